@@ -1,0 +1,36 @@
+/** Error codes of the public API: `{error: {code, message}}` with the given HTTP status. */
+export const ERROR_STATUS = {
+  bad_request: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  gone: 410,
+  too_many_requests: 429,
+  internal: 500,
+  unavailable: 503,
+} as const;
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string };
+}
+
+/** WebSocket close codes used by the room agent and the dashboard proxy (4000-4999 are ours). */
+export const WS_CLOSE = {
+  /** normal end of a session initiated by the server (room deleted, agent stopping) */
+  goingAway: 1001,
+  /** no token, bad signature, expired, wrong room */
+  unauthorized: 4401,
+  /** valid token but the role or the control lease does not allow this endpoint */
+  forbidden: 4403,
+  /** unknown room */
+  notFound: 4404,
+  /** the viewer fell too far behind the live stream and was dropped */
+  tooSlow: 4408,
+  /** control passed to someone else: the input socket of the old holder is closed */
+  controlRevoked: 4409,
+  /** the room's desktop or stream is not available right now; reconnect with backoff */
+  unavailable: 4503,
+} as const;
+export type WsCloseCode = (typeof WS_CLOSE)[keyof typeof WS_CLOSE];

@@ -1,0 +1,89 @@
+import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export type RoomApp = 'terminal' | 'browser';
+
+/** Everything a room agent needs, parsed once from the environment, validated and frozen. */
+export interface AgentConfig {
+  readonly roomId: string;
+  /** address the agent's HTTP/WS port binds to (127.0.0.1 on a host, 0.0.0.0 in a container) */
+  readonly host: string;
+  readonly port: number;
+  /** X display number: Xvfb listens on :display, x11vnc on 5900 + display unless vncPort is set */
+  readonly display: number;
+  readonly width: number;
+  readonly height: number;
+  readonly fps: number;
+  readonly app: RoomApp;
+  /** node-media-server's RTMP and HTTP ports, on 127.0.0.1 only; 0 picks a free port */
+  readonly rtmpPort: number;
+  readonly mediaHttpPort: number;
+  readonly vncPort: number;
+  /** per-room scratch: PulseAudio socket, media server store, app profile */
+  readonly runDir: string;
+  /** PEM of the dashboard's public key (Ed25519); tokens are verified with it */
+  readonly publicKeyPem: string;
+  /** a viewer whose unsent bytes exceed this is dropped (close 4408) instead of buffered */
+  readonly viewerMaxBacklogBytes: number;
+  readonly controlIdleMs: number;
+  /** how long a disconnected holder keeps control, for reconnects */
+  readonly controlGraceMs: number;
+  readonly logLevel: string;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+type Env = Record<string, string | undefined>;
+
+function int(env: Env, key: string, def: number, min: number, max: number): number {
+  const raw = env[key];
+  if (raw === undefined || raw === '') return def;
+  if (!/^-?\d+$/.test(raw)) throw new ConfigError(`${key} must be an integer, got "${raw}"`);
+  const n = Number(raw);
+  if (n < min || n > max) throw new ConfigError(`${key} must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+function publicKey(env: Env): string {
+  const pem = env.BOXROOM_PUBLIC_KEY;
+  if (pem) return pem.replace(/\\n/g, '\n');
+  const file = env.BOXROOM_PUBLIC_KEY_FILE;
+  if (file) return readFileSync(file, 'utf8');
+  throw new ConfigError('BOXROOM_PUBLIC_KEY or BOXROOM_PUBLIC_KEY_FILE is required (PEM of the dashboard public key)');
+}
+
+export const ROOM_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+export function loadAgentConfig(env: Env = process.env): AgentConfig {
+  const roomId = env.BOXROOM_ROOM_ID ?? 'room';
+  if (!ROOM_ID_PATTERN.test(roomId)) throw new ConfigError(`BOXROOM_ROOM_ID must match ${ROOM_ID_PATTERN}, got "${roomId}"`);
+  const display = int(env, 'BOXROOM_DISPLAY', 99, 1, 65535 - 6000);
+  const width = int(env, 'BOXROOM_WIDTH', 1280, 320, 3840);
+  const height = int(env, 'BOXROOM_HEIGHT', 720, 240, 2160);
+  if (width % 2 || height % 2) throw new ConfigError('BOXROOM_WIDTH and BOXROOM_HEIGHT must be even (H.264 4:2:0)');
+  const app = env.BOXROOM_APP ?? 'terminal';
+  if (app !== 'terminal' && app !== 'browser') throw new ConfigError(`BOXROOM_APP must be terminal or browser, got "${app}"`);
+  const config: AgentConfig = {
+    roomId,
+    host: env.BOXROOM_AGENT_HOST ?? '127.0.0.1',
+    port: int(env, 'BOXROOM_AGENT_PORT', 9000, 0, 65535),
+    display,
+    width,
+    height,
+    fps: int(env, 'BOXROOM_FPS', 30, 1, 60),
+    app,
+    rtmpPort: int(env, 'BOXROOM_RTMP_PORT', 0, 0, 65535),
+    mediaHttpPort: int(env, 'BOXROOM_MEDIA_HTTP_PORT', 0, 0, 65535),
+    vncPort: int(env, 'BOXROOM_VNC_PORT', 5900 + display, 1, 65535),
+    runDir: env.BOXROOM_RUN_DIR ?? join(tmpdir(), `boxroom-${roomId}-${display}`),
+    publicKeyPem: publicKey(env),
+    viewerMaxBacklogBytes: int(env, 'BOXROOM_VIEWER_MAX_BACKLOG_BYTES', 4 * 1024 * 1024, 64 * 1024, 256 * 1024 * 1024),
+    controlIdleMs: int(env, 'BOXROOM_CONTROL_IDLE_S', 300, 0, 86400) * 1000,
+    controlGraceMs: int(env, 'BOXROOM_CONTROL_GRACE_MS', 5000, 0, 600000),
+    logLevel: env.BOXROOM_LOG_LEVEL ?? 'info',
+  };
+  return Object.freeze(config);
+}
