@@ -1,0 +1,48 @@
+import type { EventEmitter } from 'node:events';
+
+export type RoomStatus = 'starting' | 'ready' | 'stopping' | 'failed';
+export type RoomApp = 'terminal' | 'browser';
+export type DriverKind = 'local' | 'docker';
+
+/** What a room is: decided by the RoomManager (policy), persisted by the driver (mechanism). */
+export interface RoomSpec {
+  readonly id: string;
+  readonly name: string;
+  readonly width: number;
+  readonly height: number;
+  readonly fps: number;
+  readonly app: RoomApp;
+  /** ms since epoch */
+  readonly createdAt: number;
+  /** participant id of the owner, when created by a non-operator (reserved) */
+  readonly ownerId: string | null;
+}
+
+/** A room as its runtime reports it. `agentUrl` is where the dashboard reaches the room agent. */
+export interface RoomRecord {
+  readonly spec: RoomSpec;
+  readonly status: RoomStatus;
+  /** e.g. http://127.0.0.1:41234; null while the runtime has not assigned it yet */
+  readonly agentUrl: string | null;
+}
+
+export interface DriverEvents {
+  status: [id: string, status: RoomStatus];
+}
+
+/**
+ * Mechanism only: start, find and remove the runtime of a room. The runtime is the database:
+ * `list()` after a restart of the dashboard returns every room that still exists.
+ */
+export interface RoomDriver extends EventEmitter<DriverEvents> {
+  readonly kind: DriverKind;
+  /** find rooms left by an earlier run, start watching the runtime */
+  init(): Promise<void>;
+  create(spec: RoomSpec): Promise<RoomRecord>;
+  list(): Promise<RoomRecord[]>;
+  get(id: string): Promise<RoomRecord | null>;
+  /** stops and removes everything of the room; resolves when nothing is left; unknown id is a no-op */
+  delete(id: string): Promise<void>;
+  /** stop watching; rooms keep running */
+  close(): Promise<void>;
+}

@@ -1,0 +1,36 @@
+// Bundles the Node programs with esbuild. Local runs keep node_modules external; the room image
+// bundles everything into one file (--standalone), so the container needs only `node`.
+import { build } from 'esbuild';
+
+const standalone = process.argv.includes('--standalone');
+
+const targets = [
+  { entry: 'room-agent/src/main.ts', out: 'room-agent/dist/room-agent.mjs' },
+  { entry: 'dashboard/src/server.ts', out: 'dashboard/dist/server.mjs' },
+];
+
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+
+for (const t of targets) {
+  if (only && !t.entry.startsWith(only)) continue;
+  try {
+    await import('node:fs').then((fs) => fs.accessSync(t.entry));
+  } catch {
+    continue; // not written yet
+  }
+  await build({
+    entryPoints: [t.entry],
+    outfile: t.out,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    sourcemap: true,
+    packages: standalone ? undefined : 'external',
+    // CommonJS dependencies bundled into ESM still call require(): give them one.
+    banner: standalone
+      ? { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" }
+      : undefined,
+    logLevel: 'warning',
+  });
+}
