@@ -1,0 +1,170 @@
+import fastifyWebsocket from '@fastify/websocket';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { WebSocket } from 'ws';
+import { ERROR_STATUS, WS_CLOSE, type ErrorCode, type ParticipantRef, type TokenClaims } from '@boxroom/contracts';
+import { AuthError, tokenFromRequest, type TokenVerifier } from '../auth/token-verifier.js';
+import { ControlError, type ControlLease } from '../control/control-lease.js';
+import { redactUrl, type Logger } from '../logger.js';
+import type { SessionHub } from '../session/session-hub.js';
+import type { HealthPort, InputPort, SnapshotPort, StreamPort } from './ports.js';
+
+export interface AgentAppDeps {
+  roomId: string;
+  room: { width: number; height: number; fps: number };
+  log: Logger;
+  verifier: TokenVerifier;
+  lease: ControlLease;
+  session: SessionHub;
+  stream: StreamPort;
+  input: InputPort;
+  snapshots: SnapshotPort;
+  health: HealthPort;
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const CONTROL_ACTIONS = new Set(['request', 'release', 'take', 'give', 'reset', 'lock', 'unlock']);
+
+const refOf = (c: TokenClaims): ParticipantRef => ({ id: c.sub, name: c.name, role: c.role });
+
+/**
+ * The room agent's one port: health, the stream, input, the session channel, snapshots and control.
+ * Every endpoint but /healthz needs a token of this room; WebSockets answer a bad token with close 4401.
+ */
+export async function buildAgentApp(deps: AgentAppDeps): Promise<FastifyInstance> {
+  const { log, verifier, lease, session } = deps;
+  const app = Fastify({
+    loggerInstance: log.child({ module: 'http' }) as FastifyBaseLogger,
+    // Request URLs carry ?token=: our own hook logs them with the query string removed.
+    disableRequestLogging: true,
+    bodyLimit: 16 * 1024,
+  });
+  await app.register(fastifyWebsocket, { options: { maxPayload: 1024 * 1024 } });
+
+  app.addHook('onResponse', async (req, reply) => {
+    log.debug({ method: req.method, url: redactUrl(req.url), status: reply.statusCode, ms: reply.elapsedTime }, 'request');
+  });
+
+  app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, req, reply) => {
+    let code: ErrorCode = 'internal';
+    let message = 'internal error';
+    if (err instanceof HttpError) [code, message] = [err.code, err.message];
+    else if (err instanceof AuthError) [code, message] = ['unauthorized', err.message];
+    else if (err instanceof ControlError) [code, message] = [err.code, err.message];
+    else if (err.validation || (err.statusCode && err.statusCode >= 400 && err.statusCode < 500)) {
+      [code, message] = ['bad_request', err.message];
+    } else log.error({ err, url: redactUrl(req.url) }, 'request failed');
+    void reply.status(ERROR_STATUS[code]).send({ error: { code, message } });
+  });
+  app.setNotFoundHandler((_req, reply) => {
+    void reply.status(404).send({ error: { code: 'not_found', message: 'no such endpoint' } });
+  });
+
+  const claimsOf = (req: FastifyRequest) => verifier.verify(tokenFromRequest(req.headers, req.query));
+
+  /** WebSocket auth: close with 4401 and a reason rather than failing the upgrade, so browsers learn why. */
+  const wsClaims = async (socket: WebSocket, req: FastifyRequest): Promise<TokenClaims | null> => {
+    try {
+      return await claimsOf(req);
+    } catch (err) {
+      const reason = err instanceof AuthError ? err.message : 'unauthorized';
+      socket.close(WS_CLOSE.unauthorized, reason);
+      return null;
+    }
+  };
+
+  app.get('/healthz', async (_req, reply) => {
+    const h = deps.health.health();
+    return reply.status(h.status === 'ok' ? 200 : 503).send(h);
+  });
+
+  app.get('/state', async (req) => {
+    await claimsOf(req);
+    return { control: lease.state(), participants: session.participants(), viewers: deps.stream.viewerCount() };
+  });
+
+  app.get('/snapshot.jpg', async (req, reply) => {
+    await claimsOf(req);
+    const jpeg = await deps.snapshots.capture();
+    return reply.header('content-type', 'image/jpeg').header('cache-control', 'no-store').send(jpeg);
+  });
+
+  app.get('/stream.flv', async (req, reply) => {
+    await claimsOf(req);
+    reply.hijack();
+    reply.raw.writeHead(200, {
+      'content-type': 'video/x-flv',
+      'cache-control': 'no-store',
+      connection: 'keep-alive',
+    });
+    // Send headers now: the player's fetch resolves before the first tag arrives.
+    reply.raw.flushHeaders();
+    deps.stream.attachHttp(reply.raw);
+  });
+
+  app.get('/stream', { websocket: true }, async (socket, req) => {
+    if (!(await wsClaims(socket, req))) return;
+    deps.stream.attachWs(socket);
+  });
+
+  app.get('/session', { websocket: true }, async (socket, req) => {
+    const claims = await wsClaims(socket, req);
+    if (!claims) return;
+    const who = refOf(claims);
+    session.attach(socket, who, (seq) => ({
+      type: 'hello',
+      seq,
+      you: who,
+      participants: session.participants(),
+      control: lease.state(),
+      room: { id: deps.roomId, ...deps.room },
+    }));
+  });
+
+  app.get('/input', { websocket: true }, async (socket, req) => {
+    const claims = await wsClaims(socket, req);
+    if (!claims) return;
+    if (lease.holderId() !== claims.sub) {
+      socket.close(WS_CLOSE.forbidden, 'you are not in control');
+      return;
+    }
+    deps.input.admit(socket, claims.sub);
+  });
+
+  app.post<{ Params: { action: string }; Body: unknown }>('/control/:action', async (req) => {
+    const actor = refOf(await claimsOf(req));
+    const { action } = req.params;
+    if (!CONTROL_ACTIONS.has(action)) throw new HttpError('not_found', `unknown control action "${action}"`);
+    switch (action) {
+      case 'request':
+        return lease.request(actor);
+      case 'release':
+        return lease.release(actor);
+      case 'take':
+        return lease.take(actor);
+      case 'reset':
+        return lease.reset(actor);
+      case 'lock':
+      case 'unlock':
+        return lease.setLocked(actor, action === 'lock');
+      default: {
+        const id = (req.body as { participantId?: unknown } | null)?.participantId;
+        if (typeof id !== 'string' || id.length === 0 || id.length > 64) {
+          throw new HttpError('bad_request', 'body must be {"participantId": string}');
+        }
+        const target = session.get(id);
+        if (!target) throw new HttpError('not_found', 'that participant is not in the room');
+        return lease.give(actor, target);
+      }
+    }
+  });
+
+  return app;
+}

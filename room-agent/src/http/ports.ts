@@ -1,0 +1,22 @@
+import type { ServerResponse } from 'node:http';
+import type { WebSocket } from 'ws';
+import type { AgentHealth } from '@boxroom/contracts';
+
+/** What the HTTP layer needs from the media, input and desktop parts; main.ts plugs the real ones in. */
+export interface StreamPort {
+  attachHttp(res: ServerResponse): unknown;
+  attachWs(ws: WebSocket): unknown;
+  viewerCount(): number;
+}
+
+export interface InputPort {
+  admit(ws: WebSocket, participantId: string): void;
+}
+
+export interface SnapshotPort {
+  capture(): Promise<Buffer>;
+}
+
+export interface HealthPort {
+  health(): AgentHealth;
+}

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Installs what boxroom needs, idempotently: Debian packages (when root, otherwise it prints the
+# exact command), npm dependencies, the bundles, and for tests the Docker engine and images.
+#   bash scripts/setup.sh          what `npm start` needs
+#   bash scripts/setup.sh test     what `npm test` needs (adds Chromium, X tools, Docker + images)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mode="${1:-start}"
+log() { printf '[setup] %s\n' "$*" >&2; }
+
+# command -> Debian package
+declare -A need=(
+  [Xvfb]=xvfb [x11vnc]=x11vnc [ffmpeg]=ffmpeg [ffprobe]=ffmpeg [pulseaudio]=pulseaudio
+  [openbox]=openbox [xterm]=xterm [fc-list]=fontconfig
+)
+if [ "$mode" = test ]; then
+  need+=(
+    [xdotool]=xdotool [xinput]=xinput [xwd]=x11-apps [xprop]=x11-utils [xset]=x11-xserver-utils
+    [chromium]=chromium [dockerd]=docker.io [debootstrap]=debootstrap
+  )
+fi
+missing=()
+for cmd in "${!need[@]}"; do
+  command -v "$cmd" >/dev/null 2>&1 || missing+=("${need[$cmd]}")
+done
+[ -e /usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf ] || missing+=(fonts-dejavu-core)
+if [ ${#missing[@]} -gt 0 ]; then
+  mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
+  if [ "$(id -u)" = 0 ]; then
+    log "installing Debian packages: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    log "missing system packages. Run:"
+    echo "  sudo apt-get update && sudo apt-get install -y --no-install-recommends ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+
+# npm dependencies: install when node_modules is missing or older than the lock file.
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  log "installing npm dependencies"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+log "building bundles"
+node scripts/build.mjs
+
+if [ "$mode" = test ] && [ -x scripts/images.sh ]; then
+  bash scripts/images.sh
+fi
