@@ -1,0 +1,8 @@
+export {
+  InputGate,
+  type InputGateOptions,
+  type InputGateHeldState,
+  type InputDetachCause,
+  type InputFlowState,
+} from './input-gate.js';
+export type { HeldInputSnapshot } from './held-input.js';
