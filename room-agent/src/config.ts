@@ -80,7 +80,7 @@ export function loadAgentConfig(env: Env = process.env): AgentConfig {
     vncPort: int(env, 'BOXROOM_VNC_PORT', 5900 + display, 1, 65535),
     runDir: env.BOXROOM_RUN_DIR ?? join(tmpdir(), `boxroom-${roomId}-${display}`),
     publicKeyPem: publicKey(env),
-    viewerMaxBacklogBytes: int(env, 'BOXROOM_VIEWER_MAX_BACKLOG_BYTES', 4 * 1024 * 1024, 64 * 1024, 256 * 1024 * 1024),
+    viewerMaxBacklogBytes: int(env, 'BOXROOM_VIEWER_MAX_BACKLOG_BYTES', 4 * 1024 * 1024, 1024 * 1024, 256 * 1024 * 1024),
     controlIdleMs: int(env, 'BOXROOM_CONTROL_IDLE_S', 300, 0, 86400) * 1000,
     controlGraceMs: int(env, 'BOXROOM_CONTROL_GRACE_MS', 5000, 0, 600000),
     logLevel: env.BOXROOM_LOG_LEVEL ?? 'info',

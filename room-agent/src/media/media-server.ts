@@ -1,0 +1,210 @@
+import { EventEmitter } from 'node:events';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import NodeMediaServer from 'node-media-server';
+import type { AgentConfig } from '../config.js';
+import type { Logger } from '../logger.js';
+import type { FlvTagSource } from './flv-tag-source.js';
+import { ensurePort } from './free-port.js';
+import { bridgeNmsLogs } from './nms-log-bridge.js';
+import { NmsStream } from './nms-stream.js';
+import { newStreamSecret, signedQuery } from './stream-signing.js';
+
+/** NMS never leaves loopback: its HTTP port accepts publishers too (DESIGN: media path). */
+const MEDIA_HOST = '127.0.0.1';
+const STREAM_APP = 'live';
+
+export interface MediaServerOptions {
+  /** stream name under /live/; the room id */
+  streamName: string;
+  /** 0 picks a free port */
+  rtmpPort: number;
+  httpPort: number;
+  /** NMS's JSON store goes under here (it defaults to ./data) */
+  runDir: string;
+  logger: Logger;
+}
+
+export class MediaServerError extends Error {
+  override name = 'MediaServerError';
+}
+
+type MediaServerEvents = { publish: []; unpublish: [] };
+
+/** NMS keeps its state in module-level singletons: one running instance per process. */
+let running: MediaServer | null = null;
+
+/**
+ * Our typed wrapper around node-media-server v4: RTMP ingest for the room's ffmpeg, on loopback,
+ * with publish and play both signed by a secret that lives only as long as this start.
+ * Events: `publish` when a publisher is live, `unpublish` the moment its connection closes.
+ */
+export class MediaServer extends EventEmitter<MediaServerEvents> {
+  static fromConfig(config: AgentConfig, logger: Logger): MediaServer {
+    return new MediaServer({
+      streamName: config.roomId,
+      rtmpPort: config.rtmpPort,
+      httpPort: config.mediaHttpPort,
+      runDir: config.runDir,
+      logger,
+    });
+  }
+
+  readonly streamPath: string;
+  private readonly log: Logger;
+  private nms: NodeMediaServer | null = null;
+  private stream: NmsStream | null = null;
+  private secret = '';
+  private ports = { rtmp: 0, http: 0 };
+
+  constructor(private readonly opts: MediaServerOptions) {
+    super();
+    this.streamPath = `/${STREAM_APP}/${opts.streamName}`;
+    this.log = opts.logger.child({ mod: 'media-server' });
+  }
+
+  async start(): Promise<void> {
+    if (running) throw new MediaServerError('a media server is already running in this process');
+    running = this;
+    try {
+      await this.startNms();
+    } catch (err) {
+      await this.stop();
+      throw err;
+    }
+  }
+
+  /** Where ffmpeg publishes (signed; valid for this start only). */
+  publishUrl(): string {
+    return `rtmp://${MEDIA_HOST}:${this.ports.rtmp}${this.streamPath}?${this.sign()}`;
+  }
+
+  /** Signed loopback play URLs straight from NMS (diagnostics and tests; viewers go through the fan-out). */
+  playUrl(kind: 'http' | 'ws' | 'rtmp'): string {
+    if (kind === 'rtmp') return `rtmp://${MEDIA_HOST}:${this.ports.rtmp}${this.streamPath}?${this.sign()}`;
+    return `${kind}://${MEDIA_HOST}:${this.ports.http}${this.streamPath}.flv?${this.sign()}`;
+  }
+
+  get rtmpPort(): number {
+    return this.ports.rtmp;
+  }
+
+  get httpPort(): number {
+    return this.ports.http;
+  }
+
+  /** The live stream in process, for StreamFanout. */
+  source(): FlvTagSource {
+    if (!this.stream) throw new MediaServerError('media server is not running');
+    return this.stream;
+  }
+
+  isPublishing(): boolean {
+    return this.stream?.isPublishing() ?? false;
+  }
+
+  /** Resolves once a publisher is live (at once if one is); ffmpeg's readiness probe. */
+  waitForPublish(signal?: AbortSignal): Promise<void> {
+    if (this.isPublishing()) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const done = (err?: unknown) => {
+        this.off('publish', onPublish);
+        signal?.removeEventListener('abort', onAbort);
+        if (err === undefined) resolve();
+        else reject(err);
+      };
+      const onPublish = () => done();
+      const onAbort = () => done(signal?.reason ?? new Error('aborted'));
+      if (signal?.aborted) return onAbort();
+      this.on('publish', onPublish);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  /** Closes listeners, publishers and players; afterwards nothing of NMS keeps the process alive. */
+  async stop(): Promise<void> {
+    if (running !== this) return;
+    const nms = this.nms;
+    this.nms = null;
+    if (this.stream) {
+      this.stream.removeAllListeners();
+      this.stream.close();
+      this.stream = null;
+    }
+    if (nms) {
+      await nms.stop().catch((err: unknown) => this.log.warn({ err }, 'media server stop failed'));
+      // NMS's stop() ends WebSocket players but not HTTP-FLV responses, which would hold the loop.
+      nms.httpServer.httpServer?.closeAllConnections();
+    }
+    running = null;
+    this.log.info('media server stopped');
+  }
+
+  private sign(): string {
+    if (!this.nms) throw new MediaServerError('media server is not running');
+    return signedQuery(this.streamPath, this.secret);
+  }
+
+  private async startNms(): Promise<void> {
+    const rtmp = await ensurePort(MEDIA_HOST, this.opts.rtmpPort).catch(
+      portError('RTMP', this.opts.rtmpPort),
+    );
+    let http = await ensurePort(MEDIA_HOST, this.opts.httpPort).catch(portError('HTTP', this.opts.httpPort));
+    // Two probes of port 0 can, rarely, be handed the same port.
+    if (http === rtmp && this.opts.httpPort === 0) http = await ensurePort(MEDIA_HOST, 0);
+    this.ports = { rtmp, http };
+    this.secret = newStreamSecret();
+    const storeDir = join(this.opts.runDir, 'nms-store');
+    await mkdir(storeDir, { recursive: true });
+
+    bridgeNmsLogs(this.opts.logger.child({ mod: 'nms' }));
+    const nms = new NodeMediaServer({
+      bind: MEDIA_HOST,
+      rtmp: { port: rtmp },
+      http: { port: http },
+      auth: { play: true, publish: true, secret: this.secret },
+      store: { path: storeDir },
+      webadmin: { enable: false },
+    });
+    this.nms = nms;
+    const storeOpened = nms.run();
+    await this.listening(nms);
+    await storeOpened;
+
+    this.stream = new NmsStream(this.streamPath, this.opts.logger.child({ mod: 'media-stream' }));
+    this.stream.on('publish', () => this.emit('publish'));
+    this.stream.on('unpublish', () => this.emit('unpublish'));
+    this.log.info({ rtmpPort: rtmp, httpPort: http, streamPath: this.streamPath }, 'media server started');
+  }
+
+  /**
+   * NMS's listener error handlers call process.exit(1); run() has started listening synchronously, so
+   * they are swapped for ours before any error can arrive, and a late port clash fails start() instead.
+   */
+  private listening(nms: NodeMediaServer): Promise<void> {
+    const servers = [nms.rtmpServer.tcpServer, nms.httpServer.httpServer];
+    // ws re-emits its HTTP server's errors on itself, and an 'error' without a listener throws.
+    nms.httpServer.wsServer?.on('error', () => {});
+    return Promise.all(
+      servers.map(
+        (srv) =>
+          new Promise<void>((resolve, reject) => {
+            if (!srv) return reject(new MediaServerError('media server listener missing'));
+            srv.removeAllListeners('error');
+            srv.on('error', (err) => {
+              if (!srv.listening) reject(new MediaServerError(`media server listen failed: ${err.message}`));
+              else this.log.error({ err }, 'media server listener error');
+            });
+            if (srv.listening) resolve();
+            else srv.once('listening', () => resolve());
+          }),
+      ),
+    ).then(() => undefined);
+  }
+}
+
+function portError(kind: string, port: number) {
+  return (err: NodeJS.ErrnoException): never => {
+    throw new MediaServerError(`media ${kind} port ${port} unavailable: ${err.code ?? err.message}`);
+  };
+}

@@ -1,0 +1,216 @@
+import type { ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, get, type IncomingMessage, request, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { WS_CLOSE } from '@boxroom/contracts';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket, WebSocketServer } from 'ws';
+import {
+  type FlvReader,
+  isAacFrame,
+  isAvcFrame,
+  isAvcKeyframe,
+  readFlvStream,
+  readFlvWebSocket,
+  waitForTag,
+} from '../../../test/support/flv-reader.js';
+import { lavfiPublishArgs, ProcessGroup, sleep, waitForExit } from '../../../test/support/processes.js';
+import { MediaServer } from './media-server.js';
+import { StreamFanout } from './stream-fanout.js';
+
+const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+/** above the largest GOP of the test stream (~0.5-1 MB), below the 4 MB default to keep the test short */
+const MAX_BACKLOG_BYTES = 1536 * 1024;
+
+describe('media server + fan-out (real NMS and ffmpeg)', () => {
+  const procs = new ProcessGroup();
+  const openSockets = new Set<WebSocket>();
+  const openResponses = new Set<IncomingMessage>();
+  let runDir: string;
+  let media: MediaServer;
+  let fanout: StreamFanout;
+  let http: Server;
+  let wss: WebSocketServer;
+  let base: string;
+  let publisher: ChildProcess;
+
+  function publish(url = media.publishUrl()): ChildProcess {
+    return procs.spawn('ffmpeg', lavfiPublishArgs(url));
+  }
+
+  function httpViewer(): Promise<{ res: IncomingMessage; reader: FlvReader; openedAt: number }> {
+    const openedAt = performance.now();
+    return new Promise((resolve, reject) => {
+      get(`${base}/stream.flv`, (res) => {
+        openResponses.add(res);
+        resolve({ res, reader: readFlvStream(res), openedAt });
+      }).on('error', reject);
+    });
+  }
+
+  function wsViewer(): Promise<{ ws: WebSocket; reader: FlvReader; openedAt: number }> {
+    const openedAt = performance.now();
+    const ws = new WebSocket(`${base.replace('http', 'ws')}/stream`);
+    openSockets.add(ws);
+    const reader = readFlvWebSocket(ws);
+    return new Promise((resolve, reject) => {
+      ws.once('open', () => resolve({ ws, reader, openedAt }));
+      ws.once('error', reject);
+    });
+  }
+
+  beforeAll(async () => {
+    runDir = await mkdtemp(join(tmpdir(), 'boxroom-media-'));
+    media = new MediaServer({ streamName: 'room-1', rtmpPort: 0, httpPort: 0, runDir, logger });
+    await media.start();
+    fanout = new StreamFanout(media.source(), { maxBacklogBytes: MAX_BACKLOG_BYTES, logger });
+    http = createServer((req, res) => {
+      if (req.url === '/stream.flv') fanout.attachHttp(res);
+      else res.writeHead(404).end();
+    });
+    wss = new WebSocketServer({ server: http, path: '/stream', perMessageDeflate: false });
+    wss.on('connection', (ws) => fanout.attachWs(ws));
+    await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
+    const addr = http.address();
+    base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+
+    publisher = publish();
+    await media.waitForPublish(AbortSignal.timeout(15_000));
+    // let the first GOP arrive, as the supervisor would before telling viewers the room is ready
+    await sleep(1500);
+  });
+
+  afterAll(async () => {
+    for (const ws of openSockets) ws.terminate();
+    for (const res of openResponses) res.destroy();
+    fanout?.close();
+    wss?.close();
+    http?.closeAllConnections();
+    await new Promise((r) => http?.close(r));
+    await procs.killAll();
+    await media?.stop();
+    await rm(runDir, { recursive: true, force: true });
+  });
+
+  it('publishes with the signed URL and reports it', () => {
+    expect(media.isPublishing()).toBe(true);
+    expect(media.publishUrl()).toMatch(/^rtmp:\/\/127\.0\.0\.1:\d+\/live\/room-1\?sign=\d+-[0-9a-f]{32}$/);
+  });
+
+  it('gives an HTTP-FLV and a WS-FLV viewer H.264 and AAC within 1 s, keyframe first', async () => {
+    for (const open of [httpViewer, wsViewer]) {
+      const { reader, openedAt } = await open();
+      const key = await waitForTag(reader, isAvcKeyframe, 1000);
+      const aac = await waitForTag(reader, isAacFrame, 1000);
+      expect(key.receivedAt - openedAt).toBeLessThan(1000);
+      expect(aac.receivedAt - openedAt).toBeLessThan(1000);
+      expect(reader.header).toMatchObject({ hasAudio: true, hasVideo: true });
+      // sequence headers before the first frame, and the first frame is a keyframe
+      const firstVideo = reader.tags.findIndex(isAvcFrame);
+      expect(reader.tags.slice(0, firstVideo).some((t) => t.type === 9 && t.avcPacketType === 0)).toBe(true);
+      expect(reader.tags.slice(0, firstVideo).some((t) => t.type === 8 && t.aacPacketType === 0)).toBe(true);
+      expect(isAvcKeyframe(reader.tags[firstVideo]!)).toBe(true);
+      expect(reader.failed).toBeNull();
+    }
+    expect(fanout.viewerCount()).toBeGreaterThanOrEqual(2);
+  });
+
+  it('refuses unsigned publish (RTMP and HTTP) and unsigned play (HTTP, WS) at NMS', async () => {
+    const unsigned = `rtmp://127.0.0.1:${media.rtmpPort}/live/room-1`;
+    const intruder = publish(unsigned);
+    const code = await waitForExit(intruder, 15_000);
+    expect(code).not.toBe(0);
+    const wrongSecret = `${unsigned}?sign=${Math.floor(Date.now() / 1000) + 60}-${'0'.repeat(32)}`;
+    expect(await waitForExit(publish(wrongSecret), 15_000)).not.toBe(0);
+
+    // an HTTP-FLV push: NMS ends the request without taking the stream
+    const pushStatus = await new Promise<number>((resolve, reject) => {
+      const req = request(`http://127.0.0.1:${media.httpPort}/live/room-1.flv`, { method: 'POST' }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      });
+      req.on('error', reject);
+      req.write(Buffer.from([0x46, 0x4c, 0x56, 1, 5, 0, 0, 0, 9, 0, 0, 0, 0]));
+    });
+    expect(pushStatus).toBe(200);
+    expect(media.isPublishing()).toBe(true);
+
+    const httpBody = await new Promise<number>((resolve, reject) => {
+      get(`http://127.0.0.1:${media.httpPort}/live/room-1.flv`, (res) => {
+        let n = 0;
+        res.on('data', (d: Buffer) => (n += d.length));
+        res.on('end', () => resolve(n));
+      }).on('error', reject);
+    });
+    expect(httpBody).toBe(0);
+
+    const ws = new WebSocket(`ws://127.0.0.1:${media.httpPort}/live/room-1.flv`);
+    let wsBytes = 0;
+    ws.on('message', (d: Buffer) => (wsBytes += d.length));
+    await new Promise((r) => ws.once('close', r));
+    expect(wsBytes).toBe(0);
+
+    // positive control: the same play, signed, does stream
+    const signed = await new Promise<FlvReader>((resolve, reject) => {
+      get(media.playUrl('http'), (res) => {
+        openResponses.add(res);
+        resolve(readFlvStream(res));
+      }).on('error', reject);
+    });
+    await waitForTag(signed, isAvcKeyframe, 2000);
+  });
+
+  it('drops a viewer that never reads (4408) while a normal viewer continues', async () => {
+    const normal = await wsViewer();
+    const stalled = await wsViewer();
+    stalled.ws.pause();
+    const before = fanout.viewerCount();
+    const dropped = new Promise<number>((resolve) => {
+      const onCount = (n: number) => {
+        if (n < before) {
+          fanout.off('viewers', onCount);
+          resolve(performance.now());
+        }
+      };
+      fanout.on('viewers', onCount);
+    });
+    const t0 = performance.now();
+    const droppedAt = await dropped;
+    const normalTags = normal.reader.tags.length;
+    const closed = new Promise<number>((resolve) => stalled.ws.once('close', (code) => resolve(code)));
+    stalled.ws.resume();
+    expect(await closed).toBe(WS_CLOSE.tooSlow);
+    await sleep(500);
+    expect(normal.reader.tags.length).toBeGreaterThan(normalTags);
+    expect(normal.ws.readyState).toBe(WebSocket.OPEN);
+    logger.info({ ms: droppedAt - t0 }, 'stalled viewer dropped');
+  }, 60_000);
+
+  it('keeps attached viewers playing across a publisher restart, without reconnecting', async () => {
+    const { reader, ws } = await wsViewer();
+    const http1 = await httpViewer();
+    await waitForTag(reader, isAvcKeyframe, 1000);
+    const unpublished = new Promise<number>((r) => media.once('unpublish', () => r(performance.now())));
+    const killedAt = performance.now();
+    await procs.kill(publisher, 'SIGKILL');
+    expect((await unpublished) - killedAt).toBeLessThan(1000);
+    expect(media.isPublishing()).toBe(false);
+    const lastTs = Math.max(...reader.tags.filter(isAvcFrame).map((t) => t.timestamp));
+
+    await sleep(1000);
+    const restartedAt = performance.now();
+    publisher = publish();
+    await media.waitForPublish(AbortSignal.timeout(10_000));
+    for (const r of [reader, http1.reader]) {
+      const t = await waitForTag(r, (t) => isAvcFrame(t) && t.receivedAt > restartedAt, 3000);
+      expect(t.receivedAt - restartedAt).toBeLessThan(3000);
+    }
+    const after = reader.tags.filter((t) => isAvcFrame(t) && t.receivedAt > restartedAt);
+    // NMS resumes the timeline: no jump back to 0 for the player
+    expect(after[0]!.timestamp).toBeGreaterThanOrEqual(lastTs);
+    expect(ws.readyState).toBe(WebSocket.OPEN);
+    expect(reader.failed).toBeNull();
+  });
+});

@@ -1,0 +1,149 @@
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import type { FlvTagSource } from './flv-tag-source.js';
+import { StreamFanout } from './stream-fanout.js';
+import type { ViewerSink } from './viewer-sink.js';
+
+class FakeSource implements FlvTagSource {
+  join: Buffer[] = [];
+  listener: ((tag: Buffer) => void) | null = null;
+  forEachJoinBuffer(fn: (buf: Buffer) => void): void {
+    this.join.forEach(fn);
+  }
+  setTagListener(fn: ((tag: Buffer) => void) | null): void {
+    this.listener = fn;
+  }
+  push(tag: Buffer): void {
+    this.listener?.(tag);
+  }
+}
+
+/** A sink whose reader drains `drainPerWrite` bytes per write (0: never reads). */
+class FakeSink implements ViewerSink {
+  readonly kind = 'ws' as const;
+  written: Buffer[] = [];
+  queued = 0;
+  dropped = false;
+  ended = false;
+  private closeFn: (() => void) | null = null;
+  constructor(private readonly drainPerWrite = Infinity) {}
+  write(buf: Buffer): void {
+    this.written.push(buf);
+    this.queued = Math.max(0, this.queued + buf.length - this.drainPerWrite);
+  }
+  backlog(): number {
+    return this.queued;
+  }
+  dropSlow(): void {
+    this.dropped = true;
+  }
+  end(): void {
+    this.ended = true;
+  }
+  onClose(fn: () => void): void {
+    this.closeFn = fn;
+  }
+  disconnect(): void {
+    this.closeFn?.();
+  }
+}
+
+const logger = pino({ level: 'silent' });
+const tag = (n: number, size = 1000) => Buffer.alloc(size, n);
+
+describe('StreamFanout', () => {
+  it('sends the join buffers first, then the same live Buffer objects to every viewer', () => {
+    const src = new FakeSource();
+    src.join = [tag(1, 13), tag(2), tag(3)];
+    const fan = new StreamFanout(src, { maxBacklogBytes: 1e6, logger });
+    const a = new FakeSink();
+    const b = new FakeSink();
+    fan.attach(a);
+    src.push(tag(4));
+    fan.attach(b);
+    const live = tag(5);
+    src.push(live);
+    expect(a.written.map((x) => x[0])).toEqual([1, 2, 3, 4, 5]);
+    expect(b.written.map((x) => x[0])).toEqual([1, 2, 3, 5]);
+    expect(a.written[4]).toBe(live);
+    expect(b.written[3]).toBe(live);
+  });
+
+  it('drops a viewer whose backlog passes the limit and keeps serving the others', () => {
+    const src = new FakeSource();
+    const fan = new StreamFanout(src, { maxBacklogBytes: 10_000, logger });
+    const counts: number[] = [];
+    fan.on('viewers', (n) => counts.push(n));
+    const stalled = new FakeSink(0);
+    const healthy = new FakeSink();
+    fan.attach(stalled);
+    fan.attach(healthy);
+    for (let i = 0; i < 50; i++) src.push(tag(i));
+    expect(stalled.dropped).toBe(true);
+    // dropped on the write that crossed the limit: bounded by the limit plus one tag
+    expect(stalled.written).toHaveLength(11);
+    expect(stalled.backlog()).toBeLessThanOrEqual(10_000 + 1000);
+    expect(healthy.written).toHaveLength(50);
+    expect(healthy.dropped).toBe(false);
+    expect(fan.viewerCount()).toBe(1);
+    expect(counts).toEqual([1, 2, 1]);
+  });
+
+  it('tolerates a reader that is slow but keeps up on average', () => {
+    const src = new FakeSource();
+    const fan = new StreamFanout(src, { maxBacklogBytes: 10_000, logger });
+    const slowish = new FakeSink(990); // falls behind by 10 bytes a tag: 500 bytes after 50 tags
+    fan.attach(slowish);
+    for (let i = 0; i < 50; i++) src.push(tag(i));
+    expect(slowish.dropped).toBe(false);
+  });
+
+  it('judges a join burst by the first live tag, not while it is being written', () => {
+    const src = new FakeSource();
+    src.join = [tag(1, 13), tag(2, 20_000)];
+    const fan = new StreamFanout(src, { maxBacklogBytes: 10_000, logger });
+    const stalled = new FakeSink(0);
+    const drained = new FakeSink(0);
+    fan.attach(stalled);
+    fan.attach(drained);
+    expect(fan.viewerCount()).toBe(2);
+    drained.queued = 0; // its kernel took the burst
+    src.push(tag(3));
+    expect(stalled.dropped).toBe(true);
+    expect(drained.dropped).toBe(false);
+    expect(fan.viewerCount()).toBe(1);
+  });
+
+  it('forgets a viewer that disconnects or is closed, once', () => {
+    const src = new FakeSource();
+    const fan = new StreamFanout(src, { maxBacklogBytes: 1e6, logger });
+    const counts: number[] = [];
+    fan.on('viewers', (n) => counts.push(n));
+    const a = new FakeSink();
+    const b = new FakeSink();
+    fan.attach(a);
+    const hb = fan.attach(b);
+    a.disconnect();
+    hb.close();
+    hb.close();
+    b.disconnect();
+    src.push(tag(9));
+    expect(a.written).toHaveLength(0);
+    expect(b.ended).toBe(true);
+    expect(counts).toEqual([1, 2, 1, 0]);
+  });
+
+  it('close() ends every viewer and detaches from the source', () => {
+    const src = new FakeSource();
+    const fan = new StreamFanout(src, { maxBacklogBytes: 1e6, logger });
+    const a = new FakeSink();
+    fan.attach(a);
+    fan.close();
+    expect(a.ended).toBe(true);
+    expect(src.listener).toBeNull();
+    const late = new FakeSink();
+    fan.attach(late);
+    expect(late.ended).toBe(true);
+    expect(fan.viewerCount()).toBe(0);
+  });
+});

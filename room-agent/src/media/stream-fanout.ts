@@ -1,0 +1,124 @@
+import { EventEmitter } from 'node:events';
+import type { ServerResponse } from 'node:http';
+import type { WebSocket } from 'ws';
+import type { Logger } from '../logger.js';
+import type { FlvTagSource } from './flv-tag-source.js';
+import { HttpViewerSink } from './http-viewer-sink.js';
+import type { ViewerSink } from './viewer-sink.js';
+import { WsViewerSink } from './ws-viewer-sink.js';
+
+export interface StreamFanoutOptions {
+  /** a viewer whose unsent bytes exceed this is dropped (config.viewerMaxBacklogBytes) */
+  maxBacklogBytes: number;
+  logger: Logger;
+}
+
+export interface ViewerHandle {
+  readonly id: number;
+  /** end this viewer from the server side (a normal close); idempotent */
+  close(): void;
+}
+
+type FanoutEvents = { viewers: [count: number] };
+
+interface Viewer {
+  readonly id: number;
+  readonly sink: ViewerSink;
+  readonly since: number;
+}
+
+/**
+ * Viewer side of GET /stream.flv and WS /stream. One listener on the live stream writes each tag
+ * Buffer, unchanged, to every viewer; a joining viewer first gets the join buffers (header, metadata,
+ * sequence headers, GOP cache) so its first keyframe arrives at once. Viewers are attached to this
+ * object, not to a publisher, so they keep playing across a publisher restart.
+ *
+ * NMS has no outbound backpressure and neither would a plain loop: after every write the viewer's
+ * backlog is checked, and one past maxBacklogBytes is dropped, so a viewer costs at most
+ * maxBacklogBytes plus one tag of memory.
+ */
+export class StreamFanout extends EventEmitter<FanoutEvents> {
+  private readonly viewers = new Set<Viewer>();
+  private readonly log: Logger;
+  private nextId = 1;
+  private closed = false;
+
+  constructor(
+    private readonly source: FlvTagSource,
+    private readonly opts: StreamFanoutOptions,
+  ) {
+    super();
+    this.log = opts.logger.child({ mod: 'stream-fanout' });
+    source.setTagListener(this.onTag);
+  }
+
+  /** Serve an HTTP-FLV response (headers are written if the route has not). */
+  attachHttp(res: ServerResponse): ViewerHandle {
+    return this.attach(new HttpViewerSink(res));
+  }
+
+  /** Serve an open WebSocket as WS-FLV. */
+  attachWs(ws: WebSocket): ViewerHandle {
+    return this.attach(new WsViewerSink(ws));
+  }
+
+  /** For tests and other transports. */
+  attach(sink: ViewerSink): ViewerHandle {
+    const viewer: Viewer = { id: this.nextId++, sink, since: Date.now() };
+    const handle: ViewerHandle = { id: viewer.id, close: () => this.remove(viewer, 'closed') };
+    if (this.closed) {
+      sink.end();
+      return handle;
+    }
+    this.viewers.add(viewer);
+    sink.onClose(() => this.remove(viewer, 'disconnected'));
+    this.source.forEachJoinBuffer((buf) => sink.write(buf));
+    this.log.debug({ viewer: viewer.id, kind: sink.kind, viewers: this.viewers.size }, 'viewer attached');
+    this.emit('viewers', this.viewers.size);
+    // No backlog check here: an HTTP response counts everything written in this tick as unsent (Node
+    // corks it until the next tick), and the join burst is bounded by the GOP anyway. The next live
+    // tag checks it. maxBacklogBytes must exceed the largest GOP, or no viewer could ever join.
+    return handle;
+  }
+
+  viewerCount(): number {
+    return this.viewers.size;
+  }
+
+  /** Ends every viewer and detaches from the stream (agent stopping). */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.source.setTagListener(null);
+    for (const v of this.viewers) this.remove(v, 'closed');
+  }
+
+  // The hot path: once per tag, no allocation per viewer.
+  private readonly onTag = (tag: Buffer): void => {
+    const max = this.opts.maxBacklogBytes;
+    for (const v of this.viewers) {
+      v.sink.write(tag);
+      if (v.sink.backlog() > max) this.remove(v, 'slow');
+    }
+  };
+
+  private remove(viewer: Viewer, why: 'slow' | 'closed' | 'disconnected'): void {
+    if (!this.viewers.delete(viewer)) return;
+    if (why === 'slow') {
+      this.log.info(
+        {
+          viewer: viewer.id,
+          kind: viewer.sink.kind,
+          backlog: viewer.sink.backlog(),
+          ms: Date.now() - viewer.since,
+        },
+        'viewer too slow, dropped',
+      );
+      viewer.sink.dropSlow();
+    } else {
+      if (why === 'closed') viewer.sink.end();
+      this.log.debug({ viewer: viewer.id, why }, 'viewer detached');
+    }
+    this.emit('viewers', this.viewers.size);
+  }
+}
