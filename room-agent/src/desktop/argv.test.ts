@@ -1,0 +1,180 @@
+import { describe, expect, it } from 'vitest';
+import {
+  chromiumArgv,
+  defaultMaxrateKbps,
+  ffmpegArgv,
+  openboxArgv,
+  openboxConfig,
+  pulseaudioArgv,
+  pulseScript,
+  x11vncArgv,
+  xtermArgv,
+  xvfbArgv,
+} from './argv.js';
+
+describe('argv builders', () => {
+  it('Xvfb', () => {
+    expect(xvfbArgv({ display: 150, width: 1280, height: 720 })).toEqual({
+      command: 'Xvfb',
+      args: [':150', '-screen', '0', '1280x720x24', '-nolisten', 'tcp', '-noreset', '-dpi', '96'],
+    });
+  });
+
+  it('PulseAudio script and command line', () => {
+    expect(pulseScript({ socketPath: '/run/r/pulse/native' })).toBe(
+      'load-module module-native-protocol-unix socket=/run/r/pulse/native auth-anonymous=1\n' +
+        'load-module module-null-sink sink_name=room\n' +
+        'set-default-sink room\n' +
+        'set-default-source room.monitor\n',
+    );
+    expect(pulseaudioArgv({ scriptPath: '/run/r/pulse/boxroom.pa' })).toEqual({
+      command: 'pulseaudio',
+      args: [
+        '-n',
+        '-F',
+        '/run/r/pulse/boxroom.pa',
+        '--exit-idle-time=-1',
+        '--disallow-exit',
+        '--daemonize=no',
+        '--use-pid-file=no',
+        '--realtime=no',
+        '--high-priority=no',
+        '--log-target=stderr',
+      ],
+    });
+  });
+
+  it('openbox, with every window maximized and undecorated', () => {
+    expect(openboxArgv({ configPath: '/run/r/openbox-rc.xml' })).toEqual({
+      command: 'openbox',
+      args: ['--config-file', '/run/r/openbox-rc.xml', '--sm-disable'],
+    });
+    expect(openboxConfig()).toContain(
+      '<application class="*" type="normal">\n      <decor>no</decor>\n      <maximized>yes</maximized>',
+    );
+  });
+
+  it('xterm', () => {
+    expect(xtermArgv()).toEqual({
+      command: 'xterm',
+      args: [
+        '-maximized',
+        '-fa',
+        'Monospace',
+        '-fs',
+        '12',
+        '-bg',
+        'black',
+        '-fg',
+        'white',
+        '+sb',
+        '-sl',
+        '10000',
+        '-T',
+        'terminal',
+      ],
+    });
+  });
+
+  it('chromium, with --no-sandbox only as root', () => {
+    const common = [
+      '--user-data-dir=/run/r/chromium',
+      '--start-maximized',
+      '--window-position=0,0',
+      '--window-size=1280,720',
+      '--no-first-run',
+      '--no-default-browser-check',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-gpu',
+      '--disable-dev-shm-usage',
+      '--password-store=basic',
+      '--test-type',
+      'about:blank',
+    ];
+    const base = { width: 1280, height: 720, userDataDir: '/run/r/chromium' };
+    expect(chromiumArgv({ ...base, runningAsRoot: false })).toEqual({ command: 'chromium', args: common });
+    expect(chromiumArgv({ ...base, runningAsRoot: true })).toEqual({
+      command: 'chromium',
+      args: ['--no-sandbox', ...common],
+    });
+  });
+
+  it('x11vnc, input only and on localhost', () => {
+    expect(x11vncArgv({ display: 150, port: 6050 })).toEqual({
+      command: 'x11vnc',
+      args: [
+        '-display',
+        ':150',
+        '-rfbport',
+        '6050',
+        '-localhost',
+        '-noipv6',
+        '-shared',
+        '-forever',
+        '-nofb',
+        '-noxdamage',
+        '-nopw',
+        '-norc',
+        '-nobell',
+        '-nocursor',
+        '-q',
+      ],
+    });
+  });
+
+  it('ffmpeg, pulse first then x11grab, per NOTES.md', () => {
+    const rtmpUrl = 'rtmp://127.0.0.1:19350/live/r1?sign=123-abc';
+    expect(ffmpegArgv({ display: 150, width: 1280, height: 720, fps: 30, rtmpUrl })).toEqual({
+      command: 'ffmpeg',
+      args: [
+        ...['-loglevel', 'warning', '-nostdin'],
+        ...['-f', 'pulse', '-thread_queue_size', '1024', '-i', 'room.monitor'],
+        ...[
+          '-f',
+          'x11grab',
+          '-thread_queue_size',
+          '1024',
+          '-framerate',
+          '30',
+          '-video_size',
+          '1280x720',
+          '-draw_mouse',
+          '1',
+          '-i',
+          ':150',
+        ],
+        ...['-map', '1:v', '-map', '0:a'],
+        ...['-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency'],
+        ...['-bf', '0', '-g', '30', '-keyint_min', '30', '-sc_threshold', '0', '-pix_fmt', 'yuv420p'],
+        ...['-maxrate', '4147k', '-bufsize', '2074k'],
+        ...['-c:a', 'aac', '-b:a', '128k', '-ar', '48000'],
+        ...['-flvflags', 'no_duration_filesize'],
+        ...['-f', 'flv', rtmpUrl],
+      ],
+    });
+    const sixty = ffmpegArgv({
+      display: 1,
+      width: 1920,
+      height: 1080,
+      fps: 60,
+      rtmpUrl,
+      maxrateKbps: 8000,
+      bufsizeKbps: 1000,
+    }).args;
+    expect(sixty.slice(sixty.indexOf('-g'), sixty.indexOf('-g') + 4)).toEqual([
+      '-g',
+      '60',
+      '-keyint_min',
+      '60',
+    ]);
+    expect(sixty.slice(sixty.indexOf('-maxrate'), sixty.indexOf('-maxrate') + 4)).toEqual([
+      '-maxrate',
+      '8000k',
+      '-bufsize',
+      '1000k',
+    ]);
+    expect(defaultMaxrateKbps({ display: 1, width: 1280, height: 720, fps: 30 })).toBe(4147);
+  });
+});

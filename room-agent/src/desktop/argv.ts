@@ -1,0 +1,206 @@
+/**
+ * Command lines of the room's processes, as pure functions so tests can pin them exactly.
+ * Flags are chosen for an unattended, input-only, low-latency desktop; each non-obvious one says why.
+ */
+
+export interface CommandLine {
+  command: string;
+  args: string[];
+}
+
+export const XVFB_DPI = 96;
+export const XTERM_FONT_SIZE_PT = 12;
+
+export interface ScreenOptions {
+  display: number;
+  width: number;
+  height: number;
+}
+
+export function xvfbArgv(o: ScreenOptions & { dpi?: number }): CommandLine {
+  return {
+    command: 'Xvfb',
+    args: [
+      `:${o.display}`,
+      ...['-screen', '0', `${o.width}x${o.height}x24`],
+      ...['-nolisten', 'tcp'], // clients are local; the unix socket is the readiness signal
+      '-noreset', // keep running when the last client (e.g. the app during a restart) disconnects
+      ...['-dpi', String(o.dpi ?? XVFB_DPI)], // fixed, so font sizes are the same in every room
+    ],
+  };
+}
+
+/** The pulse daemon's script (-F): only what a null sink needs, no udev, D-Bus or suspend modules. */
+export function pulseScript(o: { socketPath: string; sink?: string }): string {
+  const sink = o.sink ?? PULSE_SINK;
+  return [
+    `load-module module-native-protocol-unix socket=${o.socketPath} auth-anonymous=1`,
+    `load-module module-null-sink sink_name=${sink}`,
+    `set-default-sink ${sink}`,
+    `set-default-source ${sink}.monitor`,
+    '',
+  ].join('\n');
+}
+
+export const PULSE_SINK = 'room';
+/** ffmpeg records what the room plays: the null sink's monitor. */
+export const PULSE_MONITOR_SOURCE = `${PULSE_SINK}.monitor`;
+
+export function pulseaudioArgv(o: { scriptPath: string }): CommandLine {
+  return {
+    command: 'pulseaudio',
+    args: [
+      '-n', // no default.pa: our script is the whole configuration
+      ...['-F', o.scriptPath],
+      '--exit-idle-time=-1',
+      '--disallow-exit',
+      '--daemonize=no', // stay our child so the supervisor sees it exit
+      '--use-pid-file=no', // a stale pid file (from a SIGKILL) would otherwise block the restart
+      '--realtime=no', // both would ask rtkit over D-Bus, which is not there
+      '--high-priority=no',
+      '--log-target=stderr',
+    ],
+  };
+}
+
+export function openboxArgv(o: { configPath: string }): CommandLine {
+  return { command: 'openbox', args: ['--config-file', o.configPath, '--sm-disable'] };
+}
+
+/**
+ * Openbox configuration: every window maximized and undecorated (the room is one app), a click
+ * focuses and raises (for dialogs), and no key or root-menu bindings the room's users could trip over.
+ */
+export function openboxConfig(): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<openbox_config xmlns="http://openbox.org/3.4/rc">
+  <focus><focusNew>yes</focusNew><followMouse>no</followMouse></focus>
+  <placement><policy>Smart</policy></placement>
+  <desktops><number>1</number></desktops>
+  <keyboard></keyboard>
+  <mouse>
+    <context name="Client">
+      <mousebind button="Left" action="Press"><action name="Focus"/><action name="Raise"/></mousebind>
+      <mousebind button="Middle" action="Press"><action name="Focus"/><action name="Raise"/></mousebind>
+      <mousebind button="Right" action="Press"><action name="Focus"/><action name="Raise"/></mousebind>
+    </context>
+  </mouse>
+  <applications>
+    <application class="*" type="normal">
+      <decor>no</decor>
+      <maximized>yes</maximized>
+    </application>
+  </applications>
+</openbox_config>
+`;
+}
+
+export function xtermArgv(o: { fontSize?: number } = {}): CommandLine {
+  return {
+    command: 'xterm',
+    args: [
+      '-maximized',
+      ...['-fa', 'Monospace', '-fs', String(o.fontSize ?? XTERM_FONT_SIZE_PT)],
+      ...['-bg', 'black', '-fg', 'white'],
+      '+sb', // no scrollbar: the wheel scrolls, and the width goes to text
+      ...['-sl', '10000'],
+      ...['-T', 'terminal'],
+    ],
+  };
+}
+
+export interface ChromiumOptions {
+  width: number;
+  height: number;
+  userDataDir: string;
+  /** Chromium's sandbox needs user namespaces; as root it refuses to start without --no-sandbox */
+  runningAsRoot: boolean;
+  url?: string;
+}
+
+export function chromiumArgv(o: ChromiumOptions): CommandLine {
+  return {
+    command: 'chromium',
+    args: [
+      ...(o.runningAsRoot ? ['--no-sandbox'] : []),
+      `--user-data-dir=${o.userDataDir}`,
+      '--start-maximized',
+      '--window-position=0,0',
+      `--window-size=${o.width},${o.height}`,
+      '--no-first-run',
+      '--no-default-browser-check',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-gpu', // Xvfb has no GPU; software paths are steadier
+      '--disable-dev-shm-usage', // containers get a 64 MB /dev/shm
+      '--password-store=basic', // no keyring daemon to wait for
+      '--test-type', // hides the "unsupported command-line flag" bar that --no-sandbox brings
+      o.url ?? 'about:blank',
+    ],
+  };
+}
+
+export interface X11vncOptions {
+  display: number;
+  port: number;
+}
+
+/** Input only: the picture travels through ffmpeg, so x11vnc never reads the framebuffer. */
+export function x11vncArgv(o: X11vncOptions): CommandLine {
+  return {
+    command: 'x11vnc',
+    args: [
+      ...['-display', `:${o.display}`],
+      ...['-rfbport', String(o.port)],
+      '-localhost', // also implies -listen localhost: only the agent's input gate connects
+      '-noipv6',
+      '-shared', // the gate keeps one connection per controller hand-off; never drop the others
+      '-forever',
+      '-nofb', // keyboard and pointer only: no screen polling
+      '-noxdamage',
+      '-nopw', // no password warning; the gate authenticates
+      '-norc', // ignore any ~/.x11vncrc
+      '-nobell',
+      '-nocursor', // no cursor shape updates; the video shows the real cursor
+      '-q',
+    ],
+  };
+}
+
+export interface FfmpegOptions extends ScreenOptions {
+  fps: number;
+  rtmpUrl: string;
+  pulseSource?: string;
+  /** VBV cap; default scales with pixels per second (~4.1 Mbit/s at 720p30) */
+  maxrateKbps?: number;
+  /** VBV buffer; half a second of maxrate keeps keyframe bursts small */
+  bufsizeKbps?: number;
+}
+
+export function defaultMaxrateKbps(o: ScreenOptions & { fps: number }): number {
+  return Math.round((o.width * o.height * o.fps * 0.15) / 1000);
+}
+
+/** Capture, encode and publish, per NOTES.md: pulse opened first, x11grab second. */
+export function ffmpegArgv(o: FfmpegOptions): CommandLine {
+  const maxrate = o.maxrateKbps ?? defaultMaxrateKbps(o);
+  const bufsize = o.bufsizeKbps ?? Math.round(maxrate / 2);
+  const fps = String(o.fps);
+  return {
+    command: 'ffmpeg',
+    args: [
+      ...['-loglevel', 'warning', '-nostdin'],
+      ...['-f', 'pulse', '-thread_queue_size', '1024', '-i', o.pulseSource ?? PULSE_MONITOR_SOURCE],
+      ...['-f', 'x11grab', '-thread_queue_size', '1024', '-framerate', fps],
+      ...['-video_size', `${o.width}x${o.height}`, '-draw_mouse', '1', '-i', `:${o.display}`],
+      ...['-map', '1:v', '-map', '0:a'],
+      ...['-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency'],
+      ...['-bf', '0', '-g', fps, '-keyint_min', fps, '-sc_threshold', '0', '-pix_fmt', 'yuv420p'],
+      ...['-maxrate', `${maxrate}k`, '-bufsize', `${bufsize}k`],
+      ...['-c:a', 'aac', '-b:a', '128k', '-ar', '48000'],
+      ...['-flvflags', 'no_duration_filesize'],
+      ...['-f', 'flv', o.rtmpUrl],
+    ],
+  };
+}

@@ -1,0 +1,98 @@
+/**
+ * A supervised process described as data: what to run, what it needs first, how to tell it is up,
+ * how to restart it and how to stop it. The supervisor owns the mechanism; specs own the policy.
+ */
+
+/** Resolves once the process is usable; must reject promptly when `signal` aborts. */
+export type ProbeFn = (signal: AbortSignal) => Promise<void>;
+
+export type Readiness =
+  | { readonly kind: 'unix-socket'; readonly path: string }
+  | { readonly kind: 'tcp'; readonly host: string; readonly port: number }
+  | { readonly kind: 'none' }
+  | { readonly kind: 'probe'; readonly probe: ProbeFn };
+
+export interface RestartPolicy {
+  /** delay before the first restart after a quick failure */
+  readonly initialDelayMs: number;
+  /** the delay doubles on each quick failure, up to this */
+  readonly maxDelayMs: number;
+  /** a process that stayed up this long counts as healthy: the next restart is quick again */
+  readonly resetAfterMs: number;
+}
+
+export interface ProcessSpec {
+  /** unique within a supervisor; used in logs, health and dependsOn */
+  readonly name: string;
+  readonly command: string;
+  readonly args: readonly string[];
+  /**
+   * Added to a minimal base environment (PATH, locale, TZ), not to the agent's whole environment:
+   * the app is a shell the room's users drive, so nothing of the agent's own configuration leaks into it.
+   */
+  readonly env: Readonly<Record<string, string>>;
+  readonly cwd?: string;
+  /** names of processes that must be ready before this one starts; when one exits, this one is restarted too */
+  readonly dependsOn: readonly string[];
+  readonly readiness: Readiness;
+  /** starting -> ready must happen within this, or the process is killed and restarted */
+  readonly readyTimeoutMs: number;
+  readonly restart: RestartPolicy;
+  readonly stopSignal: NodeJS.Signals;
+  /** after this, the process group gets SIGKILL */
+  readonly stopTimeoutMs: number;
+  /**
+   * Runs before every spawn, restarts included (e.g. removing a stale X lock left by a killed Xvfb,
+   * writing a config file). A rejection counts as a failed start: the process backs off and retries.
+   */
+  readonly prepare?: (signal: AbortSignal) => Promise<void>;
+}
+
+export const RESTART_INITIAL_DELAY_MS = 100;
+export const RESTART_MAX_DELAY_MS = 5_000;
+export const RESTART_RESET_AFTER_MS = 10_000;
+export const READY_TIMEOUT_MS = 10_000;
+/**
+ * Stops run level by level (dependents first); three levels of 1.5 s stay inside the agent's 5 s
+ * budget on SIGTERM even when every process ignores its stop signal.
+ */
+export const STOP_TIMEOUT_MS = 1_500;
+
+export type ProcessSpecInput = Pick<ProcessSpec, 'name' | 'command'> &
+  Partial<Omit<ProcessSpec, 'name' | 'command' | 'restart'>> & {
+    restart?: Partial<RestartPolicy>;
+  };
+
+/** Fills in the defaults so call sites only say what is special about their process. */
+export function defineProcess(input: ProcessSpecInput): ProcessSpec {
+  return {
+    args: [],
+    env: {},
+    dependsOn: [],
+    readiness: { kind: 'none' },
+    readyTimeoutMs: READY_TIMEOUT_MS,
+    stopSignal: 'SIGTERM',
+    stopTimeoutMs: STOP_TIMEOUT_MS,
+    ...input,
+    restart: {
+      initialDelayMs: RESTART_INITIAL_DELAY_MS,
+      maxDelayMs: RESTART_MAX_DELAY_MS,
+      resetAfterMs: RESTART_RESET_AFTER_MS,
+      ...input.restart,
+    },
+  };
+}
+
+/** Human-readable description of a readiness check, for error messages. */
+export function describeReadiness(r: Readiness): string {
+  switch (r.kind) {
+    case 'unix-socket':
+      return `unix socket ${r.path}`;
+    case 'tcp':
+      return `tcp ${r.host}:${r.port}`;
+    case 'probe':
+      return 'probe';
+    case 'none':
+      return 'none';
+  }
+}
