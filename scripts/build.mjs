@@ -9,6 +9,16 @@ const targets = [
   { entry: 'dashboard/src/server.ts', out: 'dashboard/dist/server.mjs' },
 ];
 
+/** Leaves npm dependencies to node_modules at run time, like `packages: 'external'` minus our own. */
+const externalDependencies = {
+  name: 'external-dependencies',
+  setup(b) {
+    b.onResolve({ filter: /^[^./]/ }, (args) =>
+      args.path.startsWith('@boxroom/') || args.path.startsWith('node:') ? undefined : { path: args.path, external: true },
+    );
+  },
+};
+
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
 
 for (const t of targets) {
@@ -26,7 +36,8 @@ for (const t of targets) {
     format: 'esm',
     target: 'node20',
     sourcemap: true,
-    packages: standalone ? undefined : 'external',
+    // Workspace packages (@boxroom/*) are TypeScript sources: always bundle them.
+    plugins: standalone ? [] : [externalDependencies],
     // CommonJS dependencies bundled into ESM still call require(): give them one.
     banner: standalone
       ? { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" }

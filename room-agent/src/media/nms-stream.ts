@@ -4,7 +4,10 @@ import Context from 'node-media-server/src/core/context.js';
 import BroadcastServer from 'node-media-server/src/server/broadcast_server.js';
 import BaseSession from 'node-media-server/src/session/base_session.js';
 import type { Logger } from '../logger.js';
+import { unwrapMetadataTag } from './flv-metadata.js';
 import type { FlvTagSource } from './flv-tag-source.js';
+
+const SCRIPT_TAG_TYPE = 18;
 
 /**
  * NMS keeps a disconnected publisher's place for this long so the same client (address) can resume
@@ -33,6 +36,9 @@ export class NmsStream extends EventEmitter<StreamEvents> implements FlvTagSourc
   private listener: ((tag: Buffer) => void) | null = null;
   private publisher: BaseSession | null = null;
   private closed = false;
+  /** the viewer-ready copy of the broadcast's metadata tag, redone only when the publisher's changes */
+  private metadataIn: Buffer | null = null;
+  private metadataOut: Buffer | null = null;
 
   constructor(
     readonly streamPath: string,
@@ -66,7 +72,13 @@ export class NmsStream extends EventEmitter<StreamEvents> implements FlvTagSourc
   forEachJoinBuffer(fn: (buf: Buffer) => void): void {
     const b = this.broadcast;
     fn(b.flvHeader);
-    if (b.flvMetaData) fn(b.flvMetaData);
+    if (b.flvMetaData) {
+      if (this.metadataIn !== b.flvMetaData) {
+        this.metadataIn = b.flvMetaData;
+        this.metadataOut = unwrapMetadataTag(b.flvMetaData);
+      }
+      fn(this.metadataOut!);
+    }
     if (b.flvAudioHeader) fn(b.flvAudioHeader);
     if (b.flvVideoHeader) fn(b.flvVideoHeader);
     if (b.flvGopCache) for (const tag of b.flvGopCache) fn(tag);
@@ -88,7 +100,7 @@ export class NmsStream extends EventEmitter<StreamEvents> implements FlvTagSourc
   }
 
   private readonly onTag = (tag: Buffer): void => {
-    this.listener?.(tag);
+    this.listener?.(tag[0] === SCRIPT_TAG_TYPE ? unwrapMetadataTag(tag) : tag);
   };
 
   private readonly onPostPublish = (session: BaseSession): void => {

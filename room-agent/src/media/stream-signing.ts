@@ -1,7 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 
-/** Signed URLs live this long; NMS checks the signature once, at connect, so a long one is harmless. */
-export const STREAM_SIGN_TTL_S = 24 * 3600;
+/**
+ * Signed URLs live this long; NMS checks the signature once, at connect, so a long one is harmless.
+ * The secret is per media-server start and lives only in memory, and ffmpeg is restarted with the same
+ * URL for the life of the room: a year keeps a long-lived room publishable after any restart.
+ */
+export const STREAM_SIGN_TTL_S = 365 * 24 * 3600;
 
 /** A fresh secret per media-server start: URLs signed by an earlier run stop working. */
 export function newStreamSecret(): string {

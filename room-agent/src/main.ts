@@ -1,0 +1,93 @@
+import { mkdirSync, rmSync } from 'node:fs';
+import { TokenVerifier } from './auth/token-verifier.js';
+import { loadAgentConfig } from './config.js';
+import { ControlLease } from './control/control-lease.js';
+import { roomProcessSpecs } from './desktop/room-processes.js';
+import { buildAgentApp } from './http/agent-app.js';
+import { InputGate } from './input/index.js';
+import { createRootLogger } from './logger.js';
+import { MediaServer, SnapshotSource, StreamFanout } from './media/index.js';
+import { RoomRuntime } from './room-runtime.js';
+import { SessionHub } from './session/session-hub.js';
+import { Supervisor } from './supervisor/supervisor.js';
+
+/** Leaves time inside Docker's and the local driver's 10 s stop timeouts, and the 5 s target. */
+const SHUTDOWN_DEADLINE_MS = 4_500;
+
+async function main(): Promise<void> {
+  const config = loadAgentConfig();
+  const log = createRootLogger(config.logLevel).child({ room: config.roomId });
+  mkdirSync(config.runDir, { recursive: true, mode: 0o700 });
+
+  const verifier = await TokenVerifier.fromPem(config.publicKeyPem, config.roomId);
+  const media = MediaServer.fromConfig(config, log.child({ module: 'media' }));
+  await media.start();
+  const fanout = new StreamFanout(media.source(), {
+    maxBacklogBytes: config.viewerMaxBacklogBytes,
+    logger: log.child({ module: 'fanout' }),
+  });
+  const specs = roomProcessSpecs(config, {
+    rtmpUrl: media.publishUrl(),
+    ffmpegReady: (signal) => media.waitForPublish(signal),
+    runningAsRoot: process.getuid?.() === 0,
+  });
+  const supervisor = new Supervisor(specs, { log: log.child({ module: 'supervisor' }) });
+  const lease = new ControlLease({ idleMs: config.controlIdleMs, graceMs: config.controlGraceMs });
+  const session = new SessionHub(log.child({ module: 'session' }));
+  const gate = new InputGate({
+    vncPort: config.vncPort,
+    logger: log.child({ module: 'input' }),
+    onInput: () => lease.touch(),
+  });
+  const runtime = new RoomRuntime({ roomId: config.roomId, log, supervisor, media, fanout, lease, session, gate });
+  const snapshots = new SnapshotSource({
+    display: config.display,
+    width: config.width,
+    height: config.height,
+    logger: log.child({ module: 'snapshot' }),
+  });
+
+  const app = await buildAgentApp({
+    roomId: config.roomId,
+    room: { width: config.width, height: config.height, fps: config.fps },
+    log,
+    verifier,
+    lease,
+    session,
+    stream: fanout,
+    input: { admit: (ws, id) => void gate.admit(ws, id) },
+    snapshots: { capture: () => snapshots.get() },
+    health: runtime,
+  });
+
+  let shuttingDown = false;
+  const shutdown = async (signal: string) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    log.info({ signal }, 'stopping');
+    const force = setTimeout(() => {
+      log.error('shutdown deadline passed, exiting');
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS);
+    force.unref();
+    await runtime.stop();
+    await app.close().catch((err: unknown) => log.error({ err }, 'closing http failed'));
+    rmSync(config.runDir, { recursive: true, force: true });
+    log.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+
+  await app.listen({ host: config.host, port: config.port });
+  log.info({ port: config.port, display: config.display, size: `${config.width}x${config.height}@${config.fps}` }, 'agent listening');
+  supervisor.start().then(
+    () => log.info('room ready'),
+    (err: unknown) => log.error({ err }, 'room did not become ready; still retrying'),
+  );
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`room-agent failed to start: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});
