@@ -18,6 +18,7 @@ export default defineConfig({
           include: ['**/*.int.test.ts'],
           exclude: ['**/node_modules/**'],
           fileParallelism: false,
+          globalSetup: ['test/support/build-bundles.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },

@@ -39,9 +39,21 @@ for (const t of targets) {
     // Workspace packages (@boxroom/*) are TypeScript sources: always bundle them.
     plugins: standalone ? [] : [externalDependencies],
     // CommonJS dependencies bundled into ESM still call require(): give them one.
+    // and __filename/__dirname, which some of them read at load time.
     banner: standalone
-      ? { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" }
+      ? {
+          js: [
+            "import { createRequire as __cr } from 'node:module';",
+            "import { fileURLToPath as __f2p } from 'node:url';",
+            "import { dirname as __dn } from 'node:path';",
+            'const require = __cr(import.meta.url);',
+            'const __filename = __f2p(import.meta.url);',
+            'const __dirname = __dn(__filename);',
+          ].join(' '),
+        }
       : undefined,
+    // Optional native addons of ssh2 (through dockerode): never used by us, and not bundleable.
+    external: standalone ? ['cpu-features', '*.node'] : [],
     logLevel: 'warning',
   });
 }

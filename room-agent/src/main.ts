@@ -1,4 +1,5 @@
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { TokenVerifier } from './auth/token-verifier.js';
 import { loadAgentConfig } from './config.js';
 import { ControlLease } from './control/control-lease.js';
@@ -13,6 +14,11 @@ import { Supervisor } from './supervisor/supervisor.js';
 
 /** Leaves time inside Docker's and the local driver's 10 s stop timeouts, and the 5 s target. */
 const SHUTDOWN_DEADLINE_MS = 4_500;
+
+/** Empties (not removes) the run dir: in a container it is a mount point. */
+function emptyDir(dir: string): void {
+  for (const entry of readdirSync(dir)) rmSync(join(dir, entry), { recursive: true, force: true });
+}
 
 async function main(): Promise<void> {
   const config = loadAgentConfig();
@@ -72,7 +78,7 @@ async function main(): Promise<void> {
     force.unref();
     await runtime.stop();
     await app.close().catch((err: unknown) => log.error({ err }, 'closing http failed'));
-    rmSync(config.runDir, { recursive: true, force: true });
+    emptyDir(config.runDir);
     log.info('stopped');
     process.exit(0);
   };

@@ -1,31 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AgentHealth, Role } from '@boxroom/contracts';
 import { makeKeys, signToken, type TestKeys } from './keys.js';
+import { freeDisplay, freePort } from './processes.js';
 
 export const AGENT_BUNDLE = 'room-agent/dist/room-agent.mjs';
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-/** A display number with no X lock, starting from `from`. */
-export function freeDisplay(from: number): number {
-  for (let d = from; d < from + 200; d++) {
-    if (!existsSync(`/tmp/.X${d}-lock`) && !existsSync(`/tmp/.X11-unix/X${d}`)) return d;
-  }
-  throw new Error('no free X display');
-}
 
 export interface RunningAgent {
   roomId: string;

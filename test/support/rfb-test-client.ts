@@ -7,6 +7,8 @@ import WebSocket from 'ws';
 export class RfbTestClient {
   private buf = Buffer.alloc(0);
   private waiters: Array<() => void> = [];
+  /** after the first update, server messages are not needed: drop them instead of buffering */
+  private discard = false;
   width = 0;
   height = 0;
   closed: Promise<{ code: number; reason: string }>;
@@ -14,6 +16,7 @@ export class RfbTestClient {
   private constructor(readonly ws: WebSocket) {
     ws.binaryType = 'nodebuffer';
     ws.on('message', (d: Buffer) => {
+      if (this.discard) return;
       this.buf = Buffer.concat([this.buf, d]);
       for (const w of this.waiters.splice(0)) w();
     });
@@ -72,6 +75,22 @@ export class RfbTestClient {
     this.width = init.readUInt16BE(0);
     this.height = init.readUInt16BE(2);
     await this.read(init.readUInt32BE(20));
+  }
+
+  /**
+   * Asks for the screen and waits until the server starts answering, as noVNC does before anyone
+   * can type: x11vnc drops input that arrives before it has set up the new client.
+   */
+  async waitForFirstUpdate(): Promise<void> {
+    const req = Buffer.alloc(10);
+    req[0] = 3;
+    req.writeUInt16BE(this.width, 6);
+    req.writeUInt16BE(this.height, 8);
+    this.ws.send(req);
+    const head = await this.read(1, 10_000);
+    if (head[0] !== 0) throw new Error(`expected a FramebufferUpdate, got message type ${head[0]}`);
+    this.discard = true;
+    this.buf = Buffer.alloc(0);
   }
 
   key(keysym: number, down: boolean): void {

@@ -63,8 +63,16 @@ export function pulseaudioArgv(o: { scriptPath: string }): CommandLine {
   };
 }
 
-export function openboxArgv(o: { configPath: string }): CommandLine {
-  return { command: 'openbox', args: ['--config-file', o.configPath, '--sm-disable'] };
+/**
+ * `--startup` runs once openbox manages the screen: the file it creates is the WM's readiness. The app
+ * must start after that, or openbox adopts the app's window as a pre-existing one without giving it
+ * the keyboard focus, and the first keystrokes of a room are lost (seen in about one start in three).
+ */
+export function openboxArgv(o: { configPath: string; readyFile: string }): CommandLine {
+  return {
+    command: 'openbox',
+    args: ['--config-file', o.configPath, '--sm-disable', '--startup', `touch '${o.readyFile}'`],
+  };
 }
 
 /**

@@ -33,7 +33,7 @@ describe('roomProcessSpecs', () => {
       ['xvfb', []],
       ['pulse', []],
       ['wm', ['xvfb']],
-      ['app', ['xvfb']],
+      ['app', ['xvfb', 'wm']],
       ['x11vnc', ['xvfb']],
       ['ffmpeg', ['xvfb', 'pulse']],
     ]);
@@ -41,7 +41,7 @@ describe('roomProcessSpecs', () => {
     expect(by.pulse!.readiness).toEqual({ kind: 'unix-socket', path: '/run/boxroom-r1/pulse/native' });
     expect(by.x11vnc!.readiness).toEqual({ kind: 'tcp', host: '127.0.0.1', port: 6050 });
     expect(by.ffmpeg!.readiness).toEqual({ kind: 'probe', probe: ffmpegReady });
-    expect(by.wm!.readiness.kind).toBe('none');
+    expect(by.wm!.readiness).toEqual({ kind: 'file', path: '/run/boxroom-r1/wm-ready' });
     expect(by.ffmpeg!.args.at(-1)).toBe(opts.rtmpUrl);
     expect(new DependencyGraph(specs).dependentsOf('xvfb').sort()).toEqual(['app', 'ffmpeg', 'wm', 'x11vnc']);
   });
@@ -62,7 +62,7 @@ describe('roomProcessSpecs', () => {
     expect(app.command).toBe('chromium');
     expect(app.args).toContain('--no-sandbox');
     expect(app.args).toContain('--user-data-dir=/run/boxroom-r1/chromium');
-    expect(app.dependsOn).toEqual(['xvfb', 'pulse']);
+    expect(app.dependsOn).toEqual(['xvfb', 'wm', 'pulse']);
   });
 
   it('can leave processes out', () => {

@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AgentConfig } from '../config.js';
 import { defineProcess, type ProbeFn, type ProcessSpec } from '../supervisor/process-spec.js';
@@ -42,6 +42,7 @@ export function roomPaths(config: Pick<AgentConfig, 'runDir' | 'display'>, x?: X
     pulseSocket: join(pulseDir, 'native'),
     pulseScript: join(pulseDir, 'boxroom.pa'),
     openboxConfig: join(config.runDir, 'openbox-rc.xml'),
+    wmReadyFile: join(config.runDir, 'wm-ready'),
     chromiumProfile: join(config.runDir, 'chromium'),
     xSocket: join(x?.socketDir ?? '/tmp/.X11-unix', `X${config.display}`),
   };
@@ -49,7 +50,7 @@ export function roomPaths(config: Pick<AgentConfig, 'runDir' | 'display'>, x?: X
 
 /**
  * The room's processes and their dependencies:
- * xvfb <- wm, app, x11vnc; xvfb + pulse <- ffmpeg (and the browser app, which plays audio).
+ * xvfb <- wm <- app; xvfb <- x11vnc; xvfb + pulse <- ffmpeg (and the browser app, which plays audio).
  * An Xvfb restart therefore restarts everything that draws on it or reads from it.
  */
 export function roomProcessSpecs(config: AgentConfig, opts: RoomProcessOptions): ProcessSpec[] {
@@ -94,11 +95,13 @@ export function roomProcessSpecs(config: AgentConfig, opts: RoomProcessOptions):
     }),
     wm: defineProcess({
       name: 'wm',
-      ...cmd(openboxArgv({ configPath: p.openboxConfig })),
+      ...cmd(openboxArgv({ configPath: p.openboxConfig, readyFile: p.wmReadyFile })),
       env: xEnv,
       dependsOn: ['xvfb'],
+      readiness: { kind: 'file', path: p.wmReadyFile },
       prepare: async () => {
         await dirs();
+        await rm(p.wmReadyFile, { force: true });
         await writeFile(p.openboxConfig, openboxConfig());
       },
     }),
@@ -107,7 +110,8 @@ export function roomProcessSpecs(config: AgentConfig, opts: RoomProcessOptions):
       ...cmd(app),
       env: xEnv,
       cwd: p.home,
-      dependsOn: config.app === 'browser' ? ['xvfb', 'pulse'] : ['xvfb'],
+      // after the WM, so that openbox maps the app as a new window and gives it the keyboard focus
+      dependsOn: config.app === 'browser' ? ['xvfb', 'wm', 'pulse'] : ['xvfb', 'wm'],
       prepare: () => dirs(...(config.app === 'browser' ? [p.chromiumProfile] : [])),
     }),
     x11vnc: defineProcess({

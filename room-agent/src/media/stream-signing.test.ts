@@ -1,7 +1,7 @@
 import BroadcastServer from 'node-media-server/src/server/broadcast_server.js';
 import BaseSession from 'node-media-server/src/session/base_session.js';
 import { describe, expect, it } from 'vitest';
-import { newStreamSecret, signedQuery, signStreamPath } from './stream-signing.js';
+import { newStreamSecret, signedQuery, signStreamPath, STREAM_SIGN_TTL_S } from './stream-signing.js';
 
 /** NMS's own check, so the test proves compatibility rather than restating our formula. */
 function nmsAccepts(streamPath: string, query: string, secret: string): boolean {
@@ -28,7 +28,7 @@ describe('stream signing', () => {
     const secret = newStreamSecret();
     expect(nmsAccepts(path, signedQuery(path, secret), newStreamSecret())).toBe(false);
     expect(nmsAccepts('/live/other', signedQuery(path, secret), secret)).toBe(false);
-    expect(nmsAccepts(path, signedQuery(path, secret, Date.now() - 2 * 24 * 3600 * 1000), secret)).toBe(
+    expect(nmsAccepts(path, signedQuery(path, secret, Date.now() - (STREAM_SIGN_TTL_S + 60) * 1000), secret)).toBe(
       false,
     );
     expect(nmsAccepts(path, '', secret)).toBe(false);

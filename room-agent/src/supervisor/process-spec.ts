@@ -9,6 +9,8 @@ export type ProbeFn = (signal: AbortSignal) => Promise<void>;
 export type Readiness =
   | { readonly kind: 'unix-socket'; readonly path: string }
   | { readonly kind: 'tcp'; readonly host: string; readonly port: number }
+  /** a file the process creates once it is up (e.g. openbox's --startup hook); removed before each spawn */
+  | { readonly kind: 'file'; readonly path: string }
   | { readonly kind: 'none' }
   | { readonly kind: 'probe'; readonly probe: ProbeFn };
 
@@ -90,6 +92,8 @@ export function describeReadiness(r: Readiness): string {
       return `unix socket ${r.path}`;
     case 'tcp':
       return `tcp ${r.host}:${r.port}`;
+    case 'file':
+      return `file ${r.path}`;
     case 'probe':
       return 'probe';
     case 'none':

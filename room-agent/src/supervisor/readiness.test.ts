@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +24,17 @@ describe('readiness', () => {
     const ms = Date.now() - t0;
     expect(ms).toBeGreaterThanOrEqual(115);
     expect(ms).toBeLessThan(250); // retries every 25 ms, not seconds
+  });
+
+  it('waits for a file the process creates once it is up', async () => {
+    const path = join(dir, 'ready');
+    const t0 = Date.now();
+    setTimeout(() => void writeFile(path, ''), 80);
+    await waitForReadiness({ kind: 'file', path }, new AbortController().signal, 2000);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(75);
+    await expect(
+      waitForReadiness({ kind: 'file', path: join(dir, 'never') }, new AbortController().signal, 100),
+    ).rejects.toThrow(/file .*never/);
   });
 
   it('waits for a TCP port', async () => {

@@ -1,3 +1,4 @@
+import { access } from 'node:fs/promises';
 import { connect, type NetConnectOpts } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { describeReadiness, type Readiness } from './process-spec.js';
@@ -65,6 +66,24 @@ export function waitForTcpPort(
   return waitForConnect({ host, port }, signal, intervalMs);
 }
 
+/** Waits until `path` exists (checked with the same short interval as sockets). */
+export async function waitForFile(
+  path: string,
+  signal: AbortSignal,
+  intervalMs = READY_RETRY_INTERVAL_MS,
+): Promise<void> {
+  for (;;) {
+    if (signal.aborted) throw signal.reason;
+    try {
+      await access(path);
+      return;
+    } catch {
+      // not there yet
+    }
+    await delay(intervalMs, undefined, { signal }).catch(() => Promise.reject(signal.reason));
+  }
+}
+
 function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) return Promise.reject(signal.reason);
   let onAbort = (): void => {};
@@ -95,6 +114,8 @@ export async function waitForReadiness(
         return await waitForUnixSocket(readiness.path, both);
       case 'tcp':
         return await waitForTcpPort(readiness.host, readiness.port, both);
+      case 'file':
+        return await waitForFile(readiness.path, both);
       case 'probe':
         // raced with the signal so a probe that ignores it cannot hold the process in `starting`
         return await abortable(readiness.probe(both), both);
