@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Builds boxroom's container images: the room image (boxroom/room) and, once the dashboard has a
+# server entry, the dashboard image (boxroom/dashboard). Works with no container registry: when
+# debian:bookworm-slim cannot be had, the base is built from Debian packages (room-image/build-base.sh)
+# and Node comes from the host's own binary. Idempotent and layer-cached; starts dockerd when root
+# and no engine answers.
+#
+#   bash scripts/images.sh            (ROOM_IMAGE=boxroom/room:latest DASHBOARD_IMAGE=boxroom/dashboard:latest)
+#   BASE_IMAGE=debian:bookworm-slim NODE_IMAGE=node:20-bookworm-slim bash scripts/images.sh   (a registry is there)
+#   BROWSER=firefox-esr | BROWSER=   (room app packages; default chromium)
+#   IMAGES=room                       (only the room image, as the docker driver's tests need)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+log() { printf '[images] %s\n' "$*" >&2; }
+
+room_image="${ROOM_IMAGE:-boxroom/room:latest}"
+dashboard_image="${DASHBOARD_IMAGE:-boxroom/dashboard:latest}"
+
+ensure_engine() {
+  docker info >/dev/null 2>&1 && return 0
+  if [ "$(id -u)" = 0 ] && command -v dockerd >/dev/null && ! pgrep -x dockerd >/dev/null; then
+    log "starting dockerd (log: /tmp/dockerd.log)"
+    (setsid dockerd >/tmp/dockerd.log 2>&1 &)
+  fi
+  for _ in $(seq 60); do docker info >/dev/null 2>&1 && return 0; sleep 0.5; done
+  log "no Docker engine answers: start dockerd, or run as a user in the docker group"
+  exit 1
+}
+
+# A registry image when one can be had (already present, or pulled), otherwise the local fallback.
+resolve_base() {
+  if [ -n "${BASE_IMAGE:-}" ]; then echo "$BASE_IMAGE"; return; fi
+  if docker image inspect debian:bookworm-slim >/dev/null 2>&1 \
+    || timeout 120 docker pull -q debian:bookworm-slim >/dev/null 2>&1; then
+    echo debian:bookworm-slim; return
+  fi
+  docker image inspect boxroom/base:bookworm >/dev/null 2>&1 || log "no registry: building the base image from Debian packages"
+  bash room-image/build-base.sh boxroom/base:bookworm >/dev/null
+  echo boxroom/base:bookworm
+}
+
+# Any image with /usr/local/bin/node >= 20. Offline, a scratch image holding the host's binary (a
+# glibc build, so the host's node must be a Debian/glibc one, as it is here); it is only ever a
+# COPY --from source, so it needs nothing else.
+resolve_node() {
+  if [ -n "${NODE_IMAGE:-}" ]; then echo "$NODE_IMAGE"; return; fi
+  if docker image inspect node:20-bookworm-slim >/dev/null 2>&1 \
+    || timeout 120 docker pull -q node:20-bookworm-slim >/dev/null 2>&1; then
+    echo node:20-bookworm-slim; return
+  fi
+  local node_bin version ctx tag
+  node_bin="$(readlink -f "$(command -v node)")"
+  version="$("$node_bin" -p 'process.versions.node')"
+  [ "${version%%.*}" -ge 20 ] || { log "host node $version is older than 20"; exit 1; }
+  tag="boxroom/node:$version-local"
+  if ! docker image inspect "$tag" >/dev/null 2>&1; then
+    log "wrapping the host's node $version into $tag"
+    ctx="$(mktemp -d /tmp/boxroom-node.XXXXXX)"
+    cp "$node_bin" "$ctx/node"
+    printf 'FROM scratch\nCOPY node /usr/local/bin/node\n' >"$ctx/Dockerfile"
+    docker build -q -t "$tag" "$ctx" >/dev/null
+    rm -rf "$ctx"
+  fi
+  echo "$tag"
+}
+
+build() { # tag dockerfile [extra build args...]
+  local tag="$1" file="$2" start
+  shift 2
+  start=$(date +%s)
+  docker build -t "$tag" -f "$file" --build-arg "BASE_IMAGE=$base" --build-arg "NODE_IMAGE=$node" "$@" . >&2
+  log "$tag built in $(( $(date +%s) - start )) s ($(docker image inspect -f '{{.Size}}' "$tag" | awk '{printf "%d MB", $1/1e6}'))"
+}
+
+ensure_engine
+base="$(resolve_base)"
+node="$(resolve_node)"
+log "base $base, node from $node"
+
+node scripts/build.mjs --standalone --only=room-agent
+[ -f room-agent/dist/room-agent.mjs ] || { log "room-agent/src/main.ts is missing: nothing to put in the room image"; exit 1; }
+build "$room_image" room-image/Dockerfile --build-arg "BROWSER=${BROWSER-chromium}"
+
+if [ "${IMAGES:-all}" != room ]; then
+  # Not fatal: the room image is what the tests need, and the dashboard bundle may lag behind.
+  if ! node scripts/build.mjs --standalone --only=dashboard; then
+    log "WARNING: bundling the dashboard failed: skipping $dashboard_image"
+  elif [ -f dashboard/dist/server.mjs ]; then
+    build "$dashboard_image" dashboard/Dockerfile
+  else
+    log "dashboard/src/server.ts does not exist yet: skipping $dashboard_image"
+  fi
+fi
+# Layers replaced by a rebuild stay behind untagged: drop them so repeated builds do not fill the disk.
+docker image prune -f --filter label=io.boxroom.image >/dev/null 2>&1 || true
