@@ -24,6 +24,10 @@ describe('argv builders', () => {
     expect(pulseScript({ socketPath: '/run/r/pulse/native' })).toBe(
       'load-module module-native-protocol-unix socket=/run/r/pulse/native auth-anonymous=1\n' +
         'load-module module-null-sink sink_name=room\n' +
+        'load-module module-null-source source_name=silence max_latency_msec=150\n' +
+        'load-module module-loopback source=silence sink=room latency_msec=150 source_dont_move=true sink_dont_move=true\n' +
+        'suspend-sink room 1\n' +
+        'suspend-sink room 0\n' +
         'set-default-sink room\n' +
         'set-default-source room.monitor\n',
     );

@@ -30,12 +30,27 @@ export function xvfbArgv(o: ScreenOptions & { dpi?: number }): CommandLine {
   };
 }
 
+/**
+ * Keep-warm latency of the null sink. With no stream playing into it, the null sink sleeps for its
+ * maximum latency (2 s), so a recorder that connects then (ffmpeg at start or after a restart) gets
+ * its first audio up to 2 s later, and ffmpeg publishes nothing until it has audio. A permanent
+ * loopback of a silent source holds the sink at this latency (about 0.5 % of a core), and a suspend
+ * and resume ends the 2 s sleep the sink began before the loopback attached. Measured, ffmpeg's first
+ * FLV byte: at room start 2,190 -> 250-330 ms; restarted after 3 s without a recorder 1,208 -> 276 ms.
+ */
+export const PULSE_KEEPWARM_LATENCY_MS = 150;
+
 /** The pulse daemon's script (-F): only what a null sink needs, no udev, D-Bus or suspend modules. */
 export function pulseScript(o: { socketPath: string; sink?: string }): string {
   const sink = o.sink ?? PULSE_SINK;
+  const ms = PULSE_KEEPWARM_LATENCY_MS;
   return [
     `load-module module-native-protocol-unix socket=${o.socketPath} auth-anonymous=1`,
     `load-module module-null-sink sink_name=${sink}`,
+    `load-module module-null-source source_name=silence max_latency_msec=${ms}`,
+    `load-module module-loopback source=silence sink=${sink} latency_msec=${ms} source_dont_move=true sink_dont_move=true`,
+    `suspend-sink ${sink} 1`,
+    `suspend-sink ${sink} 0`,
     `set-default-sink ${sink}`,
     `set-default-source ${sink}.monitor`,
     '',
