@@ -14,7 +14,9 @@ const externalDependencies = {
   name: 'external-dependencies',
   setup(b) {
     b.onResolve({ filter: /^[^./]/ }, (args) =>
-      args.path.startsWith('@boxroom/') || args.path.startsWith('node:') ? undefined : { path: args.path, external: true },
+      args.path.startsWith('@boxroom/') || args.path.startsWith('node:')
+        ? undefined
+        : { path: args.path, external: true },
     );
   },
 };

@@ -34,11 +34,4 @@ export type GiveBody = Static<typeof GiveBody>;
 
 /** Why the holder changed; sent with every control event. */
 export type ControlChangeReason =
-  | 'request'
-  | 'release'
-  | 'take'
-  | 'give'
-  | 'reset'
-  | 'disconnect'
-  | 'idle'
-  | 'lock';
+  'request' | 'release' | 'take' | 'give' | 'reset' | 'disconnect' | 'idle' | 'lock';

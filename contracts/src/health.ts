@@ -20,7 +20,11 @@ export const ProcessHealth = Type.Object({
   /** ms since epoch of the last status change */
   since: Type.Integer(),
   lastExit: Type.Union([
-    Type.Object({ code: Type.Union([Type.Integer(), Type.Null()]), signal: Type.Union([Type.String(), Type.Null()]), at: Type.Integer() }),
+    Type.Object({
+      code: Type.Union([Type.Integer(), Type.Null()]),
+      signal: Type.Union([Type.String(), Type.Null()]),
+      at: Type.Integer(),
+    }),
     Type.Null(),
   ]),
 });
@@ -28,14 +32,24 @@ export type ProcessHealth = Static<typeof ProcessHealth>;
 
 export const AgentHealth = Type.Object({
   /** ok: every process ready and the stream is being published */
-  status: Type.Union([Type.Literal('ok'), Type.Literal('degraded'), Type.Literal('starting'), Type.Literal('stopping')]),
+  status: Type.Union([
+    Type.Literal('ok'),
+    Type.Literal('degraded'),
+    Type.Literal('starting'),
+    Type.Literal('stopping'),
+  ]),
   room: Type.String(),
   publishing: Type.Boolean(),
   viewers: Type.Integer({ minimum: 0 }),
   processes: Type.Array(ProcessHealth),
   /** recent outages and recoveries, newest last */
   events: Type.Array(
-    Type.Object({ at: Type.Integer(), process: Type.String(), status: ProcessStatus, detail: Type.Optional(Type.String()) }),
+    Type.Object({
+      at: Type.Integer(),
+      process: Type.String(),
+      status: ProcessStatus,
+      detail: Type.Optional(Type.String()),
+    }),
   ),
 });
 export type AgentHealth = Static<typeof AgentHealth>;

@@ -6,7 +6,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { AgentHealth, SessionEvent } from '@boxroom/contracts';
 import { alive, startAgent, type RunningAgent } from '../../test/support/agent-process.js';
-import { isAacFrame, isAvcFrame, isAvcKeyframe, readFlvStream, readFlvWebSocket, waitForTag, type FlvReader } from '../../test/support/flv-reader.js';
+import {
+  isAacFrame,
+  isAvcFrame,
+  isAvcKeyframe,
+  readFlvStream,
+  readFlvWebSocket,
+  waitForTag,
+  type FlvReader,
+} from '../../test/support/flv-reader.js';
 import { RfbTestClient } from '../../test/support/rfb-test-client.js';
 
 const run = promisify(execFile);
@@ -15,10 +23,19 @@ const HEIGHT = 576;
 const FPS = 25;
 
 /** Opens GET url as an FLV reader; returns it with a function that ends the request. */
-function httpFlv(url: string): Promise<{ reader: FlvReader; status: number; close: () => void; openedAt: number }> {
+function httpFlv(
+  url: string,
+): Promise<{ reader: FlvReader; status: number; close: () => void; openedAt: number }> {
   return new Promise((resolve, reject) => {
     const openedAt = performance.now();
-    const req = get(url, (res) => resolve({ reader: readFlvStream(res), status: res.statusCode ?? 0, close: () => req.destroy(), openedAt }));
+    const req = get(url, (res) =>
+      resolve({
+        reader: readFlvStream(res),
+        status: res.statusCode ?? 0,
+        close: () => req.destroy(),
+        openedAt,
+      }),
+    );
     req.on('error', (err) => (req.destroyed ? undefined : reject(err)));
   });
 }
@@ -38,7 +55,12 @@ async function xHeld(display: number): Promise<string[]> {
   const held: string[] = [];
   for (const dev of ['Virtual core XTEST keyboard', 'Virtual core XTEST pointer']) {
     const { stdout } = await run('xinput', ['query-state', dev], { env });
-    held.push(...stdout.split('\n').filter((l) => /(key|button)\[\d+\]=down/.test(l)).map((l) => l.trim()));
+    held.push(
+      ...stdout
+        .split('\n')
+        .filter((l) => /(key|button)\[\d+\]=down/.test(l))
+        .map((l) => l.trim()),
+    );
   }
   return held;
 }
@@ -55,13 +77,18 @@ function jpegSize(jpeg: Buffer): { width: number; height: number } | null {
   let i = 2;
   while (i + 9 < jpeg.length && jpeg[i] === 0xff) {
     const marker = jpeg[i + 1]!;
-    if (marker >= 0xc0 && marker <= 0xc3) return { height: jpeg.readUInt16BE(i + 5), width: jpeg.readUInt16BE(i + 7) };
+    if (marker >= 0xc0 && marker <= 0xc3)
+      return { height: jpeg.readUInt16BE(i + 5), width: jpeg.readUInt16BE(i + 7) };
     i += 2 + jpeg.readUInt16BE(i + 2);
   }
   return null;
 }
 
-async function until<T>(fn: () => Promise<T | undefined | null | false>, timeoutMs: number, what: string): Promise<T> {
+async function until<T>(
+  fn: () => Promise<T | undefined | null | false>,
+  timeoutMs: number,
+  what: string,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();
@@ -129,19 +156,34 @@ describe('room agent with the real Xvfb, PulseAudio, x11vnc, ffmpeg and node-med
   it('streams h264 + aac at the configured size and frame rate (ffprobe)', async () => {
     const { stdout } = await run(
       'ffprobe',
-      ['-v', 'error', '-show_entries', 'stream=codec_type,codec_name,width,height,r_frame_rate,sample_rate', '-of', 'json', `${agent.url}/stream.flv?token=${viewer}`],
+      [
+        '-v',
+        'error',
+        '-show_entries',
+        'stream=codec_type,codec_name,width,height,r_frame_rate,sample_rate',
+        '-of',
+        'json',
+        `${agent.url}/stream.flv?token=${viewer}`,
+      ],
       { timeout: 15_000 },
     );
     const streams = (JSON.parse(stdout) as { streams: Array<Record<string, string | number>> }).streams;
     expect(streams).toHaveLength(2);
     const video = streams.find((s) => s.codec_type === 'video');
     const audio = streams.find((s) => s.codec_type === 'audio');
-    expect(video).toMatchObject({ codec_name: 'h264', width: WIDTH, height: HEIGHT, r_frame_rate: `${FPS}/1` });
+    expect(video).toMatchObject({
+      codec_name: 'h264',
+      width: WIDTH,
+      height: HEIGHT,
+      r_frame_rate: `${FPS}/1`,
+    });
     expect(audio).toMatchObject({ codec_name: 'aac', sample_rate: '48000' });
   });
 
   it('refuses every endpoint but /healthz without a valid token of this room', async () => {
-    const otherRoom = await (await import('../../test/support/keys.js')).signToken(agent.keys, { room: 'elsewhere', sub: 'x', role: 'operator' });
+    const otherRoom = await (
+      await import('../../test/support/keys.js')
+    ).signToken(agent.keys, { room: 'elsewhere', sub: 'x', role: 'operator' });
     for (const t of ['', 'garbage', otherRoom]) {
       const q = t ? `?token=${t}` : '';
       for (const path of ['/stream.flv', '/snapshot.jpg', '/state']) {
@@ -173,9 +215,17 @@ describe('room agent with the real Xvfb, PulseAudio, x11vnc, ffmpeg and node-med
     const events: SessionEvent[] = [];
     ws.on('message', (d) => events.push(JSON.parse(String(d)) as SessionEvent));
     await until(async () => events.length > 0, 3000, 'hello');
-    expect(events[0]).toMatchObject({ type: 'hello', you: { id: 'bob', role: 'participant' }, room: { width: WIDTH, height: HEIGHT, fps: FPS } });
+    expect(events[0]).toMatchObject({
+      type: 'hello',
+      you: { id: 'bob', role: 'participant' },
+      room: { width: WIDTH, height: HEIGHT, fps: FPS },
+    });
     expect((await post(agent, '/control/request', bob)).body).toMatchObject({ holder: { id: 'bob' } });
-    await until(async () => events.find((e) => e.type === 'control' && e.control.holder?.id === 'bob'), 3000, 'control event');
+    await until(
+      async () => events.find((e) => e.type === 'control' && e.control.holder?.id === 'bob'),
+      3000,
+      'control event',
+    );
     expect((await post(agent, '/control/release', bob)).body).toMatchObject({ holder: null });
     ws.close();
   });
@@ -183,7 +233,10 @@ describe('room agent with the real Xvfb, PulseAudio, x11vnc, ffmpeg and node-med
   it('lets only the controller send input, and the controller`s keys reach the terminal', async () => {
     expect((await post(agent, '/control/request', viewer)).status).toBe(403);
     expect((await post(agent, '/control/request', alice)).body).toMatchObject({ holder: { id: 'alice' } });
-    expect((await post(agent, '/control/request', bob)).body).toMatchObject({ holder: { id: 'alice' }, queue: [{ id: 'bob' }] });
+    expect((await post(agent, '/control/request', bob)).body).toMatchObject({
+      holder: { id: 'alice' },
+      queue: [{ id: 'bob' }],
+    });
 
     const bobInput = await wsClose(`${agent.wsUrl}/input?token=${bob}`);
     expect(bobInput).toEqual({ code: 4403, reason: 'you are not in control' });
@@ -195,10 +248,12 @@ describe('room agent with the real Xvfb, PulseAudio, x11vnc, ffmpeg and node-med
     expect([a.width, a.height]).toEqual([WIDTH, HEIGHT]);
     await a.waitForFirstUpdate();
     a.type(`touch ${marker}`, true);
-    await until(async () => existsSync(marker), 5000, 'the typed command to run in the terminal').catch(async (err: unknown) => {
-      await saveSnapshot(agent, viewer, 'agent-typing-failed.jpg');
-      throw err;
-    });
+    await until(async () => existsSync(marker), 5000, 'the typed command to run in the terminal').catch(
+      async (err: unknown) => {
+        await saveSnapshot(agent, viewer, 'agent-typing-failed.jpg');
+        throw err;
+      },
+    );
     rmSync(marker, { force: true });
 
     // Alice holds Shift and the left button; an operator takes control.
@@ -217,7 +272,9 @@ describe('room agent with the real Xvfb, PulseAudio, x11vnc, ffmpeg and node-med
     o.pointer(321, 123, 0);
     await until(
       async () => {
-        const { stdout } = await run('xdotool', ['getmouselocation'], { env: { ...process.env, DISPLAY: `:${agent.display}` } });
+        const { stdout } = await run('xdotool', ['getmouselocation'], {
+          env: { ...process.env, DISPLAY: `:${agent.display}` },
+        });
         return stdout.startsWith('x:321 y:123');
       },
       3000,
@@ -227,34 +284,41 @@ describe('room agent with the real Xvfb, PulseAudio, x11vnc, ffmpeg and node-med
     await post(agent, '/control/reset', op);
   });
 
-  it.each(['ffmpeg', 'x11vnc', 'xvfb'])('restarts %s when it is killed; an open viewer gets video again within 3 s', async (name) => {
-    const before = (await agent.health()).body;
-    const proc = before.processes.find((p) => p.name === name)!;
-    expect(proc.status).toBe('ready');
-    const viewerStream = await httpFlv(`${agent.url}/stream.flv?token=${viewer}`);
-    await waitForTag(viewerStream.reader, isAvcFrame, 2000);
+  it.each(['ffmpeg', 'x11vnc', 'xvfb'])(
+    'restarts %s when it is killed; an open viewer gets video again within 3 s',
+    async (name) => {
+      const before = (await agent.health()).body;
+      const proc = before.processes.find((p) => p.name === name)!;
+      expect(proc.status).toBe('ready');
+      const viewerStream = await httpFlv(`${agent.url}/stream.flv?token=${viewer}`);
+      await waitForTag(viewerStream.reader, isAvcFrame, 2000);
 
-    const killedAt = Date.now();
-    const killedAtPerf = performance.now();
-    process.kill(proc.pid!, 'SIGKILL');
-    const recovered = await until(
-      async () => {
-        const h = await agent.health();
-        const p = h.body.processes.find((x) => x.name === name)!;
-        return h.status === 200 && p.restarts > proc.restarts ? h.body : null;
-      },
-      10_000,
-      `${name} to recover`,
-    );
-    const events = recovered.events.filter((e) => e.process === name && e.at >= killedAt);
-    const outage = events.findIndex((e) => e.status !== 'ready');
-    expect(outage, JSON.stringify(events)).toBeGreaterThanOrEqual(0);
-    expect(events.slice(outage).some((e) => e.status === 'ready')).toBe(true);
+      const killedAt = Date.now();
+      const killedAtPerf = performance.now();
+      process.kill(proc.pid!, 'SIGKILL');
+      const recovered = await until(
+        async () => {
+          const h = await agent.health();
+          const p = h.body.processes.find((x) => x.name === name)!;
+          return h.status === 200 && p.restarts > proc.restarts ? h.body : null;
+        },
+        10_000,
+        `${name} to recover`,
+      );
+      const events = recovered.events.filter((e) => e.process === name && e.at >= killedAt);
+      const outage = events.findIndex((e) => e.status !== 'ready');
+      expect(outage, JSON.stringify(events)).toBeGreaterThanOrEqual(0);
+      expect(events.slice(outage).some((e) => e.status === 'ready')).toBe(true);
 
-    const fresh = await waitForTag(viewerStream.reader, (t) => isAvcFrame(t) && t.receivedAt > killedAtPerf + 50 && Date.now() - killedAt > 0, 3000);
-    expect(fresh.receivedAt - killedAtPerf).toBeLessThan(3000);
-    viewerStream.close();
-  });
+      const fresh = await waitForTag(
+        viewerStream.reader,
+        (t) => isAvcFrame(t) && t.receivedAt > killedAtPerf + 50 && Date.now() - killedAt > 0,
+        3000,
+      );
+      expect(fresh.receivedAt - killedAtPerf).toBeLessThan(3000);
+      viewerStream.close();
+    },
+  );
 
   it('stops every child within 5 s on SIGTERM and leaves no process or lock file', async () => {
     const health: AgentHealth = (await agent.health()).body;

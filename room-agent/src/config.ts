@@ -52,20 +52,25 @@ function publicKey(env: Env): string {
   if (pem) return pem.replace(/\\n/g, '\n');
   const file = env.BOXROOM_PUBLIC_KEY_FILE;
   if (file) return readFileSync(file, 'utf8');
-  throw new ConfigError('BOXROOM_PUBLIC_KEY or BOXROOM_PUBLIC_KEY_FILE is required (PEM of the dashboard public key)');
+  throw new ConfigError(
+    'BOXROOM_PUBLIC_KEY or BOXROOM_PUBLIC_KEY_FILE is required (PEM of the dashboard public key)',
+  );
 }
 
 export const ROOM_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
 export function loadAgentConfig(env: Env = process.env): AgentConfig {
   const roomId = env.BOXROOM_ROOM_ID ?? 'room';
-  if (!ROOM_ID_PATTERN.test(roomId)) throw new ConfigError(`BOXROOM_ROOM_ID must match ${ROOM_ID_PATTERN}, got "${roomId}"`);
+  if (!ROOM_ID_PATTERN.test(roomId))
+    throw new ConfigError(`BOXROOM_ROOM_ID must match ${ROOM_ID_PATTERN}, got "${roomId}"`);
   const display = int(env, 'BOXROOM_DISPLAY', 99, 1, 65535 - 6000);
   const width = int(env, 'BOXROOM_WIDTH', 1280, 320, 3840);
   const height = int(env, 'BOXROOM_HEIGHT', 720, 240, 2160);
-  if (width % 2 || height % 2) throw new ConfigError('BOXROOM_WIDTH and BOXROOM_HEIGHT must be even (H.264 4:2:0)');
+  if (width % 2 || height % 2)
+    throw new ConfigError('BOXROOM_WIDTH and BOXROOM_HEIGHT must be even (H.264 4:2:0)');
   const app = env.BOXROOM_APP ?? 'terminal';
-  if (app !== 'terminal' && app !== 'browser') throw new ConfigError(`BOXROOM_APP must be terminal or browser, got "${app}"`);
+  if (app !== 'terminal' && app !== 'browser')
+    throw new ConfigError(`BOXROOM_APP must be terminal or browser, got "${app}"`);
   const config: AgentConfig = {
     roomId,
     host: env.BOXROOM_AGENT_HOST ?? '127.0.0.1',
@@ -80,7 +85,13 @@ export function loadAgentConfig(env: Env = process.env): AgentConfig {
     vncPort: int(env, 'BOXROOM_VNC_PORT', 5900 + display, 1, 65535),
     runDir: env.BOXROOM_RUN_DIR ?? join(tmpdir(), `boxroom-${roomId}-${display}`),
     publicKeyPem: publicKey(env),
-    viewerMaxBacklogBytes: int(env, 'BOXROOM_VIEWER_MAX_BACKLOG_BYTES', 4 * 1024 * 1024, 1024 * 1024, 256 * 1024 * 1024),
+    viewerMaxBacklogBytes: int(
+      env,
+      'BOXROOM_VIEWER_MAX_BACKLOG_BYTES',
+      4 * 1024 * 1024,
+      1024 * 1024,
+      256 * 1024 * 1024,
+    ),
     controlIdleMs: int(env, 'BOXROOM_CONTROL_IDLE_S', 300, 0, 86400) * 1000,
     controlGraceMs: int(env, 'BOXROOM_CONTROL_GRACE_MS', 5000, 0, 600000),
     logLevel: env.BOXROOM_LOG_LEVEL ?? 'info',

@@ -45,7 +45,16 @@ async function main(): Promise<void> {
     logger: log.child({ module: 'input' }),
     onInput: () => lease.touch(),
   });
-  const runtime = new RoomRuntime({ roomId: config.roomId, log, supervisor, media, fanout, lease, session, gate });
+  const runtime = new RoomRuntime({
+    roomId: config.roomId,
+    log,
+    supervisor,
+    media,
+    fanout,
+    lease,
+    session,
+    gate,
+  });
   const snapshots = new SnapshotSource({
     display: config.display,
     width: config.width,
@@ -86,7 +95,10 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
 
   await app.listen({ host: config.host, port: config.port });
-  log.info({ port: config.port, display: config.display, size: `${config.width}x${config.height}@${config.fps}` }, 'agent listening');
+  log.info(
+    { port: config.port, display: config.display, size: `${config.width}x${config.height}@${config.fps}` },
+    'agent listening',
+  );
   supervisor.start().then(
     () => log.info('room ready'),
     (err: unknown) => log.error({ err }, 'room did not become ready; still retrying'),

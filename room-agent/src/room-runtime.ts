@@ -32,12 +32,17 @@ export class RoomRuntime {
       const admitted = p.gate.participantId;
       if (c.holderChanged && admitted !== null && admitted !== c.state.holder?.id) {
         // Releases every key and button the old holder still had down, then closes their socket.
-        void p.gate.revoke(WS_CLOSE.controlRevoked, c.state.holder ? 'control passed to another participant' : 'control released');
+        void p.gate.revoke(
+          WS_CLOSE.controlRevoked,
+          c.state.holder ? 'control passed to another participant' : 'control released',
+        );
       }
     });
     p.session.on('join', (who) => p.lease.connected(who.id));
     p.session.on('leave', (who) => p.lease.disconnected(who.id));
-    p.supervisor.on('status', (h) => p.session.broadcast({ type: 'health', process: h.name, status: h.status }));
+    p.supervisor.on('status', (h) =>
+      p.session.broadcast({ type: 'health', process: h.name, status: h.status }),
+    );
   }
 
   health(): AgentHealth {

@@ -84,7 +84,9 @@ export async function startAgent(env: Record<string, string> = {}): Promise<Runn
         }
         await new Promise((r) => setTimeout(r, 100));
       }
-      throw new Error(`agent not healthy after ${timeoutMs} ms: ${JSON.stringify(last)}\n${out.slice(-4000)}`);
+      throw new Error(
+        `agent not healthy after ${timeoutMs} ms: ${JSON.stringify(last)}\n${out.slice(-4000)}`,
+      );
     },
     async stop() {
       const t0 = Date.now();

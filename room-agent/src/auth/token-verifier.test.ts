@@ -61,12 +61,24 @@ describe('TokenVerifier', () => {
     await expect(verifier.verify(await sign({ role: 'admin' }))).rejects.toThrow('invalid token claims');
     const t = await sign({});
     const [h, , s] = t.split('.');
-    const forged = Buffer.from(JSON.stringify({ iss: 'boxroom', sub: 'p1', room: 'r1', role: 'operator', name: 'x', iat: 1, exp: 9e9 })).toString('base64url');
+    const forged = Buffer.from(
+      JSON.stringify({
+        iss: 'boxroom',
+        sub: 'p1',
+        room: 'r1',
+        role: 'operator',
+        name: 'x',
+        iat: 1,
+        exp: 9e9,
+      }),
+    ).toString('base64url');
     await expect(verifier.verify(`${h}.${forged}.${s}`)).rejects.toThrow('invalid token');
   });
 
   it('refuses alg none', async () => {
-    const body = Buffer.from(JSON.stringify({ iss: 'boxroom', sub: 'p', room: 'r1', role: 'operator', name: '', iat: 1, exp: 9e9 })).toString('base64url');
+    const body = Buffer.from(
+      JSON.stringify({ iss: 'boxroom', sub: 'p', room: 'r1', role: 'operator', name: '', iat: 1, exp: 9e9 }),
+    ).toString('base64url');
     const head = Buffer.from(JSON.stringify({ alg: 'none' })).toString('base64url');
     await expect(verifier.verify(`${head}.${body}.`)).rejects.toThrow('invalid token');
   });

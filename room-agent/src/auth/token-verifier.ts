@@ -42,7 +42,10 @@ export class TokenVerifier {
 }
 
 /** A token from `Authorization: Bearer`, else from `?token=` (browsers cannot set headers on a WebSocket). */
-export function tokenFromRequest(headers: { authorization?: string | undefined }, query: unknown): string | null {
+export function tokenFromRequest(
+  headers: { authorization?: string | undefined },
+  query: unknown,
+): string | null {
   const auth = headers.authorization;
   if (auth?.startsWith('Bearer ')) return auth.slice(7).trim();
   if (query && typeof query === 'object' && 'token' in query) {

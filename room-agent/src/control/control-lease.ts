@@ -107,7 +107,8 @@ export class ControlLease extends EventEmitter<LeaseEvents> {
   }
 
   take(actor: ParticipantRef): ControlState {
-    if (!isModerator(actor.role)) throw new ControlError('forbidden', 'only the owner or an operator can take control');
+    if (!isModerator(actor.role))
+      throw new ControlError('forbidden', 'only the owner or an operator can take control');
     if (this.holder?.id === actor.id) return this.state();
     this.removeFromQueue(actor.id);
     this.setHolder(actor, 'take', actor.id);
@@ -128,7 +129,8 @@ export class ControlLease extends EventEmitter<LeaseEvents> {
   }
 
   reset(actor: ParticipantRef): ControlState {
-    if (!isModerator(actor.role)) throw new ControlError('forbidden', 'only the owner or an operator can reset control');
+    if (!isModerator(actor.role))
+      throw new ControlError('forbidden', 'only the owner or an operator can reset control');
     const prev = this.holder;
     this.queue = [];
     this.holder = null;
@@ -138,7 +140,8 @@ export class ControlLease extends EventEmitter<LeaseEvents> {
   }
 
   setLocked(actor: ParticipantRef, locked: boolean): ControlState {
-    if (!isModerator(actor.role)) throw new ControlError('forbidden', 'only the owner or an operator can lock control');
+    if (!isModerator(actor.role))
+      throw new ControlError('forbidden', 'only the owner or an operator can lock control');
     if (this.locked === locked) return this.state();
     this.locked = locked;
     const prev = this.holder;
@@ -217,7 +220,11 @@ export class ControlLease extends EventEmitter<LeaseEvents> {
     this.changed(reason, by, prev);
   }
 
-  private changed(reason: ControlChangeReason, by: string | null, previousHolder: ParticipantRef | null): void {
+  private changed(
+    reason: ControlChangeReason,
+    by: string | null,
+    previousHolder: ParticipantRef | null,
+  ): void {
     this.seq += 1;
     const holderChanged = previousHolder?.id !== this.holder?.id;
     this.emit('change', { state: this.state(), reason, by, previousHolder, holderChanged });

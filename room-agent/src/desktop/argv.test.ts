@@ -51,7 +51,13 @@ describe('argv builders', () => {
   it('openbox, with every window maximized and undecorated, signalling readiness by a file', () => {
     expect(openboxArgv({ configPath: '/run/r/openbox-rc.xml', readyFile: '/run/r/wm-ready' })).toEqual({
       command: 'openbox',
-      args: ['--config-file', '/run/r/openbox-rc.xml', '--sm-disable', '--startup', "touch '/run/r/wm-ready'"],
+      args: [
+        '--config-file',
+        '/run/r/openbox-rc.xml',
+        '--sm-disable',
+        '--startup',
+        "touch '/run/r/wm-ready'",
+      ],
     });
     expect(openboxConfig()).toContain(
       '<application class="*" type="normal">\n      <decor>no</decor>\n      <maximized>yes</maximized>',

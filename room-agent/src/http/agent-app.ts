@@ -1,7 +1,13 @@
 import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
-import { ERROR_STATUS, WS_CLOSE, type ErrorCode, type ParticipantRef, type TokenClaims } from '@boxroom/contracts';
+import {
+  ERROR_STATUS,
+  WS_CLOSE,
+  type ErrorCode,
+  type ParticipantRef,
+  type TokenClaims,
+} from '@boxroom/contracts';
 import { AuthError, tokenFromRequest, type TokenVerifier } from '../auth/token-verifier.js';
 import { ControlError, type ControlLease } from '../control/control-lease.js';
 import { redactUrl, type Logger } from '../logger.js';
@@ -49,7 +55,10 @@ export async function buildAgentApp(deps: AgentAppDeps): Promise<FastifyInstance
   await app.register(fastifyWebsocket, { options: { maxPayload: 1024 * 1024 } });
 
   app.addHook('onResponse', async (req, reply) => {
-    log.debug({ method: req.method, url: redactUrl(req.url), status: reply.statusCode, ms: reply.elapsedTime }, 'request');
+    log.debug(
+      { method: req.method, url: redactUrl(req.url), status: reply.statusCode, ms: reply.elapsedTime },
+      'request',
+    );
   });
 
   app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, req, reply) => {
@@ -87,7 +96,11 @@ export async function buildAgentApp(deps: AgentAppDeps): Promise<FastifyInstance
 
   app.get('/state', async (req) => {
     await claimsOf(req);
-    return { control: lease.state(), participants: session.participants(), viewers: deps.stream.viewerCount() };
+    return {
+      control: lease.state(),
+      participants: session.participants(),
+      viewers: deps.stream.viewerCount(),
+    };
   });
 
   app.get('/snapshot.jpg', async (req, reply) => {

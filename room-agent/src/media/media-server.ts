@@ -65,6 +65,8 @@ export class MediaServer extends EventEmitter<MediaServerEvents> {
 
   async start(): Promise<void> {
     if (running) throw new MediaServerError('a media server is already running in this process');
+    // NMS keeps module-level state: one media server per process, remembered here.
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
     running = this;
     try {
       await this.startNms();

@@ -28,9 +28,9 @@ describe('stream signing', () => {
     const secret = newStreamSecret();
     expect(nmsAccepts(path, signedQuery(path, secret), newStreamSecret())).toBe(false);
     expect(nmsAccepts('/live/other', signedQuery(path, secret), secret)).toBe(false);
-    expect(nmsAccepts(path, signedQuery(path, secret, Date.now() - (STREAM_SIGN_TTL_S + 60) * 1000), secret)).toBe(
-      false,
-    );
+    expect(
+      nmsAccepts(path, signedQuery(path, secret, Date.now() - (STREAM_SIGN_TTL_S + 60) * 1000), secret),
+    ).toBe(false);
     expect(nmsAccepts(path, '', secret)).toBe(false);
   });
 

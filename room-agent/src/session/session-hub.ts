@@ -51,7 +51,10 @@ export class SessionHub extends EventEmitter<SessionHubEvents> {
     let member = this.members.get(who.id);
     const first = !member;
     if (!member) {
-      member = { presence: { id: who.id, name: who.name, role: who.role, joinedAt: Date.now() }, sockets: new Set() };
+      member = {
+        presence: { id: who.id, name: who.name, role: who.role, joinedAt: Date.now() },
+        sockets: new Set(),
+      };
       this.members.set(who.id, member);
     }
     member.sockets.add(ws);
