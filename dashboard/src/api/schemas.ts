@@ -1,0 +1,125 @@
+import { Type, type Static } from 'typebox';
+import { ControlState, GiveBody, ParticipantRef, Role } from '@boxroom/contracts';
+import { ROOM_ID_PATTERN } from '../rooms/ids.js';
+
+/**
+ * The public API's shapes. Each schema validates requests, types the handlers and becomes the OpenAPI
+ * document: one source, no drift.
+ */
+
+export const ErrorBody = Type.Object({
+  error: Type.Object({
+    code: Type.String({ description: 'stable machine-readable code, see contracts/src/errors.ts' }),
+    message: Type.String(),
+  }),
+});
+
+export const RoomIdParams = Type.Object({
+  id: Type.String({ pattern: ROOM_ID_PATTERN, description: 'room id: 10 lowercase letters or digits' }),
+});
+
+export const RoomStatus = Type.Union([
+  Type.Literal('starting'),
+  Type.Literal('ready'),
+  Type.Literal('stopping'),
+  Type.Literal('failed'),
+]);
+
+export const RoomApp = Type.Union([Type.Literal('terminal'), Type.Literal('browser')]);
+
+export const ROOM_LIMITS = {
+  width: { minimum: 320, maximum: 3840 },
+  height: { minimum: 240, maximum: 2160 },
+  fps: { minimum: 1, maximum: 60 },
+} as const;
+
+export const CreateRoomBody = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '\\S' })),
+    // Even sizes: H.264 with 4:2:0 chroma needs them.
+    width: Type.Optional(Type.Integer({ ...ROOM_LIMITS.width, multipleOf: 2, default: 1280 })),
+    height: Type.Optional(Type.Integer({ ...ROOM_LIMITS.height, multipleOf: 2, default: 720 })),
+    fps: Type.Optional(Type.Integer({ ...ROOM_LIMITS.fps, default: 30 })),
+    app: Type.Optional(RoomApp),
+  },
+  { additionalProperties: false },
+);
+export type CreateRoomBody = Static<typeof CreateRoomBody>;
+
+export const RoomLinks = Type.Object({
+  participant: Type.String({ description: 'join link for participants; the invite is in the fragment' }),
+  viewer: Type.String({ description: 'join link for viewers (watch only)' }),
+  owner: Type.String({ description: "the creator's link: owners manage the room and moderate control" }),
+});
+export type RoomLinks = Static<typeof RoomLinks>;
+
+export const Room = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  status: RoomStatus,
+  createdAt: Type.String({ format: 'date-time' }),
+  width: Type.Integer(),
+  height: Type.Integer(),
+  fps: Type.Integer(),
+  app: RoomApp,
+  /** present for callers that may invite (operator, owner) */
+  links: Type.Optional(RoomLinks),
+  /** live figures from the room agent; null when it could not be asked */
+  viewers: Type.Optional(Type.Union([Type.Integer(), Type.Null()])),
+  controller: Type.Optional(Type.Union([ParticipantRef, Type.Null()])),
+});
+export type Room = Static<typeof Room>;
+
+export const RoomList = Type.Object({ rooms: Type.Array(Room) });
+
+export const JoinBody = Type.Object(
+  {
+    invite: Type.String({ minLength: 1, maxLength: 256, description: 'the secret from the link fragment' }),
+    name: Type.String({ minLength: 1, maxLength: 64, pattern: '\\S', description: 'display name' }),
+  },
+  { additionalProperties: false },
+);
+export type JoinBody = Static<typeof JoinBody>;
+
+export const JoinResult = Type.Object({
+  token: Type.String({ description: 'bearer for the API, `?token=` for /rooms/:id/*' }),
+  role: Role,
+  participantId: Type.String(),
+  expiresAt: Type.String({ format: 'date-time', description: 'join again before this to refresh' }),
+});
+export type JoinResult = Static<typeof JoinResult>;
+
+export const ControlParams = Type.Object({
+  id: RoomIdParams.properties.id,
+  action: Type.Union([
+    Type.Literal('request'),
+    Type.Literal('release'),
+    Type.Literal('take'),
+    Type.Literal('reset'),
+    Type.Literal('lock'),
+    Type.Literal('unlock'),
+  ]),
+});
+export type ControlParams = Static<typeof ControlParams>;
+
+export { ControlState, GiveBody };
+
+export const InviteParams = Type.Object({
+  id: RoomIdParams.properties.id,
+  role: Type.Union([Type.Literal('owner'), Type.Literal('participant'), Type.Literal('viewer')]),
+});
+
+export const StreamQuery = Type.Object({
+  token: Type.Optional(Type.String({ description: 'participant token (never logged)' })),
+});
+
+export const Health = Type.Object({
+  status: Type.Literal('ok'),
+  driver: Type.String(),
+  rooms: Type.Integer(),
+});
+
+/** Response schemas for the error statuses a route can answer with. */
+export function errorResponses(...statuses: number[]): Record<number, typeof ErrorBody> {
+  return Object.fromEntries(statuses.map((s) => [s, ErrorBody]));
+}

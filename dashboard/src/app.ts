@@ -1,0 +1,107 @@
+import fastifyWebsocket from '@fastify/websocket';
+import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { join } from 'node:path';
+import { InviteService } from './auth/invite-service.js';
+import { JoinService } from './auth/join-service.js';
+import { PrincipalResolver } from './auth/principal.js';
+import { TokenService } from './auth/token-service.js';
+import type { DashboardConfig } from './config.js';
+import { installAuthHook } from './http/auth-hook.js';
+import { frameworkErrors, installErrorHandler } from './http/error-handler.js';
+import { Metrics } from './http/metrics.js';
+import { registerOpenApi } from './http/openapi.js';
+import { redactUrl, type Logger } from './logger.js';
+import { proxyRoutes } from './proxy/proxy-routes.js';
+import { AgentClient } from './rooms/agent-client.js';
+import { ControlService } from './rooms/control-service.js';
+import type { RoomDriver } from './rooms/room-driver.js';
+import { RoomManager } from './rooms/room-manager.js';
+import { accessRoutes } from './routes/access-routes.js';
+import { controlRoutes } from './routes/control-routes.js';
+import { healthRoutes } from './routes/health-routes.js';
+import { roomRoutes } from './routes/room-routes.js';
+import type { Secrets } from './secrets/secret-store.js';
+
+export const API_VERSION = '0.1.0';
+
+/** JSON bodies of this API are small; anything bigger is a mistake or an attack. */
+const BODY_LIMIT_BYTES = 64 * 1024;
+/** Browser -> agent messages (RFB input, session pings) are small. */
+const WS_MAX_PAYLOAD_BYTES = 1024 * 1024;
+
+export interface AppDeps {
+  config: Pick<DashboardConfig, 'dataDir' | 'publicUrl' | 'maxRooms' | 'tokenTtlS'>;
+  log: Logger;
+  /** already init()ed by the composition root */
+  driver: RoomDriver;
+  secrets: Secrets;
+  agent?: AgentClient;
+}
+
+/** The dashboard as a fastify instance; server.ts listens, tests inject. */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { config, log, driver, secrets } = deps;
+  const app = Fastify({
+    loggerInstance: log.child({ module: 'http' }) as FastifyBaseLogger,
+    // fastify would log full URLs; /rooms/* carry ?token=. Our onResponse hook logs them redacted.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: BODY_LIMIT_BYTES,
+    frameworkErrors,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  app.setValidatorCompiler(TypeBoxValidatorCompiler);
+
+  const tokens = await TokenService.fromPem(secrets.privateKeyPem, secrets.publicKeyPem, config.tokenTtlS);
+  const invites = new InviteService(
+    secrets.inviteKey,
+    join(config.dataDir, 'invites.json'),
+    log.child({ module: 'invites' }),
+  );
+  await invites.init();
+  const agent = deps.agent ?? new AgentClient();
+  const metrics = new Metrics();
+  const rooms = new RoomManager({
+    driver,
+    invites,
+    tokens,
+    agent,
+    log: log.child({ module: 'rooms' }),
+    publicUrl: config.publicUrl,
+    maxRooms: config.maxRooms,
+  });
+  const access = new JoinService(rooms, invites, tokens, log.child({ module: 'access' }));
+  const control = new ControlService(rooms, agent, log.child({ module: 'control' }));
+  const resolver = new PrincipalResolver(secrets.adminToken, tokens);
+
+  driver.on('status', (id, status) => log.info({ room: id, status }, 'room status'));
+
+  installErrorHandler(app, log.child({ module: 'errors' }));
+  app.addHook('onResponse', async (req, reply) => {
+    const quiet = req.url === '/healthz' || req.url === '/metrics';
+    log[quiet ? 'debug' : 'info'](
+      {
+        method: req.method,
+        url: redactUrl(req.url),
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+      },
+      'request',
+    );
+    metrics.inc('boxroom_http_responses_total', { status: String(reply.statusCode) });
+  });
+
+  await registerOpenApi(app, API_VERSION);
+  await app.register(fastifyWebsocket, {
+    options: { maxPayload: WS_MAX_PAYLOAD_BYTES, perMessageDeflate: false },
+  });
+
+  await app.register(healthRoutes, { driver, metrics });
+  await app.register(async (api) => {
+    installAuthHook(api, resolver);
+    await api.register(roomRoutes, { rooms });
+    await api.register(accessRoutes, { access });
+    await api.register(controlRoutes, { control });
+  });
+  await app.register(proxyRoutes, { rooms, metrics, log: log.child({ module: 'proxy' }) });
+  return app;
+}

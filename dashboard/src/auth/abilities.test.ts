@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { authorize, can, type RoomAction } from './abilities.js';
+import { OPERATOR, type Principal } from './principal.js';
+
+const room = { id: 'roomaaaaaa', ownerId: null };
+const other = { id: 'roombbbbbb', ownerId: null };
+const who = (role: Principal['role'], r = room.id): Principal => ({
+  role,
+  id: `${role}-1`,
+  name: role,
+  room: r,
+  token: 't',
+});
+
+const ACTIONS: RoomAction[] = [
+  'create',
+  'read',
+  'watch',
+  'delete',
+  'invite',
+  'control:request',
+  'control:release',
+  'control:take',
+  'control:give',
+  'control:reset',
+];
+
+const allowed = (p: Principal, r = room) =>
+  ACTIONS.filter((a) => (a === 'create' ? can(p, a) : can(p, a, r)));
+
+describe('abilities', () => {
+  it('operator: everything, every room', () => {
+    expect(allowed(OPERATOR)).toEqual(ACTIONS);
+    expect(allowed(OPERATOR, other)).toEqual(ACTIONS);
+  });
+
+  it('owner: manage own room and moderate control, not create', () => {
+    expect(allowed(who('owner'))).toEqual(ACTIONS.filter((a) => a !== 'create'));
+    expect(allowed(who('owner'), other)).toEqual([]);
+  });
+
+  it('owner by ownerId also manages the room', () => {
+    const p = who('owner', 'elsewhere0');
+    expect(can(p, 'delete', { id: 'xxxxxxxxxx', ownerId: p.id })).toBe(true);
+  });
+
+  it('participant: watch and request/release control in its room only', () => {
+    expect(allowed(who('participant'))).toEqual(['read', 'watch', 'control:request', 'control:release']);
+    expect(allowed(who('participant'), other)).toEqual([]);
+  });
+
+  it('viewer: watch only', () => {
+    expect(allowed(who('viewer'))).toEqual(['read', 'watch']);
+    expect(allowed(who('viewer'), other)).toEqual([]);
+  });
+
+  it('authorize throws unauthorized without a principal and forbidden when denied', () => {
+    expect(() => authorize(null, 'read', room)).toThrow(expect.objectContaining({ code: 'unauthorized' }));
+    expect(() => authorize(who('viewer'), 'delete', room)).toThrow(
+      expect.objectContaining({ code: 'forbidden' }),
+    );
+    expect(() => authorize(who('viewer'), 'read', room)).not.toThrow();
+  });
+});

@@ -1,0 +1,46 @@
+import type { JoinBody, JoinResult, RoomLinks } from '../api/schemas.js';
+import { errors } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { newParticipantId } from '../rooms/ids.js';
+import type { RoomManager } from '../rooms/room-manager.js';
+import { authorize } from './abilities.js';
+import type { InviteRole, InviteService } from './invite-service.js';
+import type { Principal } from './principal.js';
+import type { TokenService } from './token-service.js';
+
+/** Exchanges invite secrets for participant tokens, and revokes invites. */
+export class JoinService {
+  constructor(
+    private readonly rooms: RoomManager,
+    private readonly invites: InviteService,
+    private readonly tokens: TokenService,
+    private readonly log: Logger,
+  ) {}
+
+  async join(id: string, body: JoinBody): Promise<JoinResult> {
+    const record = await this.rooms.require(id);
+    const role = this.invites.match(id, body.invite);
+    if (!role) throw errors.unauthorized('invite is invalid or has been revoked');
+    if (record.status === 'stopping' || record.status === 'failed') {
+      throw errors.conflict(`room ${id} is ${record.status}`);
+    }
+    const participantId = newParticipantId();
+    const { token, claims } = await this.tokens.issue({
+      sub: participantId,
+      room: id,
+      role,
+      name: body.name.trim(),
+    });
+    this.log.info({ room: id, participantId, role }, 'joined');
+    return { token, role, participantId, expiresAt: new Date(claims.exp * 1000).toISOString() };
+  }
+
+  /** Bumps the role's invite generation: old links stop working; tokens already issued run out. */
+  async revoke(p: Principal | null, id: string, role: InviteRole): Promise<RoomLinks> {
+    if (!p) throw errors.unauthorized();
+    const record = await this.rooms.require(id);
+    authorize(p, 'invite', record.spec);
+    await this.invites.revoke(id, role);
+    return this.rooms.links(id);
+  }
+}

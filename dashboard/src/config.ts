@@ -1,0 +1,96 @@
+import { isAbsolute, resolve } from 'node:path';
+
+export type DriverChoice = 'docker' | 'local' | 'auto';
+
+/** Everything the dashboard needs from its environment, parsed once, validated and frozen. */
+export interface DashboardConfig {
+  readonly port: number;
+  readonly host: string;
+  /** operator bearer token from BOXROOM_ADMIN_TOKEN; null: generated on first start and kept in dataDir */
+  readonly adminToken: string | null;
+  /** absolute; holds keys, the generated admin token, invite generations and local driver state */
+  readonly dataDir: string;
+  /** auto: docker when an engine and the room image are usable, else local */
+  readonly driver: DriverChoice;
+  /** base of the links handed out (no trailing slash) */
+  readonly publicUrl: string;
+  readonly logLevel: string;
+  /** lifetime of a participant token; clients re-join to refresh it */
+  readonly tokenTtlS: number;
+  readonly maxRooms: number;
+  /** the bundled room agent the local driver starts; null: found next to the repository */
+  readonly agentEntry: string | null;
+  /** first X display number the local driver tries */
+  readonly localDisplayBase: number;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function int(env: Env, key: string, def: number, min: number, max: number): number {
+  const raw = env[key];
+  if (raw === undefined || raw === '') return def;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(`${key} must be an integer, got "${raw}"`);
+  const n = Number(raw);
+  if (n < min || n > max) throw new ConfigError(`${key} must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+function oneOf<T extends string>(env: Env, key: string, allowed: readonly T[], def: T): T {
+  const raw = env[key];
+  if (raw === undefined || raw === '') return def;
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new ConfigError(`${key} must be one of ${allowed.join(', ')}, got "${raw}"`);
+  }
+  return raw as T;
+}
+
+function adminToken(env: Env): string | null {
+  const raw = env.BOXROOM_ADMIN_TOKEN;
+  if (raw === undefined || raw === '') return null;
+  // Guessable operator tokens would hand out every room: insist on some length.
+  if (raw.length < 16) throw new ConfigError('BOXROOM_ADMIN_TOKEN must be at least 16 characters');
+  if (/\s/.test(raw)) throw new ConfigError('BOXROOM_ADMIN_TOKEN must not contain whitespace');
+  return raw;
+}
+
+function publicUrl(env: Env, port: number): string {
+  const raw = env.BOXROOM_PUBLIC_URL;
+  if (raw === undefined || raw === '') return `http://localhost:${port}`;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`BOXROOM_PUBLIC_URL must be an absolute URL, got "${raw}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError('BOXROOM_PUBLIC_URL must be http:// or https://');
+  }
+  if (url.search || url.hash) throw new ConfigError('BOXROOM_PUBLIC_URL must not have a query or fragment');
+  return url.toString().replace(/\/+$/, '');
+}
+
+export function loadDashboardConfig(env: Env = process.env, cwd: string = process.cwd()): DashboardConfig {
+  const port = int(env, 'BOXROOM_PORT', 8080, 0, 65535);
+  const dataDirRaw = env.BOXROOM_DATA_DIR || './.data';
+  const agentEntryRaw = env.BOXROOM_AGENT_ENTRY || null;
+  const config: DashboardConfig = {
+    port,
+    host: env.BOXROOM_HOST || '0.0.0.0',
+    adminToken: adminToken(env),
+    dataDir: isAbsolute(dataDirRaw) ? dataDirRaw : resolve(cwd, dataDirRaw),
+    driver: oneOf(env, 'BOXROOM_DRIVER', ['docker', 'local', 'auto'] as const, 'auto'),
+    publicUrl: publicUrl(env, port),
+    logLevel: oneOf(env, 'BOXROOM_LOG_LEVEL', LOG_LEVELS, 'info'),
+    tokenTtlS: int(env, 'BOXROOM_TOKEN_TTL_S', 3600, 60, 7 * 24 * 3600),
+    maxRooms: int(env, 'BOXROOM_MAX_ROOMS', 20, 1, 1000),
+    agentEntry: agentEntryRaw && (isAbsolute(agentEntryRaw) ? agentEntryRaw : resolve(cwd, agentEntryRaw)),
+    localDisplayBase: int(env, 'BOXROOM_LOCAL_DISPLAY_BASE', 100, 1, 60000),
+  };
+  return Object.freeze(config);
+}

@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import type { RoomSpec } from '../../rooms/room-driver.js';
+import { containerCreateOptions } from './container-options.js';
+import { toLabels } from './labels.js';
+import { resolveOptions } from './options.js';
+
+const spec: RoomSpec = {
+  id: 'abc123',
+  name: 'standup',
+  width: 1280,
+  height: 720,
+  fps: 30,
+  app: 'terminal',
+  createdAt: 1_763_900_000_000,
+  ownerId: null,
+};
+const pem = '-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA\n-----END PUBLIC KEY-----\n';
+
+describe('containerCreateOptions', () => {
+  it('publishes the agent on loopback with a random port, fully locked down', () => {
+    const o = resolveOptions({ publicKeyPem: pem, instance: 'ci' });
+    expect(containerCreateOptions(spec, o)).toEqual({
+      name: 'boxroom-ci-abc123',
+      Image: 'boxroom/room:latest',
+      Labels: toLabels(spec, 'ci'),
+      Env: [
+        'BOXROOM_ROOM_ID=abc123',
+        'BOXROOM_WIDTH=1280',
+        'BOXROOM_HEIGHT=720',
+        'BOXROOM_FPS=30',
+        'BOXROOM_APP=terminal',
+        `BOXROOM_PUBLIC_KEY=${pem}`,
+      ],
+      ExposedPorts: { '9000/tcp': {} },
+      Healthcheck: {
+        Test: ['CMD', '/opt/boxroom/healthcheck.sh'],
+        Interval: 1_000_000_000,
+        Timeout: 2_000_000_000,
+        StartPeriod: 30_000_000_000,
+        Retries: 3,
+      },
+      StopSignal: 'SIGTERM',
+      StopTimeout: 10,
+      HostConfig: {
+        NanoCpus: 1_000_000_000,
+        Memory: 1024 * 1024 * 1024,
+        MemorySwap: 1024 * 1024 * 1024,
+        ShmSize: 256 * 1024 * 1024,
+        PidsLimit: 1024,
+        CapDrop: ['ALL'],
+        SecurityOpt: ['no-new-privileges'],
+        Init: true,
+        ReadonlyRootfs: true,
+        Tmpfs: {
+          '/tmp': 'rw,nosuid,nodev,size=268435456,mode=1777',
+          '/run/room': 'rw,nosuid,nodev,size=268435456,uid=1000,gid=1000,mode=0700',
+        },
+        NetworkMode: 'boxroom-rooms',
+        PortBindings: { '9000/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }] },
+        RestartPolicy: { Name: 'no' },
+        LogConfig: { Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '2' } },
+      },
+    });
+  });
+
+  it('joins the rooms network without publishing when reached by container address', () => {
+    const o = resolveOptions({
+      publicKeyPem: pem,
+      network: 'rooms-icc-on',
+      agentAddress: 'container',
+      image: 'room:test',
+      limits: { nanoCpus: 500_000_000, memoryBytes: 512 * 1024 * 1024 },
+      stopTimeoutS: 3,
+    });
+    const c = containerCreateOptions({ ...spec, app: 'browser' }, o);
+    expect(c.name).toBe('boxroom-default-abc123');
+    expect(c.Image).toBe('room:test');
+    expect(c.Env).toContain('BOXROOM_APP=browser');
+    expect(c.StopTimeout).toBe(3);
+    expect(c.HostConfig).toMatchObject({
+      NetworkMode: 'rooms-icc-on',
+      NanoCpus: 500_000_000,
+      Memory: 512 * 1024 * 1024,
+      MemorySwap: 512 * 1024 * 1024,
+      ShmSize: 256 * 1024 * 1024,
+    });
+    expect(c.HostConfig).not.toHaveProperty('PortBindings');
+  });
+
+  it('refuses options that cannot work', () => {
+    expect(() => resolveOptions({ publicKeyPem: pem, instance: 'Bad Name' })).toThrow(/instance/);
+  });
+});

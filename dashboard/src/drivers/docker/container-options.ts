@@ -1,0 +1,72 @@
+import type { ContainerCreateOptions } from 'dockerode';
+import type { RoomSpec } from '../../rooms/room-driver.js';
+import { toLabels } from './labels.js';
+import { AGENT_PORT, ROOM_UID, RUN_DIR, type ResolvedOptions } from './options.js';
+
+const SECOND_NS = 1_000_000_000;
+
+export function containerName(instance: string, roomId: string): string {
+  return `boxroom-${instance}-${roomId}`;
+}
+
+/**
+ * Everything the engine is told about a room's container, as one pure function so the exact
+ * isolation and limits are checked by a unit test. Every process in the room runs as uid 1000 with
+ * no capabilities on a read-only root: verified with Xvfb, PulseAudio, openbox, xterm, Chromium
+ * (--no-sandbox: its own sandbox needs user namespaces, which the default seccomp profile denies),
+ * x11vnc and ffmpeg.
+ */
+export function containerCreateOptions(spec: RoomSpec, o: ResolvedOptions): ContainerCreateOptions {
+  const port = `${AGENT_PORT}/tcp`;
+  const tmpfsSize = `size=${o.limits.tmpfsBytes}`;
+  return {
+    name: containerName(o.instance, spec.id),
+    Image: o.image,
+    Labels: toLabels(spec, o.instance),
+    Env: [
+      `BOXROOM_ROOM_ID=${spec.id}`,
+      `BOXROOM_WIDTH=${spec.width}`,
+      `BOXROOM_HEIGHT=${spec.height}`,
+      `BOXROOM_FPS=${spec.fps}`,
+      `BOXROOM_APP=${spec.app}`,
+      `BOXROOM_PUBLIC_KEY=${o.publicKeyPem}`,
+    ],
+    ExposedPorts: { [port]: {} },
+    // Stated here as well as in the image so readiness timing does not depend on which image runs.
+    // 1 s interval: Engine API 1.41 has no StartInterval, and it bounds create -> ready latency.
+    Healthcheck: {
+      Test: ['CMD', '/opt/boxroom/healthcheck.sh'],
+      Interval: SECOND_NS,
+      Timeout: 2 * SECOND_NS,
+      StartPeriod: 30 * SECOND_NS,
+      Retries: 3,
+    },
+    StopSignal: 'SIGTERM',
+    StopTimeout: o.stopTimeoutS,
+    HostConfig: {
+      NanoCpus: o.limits.nanoCpus,
+      Memory: o.limits.memoryBytes,
+      // equal to Memory: no swap, a runaway room is OOM-killed instead of thrashing the host
+      MemorySwap: o.limits.memoryBytes,
+      ShmSize: o.limits.shmBytes,
+      PidsLimit: o.limits.pids,
+      CapDrop: ['ALL'],
+      SecurityOpt: ['no-new-privileges'],
+      // docker-init as PID 1 reaps orphans (Chromium's) and forwards SIGTERM to the agent
+      Init: true,
+      ReadonlyRootfs: true,
+      Tmpfs: {
+        '/tmp': `rw,nosuid,nodev,${tmpfsSize},mode=1777`,
+        [RUN_DIR]: `rw,nosuid,nodev,${tmpfsSize},uid=${ROOM_UID},gid=${ROOM_UID},mode=0700`,
+      },
+      NetworkMode: o.network,
+      ...(o.agentAddress === 'published'
+        ? { PortBindings: { [port]: [{ HostIp: o.publishHost, HostPort: '' }] } }
+        : {}),
+      // A failed room stays failed and visible; the manager decides what happens to it.
+      RestartPolicy: { Name: 'no' },
+      // The media server logs at debug level whatever it is told: cap what the engine keeps.
+      LogConfig: { Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '2' } },
+    },
+  };
+}

@@ -1,0 +1,174 @@
+import { EventEmitter } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type Docker from 'dockerode';
+import { errors } from '../../errors.js';
+import type { Logger } from '../../logger.js';
+import type { DriverEvents, RoomDriver, RoomRecord, RoomSpec, RoomStatus } from '../../rooms/room-driver.js';
+import { containerCreateOptions } from './container-options.js';
+import { EventStream, type ContainerEvent } from './event-stream.js';
+import { LABEL, labelFilter } from './labels.js';
+import { ensureRoomsNetwork } from './network.js';
+import type { ResolvedOptions } from './options.js';
+import { recordFromSummary, statusFromEvent } from './room-status.js';
+
+const GONE_POLL_MS = 100;
+
+function httpStatus(err: unknown): number | undefined {
+  return (err as { statusCode?: number } | null)?.statusCode;
+}
+
+/**
+ * One container per room, from the room image. Holds no state of its own beyond what it is doing
+ * right now (rooms being deleted, the last status it announced): the engine's labels are the record.
+ */
+export class DockerRoomDriver extends EventEmitter<DriverEvents> implements RoomDriver {
+  readonly kind = 'docker' as const;
+  private readonly deleting = new Set<string>();
+  /** last status announced per room, so repeated or replayed events do not announce twice */
+  private readonly announced = new Map<string, RoomStatus>();
+  private events: EventStream | null = null;
+
+  constructor(
+    private readonly docker: Docker,
+    private readonly o: ResolvedOptions,
+    private readonly log: Logger,
+  ) {
+    super();
+  }
+
+  async init(): Promise<void> {
+    if ((await ensureRoomsNetwork(this.docker, this.o.network, this.o.instance)) === 'created') {
+      this.log.info({ network: this.o.network }, 'created the rooms network (inter-container traffic off)');
+    }
+    const rooms = await this.list();
+    for (const r of rooms) this.announced.set(r.spec.id, r.status);
+    this.log.info({ rooms: rooms.length, instance: this.o.instance }, 'docker driver found its rooms');
+    this.events = new EventStream(
+      this.docker,
+      this.o.instance,
+      this.log,
+      (e) => this.onEvent(e),
+      () => void this.resync(),
+    );
+    await this.events.open();
+  }
+
+  async create(spec: RoomSpec): Promise<RoomRecord> {
+    let container: Docker.Container;
+    try {
+      container = await this.docker.createContainer(containerCreateOptions(spec, this.o));
+    } catch (err) {
+      if (httpStatus(err) === 409) throw errors.conflict(`room ${spec.id} already exists`);
+      throw err;
+    }
+    try {
+      await container.start();
+    } catch (err) {
+      // A container that never started is no room: leave nothing behind.
+      await container.remove({ force: true }).catch(() => undefined);
+      throw err;
+    }
+    return (await this.get(spec.id)) ?? { spec, status: 'starting', agentUrl: null };
+  }
+
+  async list(): Promise<RoomRecord[]> {
+    const containers = await this.docker.listContainers({
+      all: true,
+      filters: { label: labelFilter(this.o.instance) },
+    });
+    return containers.flatMap((c) => {
+      const r = recordFromSummary(c, this.o);
+      if (!r) this.log.warn({ container: c.Id }, 'container with unreadable room labels, ignored');
+      return r ? [this.withDeleting(r)] : [];
+    });
+  }
+
+  async get(id: string): Promise<RoomRecord | null> {
+    const containers = await this.docker.listContainers({
+      all: true,
+      filters: { label: labelFilter(this.o.instance, id) },
+    });
+    const c = containers[0];
+    const r = c ? recordFromSummary(c, this.o) : null;
+    return r ? this.withDeleting(r) : null;
+  }
+
+  async delete(id: string): Promise<void> {
+    const containers = await this.docker.listContainers({
+      all: true,
+      filters: { label: labelFilter(this.o.instance, id) },
+    });
+    if (containers.length === 0) return;
+    this.deleting.add(id);
+    this.announce(id, 'stopping');
+    try {
+      for (const c of containers) {
+        const container = this.docker.getContainer(c.Id);
+        // 304: already stopped, 404: already gone; either way on to removal.
+        await container.stop({ t: this.o.stopTimeoutS }).catch((err: unknown) => {
+          if (httpStatus(err) !== 304 && httpStatus(err) !== 404) throw err;
+        });
+        // 409: someone else's removal is in progress; the wait below sees it through.
+        await container.remove({ force: true, v: true }).catch((err: unknown) => {
+          if (httpStatus(err) !== 404 && httpStatus(err) !== 409) throw err;
+        });
+        await this.waitGone(container);
+      }
+    } finally {
+      this.deleting.delete(id);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.events?.close();
+    this.events = null;
+  }
+
+  private async waitGone(container: Docker.Container): Promise<void> {
+    for (;;) {
+      try {
+        await container.inspect();
+      } catch (err) {
+        if (httpStatus(err) === 404) return;
+        throw err;
+      }
+      await sleep(GONE_POLL_MS);
+    }
+  }
+
+  private withDeleting(r: RoomRecord): RoomRecord {
+    return this.deleting.has(r.spec.id) ? { ...r, status: 'stopping' } : r;
+  }
+
+  private onEvent(e: ContainerEvent): void {
+    const id = e.Actor?.Attributes?.[LABEL.id];
+    if (!id) return;
+    const status = statusFromEvent(e.Action, this.deleting.has(id));
+    if (status) this.announce(id, status);
+    if (e.Action === 'destroy') this.announced.delete(id);
+  }
+
+  private announce(id: string, status: RoomStatus): void {
+    if (this.announced.get(id) === status) return;
+    this.announced.set(id, status);
+    this.log.debug({ room: id, status }, 'room status');
+    this.emit('status', id, status);
+  }
+
+  /** After the event stream was down: announce whatever changed meanwhile. */
+  private async resync(): Promise<void> {
+    try {
+      const rooms = await this.list();
+      const present = new Set(rooms.map((r) => r.spec.id));
+      for (const r of rooms) this.announce(r.spec.id, r.status);
+      for (const id of [...this.announced.keys()]) {
+        if (!present.has(id)) {
+          this.announce(id, 'stopping');
+          this.announced.delete(id);
+        }
+      }
+    } catch (err) {
+      this.log.warn({ err }, 'docker resync failed');
+    }
+  }
+}

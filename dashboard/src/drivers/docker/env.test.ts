@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { dockerOptionsFromEnv } from './env.js';
+
+describe('dockerOptionsFromEnv', () => {
+  it('defaults to a published loopback agent port and default limits', () => {
+    expect(dockerOptionsFromEnv({})).toEqual({
+      agentAddress: 'published',
+      limits: { nanoCpus: 1e9, memoryBytes: 1024 * 1024 * 1024, shmBytes: 256 * 1024 * 1024 },
+    });
+  });
+
+  it('reads every setting', () => {
+    expect(
+      dockerOptionsFromEnv({
+        BOXROOM_DOCKER_IMAGE: 'boxroom/room:1.2',
+        BOXROOM_DOCKER_INSTANCE: 'prod',
+        BOXROOM_DOCKER_NETWORK: 'boxroom-rooms',
+        BOXROOM_DOCKER_AGENT_ADDRESS: 'container',
+        BOXROOM_DOCKER_PUBLISH_HOST: '127.0.0.2',
+        BOXROOM_ROOM_CPUS: '1.5',
+        BOXROOM_ROOM_MEMORY_MB: '2048',
+        BOXROOM_ROOM_SHM_MB: '512',
+      }),
+    ).toEqual({
+      image: 'boxroom/room:1.2',
+      instance: 'prod',
+      network: 'boxroom-rooms',
+      publishHost: '127.0.0.2',
+      agentAddress: 'container',
+      limits: { nanoCpus: 1.5e9, memoryBytes: 2048 * 1024 * 1024, shmBytes: 512 * 1024 * 1024 },
+    });
+  });
+
+  it('refuses bad values', () => {
+    expect(() => dockerOptionsFromEnv({ BOXROOM_DOCKER_AGENT_ADDRESS: 'dns' })).toThrow(/AGENT_ADDRESS/);
+    expect(() => dockerOptionsFromEnv({ BOXROOM_ROOM_CPUS: 'lots' })).toThrow(/CPUS/);
+    expect(() => dockerOptionsFromEnv({ BOXROOM_ROOM_MEMORY_MB: '64' })).toThrow(/MEMORY/);
+  });
+});

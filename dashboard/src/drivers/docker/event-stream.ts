@@ -1,0 +1,96 @@
+import type Docker from 'dockerode';
+import type { Logger } from '../../logger.js';
+import { labelFilter } from './labels.js';
+
+/** The fields of an engine event that we read. */
+export interface ContainerEvent {
+  Action: string;
+  Actor: { ID: string; Attributes: Record<string, string> };
+  time: number;
+}
+
+export const WATCHED_ACTIONS = ['create', 'start', 'health_status', 'kill', 'die', 'destroy'];
+const RETRY_MIN_MS = 250;
+const RETRY_MAX_MS = 5_000;
+
+/**
+ * Follows the engine's container events for one instance's rooms and keeps following: when the
+ * stream ends or fails (engine restart, socket hiccup) it reconnects with backoff and calls
+ * `onReconnect`, so the caller can re-read state it may have missed meanwhile.
+ */
+export class EventStream {
+  private stream: NodeJS.ReadableStream | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private closed = false;
+  private retryMs = RETRY_MIN_MS;
+
+  constructor(
+    private readonly docker: Docker,
+    private readonly instance: string,
+    private readonly log: Logger,
+    private readonly onEvent: (e: ContainerEvent) => void,
+    private readonly onReconnect: () => void,
+  ) {}
+
+  async open(): Promise<void> {
+    const stream = await this.docker.getEvents({
+      filters: { type: ['container'], label: labelFilter(this.instance), event: WATCHED_ACTIONS },
+    });
+    if (this.closed) return void (stream as unknown as { destroy(): void }).destroy();
+    this.stream = stream;
+    this.retryMs = RETRY_MIN_MS;
+    let buffered = '';
+    stream.on('data', (chunk: Buffer) => {
+      // One JSON object per line; a chunk may end in the middle of one.
+      buffered += chunk.toString('utf8');
+      let nl: number;
+      while ((nl = buffered.indexOf('\n')) !== -1) {
+        const line = buffered.slice(0, nl).trim();
+        buffered = buffered.slice(nl + 1);
+        if (line) this.dispatch(line);
+      }
+    });
+    const lost = (err?: Error) => {
+      if (this.stream !== stream) return;
+      this.stream = null;
+      if (!this.closed) this.log.warn({ err }, 'docker event stream lost, reconnecting');
+      this.schedule();
+    };
+    stream.on('error', lost);
+    stream.on('end', () => lost());
+    stream.on('close', () => lost());
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const s = this.stream;
+    this.stream = null;
+    (s as unknown as { destroy?: () => void } | null)?.destroy?.();
+  }
+
+  private dispatch(line: string): void {
+    try {
+      this.onEvent(JSON.parse(line) as ContainerEvent);
+    } catch (err) {
+      this.log.warn({ err }, 'unreadable docker event');
+    }
+  }
+
+  private schedule(): void {
+    if (this.closed || this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.open().then(
+        () => this.onReconnect(),
+        (err: unknown) => {
+          this.log.warn({ err, retryMs: this.retryMs }, 'docker event stream reconnect failed');
+          this.retryMs = Math.min(this.retryMs * 2, RETRY_MAX_MS);
+          this.schedule();
+        },
+      );
+    }, this.retryMs);
+    this.timer.unref();
+  }
+}

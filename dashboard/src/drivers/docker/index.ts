@@ -1,0 +1,40 @@
+import Docker from 'dockerode';
+import { pino } from 'pino';
+import type { RoomDriver } from '../../rooms/room-driver.js';
+import { DockerRoomDriver } from './docker-driver.js';
+import { DEFAULT_IMAGE, resolveOptions, type DockerDriverOptions } from './options.js';
+
+export type { DockerDriverOptions, RoomLimits } from './options.js';
+export { DEFAULT_IMAGE, DEFAULT_LIMITS } from './options.js';
+
+const PING_TIMEOUT_MS = 2_000;
+
+function client(opts: Pick<DockerDriverOptions, 'docker'>): Docker {
+  return opts.docker instanceof Docker ? opts.docker : new Docker(opts.docker);
+}
+
+/** The docker RoomDriver: one container per room, labels as the only state store. */
+export function createDockerDriver(opts: DockerDriverOptions): RoomDriver {
+  const log = (opts.log ?? pino({ level: 'info' })).child({ module: 'docker-driver' });
+  return new DockerRoomDriver(client(opts), resolveOptions(opts), log);
+}
+
+/** True when an engine answers and the room image is present: what `BOXROOM_DRIVER=auto` checks. */
+export async function dockerUsable(
+  opts: Pick<DockerDriverOptions, 'docker' | 'image'> = {},
+): Promise<boolean> {
+  const docker = client(opts);
+  try {
+    await Promise.race([
+      docker.ping(),
+      new Promise((_, reject) =>
+        setTimeout(() => reject(new Error('docker ping timed out')), PING_TIMEOUT_MS).unref(),
+      ),
+    ]);
+    await docker.getImage(opts.image ?? DEFAULT_IMAGE).inspect();
+    return true;
+  } catch {
+    return false;
+  }
+}
+export { dockerOptionsFromEnv, DockerEnvError } from './env.js';

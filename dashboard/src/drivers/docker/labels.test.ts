@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import type { RoomSpec } from '../../rooms/room-driver.js';
+import { LABEL, fromLabels, labelFilter, toLabels } from './labels.js';
+
+const spec: RoomSpec = {
+  id: 'k3x9q2',
+  name: 'Design review: "café" = 1 / 2',
+  width: 1920,
+  height: 1080,
+  fps: 60,
+  app: 'browser',
+  createdAt: 1_763_900_000_123,
+  ownerId: 'p-42',
+};
+
+describe('room labels', () => {
+  it('round-trips a spec', () => {
+    expect(fromLabels(toLabels(spec, 'prod'))).toEqual(spec);
+  });
+
+  it('round-trips a room without owner (no owner label at all)', () => {
+    const labels = toLabels({ ...spec, ownerId: null }, 'prod');
+    expect(labels).not.toHaveProperty(LABEL.ownerId);
+    expect(fromLabels(labels)).toEqual({ ...spec, ownerId: null });
+  });
+
+  it('writes exactly the namespaced labels', () => {
+    expect(toLabels(spec, 'prod')).toEqual({
+      'io.boxroom.schema': '1',
+      'io.boxroom.instance': 'prod',
+      'io.boxroom.room.id': 'k3x9q2',
+      'io.boxroom.room.name': 'Design review: "café" = 1 / 2',
+      'io.boxroom.room.width': '1920',
+      'io.boxroom.room.height': '1080',
+      'io.boxroom.room.fps': '60',
+      'io.boxroom.room.app': 'browser',
+      'io.boxroom.room.created-at': '1763900000123',
+      'io.boxroom.room.owner-id': 'p-42',
+    });
+  });
+
+  it('refuses labels that are not a readable room', () => {
+    const good = toLabels(spec, 'prod');
+    expect(fromLabels({})).toBeNull();
+    expect(fromLabels({ ...good, [LABEL.schema]: '2' })).toBeNull();
+    expect(fromLabels({ ...good, [LABEL.width]: 'wide' })).toBeNull();
+    expect(fromLabels({ ...good, [LABEL.app]: 'emacs' })).toBeNull();
+    const noId: Record<string, string> = { ...good };
+    delete noId[LABEL.id];
+    expect(fromLabels(noId)).toBeNull();
+  });
+
+  it('filters by instance, and by room', () => {
+    expect(labelFilter('prod')).toEqual(['io.boxroom.instance=prod']);
+    expect(labelFilter('prod', 'k3x9q2')).toEqual(['io.boxroom.instance=prod', 'io.boxroom.room.id=k3x9q2']);
+  });
+});

@@ -1,0 +1,67 @@
+import type { RoomApp, RoomSpec } from '../../rooms/room-driver.js';
+
+/**
+ * Container labels are the docker driver's only state store: a restarted dashboard rebuilds every
+ * room from them. Namespaced under `io.boxroom.`; the instance label scopes rooms to one dashboard
+ * deployment so two dashboards on one engine never see (or delete) each other's rooms.
+ */
+export const LABEL = {
+  /** bumped when the label layout changes, so a newer dashboard can read older rooms */
+  schema: 'io.boxroom.schema',
+  instance: 'io.boxroom.instance',
+  id: 'io.boxroom.room.id',
+  name: 'io.boxroom.room.name',
+  width: 'io.boxroom.room.width',
+  height: 'io.boxroom.room.height',
+  fps: 'io.boxroom.room.fps',
+  app: 'io.boxroom.room.app',
+  createdAt: 'io.boxroom.room.created-at',
+  /** absent when the room has no owner (created by an operator) */
+  ownerId: 'io.boxroom.room.owner-id',
+} as const;
+
+export const LABEL_SCHEMA_VERSION = '1';
+
+const APPS: readonly RoomApp[] = ['terminal', 'browser'];
+
+export function toLabels(spec: RoomSpec, instance: string): Record<string, string> {
+  const labels: Record<string, string> = {
+    [LABEL.schema]: LABEL_SCHEMA_VERSION,
+    [LABEL.instance]: instance,
+    [LABEL.id]: spec.id,
+    [LABEL.name]: spec.name,
+    [LABEL.width]: String(spec.width),
+    [LABEL.height]: String(spec.height),
+    [LABEL.fps]: String(spec.fps),
+    [LABEL.app]: spec.app,
+    [LABEL.createdAt]: String(spec.createdAt),
+  };
+  if (spec.ownerId !== null) labels[LABEL.ownerId] = spec.ownerId;
+  return labels;
+}
+
+function int(value: string | undefined): number | null {
+  return value !== undefined && /^\d+$/.test(value) ? Number(value) : null;
+}
+
+/** The spec stored on a container, or null when the labels are not a (readable) boxroom room. */
+export function fromLabels(labels: Readonly<Record<string, string>>): RoomSpec | null {
+  if (labels[LABEL.schema] !== LABEL_SCHEMA_VERSION) return null;
+  const id = labels[LABEL.id];
+  const name = labels[LABEL.name];
+  const app = labels[LABEL.app] as RoomApp | undefined;
+  const width = int(labels[LABEL.width]);
+  const height = int(labels[LABEL.height]);
+  const fps = int(labels[LABEL.fps]);
+  const createdAt = int(labels[LABEL.createdAt]);
+  if (!id || name === undefined || !app || !APPS.includes(app)) return null;
+  if (width === null || height === null || fps === null || createdAt === null) return null;
+  return { id, name, width, height, fps, app, createdAt, ownerId: labels[LABEL.ownerId] ?? null };
+}
+
+/** Engine-side filter for this instance's rooms (optionally one room). */
+export function labelFilter(instance: string, roomId?: string): string[] {
+  const filter = [`${LABEL.instance}=${instance}`];
+  if (roomId !== undefined) filter.push(`${LABEL.id}=${roomId}`);
+  return filter;
+}

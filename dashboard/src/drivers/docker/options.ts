@@ -1,0 +1,90 @@
+import type Docker from 'dockerode';
+import type { Logger } from '../../logger.js';
+
+export interface DockerDriverOptions {
+  /** a dockerode client, or its connection options; default: DOCKER_HOST or /var/run/docker.sock */
+  docker?: Docker | Docker.DockerOptions;
+  /** default boxroom/room:latest (what scripts/images.sh builds) */
+  image?: string;
+  /** scopes the rooms to this dashboard deployment (label io.boxroom.instance); default "default" */
+  instance?: string;
+  /** PEM of the dashboard's token-signing public key, handed to every agent */
+  publicKeyPem: string;
+  /**
+   * Network the room containers join; default `boxroom-rooms`. When missing, init() creates it as a
+   * bridge with inter-container traffic off (`com.docker.network.bridge.enable_icc=false`), so rooms
+   * reach the internet but not each other. The engine's default `bridge` lets rooms talk: avoid it.
+   */
+  network?: string;
+  /**
+   * How the dashboard reaches an agent. `published` (default): the agent port is published on
+   * `publishHost` with an engine-chosen port, for a dashboard on the host or in host network mode.
+   * `container`: the container's address on `network`, for a dashboard container on that network
+   * (only works when that network lets the dashboard talk to rooms, i.e. one created with ICC on).
+   */
+  agentAddress?: 'published' | 'container';
+  /** default 127.0.0.1: agents are never reachable from outside the machine */
+  publishHost?: string;
+  limits?: Partial<RoomLimits>;
+  /** seconds between SIGTERM and SIGKILL on delete; default 10 */
+  stopTimeoutS?: number;
+  log?: Logger;
+}
+
+export interface RoomLimits {
+  /** 1e9 = one core */
+  nanoCpus: number;
+  memoryBytes: number;
+  /** /dev/shm: Chromium needs far more than the engine's 64 MiB default */
+  shmBytes: number;
+  pids: number;
+  /** size of /tmp and of the run dir (HOME, PulseAudio socket, app profile); counts against memory */
+  tmpfsBytes: number;
+}
+
+export const DEFAULT_LIMITS: RoomLimits = {
+  nanoCpus: 1_000_000_000,
+  memoryBytes: 1024 * 1024 * 1024,
+  shmBytes: 256 * 1024 * 1024,
+  pids: 1024,
+  tmpfsBytes: 256 * 1024 * 1024,
+};
+
+export const DEFAULT_IMAGE = 'boxroom/room:latest';
+export const DEFAULT_NETWORK = 'boxroom-rooms';
+/** The agent's port inside the container (BOXROOM_AGENT_PORT in room-image/Dockerfile). */
+export const AGENT_PORT = 9000;
+/** uid/gid of the image's `room` user, owner of the run dir tmpfs. */
+export const ROOM_UID = 1000;
+export const RUN_DIR = '/run/room';
+
+const INSTANCE_PATTERN = /^[a-z0-9][a-z0-9-]{0,30}$/;
+
+export interface ResolvedOptions {
+  readonly image: string;
+  readonly instance: string;
+  readonly publicKeyPem: string;
+  readonly network: string;
+  readonly agentAddress: 'published' | 'container';
+  readonly publishHost: string;
+  readonly limits: RoomLimits;
+  readonly stopTimeoutS: number;
+}
+
+export function resolveOptions(opts: DockerDriverOptions): ResolvedOptions {
+  const instance = opts.instance ?? 'default';
+  // It becomes part of container names and a label filter: keep it to a safe alphabet.
+  if (!INSTANCE_PATTERN.test(instance))
+    throw new Error(`docker driver instance must match ${INSTANCE_PATTERN}`);
+  const agentAddress = opts.agentAddress ?? 'published';
+  return Object.freeze({
+    image: opts.image ?? DEFAULT_IMAGE,
+    instance,
+    publicKeyPem: opts.publicKeyPem,
+    network: opts.network ?? DEFAULT_NETWORK,
+    agentAddress,
+    publishHost: opts.publishHost ?? '127.0.0.1',
+    limits: Object.freeze({ ...DEFAULT_LIMITS, ...opts.limits }),
+    stopTimeoutS: opts.stopTimeoutS ?? 10,
+  });
+}

@@ -1,0 +1,84 @@
+import type { ContainerInfo } from 'dockerode';
+import { describe, expect, it } from 'vitest';
+import type { RoomSpec } from '../../rooms/room-driver.js';
+import { toLabels } from './labels.js';
+import { resolveOptions } from './options.js';
+import { recordFromSummary, statusFromEvent, statusFromSummary } from './room-status.js';
+
+const spec: RoomSpec = {
+  id: 'r1',
+  name: 'r',
+  width: 1280,
+  height: 720,
+  fps: 30,
+  app: 'terminal',
+  createdAt: 1,
+  ownerId: null,
+};
+
+function summary(over: Partial<ContainerInfo>): ContainerInfo {
+  return {
+    Id: 'c1',
+    Names: ['/boxroom-default-r1'],
+    Image: 'boxroom/room:latest',
+    ImageID: 'sha256:x',
+    Command: 'node',
+    Created: 1,
+    Ports: [],
+    Labels: toLabels(spec, 'default'),
+    State: 'running',
+    Status: 'Up 3 seconds (healthy)',
+    HostConfig: { NetworkMode: 'bridge' },
+    NetworkSettings: { Networks: {} },
+    Mounts: [],
+    ...over,
+  };
+}
+
+describe('room status', () => {
+  it('reads health from the list entry', () => {
+    expect(statusFromSummary('running', 'Up 2 seconds (health: starting)')).toBe('starting');
+    expect(statusFromSummary('running', 'Up 5 minutes (healthy)')).toBe('ready');
+    expect(statusFromSummary('running', 'Up 1 minute (unhealthy)')).toBe('failed');
+    expect(statusFromSummary('created', 'Created')).toBe('starting');
+    expect(statusFromSummary('removing', 'Removal In Progress')).toBe('stopping');
+    expect(statusFromSummary('exited', 'Exited (1) 3 seconds ago')).toBe('failed');
+  });
+
+  it('maps engine events, with die meaning failure unless we are deleting', () => {
+    expect(statusFromEvent('start', false)).toBe('starting');
+    expect(statusFromEvent('health_status: healthy', false)).toBe('ready');
+    expect(statusFromEvent('health_status: unhealthy', false)).toBe('failed');
+    expect(statusFromEvent('die', false)).toBe('failed');
+    expect(statusFromEvent('die', true)).toBe('stopping');
+    expect(statusFromEvent('kill', false)).toBe('stopping');
+    expect(statusFromEvent('destroy', true)).toBe('stopping');
+    expect(statusFromEvent('exec_start: /opt/boxroom/healthcheck.sh', false)).toBeNull();
+  });
+
+  it('builds the record with the published loopback port', () => {
+    const o = resolveOptions({ publicKeyPem: 'k' });
+    const c = summary({ Ports: [{ IP: '127.0.0.1', PrivatePort: 9000, PublicPort: 49153, Type: 'tcp' }] });
+    expect(recordFromSummary(c, o)).toEqual({ spec, status: 'ready', agentUrl: 'http://127.0.0.1:49153' });
+    expect(recordFromSummary(summary({ State: 'exited', Status: 'Exited (0)' }), o)).toEqual({
+      spec,
+      status: 'failed',
+      agentUrl: null,
+    });
+  });
+
+  it('builds the record with the container address on the rooms network', () => {
+    const o = resolveOptions({ publicKeyPem: 'k', network: 'rooms', agentAddress: 'container' });
+    const c = summary({ NetworkSettings: { Networks: { rooms: { IPAddress: '172.30.0.5' } as never } } });
+    expect(recordFromSummary(c, o)?.agentUrl).toBe('http://172.30.0.5:9000');
+  });
+
+  it('ignores containers whose labels are not a room', () => {
+    expect(
+      recordFromSummary(
+        summary({ Labels: { 'io.boxroom.instance': 'default' } }),
+        resolveOptions({ publicKeyPem: 'k' }),
+      ),
+    ).toBeNull();
+  });
+});

@@ -1,0 +1,69 @@
+import type { ContainerInfo } from 'dockerode';
+import type { RoomRecord, RoomStatus } from '../../rooms/room-driver.js';
+import { fromLabels } from './labels.js';
+import { AGENT_PORT, type ResolvedOptions } from './options.js';
+
+/**
+ * Room status from a container list entry. The list API carries health only inside its `Status`
+ * text ("Up 5 seconds (healthy)", "(health: starting)", "(unhealthy)"), a format stable since
+ * Engine 1.12; reading it saves one inspect call per room on every list.
+ */
+export function statusFromSummary(state: string, statusText: string): RoomStatus {
+  switch (state) {
+    case 'running':
+      if (statusText.includes('(unhealthy)')) return 'failed';
+      if (statusText.includes('(health: starting)')) return 'starting';
+      return 'ready';
+    case 'created':
+    case 'restarting':
+      return 'starting';
+    case 'removing':
+      return 'stopping';
+    default: // exited, dead, paused
+      return 'failed';
+  }
+}
+
+/** Where the dashboard reaches the agent, or null while the engine has not assigned it. */
+export function agentUrlFromSummary(c: ContainerInfo, o: ResolvedOptions): string | null {
+  if (o.agentAddress === 'container') {
+    const ip = c.NetworkSettings?.Networks?.[o.network]?.IPAddress;
+    return ip ? `http://${ip}:${AGENT_PORT}` : null;
+  }
+  // An engine with IPv6 lists each binding twice (0.0.0.0 and ::); we bind one address only.
+  const binding = c.Ports?.find((p) => p.PrivatePort === AGENT_PORT && p.Type === 'tcp' && p.PublicPort);
+  if (!binding) return null;
+  const host = o.publishHost === '0.0.0.0' ? '127.0.0.1' : o.publishHost;
+  return `http://${host}:${binding.PublicPort}`;
+}
+
+export function recordFromSummary(c: ContainerInfo, o: ResolvedOptions): RoomRecord | null {
+  const spec = fromLabels(c.Labels ?? {});
+  if (!spec) return null;
+  const status = statusFromSummary(c.State, c.Status);
+  const running = c.State === 'running';
+  return { spec, status, agentUrl: running ? agentUrlFromSummary(c, o) : null };
+}
+
+/**
+ * Room status implied by one engine event (`Action`), or null for events that change nothing.
+ * `die` of a room we are deleting is an orderly stop, anything else is a failure.
+ */
+export function statusFromEvent(action: string, deleting: boolean): RoomStatus | null {
+  switch (action) {
+    case 'create':
+    case 'start':
+      return 'starting';
+    case 'health_status: healthy':
+      return 'ready';
+    case 'health_status: unhealthy':
+      return 'failed';
+    case 'kill': // `docker stop` and our delete: the stop signal has been sent
+    case 'destroy':
+      return 'stopping';
+    case 'die':
+      return deleting ? 'stopping' : 'failed';
+    default:
+      return null;
+  }
+}

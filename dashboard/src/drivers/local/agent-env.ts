@@ -1,0 +1,46 @@
+import type { RoomSpec } from '../../rooms/room-driver.js';
+
+/** Agent settings an operator may set once for every local room; other BOXROOM_* stay with the dashboard. */
+const PASS_THROUGH = [
+  'BOXROOM_LOG_LEVEL',
+  'BOXROOM_VIEWER_MAX_BACKLOG_BYTES',
+  'BOXROOM_CONTROL_IDLE_S',
+  'BOXROOM_CONTROL_GRACE_MS',
+];
+
+export interface AgentPlacement {
+  port: number;
+  display: number;
+  runDir: string;
+  publicKeyFile: string;
+}
+
+/**
+ * The environment of a room agent: the host's (PATH, HOME, locale) minus every dashboard setting
+ * (the admin token above all), plus the room's own BOXROOM_* values. Pure, so tests can check it.
+ */
+export function agentEnv(
+  base: Readonly<Record<string, string | undefined>>,
+  spec: RoomSpec,
+  at: AgentPlacement,
+): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(base)) {
+    if (v === undefined) continue;
+    if (k.startsWith('BOXROOM_') && !PASS_THROUGH.includes(k)) continue;
+    env[k] = v;
+  }
+  return {
+    ...env,
+    BOXROOM_ROOM_ID: spec.id,
+    BOXROOM_AGENT_HOST: '127.0.0.1',
+    BOXROOM_AGENT_PORT: String(at.port),
+    BOXROOM_DISPLAY: String(at.display),
+    BOXROOM_WIDTH: String(spec.width),
+    BOXROOM_HEIGHT: String(spec.height),
+    BOXROOM_FPS: String(spec.fps),
+    BOXROOM_APP: spec.app,
+    BOXROOM_PUBLIC_KEY_FILE: at.publicKeyFile,
+    BOXROOM_RUN_DIR: at.runDir,
+  };
+}

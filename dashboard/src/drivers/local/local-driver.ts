@@ -1,0 +1,329 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import { closeSync, openSync } from 'node:fs';
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { AppError } from '../../errors.js';
+import type { Logger } from '../../logger.js';
+import type { DriverEvents, RoomDriver, RoomRecord, RoomSpec, RoomStatus } from '../../rooms/room-driver.js';
+import type { DriverOptions } from '../driver-options.js';
+import { findAgentEntry } from './agent-entry.js';
+import { agentEnv } from './agent-env.js';
+import { freeDisplay, freePortExcept } from './allocate.js';
+import { LocalStateStore, type LocalRoomState } from './local-state.js';
+import { killRoomLeftovers } from './leftovers.js';
+import { groupAlive, processAlive, stopGroup } from './process-group.js';
+
+export interface LocalDriverSettings {
+  /** the bundled agent; null: look for room-agent/dist/room-agent.mjs at each create */
+  agentEntry: string | null;
+  displayBase: number;
+  nodePath?: string;
+  healthPollMs?: number;
+  /** a room whose agent is not healthy by then is failed and stopped */
+  startTimeoutMs?: number;
+  /** SIGTERM -> SIGKILL; the agent stops its own children within 5 s */
+  stopTimeoutMs?: number;
+  /** how often re-adopted agents (not our children, so no 'exit' event) are checked */
+  livenessPollMs?: number;
+  /** where X lock files live (tests) */
+  tmpDir?: string;
+}
+
+const DEFAULTS = {
+  healthPollMs: 200,
+  startTimeoutMs: 60_000,
+  stopTimeoutMs: 8_000,
+  livenessPollMs: 1_000,
+  probeTimeoutMs: 1_000,
+};
+
+interface Watch {
+  child?: ChildProcess;
+  timers: Set<NodeJS.Timeout>;
+}
+
+const agentUrlOf = (r: LocalRoomState) => `http://127.0.0.1:${r.port}`;
+
+/**
+ * Rooms as process groups on this host: `node room-agent.mjs`, detached (its own group, so a
+ * Ctrl-C of the dashboard does not reach it and one signal stops the whole room), output to a log
+ * in its run dir (no pipe that would break when the dashboard goes away). State lives in one JSON
+ * file. After a restart, live agents are re-adopted (pid alive and the agent answers as that room);
+ * dead ones are marked failed and their leftovers stopped: a restart is a visible event, not a
+ * silent new desktop, and DELETE cleans up.
+ */
+export class LocalDriver extends EventEmitter<DriverEvents> implements RoomDriver {
+  readonly kind = 'local' as const;
+  private readonly rooms = new Map<string, LocalRoomState>();
+  private readonly watches = new Map<string, Watch>();
+  private readonly deleting = new Map<string, Promise<void>>();
+  private readonly store: LocalStateStore;
+  private readonly root: string;
+  private readonly log: Logger;
+  private readonly s: Required<Omit<LocalDriverSettings, 'agentEntry' | 'tmpDir'>> &
+    Pick<LocalDriverSettings, 'agentEntry' | 'tmpDir'>;
+
+  constructor(
+    private readonly opts: DriverOptions,
+    settings: LocalDriverSettings,
+  ) {
+    super();
+    this.log = opts.log;
+    this.root = join(opts.dataDir, 'local');
+    this.store = new LocalStateStore(join(this.root, 'rooms.json'), opts.log);
+    this.s = {
+      nodePath: process.execPath,
+      healthPollMs: DEFAULTS.healthPollMs,
+      startTimeoutMs: DEFAULTS.startTimeoutMs,
+      stopTimeoutMs: DEFAULTS.stopTimeoutMs,
+      livenessPollMs: DEFAULTS.livenessPollMs,
+      ...settings,
+    };
+  }
+
+  async init(): Promise<void> {
+    const state = await this.store.load();
+    const interruptedDeletes: string[] = [];
+    for (const r of state.rooms) {
+      this.rooms.set(r.spec.id, r);
+      if (r.status === 'stopping') {
+        interruptedDeletes.push(r.spec.id);
+      } else if (r.pid !== null && processAlive(r.pid) && (await this.isAgentOf(r))) {
+        this.log.info({ room: r.spec.id, pid: r.pid, port: r.port }, 're-adopted live room agent');
+        this.watch(r.spec.id);
+        this.setStatus(r.spec.id, 'starting');
+        this.pollHealth(r.spec.id);
+        this.pollLiveness(r.spec.id);
+      } else if (r.status !== 'failed') {
+        this.log.warn(
+          { room: r.spec.id, pid: r.pid },
+          'room agent gone while the dashboard was away: failed',
+        );
+        await this.agentGone(r.spec.id, 'not running after restart');
+      }
+    }
+    await this.save();
+    // A delete cut short by a restart is finished, not forgotten; callers need not wait for it.
+    for (const id of interruptedDeletes) void this.delete(id);
+  }
+
+  async create(spec: RoomSpec): Promise<RoomRecord> {
+    if (this.rooms.has(spec.id)) throw new Error(`room ${spec.id} exists`);
+    const entry = this.s.agentEntry ?? findAgentEntry();
+    if (!entry) throw new AppError('unavailable', 'the room agent is not built (run `npm run build`)');
+    const all = [...this.rooms.values()];
+    const port = await freePortExcept(new Set(all.map((r) => r.port)));
+    const display = await freeDisplay(this.s.displayBase, new Set(all.map((r) => r.display)), this.s.tmpDir);
+    const runDir = join(this.root, 'run', spec.id);
+    await mkdir(runDir, { recursive: true });
+
+    const env = agentEnv(this.opts.env, spec, {
+      port,
+      display,
+      runDir,
+      publicKeyFile: this.opts.publicKeyFile,
+    });
+    const logFd = openSync(join(runDir, 'agent.log'), 'a');
+    let child: ChildProcess;
+    try {
+      child = spawn(this.s.nodePath, [entry], {
+        detached: true,
+        stdio: ['ignore', logFd, logFd],
+        env,
+        cwd: runDir,
+      });
+    } finally {
+      closeSync(logFd);
+    }
+    // Rooms outlive the dashboard: do not keep its event loop alive for them.
+    child.unref();
+
+    const state: LocalRoomState = { spec, status: 'starting', pid: child.pid ?? null, port, display, runDir };
+    this.rooms.set(spec.id, state);
+    this.watch(spec.id, child);
+    child.once('error', (err) => {
+      this.log.error({ room: spec.id, err }, 'room agent could not start');
+      void this.agentGone(spec.id, err.message);
+    });
+    child.once('exit', (code, signal) => void this.agentGone(spec.id, `exit code ${code} signal ${signal}`));
+    this.log.info({ room: spec.id, pid: child.pid, port, display }, 'room agent started');
+    await this.save();
+    this.emit('status', spec.id, 'starting');
+    if (state.pid !== null) this.pollHealth(spec.id);
+    return this.record(state);
+  }
+
+  async list(): Promise<RoomRecord[]> {
+    return [...this.rooms.values()].map((r) => this.record(r));
+  }
+
+  async get(id: string): Promise<RoomRecord | null> {
+    const r = this.rooms.get(id);
+    return r ? this.record(r) : null;
+  }
+
+  delete(id: string): Promise<void> {
+    const pending = this.deleting.get(id);
+    if (pending) return pending;
+    if (!this.rooms.has(id)) return Promise.resolve();
+    const work = this.remove(id).finally(() => this.deleting.delete(id));
+    this.deleting.set(id, work);
+    return work;
+  }
+
+  async close(): Promise<void> {
+    for (const id of [...this.watches.keys()]) this.unwatch(id);
+    await this.save();
+  }
+
+  private async remove(id: string): Promise<void> {
+    const r = this.rooms.get(id);
+    if (!r) return;
+    this.setStatus(id, 'stopping');
+    await this.save();
+    this.unwatch(id);
+    if (r.pid !== null) {
+      const how = await stopGroup(r.pid, this.s.stopTimeoutMs);
+      if (how === 'stuck') this.log.error({ room: id, pgid: r.pid }, 'room processes survived SIGKILL');
+      else this.log.info({ room: id, how }, 'room agent stopped');
+    }
+    await this.sweep(r);
+    await rm(r.runDir, { recursive: true, force: true });
+    this.rooms.delete(id);
+    await this.save();
+  }
+
+  /** The agent exited (or vanished): failed, unless we are deleting it; its leftovers are stopped. */
+  private async agentGone(id: string, detail: string): Promise<void> {
+    const r = this.rooms.get(id);
+    if (!r || r.status === 'stopping') return;
+    this.unwatch(id);
+    const pgid = r.pid;
+    r.pid = null;
+    if (r.status !== 'failed') {
+      this.log.warn({ room: id, detail }, 'room agent ended: room failed');
+      this.setStatus(id, 'failed');
+    }
+    await this.save();
+    // Children the agent left behind (it crashed before stopping them) still hold the display.
+    // A pid stays reserved while its process group exists, so this cannot hit a stranger.
+    if (pgid !== null && groupAlive(pgid)) await stopGroup(pgid, this.s.stopTimeoutMs);
+    await this.sweep(r);
+  }
+
+  /** Kill what a dead agent left running in groups of their own (Xvfb, ffmpeg, ...). */
+  private async sweep(r: LocalRoomState): Promise<void> {
+    const n = await killRoomLeftovers(r.runDir);
+    if (n > 0) this.log.warn({ room: r.spec.id, killed: n }, 'killed processes the room agent left behind');
+  }
+
+  private pollHealth(id: string): void {
+    const started = Date.now();
+    const tick = async () => {
+      const r = this.rooms.get(id);
+      if (!r || r.status !== 'starting' || !this.watches.has(id)) return;
+      const h = await this.probe(r);
+      if (this.rooms.get(id)?.status !== 'starting') return;
+      if (h.ok && h.status === 'ok') {
+        this.log.info({ room: id, ms: Date.now() - started }, 'room ready');
+        this.setStatus(id, 'ready');
+        await this.save();
+        return;
+      }
+      if (Date.now() - started > this.s.startTimeoutMs) {
+        this.log.error({ room: id, health: h.status }, 'room agent not healthy in time: failed');
+        const pgid = r.pid;
+        this.unwatch(id);
+        r.pid = null;
+        this.setStatus(id, 'failed');
+        await this.save();
+        if (pgid !== null) await stopGroup(pgid, this.s.stopTimeoutMs);
+        await this.sweep(r);
+        return;
+      }
+      this.schedule(id, tick, this.s.healthPollMs);
+    };
+    this.schedule(id, tick, 0);
+  }
+
+  private pollLiveness(id: string): void {
+    const tick = async () => {
+      const r = this.rooms.get(id);
+      if (!r || r.pid === null || !this.watches.has(id)) return;
+      if (!processAlive(r.pid)) {
+        await this.agentGone(id, 'process disappeared');
+        return;
+      }
+      this.schedule(id, tick, this.s.livenessPollMs);
+    };
+    this.schedule(id, tick, this.s.livenessPollMs);
+  }
+
+  /** GET /healthz: 200 with status ok means ready; any JSON answer names the room. */
+  private async probe(
+    r: LocalRoomState,
+  ): Promise<{ ok: boolean; status: string | null; room: string | null }> {
+    try {
+      const res = await fetch(`${agentUrlOf(r)}/healthz`, {
+        signal: AbortSignal.timeout(DEFAULTS.probeTimeoutMs),
+      });
+      const body = (await res.json().catch(() => null)) as { status?: unknown; room?: unknown } | null;
+      return {
+        ok: res.status === 200,
+        status: typeof body?.status === 'string' ? body.status : null,
+        room: typeof body?.room === 'string' ? body.room : null,
+      };
+    } catch {
+      return { ok: false, status: null, room: null };
+    }
+  }
+
+  /** Is this pid still our agent for this room, not a recycled pid? Ask it, or read its environment. */
+  private async isAgentOf(r: LocalRoomState): Promise<boolean> {
+    if ((await this.probe(r)).room === r.spec.id) return true;
+    try {
+      const environ = await readFile(`/proc/${r.pid}/environ`, 'utf8');
+      return environ.split('\0').includes(`BOXROOM_ROOM_ID=${r.spec.id}`);
+    } catch {
+      return false;
+    }
+  }
+
+  private record(r: LocalRoomState): RoomRecord {
+    return { spec: r.spec, status: r.status, agentUrl: r.status === 'failed' ? null : agentUrlOf(r) };
+  }
+
+  private setStatus(id: string, status: RoomStatus): void {
+    const r = this.rooms.get(id);
+    if (!r || r.status === status) return;
+    r.status = status;
+    this.emit('status', id, status);
+  }
+
+  private watch(id: string, child?: ChildProcess): void {
+    this.watches.set(id, { child, timers: new Set() });
+  }
+
+  private unwatch(id: string): void {
+    const w = this.watches.get(id);
+    if (!w) return;
+    for (const t of w.timers) clearTimeout(t);
+    this.watches.delete(id);
+  }
+
+  private schedule(id: string, fn: () => Promise<void>, ms: number): void {
+    const w = this.watches.get(id);
+    if (!w) return;
+    const t = setTimeout(() => {
+      w.timers.delete(t);
+      fn().catch((err: unknown) => this.log.error({ room: id, err }, 'room watcher failed'));
+    }, ms);
+    t.unref();
+    w.timers.add(t);
+  }
+
+  private save(): Promise<void> {
+    return this.store.save(this.rooms.values());
+  }
+}

@@ -1,0 +1,75 @@
+import { EventEmitter } from 'node:events';
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import type { RoomDriver } from '../rooms/room-driver.js';
+import type { DriverOptions } from './driver-options.js';
+import { loadDockerModule, selectDriver, type DockerDriverModule } from './select-driver.js';
+
+const opts: DriverOptions = {
+  log: pino({ level: 'silent' }),
+  dataDir: '/tmp/none',
+  publicKeyPem: 'PEM',
+  publicKeyFile: '/tmp/none/pub.pem',
+  env: { BOXROOM_DOCKER_IMAGE: 'img' },
+};
+const local = { agentEntry: null, displayBase: 100 };
+
+function fakeDocker(usable: boolean, seen: Array<Record<string, unknown>> = []): DockerDriverModule {
+  return {
+    createDockerDriver: (o) => {
+      seen.push(o);
+      return Object.assign(new EventEmitter(), { kind: 'docker' }) as unknown as RoomDriver;
+    },
+    dockerUsable: async () => usable,
+    dockerOptionsFromEnv: (env) => ({ image: env.BOXROOM_DOCKER_IMAGE }),
+  };
+}
+
+describe('selectDriver', () => {
+  it('local when asked, without even loading docker', async () => {
+    let loaded = false;
+    const d = await selectDriver({
+      choice: 'local',
+      opts,
+      local,
+      loadDocker: async () => ((loaded = true), fakeDocker(true)),
+    });
+    expect(d.kind).toBe('local');
+    expect(loaded).toBe(false);
+  });
+
+  it('auto: docker when its module exists and is usable, with env options merged', async () => {
+    const seen: Array<Record<string, unknown>> = [];
+    const d = await selectDriver({
+      choice: 'auto',
+      opts,
+      local,
+      loadDocker: async () => fakeDocker(true, seen),
+    });
+    expect(d.kind).toBe('docker');
+    expect(seen[0]).toMatchObject({ image: 'img', publicKeyPem: 'PEM', dataDir: '/tmp/none' });
+  });
+
+  it('auto: local when docker is missing or unusable', async () => {
+    expect((await selectDriver({ choice: 'auto', opts, local, loadDocker: async () => null })).kind).toBe(
+      'local',
+    );
+    expect(
+      (await selectDriver({ choice: 'auto', opts, local, loadDocker: async () => fakeDocker(false) })).kind,
+    ).toBe('local');
+  });
+
+  it('docker: fails loudly when it cannot be had', async () => {
+    await expect(
+      selectDriver({ choice: 'docker', opts, local, loadDocker: async () => null }),
+    ).rejects.toThrow(/no docker driver/);
+    await expect(
+      selectDriver({ choice: 'docker', opts, local, loadDocker: async () => fakeDocker(false) }),
+    ).rejects.toThrow(/not usable/);
+  });
+
+  it('the real lazy import finds drivers/docker/index.ts when it exists, and never throws', async () => {
+    const mod = await loadDockerModule(opts.log);
+    if (mod) expect(typeof mod.createDockerDriver).toBe('function');
+  });
+});

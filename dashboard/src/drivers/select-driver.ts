@@ -1,0 +1,77 @@
+import type { DriverChoice } from '../config.js';
+import type { Logger } from '../logger.js';
+import type { RoomDriver } from '../rooms/room-driver.js';
+import type { DriverOptions } from './driver-options.js';
+import { createLocalDriver, type LocalDriverSettings } from './local/index.js';
+
+/**
+ * The contract of drivers/docker/index.ts (written by the docker driver's author). createDockerDriver
+ * gets DriverOptions (log, dataDir, publicKeyPem, publicKeyFile, env) merged over whatever
+ * dockerOptionsFromEnv(env) returns, when the module has it.
+ */
+export interface DockerDriverModule {
+  createDockerDriver(opts: DriverOptions & Record<string, unknown>): RoomDriver | Promise<RoomDriver>;
+  /** true when an engine answers and the room image is present */
+  dockerUsable(opts?: Record<string, unknown>): Promise<boolean>;
+  dockerOptionsFromEnv?(env: DriverOptions['env']): Record<string, unknown>;
+}
+
+function isDockerModule(m: unknown): m is DockerDriverModule {
+  const mod = m as Partial<DockerDriverModule> | null;
+  return typeof mod?.createDockerDriver === 'function' && typeof mod.dockerUsable === 'function';
+}
+
+/**
+ * Loaded lazily so the dashboard builds and runs before (or without) the docker driver. The
+ * template literal keeps TypeScript from requiring the file and lets esbuild bundle whatever
+ * drivers/<kind>/index.ts exist at build time.
+ */
+export async function loadDockerModule(log: Logger): Promise<DockerDriverModule | null> {
+  const kind = 'docker';
+  try {
+    const mod: unknown = await import(`./${kind}/index.ts`);
+    if (isDockerModule(mod)) return mod;
+    log.warn('drivers/docker/index.ts does not export createDockerDriver and dockerUsable');
+  } catch (err) {
+    log.debug({ err: (err as Error).message }, 'no docker driver module');
+  }
+  return null;
+}
+
+export interface SelectDriverInput {
+  choice: DriverChoice;
+  opts: DriverOptions;
+  local: LocalDriverSettings;
+  /** injectable for tests */
+  loadDocker?: (log: Logger) => Promise<DockerDriverModule | null>;
+}
+
+/**
+ * BOXROOM_DRIVER=local|docker forces a driver (docker fails loudly when unusable); unset or auto
+ * takes docker when its module exists and dockerUsable() says yes, local otherwise.
+ */
+export async function selectDriver(input: SelectDriverInput): Promise<RoomDriver> {
+  const { choice, opts } = input;
+  const log = opts.log;
+  if (choice !== 'local') {
+    const docker = await (input.loadDocker ?? loadDockerModule)(log);
+    // Bad BOXROOM_DOCKER_* settings are a configuration error: fail the start, whatever the choice.
+    const fromEnv = docker?.dockerOptionsFromEnv?.(opts.env) ?? {};
+    const usable = docker ? await docker.dockerUsable(fromEnv).catch(() => false) : false;
+    if (docker && usable) {
+      log.info('driver: docker');
+      return docker.createDockerDriver({ ...fromEnv, ...opts, log: opts.log.child({ driver: 'docker' }) });
+    }
+    if (choice === 'docker') {
+      throw new Error(
+        docker
+          ? 'BOXROOM_DRIVER=docker but Docker is not usable (no engine, or the room image is missing)'
+          : 'BOXROOM_DRIVER=docker but this build has no docker driver',
+      );
+    }
+    log.info(
+      docker ? 'driver: local (docker is not usable here)' : 'driver: local (no docker driver in this build)',
+    );
+  }
+  return createLocalDriver({ ...opts, log: opts.log.child({ driver: 'local' }) }, input.local);
+}

@@ -1,0 +1,42 @@
+import { ERROR_STATUS, type ErrorCode } from '@boxroom/contracts';
+
+/**
+ * The one error type domain code throws. `message` is public (sent to the client); `cause` is
+ * internal (logged, never sent).
+ */
+export class AppError extends Error {
+  override name = 'AppError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+
+  get status(): number {
+    return ERROR_STATUS[this.code];
+  }
+}
+
+/** The registry: every error the API returns is made here, so codes and wording stay consistent. */
+export const errors = {
+  badRequest: (message: string) => new AppError('bad_request', message),
+  unauthorized: (message = 'missing or invalid bearer token') => new AppError('unauthorized', message),
+  forbidden: (message = 'not allowed') => new AppError('forbidden', message),
+  roomNotFound: (id: string) => new AppError('not_found', `room ${id} not found`),
+  notFound: (message: string) => new AppError('not_found', message),
+  conflict: (message: string) => new AppError('conflict', message),
+  roomUnavailable: (id: string, cause?: unknown) =>
+    new AppError('unavailable', `room ${id} is not available right now`, { cause }),
+  internal: (cause?: unknown) => new AppError('internal', 'internal error', { cause }),
+} as const;
+
+const CODE_BY_STATUS = new Map<number, ErrorCode>(
+  Object.entries(ERROR_STATUS).map(([code, status]) => [status, code as ErrorCode]),
+);
+
+/** The error code for an HTTP status, for errors raised by fastify itself (404, 413, 415, ...). */
+export function codeForStatus(status: number): ErrorCode {
+  return CODE_BY_STATUS.get(status) ?? (status >= 500 ? 'internal' : 'bad_request');
+}

@@ -1,0 +1,32 @@
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import type { FastifyInstance } from 'fastify';
+
+const DESCRIPTION = `Control plane of boxroom: shared remote desktops in the browser.
+
+Operators authenticate with \`Authorization: Bearer <admin token>\`; everyone else exchanges the invite
+secret from a room link (\`/r/:id#invite=...\`) for a short-lived participant token with
+\`POST /api/rooms/{id}/join\`.
+
+Per room, proxied to the room's agent (browsers cannot put headers on a WebSocket, so these take
+\`?token=\`, which is never logged): \`GET /rooms/{id}/stream.flv\` (HTTP-FLV),
+WS \`/rooms/{id}/stream\` (WS-FLV), WS \`/rooms/{id}/input\` (RFB, the controller only),
+WS \`/rooms/{id}/session\` (JSON events), \`GET /rooms/{id}/snapshot.jpg\`. WebSockets close with
+4401 (bad token), 4403 (not allowed), 4404 (unknown room), 4408 (too slow), 4409 (control revoked),
+4503 (room unavailable).
+
+Errors are \`{"error": {"code", "message"}}\`.`;
+
+/** OpenAPI from the routes' own TypeBox schemas: served at /openapi.json and browsable at /docs. */
+export async function registerOpenApi(app: FastifyInstance, version: string): Promise<void> {
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'boxroom dashboard API', version, description: DESCRIPTION },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true }, config: { public: true } }, async () => app.swagger());
+}

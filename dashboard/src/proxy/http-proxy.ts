@@ -1,0 +1,106 @@
+import {
+  request as httpRequest,
+  type IncomingHttpHeaders,
+  type OutgoingHttpHeaders,
+  type ServerResponse,
+} from 'node:http';
+import { pipeline } from 'node:stream';
+import type { Logger } from '../logger.js';
+
+/** Request headers worth passing to an agent; everything else (cookies, hop-by-hop) stays here. */
+const FORWARD_REQUEST = ['authorization', 'accept', 'range', 'if-none-match', 'user-agent'];
+
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
+
+const UPSTREAM_TIMEOUT_MS = 5000;
+
+export interface HttpProxyRequest {
+  /** e.g. http://127.0.0.1:41234/stream.flv?token=... */
+  target: URL;
+  headers: IncomingHttpHeaders;
+  remoteAddress: string | undefined;
+  /** the client's response, already hijacked from fastify */
+  res: ServerResponse;
+  log: Logger;
+  onEnd?: () => void;
+}
+
+function requestHeaders(
+  headers: IncomingHttpHeaders,
+  remoteAddress: string | undefined,
+): OutgoingHttpHeaders {
+  const out: OutgoingHttpHeaders = {};
+  for (const name of FORWARD_REQUEST) if (headers[name] !== undefined) out[name] = headers[name];
+  const prior = headers['x-forwarded-for'];
+  if (remoteAddress) out['x-forwarded-for'] = prior ? `${String(prior)}, ${remoteAddress}` : remoteAddress;
+  return out;
+}
+
+function responseHeaders(headers: IncomingHttpHeaders): OutgoingHttpHeaders {
+  const out: OutgoingHttpHeaders = {};
+  for (const [k, v] of Object.entries(headers)) if (v !== undefined && !HOP_BY_HOP.has(k)) out[k] = v;
+  return out;
+}
+
+function sendUnavailable(res: ServerResponse): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  res.writeHead(503, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(JSON.stringify({ error: { code: 'unavailable', message: 'room agent is not reachable' } }));
+}
+
+/**
+ * One GET streamed from an agent to the client. pipeline() gives backpressure (a slow client pauses
+ * the agent's response, which the agent notices and drops) and holds no more than the sockets'
+ * own buffers: the live stream is never collected here.
+ */
+export function proxyHttp(p: HttpProxyRequest): void {
+  const { res, log } = p;
+  let ended = false;
+  const end = () => {
+    if (ended) return;
+    ended = true;
+    p.onEnd?.();
+  };
+  const upstream = httpRequest(p.target, {
+    method: 'GET',
+    headers: requestHeaders(p.headers, p.remoteAddress),
+    timeout: UPSTREAM_TIMEOUT_MS,
+  });
+  // FLV tags are small and latency-critical: never let Nagle hold one back on this hop.
+  upstream.setNoDelay(true);
+  res.on('close', () => {
+    upstream.destroy();
+    end();
+  });
+  upstream.on('timeout', () => upstream.destroy(new Error('agent did not answer in time')));
+  upstream.on('response', (upRes) => {
+    // The timeout guards the connect and the head only; a live stream may be quiet for a while.
+    upstream.setTimeout(0);
+    res.writeHead(upRes.statusCode ?? 502, responseHeaders(upRes.headers));
+    // Players resolve their fetch on headers: send them before the first tag.
+    res.flushHeaders();
+    pipeline(upRes, res, (err) => {
+      if (err && err.code !== 'ERR_STREAM_PREMATURE_CLOSE')
+        log.debug({ err: err.message }, 'proxied response ended with error');
+      end();
+    });
+  });
+  upstream.on('error', (err) => {
+    log.debug({ err: err.message, path: p.target.pathname }, 'agent request failed');
+    sendUnavailable(res);
+    end();
+  });
+  upstream.end();
+}

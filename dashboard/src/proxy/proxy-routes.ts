@@ -1,0 +1,110 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
+import type { WebSocket } from 'ws';
+import { WS_CLOSE } from '@boxroom/contracts';
+import { RoomIdParams, StreamQuery, errorResponses } from '../api/schemas.js';
+import { AppError } from '../errors.js';
+import type { Metrics } from '../http/metrics.js';
+import type { Logger } from '../logger.js';
+import type { RoomManager } from '../rooms/room-manager.js';
+import { proxyHttp } from './http-proxy.js';
+import { offeredProtocols, proxyWebSocket } from './ws-proxy.js';
+
+const HTTP_PATHS = ['stream.flv', 'snapshot.jpg'] as const;
+const WS_PATHS = ['stream', 'input', 'session'] as const;
+
+/** The raw query string, as the client sent it: the agent reads `?token=` itself. */
+function searchOf(url: string): string {
+  const q = url.indexOf('?');
+  return q === -1 ? '' : url.slice(q);
+}
+
+function toWsUrl(agentUrl: string, path: string, search: string): string {
+  const url = new URL(`/${path}${search}`, agentUrl);
+  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+  return url.toString();
+}
+
+function forwardedHeaders(req: FastifyRequest): Record<string, string> {
+  const out: Record<string, string> = {};
+  const prior = req.headers['x-forwarded-for'];
+  // req.ip is undefined for injected (test) connections
+  const ip = req.ip as string | undefined;
+  const chain = [prior, ip].filter(Boolean).join(', ');
+  if (chain) out['x-forwarded-for'] = chain;
+  if (req.headers['user-agent']) out['user-agent'] = req.headers['user-agent'];
+  return out;
+}
+
+/**
+ * The edge: /rooms/:id/* goes to that room's agent. The agent authenticates (`?token=` or a bearer);
+ * this only finds the room, and never logs the query string.
+ */
+export const proxyRoutes: FastifyPluginAsyncTypebox<{
+  rooms: RoomManager;
+  metrics: Metrics;
+  log: Logger;
+}> = async (app, { rooms, metrics, log }) => {
+  for (const path of HTTP_PATHS) {
+    app.get(
+      `/rooms/:id/${path}`,
+      {
+        exposeHeadRoute: false,
+        schema: {
+          summary:
+            path === 'stream.flv' ? 'Live stream, HTTP-FLV (H.264 + AAC)' : 'A JPEG of the desktop now',
+          tags: ['room edge'],
+          security: [],
+          params: RoomIdParams,
+          querystring: StreamQuery,
+          response: errorResponses(400, 401, 403, 404, 503),
+        },
+      },
+      async (req, reply) => {
+        const agentUrl = await rooms.agentUrl(req.params.id);
+        reply.hijack();
+        proxyHttp({
+          target: new URL(`/${path}${searchOf(req.url)}`, agentUrl),
+          headers: req.headers,
+          remoteAddress: req.ip,
+          res: reply.raw,
+          log: log.child({ room: req.params.id, path }),
+          onEnd: metrics.track('boxroom_proxy_open', { kind: path }),
+        });
+        metrics.inc('boxroom_proxy_total', { kind: path });
+      },
+    );
+  }
+
+  for (const path of WS_PATHS) {
+    app.get(
+      `/rooms/:id/${path}`,
+      { websocket: true, schema: { params: RoomIdParams } },
+      async (socket: WebSocket, req: FastifyRequest<{ Params: { id: string } }>) => {
+        const { id } = req.params;
+        let agentUrl: string;
+        try {
+          agentUrl = await rooms.agentUrl(id);
+        } catch (err) {
+          const code =
+            err instanceof AppError && err.code === 'not_found' ? WS_CLOSE.notFound : WS_CLOSE.unavailable;
+          socket.close(code, err instanceof AppError ? err.message : 'room unavailable');
+          return;
+        }
+        metrics.inc('boxroom_proxy_total', { kind: path });
+        try {
+          proxyWebSocket(socket, {
+            target: toWsUrl(agentUrl, path, searchOf(req.url)),
+            protocols: offeredProtocols(req.headers['sec-websocket-protocol']),
+            headers: forwardedHeaders(req),
+            log: log.child({ room: id, path }),
+            onEnd: metrics.track('boxroom_proxy_open', { kind: path }),
+          });
+        } catch (err) {
+          log.error({ err, room: id, path }, 'could not open the agent websocket');
+          socket.close(WS_CLOSE.unavailable, 'room unavailable');
+        }
+      },
+    );
+  }
+};

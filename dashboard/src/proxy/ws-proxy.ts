@@ -1,0 +1,130 @@
+import WebSocket from 'ws';
+import { WS_CLOSE } from '@boxroom/contracts';
+import type { Logger } from '../logger.js';
+
+/** Pause the sending side when the receiving socket holds this much unsent data, resume below LOW. */
+export const WS_HIGH_WATER_BYTES = 1024 * 1024;
+export const WS_LOW_WATER_BYTES = 256 * 1024;
+/** Messages from the client that may wait while the agent connection opens. */
+const MAX_EARLY_MESSAGES = 64;
+const UPSTREAM_HANDSHAKE_MS = 5000;
+/** Keyframes of a 1080p stream fit comfortably. */
+const UPSTREAM_MAX_PAYLOAD_BYTES = 32 * 1024 * 1024;
+
+export interface WsProxyOptions {
+  /** ws://127.0.0.1:41234/session?token=... */
+  target: string;
+  /** subprotocols the browser offered (noVNC: 'binary') */
+  protocols: string[];
+  headers: Record<string, string>;
+  log: Logger;
+  onEnd?: () => void;
+}
+
+/** Close codes an endpoint may put on the wire (1005, 1006 and 1015 are reserved for reporting). */
+export function isSendableCloseCode(code: number): boolean {
+  return (
+    (code >= 1000 && code <= 1014 && code !== 1004 && code !== 1005 && code !== 1006) ||
+    (code >= 3000 && code <= 4999)
+  );
+}
+
+/** An agent that refused the upgrade with an HTTP status: tell the browser in its own terms. */
+export function closeCodeForStatus(status: number): number {
+  if (status === 401) return WS_CLOSE.unauthorized;
+  if (status === 403) return WS_CLOSE.forbidden;
+  if (status === 404) return WS_CLOSE.notFound;
+  return WS_CLOSE.unavailable;
+}
+
+function closeQuietly(ws: WebSocket, code: number, reason: string | Buffer): void {
+  if (ws.readyState === WebSocket.CLOSING || ws.readyState === WebSocket.CLOSED) return;
+  if (ws.readyState === WebSocket.CONNECTING) {
+    ws.terminate();
+    return;
+  }
+  if (isSendableCloseCode(code)) ws.close(code, reason);
+  else ws.close();
+}
+
+/**
+ * Message-level forwarding: keeps binary vs text frames (the session channel is JSON text, the
+ * stream and input are binary) and applies backpressure with pause()/resume() on the other side's
+ * bufferedAmount, so nothing piles up in this process.
+ */
+function forward(from: WebSocket, to: WebSocket, early: Array<[WebSocket.RawData, boolean]> | null): void {
+  from.on('message', (data, isBinary) => {
+    if (to.readyState === WebSocket.CONNECTING && early) {
+      if (early.length >= MAX_EARLY_MESSAGES) {
+        closeQuietly(from, WS_CLOSE.unavailable, 'room not ready');
+        return;
+      }
+      early.push([data, isBinary]);
+      return;
+    }
+    if (to.readyState !== WebSocket.OPEN) return;
+    to.send(data, { binary: isBinary }, () => {
+      if (from.isPaused && to.bufferedAmount < WS_LOW_WATER_BYTES) from.resume();
+    });
+    if (to.bufferedAmount >= WS_HIGH_WATER_BYTES && !from.isPaused) from.pause();
+  });
+}
+
+/** Pipe an accepted browser WebSocket to the room agent, both ways, with close codes preserved. */
+export function proxyWebSocket(client: WebSocket, opts: WsProxyOptions): void {
+  const { log } = opts;
+  const early: Array<[WebSocket.RawData, boolean]> = [];
+  let ended = false;
+  const end = () => {
+    if (ended) return;
+    ended = true;
+    opts.onEnd?.();
+  };
+
+  const upstream = new WebSocket(opts.target, opts.protocols, {
+    headers: opts.headers,
+    perMessageDeflate: false,
+    handshakeTimeout: UPSTREAM_HANDSHAKE_MS,
+    maxPayload: UPSTREAM_MAX_PAYLOAD_BYTES,
+  });
+
+  forward(client, upstream, early);
+  forward(upstream, client, null);
+
+  upstream.on('open', () => {
+    for (const [data, isBinary] of early.splice(0)) upstream.send(data, { binary: isBinary });
+  });
+  upstream.on('unexpected-response', (req, res) => {
+    const code = closeCodeForStatus(res.statusCode ?? 502);
+    res.resume();
+    req.destroy();
+    closeQuietly(client, code, code === WS_CLOSE.unavailable ? 'room unavailable' : 'refused by the room');
+  });
+  upstream.on('error', (err) => {
+    log.debug({ err: err.message }, 'agent websocket error');
+    closeQuietly(client, WS_CLOSE.unavailable, 'room unavailable');
+  });
+  upstream.on('close', (code, reason) => {
+    // 1006 (no close frame: the agent vanished) becomes "unavailable, reconnect with backoff".
+    if (code === 1006) closeQuietly(client, WS_CLOSE.unavailable, 'room agent connection lost');
+    else closeQuietly(client, code, reason);
+    end();
+  });
+
+  client.on('error', (err) => {
+    log.debug({ err: err.message }, 'client websocket error');
+    upstream.terminate();
+  });
+  client.on('close', (code, reason) => {
+    closeQuietly(upstream, code, reason);
+    end();
+  });
+}
+
+export function offeredProtocols(header: string | string[] | undefined): string[] {
+  const raw = Array.isArray(header) ? header.join(',') : (header ?? '');
+  return raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}

@@ -1,0 +1,95 @@
+import { Value } from 'typebox/value';
+import { ControlState, type ErrorCode, type ParticipantRef, type Presence } from '@boxroom/contracts';
+import { AppError, codeForStatus, errors } from '../errors.js';
+
+/** GET /state of a room agent. */
+export interface AgentState {
+  control: ControlState;
+  participants: Presence[];
+  viewers: number;
+}
+
+export type ControlCall = 'request' | 'release' | 'take' | 'reset' | 'give' | 'lock' | 'unlock';
+
+const AGENT_TIMEOUT_MS = 3000;
+
+/** Statuses from the agent that mean "your request": passed to the caller with the agent's message. */
+const PASS_THROUGH: ReadonlySet<ErrorCode> = new Set([
+  'bad_request',
+  'unauthorized',
+  'forbidden',
+  'not_found',
+  'conflict',
+]);
+
+function publicMessage(body: unknown, fallback: string): string {
+  const msg = (body as { error?: { message?: unknown } } | null)?.error?.message;
+  return typeof msg === 'string' && msg.length <= 200 ? msg : fallback;
+}
+
+/** Talks to a room agent's HTTP API on behalf of a caller, whose token it forwards. */
+export class AgentClient {
+  constructor(private readonly timeoutMs: number = AGENT_TIMEOUT_MS) {}
+
+  async state(roomId: string, agentUrl: string, token: string): Promise<AgentState> {
+    const body = await this.call(roomId, agentUrl, '/state', { method: 'GET', token });
+    const s = body as Partial<AgentState> | null;
+    if (!s || !Value.Check(ControlState, s.control) || typeof s.viewers !== 'number') {
+      throw errors.roomUnavailable(roomId, new Error('malformed /state answer'));
+    }
+    return {
+      control: s.control,
+      participants: Array.isArray(s.participants) ? s.participants : [],
+      viewers: s.viewers,
+    };
+  }
+
+  async control(
+    roomId: string,
+    agentUrl: string,
+    token: string,
+    action: ControlCall,
+    body?: unknown,
+  ): Promise<ControlState> {
+    const answer = await this.call(roomId, agentUrl, `/control/${action}`, {
+      method: 'POST',
+      token,
+      body: body ?? {},
+    });
+    if (!Value.Check(ControlState, answer))
+      throw errors.roomUnavailable(roomId, new Error('malformed control answer'));
+    return answer;
+  }
+
+  private async call(
+    roomId: string,
+    agentUrl: string,
+    path: string,
+    opts: { method: 'GET' | 'POST'; token: string; body?: unknown },
+  ): Promise<unknown> {
+    let res: Response;
+    try {
+      res = await fetch(new URL(path, agentUrl), {
+        method: opts.method,
+        headers: {
+          authorization: `Bearer ${opts.token}`,
+          ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}),
+        },
+        body: opts.body !== undefined ? JSON.stringify(opts.body) : undefined,
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (err) {
+      throw errors.roomUnavailable(roomId, err);
+    }
+    const body: unknown = await res.json().catch(() => null);
+    if (res.ok) return body;
+    const code = codeForStatus(res.status);
+    if (PASS_THROUGH.has(code))
+      throw new AppError(code, publicMessage(body, `room agent refused: ${res.status}`));
+    throw errors.roomUnavailable(roomId, new Error(`agent ${path} answered ${res.status}`));
+  }
+}
+
+export function controllerOf(state: AgentState): ParticipantRef | null {
+  return state.control.holder;
+}

@@ -1,0 +1,161 @@
+import type { ParticipantRef } from '@boxroom/contracts';
+import type { CreateRoomBody, Room, RoomLinks } from '../api/schemas.js';
+import { authorize, can } from '../auth/abilities.js';
+import { INVITE_ROLES, type InviteService } from '../auth/invite-service.js';
+import type { Principal } from '../auth/principal.js';
+import type { TokenService } from '../auth/token-service.js';
+import { errors } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { AgentClient } from './agent-client.js';
+import { newRoomId } from './ids.js';
+import type { RoomDriver, RoomRecord, RoomSpec } from './room-driver.js';
+
+export const ROOM_DEFAULTS = { width: 1280, height: 720, fps: 30, app: 'terminal' } as const;
+
+/** Operator tokens minted for one call to an agent live just long enough for it. */
+const AGENT_CALL_TOKEN_TTL_S = 60;
+
+export interface RoomManagerDeps {
+  driver: RoomDriver;
+  invites: InviteService;
+  tokens: TokenService;
+  agent: AgentClient;
+  log: Logger;
+  publicUrl: string;
+  maxRooms: number;
+  now?: () => number;
+  newId?: () => string;
+}
+
+/**
+ * Policy over a RoomDriver: ids, defaults, limits, ownership, who may see and do what, the links
+ * handed out. The driver only runs rooms.
+ */
+export class RoomManager {
+  private readonly now: () => number;
+  private readonly newId: () => string;
+
+  constructor(private readonly deps: RoomManagerDeps) {
+    this.now = deps.now ?? Date.now;
+    this.newId = deps.newId ?? newRoomId;
+  }
+
+  async create(p: Principal | null, body: CreateRoomBody): Promise<Room> {
+    authorize(p, 'create');
+    const existing = await this.deps.driver.list();
+    if (existing.length >= this.deps.maxRooms)
+      throw errors.conflict(`room limit reached (${this.deps.maxRooms})`);
+    const id = await this.freshId(existing);
+    const spec: RoomSpec = {
+      id,
+      name: body.name?.trim() || `room ${id}`,
+      width: body.width ?? ROOM_DEFAULTS.width,
+      height: body.height ?? ROOM_DEFAULTS.height,
+      fps: body.fps ?? ROOM_DEFAULTS.fps,
+      app: body.app ?? ROOM_DEFAULTS.app,
+      createdAt: this.now(),
+      // Operators create for others; the owner link makes someone the owner.
+      ownerId: p.role === 'operator' ? null : p.id,
+    };
+    const record = await this.deps.driver.create(spec);
+    this.deps.log.info(
+      { room: id, by: p.id, width: spec.width, height: spec.height, fps: spec.fps, app: spec.app },
+      'room created',
+    );
+    return this.view(p, record);
+  }
+
+  async list(p: Principal | null): Promise<Room[]> {
+    if (!p) throw errors.unauthorized();
+    const records = (await this.deps.driver.list()).filter((r) => can(p, 'read', r.spec));
+    records.sort((a, b) => a.spec.createdAt - b.spec.createdAt);
+    return Promise.all(records.map((r) => this.liveView(p, r)));
+  }
+
+  async get(p: Principal | null, id: string): Promise<Room> {
+    if (!p) throw errors.unauthorized();
+    const record = await this.require(id);
+    authorize(p, 'read', record.spec);
+    return this.liveView(p, record);
+  }
+
+  async delete(p: Principal | null, id: string): Promise<void> {
+    if (!p) throw errors.unauthorized();
+    const record = await this.require(id);
+    authorize(p, 'delete', record.spec);
+    await this.deps.driver.delete(id);
+    await this.deps.invites.forget(id);
+    this.deps.log.info({ room: id, by: p.id }, 'room deleted');
+  }
+
+  async require(id: string): Promise<RoomRecord> {
+    const record = await this.deps.driver.get(id);
+    if (!record) throw errors.roomNotFound(id);
+    return record;
+  }
+
+  /** Where to reach a room's agent; `not_found` for unknown rooms, `unavailable` when not running. */
+  async agentUrl(id: string): Promise<string> {
+    const record = await this.require(id);
+    if (!record.agentUrl || record.status === 'failed' || record.status === 'stopping') {
+      throw errors.roomUnavailable(id);
+    }
+    return record.agentUrl;
+  }
+
+  /** The token to call a room's agent with: the caller's own, or a short operator token we mint. */
+  async agentToken(p: Principal, roomId: string): Promise<string> {
+    if (p.token && p.room === roomId) return p.token;
+    const { token } = await this.deps.tokens.issue(
+      { sub: p.id, room: roomId, role: p.role, name: p.name },
+      AGENT_CALL_TOKEN_TTL_S,
+    );
+    return token;
+  }
+
+  links(id: string): RoomLinks {
+    const link = (role: (typeof INVITE_ROLES)[number]) =>
+      `${this.deps.publicUrl}/r/${id}#invite=${this.deps.invites.secret(id, role)}`;
+    return { participant: link('participant'), viewer: link('viewer'), owner: link('owner') };
+  }
+
+  private view(p: Principal, r: RoomRecord): Room {
+    const { spec } = r;
+    return {
+      id: spec.id,
+      name: spec.name,
+      status: r.status,
+      createdAt: new Date(spec.createdAt).toISOString(),
+      width: spec.width,
+      height: spec.height,
+      fps: spec.fps,
+      app: spec.app,
+      ...(can(p, 'invite', spec) ? { links: this.links(spec.id) } : {}),
+    };
+  }
+
+  /** The view plus live figures from the agent; an agent that does not answer gives nulls, not an error. */
+  private async liveView(p: Principal, r: RoomRecord): Promise<Room> {
+    let viewers: number | null = null;
+    let controller: ParticipantRef | null = null;
+    if (r.status === 'ready' && r.agentUrl) {
+      try {
+        const state = await this.deps.agent.state(r.spec.id, r.agentUrl, await this.agentToken(p, r.spec.id));
+        viewers = state.viewers;
+        controller = state.control.holder;
+      } catch (err) {
+        this.deps.log.warn({ room: r.spec.id, err }, 'agent state unavailable');
+      }
+    }
+    return { ...this.view(p, r), viewers, controller };
+  }
+
+  private async freshId(existing: RoomRecord[]): Promise<string> {
+    const taken = new Set(existing.map((r) => r.spec.id));
+    for (let i = 0; i < 5; i++) {
+      const id = this.newId();
+      if (!taken.has(id) && !(await this.deps.driver.get(id))) return id;
+    }
+    throw errors.internal(new Error('could not find a free room id'));
+  }
+}

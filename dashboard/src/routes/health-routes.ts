@@ -1,0 +1,39 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Health } from '../api/schemas.js';
+import { series, type Metrics } from '../http/metrics.js';
+import type { RoomDriver, RoomStatus } from '../rooms/room-driver.js';
+
+const STATUSES: RoomStatus[] = ['starting', 'ready', 'stopping', 'failed'];
+
+export const healthRoutes: FastifyPluginAsyncTypebox<{ driver: RoomDriver; metrics: Metrics }> = async (
+  app,
+  { driver, metrics },
+) => {
+  app.get(
+    '/healthz',
+    {
+      schema: {
+        summary: 'Liveness of the dashboard',
+        tags: ['ops'],
+        security: [],
+        response: { 200: Health },
+      },
+    },
+    async () => ({ status: 'ok' as const, driver: driver.kind, rooms: (await driver.list()).length }),
+  );
+
+  app.get(
+    '/metrics',
+    { schema: { summary: 'Prometheus metrics', tags: ['ops'], security: [] } },
+    async (_req, reply) => {
+      const rooms = await driver.list();
+      const extra = Object.fromEntries(
+        STATUSES.map((s) => [
+          series('boxroom_rooms', { status: s }),
+          rooms.filter((r) => r.status === s).length,
+        ]),
+      );
+      return reply.type('text/plain; version=0.0.4').send(metrics.render(extra));
+    },
+  );
+};

@@ -1,0 +1,65 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { CreateRoomBody, Room, RoomIdParams, RoomList, errorResponses } from '../api/schemas.js';
+import type { RoomManager } from '../rooms/room-manager.js';
+
+/** Rooms: decode, call the RoomManager, encode. */
+export const roomRoutes: FastifyPluginAsyncTypebox<{ rooms: RoomManager }> = async (app, { rooms }) => {
+  app.post(
+    '/api/rooms',
+    {
+      schema: {
+        summary: 'Create a room (operator)',
+        tags: ['rooms'],
+        body: CreateRoomBody,
+        response: { 201: Room, ...errorResponses(400, 401, 403, 409, 503) },
+      },
+      // A bodyless POST means "all defaults".
+      preValidation: async (req) => {
+        req.body ??= {};
+      },
+    },
+    async (req, reply) => reply.status(201).send(await rooms.create(req.principal, req.body)),
+  );
+
+  app.get(
+    '/api/rooms',
+    {
+      schema: {
+        summary: 'List rooms the caller may see, with viewer counts and the current controller',
+        tags: ['rooms'],
+        response: { 200: RoomList, ...errorResponses(401) },
+      },
+    },
+    async (req) => ({ rooms: await rooms.list(req.principal) }),
+  );
+
+  app.get(
+    '/api/rooms/:id',
+    {
+      schema: {
+        summary: 'One room',
+        tags: ['rooms'],
+        params: RoomIdParams,
+        response: { 200: Room, ...errorResponses(400, 401, 403, 404) },
+      },
+    },
+    async (req) => rooms.get(req.principal, req.params.id),
+  );
+
+  app.delete(
+    '/api/rooms/:id',
+    {
+      schema: {
+        summary: 'Delete a room and free its resources (operator, owner)',
+        tags: ['rooms'],
+        params: RoomIdParams,
+        response: { 204: Type.Null({ description: 'deleted' }), ...errorResponses(400, 401, 403, 404) },
+      },
+    },
+    async (req, reply) => {
+      await rooms.delete(req.principal, req.params.id);
+      return reply.status(204).send(null);
+    },
+  );
+};

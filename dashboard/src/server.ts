@@ -1,0 +1,62 @@
+import { API_VERSION, buildApp } from './app.js';
+import { ConfigError, loadDashboardConfig } from './config.js';
+import { selectDriver } from './drivers/select-driver.js';
+import { createRootLogger } from './logger.js';
+import { loadSecrets } from './secrets/secret-store.js';
+
+/** Composition root: start in order, stop in reverse, log each failure and go on. */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadDashboardConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      createRootLogger().fatal(err.message);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const log = createRootLogger(config.logLevel);
+  const secrets = await loadSecrets(config.dataDir, config.adminToken);
+  if (secrets.adminTokenGenerated) {
+    // The one console line: the operator must see it once, and it must not sit in log files.
+    // eslint-disable-next-line no-console
+    console.log(`\nboxroom admin token (kept in ${config.dataDir}/admin-token): ${secrets.adminToken}\n`);
+  }
+
+  const driver = await selectDriver({
+    choice: config.driver,
+    opts: {
+      log: log.child({ module: 'driver' }),
+      dataDir: config.dataDir,
+      publicKeyPem: secrets.publicKeyPem,
+      publicKeyFile: secrets.publicKeyFile,
+      env: process.env,
+    },
+    local: { agentEntry: config.agentEntry, displayBase: config.localDisplayBase },
+  });
+  await driver.init();
+  const app = await buildApp({ config, log, driver, secrets });
+  await app.listen({ port: config.port, host: config.host });
+  log.info(
+    { version: API_VERSION, driver: driver.kind, url: config.publicUrl, dataDir: config.dataDir },
+    'dashboard listening',
+  );
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'stopping (rooms keep running)');
+    await app.close().catch((err: unknown) => log.error({ err }, 'closing the HTTP server failed'));
+    await driver.close().catch((err: unknown) => log.error({ err }, 'closing the driver failed'));
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  createRootLogger().fatal({ err }, 'dashboard failed to start');
+  process.exit(1);
+});

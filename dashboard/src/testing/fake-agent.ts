@@ -1,0 +1,135 @@
+import fastifyWebsocket from '@fastify/websocket';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import { importSPKI, jwtVerify } from 'jose';
+import type { WebSocket } from 'ws';
+import type { ControlState, TokenClaims } from '@boxroom/contracts';
+
+export interface FakeAgent {
+  app: FastifyInstance;
+  url: string;
+  /** every request the agent saw: method, url (with query), authorization */
+  seen: Array<{ method: string; url: string; authorization?: string }>;
+  control: ControlState;
+  viewers: number;
+  /** the last socket each WS path accepted */
+  sockets: Map<string, WebSocket>;
+  close(): Promise<void>;
+}
+
+/**
+ * A stand-in room agent speaking the agent's HTTP contract closely enough for the dashboard's route
+ * tests: token checks with the real public key, /state, /control/*, FLV and WS echoes.
+ */
+export async function startFakeAgent(publicKeyPem: string, roomId: string): Promise<FakeAgent> {
+  const key = await importSPKI(publicKeyPem, 'EdDSA');
+  const app = Fastify();
+  await app.register(fastifyWebsocket);
+  const seen: FakeAgent['seen'] = [];
+  const sockets = new Map<string, WebSocket>();
+  const agent: FakeAgent = {
+    app,
+    url: '',
+    seen,
+    sockets,
+    viewers: 2,
+    control: { seq: 0, holder: null, queue: [], locked: false },
+    close: () => app.close(),
+  };
+
+  app.addHook('onRequest', async (req) => {
+    seen.push({ method: req.method, url: req.url, authorization: req.headers.authorization });
+  });
+
+  const claims = async (req: FastifyRequest): Promise<TokenClaims | null> => {
+    const q = req.query as { token?: string };
+    const bearer = req.headers.authorization?.replace(/^Bearer /, '') ?? q.token;
+    if (!bearer) return null;
+    try {
+      const { payload } = await jwtVerify(bearer, key, { issuer: 'boxroom' });
+      return payload.room === roomId ? (payload as unknown as TokenClaims) : null;
+    } catch {
+      return null;
+    }
+  };
+
+  app.get('/healthz', async () => ({ status: 'ok', room: roomId }));
+  app.get('/state', async (req, reply) => {
+    if (!(await claims(req)))
+      return reply.status(401).send({ error: { code: 'unauthorized', message: 'bad token' } });
+    return { control: agent.control, participants: [], viewers: agent.viewers };
+  });
+  app.post<{ Params: { action: string }; Body: { participantId?: string } }>(
+    '/control/:action',
+    async (req, reply) => {
+      const c = await claims(req);
+      if (!c) return reply.status(401).send({ error: { code: 'unauthorized', message: 'bad token' } });
+      if (req.params.action === 'take' && c.role === 'participant') {
+        return reply
+          .status(403)
+          .send({ error: { code: 'forbidden', message: 'participants cannot take control' } });
+      }
+      if (req.params.action === 'give' && req.body?.participantId === 'nobody') {
+        return reply
+          .status(404)
+          .send({ error: { code: 'not_found', message: 'that participant is not in the room' } });
+      }
+      const who = { id: c.sub, name: c.name, role: c.role };
+      const holder =
+        req.params.action === 'give'
+          ? { id: req.body.participantId ?? '', name: 'x', role: 'participant' as const }
+          : who;
+      agent.control = {
+        seq: agent.control.seq + 1,
+        holder: ['release', 'reset'].includes(req.params.action) ? null : holder,
+        queue: [],
+        locked: req.params.action === 'lock',
+      };
+      return agent.control;
+    },
+  );
+  app.get('/stream.flv', async (req, reply) => {
+    if (!(await claims(req)))
+      return reply.status(401).send({ error: { code: 'unauthorized', message: 'bad token' } });
+    reply.hijack();
+    reply.raw.writeHead(200, { 'content-type': 'video/x-flv' });
+    const tag = Buffer.alloc(11 + 5 + 4);
+    tag[0] = 9;
+    tag.writeUIntBE(5, 1, 3);
+    reply.raw.end(Buffer.concat([Buffer.from('FLV\x01\x05\x00\x00\x00\x09\x00\x00\x00\x00', 'latin1'), tag]));
+  });
+  app.get('/snapshot.jpg', async (req, reply) => {
+    if (!(await claims(req)))
+      return reply.status(401).send({ error: { code: 'unauthorized', message: 'bad token' } });
+    return reply.type('image/jpeg').send(Buffer.from([0xff, 0xd8, 0xff, 0xd9]));
+  });
+  for (const path of ['stream', 'input', 'session']) {
+    app.get(`/${path}`, { websocket: true }, async (socket, req) => {
+      // Hold messages that arrive while the token is checked: a listener attached after an await misses them.
+      const early: Array<[Buffer, boolean]> = [];
+      const hold = (data: Buffer, isBinary: boolean) => early.push([data, isBinary]);
+      socket.on('message', hold);
+      const c = await claims(req);
+      socket.off('message', hold);
+      if (!c) {
+        socket.close(4401, 'invalid token');
+        return;
+      }
+      if (path === 'input' && c.role === 'viewer') {
+        socket.close(4403, 'you are not in control');
+        return;
+      }
+      sockets.set(path, socket);
+      if (path === 'session') socket.send(JSON.stringify({ type: 'hello', protocol: socket.protocol }));
+      // Echo, keeping the frame type: binary stays binary, text stays text.
+      const echo = (data: Buffer, isBinary: boolean) => {
+        if (!isBinary && data.toString() === 'close-4409')
+          socket.close(4409, 'control passed to someone else');
+        else socket.send(data, { binary: isBinary });
+      };
+      socket.on('message', echo);
+      for (const [data, isBinary] of early) echo(data, isBinary);
+    });
+  }
+  agent.url = await app.listen({ port: 0, host: '127.0.0.1' });
+  return agent;
+}

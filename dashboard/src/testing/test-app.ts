@@ -1,0 +1,55 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { pino } from 'pino';
+import { buildApp } from '../app.js';
+import { loadSecrets, type Secrets } from '../secrets/secret-store.js';
+import { FakeDriver } from './fake-driver.js';
+
+export const ADMIN_TOKEN = 'test-admin-token-0123456789';
+
+export interface TestApp {
+  app: FastifyInstance;
+  driver: FakeDriver;
+  secrets: Secrets;
+  dataDir: string;
+  admin: { authorization: string };
+  close(): Promise<void>;
+}
+
+/** The real app over a FakeDriver, with fresh keys in a temp data dir. */
+export async function buildTestApp(
+  opts: { maxRooms?: number; agentUrl?: string | null; logLines?: string[] } = {},
+): Promise<TestApp> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'boxroom-dash-test-'));
+  const secrets = await loadSecrets(dataDir, ADMIN_TOKEN);
+  const driver = new FakeDriver(opts.agentUrl ?? null);
+  const app = await buildApp({
+    config: { dataDir, publicUrl: 'http://box.test', maxRooms: opts.maxRooms ?? 50, tokenTtlS: 3600 },
+    log: opts.logLines
+      ? pino({ level: 'debug' }, { write: (line: string) => void opts.logLines!.push(line) })
+      : pino({ level: 'silent' }),
+    driver,
+    secrets,
+  });
+  await app.ready();
+  return {
+    app,
+    driver,
+    secrets,
+    dataDir,
+    admin: { authorization: `Bearer ${ADMIN_TOKEN}` },
+    async close() {
+      await app.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The invite secret of a link: what follows `#invite=`. */
+export function inviteOf(link: string): string {
+  const secret = new URL(link).hash.replace(/^#invite=/, '');
+  if (!secret) throw new Error(`no invite in ${link}`);
+  return secret;
+}
