@@ -1,0 +1,109 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from './processes.js';
+
+export const DASHBOARD_BUNDLE = 'dashboard/dist/server.mjs';
+
+export interface DashboardOptions {
+  driver: 'local' | 'docker';
+  /** reuse a data dir, e.g. to restart a dashboard over the rooms of an earlier one */
+  dataDir?: string;
+  port?: number;
+  env?: Record<string, string>;
+}
+
+/** A real dashboard process (the bundle `npm start` runs), as a user starts it. */
+export class DashboardProcess {
+  readonly adminToken = `test-admin-${process.pid}-${Date.now()}`;
+  readonly url: string;
+  private proc: ChildProcess | null = null;
+  private out = '';
+  private readonly ownsDataDir: boolean;
+  readonly dataDir: string;
+
+  private constructor(
+    readonly port: number,
+    private readonly opts: DashboardOptions,
+  ) {
+    this.url = `http://127.0.0.1:${port}`;
+    this.ownsDataDir = !opts.dataDir;
+    this.dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'boxroom-dash-test-'));
+  }
+
+  static async start(opts: DashboardOptions): Promise<DashboardProcess> {
+    const d = new DashboardProcess(opts.port ?? (await freePort()), opts);
+    await d.restart();
+    return d;
+  }
+
+  output(): string {
+    return this.out;
+  }
+
+  get pid(): number | undefined {
+    return this.proc?.pid;
+  }
+
+  /** Starts (again) on the same port and data dir; resolves once /healthz answers. */
+  async restart(): Promise<void> {
+    await this.stop();
+    this.proc = spawn(process.execPath, [DASHBOARD_BUNDLE], {
+      env: {
+        ...process.env,
+        BOXROOM_PORT: String(this.port),
+        BOXROOM_HOST: '127.0.0.1',
+        BOXROOM_DATA_DIR: this.dataDir,
+        BOXROOM_ADMIN_TOKEN: this.adminToken,
+        BOXROOM_DRIVER: this.opts.driver,
+        BOXROOM_PUBLIC_URL: this.url,
+        ...this.opts.env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const keep = (b: Buffer) => {
+      this.out = (this.out + b.toString()).slice(-100_000);
+    };
+    this.proc.stdout!.on('data', keep);
+    this.proc.stderr!.on('data', keep);
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      if (this.proc.exitCode !== null) throw new Error(`dashboard exited:\n${this.out.slice(-3000)}`);
+      try {
+        if ((await fetch(`${this.url}/healthz`)).ok) return;
+      } catch {
+        // not listening yet
+      }
+      if (Date.now() > deadline) throw new Error(`dashboard not up in 20 s:\n${this.out.slice(-3000)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  /** SIGTERM, then SIGKILL after 10 s. Rooms keep running (the runtime is the database). */
+  async stop(): Promise<void> {
+    const p = this.proc;
+    this.proc = null;
+    if (!p || p.exitCode !== null || p.signalCode !== null) return;
+    const exited = new Promise<void>((r) => p.once('exit', () => r()));
+    p.kill('SIGTERM');
+    const t = setTimeout(() => p.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(t);
+  }
+
+  async api<T = unknown>(method: string, path: string, body?: unknown, token = this.adminToken) {
+    const res = await fetch(`${this.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    const text = await res.text();
+    return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
+  }
+
+  async dispose(): Promise<void> {
+    await this.stop();
+    if (this.ownsDataDir) rmSync(this.dataDir, { recursive: true, force: true });
+  }
+}
