@@ -12,6 +12,21 @@ export default defineConfig({
           exclude: ['**/node_modules/**', '**/*.int.test.ts'],
         },
       },
+      // Measurements, not tests: `npm run bench:player` (a timed test would be noisy and slow).
+      ...(process.env.BOXROOM_BENCH
+        ? [
+            {
+              test: {
+                name: 'bench',
+                include: ['bench/**/*.measure.ts'],
+                fileParallelism: false,
+                testTimeout: 600_000,
+                hookTimeout: 600_000,
+                globalSetup: ['test/support/build-bundles.ts'],
+              },
+            },
+          ]
+        : []),
       {
         test: {
           name: 'integration',

@@ -1,0 +1,202 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, sleep } from '../support/processes.js';
+import { launchChromium } from './browser.js';
+import { REPO, buildWeb, deleteAllRooms, startDashboard, type Dashboard } from './dashboard-process.js';
+import { startWebFront } from './web-front.js';
+
+const ARTIFACTS = join(REPO, 'test-artifacts');
+const DESKTOP = { width: 1280, height: 800 };
+const PHONE = { width: 390, height: 844 };
+
+let dash: Dashboard | null = null;
+let front: Server | null = null;
+let frontUrl = '';
+let browser: Browser | null = null;
+const contexts: BrowserContext[] = [];
+
+async function newPage(viewport = DESKTOP): Promise<Page> {
+  const ctx = await browser!.newContext({ viewport });
+  contexts.push(ctx);
+  const page = await ctx.newPage();
+  page.on('pageerror', (e) => console.warn(`[page error] ${e.message}`));
+  return page;
+}
+
+/** Frames presented so far, from the latency readout. */
+async function framesOf(page: Page): Promise<number> {
+  return Number((await page.locator('[data-testid=frames]').textContent()) ?? 0);
+}
+
+/** A 64x36 grey-level thumbnail of the current video frame. */
+function frameSignature(page: Page): Promise<number[]> {
+  return page.evaluate(() => {
+    const stage = document.querySelector('br-room-page')!.shadowRoot!.querySelector('br-video-stage')!;
+    const video = stage.shadowRoot!.querySelector('video')!;
+    const c = document.createElement('canvas');
+    c.width = 64;
+    c.height = 36;
+    const g = c.getContext('2d')!;
+    g.drawImage(video, 0, 0, 64, 36);
+    const d = g.getImageData(0, 0, 64, 36).data;
+    const out: number[] = [];
+    for (let i = 0; i < d.length; i += 4) out.push((d[i]! + d[i + 1]! + d[i + 2]!) / 3);
+    return out;
+  });
+}
+
+const difference = (a: number[], b: number[]) =>
+  a.reduce((s, x, i) => s + Math.abs(x - (b[i] ?? 0)), 0) / a.length;
+
+async function joinRoom(page: Page, link: string, name: string): Promise<void> {
+  await page.goto(link);
+  await page.locator('br-join-form input[name=name]').fill(name);
+  await page.locator('br-join-form button[type=submit]').click();
+  await page.locator('br-video-stage').waitFor();
+}
+
+async function waitFrames(page: Page, atLeast: number, timeoutMs = 15_000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const n = await framesOf(page);
+    if (n >= atLeast) return n;
+    if (Date.now() > deadline) throw new Error(`only ${n} frames presented`);
+    await sleep(200);
+  }
+}
+
+function xdotool(display: number, ...args: string[]): string {
+  return execFileSync('xdotool', args, { env: { ...process.env, DISPLAY: `:${display}` } }).toString();
+}
+
+beforeAll(async () => {
+  buildWeb();
+  const frontPort = await freePort();
+  frontUrl = `http://127.0.0.1:${frontPort}`;
+  dash = await startDashboard(async () => frontUrl);
+  front = await startWebFront(join(REPO, 'web', 'dist'), dash.port, frontPort);
+  browser = await launchChromium();
+  mkdirSync(ARTIFACTS, { recursive: true });
+}, 120_000);
+
+afterAll(async () => {
+  for (const c of contexts) await c.close().catch(() => {});
+  await browser?.close().catch(() => {});
+  if (dash) {
+    await deleteAllRooms(dash);
+    await dash.stop();
+  }
+  await new Promise((r) => (front ? front.close(r) : r(null)));
+}, 60_000);
+
+describe('web UI against the real dashboard (local driver)', () => {
+  it('creates a room, plays it, hands control around, and input lands where it should', async () => {
+    // --- the dashboard page: sign in, create a room, watch it become ready
+    const admin = await newPage();
+    await admin.goto(frontUrl + '/');
+    await admin.locator('br-sign-in input[name=token]').fill(dash!.adminToken);
+    await admin.locator('br-sign-in button[type=submit]').click();
+    await admin.locator('br-create-room input[name=name]').fill('e2e room');
+    await admin.locator('br-create-room button[type=submit]').click();
+    const card = admin.locator('br-room-card');
+    await card.waitFor({ timeout: 10_000 });
+    await admin.locator('br-room-card [data-status=ready]').waitFor({ timeout: 30_000 });
+    await admin.locator('br-room-card img').waitFor({ timeout: 15_000 });
+
+    const rooms = (await (
+      await fetch(`${frontUrl}/api/rooms`, { headers: { authorization: `Bearer ${dash!.adminToken}` } })
+    ).json()) as { rooms: Array<{ id: string; links: { participant: string; viewer: string } }> };
+    const room = rooms.rooms[0]!;
+    expect(room.links.participant).toContain('#invite=');
+    const display = dash!.displayOf(room.id);
+
+    // --- a participant: join, frames arrive
+    const alice = await newPage();
+    await joinRoom(alice, room.links.participant, 'alice');
+    await waitFrames(alice, 20);
+
+    // --- request control, type a command through the overlay, the room runs it
+    await alice.locator('br-control-panel button[data-action=request]').click();
+    await alice.locator('br-video-stage .overlay[data-phase=active]').waitFor({ timeout: 10_000 });
+    await expect.poll(() => alice.locator('[data-testid=holder]').textContent()).toContain('you in control');
+    const overlay = alice.locator('br-video-stage .overlay');
+    const box = (await overlay.boundingBox())!;
+    await alice.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+    const before = await frameSignature(alice);
+    const marker = join('/tmp', `boxroom-e2e-${process.pid}-${Date.now()}`);
+    await alice.keyboard.type(`touch ${marker}`, { delay: 15 });
+    await alice.keyboard.press('Enter');
+    await expect.poll(() => existsSync(marker), { timeout: 10_000 }).toBe(true);
+    rmSync(marker, { force: true });
+    // the typed line shows in the video
+    await expect
+      .poll(async () => difference(before, await frameSignature(alice)), { timeout: 5000 })
+      .toBeGreaterThan(0.2);
+
+    // --- a click at a known picture position lands within 2 px on the X screen
+    for (const [rx, ry] of [
+      [400, 300],
+      [1000, 650],
+      [37, 41],
+    ] as const) {
+      const x = box.x + ((rx + 0.5) / 1280) * box.width;
+      const y = box.y + ((ry + 0.5) / 720) * box.height;
+      await alice.mouse.click(x, y);
+      await expect
+        .poll(() => {
+          const m = /x:(\d+) y:(\d+)/.exec(xdotool(display, 'getmouselocation'))!;
+          return Math.max(Math.abs(Number(m[1]) - rx), Math.abs(Number(m[2]) - ry));
+        })
+        .toBeLessThanOrEqual(2);
+    }
+
+    // --- a viewer sees video but gets no control
+    const viewer = await newPage();
+    await joinRoom(viewer, room.links.viewer, 'victor');
+    await waitFrames(viewer, 10);
+    await expect(viewer.locator('br-control-panel button[data-action=request]').count()).resolves.toBe(0);
+    await expect
+      .poll(() => viewer.locator('[data-testid=holder]').textContent())
+      .toContain('alice in control');
+
+    // --- a second participant queues, gets control after alice releases
+    const bob = await newPage();
+    await joinRoom(bob, room.links.participant, 'bob');
+    await waitFrames(bob, 10);
+    await bob.locator('br-control-panel button[data-action=request]').click();
+    await expect
+      .poll(() => bob.locator('[data-testid=control-status]').textContent())
+      .toContain('#1 in the queue');
+    await alice.locator('br-control-panel button[data-action=release]').click();
+    await expect.poll(() => bob.locator('[data-testid=holder]').textContent()).toContain('you in control');
+    await expect.poll(() => alice.locator('[data-testid=holder]').textContent()).toContain('bob in control');
+    await expect.poll(() => viewer.locator('[data-testid=holder]').textContent()).toContain('bob in control');
+    await alice.locator('br-video-stage .overlay[data-phase=off]').waitFor();
+    await bob.locator('br-video-stage .overlay[data-phase=active]').waitFor({ timeout: 10_000 });
+
+    // --- screenshots, both sizes
+    await sleep(2500); // a fresh thumbnail and a settled latency readout
+    await admin.screenshot({ path: join(ARTIFACTS, 'dashboard-1280x800.png') });
+    await bob.screenshot({ path: join(ARTIFACTS, 'room-1280x800.png') });
+    const adminPhone = await newPage(PHONE);
+    await adminPhone.goto(frontUrl + '/');
+    await adminPhone.locator('br-sign-in input[name=token]').fill(dash!.adminToken);
+    await adminPhone.locator('br-sign-in button[type=submit]').click();
+    await adminPhone.locator('br-room-card img').waitFor({ timeout: 15_000 });
+    await adminPhone.screenshot({ path: join(ARTIFACTS, 'dashboard-390x844.png'), fullPage: true });
+    const phone = await newPage(PHONE);
+    await joinRoom(phone, room.links.participant, 'carol on a phone');
+    await waitFrames(phone, 10);
+    await sleep(1000);
+    await phone.screenshot({ path: join(ARTIFACTS, 'room-390x844.png'), fullPage: true });
+
+    // --- delete from the dashboard page
+    admin.once('dialog', (d) => void d.accept());
+    await admin.locator('br-room-card button.danger').click();
+    await expect.poll(() => card.count(), { timeout: 20_000 }).toBe(0);
+  }, 180_000);
+});

@@ -1,0 +1,116 @@
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type RFB from '@novnc/novnc';
+import { Backoff } from '../core/backoff.js';
+
+export type InputPhase = 'off' | 'connecting' | 'active' | 'retrying';
+
+/**
+ * The noVNC connection to WS /input: open only while this participant holds control. noVNC does not
+ * tell why a socket closed, so the session channel decides: `setActive(false)` when control moved on
+ * (the agent closes the old holder's socket with 4409), a reconnect with backoff when it closed while
+ * we are still the holder (the agent restarting).
+ */
+export class InputController implements ReactiveController {
+  phase: InputPhase = 'off';
+  private rfb: RFB | null = null;
+  private target: HTMLElement | null = null;
+  private url: (() => string) | null = null;
+  private wanted = false;
+  private readonly backoff = new Backoff(300, 5000);
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private generation = 0;
+
+  constructor(private readonly host: ReactiveControllerHost) {
+    host.addController(this);
+  }
+
+  hostConnected(): void {
+    window.addEventListener('blur', this.onWindowBlur);
+  }
+
+  hostDisconnected(): void {
+    window.removeEventListener('blur', this.onWindowBlur);
+    this.setActive(false);
+  }
+
+  /** Where noVNC puts its (invisible) canvas; the element must sit exactly over the video picture. */
+  attach(target: HTMLElement, url: () => string): void {
+    this.target = target;
+    this.url = url;
+  }
+
+  setActive(on: boolean): void {
+    if (on === this.wanted) return;
+    this.wanted = on;
+    if (on) {
+      this.backoff.reset();
+      void this.connect();
+    } else {
+      this.disconnect();
+      this.setPhase('off');
+    }
+  }
+
+  /** Give noVNC the keyboard (it grabs keys only while its canvas has focus). */
+  focus(): void {
+    this.rfb?.focus({ preventScroll: true });
+  }
+
+  private async connect(): Promise<void> {
+    const gen = ++this.generation;
+    if (!this.target || !this.url) return;
+    this.setPhase('connecting');
+    const { default: RFBClass } = await import('@novnc/novnc');
+    if (gen !== this.generation || !this.wanted || !this.target) return;
+    const rfb = new RFBClass(this.target, this.url(), { shared: true });
+    rfb.viewOnly = false;
+    rfb.scaleViewport = true;
+    rfb.resizeSession = false;
+    rfb.showDotCursor = true;
+    rfb.focusOnClick = true;
+    rfb.background = 'transparent';
+    rfb.qualityLevel = 0;
+    rfb.compressionLevel = 9;
+    this.rfb = rfb;
+    rfb.addEventListener('connect', () => {
+      if (gen !== this.generation) return;
+      this.backoff.reset();
+      this.setPhase('active');
+      rfb.focus({ preventScroll: true });
+    });
+    rfb.addEventListener('disconnect', () => {
+      if (gen !== this.generation) return;
+      this.rfb = null;
+      if (!this.wanted) return;
+      this.setPhase('retrying');
+      this.retryTimer = setTimeout(() => void this.connect(), this.backoff.next());
+    });
+  }
+
+  private disconnect(): void {
+    this.generation += 1;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    const rfb = this.rfb;
+    this.rfb = null;
+    if (rfb) {
+      try {
+        rfb.disconnect();
+      } catch {
+        // already closed
+      }
+    }
+    // noVNC removes its screen element on disconnect; clear anything left behind
+    if (this.target) this.target.replaceChildren();
+  }
+
+  /** Keys are released when the page loses focus (noVNC sends the key-ups on its canvas blur). */
+  private readonly onWindowBlur = (): void => {
+    this.rfb?.blur();
+  };
+
+  private setPhase(p: InputPhase): void {
+    this.phase = p;
+    this.host.requestUpdate();
+  }
+}

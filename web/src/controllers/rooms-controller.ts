@@ -1,0 +1,95 @@
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { ApiClient, ApiError, inviteFromHash, type Room } from '../core/api-client.js';
+
+const POLL_MS = 2000;
+/** Owner tokens for thumbnails are renewed this long before they expire. */
+const TOKEN_RENEW_MARGIN_MS = 60_000;
+
+/**
+ * The dashboard's room list: GET /api/rooms every 2 s with the admin token. Thumbnails need a room
+ * token (the agent checks signed tokens only), so the page joins each ready room once with its owner
+ * link and keeps that token until shortly before it expires.
+ */
+export class RoomsController implements ReactiveController {
+  rooms: Room[] = [];
+  loaded = false;
+  error: string | null = null;
+  /** the admin token was refused */
+  unauthorized = false;
+  private api: ApiClient | null = null;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private readonly thumbTokens = new Map<string, { token: string; expiresAt: number }>();
+  private readonly pendingTokens = new Set<string>();
+
+  constructor(private readonly host: ReactiveControllerHost) {
+    host.addController(this);
+  }
+
+  start(adminToken: string): void {
+    this.api = new ApiClient(adminToken);
+    this.unauthorized = false;
+    void this.poll();
+  }
+
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.api = null;
+  }
+
+  hostDisconnected(): void {
+    this.stop();
+  }
+
+  get client(): ApiClient | null {
+    return this.api;
+  }
+
+  /** Poll now (after a create or delete). */
+  refresh(): void {
+    if (this.timer) clearTimeout(this.timer);
+    void this.poll();
+  }
+
+  thumbToken(roomId: string): string | null {
+    return this.thumbTokens.get(roomId)?.token ?? null;
+  }
+
+  private async poll(): Promise<void> {
+    const api = this.api;
+    if (!api) return;
+    try {
+      this.rooms = await api.listRooms();
+      this.error = null;
+      this.loaded = true;
+      for (const r of this.rooms) if (r.status === 'ready') void this.ensureThumbToken(api, r);
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) {
+        this.unauthorized = true;
+        this.error = 'The admin token was not accepted.';
+        this.host.requestUpdate();
+        return;
+      }
+      this.error = err instanceof Error ? err.message : String(err);
+    }
+    this.host.requestUpdate();
+    if (this.api === api) this.timer = setTimeout(() => void this.poll(), POLL_MS);
+  }
+
+  private async ensureThumbToken(api: ApiClient, room: Room): Promise<void> {
+    const have = this.thumbTokens.get(room.id);
+    if (have && have.expiresAt - Date.now() > TOKEN_RENEW_MARGIN_MS) return;
+    const invite = room.links ? inviteFromHash(new URL(room.links.owner).hash) : null;
+    if (!invite || this.pendingTokens.has(room.id)) return;
+    this.pendingTokens.add(room.id);
+    try {
+      const r = await api.join(room.id, invite, 'dashboard');
+      this.thumbTokens.set(room.id, { token: r.token, expiresAt: Date.parse(r.expiresAt) });
+      this.host.requestUpdate();
+    } catch {
+      // no thumbnail for now; the next poll tries again
+    } finally {
+      this.pendingTokens.delete(room.id);
+    }
+  }
+}

@@ -1,0 +1,39 @@
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { SessionClient } from '../core/session-client.js';
+import { INITIAL_SESSION, type SessionState } from '../core/session-state.js';
+
+/** The WS /session connection of the room page, tied to the host's lifecycle. */
+export class SessionController implements ReactiveController {
+  state: SessionState = INITIAL_SESSION;
+  private client: SessionClient | null = null;
+
+  constructor(private readonly host: ReactiveControllerHost) {
+    host.addController(this);
+  }
+
+  start(url: () => string, onRejoin: () => void): void {
+    this.client?.stop();
+    this.client = new SessionClient({
+      url,
+      onRejoin,
+      onState: (s) => {
+        this.state = s;
+        this.host.requestUpdate();
+      },
+    });
+    this.client.start();
+  }
+
+  reconnect(): void {
+    this.client?.reconnect();
+  }
+
+  stop(): void {
+    this.client?.stop();
+    this.client = null;
+  }
+
+  hostDisconnected(): void {
+    this.stop();
+  }
+}

@@ -1,0 +1,54 @@
+import { WS_CLOSE } from '@boxroom/contracts';
+
+export interface CloseVerdict {
+  /** reconnect (with backoff) or give up */
+  retry: boolean;
+  /** the join token is no good: join again with the invite */
+  rejoin: boolean;
+  message: string;
+}
+
+/** What a WebSocket close code means for the room page. */
+export function closeVerdict(
+  code: number,
+  reason: string,
+  what: 'stream' | 'session' | 'input',
+): CloseVerdict {
+  switch (code) {
+    case WS_CLOSE.unauthorized:
+      return { retry: false, rejoin: true, message: 'Your access to this room has expired. Join again.' };
+    case WS_CLOSE.forbidden:
+      return {
+        retry: false,
+        rejoin: false,
+        message: what === 'input' ? 'You are not in control.' : 'You are not allowed here.',
+      };
+    case WS_CLOSE.notFound:
+      return { retry: false, rejoin: false, message: 'This room no longer exists.' };
+    case WS_CLOSE.tooSlow:
+      return {
+        retry: true,
+        rejoin: false,
+        message: 'The connection fell behind the live stream; reconnecting.',
+      };
+    case WS_CLOSE.controlRevoked:
+      return { retry: false, rejoin: false, message: reason || 'Control passed to someone else.' };
+    case WS_CLOSE.unavailable:
+      return { retry: true, rejoin: false, message: 'The room is restarting; reconnecting...' };
+    case WS_CLOSE.goingAway:
+      return { retry: true, rejoin: false, message: 'The room went away; reconnecting...' };
+    default:
+      return { retry: true, rejoin: false, message: 'Connection lost; reconnecting...' };
+  }
+}
+
+/** What a failed join (HTTP status + API error code) means. */
+export function joinErrorMessage(status: number, code: string | null, message: string | null): string {
+  if (status === 401 || status === 403)
+    return 'This invite link is invalid or has been revoked. Ask for a new link.';
+  if (status === 410) return 'This invite link has expired. Ask for a new link.';
+  if (status === 404) return 'This room does not exist (any more).';
+  if (status === 409) return message ?? 'This room is not accepting people right now.';
+  if (status === 0) return 'Cannot reach the server. Check your connection.';
+  return message ?? `Joining failed (${code ?? status}).`;
+}

@@ -1,0 +1,122 @@
+import type { SessionClientMessage, SessionEvent } from '@boxroom/contracts';
+import { Backoff } from './backoff.js';
+import { closeVerdict } from './close-reasons.js';
+import { INITIAL_SESSION, reduceSession, type SessionAction, type SessionState } from './session-state.js';
+
+export interface SessionClientOptions {
+  url: () => string;
+  onState: (s: SessionState) => void;
+  /** the token is no longer accepted (4401): the page should join again */
+  onRejoin?: () => void;
+  pingIntervalMs?: number;
+  WebSocketImpl?: typeof WebSocket;
+  now?: () => number;
+}
+
+/**
+ * WS /session: applies events through the reducer, pings for the round trip, reconnects with backoff
+ * (the agent restarting closes with 4503), and stops on closes that retrying cannot fix.
+ */
+export class SessionClient {
+  private ws: WebSocket | null = null;
+  private state: SessionState = INITIAL_SESSION;
+  private readonly backoff = new Backoff(400, 8000);
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private pingTimer: ReturnType<typeof setInterval> | null = null;
+  private stopped = true;
+  private readonly now: () => number;
+
+  constructor(private readonly opts: SessionClientOptions) {
+    this.now = opts.now ?? (() => performance.now());
+  }
+
+  get current(): SessionState {
+    return this.state;
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.open();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.clearTimers();
+    const ws = this.ws;
+    this.ws = null;
+    ws?.close(1000, 'leaving');
+  }
+
+  /** Drop the connection and open a fresh one now (e.g. after a sequence gap, or a new token). */
+  reconnect(): void {
+    if (this.stopped) return;
+    this.clearTimers();
+    const ws = this.ws;
+    this.ws = null;
+    ws?.close(1000, 'resync');
+    this.open();
+  }
+
+  private open(): void {
+    this.dispatch({ type: this.state.seq < 0 ? 'connecting' : 'reconnecting', reason: 'connecting' });
+    const Impl = this.opts.WebSocketImpl ?? WebSocket;
+    const ws = new Impl(this.opts.url());
+    this.ws = ws;
+    ws.onmessage = (m) => {
+      if (this.ws !== ws) return;
+      let ev: SessionEvent;
+      try {
+        ev = JSON.parse(String(m.data)) as SessionEvent;
+      } catch {
+        return;
+      }
+      if (ev.type === 'hello') {
+        this.backoff.reset();
+        this.startPings(ws);
+      }
+      this.dispatch({ type: 'event', event: ev, nowMs: this.now() });
+      if (this.state.stale) this.reconnect();
+    };
+    ws.onclose = (e) => {
+      if (this.ws !== ws) return;
+      this.ws = null;
+      this.clearTimers();
+      if (this.stopped) return;
+      const v = closeVerdict(e.code, e.reason, 'session');
+      if (v.rejoin) {
+        this.dispatch({ type: 'closed', reason: v.message });
+        this.opts.onRejoin?.();
+        return;
+      }
+      if (!v.retry) {
+        this.dispatch({ type: 'closed', reason: v.message });
+        return;
+      }
+      this.dispatch({ type: 'reconnecting', reason: v.message });
+      this.retryTimer = setTimeout(() => this.open(), this.backoff.next());
+    };
+  }
+
+  private startPings(ws: WebSocket): void {
+    if (this.pingTimer) clearInterval(this.pingTimer);
+    const ping = () => {
+      if (ws.readyState !== 1) return;
+      const msg: SessionClientMessage = { type: 'ping', t: this.now() };
+      ws.send(JSON.stringify(msg));
+    };
+    ping();
+    this.pingTimer = setInterval(ping, this.opts.pingIntervalMs ?? 2000);
+  }
+
+  private clearTimers(): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.pingTimer) clearInterval(this.pingTimer);
+    this.retryTimer = this.pingTimer = null;
+  }
+
+  private dispatch(a: SessionAction): void {
+    this.state = reduceSession(this.state, a);
+    this.opts.onState(this.state);
+  }
+}

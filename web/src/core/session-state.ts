@@ -1,0 +1,111 @@
+import type { ControlState, ParticipantRef, Presence, SessionEvent } from '@boxroom/contracts';
+
+export type ConnectionPhase = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';
+
+export interface RoomInfo {
+  id: string;
+  width: number;
+  height: number;
+  fps: number;
+}
+
+export interface SessionWarning {
+  reason: string;
+  message: string;
+  at: number;
+}
+
+/** What the room page knows from the session channel. */
+export interface SessionState {
+  phase: ConnectionPhase;
+  /** last applied event's sequence number; -1 before hello */
+  seq: number;
+  you: ParticipantRef | null;
+  participants: Presence[];
+  control: ControlState | null;
+  room: RoomInfo | null;
+  /** last session round trip (ping -> pong), ms */
+  rttMs: number | null;
+  warning: SessionWarning | null;
+  /** a sequence gap was seen: the state may be stale until the next hello (reconnect) */
+  stale: boolean;
+  /** why the channel closed for good, for the UI */
+  closedReason: string | null;
+}
+
+export const INITIAL_SESSION: SessionState = {
+  phase: 'idle',
+  seq: -1,
+  you: null,
+  participants: [],
+  control: null,
+  room: null,
+  rttMs: null,
+  warning: null,
+  stale: false,
+  closedReason: null,
+};
+
+export type SessionAction =
+  | { type: 'connecting' }
+  | { type: 'reconnecting'; reason: string }
+  | { type: 'closed'; reason: string }
+  | { type: 'event'; event: SessionEvent; nowMs: number };
+
+/** Pure: the next state for a connection change or a server event. */
+export function reduceSession(state: SessionState, action: SessionAction): SessionState {
+  switch (action.type) {
+    case 'connecting':
+      return { ...state, phase: 'connecting', closedReason: null };
+    case 'reconnecting':
+      return { ...state, phase: 'reconnecting', closedReason: action.reason };
+    case 'closed':
+      return { ...state, phase: 'closed', closedReason: action.reason };
+    case 'event':
+      return applyEvent(state, action.event, action.nowMs);
+  }
+}
+
+function applyEvent(state: SessionState, ev: SessionEvent, nowMs: number): SessionState {
+  if (ev.type === 'hello') {
+    return {
+      ...state,
+      phase: 'open',
+      seq: ev.seq,
+      you: ev.you,
+      participants: ev.participants,
+      control: ev.control,
+      room: ev.room,
+      stale: false,
+      closedReason: null,
+    };
+  }
+  // pong carries the current seq without advancing it
+  if (ev.type === 'pong') return { ...state, rttMs: Math.max(0, nowMs - ev.t) };
+  if (state.seq < 0 || ev.seq <= state.seq) return state; // before hello, or a duplicate
+  const next: SessionState = { ...state, seq: ev.seq, stale: state.stale || ev.seq !== state.seq + 1 };
+  switch (ev.type) {
+    case 'presence/join':
+      return {
+        ...next,
+        participants: [...state.participants.filter((p) => p.id !== ev.participant.id), ev.participant],
+      };
+    case 'presence/leave':
+      return { ...next, participants: state.participants.filter((p) => p.id !== ev.participantId) };
+    case 'control':
+      // control carries its own seq: never go back to an older lease state
+      if (state.control && ev.control.seq < state.control.seq) return next;
+      return { ...next, control: ev.control };
+    case 'warning':
+      return { ...next, warning: { reason: ev.reason, message: ev.message, at: ev.at } };
+    case 'health':
+      return next;
+  }
+}
+
+/** Who holds control, by name ("you" for yourself), or null. */
+export function holderLabel(state: SessionState): string | null {
+  const h = state.control?.holder;
+  if (!h) return null;
+  return h.id === state.you?.id ? 'you' : h.name;
+}

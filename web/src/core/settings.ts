@@ -1,0 +1,39 @@
+export type Transport = 'http' | 'ws';
+
+/** Player settings, kept in localStorage (nothing secret). */
+export interface PlayerSettings {
+  transport: Transport;
+  /** the live-edge controller's buffer target */
+  targetLatencyMs: number;
+  /** our own live-edge controller (off: mpegts.js's latency chasing only) */
+  liveEdge: boolean;
+  /** send each frame to MSE at once (off: mpegts.js holds one frame back) */
+  lowLatencyRemux: boolean;
+}
+
+export const DEFAULT_SETTINGS: PlayerSettings = {
+  transport: 'http',
+  targetLatencyMs: 40,
+  liveEdge: true,
+  lowLatencyRemux: true,
+};
+
+const KEY = 'boxroom.player';
+
+export function loadSettings(storage: Pick<Storage, 'getItem'> = localStorage): PlayerSettings {
+  try {
+    const raw = JSON.parse(storage.getItem(KEY) ?? '{}') as Partial<PlayerSettings>;
+    const s = { ...DEFAULT_SETTINGS, ...raw };
+    if (s.transport !== 'http' && s.transport !== 'ws') s.transport = DEFAULT_SETTINGS.transport;
+    s.targetLatencyMs = clamp(Number(s.targetLatencyMs) || DEFAULT_SETTINGS.targetLatencyMs, 0, 2000);
+    return s;
+  } catch {
+    return { ...DEFAULT_SETTINGS };
+  }
+}
+
+export function saveSettings(s: PlayerSettings, storage: Pick<Storage, 'setItem'> = localStorage): void {
+  storage.setItem(KEY, JSON.stringify(s));
+}
+
+const clamp = (x: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, x));

@@ -1,0 +1,202 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { ApiError, type CreateRoom } from '../core/api-client.js';
+import { RoomsController } from '../controllers/rooms-controller.js';
+import { controls } from '../styles/shared.js';
+import './br-create-room.js';
+import './br-room-card.js';
+import './br-sign-in.js';
+
+const TOKEN_KEY = 'boxroom.adminToken';
+
+/** `/`: sign in with the admin token, then the rooms (polled), create and delete. */
+export class BrDashboardPage extends LitElement {
+  static override properties = {
+    token: { state: true },
+    creating: { state: true },
+    createError: { state: true },
+    deleting: { state: true },
+  };
+  declare token: string | null;
+  declare creating: boolean;
+  declare createError: string | null;
+  declare deleting: Set<string>;
+  private readonly rooms = new RoomsController(this);
+
+  constructor() {
+    super();
+    this.token = sessionStorage.getItem(TOKEN_KEY);
+    this.creating = false;
+    this.createError = null;
+    this.deleting = new Set();
+  }
+
+  static override styles = [
+    controls,
+    css`
+      :host {
+        display: block;
+      }
+      header {
+        display: flex;
+        align-items: center;
+        gap: 1rem;
+        padding: 0.8rem 1.25rem;
+        border-bottom: 1px solid var(--line);
+        background: var(--panel);
+      }
+      .brand {
+        font-weight: 700;
+        font-size: 1.1rem;
+        letter-spacing: 0.01em;
+        display: flex;
+        align-items: center;
+        gap: 0.5rem;
+      }
+      .brand i {
+        width: 18px;
+        height: 13px;
+        border-radius: 3px;
+        background: var(--accent);
+        display: inline-block;
+      }
+      .spacer {
+        flex: 1;
+      }
+      main {
+        max-width: 1200px;
+        margin: 0 auto;
+        padding: 1.25rem;
+        display: flex;
+        flex-direction: column;
+        gap: 1.25rem;
+      }
+      .grid {
+        display: grid;
+        grid-template-columns: repeat(auto-fill, minmax(300px, 1fr));
+        gap: 1rem;
+      }
+      .empty {
+        padding: 2.5rem 1rem;
+        text-align: center;
+      }
+      h2 {
+        margin: 0;
+        font-size: 1rem;
+      }
+      .row {
+        display: flex;
+        align-items: center;
+        gap: 0.75rem;
+      }
+      @media (max-width: 520px) {
+        main {
+          padding: 0.75rem;
+        }
+        header {
+          padding: 0.7rem 0.75rem;
+        }
+        .grid {
+          grid-template-columns: 1fr;
+        }
+      }
+    `,
+  ];
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    if (this.token) this.rooms.start(this.token);
+  }
+
+  override render() {
+    const signedIn = this.token && !this.rooms.unauthorized;
+    return html`<header>
+        <span class="brand"><i></i>boxroom</span>
+        <span class="spacer"></span>
+        ${signedIn ? html`<button class="small" @click=${this.signOut}>Sign out</button>` : nothing}
+      </header>
+      ${
+        signedIn
+          ? this.renderRooms()
+          : html`<br-sign-in
+              .error=${this.rooms.unauthorized ? 'That token was not accepted.' : null}
+              @sign-in=${this.signIn}
+            ></br-sign-in>`
+      }`;
+  }
+
+  private renderRooms() {
+    const list = this.rooms.rooms;
+    return html`<main>
+      <br-create-room
+        .busy=${this.creating}
+        .error=${this.createError}
+        @create-room=${this.create}
+      ></br-create-room>
+      <div class="row">
+        <h2>Rooms</h2>
+        <span class="badge">${list.length}</span>
+        ${this.rooms.error ? html`<span class="error" role="alert">${this.rooms.error}</span>` : nothing}
+      </div>
+      ${
+        !this.rooms.loaded
+          ? html`<div class="card empty muted row" style="justify-content:center">
+              <span class="spinner"></span> Loading…
+            </div>`
+          : list.length === 0
+            ? html`<div class="card empty muted">No rooms yet. Create one above.</div>`
+            : html`<div class="grid" @delete-room=${this.onDelete}>
+                ${list.map(
+                  (r) =>
+                    html`<br-room-card
+                      .room=${r}
+                      .thumbToken=${this.rooms.thumbToken(r.id)}
+                      ?deleting=${this.deleting.has(r.id)}
+                    ></br-room-card>`,
+                )}
+              </div>`
+      }
+    </main>`;
+  }
+
+  private signIn(e: CustomEvent<string>): void {
+    this.token = e.detail;
+    sessionStorage.setItem(TOKEN_KEY, e.detail);
+    this.rooms.start(e.detail);
+  }
+
+  private signOut(): void {
+    sessionStorage.removeItem(TOKEN_KEY);
+    this.rooms.stop();
+    this.token = null;
+  }
+
+  private async create(e: CustomEvent<CreateRoom>): Promise<void> {
+    const api = this.rooms.client;
+    if (!api) return;
+    this.creating = true;
+    this.createError = null;
+    try {
+      await api.createRoom(e.detail);
+      this.rooms.refresh();
+    } catch (err) {
+      this.createError = err instanceof ApiError ? err.message : String(err);
+    } finally {
+      this.creating = false;
+    }
+  }
+
+  private async onDelete(e: CustomEvent<string>): Promise<void> {
+    const api = this.rooms.client;
+    if (!api) return;
+    this.deleting = new Set([...this.deleting, e.detail]);
+    try {
+      await api.deleteRoom(e.detail);
+    } catch (err) {
+      this.rooms.error = err instanceof Error ? err.message : String(err);
+    } finally {
+      this.deleting = new Set([...this.deleting].filter((id) => id !== e.detail));
+      this.rooms.refresh();
+    }
+  }
+}
+customElements.define('br-dashboard-page', BrDashboardPage);

@@ -1,0 +1,357 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { SessionController } from '../controllers/session-controller.js';
+import type { PlayerStats } from '../controllers/player-controller.js';
+import { ApiClient, ApiError, edgeUrl, inviteFromHash, type JoinResult } from '../core/api-client.js';
+import { joinErrorMessage } from '../core/close-reasons.js';
+import { holderLabel } from '../core/session-state.js';
+import { loadSettings, saveSettings, type PlayerSettings } from '../core/settings.js';
+import { controls } from '../styles/shared.js';
+import type { ControlActionDetail } from './br-control-panel.js';
+import type { BrVideoStage } from './br-video-stage.js';
+import './br-control-panel.js';
+import './br-join-form.js';
+import './br-latency-readout.js';
+import './br-player-settings.js';
+import './br-presence-list.js';
+import './br-video-stage.js';
+
+const NAME_KEY = 'boxroom.displayName';
+const READY_POLL_MS = 400;
+
+type Phase = 'name' | 'joining' | 'fatal' | 'room';
+
+/**
+ * `/r/:id#invite=...`: exchange the invite (from the fragment, never a query string) and a name for a
+ * token, wait until the room publishes, then the stage, control, people and latency.
+ */
+export class BrRoomPage extends LitElement {
+  static override properties = {
+    roomId: { attribute: 'room-id' },
+    phase: { state: true },
+    error: { state: true },
+    join: { state: true },
+    roomName: { state: true },
+    ready: { state: true },
+    controlBusy: { state: true },
+    controlError: { state: true },
+    settings: { state: true },
+    stats: { state: true },
+  };
+  declare roomId: string;
+  declare phase: Phase;
+  declare error: string | null;
+  declare join: JoinResult | null;
+  declare roomName: string;
+  declare ready: boolean;
+  declare controlBusy: boolean;
+  declare controlError: string | null;
+  declare settings: PlayerSettings;
+  declare stats: PlayerStats | null;
+
+  private readonly session = new SessionController(this);
+  private readonly invite = inviteFromHash(location.hash);
+  private displayName = localStorage.getItem(NAME_KEY) ?? '';
+  private readyTimer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor() {
+    super();
+    this.roomId = '';
+    this.phase = this.invite ? 'name' : 'fatal';
+    this.error = this.invite ? null : 'This link has no invite. Ask for the full room link.';
+    this.join = null;
+    this.roomName = '';
+    this.ready = false;
+    this.controlBusy = false;
+    this.controlError = null;
+    this.settings = loadSettings();
+    this.stats = null;
+  }
+
+  static override styles = [
+    controls,
+    css`
+      :host {
+        display: flex;
+        flex-direction: column;
+        height: 100vh;
+        height: 100dvh;
+      }
+      header {
+        display: flex;
+        align-items: center;
+        gap: 0.75rem;
+        padding: 0.6rem 1rem;
+        border-bottom: 1px solid var(--line);
+        background: var(--panel);
+        min-width: 0;
+      }
+      .brand {
+        font-weight: 700;
+        display: flex;
+        align-items: center;
+        gap: 0.45rem;
+      }
+      .brand i {
+        width: 16px;
+        height: 12px;
+        border-radius: 3px;
+        background: var(--accent);
+        display: inline-block;
+      }
+      .title {
+        font-weight: 600;
+        overflow: hidden;
+        text-overflow: ellipsis;
+        white-space: nowrap;
+        min-width: 0;
+      }
+      .spacer {
+        flex: 1;
+      }
+      .layout {
+        flex: 1;
+        min-height: 0;
+        display: grid;
+        grid-template-columns: minmax(0, 1fr) 300px;
+        gap: 0.9rem;
+        padding: 0.9rem;
+      }
+      br-video-stage {
+        min-height: 0;
+      }
+      aside {
+        display: flex;
+        flex-direction: column;
+        gap: 0.9rem;
+        overflow-y: auto;
+        min-height: 0;
+      }
+      .banner {
+        padding: 0.55rem 1rem;
+        font-size: 0.9rem;
+        background: var(--danger-bg);
+        color: var(--fg);
+        border-bottom: 1px solid var(--line);
+        display: flex;
+        gap: 0.6rem;
+        align-items: center;
+      }
+      .banner.info {
+        background: var(--panel-2);
+      }
+      @media (max-width: 820px) {
+        :host {
+          height: auto;
+          min-height: 100dvh;
+        }
+        .layout {
+          grid-template-columns: 1fr;
+          padding: 0.6rem;
+          gap: 0.6rem;
+        }
+        br-video-stage {
+          height: min(62vw, 60vh);
+          min-height: 220px;
+        }
+        aside {
+          overflow: visible;
+        }
+        header {
+          padding: 0.55rem 0.75rem;
+        }
+        .who {
+          display: none;
+        }
+      }
+    `,
+  ];
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    if (this.readyTimer) clearTimeout(this.readyTimer);
+  }
+
+  override render() {
+    if (this.phase !== 'room') {
+      return html`${this.header()}<br-join-form
+          .name=${this.displayName}
+          .error=${this.error}
+          ?fatal=${this.phase === 'fatal'}
+          ?busy=${this.phase === 'joining'}
+          @join=${this.onJoin}
+        ></br-join-form>`;
+    }
+    const s = this.session.state;
+    const j = this.join!;
+    const room = s.room;
+    return html`${this.header()}${this.banner()}
+      <div class="layout">
+        <br-video-stage
+          .streamUrl=${this.streamUrl}
+          .inputUrl=${this.inputUrl}
+          .settings=${this.settings}
+          ?can-play=${this.ready}
+          ?in-control=${s.control?.holder?.id === j.participantId && s.phase === 'open'}
+          .remoteWidth=${room?.width ?? 1280}
+          .remoteHeight=${room?.height ?? 720}
+          @player-stats=${(e: CustomEvent<PlayerStats>) => (this.stats = { ...e.detail })}
+        ></br-video-stage>
+        <aside>
+          <br-control-panel
+            .you=${s.you}
+            .control=${s.control}
+            .participants=${s.participants}
+            ?busy=${this.controlBusy}
+            .error=${this.controlError}
+            @control-action=${this.onControl}
+          ></br-control-panel>
+          <br-presence-list
+            .participants=${s.participants}
+            .control=${s.control}
+            .you=${s.you}
+          ></br-presence-list>
+          <br-latency-readout
+            .stats=${this.stats}
+            .rttMs=${s.rttMs}
+            .fps=${room?.fps ?? 30}
+          ></br-latency-readout>
+          <br-player-settings
+            .settings=${this.settings}
+            @settings-change=${this.onSettings}
+          ></br-player-settings>
+        </aside>
+      </div>`;
+  }
+
+  private header() {
+    const s = this.session.state;
+    const holder = holderLabel(s);
+    return html`<header>
+      <span class="brand"><i></i>boxroom</span>
+      <span class="title">${this.roomName}</span>
+      <span class="spacer"></span>
+      ${
+        this.phase === 'room'
+          ? html`<span class="badge who" data-testid="holder"
+                ><span class="dot ${holder ? 'ok' : ''}"></span
+                >${holder ? `${holder} in control` : 'nobody in control'}</span
+              >
+              <span class="badge" title="Connection"
+                ><span class="dot ${s.phase === 'open' ? 'ok' : s.phase === 'closed' ? 'bad' : 'warn'}"></span
+                >${s.participants.length} here</span
+              >`
+          : nothing
+      }
+    </header>`;
+  }
+
+  private banner() {
+    const s = this.session.state;
+    if (s.phase === 'closed') return html`<div class="banner" role="alert">${s.closedReason}</div>`;
+    if (s.phase === 'reconnecting')
+      return html`<div class="banner info">
+        <span class="spinner"></span>${s.closedReason ?? 'Reconnecting…'}
+      </div>`;
+    if (s.warning) return html`<div class="banner info" role="status">${s.warning.message}</div>`;
+    return nothing;
+  }
+
+  private readonly streamUrl = (): string => {
+    const t = this.settings.transport;
+    return edgeUrl(
+      location.origin,
+      this.roomId,
+      t === 'ws' ? 'stream' : 'stream.flv',
+      this.join!.token,
+      t === 'ws',
+    );
+  };
+
+  private readonly inputUrl = (): string =>
+    edgeUrl(location.origin, this.roomId, 'input', this.join!.token, true);
+
+  private async onJoin(e: CustomEvent<string>): Promise<void> {
+    this.displayName = e.detail;
+    localStorage.setItem(NAME_KEY, e.detail);
+    this.phase = 'joining';
+    this.error = null;
+    const ok = await this.doJoin();
+    if (!ok) return;
+    this.phase = 'room';
+    this.session.start(
+      () => edgeUrl(location.origin, this.roomId, 'session', this.join!.token, true),
+      () => void this.rejoin(),
+    );
+    this.waitUntilReady();
+  }
+
+  /** POST join; false (with the page showing why) when it failed. */
+  private async doJoin(): Promise<boolean> {
+    try {
+      this.join = await new ApiClient(null).join(this.roomId, this.invite!, this.displayName);
+      return true;
+    } catch (err) {
+      const e = err instanceof ApiError ? err : new ApiError(0, null, String(err));
+      this.error = joinErrorMessage(e.status, e.code, e.message);
+      // a bad or revoked link cannot be fixed by retrying; a busy room or network error can
+      this.phase = e.status === 0 || e.status === 409 || e.status >= 500 ? 'name' : 'fatal';
+      return false;
+    }
+  }
+
+  /** The token was refused (expired): join again with the same invite and reconnect everything. */
+  private async rejoin(): Promise<void> {
+    if (!(await this.doJoin())) return;
+    this.phase = 'room';
+    this.session.reconnect();
+    this.renderRoot.querySelector<BrVideoStage>('br-video-stage')?.restart();
+  }
+
+  /** Start the player only once the room publishes (a player that connects earlier may never start). */
+  private waitUntilReady(): void {
+    const api = new ApiClient(this.join!.token);
+    const poll = async () => {
+      try {
+        const room = await api.getRoom(this.roomId);
+        this.roomName = room.name;
+        document.title = `${room.name} · boxroom`;
+        if (room.status === 'ready') {
+          this.ready = true;
+          return;
+        }
+        if (room.status === 'failed' || room.status === 'stopping') {
+          this.error = `This room is ${room.status === 'failed' ? 'not running (it failed to start)' : 'shutting down'}.`;
+        }
+      } catch (err) {
+        if (err instanceof ApiError && err.status === 404) {
+          this.phase = 'fatal';
+          this.error = 'This room does not exist (any more).';
+          return;
+        }
+      }
+      this.readyTimer = setTimeout(() => void poll(), READY_POLL_MS);
+    };
+    void poll();
+  }
+
+  private async onControl(e: CustomEvent<ControlActionDetail>): Promise<void> {
+    const api = new ApiClient(this.join!.token);
+    const { verb, participantId } = e.detail;
+    this.controlBusy = true;
+    this.controlError = null;
+    try {
+      if (verb === 'give') await api.give(this.roomId, participantId!);
+      else await api.control(this.roomId, verb);
+    } catch (err) {
+      this.controlError = err instanceof Error ? err.message : String(err);
+    } finally {
+      this.controlBusy = false;
+    }
+  }
+
+  private onSettings(e: CustomEvent<PlayerSettings>): void {
+    this.settings = e.detail;
+    saveSettings(e.detail);
+  }
+}
+customElements.define('br-room-page', BrRoomPage);
