@@ -29,9 +29,34 @@ export const ControlAction = Type.Union([
 ]);
 export type ControlAction = Static<typeof ControlAction>;
 
-export const GiveBody = Type.Object({ participantId: Type.String({ minLength: 1, maxLength: 64 }) });
+/** Without `participantId`, control goes to the first in the queue (the holder's "pass it on"). */
+export const GiveBody = Type.Object({
+  participantId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+});
 export type GiveBody = Static<typeof GiveBody>;
 
-/** Why the holder changed; sent with every control event. */
-export type ControlChangeReason =
-  'request' | 'release' | 'take' | 'give' | 'reset' | 'disconnect' | 'idle' | 'lock';
+/** Why the lease changed; sent with every control event. */
+export const ControlChangeReason = Type.Union([
+  Type.Literal('request'),
+  Type.Literal('release'),
+  Type.Literal('take'),
+  Type.Literal('give'),
+  Type.Literal('reset'),
+  Type.Literal('disconnect'),
+  Type.Literal('idle'),
+  Type.Literal('lock'),
+]);
+export type ControlChangeReason = Static<typeof ControlChangeReason>;
+
+/** One change of the lease as the agent remembers it (GET /state keeps the recent ones). */
+export const ControlChange = Type.Object({
+  /** the lease's seq after the change */
+  seq: Type.Integer({ minimum: 1 }),
+  /** ms since epoch */
+  at: Type.Integer(),
+  reason: ControlChangeReason,
+  /** participant id of whoever caused it; null for timers (idle, disconnect grace) */
+  by: Type.Union([Type.String(), Type.Null()]),
+  state: ControlState,
+});
+export type ControlChange = Static<typeof ControlChange>;

@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { RoomExpiry } from './lifecycle.js';
 
 /** States of a supervised process (see room-agent/src/supervisor). */
 export const ProcessStatus = Type.Union([
@@ -41,6 +42,8 @@ export const AgentHealth = Type.Object({
   room: Type.String(),
   publishing: Type.Boolean(),
   viewers: Type.Integer({ minimum: 0 }),
+  /** set once one of the room's timeouts ran out: the dashboard deletes the room */
+  expired: Type.Optional(Type.Union([RoomExpiry, Type.Null()])),
   processes: Type.Array(ProcessHealth),
   /** recent outages and recoveries, newest last */
   events: Type.Array(

@@ -18,12 +18,27 @@ export type SessionEvent =
       participants: Presence[];
       control: ControlState;
       room: { id: string; width: number; height: number; fps: number };
+      /** room timeouts already announced and still running (a client that (re)connects late sees them) */
+      warnings?: Array<{ reason: string; at: number }>;
     }
   | { type: 'presence/join'; seq: number; participant: Presence }
   | { type: 'presence/leave'; seq: number; participantId: string }
   | { type: 'control'; seq: number; control: ControlState; reason: ControlChangeReason; by: string | null }
   | { type: 'health'; seq: number; process: string; status: ProcessStatus }
-  | { type: 'warning'; seq: number; reason: string; at: number; message: string }
+  | {
+      type: 'warning';
+      seq: number;
+      /** for room timeouts: an ExpiryReason ('max-age' | 'no-viewers' | 'no-input') */
+      reason: string;
+      /** ms since epoch when it happens (or happened) */
+      at: number;
+      message: string;
+      /**
+       * absent or 'warning': it will happen at `at`; 'cleared': activity resumed, it will not;
+       * 'expired': the time is up and the room is being deleted.
+       */
+      stage?: 'warning' | 'cleared' | 'expired';
+    }
   | { type: 'pong'; seq: number; t: number };
 
 /** Client -> server messages on WS /session. */

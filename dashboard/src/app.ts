@@ -11,17 +11,24 @@ import { installAuthHook } from './http/auth-hook.js';
 import { frameworkErrors, installErrorHandler } from './http/error-handler.js';
 import { Metrics } from './http/metrics.js';
 import { registerOpenApi } from './http/openapi.js';
+import { findWebDir, webAssets } from './http/web-assets.js';
 import { redactUrl, type Logger } from './logger.js';
 import { proxyRoutes } from './proxy/proxy-routes.js';
 import { AgentClient } from './rooms/agent-client.js';
 import { ControlService } from './rooms/control-service.js';
 import type { RoomDriver } from './rooms/room-driver.js';
+import { NO_TIMEOUTS } from './rooms/room-driver.js';
 import { RoomManager } from './rooms/room-manager.js';
+import { RoomReaper } from './rooms/room-reaper.js';
 import { accessRoutes } from './routes/access-routes.js';
 import { controlRoutes } from './routes/control-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { roomRoutes } from './routes/room-routes.js';
 import type { Secrets } from './secrets/secret-store.js';
+import { loadWebhookSecret } from './secrets/webhook-secret.js';
+import { ControlRelay } from './webhooks/control-relay.js';
+import { WebhookSender } from './webhooks/webhook-sender.js';
+import { NO_WEBHOOKS } from './webhooks/webhook-sink.js';
 
 export const API_VERSION = '0.1.0';
 
@@ -29,14 +36,18 @@ export const API_VERSION = '0.1.0';
 const BODY_LIMIT_BYTES = 64 * 1024;
 /** Browser -> agent messages (RFB input, session pings) are small. */
 const WS_MAX_PAYLOAD_BYTES = 1024 * 1024;
+const DEFAULT_ROOM_POLL_MS = 5_000;
 
 export interface AppDeps {
-  config: Pick<DashboardConfig, 'dataDir' | 'publicUrl' | 'maxRooms' | 'tokenTtlS'>;
+  config: Pick<DashboardConfig, 'dataDir' | 'publicUrl' | 'maxRooms' | 'tokenTtlS'> &
+    Partial<Pick<DashboardConfig, 'roomTimeouts' | 'roomPollMs' | 'webhookUrl' | 'webhookSecret'>>;
   log: Logger;
   /** already init()ed by the composition root */
   driver: RoomDriver;
   secrets: Secrets;
   agent?: AgentClient;
+  /** the built web UI; default: found beside the bundle (see findWebDir), null: none */
+  webDir?: string | null;
 }
 
 /** The dashboard as a fastify instance; server.ts listens, tests inject. */
@@ -60,6 +71,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await invites.init();
   const agent = deps.agent ?? new AgentClient();
   const metrics = new Metrics();
+  const webhooks = config.webhookUrl
+    ? new WebhookSender({
+        url: config.webhookUrl,
+        secret: await loadWebhookSecret(config.dataDir, config.webhookSecret ?? null),
+        log: log.child({ module: 'webhooks' }),
+      })
+    : NO_WEBHOOKS;
   const rooms = new RoomManager({
     driver,
     invites,
@@ -68,12 +86,29 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     log: log.child({ module: 'rooms' }),
     publicUrl: config.publicUrl,
     maxRooms: config.maxRooms,
+    defaultTimeouts: config.roomTimeouts ?? NO_TIMEOUTS,
+    webhooks,
+  });
+  const reaper = new RoomReaper({
+    rooms,
+    log: log.child({ module: 'reaper' }),
+    pollMs: config.roomPollMs ?? DEFAULT_ROOM_POLL_MS,
+    listener: new ControlRelay(webhooks, log.child({ module: 'control-relay' })),
   });
   const access = new JoinService(rooms, invites, tokens, log.child({ module: 'access' }));
   const control = new ControlService(rooms, agent, log.child({ module: 'control' }));
   const resolver = new PrincipalResolver(secrets.adminToken, tokens);
 
-  driver.on('status', (id, status) => log.info({ room: id, status }, 'room status'));
+  driver.on('status', (id, status) => {
+    log.info({ room: id, status }, 'room status');
+    if (status === 'ready') rooms.announceReady(id);
+  });
+  // The reaper runs while the app does: started when it is ready, stopped (and waited for) on close.
+  app.addHook('onReady', async () => reaper.start());
+  app.addHook('onClose', async () => {
+    await reaper.stop();
+    await webhooks.close();
+  });
 
   installErrorHandler(app, log.child({ module: 'errors' }));
   app.addHook('onResponse', async (req, reply) => {
@@ -103,5 +138,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await api.register(controlRoutes, { control });
   });
   await app.register(proxyRoutes, { rooms, metrics, log: log.child({ module: 'proxy' }) });
+  await app.register(webAssets, { root: deps.webDir === undefined ? findWebDir() : deps.webDir });
   return app;
 }

@@ -16,6 +16,10 @@ describe('loadDashboardConfig', () => {
       maxRooms: 20,
       agentEntry: null,
       localDisplayBase: 100,
+      roomTimeouts: { maxAgeS: 0, noViewersS: 3600, noInputS: 0 },
+      roomPollMs: 5000,
+      webhookUrl: null,
+      webhookSecret: null,
     });
     expect(Object.isFrozen(c)).toBe(true);
   });
@@ -33,6 +37,12 @@ describe('loadDashboardConfig', () => {
         BOXROOM_TOKEN_TTL_S: '600',
         BOXROOM_MAX_ROOMS: '3',
         BOXROOM_AGENT_ENTRY: 'x/agent.mjs',
+        BOXROOM_ROOM_MAX_AGE_S: '86400',
+        BOXROOM_ROOM_NO_VIEWERS_S: '0',
+        BOXROOM_ROOM_NO_INPUT_S: '900',
+        BOXROOM_ROOM_POLL_MS: '1000',
+        BOXROOM_WEBHOOK_URL: 'https://hooks.example.com/boxroom',
+        BOXROOM_WEBHOOK_SECRET: 'a-webhook-secret-of-length',
       },
       '/srv',
     );
@@ -47,6 +57,10 @@ describe('loadDashboardConfig', () => {
       tokenTtlS: 600,
       maxRooms: 3,
       agentEntry: '/srv/x/agent.mjs',
+      roomTimeouts: { maxAgeS: 86400, noViewersS: 0, noInputS: 900 },
+      roomPollMs: 1000,
+      webhookUrl: 'https://hooks.example.com/boxroom',
+      webhookSecret: 'a-webhook-secret-of-length',
     });
   });
 
@@ -66,6 +80,11 @@ describe('loadDashboardConfig', () => {
     [{ BOXROOM_PUBLIC_URL: 'http://x/?a=1' }, /query/],
     [{ BOXROOM_LOG_LEVEL: 'loud' }, /BOXROOM_LOG_LEVEL/],
     [{ BOXROOM_TOKEN_TTL_S: '5' }, /between/],
+    [{ BOXROOM_ROOM_NO_VIEWERS_S: '-1' }, /BOXROOM_ROOM_NO_VIEWERS_S/],
+    [{ BOXROOM_ROOM_MAX_AGE_S: '99999999' }, /between 0 and 2592000/],
+    [{ BOXROOM_ROOM_POLL_MS: '10' }, /BOXROOM_ROOM_POLL_MS/],
+    [{ BOXROOM_WEBHOOK_URL: 'mailto:x@y' }, /BOXROOM_WEBHOOK_URL/],
+    [{ BOXROOM_WEBHOOK_SECRET: 'short' }, /at least 16/],
   ])('refuses %o', (env, message) => {
     expect(() => loadDashboardConfig(env)).toThrow(ConfigError);
     expect(() => loadDashboardConfig(env)).toThrow(message);

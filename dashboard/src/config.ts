@@ -1,4 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
+import { ROOM_TIMEOUT_MAX_S, type ResolvedRoomTimeouts } from '@boxroom/contracts';
 
 export type DriverChoice = 'docker' | 'local' | 'auto';
 
@@ -22,7 +23,22 @@ export interface DashboardConfig {
   readonly agentEntry: string | null;
   /** first X display number the local driver tries */
   readonly localDisplayBase: number;
+  /** timeouts of rooms created without their own, seconds, 0: off */
+  readonly roomTimeouts: ResolvedRoomTimeouts;
+  /** how often the reaper asks each ready room's agent whether it expired (and for control changes) */
+  readonly roomPollMs: number;
+  /** where room and control events are POSTed; null: no webhooks */
+  readonly webhookUrl: string | null;
+  /** HMAC key of webhook signatures; null: generated on first start and kept in dataDir */
+  readonly webhookSecret: string | null;
 }
+
+/** Defaults of the room timeouts: an abandoned room (nobody watching for an hour) is freed. */
+export const ROOM_TIMEOUT_DEFAULTS: ResolvedRoomTimeouts = Object.freeze({
+  maxAgeS: 0,
+  noViewersS: 3600,
+  noInputS: 0,
+});
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -75,6 +91,29 @@ function publicUrl(env: Env, port: number): string {
   return url.toString().replace(/\/+$/, '');
 }
 
+function webhookUrl(env: Env): string | null {
+  const raw = env.BOXROOM_WEBHOOK_URL;
+  if (raw === undefined || raw === '') return null;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError('BOXROOM_WEBHOOK_URL must be an absolute URL');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError('BOXROOM_WEBHOOK_URL must be http:// or https://');
+  }
+  return url.toString();
+}
+
+function webhookSecret(env: Env): string | null {
+  const raw = env.BOXROOM_WEBHOOK_SECRET;
+  if (raw === undefined || raw === '') return null;
+  // The value itself never appears in an error: it is a secret.
+  if (raw.length < 16) throw new ConfigError('BOXROOM_WEBHOOK_SECRET must be at least 16 characters');
+  return raw;
+}
+
 export function loadDashboardConfig(env: Env = process.env, cwd: string = process.cwd()): DashboardConfig {
   const port = int(env, 'BOXROOM_PORT', 8080, 0, 65535);
   const dataDirRaw = env.BOXROOM_DATA_DIR || './.data';
@@ -91,6 +130,20 @@ export function loadDashboardConfig(env: Env = process.env, cwd: string = proces
     maxRooms: int(env, 'BOXROOM_MAX_ROOMS', 20, 1, 1000),
     agentEntry: agentEntryRaw && (isAbsolute(agentEntryRaw) ? agentEntryRaw : resolve(cwd, agentEntryRaw)),
     localDisplayBase: int(env, 'BOXROOM_LOCAL_DISPLAY_BASE', 100, 1, 60000),
+    roomTimeouts: Object.freeze({
+      maxAgeS: int(env, 'BOXROOM_ROOM_MAX_AGE_S', ROOM_TIMEOUT_DEFAULTS.maxAgeS, 0, ROOM_TIMEOUT_MAX_S),
+      noViewersS: int(
+        env,
+        'BOXROOM_ROOM_NO_VIEWERS_S',
+        ROOM_TIMEOUT_DEFAULTS.noViewersS,
+        0,
+        ROOM_TIMEOUT_MAX_S,
+      ),
+      noInputS: int(env, 'BOXROOM_ROOM_NO_INPUT_S', ROOM_TIMEOUT_DEFAULTS.noInputS, 0, ROOM_TIMEOUT_MAX_S),
+    }),
+    roomPollMs: int(env, 'BOXROOM_ROOM_POLL_MS', 5000, 200, 600_000),
+    webhookUrl: webhookUrl(env),
+    webhookSecret: webhookSecret(env),
   };
   return Object.freeze(config);
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ROOM_TIMEOUT_MAX_S } from '@boxroom/contracts';
 
 export type RoomApp = 'terminal' | 'browser';
 
@@ -29,6 +30,12 @@ export interface AgentConfig {
   readonly controlIdleMs: number;
   /** how long a disconnected holder keeps control, for reconnects */
   readonly controlGraceMs: number;
+  /** the room's lifecycle timeouts (the dashboard resolves per-room values and defaults); 0: off */
+  readonly roomMaxAgeMs: number;
+  readonly roomNoViewersMs: number;
+  readonly roomNoInputMs: number;
+  /** ms since epoch the room was created; its age counts from there */
+  readonly roomCreatedAt: number;
   readonly logLevel: string;
 }
 
@@ -59,7 +66,7 @@ function publicKey(env: Env): string {
 
 export const ROOM_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
-export function loadAgentConfig(env: Env = process.env): AgentConfig {
+export function loadAgentConfig(env: Env = process.env, now: number = Date.now()): AgentConfig {
   const roomId = env.BOXROOM_ROOM_ID ?? 'room';
   if (!ROOM_ID_PATTERN.test(roomId))
     throw new ConfigError(`BOXROOM_ROOM_ID must match ${ROOM_ID_PATTERN}, got "${roomId}"`);
@@ -94,6 +101,10 @@ export function loadAgentConfig(env: Env = process.env): AgentConfig {
     ),
     controlIdleMs: int(env, 'BOXROOM_CONTROL_IDLE_S', 300, 0, 86400) * 1000,
     controlGraceMs: int(env, 'BOXROOM_CONTROL_GRACE_MS', 5000, 0, 600000),
+    roomMaxAgeMs: int(env, 'BOXROOM_ROOM_MAX_AGE_S', 0, 0, ROOM_TIMEOUT_MAX_S) * 1000,
+    roomNoViewersMs: int(env, 'BOXROOM_ROOM_NO_VIEWERS_S', 0, 0, ROOM_TIMEOUT_MAX_S) * 1000,
+    roomNoInputMs: int(env, 'BOXROOM_ROOM_NO_INPUT_S', 0, 0, ROOM_TIMEOUT_MAX_S) * 1000,
+    roomCreatedAt: int(env, 'BOXROOM_ROOM_CREATED_AT', now, 0, Number.MAX_SAFE_INTEGER),
     logLevel: env.BOXROOM_LOG_LEVEL ?? 'info',
   };
   return Object.freeze(config);

@@ -2,10 +2,12 @@ import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { TokenVerifier } from './auth/token-verifier.js';
 import { loadAgentConfig } from './config.js';
+import { ControlHistory } from './control/control-history.js';
 import { ControlLease } from './control/control-lease.js';
 import { roomProcessSpecs } from './desktop/room-processes.js';
 import { buildAgentApp } from './http/agent-app.js';
 import { InputGate } from './input/index.js';
+import { ExpiryWatch } from './lifecycle/expiry-watch.js';
 import { createRootLogger } from './logger.js';
 import { MediaServer, SnapshotSource, StreamFanout } from './media/index.js';
 import { RoomRuntime } from './room-runtime.js';
@@ -39,11 +41,23 @@ async function main(): Promise<void> {
   });
   const supervisor = new Supervisor(specs, { log: log.child({ module: 'supervisor' }) });
   const lease = new ControlLease({ idleMs: config.controlIdleMs, graceMs: config.controlGraceMs });
+  const history = new ControlHistory();
+  const expiry = new ExpiryWatch({
+    timeouts: {
+      maxAgeMs: config.roomMaxAgeMs,
+      noViewersMs: config.roomNoViewersMs,
+      noInputMs: config.roomNoInputMs,
+    },
+    createdAt: config.roomCreatedAt,
+  });
   const session = new SessionHub(log.child({ module: 'session' }));
   const gate = new InputGate({
     vncPort: config.vncPort,
     logger: log.child({ module: 'input' }),
-    onInput: () => lease.touch(),
+    onInput: () => {
+      lease.touch();
+      expiry.inputSeen();
+    },
   });
   const runtime = new RoomRuntime({
     roomId: config.roomId,
@@ -52,6 +66,8 @@ async function main(): Promise<void> {
     media,
     fanout,
     lease,
+    history,
+    expiry,
     session,
     gate,
   });
@@ -68,6 +84,8 @@ async function main(): Promise<void> {
     log,
     verifier,
     lease,
+    history,
+    expiry,
     session,
     stream: fanout,
     input: { admit: (ws, id) => void gate.admit(ws, id) },
@@ -94,6 +112,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
 
+  runtime.start();
   await app.listen({ host: config.host, port: config.port });
   log.info(
     { port: config.port, display: config.display, size: `${config.width}x${config.height}@${config.fps}` },

@@ -1,5 +1,7 @@
-import { WS_CLOSE, type AgentHealth } from '@boxroom/contracts';
+import { WS_CLOSE, type AgentHealth, type ExpiryReason } from '@boxroom/contracts';
+import type { ControlHistory } from './control/control-history.js';
 import type { ControlLease } from './control/control-lease.js';
+import type { ExpiryWatch } from './lifecycle/expiry-watch.js';
 import type { InputGate } from './input/index.js';
 import type { Logger } from './logger.js';
 import type { MediaServer, StreamFanout } from './media/index.js';
@@ -13,8 +15,20 @@ export interface RoomParts {
   media: MediaServer;
   fanout: StreamFanout;
   lease: ControlLease;
+  history: ControlHistory;
+  expiry: ExpiryWatch;
   session: SessionHub;
   gate: InputGate;
+}
+
+const EXPIRY_WHAT: Record<ExpiryReason, string> = {
+  'max-age': 'reached its maximum age',
+  'no-viewers': 'had nobody watching',
+  'no-input': 'had no input',
+};
+
+function clockTime(ms: number): string {
+  return new Date(ms).toISOString().slice(11, 19);
 }
 
 /**
@@ -28,21 +42,57 @@ export class RoomRuntime {
 
   constructor(private readonly p: RoomParts) {
     p.lease.on('change', (c) => {
+      p.history.record(c);
       p.session.broadcast({ type: 'control', control: c.state, reason: c.reason, by: c.by });
       const admitted = p.gate.participantId;
-      if (c.holderChanged && admitted !== null && admitted !== c.state.holder?.id) {
-        // Releases every key and button the old holder still had down, then closes their socket.
+      // Any admitted socket that is not the new holder's goes, also when the holder did not change
+      // (defensive: the gate must never stay open for someone the lease does not name).
+      if (admitted !== null && admitted !== c.state.holder?.id) {
+        // Releases every key and button the old holder still had down, then closes their socket
+        // (4409). The new holder's /input is admitted only after those releases were written.
         void p.gate.revoke(
           WS_CLOSE.controlRevoked,
           c.state.holder ? 'control passed to another participant' : 'control released',
         );
       }
     });
-    p.session.on('join', (who) => p.lease.connected(who.id));
-    p.session.on('leave', (who) => p.lease.disconnected(who.id));
+    p.session.on('join', (who) => {
+      p.lease.connected(who.id);
+      this.viewersChanged();
+    });
+    p.session.on('leave', (who) => {
+      p.lease.disconnected(who.id);
+      this.viewersChanged();
+    });
+    p.fanout.on('viewers', () => this.viewersChanged());
     p.supervisor.on('status', (h) =>
       p.session.broadcast({ type: 'health', process: h.name, status: h.status }),
     );
+    p.expiry.on('warning', ({ reason, at }) => {
+      p.log.info({ reason, at }, 'room timeout warning');
+      const message = `This room ${EXPIRY_WHAT[reason]} and will be deleted at ${clockTime(at)} UTC`;
+      p.session.broadcast({ type: 'warning', reason, at, message, stage: 'warning' });
+    });
+    p.expiry.on('cleared', ({ reason, at }) => {
+      p.log.info({ reason }, 'room timeout warning cleared');
+      const message = 'The room is in use again and will not be deleted';
+      p.session.broadcast({ type: 'warning', reason, at, message, stage: 'cleared' });
+    });
+    p.expiry.on('expired', ({ reason, at }) => {
+      p.log.warn({ reason }, 'room expired: waiting for the dashboard to delete it');
+      const message = `This room ${EXPIRY_WHAT[reason]} and is being deleted`;
+      p.session.broadcast({ type: 'warning', reason, at, message, stage: 'expired' });
+    });
+  }
+
+  /** Starts the lifecycle clocks; the processes are started by the composition root. */
+  start(): void {
+    this.viewersChanged();
+    this.p.expiry.start();
+  }
+
+  private viewersChanged(): void {
+    this.p.expiry.setViewers(this.p.session.participants().length + this.p.fanout.viewerCount());
   }
 
   health(): AgentHealth {
@@ -56,6 +106,7 @@ export class RoomRuntime {
       room: this.p.roomId,
       publishing,
       viewers: fanout.viewerCount(),
+      expired: this.p.expiry.expired(),
       processes: supervisor.health(),
       events: supervisor.recentEvents(),
     };
@@ -67,6 +118,7 @@ export class RoomRuntime {
     const { log, session, gate, fanout, lease, supervisor, media } = this.p;
     session.closeAll(WS_CLOSE.goingAway, 'room agent stopping');
     lease.close();
+    this.p.expiry.close();
     const steps: Array<[string, () => Promise<void> | void]> = [
       ['input gate', () => gate.stop()],
       ['viewers', () => fanout.close()],

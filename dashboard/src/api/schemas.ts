@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { ControlState, GiveBody, ParticipantRef, Role } from '@boxroom/contracts';
+import { ControlState, GiveBody, ParticipantRef, Role, RoomExpiry, RoomTimeouts } from '@boxroom/contracts';
 import { ROOM_ID_PATTERN } from '../rooms/ids.js';
 
 /**
@@ -41,6 +41,7 @@ export const CreateRoomBody = Type.Object(
     height: Type.Optional(Type.Integer({ ...ROOM_LIMITS.height, multipleOf: 2, default: 720 })),
     fps: Type.Optional(Type.Integer({ ...ROOM_LIMITS.fps, default: 30 })),
     app: Type.Optional(RoomApp),
+    timeouts: Type.Optional(RoomTimeouts),
   },
   { additionalProperties: false },
 );
@@ -67,6 +68,24 @@ export const Room = Type.Object({
   /** live figures from the room agent; null when it could not be asked */
   viewers: Type.Optional(Type.Union([Type.Integer(), Type.Null()])),
   controller: Type.Optional(Type.Union([ParticipantRef, Type.Null()])),
+  /** the room's timeouts with the defaults applied, seconds, 0: off */
+  timeouts: Type.Required(RoomTimeouts),
+  /** who is in the room (session channel), from the agent; null when it could not be asked */
+  participants: Type.Optional(
+    Type.Union([
+      Type.Array(
+        Type.Object({
+          ...ParticipantRef.properties,
+          joinedAt: Type.Integer({ description: 'ms since epoch' }),
+        }),
+      ),
+      Type.Null(),
+    ]),
+  ),
+  /** the control lease (holder, queue, locked), from the agent; null when it could not be asked */
+  control: Type.Optional(Type.Union([ControlState, Type.Null()])),
+  /** set when a timeout ran out: the room is being deleted */
+  expired: Type.Optional(Type.Union([RoomExpiry, Type.Null()])),
 });
 export type Room = Static<typeof Room>;
 

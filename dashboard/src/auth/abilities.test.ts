@@ -44,8 +44,14 @@ describe('abilities', () => {
     expect(can(p, 'delete', { id: 'xxxxxxxxxx', ownerId: p.id })).toBe(true);
   });
 
-  it('participant: watch and request/release control in its room only', () => {
-    expect(allowed(who('participant'))).toEqual(['read', 'watch', 'control:request', 'control:release']);
+  it('participant: watch, request/release control and give it on (the agent checks they hold it)', () => {
+    expect(allowed(who('participant'))).toEqual([
+      'read',
+      'watch',
+      'control:request',
+      'control:release',
+      'control:give',
+    ]);
     expect(allowed(who('participant'), other)).toEqual([]);
   });
 

@@ -30,13 +30,13 @@ type Subjects = 'Room' | (RoomSubject & ForcedSubject<'Room'>) | 'all';
 export type AppAbility = MongoAbility<[RoomAction, Subjects]>;
 
 const WATCH: RoomAction[] = ['read', 'watch'];
-const PARTICIPATE: RoomAction[] = [...WATCH, 'control:request', 'control:release'];
+// give: the holder hands control on (the agent refuses a participant who does not hold it).
+const PARTICIPATE: RoomAction[] = [...WATCH, 'control:request', 'control:release', 'control:give'];
 const MODERATE: RoomAction[] = [
   ...PARTICIPATE,
   'delete',
   'invite',
   'control:take',
-  'control:give',
   'control:reset',
   'control:lock',
   'control:unlock',

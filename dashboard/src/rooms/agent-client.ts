@@ -1,5 +1,12 @@
 import { Value } from 'typebox/value';
-import { ControlState, type ErrorCode, type ParticipantRef, type Presence } from '@boxroom/contracts';
+import {
+  ControlChange,
+  ControlState,
+  RoomExpiry,
+  type ErrorCode,
+  type ParticipantRef,
+  type Presence,
+} from '@boxroom/contracts';
 import { AppError, codeForStatus, errors } from '../errors.js';
 
 /** GET /state of a room agent. */
@@ -7,6 +14,10 @@ export interface AgentState {
   control: ControlState;
   participants: Presence[];
   viewers: number;
+  /** set once one of the room's timeouts ran out */
+  expired: RoomExpiry | null;
+  /** recent lease changes, oldest first (after `since` when asked with it) */
+  controlChanges: ControlChange[];
 }
 
 export type ControlCall = 'request' | 'release' | 'take' | 'reset' | 'give' | 'lock' | 'unlock';
@@ -31,8 +42,10 @@ function publicMessage(body: unknown, fallback: string): string {
 export class AgentClient {
   constructor(private readonly timeoutMs: number = AGENT_TIMEOUT_MS) {}
 
-  async state(roomId: string, agentUrl: string, token: string): Promise<AgentState> {
-    const body = await this.call(roomId, agentUrl, '/state', { method: 'GET', token });
+  /** GET /state; `sinceSeq` limits controlChanges to those after that lease seq. */
+  async state(roomId: string, agentUrl: string, token: string, sinceSeq = 0): Promise<AgentState> {
+    const path = sinceSeq > 0 ? `/state?since=${sinceSeq}` : '/state';
+    const body = await this.call(roomId, agentUrl, path, { method: 'GET', token });
     const s = body as Partial<AgentState> | null;
     if (!s || !Value.Check(ControlState, s.control) || typeof s.viewers !== 'number') {
       throw errors.roomUnavailable(roomId, new Error('malformed /state answer'));
@@ -41,6 +54,11 @@ export class AgentClient {
       control: s.control,
       participants: Array.isArray(s.participants) ? s.participants : [],
       viewers: s.viewers,
+      // Older agents lack these: no expiry, no change log, never an error.
+      expired: Value.Check(RoomExpiry, s.expired) ? s.expired : null,
+      controlChanges: Array.isArray(s.controlChanges)
+        ? s.controlChanges.filter((c): c is ControlChange => Value.Check(ControlChange, c))
+        : [],
     };
   }
 

@@ -1,4 +1,5 @@
 import type { EventEmitter } from 'node:events';
+import type { ResolvedRoomTimeouts } from '@boxroom/contracts';
 
 export type RoomStatus = 'starting' | 'ready' | 'stopping' | 'failed';
 export type RoomApp = 'terminal' | 'browser';
@@ -16,6 +17,18 @@ export interface RoomSpec {
   readonly createdAt: number;
   /** participant id of the owner, when created by a non-operator (reserved) */
   readonly ownerId: string | null;
+  /**
+   * lifecycle timeouts in seconds, defaults applied (0: off); the room's agent runs the clocks.
+   * Absent on rooms stored before timeouts existed: read it through timeoutsOf().
+   */
+  readonly timeouts?: ResolvedRoomTimeouts;
+}
+
+/** Rooms stored before timeouts existed have none. */
+export const NO_TIMEOUTS: ResolvedRoomTimeouts = Object.freeze({ maxAgeS: 0, noViewersS: 0, noInputS: 0 });
+
+export function timeoutsOf(spec: RoomSpec): ResolvedRoomTimeouts {
+  return spec.timeouts ?? NO_TIMEOUTS;
 }
 
 /** A room as its runtime reports it. `agentUrl` is where the dashboard reaches the room agent. */

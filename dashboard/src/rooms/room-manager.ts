@@ -1,4 +1,10 @@
-import type { ParticipantRef } from '@boxroom/contracts';
+import type {
+  ControlState,
+  ParticipantRef,
+  Presence,
+  ResolvedRoomTimeouts,
+  RoomExpiry,
+} from '@boxroom/contracts';
 import type { CreateRoomBody, Room, RoomLinks } from '../api/schemas.js';
 import { authorize, can } from '../auth/abilities.js';
 import { INVITE_ROLES, type InviteService } from '../auth/invite-service.js';
@@ -6,14 +12,18 @@ import type { Principal } from '../auth/principal.js';
 import type { TokenService } from '../auth/token-service.js';
 import { errors } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { AgentClient } from './agent-client.js';
+import { roomEvents } from '../webhooks/room-events.js';
+import { NO_WEBHOOKS, type WebhookSink } from '../webhooks/webhook-sink.js';
+import type { AgentClient, AgentState } from './agent-client.js';
 import { newRoomId } from './ids.js';
-import type { RoomDriver, RoomRecord, RoomSpec } from './room-driver.js';
+import { NO_TIMEOUTS, timeoutsOf, type RoomDriver, type RoomRecord, type RoomSpec } from './room-driver.js';
 
 export const ROOM_DEFAULTS = { width: 1280, height: 720, fps: 30, app: 'terminal' } as const;
 
 /** Operator tokens minted for one call to an agent live just long enough for it. */
 const AGENT_CALL_TOKEN_TTL_S = 60;
+/** Who the dashboard itself is when it asks an agent (the reaper's polls). */
+const DASHBOARD_PRINCIPAL = { sub: 'boxroom-dashboard', name: 'dashboard', role: 'operator' } as const;
 
 export interface RoomManagerDeps {
   driver: RoomDriver;
@@ -23,6 +33,9 @@ export interface RoomManagerDeps {
   log: Logger;
   publicUrl: string;
   maxRooms: number;
+  /** timeouts of rooms created without their own (default: none) */
+  defaultTimeouts?: ResolvedRoomTimeouts;
+  webhooks?: WebhookSink;
   now?: () => number;
   newId?: () => string;
 }
@@ -34,10 +47,12 @@ export interface RoomManagerDeps {
 export class RoomManager {
   private readonly now: () => number;
   private readonly newId: () => string;
+  private readonly webhooks: WebhookSink;
 
   constructor(private readonly deps: RoomManagerDeps) {
     this.now = deps.now ?? Date.now;
     this.newId = deps.newId ?? newRoomId;
+    this.webhooks = deps.webhooks ?? NO_WEBHOOKS;
   }
 
   async create(p: Principal | null, body: CreateRoomBody): Promise<Room> {
@@ -56,12 +71,14 @@ export class RoomManager {
       createdAt: this.now(),
       // Operators create for others; the owner link makes someone the owner.
       ownerId: p.role === 'operator' ? null : p.id,
+      timeouts: { ...(this.deps.defaultTimeouts ?? NO_TIMEOUTS), ...body.timeouts },
     };
     const record = await this.deps.driver.create(spec);
     this.deps.log.info(
       { room: id, by: p.id, width: spec.width, height: spec.height, fps: spec.fps, app: spec.app },
       'room created',
     );
+    this.webhooks.emit(roomEvents.created(spec));
     return this.view(p, record);
   }
 
@@ -86,6 +103,37 @@ export class RoomManager {
     await this.deps.driver.delete(id);
     await this.deps.invites.forget(id);
     this.deps.log.info({ room: id, by: p.id }, 'room deleted');
+    this.webhooks.emit(roomEvents.deletedByRequest(id, this.now(), p.id));
+  }
+
+  /** Every room, unfiltered: for the dashboard's own housekeeping (the reaper). */
+  records(): Promise<RoomRecord[]> {
+    return this.deps.driver.list();
+  }
+
+  /** The agent's view of a room, asked as the dashboard itself. */
+  async observe(record: RoomRecord, sinceSeq = 0): Promise<AgentState> {
+    if (!record.agentUrl) throw errors.roomUnavailable(record.spec.id);
+    const { token } = await this.deps.tokens.issue(
+      { ...DASHBOARD_PRINCIPAL, room: record.spec.id },
+      AGENT_CALL_TOKEN_TTL_S,
+    );
+    return this.deps.agent.state(record.spec.id, record.agentUrl, token, sinceSeq);
+  }
+
+  /** A room's time is up: deleted through the driver like any other, and announced. */
+  async expire(id: string, expiry: RoomExpiry): Promise<void> {
+    if (!(await this.deps.driver.get(id))) return;
+    this.deps.log.info({ room: id, reason: expiry.reason }, 'room expired: deleting');
+    await this.deps.driver.delete(id);
+    await this.deps.invites.forget(id);
+    this.deps.log.info({ room: id, reason: expiry.reason }, 'room deleted');
+    this.webhooks.emit(roomEvents.expired(id, this.now(), expiry.reason));
+  }
+
+  /** The driver says a room is ready: announced once per room (the event id is per room). */
+  announceReady(id: string): void {
+    this.webhooks.emit(roomEvents.ready(id, this.now()));
   }
 
   async require(id: string): Promise<RoomRecord> {
@@ -130,6 +178,7 @@ export class RoomManager {
       height: spec.height,
       fps: spec.fps,
       app: spec.app,
+      timeouts: timeoutsOf(spec),
       ...(can(p, 'invite', spec) ? { links: this.links(spec.id) } : {}),
     };
   }
@@ -138,16 +187,22 @@ export class RoomManager {
   private async liveView(p: Principal, r: RoomRecord): Promise<Room> {
     let viewers: number | null = null;
     let controller: ParticipantRef | null = null;
+    let participants: Presence[] | null = null;
+    let control: ControlState | null = null;
+    let expired: RoomExpiry | null = null;
     if (r.status === 'ready' && r.agentUrl) {
       try {
         const state = await this.deps.agent.state(r.spec.id, r.agentUrl, await this.agentToken(p, r.spec.id));
         viewers = state.viewers;
         controller = state.control.holder;
+        participants = state.participants;
+        control = state.control;
+        expired = state.expired;
       } catch (err) {
         this.deps.log.warn({ room: r.spec.id, err }, 'agent state unavailable');
       }
     }
-    return { ...this.view(p, r), viewers, controller };
+    return { ...this.view(p, r), viewers, controller, participants, control, expired };
   }
 
   private async freshId(existing: RoomRecord[]): Promise<string> {

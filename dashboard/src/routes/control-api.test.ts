@@ -58,7 +58,7 @@ describe('control API', () => {
     expect(res.json().holder).toEqual({ id: 'operator', name: 'operator', role: 'operator' });
   });
 
-  it('owner may take, give, reset, lock; participants may not', async () => {
+  it('owner may take, give, reset, lock; participants only give what they hold', async () => {
     for (const action of ['take', 'reset', 'lock', 'unlock'])
       expect((await act(action, 'owner')).statusCode, action).toBe(200);
     const give = await act('give', 'owner', { participantId: tokens.participant!.participantId });
@@ -66,7 +66,9 @@ describe('control API', () => {
     expect(give.json().holder.id).toBe(tokens.participant!.participantId);
     for (const action of ['take', 'reset', 'lock'])
       expect((await act(action, 'participant')).statusCode, action).toBe(403);
-    expect((await act('give', 'participant', { participantId: 'x' })).statusCode).toBe(403);
+    // the participant holds control now (the owner gave it): they may hand it on
+    expect((await act('give', 'participant', { participantId: 'x' })).statusCode).toBe(200);
+    expect((await act('give', 'participant', { participantId: 'y' })).statusCode).toBe(403);
   });
 
   it('a viewer may do nothing; 401 without a bearer', async () => {
@@ -87,7 +89,8 @@ describe('control API', () => {
 
   it('400 malformed, 404 unknown room, 403 token for another room', async () => {
     expect((await act('steal', 'owner')).statusCode).toBe(400);
-    expect((await act('give', 'owner', {})).statusCode).toBe(400);
+    // without a participantId: to the first in the queue; nobody waits here
+    expect((await act('give', 'owner', {})).statusCode).toBe(409);
     expect((await act('give', 'owner', { participantId: '' })).statusCode).toBe(400);
     expect((await act('request', 'operator', undefined, 'BAD')).statusCode).toBe(400);
     expect((await act('request', 'operator', undefined, 'zzzzzzzzzz')).statusCode).toBe(404);

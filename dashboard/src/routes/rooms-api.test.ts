@@ -72,6 +72,51 @@ describe('rooms API', () => {
     expect(res.json().error.code).toBe('bad_request');
   });
 
+  it('timeouts: defaults apply, given ones override, each is validated, and they are stored with the room', async () => {
+    const plain = (await create()).json();
+    expect(plain.timeouts).toEqual({ maxAgeS: 0, noViewersS: 0, noInputS: 0 });
+    const res = await create({ timeouts: { maxAgeS: 7200, noInputS: 600 } });
+    expect(res.statusCode).toBe(201);
+    expect(res.json().timeouts).toEqual({ maxAgeS: 7200, noViewersS: 0, noInputS: 600 });
+    expect(t.driver.rooms.get(res.json().id)?.spec.timeouts).toEqual({
+      maxAgeS: 7200,
+      noViewersS: 0,
+      noInputS: 600,
+    });
+    for (const timeouts of [
+      { maxAgeS: -1 },
+      { noViewersS: 1.5 },
+      { noInputS: 2_592_001 },
+      { idleS: 5 },
+      'soon',
+    ]) {
+      const bad = await create({ timeouts });
+      expect(bad.statusCode, JSON.stringify(timeouts)).toBe(400);
+      expect(bad.json().error.code).toBe('bad_request');
+    }
+  });
+
+  it('GET /api/rooms/:id shows participants and the control lease from the agent', async () => {
+    const room = (await create()).json();
+    agent = await startFakeAgent(t.secrets.publicKeyPem, room.id);
+    t.driver.rooms.set(room.id, { ...t.driver.rooms.get(room.id)!, agentUrl: agent.url });
+    const holder = { id: 'p1', name: 'Ann', role: 'participant' as const };
+    agent.control = {
+      seq: 4,
+      holder,
+      queue: [{ id: 'p2', name: 'Ben', role: 'participant' }],
+      locked: false,
+    };
+    agent.participants = [{ ...holder, joinedAt: 1 }];
+    const got = (await t.app.inject({ url: `/api/rooms/${room.id}`, headers: t.admin })).json();
+    expect(got).toMatchObject({
+      controller: holder,
+      control: agent.control,
+      participants: [{ id: 'p1', name: 'Ann', role: 'participant', joinedAt: 1 }],
+      expired: null,
+    });
+  });
+
   it('400 on malformed JSON', async () => {
     const res = await t.app.inject({
       method: 'POST',

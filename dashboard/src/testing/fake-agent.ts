@@ -2,7 +2,7 @@ import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { importSPKI, jwtVerify } from 'jose';
 import type { WebSocket } from 'ws';
-import type { ControlState, TokenClaims } from '@boxroom/contracts';
+import type { ControlState, Presence, TokenClaims } from '@boxroom/contracts';
 
 export interface FakeAgent {
   app: FastifyInstance;
@@ -10,6 +10,7 @@ export interface FakeAgent {
   /** every request the agent saw: method, url (with query), authorization */
   seen: Array<{ method: string; url: string; authorization?: string }>;
   control: ControlState;
+  participants: Presence[];
   viewers: number;
   /** the last socket each WS path accepted */
   sockets: Map<string, WebSocket>;
@@ -32,6 +33,7 @@ export async function startFakeAgent(publicKeyPem: string, roomId: string): Prom
     seen,
     sockets,
     viewers: 2,
+    participants: [],
     control: { seq: 0, holder: null, queue: [], locked: false },
     close: () => app.close(),
   };
@@ -56,7 +58,13 @@ export async function startFakeAgent(publicKeyPem: string, roomId: string): Prom
   app.get('/state', async (req, reply) => {
     if (!(await claims(req)))
       return reply.status(401).send({ error: { code: 'unauthorized', message: 'bad token' } });
-    return { control: agent.control, participants: [], viewers: agent.viewers };
+    return {
+      control: agent.control,
+      participants: agent.participants,
+      viewers: agent.viewers,
+      expired: null,
+      controlChanges: [],
+    };
   });
   app.post<{ Params: { action: string }; Body: { participantId?: string } }>(
     '/control/:action',
@@ -67,6 +75,16 @@ export async function startFakeAgent(publicKeyPem: string, roomId: string): Prom
         return reply
           .status(403)
           .send({ error: { code: 'forbidden', message: 'participants cannot take control' } });
+      }
+      if (req.params.action === 'give' && c.role === 'participant' && agent.control.holder?.id !== c.sub) {
+        return reply
+          .status(403)
+          .send({ error: { code: 'forbidden', message: 'only the holder can give control' } });
+      }
+      if (req.params.action === 'give' && req.body?.participantId === undefined) {
+        return reply
+          .status(409)
+          .send({ error: { code: 'conflict', message: 'nobody is waiting for control' } });
       }
       if (req.params.action === 'give' && req.body?.participantId === 'nobody') {
         return reply

@@ -1,35 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ParticipantRef, Role } from '@boxroom/contracts';
-import { ControlError, ControlLease, type LeaseChange, type LeaseClock } from './control-lease.js';
-
-class FakeClock implements LeaseClock {
-  t = 1_000;
-  private timers = new Map<number, { at: number; fn: () => void }>();
-  private next = 1;
-  now = () => this.t;
-  setTimeout = (fn: () => void, ms: number) => {
-    const id = this.next++;
-    this.timers.set(id, { at: this.t + ms, fn });
-    return id;
-  };
-  clearTimeout = (h: unknown) => void this.timers.delete(h as number);
-  advance(ms: number) {
-    const end = this.t + ms;
-    for (;;) {
-      const due = [...this.timers.entries()]
-        .filter(([, v]) => v.at <= end)
-        .sort((a, b) => a[1].at - b[1].at)[0];
-      if (!due) break;
-      this.timers.delete(due[0]);
-      this.t = due[1].at;
-      due[1].fn();
-    }
-    this.t = end;
-  }
-  pending() {
-    return this.timers.size;
-  }
-}
+import { FakeClock } from '../testing/fake-clock.js';
+import { ControlError, ControlLease, type LeaseChange } from './control-lease.js';
 
 const p = (id: string, role: Role = 'participant'): ParticipantRef => ({ id, name: id.toUpperCase(), role });
 const alice = p('alice');
@@ -236,6 +208,200 @@ describe('ControlLease', () => {
     clock.advance(10_000);
     expect(holder(lease)).toBeNull();
     expect(clock.pending()).toBe(0);
+  });
+
+  it('the holder passes control to the first in queue with give(null); nobody waiting is a conflict', () => {
+    const { lease, changes } = setup();
+    lease.request(alice);
+    lease.request(bob);
+    lease.request(carol);
+    lease.give(alice, null);
+    expect(holder(lease)).toBe('bob');
+    expect(queue(lease)).toEqual(['carol']);
+    expect(changes.at(-1)).toMatchObject({ reason: 'give', by: 'alice', holderChanged: true });
+    expect(() => lease.give(carol, null)).toThrow(/holder, the owner or an operator/);
+    lease.give(owner, null);
+    expect(holder(lease)).toBe('carol');
+    expect(() => lease.give(carol, null)).toThrow(expect.objectContaining({ code: 'conflict' }));
+  });
+
+  it('giving to a queued participant takes them out of the queue; giving to the holder is a no-op', () => {
+    const { lease, changes } = setup();
+    lease.request(alice);
+    lease.request(bob);
+    lease.request(carol);
+    lease.give(alice, carol);
+    expect(holder(lease)).toBe('carol');
+    expect(queue(lease)).toEqual(['bob']);
+    const n = changes.length;
+    lease.give(carol, carol);
+    expect(changes).toHaveLength(n);
+  });
+
+  it('every change is emitted once with seq increasing by exactly one', () => {
+    const { lease, changes, clock } = setup({ idleMs: 1_000, graceMs: 100 });
+    lease.request(alice);
+    lease.request(bob);
+    lease.request(carol);
+    lease.release(carol);
+    lease.give(alice, null);
+    lease.take(owner);
+    lease.setLocked(op, true);
+    lease.setLocked(op, false);
+    lease.request(alice);
+    lease.disconnected('alice');
+    clock.advance(100);
+    clock.advance(1_000);
+    lease.reset(op);
+    const seqs = changes.map((c) => c.state.seq);
+    expect(seqs).toEqual(seqs.map((_, i) => i + 1));
+    expect(lease.state().seq).toBe(changes.length);
+  });
+
+  it('state() is a snapshot: changing it does not change the lease', () => {
+    const { lease } = setup();
+    lease.request(alice);
+    lease.request(bob);
+    lease.state().queue.pop();
+    expect(queue(lease)).toEqual(['bob']);
+  });
+
+  it('race: two requests in the same tick after a release; the first arrival wins', () => {
+    const { lease } = setup();
+    lease.request(alice);
+    lease.release(alice);
+    lease.request(carol);
+    lease.request(bob);
+    expect(holder(lease)).toBe('carol');
+    expect(queue(lease)).toEqual(['bob']);
+  });
+
+  it('race: a release arriving after a give or a reset is a no-op', () => {
+    const { lease, changes } = setup();
+    lease.request(alice);
+    lease.give(owner, bob);
+    let n = changes.length;
+    lease.release(alice);
+    expect(changes).toHaveLength(n);
+    expect(holder(lease)).toBe('bob');
+    lease.reset(owner);
+    n = changes.length;
+    lease.release(bob);
+    expect(changes).toHaveLength(n);
+  });
+
+  it('race: a holder taken over during their disconnect grace; the grace ending changes nothing', () => {
+    const { lease, clock, changes } = setup({ graceMs: 1_000 });
+    lease.request(alice);
+    lease.disconnected('alice');
+    lease.take(op);
+    const n = changes.length;
+    clock.advance(1_000);
+    expect(holder(lease)).toBe('op');
+    expect(changes).toHaveLength(n);
+  });
+
+  it('race: someone who left while queued and is reached during their grace loses control when it ends', () => {
+    const { lease, clock, changes } = setup({ graceMs: 1_000 });
+    lease.request(alice);
+    lease.request(bob);
+    lease.request(carol);
+    lease.disconnected('bob');
+    clock.advance(500);
+    lease.release(alice);
+    expect(holder(lease)).toBe('bob');
+    clock.advance(500);
+    expect(holder(lease)).toBe('carol');
+    expect(changes.at(-1)).toMatchObject({ reason: 'disconnect', by: null });
+    expect(changes.at(-1)?.previousHolder?.id).toBe('bob');
+  });
+
+  it('race: a disconnected holder whose queue empties meanwhile frees the lease after the grace', () => {
+    const { lease, clock } = setup({ graceMs: 1_000 });
+    lease.request(alice);
+    lease.request(bob);
+    lease.disconnected('alice');
+    lease.release(bob);
+    clock.advance(1_000);
+    expect(lease.state()).toMatchObject({ holder: null, queue: [] });
+  });
+
+  it('a reconnect within the grace keeps a queued participant`s place', () => {
+    const { lease, clock } = setup({ graceMs: 1_000 });
+    lease.request(alice);
+    lease.request(bob);
+    lease.request(carol);
+    lease.disconnected('bob');
+    clock.advance(999);
+    lease.connected('bob');
+    clock.advance(5_000);
+    expect(queue(lease)).toEqual(['bob', 'carol']);
+  });
+
+  it('a disconnect of someone who holds nothing is ignored, and a grace of 0 acts at once', () => {
+    const { lease, clock, changes } = setup({ graceMs: 0 });
+    lease.disconnected('nobody');
+    expect(changes).toHaveLength(0);
+    expect(clock.pending()).toBe(0);
+    lease.request(alice);
+    lease.request(bob);
+    lease.disconnected('alice');
+    expect(holder(lease)).toBe('bob');
+  });
+
+  it('the idle clock restarts for each new holder, and idle 0 never releases', () => {
+    const { lease, clock } = setup({ idleMs: 1_000 });
+    lease.request(alice);
+    lease.request(bob);
+    clock.advance(900);
+    lease.release(alice);
+    clock.advance(900);
+    expect(holder(lease)).toBe('bob');
+    clock.advance(100);
+    expect(holder(lease)).toBeNull();
+
+    const off = setup({ idleMs: 0 });
+    off.lease.request(alice);
+    off.clock.advance(86_400_000);
+    expect(holder(off.lease)).toBe('alice');
+    expect(off.clock.pending()).toBe(0);
+  });
+
+  it('reset and a release to nobody stop the idle timer', () => {
+    const { lease, clock } = setup({ idleMs: 1_000 });
+    lease.request(alice);
+    lease.reset(op);
+    expect(clock.pending()).toBe(0);
+    lease.request(alice);
+    lease.release(alice);
+    expect(clock.pending()).toBe(0);
+  });
+
+  it('lock keeps a moderator holder, drops participants from the queue, and is moderators-only', () => {
+    const { lease, changes } = setup();
+    lease.take(owner);
+    lease.request(alice);
+    expect(() => lease.setLocked(alice, true)).toThrow(/owner or an operator/);
+    lease.setLocked(op, true);
+    expect(holder(lease)).toBe('owner');
+    expect(queue(lease)).toEqual([]);
+    expect(changes.at(-1)).toMatchObject({ reason: 'lock', holderChanged: false, state: { locked: true } });
+    const n = changes.length;
+    lease.setLocked(op, true);
+    expect(changes).toHaveLength(n);
+    expect(() => lease.give(owner, alice)).toThrow(/locked/);
+    lease.request(op);
+    expect(queue(lease)).toEqual(['op']);
+  });
+
+  it('locking with a participant in control and no moderator waiting frees the lease', () => {
+    const { lease, changes } = setup();
+    lease.request(alice);
+    lease.request(bob);
+    lease.setLocked(owner, true);
+    expect(lease.state()).toMatchObject({ holder: null, queue: [], locked: true });
+    expect(changes.at(-1)).toMatchObject({ reason: 'lock', holderChanged: true });
+    expect(changes.at(-1)?.previousHolder?.id).toBe('alice');
   });
 
   it('close cancels every timer', () => {

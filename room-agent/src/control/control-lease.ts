@@ -6,6 +6,7 @@ import {
   type ControlState,
   type ParticipantRef,
 } from '@boxroom/contracts';
+import { SYSTEM_CLOCK, type Clock } from '../clock.js';
 
 export class ControlError extends Error {
   override name = 'ControlError';
@@ -32,21 +33,8 @@ export interface LeaseEvents {
 }
 
 /** Timers and clock, injectable so tests can drive time. */
-export interface LeaseClock {
-  now(): number;
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-export const SYSTEM_CLOCK: LeaseClock = {
-  now: () => Date.now(),
-  setTimeout: (fn, ms) => {
-    const t = setTimeout(fn, ms);
-    t.unref();
-    return t;
-  },
-  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
-};
+export type LeaseClock = Clock;
+export { SYSTEM_CLOCK };
 
 export interface LeaseOptions {
   /** release control after this long without input; 0 disables */
@@ -115,16 +103,21 @@ export class ControlLease extends EventEmitter<LeaseEvents> {
     return this.state();
   }
 
-  /** The holder hands control to someone; owners and operators can give at any time. */
-  give(actor: ParticipantRef, target: ParticipantRef): ControlState {
+  /**
+   * The holder hands control on: to `target`, or with null to the first in the queue. Owners and
+   * operators can give at any time, whoever holds it.
+   */
+  give(actor: ParticipantRef, target: ParticipantRef | null): ControlState {
     const actorIsHolder = this.holder?.id === actor.id;
     if (!actorIsHolder && !isModerator(actor.role)) {
       throw new ControlError('forbidden', 'only the holder, the owner or an operator can give control');
     }
-    this.assertMayHold(target);
-    if (this.holder?.id === target.id) return this.state();
-    this.removeFromQueue(target.id);
-    this.setHolder(target, 'give', actor.id);
+    const to = target ?? this.queue[0] ?? null;
+    if (!to) throw new ControlError('conflict', 'nobody is waiting for control');
+    this.assertMayHold(to);
+    if (this.holder?.id === to.id) return this.state();
+    this.removeFromQueue(to.id);
+    this.setHolder(to, 'give', actor.id);
     return this.state();
   }
 
@@ -214,7 +207,8 @@ export class ControlLease extends EventEmitter<LeaseEvents> {
   private setHolder(next: ParticipantRef, reason: ControlChangeReason, by: string | null): void {
     const prev = this.holder;
     this.holder = next;
-    this.cancelGrace(next.id);
+    // A pending disconnect grace of the new holder keeps running: someone who left while queued
+    // must not get control for good because the queue reached them before their grace ended.
     this.lastInputAt = this.clock.now();
     this.armIdleTimer(this.opts.idleMs);
     this.changed(reason, by, prev);

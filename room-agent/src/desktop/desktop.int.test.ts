@@ -81,6 +81,10 @@ describe('the room desktop under supervision (real Xvfb, PulseAudio, openbox, xt
       viewerMaxBacklogBytes: 1 << 20,
       controlIdleMs: 0,
       controlGraceMs: 0,
+      roomMaxAgeMs: 0,
+      roomNoViewersMs: 0,
+      roomNoInputMs: 0,
+      roomCreatedAt: 0,
       logLevel: 'silent',
     } satisfies AgentConfig);
     const specs = roomProcessSpecs(config, {

@@ -20,6 +20,10 @@ const config: AgentConfig = Object.freeze({
   viewerMaxBacklogBytes: 1 << 20,
   controlIdleMs: 0,
   controlGraceMs: 0,
+  roomMaxAgeMs: 0,
+  roomNoViewersMs: 0,
+  roomNoInputMs: 0,
+  roomCreatedAt: 0,
   logLevel: 'info',
 });
 const ffmpegReady = async (): Promise<void> => {};

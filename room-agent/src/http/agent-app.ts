@@ -6,8 +6,10 @@ import {
   WS_CLOSE,
   type ErrorCode,
   type ParticipantRef,
+  type RoomExpiry,
   type TokenClaims,
 } from '@boxroom/contracts';
+import type { ControlHistory } from '../control/control-history.js';
 import { AuthError, tokenFromRequest, type TokenVerifier } from '../auth/token-verifier.js';
 import { ControlError, type ControlLease } from '../control/control-lease.js';
 import { redactUrl, type Logger } from '../logger.js';
@@ -20,6 +22,9 @@ export interface AgentAppDeps {
   log: Logger;
   verifier: TokenVerifier;
   lease: ControlLease;
+  history: ControlHistory;
+  /** the room's lifecycle: set once a timeout ran out */
+  expiry: { expired(): RoomExpiry | null; pending(): Array<{ reason: string; at: number }> };
   session: SessionHub;
   stream: StreamPort;
   input: InputPort;
@@ -94,12 +99,19 @@ export async function buildAgentApp(deps: AgentAppDeps): Promise<FastifyInstance
     return reply.status(h.status === 'ok' ? 200 : 503).send(h);
   });
 
-  app.get('/state', async (req) => {
+  /**
+   * Presence, the lease, viewers and whether the room expired, for the dashboard. `?since=<seq>`
+   * limits `controlChanges` to those after that lease seq (the dashboard relays them as webhooks).
+   */
+  app.get<{ Querystring: { since?: string } }>('/state', async (req) => {
     await claimsOf(req);
+    const since = Number(req.query.since ?? 0);
     return {
       control: lease.state(),
       participants: session.participants(),
       viewers: deps.stream.viewerCount(),
+      expired: deps.expiry.expired(),
+      controlChanges: deps.history.since(Number.isSafeInteger(since) ? since : 0),
     };
   });
 
@@ -138,6 +150,7 @@ export async function buildAgentApp(deps: AgentAppDeps): Promise<FastifyInstance
       participants: session.participants(),
       control: lease.state(),
       room: { id: deps.roomId, ...deps.room },
+      warnings: deps.expiry.pending(),
     }));
   });
 
@@ -168,9 +181,11 @@ export async function buildAgentApp(deps: AgentAppDeps): Promise<FastifyInstance
       case 'unlock':
         return lease.setLocked(actor, action === 'lock');
       default: {
+        // give: {participantId} names the new holder; without it, control goes to the queue's first.
         const id = (req.body as { participantId?: unknown } | null)?.participantId;
+        if (id === undefined) return lease.give(actor, null);
         if (typeof id !== 'string' || id.length === 0 || id.length > 64) {
-          throw new HttpError('bad_request', 'body must be {"participantId": string}');
+          throw new HttpError('bad_request', 'body must be {"participantId"?: string}');
         }
         const target = session.get(id);
         if (!target) throw new HttpError('not_found', 'that participant is not in the room');

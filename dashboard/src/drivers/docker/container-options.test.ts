@@ -13,6 +13,7 @@ const spec: RoomSpec = {
   app: 'terminal',
   createdAt: 1_763_900_000_000,
   ownerId: null,
+  timeouts: { maxAgeS: 7200, noViewersS: 600, noInputS: 0 },
 };
 const pem = '-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA\n-----END PUBLIC KEY-----\n';
 
@@ -30,6 +31,11 @@ describe('containerCreateOptions', () => {
         'BOXROOM_FPS=30',
         'BOXROOM_APP=terminal',
         `BOXROOM_PUBLIC_KEY=${pem}`,
+        // the agent runs the room's lifecycle clocks
+        'BOXROOM_ROOM_MAX_AGE_S=7200',
+        'BOXROOM_ROOM_NO_VIEWERS_S=600',
+        'BOXROOM_ROOM_NO_INPUT_S=0',
+        'BOXROOM_ROOM_CREATED_AT=1763900000000',
       ],
       ExposedPorts: { '9000/tcp': {} },
       Healthcheck: {

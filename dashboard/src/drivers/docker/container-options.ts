@@ -1,5 +1,6 @@
 import type { ContainerCreateOptions } from 'dockerode';
 import type { RoomSpec } from '../../rooms/room-driver.js';
+import { roomLifecycleEnv } from '../room-lifecycle-env.js';
 import { toLabels } from './labels.js';
 import { AGENT_PORT, ROOM_UID, RUN_DIR, type ResolvedOptions } from './options.js';
 
@@ -30,6 +31,7 @@ export function containerCreateOptions(spec: RoomSpec, o: ResolvedOptions): Cont
       `BOXROOM_FPS=${spec.fps}`,
       `BOXROOM_APP=${spec.app}`,
       `BOXROOM_PUBLIC_KEY=${o.publicKeyPem}`,
+      ...roomLifecycleEnv(spec),
     ],
     ExposedPorts: { [port]: {} },
     // Stated here as well as in the image so readiness timing does not depend on which image runs.

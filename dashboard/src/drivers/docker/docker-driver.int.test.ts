@@ -32,6 +32,8 @@ const spec: RoomSpec = {
   app: 'terminal',
   createdAt: Date.now(),
   ownerId: 'owner-1',
+  // stored in labels and passed to the agent; long enough never to fire during the test
+  timeouts: { maxAgeS: 3600, noViewersS: 0, noInputS: 0 },
 };
 
 let privateKey: Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];

@@ -11,6 +11,7 @@ const spec: RoomSpec = {
   app: 'browser',
   createdAt: 1_763_900_000_123,
   ownerId: 'p-42',
+  timeouts: { maxAgeS: 7200, noViewersS: 600, noInputS: 0 },
 };
 
 describe('room labels', () => {
@@ -36,7 +37,18 @@ describe('room labels', () => {
       'io.boxroom.room.app': 'browser',
       'io.boxroom.room.created-at': '1763900000123',
       'io.boxroom.room.owner-id': 'p-42',
+      'io.boxroom.room.timeout.max-age-s': '7200',
+      'io.boxroom.room.timeout.no-viewers-s': '600',
+      'io.boxroom.room.timeout.no-input-s': '0',
     });
+  });
+
+  it('reads a room labelled before timeouts existed as having none', () => {
+    const labels = toLabels(spec, 'prod');
+    delete labels[LABEL.maxAgeS];
+    delete labels[LABEL.noViewersS];
+    delete labels[LABEL.noInputS];
+    expect(fromLabels(labels)?.timeouts).toEqual({ maxAgeS: 0, noViewersS: 0, noInputS: 0 });
   });
 
   it('refuses labels that are not a readable room', () => {
@@ -45,6 +57,7 @@ describe('room labels', () => {
     expect(fromLabels({ ...good, [LABEL.schema]: '2' })).toBeNull();
     expect(fromLabels({ ...good, [LABEL.width]: 'wide' })).toBeNull();
     expect(fromLabels({ ...good, [LABEL.app]: 'emacs' })).toBeNull();
+    expect(fromLabels({ ...good, [LABEL.noViewersS]: '-5' })).toBeNull();
     const noId: Record<string, string> = { ...good };
     delete noId[LABEL.id];
     expect(fromLabels(noId)).toBeNull();

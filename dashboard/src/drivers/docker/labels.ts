@@ -1,4 +1,4 @@
-import type { RoomApp, RoomSpec } from '../../rooms/room-driver.js';
+import { NO_TIMEOUTS, timeoutsOf, type RoomApp, type RoomSpec } from '../../rooms/room-driver.js';
 
 /**
  * Container labels are the docker driver's only state store: a restarted dashboard rebuilds every
@@ -18,6 +18,10 @@ export const LABEL = {
   createdAt: 'io.boxroom.room.created-at',
   /** absent when the room has no owner (created by an operator) */
   ownerId: 'io.boxroom.room.owner-id',
+  /** lifecycle timeouts in seconds; absent on rooms made before they existed (read as 0: off) */
+  maxAgeS: 'io.boxroom.room.timeout.max-age-s',
+  noViewersS: 'io.boxroom.room.timeout.no-viewers-s',
+  noInputS: 'io.boxroom.room.timeout.no-input-s',
 } as const;
 
 export const LABEL_SCHEMA_VERSION = '1';
@@ -25,6 +29,7 @@ export const LABEL_SCHEMA_VERSION = '1';
 const APPS: readonly RoomApp[] = ['terminal', 'browser'];
 
 export function toLabels(spec: RoomSpec, instance: string): Record<string, string> {
+  const timeouts = timeoutsOf(spec);
   const labels: Record<string, string> = {
     [LABEL.schema]: LABEL_SCHEMA_VERSION,
     [LABEL.instance]: instance,
@@ -35,6 +40,9 @@ export function toLabels(spec: RoomSpec, instance: string): Record<string, strin
     [LABEL.fps]: String(spec.fps),
     [LABEL.app]: spec.app,
     [LABEL.createdAt]: String(spec.createdAt),
+    [LABEL.maxAgeS]: String(timeouts.maxAgeS),
+    [LABEL.noViewersS]: String(timeouts.noViewersS),
+    [LABEL.noInputS]: String(timeouts.noInputS),
   };
   if (spec.ownerId !== null) labels[LABEL.ownerId] = spec.ownerId;
   return labels;
@@ -56,7 +64,25 @@ export function fromLabels(labels: Readonly<Record<string, string>>): RoomSpec |
   const createdAt = int(labels[LABEL.createdAt]);
   if (!id || name === undefined || !app || !APPS.includes(app)) return null;
   if (width === null || height === null || fps === null || createdAt === null) return null;
-  return { id, name, width, height, fps, app, createdAt, ownerId: labels[LABEL.ownerId] ?? null };
+  const timeout = (key: 'maxAgeS' | 'noViewersS' | 'noInputS'): number | null =>
+    labels[LABEL[key]] === undefined ? NO_TIMEOUTS[key] : int(labels[LABEL[key]]);
+  const timeouts = {
+    maxAgeS: timeout('maxAgeS'),
+    noViewersS: timeout('noViewersS'),
+    noInputS: timeout('noInputS'),
+  };
+  if (timeouts.maxAgeS === null || timeouts.noViewersS === null || timeouts.noInputS === null) return null;
+  return {
+    id,
+    name,
+    width,
+    height,
+    fps,
+    app,
+    createdAt,
+    ownerId: labels[LABEL.ownerId] ?? null,
+    timeouts: { maxAgeS: timeouts.maxAgeS, noViewersS: timeouts.noViewersS, noInputS: timeouts.noInputS },
+  };
 }
 
 /** Engine-side filter for this instance's rooms (optionally one room). */

@@ -14,6 +14,7 @@ const spec: RoomSpec = {
   app: 'terminal',
   createdAt: 1,
   ownerId: null,
+  timeouts: { maxAgeS: 0, noViewersS: 3600, noInputS: 0 },
 };
 
 function summary(over: Partial<ContainerInfo>): ContainerInfo {

@@ -1,4 +1,5 @@
 import type { RoomSpec } from '../../rooms/room-driver.js';
+import { roomLifecycleEnv } from '../room-lifecycle-env.js';
 
 /** Agent settings an operator may set once for every local room; other BOXROOM_* stay with the dashboard. */
 const PASS_THROUGH = [
@@ -42,5 +43,6 @@ export function agentEnv(
     BOXROOM_APP: spec.app,
     BOXROOM_PUBLIC_KEY_FILE: at.publicKeyFile,
     BOXROOM_RUN_DIR: at.runDir,
+    ...Object.fromEntries(roomLifecycleEnv(spec).map((kv) => kv.split(/=(.*)/s, 2) as [string, string])),
   };
 }

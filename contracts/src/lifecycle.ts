@@ -1,0 +1,43 @@
+import { Type, type Static } from 'typebox';
+
+/** Longest any room timeout may be set to: 30 days. */
+export const ROOM_TIMEOUT_MAX_S = 30 * 24 * 3600;
+
+const timeoutS = (description: string) =>
+  Type.Integer({ minimum: 0, maximum: ROOM_TIMEOUT_MAX_S, description: `${description}; 0: off` });
+
+/** When a room ends by itself. Every field in seconds, 0 = off. */
+export const RoomTimeouts = Type.Object(
+  {
+    maxAgeS: Type.Optional(timeoutS('delete the room this long after it was created')),
+    noViewersS: Type.Optional(timeoutS('delete the room after nobody watched it for this long')),
+    noInputS: Type.Optional(timeoutS('delete the room after nobody sent input for this long')),
+  },
+  { additionalProperties: false },
+);
+export type RoomTimeouts = Static<typeof RoomTimeouts>;
+/** Timeouts with the defaults applied: what a room actually runs with. */
+export type ResolvedRoomTimeouts = Required<RoomTimeouts>;
+
+export const ExpiryReason = Type.Union([
+  Type.Literal('max-age'),
+  Type.Literal('no-viewers'),
+  Type.Literal('no-input'),
+]);
+export type ExpiryReason = Static<typeof ExpiryReason>;
+
+/** Set once a room's time is up; the dashboard then deletes it. */
+export const RoomExpiry = Type.Object({
+  reason: ExpiryReason,
+  /** ms since epoch */
+  at: Type.Integer(),
+});
+export type RoomExpiry = Static<typeof RoomExpiry>;
+
+/**
+ * How long before the end everyone is warned: a minute, or half the timeout when it is shorter than
+ * two minutes (so a short timeout is not all warning).
+ */
+export function warningLeadMs(timeoutMs: number): number {
+  return timeoutMs < 120_000 ? Math.floor(timeoutMs / 2) : 60_000;
+}

@@ -1,0 +1,135 @@
+import type { RoomExpiry } from '@boxroom/contracts';
+import type { Logger } from '../logger.js';
+import type { AgentState } from './agent-client.js';
+import { timeoutsOf, type RoomRecord } from './room-driver.js';
+
+/** What the reaper needs of the rooms: the RoomManager in the app, fakes in tests. */
+export interface ReapableRooms {
+  records(): Promise<RoomRecord[]>;
+  /** the agent's GET /state, with lease changes after `sinceSeq` */
+  observe(record: RoomRecord, sinceSeq: number): Promise<AgentState>;
+  /** delete the room through the driver (nothing of it left running) and announce why */
+  expire(id: string, expiry: RoomExpiry): Promise<void>;
+}
+
+/** Who wants to hear about lease changes (the webhook relay). */
+export interface StateListener {
+  readonly active: boolean;
+  since(room: string): number;
+  relay(room: string, changes: AgentState['controlChanges']): void;
+  forget(room: string): void;
+}
+
+export interface RoomReaperOptions {
+  rooms: ReapableRooms;
+  log: Logger;
+  pollMs: number;
+  listener?: StateListener;
+  /** agents asked at once: a sweep over many rooms stays bounded */
+  concurrency?: number;
+  now?: () => number;
+}
+
+/**
+ * Deletes rooms whose time is up. Each room's agent owns its clocks (it knows viewers, input and
+ * its age exactly) and says `expired` in GET /state; the reaper asks every ready room with a
+ * timeout every `pollMs` (one sweep at a time, a few agents at once) and deletes expired rooms via
+ * the RoomManager, so the driver frees everything. Rooms whose agent is gone (failed) cannot answer:
+ * the reaper applies their max age itself from `createdAt`. The same poll feeds lease changes to
+ * the webhook relay.
+ */
+export class RoomReaper {
+  private timer: NodeJS.Timeout | null = null;
+  private sweeping: Promise<void> | null = null;
+  private stopped = true;
+  private readonly expiring = new Set<string>();
+  private readonly now: () => number;
+
+  constructor(private readonly o: RoomReaperOptions) {
+    this.now = o.now ?? Date.now;
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.schedule();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.sweeping;
+  }
+
+  /** One pass over the rooms; public for tests and for an immediate check. */
+  sweep(): Promise<void> {
+    this.sweeping ??= this.doSweep().finally(() => {
+      this.sweeping = null;
+    });
+    return this.sweeping;
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      void this.sweep().finally(() => this.schedule());
+    }, this.o.pollMs);
+    this.timer.unref();
+  }
+
+  private async doSweep(): Promise<void> {
+    let records: RoomRecord[];
+    try {
+      records = await this.o.rooms.records();
+    } catch (err) {
+      this.o.log.warn({ err }, 'reaper could not list rooms');
+      return;
+    }
+    const live = new Set(records.map((r) => r.spec.id));
+    for (const id of this.expiring) if (!live.has(id)) this.expiring.delete(id);
+    const work = records.filter((r) => !this.expiring.has(r.spec.id));
+    const queue = [...work];
+    const worker = async () => {
+      for (let r = queue.shift(); r; r = queue.shift()) await this.check(r);
+    };
+    await Promise.all(Array.from({ length: Math.min(this.o.concurrency ?? 4, queue.length) }, worker));
+  }
+
+  private async check(r: RoomRecord): Promise<void> {
+    const id = r.spec.id;
+    const t = timeoutsOf(r.spec);
+    if (r.status === 'failed') {
+      // A failed room has no agent to keep its clocks: its max age still holds.
+      if (t.maxAgeS > 0 && this.now() >= r.spec.createdAt + t.maxAgeS * 1000) {
+        await this.expire(id, { reason: 'max-age', at: this.now() });
+      }
+      return;
+    }
+    const listener = this.o.listener?.active ? this.o.listener : null;
+    const timed = t.maxAgeS > 0 || t.noViewersS > 0 || t.noInputS > 0;
+    if (r.status !== 'ready' || !r.agentUrl || (!timed && !listener)) return;
+    let state: AgentState;
+    try {
+      state = await this.o.rooms.observe(r, listener?.since(id) ?? 0);
+    } catch (err) {
+      // Unreachable for a moment (restarting, busy): the next sweep asks again.
+      this.o.log.debug({ room: id, err }, 'reaper could not ask the agent');
+      return;
+    }
+    listener?.relay(id, state.controlChanges);
+    if (state.expired) await this.expire(id, state.expired);
+  }
+
+  private async expire(id: string, expiry: RoomExpiry): Promise<void> {
+    this.expiring.add(id);
+    try {
+      await this.o.rooms.expire(id, expiry);
+      this.o.listener?.forget(id);
+    } catch (err) {
+      // Left in `expiring` only while the room exists: the next sweep retries a room still listed.
+      this.expiring.delete(id);
+      this.o.log.error({ room: id, err }, 'deleting an expired room failed');
+    }
+  }
+}

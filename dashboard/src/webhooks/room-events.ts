@@ -1,0 +1,51 @@
+import type { ControlChange, ExpiryReason, WebhookEvent } from '@boxroom/contracts';
+import type { RoomSpec } from '../rooms/room-driver.js';
+
+/**
+ * Webhook events, built in one place. Ids are derived from what happened (room, kind, lease seq),
+ * not random: retries and several dashboard replicas send the same id, so receivers can deduplicate.
+ */
+export const roomEvents = {
+  created: (spec: RoomSpec): WebhookEvent => ({
+    id: `${spec.id}.created`,
+    type: 'room.created',
+    at: spec.createdAt,
+    room: spec.id,
+    data: { name: spec.name, width: spec.width, height: spec.height, fps: spec.fps, app: spec.app },
+  }),
+  ready: (room: string, at: number): WebhookEvent => ({
+    id: `${room}.ready`,
+    type: 'room.ready',
+    at,
+    room,
+    data: {},
+  }),
+  deletedByRequest: (room: string, at: number, by: string): WebhookEvent => ({
+    id: `${room}.deleted`,
+    type: 'room.deleted',
+    at,
+    room,
+    data: { cause: 'request', by },
+  }),
+  expired: (room: string, at: number, reason: ExpiryReason): WebhookEvent => ({
+    id: `${room}.deleted`,
+    type: 'room.deleted',
+    at,
+    room,
+    data: { cause: 'expired', reason },
+  }),
+  control: (room: string, c: ControlChange): WebhookEvent => ({
+    id: `${room}.control.${c.seq}`,
+    type: 'control.changed',
+    at: c.at,
+    room,
+    data: {
+      seq: c.seq,
+      reason: c.reason,
+      by: c.by,
+      holder: c.state.holder,
+      queue: c.state.queue,
+      locked: c.state.locked,
+    },
+  }),
+};

@@ -1,0 +1,85 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import WebSocket from 'ws';
+import type { SessionEvent } from '@boxroom/contracts';
+
+const run = promisify(execFile);
+
+/** Polls `fn` every 50 ms until it returns something truthy. */
+export async function until<T>(
+  fn: () => Promise<T | undefined | null | false> | T | undefined | null | false,
+  timeoutMs: number,
+  what: string,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** POST with a bearer token; JSON in and out. */
+export async function postJson(
+  url: string,
+  token: string,
+  body?: unknown,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  return { status: res.status, body: (await res.json().catch(() => ({}))) as Record<string, unknown> };
+}
+
+/** Keys and buttons the X server reports held on the XTEST devices x11vnc injects through. */
+export async function xHeld(display: number): Promise<string[]> {
+  const env = { ...process.env, DISPLAY: `:${display}` };
+  const held: string[] = [];
+  for (const dev of ['Virtual core XTEST keyboard', 'Virtual core XTEST pointer']) {
+    const { stdout } = await run('xinput', ['query-state', dev], { env });
+    held.push(
+      ...stdout
+        .split('\n')
+        .filter((l) => /(key|button)\[\d+\]=down/.test(l))
+        .map((l) => l.trim()),
+    );
+  }
+  return held;
+}
+
+/** Where X says the pointer is. */
+export async function xPointer(display: number): Promise<string> {
+  const { stdout } = await run('xdotool', ['getmouselocation'], {
+    env: { ...process.env, DISPLAY: `:${display}` },
+  });
+  return stdout;
+}
+
+/** A session socket that collects every event it receives. */
+export interface SessionRecorder {
+  ws: WebSocket;
+  events: SessionEvent[];
+  /** resolves with the first recorded event (past or future) matching `pred` */
+  waitFor(pred: (e: SessionEvent) => boolean, timeoutMs: number, what: string): Promise<SessionEvent>;
+  closed: Promise<number>;
+  close(): void;
+}
+
+export async function openSession(url: string): Promise<SessionRecorder> {
+  const ws = new WebSocket(url);
+  const events: SessionEvent[] = [];
+  ws.on('message', (d) => events.push(JSON.parse(String(d)) as SessionEvent));
+  const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
+  const rec: SessionRecorder = {
+    ws,
+    events,
+    waitFor: (pred, timeoutMs, what) => until(() => events.find(pred), timeoutMs, what),
+    closed,
+    close: () => ws.close(),
+  };
+  await rec.waitFor((e) => e.type === 'hello', 5000, 'session hello');
+  return rec;
+}
