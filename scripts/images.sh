@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Builds boxroom's container images: the room image (boxroom/room) and, once the dashboard has a
-# server entry, the dashboard image (boxroom/dashboard). Works with no container registry: when
-# debian:bookworm-slim cannot be had, the base is built from Debian packages (room-image/build-base.sh)
-# and Node comes from the host's own binary. Idempotent and layer-cached; starts dockerd when root
-# and no engine answers.
+# server entry, the dashboard image (boxroom/dashboard). Never reaches a container registry unless
+# asked: the base is debian:bookworm-slim when that image is already local, else one built from
+# Debian packages (room-image/build-base.sh); Node comes from node:20-bookworm-slim when local, else
+# from the host's own binary. Idempotent and layer-cached; starts dockerd when root and no engine answers.
 #
 #   bash scripts/images.sh            (ROOM_IMAGE=boxroom/room:latest DASHBOARD_IMAGE=boxroom/dashboard:latest)
-#   BASE_IMAGE=debian:bookworm-slim NODE_IMAGE=node:20-bookworm-slim bash scripts/images.sh   (a registry is there)
+#   BOXROOM_PULL=1 bash scripts/images.sh    (a registry is reachable: pull the slim images when missing)
+#   BASE_IMAGE=debian:bookworm-slim NODE_IMAGE=node:20-bookworm-slim bash scripts/images.sh
+#                                     (exactly these images; the engine pulls them if they are not local)
 #   BROWSER=firefox-esr | BROWSER=   (room app packages; default chromium)
 #   IMAGES=room                       (only the room image, as the docker driver's tests need)
 set -euo pipefail
@@ -27,14 +29,21 @@ ensure_engine() {
   exit 1
 }
 
-# A registry image when one can be had (already present, or pulled), otherwise the local fallback.
+# The registry image when it is already here, or when pulling was asked for (BOXROOM_PULL=1). No
+# probing of the registry otherwise: machines without one would wait on a timeout every build, and
+# outbound traffic to registries is not allowed everywhere (it is not in our CI).
+have_or_pull() { # image
+  docker image inspect "$1" >/dev/null 2>&1 && return 0
+  [ "${BOXROOM_PULL:-0}" = 1 ] || return 1
+  log "pulling $1 (BOXROOM_PULL=1)"
+  docker pull -q "$1" >/dev/null
+}
+
+# An explicit BASE_IMAGE is used as given: `docker build` pulls it if it is not local.
 resolve_base() {
   if [ -n "${BASE_IMAGE:-}" ]; then echo "$BASE_IMAGE"; return; fi
-  if docker image inspect debian:bookworm-slim >/dev/null 2>&1 \
-    || timeout 120 docker pull -q debian:bookworm-slim >/dev/null 2>&1; then
-    echo debian:bookworm-slim; return
-  fi
-  docker image inspect boxroom/base:bookworm >/dev/null 2>&1 || log "no registry: building the base image from Debian packages"
+  if have_or_pull debian:bookworm-slim; then echo debian:bookworm-slim; return; fi
+  docker image inspect boxroom/base:bookworm >/dev/null 2>&1 || log "building the base image from Debian packages"
   bash room-image/build-base.sh boxroom/base:bookworm >/dev/null
   echo boxroom/base:bookworm
 }
@@ -44,10 +53,7 @@ resolve_base() {
 # COPY --from source, so it needs nothing else.
 resolve_node() {
   if [ -n "${NODE_IMAGE:-}" ]; then echo "$NODE_IMAGE"; return; fi
-  if docker image inspect node:20-bookworm-slim >/dev/null 2>&1 \
-    || timeout 120 docker pull -q node:20-bookworm-slim >/dev/null 2>&1; then
-    echo node:20-bookworm-slim; return
-  fi
+  if have_or_pull node:20-bookworm-slim; then echo node:20-bookworm-slim; return; fi
   local node_bin version ctx tag
   node_bin="$(readlink -f "$(command -v node)")"
   version="$("$node_bin" -p 'process.versions.node')"
@@ -68,24 +74,40 @@ build() { # tag dockerfile [extra build args...]
   local tag="$1" file="$2" start
   shift 2
   start=$(date +%s)
-  docker build -t "$tag" -f "$file" --build-arg "BASE_IMAGE=$base" --build-arg "NODE_IMAGE=$node" "$@" . >&2
+  docker build -t "$tag" -f "$file" --build-arg "BASE_IMAGE=$base" --build-arg "NODE_IMAGE=$node" "$@" "$ctx" >&2
   log "$tag built in $(( $(date +%s) - start )) s ($(docker image inspect -f '{{.Size}}' "$tag" | awk '{printf "%d MB", $1/1e6}'))"
+}
+
+# The build context is a directory of its own laid out like the repository: the files .dockerignore
+# lets through, with the standalone bundles written straight into it. A plain `node scripts/build.mjs`
+# running meanwhile (tests, npm start) rewrites the repository's dist/ with bundles that need
+# node_modules; built from the repository, an image could pick those up.
+stage_context() {
+  local p
+  ctx="$(mktemp -d /tmp/boxroom-images.XXXXXX)"
+  trap 'rm -rf "$ctx"' EXIT
+  cp .dockerignore "$ctx/"
+  while read -r p; do
+    case "$p" in */dist/*.mjs | */dist/*.mjs.map) continue ;; esac # the bundler writes those
+    if [ -e "$p" ]; then cp -a --parents "$p" "$ctx/"; fi
+  done < <(sed -n 's/^!//p' .dockerignore)
 }
 
 ensure_engine
 base="$(resolve_base)"
 node="$(resolve_node)"
 log "base $base, node from $node"
+stage_context
 
-node scripts/build.mjs --standalone --only=room-agent
-[ -f room-agent/dist/room-agent.mjs ] || { log "room-agent/src/main.ts is missing: nothing to put in the room image"; exit 1; }
+node scripts/build.mjs --standalone --only=room-agent --outdir="$ctx"
+[ -f "$ctx/room-agent/dist/room-agent.mjs" ] || { log "room-agent/src/main.ts is missing: nothing to put in the room image"; exit 1; }
 build "$room_image" room-image/Dockerfile --build-arg "BROWSER=${BROWSER-chromium}"
 
 if [ "${IMAGES:-all}" != room ]; then
   # Not fatal: the room image is what the tests need, and the dashboard bundle may lag behind.
-  if ! node scripts/build.mjs --standalone --only=dashboard; then
+  if ! node scripts/build.mjs --standalone --only=dashboard --outdir="$ctx"; then
     log "WARNING: bundling the dashboard failed: skipping $dashboard_image"
-  elif [ -f dashboard/dist/server.mjs ]; then
+  elif [ -f "$ctx/dashboard/dist/server.mjs" ] && [ -f "$ctx/dashboard/dist/janitor.mjs" ]; then
     build "$dashboard_image" dashboard/Dockerfile
   else
     log "dashboard/src/server.ts does not exist yet: skipping $dashboard_image"

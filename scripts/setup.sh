@@ -16,7 +16,7 @@ declare -A need=(
 if [ "$mode" = test ]; then
   need+=(
     [xdotool]=xdotool [xinput]=xinput [xwd]=x11-apps [xprop]=x11-utils [xset]=x11-xserver-utils
-    [chromium]=chromium [dockerd]=docker.io [debootstrap]=debootstrap
+    [chromium]=chromium [dockerd]=docker.io [debootstrap]=debootstrap [docker-compose]=docker-compose
   )
 fi
 missing=()
