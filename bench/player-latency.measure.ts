@@ -2,29 +2,20 @@
 // page.evaluate() callbacks run in the browser.
 import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, sleep } from '../test/support/processes.js';
-import { launchChromium } from '../test/e2e/browser.js';
-import {
-  REPO,
-  buildWeb,
-  deleteAllRooms,
-  startDashboard,
-  type Dashboard,
-} from '../test/e2e/dashboard-process.js';
-import { startWebFront } from '../test/e2e/web-front.js';
+import { launchChromium } from '../test/support/browser.js';
+import { DashboardProcess, REPO, buildWeb } from '../test/support/dashboard-process.js';
+import { sleep } from '../test/support/processes.js';
 
 const run = promisify(execFile);
 const SAMPLES = Number(process.env.BOXROOM_E2E_LATENCY_SAMPLES ?? 15);
 
-let dash: Dashboard | null = null;
-let front: Server | null = null;
+let dash: DashboardProcess | null = null;
 let browser: Browser | null = null;
-let frontUrl = '';
+let baseUrl = '';
 
 /**
  * Glass-to-glass through the product path (room agent, dashboard proxy, the real page): move the X
@@ -106,34 +97,32 @@ const pct = (xs: number[], p: number) => {
 
 beforeAll(async () => {
   buildWeb();
-  const frontPort = await freePort();
-  frontUrl = `http://127.0.0.1:${frontPort}`;
-  dash = await startDashboard(async () => frontUrl);
-  front = await startWebFront(join(REPO, 'web', 'dist'), dash.port, frontPort);
+  // the dashboard serves the web UI itself
+  dash = await DashboardProcess.start({ driver: 'local', env: { BOXROOM_LOG_LEVEL: 'warn' } });
+  baseUrl = dash.url;
   browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {
   await browser?.close().catch(() => {});
   if (dash) {
-    await deleteAllRooms(dash);
-    await dash.stop();
+    await dash.deleteAllRooms();
+    await dash.dispose({ killRooms: true });
   }
-  await new Promise((r) => (front ? front.close(r) : r(null)));
 }, 60_000);
 
 describe('glass-to-glass in Chromium through the dashboard', () => {
   it('measures the player settings against each other', async () => {
     const headers = { authorization: `Bearer ${dash!.adminToken}`, 'content-type': 'application/json' };
-    const created = await fetch(`${frontUrl}/api/rooms`, {
+    const created = await fetch(`${baseUrl}/api/rooms`, {
       method: 'POST',
       headers,
       body: JSON.stringify({ name: 'latency' }),
     });
     const room = (await created.json()) as { id: string; links: { participant: string } };
-    expect(created.status, JSON.stringify(room) + dash!.log()).toBe(201);
+    expect(created.status, JSON.stringify(room) + dash!.output()).toBe(201);
     for (let i = 0; i < 150; i++) {
-      const r = (await (await fetch(`${frontUrl}/api/rooms/${room.id}`, { headers })).json()) as {
+      const r = (await (await fetch(`${baseUrl}/api/rooms/${room.id}`, { headers })).json()) as {
         status: string;
       };
       if (r.status === 'ready') break;

@@ -2,22 +2,19 @@
 // page.evaluate() callbacks run in the browser.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
-import type { Server } from 'node:http';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, sleep } from '../support/processes.js';
-import { launchChromium } from './browser.js';
-import { REPO, buildWeb, deleteAllRooms, startDashboard, type Dashboard } from './dashboard-process.js';
-import { startWebFront } from './web-front.js';
+import { launchChromium } from '../support/browser.js';
+import { DashboardProcess, REPO, buildWeb } from '../support/dashboard-process.js';
+import { sleep } from '../support/processes.js';
 
 const ARTIFACTS = join(REPO, 'test-artifacts');
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
 
-let dash: Dashboard | null = null;
-let front: Server | null = null;
-let frontUrl = '';
+let dash: DashboardProcess | null = null;
+let baseUrl = '';
 let browser: Browser | null = null;
 const contexts: BrowserContext[] = [];
 
@@ -77,10 +74,12 @@ function xdotool(display: number, ...args: string[]): string {
 
 beforeAll(async () => {
   buildWeb();
-  const frontPort = await freePort();
-  frontUrl = `http://127.0.0.1:${frontPort}`;
-  dash = await startDashboard(async () => frontUrl);
-  front = await startWebFront(join(REPO, 'web', 'dist'), dash.port, frontPort);
+  // the dashboard serves the web UI itself, as a user runs it
+  dash = await DashboardProcess.start({
+    driver: 'local',
+    env: { BOXROOM_LOG_LEVEL: process.env.BOXROOM_E2E_LOG_LEVEL ?? 'warn' },
+  });
+  baseUrl = dash.url;
   browser = await launchChromium();
   mkdirSync(ARTIFACTS, { recursive: true });
 }, 120_000);
@@ -89,17 +88,16 @@ afterAll(async () => {
   for (const c of contexts) await c.close().catch(() => {});
   await browser?.close().catch(() => {});
   if (dash) {
-    await deleteAllRooms(dash);
-    await dash.stop();
+    await dash.deleteAllRooms();
+    await dash.dispose({ killRooms: true });
   }
-  await new Promise((r) => (front ? front.close(r) : r(null)));
 }, 60_000);
 
 describe('web UI against the real dashboard (local driver)', () => {
   it('creates a room, plays it, hands control around, and input lands where it should', async () => {
     // --- the dashboard page: sign in, create a room, watch it become ready
     const admin = await newPage();
-    await admin.goto(frontUrl + '/');
+    await admin.goto(baseUrl + '/');
     await admin.locator('br-sign-in input[name=token]').fill(dash!.adminToken);
     await admin.locator('br-sign-in button[type=submit]').click();
     await admin.locator('br-create-room input[name=name]').fill('e2e room');
@@ -110,7 +108,7 @@ describe('web UI against the real dashboard (local driver)', () => {
     await admin.locator('br-room-card img').waitFor({ timeout: 15_000 });
 
     const rooms = (await (
-      await fetch(`${frontUrl}/api/rooms`, { headers: { authorization: `Bearer ${dash!.adminToken}` } })
+      await fetch(`${baseUrl}/api/rooms`, { headers: { authorization: `Bearer ${dash!.adminToken}` } })
     ).json()) as { rooms: Array<{ id: string; links: { participant: string; viewer: string } }> };
     const room = rooms.rooms[0]!;
     expect(room.links.participant).toContain('#invite=');
@@ -185,7 +183,7 @@ describe('web UI against the real dashboard (local driver)', () => {
     await admin.screenshot({ path: join(ARTIFACTS, 'dashboard-1280x800.png') });
     await bob.screenshot({ path: join(ARTIFACTS, 'room-1280x800.png') });
     const adminPhone = await newPage(PHONE);
-    await adminPhone.goto(frontUrl + '/');
+    await adminPhone.goto(baseUrl + '/');
     await adminPhone.locator('br-sign-in input[name=token]').fill(dash!.adminToken);
     await adminPhone.locator('br-sign-in button[type=submit]').click();
     await adminPhone.locator('br-room-card img').waitFor({ timeout: 15_000 });

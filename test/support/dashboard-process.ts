@@ -1,10 +1,27 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './processes.js';
+import { findRepoRoot } from './repo-root.js';
 
-export const DASHBOARD_BUNDLE = 'dashboard/dist/server.mjs';
+export const REPO = findRepoRoot();
+export const DASHBOARD_BUNDLE = join(REPO, 'dashboard/dist/server.mjs');
+
+/** Builds the web UI, which the dashboard serves at / and /r/:id (the globalSetup builds the Node bundles). */
+export function buildWeb(): void {
+  execFileSync('npm', ['run', 'build', '-w', 'web'], { cwd: REPO, stdio: 'ignore' });
+}
+
+/** What the local driver's state file says about one room (dashboard/src/drivers/local/local-state.ts). */
+export interface LocalRoom {
+  /** the agent's pid, which leads its own process group */
+  pid: number | null;
+  /** the agent's port on 127.0.0.1 */
+  port: number;
+  display: number;
+  runDir: string;
+}
 
 export interface DashboardOptions {
   driver: 'local' | 'docker';
@@ -50,6 +67,7 @@ export class DashboardProcess {
   async restart(): Promise<void> {
     await this.stop();
     this.proc = spawn(process.execPath, [DASHBOARD_BUNDLE], {
+      cwd: REPO,
       env: {
         ...process.env,
         BOXROOM_PORT: String(this.port),
@@ -102,8 +120,55 @@ export class DashboardProcess {
     return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
   }
 
-  async dispose(): Promise<void> {
+  /** A room of the local driver, from its state file (rooms outlive the dashboard process). */
+  localRoom(roomId: string): LocalRoom {
+    const r = this.localRooms().find((x) => x.id === roomId);
+    if (!r) throw new Error(`room ${roomId} not in the local driver's state file`);
+    return r;
+  }
+
+  /** The X display of a room of the local driver. */
+  displayOf(roomId: string): number {
+    return this.localRoom(roomId).display;
+  }
+
+  private localRooms(): Array<LocalRoom & { id: string }> {
+    try {
+      const state = JSON.parse(readFileSync(join(this.dataDir, 'local', 'rooms.json'), 'utf8')) as {
+        rooms: Array<LocalRoom & { spec: { id: string } }>;
+      };
+      return state.rooms.map((r) => ({ ...r, id: r.spec.id }));
+    } catch {
+      return []; // no state file: no rooms
+    }
+  }
+
+  /** DELETE every room through the API (the driver stops their processes or containers). */
+  async deleteAllRooms(): Promise<void> {
+    const res = await fetch(`${this.url}/api/rooms`, {
+      headers: { authorization: `Bearer ${this.adminToken}` },
+    }).catch(() => null);
+    if (!res?.ok) return;
+    const { rooms } = (await res.json()) as { rooms: Array<{ id: string }> };
+    await Promise.all(rooms.map((r) => this.api('DELETE', `/api/rooms/${r.id}`).catch(() => {})));
+  }
+
+  /**
+   * Stops the dashboard; with `killRooms`, also SIGTERMs the process group of every local room still in
+   * the state file (a test that failed before deleting its rooms must not leave desktops running).
+   */
+  async dispose(opts: { killRooms?: boolean } = {}): Promise<void> {
     await this.stop();
+    if (opts.killRooms) {
+      for (const r of this.localRooms()) {
+        if (!r.pid) continue;
+        try {
+          process.kill(-r.pid, 'SIGTERM');
+        } catch {
+          // already gone
+        }
+      }
+    }
     if (this.ownsDataDir) rmSync(this.dataDir, { recursive: true, force: true });
   }
 }

@@ -1,0 +1,43 @@
+// `npm run bench [-- --quick] [-- --driver docker]`: see README.md, "Performance".
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO } from '../test/support/dashboard-process.js';
+import { Cleanup, runBench, type BenchMode, type Driver } from './lib/bench-run.js';
+import { renderReport } from './lib/report.js';
+
+const args = process.argv.slice(2);
+const value = (name: string) => {
+  const i = args.findIndex((a) => a === name || a.startsWith(`${name}=`));
+  if (i < 0) return undefined;
+  return args[i]!.includes('=') ? args[i]!.split('=')[1] : args[i + 1];
+};
+const driver = (value('--driver') ?? 'local') as Driver;
+if (driver !== 'local' && driver !== 'docker') throw new Error(`--driver local|docker, not ${driver}`);
+const mode: BenchMode = args.includes('--smoke') ? 'smoke' : args.includes('--quick') ? 'quick' : 'full';
+
+const cleanup = new Cleanup((l) => console.error(l));
+let stopping = false;
+for (const sig of ['SIGINT', 'SIGTERM'] as const)
+  process.on(sig, () => {
+    if (stopping) return;
+    stopping = true;
+    console.error(`\n${sig}: stopping what the bench started`);
+    void cleanup.run().finally(() => process.exit(130));
+  });
+
+const t0 = Date.now();
+const result = await runBench(
+  {
+    driver,
+    mode,
+    log: (l) => console.error(`[${((Date.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${l}`),
+  },
+  cleanup,
+);
+result.command = `npm run bench${args.length ? ` -- ${args.join(' ')}` : ''}`;
+const dir = join(REPO, 'bench', 'results');
+mkdirSync(dir, { recursive: true });
+const file = join(dir, `${result.at.replace(/[:.]/g, '-')}.json`);
+writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
+console.log(renderReport(result));
+console.log(`\nwritten: ${file}`);

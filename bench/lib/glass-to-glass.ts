@@ -1,0 +1,111 @@
+import type { Page } from 'playwright-core';
+import { sleep } from '../../test/support/processes.js';
+import type { FlvTap } from './flv-tap.js';
+import { arm, waitHit, type Target } from './page-probe.js';
+import type { ScreenProbe } from './screen-probe.js';
+import { summarize, type Summary } from './stats.js';
+
+/** The probe window: a square near the bottom-right corner, away from the terminal's text. */
+export const PROBE_SIZE = 96;
+export const probeRect = (width: number, height: number) => ({
+  x: width - PROBE_SIZE - 32,
+  y: height - PROBE_SIZE - 32,
+  w: PROBE_SIZE,
+  h: PROBE_SIZE,
+});
+/** What the page and the tap read: the middle of the window (edges blur in 4:2:0 and in the encoder). */
+export const probeRegion = (width: number, height: number) => {
+  const r = probeRect(width, height);
+  return { x: r.x + 24, y: r.y + 24, w: r.w - 48, h: r.h - 48 };
+};
+
+const COLOURS: Array<[number, [number, number, number]]> = [
+  [0x00ff00, [0, 255, 0]],
+  [0xff00ff, [255, 0, 255]],
+];
+
+export interface G2gSample {
+  /** X server done repainting (T0) */
+  changedAt: number;
+  /** first frame showing it presented in Chromium (expectedDisplayTime, T1) */
+  displayedAt: number;
+  presentedAt: number;
+  callbackAt: number;
+  bufferMs: number;
+  /** the tap's view of the same frame, when it has one */
+  tapArrivedAt: number | null;
+  tapFlvTs: number | null;
+}
+
+/**
+ * `n` samples: repaint the probe window in the other colour (T0 from the X server), wait for the page's
+ * probe to see the first presented frame showing it (T1). Between samples a random 150-400 ms pause,
+ * so a change lands anywhere in the capture interval rather than in step with it.
+ */
+export async function sampleGlassToGlass(
+  page: Page,
+  probe: ScreenProbe,
+  room: { width: number; height: number },
+  n: number,
+  opts: { tap?: FlvTap | null; timeoutMs?: number; until?: () => boolean } = {},
+): Promise<{ samples: G2gSample[]; misses: number }> {
+  const region = probeRegion(room.width, room.height);
+  const samples: G2gSample[] = [];
+  let misses = 0;
+  // first, unrecorded: the window in the second colour and the page showing it, so that a slow player
+  // (HLS, seconds behind) cannot present an older frame of the first colour as a hit
+  const [primeRgb, primeExpect] = COLOURS[1]!;
+  await arm(page, { ...region, rgb: primeExpect });
+  await probe.fill(primeRgb);
+  await waitHit(page, 2 * (opts.timeoutMs ?? 3000));
+  await sleep(200);
+  for (let i = 0; (i < n || opts.until?.() === false) && misses < Math.max(5, n); i++) {
+    const [rgb, expect] = COLOURS[i % 2]!;
+    const target: Target = { ...region, rgb: expect };
+    await arm(page, target);
+    const rep = await probe.fill(rgb);
+    const hit = await waitHit(page, opts.timeoutMs ?? 3000);
+    const tapped = opts.tap ? await opts.tap.find(rep.sentAt, expect, 1000) : null;
+    if (!hit) misses++;
+    else
+      samples.push({
+        changedAt: rep.doneAt,
+        displayedAt: hit.displayedAt,
+        presentedAt: hit.presentedAt,
+        callbackAt: hit.callbackAt,
+        bufferMs: hit.bufferMs,
+        tapArrivedAt: tapped?.arrivedAt ?? null,
+        tapFlvTs: tapped?.flvTs ?? null,
+      });
+    await sleep(150 + Math.random() * 250);
+  }
+  return { samples, misses };
+}
+
+export const latencies = (s: G2gSample[]) => s.map((x) => x.displayedAt - x.changedAt);
+
+/**
+ * Where the time goes, per stage (ms). The capture instant is estimated from the FLV timestamps
+ * (x11grab stamps each frame with the wall clock at grab): capture ~ flvTs + min(arrival - flvTs),
+ * which puts it at most the fastest encode-to-reader time late.
+ */
+export function breakdown(samples: G2gSample[], minOffset: number): Record<string, Summary> {
+  const t = samples.filter((s) => s.tapArrivedAt !== null && s.tapFlvTs !== null);
+  const cap = (s: G2gSample) => s.tapFlvTs! + minOffset;
+  return {
+    'screen change -> next capture (est.)': summarize(t.map((s) => cap(s) - s.changedAt)),
+    'capture -> encoded, published, at a WS reader via the dashboard (est.)': summarize(
+      t.map((s) => s.tapArrivedAt! - cap(s)),
+    ),
+    'screen change -> frame at a Node WS reader (measured)': summarize(
+      t.map((s) => s.tapArrivedAt! - s.changedAt),
+    ),
+    'at the reader -> presented in Chromium (transfer, remux, MSE, decode, buffer, display)': summarize(
+      t.map((s) => s.displayedAt - s.tapArrivedAt!),
+    ),
+    'of which: player buffer ahead of currentTime at that frame': summarize(samples.map((s) => s.bufferMs)),
+    'of which: rVFC callback -> expected display (vsync)': summarize(
+      samples.map((s) => s.displayedAt - s.callbackAt),
+    ),
+  };
+}

@@ -1,0 +1,76 @@
+import type { BenchResult } from './bench-run.js';
+import type { Summary } from './stats.js';
+
+const cell = (x: number | null | undefined) => (x === null || x === undefined ? '-' : String(x));
+
+function table(head: string[], rows: string[][]): string {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (r: string[]) =>
+    `| ${r.map((c, i) => (i ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(' | ')} |`;
+  return [
+    line(head),
+    `|${widths.map((w, i) => (i ? '-'.repeat(w + 1) + ':' : '-'.repeat(w + 2))).join('|')}|`,
+    ...rows.map(line),
+  ].join('\n');
+}
+
+const summaryRows = (o: Record<string, Summary>) =>
+  Object.entries(o).map(([k, s]) => [k, cell(s.n), cell(s.p50), cell(s.p95), cell(s.max)]);
+
+/** The results as Markdown tables (what README's Performance section shows). */
+export function renderReport(r: BenchResult): string {
+  const out: string[] = [];
+  out.push(
+    `boxroom bench, ${r.mode}, driver ${r.driver}, capture ${r.capture}, commit ${r.commit}, ${r.at}; ${r.machine.cpus} cores, ` +
+      `load ${r.machine.loadavg.map((x) => x.toFixed(1)).join(' ')}; ${r.durationS} s`,
+    '',
+  );
+  out.push(
+    table(
+      ['metric', 'unit', 'n', 'p50', 'p95', 'max', 'target', 'met'],
+      r.metrics.map((m) => [
+        m.label,
+        m.unit,
+        cell(m.n),
+        cell(m.p50),
+        cell(m.p95),
+        cell(m.max),
+        m.target
+          ? [
+              m.target.p50 !== undefined ? `p50 <= ${m.target.p50}` : '',
+              m.target.p95 !== undefined ? `p95 <= ${m.target.p95}` : '',
+            ]
+              .filter(Boolean)
+              .join(', ')
+          : '',
+        m.met === undefined ? '' : m.met === null ? '?' : m.met ? 'yes' : 'NO',
+      ]),
+    ),
+  );
+  out.push('', `our 720p30 glass-to-glass p50 / HLS's: ${cell(r.hlsRatio)}`);
+  for (const [label, stages] of Object.entries(r.breakdown)) {
+    out.push('', `where the glass-to-glass time goes, ${label} (ms):`, '');
+    out.push(table(['stage', 'n', 'p50', 'p95', 'max'], summaryRows(stages)));
+  }
+  const d = r.details as Record<string, Record<string, Summary> | undefined>;
+  for (const [key, title] of [
+    ['joinStages', 'join, time from opening the page (ms)'],
+    ['coldStartStages', 'cold start, time from POST /api/rooms (ms)'],
+  ] as const) {
+    if (!d[key]) continue;
+    out.push('', `${title}:`, '', table(['stage', 'n', 'p50', 'p95', 'max'], summaryRows(d[key])));
+  }
+  if (d.idleCpuByProcess)
+    out.push(
+      '',
+      `idle CPU by process (% of a core): ${Object.entries(d.idleCpuByProcess)
+        .sort((a, b) => Number(b[1]) - Number(a[1]))
+        .map(([k, v]) => `${k} ${String(v)}`)
+        .join(', ')}`,
+    );
+  const misses = Object.entries(r.misses).filter(([, v]) => v > 0);
+  if (misses.length)
+    out.push('', `samples without a hit (timed out): ${misses.map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  for (const [k, v] of Object.entries(r.errors ?? {})) out.push('', `FAILED ${k}: ${v}`);
+  return out.join('\n');
+}

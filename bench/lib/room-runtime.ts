@@ -1,0 +1,65 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import type { DashboardProcess } from '../../test/support/dashboard-process.js';
+import { processTree } from './proc-stats.js';
+import type { ScreenTarget } from './screen-probe.js';
+
+const run = promisify(execFile);
+
+/** What the bench needs of a running room besides its URLs: its screen and its processes. */
+export interface RoomRuntime {
+  screen: ScreenTarget;
+  /** the room agent (Node): media server, fan-out, input gate */
+  agentPids(): Promise<number[]>;
+  /** every process of the room: agent, Xvfb, PulseAudio, openbox, the app, x11vnc, ffmpeg */
+  allPids(): Promise<number[]>;
+}
+
+export async function roomRuntime(
+  dash: DashboardProcess,
+  driver: 'local' | 'docker',
+  roomId: string,
+): Promise<RoomRuntime> {
+  if (driver === 'local') {
+    const r = dash.localRoom(roomId);
+    const agent = r.pid!;
+    return {
+      screen: { kind: 'local', display: r.display },
+      agentPids: async () => [agent],
+      async allPids() {
+        // the agent's /healthz names its supervised processes; the tree adds what they started (bash)
+        const pids = new Set(processTree(agent));
+        try {
+          const h = (await (await fetch(`http://127.0.0.1:${r.port}/healthz`)).json()) as {
+            processes: Array<{ pid: number | null }>;
+          };
+          for (const p of h.processes) if (p.pid) for (const x of processTree(p.pid)) pids.add(x);
+        } catch {
+          // between restarts: the tree is enough
+        }
+        return [...pids];
+      },
+    };
+  }
+  const { stdout } = await run('docker', [
+    ...['ps', '-q', '--no-trunc', '--filter', `label=io.boxroom.room.id=${roomId}`],
+  ]);
+  const container = stdout.trim().split('\n')[0]!;
+  if (!container) throw new Error(`no container for room ${roomId}`);
+  const env = JSON.parse(
+    (await run('docker', ['inspect', '-f', '{{json .Config.Env}}', container])).stdout,
+  ) as string[];
+  const display = Number(env.find((e) => e.startsWith('BOXROOM_DISPLAY='))?.split('=')[1] ?? 99);
+  const top = async () =>
+    (await run('docker', ['top', container, '-o', 'pid,comm'])).stdout
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.trim().split(/\s+/))
+      .map(([pid, comm]) => ({ pid: Number(pid), comm: comm ?? '' }));
+  return {
+    screen: { kind: 'docker', container, display },
+    agentPids: async () => (await top()).filter((p) => p.comm === 'node').map((p) => p.pid),
+    allPids: async () => (await top()).map((p) => p.pid),
+  };
+}
