@@ -64,6 +64,37 @@ for (const t of targets) {
   });
 }
 
+// boxroom-capture (C): the room agent's capture of only what changes on the screen. Skipped with a
+// warning when there is no C compiler or X headers: the agent then falls back to ffmpeg's x11grab.
+// Images compile it in room-image/Dockerfile. Built beside the bundle and renamed into place, so a
+// running room keeps its binary (overwriting a running executable fails with ETXTBSY).
+if (!standalone && (!only || only === 'room-agent')) {
+  const fs = await import('node:fs');
+  const { execFileSync } = await import('node:child_process');
+  const src = 'room-agent/capture/boxroom-capture.c';
+  const bin = `${outdir ?? '.'}/room-agent/dist/boxroom-capture`;
+  const fresh = fs.existsSync(bin) && fs.statSync(bin).mtimeMs >= fs.statSync(src).mtimeMs;
+  if (!fresh) {
+    fs.mkdirSync(`${outdir ?? '.'}/room-agent/dist`, { recursive: true });
+    const tmp = `${bin}.${process.pid}`;
+    try {
+      execFileSync('cc', ['-O2', '-Wall', '-o', tmp, src, '-lX11', '-lXext', '-lXdamage', '-lXfixes'], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      fs.renameSync(tmp, bin);
+    } catch (err) {
+      fs.rmSync(tmp, { force: true });
+      const why = String(err.stderr ?? err.message)
+        .trim()
+        .split('\n')[0];
+      console.warn(
+        `[build] WARNING: boxroom-capture not built (${why}); rooms fall back to x11grab, which costs ` +
+          'about 20 % of a core more on a still screen. Needs cc and libx11-dev libxext-dev libxfixes-dev libxdamage-dev.',
+      );
+    }
+  }
+}
+
 // The web UI travels with the dashboard, which serves it (also into the dashboard image's context).
 if (!only || only === 'web' || only === 'dashboard') {
   const { build: viteBuild } = await import('vite');

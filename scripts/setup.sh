@@ -24,6 +24,22 @@ for cmd in "${!need[@]}"; do
   command -v "$cmd" >/dev/null 2>&1 || missing+=("${need[$cmd]}")
 done
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf ] || missing+=(fonts-dejavu-core)
+# boxroom-capture (compiled by build.mjs) needs a C compiler and X headers (header -> package). Optional:
+# without them rooms fall back to ffmpeg's x11grab, so only root installs them; others get a hint.
+declare -A capture_need=(
+  [X11/Xlib.h]=libx11-dev [X11/extensions/XShm.h]=libxext-dev
+  [X11/extensions/Xfixes.h]=libxfixes-dev [X11/extensions/Xdamage.h]=libxdamage-dev
+)
+capture_missing=()
+command -v cc >/dev/null 2>&1 || capture_missing+=(gcc libc6-dev)
+for h in "${!capture_need[@]}"; do [ -e "/usr/include/$h" ] || capture_missing+=("${capture_need[$h]}"); done
+if [ ${#capture_missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    missing+=("${capture_missing[@]}")
+  else
+    log "optional, for low idle CPU: sudo apt-get install -y --no-install-recommends ${capture_missing[*]}"
+  fi
+fi
 if [ ${#missing[@]} -gt 0 ]; then
   mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
   if [ "$(id -u)" = 0 ]; then

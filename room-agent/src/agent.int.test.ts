@@ -159,6 +159,12 @@ describe('room agent with the real Xvfb, PulseAudio, x11vnc, ffmpeg and node-med
       [
         '-v',
         'error',
+        // The stream's declared rate (H.264 timing info, FLV metadata): with damage capture a still
+        // screen sends only keepalive frames, so estimating the rate from timestamps would take
+        // ffprobe ~20 s and report the still screen's rate. desktop/capture.int.test.ts checks the
+        // rates actually sent, still and busy.
+        '-fpsprobesize',
+        '0',
         '-show_entries',
         'stream=codec_type,codec_name,width,height,r_frame_rate,sample_rate',
         '-of',

@@ -41,3 +41,31 @@ describe('loadAgentConfig: control and room lifecycle', () => {
     expect(() => loadAgentConfig({ ...KEY, BOXROOM_ROOM_MAX_AGE_S: '99999999' })).toThrow(/between/);
   });
 });
+
+describe('loadAgentConfig: capture mode', () => {
+  const lookup = (exists: boolean) => ({
+    defaultBin: '/opt/boxroom/boxroom-capture',
+    executable: (p: string) => exists && p.endsWith('boxroom-capture'),
+  });
+
+  it('grabs with x11grab by default; auto captures changes when the binary is there, else x11grab', () => {
+    expect(loadAgentConfig(KEY, 0, lookup(true))).toMatchObject({ capture: 'x11grab' });
+    const auto = { ...KEY, BOXROOM_CAPTURE: 'auto' };
+    expect(loadAgentConfig(auto, 0, lookup(true))).toMatchObject({
+      capture: 'damage',
+      captureBin: '/opt/boxroom/boxroom-capture',
+    });
+    expect(loadAgentConfig(auto, 0, lookup(false))).toMatchObject({ capture: 'x11grab' });
+    expect(loadAgentConfig({ ...KEY, BOXROOM_CAPTURE: 'x11grab' }, 0, lookup(true)).capture).toBe('x11grab');
+    expect(
+      loadAgentConfig({ ...auto, BOXROOM_CAPTURE_BIN: '/usr/local/bin/boxroom-capture' }, 0, lookup(true)),
+    ).toMatchObject({ capture: 'damage', captureBin: '/usr/local/bin/boxroom-capture' });
+  });
+
+  it('refuses damage without the binary, and unknown modes', () => {
+    expect(() => loadAgentConfig({ ...KEY, BOXROOM_CAPTURE: 'damage' }, 0, lookup(false))).toThrow(
+      /not an executable/,
+    );
+    expect(() => loadAgentConfig({ ...KEY, BOXROOM_CAPTURE: 'vnc' }, 0, lookup(true))).toThrow(ConfigError);
+  });
+});

@@ -115,9 +115,19 @@ async function main(): Promise<void> {
   runtime.start();
   await app.listen({ host: config.host, port: config.port });
   log.info(
-    { port: config.port, display: config.display, size: `${config.width}x${config.height}@${config.fps}` },
+    {
+      port: config.port,
+      display: config.display,
+      size: `${config.width}x${config.height}@${config.fps}`,
+      capture: config.capture,
+    },
     'agent listening',
   );
+  if (config.capture === 'x11grab' && process.env.BOXROOM_CAPTURE === 'auto')
+    log.warn(
+      { captureBin: config.captureBin },
+      'boxroom-capture not found: ffmpeg grabs every frame (x11grab), which costs more CPU on a still screen',
+    );
   supervisor.start().then(
     () => log.info('room ready'),
     (err: unknown) => log.error({ err }, 'room did not become ready; still retrying'),

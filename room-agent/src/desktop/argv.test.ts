@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
+  captureArgv,
   chromiumArgv,
   defaultMaxrateKbps,
   ffmpegArgv,
+  ffmpegPipeArgv,
   openboxArgv,
   openboxConfig,
   pulseaudioArgv,
@@ -186,5 +188,63 @@ describe('argv builders', () => {
       '1000k',
     ]);
     expect(defaultMaxrateKbps({ display: 1, width: 1280, height: 720, fps: 30 })).toBe(4147);
+  });
+
+  it('ffmpeg reading boxroom-capture`s frames: wall-clock ms stamps, variable rate, keyframes by time', () => {
+    const rtmpUrl = 'rtmp://127.0.0.1:19350/live/r1?sign=123-abc';
+    expect(ffmpegPipeArgv({ display: 150, width: 1280, height: 720, fps: 30, rtmpUrl })).toEqual({
+      command: 'ffmpeg',
+      args: [
+        ...['-loglevel', 'warning', '-nostdin'],
+        ...['-f', 'pulse', '-thread_queue_size', '1024', '-i', 'room.monitor'],
+        ...['-f', 'rawvideo', '-pix_fmt', 'bgr0', '-video_size', '1280x720'],
+        ...['-framerate', '1000', '-use_wallclock_as_timestamps', '1', '-thread_queue_size', '8'],
+        ...['-i', 'pipe:0'],
+        ...['-map', '1:v', '-map', '0:a'],
+        ...['-fps_mode', 'passthrough', '-r', '30', '-enc_time_base', '1:1000'],
+        ...['-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency'],
+        ...['-bf', '0', '-force_key_frames', 'expr:gte(t,n_forced*1)'],
+        ...['-sc_threshold', '0', '-pix_fmt', 'yuv420p'],
+        ...['-maxrate', '4147k', '-bufsize', '2074k'],
+        ...['-c:a', 'aac', '-b:a', '128k', '-ar', '48000'],
+        ...['-flvflags', 'no_duration_filesize'],
+        ...['-f', 'flv', rtmpUrl],
+      ],
+    });
+  });
+
+  it('boxroom-capture, with the encoder it runs after --', () => {
+    const encoder = { command: 'ffmpeg', args: ['-i', 'pipe:0', 'out.flv'] };
+    expect(
+      captureArgv({
+        bin: '/opt/boxroom/boxroom-capture',
+        display: 99,
+        width: 1280,
+        height: 720,
+        fps: 30,
+        encoder,
+      }),
+    ).toEqual({
+      command: '/opt/boxroom/boxroom-capture',
+      args: [
+        ...['--display', ':99', '--size', '1280x720', '--fps', '30'],
+        ...['--keepalive-ms', '500', '--pointer-poll-ms', '16'],
+        ...['--', 'ffmpeg', '-i', 'pipe:0', 'out.flv'],
+      ],
+    });
+    const tuned = captureArgv({
+      bin: 'boxroom-capture',
+      display: 1,
+      width: 640,
+      height: 480,
+      fps: 60,
+      keepaliveMs: 1000,
+      pointerPollMs: 8,
+      encoder,
+    }).args;
+    expect(tuned.slice(0, tuned.indexOf('--'))).toEqual([
+      ...['--display', ':1', '--size', '640x480', '--fps', '60'],
+      ...['--keepalive-ms', '1000', '--pointer-poll-ms', '8'],
+    ]);
   });
 });

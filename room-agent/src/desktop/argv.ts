@@ -205,25 +205,107 @@ export function defaultMaxrateKbps(o: ScreenOptions & { fps: number }): number {
   return Math.round((o.width * o.height * o.fps * 0.15) / 1000);
 }
 
-/** Capture, encode and publish, per NOTES.md: pulse opened first, x11grab second. */
-export function ffmpegArgv(o: FfmpegOptions): CommandLine {
+/** The output side, the same in both capture modes; `keyframes` is what differs. */
+function encodeArgs(o: FfmpegOptions, keyframes: string[]): string[] {
   const maxrate = o.maxrateKbps ?? defaultMaxrateKbps(o);
   const bufsize = o.bufsizeKbps ?? Math.round(maxrate / 2);
+  return [
+    ...['-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency'],
+    ...['-bf', '0', ...keyframes, '-sc_threshold', '0', '-pix_fmt', 'yuv420p'],
+    ...['-maxrate', `${maxrate}k`, '-bufsize', `${bufsize}k`],
+    ...['-c:a', 'aac', '-b:a', '128k', '-ar', '48000'],
+    ...['-flvflags', 'no_duration_filesize'],
+    ...['-f', 'flv', o.rtmpUrl],
+  ];
+}
+
+const pulseInput = (o: FfmpegOptions): string[] => [
+  ...['-f', 'pulse', '-thread_queue_size', '1024', '-i', o.pulseSource ?? PULSE_MONITOR_SOURCE],
+];
+
+/** Capture, encode and publish, per NOTES.md: pulse opened first, x11grab second. */
+export function ffmpegArgv(o: FfmpegOptions): CommandLine {
   const fps = String(o.fps);
   return {
     command: 'ffmpeg',
     args: [
       ...['-loglevel', 'warning', '-nostdin'],
-      ...['-f', 'pulse', '-thread_queue_size', '1024', '-i', o.pulseSource ?? PULSE_MONITOR_SOURCE],
+      ...pulseInput(o),
       ...['-f', 'x11grab', '-thread_queue_size', '1024', '-framerate', fps],
       ...['-video_size', `${o.width}x${o.height}`, '-draw_mouse', '1', '-i', `:${o.display}`],
       ...['-map', '1:v', '-map', '0:a'],
-      ...['-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency'],
-      ...['-bf', '0', '-g', fps, '-keyint_min', fps, '-sc_threshold', '0', '-pix_fmt', 'yuv420p'],
-      ...['-maxrate', `${maxrate}k`, '-bufsize', `${bufsize}k`],
-      ...['-c:a', 'aac', '-b:a', '128k', '-ar', '48000'],
-      ...['-flvflags', 'no_duration_filesize'],
-      ...['-f', 'flv', o.rtmpUrl],
+      ...encodeArgs(o, ['-g', fps, '-keyint_min', fps]),
+    ],
+  };
+}
+
+/**
+ * The keyframe interval in time, not frames: with frames only on change, a frame count would stretch
+ * a GOP to minutes on a still screen. The media server's GOP cache starts a new viewer at the last
+ * keyframe, so this bounds how far back a join starts.
+ */
+export const KEYFRAME_INTERVAL_S = 1;
+
+/**
+ * Encode frames that boxroom-capture writes to stdin (bgr0, whole screen, only when something changed
+ * or as a keepalive). Timestamps are ffmpeg's wall clock when a frame arrives, like x11grab's and the
+ * pulse input's, so A/V sync holds; `-framerate 1000` only makes the demuxer's time base 1 ms (with
+ * 1/fps, wall-clock stamps were rounded to the frame grid and frames sharing a slot were dropped).
+ * `-fps_mode passthrough` keeps the variable rate (no duplicates filled in), `-r` gives the encoder
+ * and the stream's metadata the nominal rate, and `-enc_time_base 1:1000` keeps ms precision through
+ * the encoder. A short input queue pushes back on the capture program when the encoder falls behind,
+ * so it captures the newest screen when the encoder is ready instead of queueing stale frames.
+ */
+export function ffmpegPipeArgv(o: FfmpegOptions): CommandLine {
+  return {
+    command: 'ffmpeg',
+    args: [
+      ...['-loglevel', 'warning', '-nostdin'],
+      ...pulseInput(o),
+      ...['-f', 'rawvideo', '-pix_fmt', 'bgr0', '-video_size', `${o.width}x${o.height}`],
+      ...['-framerate', '1000', '-use_wallclock_as_timestamps', '1', '-thread_queue_size', '8'],
+      ...['-i', 'pipe:0'],
+      ...['-map', '1:v', '-map', '0:a'],
+      ...['-fps_mode', 'passthrough', '-r', String(o.fps), '-enc_time_base', '1:1000'],
+      ...encodeArgs(o, ['-force_key_frames', `expr:gte(t,n_forced*${KEYFRAME_INTERVAL_S})`]),
+    ],
+  };
+}
+
+/**
+ * When the screen is still, boxroom-capture repeats the last frame this often: timestamps keep moving
+ * (the player's buffer and the media server see a live stream) and a keyframe still comes about every
+ * KEYFRAME_INTERVAL_S. Measured cost: see docs/decisions.md ("Capture only what changes").
+ */
+export const CAPTURE_KEEPALIVE_MS = 500;
+/**
+ * How often boxroom-capture asks where the pointer is. Input injected through XTEST (x11vnc, xdotool)
+ * raises no XInput2 raw events and other clients' windows take the motion events, so a pointer that
+ * moves without changing shape or drawing anything is found by asking (one small round trip).
+ */
+export const CAPTURE_POINTER_POLL_MS = 16;
+
+export interface CaptureOptions extends ScreenOptions {
+  fps: number;
+  /** path of the boxroom-capture binary */
+  bin: string;
+  keepaliveMs?: number;
+  pointerPollMs?: number;
+  /** the encoder it runs with the frames on its stdin */
+  encoder: CommandLine;
+}
+
+/** boxroom-capture and the encoder it runs: one supervised unit, so either one ending restarts both. */
+export function captureArgv(o: CaptureOptions): CommandLine {
+  return {
+    command: o.bin,
+    args: [
+      ...['--display', `:${o.display}`, '--size', `${o.width}x${o.height}`, '--fps', String(o.fps)],
+      ...['--keepalive-ms', String(o.keepaliveMs ?? CAPTURE_KEEPALIVE_MS)],
+      ...['--pointer-poll-ms', String(o.pointerPollMs ?? CAPTURE_POINTER_POLL_MS)],
+      '--',
+      o.encoder.command,
+      ...o.encoder.args,
     ],
   };
 }

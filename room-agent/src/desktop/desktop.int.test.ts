@@ -73,6 +73,8 @@ describe('the room desktop under supervision (real Xvfb, PulseAudio, openbox, xt
       height: 720,
       fps: 30,
       app: 'terminal',
+      capture: 'x11grab', // ffmpeg is left out here
+      captureBin: 'unused',
       rtmpPort: 0,
       mediaHttpPort: 0,
       vncPort: await freeTcpPort(),

@@ -12,6 +12,8 @@ const config: AgentConfig = Object.freeze({
   height: 720,
   fps: 30,
   app: 'terminal',
+  capture: 'x11grab',
+  captureBin: '/opt/boxroom/boxroom-capture',
   rtmpPort: 19350,
   mediaHttpPort: 0,
   vncPort: 6050,
@@ -72,5 +74,26 @@ describe('roomProcessSpecs', () => {
   it('can leave processes out', () => {
     const names = roomProcessSpecs(config, { ...opts, include: (n) => n !== 'ffmpeg' }).map((s) => s.name);
     expect(names).toEqual(['xvfb', 'pulse', 'wm', 'app', 'x11vnc']);
+  });
+
+  it('runs ffmpeg under boxroom-capture in damage mode, ffmpeg alone in x11grab mode', () => {
+    const ffmpegOf = (c: AgentConfig) => roomProcessSpecs(c, opts).find((s) => s.name === 'ffmpeg')!;
+    const grab = ffmpegOf(config);
+    expect(grab.command).toBe('ffmpeg');
+    expect(grab.args).toContain('x11grab');
+
+    const damage = ffmpegOf({ ...config, capture: 'damage' });
+    expect(damage.command).toBe('/opt/boxroom/boxroom-capture');
+    const sep = damage.args.indexOf('--');
+    expect(damage.args.slice(0, sep)).toEqual([
+      ...['--display', ':150', '--size', '1280x720', '--fps', '30'],
+      ...['--keepalive-ms', '500', '--pointer-poll-ms', '16'],
+    ]);
+    expect(damage.args[sep + 1]).toBe('ffmpeg');
+    expect(damage.args).toContain('pipe:0');
+    expect(damage.args).not.toContain('x11grab');
+    expect(damage.args.at(-1)).toBe(opts.rtmpUrl);
+    expect(damage.dependsOn).toEqual(['xvfb', 'pulse']);
+    expect(damage.readiness).toEqual({ kind: 'probe', probe: ffmpegReady });
   });
 });

@@ -4,8 +4,10 @@ import type { AgentConfig } from '../config.js';
 import { defineProcess, type ProbeFn, type ProcessSpec } from '../supervisor/process-spec.js';
 import { clearStaleXLock, type XLockPaths } from '../supervisor/x-lock.js';
 import {
+  captureArgv,
   chromiumArgv,
   ffmpegArgv,
+  ffmpegPipeArgv,
   openboxArgv,
   openboxConfig,
   pulseaudioArgv,
@@ -52,6 +54,10 @@ export function roomPaths(config: Pick<AgentConfig, 'runDir' | 'display'>, x?: X
  * The room's processes and their dependencies:
  * xvfb <- wm <- app; xvfb <- x11vnc; xvfb + pulse <- ffmpeg (and the browser app, which plays audio).
  * An Xvfb restart therefore restarts everything that draws on it or reads from it.
+ *
+ * "ffmpeg" is the picture-and-sound pipeline: in damage mode boxroom-capture, which runs ffmpeg with
+ * its frames on ffmpeg's stdin (one unit: either one ending ends the other, and the supervisor
+ * restarts both); in x11grab mode ffmpeg alone.
  */
 export function roomProcessSpecs(config: AgentConfig, opts: RoomProcessOptions): ProcessSpec[] {
   const p = roomPaths(config, opts.xLockPaths);
@@ -123,15 +129,7 @@ export function roomProcessSpecs(config: AgentConfig, opts: RoomProcessOptions):
     }),
     ffmpeg: defineProcess({
       name: 'ffmpeg',
-      ...cmd(
-        ffmpegArgv({
-          display: config.display,
-          width: config.width,
-          height: config.height,
-          fps: config.fps,
-          rtmpUrl: opts.rtmpUrl,
-        }),
-      ),
+      ...cmd(encoderPipeline(config, opts.rtmpUrl)),
       env: xEnv,
       dependsOn: ['xvfb', 'pulse'],
       readiness: { kind: 'probe', probe: opts.ffmpegReady },
@@ -139,4 +137,11 @@ export function roomProcessSpecs(config: AgentConfig, opts: RoomProcessOptions):
   };
   const include = opts.include ?? (() => true);
   return ROOM_PROCESS_NAMES.filter(include).map((name) => specs[name]);
+}
+
+/** The command of the "ffmpeg" unit in the configured capture mode. */
+export function encoderPipeline(config: AgentConfig, rtmpUrl: string): CommandLine {
+  const o = { display: config.display, width: config.width, height: config.height, fps: config.fps, rtmpUrl };
+  if (config.capture === 'x11grab') return ffmpegArgv(o);
+  return captureArgv({ ...o, bin: config.captureBin, encoder: ffmpegPipeArgv(o) });
 }

@@ -1,0 +1,160 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { get } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAgent, type RunningAgent } from '../../../test/support/agent-process.js';
+import { until } from '../../../test/support/agent-helpers.js';
+import {
+  isAvcFrame,
+  isAvcKeyframe,
+  readFlvStream,
+  waitForTag,
+  type FlvReader,
+  type FlvTag,
+} from '../../../test/support/flv-reader.js';
+import { CAPTURE_KEEPALIVE_MS, KEYFRAME_INTERVAL_S } from './argv.js';
+
+const WIDTH = 1024;
+const HEIGHT = 576;
+const FPS = 25;
+
+function httpFlv(url: string): Promise<{ reader: FlvReader; close: () => void }> {
+  return new Promise((resolve, reject) => {
+    const req = get(url, (res) => resolve({ reader: readFlvStream(res), close: () => req.destroy() }));
+    req.on('error', (err) => (req.destroyed ? undefined : reject(err)));
+  });
+}
+
+/** Children of a process, from /proc (the encoder boxroom-capture runs is not in /healthz). */
+function childrenOf(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    return [];
+  }
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('damage capture: frames only when the screen changes', () => {
+  let agent: RunningAgent;
+  let viewer: string;
+  let xdo: ChildProcessWithoutNullStreams;
+
+  beforeAll(async () => {
+    agent = await startAgent({
+      BOXROOM_WIDTH: String(WIDTH),
+      BOXROOM_HEIGHT: String(HEIGHT),
+      BOXROOM_FPS: String(FPS),
+      BOXROOM_CAPTURE: 'damage',
+    });
+    await agent.waitHealthy();
+    viewer = await agent.token('vic', 'viewer');
+    // one xdotool for every change: no process start inside a timed window
+    xdo = spawn('xdotool', ['-'], { env: { ...process.env, DISPLAY: `:${agent.display}` } });
+  });
+
+  afterAll(async () => {
+    xdo?.stdin.end();
+    xdo?.kill();
+    if (agent && agent.proc.exitCode === null) await agent.stop();
+  });
+
+  it('runs ffmpeg under boxroom-capture', async () => {
+    const ffmpeg = (await agent.health()).body.processes.find((p) => p.name === 'ffmpeg')!;
+    expect(readFileSync(`/proc/${ffmpeg.pid}/comm`, 'utf8').trim()).toBe('boxroom-capture');
+    const kids = childrenOf(ffmpeg.pid!);
+    expect(kids.map((pid) => readFileSync(`/proc/${pid}/comm`, 'utf8').trim())).toEqual(['ffmpeg']);
+  });
+
+  it('keeps a still screen alive with keepalive frames and a keyframe about every second', async () => {
+    const s = await httpFlv(`${agent.url}/stream.flv?token=${viewer}`);
+    await waitForTag(s.reader, isAvcKeyframe, 2000);
+    await sleep(500); // past the GOP cache
+    const from = s.reader.tags.length;
+    await sleep(4000);
+    const frames = s.reader.tags.slice(from).filter(isAvcFrame);
+    s.close();
+    const perSecond = frames.length / 4;
+    // ~2 (one per keepalive) instead of 25; a little margin for the terminal's blinking cursor
+    expect(perSecond).toBeGreaterThanOrEqual((1000 / CAPTURE_KEEPALIVE_MS) * 0.75);
+    expect(perSecond).toBeLessThan(FPS / 3);
+    const keys = frames.filter(isAvcKeyframe).map((t) => t.timestamp);
+    expect(keys.length).toBeGreaterThanOrEqual(3);
+    for (let i = 1; i < keys.length; i++)
+      expect(keys[i]! - keys[i - 1]!).toBeLessThanOrEqual(
+        KEYFRAME_INTERVAL_S * 1000 + CAPTURE_KEEPALIVE_MS + 50,
+      );
+  });
+
+  it('sends the full frame rate while the screen keeps changing', async () => {
+    const s = await httpFlv(`${agent.url}/stream.flv?token=${viewer}`);
+    await waitForTag(s.reader, isAvcKeyframe, 2000);
+    xdo.stdin.write("type 'yes'\nkey Return\n");
+    await sleep(1000);
+    const from = s.reader.tags.length;
+    await sleep(2000);
+    const frames = s.reader.tags.slice(from).filter(isAvcFrame).length;
+    xdo.stdin.write('key ctrl+c\n');
+    s.close();
+    expect(frames / 2).toBeGreaterThanOrEqual(FPS * 0.8);
+    expect(frames / 2).toBeLessThanOrEqual(FPS * 1.1);
+    await sleep(1000); // still again
+  });
+
+  it('sends a change on the screen within ~100 ms (a key into the terminal, a pointer move)', async () => {
+    const s = await httpFlv(`${agent.url}/stream.flv?token=${viewer}`);
+    await waitForTag(s.reader, isAvcKeyframe, 2000);
+    await sleep(1500);
+    const lags: Record<'key' | 'pointer', number[]> = { key: [], pointer: [] };
+    for (let i = 0; i < 14; i++) {
+      await sleep(250 + Math.random() * 400);
+      const kind = i % 2 ? 'pointer' : 'key';
+      const before = s.reader.tags.length;
+      const t0 = performance.now();
+      xdo.stdin.write(
+        kind === 'key' ? `key ${i % 4 ? 'BackSpace' : 'x'}\n` : `mousemove ${i % 4 ? 700 : 100} 300\n`,
+      );
+      // a tag's timestamp mapped to our clock by the fastest frame seen (smallest arrival - timestamp)
+      const frames = () => s.reader.tags.filter(isAvcFrame);
+      const hit = await until(
+        () => {
+          const offset = Math.min(...frames().map((t) => t.receivedAt - t.timestamp));
+          return s.reader.tags.slice(before).find((t: FlvTag) => isAvcFrame(t) && t.timestamp + offset >= t0);
+        },
+        2000,
+        `a frame after the ${kind} change`,
+      );
+      lags[kind].push(hit.receivedAt - t0);
+    }
+    s.close();
+    expect(median(lags.key), JSON.stringify(lags)).toBeLessThan(100);
+    expect(median(lags.pointer), JSON.stringify(lags)).toBeLessThan(100);
+  });
+
+  it('restarts the unit when the encoder under boxroom-capture dies; video is back within 3 s', async () => {
+    const before = (await agent.health()).body.processes.find((p) => p.name === 'ffmpeg')!;
+    const s = await httpFlv(`${agent.url}/stream.flv?token=${viewer}`);
+    await waitForTag(s.reader, isAvcFrame, 2000);
+    const [encoder] = childrenOf(before.pid!);
+    expect(encoder).toBeGreaterThan(0);
+    const killedAt = performance.now();
+    process.kill(encoder!, 'SIGKILL');
+    await until(
+      async () => {
+        const p = (await agent.health()).body.processes.find((x) => x.name === 'ffmpeg')!;
+        return p.restarts > before.restarts && p.status === 'ready';
+      },
+      10_000,
+      'the capture unit to restart',
+    );
+    const fresh = await waitForTag(s.reader, (t) => isAvcFrame(t) && t.receivedAt > killedAt + 50, 3000);
+    expect(fresh.receivedAt - killedAt).toBeLessThan(3000);
+    s.close();
+  });
+});
