@@ -15,7 +15,11 @@ import {
   waitForTag,
   type FlvReader,
 } from '../../test/support/flv-reader.js';
+import { postJson, until, xHeld } from '../../test/support/agent-helpers.js';
 import { RfbTestClient } from '../../test/support/rfb-test-client.js';
+
+const post = (agent: RunningAgent, path: string, token: string, body?: unknown) =>
+  postJson(`${agent.url}${path}`, token, body);
 
 const run = promisify(execFile);
 const WIDTH = 1024;
@@ -49,22 +53,6 @@ function wsClose(url: string): Promise<{ code: number; reason: string }> {
   });
 }
 
-/** Keys and buttons the X server reports held on the XTEST devices x11vnc injects through. */
-async function xHeld(display: number): Promise<string[]> {
-  const env = { ...process.env, DISPLAY: `:${display}` };
-  const held: string[] = [];
-  for (const dev of ['Virtual core XTEST keyboard', 'Virtual core XTEST pointer']) {
-    const { stdout } = await run('xinput', ['query-state', dev], { env });
-    held.push(
-      ...stdout
-        .split('\n')
-        .filter((l) => /(key|button)\[\d+\]=down/.test(l))
-        .map((l) => l.trim()),
-    );
-  }
-  return held;
-}
-
 /** Keeps the room's screen as a test artifact, to see what went wrong. */
 async function saveSnapshot(agent: RunningAgent, token: string, name: string): Promise<void> {
   const res = await fetch(`${agent.url}/snapshot.jpg?token=${token}`);
@@ -82,29 +70,6 @@ function jpegSize(jpeg: Buffer): { width: number; height: number } | null {
     i += 2 + jpeg.readUInt16BE(i + 2);
   }
   return null;
-}
-
-async function until<T>(
-  fn: () => Promise<T | undefined | null | false>,
-  timeoutMs: number,
-  what: string,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-async function post(agent: RunningAgent, path: string, token: string, body?: unknown) {
-  const res = await fetch(`${agent.url}${path}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
 describe('room agent with the real Xvfb, PulseAudio, x11vnc, ffmpeg and node-media-server', () => {
