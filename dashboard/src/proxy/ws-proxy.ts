@@ -2,9 +2,11 @@ import WebSocket from 'ws';
 import { WS_CLOSE } from '@boxroom/contracts';
 import type { Logger } from '../logger.js';
 
-/** Pause the sending side when the receiving socket holds this much unsent data, resume below LOW. */
+/**
+ * Stop reading from the sending side when the receiving socket would hold this much unsent data; read
+ * again once the message that crossed it has been written (the socket's buffer is then drained).
+ */
 export const WS_HIGH_WATER_BYTES = 1024 * 1024;
-export const WS_LOW_WATER_BYTES = 256 * 1024;
 /** Messages from the client that may wait while the agent connection opens. */
 const MAX_EARLY_MESSAGES = 64;
 const UPSTREAM_HANDSHAKE_MS = 5000;
@@ -52,6 +54,11 @@ function closeQuietly(ws: WebSocket, code: number, reason: string | Buffer): voi
  * stream and input are binary) and applies backpressure with pause()/resume() on the other side's
  * bufferedAmount, so nothing piles up in this process.
  */
+function byteLength(data: WebSocket.RawData): number {
+  if (Array.isArray(data)) return data.reduce((n, b) => n + b.length, 0);
+  return data instanceof ArrayBuffer ? data.byteLength : data.length;
+}
+
 function forward(from: WebSocket, to: WebSocket, early: Array<[WebSocket.RawData, boolean]> | null): void {
   from.on('message', (data, isBinary) => {
     if (to.readyState === WebSocket.CONNECTING && early) {
@@ -63,10 +70,16 @@ function forward(from: WebSocket, to: WebSocket, early: Array<[WebSocket.RawData
       return;
     }
     if (to.readyState !== WebSocket.OPEN) return;
+    if (to.bufferedAmount + byteLength(data) < WS_HIGH_WATER_BYTES) {
+      // the common case, once per video frame: no callback, no closure
+      to.send(data, { binary: isBinary });
+      return;
+    }
+    // This message crosses the high-water mark: stop reading until it has been written out.
+    from.pause();
     to.send(data, { binary: isBinary }, () => {
-      if (from.isPaused && to.bufferedAmount < WS_LOW_WATER_BYTES) from.resume();
+      if (from.isPaused) from.resume();
     });
-    if (to.bufferedAmount >= WS_HIGH_WATER_BYTES && !from.isPaused) from.pause();
   });
 }
 
