@@ -183,7 +183,13 @@ describe('room agent with the real Xvfb, PulseAudio, x11vnc, ffmpeg and node-med
     const ws = new WebSocket(`${agent.wsUrl}/session?token=${bob}`);
     const events: SessionEvent[] = [];
     ws.on('message', (d) => events.push(JSON.parse(String(d)) as SessionEvent));
-    await until(async () => events.length > 0, 3000, 'hello');
+    // a ping sent the moment the socket opens, while the agent still checks the token, is answered
+    ws.once('open', () => ws.send(JSON.stringify({ type: 'ping', t: 42 })));
+    await until(
+      async () => events.find((e) => e.type === 'pong' && e.t === 42),
+      3000,
+      'the early ping`s pong',
+    );
     expect(events[0]).toMatchObject({
       type: 'hello',
       you: { id: 'bob', role: 'participant' },

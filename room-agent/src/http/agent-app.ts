@@ -83,15 +83,26 @@ export async function buildAgentApp(deps: AgentAppDeps): Promise<FastifyInstance
 
   const claimsOf = (req: FastifyRequest) => verifier.verify(tokenFromRequest(req.headers, req.query));
 
-  /** WebSocket auth: close with 4401 and a reason rather than failing the upgrade, so browsers learn why. */
+  /**
+   * WebSocket auth: close with 4401 and a reason rather than failing the upgrade, so browsers learn why.
+   * The socket is paused while the token is checked, so a message the client sends at once (a session
+   * ping) waits in the kernel instead of reaching a socket nobody listens to yet; the route resumes it
+   * once its listeners are attached.
+   */
   const wsClaims = async (socket: WebSocket, req: FastifyRequest): Promise<TokenClaims | null> => {
+    socket.pause();
     try {
       return await claimsOf(req);
     } catch (err) {
       const reason = err instanceof AuthError ? err.message : 'unauthorized';
-      socket.close(WS_CLOSE.unauthorized, reason);
+      closePaused(socket, WS_CLOSE.unauthorized, reason);
       return null;
     }
+  };
+  /** A paused socket could not read the peer's close frame: resume, then close. */
+  const closePaused = (socket: WebSocket, code: number, reason: string) => {
+    socket.resume();
+    socket.close(code, reason);
   };
 
   app.get('/healthz', async (_req, reply) => {
@@ -137,6 +148,7 @@ export async function buildAgentApp(deps: AgentAppDeps): Promise<FastifyInstance
   app.get('/stream', { websocket: true }, async (socket, req) => {
     if (!(await wsClaims(socket, req))) return;
     deps.stream.attachWs(socket);
+    socket.resume();
   });
 
   app.get('/session', { websocket: true }, async (socket, req) => {
@@ -152,15 +164,17 @@ export async function buildAgentApp(deps: AgentAppDeps): Promise<FastifyInstance
       room: { id: deps.roomId, ...deps.room },
       warnings: deps.expiry.pending(),
     }));
+    socket.resume();
   });
 
   app.get('/input', { websocket: true }, async (socket, req) => {
     const claims = await wsClaims(socket, req);
     if (!claims) return;
     if (lease.holderId() !== claims.sub) {
-      socket.close(WS_CLOSE.forbidden, 'you are not in control');
+      closePaused(socket, WS_CLOSE.forbidden, 'you are not in control');
       return;
     }
+    // stays paused: the gate resumes it once x11vnc is connected
     deps.input.admit(socket, claims.sub);
   });
 
