@@ -2,7 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO } from '../test/support/dashboard-process.js';
-import { Cleanup, runBench, type BenchMode, type Driver } from './lib/bench-run.js';
+import { Cleanup, SECTIONS, runBench, type BenchMode, type Driver, type Section } from './lib/bench-run.js';
 import { renderReport } from './lib/report.js';
 
 const args = process.argv.slice(2);
@@ -13,6 +13,13 @@ const value = (name: string) => {
 };
 const driver = (value('--driver') ?? 'local') as Driver;
 if (driver !== 'local' && driver !== 'docker') throw new Error(`--driver local|docker, not ${driver}`);
+const onlyArg = value('--only');
+const only = onlyArg?.split(',').map((x) => x.trim()) as Section[] | undefined;
+for (const s of only ?? [])
+  if (!SECTIONS.includes(s))
+    throw new Error(`--only takes a comma-separated list of ${SECTIONS.join(', ')}; not ${s}`);
+const playerArg = value('--player');
+const player = playerArg ? (JSON.parse(playerArg) as Record<string, unknown>) : undefined;
 const mode: BenchMode = args.includes('--smoke') ? 'smoke' : args.includes('--quick') ? 'quick' : 'full';
 
 const cleanup = new Cleanup((l) => console.error(l));
@@ -30,6 +37,8 @@ const result = await runBench(
   {
     driver,
     mode,
+    only,
+    player,
     log: (l) => console.error(`[${((Date.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${l}`),
   },
   cleanup,

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import type { Browser } from 'playwright-core';
 import { cpus, loadavg } from 'node:os';
 import { launchChromium } from '../../test/support/browser.js';
 import { DashboardProcess, REPO, buildWeb } from '../../test/support/dashboard-process.js';
@@ -17,9 +18,17 @@ import { summarize, type Summary } from './stats.js';
 export type BenchMode = 'full' | 'quick' | 'smoke';
 export type Driver = 'local' | 'docker';
 
+/** The parts of a run, in the order they run; `--only` picks some (the 720p room is shared). */
+export const SECTIONS = ['cold', 'join', 'g2g720', 'input', 'fanout', 'hls', 'idle', 'g2g1080'] as const;
+export type Section = (typeof SECTIONS)[number];
+
 export interface BenchOptions {
   driver: Driver;
   mode: BenchMode;
+  /** run only these sections (default: all) */
+  only?: readonly Section[];
+  /** player settings stored in the pages' localStorage before they load (A/B of the player) */
+  player?: Record<string, unknown>;
   log?: (line: string) => void;
 }
 
@@ -77,6 +86,10 @@ export interface BenchResult {
   mode: BenchMode;
   /** BOXROOM_CAPTURE as passed to the rooms (the agent's capture path) */
   capture: string;
+  /** player settings the pages ran with, when not the defaults (--player) */
+  player?: Record<string, unknown>;
+  /** sections run, when not all (--only) */
+  only?: readonly Section[];
   machine: { cpus: number; model: string; loadavg: number[] };
   metrics: Metric[];
   /** our 720p30 glass-to-glass p50 / HLS's */
@@ -123,6 +136,8 @@ const inviteOf = (link: string) => new URL(link).hash.slice('#invite='.length);
 export async function runBench(opts: BenchOptions, cleanup = new Cleanup()): Promise<BenchResult> {
   const log = opts.log ?? (() => {});
   const plan = PLANS[opts.mode];
+  const wants = (s: Section) => !opts.only || opts.only.includes(s);
+  const needsRoom = SECTIONS.some((s) => s !== 'cold' && s !== 'g2g1080' && wants(s));
   const started = Date.now();
   const metrics: Metric[] = [];
   const details: Record<string, unknown> = {};
@@ -159,9 +174,10 @@ export async function runBench(opts: BenchOptions, cleanup = new Cleanup()): Pro
     });
     cleanup.add('stop the dashboard', () => dash.dispose({ killRooms: true }));
     cleanup.add('delete every room', () => dash.deleteAllRooms());
-    const browser = await launchChromium();
-    cleanup.add('close Chromium', () => browser.close());
-    log(`dashboard ${dash.url} (driver ${opts.driver}), Chromium ${browser.version()}`);
+    const chromium = await launchChromium();
+    cleanup.add('close Chromium', () => chromium.close());
+    const browser = withPlayerSettings(chromium, opts.player);
+    log(`dashboard ${dash.url} (driver ${opts.driver}), Chromium ${chromium.version()}`);
 
     const createRoom = async (spec: Record<string, unknown>) => {
       const r = await dash.api<Room>('POST', '/api/rooms', spec);
@@ -200,254 +216,280 @@ export async function runBench(opts: BenchOptions, cleanup = new Cleanup()): Pro
     };
 
     // --- cold start: POST /api/rooms -> the first frame presented on the room page
-    log(`cold start (${opts.driver}), ${plan.cold} rooms`);
-    const cold: number[] = [];
-    const coldStages: Array<Record<string, number>> = [];
-    for (let i = 0; i < plan.cold; i++) {
-      const t0 = Date.now();
-      const room = await createRoom({ name: `bench cold ${i}` });
-      const created = Date.now();
-      const ready = waitReady(room.id);
-      const p = await openPage(room.links.participant);
-      const first = await waitFirstFrame(p.page, 60_000);
-      const readyAt = await ready;
-      if (first) {
-        cold.push(first.displayedAt - t0);
-        coldStages.push({
-          'POST answered': created - t0,
-          'API says ready': readyAt - t0,
-          'stream response headers':
-            (first.fetches.find((f) => f.url.includes('/stream'))?.headers ?? NaN) - t0,
-          'first frame presented': first.displayedAt - t0,
-        });
-      } else misses.cold = (misses.cold ?? 0) + 1;
-      await p.ctx.close();
-      await deleteRoom(room.id);
-    }
-    add(
-      {
-        key: `cold_start_${opts.driver}`,
-        label: `cold start, POST /api/rooms -> first frame in Chromium (${opts.driver})`,
-        unit: 'ms',
-        target: opts.driver === 'docker' ? { p50: 2000 } : undefined,
-      },
-      cold,
-      0,
-    );
-    details.coldStartStages = stageSummaries(coldStages);
-
-    // --- the 720p30 room the rest runs on
-    const room = await createRoom({ name: 'bench 720p30', width: 1280, height: 720, fps: 30 });
-    cleanup.add('delete the 720p room', () => deleteRoom(room.id));
-    await waitReady(room.id);
-    const rt = await roomRuntime(dash, opts.driver, room.id);
-    const probe = ScreenProbe.start(rt.screen);
-    cleanup.add('stop the X probe', () => probe.close());
-    const rect = probeRect(room.width, room.height);
-    await probe.show(rect.x, rect.y, rect.w, rect.h, 0x00ff00);
-
-    // --- join: the room page opened -> the first frame presented
-    log(`join, ${plan.join} page loads`);
-    const joins: number[] = [];
-    const joinStages: Array<Record<string, number>> = [];
-    for (let i = 0; i < plan.join; i++) {
-      const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-      cleanup.add('close a page', () => ctx.close());
-      const page = await ctx.newPage();
-      await recordFirstFrame(page);
-      const t0 = Date.now();
-      await page.goto(room.links.participant);
-      const formAt = Date.now();
-      await page.locator('br-join-form input[name=name]').fill(`joiner ${i}`);
-      await page.locator('br-join-form button[type=submit]').click();
-      const first = await waitFirstFrame(page, 15_000);
-      if (first) {
-        joins.push(first.displayedAt - t0);
-        const f = (part: string) => first.fetches.find((x) => x.url.includes(part));
-        joinStages.push({
-          'page loaded (form shown)': formAt - t0,
-          'join answered (token)': (f('/join')?.headers ?? NaN) - t0,
-          'room status answered (ready)':
-            (first.fetches.find((x) => x.url.endsWith(`/api/rooms/${room.id}`))?.headers ?? NaN) - t0,
-          'stream response headers': (f('/stream')?.headers ?? NaN) - t0,
-          'first frame presented': first.displayedAt - t0,
-        });
-      } else misses.join = (misses.join ?? 0) + 1;
-      await ctx.close();
-    }
-    add(
-      {
-        key: 'join',
-        label: 'join, room page opened -> first frame (incl. name form + token)',
-        unit: 'ms',
-        target: { p50: 300 },
-      },
-      joins,
-      0,
-    );
-    details.joinStages = stageSummaries(joinStages);
-
-    // --- glass-to-glass at 720p30, with a Node reader tapping the same frames
-    const main = await openPage(room.links.participant);
-    await waitPlaying(main.page, 3, opts.mode === 'smoke' ? 1000 : 3000);
-    await installProbe(main.page, 'room');
-    await glassToGlass('720p30', main, room, plan.g2g720);
-
-    // --- input-to-photon: keys from the page through the overlay toggle the terminal's reverse video
-    log(`input-to-photon, ${plan.input} keys`);
-    await takeControl(main.page);
-    await main.page.keyboard.type(
-      "clear; stty -echo; while IFS= read -rsn1 k; do case $k in w) printf '\\033[?5h';; b) printf '\\033[?5l';; esac; done",
-      { delay: 5 },
-    );
-    await main.page.keyboard.press('Enter');
-    await sleep(1000);
-    const inputLat: number[] = [];
-    const mid = { x: room.width / 2 - 100, y: room.height / 2 - 60, w: 200, h: 120 };
-    for (let i = 0; i < plan.input; i++) {
-      const white = i % 2 === 0;
-      await arm(main.page, { ...mid, rgb: white ? [255, 255, 255] : [0, 0, 0] });
-      await main.page.keyboard.press(white ? 'w' : 'b');
-      const hit = await waitHit(main.page, 3000);
-      if (hit?.keyAt) inputLat.push(hit.displayedAt - hit.keyAt);
-      else misses.input = (misses.input ?? 0) + 1;
-      await sleep(150 + Math.random() * 250);
-    }
-    await main.page.keyboard.press('Control+C');
-    await main.page.keyboard.type("stty sane; printf '\\033[?5l'; clear", { delay: 5 });
-    await main.page.keyboard.press('Enter');
-    await main.page.locator('br-control-panel button[data-action=release]').click();
-    add(
-      {
-        key: 'input_to_photon',
-        label: 'input-to-photon, keydown in the page -> frame showing it (720p30)',
-        unit: 'ms',
-        target: { p50: 70, p95: 110 },
-      },
-      inputLat,
-    );
-    await sleep(1000);
-
-    // --- fan-out: N plain WS readers through the dashboard while Chromium measures glass-to-glass
-    const fanout: Record<string, unknown> = {};
-    for (const n of [0, ...plan.fanout]) {
-      log(`fan-out, ${n} WS readers`);
-      const urls: string[] = [];
-      for (let i = 0; i < n; i++) urls.push(await streamWs(room, `reader ${i}`));
-      const readers = n ? await FlvReaders.start(urls, 300_000) : null;
-      if (readers) cleanup.add('stop the readers', () => readers.stop());
-      await sleep(1000);
-      const agentCpu = new CpuSampler(() => rt.agentPids());
-      const dashCpu = new CpuSampler(() => (dash.pid ? [dash.pid] : []));
-      const readersCpu = new CpuSampler(() => (readers ? [readers.pid] : []));
-      await Promise.all([agentCpu.start(), dashCpu.start(), readersCpu.start()]);
-      const t0 = Date.now();
-      const minMs = opts.mode === 'smoke' ? 2000 : opts.mode === 'quick' ? 6000 : 15_000;
-      const r = await sampleGlassToGlass(main.page, probe, room, plan.fanoutSamples, {
-        until: () => Date.now() - t0 >= minMs,
-      });
-      await Promise.all([agentCpu.stop(), dashCpu.stop(), readersCpu.stop()]);
-      const report = readers?.last ?? null;
-      await readers?.stop();
-      misses[`fanout_${n}`] = r.misses;
-      if (n === 0) {
-        fanout.baseline = { agentCpu: summarize(agentCpu.cpuPct), dashboardCpu: summarize(dashCpu.cpuPct) };
-        continue;
+    if (wants('cold')) await coldStart();
+    async function coldStart() {
+      log(`cold start (${opts.driver}), ${plan.cold} rooms`);
+      const cold: number[] = [];
+      const coldStages: Array<Record<string, number>> = [];
+      for (let i = 0; i < plan.cold; i++) {
+        const t0 = Date.now();
+        const room = await createRoom({ name: `bench cold ${i}` });
+        const created = Date.now();
+        const ready = waitReady(room.id);
+        const p = await openPage(room.links.participant);
+        const first = await waitFirstFrame(p.page, 60_000);
+        const readyAt = await ready;
+        if (first) {
+          cold.push(first.displayedAt - t0);
+          coldStages.push({
+            'POST answered': created - t0,
+            'API says ready': readyAt - t0,
+            'stream response headers':
+              (first.fetches.find((f) => f.url.includes('/stream'))?.headers ?? NaN) - t0,
+            'first frame presented': first.displayedAt - t0,
+          });
+        } else misses.cold = (misses.cold ?? 0) + 1;
+        await p.ctx.close();
+        await deleteRoom(room.id);
       }
-      const viewers = `${n} WS readers`;
       add(
         {
-          key: `fanout_${n}_g2g`,
-          label: `fan-out ${viewers}: Chromium glass-to-glass`,
+          key: `cold_start_${opts.driver}`,
+          label: `cold start, POST /api/rooms -> first frame in Chromium (${opts.driver})`,
           unit: 'ms',
-          target: n === 100 ? { p95: 100 } : undefined,
+          target: opts.driver === 'docker' ? { p50: 2000 } : undefined,
         },
-        latencies(r.samples),
+        cold,
+        0,
       );
-      add(
-        { key: `fanout_${n}_agent_cpu`, label: `fan-out ${viewers}: agent CPU`, unit: '% of a core' },
-        agentCpu.cpuPct,
-      );
-      add(
-        { key: `fanout_${n}_dashboard_cpu`, label: `fan-out ${viewers}: dashboard CPU`, unit: '% of a core' },
-        dashCpu.cpuPct,
-      );
-      fanout[n] = {
-        readersCpu: summarize(readersCpu.cpuPct),
-        readers: report && { open: report.open, dropped: report.closed, closeCodes: report.closeCodes },
-      };
-      await sleep(1000);
+      details.coldStartStages = stageSummaries(coldStages);
     }
-    details.fanout = fanout;
 
-    // --- the HLS baseline, same room, same probe
-    log(`HLS baseline (hls.js defaults, 1 s segments), ${plan.hls} samples`);
-    const hls = await HlsBaseline.start(
-      `${dash.url}/rooms/${room.id}/stream.flv?token=${encodeURIComponent(await viewerToken(room, 'hls'))}`,
-    );
-    cleanup.add('stop the HLS baseline', () => hls.stop());
-    const hctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    cleanup.add('close the HLS page', () => hctx.close());
-    const hpage = await hctx.newPage();
-    await recordFirstFrame(hpage);
-    await hpage.goto(hls.url);
-    if (!(await waitFirstFrame(hpage, 30_000))) throw new Error('the HLS page presented no frame');
-    await sleep(2000);
-    await installProbe(hpage, 'plain');
-    const hlsRun = await sampleGlassToGlass(hpage, probe, room, plan.hls, { timeoutMs: 12_000 });
-    misses.hls = hlsRun.misses;
-    add(
-      { key: 'hls_g2g', label: 'baseline: HLS 1 s segments, hls.js defaults, glass-to-glass', unit: 'ms' },
-      latencies(hlsRun.samples),
-    );
-    await hctx.close();
-    await hls.stop();
+    // --- the 720p30 room the rest runs on
+    if (needsRoom) await onTheRoom();
+    async function onTheRoom() {
+      const room = await createRoom({ name: 'bench 720p30', width: 1280, height: 720, fps: 30 });
+      cleanup.add('delete the 720p room', () => deleteRoom(room.id));
+      await waitReady(room.id);
+      const rt = await roomRuntime(dash, opts.driver, room.id);
+      const probe = ScreenProbe.start(rt.screen);
+      cleanup.add('stop the X probe', () => probe.close());
+      const rect = probeRect(room.width, room.height);
+      await probe.show(rect.x, rect.y, rect.w, rect.h, 0x00ff00);
 
-    // --- idle cost: the whole room runtime on a still screen, nobody watching
-    await main.ctx.close();
-    await sleep(opts.mode === 'smoke' ? 500 : 3000);
-    log(`idle room, ${plan.idleS} s`);
-    const idle = new CpuSampler(() => rt.allPids(), { memory: true });
-    await idle.start();
-    await sleep(plan.idleS * 1000);
-    await idle.stop();
-    add(
-      {
-        key: 'idle_cpu',
-        label: 'idle room runtime CPU (all its processes)',
-        unit: '% of a core',
-        target: { p50: 5 },
-      },
-      idle.cpuPct,
-    );
-    add({ key: 'idle_rss', label: 'idle room runtime memory, RSS sum', unit: 'MiB' }, idle.rssMiB, 0);
-    add(
-      { key: 'idle_pss', label: 'idle room runtime memory, PSS sum (shared pages split)', unit: 'MiB' },
-      idle.pssMiB,
-      0,
-    );
-    details.idleCpuByProcess = idle.split();
-    await probe.close();
-    await deleteRoom(room.id);
+      // --- join: the room page opened -> the first frame presented
+      if (wants('join')) {
+        log(`join, ${plan.join} page loads`);
+        const joins: number[] = [];
+        const joinStages: Array<Record<string, number>> = [];
+        for (let i = 0; i < plan.join; i++) {
+          const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+          cleanup.add('close a page', () => ctx.close());
+          const page = await ctx.newPage();
+          await recordFirstFrame(page);
+          const t0 = Date.now();
+          await page.goto(room.links.participant);
+          const formAt = Date.now();
+          await page.locator('br-join-form input[name=name]').fill(`joiner ${i}`);
+          await page.locator('br-join-form button[type=submit]').click();
+          const first = await waitFirstFrame(page, 15_000);
+          if (first) {
+            joins.push(first.displayedAt - t0);
+            const f = (part: string) => first.fetches.find((x) => x.url.includes(part));
+            joinStages.push({
+              'page loaded (form shown)': formAt - t0,
+              'join answered (token)': (f('/join')?.headers ?? NaN) - t0,
+              'room status answered (ready)':
+                (first.fetches.find((x) => x.url.endsWith(`/api/rooms/${room.id}`))?.headers ?? NaN) - t0,
+              'stream response headers': (f('/stream')?.headers ?? NaN) - t0,
+              'first frame presented': first.displayedAt - t0,
+            });
+          } else misses.join = (misses.join ?? 0) + 1;
+          await ctx.close();
+        }
+        add(
+          {
+            key: 'join',
+            label: 'join, room page opened -> first frame (incl. name form + token)',
+            unit: 'ms',
+            target: { p50: 300 },
+          },
+          joins,
+          0,
+        );
+        details.joinStages = stageSummaries(joinStages);
+      }
+
+      // --- glass-to-glass at 720p30, with a Node reader tapping the same frames
+      const main =
+        wants('g2g720') || wants('input') || wants('fanout') ? await openPage(room.links.participant) : null;
+      if (main) {
+        await waitPlaying(main.page, 3, opts.mode === 'smoke' ? 1000 : 3000);
+        await installProbe(main.page, 'room');
+      }
+      if (main && wants('g2g720')) await glassToGlass('720p30', main, room, plan.g2g720, probe);
+
+      // --- input-to-photon: keys from the page through the overlay toggle the terminal's reverse video
+      if (main && wants('input')) {
+        log(`input-to-photon, ${plan.input} keys`);
+        await takeControl(main.page);
+        await main.page.keyboard.type(
+          "clear; stty -echo; while IFS= read -rsn1 k; do case $k in w) printf '\\033[?5h';; b) printf '\\033[?5l';; esac; done",
+          { delay: 5 },
+        );
+        await main.page.keyboard.press('Enter');
+        await sleep(1000);
+        const inputLat: number[] = [];
+        const mid = { x: room.width / 2 - 100, y: room.height / 2 - 60, w: 200, h: 120 };
+        for (let i = 0; i < plan.input; i++) {
+          const white = i % 2 === 0;
+          await arm(main.page, { ...mid, rgb: white ? [255, 255, 255] : [0, 0, 0] });
+          await main.page.keyboard.press(white ? 'w' : 'b');
+          const hit = await waitHit(main.page, 3000);
+          if (hit?.keyAt) inputLat.push(hit.displayedAt - hit.keyAt);
+          else misses.input = (misses.input ?? 0) + 1;
+          await sleep(150 + Math.random() * 250);
+        }
+        await main.page.keyboard.press('Control+C');
+        await main.page.keyboard.type("stty sane; printf '\\033[?5l'; clear", { delay: 5 });
+        await main.page.keyboard.press('Enter');
+        await main.page.locator('br-control-panel button[data-action=release]').click();
+        add(
+          {
+            key: 'input_to_photon',
+            label: 'input-to-photon, keydown in the page -> frame showing it (720p30)',
+            unit: 'ms',
+            target: { p50: 70, p95: 110 },
+          },
+          inputLat,
+        );
+        await sleep(1000);
+      }
+
+      // --- fan-out: N plain WS readers through the dashboard while Chromium measures glass-to-glass
+      const fanout: Record<string, unknown> = {};
+      for (const n of main && wants('fanout') ? [0, ...plan.fanout] : []) {
+        log(`fan-out, ${n} WS readers`);
+        const urls: string[] = [];
+        for (let i = 0; i < n; i++) urls.push(await streamWs(room, `reader ${i}`));
+        const readers = n ? await FlvReaders.start(urls, 300_000) : null;
+        if (readers) cleanup.add('stop the readers', () => readers.stop());
+        await sleep(1000);
+        const agentCpu = new CpuSampler(() => rt.agentPids());
+        const dashCpu = new CpuSampler(() => (dash.pid ? [dash.pid] : []));
+        const readersCpu = new CpuSampler(() => (readers ? [readers.pid] : []));
+        await Promise.all([agentCpu.start(), dashCpu.start(), readersCpu.start()]);
+        const t0 = Date.now();
+        const minMs = opts.mode === 'smoke' ? 2000 : opts.mode === 'quick' ? 6000 : 15_000;
+        const r = await sampleGlassToGlass(main!.page, probe, room, plan.fanoutSamples, {
+          until: () => Date.now() - t0 >= minMs,
+        });
+        await Promise.all([agentCpu.stop(), dashCpu.stop(), readersCpu.stop()]);
+        const report = readers?.last ?? null;
+        await readers?.stop();
+        misses[`fanout_${n}`] = r.misses;
+        if (n === 0) {
+          fanout.baseline = { agentCpu: summarize(agentCpu.cpuPct), dashboardCpu: summarize(dashCpu.cpuPct) };
+          continue;
+        }
+        const viewers = `${n} WS readers`;
+        add(
+          {
+            key: `fanout_${n}_g2g`,
+            label: `fan-out ${viewers}: Chromium glass-to-glass`,
+            unit: 'ms',
+            target: n === 100 ? { p95: 100 } : undefined,
+          },
+          latencies(r.samples),
+        );
+        add(
+          { key: `fanout_${n}_agent_cpu`, label: `fan-out ${viewers}: agent CPU`, unit: '% of a core' },
+          agentCpu.cpuPct,
+        );
+        add(
+          {
+            key: `fanout_${n}_dashboard_cpu`,
+            label: `fan-out ${viewers}: dashboard CPU`,
+            unit: '% of a core',
+          },
+          dashCpu.cpuPct,
+        );
+        fanout[n] = {
+          readersCpu: summarize(readersCpu.cpuPct),
+          readers: report && { open: report.open, dropped: report.closed, closeCodes: report.closeCodes },
+        };
+        await sleep(1000);
+      }
+      if (main && wants('fanout')) details.fanout = fanout;
+
+      // --- the HLS baseline, same room, same probe
+      if (wants('hls')) {
+        log(`HLS baseline (hls.js defaults, 1 s segments), ${plan.hls} samples`);
+        const hls = await HlsBaseline.start(
+          `${dash.url}/rooms/${room.id}/stream.flv?token=${encodeURIComponent(await viewerToken(room, 'hls'))}`,
+        );
+        cleanup.add('stop the HLS baseline', () => hls.stop());
+        const hctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+        cleanup.add('close the HLS page', () => hctx.close());
+        const hpage = await hctx.newPage();
+        await recordFirstFrame(hpage);
+        await hpage.goto(hls.url);
+        if (!(await waitFirstFrame(hpage, 30_000))) throw new Error('the HLS page presented no frame');
+        await sleep(2000);
+        await installProbe(hpage, 'plain');
+        const hlsRun = await sampleGlassToGlass(hpage, probe, room, plan.hls, { timeoutMs: 12_000 });
+        misses.hls = hlsRun.misses;
+        add(
+          {
+            key: 'hls_g2g',
+            label: 'baseline: HLS 1 s segments, hls.js defaults, glass-to-glass',
+            unit: 'ms',
+          },
+          latencies(hlsRun.samples),
+        );
+        await hctx.close();
+        await hls.stop();
+      }
+
+      // --- idle cost: the whole room runtime on a still screen, nobody watching
+      await main?.ctx.close();
+      if (wants('idle')) {
+        await sleep(opts.mode === 'smoke' ? 500 : 3000);
+        log(`idle room, ${plan.idleS} s`);
+        const idle = new CpuSampler(() => rt.allPids(), { memory: true });
+        await idle.start();
+        await sleep(plan.idleS * 1000);
+        await idle.stop();
+        add(
+          {
+            key: 'idle_cpu',
+            label: 'idle room runtime CPU (all its processes)',
+            unit: '% of a core',
+            target: { p50: 5 },
+          },
+          idle.cpuPct,
+        );
+        add({ key: 'idle_rss', label: 'idle room runtime memory, RSS sum', unit: 'MiB' }, idle.rssMiB, 0);
+        add(
+          { key: 'idle_pss', label: 'idle room runtime memory, PSS sum (shared pages split)', unit: 'MiB' },
+          idle.pssMiB,
+          0,
+        );
+        details.idleCpuByProcess = idle.split();
+      }
+      await probe.close();
+      await deleteRoom(room.id);
+    }
 
     // --- glass-to-glass at 1080p30 on a room of its own
-    await section('g2g_1080p30', async () => {
-      const big = await createRoom({ name: 'bench 1080p30', width: 1920, height: 1080, fps: 30 });
-      cleanup.add('delete the 1080p room', () => deleteRoom(big.id));
-      await waitReady(big.id);
-      const brt = await roomRuntime(dash, opts.driver, big.id);
-      const bprobe = ScreenProbe.start(brt.screen);
-      cleanup.add('stop the X probe', () => bprobe.close());
-      const brect = probeRect(big.width, big.height);
-      await bprobe.show(brect.x, brect.y, brect.w, brect.h, 0x00ff00);
-      const bpage = await openPage(big.links.participant);
-      await waitPlaying(bpage.page, 3, opts.mode === 'smoke' ? 1000 : 3000);
-      await installProbe(bpage.page, 'room');
-      await glassToGlass('1080p30', bpage, big, plan.g2g1080, bprobe);
-      await bpage.ctx.close();
-      await bprobe.close();
-      await deleteRoom(big.id);
-    });
+    if (wants('g2g1080'))
+      await section('g2g_1080p30', async () => {
+        const big = await createRoom({ name: 'bench 1080p30', width: 1920, height: 1080, fps: 30 });
+        cleanup.add('delete the 1080p room', () => deleteRoom(big.id));
+        await waitReady(big.id);
+        const brt = await roomRuntime(dash, opts.driver, big.id);
+        const bprobe = ScreenProbe.start(brt.screen);
+        cleanup.add('stop the X probe', () => bprobe.close());
+        const brect = probeRect(big.width, big.height);
+        await bprobe.show(brect.x, brect.y, brect.w, brect.h, 0x00ff00);
+        const bpage = await openPage(big.links.participant);
+        await waitPlaying(bpage.page, 3, opts.mode === 'smoke' ? 1000 : 3000);
+        await installProbe(bpage.page, 'room');
+        await glassToGlass('1080p30', bpage, big, plan.g2g1080, bprobe);
+        await bpage.ctx.close();
+        await bprobe.close();
+        await deleteRoom(big.id);
+      });
 
     const ours = metrics.find((m) => m.key === 'g2g_720p30')?.p50;
     const theirs = metrics.find((m) => m.key === 'hls_g2g')?.p50;
@@ -458,6 +500,8 @@ export async function runBench(opts: BenchOptions, cleanup = new Cleanup()): Pro
       driver: opts.driver,
       mode: opts.mode,
       capture: process.env.BOXROOM_CAPTURE ?? 'agent default',
+      ...(opts.player ? { player: opts.player } : {}),
+      ...(opts.only ? { only: opts.only } : {}),
       machine: { cpus: cpus().length, model: cpus()[0]?.model ?? '?', loadavg: loadavg() },
       metrics,
       hlsRatio: ours && theirs ? Number((ours / theirs).toFixed(3)) : null,
@@ -473,7 +517,7 @@ export async function runBench(opts: BenchOptions, cleanup = new Cleanup()): Pro
       p: RoomPage,
       r: Room,
       n: number,
-      screen = probe,
+      screen: ScreenProbe,
     ): Promise<number[]> {
       log(`glass-to-glass ${label}, ${n} samples`);
       const tap = new FlvTap(await streamWs(r, 'tap'), probeRegion(r.width, r.height));
@@ -498,6 +542,23 @@ export async function runBench(opts: BenchOptions, cleanup = new Cleanup()): Pro
   } finally {
     await cleanup.run();
   }
+}
+
+/**
+ * The browser with `settings` put in each new context's localStorage (the room page's player settings,
+ * `boxroom.player`) before any page script runs: A/B runs of the player without rebuilding it.
+ */
+function withPlayerSettings(browser: Browser, settings: Record<string, unknown> | undefined): Browser {
+  if (!settings) return browser;
+  const json = JSON.stringify(settings);
+  const newContext: Browser['newContext'] = async (options) => {
+    const ctx = await browser.newContext(options);
+    await ctx.addInitScript((v) => localStorage.setItem('boxroom.player', v), json);
+    return ctx;
+  };
+  return new Proxy(browser, {
+    get: (target, key) => (key === 'newContext' ? newContext : Reflect.get(target, key, target)),
+  });
 }
 
 function stageSummaries(rows: Array<Record<string, number>>): Record<string, Summary> {

@@ -21,7 +21,7 @@ const summaryRows = (o: Record<string, Summary>) =>
 export function renderReport(r: BenchResult): string {
   const out: string[] = [];
   out.push(
-    `boxroom bench, ${r.mode}, driver ${r.driver}, capture ${r.capture}, commit ${r.commit}, ${r.at}; ${r.machine.cpus} cores, ` +
+    `boxroom bench, ${r.mode}, driver ${r.driver}, capture ${r.capture}${r.player ? `, player ${JSON.stringify(r.player)}` : ''}${r.only ? `, only ${r.only.join(',')}` : ''}, commit ${r.commit}, ${r.at}; ${r.machine.cpus} cores, ` +
       `load ${r.machine.loadavg.map((x) => x.toFixed(1)).join(' ')}; ${r.durationS} s`,
     '',
   );
