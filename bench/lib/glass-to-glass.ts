@@ -32,6 +32,8 @@ export interface G2gSample {
   presentedAt: number;
   callbackAt: number;
   bufferMs: number;
+  /** the frame's media time (s) */
+  mediaTime: number;
   /** the tap's view of the same frame, when it has one */
   tapArrivedAt: number | null;
   tapFlvTs: number | null;
@@ -74,6 +76,7 @@ export async function sampleGlassToGlass(
         presentedAt: hit.presentedAt,
         callbackAt: hit.callbackAt,
         bufferMs: hit.bufferMs,
+        mediaTime: hit.mediaTime,
         tapArrivedAt: tapped?.arrivedAt ?? null,
         tapFlvTs: tapped?.flvTs ?? null,
       });

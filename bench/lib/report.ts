@@ -54,7 +54,8 @@ export function renderReport(r: BenchResult): string {
   }
   const d = r.details as Record<string, Record<string, Summary> | undefined>;
   for (const [key, title] of [
-    ['joinStages', 'join, time from opening the page (ms)'],
+    ['joinStages', 'join (remembered name), time from opening the page (ms)'],
+    ['joinFirstVisitStages', 'join, first visit (name form), time from opening the page (ms)'],
     ['coldStartStages', 'cold start, time from POST /api/rooms (ms)'],
   ] as const) {
     if (!d[key]) continue;

@@ -51,6 +51,7 @@ function frameSignature(page: Page): Promise<number[]> {
 const difference = (a: number[], b: number[]) =>
   a.reduce((s, x, i) => s + Math.abs(x - (b[i] ?? 0)), 0) / a.length;
 
+/** A first visit (a fresh browser context, no name remembered): the page asks for a name. */
 async function joinRoom(page: Page, link: string, name: string): Promise<void> {
   await page.goto(link);
   await page.locator('br-join-form input[name=name]').fill(name);
@@ -193,6 +194,31 @@ describe('web UI against the real dashboard (local driver)', () => {
     await waitFrames(phone, 10);
     await sleep(1000);
     await phone.screenshot({ path: join(ARTIFACTS, 'room-390x844.png'), fullPage: true });
+
+    // --- a returning participant: the phone's browser remembers the name, so the link joins at once,
+    // with no name form, and the picture plays; the header offers to change the name
+    const again = await phone.context().newPage();
+    await again.goto(room.links.participant);
+    await again.locator('br-video-stage').waitFor({ timeout: 10_000 });
+    await expect(again.locator('br-join-form').count()).resolves.toBe(0);
+    await expect(again.locator('[data-testid=change-name] .name').textContent()).resolves.toBe(
+      'carol on a phone',
+    );
+    await waitFrames(again, 10);
+    await again.locator('[data-testid=change-name]').click();
+    const field = again.locator('br-join-form input[name=name]');
+    await expect(field.inputValue()).resolves.toBe('carol on a phone');
+    await field.fill('carol');
+    await again.locator('br-join-form button[type=submit]').click();
+    await again.locator('br-video-stage').waitFor({ timeout: 10_000 });
+    await expect
+      .poll(() => viewer.locator('br-presence-list li .name').allTextContents())
+      .toContainEqual(expect.stringMatching(/^\s*carol\s*$/));
+    await expect(again.locator('[data-testid=change-name] .name').textContent()).resolves.toBe('carol');
+    await waitFrames(again, 10);
+    // the header still fits a phone's width
+    expect(await again.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
+    await again.close();
 
     // --- delete from the dashboard page
     admin.once('dialog', (d) => void d.accept());

@@ -100,11 +100,18 @@ export const JoinBody = Type.Object(
 );
 export type JoinBody = Static<typeof JoinBody>;
 
+/** What a joining page needs to start at once, without asking GET /api/rooms/:id first. */
+export const JoinedRoom = Type.Pick(Room, ['id', 'name', 'status', 'width', 'height', 'fps', 'app'], {
+  description: 'the room at the time of the join: with status `ready` the stream can be opened at once',
+});
+export type JoinedRoom = Static<typeof JoinedRoom>;
+
 export const JoinResult = Type.Object({
   token: Type.String({ description: 'bearer for the API, `?token=` for /rooms/:id/*' }),
   role: Role,
   participantId: Type.String(),
   expiresAt: Type.String({ format: 'date-time', description: 'join again before this to refresh' }),
+  room: JoinedRoom,
 });
 export type JoinResult = Static<typeof JoinResult>;
 

@@ -32,7 +32,14 @@ export class JoinService {
       name: body.name.trim(),
     });
     this.log.info({ room: id, participantId, role }, 'joined');
-    return { token, role, participantId, expiresAt: new Date(claims.exp * 1000).toISOString() };
+    return {
+      token,
+      role,
+      participantId,
+      expiresAt: new Date(claims.exp * 1000).toISOString(),
+      // the page starts the stream with this when the room is ready: no second round trip for it
+      room: this.rooms.summary(record),
+    };
   }
 
   /** Bumps the role's invite generation: old links stop working; tokens already issued run out. */

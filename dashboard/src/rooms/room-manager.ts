@@ -5,7 +5,7 @@ import type {
   ResolvedRoomTimeouts,
   RoomExpiry,
 } from '@boxroom/contracts';
-import type { CreateRoomBody, Room, RoomLinks } from '../api/schemas.js';
+import type { CreateRoomBody, JoinedRoom, Room, RoomLinks } from '../api/schemas.js';
 import { authorize, can } from '../auth/abilities.js';
 import { INVITE_ROLES, type InviteService } from '../auth/invite-service.js';
 import type { Principal } from '../auth/principal.js';
@@ -167,17 +167,25 @@ export class RoomManager {
     return { participant: link('participant'), viewer: link('viewer'), owner: link('owner') };
   }
 
-  private view(p: Principal, r: RoomRecord): Room {
+  /** What anyone holding an invite may know of a room (the join answer carries it). */
+  summary(r: RoomRecord): JoinedRoom {
     const { spec } = r;
     return {
       id: spec.id,
       name: spec.name,
       status: r.status,
-      createdAt: new Date(spec.createdAt).toISOString(),
       width: spec.width,
       height: spec.height,
       fps: spec.fps,
       app: spec.app,
+    };
+  }
+
+  private view(p: Principal, r: RoomRecord): Room {
+    const { spec } = r;
+    return {
+      ...this.summary(r),
+      createdAt: new Date(spec.createdAt).toISOString(),
       timeouts: timeoutsOf(spec),
       ...(can(p, 'invite', spec) ? { links: this.links(spec.id) } : {}),
     };

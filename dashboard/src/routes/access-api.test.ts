@@ -37,6 +37,23 @@ describe('join and invites API', () => {
     }
   });
 
+  it('the answer carries the room, so the page can start the stream without asking for it', async () => {
+    const invite = inviteOf(room.links.viewer);
+    const body = (await join(invite)).json();
+    // what any invite holder may know: no links, no live figures
+    expect(body.room).toEqual({
+      id: room.id,
+      name: `room ${room.id}`,
+      status: 'ready',
+      width: 1280,
+      height: 720,
+      fps: 30,
+      app: 'terminal',
+    });
+    t.driver.setStatus(room.id, 'starting');
+    expect((await join(invite)).json().room.status).toBe('starting');
+  });
+
   it('each join is a new participant', async () => {
     const a = (await join(inviteOf(room.links.participant))).json();
     const b = (await join(inviteOf(room.links.participant))).json();

@@ -36,6 +36,8 @@ export interface JoinResult {
   role: Role;
   participantId: string;
   expiresAt: string;
+  /** the room at the time of the join: when `ready`, the stream can start at once */
+  room: Pick<Room, 'id' | 'name' | 'status' | 'width' | 'height' | 'fps' | 'app'>;
 }
 
 /** A failed API call: HTTP status (0: network), the API's error code and message. */

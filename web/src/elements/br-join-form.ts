@@ -1,10 +1,22 @@
 import { LitElement, css, html, nothing } from 'lit';
+import { MAX_NAME_CHARS } from '../core/display-name.js';
 import { controls } from '../styles/shared.js';
 
-/** Asks for a display name; fires `join` with it. Shows an error with no form when it cannot go on. */
+/**
+ * Asks for a display name; fires `join` with it (and `cancel` when `cancellable`). While busy it shows
+ * who is joining, no form; an error it cannot go on from (bad link) shows with no form either.
+ */
 export class BrJoinForm extends LitElement {
-  static override properties = { busy: { type: Boolean }, error: {}, fatal: { type: Boolean }, name: {} };
+  static override properties = {
+    busy: { type: Boolean },
+    cancellable: { type: Boolean },
+    error: {},
+    fatal: { type: Boolean },
+    name: {},
+  };
   declare busy: boolean;
+  /** offer to go back (changing the name of someone already in the room) */
+  declare cancellable: boolean;
   declare error: string | null;
   /** the error cannot be fixed from here (bad link): no form */
   declare fatal: boolean;
@@ -13,6 +25,7 @@ export class BrJoinForm extends LitElement {
   constructor() {
     super();
     this.busy = false;
+    this.cancellable = false;
     this.error = null;
     this.fatal = false;
     this.name = '';
@@ -42,6 +55,19 @@ export class BrJoinForm extends LitElement {
         margin: 0;
         font-size: 0.9rem;
       }
+      .joining {
+        display: flex;
+        gap: 0.6rem;
+        align-items: center;
+        padding: 1rem 1.25rem;
+      }
+      .actions {
+        display: flex;
+        gap: 0.6rem;
+      }
+      .actions button {
+        flex: 1;
+      }
     `,
   ];
 
@@ -52,16 +78,38 @@ export class BrJoinForm extends LitElement {
         <p class="error" style="margin-top:.75rem">${this.error}</p>
       </div>`;
     }
+    if (this.busy) {
+      return html`<div class="card joining" role="status" data-testid="joining">
+        <span class="spinner"></span><span>Joining as <b>${this.name}</b>…</span>
+      </div>`;
+    }
     return html`<form class="card" @submit=${this.submit}>
-      <h1>Join the room</h1>
+      <h1>${this.cancellable ? 'Change your name' : 'Join the room'}</h1>
       <p class="muted">Choose the name others will see.</p>
       <label
         >Your name
-        <input name="name" maxlength="64" required autocomplete="nickname" .value=${this.name} autofocus
+        <input
+          name="name"
+          maxlength=${MAX_NAME_CHARS}
+          required
+          autocomplete="nickname"
+          .value=${this.name}
+          autofocus
       /></label>
       ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
-      <button class="primary" type="submit" ?disabled=${this.busy}>${this.busy ? 'Joining…' : 'Join'}</button>
+      <div class="actions">
+        ${
+          this.cancellable
+            ? html`<button type="button" @click=${this.cancel} data-action="cancel">Cancel</button>`
+            : nothing
+        }
+        <button class="primary" type="submit">Join</button>
+      </div>
     </form>`;
+  }
+
+  private cancel(): void {
+    this.dispatchEvent(new CustomEvent('cancel', { bubbles: true, composed: true }));
   }
 
   private submit(e: SubmitEvent): void {

@@ -1,8 +1,18 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { SessionController } from '../controllers/session-controller.js';
 import type { PlayerStats } from '../controllers/player-controller.js';
-import { ApiClient, ApiError, edgeUrl, inviteFromHash, type JoinResult } from '../core/api-client.js';
+import {
+  ApiClient,
+  ApiError,
+  edgeUrl,
+  inviteFromHash,
+  type JoinResult,
+  type RoomStatus,
+} from '../core/api-client.js';
 import { joinErrorMessage } from '../core/close-reasons.js';
+import { rememberName, rememberedName } from '../core/display-name.js';
+import type { EarlyJoin } from '../core/early-join.js';
+import { streamPrefetch } from '../core/stream-prefetch.js';
 import { holderLabel } from '../core/session-state.js';
 import { loadSettings, saveSettings, type PlayerSettings } from '../core/settings.js';
 import { controls } from '../styles/shared.js';
@@ -15,14 +25,21 @@ import './br-player-settings.js';
 import './br-presence-list.js';
 import './br-video-stage.js';
 
-const NAME_KEY = 'boxroom.displayName';
 const READY_POLL_MS = 400;
+/**
+ * The side panels are rendered once the picture shows, at most this long after entering the room: their
+ * first layout (font lookups, mostly: a sync call to the browser per font and size) would otherwise
+ * come before the first frame.
+ */
+const PANELS_WAIT_MS = 1000;
 
 type Phase = 'name' | 'joining' | 'fatal' | 'room';
 
 /**
  * `/r/:id#invite=...`: exchange the invite (from the fragment, never a query string) and a name for a
- * token, wait until the room publishes, then the stage, control, people and latency.
+ * token, then the stage, control, people and latency. A returning participant (a remembered name)
+ * joins at once, with no form; the join's answer says whether the room is ready, so the stream starts
+ * with no further round trip (a starting room is polled until it publishes).
  */
 export class BrRoomPage extends LitElement {
   static override properties = {
@@ -36,6 +53,7 @@ export class BrRoomPage extends LitElement {
     controlError: { state: true },
     settings: { state: true },
     stats: { state: true },
+    panels: { state: true },
   };
   declare roomId: string;
   declare phase: Phase;
@@ -47,16 +65,21 @@ export class BrRoomPage extends LitElement {
   declare controlError: string | null;
   declare settings: PlayerSettings;
   declare stats: PlayerStats | null;
+  declare panels: boolean;
+  /** the join main.ts already sent for a returning participant: taken instead of sending another */
+  earlyJoin: EarlyJoin | null = null;
 
   private readonly session = new SessionController(this);
   private readonly invite = inviteFromHash(location.hash);
-  private displayName = localStorage.getItem(NAME_KEY) ?? '';
+  private displayName = rememberedName() ?? '';
   private readyTimer: ReturnType<typeof setTimeout> | null = null;
+  private panelsTimer: ReturnType<typeof setTimeout> | null = null;
+  private autoJoined = false;
 
   constructor() {
     super();
     this.roomId = '';
-    this.phase = this.invite ? 'name' : 'fatal';
+    this.phase = !this.invite ? 'fatal' : this.displayName ? 'joining' : 'name';
     this.error = this.invite ? null : 'This link has no invite. Ask for the full room link.';
     this.join = null;
     this.roomName = '';
@@ -65,6 +88,7 @@ export class BrRoomPage extends LitElement {
     this.controlError = null;
     this.settings = loadSettings();
     this.stats = null;
+    this.panels = false;
   }
 
   static override styles = [
@@ -104,6 +128,22 @@ export class BrRoomPage extends LitElement {
         text-overflow: ellipsis;
         white-space: nowrap;
         min-width: 0;
+      }
+      .you {
+        display: flex;
+        align-items: center;
+        gap: 0.3rem;
+        min-width: 0;
+        max-width: 14rem;
+        flex-shrink: 1;
+      }
+      .you .name {
+        overflow: hidden;
+        text-overflow: ellipsis;
+        white-space: nowrap;
+      }
+      .you svg {
+        flex: none;
       }
       .spacer {
         flex: 1;
@@ -159,16 +199,33 @@ export class BrRoomPage extends LitElement {
         header {
           padding: 0.55rem 0.75rem;
         }
-        .who {
+        .who,
+        .you .label {
           display: none;
+        }
+        .you {
+          max-width: 8rem;
         }
       }
     `,
   ];
 
+  override connectedCallback(): void {
+    super.connectedCallback();
+    // a returning participant: join now (room-id is set before the element is connected)
+    if (this.phase === 'joining' && !this.autoJoined) {
+      this.autoJoined = true;
+      const early = this.earlyJoin;
+      this.earlyJoin = null;
+      if (early) this.displayName = early.name;
+      void this.enter(early?.result);
+    }
+  }
+
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     if (this.readyTimer) clearTimeout(this.readyTimer);
+    if (this.panelsTimer) clearTimeout(this.panelsTimer);
   }
 
   override render() {
@@ -178,7 +235,9 @@ export class BrRoomPage extends LitElement {
           .error=${this.error}
           ?fatal=${this.phase === 'fatal'}
           ?busy=${this.phase === 'joining'}
+          ?cancellable=${this.join !== null}
           @join=${this.onJoin}
+          @cancel=${this.onCancelName}
         ></br-join-form>`;
     }
     const s = this.session.state;
@@ -194,33 +253,44 @@ export class BrRoomPage extends LitElement {
           ?in-control=${s.control?.holder?.id === j.participantId && s.phase === 'open'}
           .remoteWidth=${room?.width ?? 1280}
           .remoteHeight=${room?.height ?? 720}
-          @player-stats=${(e: CustomEvent<PlayerStats>) => (this.stats = { ...e.detail })}
+          @player-stats=${this.onStats}
         ></br-video-stage>
-        <aside>
-          <br-control-panel
-            .you=${s.you}
-            .control=${s.control}
-            .participants=${s.participants}
-            ?busy=${this.controlBusy}
-            .error=${this.controlError}
-            @control-action=${this.onControl}
-          ></br-control-panel>
-          <br-presence-list
-            .participants=${s.participants}
-            .control=${s.control}
-            .you=${s.you}
-          ></br-presence-list>
-          <br-latency-readout
-            .stats=${this.stats}
-            .rttMs=${s.rttMs}
-            .fps=${room?.fps ?? 30}
-          ></br-latency-readout>
-          <br-player-settings
-            .settings=${this.settings}
-            @settings-change=${this.onSettings}
-          ></br-player-settings>
-        </aside>
+        <aside>${this.panels ? this.sidePanels() : nothing}</aside>
       </div>`;
+  }
+
+  private sidePanels() {
+    const s = this.session.state;
+    const room = s.room;
+    return html`<br-control-panel
+        .you=${s.you}
+        .control=${s.control}
+        .participants=${s.participants}
+        ?busy=${this.controlBusy}
+        .error=${this.controlError}
+        @control-action=${this.onControl}
+      ></br-control-panel>
+      <br-presence-list
+        .participants=${s.participants}
+        .control=${s.control}
+        .you=${s.you}
+      ></br-presence-list>
+      <br-latency-readout .stats=${this.stats} .rttMs=${s.rttMs} .fps=${room?.fps ?? 30}></br-latency-readout>
+      <br-player-settings
+        .settings=${this.settings}
+        @settings-change=${this.onSettings}
+      ></br-player-settings>`;
+  }
+
+  private readonly onStats = (e: CustomEvent<PlayerStats>): void => {
+    this.stats = { ...e.detail };
+    if (e.detail.framesPresented > 0) this.showPanels();
+  };
+
+  private showPanels(): void {
+    if (this.panelsTimer) clearTimeout(this.panelsTimer);
+    this.panelsTimer = null;
+    this.panels = true;
   }
 
   private header() {
@@ -232,7 +302,15 @@ export class BrRoomPage extends LitElement {
       <span class="spacer"></span>
       ${
         this.phase === 'room'
-          ? html`<span class="badge who" data-testid="holder"
+          ? html`<button
+                class="small you"
+                data-testid="change-name"
+                title="Change the name others see"
+                @click=${this.onChangeName}
+              >
+                <span class="muted label">you:</span><span class="name">${this.displayName}</span>${pencil}
+              </button>
+              <span class="badge who" data-testid="holder"
                 ><span class="dot ${holder ? 'ok' : ''}"></span
                 >${holder ? `${holder} in control` : 'nobody in control'}</span
               >
@@ -270,25 +348,52 @@ export class BrRoomPage extends LitElement {
   private readonly inputUrl = (): string =>
     edgeUrl(location.origin, this.roomId, 'input', this.join!.token, true);
 
-  private async onJoin(e: CustomEvent<string>): Promise<void> {
+  private onJoin(e: CustomEvent<string>): void {
     this.displayName = e.detail;
-    localStorage.setItem(NAME_KEY, e.detail);
+    rememberName(e.detail);
+    void this.enter();
+  }
+
+  /**
+   * Join as `displayName` (or take the answer of a join already sent), then into the room: the session
+   * and (a ready room) the stream start together.
+   */
+  private async enter(sent?: Promise<JoinResult>): Promise<void> {
     this.phase = 'joining';
     this.error = null;
-    const ok = await this.doJoin();
-    if (!ok) return;
+    if (!(await this.doJoin(sent))) return;
+    // a ready room: ask for the stream now, while the room renders and the player opens Media Source
+    if (this.join!.room.status === 'ready' && this.settings.transport === 'http')
+      streamPrefetch.start(this.streamUrl());
     this.phase = 'room';
+    this.startSession();
+    this.follow(this.join!.room);
+    if (!this.ready) this.showPanels();
+    else if (!this.panels) this.panelsTimer ??= setTimeout(() => this.showPanels(), PANELS_WAIT_MS);
+  }
+
+  private startSession(): void {
     this.session.start(
       () => edgeUrl(location.origin, this.roomId, 'session', this.join!.token, true),
       () => void this.rejoin(),
     );
-    this.waitUntilReady();
   }
 
-  /** POST join; false (with the page showing why) when it failed. */
-  private async doJoin(): Promise<boolean> {
+  /** Back to the name form: the room's connections close until a new name is sent (or it is cancelled). */
+  private onChangeName(): void {
+    this.session.stop();
+    this.phase = 'name';
+  }
+
+  private onCancelName(): void {
+    this.phase = 'room';
+    this.startSession();
+  }
+
+  /** POST join (or the answer of `sent`); false (with the page showing why) when it failed. */
+  private async doJoin(sent?: Promise<JoinResult>): Promise<boolean> {
     try {
-      this.join = await new ApiClient(null).join(this.roomId, this.invite!, this.displayName);
+      this.join = await (sent ?? new ApiClient(null).join(this.roomId, this.invite!, this.displayName));
       return true;
     } catch (err) {
       const e = err instanceof ApiError ? err : new ApiError(0, null, String(err));
@@ -307,31 +412,37 @@ export class BrRoomPage extends LitElement {
     this.renderRoot.querySelector<BrVideoStage>('br-video-stage')?.restart();
   }
 
-  /** Start the player only once the room publishes (a player that connects earlier may never start). */
-  private waitUntilReady(): void {
-    const api = new ApiClient(this.join!.token);
-    const poll = async () => {
-      try {
-        const room = await api.getRoom(this.roomId);
-        this.roomName = room.name;
-        document.title = `${room.name} · boxroom`;
-        if (room.status === 'ready') {
-          this.ready = true;
-          return;
-        }
-        if (room.status === 'failed' || room.status === 'stopping') {
-          this.error = `This room is ${room.status === 'failed' ? 'not running (it failed to start)' : 'shutting down'}.`;
-        }
-      } catch (err) {
-        if (err instanceof ApiError && err.status === 404) {
-          this.phase = 'fatal';
-          this.error = 'This room does not exist (any more).';
-          return;
-        }
+  /**
+   * The player starts only once the room publishes (a player that connects earlier may never start):
+   * at once when the join found it ready, else after polling the room until it is.
+   */
+  private follow(room: { name: string; status: RoomStatus }): void {
+    if (this.readyTimer) clearTimeout(this.readyTimer);
+    this.readyTimer = null;
+    this.roomName = room.name;
+    document.title = `${room.name} · boxroom`;
+    if (room.status === 'ready') {
+      this.ready = true;
+      return;
+    }
+    if (room.status === 'failed' || room.status === 'stopping') {
+      this.error = `This room is ${room.status === 'failed' ? 'not running (it failed to start)' : 'shutting down'}.`;
+    }
+    this.readyTimer = setTimeout(() => void this.poll(), READY_POLL_MS);
+  }
+
+  private async poll(): Promise<void> {
+    this.readyTimer = null;
+    try {
+      this.follow(await new ApiClient(this.join!.token).getRoom(this.roomId));
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 404) {
+        this.phase = 'fatal';
+        this.error = 'This room does not exist (any more).';
+        return;
       }
-      this.readyTimer = setTimeout(() => void poll(), READY_POLL_MS);
-    };
-    void poll();
+      this.readyTimer = setTimeout(() => void this.poll(), READY_POLL_MS);
+    }
   }
 
   private async onControl(e: CustomEvent<ControlActionDetail>): Promise<void> {
@@ -354,4 +465,20 @@ export class BrRoomPage extends LitElement {
     saveSettings(e.detail);
   }
 }
+
+const pencil = html`<svg
+  viewBox="0 0 24 24"
+  width="12"
+  height="12"
+  aria-hidden="true"
+  fill="none"
+  stroke="currentColor"
+  stroke-width="2"
+  stroke-linecap="round"
+  stroke-linejoin="round"
+  style="vertical-align:-1px"
+>
+  <path d="M17 3a2.8 2.8 0 0 1 4 4L7.5 20.5 2 22l1.5-5.5z"></path>
+</svg>`;
+
 customElements.define('br-room-page', BrRoomPage);

@@ -158,7 +158,9 @@ export class BrVideoStage extends LitElement {
     this.video.addEventListener('resize', () => this.layout());
     this.video.addEventListener('loadedmetadata', () => this.layout());
     this.input.attach(this.overlay, () => this.inputUrl?.() ?? '');
-    this.layout();
+    // no layout() yet: reading sizes now would force the whole page's first layout before the player
+    // starts (updated()); the ResizeObserver's first callback, after the browser's own layout, places
+    // the overlay
   }
 
   override updated(changed: Map<string, unknown>): void {
@@ -177,7 +179,8 @@ export class BrVideoStage extends LitElement {
       this.input.setActive(this.inControl);
       if (this.inControl) this.input.focus();
     }
-    if (changed.has('remoteWidth') || changed.has('remoteHeight')) this.layout();
+    // not before the ResizeObserver's first callback (see firstUpdated)
+    if ((changed.has('remoteWidth') || changed.has('remoteHeight')) && this.box.width > 0) this.layout();
     this.player.setAudio(!this.muted);
     this.video.muted = this.muted;
     this.video.volume = this.volume;
