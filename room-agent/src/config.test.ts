@@ -48,8 +48,9 @@ describe('loadAgentConfig: capture mode', () => {
     executable: (p: string) => exists && p.endsWith('boxroom-capture'),
   });
 
-  it('grabs with x11grab by default; auto captures changes when the binary is there, else x11grab', () => {
-    expect(loadAgentConfig(KEY, 0, lookup(true))).toMatchObject({ capture: 'x11grab' });
+  it('is auto by default: captures changes when the binary is there, else grabs with x11grab', () => {
+    expect(loadAgentConfig(KEY, 0, lookup(true))).toMatchObject({ capture: 'damage' });
+    expect(loadAgentConfig(KEY, 0, lookup(false))).toMatchObject({ capture: 'x11grab' });
     const auto = { ...KEY, BOXROOM_CAPTURE: 'auto' };
     expect(loadAgentConfig(auto, 0, lookup(true))).toMatchObject({
       capture: 'damage',

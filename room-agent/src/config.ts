@@ -92,15 +92,15 @@ export const defaultCaptureLookup = (): CaptureLookup => ({
 });
 
 /**
- * BOXROOM_CAPTURE: `x11grab` (the default), `damage`, or `auto` (damage when the binary is there: a
- * host without a C compiler or the X headers at setup has none). x11grab stays the default until the
- * player handles damage capture's variable frame gaps: measured in Chromium (`npm run bench --
- * --quick`), damage cut the idle room from 26.7 to 6 % of a core and glass-to-glass p50 from 95 to
- * 75 ms, but p95 rose from 126 to 282 ms (the player's buffer estimate follows the long keepalive gaps).
+ * BOXROOM_CAPTURE: `auto` (the default: damage when the boxroom-capture binary is there, x11grab on a
+ * host that had no C compiler or X headers at setup), `damage` or `x11grab`. Damage capture encodes
+ * only what changes: measured in Chromium (`npm run bench -- --quick --only g2g720,idle`), the idle room
+ * fell from 26.7 to ~6 % of a core and glass-to-glass p50 from ~95 to ~55-65 ms, once the player moved
+ * frames that follow a gap back to its playhead (web/src/core/low-latency-remux.ts).
  */
 function captureMode(env: Env, lookup: CaptureLookup): { capture: CaptureMode; captureBin: string } {
   const captureBin = env.BOXROOM_CAPTURE_BIN || lookup.defaultBin;
-  const mode = env.BOXROOM_CAPTURE || 'x11grab';
+  const mode = env.BOXROOM_CAPTURE || 'auto';
   if (mode !== 'auto' && mode !== 'damage' && mode !== 'x11grab')
     throw new ConfigError(`BOXROOM_CAPTURE must be damage, x11grab or auto, got "${mode}"`);
   if (mode === 'x11grab') return { capture: 'x11grab', captureBin };

@@ -2,8 +2,16 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type MpegtsNs from 'mpegts.js';
 import { Backoff } from '../core/backoff.js';
 import { LiveEdgeController, bufferedEndAt } from '../core/live-edge-controller.js';
-import { setLowLatencyRemux } from '../core/low-latency-remux.js';
+import {
+  newestVideoDtsS,
+  newestVideoEndS,
+  setLowLatencyRemux,
+  setPlayheadClock,
+  setVideoFrameListener,
+} from '../core/low-latency-remux.js';
 import type { PlayerSettings } from '../core/settings.js';
+import { loadedMpegts } from '../core/mpegts-preload.js';
+import { prefetchedLoaderConfig } from '../core/stream-prefetch.js';
 
 type Player = MpegtsNs.Player;
 
@@ -17,6 +25,8 @@ export interface PlayerStats {
   floorMs: number;
   playbackRate: number;
   seeks: number;
+  /** jumps out of a stall to a frame that was not presented (see STALL_KICK_MS) */
+  kicks: number;
   width: number;
   height: number;
 }
@@ -25,6 +35,12 @@ export interface PlayerStats {
 const STALL_RESTART_MS = 4000;
 /** With an audio track, a playbackRate is kept at least this long (see setAudio). */
 const AUDIO_RATE_HOLD_MS = 1000;
+/**
+ * Video-only: a frame reached MSE while the element was stalled and none was presented this long after:
+ * jump to it. Chromium sometimes stays stalled with frames a few ms ahead of its stopped clock until one
+ * ~75 ms ahead arrives: on a still screen that is the next keepalive, 500 ms later.
+ */
+const STALL_KICK_MS = 60;
 /** Repaint the host at most this often for stats. */
 const STATS_UPDATE_MS = 250;
 
@@ -41,6 +57,7 @@ export class PlayerController implements ReactiveController {
     floorMs: 0,
     playbackRate: 1,
     seeks: 0,
+    kicks: 0,
     width: 0,
     height: 0,
   };
@@ -54,6 +71,7 @@ export class PlayerController implements ReactiveController {
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private watchdog: ReturnType<typeof setInterval> | null = null;
   private frameHandle: number | null = null;
+  private stallKick: ReturnType<typeof setTimeout> | null = null;
   private lastFrameAt = 0;
   private lastStatsAt = 0;
   private generation = 0;
@@ -115,7 +133,7 @@ export class PlayerController implements ReactiveController {
     const settings = this.settings;
     if (!video || !this.url || !settings) return;
     this.setPhase(this.stats.framesPresented > 0 ? 'reconnecting' : 'starting', this.message);
-    const { Mpegts } = await import('../core/mpegts-loader.js');
+    const { Mpegts } = loadedMpegts() ?? (await import('../core/mpegts-loader.js'));
     if (gen !== this.generation) return;
     if (!Mpegts.isSupported()) {
       this.setPhase('failed', 'This browser cannot play the stream (no Media Source Extensions).');
@@ -139,6 +157,8 @@ export class PlayerController implements ReactiveController {
         liveBufferLatencyMinRemain: 0.05,
         liveSync: false,
         fixAudioTimestampGap: false,
+        // the room page may have asked for the stream already (core/stream-prefetch.ts)
+        ...prefetchedLoaderConfig(Mpegts, url),
       },
     );
     this.player = player;
@@ -149,6 +169,17 @@ export class PlayerController implements ReactiveController {
     player.on(Mpegts.Events.ERROR, (_type: string, detail: string) => restart(`stream error (${detail})`));
     player.on(Mpegts.Events.LOADING_COMPLETE, () => restart('the stream ended'));
     player.attachMediaElement(video);
+    // video-only: frames after a gap (a still screen, a network stall) move back to the playhead
+    setPlayheadClock(
+      !this.withAudio && settings.liveEdge
+        ? () =>
+            video.seeking || video.paused || this.stats.framesPresented === 0
+              ? null
+              : video.currentTime * 1000
+        : null,
+      settings.catchUpMarginMs,
+    );
+    if (!this.withAudio && settings.liveEdge) setVideoFrameListener(() => this.watchStall(video, gen));
     player.load();
     this.edge.reset();
     this.lastFrameAt = performance.now();
@@ -167,6 +198,7 @@ export class PlayerController implements ReactiveController {
   private watchFrames(video: HTMLVideoElement, gen: number): void {
     const onFrame = (now: number) => {
       if (gen !== this.generation) return;
+      this.clearStallKick();
       this.lastFrameAt = performance.now();
       this.stats.framesPresented += 1;
       this.stats.width = video.videoWidth;
@@ -175,10 +207,15 @@ export class PlayerController implements ReactiveController {
         this.backoff.reset();
         this.setPhase('playing', '');
       }
+      const bufferedEnd = bufferedEndAt(video.buffered, video.currentTime);
+      // video-only: the newest frame's nominal end, not the buffered end that follows its estimated
+      // duration (on a still screen the gap before it, up to 500 ms; the controller would chase that)
+      const newestEnd = this.withAudio ? null : newestVideoEndS();
       const d = this.edge.update({
         nowMs: now,
         currentTimeS: video.currentTime,
-        bufferedEndS: bufferedEndAt(video.buffered, video.currentTime),
+        bufferedEndS:
+          bufferedEnd !== null && newestEnd !== null ? Math.min(bufferedEnd, newestEnd) : bufferedEnd,
       });
       this.stats.lagMs = Math.round(d.lagMs);
       this.stats.floorMs = Math.round(d.floorMs);
@@ -199,6 +236,25 @@ export class PlayerController implements ReactiveController {
     if ('requestVideoFrameCallback' in video) this.frameHandle = video.requestVideoFrameCallback(onFrame);
   }
 
+  /** A frame went to MSE: if the element is stalled and does not present one soon, jump to the newest. */
+  private watchStall(video: HTMLVideoElement, gen: number): void {
+    if (this.stallKick || video.readyState >= video.HAVE_FUTURE_DATA || this.stats.framesPresented === 0)
+      return;
+    this.stallKick = setTimeout(() => {
+      this.stallKick = null;
+      const newest = newestVideoDtsS();
+      if (gen !== this.generation || video.seeking || newest === null) return;
+      if (video.readyState >= video.HAVE_FUTURE_DATA || newest <= video.currentTime) return;
+      video.currentTime = newest + 0.001;
+      this.stats.kicks += 1;
+    }, STALL_KICK_MS);
+  }
+
+  private clearStallKick(): void {
+    if (this.stallKick) clearTimeout(this.stallKick);
+    this.stallKick = null;
+  }
+
   private scheduleRebuild(why: string): void {
     this.teardown();
     const delay = this.backoff.next();
@@ -214,6 +270,8 @@ export class PlayerController implements ReactiveController {
       this.video.cancelVideoFrameCallback(this.frameHandle);
     }
     this.frameHandle = null;
+    this.clearStallKick();
+    setPlayheadClock(null);
     const p = this.player;
     this.player = null;
     if (p) {

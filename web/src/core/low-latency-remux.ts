@@ -9,10 +9,19 @@
  * one-sample case), its duration estimated from the last frame interval. Timestamps keep their original
  * spacing (the original would make them contiguous, which drifts against audio when the estimate is
  * off by a millisecond); on a discontinuity (timestamps going back or jumping > 1 s, a publisher
- * restart) the original's contiguous rebase is left to act.
+ * restart, a stalled encoder) the timeline goes on one nominal frame interval after the previous frame.
  *
  * It wraps the methods of mpegts.js's own remuxer class (imported from its sources), so the rest of the
  * library is untouched and the switch can be flipped at run time for measurements.
+ *
+ * Catching up after a gap (video-only playback): when frames stop (a still screen sends none, or the
+ * network stalls) the element plays to the end of what it has and stops there; the next frame, stamped
+ * with its real capture time, then waited until the playhead crawled to it (up to the length of the gap,
+ * 500 ms after a still spell). With a playhead clock set (`setPlayheadClock`), each frame is placed where
+ * it is shown soonest (`catchUpShiftMs`): back to the playhead after a gap, forward to it when it came
+ * late, and the rest of the timeline moves with it. Never to or before the previous frame, so decode
+ * order and MSE's discontinuity rule hold. Without audio nothing else is on that timeline; with audio
+ * the clock is not set (lip sync).
  */
 
 export interface RemuxSample {
@@ -44,6 +53,72 @@ interface VideoTimeline {
   correction: number | null;
   lastOriginalDts: number | null;
   lastDeltaMs: number | null;
+  /** the last emitted dts */
+  lastOut: number | null;
+}
+
+/** The playhead in the remuxer's timeline (ms), or null when it should not steer (paused, seeking). */
+export type PlayheadClock = () => number | null;
+
+let playhead: PlayheadClock | null = null;
+/** where the newest video frame was emitted and its nominal duration (ms), for the live-edge controller */
+let newest: { dtsMs: number; frameMs: number } | null = null;
+
+/** told the dts (ms) of every video frame emitted while a playhead clock is set */
+let frameListener: ((dtsMs: number) => void) | null = null;
+
+/** Listen to video frames handed to MSE (null: stop); cleared with the clock. */
+export function setVideoFrameListener(fn: ((dtsMs: number) => void) | null): void {
+  frameListener = fn;
+}
+
+/** The newest video frame's dts (s), or null. */
+export function newestVideoDtsS(): number | null {
+  return newest && newest.dtsMs / 1000;
+}
+
+/**
+ * The end of the newest video frame (s) at its nominal duration, or null. Unlike the buffered range,
+ * whose end follows the duration estimated for that frame (the gap before it: up to 500 ms on a still
+ * screen), this is where the live edge really is.
+ */
+export function newestVideoEndS(): number | null {
+  return newest && (newest.dtsMs + newest.frameMs) / 1000;
+}
+let catchUpMarginMs = 5;
+
+/** Set (or clear, with null) the clock that lets frames after a gap move back to the playhead. */
+export function setPlayheadClock(clock: PlayheadClock | null, marginMs = 5): void {
+  playhead = clock;
+  newest = null;
+  if (!clock) frameListener = null;
+  catchUpMarginMs = marginMs;
+}
+
+/**
+ * How much earlier (ms; negative: later) to move a frame that would be emitted at `out`, so that it is
+ * shown as soon as it can be:
+ * - a frame that would wait for the playhead longer than the margin moves back to the playhead plus the
+ *   margin, but never closer than one frame interval after the previous frame (`lastOut`): after a gap it
+ *   is shown at once when the playhead already passed the previous frame, and one interval after that
+ *   frame when the playhead has not reached it yet (instead of waiting the gap out);
+ * - a frame that arrives behind the playhead (it ran on past the previous frame's estimated end) moves
+ *   forward to the playhead plus the margin: Chromium held such a late frame ~100 ms before showing it.
+ * (Packing frames that arrive while the element is stalled 1 ms behind each other was tried too:
+ * Chromium then never left the stall.)
+ */
+export function catchUpShiftMs(
+  out: number,
+  lastOut: number | null,
+  playheadMs: number,
+  marginMs: number,
+  frameMs: number,
+): number {
+  let to = playheadMs + marginMs;
+  if (lastOut !== null) to = Math.max(to, lastOut + frameMs);
+  if (out > to) return Math.floor(out - to);
+  if (out < playheadMs) return -Math.ceil(to - out);
+  return 0;
 }
 
 /** A larger jump is a new timeline (publisher restart), not a late frame. */
@@ -78,16 +153,28 @@ export function installLowLatencyRemux(proto: RemuxerInternals): void {
     }
     const samples = takeSamples(track, this._videoStashedLastSample);
     this._videoStashedLastSample = null;
-    const tl = (this.__lowLatency ??= { correction: null, lastOriginalDts: null, lastDeltaMs: null });
+    const tl = (this.__lowLatency ??= {
+      correction: null,
+      lastOriginalDts: null,
+      lastDeltaMs: null,
+      lastOut: null,
+    });
     const ref = meta.refSampleDuration;
+    /** a nominal frame interval that 30 fps in whole ms (33, 34) never exceeds */
+    const frameMs = Math.ceil(ref) + 1;
     for (const s of samples) {
       const original = s.dts - this._dtsBase;
-      if (tl.lastOriginalDts !== null && tl.correction !== null) {
+      if (tl.lastOriginalDts !== null && tl.correction !== null && tl.lastOut !== null) {
         const delta = original - tl.lastOriginalDts;
-        if (delta > 0 && delta < DISCONTINUITY_MS) {
-          this._videoNextDts = original - tl.correction;
-          tl.lastDeltaMs = delta;
-        }
+        const continuous = delta > 0 && delta < DISCONTINUITY_MS;
+        // timestamps going back or jumping (a publisher restart, a stalled encoder): the timeline goes
+        // on one nominal frame interval after the previous frame
+        if (!continuous) tl.correction = original - (tl.lastOut + frameMs);
+        const at = playhead?.() ?? null;
+        if (at !== null)
+          tl.correction += catchUpShiftMs(original - tl.correction, tl.lastOut, at, catchUpMarginMs, frameMs);
+        this._videoNextDts = original - tl.correction;
+        if (continuous) tl.lastDeltaMs = delta;
       }
       // +1 ms: millisecond timestamps at 30 fps step 33, 33, 34; a tiny overlap is harmless, a gap is not
       const est = (tl.lastDeltaMs ?? Math.floor(ref)) + 1;
@@ -100,7 +187,10 @@ export function installLowLatencyRemux(proto: RemuxerInternals): void {
         meta.refSampleDuration = ref;
       }
       // the original emitted dts = original - correction and set _videoNextDts = dts + floor(est)
-      tl.correction = original - ((this._videoNextDts ?? 0) - Math.floor(est));
+      tl.lastOut = (this._videoNextDts ?? 0) - Math.floor(est);
+      newest = { dtsMs: tl.lastOut, frameMs: ref };
+      frameListener?.(tl.lastOut);
+      tl.correction = original - tl.lastOut;
       tl.lastOriginalDts = original;
     }
     track.samples = [];

@@ -9,6 +9,8 @@ export interface PlayerSettings {
   liveEdge: boolean;
   /** send each frame to MSE at once (off: mpegts.js holds one frame back) */
   lowLatencyRemux: boolean;
+  /** video-only: a frame after a gap is moved back to the playhead plus this (ms; see low-latency-remux) */
+  catchUpMarginMs: number;
 }
 
 export const DEFAULT_SETTINGS: PlayerSettings = {
@@ -16,6 +18,7 @@ export const DEFAULT_SETTINGS: PlayerSettings = {
   targetLatencyMs: 40,
   liveEdge: true,
   lowLatencyRemux: true,
+  catchUpMarginMs: 5,
 };
 
 const KEY = 'boxroom.player';
@@ -25,7 +28,8 @@ export function loadSettings(storage: Pick<Storage, 'getItem'> = localStorage): 
     const raw = JSON.parse(storage.getItem(KEY) ?? '{}') as Partial<PlayerSettings>;
     const s = { ...DEFAULT_SETTINGS, ...raw };
     if (s.transport !== 'http' && s.transport !== 'ws') s.transport = DEFAULT_SETTINGS.transport;
-    s.targetLatencyMs = clamp(Number(s.targetLatencyMs) || DEFAULT_SETTINGS.targetLatencyMs, 0, 2000);
+    s.targetLatencyMs = clamp(finiteOr(s.targetLatencyMs, DEFAULT_SETTINGS.targetLatencyMs), 0, 2000);
+    s.catchUpMarginMs = clamp(finiteOr(s.catchUpMarginMs, DEFAULT_SETTINGS.catchUpMarginMs), -50, 200);
     return s;
   } catch {
     return { ...DEFAULT_SETTINGS };
@@ -36,4 +40,6 @@ export function saveSettings(s: PlayerSettings, storage: Pick<Storage, 'setItem'
   storage.setItem(KEY, JSON.stringify(s));
 }
 
+const finiteOr = (x: unknown, fallback: number) =>
+  typeof x === 'number' && Number.isFinite(x) ? x : fallback;
 const clamp = (x: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, x));
