@@ -78,6 +78,9 @@ describe('room agent with the real Xvfb, PulseAudio, x11vnc, ffmpeg and node-med
   let alice: string;
   let bob: string;
   let viewer: string;
+  /** the first answer of the starting room, then the one held with ?wait= until it was ready */
+  let firstAnswer: number;
+  let held: { status: number; body: AgentHealth; at: number } | null = null;
 
   beforeAll(async () => {
     agent = await startAgent({
@@ -86,6 +89,19 @@ describe('room agent with the real Xvfb, PulseAudio, x11vnc, ffmpeg and node-med
       BOXROOM_FPS: String(FPS),
       BOXROOM_CONTROL_GRACE_MS: '0',
     });
+    firstAnswer = await until(
+      () =>
+        agent.health().then(
+          (h) => h.status,
+          () => 0,
+        ),
+      20_000,
+      'the agent to answer /healthz',
+    );
+    if (firstAnswer === 503) {
+      const res = await fetch(`${agent.url}/healthz?wait=10000`);
+      held = { status: res.status, body: (await res.json()) as AgentHealth, at: Date.now() };
+    }
     await agent.waitHealthy();
     [op, alice, bob, viewer] = await Promise.all([
       agent.token('op', 'operator'),
@@ -147,6 +163,21 @@ describe('room agent with the real Xvfb, PulseAudio, x11vnc, ffmpeg and node-med
     const [num, den] = String(video!.r_frame_rate).split('/').map(Number);
     expect(Math.abs(num! / den! - FPS) / FPS, `r_frame_rate ${video!.r_frame_rate}`).toBeLessThan(0.03);
     expect(audio).toMatchObject({ codec_name: 'aac', sample_rate: '48000' });
+  });
+
+  it('GET /healthz?wait= holds a starting room`s answer until the room is ready, a ready one answers at once', async () => {
+    // the processes start before the HTTP side listens, and are ready hundreds of ms later
+    expect(firstAnswer).toBe(503);
+    expect(held?.status).toBe(200);
+    expect(held!.body.status).toBe('ok');
+    const readyAt = Math.max(...held!.body.processes.map((p) => p.since));
+    expect(held!.at - readyAt).toBeGreaterThanOrEqual(0);
+    expect(held!.at - readyAt).toBeLessThan(250);
+
+    const t0 = Date.now();
+    const res = await fetch(`${agent.url}/healthz?wait=10000`);
+    expect(res.status).toBe(200);
+    expect(Date.now() - t0).toBeLessThan(250);
   });
 
   it('refuses every endpoint but /healthz without a valid token of this room', async () => {

@@ -71,28 +71,7 @@ async function main(): Promise<void> {
     session,
     gate,
   });
-  const snapshots = new SnapshotSource({
-    display: config.display,
-    width: config.width,
-    height: config.height,
-    logger: log.child({ module: 'snapshot' }),
-  });
-
-  const app = await buildAgentApp({
-    roomId: config.roomId,
-    room: { width: config.width, height: config.height, fps: config.fps },
-    log,
-    verifier,
-    lease,
-    history,
-    expiry,
-    session,
-    stream: fanout,
-    input: { admit: (ws, id) => void gate.admit(ws, id) },
-    snapshots: { capture: () => snapshots.get() },
-    health: runtime,
-  });
-
+  let app: Awaited<ReturnType<typeof buildAgentApp>> | null = null;
   let shuttingDown = false;
   const shutdown = async (signal: string) => {
     if (shuttingDown) return;
@@ -104,7 +83,7 @@ async function main(): Promise<void> {
     }, SHUTDOWN_DEADLINE_MS);
     force.unref();
     await runtime.stop();
-    await app.close().catch((err: unknown) => log.error({ err }, 'closing http failed'));
+    await app?.close().catch((err: unknown) => log.error({ err }, 'closing http failed'));
     emptyDir(config.runDir);
     log.info('stopped');
     process.exit(0);
@@ -112,8 +91,42 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
 
+  // The desktop starts before the HTTP side is built and listening: building it (fastify, its
+  // plugins, the routes) then runs while Xvfb, PulseAudio and ffmpeg start. Nobody can watch a room
+  // before the dashboard sees /healthz ok, so nothing waits on the order.
   runtime.start();
-  await app.listen({ host: config.host, port: config.port });
+  supervisor.start().then(
+    () => log.info('room ready'),
+    (err: unknown) => log.error({ err }, 'room did not become ready; still retrying'),
+  );
+
+  const snapshots = new SnapshotSource({
+    display: config.display,
+    width: config.width,
+    height: config.height,
+    logger: log.child({ module: 'snapshot' }),
+  });
+  try {
+    app = await buildAgentApp({
+      roomId: config.roomId,
+      room: { width: config.width, height: config.height, fps: config.fps },
+      log,
+      verifier,
+      lease,
+      history,
+      expiry,
+      session,
+      stream: fanout,
+      input: { admit: (ws, id) => void gate.admit(ws, id) },
+      snapshots: { capture: () => snapshots.get() },
+      health: runtime,
+    });
+    await app.listen({ host: config.host, port: config.port });
+  } catch (err) {
+    // the processes already run: stop them rather than leave them to whoever cleans up after us
+    await runtime.stop();
+    throw err;
+  }
   log.info(
     {
       port: config.port,
@@ -123,15 +136,11 @@ async function main(): Promise<void> {
     },
     'agent listening',
   );
-  if (config.capture === 'x11grab' && process.env.BOXROOM_CAPTURE === 'auto')
+  if (config.capture === 'x11grab' && (process.env.BOXROOM_CAPTURE ?? 'auto') === 'auto')
     log.warn(
       { captureBin: config.captureBin },
       'boxroom-capture not found: ffmpeg grabs every frame (x11grab), which costs more CPU on a still screen',
     );
-  supervisor.start().then(
-    () => log.info('room ready'),
-    (err: unknown) => log.error({ err }, 'room did not become ready; still retrying'),
-  );
 }
 
 main().catch((err: unknown) => {

@@ -61,16 +61,19 @@ function setup(opts: { graceMs?: number; idleMs?: number; noViewersMs?: number }
   const fanout = new FakeFanout();
   const gate = new FakeGate();
   const history = new ControlHistory();
+  // what health() reads; flipped by the readiness tests, with the events that announce it
+  const state = { allReady: true, publishing: true };
   const supervisor = Object.assign(new EventEmitter(), {
-    allReady: () => true,
+    allReady: () => state.allReady,
     health: () => [],
     recentEvents: () => [],
   });
+  const media = Object.assign(new EventEmitter(), { isPublishing: () => state.publishing });
   const runtime = new RoomRuntime({
     roomId: 'r1',
     log: pino({ level: 'silent' }),
     supervisor,
-    media: { isPublishing: () => true },
+    media,
     fanout,
     lease,
     history,
@@ -79,7 +82,7 @@ function setup(opts: { graceMs?: number; idleMs?: number; noViewersMs?: number }
     gate,
   } as unknown as RoomParts);
   runtime.start();
-  return { clock, lease, expiry, session, fanout, gate, history, runtime };
+  return { clock, lease, expiry, session, fanout, gate, history, runtime, state, supervisor, media };
 }
 
 describe('RoomRuntime wiring', () => {
@@ -167,5 +170,46 @@ describe('RoomRuntime wiring', () => {
     clock.advance(10_000);
     expect(warnings().at(-1)).toMatchObject({ reason: 'no-viewers', stage: 'expired' });
     expect(runtime.health().expired).toMatchObject({ reason: 'no-viewers' });
+  });
+});
+
+describe('RoomRuntime readiness (GET /healthz?wait=)', () => {
+  it('whenOk resolves at once when ok, else on the event that makes it ok', async () => {
+    const { runtime, state, supervisor, media } = setup();
+    await runtime.whenOk(60_000);
+    state.allReady = false;
+    state.publishing = false;
+    let done = false;
+    const waiting = runtime.whenOk(60_000).then(() => (done = true));
+    state.allReady = true;
+    supervisor.emit('status', { name: 'wm', status: 'ready' });
+    await Promise.resolve();
+    expect(done).toBe(false); // not publishing yet
+    state.publishing = true;
+    media.emit('publish');
+    await waiting;
+    expect(runtime.health().status).toBe('ok');
+    expect(supervisor.listenerCount('status')).toBe(1); // the runtime's own broadcast listener only
+    expect(media.listenerCount('publish')).toBe(0);
+  });
+
+  it('whenOk gives up after its timeout or when aborted, and lets go of its listeners', async () => {
+    vi.useFakeTimers();
+    try {
+      const { runtime, state, supervisor, media } = setup();
+      state.allReady = false;
+      const timedOut = runtime.whenOk(1_000);
+      vi.advanceTimersByTime(1_000);
+      await timedOut;
+      const gone = new AbortController();
+      const aborted = runtime.whenOk(60_000, gone.signal);
+      gone.abort();
+      await aborted;
+      expect(runtime.health().status).toBe('starting');
+      expect(supervisor.listenerCount('status')).toBe(1);
+      expect(media.listenerCount('publish')).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

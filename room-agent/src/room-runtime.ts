@@ -95,6 +95,33 @@ export class RoomRuntime {
     this.p.expiry.setViewers(this.p.session.participants().length + this.p.fanout.viewerCount());
   }
 
+  /**
+   * Resolves once health() is `ok` (or the room is stopping), or when `timeoutMs` passes or `signal`
+   * aborts, whichever comes first: GET /healthz?wait= answers the moment the room is ready, so the
+   * dashboard learns it without polling. Listens only while someone waits.
+   */
+  whenOk(timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    const settled = () => this.stopping || this.health().status === 'ok';
+    if (settled() || timeoutMs <= 0 || signal?.aborted) return Promise.resolve();
+    const { supervisor, media } = this.p;
+    return new Promise<void>((resolve) => {
+      const check = (): void => {
+        if (settled()) done();
+      };
+      const done = (): void => {
+        clearTimeout(timer);
+        supervisor.off('status', check);
+        media.off('publish', check);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      supervisor.on('status', check);
+      media.on('publish', check);
+      signal?.addEventListener('abort', done, { once: true });
+    });
+  }
+
   health(): AgentHealth {
     const { supervisor, media, fanout } = this.p;
     const publishing = media.isPublishing();

@@ -11,10 +11,18 @@ writeFileSync(join(env.BOXROOM_RUN_DIR, 'env.json'), JSON.stringify(env));
 const child = spawn('sleep', ['1000'], { stdio: 'ignore' });
 writeFileSync(join(env.BOXROOM_RUN_DIR, 'child.pid'), String(child.pid));
 
+// /healthz?wait=<ms> holds the answer until ready or the wait ran out, as the real agent does
 createServer((req, res) => {
-  const ok = Date.now() >= readyAt;
-  res.writeHead(req.url === '/healthz' && ok ? 200 : 503, { 'content-type': 'application/json' });
-  res.end(JSON.stringify({ status: ok ? 'ok' : 'starting', room: env.BOXROOM_ROOM_ID }));
+  const url = new URL(req.url ?? '/', 'http://agent');
+  const hold = Math.min(Number(url.searchParams.get('wait')) || 0, readyAt - Date.now());
+  setTimeout(
+    () => {
+      const ok = Date.now() >= readyAt;
+      res.writeHead(url.pathname === '/healthz' && ok ? 200 : 503, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ status: ok ? 'ok' : 'starting', room: env.BOXROOM_ROOM_ID }));
+    },
+    Math.max(hold, 0),
+  );
 }).listen(Number(env.BOXROOM_AGENT_PORT), env.BOXROOM_AGENT_HOST);
 
 process.on('SIGTERM', () => {

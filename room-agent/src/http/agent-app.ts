@@ -41,6 +41,9 @@ class HttpError extends Error {
   }
 }
 
+/** Longest GET /healthz?wait= hold: under the dashboard's and proxies' usual idle timeouts. */
+export const HEALTH_WAIT_MAX_MS = 10_000;
+
 const CONTROL_ACTIONS = new Set(['request', 'release', 'take', 'give', 'reset', 'lock', 'unlock']);
 
 const refOf = (c: TokenClaims): ParticipantRef => ({ id: c.sub, name: c.name, role: c.role });
@@ -105,7 +108,19 @@ export async function buildAgentApp(deps: AgentAppDeps): Promise<FastifyInstance
     socket.close(code, reason);
   };
 
-  app.get('/healthz', async (_req, reply) => {
+  /**
+   * `?wait=<ms>` (at most HEALTH_WAIT_MAX_MS): a room that is not ok yet answers the moment it is, or
+   * when the wait runs out; the dashboard learns a new room is ready without a polling interval.
+   */
+  app.get<{ Querystring: { wait?: string } }>('/healthz', async (req, reply) => {
+    const waitMs = Math.min(Number(req.query.wait) || 0, HEALTH_WAIT_MAX_MS);
+    if (waitMs > 0) {
+      const gone = new AbortController();
+      const onClose = () => gone.abort();
+      req.raw.socket.once('close', onClose);
+      await deps.health.whenOk(waitMs, gone.signal);
+      req.raw.socket.off('close', onClose);
+    }
     const h = deps.health.health();
     return reply.status(h.status === 'ok' ? 200 : 503).send(h);
   });

@@ -19,4 +19,6 @@ export interface SnapshotPort {
 
 export interface HealthPort {
   health(): AgentHealth;
+  /** resolves once health is ok (or the room stops), after timeoutMs, or when signal aborts */
+  whenOk(timeoutMs: number, signal?: AbortSignal): Promise<void>;
 }

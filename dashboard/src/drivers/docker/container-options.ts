@@ -34,8 +34,9 @@ export function containerCreateOptions(spec: RoomSpec, o: ResolvedOptions): Cont
       ...roomLifecycleEnv(spec),
     ],
     ExposedPorts: { [port]: {} },
-    // Stated here as well as in the image so readiness timing does not depend on which image runs.
-    // 1 s interval: Engine API 1.41 has no StartInterval, and it bounds create -> ready latency.
+    // Stated here as well as in the image so health timing does not depend on which image runs.
+    // 1 s interval: Engine API 1.41 has no StartInterval. A new room's readiness does not wait for
+    // it (the driver holds the agent's /healthz?wait=); it tells failures and restarts.
     Healthcheck: {
       Test: ['CMD', '/opt/boxroom/healthcheck.sh'],
       Interval: SECOND_NS,

@@ -159,7 +159,7 @@ describe('docker driver (real engine, real room image)', () => {
     await expect(first.create(spec)).rejects.toMatchObject({ code: 'conflict' });
 
     await ready;
-    console.log(`create -> ready (healthy): ${Date.now() - t0} ms`);
+    console.log(`create -> ready (the agent said ok): ${Date.now() - t0} ms`);
     const flv = await readFlv(created.agentUrl!);
     expect(flv.subarray(0, 3).toString('latin1')).toBe('FLV');
     expect(hasVideoTag(flv)).toBe(true);

@@ -46,6 +46,24 @@ describe('room status', () => {
     expect(statusFromSummary('exited', 'Exited (1) 3 seconds ago')).toBe('failed');
   });
 
+  it('a running room whose agent already said ready is ready before the first healthcheck', () => {
+    expect(statusFromSummary('running', 'Up 1 second (health: starting)', true)).toBe('ready');
+    // the engine's verdict wins once it has one; a container not running is not made ready
+    expect(statusFromSummary('running', 'Up 9 seconds (unhealthy)', true)).toBe('failed');
+    expect(statusFromSummary('created', 'Created', true)).toBe('starting');
+    expect(statusFromSummary('exited', 'Exited (1) 1 second ago', true)).toBe('failed');
+
+    const o = resolveOptions({ publicKeyPem: 'k' });
+    const port = { IP: '127.0.0.1', PrivatePort: 9000, PublicPort: 49153, Type: 'tcp' };
+    const starting = summary({ Status: 'Up 1 second (health: starting)', Ports: [port] });
+    expect(recordFromSummary(starting, o)?.status).toBe('starting');
+    expect(recordFromSummary(starting, o, (id) => id === 'r1')?.status).toBe('ready');
+    expect(recordFromSummary(starting, o, (id) => id === 'other')?.status).toBe('starting');
+    // no address yet: nobody can have asked the agent
+    const unaddressed = summary({ Status: 'Up 1 second (health: starting)' });
+    expect(recordFromSummary(unaddressed, o, () => true)?.status).toBe('starting');
+  });
+
   it('maps engine events, with die meaning failure unless we are deleting', () => {
     expect(statusFromEvent('start', false)).toBe('starting');
     expect(statusFromEvent('health_status: healthy', false)).toBe('ready');

@@ -6,13 +6,15 @@ import { AGENT_PORT, type ResolvedOptions } from './options.js';
 /**
  * Room status from a container list entry. The list API carries health only inside its `Status`
  * text ("Up 5 seconds (healthy)", "(health: starting)", "(unhealthy)"), a format stable since
- * Engine 1.12; reading it saves one inspect call per room on every list.
+ * Engine 1.12; reading it saves one inspect call per room on every list. `agentSaidReady`: the
+ * driver saw the agent's /healthz ok before the engine's first healthcheck did (up to its 1 s
+ * interval later), so a running room still "(health: starting)" is ready already.
  */
-export function statusFromSummary(state: string, statusText: string): RoomStatus {
+export function statusFromSummary(state: string, statusText: string, agentSaidReady = false): RoomStatus {
   switch (state) {
     case 'running':
       if (statusText.includes('(unhealthy)')) return 'failed';
-      if (statusText.includes('(health: starting)')) return 'starting';
+      if (statusText.includes('(health: starting)')) return agentSaidReady ? 'ready' : 'starting';
       return 'ready';
     case 'created':
     case 'restarting':
@@ -37,12 +39,17 @@ export function agentUrlFromSummary(c: ContainerInfo, o: ResolvedOptions): strin
   return `http://${host}:${binding.PublicPort}`;
 }
 
-export function recordFromSummary(c: ContainerInfo, o: ResolvedOptions): RoomRecord | null {
+export function recordFromSummary(
+  c: ContainerInfo,
+  o: ResolvedOptions,
+  agentSaidReady: (roomId: string) => boolean = () => false,
+): RoomRecord | null {
   const spec = fromLabels(c.Labels ?? {});
   if (!spec) return null;
-  const status = statusFromSummary(c.State, c.Status);
   const running = c.State === 'running';
-  return { spec, status, agentUrl: running ? agentUrlFromSummary(c, o) : null };
+  const agentUrl = running ? agentUrlFromSummary(c, o) : null;
+  const status = statusFromSummary(c.State, c.Status, agentUrl !== null && agentSaidReady(spec.id));
+  return { spec, status, agentUrl };
 }
 
 /**

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { AppError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { DriverEvents, RoomDriver, RoomRecord, RoomSpec, RoomStatus } from '../../rooms/room-driver.js';
+import { waitAgentReady } from '../agent-readiness.js';
 import type { DriverOptions } from '../driver-options.js';
 import { findAgentEntry } from './agent-entry.js';
 import { agentEnv } from './agent-env.js';
@@ -19,6 +20,7 @@ export interface LocalDriverSettings {
   agentEntry: string | null;
   displayBase: number;
   nodePath?: string;
+  /** pause between readiness checks while the agent is not listening yet (or does not hold ?wait=) */
   healthPollMs?: number;
   /** a room whose agent is not healthy by then is failed and stopped */
   startTimeoutMs?: number;
@@ -31,7 +33,7 @@ export interface LocalDriverSettings {
 }
 
 const DEFAULTS = {
-  healthPollMs: 200,
+  healthPollMs: 50,
   startTimeoutMs: 60_000,
   stopTimeoutMs: 8_000,
   livenessPollMs: 1_000,
@@ -41,6 +43,8 @@ const DEFAULTS = {
 interface Watch {
   child?: ChildProcess;
   timers: Set<NodeJS.Timeout>;
+  /** aborted by unwatch(): ends the readiness wait */
+  stop: AbortController;
 }
 
 const agentUrlOf = (r: LocalRoomState) => `http://127.0.0.1:${r.port}`;
@@ -93,7 +97,7 @@ export class LocalDriver extends EventEmitter<DriverEvents> implements RoomDrive
         this.log.info({ room: r.spec.id, pid: r.pid, port: r.port }, 're-adopted live room agent');
         this.watch(r.spec.id);
         this.setStatus(r.spec.id, 'starting');
-        this.pollHealth(r.spec.id);
+        this.watchReady(r.spec.id);
         this.pollLiveness(r.spec.id);
       } else if (r.status !== 'failed') {
         this.log.warn(
@@ -150,7 +154,7 @@ export class LocalDriver extends EventEmitter<DriverEvents> implements RoomDrive
     this.log.info({ room: spec.id, pid: child.pid, port, display }, 'room agent started');
     await this.save();
     this.emit('status', spec.id, 'starting');
-    if (state.pid !== null) this.pollHealth(spec.id);
+    if (state.pid !== null) this.watchReady(spec.id);
     return this.record(state);
   }
 
@@ -218,33 +222,39 @@ export class LocalDriver extends EventEmitter<DriverEvents> implements RoomDrive
     if (n > 0) this.log.warn({ room: r.spec.id, killed: n }, 'killed processes the room agent left behind');
   }
 
-  private pollHealth(id: string): void {
+  /** starting -> ready the moment the agent says ok (it holds /healthz?wait=); failed after startTimeoutMs. */
+  private watchReady(id: string): void {
+    const w = this.watches.get(id);
+    const r = this.rooms.get(id);
+    if (!w || !r) return;
     const started = Date.now();
-    const tick = async () => {
-      const r = this.rooms.get(id);
-      if (!r || r.status !== 'starting' || !this.watches.has(id)) return;
-      const h = await this.probe(r);
-      if (this.rooms.get(id)?.status !== 'starting') return;
-      if (h.ok && h.status === 'ok') {
-        this.log.info({ room: id, ms: Date.now() - started }, 'room ready');
-        this.setStatus(id, 'ready');
-        await this.save();
-        return;
-      }
-      if (Date.now() - started > this.s.startTimeoutMs) {
-        this.log.error({ room: id, health: h.status }, 'room agent not healthy in time: failed');
-        const pgid = r.pid;
-        this.unwatch(id);
-        r.pid = null;
-        this.setStatus(id, 'failed');
-        await this.save();
-        if (pgid !== null) await stopGroup(pgid, this.s.stopTimeoutMs);
-        await this.sweep(r);
-        return;
-      }
-      this.schedule(id, tick, this.s.healthPollMs);
-    };
-    this.schedule(id, tick, 0);
+    const timeout = AbortSignal.timeout(this.s.startTimeoutMs);
+    waitAgentReady({
+      url: () => agentUrlOf(r),
+      signal: AbortSignal.any([w.stop.signal, timeout]),
+      retryMs: this.s.healthPollMs,
+    })
+      .then(
+        async () => {
+          if (this.rooms.get(id)?.status !== 'starting') return;
+          this.log.info({ room: id, ms: Date.now() - started }, 'room ready');
+          this.setStatus(id, 'ready');
+          await this.save();
+        },
+        async () => {
+          // unwatched (deleted, agent gone, driver closed): nothing to do here
+          if (!timeout.aborted || w.stop.signal.aborted || this.rooms.get(id)?.status !== 'starting') return;
+          this.log.error({ room: id }, 'room agent not healthy in time: failed');
+          const pgid = r.pid;
+          this.unwatch(id);
+          r.pid = null;
+          this.setStatus(id, 'failed');
+          await this.save();
+          if (pgid !== null) await stopGroup(pgid, this.s.stopTimeoutMs);
+          await this.sweep(r);
+        },
+      )
+      .catch((err: unknown) => this.log.error({ room: id, err }, 'room watcher failed'));
   }
 
   private pollLiveness(id: string): void {
@@ -260,28 +270,22 @@ export class LocalDriver extends EventEmitter<DriverEvents> implements RoomDrive
     this.schedule(id, tick, this.s.livenessPollMs);
   }
 
-  /** GET /healthz: 200 with status ok means ready; any JSON answer names the room. */
-  private async probe(
-    r: LocalRoomState,
-  ): Promise<{ ok: boolean; status: string | null; room: string | null }> {
+  /** The room an agent on this room's port names in its /healthz (any status), or null. */
+  private async agentRoom(r: LocalRoomState): Promise<string | null> {
     try {
       const res = await fetch(`${agentUrlOf(r)}/healthz`, {
         signal: AbortSignal.timeout(DEFAULTS.probeTimeoutMs),
       });
-      const body = (await res.json().catch(() => null)) as { status?: unknown; room?: unknown } | null;
-      return {
-        ok: res.status === 200,
-        status: typeof body?.status === 'string' ? body.status : null,
-        room: typeof body?.room === 'string' ? body.room : null,
-      };
+      const body = (await res.json().catch(() => null)) as { room?: unknown } | null;
+      return typeof body?.room === 'string' ? body.room : null;
     } catch {
-      return { ok: false, status: null, room: null };
+      return null;
     }
   }
 
   /** Is this pid still our agent for this room, not a recycled pid? Ask it, or read its environment. */
   private async isAgentOf(r: LocalRoomState): Promise<boolean> {
-    if ((await this.probe(r)).room === r.spec.id) return true;
+    if ((await this.agentRoom(r)) === r.spec.id) return true;
     try {
       const environ = await readFile(`/proc/${r.pid}/environ`, 'utf8');
       return environ.split('\0').includes(`BOXROOM_ROOM_ID=${r.spec.id}`);
@@ -302,13 +306,14 @@ export class LocalDriver extends EventEmitter<DriverEvents> implements RoomDrive
   }
 
   private watch(id: string, child?: ChildProcess): void {
-    this.watches.set(id, { child, timers: new Set() });
+    this.watches.set(id, { child, timers: new Set(), stop: new AbortController() });
   }
 
   private unwatch(id: string): void {
     const w = this.watches.get(id);
     if (!w) return;
     for (const t of w.timers) clearTimeout(t);
+    w.stop.abort();
     this.watches.delete(id);
   }
 
