@@ -25,7 +25,12 @@ import './br-player-settings.js';
 import './br-presence-list.js';
 import './br-video-stage.js';
 
-const READY_POLL_MS = 400;
+/**
+ * While the room starts, its status is asked this often (a starting room takes ~1-2 s; 400 ms cost ~165 ms
+ * of cold start on average). A held request (GET /api/rooms/:id?wait=, like the agent's /healthz?wait=)
+ * would answer at the moment instead: a follow-up.
+ */
+const READY_POLL_MS = 100;
 /**
  * The side panels are rendered once the picture shows, at most this long after entering the room: their
  * first layout (font lookups, mostly: a sync call to the browser per font and size) would otherwise
