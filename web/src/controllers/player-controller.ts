@@ -7,7 +7,6 @@ import {
   newestVideoEndS,
   setLowLatencyRemux,
   setPlayheadClock,
-  setVideoFrameListener,
 } from '../core/low-latency-remux.js';
 import type { PlayerSettings } from '../core/settings.js';
 import { loadedMpegts } from '../core/mpegts-preload.js';
@@ -116,6 +115,7 @@ export class PlayerController implements ReactiveController {
     this.edge.targetMs = settings.targetLatencyMs;
     setLowLatencyRemux(settings.lowLatencyRemux);
     if (!settings.liveEdge && this.video) this.video.playbackRate = 1;
+    if (this.player && this.video) this.steerRemux(this.video, this.generation);
     if (rebuild && this.url && this.video) void this.build();
   }
 
@@ -169,17 +169,7 @@ export class PlayerController implements ReactiveController {
     player.on(Mpegts.Events.ERROR, (_type: string, detail: string) => restart(`stream error (${detail})`));
     player.on(Mpegts.Events.LOADING_COMPLETE, () => restart('the stream ended'));
     player.attachMediaElement(video);
-    // video-only: frames after a gap (a still screen, a network stall) move back to the playhead
-    setPlayheadClock(
-      !this.withAudio && settings.liveEdge
-        ? () =>
-            video.seeking || video.paused || this.stats.framesPresented === 0
-              ? null
-              : video.currentTime * 1000
-        : null,
-      settings.catchUpMarginMs,
-    );
-    if (!this.withAudio && settings.liveEdge) setVideoFrameListener(() => this.watchStall(video, gen));
+    this.steerRemux(video, gen);
     player.load();
     this.edge.reset();
     this.lastFrameAt = performance.now();
@@ -234,6 +224,23 @@ export class PlayerController implements ReactiveController {
       this.frameHandle = video.requestVideoFrameCallback(onFrame);
     };
     if ('requestVideoFrameCallback' in video) this.frameHandle = video.requestVideoFrameCallback(onFrame);
+  }
+
+  /**
+   * Video-only, with the live edge on: frames after a gap (a still screen, a network stall) move to the
+   * playhead, and a stalled element is watched (see watchStall). Off otherwise (audio: lip sync).
+   */
+  private steerRemux(video: HTMLVideoElement, gen: number): void {
+    const settings = this.settings;
+    if (this.withAudio || !settings?.liveEdge) {
+      setPlayheadClock(null);
+      return;
+    }
+    setPlayheadClock(
+      () =>
+        video.seeking || video.paused || this.stats.framesPresented === 0 ? null : video.currentTime * 1000,
+      { marginMs: settings.catchUpMarginMs, onFrame: () => this.watchStall(video, gen) },
+    );
   }
 
   /** A frame went to MSE: if the element is stalled and does not present one soon, jump to the newest. */

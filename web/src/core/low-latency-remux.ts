@@ -61,20 +61,34 @@ interface VideoTimeline {
 export type PlayheadClock = () => number | null;
 
 let playhead: PlayheadClock | null = null;
-/** where the newest video frame was emitted and its nominal duration (ms), for the live-edge controller */
-let newest: { dtsMs: number; frameMs: number } | null = null;
-
+let catchUpMarginMs = 5;
 /** told the dts (ms) of every video frame emitted while a playhead clock is set */
 let frameListener: ((dtsMs: number) => void) | null = null;
+/** the newest video frame's dts and nominal duration (ms), NaN before the first: no object per frame */
+let newestDtsMs = NaN;
+let newestFrameMs = NaN;
 
-/** Listen to video frames handed to MSE (null: stop); cleared with the clock. */
-export function setVideoFrameListener(fn: ((dtsMs: number) => void) | null): void {
-  frameListener = fn;
+export interface PlayheadSteering {
+  /** where a moved frame goes relative to the playhead (ms) */
+  marginMs: number;
+  /** called with the dts (ms) of every video frame handed on */
+  onFrame?: (dtsMs: number) => void;
+}
+
+/** Set (or clear, with null) the clock that lets frames after a gap move back to the playhead. */
+export function setPlayheadClock(
+  clock: PlayheadClock | null,
+  steering: PlayheadSteering = { marginMs: 5 },
+): void {
+  playhead = clock;
+  catchUpMarginMs = steering.marginMs;
+  frameListener = clock ? (steering.onFrame ?? null) : null;
+  newestDtsMs = newestFrameMs = NaN;
 }
 
 /** The newest video frame's dts (s), or null. */
 export function newestVideoDtsS(): number | null {
-  return newest && newest.dtsMs / 1000;
+  return Number.isNaN(newestDtsMs) ? null : newestDtsMs / 1000;
 }
 
 /**
@@ -83,16 +97,7 @@ export function newestVideoDtsS(): number | null {
  * screen), this is where the live edge really is.
  */
 export function newestVideoEndS(): number | null {
-  return newest && (newest.dtsMs + newest.frameMs) / 1000;
-}
-let catchUpMarginMs = 5;
-
-/** Set (or clear, with null) the clock that lets frames after a gap move back to the playhead. */
-export function setPlayheadClock(clock: PlayheadClock | null, marginMs = 5): void {
-  playhead = clock;
-  newest = null;
-  if (!clock) frameListener = null;
-  catchUpMarginMs = marginMs;
+  return Number.isNaN(newestDtsMs) ? null : (newestDtsMs + newestFrameMs) / 1000;
 }
 
 /**
@@ -188,7 +193,8 @@ export function installLowLatencyRemux(proto: RemuxerInternals): void {
       }
       // the original emitted dts = original - correction and set _videoNextDts = dts + floor(est)
       tl.lastOut = (this._videoNextDts ?? 0) - Math.floor(est);
-      newest = { dtsMs: tl.lastOut, frameMs: ref };
+      newestDtsMs = tl.lastOut;
+      newestFrameMs = ref;
       frameListener?.(tl.lastOut);
       tl.correction = original - tl.lastOut;
       tl.lastOriginalDts = original;
