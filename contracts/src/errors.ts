@@ -30,7 +30,17 @@ export const WS_CLOSE = {
   tooSlow: 4408,
   /** control passed to someone else: the input socket of the old holder is closed */
   controlRevoked: 4409,
+  /** the token's `exp` passed while the socket was open (renew before it: see docs/protocol.md) */
+  tokenExpired: 4410,
+  /** the invite of the token's role was revoked after the token was issued */
+  inviteRevoked: 4411,
+  /** an owner or operator removed the participant from the room */
+  kicked: 4412,
+  /** the principal has too many sockets open to this room */
+  tooManySockets: 4429,
   /** the room's desktop or stream is not available right now; reconnect with backoff */
   unavailable: 4503,
+  /** the room failed for good (its desktop cannot come back): do not reconnect */
+  roomFailed: 4504,
 } as const;
 export type WsCloseCode = (typeof WS_CLOSE)[keyof typeof WS_CLOSE];

@@ -1,5 +1,6 @@
 export * from './roles.js';
 export * from './token.js';
+export * from './rights.js';
 export * from './errors.js';
 export * from './control.js';
 export * from './health.js';

@@ -39,7 +39,16 @@ export type SessionEvent =
        */
       stage?: 'warning' | 'cleared' | 'expired';
     }
-  | { type: 'pong'; seq: number; t: number };
+  | { type: 'pong'; seq: number; t: number }
+  /**
+   * Answer to `renew` (to that socket only): every open socket of the participant (session, stream,
+   * input) now lives until `exp` (s since epoch), the new token's expiry.
+   */
+  | { type: 'renewed'; seq: number; exp: number };
 
-/** Client -> server messages on WS /session. */
-export type SessionClientMessage = { type: 'ping'; t: number };
+/**
+ * Client -> server messages on WS /session. `renew` hands the agent a renewed token of the same
+ * participant (from `POST /api/rooms/:id/token`), so sockets opened with the old one stay open past
+ * its `exp`.
+ */
+export type SessionClientMessage = { type: 'ping'; t: number } | { type: 'renew'; token: string };

@@ -117,7 +117,10 @@ async function main(): Promise<void> {
       expiry,
       session,
       stream: fanout,
-      input: { admit: (ws, id) => void gate.admit(ws, id) },
+      input: {
+        admit: (ws, id) => void gate.admit(ws, id),
+        close: (ws, code, reason) => void gate.closeSocket(ws, code, reason),
+      },
       snapshots: { capture: () => snapshots.get() },
       health: runtime,
     });

@@ -1,9 +1,16 @@
 import { importSPKI, jwtVerify, errors as joseErrors, type CryptoKey as JoseKey } from 'jose';
 import { Value } from 'typebox/value';
-import { TOKEN_ALG, TOKEN_ISSUER, TokenClaims } from '@boxroom/contracts';
+import { TOKEN_ALG, TOKEN_ISSUER, TokenClaims, WS_CLOSE } from '@boxroom/contracts';
 
 export class AuthError extends Error {
   override name = 'AuthError';
+  /** `closeCode`: what a WebSocket refused for this reason is closed with */
+  constructor(
+    message: string,
+    readonly closeCode: number = WS_CLOSE.unauthorized,
+  ) {
+    super(message);
+  }
 }
 
 /** Verifies participant tokens signed by the dashboard. The agent holds only the public key. */

@@ -165,6 +165,13 @@ export class ControlLease extends EventEmitter<LeaseEvents> {
     else this.graceTimers.set(participantId, this.clock.setTimeout(expire, this.opts.graceMs));
   }
 
+  /** A participant was removed from the room (kicked): they lose control and their place now, no grace. */
+  remove(participantId: string): void {
+    this.cancelGrace(participantId);
+    if (this.holder?.id === participantId) this.passToNext('disconnect', null);
+    else if (this.removeFromQueue(participantId)) this.changed('disconnect', null, this.holder);
+  }
+
   /** A participant (re)connected: cancels their pending disconnect. */
   connected(participantId: string): void {
     this.cancelGrace(participantId);

@@ -2,14 +2,18 @@ import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import {
+  AGENT_AUDIENCE,
   ERROR_STATUS,
+  RoomRights,
   WS_CLOSE,
   type ErrorCode,
   type ParticipantRef,
   type RoomExpiry,
   type TokenClaims,
 } from '@boxroom/contracts';
+import { Value } from 'typebox/value';
 import type { ControlHistory } from '../control/control-history.js';
+import { RightsRegistry } from '../auth/rights-registry.js';
 import { AuthError, tokenFromRequest, type TokenVerifier } from '../auth/token-verifier.js';
 import { ControlError, type ControlLease } from '../control/control-lease.js';
 import { redactUrl, type Logger } from '../logger.js';
@@ -30,6 +34,8 @@ export interface AgentAppDeps {
   input: InputPort;
   snapshots: SnapshotPort;
   health: HealthPort;
+  /** kicks, revocations and token expiry of open connections (default: a fresh one) */
+  rights?: RightsRegistry;
 }
 
 class HttpError extends Error {
@@ -54,6 +60,7 @@ const refOf = (c: TokenClaims): ParticipantRef => ({ id: c.sub, name: c.name, ro
  */
 export async function buildAgentApp(deps: AgentAppDeps): Promise<FastifyInstance> {
   const { log, verifier, lease, session } = deps;
+  const rights = deps.rights ?? new RightsRegistry(log.child({ module: 'rights' }));
   const app = Fastify({
     loggerInstance: log.child({ module: 'http' }) as FastifyBaseLogger,
     // Request URLs carry ?token=: our own hook logs them with the query string removed.
@@ -84,7 +91,32 @@ export async function buildAgentApp(deps: AgentAppDeps): Promise<FastifyInstance
     void reply.status(404).send({ error: { code: 'not_found', message: 'no such endpoint' } });
   });
 
-  const claimsOf = (req: FastifyRequest) => verifier.verify(tokenFromRequest(req.headers, req.query));
+  /** A valid token of this room whose participant was not kicked and whose invite was not revoked. */
+  const claimsOf = async (req: FastifyRequest): Promise<TokenClaims> => {
+    const claims = await verifier.verify(tokenFromRequest(req.headers, req.query));
+    rights.check(claims);
+    return claims;
+  };
+  /** Closes the socket when the token's right ends (expiry, kick, revocation); stops on close. */
+  const watch = (socket: WebSocket, claims: TokenClaims, close?: (code: number, reason: string) => void) => {
+    const untrack = rights.track(claims, close ?? ((code, reason) => socket.close(code, reason)));
+    socket.once('close', untrack);
+  };
+  session.on('renew', (participantId, token, socket) => {
+    void verifier
+      .verify(token)
+      .then((claims) => {
+        if (claims.sub !== participantId || claims.aud !== undefined) {
+          throw new AuthError('a renewal must be a token of the same participant');
+        }
+        rights.renew(claims);
+        session.reply(socket, { type: 'renewed', exp: claims.exp });
+      })
+      .catch((err: unknown) => {
+        // Refused: the sockets keep their old deadline and close with 4410 (or 4411/4412) then.
+        log.info({ participant: participantId, reason: (err as Error).message }, 'renewal refused');
+      });
+  });
 
   /**
    * WebSocket auth: close with 4401 and a reason rather than failing the upgrade, so browsers learn why.
@@ -98,7 +130,7 @@ export async function buildAgentApp(deps: AgentAppDeps): Promise<FastifyInstance
       return await claimsOf(req);
     } catch (err) {
       const reason = err instanceof AuthError ? err.message : 'unauthorized';
-      closePaused(socket, WS_CLOSE.unauthorized, reason);
+      closePaused(socket, err instanceof AuthError ? err.closeCode : WS_CLOSE.unauthorized, reason);
       return null;
     }
   };
@@ -148,8 +180,11 @@ export async function buildAgentApp(deps: AgentAppDeps): Promise<FastifyInstance
   });
 
   app.get('/stream.flv', async (req, reply) => {
-    await claimsOf(req);
+    const claims = await claimsOf(req);
     reply.hijack();
+    // HTTP cannot say why: the response just ends when the token's right does.
+    const untrack = rights.track(claims, () => reply.raw.end());
+    reply.raw.once('close', untrack);
     reply.raw.writeHead(200, {
       'content-type': 'video/x-flv',
       'cache-control': 'no-store',
@@ -161,7 +196,9 @@ export async function buildAgentApp(deps: AgentAppDeps): Promise<FastifyInstance
   });
 
   app.get('/stream', { websocket: true }, async (socket, req) => {
-    if (!(await wsClaims(socket, req))) return;
+    const claims = await wsClaims(socket, req);
+    if (!claims) return;
+    watch(socket, claims);
     deps.stream.attachWs(socket);
     socket.resume();
   });
@@ -170,6 +207,7 @@ export async function buildAgentApp(deps: AgentAppDeps): Promise<FastifyInstance
     const claims = await wsClaims(socket, req);
     if (!claims) return;
     const who = refOf(claims);
+    watch(socket, claims);
     session.attach(socket, who, (seq) => ({
       type: 'hello',
       seq,
@@ -189,8 +227,26 @@ export async function buildAgentApp(deps: AgentAppDeps): Promise<FastifyInstance
       closePaused(socket, WS_CLOSE.forbidden, 'you are not in control');
       return;
     }
+    // Through the gate: an admitted socket releases what it holds before it closes.
+    watch(socket, claims, (code, reason) => deps.input.close(socket, code, reason));
     // stays paused: the gate resumes it once x11vnc is connected
     deps.input.admit(socket, claims.sub);
+  });
+
+  /**
+   * The dashboard's kicks and revocations (merged, so re-sending is harmless): refused from now on,
+   * open connections they end are closed (4412, 4411), kicked participants lose control and their
+   * place in the queue. Only the dashboard's own tokens (aud) may call it.
+   */
+  app.post<{ Body: unknown }>('/rights', async (req, reply) => {
+    const claims = await claimsOf(req);
+    if (claims.aud !== AGENT_AUDIENCE) throw new HttpError('forbidden', 'only the dashboard may set rights');
+    if (!Value.Check(RoomRights, req.body)) throw new HttpError('bad_request', 'body must be RoomRights');
+    rights.apply(req.body);
+    for (const { participantId } of req.body.kicked) {
+      if (rights.isKicked(participantId)) lease.remove(participantId);
+    }
+    return reply.status(204).send();
   });
 
   app.post<{ Params: { action: string }; Body: unknown }>('/control/:action', async (req) => {

@@ -11,6 +11,8 @@ export interface StreamPort {
 
 export interface InputPort {
   admit(ws: WebSocket, participantId: string): void;
+  /** ends an input socket with `code` (releasing what it holds when it is the admitted one) */
+  close(ws: WebSocket, code: number, reason: string): void;
 }
 
 export interface SnapshotPort {

@@ -106,6 +106,16 @@ export class InputGate {
     return done;
   }
 
+  /**
+   * Ends `ws` with `code` (e.g. its token expired): through `revoke`, which releases held keys and
+   * buttons first, when it is the admitted socket; otherwise it simply closes.
+   */
+  closeSocket(ws: WebSocket, code: number, reason: string): Promise<void> {
+    if (this.current?.ws === ws) return this.revoke(code, reason);
+    ws.close(code, reason);
+    return Promise.resolve();
+  }
+
   /** For shutdown: revoke with "going away" so the browser knows the room itself is stopping. */
   stop(): Promise<void> {
     return this.revoke(WS_CLOSE.goingAway, 'room agent stopping');

@@ -17,6 +17,8 @@ export interface SessionHubEvents {
   join: [ParticipantRef];
   /** the participant's last session socket closed */
   leave: [ParticipantRef];
+  /** a session socket of this participant sent `{type: "renew", token}` (not verified yet) */
+  renew: [participantId: string, token: string, ws: WebSocket];
 }
 
 /** A session socket with this much unsent JSON is not reading: drop it rather than buffer. */
@@ -63,7 +65,7 @@ export class SessionHub extends EventEmitter<SessionHubEvents> {
       this.broadcast({ type: 'presence/join', participant: member.presence });
       this.emit('join', member.presence);
     }
-    ws.on('message', (data, isBinary) => this.onMessage(ws, data, isBinary));
+    ws.on('message', (data, isBinary) => this.onMessage(ws, who.id, data, isBinary));
     ws.once('close', () => this.detach(ws, who.id));
   }
 
@@ -78,7 +80,12 @@ export class SessionHub extends EventEmitter<SessionHubEvents> {
     for (const m of this.members.values()) for (const ws of m.sockets) ws.close(code, reason);
   }
 
-  private onMessage(ws: WebSocket, data: unknown, isBinary: boolean): void {
+  /** One event to one socket (an answer to what it sent), with the current seq. */
+  reply(ws: WebSocket, event: OutgoingEvent): void {
+    this.sendTo(ws, JSON.stringify({ ...event, seq: this.seq }));
+  }
+
+  private onMessage(ws: WebSocket, participantId: string, data: unknown, isBinary: boolean): void {
     if (isBinary) return ws.close(1003, 'text JSON only');
     let msg: unknown;
     try {
@@ -89,6 +96,9 @@ export class SessionHub extends EventEmitter<SessionHubEvents> {
     if (msg && typeof msg === 'object' && (msg as { type?: unknown }).type === 'ping') {
       const t = Number((msg as { t?: unknown }).t) || 0;
       this.sendTo(ws, JSON.stringify({ type: 'pong', seq: this.seq, t }));
+    } else if (msg && typeof msg === 'object' && (msg as { type?: unknown }).type === 'renew') {
+      const token = (msg as { token?: unknown }).token;
+      if (typeof token === 'string' && token.length <= 4096) this.emit('renew', participantId, token, ws);
     }
   }
 
