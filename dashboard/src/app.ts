@@ -4,6 +4,8 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import { join } from 'node:path';
 import { InviteService } from './auth/invite-service.js';
 import { JoinService } from './auth/join-service.js';
+import { ParticipantRights } from './auth/participant-rights.js';
+import { RightsService } from './auth/rights-service.js';
 import { PrincipalResolver } from './auth/principal.js';
 import { TokenService } from './auth/token-service.js';
 import type { DashboardConfig } from './config.js';
@@ -20,6 +22,7 @@ import type { RoomDriver } from './rooms/room-driver.js';
 import { NO_TIMEOUTS } from './rooms/room-driver.js';
 import { RoomManager } from './rooms/room-manager.js';
 import { RoomReaper } from './rooms/room-reaper.js';
+import { RightsPush } from './rooms/rights-push.js';
 import { accessRoutes } from './routes/access-routes.js';
 import { controlRoutes } from './routes/control-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
@@ -69,6 +72,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     log.child({ module: 'invites' }),
   );
   await invites.init();
+  const rights = new RightsService(join(config.dataDir, 'rights.json'), log.child({ module: 'rights' }));
+  await rights.init();
   const agent = deps.agent ?? new AgentClient();
   const metrics = new Metrics();
   const webhooks = config.webhookUrl
@@ -88,20 +93,40 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     maxRooms: config.maxRooms,
     defaultTimeouts: config.roomTimeouts ?? NO_TIMEOUTS,
     webhooks,
+    rights,
+  });
+  const rightsPush = new RightsPush({
+    rights,
+    tokens,
+    agent,
+    room: (id) => driver.get(id),
+    log: log.child({ module: 'rights-push' }),
   });
   const reaper = new RoomReaper({
     rooms,
     log: log.child({ module: 'reaper' }),
     pollMs: config.roomPollMs ?? DEFAULT_ROOM_POLL_MS,
     listener: new ControlRelay(webhooks, log.child({ module: 'control-relay' })),
+    rights: rightsPush,
   });
-  const access = new JoinService(rooms, invites, tokens, log.child({ module: 'access' }));
+  const participantRights = new ParticipantRights(
+    rooms,
+    tokens,
+    rights,
+    rightsPush,
+    log.child({ module: 'participant-rights' }),
+  );
+  const access = new JoinService(rooms, invites, tokens, log.child({ module: 'access' }), participantRights);
   const control = new ControlService(rooms, agent, log.child({ module: 'control' }));
-  const resolver = new PrincipalResolver(secrets.adminToken, tokens);
+  const resolver = new PrincipalResolver(secrets.adminToken, tokens, rights);
 
   driver.on('status', (id, status) => {
     log.info({ room: id, status }, 'room status');
-    if (status === 'ready') rooms.announceReady(id);
+    if (status === 'ready') {
+      rooms.announceReady(id);
+      // A (re)started agent knows no kicks or revocations: tell it before anyone reconnects for long.
+      void rightsPush.push(id);
+    }
   });
   // The reaper runs while the app does: started when it is ready, stopped (and waited for) on close.
   app.addHook('onReady', async () => reaper.start());
@@ -134,7 +159,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(async (api) => {
     installAuthHook(api, resolver);
     await api.register(roomRoutes, { rooms });
-    await api.register(accessRoutes, { access });
+    await api.register(accessRoutes, { access, rights: participantRights });
     await api.register(controlRoutes, { control });
   });
   await app.register(proxyRoutes, { rooms, metrics, log: log.child({ module: 'proxy' }) });

@@ -126,7 +126,8 @@ export function loadDashboardConfig(env: Env = process.env, cwd: string = proces
     driver: oneOf(env, 'BOXROOM_DRIVER', ['docker', 'local', 'auto'] as const, 'auto'),
     publicUrl: publicUrl(env, port),
     logLevel: oneOf(env, 'BOXROOM_LOG_LEVEL', LOG_LEVELS, 'info'),
-    tokenTtlS: int(env, 'BOXROOM_TOKEN_TTL_S', 3600, 60, 7 * 24 * 3600),
+    // Pages renew their token before it expires; a short TTL (down to 10 s) is for tests.
+    tokenTtlS: int(env, 'BOXROOM_TOKEN_TTL_S', 3600, 10, 7 * 24 * 3600),
     maxRooms: int(env, 'BOXROOM_MAX_ROOMS', 20, 1, 1000),
     agentEntry: agentEntryRaw && (isAbsolute(agentEntryRaw) ? agentEntryRaw : resolve(cwd, agentEntryRaw)),
     localDisplayBase: int(env, 'BOXROOM_LOCAL_DISPLAY_BASE', 100, 1, 60000),

@@ -115,6 +115,17 @@ export const JoinResult = Type.Object({
 });
 export type JoinResult = Static<typeof JoinResult>;
 
+export const RenewResult = Type.Object({
+  token: Type.String({ description: 'a new token of the same participant (id, role, name)' }),
+  expiresAt: Type.String({ format: 'date-time', description: 'renew again before this' }),
+});
+export type RenewResult = Static<typeof RenewResult>;
+
+export const KickParams = Type.Object({
+  id: RoomIdParams.properties.id,
+  participantId: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' }),
+});
+
 export const ControlParams = Type.Object({
   id: RoomIdParams.properties.id,
   action: Type.Union([

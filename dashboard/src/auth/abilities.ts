@@ -18,6 +18,8 @@ export type RoomAction =
   | 'watch'
   /** see and revoke invite links */
   | 'invite'
+  /** remove a participant from the room */
+  | 'kick'
   | `control:${ControlVerb}`;
 
 /** The fields of a room that rules look at. */
@@ -36,6 +38,7 @@ const MODERATE: RoomAction[] = [
   ...PARTICIPATE,
   'delete',
   'invite',
+  'kick',
   'control:take',
   'control:reset',
   'control:lock',

@@ -5,6 +5,7 @@ import { newParticipantId } from '../rooms/ids.js';
 import type { RoomManager } from '../rooms/room-manager.js';
 import { authorize } from './abilities.js';
 import type { InviteRole, InviteService } from './invite-service.js';
+import type { ParticipantRights } from './participant-rights.js';
 import type { Principal } from './principal.js';
 import type { TokenService } from './token-service.js';
 
@@ -15,6 +16,8 @@ export class JoinService {
     private readonly invites: InviteService,
     private readonly tokens: TokenService,
     private readonly log: Logger,
+    /** refuses tokens issued before a revocation and closes their sockets (absent: links only) */
+    private readonly rights?: ParticipantRights,
   ) {}
 
   async join(id: string, body: JoinBody): Promise<JoinResult> {
@@ -25,12 +28,11 @@ export class JoinService {
       throw errors.conflict(`room ${id} is ${record.status}`);
     }
     const participantId = newParticipantId();
-    const { token, claims } = await this.tokens.issue({
-      sub: participantId,
-      room: id,
-      role,
-      name: body.name.trim(),
-    });
+    const { token, claims } = await this.tokens.issue(
+      { sub: participantId, room: id, role, name: body.name.trim() },
+      undefined,
+      this.rights?.minIat(id, role) ?? 0,
+    );
     this.log.info({ room: id, participantId, role }, 'joined');
     return {
       token,
@@ -42,12 +44,16 @@ export class JoinService {
     };
   }
 
-  /** Bumps the role's invite generation: old links stop working; tokens already issued run out. */
+  /**
+   * Bumps the role's invite generation: old links stop working. Tokens of that role issued until now
+   * are refused from now on and their open sockets close (4411).
+   */
   async revoke(p: Principal | null, id: string, role: InviteRole): Promise<RoomLinks> {
     if (!p) throw errors.unauthorized();
     const record = await this.rooms.require(id);
     authorize(p, 'invite', record.spec);
     await this.invites.revoke(id, role);
+    await this.rights?.revoked(id, role);
     return this.rooms.links(id);
   }
 }

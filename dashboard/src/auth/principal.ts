@@ -1,6 +1,7 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { Role } from '@boxroom/contracts';
 import { errors } from '../errors.js';
+import type { RightsService } from './rights-service.js';
 import type { TokenService } from './token-service.js';
 
 /** Who is calling the API. Operators use the admin token; everyone else a participant token. */
@@ -32,6 +33,7 @@ export class PrincipalResolver {
   constructor(
     adminToken: string,
     private readonly tokens: TokenService,
+    private readonly rights?: RightsService,
   ) {
     this.adminDigest = digest(adminToken);
   }
@@ -45,6 +47,9 @@ export class PrincipalResolver {
     // Compare digests: equal length, constant time, whatever the caller sent.
     if (timingSafeEqual(digest(bearer), this.adminDigest)) return OPERATOR;
     const claims = await this.tokens.verify(bearer);
+    // The dashboard's own tokens for agents are not credentials for its API.
+    if (claims.aud !== undefined) throw errors.unauthorized('agent tokens are not accepted here');
+    this.rights?.check(claims);
     return { role: claims.role, id: claims.sub, name: claims.name, room: claims.room, token: bearer };
   }
 }

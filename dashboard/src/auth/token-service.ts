@@ -1,6 +1,6 @@
 import { SignJWT, errors as joseErrors, importPKCS8, importSPKI, jwtVerify, type CryptoKey } from 'jose';
 import { Value } from 'typebox/value';
-import { TOKEN_ALG, TOKEN_ISSUER, TokenClaims, type Role } from '@boxroom/contracts';
+import { AGENT_AUDIENCE, TOKEN_ALG, TOKEN_ISSUER, TokenClaims, type Role } from '@boxroom/contracts';
 import { AppError, errors } from '../errors.js';
 
 export interface TokenSubject {
@@ -9,6 +9,8 @@ export interface TokenSubject {
   room: string;
   role: Role;
   name: string;
+  /** AGENT_AUDIENCE on the dashboard's own tokens for agents (the API refuses those) */
+  aud?: typeof AGENT_AUDIENCE;
 }
 
 export interface IssuedToken {
@@ -44,10 +46,21 @@ export class TokenService {
     return new TokenService(priv, pub, ttlS, nowS);
   }
 
-  async issue(subject: TokenSubject, ttlS: number = this.ttlS): Promise<IssuedToken> {
-    const iat = this.nowS();
+  /** The TTL of participant tokens (s): a kicked participant's tokens cannot outlive it. */
+  get defaultTtlS(): number {
+    return this.ttlS;
+  }
+
+  /**
+   * `minIat`: the earliest issue time the token may carry; a revocation refuses its role's tokens
+   * issued up to the end of its second, so tokens minted in that second start at the next one.
+   */
+  async issue(subject: TokenSubject, ttlS: number = this.ttlS, minIat = 0): Promise<IssuedToken> {
+    const iat = Math.max(this.nowS(), minIat);
     const claims: TokenClaims = { iss: TOKEN_ISSUER, ...subject, iat, exp: iat + ttlS };
-    const token = await new SignJWT({ room: claims.room, role: claims.role, name: claims.name })
+    const jwt = new SignJWT({ room: claims.room, role: claims.role, name: claims.name });
+    if (claims.aud) jwt.setAudience(claims.aud);
+    const token = await jwt
       .setProtectedHeader({ alg: TOKEN_ALG })
       .setIssuer(TOKEN_ISSUER)
       .setSubject(claims.sub)

@@ -3,6 +3,7 @@ import {
   ControlChange,
   ControlState,
   RoomExpiry,
+  type RoomRights,
   type ErrorCode,
   type ParticipantRef,
   type Presence,
@@ -77,6 +78,11 @@ export class AgentClient {
     if (!Value.Check(ControlState, answer))
       throw errors.roomUnavailable(roomId, new Error('malformed control answer'));
     return answer;
+  }
+
+  /** POST /rights: the room's kicks and revocations (needs a dashboard token with the agent audience). */
+  async rights(roomId: string, agentUrl: string, token: string, rights: RoomRights): Promise<void> {
+    await this.call(roomId, agentUrl, '/rights', { method: 'POST', token, body: rights });
   }
 
   private async call(

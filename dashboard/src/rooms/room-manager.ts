@@ -9,6 +9,7 @@ import type { CreateRoomBody, JoinedRoom, Room, RoomLinks } from '../api/schemas
 import { authorize, can } from '../auth/abilities.js';
 import { INVITE_ROLES, type InviteService } from '../auth/invite-service.js';
 import type { Principal } from '../auth/principal.js';
+import type { RightsService } from '../auth/rights-service.js';
 import type { TokenService } from '../auth/token-service.js';
 import { errors } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -36,6 +37,8 @@ export interface RoomManagerDeps {
   /** timeouts of rooms created without their own (default: none) */
   defaultTimeouts?: ResolvedRoomTimeouts;
   webhooks?: WebhookSink;
+  /** kicks and revocations, forgotten with the room */
+  rights?: RightsService;
   now?: () => number;
   newId?: () => string;
 }
@@ -102,6 +105,7 @@ export class RoomManager {
     authorize(p, 'delete', record.spec);
     await this.deps.driver.delete(id);
     await this.deps.invites.forget(id);
+    await this.deps.rights?.forget(id);
     this.deps.log.info({ room: id, by: p.id }, 'room deleted');
     this.webhooks.emit(roomEvents.deletedByRequest(id, this.now(), p.id));
   }
@@ -127,6 +131,7 @@ export class RoomManager {
     this.deps.log.info({ room: id, reason: expiry.reason }, 'room expired: deleting');
     await this.deps.driver.delete(id);
     await this.deps.invites.forget(id);
+    await this.deps.rights?.forget(id);
     this.deps.log.info({ room: id, reason: expiry.reason }, 'room deleted');
     this.webhooks.emit(roomEvents.expired(id, this.now(), expiry.reason));
   }

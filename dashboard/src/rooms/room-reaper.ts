@@ -25,6 +25,8 @@ export interface RoomReaperOptions {
   log: Logger;
   pollMs: number;
   listener?: StateListener;
+  /** re-tells each ready room's agent its kicks and revocations (a restarted agent forgot them) */
+  rights?: { sync(record: RoomRecord): Promise<unknown> };
   /** agents asked at once: a sweep over many rooms stays bounded */
   concurrency?: number;
   now?: () => number;
@@ -106,6 +108,7 @@ export class RoomReaper {
       }
       return;
     }
+    if (r.status === 'ready' && r.agentUrl) await this.o.rights?.sync(r);
     const listener = this.o.listener?.active ? this.o.listener : null;
     const timed = t.maxAgeS > 0 || t.noViewersS > 0 || t.noInputS > 0;
     if (r.status !== 'ready' || !r.agentUrl || (!timed && !listener)) return;

@@ -1,16 +1,23 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import {
   InviteParams,
   JoinBody,
   JoinResult,
+  KickParams,
+  RenewResult,
   RoomIdParams,
   RoomLinks,
   errorResponses,
 } from '../api/schemas.js';
 import type { JoinService } from '../auth/join-service.js';
+import type { ParticipantRights } from '../auth/participant-rights.js';
 
-/** Joining with an invite, and revoking invites. */
-export const accessRoutes: FastifyPluginAsyncTypebox<{ access: JoinService }> = async (app, { access }) => {
+/** Joining with an invite, renewing tokens, revoking invites, removing participants. */
+export const accessRoutes: FastifyPluginAsyncTypebox<{
+  access: JoinService;
+  rights: ParticipantRights;
+}> = async (app, { access, rights }) => {
   app.post(
     '/api/rooms/:id/join',
     {
@@ -38,5 +45,37 @@ export const accessRoutes: FastifyPluginAsyncTypebox<{ access: JoinService }> = 
       },
     },
     async (req) => access.revoke(req.principal, req.params.id, req.params.role),
+  );
+
+  app.post(
+    '/api/rooms/:id/token',
+    {
+      schema: {
+        summary: 'Renew a participant token: the same participant (id, role, name), a later expiry',
+        description:
+          'Send the current, still valid participant token as the bearer. Refused for removed ' +
+          "participants, for tokens issued before their role's invite was revoked, and for the admin token.",
+        tags: ['access'],
+        params: RoomIdParams,
+        response: { 200: RenewResult, ...errorResponses(400, 401, 403, 404, 409) },
+      },
+    },
+    async (req) => rights.renew(req.principal, req.params.id),
+  );
+
+  app.post(
+    '/api/rooms/:id/participants/:participantId/kick',
+    {
+      schema: {
+        summary: 'Remove a participant (operator, owner): their tokens are refused, their sockets close',
+        tags: ['access'],
+        params: KickParams,
+        response: { 204: Type.Null({ description: 'removed' }), ...errorResponses(400, 401, 403, 404) },
+      },
+    },
+    async (req, reply) => {
+      await rights.kick(req.principal, req.params.id, req.params.participantId);
+      return reply.status(204).send(null);
+    },
   );
 };
