@@ -18,11 +18,23 @@ export function makeKeys(): TestKeys {
 /** Signs a participant token the way the dashboard does. */
 export async function signToken(
   keys: TestKeys,
-  claims: { room: string; sub: string; role: Role; name?: string; ttlS?: number },
+  claims: {
+    room: string;
+    sub: string;
+    role: Role;
+    name?: string;
+    ttlS?: number;
+    /** issue time, s since epoch (default: now) */
+    iat?: number;
+    /** 'boxroom-agent' for the dashboard's own tokens */
+    aud?: string;
+  },
 ): Promise<string> {
   const key = await importPKCS8(keys.privatePem, 'EdDSA');
-  const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({ room: claims.room, role: claims.role, name: claims.name ?? claims.sub })
+  const now = claims.iat ?? Math.floor(Date.now() / 1000);
+  const jwt = new SignJWT({ room: claims.room, role: claims.role, name: claims.name ?? claims.sub });
+  if (claims.aud) jwt.setAudience(claims.aud);
+  return jwt
     .setProtectedHeader({ alg: 'EdDSA' })
     .setIssuer('boxroom')
     .setSubject(claims.sub)
