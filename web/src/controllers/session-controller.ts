@@ -24,6 +24,11 @@ export class SessionController implements ReactiveController {
     this.client.start();
   }
 
+  /** Hand a renewed token to the agent over the open session socket. */
+  renew(token: string): void {
+    this.client?.renew(token);
+  }
+
   reconnect(): void {
     this.client?.reconnect();
   }

@@ -79,6 +79,19 @@ export class ApiClient {
     return this.call('POST', `/api/rooms/${enc(id)}/join`, { invite, name });
   }
 
+  /** A new token of the same participant (the current one as the bearer). */
+  renewToken(id: string): Promise<{ token: string; expiresAt: string }> {
+    return this.call('POST', `/api/rooms/${enc(id)}/token`);
+  }
+
+  kick(id: string, participantId: string): Promise<void> {
+    return this.call('POST', `/api/rooms/${enc(id)}/participants/${enc(participantId)}/kick`);
+  }
+
+  revokeInvite(id: string, role: 'owner' | 'participant' | 'viewer'): Promise<RoomLinks> {
+    return this.call('POST', `/api/rooms/${enc(id)}/invites/${role}/revoke`);
+  }
+
   control(id: string, verb: 'request' | 'release' | 'take' | 'reset'): Promise<ControlState> {
     return this.call('POST', `/api/rooms/${enc(id)}/control/${verb}`);
   }

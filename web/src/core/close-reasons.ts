@@ -17,6 +17,25 @@ export function closeVerdict(
   switch (code) {
     case WS_CLOSE.unauthorized:
       return { retry: false, rejoin: true, message: 'Your access to this room has expired. Join again.' };
+    case WS_CLOSE.tokenExpired:
+      // The page renews before expiry; this happens only when renewing failed for a while.
+      return { retry: false, rejoin: true, message: 'Your access ran out; joining again...' };
+    case WS_CLOSE.inviteRevoked:
+      return {
+        retry: false,
+        rejoin: false,
+        message: 'The link you joined with was revoked. Ask for a new link.',
+      };
+    case WS_CLOSE.kicked:
+      return { retry: false, rejoin: false, message: 'You were removed from this room.' };
+    case WS_CLOSE.tooManySockets:
+      return {
+        retry: false,
+        rejoin: false,
+        message: 'You have too many connections to this room open. Close other tabs and reload.',
+      };
+    case WS_CLOSE.roomFailed:
+      return { retry: false, rejoin: false, message: reason || 'This room failed and cannot come back.' };
     case WS_CLOSE.forbidden:
       return {
         retry: false,

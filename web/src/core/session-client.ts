@@ -48,6 +48,18 @@ export class SessionClient {
     ws?.close(1000, 'leaving');
   }
 
+  /**
+   * Hands a renewed token to the agent over the open socket: the page's open sockets (session, stream,
+   * input) then live until its expiry. Without an open socket nothing is sent: the next connect uses
+   * the new token anyway.
+   */
+  renew(token: string): void {
+    const ws = this.ws;
+    if (!ws || ws.readyState !== 1) return;
+    const msg: SessionClientMessage = { type: 'renew', token };
+    ws.send(JSON.stringify(msg));
+  }
+
   /** Drop the connection and open a fresh one now (e.g. after a sequence gap, or a new token). */
   reconnect(): void {
     if (this.stopped) return;

@@ -1,8 +1,17 @@
 import { LitElement, css, html, nothing } from 'lit';
-import type { ControlState, ParticipantRef, Presence } from '@boxroom/contracts';
+import { isModerator, type ControlState, type ParticipantRef, type Presence } from '@boxroom/contracts';
 import { controls } from '../styles/shared.js';
 
-/** Who is in the room, with their role, the holder and the queue marked. */
+/** What `kick` carries: who an owner or operator asked to remove. */
+export interface KickDetail {
+  participantId: string;
+  name: string;
+}
+
+/**
+ * Who is in the room, with their role, the holder and the queue marked. Owners and operators get a
+ * "Remove" button beside everyone else (event `kick`, KickDetail).
+ */
 export class BrPresenceList extends LitElement {
   static override properties = {
     participants: { attribute: false },
@@ -75,10 +84,16 @@ export class BrPresenceList extends LitElement {
     `,
   ];
 
+  private kick(p: Presence): void {
+    const detail: KickDetail = { participantId: p.id, name: p.name };
+    this.dispatchEvent(new CustomEvent('kick', { detail, bubbles: true, composed: true }));
+  }
+
   override render() {
     const holder = this.control?.holder?.id;
     const queue = this.control?.queue ?? [];
     const people = this.participants;
+    const moderator = this.you !== null && isModerator(this.you.role);
     return html`<section class="card" aria-label="People">
       <h2>People <span class="badge">${people.length}</span></h2>
       <ul>
@@ -92,6 +107,18 @@ export class BrPresenceList extends LitElement {
             ${p.id === holder ? html`<span class="badge holder">in control</span>` : nothing}
             ${q >= 0 ? html`<span class="badge">#${q + 1} in queue</span>` : nothing}
             ${p.role !== 'participant' ? html`<span class="badge">${p.role}</span>` : nothing}
+            ${
+              moderator && p.id !== this.you?.id
+                ? html`<button
+                    class="small"
+                    data-testid="kick"
+                    title="Remove ${p.name} from the room"
+                    @click=${() => this.kick(p)}
+                  >
+                    Remove
+                  </button>`
+                : nothing
+            }
           </li>`;
         })}
       </ul>

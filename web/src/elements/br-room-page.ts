@@ -1,4 +1,5 @@
 import { LitElement, css, html, nothing } from 'lit';
+import { isModerator } from '@boxroom/contracts';
 import { SessionController } from '../controllers/session-controller.js';
 import type { PlayerStats } from '../controllers/player-controller.js';
 import {
@@ -15,10 +16,13 @@ import type { EarlyJoin } from '../core/early-join.js';
 import { streamPrefetch } from '../core/stream-prefetch.js';
 import { holderLabel } from '../core/session-state.js';
 import { loadSettings, saveSettings, type PlayerSettings } from '../core/settings.js';
+import { TokenRenewal } from '../core/token-renewal.js';
 import { controls } from '../styles/shared.js';
 import type { ControlActionDetail } from './br-control-panel.js';
+import type { KickDetail } from './br-presence-list.js';
 import type { BrVideoStage } from './br-video-stage.js';
 import './br-control-panel.js';
+import './br-invite-links.js';
 import './br-join-form.js';
 import './br-latency-readout.js';
 import './br-player-settings.js';
@@ -80,6 +84,18 @@ export class BrRoomPage extends LitElement {
   private readyTimer: ReturnType<typeof setTimeout> | null = null;
   private panelsTimer: ReturnType<typeof setTimeout> | null = null;
   private autoJoined = false;
+  /**
+   * Renews the token before it expires: new connections use the new one, the open ones learn it over
+   * the session socket. Refused (kicked, invite revoked): the agent closes the sockets and says why.
+   */
+  private readonly renewal = new TokenRenewal({
+    renew: () => new ApiClient(this.join!.token).renewToken(this.roomId),
+    onToken: (r) => {
+      this.join = { ...this.join!, token: r.token, expiresAt: r.expiresAt };
+      this.session.renew(r.token);
+    },
+    onRefused: () => {},
+  });
 
   constructor() {
     super();
@@ -231,6 +247,7 @@ export class BrRoomPage extends LitElement {
     super.disconnectedCallback();
     if (this.readyTimer) clearTimeout(this.readyTimer);
     if (this.panelsTimer) clearTimeout(this.panelsTimer);
+    this.renewal.stop();
   }
 
   override render() {
@@ -254,7 +271,7 @@ export class BrRoomPage extends LitElement {
           .streamUrl=${this.streamUrl}
           .inputUrl=${this.inputUrl}
           .settings=${this.settings}
-          ?can-play=${this.ready}
+          ?can-play=${this.ready && s.phase !== 'closed'}
           ?in-control=${s.control?.holder?.id === j.participantId && s.phase === 'open'}
           .remoteWidth=${room?.width ?? 1280}
           .remoteHeight=${room?.height ?? 720}
@@ -279,7 +296,16 @@ export class BrRoomPage extends LitElement {
         .participants=${s.participants}
         .control=${s.control}
         .you=${s.you}
+        @kick=${this.onKick}
       ></br-presence-list>
+      ${
+        s.you && isModerator(s.you.role)
+          ? html`<br-invite-links
+              .revoke=${(role: 'owner' | 'participant' | 'viewer') =>
+                new ApiClient(this.join!.token).revokeInvite(this.roomId, role)}
+            ></br-invite-links>`
+          : nothing
+      }
       <br-latency-readout .stats=${this.stats} .rttMs=${s.rttMs} .fps=${room?.fps ?? 30}></br-latency-readout>
       <br-player-settings
         .settings=${this.settings}
@@ -399,6 +425,7 @@ export class BrRoomPage extends LitElement {
   private async doJoin(sent?: Promise<JoinResult>): Promise<boolean> {
     try {
       this.join = await (sent ?? new ApiClient(null).join(this.roomId, this.invite!, this.displayName));
+      this.renewal.start(this.join.expiresAt);
       return true;
     } catch (err) {
       const e = err instanceof ApiError ? err : new ApiError(0, null, String(err));
@@ -462,6 +489,19 @@ export class BrRoomPage extends LitElement {
       this.controlError = err instanceof Error ? err.message : String(err);
     } finally {
       this.controlBusy = false;
+    }
+  }
+
+  private async onKick(e: CustomEvent<KickDetail>): Promise<void> {
+    if (
+      !window.confirm(`Remove ${e.detail.name} from the room? Their link still works unless you revoke it.`)
+    )
+      return;
+    this.controlError = null;
+    try {
+      await new ApiClient(this.join!.token).kick(this.roomId, e.detail.participantId);
+    } catch (err) {
+      this.controlError = err instanceof Error ? err.message : String(err);
     }
   }
 
