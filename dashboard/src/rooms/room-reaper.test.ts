@@ -94,6 +94,26 @@ describe('RoomReaper', () => {
     expect(rooms.asked.map(([id]) => id)).toEqual(['on']);
   });
 
+  it('re-tells every ready room its kicks and revocations on each sweep (a restarted agent forgot)', async () => {
+    const rooms = new FakeRooms([
+      record('timed'),
+      record('untimed', 'ready', { maxAgeS: 0, noViewersS: 0, noInputS: 0 }),
+      record('starting', 'starting'),
+      record('failed', 'failed'),
+    ]);
+    const synced: string[] = [];
+    const r = new RoomReaper({
+      rooms,
+      log: pino({ level: 'silent' }),
+      pollMs: 10,
+      now: () => NOW,
+      rights: { sync: async (rec) => synced.push(rec.spec.id) },
+    });
+    await r.sweep();
+    await r.sweep();
+    expect(synced.sort()).toEqual(['timed', 'timed', 'untimed', 'untimed']);
+  });
+
   it('applies the max age of a failed room itself (its agent cannot answer)', async () => {
     const rooms = new FakeRooms([
       record('old', 'failed', { maxAgeS: 60, noViewersS: 0, noInputS: 0 }, NOW - 61_000),
