@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { ControlState, GiveBody, ParticipantRef, Role, RoomExpiry, RoomTimeouts } from '@boxroom/contracts';
-import { ROOM_ID_PATTERN } from '../rooms/ids.js';
+import { PARTICIPANT_ID_PATTERN, ROOM_ID_PATTERN } from '../rooms/ids.js';
 
 /**
  * The public API's shapes. Each schema validates requests, types the handlers and becomes the OpenAPI
@@ -123,7 +123,10 @@ export type RenewResult = Static<typeof RenewResult>;
 
 export const KickParams = Type.Object({
   id: RoomIdParams.properties.id,
-  participantId: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' }),
+  participantId: Type.String({
+    pattern: PARTICIPANT_ID_PATTERN,
+    description: 'a participant id from the presence list (`p` and 11 lowercase letters or digits)',
+  }),
 });
 
 export const ControlParams = Type.Object({

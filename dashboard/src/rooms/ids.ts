@@ -20,4 +20,6 @@ export function randomId(length: number): string {
 
 export const newRoomId = (): string => randomId(ROOM_ID_LENGTH);
 export const newParticipantId = (): string => `p${randomId(11)}`;
+/** What newParticipantId makes: only these can be kicked (never the operator or the dashboard itself). */
+export const PARTICIPANT_ID_PATTERN = '^p[a-z0-9]{11}$';
 export const isRoomId = (s: string): boolean => ROOM_ID_RE.test(s);

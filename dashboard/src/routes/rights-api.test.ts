@@ -98,11 +98,14 @@ describe('renewal, kick and revocation of tokens already issued', () => {
     expect((await kick(ann.participantId, bearer(vic.token))).statusCode).toBe(403);
     expect((await kick(owner.participantId, bearer(owner.token))).statusCode).toBe(400);
     expect((await kick('bad id!', t.admin)).statusCode).toBe(400);
+    // never the operator or the dashboard's own identity: only participant ids
+    expect((await kick('operator', bearer(owner.token))).statusCode).toBe(400);
+    expect((await kick('boxroom-dashboard', bearer(owner.token))).statusCode).toBe(400);
     expect(
       (
         await t.app.inject({
           method: 'POST',
-          url: `/api/rooms/zzzzzzzzzz/participants/p1/kick`,
+          url: `/api/rooms/zzzzzzzzzz/participants/p00000000000/kick`,
           headers: t.admin,
         })
       ).statusCode,

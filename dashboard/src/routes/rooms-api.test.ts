@@ -289,6 +289,8 @@ describe('ops routes', () => {
         '/api/rooms/{id}/control/give',
         '/api/rooms/{id}/control/{action}',
         '/api/rooms/{id}/invites/{role}/revoke',
+        '/api/rooms/{id}/token',
+        '/api/rooms/{id}/participants/{participantId}/kick',
         '/rooms/{id}/stream.flv',
       ]),
     );

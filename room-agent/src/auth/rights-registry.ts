@@ -41,6 +41,8 @@ export class RightsRegistry {
 
   /** Throws AuthError (with the close code to use) when these valid claims have lost their right. */
   check(claims: TokenClaims): void {
+    // The dashboard's own tokens are not a participant's: no kick or revocation applies to them.
+    if (claims.aud !== undefined) return;
     const until = this.kicked.get(claims.sub);
     if (until !== undefined && until >= this.nowS()) {
       throw new AuthError('you were removed from this room', WS_CLOSE.kicked);
