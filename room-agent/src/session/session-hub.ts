@@ -21,6 +21,9 @@ export interface SessionHubEvents {
   renew: [participantId: string, token: string, ws: WebSocket];
 }
 
+/** A page renews a few times per token life: more than one renewal a second per socket is ignored. */
+const RENEW_MIN_INTERVAL_MS = 1000;
+
 /** A session socket with this much unsent JSON is not reading: drop it rather than buffer. */
 const SESSION_MAX_BACKLOG_BYTES = 1024 * 1024;
 
@@ -30,6 +33,8 @@ const SESSION_MAX_BACKLOG_BYTES = 1024 * 1024;
  */
 export class SessionHub extends EventEmitter<SessionHubEvents> {
   private readonly members = new Map<string, Member>();
+  /** when each socket last asked for a renewal (each one costs a signature check) */
+  private readonly lastRenew = new WeakMap<WebSocket, number>();
   private seq = 0;
 
   constructor(private readonly log: Logger) {
@@ -98,7 +103,11 @@ export class SessionHub extends EventEmitter<SessionHubEvents> {
       this.sendTo(ws, JSON.stringify({ type: 'pong', seq: this.seq, t }));
     } else if (msg && typeof msg === 'object' && (msg as { type?: unknown }).type === 'renew') {
       const token = (msg as { token?: unknown }).token;
-      if (typeof token === 'string' && token.length <= 4096) this.emit('renew', participantId, token, ws);
+      const now = Date.now();
+      if (typeof token !== 'string' || token.length > 4096) return;
+      if (now - (this.lastRenew.get(ws) ?? 0) < RENEW_MIN_INTERVAL_MS) return;
+      this.lastRenew.set(ws, now);
+      this.emit('renew', participantId, token, ws);
     }
   }
 
