@@ -16,12 +16,14 @@ import { redactUrl, type Logger } from './logger.js';
 import { proxyRoutes } from './proxy/proxy-routes.js';
 import { AgentClient } from './rooms/agent-client.js';
 import { ControlService } from './rooms/control-service.js';
+import { DesktopService } from './rooms/desktop-service.js';
 import type { RoomDriver } from './rooms/room-driver.js';
 import { NO_TIMEOUTS } from './rooms/room-driver.js';
 import { RoomManager } from './rooms/room-manager.js';
 import { RoomReaper } from './rooms/room-reaper.js';
 import { accessRoutes } from './routes/access-routes.js';
 import { controlRoutes } from './routes/control-routes.js';
+import { desktopRoutes } from './routes/desktop-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { roomRoutes } from './routes/room-routes.js';
 import type { Secrets } from './secrets/secret-store.js';
@@ -97,6 +99,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   const access = new JoinService(rooms, invites, tokens, log.child({ module: 'access' }));
   const control = new ControlService(rooms, agent, log.child({ module: 'control' }));
+  const desktop = new DesktopService(rooms, agent, log.child({ module: 'desktop' }));
   const resolver = new PrincipalResolver(secrets.adminToken, tokens);
 
   driver.on('status', (id, status) => {
@@ -136,8 +139,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await api.register(roomRoutes, { rooms });
     await api.register(accessRoutes, { access });
     await api.register(controlRoutes, { control });
+    await api.register(desktopRoutes, { desktop });
   });
-  await app.register(proxyRoutes, { rooms, metrics, log: log.child({ module: 'proxy' }) });
+  await app.register(proxyRoutes, { rooms, tokens, metrics, log: log.child({ module: 'proxy' }) });
   await app.register(webAssets, { root: deps.webDir === undefined ? findWebDir() : deps.webDir });
   return app;
 }

@@ -1,6 +1,6 @@
 import { SignJWT, errors as joseErrors, importPKCS8, importSPKI, jwtVerify, type CryptoKey } from 'jose';
 import { Value } from 'typebox/value';
-import { TOKEN_ALG, TOKEN_ISSUER, TokenClaims, type Role } from '@boxroom/contracts';
+import { AGENT_AUDIENCE, TOKEN_ALG, TOKEN_ISSUER, TokenClaims, type Role } from '@boxroom/contracts';
 import { AppError, errors } from '../errors.js';
 
 export interface TokenSubject {
@@ -18,10 +18,15 @@ export interface IssuedToken {
 
 /** Token length cap: a bearer longer than this is garbage, not worth a signature check. */
 const MAX_TOKEN_CHARS = 4096;
+/** The dashboard's own agent-call tokens live just long enough for one call. */
+export const AGENT_CALL_TOKEN_TTL_S = 60;
 
 /**
- * Signs and verifies participant tokens (EdDSA JWTs with exactly contracts' TokenClaims).
- * Room agents verify the same tokens with the public key only.
+ * Signs and verifies room tokens (EdDSA JWTs with exactly contracts' TokenClaims).
+ * Room agents verify the same tokens with the public key only. Tokens for the dashboard's own
+ * calls to an agent carry `aud: AGENT_AUDIENCE`, and verify() (the dashboard API's check) refuses
+ * them: such a token can leak into a room (whatever runs there may read what the agent receives)
+ * and must not be worth anything at the dashboard.
  */
 export class TokenService {
   private constructor(
@@ -44,20 +49,42 @@ export class TokenService {
     return new TokenService(priv, pub, ttlS, nowS);
   }
 
-  async issue(subject: TokenSubject, ttlS: number = this.ttlS): Promise<IssuedToken> {
+  /** A token for a person in a room (what an invite is exchanged for). */
+  issue(subject: TokenSubject, ttlS: number = this.ttlS): Promise<IssuedToken> {
+    return this.sign(subject, ttlS, false);
+  }
+
+  /**
+   * A short token for one call of the dashboard's to the agent of `subject.room` (with the agent
+   * audience): the agent accepts it, the dashboard API never does.
+   */
+  async issueForAgent(subject: TokenSubject): Promise<string> {
+    return (await this.sign(subject, AGENT_CALL_TOKEN_TTL_S, true)).token;
+  }
+
+  private async sign(subject: TokenSubject, ttlS: number, forAgent: boolean): Promise<IssuedToken> {
     const iat = this.nowS();
-    const claims: TokenClaims = { iss: TOKEN_ISSUER, ...subject, iat, exp: iat + ttlS };
-    const token = await new SignJWT({ room: claims.room, role: claims.role, name: claims.name })
+    const claims: TokenClaims = {
+      iss: TOKEN_ISSUER,
+      ...subject,
+      iat,
+      exp: iat + ttlS,
+      ...(forAgent ? { aud: AGENT_AUDIENCE } : {}),
+    };
+    const jwt = new SignJWT({ room: claims.room, role: claims.role, name: claims.name })
       .setProtectedHeader({ alg: TOKEN_ALG })
       .setIssuer(TOKEN_ISSUER)
       .setSubject(claims.sub)
       .setIssuedAt(iat)
-      .setExpirationTime(claims.exp)
-      .sign(this.privateKey);
-    return { token, claims };
+      .setExpirationTime(claims.exp);
+    if (forAgent) jwt.setAudience(AGENT_AUDIENCE);
+    return { token: await jwt.sign(this.privateKey), claims };
   }
 
-  /** The claims of a valid token (for `room` when given); AppError `unauthorized` otherwise. */
+  /**
+   * The claims of a valid token for the dashboard API (for `room` when given): `unauthorized` for
+   * a bad, expired or agent-audience token, `forbidden` for a token of another room.
+   */
   async verify(token: string, room?: string): Promise<TokenClaims> {
     if (!token || token.length > MAX_TOKEN_CHARS) throw errors.unauthorized('invalid token');
     let payload: unknown;
@@ -73,7 +100,9 @@ export class TokenService {
       throw new AppError('unauthorized', 'invalid token', { cause: err });
     }
     if (!Value.Check(TokenClaims, payload)) throw errors.unauthorized('invalid token claims');
-    if (room !== undefined && payload.room !== room) throw errors.forbidden('token is for another room');
+    if (payload.aud !== undefined)
+      throw errors.unauthorized('this token is for room agents only; the dashboard does not accept it');
+    if (room !== undefined && payload.room !== room) throw errors.forbidden('this token is for another room');
     return payload;
   }
 }
