@@ -42,7 +42,12 @@ const DEFAULT_ROOM_POLL_MS = 5_000;
 
 export interface AppDeps {
   config: Pick<DashboardConfig, 'dataDir' | 'publicUrl' | 'maxRooms' | 'tokenTtlS'> &
-    Partial<Pick<DashboardConfig, 'roomTimeouts' | 'roomPollMs' | 'webhookUrl' | 'webhookSecret'>>;
+    Partial<
+      Pick<
+        DashboardConfig,
+        'roomTimeouts' | 'roomPollMs' | 'webhookUrl' | 'webhookSecret' | 'localRoomOrphanS'
+      >
+    >;
   log: Logger;
   /** already init()ed by the composition root */
   driver: RoomDriver;
@@ -95,6 +100,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     rooms,
     log: log.child({ module: 'reaper' }),
     pollMs: config.roomPollMs ?? DEFAULT_ROOM_POLL_MS,
+    // Local agents stop after BOXROOM_LOCAL_ROOM_ORPHAN_S without hearing from us: call each 4 times as often.
+    keepAliveMs: (config.localRoomOrphanS ?? 0) * 250,
     listener: new ControlRelay(webhooks, log.child({ module: 'control-relay' })),
   });
   const access = new JoinService(rooms, invites, tokens, log.child({ module: 'access' }));
