@@ -102,8 +102,7 @@ export function authorize(
   if (!p) throw errors.unauthorized();
   if (p.room !== null && !room)
     throw errors.forbidden(`a room token may not ${action} rooms; only the admin credential spans rooms`);
-  if (p.room !== null && room && p.room !== room.id)
-    throw errors.forbidden('this token is for another room');
+  if (p.room !== null && room && p.room !== room.id) throw errors.forbidden('this token is for another room');
   if (!can(p, action, room))
     throw errors.forbidden(`a ${p.role} may not ${action.replace(':', '/')} this room`);
 }

@@ -27,15 +27,17 @@ const API_ROUTES: Record<string, Route[]> = {
     { method: 'DELETE', path: (id) => `/api/rooms/${id}` },
   ],
   control: [
-    ...['request', 'release', 'take', 'reset', 'lock', 'unlock'].map(
-      (verb): Route => ({ method: 'POST', path: (id) => `/api/rooms/${id}/control/${verb}` }),
-    ),
+    ...['request', 'release', 'take', 'reset', 'lock', 'unlock'].map((verb): Route => ({
+      method: 'POST',
+      path: (id) => `/api/rooms/${id}/control/${verb}`,
+    })),
     { method: 'POST', path: (id) => `/api/rooms/${id}/control/give`, payload: { participantId: 'p1' } },
     { method: 'POST', path: (id) => `/api/rooms/${id}/control/give`, payload: {} },
   ],
-  access: ['owner', 'participant', 'viewer'].map(
-    (role): Route => ({ method: 'POST', path: (id) => `/api/rooms/${id}/invites/${role}/revoke` }),
-  ),
+  access: ['owner', 'participant', 'viewer'].map((role): Route => ({
+    method: 'POST',
+    path: (id) => `/api/rooms/${id}/invites/${role}/revoke`,
+  })),
   desktop: [{ method: 'POST', path: (id) => `/api/rooms/${id}/desktop/reset` }],
 };
 
