@@ -266,11 +266,15 @@ describe('room agent with the real Xvfb, PulseAudio, x11vnc, ffmpeg and node-med
     a.pointer(100, 100, 0);
     a.key(0xffe1, true);
     a.pointer(100, 100, 1);
-    await until(async () => (await xHeld(agent.display)).length >= 2, 3000, 'Shift and button 1 held');
+    await until(
+      async () => (await xHeld(agent.display, agent.runDir)).length >= 2,
+      3000,
+      'Shift and button 1 held',
+    );
     const took = await post(agent, '/control/take', op);
     expect(took.body).toMatchObject({ holder: { id: 'op' } });
     expect(await a.closed).toMatchObject({ code: 4409 });
-    expect(await xHeld(agent.display)).toEqual([]);
+    expect(await xHeld(agent.display, agent.runDir)).toEqual([]);
 
     const o = await RfbTestClient.open(`${agent.wsUrl}/input?token=${op}`);
     await o.handshake();
@@ -279,7 +283,7 @@ describe('room agent with the real Xvfb, PulseAudio, x11vnc, ffmpeg and node-med
     await until(
       async () => {
         const { stdout } = await run('xdotool', ['getmouselocation'], {
-          env: { ...process.env, DISPLAY: `:${agent.display}` },
+          env: agent.xEnv(),
         });
         return stdout.startsWith('x:321 y:123');
       },

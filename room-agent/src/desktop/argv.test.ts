@@ -16,9 +16,12 @@ import {
 
 describe('argv builders', () => {
   it('Xvfb', () => {
-    expect(xvfbArgv({ display: 150, width: 1280, height: 720 })).toEqual({
+    expect(xvfbArgv({ display: 150, width: 1280, height: 720, authFile: '/run/r/xauthority' })).toEqual({
       command: 'Xvfb',
-      args: [':150', '-screen', '0', '1280x720x24', '-nolisten', 'tcp', '-noreset', '-dpi', '96'],
+      args: [
+        ...[':150', '-auth', '/run/r/xauthority', '-screen', '0', '1280x720x24'],
+        ...['-nolisten', 'tcp', '-noreset', '-dpi', '96'],
+      ],
     });
   });
 
@@ -113,16 +116,12 @@ describe('argv builders', () => {
     });
   });
 
-  it('x11vnc, input only and on localhost', () => {
-    expect(x11vncArgv({ display: 150, port: 6050 })).toEqual({
+  it('x11vnc, input only, on a unix socket and no TCP port', () => {
+    expect(x11vncArgv({ display: 150, socketPath: '/run/r/vnc.sock' })).toEqual({
       command: 'x11vnc',
       args: [
-        '-display',
-        ':150',
-        '-rfbport',
-        '6050',
-        '-localhost',
-        '-noipv6',
+        ...['-display', ':150', '-unixsock', '/run/r/vnc.sock'],
+        ...['-rfbport', '0', '-rfbportv6', '0', '-no6', '-noipv6'],
         '-shared',
         '-forever',
         '-nofb',

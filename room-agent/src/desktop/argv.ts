@@ -17,11 +17,13 @@ export interface ScreenOptions {
   height: number;
 }
 
-export function xvfbArgv(o: ScreenOptions & { dpi?: number }): CommandLine {
+/** `authFile`: the Xauthority file whose cookie is the only way in (see xauthority.ts) */
+export function xvfbArgv(o: ScreenOptions & { dpi?: number; authFile: string }): CommandLine {
   return {
     command: 'Xvfb',
     args: [
       `:${o.display}`,
+      ...['-auth', o.authFile], // access control on: a client without the cookie is refused
       ...['-screen', '0', `${o.width}x${o.height}x24`],
       ...['-nolisten', 'tcp'], // clients are local; the unix socket is the readiness signal
       '-noreset', // keep running when the last client (e.g. the app during a restart) disconnects
@@ -166,17 +168,24 @@ export function chromiumArgv(o: ChromiumOptions): CommandLine {
 
 export interface X11vncOptions {
   display: number;
-  port: number;
+  /** a unix socket in the agent's private dir: the only way in */
+  socketPath: string;
 }
 
-/** Input only: the picture travels through ffmpeg, so x11vnc never reads the framebuffer. */
+/**
+ * Input only: the picture travels through ffmpeg, so x11vnc never reads the framebuffer. It offers
+ * RFB security type None, so it must be reachable by the agent alone: no TCP listener at all (IPv4
+ * and IPv6 ports 0), only a unix socket in the agent's 0700 run dir. Checked with Debian's 0.9.16:
+ * the socket accepts RFB connections (the libvncserver edit its help mentions is not needed) and no
+ * TCP port is opened.
+ */
 export function x11vncArgv(o: X11vncOptions): CommandLine {
   return {
     command: 'x11vnc',
     args: [
       ...['-display', `:${o.display}`],
-      ...['-rfbport', String(o.port)],
-      '-localhost', // also implies -listen localhost: only the agent's input gate connects
+      ...['-unixsock', o.socketPath],
+      ...['-rfbport', '0', '-rfbportv6', '0', '-no6'], // no TCP listener, v4 or v6
       '-noipv6',
       '-shared', // the gate keeps one connection per controller hand-off; never drop the others
       '-forever',

@@ -34,6 +34,11 @@ export interface ProcessSpec {
    */
   readonly env: Readonly<Record<string, string>>;
   readonly cwd?: string;
+  /**
+   * Spawn as this uid/gid (supplementary groups dropped) instead of the agent's: the desktop runs as
+   * its own user so that nothing it starts can signal, trace or read the agent. Needs a root agent.
+   */
+  readonly runAs?: { readonly uid: number; readonly gid: number };
   /** names of processes that must be ready before this one starts; when one exits, this one is restarted too */
   readonly dependsOn: readonly string[];
   readonly readiness: Readiness;

@@ -179,6 +179,8 @@ export class SupervisedProcess extends EventEmitter<SupervisedProcessEvents> {
       child = spawn(spec.command, [...spec.args], {
         env: childEnv(spec.env),
         cwd: spec.cwd,
+        // libuv drops supplementary groups (setgroups(0)) before setgid/setuid
+        ...(spec.runAs ? { uid: spec.runAs.uid, gid: spec.runAs.gid } : {}),
         detached: true, // own process group: one signal reaches its children too
         stdio: ['ignore', 'pipe', 'pipe'],
       });
