@@ -35,7 +35,7 @@ async function main(): Promise<void> {
     logger: log.child({ module: 'fanout' }),
   });
   const specs = roomProcessSpecs(config, {
-    rtmpUrl: media.publishUrl(),
+    publishStdout: (flv) => media.publishFrom(flv),
     ffmpegReady: (signal) => media.waitForPublish(signal),
     runningAsRoot: process.getuid?.() === 0,
   });
