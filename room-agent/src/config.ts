@@ -23,8 +23,10 @@ export interface AgentConfig {
   readonly capture: CaptureMode;
   /** the boxroom-capture binary (used in damage mode) */
   readonly captureBin: string;
-  /** node-media-server's RTMP and HTTP ports, on 127.0.0.1 only; 0 picks a free port */
-  readonly rtmpPort: number;
+  /**
+   * node-media-server's HTTP-FLV port on 127.0.0.1 (signed plays: diagnostics and tests); 0 picks a
+   * free port. There is no RTMP port: ffmpeg publishes through its stdout.
+   */
   readonly mediaHttpPort: number;
   /** the agent's private dir (0700): X cookie, x11vnc's socket, PulseAudio's state, media store */
   readonly runDir: string;
@@ -155,7 +157,6 @@ export function loadAgentConfig(
     fps: int(env, 'BOXROOM_FPS', 30, 1, 60),
     app,
     ...captureMode(env, lookup),
-    rtmpPort: int(env, 'BOXROOM_RTMP_PORT', 0, 0, 65535),
     mediaHttpPort: int(env, 'BOXROOM_MEDIA_HTTP_PORT', 0, 0, 65535),
     runDir: env.BOXROOM_RUN_DIR ?? join(tmpdir(), `boxroom-${roomId}-${display}`),
     desktopDir: env.BOXROOM_DESKTOP_DIR || join(tmpdir(), `boxroom-desktop-${roomId}-${display}`),

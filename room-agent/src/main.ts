@@ -68,7 +68,7 @@ async function main(): Promise<void> {
     logger: log.child({ module: 'fanout' }),
   });
   const specs = roomProcessSpecs(config, {
-    rtmpUrl: media.publishUrl(),
+    publishStdout: (flv) => media.publishFrom(flv),
     ffmpegReady: (signal) => media.waitForPublish(signal),
     runningAsRoot: process.getuid?.() === 0,
     identity,

@@ -135,9 +135,8 @@ describe('argv builders', () => {
     });
   });
 
-  it('ffmpeg, pulse first then x11grab, per NOTES.md', () => {
-    const rtmpUrl = 'rtmp://127.0.0.1:19350/live/r1?sign=123-abc';
-    expect(ffmpegArgv({ display: 150, width: 1280, height: 720, fps: 30, rtmpUrl })).toEqual({
+  it('ffmpeg, pulse first then x11grab, FLV to stdout', () => {
+    expect(ffmpegArgv({ display: 150, width: 1280, height: 720, fps: 30 })).toEqual({
       command: 'ffmpeg',
       args: [
         ...['-loglevel', 'warning', '-nostdin'],
@@ -161,8 +160,8 @@ describe('argv builders', () => {
         ...['-bf', '0', '-g', '30', '-keyint_min', '30', '-sc_threshold', '0', '-pix_fmt', 'yuv420p'],
         ...['-maxrate', '4147k', '-bufsize', '2074k'],
         ...['-c:a', 'aac', '-b:a', '128k', '-ar', '48000'],
-        ...['-flvflags', 'no_duration_filesize'],
-        ...['-f', 'flv', rtmpUrl],
+        ...['-flvflags', 'no_duration_filesize', '-flush_packets', '1'],
+        ...['-f', 'flv', 'pipe:1'],
       ],
     });
     const sixty = ffmpegArgv({
@@ -170,7 +169,6 @@ describe('argv builders', () => {
       width: 1920,
       height: 1080,
       fps: 60,
-      rtmpUrl,
       maxrateKbps: 8000,
       bufsizeKbps: 1000,
     }).args;
@@ -190,8 +188,7 @@ describe('argv builders', () => {
   });
 
   it('ffmpeg reading boxroom-capture`s frames: wall-clock ms stamps, variable rate, keyframes by time', () => {
-    const rtmpUrl = 'rtmp://127.0.0.1:19350/live/r1?sign=123-abc';
-    expect(ffmpegPipeArgv({ display: 150, width: 1280, height: 720, fps: 30, rtmpUrl })).toEqual({
+    expect(ffmpegPipeArgv({ display: 150, width: 1280, height: 720, fps: 30 })).toEqual({
       command: 'ffmpeg',
       args: [
         ...['-loglevel', 'warning', '-nostdin'],
@@ -206,8 +203,8 @@ describe('argv builders', () => {
         ...['-sc_threshold', '0', '-pix_fmt', 'yuv420p'],
         ...['-maxrate', '4147k', '-bufsize', '2074k'],
         ...['-c:a', 'aac', '-b:a', '128k', '-ar', '48000'],
-        ...['-flvflags', 'no_duration_filesize'],
-        ...['-f', 'flv', rtmpUrl],
+        ...['-flvflags', 'no_duration_filesize', '-flush_packets', '1'],
+        ...['-f', 'flv', 'pipe:1'],
       ],
     });
   });

@@ -66,7 +66,6 @@ describe('the room desktop under supervision (real Xvfb, PulseAudio, openbox, xt
       app: 'terminal',
       capture: 'x11grab', // ffmpeg is left out here
       captureBin: 'unused',
-      rtmpPort: 0,
       mediaHttpPort: 0,
       runDir,
       desktopDir: join(runDir, 'desktop'),
@@ -83,7 +82,7 @@ describe('the room desktop under supervision (real Xvfb, PulseAudio, openbox, xt
       logLevel: 'silent',
     } satisfies AgentConfig);
     const specs = roomProcessSpecs(config, {
-      rtmpUrl: 'rtmp://127.0.0.1:1/unused',
+      publishStdout: (flv) => flv.destroy(),
       ffmpegReady: async () => {},
       include: (name) => name !== 'ffmpeg',
     });

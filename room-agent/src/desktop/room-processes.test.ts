@@ -16,7 +16,6 @@ const config: AgentConfig = Object.freeze({
   app: 'terminal',
   capture: 'x11grab',
   captureBin: '/opt/boxroom/boxroom-capture',
-  rtmpPort: 19350,
   mediaHttpPort: 0,
   runDir: '/run/boxroom-r1',
   desktopDir: '/tmp/desk-r1',
@@ -33,7 +32,8 @@ const config: AgentConfig = Object.freeze({
   logLevel: 'info',
 });
 const ffmpegReady = async (): Promise<void> => {};
-const opts = { rtmpUrl: 'rtmp://127.0.0.1:19350/live/r1?sign=1-a', ffmpegReady, runningAsRoot: true };
+const publishStdout = (): void => {};
+const opts = { publishStdout, ffmpegReady, runningAsRoot: true };
 
 describe('roomProcessSpecs', () => {
   it('wires dependencies and readiness', () => {
@@ -53,7 +53,10 @@ describe('roomProcessSpecs', () => {
     expect(by.ffmpeg!.readiness).toEqual({ kind: 'probe', probe: ffmpegReady });
     expect(by.wm!.readiness).toEqual({ kind: 'file', path: '/tmp/desk-r1/wm-ready' });
     expect(by.xvfb!.args.slice(0, 3)).toEqual([':150', '-auth', '/run/boxroom-r1/xauthority']);
-    expect(by.ffmpeg!.args.at(-1)).toBe(opts.rtmpUrl);
+    // ffmpeg writes FLV to its stdout, which goes to the media server: no URL on its command line
+    expect(by.ffmpeg!.args.slice(-3)).toEqual(['-f', 'flv', 'pipe:1']);
+    expect(by.ffmpeg!.takeStdout).toBe(publishStdout);
+    for (const spec of specs) expect(spec.args.join(' ')).not.toMatch(/rtmp:|sign=/);
     expect(new DependencyGraph(specs).dependentsOf('xvfb').sort()).toEqual(['app', 'ffmpeg', 'wm', 'x11vnc']);
   });
 
@@ -146,7 +149,8 @@ describe('roomProcessSpecs', () => {
     expect(damage.args[sep + 1]).toBe('ffmpeg');
     expect(damage.args).toContain('pipe:0');
     expect(damage.args).not.toContain('x11grab');
-    expect(damage.args.at(-1)).toBe(opts.rtmpUrl);
+    expect(damage.args.slice(-3)).toEqual(['-f', 'flv', 'pipe:1']);
+    expect(damage.takeStdout).toBe(publishStdout);
     expect(damage.dependsOn).toEqual(['xvfb', 'pulse']);
     expect(damage.readiness).toEqual({ kind: 'probe', probe: ffmpegReady });
   });

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import type { AgentConfig } from '../config.js';
 import { defineProcess, type ProbeFn, type ProcessSpec } from '../supervisor/process-spec.js';
 import { clearStaleXLock, type XLockPaths } from '../supervisor/x-lock.js';
@@ -26,8 +27,8 @@ export const ROOM_PROCESS_NAMES = ['xvfb', 'pulse', 'wm', 'app', 'x11vnc', 'ffmp
 export type RoomProcessName = (typeof ROOM_PROCESS_NAMES)[number];
 
 export interface RoomProcessOptions {
-  /** where ffmpeg publishes (signed, from the media module) */
-  rtmpUrl: string;
+  /** takes ffmpeg's stdout (FLV) at every start and publishes it: MediaServer.publishFrom */
+  publishStdout: (flv: Readable) => void;
   /** resolves once the media server sees ffmpeg's stream: ffmpeg's readiness */
   ffmpegReady: ProbeFn;
   /** who the desktop (wm, app) runs as; defaults to the agent itself (no separation) */
@@ -68,7 +69,8 @@ const DESKTOP_SHELL = existsSync('/bin/bash') ? '/bin/bash' : '/bin/sh';
  *
  * "ffmpeg" is the picture-and-sound pipeline: in damage mode boxroom-capture, which runs ffmpeg with
  * its frames on ffmpeg's stdin (one unit: either one ending ends the other, and the supervisor
- * restarts both); in x11grab mode ffmpeg alone.
+ * restarts both); in x11grab mode ffmpeg alone. Either way the unit's stdout is ffmpeg's FLV, which
+ * the agent publishes in process (no URL, no secret on a command line).
  */
 export function roomProcessSpecs(config: AgentConfig, opts: RoomProcessOptions): ProcessSpec[] {
   const { agent: a, desktop: d, xSocket } = roomPaths(config, opts.xLockPaths);
@@ -171,10 +173,11 @@ export function roomProcessSpecs(config: AgentConfig, opts: RoomProcessOptions):
     }),
     ffmpeg: defineProcess({
       name: 'ffmpeg',
-      ...cmd(encoderPipeline(config, opts.rtmpUrl)),
+      ...cmd(encoderPipeline(config)),
       env: agentXEnv,
       dependsOn: ['xvfb', 'pulse'],
       readiness: { kind: 'probe', probe: opts.ffmpegReady },
+      takeStdout: opts.publishStdout,
     }),
   };
   const include = opts.include ?? (() => true);
@@ -182,8 +185,8 @@ export function roomProcessSpecs(config: AgentConfig, opts: RoomProcessOptions):
 }
 
 /** The command of the "ffmpeg" unit in the configured capture mode. */
-export function encoderPipeline(config: AgentConfig, rtmpUrl: string): CommandLine {
-  const o = { display: config.display, width: config.width, height: config.height, fps: config.fps, rtmpUrl };
+export function encoderPipeline(config: AgentConfig): CommandLine {
+  const o = { display: config.display, width: config.width, height: config.height, fps: config.fps };
   if (config.capture === 'x11grab') return ffmpegArgv(o);
   return captureArgv({ ...o, bin: config.captureBin, encoder: ffmpegPipeArgv(o) });
 }

@@ -1,3 +1,5 @@
+import type { Readable } from 'node:stream';
+
 /**
  * A supervised process described as data: what to run, what it needs first, how to tell it is up,
  * how to restart it and how to stop it. The supervisor owns the mechanism; specs own the policy.
@@ -53,6 +55,11 @@ export interface ProcessSpec {
    * writing a config file). A rejection counts as a failed start: the process backs off and retries.
    */
   readonly prepare?: (signal: AbortSignal) => Promise<void>;
+  /**
+   * Given the process's stdout at every spawn, before any byte is read: a byte stream for the agent
+   * (ffmpeg's FLV), not text. Without it, stdout lines go to the log like stderr's.
+   */
+  readonly takeStdout?: (stdout: Readable) => void;
 }
 
 export const RESTART_INITIAL_DELAY_MS = 100;
