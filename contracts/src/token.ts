@@ -22,7 +22,11 @@ export const TokenClaims = Type.Object({
   name: Type.String({ maxLength: 64 }),
   iat: Type.Integer(),
   exp: Type.Integer(),
-  /** set (to AGENT_AUDIENCE) on the dashboard's own agent-call tokens only */
+  /**
+   * Set only on tokens the dashboard mints for its own calls to an agent (state polls, the reaper,
+   * commands it proxies). Agents accept tokens with or without it (the room must match); the
+   * dashboard API refuses every token that has it.
+   */
   aud: Type.Optional(Type.Literal(AGENT_AUDIENCE)),
 });
 export type TokenClaims = Static<typeof TokenClaims>;
