@@ -19,6 +19,7 @@ import { controls } from '../styles/shared.js';
 import type { ControlActionDetail } from './br-control-panel.js';
 import type { BrVideoStage } from './br-video-stage.js';
 import './br-control-panel.js';
+import './br-desktop-reset.js';
 import './br-join-form.js';
 import './br-latency-readout.js';
 import './br-player-settings.js';
@@ -275,6 +276,11 @@ export class BrRoomPage extends LitElement {
         .error=${this.controlError}
         @control-action=${this.onControl}
       ></br-control-panel>
+      <br-desktop-reset
+        .roomId=${this.roomId}
+        .token=${this.join?.token ?? null}
+        .role=${this.join?.role ?? null}
+      ></br-desktop-reset>
       <br-presence-list
         .participants=${s.participants}
         .control=${s.control}
