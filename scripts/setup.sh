@@ -54,6 +54,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 
+# Run as root, the local driver runs each room's desktop as an unprivileged user of its own.
+bash scripts/desktop-user.sh
+
 # npm dependencies: install when node_modules is missing or older than the lock file.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   log "installing npm dependencies"

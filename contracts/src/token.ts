@@ -2,14 +2,16 @@ import { Type, type Static } from 'typebox';
 import { Role } from './roles.js';
 
 /**
- * The audience of tokens the dashboard mints for its own calls to a room agent (state polls, kicks,
- * revocations). The dashboard API refuses every token that has an audience; agents accept both.
+ * The audience of the tokens the dashboard mints for its own calls to an agent (state polls, the
+ * reaper, operator calls, commands such as a desktop reset). Agents accept them; the dashboard's API
+ * refuses them, so such a token, read by whatever runs inside a room, is worth nothing outside it.
  */
 export const AGENT_AUDIENCE = 'boxroom-agent';
 
 /**
- * Claims of a participant token. The dashboard signs it (EdDSA, Ed25519);
+ * Claims of a room token. The dashboard signs it (EdDSA, Ed25519);
  * a room agent holds only the public key and checks `room` against its own id.
+ * Every token names exactly one room: the dashboard confines it to that room whatever its role.
  */
 export const TokenClaims = Type.Object({
   iss: Type.Literal('boxroom'),
@@ -20,7 +22,11 @@ export const TokenClaims = Type.Object({
   name: Type.String({ maxLength: 64 }),
   iat: Type.Integer(),
   exp: Type.Integer(),
-  /** only on the dashboard's own tokens for agents (AGENT_AUDIENCE) */
+  /**
+   * Set only on tokens the dashboard mints for its own calls to an agent (state polls, the reaper,
+   * commands it proxies). Agents accept tokens with or without it (the room must match); the
+   * dashboard API refuses every token that has it.
+   */
   aud: Type.Optional(Type.Literal(AGENT_AUDIENCE)),
 });
 export type TokenClaims = Static<typeof TokenClaims>;

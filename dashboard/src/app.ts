@@ -18,6 +18,7 @@ import { redactUrl, type Logger } from './logger.js';
 import { proxyRoutes } from './proxy/proxy-routes.js';
 import { AgentClient } from './rooms/agent-client.js';
 import { ControlService } from './rooms/control-service.js';
+import { DesktopService } from './rooms/desktop-service.js';
 import type { RoomDriver } from './rooms/room-driver.js';
 import { NO_TIMEOUTS } from './rooms/room-driver.js';
 import { RoomManager } from './rooms/room-manager.js';
@@ -25,6 +26,7 @@ import { RoomReaper } from './rooms/room-reaper.js';
 import { RightsPush } from './rooms/rights-push.js';
 import { accessRoutes } from './routes/access-routes.js';
 import { controlRoutes } from './routes/control-routes.js';
+import { desktopRoutes } from './routes/desktop-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { roomRoutes } from './routes/room-routes.js';
 import type { Secrets } from './secrets/secret-store.js';
@@ -43,7 +45,12 @@ const DEFAULT_ROOM_POLL_MS = 5_000;
 
 export interface AppDeps {
   config: Pick<DashboardConfig, 'dataDir' | 'publicUrl' | 'maxRooms' | 'tokenTtlS'> &
-    Partial<Pick<DashboardConfig, 'roomTimeouts' | 'roomPollMs' | 'webhookUrl' | 'webhookSecret'>>;
+    Partial<
+      Pick<
+        DashboardConfig,
+        'roomTimeouts' | 'roomPollMs' | 'webhookUrl' | 'webhookSecret' | 'localRoomOrphanS'
+      >
+    >;
   log: Logger;
   /** already init()ed by the composition root */
   driver: RoomDriver;
@@ -106,6 +113,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     rooms,
     log: log.child({ module: 'reaper' }),
     pollMs: config.roomPollMs ?? DEFAULT_ROOM_POLL_MS,
+    // Local agents stop after BOXROOM_LOCAL_ROOM_ORPHAN_S without hearing from us: call each 4 times as often.
+    keepAliveMs: (config.localRoomOrphanS ?? 0) * 250,
     listener: new ControlRelay(webhooks, log.child({ module: 'control-relay' })),
     rights: rightsPush,
   });
@@ -118,6 +127,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   );
   const access = new JoinService(rooms, invites, tokens, log.child({ module: 'access' }), participantRights);
   const control = new ControlService(rooms, agent, log.child({ module: 'control' }));
+  const desktop = new DesktopService(rooms, agent, log.child({ module: 'desktop' }));
   const resolver = new PrincipalResolver(secrets.adminToken, tokens, rights);
 
   driver.on('status', (id, status) => {
@@ -161,8 +171,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await api.register(roomRoutes, { rooms });
     await api.register(accessRoutes, { access, rights: participantRights });
     await api.register(controlRoutes, { control });
+    await api.register(desktopRoutes, { desktop });
   });
-  await app.register(proxyRoutes, { rooms, metrics, log: log.child({ module: 'proxy' }) });
+  await app.register(proxyRoutes, { rooms, tokens, metrics, log: log.child({ module: 'proxy' }) });
   await app.register(webAssets, { root: deps.webDir === undefined ? findWebDir() : deps.webDir });
   return app;
 }

@@ -7,6 +7,7 @@ describe('loadDashboardConfig', () => {
     expect(c).toMatchObject({
       port: 8080,
       host: '0.0.0.0',
+      hostSetByOperator: false,
       adminToken: null,
       dataDir: '/srv/.data',
       driver: 'auto',
@@ -16,6 +17,8 @@ describe('loadDashboardConfig', () => {
       maxRooms: 20,
       agentEntry: null,
       localDisplayBase: 100,
+      desktopUser: 'boxroom-desktop',
+      localRoomOrphanS: 600,
       roomTimeouts: { maxAgeS: 0, noViewersS: 3600, noInputS: 0 },
       roomPollMs: 5000,
       webhookUrl: null,
@@ -43,12 +46,17 @@ describe('loadDashboardConfig', () => {
         BOXROOM_ROOM_POLL_MS: '1000',
         BOXROOM_WEBHOOK_URL: 'https://hooks.example.com/boxroom',
         BOXROOM_WEBHOOK_SECRET: 'a-webhook-secret-of-length',
+        BOXROOM_DESKTOP_USER: 'rooms_1',
+        BOXROOM_LOCAL_ROOM_ORPHAN_S: '0',
       },
       '/srv',
     );
     expect(c).toMatchObject({
       port: 9000,
       host: '127.0.0.1',
+      hostSetByOperator: true,
+      desktopUser: 'rooms_1',
+      localRoomOrphanS: 0,
       adminToken: 'a-long-enough-admin-token',
       dataDir: '/var/lib/boxroom',
       driver: 'local',
@@ -85,6 +93,10 @@ describe('loadDashboardConfig', () => {
     [{ BOXROOM_ROOM_POLL_MS: '10' }, /BOXROOM_ROOM_POLL_MS/],
     [{ BOXROOM_WEBHOOK_URL: 'mailto:x@y' }, /BOXROOM_WEBHOOK_URL/],
     [{ BOXROOM_WEBHOOK_SECRET: 'short' }, /at least 16/],
+    [{ BOXROOM_DESKTOP_USER: 'root; rm' }, /BOXROOM_DESKTOP_USER/],
+    [{ BOXROOM_DESKTOP_USER: 'Desktop' }, /BOXROOM_DESKTOP_USER/],
+    [{ BOXROOM_LOCAL_ROOM_ORPHAN_S: '5' }, /0 \(off\) or at least 20/],
+    [{ BOXROOM_LOCAL_ROOM_ORPHAN_S: 'soon' }, /BOXROOM_LOCAL_ROOM_ORPHAN_S/],
   ])('refuses %o', (env, message) => {
     expect(() => loadDashboardConfig(env)).toThrow(ConfigError);
     expect(() => loadDashboardConfig(env)).toThrow(message);

@@ -6,7 +6,13 @@ export type DriverChoice = 'docker' | 'local' | 'auto';
 /** Everything the dashboard needs from its environment, parsed once, validated and frozen. */
 export interface DashboardConfig {
   readonly port: number;
+  /** where the dashboard listens (default 0.0.0.0; see hostSetByOperator) */
   readonly host: string;
+  /**
+   * true when BOXROOM_HOST was given: a local driver that cannot separate rooms from the dashboard
+   * (not run as root, or no desktop user) listens on 127.0.0.1 unless the operator chose an address
+   */
+  readonly hostSetByOperator: boolean;
   /** operator bearer token from BOXROOM_ADMIN_TOKEN; null: generated on first start and kept in dataDir */
   readonly adminToken: string | null;
   /** absolute; holds keys, the generated admin token, invite generations and local driver state */
@@ -23,6 +29,13 @@ export interface DashboardConfig {
   readonly agentEntry: string | null;
   /** first X display number the local driver tries */
   readonly localDisplayBase: number;
+  /** the unprivileged user local rooms' desktops run as when the dashboard runs as root */
+  readonly desktopUser: string;
+  /**
+   * local rooms stop themselves after this long without a call from any dashboard (0: never); the
+   * dashboard calls every room at least every quarter of it
+   */
+  readonly localRoomOrphanS: number;
   /** timeouts of rooms created without their own, seconds, 0: off */
   readonly roomTimeouts: ResolvedRoomTimeouts;
   /** how often the reaper asks each ready room's agent whether it expired (and for control changes) */
@@ -64,6 +77,23 @@ function oneOf<T extends string>(env: Env, key: string, allowed: readonly T[], d
     throw new ConfigError(`${key} must be one of ${allowed.join(', ')}, got "${raw}"`);
   }
   return raw as T;
+}
+
+function desktopUser(env: Env): string {
+  const raw = env.BOXROOM_DESKTOP_USER;
+  if (raw === undefined || raw === '') return 'boxroom-desktop';
+  // useradd's portable names: the value reaches agents and `id`, never a shell, but stays plain.
+  if (!/^[a-z_][a-z0-9_-]{0,31}$/.test(raw))
+    throw new ConfigError(`BOXROOM_DESKTOP_USER must be a user name like boxroom-desktop, got "${raw}"`);
+  return raw;
+}
+
+function orphanS(env: Env): number {
+  const n = int(env, 'BOXROOM_LOCAL_ROOM_ORPHAN_S', 600, 0, ROOM_TIMEOUT_MAX_S);
+  // The dashboard calls each room every quarter of it: much shorter would turn one slow call into an orphan.
+  if (n > 0 && n < 20)
+    throw new ConfigError(`BOXROOM_LOCAL_ROOM_ORPHAN_S must be 0 (off) or at least 20, got ${n}`);
+  return n;
 }
 
 function adminToken(env: Env): string | null {
@@ -121,6 +151,7 @@ export function loadDashboardConfig(env: Env = process.env, cwd: string = proces
   const config: DashboardConfig = {
     port,
     host: env.BOXROOM_HOST || '0.0.0.0',
+    hostSetByOperator: Boolean(env.BOXROOM_HOST),
     adminToken: adminToken(env),
     dataDir: isAbsolute(dataDirRaw) ? dataDirRaw : resolve(cwd, dataDirRaw),
     driver: oneOf(env, 'BOXROOM_DRIVER', ['docker', 'local', 'auto'] as const, 'auto'),
@@ -131,6 +162,8 @@ export function loadDashboardConfig(env: Env = process.env, cwd: string = proces
     maxRooms: int(env, 'BOXROOM_MAX_ROOMS', 20, 1, 1000),
     agentEntry: agentEntryRaw && (isAbsolute(agentEntryRaw) ? agentEntryRaw : resolve(cwd, agentEntryRaw)),
     localDisplayBase: int(env, 'BOXROOM_LOCAL_DISPLAY_BASE', 100, 1, 60000),
+    desktopUser: desktopUser(env),
+    localRoomOrphanS: orphanS(env),
     roomTimeouts: Object.freeze({
       maxAgeS: int(env, 'BOXROOM_ROOM_MAX_AGE_S', ROOM_TIMEOUT_DEFAULTS.maxAgeS, 0, ROOM_TIMEOUT_MAX_S),
       noViewersS: int(

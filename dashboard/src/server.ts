@@ -1,7 +1,9 @@
 import { API_VERSION, buildApp } from './app.js';
 import { ConfigError, loadDashboardConfig } from './config.js';
+import { listenHost, localIsolation, type LocalIsolation } from './drivers/local/isolation.js';
 import { selectDriver } from './drivers/select-driver.js';
 import { createRootLogger } from './logger.js';
+import { secureDataDir } from './secrets/data-dir-modes.js';
 import { loadSecrets } from './secrets/secret-store.js';
 
 /** Composition root: start in order, stop in reverse, log each failure and go on. */
@@ -17,6 +19,7 @@ async function main(): Promise<void> {
     throw err;
   }
   const log = createRootLogger(config.logLevel);
+  await secureDataDir(config.dataDir, log.child({ module: 'data-dir' }));
   const secrets = await loadSecrets(config.dataDir, config.adminToken);
   if (secrets.adminTokenGenerated) {
     // The one console line: the operator must see it once, and it must not sit in log files.
@@ -33,13 +36,49 @@ async function main(): Promise<void> {
       publicKeyFile: secrets.publicKeyFile,
       env: process.env,
     },
-    local: { agentEntry: config.agentEntry, displayBase: config.localDisplayBase },
+    local: {
+      agentEntry: config.agentEntry,
+      displayBase: config.localDisplayBase,
+      desktopUser: config.desktopUser,
+      orphanS: config.localRoomOrphanS,
+    },
   });
+  let isolation: LocalIsolation | null = null;
+  if (driver.kind === 'local') {
+    isolation = localIsolation(config.desktopUser);
+    if (isolation.isolation === 'none') {
+      log.warn(
+        { isolation: 'none', reason: isolation.reason },
+        `local rooms are NOT separated from the dashboard: ${isolation.reason}. Whoever controls a room ` +
+          `can read ${config.dataDir} (the signing key, the admin token) and act as the dashboard. Run ` +
+          `\`sudo bash scripts/setup.sh\` once and start the dashboard as root to run desktops as ` +
+          `${config.desktopUser}, or use the docker driver.`,
+      );
+    } else {
+      log.info(
+        { isolation: 'desktop-user', desktopUser: config.desktopUser },
+        'local room desktops run as their own user',
+      );
+    }
+  }
   await driver.init();
   const app = await buildApp({ config, log, driver, secrets });
-  await app.listen({ port: config.port, host: config.host });
+  const listen = listenHost(config, driver.kind, isolation);
+  if (listen.narrowed) {
+    log.warn(
+      { host: listen.host },
+      'listening on 127.0.0.1 only, since rooms are not separated from the dashboard; set BOXROOM_HOST to choose the address yourself',
+    );
+  }
+  await app.listen({ port: config.port, host: listen.host });
   log.info(
-    { version: API_VERSION, driver: driver.kind, url: config.publicUrl, dataDir: config.dataDir },
+    {
+      version: API_VERSION,
+      driver: driver.kind,
+      host: listen.host,
+      url: config.publicUrl,
+      dataDir: config.dataDir,
+    },
     'dashboard listening',
   );
 

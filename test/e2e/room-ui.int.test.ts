@@ -69,8 +69,11 @@ async function waitFrames(page: Page, atLeast: number, timeoutMs = 15_000): Prom
   }
 }
 
-function xdotool(display: number, ...args: string[]): string {
-  return execFileSync('xdotool', args, { env: { ...process.env, DISPLAY: `:${display}` } }).toString();
+/** xdotool on a room's display, with the agent's X cookie (Xvfb runs with -auth). */
+function xdotool(roomId: string, ...args: string[]): string {
+  const { display, runDir } = dash!.localRoom(roomId);
+  const env = { ...process.env, DISPLAY: `:${display}`, XAUTHORITY: join(runDir, 'xauthority') };
+  return execFileSync('xdotool', args, { env }).toString();
 }
 
 beforeAll(async () => {
@@ -110,10 +113,11 @@ describe('web UI against the real dashboard (local driver)', () => {
 
     const rooms = (await (
       await fetch(`${baseUrl}/api/rooms`, { headers: { authorization: `Bearer ${dash!.adminToken}` } })
-    ).json()) as { rooms: Array<{ id: string; links: { participant: string; viewer: string } }> };
+    ).json()) as {
+      rooms: Array<{ id: string; links: { participant: string; viewer: string; owner: string } }>;
+    };
     const room = rooms.rooms[0]!;
     expect(room.links.participant).toContain('#invite=');
-    const display = dash!.displayOf(room.id);
 
     // --- a participant: join, frames arrive
     const alice = await newPage();
@@ -149,7 +153,7 @@ describe('web UI against the real dashboard (local driver)', () => {
       await alice.mouse.click(x, y);
       await expect
         .poll(() => {
-          const m = /x:(\d+) y:(\d+)/.exec(xdotool(display, 'getmouselocation'))!;
+          const m = /x:(\d+) y:(\d+)/.exec(xdotool(room.id, 'getmouselocation'))!;
           return Math.max(Math.abs(Number(m[1]) - rx), Math.abs(Number(m[2]) - ry));
         })
         .toBeLessThanOrEqual(2);
@@ -178,6 +182,26 @@ describe('web UI against the real dashboard (local driver)', () => {
     await expect.poll(() => viewer.locator('[data-testid=holder]').textContent()).toContain('bob in control');
     await alice.locator('br-video-stage .overlay[data-phase=off]').waitFor();
     await bob.locator('br-video-stage .overlay[data-phase=active]').waitFor({ timeout: 10_000 });
+
+    // --- only owners (and operators) get "Reset desktop"; it asks first, and the room streams on
+    for (const page of [alice, bob, viewer])
+      await expect(page.locator('br-desktop-reset button').count()).resolves.toBe(0);
+    const owner = await newPage();
+    await joinRoom(owner, room.links.owner, 'olga');
+    await waitFrames(owner, 10);
+    const resetButton = owner.locator('br-desktop-reset button[data-action=desktop-reset]');
+    owner.once('dialog', (d) => void d.dismiss());
+    await resetButton.click();
+    await sleep(300);
+    await expect(owner.locator('br-desktop-reset p').count()).resolves.toBe(0);
+    owner.once('dialog', (d) => void d.accept());
+    await resetButton.click();
+    await expect
+      .poll(() => owner.locator('br-desktop-reset p[role=status]').textContent())
+      .toContain('The desktop is restarting.');
+    // viewers and control untouched: bob still holds control, everyone still gets frames
+    await expect.poll(() => bob.locator('[data-testid=holder]').textContent()).toContain('you in control');
+    await waitFrames(viewer, (await framesOf(viewer)) + 10);
 
     // --- screenshots, both sizes
     await sleep(2500); // a fresh thumbnail and a settled latency readout

@@ -144,6 +144,18 @@ export type ControlParams = Static<typeof ControlParams>;
 
 export { ControlState, GiveBody };
 
+export const DesktopResetResult = Type.Object(
+  {
+    room: RoomIdParams.properties.id,
+    status: Type.Literal('resetting'),
+  },
+  {
+    description:
+      "the agent has begun ending every process of the room's desktop user and will start the window manager and app afresh; viewers and control are untouched",
+  },
+);
+export type DesktopResetResult = Static<typeof DesktopResetResult>;
+
 export const InviteParams = Type.Object({
   id: RoomIdParams.properties.id,
   role: Type.Union([Type.Literal('owner'), Type.Literal('participant'), Type.Literal('viewer')]),

@@ -23,6 +23,7 @@ const ACTIONS: RoomAction[] = [
   'control:take',
   'control:give',
   'control:reset',
+  'desktop:reset',
 ];
 
 const allowed = (p: Principal, r = room) =>
@@ -32,6 +33,7 @@ describe('abilities', () => {
   it('operator: everything, every room', () => {
     expect(allowed(OPERATOR)).toEqual(ACTIONS);
     expect(allowed(OPERATOR, other)).toEqual(ACTIONS);
+    expect(can(OPERATOR, 'list')).toBe(true);
   });
 
   it('owner: manage own room and moderate control, not create', () => {
@@ -39,9 +41,28 @@ describe('abilities', () => {
     expect(allowed(who('owner'), other)).toEqual([]);
   });
 
-  it('owner by ownerId also manages the room', () => {
-    const p = who('owner', 'elsewhere0');
-    expect(can(p, 'delete', { id: 'xxxxxxxxxx', ownerId: p.id })).toBe(true);
+  it('an operator-role room token moderates its own room only, and nothing room-independent', () => {
+    const p = who('operator');
+    expect(allowed(p)).toEqual(ACTIONS.filter((a) => a !== 'create'));
+    expect(allowed(p, other)).toEqual([]);
+    expect(can(p, 'list')).toBe(false);
+    expect(() => authorize(p, 'create')).toThrow(
+      expect.objectContaining({
+        code: 'forbidden',
+        message: 'a room token may not create rooms; only the admin credential spans rooms',
+      }),
+    );
+    expect(() => authorize(p, 'read', other)).toThrow(
+      expect.objectContaining({ code: 'forbidden', message: 'this token is for another room' }),
+    );
+  });
+
+  it('no token of one room reaches another, even as the owner recorded for it', () => {
+    for (const role of ['owner', 'participant', 'viewer', 'operator'] as const) {
+      const p = who(role, 'elsewhere0');
+      expect(can(p, 'read', { id: 'xxxxxxxxxx', ownerId: p.id }), role).toBe(false);
+      expect(can(p, 'list'), role).toBe(false);
+    }
   });
 
   it('participant: watch, request/release control and give it on (the agent checks they hold it)', () => {

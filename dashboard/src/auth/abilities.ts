@@ -12,7 +12,9 @@ export type ControlVerb = 'request' | 'release' | 'take' | 'give' | 'reset' | 'l
 
 export type RoomAction =
   | 'manage'
+  /** room-independent: the admin credential only */
   | 'create'
+  | 'list'
   | 'read'
   | 'delete'
   | 'watch'
@@ -20,6 +22,8 @@ export type RoomAction =
   | 'invite'
   /** remove a participant from the room */
   | 'kick'
+  /** end every process of the desktop user and start the app afresh */
+  | 'desktop:reset'
   | `control:${ControlVerb}`;
 
 /** The fields of a room that rules look at. */
@@ -43,24 +47,31 @@ const MODERATE: RoomAction[] = [
   'control:reset',
   'control:lock',
   'control:unlock',
+  'desktop:reset',
 ];
 
-/** What a principal may do. Non-operators are confined to the room their token names. */
+/**
+ * What a principal may do. Only the admin credential (role operator, no room) spans rooms; every
+ * token names one room and is confined to it whatever its role, an `operator`-role room token
+ * included (it moderates that room and nothing else).
+ */
 export function abilityFor(p: Principal): AppAbility {
   const { can, build } = new AbilityBuilder<AppAbility>(createMongoAbility);
+  if (p.room === null) {
+    if (p.role === 'operator') can('manage', 'all');
+    return build();
+  }
+  const here = { id: p.room };
   switch (p.role) {
     case 'operator':
-      can('manage', 'all');
-      break;
     case 'owner':
-      can(MODERATE, 'Room', { id: p.room ?? undefined });
-      can(MODERATE, 'Room', { ownerId: p.id });
+      can(MODERATE, 'Room', here);
       break;
     case 'participant':
-      can(PARTICIPATE, 'Room', { id: p.room ?? undefined });
+      can(PARTICIPATE, 'Room', here);
       break;
     case 'viewer':
-      can(WATCH, 'Room', { id: p.room ?? undefined });
+      can(WATCH, 'Room', here);
       break;
   }
   return build();
@@ -68,23 +79,33 @@ export function abilityFor(p: Principal): AppAbility {
 
 /**
  * Wrap a plain room for casl: without the subject type, conditional rules never match a plain
- * object (see NOTES.md) and every check would silently deny.
+ * object (casl matches conditions only on subjects it can type) and every check would silently deny.
  */
 export function roomSubject(room: RoomSubject): RoomSubject & ForcedSubject<'Room'> {
   return subject('Room', { id: room.id, ownerId: room.ownerId });
 }
 
+/** Without a room: a room-independent action, which no room token may take (see authorize). */
 export function can(p: Principal, action: RoomAction, room?: RoomSubject): boolean {
+  if (!room && p.room !== null) return false;
   return abilityFor(p).can(action, room ? roomSubject(room) : 'Room');
 }
 
-/** Throws `unauthorized` without a principal and `forbidden` when the ability says no. */
+/**
+ * Throws `unauthorized` without a principal and `forbidden` when the ability says no. The room
+ * confinement is checked here first, with its own message: casl answers a check without a room
+ * (`create`, `list`) with yes whenever any conditional rule for the action exists, so a room token
+ * must never reach such a check.
+ */
 export function authorize(
   p: Principal | null,
   action: RoomAction,
   room?: RoomSubject,
 ): asserts p is Principal {
   if (!p) throw errors.unauthorized();
+  if (p.room !== null && !room)
+    throw errors.forbidden(`a room token may not ${action} rooms; only the admin credential spans rooms`);
+  if (p.room !== null && room && p.room !== room.id) throw errors.forbidden('this token is for another room');
   if (!can(p, action, room))
-    throw errors.forbidden(`a ${p.role} may not ${action.replace('control:', 'control/')} this room`);
+    throw errors.forbidden(`a ${p.role} may not ${action.replace(':', '/')} this room`);
 }

@@ -4,15 +4,18 @@ import { errors } from '../errors.js';
 import type { RightsService } from './rights-service.js';
 import type { TokenService } from './token-service.js';
 
-/** Who is calling the API. Operators use the admin token; everyone else a participant token. */
+/**
+ * Who is calling the API: the admin credential (role operator, no room: the only one that spans
+ * rooms, and it never leaves the dashboard), or a room token, confined to its room whatever its role.
+ */
 export interface Principal {
   readonly role: Role;
   /** participant id; 'operator' for the admin token */
   readonly id: string;
   readonly name: string;
-  /** the room a participant token is for; null for the operator (every room) */
+  /** the room a token is for; null only for the admin credential (every room) */
   readonly room: string | null;
-  /** the participant token, forwarded to agents as is; null for the operator */
+  /** the room token, forwarded to its room's agent as is; null for the admin credential */
   readonly token: string | null;
 }
 
@@ -46,9 +49,8 @@ export class PrincipalResolver {
     const bearer = m[1];
     // Compare digests: equal length, constant time, whatever the caller sent.
     if (timingSafeEqual(digest(bearer), this.adminDigest)) return OPERATOR;
+    // verify() refuses agent-audience tokens: the dashboard's own calls to agents are no credential here.
     const claims = await this.tokens.verify(bearer);
-    // The dashboard's own tokens for agents are not credentials for its API.
-    if (claims.aud !== undefined) throw errors.unauthorized('agent tokens are not accepted here');
     this.rights?.check(claims);
     return { role: claims.role, id: claims.sub, name: claims.name, room: claims.room, token: bearer };
   }

@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { decodeProtectedHeader } from 'jose';
+import { SignJWT, decodeJwt, decodeProtectedHeader, importPKCS8, importSPKI, jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../errors.js';
 import { TokenService } from './token-service.js';
@@ -58,5 +58,43 @@ describe('TokenService', () => {
     for (const bad of ['', 'x', 'a.b.c', `${h}.${forged}.${s}`, 'x'.repeat(5000)]) {
       await expect(svc.verify(bad)).rejects.toBeInstanceOf(AppError);
     }
+  });
+
+  it('agent-call tokens carry the agent audience, live 60 s, and the dashboard refuses them', async () => {
+    const svc = await TokenService.fromPem(keys.priv, keys.pub, 3600, () => 1000);
+    const token = await svc.issueForAgent({ ...subject, role: 'operator' });
+    expect(decodeJwt(token)).toEqual({
+      iss: 'boxroom',
+      ...subject,
+      role: 'operator',
+      aud: 'boxroom-agent',
+      iat: 1000,
+      exp: 1060,
+    });
+    // an agent (public key only, no audience option) accepts it
+    const { payload } = await jwtVerify(token, await importSPKI(keys.pub, 'EdDSA'), {
+      currentDate: new Date(1_000_000),
+    });
+    expect(payload.aud).toBe('boxroom-agent');
+    for (const room of [undefined, 'abcdefghij', 'zzzzzzzzzz']) {
+      await expect(svc.verify(token, room)).rejects.toMatchObject({
+        code: 'unauthorized',
+        message: 'this token is for room agents only; the dashboard does not accept it',
+      });
+    }
+  });
+
+  it('refuses any other audience as malformed', async () => {
+    const svc = await TokenService.fromPem(keys.priv, keys.pub, 60);
+    const now = Math.floor(Date.now() / 1000);
+    const token = await new SignJWT({ room: subject.room, role: 'viewer', name: 'x' })
+      .setProtectedHeader({ alg: 'EdDSA' })
+      .setIssuer('boxroom')
+      .setSubject('p1')
+      .setAudience('elsewhere')
+      .setIssuedAt(now)
+      .setExpirationTime(now + 60)
+      .sign(await importPKCS8(keys.priv, 'EdDSA'));
+    await expect(svc.verify(token)).rejects.toMatchObject({ code: 'unauthorized' });
   });
 });

@@ -6,7 +6,9 @@ const DESCRIPTION = `Control plane of boxroom: shared remote desktops in the bro
 
 Operators authenticate with \`Authorization: Bearer <admin token>\`; everyone else exchanges the invite
 secret from a room link (\`/r/:id#invite=...\`) for a short-lived participant token with
-\`POST /api/rooms/{id}/join\`.
+\`POST /api/rooms/{id}/join\`. A token works in the room it names only (403 elsewhere; listing and
+creating rooms need the admin token), and tokens with \`aud: "boxroom-agent"\` (the dashboard's own
+calls to agents) are refused everywhere with 401.
 
 Per room, proxied to the room's agent (browsers cannot put headers on a WebSocket, so these take
 \`?token=\`, which is never logged): \`GET /rooms/{id}/stream.flv\` (HTTP-FLV),

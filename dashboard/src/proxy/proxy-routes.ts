@@ -1,14 +1,15 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
-import type { WebSocket } from 'ws';
+import type { RawData, WebSocket } from 'ws';
 import { WS_CLOSE } from '@boxroom/contracts';
 import { RoomIdParams, StreamQuery, errorResponses } from '../api/schemas.js';
-import { AppError } from '../errors.js';
+import type { TokenService } from '../auth/token-service.js';
+import { AppError, errors } from '../errors.js';
 import type { Metrics } from '../http/metrics.js';
 import type { Logger } from '../logger.js';
 import type { RoomManager } from '../rooms/room-manager.js';
 import { proxyHttp } from './http-proxy.js';
-import { offeredProtocols, proxyWebSocket } from './ws-proxy.js';
+import { MAX_EARLY_MESSAGES, offeredProtocols, proxyWebSocket } from './ws-proxy.js';
 
 const HTTP_PATHS = ['stream.flv', 'snapshot.jpg'] as const;
 const WS_PATHS = ['stream', 'input', 'session'] as const;
@@ -17,6 +18,23 @@ const WS_PATHS = ['stream', 'input', 'session'] as const;
 function searchOf(url: string): string {
   const q = url.indexOf('?');
   return q === -1 ? '' : url.slice(q);
+}
+
+/** The room token of an edge request: `Authorization: Bearer`, else `?token=` (as the agent reads it). */
+function tokenOf(req: FastifyRequest): string | null {
+  const auth = req.headers.authorization;
+  if (auth?.startsWith('Bearer ')) return auth.slice(7).trim();
+  return new URLSearchParams(searchOf(req.url)).get('token');
+}
+
+/**
+ * The dashboard's own check before anything reaches an agent: a token of this room, and not one of
+ * the dashboard's agent-call tokens (the agent would take those; the edge is the public's door).
+ */
+async function checkToken(tokens: TokenService, req: FastifyRequest, roomId: string): Promise<void> {
+  const token = tokenOf(req);
+  if (!token) throw errors.unauthorized('missing token');
+  await tokens.verify(token, roomId);
 }
 
 function toWsUrl(agentUrl: string, path: string, search: string): string {
@@ -37,14 +55,16 @@ function forwardedHeaders(req: FastifyRequest): Record<string, string> {
 }
 
 /**
- * The edge: /rooms/:id/* goes to that room's agent. The agent authenticates (`?token=` or a bearer);
- * this only finds the room, and never logs the query string.
+ * The edge: /rooms/:id/* goes to that room's agent. Both check the token (`?token=` or a bearer):
+ * here that it is a token of this very room and no agent-call token, at the agent the rest (roles,
+ * control). Never logs the query string.
  */
 export const proxyRoutes: FastifyPluginAsyncTypebox<{
   rooms: RoomManager;
+  tokens: TokenService;
   metrics: Metrics;
   log: Logger;
-}> = async (app, { rooms, metrics, log }) => {
+}> = async (app, { rooms, tokens, metrics, log }) => {
   for (const path of HTTP_PATHS) {
     app.get(
       `/rooms/:id/${path}`,
@@ -62,6 +82,7 @@ export const proxyRoutes: FastifyPluginAsyncTypebox<{
       },
       async (req, reply) => {
         const agentUrl = await rooms.agentUrl(req.params.id);
+        await checkToken(tokens, req, req.params.id);
         reply.hijack();
         proxyHttp({
           target: new URL(`/${path}${searchOf(req.url)}`, agentUrl),
@@ -91,6 +112,26 @@ export const proxyRoutes: FastifyPluginAsyncTypebox<{
           socket.close(code, err instanceof AppError ? err.message : 'room unavailable');
           return;
         }
+        // The signature check yields to the event loop: hold what the client sends meanwhile.
+        const held: Array<[RawData, boolean]> = [];
+        const hold = (data: RawData, isBinary: boolean) => {
+          if (held.length < MAX_EARLY_MESSAGES) held.push([data, isBinary]);
+          else socket.close(WS_CLOSE.unavailable, 'room not ready');
+        };
+        socket.on('message', hold);
+        try {
+          await checkToken(tokens, req, id);
+        } catch (err) {
+          const refused = err instanceof AppError ? err : errors.unauthorized('invalid token');
+          socket.close(
+            refused.code === 'forbidden' ? WS_CLOSE.forbidden : WS_CLOSE.unauthorized,
+            refused.message,
+          );
+          return;
+        } finally {
+          socket.off('message', hold);
+        }
+        if (socket.readyState !== socket.OPEN) return;
         metrics.inc('boxroom_proxy_total', { kind: path });
         try {
           proxyWebSocket(socket, {
@@ -99,6 +140,7 @@ export const proxyRoutes: FastifyPluginAsyncTypebox<{
             headers: forwardedHeaders(req),
             log: log.child({ room: id, path }),
             onEnd: metrics.track('boxroom_proxy_open', { kind: path }),
+            early: held,
           });
         } catch (err) {
           log.error({ err, room: id, path }, 'could not open the agent websocket');

@@ -8,7 +8,7 @@ import type { Logger } from '../logger.js';
  */
 export const WS_HIGH_WATER_BYTES = 1024 * 1024;
 /** Messages from the client that may wait while the agent connection opens. */
-const MAX_EARLY_MESSAGES = 64;
+export const MAX_EARLY_MESSAGES = 64;
 const UPSTREAM_HANDSHAKE_MS = 5000;
 /** Keyframes of a 1080p stream fit comfortably. */
 const UPSTREAM_MAX_PAYLOAD_BYTES = 32 * 1024 * 1024;
@@ -21,6 +21,8 @@ export interface WsProxyOptions {
   headers: Record<string, string>;
   log: Logger;
   onEnd?: () => void;
+  /** client messages that arrived before the proxy was set up (while the token was checked) */
+  early?: Array<[WebSocket.RawData, boolean]>;
 }
 
 /** Close codes an endpoint may put on the wire (1005, 1006 and 1015 are reserved for reporting). */
@@ -86,7 +88,7 @@ function forward(from: WebSocket, to: WebSocket, early: Array<[WebSocket.RawData
 /** Pipe an accepted browser WebSocket to the room agent, both ways, with close codes preserved. */
 export function proxyWebSocket(client: WebSocket, opts: WsProxyOptions): void {
   const { log } = opts;
-  const early: Array<[WebSocket.RawData, boolean]> = [];
+  const early: Array<[WebSocket.RawData, boolean]> = [...(opts.early ?? [])];
   let ended = false;
   const end = () => {
     if (ended) return;

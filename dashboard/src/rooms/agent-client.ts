@@ -85,6 +85,11 @@ export class AgentClient {
     await this.call(roomId, agentUrl, '/rights', { method: 'POST', token, body: rights });
   }
 
+  /** POST /desktop/reset: the agent ends every process of the desktop user and restarts the wm and app. */
+  async resetDesktop(roomId: string, agentUrl: string, token: string): Promise<void> {
+    await this.call(roomId, agentUrl, '/desktop/reset', { method: 'POST', token, body: {} });
+  }
+
   private async call(
     roomId: string,
     agentUrl: string,

@@ -1,12 +1,9 @@
-import { AGENT_AUDIENCE } from '@boxroom/contracts';
 import type { RightsService } from '../auth/rights-service.js';
 import type { TokenService } from '../auth/token-service.js';
 import type { Logger } from '../logger.js';
 import type { AgentClient } from './agent-client.js';
 import type { RoomRecord } from './room-driver.js';
 
-/** Tokens the dashboard mints for one call to an agent live just long enough for it. */
-const CALL_TOKEN_TTL_S = 60;
 const DASHBOARD = { sub: 'boxroom-dashboard', name: 'dashboard', role: 'operator' } as const;
 
 export interface RightsPushDeps {
@@ -39,10 +36,7 @@ export class RightsPush {
     const rights = this.d.rights.of(id);
     if (!rights || !record.agentUrl || record.status !== 'ready') return false;
     try {
-      const { token } = await this.d.tokens.issue(
-        { ...DASHBOARD, room: id, aud: AGENT_AUDIENCE },
-        CALL_TOKEN_TTL_S,
-      );
+      const token = await this.d.tokens.issueForAgent({ ...DASHBOARD, room: id });
       await this.d.agent.rights(id, record.agentUrl, token, rights);
       return true;
     } catch (err) {

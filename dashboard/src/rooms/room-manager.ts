@@ -21,9 +21,10 @@ import { NO_TIMEOUTS, timeoutsOf, type RoomDriver, type RoomRecord, type RoomSpe
 
 export const ROOM_DEFAULTS = { width: 1280, height: 720, fps: 30, app: 'terminal' } as const;
 
-/** Operator tokens minted for one call to an agent live just long enough for it. */
-const AGENT_CALL_TOKEN_TTL_S = 60;
-/** Who the dashboard itself is when it asks an agent (the reaper's polls). */
+/**
+ * Who the dashboard itself is when it asks an agent (the reaper's polls, keep-alives). Its tokens
+ * carry the agent audience (TokenService.issueForAgent): worthless at the dashboard API.
+ */
 const DASHBOARD_PRINCIPAL = { sub: 'boxroom-dashboard', name: 'dashboard', role: 'operator' } as const;
 
 export interface RoomManagerDeps {
@@ -85,8 +86,9 @@ export class RoomManager {
     return this.view(p, record);
   }
 
+  /** Room-independent: the admin credential only (a room token has its own room's GET). */
   async list(p: Principal | null): Promise<Room[]> {
-    if (!p) throw errors.unauthorized();
+    authorize(p, 'list');
     const records = (await this.deps.driver.list()).filter((r) => can(p, 'read', r.spec));
     records.sort((a, b) => a.spec.createdAt - b.spec.createdAt);
     return Promise.all(records.map((r) => this.liveView(p, r)));
@@ -115,13 +117,10 @@ export class RoomManager {
     return this.deps.driver.list();
   }
 
-  /** The agent's view of a room, asked as the dashboard itself. */
+  /** The agent's view of a room, asked as the dashboard itself (this also tells it we are alive). */
   async observe(record: RoomRecord, sinceSeq = 0): Promise<AgentState> {
     if (!record.agentUrl) throw errors.roomUnavailable(record.spec.id);
-    const { token } = await this.deps.tokens.issue(
-      { ...DASHBOARD_PRINCIPAL, room: record.spec.id },
-      AGENT_CALL_TOKEN_TTL_S,
-    );
+    const token = await this.deps.tokens.issueForAgent({ ...DASHBOARD_PRINCIPAL, room: record.spec.id });
     return this.deps.agent.state(record.spec.id, record.agentUrl, token, sinceSeq);
   }
 
@@ -156,14 +155,24 @@ export class RoomManager {
     return record.agentUrl;
   }
 
-  /** The token to call a room's agent with: the caller's own, or a short operator token we mint. */
+  /**
+   * The token to call a room's agent with on a caller's behalf: a room token as is (it is for that
+   * room: callers authorize first), for the admin credential a short agent-audience token we mint.
+   */
   async agentToken(p: Principal, roomId: string): Promise<string> {
-    if (p.token && p.room === roomId) return p.token;
-    const { token } = await this.deps.tokens.issue(
-      { sub: p.id, room: roomId, role: p.role, name: p.name },
-      AGENT_CALL_TOKEN_TTL_S,
-    );
-    return token;
+    if (p.room !== null) {
+      if (p.room !== roomId || !p.token) throw errors.forbidden('this token is for another room');
+      return p.token;
+    }
+    return this.commandToken(p, roomId);
+  }
+
+  /**
+   * An agent-audience token naming the caller, for commands the dashboard sends on their behalf
+   * (a desktop reset): the agent accepts it from the dashboard only, whatever the caller's role.
+   */
+  commandToken(p: Principal, roomId: string): Promise<string> {
+    return this.deps.tokens.issueForAgent({ sub: p.id, room: roomId, role: p.role, name: p.name });
   }
 
   links(id: string): RoomLinks {

@@ -186,4 +186,56 @@ describe('RoomReaper', () => {
     await new Promise((res) => setTimeout(res, 50));
     expect(rooms.asked.length).toBe(n);
   });
+
+  it('keep-alive: asks every ready room, timeouts or not, so that none goes longer than keepAliveMs unasked', async () => {
+    let now = NOW;
+    const off = { maxAgeS: 0, noViewersS: 0, noInputS: 0 };
+    const rooms = new FakeRooms([record('quiet', 'ready', off), record('starting', 'starting', off)]);
+    const r = new RoomReaper({
+      rooms,
+      log: pino({ level: 'silent' }),
+      pollMs: 5_000,
+      keepAliveMs: 150_000,
+      now: () => now,
+    });
+    const askedAt: number[] = [];
+    // sweeps every pollMs over 20 minutes of fake time
+    for (; now <= NOW + 1_200_000; now += 5_000) {
+      const before = rooms.asked.length;
+      await r.sweep();
+      if (rooms.asked.length > before) askedAt.push(now);
+    }
+    expect(rooms.asked.every(([id]) => id === 'quiet')).toBe(true);
+    expect(askedAt[0]).toBe(NOW);
+    const gaps = askedAt.slice(1).map((t, i) => t - askedAt[i]!);
+    expect(Math.max(...gaps)).toBeLessThanOrEqual(150_000);
+    // and not much more often than needed
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(140_000);
+  });
+
+  it('keep-alive: an agent that did not answer is asked again at the next sweep', async () => {
+    let now = NOW;
+    const rooms = new FakeRooms([record('a', 'ready', { maxAgeS: 0, noViewersS: 0, noInputS: 0 })]);
+    rooms.answers.set('a', new Error('busy'));
+    const r = new RoomReaper({
+      rooms,
+      log: pino({ level: 'silent' }),
+      pollMs: 5_000,
+      keepAliveMs: 150_000,
+      now: () => now,
+    });
+    await r.sweep();
+    now += 5_000;
+    await r.sweep();
+    expect(rooms.asked).toHaveLength(2);
+  });
+
+  it('keep-alive shorter than pollMs: the sweeps come that often', async () => {
+    const rooms = new FakeRooms([record('a', 'ready', { maxAgeS: 0, noViewersS: 0, noInputS: 0 })]);
+    const r = new RoomReaper({ rooms, log: pino({ level: 'silent' }), pollMs: 600_000, keepAliveMs: 20 });
+    r.start();
+    await new Promise((res) => setTimeout(res, 150));
+    await r.stop();
+    expect(rooms.asked.length).toBeGreaterThanOrEqual(2);
+  });
 });

@@ -27,6 +27,12 @@ export interface RoomReaperOptions {
   listener?: StateListener;
   /** re-tells each ready room's agent its kicks and revocations (a restarted agent forgot them) */
   rights?: { sync(record: RoomRecord): Promise<unknown> };
+  /**
+   * every ready room is asked at least this often, timeouts or not: agents that hear from no
+   * dashboard for long enough stop themselves (BOXROOM_DASHBOARD_SILENCE_S; this is a quarter of it).
+   * 0 or absent: only rooms with timeouts (or a listener) are asked.
+   */
+  keepAliveMs?: number;
   /** agents asked at once: a sweep over many rooms stays bounded */
   concurrency?: number;
   now?: () => number;
@@ -38,17 +44,24 @@ export interface RoomReaperOptions {
  * timeout every `pollMs` (one sweep at a time, a few agents at once) and deletes expired rooms via
  * the RoomManager, so the driver frees everything. Rooms whose agent is gone (failed) cannot answer:
  * the reaper applies their max age itself from `createdAt`. The same poll feeds lease changes to
- * the webhook relay.
+ * the webhook relay, and tells every agent that its dashboard is still there (keepAliveMs).
  */
 export class RoomReaper {
   private timer: NodeJS.Timeout | null = null;
   private sweeping: Promise<void> | null = null;
   private stopped = true;
   private readonly expiring = new Set<string>();
+  /** when each room's agent was last asked successfully (ms) */
+  private readonly lastAsked = new Map<string, number>();
   private readonly now: () => number;
+  private readonly keepAliveMs: number;
+  /** time between sweeps: pollMs, shorter when the keep-alive needs it */
+  private readonly periodMs: number;
 
   constructor(private readonly o: RoomReaperOptions) {
     this.now = o.now ?? Date.now;
+    this.keepAliveMs = o.keepAliveMs ?? 0;
+    this.periodMs = this.keepAliveMs > 0 ? Math.min(o.pollMs, this.keepAliveMs) : o.pollMs;
   }
 
   start(): void {
@@ -76,7 +89,7 @@ export class RoomReaper {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
       void this.sweep().finally(() => this.schedule());
-    }, this.o.pollMs);
+    }, this.periodMs);
     this.timer.unref();
   }
 
@@ -90,6 +103,7 @@ export class RoomReaper {
     }
     const live = new Set(records.map((r) => r.spec.id));
     for (const id of this.expiring) if (!live.has(id)) this.expiring.delete(id);
+    for (const id of this.lastAsked.keys()) if (!live.has(id)) this.lastAsked.delete(id);
     const work = records.filter((r) => !this.expiring.has(r.spec.id));
     const queue = [...work];
     const worker = async () => {
@@ -111,10 +125,11 @@ export class RoomReaper {
     if (r.status === 'ready' && r.agentUrl) await this.o.rights?.sync(r);
     const listener = this.o.listener?.active ? this.o.listener : null;
     const timed = t.maxAgeS > 0 || t.noViewersS > 0 || t.noInputS > 0;
-    if (r.status !== 'ready' || !r.agentUrl || (!timed && !listener)) return;
+    if (r.status !== 'ready' || !r.agentUrl || (!timed && !listener && !this.keepAliveDue(id))) return;
     let state: AgentState;
     try {
       state = await this.o.rooms.observe(r, listener?.since(id) ?? 0);
+      this.lastAsked.set(id, this.now());
     } catch (err) {
       // Unreachable for a moment (restarting, busy): the next sweep asks again.
       this.o.log.debug({ room: id, err }, 'reaper could not ask the agent');
@@ -122,6 +137,13 @@ export class RoomReaper {
     }
     listener?.relay(id, state.controlChanges);
     if (state.expired) await this.expire(id, state.expired);
+  }
+
+  /** Would waiting for the next sweep leave the agent unasked for longer than keepAliveMs? */
+  private keepAliveDue(id: string): boolean {
+    if (this.keepAliveMs <= 0) return false;
+    const last = this.lastAsked.get(id);
+    return last === undefined || this.now() - last + this.periodMs > this.keepAliveMs;
   }
 
   private async expire(id: string, expiry: RoomExpiry): Promise<void> {

@@ -68,7 +68,7 @@ describe('renewal, kick and revocation of tokens already issued', () => {
       .sign(key);
     const res = await renew(agentToken);
     expect(res.statusCode).toBe(401);
-    expect(res.json().error.message).toMatch(/agent tokens/);
+    expect(res.json().error.message).toMatch(/room agents only/);
   });
 
   it('kick: owner and operator 204; the kicked token is refused everywhere, others are not', async () => {

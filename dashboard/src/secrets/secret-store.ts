@@ -38,7 +38,7 @@ async function keyPair(
     privateKeyPem = pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
     publicKeyPem = pair.publicKey.export({ type: 'spki', format: 'pem' }).toString();
     await writeFileAtomic(privFile, privateKeyPem, 0o600);
-    // Agents (possibly another user in a container) read this one: it is public.
+    // Public: local agents (the dashboard's user) read it; containers get the PEM itself.
     await writeFileAtomic(pubFile, publicKeyPem, 0o644);
   }
   return { privateKeyPem, publicKeyPem, publicKeyFile: pubFile };
@@ -69,7 +69,8 @@ async function adminToken(
 /** Loads the dashboard's secrets from dataDir, generating each missing one on first start. */
 export async function loadSecrets(dataDir: string, configuredAdminToken: string | null): Promise<Secrets> {
   const keysDir = join(dataDir, 'keys');
-  await mkdir(keysDir, { recursive: true, mode: 0o755 });
+  // Private, the data dir above it too (recursive mkdir gives both this mode): see data-dir-modes.ts.
+  await mkdir(keysDir, { recursive: true, mode: 0o700 });
   const pair = await keyPair(keysDir);
   const admin = await adminToken(dataDir, configuredAdminToken);
   return Object.freeze({

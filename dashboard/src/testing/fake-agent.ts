@@ -14,6 +14,8 @@ export interface FakeAgent {
   viewers: number;
   /** the last socket each WS path accepted */
   sockets: Map<string, WebSocket>;
+  /** the claims of every POST /desktop/reset it carried out */
+  resets: TokenClaims[];
   close(): Promise<void>;
 }
 
@@ -32,6 +34,7 @@ export async function startFakeAgent(publicKeyPem: string, roomId: string): Prom
     url: '',
     seen,
     sockets,
+    resets: [],
     viewers: 2,
     participants: [],
     control: { seq: 0, holder: null, queue: [], locked: false },
@@ -105,6 +108,15 @@ export async function startFakeAgent(publicKeyPem: string, roomId: string): Prom
       return agent.control;
     },
   );
+  // As the real agent: owners and operators, or the dashboard's own agent-audience token.
+  app.post('/desktop/reset', async (req, reply) => {
+    const c = await claims(req);
+    if (!c) return reply.status(401).send({ error: { code: 'unauthorized', message: 'bad token' } });
+    if (c.aud !== 'boxroom-agent' && c.role !== 'owner' && c.role !== 'operator')
+      return reply.status(403).send({ error: { code: 'forbidden', message: 'owners and operators only' } });
+    agent.resets.push(c);
+    return reply.status(202).send({ status: 'resetting' });
+  });
   app.get('/stream.flv', async (req, reply) => {
     if (!(await claims(req)))
       return reply.status(401).send({ error: { code: 'unauthorized', message: 'bad token' } });

@@ -18,17 +18,18 @@ describe('TokenVerifier', () => {
 
   const sign = async (
     claims: Record<string, unknown>,
-    opts: { key?: string; alg?: string; exp?: number } = {},
+    opts: { key?: string; alg?: string; exp?: number; aud?: string } = {},
   ): Promise<string> => {
     const key = await importPKCS8(opts.key ?? good.priv, 'EdDSA');
     const now = Math.floor(Date.now() / 1000);
-    return new SignJWT({ room: 'r1', role: 'participant', name: 'Ann', ...claims })
+    const jwt = new SignJWT({ room: 'r1', role: 'participant', name: 'Ann', ...claims })
       .setProtectedHeader({ alg: 'EdDSA' })
       .setIssuer('boxroom')
       .setSubject('p1')
       .setIssuedAt(now)
-      .setExpirationTime(opts.exp ?? now + 60)
-      .sign(key);
+      .setExpirationTime(opts.exp ?? now + 60);
+    if (opts.aud) jwt.setAudience(opts.aud);
+    return jwt.sign(key);
   };
 
   beforeAll(async () => {
@@ -38,6 +39,21 @@ describe('TokenVerifier', () => {
   it('accepts a token signed by the dashboard key for this room', async () => {
     const claims = await verifier.verify(await sign({}));
     expect(claims).toMatchObject({ sub: 'p1', room: 'r1', role: 'participant', name: 'Ann', iss: 'boxroom' });
+  });
+
+  it("accepts the dashboard's agent-call tokens (aud boxroom-agent) and says so in the claims", async () => {
+    const claims = await verifier.verify(await sign({ role: 'operator' }, { aud: 'boxroom-agent' }));
+    expect(claims).toMatchObject({ room: 'r1', role: 'operator', aud: 'boxroom-agent' });
+    expect((await verifier.verify(await sign({}))).aud).toBeUndefined();
+  });
+
+  it('refuses an agent-call token of another room, and any other audience', async () => {
+    await expect(verifier.verify(await sign({ room: 'r2' }, { aud: 'boxroom-agent' }))).rejects.toThrow(
+      'another room',
+    );
+    await expect(verifier.verify(await sign({}, { aud: 'elsewhere' }))).rejects.toThrow(
+      'invalid token claims',
+    );
   });
 
   it('refuses a missing token', async () => {

@@ -13,7 +13,11 @@ export class AuthError extends Error {
   }
 }
 
-/** Verifies participant tokens signed by the dashboard. The agent holds only the public key. */
+/**
+ * Verifies room tokens signed by the dashboard. The agent holds only the public key. Tokens of
+ * people and the dashboard's own agent-call tokens (`aud: AGENT_AUDIENCE`, which the dashboard API
+ * refuses) are both accepted when they name this room; `claims.aud` tells them apart.
+ */
 export class TokenVerifier {
   private constructor(
     private readonly key: JoseKey | Uint8Array,

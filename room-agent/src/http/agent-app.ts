@@ -5,6 +5,7 @@ import {
   AGENT_AUDIENCE,
   ERROR_STATUS,
   RoomRights,
+  isModerator,
   WS_CLOSE,
   type ErrorCode,
   type ParticipantRef,
@@ -18,7 +19,7 @@ import { AuthError, tokenFromRequest, type TokenVerifier } from '../auth/token-v
 import { ControlError, type ControlLease } from '../control/control-lease.js';
 import { redactUrl, type Logger } from '../logger.js';
 import type { SessionHub } from '../session/session-hub.js';
-import type { HealthPort, InputPort, SnapshotPort, StreamPort } from './ports.js';
+import type { DesktopPort, HealthPort, InputPort, SnapshotPort, StreamPort } from './ports.js';
 
 export interface AgentAppDeps {
   roomId: string;
@@ -36,6 +37,9 @@ export interface AgentAppDeps {
   health: HealthPort;
   /** kicks, revocations and token expiry of open connections (default: a fresh one) */
   rights?: RightsRegistry;
+  desktop: DesktopPort;
+  /** a request carried a valid dashboard token (aud boxroom-agent): the dashboard is still there */
+  dashboardHeard?: () => void;
 }
 
 class HttpError extends Error {
@@ -94,6 +98,7 @@ export async function buildAgentApp(deps: AgentAppDeps): Promise<FastifyInstance
   /** A valid token of this room whose participant was not kicked and whose invite was not revoked. */
   const claimsOf = async (req: FastifyRequest): Promise<TokenClaims> => {
     const claims = await verifier.verify(tokenFromRequest(req.headers, req.query));
+    if (claims.aud === AGENT_AUDIENCE) deps.dashboardHeard?.();
     rights.check(claims);
     return claims;
   };
@@ -277,6 +282,20 @@ export async function buildAgentApp(deps: AgentAppDeps): Promise<FastifyInstance
         return lease.give(actor, target);
       }
     }
+  });
+
+  /**
+   * Ends every process of the desktop and starts the window manager and the app afresh (see
+   * desktop/desktop-reset.ts); viewers and control are untouched. Owners and operators, and the
+   * dashboard's own token (it proxies the owner's request). 202: the reset runs on, a `desktop/reset`
+   * session event announces it and health events follow the restart.
+   */
+  app.post('/desktop/reset', async (req, reply) => {
+    const claims = await claimsOf(req);
+    if (!isModerator(claims.role) && claims.aud !== AGENT_AUDIENCE)
+      throw new HttpError('forbidden', 'only owners and operators may reset the desktop');
+    deps.desktop.reset(claims.sub);
+    return reply.status(202).send({ accepted: true });
   });
 
   return app;

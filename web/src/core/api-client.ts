@@ -100,6 +100,11 @@ export class ApiClient {
     return this.call('POST', `/api/rooms/${enc(id)}/control/give`, { participantId });
   }
 
+  /** Owners and operators: end every program in the room's desktop and start the app afresh (202). */
+  resetDesktop(id: string): Promise<{ room: string; status: 'resetting' }> {
+    return this.call('POST', `/api/rooms/${enc(id)}/desktop/reset`);
+  }
+
   private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
     const headers: Record<string, string> = {};
     if (this.token) headers.authorization = `Bearer ${this.token}`;

@@ -100,6 +100,9 @@ function applyEvent(state: SessionState, ev: SessionEvent, nowMs: number): Sessi
       return { ...next, warning: { reason: ev.reason, message: ev.message, at: ev.at } };
     case 'health':
       return next;
+    // The desktop restarts under the same stream: nothing here changes (the picture shows it).
+    case 'desktop/reset':
+      return next;
   }
 }
 

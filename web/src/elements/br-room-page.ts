@@ -23,6 +23,7 @@ import type { KickDetail } from './br-presence-list.js';
 import type { BrVideoStage } from './br-video-stage.js';
 import './br-control-panel.js';
 import './br-invite-links.js';
+import './br-desktop-reset.js';
 import './br-join-form.js';
 import './br-latency-readout.js';
 import './br-player-settings.js';
@@ -292,6 +293,11 @@ export class BrRoomPage extends LitElement {
         .error=${this.controlError}
         @control-action=${this.onControl}
       ></br-control-panel>
+      <br-desktop-reset
+        .roomId=${this.roomId}
+        .token=${this.join?.token ?? null}
+        .role=${this.join?.role ?? null}
+      ></br-desktop-reset>
       <br-presence-list
         .participants=${s.participants}
         .control=${s.control}

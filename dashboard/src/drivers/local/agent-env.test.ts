@@ -57,6 +57,22 @@ describe('agentEnv (local driver)', () => {
     });
   });
 
+  it("passes the desktop user and the dashboard-silence limit, never the host's own values of them", () => {
+    const env = agentEnv(
+      { PATH: '/usr/bin', BOXROOM_DESKTOP_USER: 'root', BOXROOM_DASHBOARD_SILENCE_S: '0' },
+      spec,
+      at,
+      { desktopUser: 'boxroom-desktop', dashboardSilenceS: 600 },
+    );
+    expect(env.BOXROOM_DESKTOP_USER).toBe('boxroom-desktop');
+    expect(env.BOXROOM_DASHBOARD_SILENCE_S).toBe('600');
+    const off = agentEnv({ BOXROOM_DASHBOARD_SILENCE_S: '30' }, spec, at, {
+      desktopUser: 'rooms',
+      dashboardSilenceS: 0,
+    });
+    expect(off).toMatchObject({ BOXROOM_DESKTOP_USER: 'rooms', BOXROOM_DASHBOARD_SILENCE_S: '0' });
+  });
+
   it('a room stored before timeouts existed runs without any', () => {
     const old: RoomSpec = { ...spec, timeouts: undefined };
     const env = agentEnv({}, old, at);

@@ -18,6 +18,14 @@ export interface AgentPlacement {
   publicKeyFile: string;
 }
 
+/** How local rooms are kept apart from the dashboard (docs/security.md, "The local driver"). */
+export interface LocalAgentPolicy {
+  /** BOXROOM_DESKTOP_USER: the user the desktop runs as when the agent runs as root */
+  desktopUser: string;
+  /** BOXROOM_DASHBOARD_SILENCE_S: the agent stops after this long without a dashboard call (0: never) */
+  dashboardSilenceS: number;
+}
+
 /**
  * The environment of a room agent: the host's (PATH, HOME, locale) minus every dashboard setting
  * (the admin token above all), plus the room's own BOXROOM_* values. Pure, so tests can check it.
@@ -26,6 +34,7 @@ export function agentEnv(
   base: Readonly<Record<string, string | undefined>>,
   spec: RoomSpec,
   at: AgentPlacement,
+  policy?: LocalAgentPolicy,
 ): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(base)) {
@@ -45,6 +54,12 @@ export function agentEnv(
     BOXROOM_APP: spec.app,
     BOXROOM_PUBLIC_KEY_FILE: at.publicKeyFile,
     BOXROOM_RUN_DIR: at.runDir,
+    ...(policy
+      ? {
+          BOXROOM_DESKTOP_USER: policy.desktopUser,
+          BOXROOM_DASHBOARD_SILENCE_S: String(policy.dashboardSilenceS),
+        }
+      : {}),
     ...Object.fromEntries(roomLifecycleEnv(spec).map((kv) => kv.split(/=(.*)/s, 2) as [string, string])),
   };
 }

@@ -30,6 +30,10 @@ export interface LocalDriverSettings {
   livenessPollMs?: number;
   /** where X lock files live (tests) */
   tmpDir?: string;
+  /** the user desktops run as when the agent runs as root (BOXROOM_DESKTOP_USER) */
+  desktopUser?: string;
+  /** agents stop after this long without a dashboard call (BOXROOM_DASHBOARD_SILENCE_S); 0: never */
+  orphanS?: number;
 }
 
 const DEFAULTS = {
@@ -38,6 +42,8 @@ const DEFAULTS = {
   stopTimeoutMs: 8_000,
   livenessPollMs: 1_000,
   probeTimeoutMs: 1_000,
+  desktopUser: 'boxroom-desktop',
+  orphanS: 600,
 };
 
 interface Watch {
@@ -82,6 +88,8 @@ export class LocalDriver extends EventEmitter<DriverEvents> implements RoomDrive
       startTimeoutMs: DEFAULTS.startTimeoutMs,
       stopTimeoutMs: DEFAULTS.stopTimeoutMs,
       livenessPollMs: DEFAULTS.livenessPollMs,
+      desktopUser: DEFAULTS.desktopUser,
+      orphanS: DEFAULTS.orphanS,
       ...settings,
     };
   }
@@ -120,14 +128,16 @@ export class LocalDriver extends EventEmitter<DriverEvents> implements RoomDrive
     const port = await freePortExcept(new Set(all.map((r) => r.port)));
     const display = await freeDisplay(this.s.displayBase, new Set(all.map((r) => r.display)), this.s.tmpDir);
     const runDir = join(this.root, 'run', spec.id);
-    await mkdir(runDir, { recursive: true });
+    // The agent's private dir (its sockets, logs, the X cookie): the desktop user gets its own home elsewhere.
+    await mkdir(runDir, { recursive: true, mode: 0o700 });
 
-    const env = agentEnv(this.opts.env, spec, {
-      port,
-      display,
-      runDir,
-      publicKeyFile: this.opts.publicKeyFile,
-    });
+    const env = agentEnv(
+      this.opts.env,
+      spec,
+      { port, display, runDir, publicKeyFile: this.opts.publicKeyFile },
+      // A room whose dashboard is gone for good stops itself (the dashboard calls it every orphanS / 4).
+      { desktopUser: this.s.desktopUser, dashboardSilenceS: this.s.orphanS },
+    );
     const logFd = openSync(join(runDir, 'agent.log'), 'a');
     let child: ChildProcess;
     try {
