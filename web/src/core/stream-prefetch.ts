@@ -8,6 +8,8 @@ export interface PrefetchedStream {
   abort(): void;
 }
 
+type LoaderErrorValue = MpegtsNs.LoaderErrors[keyof MpegtsNs.LoaderErrors];
+
 type Fetch = (url: string, init: RequestInit) => Promise<Response>;
 
 /**
@@ -89,7 +91,7 @@ export function prefetchedLoader(
       super.destroy();
     }
 
-    open(_source: MpegtsNs.MediaSegment, range: MpegtsNs.Range): void {
+    override open(_source: MpegtsNs.MediaSegment, range: MpegtsNs.Range): void {
       this._status = LoaderStatus.kConnecting;
       taken.response
         .then((res) => {
@@ -99,7 +101,7 @@ export function prefetchedLoader(
           }
           if (!res.ok || !res.body) {
             this._status = LoaderStatus.kError;
-            this.onError?.(LoaderErrors.HTTP_STATUS_CODE_INVALID, { code: res.status, msg: res.statusText });
+            this.fail(LoaderErrors.HTTP_STATUS_CODE_INVALID, { code: res.status, msg: res.statusText });
             return;
           }
           return this.pump(res.body.getReader(), range.from);
@@ -107,13 +109,21 @@ export function prefetchedLoader(
         .catch((err: unknown) => {
           if (this.aborted) return;
           this._status = LoaderStatus.kError;
-          this.onError?.(LoaderErrors.EXCEPTION, { code: -1, msg: (err as Error).message });
+          this.fail(LoaderErrors.EXCEPTION, { code: -1, msg: (err as Error).message });
         });
     }
 
-    abort(): void {
+    override abort(): void {
       this.aborted = true;
       taken.abort();
+    }
+
+    /**
+     * mpegts.js's typings give `onError` the type of the whole LoaderErrors table rather than one of
+     * its values (the runtime passes the value, a string): one cast here, not at every call.
+     */
+    private fail(type: LoaderErrorValue, info: MpegtsNs.LoaderErrorMessage): void {
+      this.onError?.(type as unknown as MpegtsNs.LoaderErrors, info);
     }
 
     private async pump(reader: ReadableStreamDefaultReader<Uint8Array>, from: number): Promise<void> {
