@@ -3,7 +3,7 @@ import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/typ
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { join } from 'node:path';
 import { InviteService } from './auth/invite-service.js';
-import { JoinService } from './auth/join-service.js';
+import { JoinService } from './rooms/join-service.js';
 import { PrincipalResolver } from './auth/principal.js';
 import { TokenService } from './auth/token-service.js';
 import type { DashboardConfig } from './config.js';

@@ -1,6 +1,13 @@
 import { Type, type Static } from 'typebox';
-import { ControlState, GiveBody, ParticipantRef, Role, RoomExpiry, RoomTimeouts } from '@boxroom/contracts';
-import { ROOM_ID_PATTERN } from '../rooms/ids.js';
+import {
+  ControlState,
+  GiveBody,
+  ParticipantRef,
+  Role,
+  RoomExpiry,
+  RoomId,
+  RoomTimeouts,
+} from '@boxroom/contracts';
 
 /**
  * The public API's shapes. Each schema validates requests, types the handlers and becomes the OpenAPI
@@ -14,9 +21,7 @@ export const ErrorBody = Type.Object({
   }),
 });
 
-export const RoomIdParams = Type.Object({
-  id: Type.String({ pattern: ROOM_ID_PATTERN, description: 'room id: 10 lowercase letters or digits' }),
-});
+export const RoomIdParams = Type.Object({ id: RoomId });
 
 export const RoomStatus = Type.Union([
   Type.Literal('starting'),

@@ -1,10 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { ROOM_ID_LENGTH, ROOM_ID_PATTERN } from '@boxroom/contracts';
 
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
 
-export const ROOM_ID_LENGTH = 10;
-/** Room ids: short, lowercase, URL- and DNS-label-safe (they become container and pod names). */
-export const ROOM_ID_PATTERN = '^[a-z0-9]{10}$';
 const ROOM_ID_RE = new RegExp(ROOM_ID_PATTERN);
 
 /** Uniform over the alphabet: bytes >= 252 are rejected instead of taken modulo 36. */

@@ -7,7 +7,7 @@ import {
   RoomLinks,
   errorResponses,
 } from '../api/schemas.js';
-import type { JoinService } from '../auth/join-service.js';
+import type { JoinService } from '../rooms/join-service.js';
 
 /** Joining with an invite, and revoking invites. */
 export const accessRoutes: FastifyPluginAsyncTypebox<{ access: JoinService }> = async (app, { access }) => {
