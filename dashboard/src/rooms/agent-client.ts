@@ -1,12 +1,5 @@
 import { Value } from 'typebox/value';
-import {
-  ControlChange,
-  ControlState,
-  RoomExpiry,
-  type ErrorCode,
-  type ParticipantRef,
-  type Presence,
-} from '@boxroom/contracts';
+import { ControlChange, ControlState, RoomExpiry, type ErrorCode, type Presence } from '@boxroom/contracts';
 import { AppError, codeForStatus, errors } from '../errors.js';
 
 /** GET /state of a room agent. */
@@ -106,8 +99,4 @@ export class AgentClient {
       throw new AppError(code, publicMessage(body, `room agent refused: ${res.status}`));
     throw errors.roomUnavailable(roomId, new Error(`agent ${path} answered ${res.status}`));
   }
-}
-
-export function controllerOf(state: AgentState): ParticipantRef | null {
-  return state.control.holder;
 }

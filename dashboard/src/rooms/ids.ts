@@ -1,9 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { ROOM_ID_LENGTH, ROOM_ID_PATTERN } from '@boxroom/contracts';
+import { ROOM_ID_LENGTH } from '@boxroom/contracts';
 
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
-
-const ROOM_ID_RE = new RegExp(ROOM_ID_PATTERN);
 
 /** Uniform over the alphabet: bytes >= 252 are rejected instead of taken modulo 36. */
 export function randomId(length: number): string {
@@ -18,4 +16,3 @@ export function randomId(length: number): string {
 
 export const newRoomId = (): string => randomId(ROOM_ID_LENGTH);
 export const newParticipantId = (): string => `p${randomId(11)}`;
-export const isRoomId = (s: string): boolean => ROOM_ID_RE.test(s);

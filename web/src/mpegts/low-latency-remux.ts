@@ -136,10 +136,6 @@ export function setLowLatencyRemux(on: boolean): void {
   enabled = on;
 }
 
-export function lowLatencyRemuxEnabled(): boolean {
-  return enabled;
-}
-
 /** What the remuxer's audio metadata says for AAC (the FLV demuxer names it `mp4a.40.<object type>`). */
 export function isAac(codec: string | undefined): boolean {
   return codec?.startsWith('mp4a.40.') ?? false;
