@@ -65,7 +65,7 @@ export function abilityFor(p: Principal): AppAbility {
 
 /**
  * Wrap a plain room for casl: without the subject type, conditional rules never match a plain
- * object (see NOTES.md) and every check would silently deny.
+ * object (docs/decisions.md, "Tool behaviour") and every check would silently deny.
  */
 export function roomSubject(room: RoomSubject): RoomSubject & ForcedSubject<'Room'> {
   return subject('Room', { id: room.id, ownerId: room.ownerId });

@@ -136,7 +136,7 @@ describe('argv builders', () => {
     });
   });
 
-  it('ffmpeg, pulse first then x11grab, per NOTES.md', () => {
+  it('ffmpeg, pulse first then x11grab (x11grab first loses frames)', () => {
     const rtmpUrl = 'rtmp://127.0.0.1:19350/live/r1?sign=123-abc';
     expect(ffmpegArgv({ display: 150, width: 1280, height: 720, fps: 30, rtmpUrl })).toEqual({
       command: 'ffmpeg',

@@ -223,7 +223,7 @@ const pulseInput = (o: FfmpegOptions): string[] => [
   ...['-f', 'pulse', '-thread_queue_size', '1024', '-i', o.pulseSource ?? PULSE_MONITOR_SOURCE],
 ];
 
-/** Capture, encode and publish, per NOTES.md: pulse opened first, x11grab second. */
+/** Capture, encode and publish: pulse opened first, x11grab second (docs/decisions.md, "Tool behaviour"). */
 export function ffmpegArgv(o: FfmpegOptions): CommandLine {
   const fps = String(o.fps);
   return {

@@ -10,7 +10,7 @@ import { bridgeNmsLogs } from './nms-log-bridge.js';
 import { NmsStream } from './nms-stream.js';
 import { newStreamSecret, signedQuery } from './stream-signing.js';
 
-/** NMS never leaves loopback: its HTTP port accepts publishers too (DESIGN: media path). */
+/** NMS never leaves loopback: its HTTP port accepts publishers too (docs/decisions.md, "Tool behaviour"). */
 const MEDIA_HOST = '127.0.0.1';
 const STREAM_APP = 'live';
 
