@@ -54,7 +54,7 @@ export interface AppDeps {
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config, log, driver, secrets } = deps;
   const app = Fastify({
-    loggerInstance: log.child({ module: 'http' }) as FastifyBaseLogger,
+    loggerInstance: log.child({ mod: 'http' }) as FastifyBaseLogger,
     // fastify would log full URLs; /rooms/* carry ?token=. Our onResponse hook logs them redacted.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT_BYTES,
@@ -66,7 +66,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const invites = new InviteService(
     secrets.inviteKey,
     join(config.dataDir, 'invites.json'),
-    log.child({ module: 'invites' }),
+    log.child({ mod: 'invites' }),
   );
   await invites.init();
   const agent = deps.agent ?? new AgentClient();
@@ -75,7 +75,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ? new WebhookSender({
         url: config.webhookUrl,
         secret: await loadWebhookSecret(config.dataDir, config.webhookSecret ?? null),
-        log: log.child({ module: 'webhooks' }),
+        log: log.child({ mod: 'webhooks' }),
       })
     : NO_WEBHOOKS;
   const rooms = new RoomManager({
@@ -83,7 +83,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     invites,
     tokens,
     agent,
-    log: log.child({ module: 'rooms' }),
+    log: log.child({ mod: 'rooms' }),
     publicUrl: config.publicUrl,
     maxRooms: config.maxRooms,
     defaultTimeouts: config.roomTimeouts ?? NO_TIMEOUTS,
@@ -91,12 +91,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   const reaper = new RoomReaper({
     rooms,
-    log: log.child({ module: 'reaper' }),
+    log: log.child({ mod: 'reaper' }),
     pollMs: config.roomPollMs ?? DEFAULT_ROOM_POLL_MS,
-    listener: new ControlRelay(webhooks, log.child({ module: 'control-relay' })),
+    listener: new ControlRelay(webhooks, log.child({ mod: 'control-relay' })),
   });
-  const access = new JoinService(rooms, invites, tokens, log.child({ module: 'access' }));
-  const control = new ControlService(rooms, agent, log.child({ module: 'control' }));
+  const access = new JoinService(rooms, invites, tokens, log.child({ mod: 'access' }));
+  const control = new ControlService(rooms, agent, log.child({ mod: 'control' }));
   const resolver = new PrincipalResolver(secrets.adminToken, tokens);
 
   driver.on('status', (id, status) => {
@@ -110,7 +110,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await webhooks.close();
   });
 
-  installErrorHandler(app, log.child({ module: 'errors' }));
+  installErrorHandler(app, log.child({ mod: 'errors' }));
   app.addHook('onResponse', async (req, reply) => {
     const quiet = req.url === '/healthz' || req.url === '/metrics';
     log[quiet ? 'debug' : 'info'](
@@ -137,7 +137,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await api.register(accessRoutes, { access });
     await api.register(controlRoutes, { control });
   });
-  await app.register(proxyRoutes, { rooms, metrics, log: log.child({ module: 'proxy' }) });
+  await app.register(proxyRoutes, { rooms, metrics, log: log.child({ mod: 'proxy' }) });
   await app.register(webAssets, { root: deps.webDir === undefined ? findWebDir() : deps.webDir });
   return app;
 }

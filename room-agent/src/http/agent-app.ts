@@ -55,7 +55,7 @@ const refOf = (c: TokenClaims): ParticipantRef => ({ id: c.sub, name: c.name, ro
 export async function buildAgentApp(deps: AgentAppDeps): Promise<FastifyInstance> {
   const { log, verifier, lease, session } = deps;
   const app = Fastify({
-    loggerInstance: log.child({ module: 'http' }) as FastifyBaseLogger,
+    loggerInstance: log.child({ mod: 'http' }) as FastifyBaseLogger,
     // Request URLs carry ?token=: our own hook logs them with the query string removed.
     disableRequestLogging: true,
     bodyLimit: 16 * 1024,
