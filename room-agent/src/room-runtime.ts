@@ -1,4 +1,4 @@
-import { WS_CLOSE, type AgentHealth, type ExpiryReason } from '@boxroom/contracts';
+import { AGENT_PROTOCOL_VERSION, WS_CLOSE, type AgentHealth, type ExpiryReason } from '@boxroom/contracts';
 import type { ControlHistory } from './control/control-history.js';
 import type { ControlLease } from './control/control-lease.js';
 import type { ExpiryWatch } from './lifecycle/expiry-watch.js';
@@ -131,6 +131,7 @@ export class RoomRuntime {
     return {
       status,
       room: this.p.roomId,
+      protocol: AGENT_PROTOCOL_VERSION,
       publishing,
       viewers: fanout.viewerCount(),
       expired: this.p.expiry.expired(),

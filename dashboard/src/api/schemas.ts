@@ -91,6 +91,16 @@ export const Room = Type.Object({
   control: Type.Optional(Type.Union([ControlState, Type.Null()])),
   /** set when a timeout ran out: the room is being deleted */
   expired: Type.Optional(Type.Union([RoomExpiry, Type.Null()])),
+  /**
+   * the protocol of the room's agent; `compatible: false` for a room started by another build of the
+   * dashboard: listed, but every call that would drive it answers 409. null when it could not be asked.
+   */
+  agentProtocol: Type.Optional(
+    Type.Union([
+      Type.Object({ version: Type.Union([Type.Integer(), Type.Null()]), compatible: Type.Boolean() }),
+      Type.Null(),
+    ]),
+  ),
 });
 export type Room = Static<typeof Room>;
 
