@@ -11,6 +11,15 @@ export default tseslint.config(
     rules: {
       'no-console': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      // one key names a logger's module across the tree (CONTRIBUTING.md, "Logs")
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            "CallExpression[callee.property.name='child'] > ObjectExpression > Property[key.name='module']",
+          message: "name a child logger's module with `mod`, not `module`",
+        },
+      ],
     },
   },
   { files: ['scripts/**', 'test/**', 'bench/**', '**/*.test.ts'], rules: { 'no-console': 'off' } },

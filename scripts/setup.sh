@@ -8,6 +8,13 @@ cd "$(dirname "$0")/.."
 mode="${1:-start}"
 log() { printf '[setup] %s\n' "$*" >&2; }
 
+# Node: package.json `engines` (20.19 runs the ES-module-only dependencies that fastify require()s)
+NODE_MIN=20.19
+if ! node -e "const [a, b] = process.versions.node.split('.').map(Number); const [c, d] = '$NODE_MIN'.split('.').map(Number); process.exit(a > c || (a === c && b >= d) ? 0 : 1)"; then
+  log "Node.js $NODE_MIN or newer is needed, this is $(node --version 2>/dev/null || echo 'no node')"
+  exit 1
+fi
+
 # command -> Debian package
 declare -A need=(
   [Xvfb]=xvfb [x11vnc]=x11vnc [ffmpeg]=ffmpeg [ffprobe]=ffmpeg [pulseaudio]=pulseaudio

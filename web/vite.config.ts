@@ -1,28 +1,9 @@
 import { defineConfig, type Plugin } from 'vite';
+import { isExpectedMpegtsWarning, mpegtsSourceInterop } from './src/mpegts/vite-source-interop';
 
 // The dashboard serves dist/ (index.html for `/` and `/r/:id`). In dev, Vite proxies the API and the
 // room edge to a dashboard on BOXROOM_DEV_TARGET.
 const target = process.env.BOXROOM_DEV_TARGET ?? 'http://127.0.0.1:8080';
-
-/**
- * We build mpegts.js from its sources (to reach its remuxer, see src/core/low-latency-remux.ts).
- * Two of them `import * as EventEmitter from 'events'` and call it, which only webpack's CommonJS
- * interop allows; in real ESM a namespace is not a constructor. Import the default instead.
- */
-function mpegtsSourceInterop(): Plugin {
-  return {
-    name: 'boxroom:mpegts-source-interop',
-    enforce: 'pre',
-    transform(code, id) {
-      if (!id.includes('/mpegts.js/src/player/')) return null;
-      if (!code.includes("import * as EventEmitter from 'events'")) return null;
-      return {
-        code: code.replace("import * as EventEmitter from 'events'", "import EventEmitter from 'events'"),
-        map: null,
-      };
-    },
-  };
-}
 
 /**
  * main.ts imports the room page's code (its elements, mpegts.js) only on a room's path, so without
@@ -31,7 +12,7 @@ function mpegtsSourceInterop(): Plugin {
  * rooms list never needs mpegts.js).
  */
 function roomPagePreload(): Plugin {
-  const roomEntries = /\/src\/(elements\/br-room-page|core\/mpegts-loader)\.ts$/;
+  const roomEntries = /\/src\/(elements\/br-room-page|mpegts\/mpegts-loader)\.ts$/;
   return {
     name: 'boxroom:room-page-preload',
     apply: 'build',
@@ -75,9 +56,7 @@ export default defineConfig({
     chunkSizeWarningLimit: 1024,
     rolldownOptions: {
       onLog(level, log, handler) {
-        // mpegts.js's worker path (enableWorker), which we never use, calls a namespace
-        if (log.code === 'CANNOT_CALL_NAMESPACE' && log.id?.includes('player-engine-dedicated-thread'))
-          return;
+        if (isExpectedMpegtsWarning(log)) return;
         handler(level, log);
       },
     },

@@ -74,7 +74,7 @@ export interface Metric extends Summary {
   key: string;
   label: string;
   unit: 'ms' | '% of a core' | 'MiB';
-  /** DESIGN.md's number, where there is one */
+  /** the project's target, where there is one (docs/decisions.md, "Performance targets") */
   target?: { p50?: number; p95?: number };
   met?: boolean | null;
 }

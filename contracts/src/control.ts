@@ -20,15 +20,6 @@ export const ControlState = Type.Object({
 });
 export type ControlState = Static<typeof ControlState>;
 
-export const ControlAction = Type.Union([
-  Type.Literal('request'),
-  Type.Literal('release'),
-  Type.Literal('take'),
-  Type.Literal('give'),
-  Type.Literal('reset'),
-]);
-export type ControlAction = Static<typeof ControlAction>;
-
 /** Without `participantId`, control goes to the first in the queue (the holder's "pass it on"). */
 export const GiveBody = Type.Object({
   participantId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),

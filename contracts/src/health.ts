@@ -31,6 +31,18 @@ export const ProcessHealth = Type.Object({
 });
 export type ProcessHealth = Static<typeof ProcessHealth>;
 
+/**
+ * The version of the agent's protocol (its endpoints, bodies, session events and close codes) this
+ * build speaks. Bump it with any change an agent or dashboard of the previous version would misread:
+ * a dashboard drives only agents of its own version (docs/protocol.md, "Versions").
+ */
+export const AGENT_PROTOCOL_VERSION = 1;
+
+/** Whether a dashboard of this build may drive an agent that reported `version` (absent: before versions). */
+export function agentProtocolCompatible(version: number | null | undefined): boolean {
+  return version === AGENT_PROTOCOL_VERSION;
+}
+
 export const AgentHealth = Type.Object({
   /** ok: every process ready and the stream is being published */
   status: Type.Union([
@@ -46,6 +58,8 @@ export const AgentHealth = Type.Object({
    * the desktop user does not exist). Absent from agents older than this field.
    */
   isolation: Type.Optional(Type.Union([Type.Literal('desktop-user'), Type.Literal('none')])),
+  /** AGENT_PROTOCOL_VERSION of the agent's build; absent from agents built before it existed */
+  protocol: Type.Optional(Type.Integer({ minimum: 1 })),
   publishing: Type.Boolean(),
   viewers: Type.Integer({ minimum: 0 }),
   /** set once one of the room's timeouts ran out: the dashboard deletes the room */

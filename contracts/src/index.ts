@@ -1,4 +1,5 @@
 export * from './roles.js';
+export * from './room-id.js';
 export * from './token.js';
 export * from './rights.js';
 export * from './errors.js';

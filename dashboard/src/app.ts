@@ -3,9 +3,9 @@ import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/typ
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { join } from 'node:path';
 import { InviteService } from './auth/invite-service.js';
-import { JoinService } from './auth/join-service.js';
-import { ParticipantRights } from './auth/participant-rights.js';
 import { RightsService } from './auth/rights-service.js';
+import { JoinService } from './rooms/join-service.js';
+import { ParticipantRights } from './rooms/participant-rights.js';
 import { PrincipalResolver } from './auth/principal.js';
 import { TokenService } from './auth/token-service.js';
 import type { DashboardConfig } from './config.js';
@@ -64,7 +64,7 @@ export interface AppDeps {
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config, log, driver, secrets } = deps;
   const app = Fastify({
-    loggerInstance: log.child({ module: 'http' }) as FastifyBaseLogger,
+    loggerInstance: log.child({ mod: 'http' }) as FastifyBaseLogger,
     // fastify would log full URLs; /rooms/* carry ?token=. Our onResponse hook logs them redacted.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT_BYTES,
@@ -76,10 +76,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const invites = new InviteService(
     secrets.inviteKey,
     join(config.dataDir, 'invites.json'),
-    log.child({ module: 'invites' }),
+    log.child({ mod: 'invites' }),
   );
   await invites.init();
-  const rights = new RightsService(join(config.dataDir, 'rights.json'), log.child({ module: 'rights' }));
+  const rights = new RightsService(join(config.dataDir, 'rights.json'), log.child({ mod: 'rights' }));
   await rights.init();
   const agent = deps.agent ?? new AgentClient();
   const metrics = new Metrics();
@@ -87,7 +87,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ? new WebhookSender({
         url: config.webhookUrl,
         secret: await loadWebhookSecret(config.dataDir, config.webhookSecret ?? null),
-        log: log.child({ module: 'webhooks' }),
+        log: log.child({ mod: 'webhooks' }),
       })
     : NO_WEBHOOKS;
   const rooms = new RoomManager({
@@ -95,7 +95,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     invites,
     tokens,
     agent,
-    log: log.child({ module: 'rooms' }),
+    log: log.child({ mod: 'rooms' }),
     publicUrl: config.publicUrl,
     maxRooms: config.maxRooms,
     defaultTimeouts: config.roomTimeouts ?? NO_TIMEOUTS,
@@ -107,15 +107,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     tokens,
     agent,
     room: (id) => driver.get(id),
-    log: log.child({ module: 'rights-push' }),
+    log: log.child({ mod: 'rights-push' }),
   });
   const reaper = new RoomReaper({
     rooms,
-    log: log.child({ module: 'reaper' }),
+    log: log.child({ mod: 'reaper' }),
     pollMs: config.roomPollMs ?? DEFAULT_ROOM_POLL_MS,
     // Local agents stop after BOXROOM_LOCAL_ROOM_ORPHAN_S without hearing from us: call each 4 times as often.
     keepAliveMs: (config.localRoomOrphanS ?? 0) * 250,
-    listener: new ControlRelay(webhooks, log.child({ module: 'control-relay' })),
+    listener: new ControlRelay(webhooks, log.child({ mod: 'control-relay' })),
     rights: rightsPush,
   });
   const participantRights = new ParticipantRights(
@@ -123,11 +123,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     tokens,
     rights,
     rightsPush,
-    log.child({ module: 'participant-rights' }),
+    log.child({ mod: 'participant-rights' }),
   );
-  const access = new JoinService(rooms, invites, tokens, log.child({ module: 'access' }), participantRights);
-  const control = new ControlService(rooms, agent, log.child({ module: 'control' }));
-  const desktop = new DesktopService(rooms, agent, log.child({ module: 'desktop' }));
+  const access = new JoinService(rooms, invites, tokens, log.child({ mod: 'access' }), participantRights);
+  const control = new ControlService(rooms, agent, log.child({ mod: 'control' }));
+  const desktop = new DesktopService(rooms, agent, log.child({ mod: 'desktop' }));
   const resolver = new PrincipalResolver(secrets.adminToken, tokens, rights);
 
   driver.on('status', (id, status) => {
@@ -145,7 +145,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await webhooks.close();
   });
 
-  installErrorHandler(app, log.child({ module: 'errors' }));
+  installErrorHandler(app, log.child({ mod: 'errors' }));
   app.addHook('onResponse', async (req, reply) => {
     const quiet = req.url === '/healthz' || req.url === '/metrics';
     log[quiet ? 'debug' : 'info'](
@@ -173,7 +173,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await api.register(controlRoutes, { control });
     await api.register(desktopRoutes, { desktop });
   });
-  await app.register(proxyRoutes, { rooms, tokens, metrics, log: log.child({ module: 'proxy' }) });
+  await app.register(proxyRoutes, { rooms, tokens, metrics, log: log.child({ mod: 'proxy' }) });
   await app.register(webAssets, { root: deps.webDir === undefined ? findWebDir() : deps.webDir });
   return app;
 }

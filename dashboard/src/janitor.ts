@@ -23,7 +23,7 @@ function seconds(raw: string | undefined, def: number): number {
 
 function main(): void {
   const env = process.env;
-  const log = createRootLogger(env.BOXROOM_LOG_LEVEL || 'info').child({ module: 'janitor' });
+  const log = createRootLogger(env.BOXROOM_LOG_LEVEL || 'info').child({ mod: 'janitor' });
   let waitS: number;
   let driver: RoomDriver;
   try {

@@ -30,7 +30,7 @@ async function main(): Promise<void> {
   const driver = await selectDriver({
     choice: config.driver,
     opts: {
-      log: log.child({ module: 'driver' }),
+      log: log.child({ mod: 'driver' }),
       dataDir: config.dataDir,
       publicKeyPem: secrets.publicKeyPem,
       publicKeyFile: secrets.publicKeyFile,

@@ -115,7 +115,7 @@ export const defaultCaptureLookup = (): CaptureLookup => ({
  * host that had no C compiler or X headers at setup), `damage` or `x11grab`. Damage capture encodes
  * only what changes: measured in Chromium (`npm run bench -- --quick --only g2g720,idle`), the idle room
  * fell from 26.7 to ~6 % of a core and glass-to-glass p50 from ~95 to ~55-65 ms, once the player moved
- * frames that follow a gap back to its playhead (web/src/core/low-latency-remux.ts).
+ * frames that follow a gap back to its playhead (web/src/mpegts/low-latency-remux.ts).
  */
 function captureMode(env: Env, lookup: CaptureLookup): { capture: CaptureMode; captureBin: string } {
   const captureBin = env.BOXROOM_CAPTURE_BIN || lookup.defaultBin;

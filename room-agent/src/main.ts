@@ -43,6 +43,7 @@ async function removeDesktopDir(dir: string, identity: DesktopIdentity): Promise
 
 async function main(): Promise<void> {
   const config = loadAgentConfig();
+  // bound to the room; every module's logger adds `mod` (here, or the module names itself)
   const log = createRootLogger(config.logLevel).child({ room: config.roomId });
   mkdirSync(config.runDir, { recursive: true, mode: 0o700 });
   // an existing dir keeps its mode through mkdir: make sure nobody else can enter it
@@ -61,11 +62,11 @@ async function main(): Promise<void> {
   process.env.XAUTHORITY = agentPaths(config.runDir).xauthority;
 
   const verifier = await TokenVerifier.fromPem(config.publicKeyPem, config.roomId);
-  const media = MediaServer.fromConfig(config, log.child({ module: 'media' }));
+  const media = MediaServer.fromConfig(config, log);
   await media.start();
   const fanout = new StreamFanout(media.source(), {
     maxBacklogBytes: config.viewerMaxBacklogBytes,
-    logger: log.child({ module: 'fanout' }),
+    logger: log,
   });
   const specs = roomProcessSpecs(config, {
     publishStdout: (flv) => media.publishFrom(flv),
@@ -74,7 +75,7 @@ async function main(): Promise<void> {
     identity,
     cookie: newCookie(),
   });
-  const supervisor = new Supervisor(specs, { log: log.child({ module: 'supervisor' }) });
+  const supervisor = new Supervisor(specs, { log: log.child({ mod: 'supervisor' }) });
   const lease = new ControlLease({ idleMs: config.controlIdleMs, graceMs: config.controlGraceMs });
   const history = new ControlHistory();
   const expiry = new ExpiryWatch({
@@ -85,10 +86,10 @@ async function main(): Promise<void> {
     },
     createdAt: config.roomCreatedAt,
   });
-  const session = new SessionHub(log.child({ module: 'session' }));
+  const session = new SessionHub(log.child({ mod: 'session' }));
   const gate = new InputGate({
     vncSocket: agentPaths(config.runDir).vncSocket,
-    logger: log.child({ module: 'input' }),
+    logger: log,
     onInput: () => {
       lease.touch();
       expiry.inputSeen();
@@ -159,7 +160,7 @@ async function main(): Promise<void> {
     display: config.display,
     width: config.width,
     height: config.height,
-    logger: log.child({ module: 'snapshot' }),
+    logger: log,
   });
   try {
     app = await buildAgentApp({

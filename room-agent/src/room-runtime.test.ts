@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events';
 import { pino } from 'pino';
 import { describe, expect, it, vi } from 'vitest';
-import type { ParticipantRef, Presence } from '@boxroom/contracts';
+import { AGENT_PROTOCOL_VERSION, AgentHealth, type ParticipantRef, type Presence } from '@boxroom/contracts';
+import { Value } from 'typebox/value';
 import { ControlHistory } from './control/control-history.js';
 import { ControlLease } from './control/control-lease.js';
 import { ExpiryWatch } from './lifecycle/expiry-watch.js';
@@ -174,6 +175,12 @@ describe('RoomRuntime wiring', () => {
 });
 
 describe('RoomRuntime readiness (GET /healthz?wait=)', () => {
+  it('health reports the protocol version and matches its contract', () => {
+    const h = setup().runtime.health();
+    expect(h.protocol).toBe(AGENT_PROTOCOL_VERSION);
+    expect(Value.Check(AgentHealth, h)).toBe(true);
+  });
+
   it('whenOk resolves at once when ok, else on the event that makes it ok', async () => {
     const { runtime, state, supervisor, media } = setup();
     await runtime.whenOk(60_000);

@@ -1,4 +1,4 @@
-import { WS_CLOSE, type AgentHealth, type ExpiryReason } from '@boxroom/contracts';
+import { AGENT_PROTOCOL_VERSION, WS_CLOSE, type AgentHealth, type ExpiryReason } from '@boxroom/contracts';
 import type { ControlHistory } from './control/control-history.js';
 import type { ControlLease } from './control/control-lease.js';
 import type { ExpiryWatch } from './lifecycle/expiry-watch.js';
@@ -136,6 +136,7 @@ export class RoomRuntime {
       status,
       room: this.p.roomId,
       isolation: this.p.isolation,
+      protocol: AGENT_PROTOCOL_VERSION,
       publishing,
       viewers: fanout.viewerCount(),
       expired: this.p.expiry.expired(),

@@ -16,13 +16,3 @@ declare module '@novnc/novnc' {
     sendKey(keysym: number, code: string | null, down?: boolean): void;
   }
 }
-
-// mpegts.js from its sources (so its remuxer class can be reached); typed by the package's own d.ts.
-declare module 'mpegts.js/src/mpegts.js' {
-  import Mpegts from 'mpegts.js';
-  export default Mpegts;
-}
-declare module 'mpegts.js/src/remux/mp4-remuxer.js' {
-  const MP4Remuxer: { prototype: import('./core/low-latency-remux.js').RemuxerInternals };
-  export default MP4Remuxer;
-}

@@ -1,6 +1,14 @@
 import { Type, type Static } from 'typebox';
-import { ControlState, GiveBody, ParticipantRef, Role, RoomExpiry, RoomTimeouts } from '@boxroom/contracts';
-import { PARTICIPANT_ID_PATTERN, ROOM_ID_PATTERN } from '../rooms/ids.js';
+import {
+  ControlState,
+  GiveBody,
+  ParticipantRef,
+  Role,
+  RoomExpiry,
+  PARTICIPANT_ID_PATTERN,
+  RoomId,
+  RoomTimeouts,
+} from '@boxroom/contracts';
 
 /**
  * The public API's shapes. Each schema validates requests, types the handlers and becomes the OpenAPI
@@ -14,9 +22,7 @@ export const ErrorBody = Type.Object({
   }),
 });
 
-export const RoomIdParams = Type.Object({
-  id: Type.String({ pattern: ROOM_ID_PATTERN, description: 'room id: 10 lowercase letters or digits' }),
-});
+export const RoomIdParams = Type.Object({ id: RoomId });
 
 export const RoomStatus = Type.Union([
   Type.Literal('starting'),
@@ -86,6 +92,16 @@ export const Room = Type.Object({
   control: Type.Optional(Type.Union([ControlState, Type.Null()])),
   /** set when a timeout ran out: the room is being deleted */
   expired: Type.Optional(Type.Union([RoomExpiry, Type.Null()])),
+  /**
+   * the protocol of the room's agent; `compatible: false` for a room started by another build of the
+   * dashboard: listed, but every call that would drive it answers 409. null when it could not be asked.
+   */
+  agentProtocol: Type.Optional(
+    Type.Union([
+      Type.Object({ version: Type.Union([Type.Integer(), Type.Null()]), compatible: Type.Boolean() }),
+      Type.Null(),
+    ]),
+  ),
 });
 export type Room = Static<typeof Room>;
 

@@ -105,7 +105,7 @@ export const proxyRoutes: FastifyPluginAsyncTypebox<{
         const { id } = req.params;
         let agentUrl: string;
         try {
-          agentUrl = await rooms.agentUrl(id);
+          agentUrl = await rooms.agentUrl(id, 'known');
         } catch (err) {
           const code =
             err instanceof AppError && err.code === 'not_found' ? WS_CLOSE.notFound : WS_CLOSE.unavailable;

@@ -118,7 +118,3 @@ export class AgentClient {
     throw errors.roomUnavailable(roomId, new Error(`agent ${path} answered ${res.status}`));
   }
 }
-
-export function controllerOf(state: AgentState): ParticipantRef | null {
-  return state.control.holder;
-}

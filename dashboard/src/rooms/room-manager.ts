@@ -1,9 +1,10 @@
-import type {
-  ControlState,
-  ParticipantRef,
-  Presence,
-  ResolvedRoomTimeouts,
-  RoomExpiry,
+import {
+  AGENT_PROTOCOL_VERSION,
+  type ControlState,
+  type ParticipantRef,
+  type Presence,
+  type ResolvedRoomTimeouts,
+  type RoomExpiry,
 } from '@boxroom/contracts';
 import type { CreateRoomBody, JoinedRoom, Room, RoomLinks } from '../api/schemas.js';
 import { authorize, can } from '../auth/abilities.js';
@@ -16,6 +17,7 @@ import type { Logger } from '../logger.js';
 import { roomEvents } from '../webhooks/room-events.js';
 import { NO_WEBHOOKS, type WebhookSink } from '../webhooks/webhook-sink.js';
 import type { AgentClient, AgentState } from './agent-client.js';
+import { AgentProtocols, type AgentProtocol } from './agent-protocol.js';
 import { newRoomId } from './ids.js';
 import { NO_TIMEOUTS, timeoutsOf, type RoomDriver, type RoomRecord, type RoomSpec } from './room-driver.js';
 
@@ -40,6 +42,8 @@ export interface RoomManagerDeps {
   webhooks?: WebhookSink;
   /** kicks and revocations, forgotten with the room */
   rights?: RightsService;
+  /** what each room's agent speaks (default: asked over HTTP) */
+  protocols?: AgentProtocols;
   now?: () => number;
   newId?: () => string;
 }
@@ -52,8 +56,10 @@ export class RoomManager {
   private readonly now: () => number;
   private readonly newId: () => string;
   private readonly webhooks: WebhookSink;
+  private readonly protocols: AgentProtocols;
 
   constructor(private readonly deps: RoomManagerDeps) {
+    this.protocols = deps.protocols ?? new AgentProtocols(deps.log);
     this.now = deps.now ?? Date.now;
     this.newId = deps.newId ?? newRoomId;
     this.webhooks = deps.webhooks ?? NO_WEBHOOKS;
@@ -108,18 +114,25 @@ export class RoomManager {
     await this.deps.driver.delete(id);
     await this.deps.invites.forget(id);
     await this.deps.rights?.forget(id);
+    this.protocols.forget(id);
     this.deps.log.info({ room: id, by: p.id }, 'room deleted');
     this.webhooks.emit(roomEvents.deletedByRequest(id, this.now(), p.id));
   }
 
-  /** Every room, unfiltered: for the dashboard's own housekeeping (the reaper). */
-  records(): Promise<RoomRecord[]> {
-    return this.deps.driver.list();
+  /**
+   * Every room, unfiltered: for the dashboard's own housekeeping (the reaper). Its sweeps are also
+   * how a restarted dashboard learns, within one poll, which rooms it found speak another protocol.
+   */
+  async records(): Promise<RoomRecord[]> {
+    const records = await this.deps.driver.list();
+    for (const r of records) if (r.status === 'ready') void this.protocols.of(r);
+    return records;
   }
 
   /** The agent's view of a room, asked as the dashboard itself (this also tells it we are alive). */
   async observe(record: RoomRecord, sinceSeq = 0): Promise<AgentState> {
     if (!record.agentUrl) throw errors.roomUnavailable(record.spec.id);
+    await this.refuseOtherProtocol(record);
     const token = await this.deps.tokens.issueForAgent({ ...DASHBOARD_PRINCIPAL, room: record.spec.id });
     return this.deps.agent.state(record.spec.id, record.agentUrl, token, sinceSeq);
   }
@@ -131,6 +144,7 @@ export class RoomManager {
     await this.deps.driver.delete(id);
     await this.deps.invites.forget(id);
     await this.deps.rights?.forget(id);
+    this.protocols.forget(id);
     this.deps.log.info({ room: id, reason: expiry.reason }, 'room deleted');
     this.webhooks.emit(roomEvents.expired(id, this.now(), expiry.reason));
   }
@@ -138,6 +152,10 @@ export class RoomManager {
   /** The driver says a room is ready: announced once per room (the event id is per room). */
   announceReady(id: string): void {
     this.webhooks.emit(roomEvents.ready(id, this.now()));
+    // learn its protocol now, not in the first viewer's request
+    void this.require(id)
+      .then((r) => this.protocols.of(r))
+      .catch(() => {});
   }
 
   async require(id: string): Promise<RoomRecord> {
@@ -146,13 +164,35 @@ export class RoomManager {
     return record;
   }
 
-  /** Where to reach a room's agent; `not_found` for unknown rooms, `unavailable` when not running. */
-  async agentUrl(id: string): Promise<string> {
+  /**
+   * Where to reach a room's agent; `not_found` for unknown rooms, `unavailable` when not running,
+   * `conflict` when its agent speaks another protocol. `protocol: 'known'` refuses only what is known
+   * already and learns the rest in the background: for a WebSocket whose client may speak first (its
+   * messages would be lost while the dashboard asks the agent).
+   */
+  async agentUrl(id: string, protocol: 'ask' | 'known' = 'ask'): Promise<string> {
     const record = await this.require(id);
     if (!record.agentUrl || record.status === 'failed' || record.status === 'stopping') {
       throw errors.roomUnavailable(id);
     }
+    await this.refuseOtherProtocol(record, protocol);
     return record.agentUrl;
+  }
+
+  /**
+   * A ready room whose agent speaks another protocol (started by another build of the dashboard) is
+   * listed but not driven: a request the agent would misread is refused here instead.
+   */
+  private async refuseOtherProtocol(record: RoomRecord, how: 'ask' | 'known' = 'ask'): Promise<void> {
+    if (record.status !== 'ready') return;
+    const known = this.protocols.known(record);
+    if (known === undefined && how === 'known') void this.protocols.of(record);
+    const protocol = known ?? (how === 'ask' ? await this.protocols.of(record) : null);
+    if (protocol && !protocol.compatible)
+      throw errors.conflict(
+        `room ${record.spec.id} runs agent protocol ${protocol.version ?? '(none)'}, this dashboard speaks ` +
+          `${AGENT_PROTOCOL_VERSION}: delete and recreate the room`,
+      );
   }
 
   /**
@@ -212,7 +252,9 @@ export class RoomManager {
     let participants: Presence[] | null = null;
     let control: ControlState | null = null;
     let expired: RoomExpiry | null = null;
-    if (r.status === 'ready' && r.agentUrl) {
+    let agentProtocol: AgentProtocol | null = null;
+    if (r.status === 'ready' && r.agentUrl) agentProtocol = await this.protocols.of(r);
+    if (r.status === 'ready' && r.agentUrl && agentProtocol?.compatible !== false) {
       try {
         const state = await this.deps.agent.state(r.spec.id, r.agentUrl, await this.agentToken(p, r.spec.id));
         viewers = state.viewers;
@@ -224,7 +266,7 @@ export class RoomManager {
         this.deps.log.warn({ room: r.spec.id, err }, 'agent state unavailable');
       }
     }
-    return { ...this.view(p, r), viewers, controller, participants, control, expired };
+    return { ...this.view(p, r), viewers, controller, participants, control, expired, agentProtocol };
   }
 
   private async freshId(existing: RoomRecord[]): Promise<string> {

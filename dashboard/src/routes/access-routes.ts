@@ -10,8 +10,8 @@ import {
   RoomLinks,
   errorResponses,
 } from '../api/schemas.js';
-import type { JoinService } from '../auth/join-service.js';
-import type { ParticipantRights } from '../auth/participant-rights.js';
+import type { JoinService } from '../rooms/join-service.js';
+import type { ParticipantRights } from '../rooms/participant-rights.js';
 
 /** Joining with an invite, renewing tokens, revoking invites, removing participants. */
 export const accessRoutes: FastifyPluginAsyncTypebox<{

@@ -2,7 +2,12 @@ import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { importSPKI, jwtVerify } from 'jose';
 import type { WebSocket } from 'ws';
-import type { ControlState, Presence, TokenClaims } from '@boxroom/contracts';
+import {
+  AGENT_PROTOCOL_VERSION,
+  type ControlState,
+  type Presence,
+  type TokenClaims,
+} from '@boxroom/contracts';
 
 export interface FakeAgent {
   app: FastifyInstance;
@@ -12,6 +17,8 @@ export interface FakeAgent {
   control: ControlState;
   participants: Presence[];
   viewers: number;
+  /** what /healthz reports as `protocol` (undefined: left out, as agents before versions did) */
+  protocol: number | undefined;
   /** the last socket each WS path accepted */
   sockets: Map<string, WebSocket>;
   /** the claims of every POST /desktop/reset it carried out */
@@ -36,6 +43,7 @@ export async function startFakeAgent(publicKeyPem: string, roomId: string): Prom
     sockets,
     resets: [],
     viewers: 2,
+    protocol: AGENT_PROTOCOL_VERSION,
     participants: [],
     control: { seq: 0, holder: null, queue: [], locked: false },
     close: () => app.close(),
@@ -57,7 +65,7 @@ export async function startFakeAgent(publicKeyPem: string, roomId: string): Prom
     }
   };
 
-  app.get('/healthz', async () => ({ status: 'ok', room: roomId }));
+  app.get('/healthz', async () => ({ status: 'ok', room: roomId, protocol: agent.protocol }));
   app.get('/state', async (req, reply) => {
     if (!(await claims(req)))
       return reply.status(401).send({ error: { code: 'unauthorized', message: 'bad token' } });

@@ -1,12 +1,17 @@
 import type { ControlChange, ExpiryReason, WebhookEvent } from '@boxroom/contracts';
-import type { RoomSpec } from '../rooms/room-driver.js';
+
+/** What `room.created` reports of a room (a RoomSpec has all of it; webhooks/ does not import rooms/). */
+type CreatedRoom = Extract<WebhookEvent, { type: 'room.created' }>['data'] & {
+  id: string;
+  createdAt: number;
+};
 
 /**
  * Webhook events, built in one place. Ids are derived from what happened (room, kind, lease seq),
  * not random: retries and several dashboard replicas send the same id, so receivers can deduplicate.
  */
 export const roomEvents = {
-  created: (spec: RoomSpec): WebhookEvent => ({
+  created: (spec: CreatedRoom): WebhookEvent => ({
     id: `${spec.id}.created`,
     type: 'room.created',
     at: spec.createdAt,

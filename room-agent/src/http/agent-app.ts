@@ -66,7 +66,7 @@ export async function buildAgentApp(deps: AgentAppDeps): Promise<FastifyInstance
   const { log, verifier, lease, session } = deps;
   const rights = deps.rights ?? new RightsRegistry(log.child({ module: 'rights' }));
   const app = Fastify({
-    loggerInstance: log.child({ module: 'http' }) as FastifyBaseLogger,
+    loggerInstance: log.child({ mod: 'http' }) as FastifyBaseLogger,
     // Request URLs carry ?token=: our own hook logs them with the query string removed.
     disableRequestLogging: true,
     bodyLimit: 16 * 1024,

@@ -33,11 +33,6 @@ export const KEYSYM = {
   a: 0x0061,
 } as const;
 
-/** Button mask bits of a PointerEvent: bit 0 is the left button, 3/4 are the wheel. */
-export const BUTTON_LEFT = 1;
-export const BUTTON_MIDDLE = 2;
-export const BUTTON_RIGHT = 4;
-
 /** Writes a KeyEvent at `offset`; returns the offset after it. */
 export function writeKeyEvent(buf: Buffer, offset: number, down: boolean, keysym: number): number {
   buf[offset] = RFB_CLIENT_MSG.keyEvent;

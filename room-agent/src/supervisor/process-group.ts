@@ -14,10 +14,6 @@ export function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
   }
 }
 
-export function groupExists(pgid: number): boolean {
-  return signalGroup(pgid, 0);
-}
-
 /** Variables a child inherits from the agent; everything else comes from its spec. */
 const INHERITED_ENV = [
   'PATH',

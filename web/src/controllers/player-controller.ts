@@ -7,7 +7,7 @@ import {
   newestVideoEndS,
   setLowLatencyRemux,
   setPlayheadClock,
-} from '../core/low-latency-remux.js';
+} from '../mpegts/low-latency-remux.js';
 import type { PlayerSettings } from '../core/settings.js';
 import { loadedMpegts } from '../core/mpegts-preload.js';
 import { prefetchedLoaderConfig } from '../core/stream-prefetch.js';
@@ -133,7 +133,7 @@ export class PlayerController implements ReactiveController {
     const settings = this.settings;
     if (!video || !this.url || !settings) return;
     this.setPhase(this.stats.framesPresented > 0 ? 'reconnecting' : 'starting', this.message);
-    const { Mpegts } = loadedMpegts() ?? (await import('../core/mpegts-loader.js'));
+    const { Mpegts } = loadedMpegts() ?? (await import('../mpegts/mpegts-loader.js'));
     if (gen !== this.generation) return;
     if (!Mpegts.isSupported()) {
       this.setPhase('failed', 'This browser cannot play the stream (no Media Source Extensions).');

@@ -21,6 +21,8 @@ export interface Room {
   links?: RoomLinks;
   viewers?: number | null;
   controller?: ParticipantRef | null;
+  /** `compatible: false`: started by another build of the dashboard; listed, not driven (docs/protocol.md) */
+  agentProtocol?: { version: number | null; compatible: boolean } | null;
 }
 
 export interface CreateRoom {

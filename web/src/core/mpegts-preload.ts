@@ -1,4 +1,4 @@
-import type * as MpegtsLoader from './mpegts-loader.js';
+import type * as MpegtsLoader from '../mpegts/mpegts-loader.js';
 
 type MpegtsModule = typeof MpegtsLoader;
 
@@ -6,7 +6,7 @@ let loaded: MpegtsModule | null = null;
 
 /** Load and run the player's module now (main.ts, on a room path), so the player finds it ready. */
 export function preloadMpegts(): Promise<MpegtsModule> {
-  return import('./mpegts-loader.js').then((m) => (loaded = m));
+  return import('../mpegts/mpegts-loader.js').then((m) => (loaded = m));
 }
 
 /**

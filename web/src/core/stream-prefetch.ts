@@ -1,12 +1,10 @@
 import type MpegtsNs from 'mpegts.js';
+import { prefetchedLoader, type PrefetchedStream } from '../mpegts/prefetched-loader.js';
+
+export type { PrefetchedStream };
 
 /** A prefetched stream no player has taken after this long is cancelled (it would download for nothing). */
 export const PREFETCH_UNCLAIMED_MS = 5000;
-
-export interface PrefetchedStream {
-  response: Promise<Response>;
-  abort(): void;
-}
 
 type Fetch = (url: string, init: RequestInit) => Promise<Response>;
 
@@ -14,7 +12,7 @@ type Fetch = (url: string, init: RequestInit) => Promise<Response>;
  * The room page asks for the stream as soon as it holds a token for a ready room, before the player
  * exists: rendering the room and opening Media Source take 50-150 ms on a busy machine, and the
  * stream's head and cached GOP arrive meanwhile. The player then reads that response (see
- * `prefetchedLoader`) instead of asking again. Keyed by the exact URL, so a response is only ever
+ * mpegts/prefetched-loader.ts) instead of asking again. Keyed by the exact URL, so a response is only ever
  * read by a player asking for the same token and transport.
  */
 export class StreamPrefetch {
@@ -67,77 +65,4 @@ export function prefetchedLoaderConfig(
 ): Pick<MpegtsNs.Config, 'customLoader' | 'deferLoadAfterSourceOpen'> {
   const taken = prefetch.take(url);
   return taken ? { customLoader: prefetchedLoader(Mpegts, taken), deferLoadAfterSourceOpen: false } : {};
-}
-
-/** A mpegts.js loader class over one prefetched response (it can be opened once). */
-export function prefetchedLoader(
-  Mpegts: typeof MpegtsNs,
-  taken: PrefetchedStream,
-): MpegtsNs.CustomLoaderConstructor {
-  const { LoaderStatus, LoaderErrors } = Mpegts;
-  return class PrefetchedLoader extends Mpegts.BaseLoader {
-    private aborted = false;
-    private received = 0;
-
-    constructor() {
-      super('prefetched-fetch-loader');
-      this._needStash = true;
-    }
-
-    override destroy(): void {
-      if (this.isWorking()) this.abort();
-      super.destroy();
-    }
-
-    open(_source: MpegtsNs.MediaSegment, range: MpegtsNs.Range): void {
-      this._status = LoaderStatus.kConnecting;
-      taken.response
-        .then((res) => {
-          if (this.aborted) {
-            void res.body?.cancel();
-            return;
-          }
-          if (!res.ok || !res.body) {
-            this._status = LoaderStatus.kError;
-            this.onError?.(LoaderErrors.HTTP_STATUS_CODE_INVALID, { code: res.status, msg: res.statusText });
-            return;
-          }
-          return this.pump(res.body.getReader(), range.from);
-        })
-        .catch((err: unknown) => {
-          if (this.aborted) return;
-          this._status = LoaderStatus.kError;
-          this.onError?.(LoaderErrors.EXCEPTION, { code: -1, msg: (err as Error).message });
-        });
-    }
-
-    abort(): void {
-      this.aborted = true;
-      taken.abort();
-    }
-
-    private async pump(reader: ReadableStreamDefaultReader<Uint8Array>, from: number): Promise<void> {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (this.aborted) {
-          this._status = LoaderStatus.kComplete;
-          await reader.cancel().catch(() => {});
-          return;
-        }
-        if (done) {
-          this._status = LoaderStatus.kComplete;
-          this.onComplete?.(from, from + this.received - 1);
-          return;
-        }
-        this._status = LoaderStatus.kBuffering;
-        const whole = value.byteOffset === 0 && value.byteLength === value.buffer.byteLength;
-        const chunk = whole
-          ? value.buffer
-          : value.buffer.slice(value.byteOffset, value.byteOffset + value.byteLength);
-        const byteStart = from + this.received;
-        this.received += value.byteLength;
-        this.onDataArrival?.(chunk as ArrayBuffer, byteStart, this.received);
-      }
-    }
-  };
 }

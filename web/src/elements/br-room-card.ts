@@ -170,6 +170,14 @@ export class BrRoomCard extends LitElement {
           <span>viewers <b class="viewers">${r.viewers ?? '–'}</b></span>
           <span>control <b class="controller">${controller}</b></span>
         </div>
+        ${
+          r.agentProtocol?.compatible === false
+            ? html`<p class="error other-protocol" role="status">
+                Started by another version of boxroom (agent protocol ${r.agentProtocol.version ?? 'none'}):
+                it cannot be joined from here. Delete it and create it again.
+              </p>`
+            : nothing
+        }
         <div class="actions">
           ${
             r.links

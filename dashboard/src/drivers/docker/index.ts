@@ -15,7 +15,7 @@ function client(opts: Pick<DockerDriverOptions, 'docker'>): Docker {
 
 /** The docker RoomDriver: one container per room, labels as the only state store. */
 export function createDockerDriver(opts: DockerDriverOptions): RoomDriver {
-  const log = (opts.log ?? pino({ level: 'info' })).child({ module: 'docker-driver' });
+  const log = (opts.log ?? pino({ level: 'info' })).child({ mod: 'docker-driver' });
   return new DockerRoomDriver(client(opts), resolveOptions(opts), log);
 }
 

@@ -206,12 +206,11 @@ describe('LocalDriver (with a stand-in agent process)', () => {
     await until(() => !groupAlive(state.rooms[0].pid));
   });
 
-  it('without a built agent, create is a clear 503', async () => {
-    const d = make({}, { agentEntry: null });
+  it('without a built agent, create is a clear 503 and starts nothing', async () => {
+    // a bundle path that does not exist, whatever this checkout has built
+    const d = make({}, { agentEntry: join(dataDir, 'room-agent', 'dist', 'room-agent.mjs') });
     await d.init();
-    // findAgentEntry may find a real build in this repository; only check the error when it does not
-    const { findAgentEntry } = await import('./agent-entry.js');
-    if (findAgentEntry()) return;
     await expect(d.create(spec('aaaaaaaaaa'))).rejects.toMatchObject({ code: 'unavailable' });
+    expect(await d.list()).toEqual([]);
   });
 });

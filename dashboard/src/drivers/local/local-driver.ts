@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, existsSync, openSync } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppError } from '../../errors.js';
@@ -123,7 +123,9 @@ export class LocalDriver extends EventEmitter<DriverEvents> implements RoomDrive
   async create(spec: RoomSpec): Promise<RoomRecord> {
     if (this.rooms.has(spec.id)) throw new Error(`room ${spec.id} exists`);
     const entry = this.s.agentEntry ?? findAgentEntry();
-    if (!entry) throw new AppError('unavailable', 'the room agent is not built (run `npm run build`)');
+    // a configured entry that is not there is the same as none (else the room would only fail later)
+    if (!entry || !existsSync(entry))
+      throw new AppError('unavailable', 'the room agent is not built (run `npm run build`)');
     const all = [...this.rooms.values()];
     const port = await freePortExcept(new Set(all.map((r) => r.port)));
     const display = await freeDisplay(this.s.displayBase, new Set(all.map((r) => r.display)), this.s.tmpDir);

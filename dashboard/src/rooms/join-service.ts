@@ -1,13 +1,13 @@
 import type { JoinBody, JoinResult, RoomLinks } from '../api/schemas.js';
 import { errors } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { newParticipantId } from '../rooms/ids.js';
-import type { RoomManager } from '../rooms/room-manager.js';
-import { authorize } from './abilities.js';
-import type { InviteRole, InviteService } from './invite-service.js';
+import { authorize } from '../auth/abilities.js';
+import type { InviteRole, InviteService } from '../auth/invite-service.js';
+import type { Principal } from '../auth/principal.js';
+import type { TokenService } from '../auth/token-service.js';
+import { newParticipantId } from './ids.js';
 import type { ParticipantRights } from './participant-rights.js';
-import type { Principal } from './principal.js';
-import type { TokenService } from './token-service.js';
+import type { RoomManager } from './room-manager.js';
 
 /** Exchanges invite secrets for participant tokens, and revokes invites. */
 export class JoinService {

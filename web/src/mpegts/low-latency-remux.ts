@@ -39,7 +39,7 @@ export interface RemuxerInternals {
   _isLive: boolean;
   _dtsBase: number;
   _videoMeta: { refSampleDuration: number } | null;
-  _audioMeta: { codec: string; refSampleDuration: number } | null;
+  _audioMeta: { codec: string; refSampleDuration: number; [more: string]: unknown } | null;
   _videoNextDts: number | undefined;
   _videoStashedLastSample: RemuxSample | null;
   _audioStashedLastSample: RemuxSample | null;
@@ -136,8 +136,9 @@ export function setLowLatencyRemux(on: boolean): void {
   enabled = on;
 }
 
-export function lowLatencyRemuxEnabled(): boolean {
-  return enabled;
+/** What the remuxer's audio metadata says for AAC (the FLV demuxer names it `mp4a.40.<object type>`). */
+export function isAac(codec: string | undefined): boolean {
+  return codec?.startsWith('mp4a.40.') ?? false;
 }
 
 const INSTALLED = Symbol.for('boxroom.lowLatencyRemux');
@@ -205,7 +206,7 @@ export function installLowLatencyRemux(proto: RemuxerInternals): void {
 
   proto._remuxAudio = function (this: RemuxerInternals, track: RemuxTrack, force?: boolean): void {
     // AAC frames have a fixed, known duration: the original computes dts from it; only mp3 differs.
-    if (!enabled || !this._isLive || this._audioMeta?.codec !== 'aac' || !track.samples?.length) {
+    if (!enabled || !this._isLive || !isAac(this._audioMeta?.codec) || !track.samples?.length) {
       origAudio.call(this, track, force);
       return;
     }

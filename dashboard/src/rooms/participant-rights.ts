@@ -1,13 +1,13 @@
 import type { RenewResult } from '../api/schemas.js';
 import { errors } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { RightsPush } from '../rooms/rights-push.js';
-import type { RoomManager } from '../rooms/room-manager.js';
-import { authorize } from './abilities.js';
-import type { InviteRole } from './invite-service.js';
-import type { Principal } from './principal.js';
-import type { RightsService } from './rights-service.js';
-import type { TokenService } from './token-service.js';
+import type { RightsPush } from './rights-push.js';
+import type { RoomManager } from './room-manager.js';
+import { authorize } from '../auth/abilities.js';
+import type { InviteRole } from '../auth/invite-service.js';
+import type { Principal } from '../auth/principal.js';
+import type { RightsService } from '../auth/rights-service.js';
+import type { TokenService } from '../auth/token-service.js';
 
 /** A kicked participant's entry outlives their last token by this much (clock skew of agents). */
 const KICK_MARGIN_S = 60;
