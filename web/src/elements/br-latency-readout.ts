@@ -3,7 +3,7 @@ import type { PlayerStats } from '../controllers/player-controller.js';
 import { controls } from '../styles/shared.js';
 
 /**
- * Encode + RTMP + media server + proxy on a LAN: a nominal figure for the estimate (the bench measures
+ * Encode + pipe + media server + proxy on a LAN: a nominal figure for the estimate (the bench measures
  * this stage on a loaded 2-core machine at ~25 ms p50, README "Performance").
  */
 const PIPELINE_MS = 10;
