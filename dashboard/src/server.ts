@@ -1,6 +1,11 @@
 import { API_VERSION, buildApp } from './app.js';
 import { ConfigError, loadDashboardConfig } from './config.js';
-import { listenHost, localIsolation, type LocalIsolation } from './drivers/local/isolation.js';
+import {
+  canCreateUsers,
+  listenHost,
+  localIsolation,
+  type LocalIsolation,
+} from './drivers/local/isolation.js';
 import { selectDriver } from './drivers/select-driver.js';
 import { createRootLogger } from './logger.js';
 import { secureDataDir } from './secrets/data-dir-modes.js';
@@ -55,9 +60,12 @@ async function main(): Promise<void> {
           `${config.desktopUser}, or use the docker driver.`,
       );
     } else {
+      const perRoom = canCreateUsers();
       log.info(
-        { isolation: 'desktop-user', desktopUser: config.desktopUser },
-        'local room desktops run as their own user',
+        { isolation: 'desktop-user', fallbackUser: config.desktopUser },
+        perRoom
+          ? 'local room desktops run as users of their own, one per room'
+          : `local room desktops run as ${config.desktopUser}, separated from the dashboard but not from each other`,
       );
     }
   }

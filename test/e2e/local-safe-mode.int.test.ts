@@ -97,7 +97,7 @@ describe('local driver safe mode (real dashboard, local rooms)', () => {
     // dashboard says so; otherwise it says plainly that it is not.
     if (isRoot && spawnSync('id', ['-u', 'boxroom-desktop']).status === 0) {
       expect(health.isolation).toBe('desktop-user');
-      expect(dash.output()).toContain('local room desktops run as their own user');
+      expect(dash.output()).toContain('local room desktops run as users of their own, one per room');
       expect(dash.output()).not.toContain('NOT separated');
     } else {
       expect(health.isolation).toBe('none');
@@ -129,6 +129,47 @@ describe('local driver safe mode (real dashboard, local rooms)', () => {
     expect(body.status).toBe('ready');
   });
 
+  it('each local room has a desktop user of its own: a reset in one leaves the other alone; delete removes it', async () => {
+    dash = await DashboardProcess.start({ driver: 'local', env: { BOXROOM_LOG_LEVEL: 'warn' } });
+    const [a, b] = [await createRoom(dash), await createRoom(dash)];
+    const userOf = (id: string) => `bxd-${id}`;
+    /** pid -> command of the processes running as a user */
+    const procs = (user: string): Map<number, string> => {
+      const out = spawnSync('ps', ['-o', 'pid=,comm=', '-u', user], { encoding: 'utf8' }).stdout ?? '';
+      return new Map(
+        out
+          .trim()
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => l.trim().split(/\s+/))
+          .map(([pid, comm]) => [Number(pid), comm!]),
+      );
+    };
+    if (!isRoot) {
+      // an ordinary user cannot make users: both rooms run as the dashboard's own user (and it said so)
+      expect(spawnSync('id', ['-u', userOf(a.id)]).status).not.toBe(0);
+      return;
+    }
+    await expect.poll(() => [...procs(userOf(a.id)).values()], { timeout: 15_000 }).toContain('openbox');
+    await expect.poll(() => [...procs(userOf(b.id)).values()], { timeout: 15_000 }).toContain('openbox');
+    const bBefore = [...procs(userOf(b.id)).keys()];
+    const owner = await joinRoom(dash, a, 'owner');
+    const res = await dash.api('POST', `/api/rooms/${a.id}/desktop/reset`, undefined, owner);
+    expect(res.status).toBe(202);
+    // A's desktop is new (new pids), B's is the same processes as before
+    await expect
+      .poll(() => [...procs(userOf(a.id)).keys()].some((pid) => bBefore.includes(pid)), { timeout: 5000 })
+      .toBe(false);
+    await sleep(2000);
+    const bAfter = [...procs(userOf(b.id)).keys()];
+    for (const pid of bBefore) expect(bAfter).toContain(pid);
+    // deleting a room ends and removes its user; the other room's stays
+    expect((await dash.api('DELETE', `/api/rooms/${a.id}`)).status).toBe(204);
+    await expect.poll(() => spawnSync('id', ['-u', userOf(a.id)]).status, { timeout: 15_000 }).not.toBe(0);
+    expect(procs(userOf(a.id)).size).toBe(0);
+    expect(spawnSync('id', ['-u', userOf(b.id)]).status).toBe(0);
+  });
+
   it('orphans: rooms live while the dashboard calls them, and stop themselves once it is gone', async () => {
     // 20 s of silence ends a room; the dashboard calls each room every 5 s (a quarter of it).
     dash = await DashboardProcess.start({
@@ -151,5 +192,11 @@ describe('local driver safe mode (real dashboard, local rooms)', () => {
     while (alive(pid!) && Date.now() - stoppedAt < 45_000) await sleep(500);
     expect(alive(pid!)).toBe(false);
     expect(Date.now() - stoppedAt).toBeGreaterThanOrEqual(10_000);
+    // a dashboard that comes back finds the room failed, and deleting it removes what is left (its user too)
+    await dash.restart();
+    const after = await dash.api<{ status: string }>('GET', `/api/rooms/${room.id}`);
+    expect(after.body.status).toBe('failed');
+    expect((await dash.api('DELETE', `/api/rooms/${room.id}`)).status).toBe(204);
+    expect(spawnSync('id', ['-u', `bxd-${room.id}`]).status).not.toBe(0);
   }, 120_000);
 });

@@ -24,6 +24,8 @@ export interface LocalAgentPolicy {
   desktopUser: string;
   /** BOXROOM_DASHBOARD_SILENCE_S: the agent stops after this long without a dashboard call (0: never) */
   dashboardSilenceS: number;
+  /** BOXROOM_DESKTOP_DIR: the desktop's own dir, outside the (private) data dir */
+  desktopDir?: string;
 }
 
 /**
@@ -58,6 +60,7 @@ export function agentEnv(
       ? {
           BOXROOM_DESKTOP_USER: policy.desktopUser,
           BOXROOM_DASHBOARD_SILENCE_S: String(policy.dashboardSilenceS),
+          ...(policy.desktopDir ? { BOXROOM_DESKTOP_DIR: policy.desktopDir } : {}),
         }
       : {}),
     ...Object.fromEntries(roomLifecycleEnv(spec).map((kv) => kv.split(/=(.*)/s, 2) as [string, string])),

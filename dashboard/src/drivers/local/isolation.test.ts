@@ -5,12 +5,21 @@ describe('localIsolation', () => {
   const users: Record<string, number> = { 'boxroom-desktop': 999, root: 0 };
   const lookup = (name: string) => users[name] ?? null;
 
-  it('root with the desktop user: separated', () => {
-    expect(localIsolation('boxroom-desktop', 0, lookup)).toEqual({ isolation: 'desktop-user', reason: null });
+  const noUseradd = () => false;
+
+  it('root with useradd (a user per room), or with the shared desktop user: separated', () => {
+    expect(localIsolation('nobody-here', 0, lookup, () => true)).toEqual({
+      isolation: 'desktop-user',
+      reason: null,
+    });
+    expect(localIsolation('boxroom-desktop', 0, lookup, noUseradd)).toEqual({
+      isolation: 'desktop-user',
+      reason: null,
+    });
   });
 
   it('not root: not separated, and says why', () => {
-    const iso = localIsolation('boxroom-desktop', 1000, lookup);
+    const iso = localIsolation('boxroom-desktop', 1000, lookup, () => true);
     expect(iso.isolation).toBe('none');
     expect(iso.reason).toBe(
       'the dashboard runs as uid 1000, not root, so it cannot run desktops as boxroom-desktop',
@@ -18,11 +27,11 @@ describe('localIsolation', () => {
   });
 
   it('root without the user, or with a root "desktop user": not separated', () => {
-    expect(localIsolation('nobody-here', 0, lookup)).toMatchObject({
+    expect(localIsolation('nobody-here', 0, lookup, noUseradd)).toMatchObject({
       isolation: 'none',
       reason: expect.stringContaining('run scripts/setup.sh as root'),
     });
-    expect(localIsolation('root', 0, lookup).isolation).toBe('none');
+    expect(localIsolation('root', 0, lookup, noUseradd).isolation).toBe('none');
   });
 
   it('userUid asks the system (root is 0, a made-up name is null)', () => {

@@ -20,15 +20,27 @@ export function userUid(name: string): number | null {
   }
 }
 
+/** Is useradd there (the local driver makes a desktop user per room with it)? */
+export function canCreateUsers(): boolean {
+  try {
+    execFileSync('useradd', ['--help'], { stdio: 'ignore', timeout: 5000 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Can the local driver separate rooms from the dashboard? Only when it runs as root (the agent then
- * drops the desktop to `desktopUser`) and that user exists (scripts/setup.sh creates it). The
- * agent decides for itself by the same rules; this is the dashboard's warning ahead of any room.
+ * drops the desktop to a user of its own): one made per room (see desktop-users.ts), or else
+ * `desktopUser` (scripts/setup.sh creates it), which rooms then share. The agent decides for itself
+ * by the same rules; this is the dashboard's warning ahead of any room.
  */
 export function localIsolation(
   desktopUser: string,
   uid: number | undefined = process.getuid?.(),
   lookup: (name: string) => number | null = userUid,
+  perRoomUsers: () => boolean = canCreateUsers,
 ): LocalIsolation {
   if (uid !== 0) {
     return {
@@ -36,6 +48,7 @@ export function localIsolation(
       reason: `the dashboard runs as uid ${uid ?? 'unknown'}, not root, so it cannot run desktops as ${desktopUser}`,
     };
   }
+  if (perRoomUsers()) return { isolation: 'desktop-user', reason: null };
   const desktopUid = lookup(desktopUser);
   if (desktopUid === null) {
     return {

@@ -60,6 +60,8 @@ describe('LocalDriver (with a stand-in agent process)', () => {
         healthPollMs: 50,
         stopTimeoutMs: 1500,
         livenessPollMs: 100,
+        // no system users for a stand-in agent (desktop-users.test.ts and the e2e suites cover them)
+        roomUsers: false,
         ...extra,
       },
     );

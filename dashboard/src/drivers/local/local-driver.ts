@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { closeSync, existsSync, openSync } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
@@ -10,6 +11,7 @@ import { waitAgentReady } from '../agent-readiness.js';
 import type { DriverOptions } from '../driver-options.js';
 import { findAgentEntry } from './agent-entry.js';
 import { agentEnv } from './agent-env.js';
+import { DesktopUsers } from './desktop-users.js';
 import { freeDisplay, freePortExcept } from './allocate.js';
 import { LocalStateStore, type LocalRoomState } from './local-state.js';
 import { killRoomLeftovers } from './leftovers.js';
@@ -34,6 +36,8 @@ export interface LocalDriverSettings {
   desktopUser?: string;
   /** agents stop after this long without a dashboard call (BOXROOM_DASHBOARD_SILENCE_S); 0: never */
   orphanS?: number;
+  /** run as root: a desktop user per room (see desktop-users.ts); false: desktopUser for all (tests) */
+  roomUsers?: boolean;
 }
 
 const DEFAULTS = {
@@ -44,6 +48,7 @@ const DEFAULTS = {
   probeTimeoutMs: 1_000,
   desktopUser: 'boxroom-desktop',
   orphanS: 600,
+  roomUsers: true,
 };
 
 interface Watch {
@@ -54,6 +59,12 @@ interface Watch {
 }
 
 const agentUrlOf = (r: LocalRoomState) => `http://127.0.0.1:${r.port}`;
+/**
+ * The desktop's own dir (its home, its copy of the X cookie): outside the data dir, which the desktop
+ * user cannot enter, and known here so a room's leftovers go with it even when its agent could not
+ * clean up.
+ */
+const desktopDirOf = (roomId: string) => join(tmpdir(), `boxroom-desktop-${roomId}`);
 
 /**
  * Rooms as process groups on this host: `node room-agent.mjs`, detached (its own group, so a
@@ -69,6 +80,7 @@ export class LocalDriver extends EventEmitter<DriverEvents> implements RoomDrive
   private readonly watches = new Map<string, Watch>();
   private readonly deleting = new Map<string, Promise<void>>();
   private readonly store: LocalStateStore;
+  private readonly users: DesktopUsers;
   private readonly root: string;
   private readonly log: Logger;
   private readonly s: Required<Omit<LocalDriverSettings, 'agentEntry' | 'tmpDir'>> &
@@ -90,8 +102,10 @@ export class LocalDriver extends EventEmitter<DriverEvents> implements RoomDrive
       livenessPollMs: DEFAULTS.livenessPollMs,
       desktopUser: DEFAULTS.desktopUser,
       orphanS: DEFAULTS.orphanS,
+      roomUsers: DEFAULTS.roomUsers,
       ...settings,
     };
+    this.users = new DesktopUsers(this.s.desktopUser, opts.log, this.s.roomUsers && process.getuid?.() === 0);
   }
 
   async init(): Promise<void> {
@@ -130,6 +144,7 @@ export class LocalDriver extends EventEmitter<DriverEvents> implements RoomDrive
     const port = await freePortExcept(new Set(all.map((r) => r.port)));
     const display = await freeDisplay(this.s.displayBase, new Set(all.map((r) => r.display)), this.s.tmpDir);
     const runDir = join(this.root, 'run', spec.id);
+    const desktopUser = await this.users.acquire(spec.id);
     // The agent's private dir (its sockets, logs, the X cookie): the desktop user gets its own home elsewhere.
     await mkdir(runDir, { recursive: true, mode: 0o700 });
 
@@ -138,7 +153,7 @@ export class LocalDriver extends EventEmitter<DriverEvents> implements RoomDrive
       spec,
       { port, display, runDir, publicKeyFile: this.opts.publicKeyFile },
       // A room whose dashboard is gone for good stops itself (the dashboard calls it every orphanS / 4).
-      { desktopUser: this.s.desktopUser, dashboardSilenceS: this.s.orphanS },
+      { desktopUser, dashboardSilenceS: this.s.orphanS, desktopDir: desktopDirOf(spec.id) },
     );
     const logFd = openSync(join(runDir, 'agent.log'), 'a');
     let child: ChildProcess;
@@ -205,7 +220,9 @@ export class LocalDriver extends EventEmitter<DriverEvents> implements RoomDrive
       else this.log.info({ room: id, how }, 'room agent stopped');
     }
     await this.sweep(r);
+    await this.users.release(id);
     await rm(r.runDir, { recursive: true, force: true });
+    await rm(desktopDirOf(id), { recursive: true, force: true });
     this.rooms.delete(id);
     await this.save();
   }
@@ -228,9 +245,9 @@ export class LocalDriver extends EventEmitter<DriverEvents> implements RoomDrive
     await this.sweep(r);
   }
 
-  /** Kill what a dead agent left running in groups of their own (Xvfb, ffmpeg, ...). */
+  /** Kill what a dead agent left running in groups of their own (Xvfb, ffmpeg, ...) or as the room's user. */
   private async sweep(r: LocalRoomState): Promise<void> {
-    const n = await killRoomLeftovers(r.runDir);
+    const n = (await killRoomLeftovers(r.runDir)) + (await this.users.stopProcesses(r.spec.id));
     if (n > 0) this.log.warn({ room: r.spec.id, killed: n }, 'killed processes the room agent left behind');
   }
 

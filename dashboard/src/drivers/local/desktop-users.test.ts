@@ -1,0 +1,60 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { pino } from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DesktopUsers, processesOfUid, roomUserName } from './desktop-users.js';
+import { userUid } from './isolation.js';
+
+const log = pino({ level: 'silent' });
+const isRoot = process.getuid?.() === 0;
+
+describe('DesktopUsers', () => {
+  const made: string[] = [];
+  afterEach(async () => {
+    // whatever a failed test left: its users go
+    for (const id of made.splice(0)) await new DesktopUsers('boxroom-desktop', log, isRoot).release(id);
+  });
+
+  it('not root: every room gets the shared user, nothing is created', async () => {
+    const users = new DesktopUsers('boxroom-desktop', log, false);
+    const id = `t${randomBytes(5).toString('hex').slice(0, 9)}`;
+    expect(await users.acquire(id)).toBe('boxroom-desktop');
+    expect(userUid(roomUserName(id))).toBeNull();
+  });
+
+  it('root: a system user per room, idempotent, its processes ended and the user removed on release', async () => {
+    const users = new DesktopUsers('boxroom-desktop', log, isRoot);
+    const a = `t${randomBytes(5).toString('hex').slice(0, 9)}`;
+    const b = `t${randomBytes(5).toString('hex').slice(0, 9)}`;
+    made.push(a, b);
+    const ua = await users.acquire(a);
+    const ub = await users.acquire(b);
+    if (!isRoot) {
+      // the same answer as above, and nothing to check of system users
+      expect([ua, ub]).toEqual(['boxroom-desktop', 'boxroom-desktop']);
+      return;
+    }
+    expect([ua, ub]).toEqual([roomUserName(a), roomUserName(b)]);
+    expect(await users.acquire(a)).toBe(ua);
+    const uidA = userUid(ua)!;
+    const uidB = userUid(ub)!;
+    expect(uidA).toBeGreaterThan(0);
+    expect(uidB).not.toBe(uidA);
+    // a stray job of each room
+    const job = (uid: number) => spawn('sleep', ['60'], { uid, gid: uid, stdio: 'ignore', detached: true });
+    const ja = job(uidA);
+    const jb = job(uidB);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await processesOfUid(uidA)).toContain(ja.pid);
+    await users.release(a);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(ja.exitCode !== null || ja.signalCode !== null).toBe(true);
+    expect(userUid(ua)).toBeNull();
+    // room B's job and user are untouched
+    expect(jb.exitCode).toBeNull();
+    expect(userUid(ub)).toBe(uidB);
+    await users.release(b);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(jb.signalCode).toBe('SIGKILL');
+  });
+});
