@@ -40,6 +40,12 @@ export const AgentHealth = Type.Object({
     Type.Literal('stopping'),
   ]),
   room: Type.String(),
+  /**
+   * desktop-user: the desktop (window manager, app, whatever a controller starts) runs as its own
+   * uid, apart from the agent; none: everything runs as the agent's uid (the agent is not root, or
+   * the desktop user does not exist). Absent from agents older than this field.
+   */
+  isolation: Type.Optional(Type.Union([Type.Literal('desktop-user'), Type.Literal('none')])),
   publishing: Type.Boolean(),
   viewers: Type.Integer({ minimum: 0 }),
   /** set once one of the room's timeouts ran out: the dashboard deletes the room */

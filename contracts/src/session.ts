@@ -25,6 +25,11 @@ export type SessionEvent =
   | { type: 'presence/leave'; seq: number; participantId: string }
   | { type: 'control'; seq: number; control: ControlState; reason: ControlChangeReason; by: string | null }
   | { type: 'health'; seq: number; process: string; status: ProcessStatus }
+  /**
+   * Every process of the desktop was ended and the window manager and app start afresh (POST
+   * /desktop/reset); `by` is the participant id of whoever asked (the dashboard's own id for its calls).
+   */
+  | { type: 'desktop/reset'; seq: number; by: string; at: number }
   | {
       type: 'warning';
       seq: number;

@@ -14,8 +14,16 @@ export const TokenClaims = Type.Object({
   name: Type.String({ maxLength: 64 }),
   iat: Type.Integer(),
   exp: Type.Integer(),
+  /**
+   * Set only on tokens the dashboard mints for its own calls to an agent (state polls, the reaper,
+   * commands it proxies). Agents accept tokens with or without it (the room must match); the
+   * dashboard API refuses every token that has it.
+   */
+  aud: Type.Optional(Type.Literal('boxroom-agent')),
 });
 export type TokenClaims = Static<typeof TokenClaims>;
 
 export const TOKEN_ISSUER = 'boxroom';
 export const TOKEN_ALG = 'EdDSA';
+/** The `aud` of the dashboard's own tokens for agents. */
+export const AGENT_AUDIENCE = 'boxroom-agent';

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +16,7 @@ import {
   type FlvReader,
 } from '../../test/support/flv-reader.js';
 import { postJson, until, xHeld } from '../../test/support/agent-helpers.js';
+import { descendantPids, listeningTcpPorts } from '../../test/support/processes.js';
 import { RfbTestClient } from '../../test/support/rfb-test-client.js';
 
 const post = (agent: RunningAgent, path: string, token: string, body?: unknown) =>
@@ -266,11 +267,15 @@ describe('room agent with the real Xvfb, PulseAudio, x11vnc, ffmpeg and node-med
     a.pointer(100, 100, 0);
     a.key(0xffe1, true);
     a.pointer(100, 100, 1);
-    await until(async () => (await xHeld(agent.display)).length >= 2, 3000, 'Shift and button 1 held');
+    await until(
+      async () => (await xHeld(agent.display, agent.runDir)).length >= 2,
+      3000,
+      'Shift and button 1 held',
+    );
     const took = await post(agent, '/control/take', op);
     expect(took.body).toMatchObject({ holder: { id: 'op' } });
     expect(await a.closed).toMatchObject({ code: 4409 });
-    expect(await xHeld(agent.display)).toEqual([]);
+    expect(await xHeld(agent.display, agent.runDir)).toEqual([]);
 
     const o = await RfbTestClient.open(`${agent.wsUrl}/input?token=${op}`);
     await o.handshake();
@@ -279,7 +284,7 @@ describe('room agent with the real Xvfb, PulseAudio, x11vnc, ffmpeg and node-med
     await until(
       async () => {
         const { stdout } = await run('xdotool', ['getmouselocation'], {
-          env: { ...process.env, DISPLAY: `:${agent.display}` },
+          env: agent.xEnv(),
         });
         return stdout.startsWith('x:321 y:123');
       },
@@ -325,6 +330,31 @@ describe('room agent with the real Xvfb, PulseAudio, x11vnc, ffmpeg and node-med
       viewerStream.close();
     },
   );
+
+  it('puts no secret on any command line, and the media server listens on no RTMP port', async () => {
+    const pids = descendantPids(agent.proc.pid!);
+    const cmdlines = pids
+      .map((pid) => {
+        try {
+          return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+        } catch {
+          return ''; // exited in between
+        }
+      })
+      .filter((c) => c !== '');
+    // the whole room: Xvfb, PulseAudio, openbox, xterm and its shell, x11vnc, boxroom-capture, ffmpeg
+    expect(cmdlines.length).toBeGreaterThanOrEqual(7);
+    const ffmpeg = cmdlines.find((c) => c.startsWith('ffmpeg '));
+    expect(ffmpeg).toMatch(/ -f flv pipe:1 $/);
+    for (const cmd of cmdlines) {
+      expect(cmd).not.toMatch(/sign=|rtmp:|token|eyJ[\w-]+\.|BEGIN|[0-9a-f]{32}/i);
+    }
+    // the agent's own port and NMS's HTTP port (signed plays only); x11vnc's port is x11vnc's
+    const ports = listeningTcpPorts(agent.proc.pid!);
+    expect(ports).toHaveLength(2);
+    expect(ports).toContain(agent.port);
+    expect(ports).not.toContain(1935);
+  });
 
   it('stops every child within 5 s on SIGTERM and leaves no process or lock file', async () => {
     const health: AgentHealth = (await agent.health()).body;

@@ -14,7 +14,7 @@ export interface AgentConfig {
   /** address the agent's HTTP/WS port binds to (127.0.0.1 on a host, 0.0.0.0 in a container) */
   readonly host: string;
   readonly port: number;
-  /** X display number: Xvfb listens on :display, x11vnc on 5900 + display unless vncPort is set */
+  /** X display number: Xvfb listens on :display */
   readonly display: number;
   readonly width: number;
   readonly height: number;
@@ -23,12 +23,22 @@ export interface AgentConfig {
   readonly capture: CaptureMode;
   /** the boxroom-capture binary (used in damage mode) */
   readonly captureBin: string;
-  /** node-media-server's RTMP and HTTP ports, on 127.0.0.1 only; 0 picks a free port */
-  readonly rtmpPort: number;
+  /**
+   * node-media-server's HTTP-FLV port on 127.0.0.1 (signed plays: diagnostics and tests); 0 picks a
+   * free port. There is no RTMP port: ffmpeg publishes through its stdout.
+   */
   readonly mediaHttpPort: number;
-  readonly vncPort: number;
-  /** per-room scratch: PulseAudio socket, media server store, app profile */
+  /** the agent's private dir (0700): X cookie, x11vnc's socket, PulseAudio's state, media store */
   readonly runDir: string;
+  /**
+   * The desktop's own dir, outside runDir: its home, its copy of the X cookie, the PulseAudio socket
+   * it may use. Its parents must be searchable by the desktop user (the default is under the tmpdir).
+   */
+  readonly desktopDir: string;
+  /** the user the desktop runs as when the agent is root (see desktop/desktop-user.ts) */
+  readonly desktopUser: string;
+  /** the agent stops itself after this long without a request authenticated by a dashboard token; 0: never */
+  readonly dashboardSilenceMs: number;
   /** PEM of the dashboard's public key (Ed25519); tokens are verified with it */
   readonly publicKeyPem: string;
   /** a viewer whose unsent bytes exceed this is dropped (close 4408) instead of buffered */
@@ -68,6 +78,15 @@ function publicKey(env: Env): string {
   throw new ConfigError(
     'BOXROOM_PUBLIC_KEY or BOXROOM_PUBLIC_KEY_FILE is required (PEM of the dashboard public key)',
   );
+}
+
+export const DEFAULT_DESKTOP_USER = 'boxroom-desktop';
+
+function desktopUser(env: Env): string {
+  const name = env.BOXROOM_DESKTOP_USER || DEFAULT_DESKTOP_USER;
+  if (!/^[a-z_][a-z0-9_.-]{0,31}$/i.test(name))
+    throw new ConfigError(`BOXROOM_DESKTOP_USER must be a user name, got "${name}"`);
+  return name;
 }
 
 export const ROOM_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
@@ -138,10 +157,11 @@ export function loadAgentConfig(
     fps: int(env, 'BOXROOM_FPS', 30, 1, 60),
     app,
     ...captureMode(env, lookup),
-    rtmpPort: int(env, 'BOXROOM_RTMP_PORT', 0, 0, 65535),
     mediaHttpPort: int(env, 'BOXROOM_MEDIA_HTTP_PORT', 0, 0, 65535),
-    vncPort: int(env, 'BOXROOM_VNC_PORT', 5900 + display, 1, 65535),
     runDir: env.BOXROOM_RUN_DIR ?? join(tmpdir(), `boxroom-${roomId}-${display}`),
+    desktopDir: env.BOXROOM_DESKTOP_DIR || join(tmpdir(), `boxroom-desktop-${roomId}-${display}`),
+    desktopUser: desktopUser(env),
+    dashboardSilenceMs: int(env, 'BOXROOM_DASHBOARD_SILENCE_S', 0, 0, 7 * 86400) * 1000,
     publicKeyPem: publicKey(env),
     viewerMaxBacklogBytes: int(
       env,

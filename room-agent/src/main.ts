@@ -1,12 +1,18 @@
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { TokenVerifier } from './auth/token-verifier.js';
 import { loadAgentConfig } from './config.js';
 import { ControlHistory } from './control/control-history.js';
 import { ControlLease } from './control/control-lease.js';
+import { desktopPaths, agentPaths } from './desktop/desktop-dirs.js';
+import { DesktopReset } from './desktop/desktop-reset.js';
+import { sweepAsDesktop } from './desktop/desktop-sweep.js';
+import { resolveDesktopIdentity, type DesktopIdentity } from './desktop/desktop-user.js';
 import { roomProcessSpecs } from './desktop/room-processes.js';
+import { newCookie } from './desktop/xauthority.js';
 import { buildAgentApp } from './http/agent-app.js';
 import { InputGate } from './input/index.js';
+import { DashboardSilence } from './lifecycle/dashboard-silence.js';
 import { ExpiryWatch } from './lifecycle/expiry-watch.js';
 import { createRootLogger } from './logger.js';
 import { MediaServer, SnapshotSource, StreamFanout } from './media/index.js';
@@ -22,10 +28,37 @@ function emptyDir(dir: string): void {
   for (const entry of readdirSync(dir)) rmSync(join(dir, entry), { recursive: true, force: true });
 }
 
+/**
+ * Removes the desktop's dir (left by an agent killed with SIGKILL, or ours at the end). Its home
+ * belongs to the desktop user, 0700: in a container the agent has no CAP_DAC_OVERRIDE to enter it,
+ * so the desktop user empties it first; then the agent removes what is left (its own dir).
+ */
+async function removeDesktopDir(dir: string, identity: DesktopIdentity): Promise<void> {
+  if (!existsSync(dir)) return;
+  const p = desktopPaths(dir);
+  if (identity.isolation === 'desktop-user')
+    await sweepAsDesktop(identity.user, { kill: false, empty: [p.home, p.xdgRuntimeDir] });
+  rmSync(dir, { recursive: true, force: true });
+}
+
 async function main(): Promise<void> {
   const config = loadAgentConfig();
   const log = createRootLogger(config.logLevel).child({ room: config.roomId });
   mkdirSync(config.runDir, { recursive: true, mode: 0o700 });
+  // an existing dir keeps its mode through mkdir: make sure nobody else can enter it
+  chmodSync(config.runDir, 0o700);
+  const identity = resolveDesktopIdentity(config.desktopUser);
+  if (identity.isolation === 'desktop-user')
+    log.info({ user: identity.user.name, uid: identity.user.uid }, 'the desktop runs as its own user');
+  else
+    log.warn(
+      { why: identity.why },
+      'NO ISOLATION: the desktop runs as the agent itself, so whoever controls the room can read the agent (tokens, keys) and everything it can',
+    );
+  await removeDesktopDir(config.desktopDir, identity);
+  // Every X client the agent runs itself (snapshots, x11vnc, the capture) finds the cookie here; the
+  // supervisor passes children only what their spec names, so the desktop never sees this one.
+  process.env.XAUTHORITY = agentPaths(config.runDir).xauthority;
 
   const verifier = await TokenVerifier.fromPem(config.publicKeyPem, config.roomId);
   const media = MediaServer.fromConfig(config, log.child({ module: 'media' }));
@@ -35,9 +68,11 @@ async function main(): Promise<void> {
     logger: log.child({ module: 'fanout' }),
   });
   const specs = roomProcessSpecs(config, {
-    rtmpUrl: media.publishUrl(),
+    publishStdout: (flv) => media.publishFrom(flv),
     ffmpegReady: (signal) => media.waitForPublish(signal),
     runningAsRoot: process.getuid?.() === 0,
+    identity,
+    cookie: newCookie(),
   });
   const supervisor = new Supervisor(specs, { log: log.child({ module: 'supervisor' }) });
   const lease = new ControlLease({ idleMs: config.controlIdleMs, graceMs: config.controlGraceMs });
@@ -52,7 +87,7 @@ async function main(): Promise<void> {
   });
   const session = new SessionHub(log.child({ module: 'session' }));
   const gate = new InputGate({
-    vncPort: config.vncPort,
+    vncSocket: agentPaths(config.runDir).vncSocket,
     logger: log.child({ module: 'input' }),
     onInput: () => {
       lease.touch();
@@ -70,7 +105,15 @@ async function main(): Promise<void> {
     expiry,
     session,
     gate,
+    isolation: identity.isolation,
+    desktopReset: new DesktopReset({
+      identity,
+      paths: desktopPaths(config.desktopDir),
+      supervisor,
+      log,
+    }),
   });
+  const silence = new DashboardSilence(config.dashboardSilenceMs);
   let app: Awaited<ReturnType<typeof buildAgentApp>> | null = null;
   let shuttingDown = false;
   const shutdown = async (signal: string) => {
@@ -82,19 +125,31 @@ async function main(): Promise<void> {
       process.exit(1);
     }, SHUTDOWN_DEADLINE_MS);
     force.unref();
+    silence.close();
     await runtime.stop();
     await app?.close().catch((err: unknown) => log.error({ err }, 'closing http failed'));
+    await removeDesktopDir(config.desktopDir, identity).catch((err: unknown) =>
+      log.error({ err }, 'removing the desktop dir failed'),
+    );
     emptyDir(config.runDir);
     log.info('stopped');
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+  silence.on('silent', ({ silenceMs, lastHeardAt }) => {
+    log.warn(
+      { silenceS: silenceMs / 1000, lastHeardAt: new Date(lastHeardAt).toISOString() },
+      'no dashboard has called this room for BOXROOM_DASHBOARD_SILENCE_S: its dashboard is gone, stopping',
+    );
+    void shutdown('dashboard silence');
+  });
 
   // The desktop starts before the HTTP side is built and listening: building it (fastify, its
   // plugins, the routes) then runs while Xvfb, PulseAudio and ffmpeg start. Nobody can watch a room
   // before the dashboard sees /healthz ok, so nothing waits on the order.
   runtime.start();
+  silence.start();
   supervisor.start().then(
     () => log.info('room ready'),
     (err: unknown) => log.error({ err }, 'room did not become ready; still retrying'),
@@ -120,6 +175,8 @@ async function main(): Promise<void> {
       input: { admit: (ws, id) => void gate.admit(ws, id) },
       snapshots: { capture: () => snapshots.get() },
       health: runtime,
+      desktop: { reset: (by) => runtime.resetDesktop(by) },
+      dashboardHeard: () => silence.heard(),
     });
     await app.listen({ host: config.host, port: config.port });
   } catch (err) {

@@ -2,6 +2,7 @@ import { WS_CLOSE, type AgentHealth, type ExpiryReason } from '@boxroom/contract
 import type { ControlHistory } from './control/control-history.js';
 import type { ControlLease } from './control/control-lease.js';
 import type { ExpiryWatch } from './lifecycle/expiry-watch.js';
+import type { DesktopReset } from './desktop/desktop-reset.js';
 import type { InputGate } from './input/index.js';
 import type { Logger } from './logger.js';
 import type { MediaServer, StreamFanout } from './media/index.js';
@@ -19,6 +20,9 @@ export interface RoomParts {
   expiry: ExpiryWatch;
   session: SessionHub;
   gate: InputGate;
+  /** who the desktop runs as (see desktop/desktop-user.ts), reported in /healthz */
+  isolation: 'desktop-user' | 'none';
+  desktopReset: Pick<DesktopReset, 'reset'>;
 }
 
 const EXPIRY_WHAT: Record<ExpiryReason, string> = {
@@ -131,12 +135,22 @@ export class RoomRuntime {
     return {
       status,
       room: this.p.roomId,
+      isolation: this.p.isolation,
       publishing,
       viewers: fanout.viewerCount(),
       expired: this.p.expiry.expired(),
       processes: supervisor.health(),
       events: supervisor.recentEvents(),
     };
+  }
+
+  /** POST /desktop/reset: tells the room, then ends the desktop's processes and restarts it in the background. */
+  resetDesktop(by: string): void {
+    if (this.stopping) return;
+    this.p.session.broadcast({ type: 'desktop/reset', by, at: Date.now() });
+    this.p.desktopReset.reset(by).catch(() => {
+      // logged by DesktopReset; the supervisor still restarts the wm and the app
+    });
   }
 
   /** Stops in reverse order of start: people first, then processes, then the media server. */

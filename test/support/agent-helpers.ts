@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import WebSocket from 'ws';
 import type { SessionEvent } from '@boxroom/contracts';
@@ -34,9 +35,17 @@ export async function postJson(
   return { status: res.status, body: (await res.json().catch(() => ({}))) as Record<string, unknown> };
 }
 
+/**
+ * The environment of an X client on a room's display: Xvfb runs with -auth, and the agent keeps the
+ * cookie in `<runDir>/xauthority` (readable by the agent's uid only: tests run as that uid or root).
+ */
+export function xClientEnv(display: number, runDir: string): NodeJS.ProcessEnv {
+  return { ...process.env, DISPLAY: `:${display}`, XAUTHORITY: join(runDir, 'xauthority') };
+}
+
 /** Keys and buttons the X server reports held on the XTEST devices x11vnc injects through. */
-export async function xHeld(display: number): Promise<string[]> {
-  const env = { ...process.env, DISPLAY: `:${display}` };
+export async function xHeld(display: number, runDir: string): Promise<string[]> {
+  const env = xClientEnv(display, runDir);
   const held: string[] = [];
   for (const dev of ['Virtual core XTEST keyboard', 'Virtual core XTEST pointer']) {
     const { stdout } = await run('xinput', ['query-state', dev], { env });
@@ -51,10 +60,8 @@ export async function xHeld(display: number): Promise<string[]> {
 }
 
 /** Where X says the pointer is. */
-export async function xPointer(display: number): Promise<string> {
-  const { stdout } = await run('xdotool', ['getmouselocation'], {
-    env: { ...process.env, DISPLAY: `:${display}` },
-  });
+export async function xPointer(display: number, runDir: string): Promise<string> {
+  const { stdout } = await run('xdotool', ['getmouselocation'], { env: xClientEnv(display, runDir) });
   return stdout;
 }
 

@@ -15,6 +15,12 @@ export interface RunningAgent {
   port: number;
   display: number;
   keys: TestKeys;
+  /** the agent's private dir (BOXROOM_RUN_DIR) */
+  runDir: string;
+  /** the X cookie the agent made for this start: `<runDir>/xauthority` (root-readable only) */
+  xauthority: string;
+  /** environment for an X client on the room's display (DISPLAY and XAUTHORITY set) */
+  xEnv(): NodeJS.ProcessEnv;
   proc: ChildProcess;
   output: () => string;
   token(sub: string, role: Role, name?: string): Promise<string>;
@@ -33,6 +39,8 @@ export async function startAgent(env: Record<string, string> = {}): Promise<Runn
   const port = await freePort();
   const display = freeDisplay(Number(env.BOXROOM_DISPLAY ?? 120));
   const roomId = env.BOXROOM_ROOM_ID ?? `t${port}`;
+  const runDir = env.BOXROOM_RUN_DIR ?? join(dir, 'run');
+  const xauthority = join(runDir, 'xauthority');
   const proc = spawn(process.execPath, [AGENT_BUNDLE], {
     env: {
       ...process.env,
@@ -40,7 +48,7 @@ export async function startAgent(env: Record<string, string> = {}): Promise<Runn
       BOXROOM_AGENT_PORT: String(port),
       BOXROOM_DISPLAY: String(display),
       BOXROOM_PUBLIC_KEY_FILE: keyFile,
-      BOXROOM_RUN_DIR: join(dir, 'run'),
+      BOXROOM_RUN_DIR: runDir,
       BOXROOM_LOG_LEVEL: 'info',
       ...env,
     },
@@ -63,6 +71,9 @@ export async function startAgent(env: Record<string, string> = {}): Promise<Runn
     port,
     display,
     keys,
+    runDir,
+    xauthority,
+    xEnv: () => ({ ...process.env, DISPLAY: `:${display}`, XAUTHORITY: xauthority }),
     proc,
     output: () => out,
     token: (sub, role, name) => signToken(keys, { room: roomId, sub, role, name: name ?? sub }),

@@ -1,4 +1,5 @@
-// Per-viewer CPU cost of the stream fan-out, with real NMS, a real ffmpeg publisher (720p30 lavfi)
+// Per-viewer CPU cost of the stream fan-out, with real NMS, a real ffmpeg publisher (720p30 lavfi, FLV
+// on its stdout, published in process as in a room)
 // and N reader connections in a separate process. Run:
 //   npx esbuild test/support/bench-fanout.ts --bundle --platform=node --format=esm \
 //     --external:node-media-server --external:ws --external:pino --outfile=node_modules/.cache/bench-fanout.mjs
@@ -53,7 +54,7 @@ async function main(): Promise<void> {
   const logger = pino({ level: 'warn' });
   const procs = new ProcessGroup();
   const runDir = await mkdtemp(join(tmpdir(), 'boxroom-bench-'));
-  const media = new MediaServer({ streamName: 'bench', rtmpPort: 0, httpPort: 0, runDir, logger });
+  const media = new MediaServer({ streamName: 'bench', httpPort: 0, runDir, logger });
   await media.start();
   const fanout = new StreamFanout(media.source(), { maxBacklogBytes: 16 * 1024 * 1024, logger });
   const http = createServer((req, res) => {
@@ -65,7 +66,8 @@ async function main(): Promise<void> {
   await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
   const port = (http.address() as { port: number }).port;
   try {
-    procs.spawn('ffmpeg', lavfiPublishArgs(media.publishUrl()));
+    const ffmpeg = procs.spawn('ffmpeg', lavfiPublishArgs(), { stdio: ['ignore', 'pipe', 'pipe'] });
+    media.publishFrom(ffmpeg.stdout!);
     await media.waitForPublish(AbortSignal.timeout(15_000));
     await sleep(2000);
     const results: Record<string, number> = { idle: await measure(seconds) };

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, type SpawnOptions } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 /** A port that was free a moment ago on 127.0.0.1. */
@@ -105,14 +105,68 @@ export async function startXvfb(
   return child;
 }
 
-/** ffmpeg publishing a synthetic 720p30 H.264 + AAC stream (lavfi testsrc2 + sine), realtime. */
-export function lavfiPublishArgs(url: string, size = '1280x720', rate = 30): string[] {
+/**
+ * ffmpeg publishing a synthetic 720p30 H.264 + AAC stream (lavfi testsrc2 + sine), realtime; by
+ * default as FLV on its stdout, every packet flushed at once, like the room's ffmpeg.
+ */
+export function lavfiPublishArgs(url = 'pipe:1', size = '1280x720', rate = 30): string[] {
   return [
     ...['-hide_banner', '-loglevel', 'error', '-nostdin'],
     ...['-re', '-f', 'lavfi', '-i', `testsrc2=size=${size}:rate=${rate}`],
     ...['-re', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000'],
     ...['-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', String(rate), '-bf', '0'],
     ...['-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '96k', '-flvflags', 'no_duration_filesize'],
-    ...['-f', 'flv', url],
+    ...['-flush_packets', '1', '-f', 'flv', url],
   ];
+}
+
+/**
+ * TCP ports `pid` listens on (IPv4 and IPv6): its socket inodes from /proc/<pid>/fd matched with the
+ * LISTEN rows of /proc/net/tcp{,6}.
+ */
+export function listeningTcpPorts(pid: number | 'self' = 'self'): number[] {
+  const inodes = new Set<string>();
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+      if (m) inodes.add(m[1]!);
+    } catch {
+      // closed in between
+    }
+  }
+  const ports = new Set<number>();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    if (!existsSync(table)) continue;
+    for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      // f[1] local address:port (hex), f[3] state (0A = LISTEN), f[9] inode
+      if (f[3] === '0A' && inodes.has(f[9]!)) ports.add(parseInt(f[1]!.split(':')[1]!, 16));
+    }
+  }
+  return [...ports].sort((a, b) => a - b);
+}
+
+/** Every live descendant of `pid` (children, grandchildren, ...), from /proc/<pid>/stat's ppid field. */
+export function descendantPids(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so split after the last ')'
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // exited in between
+    }
+  }
+  const out: number[] = [];
+  const walk = (p: number): void => {
+    for (const c of children.get(p) ?? []) {
+      out.push(c);
+      walk(c);
+    }
+  };
+  walk(pid);
+  return out;
 }

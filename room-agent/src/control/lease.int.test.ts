@@ -71,7 +71,11 @@ describe('control lease with the real room agent', () => {
     a.pointer(100, 100, 0);
     a.key(0xffe1, true);
     a.pointer(100, 100, 1);
-    await until(async () => (await xHeld(agent.display)).length >= 2, 3000, 'Shift and button 1 held');
+    await until(
+      async () => (await xHeld(agent.display, agent.runDir)).length >= 2,
+      3000,
+      'Shift and button 1 held',
+    );
 
     // B asks for /input before the take: refused, the gate is A's alone.
     const early = await RfbTestClient.open(`${agent.wsUrl}/input?token=${tokens.b}`);
@@ -82,10 +86,14 @@ describe('control lease with the real room agent', () => {
     const bOpening = input(tokens.b);
     expect(await a.closed).toEqual({ code: 4409, reason: 'control passed to another participant' });
     const b = await bOpening;
-    expect(await xHeld(agent.display)).toEqual([]);
+    expect(await xHeld(agent.display, agent.runDir)).toEqual([]);
 
     b.pointer(321, 123, 0);
-    await until(async () => (await xPointer(agent.display)).startsWith('x:321 y:123'), 3000, 'B`s move');
+    await until(
+      async () => (await xPointer(agent.display, agent.runDir)).startsWith('x:321 y:123'),
+      3000,
+      'B`s move',
+    );
     // A's late release after the take changes nothing.
     const before = await state();
     expect((await post('release', tokens.a)).body).toMatchObject({ holder: { id: 'b' }, seq: before.seq });

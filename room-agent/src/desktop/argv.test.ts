@@ -16,9 +16,12 @@ import {
 
 describe('argv builders', () => {
   it('Xvfb', () => {
-    expect(xvfbArgv({ display: 150, width: 1280, height: 720 })).toEqual({
+    expect(xvfbArgv({ display: 150, width: 1280, height: 720, authFile: '/run/r/xauthority' })).toEqual({
       command: 'Xvfb',
-      args: [':150', '-screen', '0', '1280x720x24', '-nolisten', 'tcp', '-noreset', '-dpi', '96'],
+      args: [
+        ...[':150', '-auth', '/run/r/xauthority', '-screen', '0', '1280x720x24'],
+        ...['-nolisten', 'tcp', '-noreset', '-dpi', '96'],
+      ],
     });
   });
 
@@ -113,16 +116,12 @@ describe('argv builders', () => {
     });
   });
 
-  it('x11vnc, input only and on localhost', () => {
-    expect(x11vncArgv({ display: 150, port: 6050 })).toEqual({
+  it('x11vnc, input only, on a unix socket and no TCP port', () => {
+    expect(x11vncArgv({ display: 150, socketPath: '/run/r/vnc.sock' })).toEqual({
       command: 'x11vnc',
       args: [
-        '-display',
-        ':150',
-        '-rfbport',
-        '6050',
-        '-localhost',
-        '-noipv6',
+        ...['-display', ':150', '-unixsock', '/run/r/vnc.sock'],
+        ...['-rfbport', '0', '-rfbportv6', '0', '-no6', '-noipv6'],
         '-shared',
         '-forever',
         '-nofb',
@@ -136,9 +135,8 @@ describe('argv builders', () => {
     });
   });
 
-  it('ffmpeg, pulse first then x11grab, per NOTES.md', () => {
-    const rtmpUrl = 'rtmp://127.0.0.1:19350/live/r1?sign=123-abc';
-    expect(ffmpegArgv({ display: 150, width: 1280, height: 720, fps: 30, rtmpUrl })).toEqual({
+  it('ffmpeg, pulse first then x11grab, FLV to stdout', () => {
+    expect(ffmpegArgv({ display: 150, width: 1280, height: 720, fps: 30 })).toEqual({
       command: 'ffmpeg',
       args: [
         ...['-loglevel', 'warning', '-nostdin'],
@@ -162,8 +160,8 @@ describe('argv builders', () => {
         ...['-bf', '0', '-g', '30', '-keyint_min', '30', '-sc_threshold', '0', '-pix_fmt', 'yuv420p'],
         ...['-maxrate', '4147k', '-bufsize', '2074k'],
         ...['-c:a', 'aac', '-b:a', '128k', '-ar', '48000'],
-        ...['-flvflags', 'no_duration_filesize'],
-        ...['-f', 'flv', rtmpUrl],
+        ...['-flvflags', 'no_duration_filesize', '-flush_packets', '1'],
+        ...['-f', 'flv', 'pipe:1'],
       ],
     });
     const sixty = ffmpegArgv({
@@ -171,7 +169,6 @@ describe('argv builders', () => {
       width: 1920,
       height: 1080,
       fps: 60,
-      rtmpUrl,
       maxrateKbps: 8000,
       bufsizeKbps: 1000,
     }).args;
@@ -191,8 +188,7 @@ describe('argv builders', () => {
   });
 
   it('ffmpeg reading boxroom-capture`s frames: wall-clock ms stamps, variable rate, keyframes by time', () => {
-    const rtmpUrl = 'rtmp://127.0.0.1:19350/live/r1?sign=123-abc';
-    expect(ffmpegPipeArgv({ display: 150, width: 1280, height: 720, fps: 30, rtmpUrl })).toEqual({
+    expect(ffmpegPipeArgv({ display: 150, width: 1280, height: 720, fps: 30 })).toEqual({
       command: 'ffmpeg',
       args: [
         ...['-loglevel', 'warning', '-nostdin'],
@@ -207,8 +203,8 @@ describe('argv builders', () => {
         ...['-sc_threshold', '0', '-pix_fmt', 'yuv420p'],
         ...['-maxrate', '4147k', '-bufsize', '2074k'],
         ...['-c:a', 'aac', '-b:a', '128k', '-ar', '48000'],
-        ...['-flvflags', 'no_duration_filesize'],
-        ...['-f', 'flv', rtmpUrl],
+        ...['-flvflags', 'no_duration_filesize', '-flush_packets', '1'],
+        ...['-f', 'flv', 'pipe:1'],
       ],
     });
   });

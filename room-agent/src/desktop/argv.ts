@@ -17,11 +17,13 @@ export interface ScreenOptions {
   height: number;
 }
 
-export function xvfbArgv(o: ScreenOptions & { dpi?: number }): CommandLine {
+/** `authFile`: the Xauthority file whose cookie is the only way in (see xauthority.ts) */
+export function xvfbArgv(o: ScreenOptions & { dpi?: number; authFile: string }): CommandLine {
   return {
     command: 'Xvfb',
     args: [
       `:${o.display}`,
+      ...['-auth', o.authFile], // access control on: a client without the cookie is refused
       ...['-screen', '0', `${o.width}x${o.height}x24`],
       ...['-nolisten', 'tcp'], // clients are local; the unix socket is the readiness signal
       '-noreset', // keep running when the last client (e.g. the app during a restart) disconnects
@@ -166,17 +168,24 @@ export function chromiumArgv(o: ChromiumOptions): CommandLine {
 
 export interface X11vncOptions {
   display: number;
-  port: number;
+  /** a unix socket in the agent's private dir: the only way in */
+  socketPath: string;
 }
 
-/** Input only: the picture travels through ffmpeg, so x11vnc never reads the framebuffer. */
+/**
+ * Input only: the picture travels through ffmpeg, so x11vnc never reads the framebuffer. It offers
+ * RFB security type None, so it must be reachable by the agent alone: no TCP listener at all (IPv4
+ * and IPv6 ports 0), only a unix socket in the agent's 0700 run dir. Checked with Debian's 0.9.16:
+ * the socket accepts RFB connections (the libvncserver edit its help mentions is not needed) and no
+ * TCP port is opened.
+ */
 export function x11vncArgv(o: X11vncOptions): CommandLine {
   return {
     command: 'x11vnc',
     args: [
       ...['-display', `:${o.display}`],
-      ...['-rfbport', String(o.port)],
-      '-localhost', // also implies -listen localhost: only the agent's input gate connects
+      ...['-unixsock', o.socketPath],
+      ...['-rfbport', '0', '-rfbportv6', '0', '-no6'], // no TCP listener, v4 or v6
       '-noipv6',
       '-shared', // the gate keeps one connection per controller hand-off; never drop the others
       '-forever',
@@ -193,7 +202,6 @@ export function x11vncArgv(o: X11vncOptions): CommandLine {
 
 export interface FfmpegOptions extends ScreenOptions {
   fps: number;
-  rtmpUrl: string;
   pulseSource?: string;
   /** VBV cap; default scales with pixels per second (~4.1 Mbit/s at 720p30) */
   maxrateKbps?: number;
@@ -205,7 +213,13 @@ export function defaultMaxrateKbps(o: ScreenOptions & { fps: number }): number {
   return Math.round((o.width * o.height * o.fps * 0.15) / 1000);
 }
 
-/** The output side, the same in both capture modes; `keyframes` is what differs. */
+/**
+ * The output side, the same in both capture modes; `keyframes` is what differs. FLV goes to stdout,
+ * which the agent reads and publishes into its media server in process: nothing on this command line
+ * is a secret (every uid can read /proc/<pid>/cmdline), and there is no RTMP hop (mux, TCP, demux).
+ * `-flush_packets 1` writes every packet to the pipe the moment it is muxed, never held in ffmpeg's
+ * 32 KiB output buffer.
+ */
 function encodeArgs(o: FfmpegOptions, keyframes: string[]): string[] {
   const maxrate = o.maxrateKbps ?? defaultMaxrateKbps(o);
   const bufsize = o.bufsizeKbps ?? Math.round(maxrate / 2);
@@ -214,8 +228,8 @@ function encodeArgs(o: FfmpegOptions, keyframes: string[]): string[] {
     ...['-bf', '0', ...keyframes, '-sc_threshold', '0', '-pix_fmt', 'yuv420p'],
     ...['-maxrate', `${maxrate}k`, '-bufsize', `${bufsize}k`],
     ...['-c:a', 'aac', '-b:a', '128k', '-ar', '48000'],
-    ...['-flvflags', 'no_duration_filesize'],
-    ...['-f', 'flv', o.rtmpUrl],
+    ...['-flvflags', 'no_duration_filesize', '-flush_packets', '1'],
+    ...['-f', 'flv', 'pipe:1'],
   ];
 }
 
@@ -223,7 +237,10 @@ const pulseInput = (o: FfmpegOptions): string[] => [
   ...['-f', 'pulse', '-thread_queue_size', '1024', '-i', o.pulseSource ?? PULSE_MONITOR_SOURCE],
 ];
 
-/** Capture, encode and publish, per NOTES.md: pulse opened first, x11grab second. */
+/**
+ * Capture and encode to stdout. The pulse input is opened first and x11grab second: with x11grab
+ * first, ffmpeg delivered 12-21 frames in 4-6 s instead of 30 fps.
+ */
 export function ffmpegArgv(o: FfmpegOptions): CommandLine {
   const fps = String(o.fps);
   return {
@@ -295,7 +312,11 @@ export interface CaptureOptions extends ScreenOptions {
   encoder: CommandLine;
 }
 
-/** boxroom-capture and the encoder it runs: one supervised unit, so either one ending restarts both. */
+/**
+ * boxroom-capture and the encoder it runs: one supervised unit, so either one ending restarts both.
+ * The encoder inherits boxroom-capture's stdout (which writes nothing there itself), so its FLV reaches
+ * the agent through the unit's stdout as in x11grab mode.
+ */
 export function captureArgv(o: CaptureOptions): CommandLine {
   return {
     command: o.bin,

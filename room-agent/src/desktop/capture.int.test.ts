@@ -56,7 +56,7 @@ describe('damage capture: frames only when the screen changes', () => {
     await agent.waitHealthy();
     viewer = await agent.token('vic', 'viewer');
     // one xdotool for every change: no process start inside a timed window
-    xdo = spawn('xdotool', ['-'], { env: { ...process.env, DISPLAY: `:${agent.display}` } });
+    xdo = spawn('xdotool', ['-'], { env: agent.xEnv() });
   });
 
   afterAll(async () => {

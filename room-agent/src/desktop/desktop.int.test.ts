@@ -1,7 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -14,14 +13,6 @@ import { roomPaths, roomProcessSpecs } from './room-processes.js';
 
 const run = promisify(execFile);
 const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-
-async function freeTcpPort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as { port: number };
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 function alive(pid: number): boolean {
   try {
@@ -75,10 +66,11 @@ describe('the room desktop under supervision (real Xvfb, PulseAudio, openbox, xt
       app: 'terminal',
       capture: 'x11grab', // ffmpeg is left out here
       captureBin: 'unused',
-      rtmpPort: 0,
       mediaHttpPort: 0,
-      vncPort: await freeTcpPort(),
       runDir,
+      desktopDir: join(runDir, 'desktop'),
+      desktopUser: 'boxroom-desktop',
+      dashboardSilenceMs: 0,
       publicKeyPem: 'unused',
       viewerMaxBacklogBytes: 1 << 20,
       controlIdleMs: 0,
@@ -90,7 +82,7 @@ describe('the room desktop under supervision (real Xvfb, PulseAudio, openbox, xt
       logLevel: 'silent',
     } satisfies AgentConfig);
     const specs = roomProcessSpecs(config, {
-      rtmpUrl: 'rtmp://127.0.0.1:1/unused',
+      publishStdout: (flv) => flv.destroy(),
       ffmpegReady: async () => {},
       include: (name) => name !== 'ffmpeg',
     });
@@ -108,7 +100,11 @@ describe('the room desktop under supervision (real Xvfb, PulseAudio, openbox, xt
 
   const pids = (): Record<string, number | null> =>
     Object.fromEntries(sup.health().map((h) => [h.name, h.pid]));
-  const xEnv = (): NodeJS.ProcessEnv => ({ ...process.env, DISPLAY: `:${config.display}` });
+  const xEnv = (): NodeJS.ProcessEnv => ({
+    ...process.env,
+    DISPLAY: `:${config.display}`,
+    XAUTHORITY: roomPaths(config).agent.xauthority,
+  });
 
   it('starts everything in dependency order and reaches ready', async () => {
     const t0 = Date.now();
@@ -124,7 +120,7 @@ describe('the room desktop under supervision (real Xvfb, PulseAudio, openbox, xt
     for (const pid of Object.values(pids())) seenPids.add(pid!);
     const { stdout } = await run('xdpyinfo', [], { env: xEnv() });
     expect(stdout).toContain('dimensions:    1280x720 pixels');
-    expect(existsSync(roomPaths(config).pulseSocket)).toBe(true);
+    expect(existsSync(roomPaths(config).desktop.pulseSocket)).toBe(true);
   });
 
   it('shows the terminal maximized and undecorated', async () => {

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { AgentConfig } from '../config.js';
 import { DependencyGraph } from '../supervisor/dependency-graph.js';
+import type { DesktopIdentity } from './desktop-user.js';
 import { roomProcessSpecs } from './room-processes.js';
+import { xauthorityEntry } from './xauthority.js';
 
 const config: AgentConfig = Object.freeze({
   roomId: 'r1',
@@ -14,10 +16,11 @@ const config: AgentConfig = Object.freeze({
   app: 'terminal',
   capture: 'x11grab',
   captureBin: '/opt/boxroom/boxroom-capture',
-  rtmpPort: 19350,
   mediaHttpPort: 0,
-  vncPort: 6050,
   runDir: '/run/boxroom-r1',
+  desktopDir: '/tmp/desk-r1',
+  desktopUser: 'boxroom-desktop',
+  dashboardSilenceMs: 0,
   publicKeyPem: 'unused',
   viewerMaxBacklogBytes: 1 << 20,
   controlIdleMs: 0,
@@ -29,7 +32,8 @@ const config: AgentConfig = Object.freeze({
   logLevel: 'info',
 });
 const ffmpegReady = async (): Promise<void> => {};
-const opts = { rtmpUrl: 'rtmp://127.0.0.1:19350/live/r1?sign=1-a', ffmpegReady, runningAsRoot: true };
+const publishStdout = (): void => {};
+const opts = { publishStdout, ffmpegReady, runningAsRoot: true };
 
 describe('roomProcessSpecs', () => {
   it('wires dependencies and readiness', () => {
@@ -44,30 +48,83 @@ describe('roomProcessSpecs', () => {
       ['ffmpeg', ['xvfb', 'pulse']],
     ]);
     expect(by.xvfb!.readiness).toEqual({ kind: 'unix-socket', path: '/tmp/.X11-unix/X150' });
-    expect(by.pulse!.readiness).toEqual({ kind: 'unix-socket', path: '/run/boxroom-r1/pulse/native' });
-    expect(by.x11vnc!.readiness).toEqual({ kind: 'tcp', host: '127.0.0.1', port: 6050 });
+    expect(by.pulse!.readiness).toEqual({ kind: 'unix-socket', path: '/tmp/desk-r1/pulse/native' });
+    expect(by.x11vnc!.readiness).toEqual({ kind: 'unix-socket', path: '/run/boxroom-r1/vnc.sock' });
     expect(by.ffmpeg!.readiness).toEqual({ kind: 'probe', probe: ffmpegReady });
-    expect(by.wm!.readiness).toEqual({ kind: 'file', path: '/run/boxroom-r1/wm-ready' });
-    expect(by.ffmpeg!.args.at(-1)).toBe(opts.rtmpUrl);
+    expect(by.wm!.readiness).toEqual({ kind: 'file', path: '/tmp/desk-r1/wm-ready' });
+    expect(by.xvfb!.args.slice(0, 3)).toEqual([':150', '-auth', '/run/boxroom-r1/xauthority']);
+    // ffmpeg writes FLV to its stdout, which goes to the media server: no URL on its command line
+    expect(by.ffmpeg!.args.slice(-3)).toEqual(['-f', 'flv', 'pipe:1']);
+    expect(by.ffmpeg!.takeStdout).toBe(publishStdout);
+    for (const spec of specs) expect(spec.args.join(' ')).not.toMatch(/rtmp:|sign=/);
     expect(new DependencyGraph(specs).dependentsOf('xvfb').sort()).toEqual(['app', 'ffmpeg', 'wm', 'x11vnc']);
   });
 
-  it('gives X clients DISPLAY, PULSE_SERVER and a HOME in runDir', () => {
-    const app = roomProcessSpecs(config, opts).find((s) => s.name === 'app')!;
-    expect(app.env).toEqual({
-      HOME: '/run/boxroom-r1/home',
-      XDG_RUNTIME_DIR: '/run/boxroom-r1/xdg',
-      DISPLAY: ':150',
-      PULSE_SERVER: 'unix:/run/boxroom-r1/pulse/native',
+  it('gives the desktop its own HOME, cookie copy and the pulse socket, nothing of runDir', () => {
+    const specs = roomProcessSpecs(config, opts);
+    for (const name of ['wm', 'app']) {
+      const spec = specs.find((s) => s.name === name)!;
+      expect(spec.env).toEqual({
+        HOME: '/tmp/desk-r1/home',
+        XDG_RUNTIME_DIR: '/tmp/desk-r1/xdg',
+        DISPLAY: ':150',
+        XAUTHORITY: '/tmp/desk-r1/xauthority',
+        PULSE_SERVER: 'unix:/tmp/desk-r1/pulse/native',
+        SHELL: expect.stringMatching(/^\/bin\/(ba)?sh$/),
+      });
+      expect(JSON.stringify(spec)).not.toContain('/run/boxroom-r1');
+      expect(spec.runAs).toBeUndefined();
+    }
+    expect(specs.find((s) => s.name === 'app')!.command).toBe('xterm');
+  });
+
+  it("gives the agent's X clients its own cookie file and HOME in runDir", () => {
+    for (const name of ['x11vnc', 'ffmpeg']) {
+      const spec = roomProcessSpecs(config, opts).find((s) => s.name === name)!;
+      expect(spec.env).toMatchObject({
+        HOME: '/run/boxroom-r1/home',
+        DISPLAY: ':150',
+        XAUTHORITY: '/run/boxroom-r1/xauthority',
+      });
+      expect(spec.runAs).toBeUndefined();
+    }
+  });
+
+  it('runs the wm and the app, and only them, as the desktop user', () => {
+    const identity: DesktopIdentity = {
+      isolation: 'desktop-user',
+      user: { name: 'boxroom-desktop', uid: 1001, gid: 1001 },
+    };
+    const specs = roomProcessSpecs({ ...config, app: 'browser' }, { ...opts, identity });
+    const runAs = Object.fromEntries(specs.map((s) => [s.name, s.runAs ?? null]));
+    expect(runAs).toEqual({
+      xvfb: null,
+      pulse: null,
+      wm: { uid: 1001, gid: 1001 },
+      app: { uid: 1001, gid: 1001 },
+      x11vnc: null,
+      ffmpeg: null,
     });
-    expect(app.command).toBe('xterm');
+    const app = specs.find((s) => s.name === 'app')!;
+    expect(app.env).toMatchObject({ USER: 'boxroom-desktop', LOGNAME: 'boxroom-desktop' });
+    // a root agent, but Chromium runs as its own user: its sandbox can work
+    expect(app.args).not.toContain('--no-sandbox');
+  });
+
+  it('writes the same cookie for Xvfb and the desktop, the one it is given', () => {
+    const cookie = Buffer.alloc(16, 7);
+    const entry = xauthorityEntry(150, cookie);
+    expect(entry.subarray(0, 2)).toEqual(Buffer.from([0xff, 0xff])); // FamilyWild
+    expect(entry.subarray(-16)).toEqual(cookie);
+    expect(entry.toString('latin1')).toContain('MIT-MAGIC-COOKIE-1');
+    expect(entry.length).toBe(2 + 2 + 0 + 2 + 3 + 2 + 18 + 2 + 16);
   });
 
   it('runs Chromium for the browser app, which also needs pulse', () => {
     const app = roomProcessSpecs({ ...config, app: 'browser' }, opts).find((s) => s.name === 'app')!;
     expect(app.command).toBe('chromium');
     expect(app.args).toContain('--no-sandbox');
-    expect(app.args).toContain('--user-data-dir=/run/boxroom-r1/chromium');
+    expect(app.args).toContain('--user-data-dir=/tmp/desk-r1/home/chromium');
     expect(app.dependsOn).toEqual(['xvfb', 'wm', 'pulse']);
   });
 
@@ -92,7 +149,8 @@ describe('roomProcessSpecs', () => {
     expect(damage.args[sep + 1]).toBe('ffmpeg');
     expect(damage.args).toContain('pipe:0');
     expect(damage.args).not.toContain('x11grab');
-    expect(damage.args.at(-1)).toBe(opts.rtmpUrl);
+    expect(damage.args.slice(-3)).toEqual(['-f', 'flv', 'pipe:1']);
+    expect(damage.takeStdout).toBe(publishStdout);
     expect(damage.dependsOn).toEqual(['xvfb', 'pulse']);
     expect(damage.readiness).toEqual({ kind: 'probe', probe: ffmpegReady });
   });

@@ -1,5 +1,7 @@
+import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import type { AgentConfig } from '../config.js';
 import { defineProcess, type ProbeFn, type ProcessSpec } from '../supervisor/process-spec.js';
 import { clearStaleXLock, type XLockPaths } from '../supervisor/x-lock.js';
@@ -17,122 +19,165 @@ import {
   xvfbArgv,
   type CommandLine,
 } from './argv.js';
+import { agentPaths, createDesktopDir, desktopPaths, refreshDesktopFiles } from './desktop-dirs.js';
+import type { DesktopIdentity } from './desktop-user.js';
+import { newCookie, xauthorityEntry } from './xauthority.js';
 
 export const ROOM_PROCESS_NAMES = ['xvfb', 'pulse', 'wm', 'app', 'x11vnc', 'ffmpeg'] as const;
 export type RoomProcessName = (typeof ROOM_PROCESS_NAMES)[number];
 
 export interface RoomProcessOptions {
-  /** where ffmpeg publishes (signed, from the media module) */
-  rtmpUrl: string;
+  /** takes ffmpeg's stdout (FLV) at every start and publishes it: MediaServer.publishFrom */
+  publishStdout: (flv: Readable) => void;
   /** resolves once the media server sees ffmpeg's stream: ffmpeg's readiness */
   ffmpegReady: ProbeFn;
+  /** who the desktop (wm, app) runs as; defaults to the agent itself (no separation) */
+  identity?: DesktopIdentity;
+  /** the X cookie (16 bytes); a fresh one when absent */
+  cookie?: Buffer;
   /** keep only some processes, e.g. the desktop without ffmpeg when there is no media server */
   include?: (name: RoomProcessName) => boolean;
-  /** defaults to process.getuid() === 0; Chromium needs --no-sandbox as root */
+  /** defaults to process.getuid() === 0; Chromium needs --no-sandbox when the app runs as root */
   runningAsRoot?: boolean;
   /** X lock and socket locations, for tests; the X server itself always uses /tmp */
   xLockPaths?: XLockPaths;
 }
 
-/** Files and directories of one room under config.runDir. */
-export function roomPaths(config: Pick<AgentConfig, 'runDir' | 'display'>, x?: XLockPaths) {
-  const pulseDir = join(config.runDir, 'pulse');
+/** Files and directories of one room: the agent's (runDir) and the desktop's (desktopDir). */
+export function roomPaths(config: Pick<AgentConfig, 'runDir' | 'desktopDir' | 'display'>, x?: XLockPaths) {
   return {
-    home: join(config.runDir, 'home'),
-    xdgRuntimeDir: join(config.runDir, 'xdg'),
-    pulseDir,
-    pulseSocket: join(pulseDir, 'native'),
-    pulseScript: join(pulseDir, 'boxroom.pa'),
-    openboxConfig: join(config.runDir, 'openbox-rc.xml'),
-    wmReadyFile: join(config.runDir, 'wm-ready'),
-    chromiumProfile: join(config.runDir, 'chromium'),
+    agent: agentPaths(config.runDir),
+    desktop: desktopPaths(config.desktopDir),
     xSocket: join(x?.socketDir ?? '/tmp/.X11-unix', `X${config.display}`),
   };
 }
+
+const NO_SEPARATION: DesktopIdentity = { isolation: 'none', why: 'not asked for' };
+
+/** The shell xterm starts: the desktop user's login shell may be nologin. */
+const DESKTOP_SHELL = existsSync('/bin/bash') ? '/bin/bash' : '/bin/sh';
 
 /**
  * The room's processes and their dependencies:
  * xvfb <- wm <- app; xvfb <- x11vnc; xvfb + pulse <- ffmpeg (and the browser app, which plays audio).
  * An Xvfb restart therefore restarts everything that draws on it or reads from it.
  *
+ * Who runs as whom: Xvfb, PulseAudio, x11vnc and the capture pipeline run as the agent, with HOME in
+ * its private runDir and XAUTHORITY its own cookie file. The window manager and the app (hence
+ * everything a controller starts from them) run as the desktop user when there is one, with HOME,
+ * XAUTHORITY (a copy of the cookie) and PULSE_SERVER in desktopDir and nothing of runDir in reach.
+ *
  * "ffmpeg" is the picture-and-sound pipeline: in damage mode boxroom-capture, which runs ffmpeg with
  * its frames on ffmpeg's stdin (one unit: either one ending ends the other, and the supervisor
- * restarts both); in x11grab mode ffmpeg alone.
+ * restarts both); in x11grab mode ffmpeg alone. Either way the unit's stdout is ffmpeg's FLV, which
+ * the agent publishes in process (no URL, no secret on a command line).
  */
 export function roomProcessSpecs(config: AgentConfig, opts: RoomProcessOptions): ProcessSpec[] {
-  const p = roomPaths(config, opts.xLockPaths);
+  const { agent: a, desktop: d, xSocket } = roomPaths(config, opts.xLockPaths);
+  const identity = opts.identity ?? NO_SEPARATION;
+  const desktopUser = identity.isolation === 'desktop-user' ? identity.user : null;
   const asRoot = opts.runningAsRoot ?? process.getuid?.() === 0;
-  // HOME and XDG_RUNTIME_DIR in runDir: pulse, openbox and the app write there, as root or not
-  const baseEnv = { HOME: p.home, XDG_RUNTIME_DIR: p.xdgRuntimeDir };
-  const xEnv = { ...baseEnv, DISPLAY: `:${config.display}`, PULSE_SERVER: `unix:${p.pulseSocket}` };
-  const dirs = async (...paths: string[]): Promise<void> => {
-    for (const dir of [p.home, p.xdgRuntimeDir, ...paths]) await mkdir(dir, { recursive: true, mode: 0o700 });
+  const xauth = xauthorityEntry(config.display, opts.cookie ?? newCookie());
+  const display = `:${config.display}`;
+  const pulseServer = `unix:${d.pulseSocket}`;
+  // the agent's own children: HOME and XDG_RUNTIME_DIR in runDir (pulse writes there)
+  const agentEnv = { HOME: a.home, XDG_RUNTIME_DIR: a.xdgRuntimeDir };
+  const agentXEnv = { ...agentEnv, DISPLAY: display, XAUTHORITY: a.xauthority, PULSE_SERVER: pulseServer };
+  const desktopEnv = {
+    HOME: d.home,
+    XDG_RUNTIME_DIR: d.xdgRuntimeDir,
+    DISPLAY: display,
+    XAUTHORITY: d.xauthority,
+    PULSE_SERVER: pulseServer,
+    SHELL: DESKTOP_SHELL,
+    ...(desktopUser ? { USER: desktopUser.name, LOGNAME: desktopUser.name } : {}),
+  };
+  const runAs = desktopUser ? { runAs: { uid: desktopUser.uid, gid: desktopUser.gid } } : {};
+  const agentDirs = async (): Promise<void> => {
+    for (const dir of [a.home, a.xdgRuntimeDir]) await mkdir(dir, { recursive: true, mode: 0o700 });
   };
   const cmd = (c: CommandLine) => ({ command: c.command, args: c.args });
+  // pulse (its socket) and the wm (its files) both need the desktop's dir; whichever starts first makes it
+  let creating: Promise<void> | null = null;
+  const desktopDir = (): Promise<void> => {
+    if (existsSync(d.root)) return Promise.resolve();
+    creating ??= createDesktopDir(d, identity).finally(() => (creating = null));
+    return creating;
+  };
 
   const app: CommandLine =
     config.app === 'browser'
       ? chromiumArgv({
           width: config.width,
           height: config.height,
-          userDataDir: p.chromiumProfile,
-          runningAsRoot: asRoot,
+          userDataDir: d.chromiumProfile,
+          // as its own user, Chromium's sandbox works where user namespaces are allowed (the
+          // container's seccomp profile denies them: the image adds --no-sandbox there)
+          runningAsRoot: asRoot && !desktopUser,
         })
       : xtermArgv();
 
   const specs: Record<RoomProcessName, ProcessSpec> = {
     xvfb: defineProcess({
       name: 'xvfb',
-      ...cmd(xvfbArgv(config)),
-      env: baseEnv,
-      readiness: { kind: 'unix-socket', path: p.xSocket },
-      // a killed Xvfb leaves its lock behind and its successor would refuse the display
-      prepare: async () => void (await clearStaleXLock(config.display, opts.xLockPaths)),
+      ...cmd(xvfbArgv({ ...config, authFile: a.xauthority })),
+      env: agentEnv,
+      readiness: { kind: 'unix-socket', path: xSocket },
+      prepare: async () => {
+        // a killed Xvfb leaves its lock behind and its successor would refuse the display
+        await clearStaleXLock(config.display, opts.xLockPaths);
+        await writeFile(a.xauthority, xauth, { mode: 0o600 });
+      },
     }),
     pulse: defineProcess({
       name: 'pulse',
-      ...cmd(pulseaudioArgv({ scriptPath: p.pulseScript })),
-      env: baseEnv,
-      readiness: { kind: 'unix-socket', path: p.pulseSocket },
+      ...cmd(pulseaudioArgv({ scriptPath: a.pulseScript })),
+      env: agentEnv,
+      readiness: { kind: 'unix-socket', path: d.pulseSocket },
       prepare: async () => {
-        await dirs(p.pulseDir);
-        await writeFile(p.pulseScript, pulseScript({ socketPath: p.pulseSocket }));
+        await agentDirs();
+        await desktopDir();
+        await writeFile(a.pulseScript, pulseScript({ socketPath: d.pulseSocket }));
       },
     }),
     wm: defineProcess({
       name: 'wm',
-      ...cmd(openboxArgv({ configPath: p.openboxConfig, readyFile: p.wmReadyFile })),
-      env: xEnv,
+      ...cmd(openboxArgv({ configPath: d.openboxConfig, readyFile: d.wmReadyFile })),
+      env: desktopEnv,
+      ...runAs,
+      cwd: d.home,
       dependsOn: ['xvfb'],
-      readiness: { kind: 'file', path: p.wmReadyFile },
+      readiness: { kind: 'file', path: d.wmReadyFile },
       prepare: async () => {
-        await dirs();
-        await rm(p.wmReadyFile, { force: true });
-        await writeFile(p.openboxConfig, openboxConfig());
+        await desktopDir();
+        await refreshDesktopFiles(d, identity, { xauthority: xauth, openboxConfig: openboxConfig() });
       },
     }),
     app: defineProcess({
       name: 'app',
       ...cmd(app),
-      env: xEnv,
-      cwd: p.home,
+      env: desktopEnv,
+      ...runAs,
+      cwd: d.home,
       // after the WM, so that openbox maps the app as a new window and gives it the keyboard focus
       dependsOn: config.app === 'browser' ? ['xvfb', 'wm', 'pulse'] : ['xvfb', 'wm'],
-      prepare: () => dirs(...(config.app === 'browser' ? [p.chromiumProfile] : [])),
     }),
     x11vnc: defineProcess({
       name: 'x11vnc',
-      ...cmd(x11vncArgv({ display: config.display, port: config.vncPort })),
-      env: xEnv,
+      ...cmd(x11vncArgv({ display: config.display, socketPath: a.vncSocket })),
+      env: agentXEnv,
       dependsOn: ['xvfb'],
-      readiness: { kind: 'tcp', host: '127.0.0.1', port: config.vncPort },
+      readiness: { kind: 'unix-socket', path: a.vncSocket },
+      // a socket file left by a killed x11vnc would make its successor's bind fail
+      prepare: () => rm(a.vncSocket, { force: true }),
     }),
     ffmpeg: defineProcess({
       name: 'ffmpeg',
-      ...cmd(encoderPipeline(config, opts.rtmpUrl)),
-      env: xEnv,
+      ...cmd(encoderPipeline(config)),
+      env: agentXEnv,
       dependsOn: ['xvfb', 'pulse'],
       readiness: { kind: 'probe', probe: opts.ffmpegReady },
+      takeStdout: opts.publishStdout,
     }),
   };
   const include = opts.include ?? (() => true);
@@ -140,8 +185,8 @@ export function roomProcessSpecs(config: AgentConfig, opts: RoomProcessOptions):
 }
 
 /** The command of the "ffmpeg" unit in the configured capture mode. */
-export function encoderPipeline(config: AgentConfig, rtmpUrl: string): CommandLine {
-  const o = { display: config.display, width: config.width, height: config.height, fps: config.fps, rtmpUrl };
+export function encoderPipeline(config: AgentConfig): CommandLine {
+  const o = { display: config.display, width: config.width, height: config.height, fps: config.fps };
   if (config.capture === 'x11grab') return ffmpegArgv(o);
   return captureArgv({ ...o, bin: config.captureBin, encoder: ffmpegPipeArgv(o) });
 }

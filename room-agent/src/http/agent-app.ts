@@ -2,7 +2,9 @@ import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import {
+  AGENT_AUDIENCE,
   ERROR_STATUS,
+  isModerator,
   WS_CLOSE,
   type ErrorCode,
   type ParticipantRef,
@@ -14,7 +16,7 @@ import { AuthError, tokenFromRequest, type TokenVerifier } from '../auth/token-v
 import { ControlError, type ControlLease } from '../control/control-lease.js';
 import { redactUrl, type Logger } from '../logger.js';
 import type { SessionHub } from '../session/session-hub.js';
-import type { HealthPort, InputPort, SnapshotPort, StreamPort } from './ports.js';
+import type { DesktopPort, HealthPort, InputPort, SnapshotPort, StreamPort } from './ports.js';
 
 export interface AgentAppDeps {
   roomId: string;
@@ -30,6 +32,9 @@ export interface AgentAppDeps {
   input: InputPort;
   snapshots: SnapshotPort;
   health: HealthPort;
+  desktop: DesktopPort;
+  /** a request carried a valid dashboard token (aud boxroom-agent): the dashboard is still there */
+  dashboardHeard?: () => void;
 }
 
 class HttpError extends Error {
@@ -84,7 +89,11 @@ export async function buildAgentApp(deps: AgentAppDeps): Promise<FastifyInstance
     void reply.status(404).send({ error: { code: 'not_found', message: 'no such endpoint' } });
   });
 
-  const claimsOf = (req: FastifyRequest) => verifier.verify(tokenFromRequest(req.headers, req.query));
+  const claimsOf = async (req: FastifyRequest): Promise<TokenClaims> => {
+    const claims = await verifier.verify(tokenFromRequest(req.headers, req.query));
+    if (claims.aud === AGENT_AUDIENCE) deps.dashboardHeard?.();
+    return claims;
+  };
 
   /**
    * WebSocket auth: close with 4401 and a reason rather than failing the upgrade, so browsers learn why.
@@ -221,6 +230,20 @@ export async function buildAgentApp(deps: AgentAppDeps): Promise<FastifyInstance
         return lease.give(actor, target);
       }
     }
+  });
+
+  /**
+   * Ends every process of the desktop and starts the window manager and the app afresh (see
+   * desktop/desktop-reset.ts); viewers and control are untouched. Owners and operators, and the
+   * dashboard's own token (it proxies the owner's request). 202: the reset runs on, a `desktop/reset`
+   * session event announces it and health events follow the restart.
+   */
+  app.post('/desktop/reset', async (req, reply) => {
+    const claims = await claimsOf(req);
+    if (!isModerator(claims.role) && claims.aud !== AGENT_AUDIENCE)
+      throw new HttpError('forbidden', 'only owners and operators may reset the desktop');
+    deps.desktop.reset(claims.sub);
+    return reply.status(202).send({ accepted: true });
   });
 
   return app;

@@ -22,3 +22,8 @@ export interface HealthPort {
   /** resolves once health is ok (or the room stops), after timeoutMs, or when signal aborts */
   whenOk(timeoutMs: number, signal?: AbortSignal): Promise<void>;
 }
+
+export interface DesktopPort {
+  /** ends every process of the desktop and starts the wm and app afresh; runs in the background */
+  reset(by: string): void;
+}

@@ -11,8 +11,8 @@ export type InputDetachCause =
   'revoked' | 'client-closed' | 'server-closed' | 'connect-failed' | 'protocol-error' | 'internal-error';
 
 export interface InputConnectionDeps {
-  readonly vncHost: string;
-  readonly vncPort: number;
+  /** x11vnc's unix socket */
+  readonly vncSocket: string;
   readonly log: Logger;
   /** pause reading from x11vnc while the browser has more than this many bytes unsent */
   readonly wsHighWaterBytes: number;
@@ -42,8 +42,8 @@ const WS_UNSUPPORTED_DATA = 1003;
 const WS_INTERNAL_ERROR = 1011;
 
 /**
- * One controller's RFB session: the browser's WebSocket on one side, a TCP connection to x11vnc on the
- * other. Client bytes go through the parser so only whole messages reach x11vnc; server bytes are
+ * One controller's RFB session: the browser's WebSocket on one side, a connection to x11vnc's unix
+ * socket on the other. Client bytes go through the parser so only whole messages reach x11vnc; server bytes are
  * passed through untouched. Every way it can end (revoke, browser gone, x11vnc gone, bad protocol)
  * funnels into `end()`, which releases what the controller held while x11vnc can still hear it.
  */
@@ -81,10 +81,8 @@ export class InputConnection {
       return;
     }
     this.state = 'connecting';
-    const tcp = net.connect({ host: this.deps.vncHost, port: this.deps.vncPort });
+    const tcp = net.connect({ path: this.deps.vncSocket });
     this.tcp = tcp;
-    // Input events are a few bytes each: Nagle would hold them back for the next ACK.
-    tcp.setNoDelay(true);
     tcp.setTimeout(this.deps.connectTimeoutMs, () =>
       tcp.destroy(new Error(`connect to x11vnc timed out after ${this.deps.connectTimeoutMs} ms`)),
     );
@@ -178,7 +176,7 @@ export class InputConnection {
     this.connected = true;
     if (this.state !== 'connecting') return;
     this.state = 'open';
-    this.log.debug({ port: this.deps.vncPort }, 'connected to x11vnc');
+    this.log.debug('connected to x11vnc');
     if (!this.wsPausedForTcp) this.ws.resume();
   };
 
@@ -213,7 +211,7 @@ export class InputConnection {
       return;
     }
     this.log.warn(
-      { err: err.message, port: this.deps.vncPort },
+      { err: err.message },
       this.connected ? 'x11vnc connection failed' : 'cannot connect to x11vnc',
     );
   };

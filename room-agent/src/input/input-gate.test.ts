@@ -27,9 +27,9 @@ describe('InputGate', () => {
   /** when set, server-side sockets are parked here instead of admitted, for the test to admit */
   let parked: WebSocket[] | null;
 
-  async function setup(extra: Partial<InputGateOptions> = {}, vncPort?: number): Promise<void> {
+  async function setup(extra: Partial<InputGateOptions> = {}, vncSocket?: string): Promise<void> {
     gate = new InputGate({
-      vncPort: vncPort ?? vnc.port,
+      vncSocket: vncSocket ?? vnc.path,
       logger: createRootLogger(process.env.BOXROOM_LOG_LEVEL ?? 'silent'),
       onInput: () => inputs++,
       onDetach: (participantId, cause) => detached.push({ participantId, cause }),
@@ -167,10 +167,10 @@ describe('InputGate', () => {
   });
 
   it('closes the client with 4503 when x11vnc is not listening', async () => {
-    const port = vnc.port;
+    const path = vnc.path;
     await vnc.close();
     vnc = await startFakeVnc();
-    await setup({}, port);
+    await setup({}, path);
     const client = await openClient(server.url);
     expect((await client.closed).code).toBe(WS_CLOSE.unavailable);
     expect(detached).toEqual([{ participantId: 'alice', cause: 'connect-failed' }]);

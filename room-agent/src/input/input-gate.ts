@@ -12,9 +12,8 @@ import {
 export type { InputDetachCause, InputFlowState };
 
 export interface InputGateOptions {
-  /** x11vnc's RFB port; it listens on 127.0.0.1 only (-localhost) */
-  readonly vncPort: number;
-  readonly vncHost?: string;
+  /** x11vnc's unix socket, in the agent's private dir: x11vnc has no TCP listener */
+  readonly vncSocket: string;
   readonly logger: Logger;
   /**
    * Called synchronously for every KeyEvent/PointerEvent forwarded to x11vnc, so the control lease can
@@ -53,8 +52,7 @@ export class InputGate {
     this.log = opts.logger.child({ mod: 'input-gate' });
     const onDetach = opts.onDetach ?? NOOP;
     this.deps = {
-      vncHost: opts.vncHost ?? '127.0.0.1',
-      vncPort: opts.vncPort,
+      vncSocket: opts.vncSocket,
       log: this.log,
       wsHighWaterBytes: opts.wsHighWaterBytes ?? 1024 * 1024,
       releaseTimeoutMs: opts.releaseTimeoutMs ?? 1000,

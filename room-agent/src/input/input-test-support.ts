@@ -2,6 +2,9 @@
 import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { WebSocket, WebSocketServer } from 'ws';
 
 /** Polls `cond` until it holds: readiness is observed, never assumed after a fixed sleep. */
@@ -104,12 +107,15 @@ export interface FakeVncConnection {
 }
 
 export interface FakeVnc {
-  port: number;
+  /** the unix socket it listens on, as x11vnc does (-unixsock) */
+  path: string;
   connections: FakeVncConnection[];
   close(): Promise<void>;
 }
 
-/** A TCP server in place of x11vnc that records every byte the gate forwards. */
+let fakeVncs = 0;
+
+/** A unix socket server in place of x11vnc that records every byte the gate forwards. */
 export async function startFakeVnc(greeting: Buffer | null = Buffer.from('RFB 003.008\n')): Promise<FakeVnc> {
   const connections: FakeVncConnection[] = [];
   const server = net.createServer((socket) => {
@@ -130,9 +136,11 @@ export async function startFakeVnc(greeting: Buffer | null = Buffer.from('RFB 00
     socket.on('error', () => {});
     if (greeting !== null) socket.write(greeting);
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const path = join(tmpdir(), `boxroom-fake-vnc-${process.pid}-${++fakeVncs}.sock`);
+  rmSync(path, { force: true });
+  await new Promise<void>((r) => server.listen(path, r));
   return {
-    port: (server.address() as AddressInfo).port,
+    path,
     connections,
     close: async () => {
       for (const c of connections) c.socket.destroy();

@@ -53,7 +53,7 @@ describe('input gate against Xvfb + x11vnc', () => {
     const keymap = await x.x('xmodmap', '-pke');
     shiftKeycode = Number(/keycode\s+(\d+) = Shift_L/.exec(keymap)?.[1]);
     gate = new InputGate({
-      vncPort: x.vncPort,
+      vncSocket: x.vncSocket,
       logger: createRootLogger(process.env.BOXROOM_LOG_LEVEL ?? 'silent'),
     });
     server = await startWsServer((ws) => void gate.admit(ws, ids.shift() ?? 'anon'));

@@ -4,17 +4,22 @@
  * started here.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
-import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { canConnect, until } from './input-test-support.js';
+import { newCookie, xauthorityEntry } from '../desktop/xauthority.js';
+import { until } from './input-test-support.js';
 
 const run = promisify(execFile);
 
 export interface X11Fixture {
   display: number;
-  vncPort: number;
+  /** x11vnc's unix socket, as the room runs it (no TCP listener) */
+  vncSocket: string;
+  /** the Xauthority file with the display's cookie (Xvfb runs with -auth, as in a room) */
+  xauthority: string;
   /** runs an X client (xdotool, xinput, ...) against this display; resolves with its stdout */
   x(cmd: string, ...args: string[]): Promise<string>;
   stop(): Promise<void>;
@@ -29,14 +34,6 @@ function canConnectUnix(path: string): Promise<boolean> {
     });
     s.once('error', () => resolve(false));
   });
-}
-
-async function freeTcpPort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as AddressInfo;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
 }
 
 function exited(child: ChildProcess): Promise<void> {
@@ -60,9 +57,13 @@ export async function startX11(firstDisplay = 160): Promise<X11Fixture> {
     for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   };
   process.once('exit', killAll);
+  const dir = mkdtempSync(join(tmpdir(), 'boxroom-x11-fixture-'));
+  const xauthority = join(dir, 'xauthority');
+  const vncSocket = join(dir, 'vnc.sock');
   const stop = async () => {
     for (const c of [...children].reverse()) await kill(c);
     process.off('exit', killAll);
+    rmSync(dir, { recursive: true, force: true });
   };
   const keep = (name: string, child: ChildProcess) => {
     children.push(child);
@@ -77,9 +78,12 @@ export async function startX11(firstDisplay = 160): Promise<X11Fixture> {
     let display = -1;
     for (let n = firstDisplay; n < firstDisplay + 40 && display < 0; n++) {
       if (existsSync(`/tmp/.X${n}-lock`) || existsSync(`/tmp/.X11-unix/X${n}`)) continue;
-      const xvfb = spawn('Xvfb', [`:${n}`, '-screen', '0', '1280x720x24', '-nolisten', 'tcp'], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+      writeFileSync(xauthority, xauthorityEntry(n, newCookie()), { mode: 0o600 });
+      const xvfb = spawn(
+        'Xvfb',
+        [`:${n}`, '-auth', xauthority, '-screen', '0', '1280x720x24', '-nolisten', 'tcp'],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      );
       keep('Xvfb', xvfb);
       const sock = `/tmp/.X11-unix/X${n}`;
       // another process may grab the same display between the check and the spawn: then Xvfb exits
@@ -93,33 +97,29 @@ export async function startX11(firstDisplay = 160): Promise<X11Fixture> {
     }
     if (display < 0) throw new Error(`no free X display from :${firstDisplay}`);
 
-    const vncPort = await freeTcpPort();
+    const env = { ...process.env, DISPLAY: `:${display}`, XAUTHORITY: xauthority };
     const args = [
-      '-display',
-      `:${display}`,
-      '-rfbport',
-      String(vncPort),
-      '-localhost',
+      ...['-display', `:${display}`],
+      ...['-unixsock', vncSocket, '-rfbport', '0', '-rfbportv6', '0', '-no6'],
       '-shared',
       '-forever',
       '-nofb',
       '-nopw',
     ];
-    const vnc = spawn('x11vnc', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const vnc = spawn('x11vnc', args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     keep('x11vnc', vnc);
     await until(
       async () => {
         if (vnc.exitCode !== null) throw new Error(`x11vnc exited (${vnc.exitCode}):\n${log.join('\n')}`);
-        return canConnect(vncPort);
+        return existsSync(vncSocket) && (await canConnectUnix(vncSocket));
       },
-      `x11vnc on ${vncPort}`,
+      `x11vnc on ${vncSocket}`,
       15_000,
       50,
     );
 
-    const env = { ...process.env, DISPLAY: `:${display}` };
     const x = async (cmd: string, ...a: string[]) => (await run(cmd, a, { env })).stdout;
-    return { display, vncPort, x, stop };
+    return { display, vncSocket, xauthority, x, stop };
   } catch (err) {
     await stop();
     throw err;

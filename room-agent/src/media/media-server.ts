@@ -1,24 +1,25 @@
 import { EventEmitter } from 'node:events';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import NodeMediaServer from 'node-media-server';
 import type { AgentConfig } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { FlvTagSource } from './flv-tag-source.js';
+import { FlvPipePublisher } from './flv-pipe-publisher.js';
 import { ensurePort } from './free-port.js';
 import { bridgeNmsLogs } from './nms-log-bridge.js';
 import { NmsStream } from './nms-stream.js';
-import { newStreamSecret, signedQuery } from './stream-signing.js';
+import { newStreamSecret, signedQuery, streamSign } from './stream-signing.js';
 
-/** NMS never leaves loopback: its HTTP port accepts publishers too (DESIGN: media path). */
+/** NMS's one listener never leaves loopback: its HTTP port would accept signed publishers too. */
 const MEDIA_HOST = '127.0.0.1';
 const STREAM_APP = 'live';
 
 export interface MediaServerOptions {
   /** stream name under /live/; the room id */
   streamName: string;
-  /** 0 picks a free port */
-  rtmpPort: number;
+  /** NMS's HTTP-FLV/WS-FLV port for signed plays (diagnostics and tests; viewers use the fan-out); 0 picks a free port */
   httpPort: number;
   /** NMS's JSON store goes under here (it defaults to ./data) */
   runDir: string;
@@ -35,15 +36,17 @@ type MediaServerEvents = { publish: []; unpublish: [] };
 let running: MediaServer | null = null;
 
 /**
- * Our typed wrapper around node-media-server v4: RTMP ingest for the room's ffmpeg, on loopback,
- * with publish and play both signed by a secret that lives only as long as this start.
- * Events: `publish` when a publisher is live, `unpublish` the moment its connection closes.
+ * Our typed wrapper around node-media-server v4. The room's ffmpeg publishes through its stdout
+ * (publishFrom: an in-process NMS publisher session, no URL and no secret on any command line); NMS
+ * opens no RTMP listener. Its HTTP listener, on loopback, only serves signed plays (diagnostics and
+ * tests) and would take signed publishers: publish and play are both signed by a secret that lives
+ * only in this process, for this start.
+ * Events: `publish` when a publisher is live, `unpublish` the moment its stream ends.
  */
 export class MediaServer extends EventEmitter<MediaServerEvents> {
   static fromConfig(config: AgentConfig, logger: Logger): MediaServer {
     return new MediaServer({
       streamName: config.roomId,
-      rtmpPort: config.rtmpPort,
       httpPort: config.mediaHttpPort,
       runDir: config.runDir,
       logger,
@@ -55,7 +58,8 @@ export class MediaServer extends EventEmitter<MediaServerEvents> {
   private nms: NodeMediaServer | null = null;
   private stream: NmsStream | null = null;
   private secret = '';
-  private ports = { rtmp: 0, http: 0 };
+  private port = 0;
+  private pipePublisher: FlvPipePublisher | null = null;
 
   constructor(private readonly opts: MediaServerOptions) {
     super();
@@ -76,23 +80,39 @@ export class MediaServer extends EventEmitter<MediaServerEvents> {
     }
   }
 
-  /** Where ffmpeg publishes (signed; valid for this start only). */
-  publishUrl(): string {
-    return `rtmp://${MEDIA_HOST}:${this.ports.rtmp}${this.streamPath}?${this.sign()}`;
+  /**
+   * Publishes ffmpeg's FLV output (its stdout, given at every spawn). Its first byte makes it the
+   * publisher; a restarted ffmpeg resumes the same broadcast (one timeline for attached viewers). A
+   * previous pipe still open is ended first: there is one ffmpeg per room.
+   */
+  publishFrom(flv: Readable): void {
+    if (!this.nms) {
+      // the supervisor calls this at a spawn: no throw there; ffmpeg ends on the closed pipe
+      this.log.warn('ffmpeg started while the media server is not running; its output is dropped');
+      flv.destroy();
+      return;
+    }
+    this.pipePublisher?.end();
+    const publisher = new FlvPipePublisher(
+      this.streamPath,
+      { sign: streamSign(this.streamPath, this.secret) }, // NMS's publish check, made in process
+      flv,
+      this.opts.logger.child({ mod: 'flv-pipe-publisher' }),
+    );
+    this.pipePublisher = publisher;
+    publisher.onEnd(() => {
+      if (this.pipePublisher === publisher) this.pipePublisher = null;
+    });
+    publisher.run();
   }
 
   /** Signed loopback play URLs straight from NMS (diagnostics and tests; viewers go through the fan-out). */
-  playUrl(kind: 'http' | 'ws' | 'rtmp'): string {
-    if (kind === 'rtmp') return `rtmp://${MEDIA_HOST}:${this.ports.rtmp}${this.streamPath}?${this.sign()}`;
-    return `${kind}://${MEDIA_HOST}:${this.ports.http}${this.streamPath}.flv?${this.sign()}`;
-  }
-
-  get rtmpPort(): number {
-    return this.ports.rtmp;
+  playUrl(kind: 'http' | 'ws'): string {
+    return `${kind}://${MEDIA_HOST}:${this.port}${this.streamPath}.flv?${signedQuery(this.streamPath, this.secret)}`;
   }
 
   get httpPort(): number {
-    return this.ports.http;
+    return this.port;
   }
 
   /** The live stream in process, for StreamFanout. */
@@ -128,8 +148,9 @@ export class MediaServer extends EventEmitter<MediaServerEvents> {
     if (running !== this) return;
     const nms = this.nms;
     this.nms = null;
+    this.stream?.removeAllListeners();
+    this.pipePublisher?.end();
     if (this.stream) {
-      this.stream.removeAllListeners();
       this.stream.close();
       this.stream = null;
     }
@@ -142,27 +163,19 @@ export class MediaServer extends EventEmitter<MediaServerEvents> {
     this.log.info('media server stopped');
   }
 
-  private sign(): string {
-    if (!this.nms) throw new MediaServerError('media server is not running');
-    return signedQuery(this.streamPath, this.secret);
-  }
-
   private async startNms(): Promise<void> {
-    const rtmp = await ensurePort(MEDIA_HOST, this.opts.rtmpPort).catch(
-      portError('RTMP', this.opts.rtmpPort),
+    const http = await ensurePort(MEDIA_HOST, this.opts.httpPort).catch(
+      portError('HTTP', this.opts.httpPort),
     );
-    let http = await ensurePort(MEDIA_HOST, this.opts.httpPort).catch(portError('HTTP', this.opts.httpPort));
-    // Two probes of port 0 can, rarely, be handed the same port.
-    if (http === rtmp && this.opts.httpPort === 0) http = await ensurePort(MEDIA_HOST, 0);
-    this.ports = { rtmp, http };
+    this.port = http;
     this.secret = newStreamSecret();
     const storeDir = join(this.opts.runDir, 'nms-store');
     await mkdir(storeDir, { recursive: true });
 
     bridgeNmsLogs(this.opts.logger.child({ mod: 'nms' }));
+    // no `rtmp` section: NMS opens no RTMP listener (ingest is the pipe)
     const nms = new NodeMediaServer({
       bind: MEDIA_HOST,
-      rtmp: { port: rtmp },
       http: { port: http },
       auth: { play: true, publish: true, secret: this.secret },
       store: { path: storeDir },
@@ -176,7 +189,7 @@ export class MediaServer extends EventEmitter<MediaServerEvents> {
     this.stream = new NmsStream(this.streamPath, this.opts.logger.child({ mod: 'media-stream' }));
     this.stream.on('publish', () => this.emit('publish'));
     this.stream.on('unpublish', () => this.emit('unpublish'));
-    this.log.info({ rtmpPort: rtmp, httpPort: http, streamPath: this.streamPath }, 'media server started');
+    this.log.info({ httpPort: http, streamPath: this.streamPath }, 'media server started');
   }
 
   /**
@@ -184,7 +197,8 @@ export class MediaServer extends EventEmitter<MediaServerEvents> {
    * they are swapped for ours before any error can arrive, and a late port clash fails start() instead.
    */
   private listening(nms: NodeMediaServer): Promise<void> {
-    const servers = [nms.rtmpServer.tcpServer, nms.httpServer.httpServer];
+    if (nms.rtmpServer.tcpServer) throw new MediaServerError('media server opened an RTMP listener');
+    const servers = [nms.httpServer.httpServer];
     // ws re-emits its HTTP server's errors on itself, and an 'error' without a listener throws.
     nms.httpServer.wsServer?.on('error', () => {});
     return Promise.all(

@@ -5,15 +5,17 @@ import BroadcastServer from 'node-media-server/src/server/broadcast_server.js';
 import BaseSession from 'node-media-server/src/session/base_session.js';
 import type { Logger } from '../logger.js';
 import { unwrapMetadataTag } from './flv-metadata.js';
+import { FlvPipePublisher } from './flv-pipe-publisher.js';
 import type { FlvTagSource } from './flv-tag-source.js';
 
 const SCRIPT_TAG_TYPE = 18;
 
 /**
  * NMS keeps a disconnected publisher's place for this long so the same client (address) can resume
- * with a continuous timeline. Every publisher here is our own ffmpeg on 127.0.0.1, so we make every
- * restart a resume: attached viewers keep one monotonic timeline instead of seeing timestamps jump
- * back to 0 after a gap longer than NMS's 30 s default. (The longest timer Node allows.)
+ * with a continuous timeline. The publisher is our own ffmpeg, and every start of it has the same
+ * address (FlvPipePublisher), so we make every restart a resume: attached viewers keep one monotonic
+ * timeline instead of seeing timestamps jump back to 0 after a gap longer than NMS's 30 s default.
+ * (The longest timer Node allows.)
  */
 const PUBLISH_RESUME_MS = 2 ** 31 - 1;
 
@@ -28,7 +30,8 @@ type StreamEvents = { publish: []; unpublish: [] };
  * drops the BroadcastServer, and a restarted publisher feeds the same object.
  *
  * Publish state: `donePublish` only fires when NMS's resume window ends, so a publisher's end is taken
- * from its own socket's `close` (the event its session reacts to) and reported at once.
+ * from the session itself (the pipe publisher's end; a network publisher's socket `close`, the event
+ * its session reacts to) and reported at once.
  */
 export class NmsStream extends EventEmitter<StreamEvents> implements FlvTagSource {
   private readonly broadcast: BroadcastServer;
@@ -113,12 +116,20 @@ export class NmsStream extends EventEmitter<StreamEvents> implements FlvTagSourc
   };
 
   private track(session: BaseSession): void {
+    const gone = (): void => {
+      if (this.publisher === session) this.setPublisher(null);
+    };
+    if (session instanceof FlvPipePublisher) {
+      if (!session.isPublishing()) return;
+      this.setPublisher(session);
+      session.onEnd(gone);
+      return;
+    }
+    // a network publisher (NMS's HTTP-FLV POST, signed: diagnostics and tests only)
     const socket: Socket | undefined = session.socket ?? session.req?.socket;
     if (!socket || socket.destroyed) return;
     this.setPublisher(session);
-    socket.once('close', () => {
-      if (this.publisher === session) this.setPublisher(null);
-    });
+    socket.once('close', gone);
   }
 
   private setPublisher(session: BaseSession | null): void {

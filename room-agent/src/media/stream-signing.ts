@@ -1,13 +1,14 @@
 import { createHash, randomBytes } from 'node:crypto';
 
 /**
- * Signed URLs live this long; NMS checks the signature once, at connect, so a long one is harmless.
- * The secret is per media-server start and lives only in memory, and ffmpeg is restarted with the same
- * URL for the life of the room: a year keeps a long-lived room publishable after any restart.
+ * Signatures live this long. NMS checks one once, when a session starts (a play, or our in-process
+ * publisher's first byte), and every signature is made right before it is used: the publisher's at
+ * each ffmpeg start, a play URL when asked for. An hour leaves room for a slow start and a debugging
+ * session, and a leaked one stops working soon.
  */
-export const STREAM_SIGN_TTL_S = 365 * 24 * 3600;
+export const STREAM_SIGN_TTL_S = 3600;
 
-/** A fresh secret per media-server start: URLs signed by an earlier run stop working. */
+/** A fresh secret per media-server start, kept in memory only: signatures of an earlier run stop working. */
 export function newStreamSecret(): string {
   return randomBytes(24).toString('hex');
 }
@@ -21,7 +22,11 @@ export function signStreamPath(streamPath: string, secret: string, expiresAtS: n
   return `${expiresAtS}-${digest}`;
 }
 
+/** The `sign` value for `streamPath`, valid for STREAM_SIGN_TTL_S from `nowMs`. */
+export function streamSign(streamPath: string, secret: string, nowMs = Date.now()): string {
+  return signStreamPath(streamPath, secret, Math.floor(nowMs / 1000) + STREAM_SIGN_TTL_S);
+}
+
 export function signedQuery(streamPath: string, secret: string, nowMs = Date.now()): string {
-  const expiresAtS = Math.floor(nowMs / 1000) + STREAM_SIGN_TTL_S;
-  return `sign=${signStreamPath(streamPath, secret, expiresAtS)}`;
+  return `sign=${streamSign(streamPath, secret, nowMs)}`;
 }

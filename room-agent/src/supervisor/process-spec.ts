@@ -1,3 +1,5 @@
+import type { Readable } from 'node:stream';
+
 /**
  * A supervised process described as data: what to run, what it needs first, how to tell it is up,
  * how to restart it and how to stop it. The supervisor owns the mechanism; specs own the policy.
@@ -34,6 +36,11 @@ export interface ProcessSpec {
    */
   readonly env: Readonly<Record<string, string>>;
   readonly cwd?: string;
+  /**
+   * Spawn as this uid/gid (supplementary groups dropped) instead of the agent's: the desktop runs as
+   * its own user so that nothing it starts can signal, trace or read the agent. Needs a root agent.
+   */
+  readonly runAs?: { readonly uid: number; readonly gid: number };
   /** names of processes that must be ready before this one starts; when one exits, this one is restarted too */
   readonly dependsOn: readonly string[];
   readonly readiness: Readiness;
@@ -48,6 +55,11 @@ export interface ProcessSpec {
    * writing a config file). A rejection counts as a failed start: the process backs off and retries.
    */
   readonly prepare?: (signal: AbortSignal) => Promise<void>;
+  /**
+   * Given the process's stdout at every spawn, before any byte is read: a byte stream for the agent
+   * (ffmpeg's FLV), not text. Without it, stdout lines go to the log like stderr's.
+   */
+  readonly takeStdout?: (stdout: Readable) => void;
 }
 
 export const RESTART_INITIAL_DELAY_MS = 100;

@@ -106,6 +106,33 @@ describe('SupervisedProcess', () => {
     expect(records.some((r) => r.level === 20 && r.msg === 'line 0' && r.stream === 'stderr')).toBe(true);
   });
 
+  it('hands stdout to takeStdout at every spawn, as bytes and unlogged; stderr is still logged', async () => {
+    const runs: Buffer[][] = [];
+    const { proc, records } = make({
+      name: 'binary',
+      command: process.execPath,
+      args: [
+        '-e',
+        'process.stdout.write(Buffer.from([0x46, 0x4c, 0x56, 0, 0xff, 10])); console.error("err")',
+      ],
+      restart: { initialDelayMs: 10 },
+      takeStdout: (stdout) => {
+        const chunks: Buffer[] = [];
+        runs.push(chunks);
+        stdout.on('data', (c: Buffer) => chunks.push(c));
+      },
+    });
+    proc.start();
+    await becomes(proc, 'backoff');
+    await becomes(proc, 'backoff');
+    await proc.stop();
+    expect(runs.length).toBeGreaterThanOrEqual(2);
+    for (const chunks of runs.slice(0, 2))
+      expect(Buffer.concat(chunks)).toEqual(Buffer.from([0x46, 0x4c, 0x56, 0, 0xff, 10]));
+    expect(records.some((r) => r.stream === 'stdout')).toBe(false);
+    expect(records.some((r) => r.msg === 'err' && r.stream === 'stderr')).toBe(true);
+  });
+
   it('escalates to SIGKILL when the stop signal is ignored', async () => {
     const path = join(dir, 'stubborn.sock');
     const { proc, records } = make({

@@ -179,6 +179,8 @@ export class SupervisedProcess extends EventEmitter<SupervisedProcessEvents> {
       child = spawn(spec.command, [...spec.args], {
         env: childEnv(spec.env),
         cwd: spec.cwd,
+        // libuv drops supplementary groups (setgroups(0)) before setgid/setuid
+        ...(spec.runAs ? { uid: spec.runAs.uid, gid: spec.runAs.gid } : {}),
         detached: true, // own process group: one signal reaches its children too
         stdio: ['ignore', 'pipe', 'pipe'],
       });
@@ -195,7 +197,8 @@ export class SupervisedProcess extends EventEmitter<SupervisedProcessEvents> {
     this.spawns += 1;
     this.startedAtMs = Date.now();
     this.tail.clear();
-    this.tail.attach(child.stdout, 'stdout');
+    if (spec.takeStdout && child.stdout) spec.takeStdout(child.stdout);
+    else this.tail.attach(child.stdout, 'stdout');
     this.tail.attach(child.stderr, 'stderr');
     this.log.info({ pid: child.pid, restarts: this.spawns - 1 }, 'spawned');
     child.once('exit', (code, signal) => this.onExit(child, code, signal));

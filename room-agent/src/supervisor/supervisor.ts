@@ -107,6 +107,30 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     }
   }
 
+  /**
+   * Stops the named processes while `between` runs alongside
+   * (e.g. ending them and their leftovers harder), then starts them again at once: a deliberate
+   * restart, not a crash, so no backoff. Everything else keeps running. Rejects with `between`'s error
+   * after the restart when it failed.
+   */
+  async restart(names: readonly string[], why: string, between?: () => Promise<void>): Promise<void> {
+    const procs = names.map((name) => {
+      const proc = this.procs.get(name);
+      if (!proc) throw new Error(`no process named ${name}`);
+      return proc;
+    });
+    const [, done] = await Promise.allSettled([
+      // all at once: `between` may end them any moment, and none must look like a crash meanwhile
+      Promise.all(procs.map((proc) => proc.stop(why))),
+      between?.(),
+    ]);
+    if (this.running) {
+      for (const proc of procs) if (proc.status === 'stopped') proc.markWaiting(why);
+      this.kick();
+    }
+    if (done.status === 'rejected') throw done.reason;
+  }
+
   private whenAllReady(): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const cleanup = (): void => {

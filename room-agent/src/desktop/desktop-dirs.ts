@@ -1,0 +1,97 @@
+import { chmod, chown, mkdir, rm, unlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { DesktopIdentity } from './desktop-user.js';
+
+/**
+ * Where the agent keeps what only it may touch (runDir, 0700): the X cookie, x11vnc's socket,
+ * PulseAudio's script and state, the HOME of the processes it runs as itself.
+ */
+export function agentPaths(runDir: string) {
+  return {
+    runDir,
+    /** the agent's Xauthority: Xvfb's -auth file and XAUTHORITY of every X client the agent runs */
+    xauthority: join(runDir, 'xauthority'),
+    /** x11vnc listens here and nowhere else; only the input gate connects */
+    vncSocket: join(runDir, 'vnc.sock'),
+    home: join(runDir, 'home'),
+    xdgRuntimeDir: join(runDir, 'xdg'),
+    pulseScript: join(runDir, 'pulse.pa'),
+  };
+}
+
+/**
+ * The desktop's dir (outside runDir). With a desktop user it is owned by the agent, group the desktop
+ * user's, mode 01770: the desktop may enter it and create files (openbox's ready file), and the sticky
+ * bit keeps it from renaming or removing what the agent put there (its cookie copy, the pulse dir).
+ * Without one it is the agent's own 0700 dir.
+ */
+export function desktopPaths(desktopDir: string) {
+  const pulseDir = join(desktopDir, 'pulse');
+  return {
+    root: desktopDir,
+    /** HOME and cwd of the desktop: owned by the desktop user, 0700 */
+    home: join(desktopDir, 'home'),
+    xdgRuntimeDir: join(desktopDir, 'xdg'),
+    /** the desktop's own copy of the cookie (XAUTHORITY), owned by the desktop user, 0600 */
+    xauthority: join(desktopDir, 'xauthority'),
+    openboxConfig: join(desktopDir, 'openbox-rc.xml'),
+    wmReadyFile: join(desktopDir, 'wm-ready'),
+    /** PulseAudio's socket is the one thing of the agent's that the desktop may connect to */
+    pulseDir,
+    pulseSocket: join(pulseDir, 'native'),
+    chromiumProfile: join(desktopDir, 'home', 'chromium'),
+  };
+}
+
+export type DesktopPaths = ReturnType<typeof desktopPaths>;
+
+/** uid/gid to hand the desktop's files to, or null when the desktop runs as the agent. */
+function owner(identity: DesktopIdentity): { uid: number; gid: number } | null {
+  return identity.isolation === 'desktop-user' ? identity.user : null;
+}
+
+/**
+ * Creates the desktop's dir afresh (it must not exist: see DesktopReset.wipe for leftovers). The
+ * agent writes everything before handing it over: in a container it has no CAP_DAC_OVERRIDE, so it
+ * cannot enter the desktop's 0700 dirs once they belong to the desktop user.
+ */
+export async function createDesktopDir(p: DesktopPaths, identity: DesktopIdentity): Promise<void> {
+  const who = owner(identity);
+  await mkdir(p.root, { mode: 0o700 });
+  for (const dir of [p.home, p.xdgRuntimeDir]) {
+    await mkdir(dir, { mode: 0o700 });
+    if (who) await chown(dir, who.uid, who.gid);
+  }
+  // PulseAudio (run by the agent) creates its socket here; the desktop may enter, not write
+  await mkdir(p.pulseDir, { mode: who ? 0o755 : 0o700 });
+  if (who) {
+    await chown(p.root, process.getuid?.() ?? 0, who.gid);
+    await chmod(p.root, 0o1770);
+  }
+}
+
+/**
+ * Before every window manager start: the desktop's copy of the cookie (replaced: Xvfb may have a new
+ * one), openbox's configuration, and no ready file from the previous run.
+ */
+export async function refreshDesktopFiles(
+  p: DesktopPaths,
+  identity: DesktopIdentity,
+  files: { xauthority: Buffer; openboxConfig: string },
+): Promise<void> {
+  const who = owner(identity);
+  await rm(p.wmReadyFile, { force: true });
+  await unlink(p.xauthority).catch(() => {});
+  await writeFile(p.xauthority, files.xauthority, { mode: 0o600 });
+  if (who) await chown(p.xauthority, who.uid, who.gid);
+  await writeFile(p.openboxConfig, files.openboxConfig, { mode: 0o644 });
+}
+
+/** Recreates the home and runtime dirs (empty) after a wipe; the desktop user already emptied them. */
+export async function recreateDesktopHome(p: DesktopPaths, identity: DesktopIdentity): Promise<void> {
+  const who = owner(identity);
+  for (const dir of [p.home, p.xdgRuntimeDir]) {
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    if (who) await chown(dir, who.uid, who.gid);
+  }
+}

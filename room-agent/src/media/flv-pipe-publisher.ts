@@ -1,0 +1,113 @@
+import type { Readable } from 'node:stream';
+import Context from 'node-media-server/src/core/context.js';
+import Flv from 'node-media-server/src/protocol/flv.js';
+import BroadcastServer from 'node-media-server/src/server/broadcast_server.js';
+import BaseSession from 'node-media-server/src/session/base_session.js';
+import type { Logger } from '../logger.js';
+
+/**
+ * NMS resumes a publish (same timeline, same record) when the new publisher's address, its `ip`
+ * without a trailing ":port", is the previous one's. Every start of the room's ffmpeg is the same
+ * publisher to us, so every pipe publisher has this one address.
+ */
+export const PIPE_PUBLISHER_ADDRESS = 'ffmpeg-stdout';
+
+/**
+ * The room's ffmpeg, publishing FLV through its stdout: an in-process NMS publisher session that does
+ * what NMS's own FlvSession does for an HTTP POST publisher, with the pipe in place of the request.
+ * The first byte makes it the stream path's publisher (`postPublish`, which also checks the signed
+ * query like any publisher's); NMS's FLV parser turns the bytes into packets, handed to the path's
+ * BroadcastServer (`broadcastMessage`: metadata, sequence headers, GOP cache, subscribers); the end of
+ * the pipe is the end of the publish (`donePublish`, which opens NMS's resume window).
+ *
+ * Hot path: each chunk the pipe delivers goes to the parser as it is (no buffering, no timer); the
+ * parser copies a tag's body once into its own buffer and the broadcast builds one FLV message per
+ * packet, as for any NMS publisher.
+ */
+export class FlvPipePublisher extends BaseSession {
+  private readonly flv = new Flv();
+  private broadcast: BroadcastServer | null = null;
+  private ended = false;
+  private readonly onEndCallbacks: (() => void)[] = [];
+
+  constructor(
+    streamPath: string,
+    /** NMS's publish check reads `sign` here, as it would from a publish URL's query */
+    streamQuery: Record<string, string>,
+    private readonly input: Readable,
+    private readonly log: Logger,
+  ) {
+    super();
+    this.protocol = 'flv';
+    this.ip = `${PIPE_PUBLISHER_ADDRESS}:0`;
+    this.streamPath = streamPath;
+    [, this.streamApp = '', this.streamName = ''] = streamPath.split('/');
+    this.streamQuery = streamQuery;
+    this.isPublisher = true;
+  }
+
+  /** Starts reading; call once, right after the process is spawned. */
+  run(): void {
+    Context.sessions.set(this.id, this);
+    this.input.on('data', this.onData);
+    this.input.once('close', () => this.end());
+    // EPIPE and the like: the pipe's 'close' follows and ends the publish
+    this.input.on('error', (err) => this.log.debug({ err }, 'publisher pipe error'));
+  }
+
+  /** True once it is the stream path's publisher (its first byte has arrived and NMS took it). */
+  isPublishing(): boolean {
+    return this.broadcast !== null && !this.ended;
+  }
+
+  /** `fn` runs once when the publish ends (the pipe closed, a parse error, or end()); at once if it has. */
+  onEnd(fn: () => void): void {
+    if (this.ended) fn();
+    else this.onEndCallbacks.push(fn);
+  }
+
+  /**
+   * Ends the publish now, synchronously (NMS keeps the path for a resume), and stops reading: a
+   * successor may call postPublish right after this returns.
+   */
+  end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.input.off('data', this.onData);
+    this.input.destroy();
+    this.endTime = Date.now();
+    if (this.broadcast) this.broadcast.donePublish(this);
+    Context.sessions.delete(this.id);
+    for (const fn of this.onEndCallbacks.splice(0)) fn();
+  }
+
+  /** NMS's way to drop a session (e.g. a refused publish). */
+  override close = (): void => this.end();
+
+  private readonly onData = (chunk: Buffer): void => {
+    if (!this.broadcast && !this.publish()) return;
+    this.inBytes += chunk.length;
+    Context.networkStats.inBytes += chunk.length;
+    const err = this.flv.parserData(chunk);
+    if (err !== null) {
+      // the stream cannot be resynchronised: end it; ffmpeg then dies of a closed pipe and restarts
+      this.log.warn({ err, streamPath: this.streamPath }, 'ffmpeg output is not FLV; ending the publish');
+      this.end();
+    }
+  };
+
+  /** The FlvSession publish path: the broadcast of the path (created if new), then postPublish. */
+  private publish(): boolean {
+    const broadcast = Context.broadcasts.get(this.streamPath) ?? new BroadcastServer(this.streamPath);
+    Context.broadcasts.set(this.streamPath, broadcast);
+    const err = broadcast.postPublish(this);
+    if (err !== null) {
+      this.log.warn({ err, streamPath: this.streamPath }, 'media server refused the publisher');
+      this.end();
+      return false;
+    }
+    this.broadcast = broadcast;
+    this.flv.onPacketCallback = (packet) => broadcast.broadcastMessage(packet);
+    return true;
+  }
+}
