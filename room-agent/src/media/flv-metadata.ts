@@ -1,4 +1,7 @@
-/** AMF0 string "@setDataFrame": the RTMP wrapper ffmpeg puts around onMetaData, and NMS forwards as is. */
+/**
+ * AMF0 string "@setDataFrame": the wrapper RTMP publishers put around onMetaData, which NMS forwards as
+ * is. ffmpeg's FLV on its stdout (the room's publisher) has none, so its metadata passes unchanged.
+ */
 const SET_DATA_FRAME = Buffer.from([0x02, 0x00, 0x0d, ...Buffer.from('@setDataFrame', 'latin1')]);
 const TAG_HEADER_BYTES = 11;
 const PREV_SIZE_BYTES = 4;

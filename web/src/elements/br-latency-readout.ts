@@ -2,7 +2,7 @@ import { LitElement, css, html } from 'lit';
 import type { PlayerStats } from '../controllers/player-controller.js';
 import { controls } from '../styles/shared.js';
 
-/** Encode + RTMP + media server + proxy on a LAN, measured (DESIGN.md "Media path"). */
+/** Encode + pipe + media server + proxy on a LAN, measured (DESIGN.md "Media path"). */
 const PIPELINE_MS = 10;
 
 /**
