@@ -145,7 +145,9 @@ export function roomProcessSpecs(config: AgentConfig, opts: RoomProcessOptions):
       ...cmd(openboxArgv({ configPath: d.openboxConfig, readyFile: d.wmReadyFile })),
       env: desktopEnv,
       ...runAs,
-      cwd: d.home,
+      // not d.home: libuv enters cwd before it drops to the desktop uid, and a root agent without
+      // CAP_DAC_OVERRIDE (the room container) cannot enter the desktop's 0700 home (EACCES)
+      cwd: d.root,
       dependsOn: ['xvfb'],
       readiness: { kind: 'file', path: d.wmReadyFile },
       prepare: async () => {
@@ -158,7 +160,7 @@ export function roomProcessSpecs(config: AgentConfig, opts: RoomProcessOptions):
       ...cmd(app),
       env: desktopEnv,
       ...runAs,
-      cwd: d.home,
+      cwd: d.root, // as the wm's
       // after the WM, so that openbox maps the app as a new window and gives it the keyboard focus
       dependsOn: config.app === 'browser' ? ['xvfb', 'wm', 'pulse'] : ['xvfb', 'wm'],
     }),

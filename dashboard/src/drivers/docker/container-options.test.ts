@@ -63,7 +63,7 @@ describe('containerCreateOptions', () => {
         Tmpfs: {
           '/tmp': 'rw,nosuid,nodev,size=268435456,mode=1777',
           '/run/room': 'rw,nosuid,nodev,size=268435456,uid=0,gid=0,mode=0700',
-          '/home/boxroom-desktop': 'rw,nosuid,nodev,size=268435456,uid=1001,gid=1001,mode=0700',
+          '/run/boxroom-desktop': 'rw,nosuid,nodev,size=268435456,uid=0,gid=0,mode=0755',
         },
         NetworkMode: 'boxroom-rooms',
         PortBindings: { '9000/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }] },

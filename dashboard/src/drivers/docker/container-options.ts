@@ -6,8 +6,7 @@ import {
   AGENT_CAPS,
   AGENT_PORT,
   AGENT_USER,
-  DESKTOP_HOME,
-  DESKTOP_UID,
+  DESKTOP_ROOT,
   RUN_DIR,
   type ResolvedOptions,
 } from './options.js';
@@ -74,8 +73,9 @@ export function containerCreateOptions(spec: RoomSpec, o: ResolvedOptions): Cont
         '/tmp': `rw,nosuid,nodev,${tmpfsSize},mode=1777`,
         // the agent's alone: the desktop uid cannot even list it
         [RUN_DIR]: `rw,nosuid,nodev,${tmpfsSize},uid=0,gid=0,mode=0700`,
-        // the desktop's own HOME (profiles, shell history), closed to nobody but root
-        [DESKTOP_HOME]: `rw,nosuid,nodev,${tmpfsSize},uid=${DESKTOP_UID},gid=${DESKTOP_UID},mode=0700`,
+        // where the agent makes the desktop's dir and HOME (profiles, history): root's, so the
+        // desktop cannot plant anything there
+        [DESKTOP_ROOT]: `rw,nosuid,nodev,${tmpfsSize},uid=0,gid=0,mode=0755`,
       },
       NetworkMode: o.network,
       ...(o.agentAddress === 'published'

@@ -76,10 +76,12 @@ export const AGENT_CAPS = ['CHOWN', 'FOWNER', 'SETUID', 'SETGID', 'KILL'] as con
 export const AGENT_USER = 'root';
 /** The agent's private run dir (its HOME): tmpfs owned by root, 0700. */
 export const RUN_DIR = '/run/room';
-/** The room image's desktop user (BOXROOM_DESKTOP_USER in room-image/Dockerfile) and its home. */
-export const DESKTOP_USER = 'boxroom-desktop';
-export const DESKTOP_UID = 1001;
-export const DESKTOP_HOME = '/home/boxroom-desktop';
+/**
+ * Parent of the desktop's dir (BOXROOM_DESKTOP_DIR in room-image/Dockerfile, where the agent makes
+ * the desktop's HOME for uid 1001): a tmpfs of root's, 0755, so the desktop user cannot create or
+ * replace anything in it (a symlink where the agent is about to make the dir).
+ */
+export const DESKTOP_ROOT = '/run/boxroom-desktop';
 
 const INSTANCE_PATTERN = /^[a-z0-9][a-z0-9-]{0,30}$/;
 

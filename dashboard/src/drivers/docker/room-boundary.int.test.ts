@@ -71,6 +71,8 @@ const FAR_PORT = 18000 + randomInt(0, 1000);
 let driver: RoomDriver | undefined;
 let bridge: string | null = null;
 let farListener: ChildProcess | undefined;
+/** the far end's stderr, shown when an assertion about it fails */
+let farErrors = '';
 let dashboard: Server | undefined;
 let dashboardPort = 0;
 let dashboardHits = 0;
@@ -164,7 +166,11 @@ async function setUpFarEnd(): Promise<void> {
   // host routes to the namespace's private stand-ins; they go with the veth when it is deleted
   for (const a of [FAR.private, FAR.cgnat, FAR.metadata, FAR.allowed, FAR.dnsAllowed])
     await sh('ip', ['route', 'add', `${a}/32`, 'via', FAR.public, 'dev', vethHost]);
-  farListener = spawn('ip', ['netns', 'exec', ns, process.execPath, '-e', FAR_SERVER], { stdio: 'ignore' });
+  farListener = spawn('ip', ['netns', 'exec', ns, process.execPath, '-e', FAR_SERVER], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  farListener.stderr!.setEncoding('utf8').on('data', (d: string) => (farErrors += d));
+  farListener.on('exit', (code, signal) => (farErrors += `far end exited: ${code ?? signal}\n`));
   // ready when the host reaches it
   const deadline = Date.now() + 10_000;
   for (;;) {
@@ -346,6 +352,7 @@ describe('a Docker room as the boundary (real engine, real image, attacker = des
       })),
     );
     const by = Object.fromEntries(results.map((r) => [r.host, `${r.result} ${r.banner.trim()}`]));
+    expect(farErrors).toBe('');
     expect(by).toEqual({
       [FAR.private]: expect.not.stringMatching(/^connected/),
       [FAR.cgnat]: expect.not.stringMatching(/^connected/),

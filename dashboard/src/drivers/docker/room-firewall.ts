@@ -50,12 +50,16 @@ interface RunResult {
 
 function run(cmd: string, args: readonly string[], stdin?: string): Promise<RunResult> {
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { stdio: ['pipe', 'ignore', 'pipe'] });
+    const child = spawn(cmd, args, { stdio: [stdin === undefined ? 'ignore' : 'pipe', 'ignore', 'pipe'] });
     let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     child.on('error', (err) => resolve({ code: -1, stderr: err.message }));
     child.on('close', (code) => resolve({ code: code ?? -1, stderr: stderr.trim() }));
-    child.stdin.end(stdin ?? '');
+    if (stdin !== undefined) {
+      // a tool that exits early (bad input) closes its end: its exit code tells, not EPIPE
+      child.stdin!.on('error', () => undefined);
+      child.stdin!.end(stdin);
+    }
   });
 }
 
