@@ -117,6 +117,8 @@ declare module 'node-media-server/src/core/context.js' {
     broadcasts: Map<string, BroadcastServer>;
     sessions: Map<string, BaseSession>;
     networkStats: { inBytes: number; outBytes: number };
+    /** the running server's configuration (its constructor sets it); tests set it directly */
+    config: { auth?: { play?: boolean; publish?: boolean; secret?: string } };
     /** prePublish, postPublish, donePublish, prePlay, postPlay, donePlay; the argument is the session */
     eventEmitter: EventEmitter;
   };
