@@ -17,7 +17,7 @@ import { connect, createServer, type Server } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { promisify } from 'node:util';
 import Docker from 'dockerode';
-import { exportSPKI, generateKeyPair } from 'jose';
+import { SignJWT, exportSPKI, generateKeyPair } from 'jose';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RoomDriver, RoomSpec } from '../../rooms/room-driver.js';
@@ -69,6 +69,7 @@ const FAR = {
 const FAR_PORT = 18000 + randomInt(0, 1000);
 
 let driver: RoomDriver | undefined;
+let privateKey: Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
 let bridge: string | null = null;
 let farListener: ChildProcess | undefined;
 /** the far end's stderr, shown when an assertion about it fails */
@@ -90,6 +91,31 @@ async function asDesktop(script: string): Promise<{ code: number; out: string }>
     const e = err as { code?: number; stdout?: string; stderr?: string };
     return { code: typeof e.code === 'number' ? e.code : -1, out: `${e.stdout ?? ''}${e.stderr ?? ''}` };
   }
+}
+
+/** The room owner's token, as the dashboard would sign it after a join. */
+async function ownerToken(): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT({ room: spec.id, role: 'owner', name: 'owner' })
+    .setProtectedHeader({ alg: 'EdDSA' })
+    .setIssuer('boxroom')
+    .setSubject('itest-owner')
+    .setIssuedAt(now)
+    .setExpirationTime(now + 300)
+    .sign(privateKey);
+}
+
+/** pids of the desktop user's processes named `name` (comm), as the container's root sees them */
+async function desktopPids(name: string): Promise<string[]> {
+  const { stdout } = await run('docker', [
+    'exec',
+    container,
+    'bash',
+    '-c',
+    `for p in /proc/[0-9]*; do [ "$(cat $p/comm 2>/dev/null)" = ${name} ] && ` +
+      `grep -q "^Uid:\\s*1001\\s" $p/status && echo \${p#/proc/}; done; true`,
+  ]);
+  return stdout.split('\n').filter(Boolean);
 }
 
 interface ProbeResult {
@@ -214,7 +240,9 @@ beforeAll(async () => {
   await new Promise<void>((res) => dashboard!.listen(0, '0.0.0.0', res));
   dashboardPort = (dashboard.address() as { port: number }).port;
 
-  const publicKeyPem = await exportSPKI((await generateKeyPair('EdDSA', { crv: 'Ed25519' })).publicKey);
+  const keys = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
+  privateKey = keys.privateKey;
+  const publicKeyPem = await exportSPKI(keys.publicKey);
   driver = createDockerDriver({
     publicKeyPem,
     instance,
@@ -399,6 +427,35 @@ describe('a Docker room as the boundary (real engine, real image, attacker = des
     const ip = info.NetworkSettings.Networks[network]!.IPAddress;
     expect((await fetch(`http://${ip}:9000/healthz`)).status).toBe(200);
   });
+
+  it('ends a background job of the desktop user on a desktop reset, under the container caps', async () => {
+    // what a former controller leaves behind: a detached job of the desktop uid
+    await run('docker', ['exec', '-d', '-u', 'boxroom-desktop', container, 'setsid', 'sleep', '600']);
+    const deadline = Date.now() + 5_000;
+    while ((await desktopPids('sleep')).length === 0 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
+    expect(await desktopPids('sleep')).toHaveLength(1);
+    const wmBefore = await desktopPids('openbox');
+    expect(wmBefore).toHaveLength(1);
+    const rec = await driver!.get(spec.id);
+    const res = await fetch(`${rec!.agentUrl}/desktop/reset`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await ownerToken()}` },
+    });
+    expect(res.status).toBe(202);
+    const until = Date.now() + 20_000;
+    for (;;) {
+      const [sleeps, wm, health] = await Promise.all([
+        desktopPids('sleep'),
+        desktopPids('openbox'),
+        fetch(`${rec!.agentUrl}/healthz`).then((r) => r.status),
+      ]);
+      if (sleeps.length === 0 && wm.length === 1 && wm[0] !== wmBefore[0] && health === 200) break;
+      if (Date.now() > until)
+        throw new Error(`after reset: sleep ${sleeps}, openbox ${wm}, health ${health}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }, 40_000);
 
   it('installs its rules once, however often a driver starts', async () => {
     const again = createDockerDriver({
