@@ -297,6 +297,7 @@ describe('the desktop user cannot reach past its room (real agent, as root)', ()
         'wm and app back',
       );
       const resetMs = Date.now() - t0;
+      console.info(`desktop reset: POST -> wm and app back, /healthz ok in ${resetMs} ms`);
       expect(resetMs).toBeLessThan(5_000);
       const after = await processes();
       for (const name of ['xvfb', 'pulse', 'x11vnc', 'ffmpeg']) expect(after[name], name).toBe(before[name]);
