@@ -1,5 +1,16 @@
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -297,6 +308,7 @@ describe('the desktop user cannot reach past its room (real agent, as root)', ()
         'wm and app back',
       );
       const resetMs = Date.now() - t0;
+      console.info(`desktop reset: POST -> wm and app back, /healthz ok in ${resetMs} ms`);
       expect(resetMs).toBeLessThan(5_000);
       const after = await processes();
       for (const name of ['xvfb', 'pulse', 'x11vnc', 'ffmpeg']) expect(after[name], name).toBe(before[name]);
@@ -316,6 +328,50 @@ describe('the desktop user cannot reach past its room (real agent, as root)', ()
     } finally {
       viewer.ws.close();
       session.close();
+    }
+  });
+  it("plants symlinks in the desktop's dir: the next start neither writes nor chowns through them", async () => {
+    const victims = mkdtempSync(join(tmpdir(), 'boxroom-victims-'));
+    chmodSync(victims, 0o755);
+    const victimFile = join(victims, 'file');
+    const victimDir = join(victims, 'dir');
+    writeFileSync(victimFile, 'untouched\n', { mode: 0o644 });
+    mkdirSync(victimDir, { mode: 0o755 });
+    const desktopDir = join(tmpdir(), `boxroom-desktop-${agent.roomId}-${agent.display}`);
+    try {
+      // as the desktop user: its cookie copy and its home (names it owns) become links to root's things
+      const plant = await asDesktop(user, '/bin/sh', [
+        '-c',
+        'cd "$1" && rm -f xauthority && ln -s "$2" xauthority && mv home home.old && ln -s "$3" home',
+        'plant',
+        desktopDir,
+        victimFile,
+        victimDir,
+      ]);
+      expect(plant.stderr).toBe('');
+      expect(plant.code).toBe(0);
+      const before = await processes();
+      const res = await postJson(`${agent.url}/desktop/reset`, await agent.token('owner-2', 'owner'));
+      expect(res.status).toBe(202);
+      await until(
+        async () => {
+          const h = (await agent.health()).body;
+          return h.status === 'ok' && h.processes.find((x) => x.name === 'app')!.pid !== before.app;
+        },
+        10_000,
+        'the desktop back',
+      );
+      expect(readFileSync(victimFile, 'utf8')).toBe('untouched\n');
+      for (const v of [victimFile, victimDir]) expect(statSync(v).uid, v).toBe(0);
+      const home = lstatSync(join(desktopDir, 'home'));
+      expect(home.isDirectory()).toBe(true);
+      expect(home.uid).toBe(user.uid);
+      const cookie = lstatSync(join(desktopDir, 'xauthority'));
+      expect(cookie.isFile()).toBe(true);
+      expect(cookie.uid).toBe(user.uid);
+      expect(cookie.mode & 0o777).toBe(0o600);
+    } finally {
+      rmSync(victims, { recursive: true, force: true });
     }
   });
 });
