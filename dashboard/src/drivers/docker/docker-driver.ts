@@ -178,7 +178,8 @@ export class DockerRoomDriver extends EventEmitter<DriverEvents> implements Room
       this.log.warn(
         { bridge, reason: result.reason },
         'room firewall NOT installed: rooms can reach this host (the dashboard too) and private or metadata ' +
-          `addresses. Run as root on the host: scripts/room-firewall.sh ${bridge} (docs/security.md, "Docker rooms")`,
+          `addresses. Run as root on the host: BOXROOM_DOCKER_NETWORK=${this.o.network} bash scripts/room-firewall.sh ` +
+          '(docs/security.md, "Docker rooms")',
       );
     }
   }

@@ -1,5 +1,5 @@
 import type { DockerDriverOptions } from './options.js';
-import { EgressAllowError, parseEgressAllow } from './room-firewall-rules.js';
+import { EgressAllowError, parseEgressAllow, type EgressRule } from './room-firewall-rules.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -39,7 +39,7 @@ export function dockerOptionsFromEnv(env: Env): Omit<DockerDriverOptions, 'publi
   const firewall = env.BOXROOM_ROOM_FIREWALL || 'auto';
   if (firewall !== 'auto' && firewall !== 'off')
     throw new DockerEnvError(`BOXROOM_ROOM_FIREWALL must be auto or off, got "${firewall}"`);
-  let egressAllow;
+  let egressAllow: EgressRule[];
   try {
     egressAllow = parseEgressAllow(env.BOXROOM_ROOM_EGRESS_ALLOW);
   } catch (err) {

@@ -127,13 +127,14 @@ async function applyFamily(
  * required for `installed: true`; an IPv6 failure is logged (most hosts' rooms have no IPv6 route).
  */
 export async function applyRoomFirewall(bridge: string, o: RoomFirewallOptions): Promise<FirewallResult> {
-  const allow = await resolveAllow(o.allow, o.log);
+  const log = o.log.child({ mod: 'room-firewall' });
+  const allow = await resolveAllow(o.allow, log);
   const dns = o.dnsServers ?? (await hostDnsServers());
   const v4 = await applyFamily(4, bridge, allow, dns);
   if (v4.code !== 0) return { installed: false, reason: v4.stderr || `iptables exited with ${v4.code}` };
   const v6 = await applyFamily(6, bridge, allow, dns);
-  if (v6.code !== 0) o.log.warn({ bridge, reason: v6.stderr }, 'room firewall: IPv6 rules not installed');
-  o.log.info(
+  if (v6.code !== 0) log.warn({ bridge, reason: v6.stderr }, 'room firewall: IPv6 rules not installed');
+  log.info(
     { bridge, allow: allow.length, dnsServers: dns, ipv6: v6.code === 0 },
     'room firewall installed: rooms reach neither this host nor private addresses',
   );
