@@ -185,6 +185,8 @@ async function startAgent(mode) {
     stderr: () => err,
     url,
     display,
+    // Xvfb runs with -auth: X clients need the agent's cookie file
+    xauthority: join(dir, 'run', 'xauthority'),
     token,
     async health() {
       const res = await fetch(`${url}/healthz`);
@@ -223,9 +225,9 @@ async function startAgent(mode) {
 }
 
 /** `xdotool -` reading commands from stdin, on the room's display. */
-function xdotool(display) {
+function xdotool(agent) {
   const p = spawn('xdotool', ['-'], {
-    env: { ...process.env, DISPLAY: `:${display}` },
+    env: { ...process.env, DISPLAY: `:${agent.display}`, XAUTHORITY: agent.xauthority },
     stdio: ['pipe', 'ignore', 'ignore'],
   });
   return {
@@ -245,7 +247,7 @@ async function measureLatency(agent, n) {
     }),
   );
   req.on('error', () => {});
-  const x = xdotool(agent.display);
+  const x = xdotool(agent);
   await sleep(2000);
   const out = { pointer: [], key: [] };
   const spots = [
@@ -297,7 +299,7 @@ async function runMode(mode) {
         `the agent exited (${agent.proc.exitCode ?? agent.proc.signalCode}) during the run:\n${agent.stderr()}`,
       );
     if (BUSY !== 'none') {
-      const x = xdotool(agent.display);
+      const x = xdotool(agent);
       x.send(`type --delay 1 '${BUSY === 'yes' ? 'yes' : 'top -d 0.1'}'`);
       x.send('key Return');
       await sleep(3000);

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { xClientEnv } from '../test/support/agent-helpers.js';
 import { launchChromium } from '../test/support/browser.js';
 import { DashboardProcess, REPO, buildWeb } from '../test/support/dashboard-process.js';
 import { sleep } from '../test/support/processes.js';
@@ -54,8 +55,8 @@ async function installProbe(page: Page): Promise<void> {
   });
 }
 
-async function measure(page: Page, display: number, n: number): Promise<number[]> {
-  const env = { ...process.env, DISPLAY: `:${display}` };
+async function measure(page: Page, display: number, runDir: string, n: number): Promise<number[]> {
+  const env = xClientEnv(display, runDir);
   const spots = [
     [200, 560],
     [900, 450],
@@ -128,7 +129,7 @@ describe('glass-to-glass in Chromium through the dashboard', () => {
       if (r.status === 'ready') break;
       await sleep(200);
     }
-    const display = dash!.displayOf(room.id);
+    const { display, runDir } = dash!.localRoom(room.id);
     const configs = [
       {
         label: 'mpegts.js low-latency options only',
@@ -197,7 +198,7 @@ describe('glass-to-glass in Chromium through the dashboard', () => {
       }
       console.log(c.label, JSON.stringify(timeline));
       await installProbe(page);
-      const lags = await measure(page, display, SAMPLES);
+      const lags = await measure(page, display, runDir, SAMPLES);
       const buffer = (await page.locator('[data-testid=buffer]').textContent()) ?? '';
       results.push({ label: c.label, p50: pct(lags, 50), p95: pct(lags, 95), n: lags.length, buffer });
       console.log(c.label, JSON.stringify(lags), 'buffer', buffer);

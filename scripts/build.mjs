@@ -15,6 +15,7 @@ const targets = [
   { entry: 'room-agent/src/main.ts', out: 'room-agent/dist/room-agent.mjs', selfContained: true },
   { entry: 'dashboard/src/server.ts', out: 'dashboard/dist/server.mjs' },
   { entry: 'dashboard/src/janitor.ts', out: 'dashboard/dist/janitor.mjs' },
+  { entry: 'dashboard/src/room-firewall-cli.ts', out: 'dashboard/dist/room-firewall.mjs' },
 ];
 
 /** Leaves npm dependencies to node_modules at run time, like `packages: 'external'` minus our own. */

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { DashboardProcess } from '../../test/support/dashboard-process.js';
 import { processTree } from './proc-stats.js';
@@ -24,7 +25,7 @@ export async function roomRuntime(
     const r = dash.localRoom(roomId);
     const agent = r.pid!;
     return {
-      screen: { kind: 'local', display: r.display },
+      screen: { kind: 'local', display: r.display, xauthority: join(r.runDir, 'xauthority') },
       agentPids: async () => [agent],
       async allPids() {
         // the agent's /healthz names its supervised processes; the tree adds what they started (bash)
@@ -50,6 +51,7 @@ export async function roomRuntime(
     (await run('docker', ['inspect', '-f', '{{json .Config.Env}}', container])).stdout,
   ) as string[];
   const display = Number(env.find((e) => e.startsWith('BOXROOM_DISPLAY='))?.split('=')[1] ?? 99);
+  const runDir = env.find((e) => e.startsWith('BOXROOM_RUN_DIR='))?.split('=')[1] ?? '/run/room';
   const top = async () =>
     (await run('docker', ['top', container, '-o', 'pid,comm'])).stdout
       .trim()
@@ -58,7 +60,7 @@ export async function roomRuntime(
       .map((l) => l.trim().split(/\s+/))
       .map(([pid, comm]) => ({ pid: Number(pid), comm: comm ?? '' }));
   return {
-    screen: { kind: 'docker', container, display },
+    screen: { kind: 'docker', container, display, xauthority: `${runDir}/xauthority` },
     agentPids: async () => (await top()).filter((p) => p.comm === 'node').map((p) => p.pid),
     allPids: async () => (await top()).map((p) => p.pid),
   };

@@ -5,8 +5,10 @@ import { createInterface } from 'node:readline';
 import { REPO } from '../../test/support/dashboard-process.js';
 
 /** Where the room's X server is: a local display, or a display inside a room container. */
+/** `xauthority`: the room's X cookie file (the agent's `<run dir>/xauthority`; Xvfb runs with -auth) */
 export type ScreenTarget =
-  { kind: 'local'; display: number } | { kind: 'docker'; container: string; display: number };
+  | { kind: 'local'; display: number; xauthority: string }
+  | { kind: 'docker'; container: string; display: number; xauthority: string };
 
 export interface Repaint {
   /** Date.now() just before the requests were written */
@@ -38,11 +40,15 @@ export class ScreenProbe {
     const stdio: ['pipe', 'pipe', 'pipe'] = ['pipe', 'pipe', 'pipe'];
     const child =
       target.kind === 'local'
-        ? spawn(process.execPath, [CLIENT], { env: { ...process.env, DISPLAY: `:${target.display}` }, stdio })
+        ? spawn(process.execPath, [CLIENT], {
+            env: { ...process.env, DISPLAY: `:${target.display}`, XAUTHORITY: target.xauthority },
+            stdio,
+          })
         : spawn(
             'docker',
             [
-              ...['exec', '-i', '-e', `DISPLAY=:${target.display}`, target.container],
+              ...['exec', '-i', '-e', `DISPLAY=:${target.display}`, '-e', `XAUTHORITY=${target.xauthority}`],
+              target.container,
               ...['node', '--input-type=module', '-e', readFileSync(CLIENT, 'utf8')],
             ],
             { stdio },

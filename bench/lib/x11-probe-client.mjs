@@ -9,6 +9,7 @@
 //
 // "done" is when the X server answered a GetInputFocus sent after the repaint: requests are handled in
 // order, so by then the window's pixels are in the framebuffer that x11grab reads. That is T0.
+import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { createInterface } from 'node:readline';
 
@@ -67,10 +68,51 @@ function parseSetup(b) {
   return { idBase, root: b.readUInt32LE(screen) };
 }
 
-// client -> server: byte order 'l' (little endian), protocol 11.0, no authorization (Xvfb runs without -auth)
-const hello = Buffer.alloc(12);
+/**
+ * The MIT-MAGIC-COOKIE-1 for this display from $XAUTHORITY (the rooms' Xvfb runs with -auth; the agent
+ * keeps the cookie in <run dir>/xauthority), or null. Entries are family (u16), then address, display
+ * number, auth name and auth data, each a big-endian u16 length and its bytes (libXau's format).
+ */
+function readCookie() {
+  const file = process.env.XAUTHORITY;
+  if (!file) return null;
+  let b;
+  try {
+    b = readFileSync(file);
+  } catch (err) {
+    process.stderr.write(`x11-probe-client: cannot read XAUTHORITY: ${err.message}\n`);
+    return null;
+  }
+  let off = 0;
+  const field = () => {
+    const len = b.readUInt16BE(off);
+    const v = b.subarray(off + 2, off + 2 + len);
+    off += 2 + len;
+    return v;
+  };
+  while (off + 2 <= b.length) {
+    off += 2; // family: any (the rooms write FamilyWild)
+    field(); // address
+    const number = field().toString();
+    const name = field().toString();
+    const data = field();
+    if (name === 'MIT-MAGIC-COOKIE-1' && (number === '' || number === String(display))) return data;
+  }
+  return null;
+}
+
+// client -> server: byte order 'l' (little endian), protocol 11.0, and the cookie when there is one
+const cookie = readCookie();
+const pad4 = (n) => Math.ceil(n / 4) * 4;
+const authName = Buffer.from(cookie ? 'MIT-MAGIC-COOKIE-1' : '');
+const authData = cookie ?? Buffer.alloc(0);
+const hello = Buffer.alloc(12 + pad4(authName.length) + pad4(authData.length));
 hello[0] = 0x6c;
 hello.writeUInt16LE(11, 2);
+hello.writeUInt16LE(authName.length, 6);
+hello.writeUInt16LE(authData.length, 8);
+authName.copy(hello, 12);
+authData.copy(hello, 12 + pad4(authName.length));
 sock.write(hello);
 
 function request(opcode, data, values = []) {

@@ -150,7 +150,6 @@ async function main(): Promise<void> {
   // plugins, the routes) then runs while Xvfb, PulseAudio and ffmpeg start. Nobody can watch a room
   // before the dashboard sees /healthz ok, so nothing waits on the order.
   runtime.start();
-  silence.start();
   supervisor.start().then(
     () => log.info('room ready'),
     (err: unknown) => log.error({ err }, 'room did not become ready; still retrying'),
@@ -183,6 +182,8 @@ async function main(): Promise<void> {
       dashboardHeard: () => silence.heard(),
     });
     await app.listen({ host: config.host, port: config.port });
+    // from the moment a dashboard can reach us; the one that started us counts as heard
+    silence.start();
   } catch (err) {
     // the processes already run: stop them rather than leave them to whoever cleans up after us
     await runtime.stop();

@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { xClientEnv } from '../support/agent-helpers.js';
 import { launchChromium } from '../support/browser.js';
 import { DashboardProcess, REPO, buildWeb } from '../support/dashboard-process.js';
 import { sleep } from '../support/processes.js';
@@ -69,11 +70,8 @@ async function waitFrames(page: Page, atLeast: number, timeoutMs = 15_000): Prom
   }
 }
 
-/** xdotool on a room's display, with the agent's X cookie (Xvfb runs with -auth). */
-function xdotool(roomId: string, ...args: string[]): string {
-  const { display, runDir } = dash!.localRoom(roomId);
-  const env = { ...process.env, DISPLAY: `:${display}`, XAUTHORITY: join(runDir, 'xauthority') };
-  return execFileSync('xdotool', args, { env }).toString();
+function xdotool(display: number, runDir: string, ...args: string[]): string {
+  return execFileSync('xdotool', args, { env: xClientEnv(display, runDir) }).toString();
 }
 
 beforeAll(async () => {
@@ -118,6 +116,7 @@ describe('web UI against the real dashboard (local driver)', () => {
     };
     const room = rooms.rooms[0]!;
     expect(room.links.participant).toContain('#invite=');
+    const { display, runDir } = dash!.localRoom(room.id);
 
     // --- a participant: join, frames arrive
     const alice = await newPage();
@@ -153,7 +152,7 @@ describe('web UI against the real dashboard (local driver)', () => {
       await alice.mouse.click(x, y);
       await expect
         .poll(() => {
-          const m = /x:(\d+) y:(\d+)/.exec(xdotool(room.id, 'getmouselocation'))!;
+          const m = /x:(\d+) y:(\d+)/.exec(xdotool(display, runDir, 'getmouselocation'))!;
           return Math.max(Math.abs(Number(m[1]) - rx), Math.abs(Number(m[2]) - ry));
         })
         .toBeLessThanOrEqual(2);

@@ -30,8 +30,16 @@ export interface RunningAgent {
   stop(): Promise<number>;
 }
 
+export interface StartAgentOptions {
+  /** a command that execs the agent, e.g. setpriv with a capability bounding set (keeps the pid) */
+  wrapper?: string[];
+}
+
 /** Starts the real room agent bundle, as the local driver does. */
-export async function startAgent(env: Record<string, string> = {}): Promise<RunningAgent> {
+export async function startAgent(
+  env: Record<string, string> = {},
+  opts: StartAgentOptions = {},
+): Promise<RunningAgent> {
   const keys = makeKeys();
   const dir = mkdtempSync(join(tmpdir(), 'boxroom-agent-test-'));
   const keyFile = join(dir, 'public.pem');
@@ -41,7 +49,8 @@ export async function startAgent(env: Record<string, string> = {}): Promise<Runn
   const roomId = env.BOXROOM_ROOM_ID ?? `t${port}`;
   const runDir = env.BOXROOM_RUN_DIR ?? join(dir, 'run');
   const xauthority = join(runDir, 'xauthority');
-  const proc = spawn(process.execPath, [AGENT_BUNDLE], {
+  const [command, ...args] = [...(opts.wrapper ?? []), process.execPath, AGENT_BUNDLE];
+  const proc = spawn(command!, args, {
     env: {
       ...process.env,
       BOXROOM_ROOM_ID: roomId,

@@ -36,6 +36,15 @@ describe('TokenVerifier', () => {
     verifier = await TokenVerifier.fromPem(good.pub, 'r1');
   });
 
+  it("accepts the dashboard's own tokens (aud boxroom-agent) for this room, and no other audience", async () => {
+    const claims = await verifier.verify(await sign({ role: 'operator', aud: 'boxroom-agent' }));
+    expect(claims.aud).toBe('boxroom-agent');
+    await expect(
+      verifier.verify(await sign({ role: 'operator', aud: 'boxroom-agent', room: 'r2' })),
+    ).rejects.toThrow('another room');
+    await expect(verifier.verify(await sign({ aud: 'elsewhere' }))).rejects.toThrow('invalid token claims');
+  });
+
   it('accepts a token signed by the dashboard key for this room', async () => {
     const claims = await verifier.verify(await sign({}));
     expect(claims).toMatchObject({ sub: 'p1', room: 'r1', role: 'participant', name: 'Ann', iss: 'boxroom' });

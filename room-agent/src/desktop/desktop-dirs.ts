@@ -1,4 +1,4 @@
-import { chmod, chown, mkdir, rm, unlink, writeFile } from 'node:fs/promises';
+import { chmod, chown, lchown, lstat, mkdir, open, rm, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DesktopIdentity } from './desktop-user.js';
 
@@ -71,8 +71,33 @@ export async function createDesktopDir(p: DesktopPaths, identity: DesktopIdentit
 }
 
 /**
+ * Writes a new file at `path`, never through what is there: the desktop user may have put a symlink
+ * in its place (it owns its cookie copy, and can race to create names in the dir), and following one
+ * as root would overwrite, or chown, whatever it points at. So: unlink, then O_CREAT|O_EXCL (which
+ * fails on any existing name, a dangling symlink included) and fchown on the open file.
+ */
+async function writeFresh(
+  path: string,
+  data: Buffer | string,
+  mode: number,
+  owner: { uid: number; gid: number } | null,
+): Promise<void> {
+  await unlink(path).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== 'ENOENT') throw err;
+  });
+  const fh = await open(path, 'wx', mode);
+  try {
+    await fh.writeFile(data);
+    if (owner) await fh.chown(owner.uid, owner.gid);
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
  * Before every window manager start: the desktop's copy of the cookie (replaced: Xvfb may have a new
- * one), openbox's configuration, and no ready file from the previous run.
+ * one), openbox's configuration, and no ready file from the previous run. Desktop processes may be
+ * running meanwhile (a background job survives a wm restart): see writeFresh.
  */
 export async function refreshDesktopFiles(
   p: DesktopPaths,
@@ -80,18 +105,22 @@ export async function refreshDesktopFiles(
   files: { xauthority: Buffer; openboxConfig: string },
 ): Promise<void> {
   const who = owner(identity);
-  await rm(p.wmReadyFile, { force: true });
-  await unlink(p.xauthority).catch(() => {});
-  await writeFile(p.xauthority, files.xauthority, { mode: 0o600 });
-  if (who) await chown(p.xauthority, who.uid, who.gid);
-  await writeFile(p.openboxConfig, files.openboxConfig, { mode: 0o644 });
+  await rm(p.wmReadyFile, { force: true }); // removes a symlink itself, never its target
+  await writeFresh(p.xauthority, files.xauthority, 0o600, who);
+  await writeFresh(p.openboxConfig, files.openboxConfig, 0o644, null);
 }
 
-/** Recreates the home and runtime dirs (empty) after a wipe; the desktop user already emptied them. */
+/**
+ * Recreates the home and runtime dirs after a reset's sweep emptied them. The desktop user owns these
+ * names and may have swapped one for a symlink (to /etc, say) before the reset: anything that is not a
+ * real directory is removed and made afresh, and ownership is set without following links.
+ */
 export async function recreateDesktopHome(p: DesktopPaths, identity: DesktopIdentity): Promise<void> {
   const who = owner(identity);
   for (const dir of [p.home, p.xdgRuntimeDir]) {
-    await mkdir(dir, { recursive: true, mode: 0o700 });
-    if (who) await chown(dir, who.uid, who.gid);
+    const st = await lstat(dir).catch(() => null);
+    if (st && !st.isDirectory()) await unlink(dir);
+    if (!st || !st.isDirectory()) await mkdir(dir, { mode: 0o700 });
+    if (who) await lchown(dir, who.uid, who.gid);
   }
 }

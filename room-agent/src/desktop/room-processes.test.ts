@@ -75,7 +75,14 @@ describe('roomProcessSpecs', () => {
       expect(JSON.stringify(spec)).not.toContain('/run/boxroom-r1');
       expect(spec.runAs).toBeUndefined();
     }
-    expect(specs.find((s) => s.name === 'app')!.command).toBe('xterm');
+    const app = specs.find((s) => s.name === 'app')!;
+    // started in $HOME by a shell that execs it (same pid), after the switch to the desktop's uid
+    expect([app.command, ...app.args.slice(0, 3)]).toEqual([
+      '/bin/sh',
+      '-c',
+      'cd "$HOME" 2>/dev/null; exec "$0" "$@"',
+      'xterm',
+    ]);
   });
 
   it("gives the agent's X clients its own cookie file and HOME in runDir", () => {
@@ -122,7 +129,7 @@ describe('roomProcessSpecs', () => {
 
   it('runs Chromium for the browser app, which also needs pulse', () => {
     const app = roomProcessSpecs({ ...config, app: 'browser' }, opts).find((s) => s.name === 'app')!;
-    expect(app.command).toBe('chromium');
+    expect(app.args[2]).toBe('chromium');
     expect(app.args).toContain('--no-sandbox');
     expect(app.args).toContain('--user-data-dir=/tmp/desk-r1/home/chromium');
     expect(app.dependsOn).toEqual(['xvfb', 'wm', 'pulse']);

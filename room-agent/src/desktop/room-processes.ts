@@ -52,6 +52,14 @@ export function roomPaths(config: Pick<AgentConfig, 'runDir' | 'desktopDir' | 'd
   };
 }
 
+/**
+ * Starts `c` in $HOME (the terminal's shell opens there), changing directory once running as the
+ * desktop user; `exec` keeps the pid and process group the supervisor knows.
+ */
+export function inHome(c: CommandLine): CommandLine {
+  return { command: '/bin/sh', args: ['-c', 'cd "$HOME" 2>/dev/null; exec "$0" "$@"', c.command, ...c.args] };
+}
+
 const NO_SEPARATION: DesktopIdentity = { isolation: 'none', why: 'not asked for' };
 
 /** The shell xterm starts: the desktop user's login shell may be nologin. */
@@ -145,7 +153,9 @@ export function roomProcessSpecs(config: AgentConfig, opts: RoomProcessOptions):
       ...cmd(openboxArgv({ configPath: d.openboxConfig, readyFile: d.wmReadyFile })),
       env: desktopEnv,
       ...runAs,
-      cwd: d.home,
+      // not its home: the spawn enters cwd before switching uids, and an agent without
+      // CAP_DAC_OVERRIDE (the container's) cannot enter the desktop user's 0700 home
+      cwd: d.root,
       dependsOn: ['xvfb'],
       readiness: { kind: 'file', path: d.wmReadyFile },
       prepare: async () => {
@@ -155,10 +165,10 @@ export function roomProcessSpecs(config: AgentConfig, opts: RoomProcessOptions):
     }),
     app: defineProcess({
       name: 'app',
-      ...cmd(app),
+      ...cmd(inHome(app)),
       env: desktopEnv,
       ...runAs,
-      cwd: d.home,
+      cwd: d.root,
       // after the WM, so that openbox maps the app as a new window and gives it the keyboard focus
       dependsOn: config.app === 'browser' ? ['xvfb', 'wm', 'pulse'] : ['xvfb', 'wm'],
     }),

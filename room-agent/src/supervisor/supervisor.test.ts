@@ -134,6 +134,34 @@ describe('Supervisor', () => {
     await expect(sup.start()).rejects.toThrow(/not ready within 300 ms \(crash: (backoff|starting)\)/);
   });
 
+  it('restart() stops and starts the named processes at once, without backoff, the others untouched', async () => {
+    const { sup, events } = make([sockProc('x'), sockProc('wm', ['x']), sockProc('app', ['x', 'wm'])]);
+    await sup.start();
+    const pids = () => Object.fromEntries(sup.health().map((h) => [h.name, h.pid]));
+    const before = pids();
+    events.length = 0;
+    let betweenRan = false;
+    const t0 = Date.now();
+    await sup.restart(['app', 'wm'], 'test reset', async () => {
+      betweenRan = true;
+    });
+    await nextEvent(sup, 'status', () => sup.allReady(), 5_000);
+    expect(Date.now() - t0).toBeLessThan(3_000);
+    expect(betweenRan).toBe(true);
+    const after = pids();
+    expect(after.x).toBe(before.x);
+    expect(after.wm).not.toBe(before.wm);
+    expect(after.app).not.toBe(before.app);
+    expect(events).not.toContain('wm:backoff');
+    expect(events).not.toContain('app:backoff');
+    expect(events.filter((e) => e.startsWith('x:'))).toEqual([]);
+    // a failing `between` is reported, and the processes still come back
+    await expect(
+      sup.restart(['app'], 'again', () => Promise.reject(new Error('sweep failed'))),
+    ).rejects.toThrow('sweep failed');
+    await nextEvent(sup, 'status', () => sup.allReady(), 5_000);
+  });
+
   it('keeps a bounded history of status changes', async () => {
     const { log } = captureLogger();
     const sup = new Supervisor([sockProc('x')], { log, historySize: 3 });

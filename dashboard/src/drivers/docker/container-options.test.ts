@@ -23,6 +23,7 @@ describe('containerCreateOptions', () => {
     expect(containerCreateOptions(spec, o)).toEqual({
       name: 'boxroom-ci-abc123',
       Image: 'boxroom/room:latest',
+      User: 'root',
       Labels: toLabels(spec, 'ci'),
       Env: [
         'BOXROOM_ROOM_ID=abc123',
@@ -54,12 +55,15 @@ describe('containerCreateOptions', () => {
         ShmSize: 256 * 1024 * 1024,
         PidsLimit: 1024,
         CapDrop: ['ALL'],
+        // the agent's root, bounded: nothing beyond handing the desktop its uid and files
+        CapAdd: ['CHOWN', 'FOWNER', 'SETUID', 'SETGID', 'KILL'],
         SecurityOpt: ['no-new-privileges'],
         Init: true,
         ReadonlyRootfs: true,
         Tmpfs: {
           '/tmp': 'rw,nosuid,nodev,size=268435456,mode=1777',
-          '/run/room': 'rw,nosuid,nodev,size=268435456,uid=1000,gid=1000,mode=0700',
+          '/run/room': 'rw,nosuid,nodev,size=268435456,uid=0,gid=0,mode=0700',
+          '/run/boxroom-desktop': 'rw,nosuid,nodev,size=268435456,uid=0,gid=0,mode=0755',
         },
         NetworkMode: 'boxroom-rooms',
         PortBindings: { '9000/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }] },

@@ -2,7 +2,14 @@ import type { ContainerCreateOptions } from 'dockerode';
 import type { RoomSpec } from '../../rooms/room-driver.js';
 import { roomLifecycleEnv } from '../room-lifecycle-env.js';
 import { toLabels } from './labels.js';
-import { AGENT_PORT, ROOM_UID, RUN_DIR, type ResolvedOptions } from './options.js';
+import {
+  AGENT_CAPS,
+  AGENT_PORT,
+  AGENT_USER,
+  DESKTOP_ROOT,
+  RUN_DIR,
+  type ResolvedOptions,
+} from './options.js';
 
 const SECOND_NS = 1_000_000_000;
 
@@ -12,10 +19,11 @@ export function containerName(instance: string, roomId: string): string {
 
 /**
  * Everything the engine is told about a room's container, as one pure function so the exact
- * isolation and limits are checked by a unit test. Every process in the room runs as uid 1000 with
- * no capabilities on a read-only root: verified with Xvfb, PulseAudio, openbox, xterm, Chromium
- * (--no-sandbox: its own sandbox needs user namespaces, which the default seccomp profile denies),
- * x11vnc and ffmpeg.
+ * isolation and limits are checked by a unit test. The agent (and Xvfb, PulseAudio, x11vnc,
+ * ffmpeg) runs as root bounded to AGENT_CAPS, the desktop as the image's uid 1001 with no
+ * capabilities at all; no-new-privileges and an image without setuid programs keep it there, on
+ * a read-only root. Chromium runs with --no-sandbox (its own sandbox needs user namespaces, which
+ * the default seccomp profile denies): the container and the desktop uid are its sandbox.
  */
 export function containerCreateOptions(spec: RoomSpec, o: ResolvedOptions): ContainerCreateOptions {
   const port = `${AGENT_PORT}/tcp`;
@@ -23,6 +31,8 @@ export function containerCreateOptions(spec: RoomSpec, o: ResolvedOptions): Cont
   return {
     name: containerName(o.instance, spec.id),
     Image: o.image,
+    // explicit, whatever USER an image says: the capability bound below is written for a root agent
+    User: AGENT_USER,
     Labels: toLabels(spec, o.instance),
     Env: [
       `BOXROOM_ROOM_ID=${spec.id}`,
@@ -54,13 +64,18 @@ export function containerCreateOptions(spec: RoomSpec, o: ResolvedOptions): Cont
       ShmSize: o.limits.shmBytes,
       PidsLimit: o.limits.pids,
       CapDrop: ['ALL'],
+      CapAdd: [...AGENT_CAPS],
       SecurityOpt: ['no-new-privileges'],
       // docker-init as PID 1 reaps orphans (Chromium's) and forwards SIGTERM to the agent
       Init: true,
       ReadonlyRootfs: true,
       Tmpfs: {
         '/tmp': `rw,nosuid,nodev,${tmpfsSize},mode=1777`,
-        [RUN_DIR]: `rw,nosuid,nodev,${tmpfsSize},uid=${ROOM_UID},gid=${ROOM_UID},mode=0700`,
+        // the agent's alone: the desktop uid cannot even list it
+        [RUN_DIR]: `rw,nosuid,nodev,${tmpfsSize},uid=0,gid=0,mode=0700`,
+        // where the agent makes the desktop's dir and HOME (profiles, history): root's, so the
+        // desktop cannot plant anything there
+        [DESKTOP_ROOT]: `rw,nosuid,nodev,${tmpfsSize},uid=0,gid=0,mode=0755`,
       },
       NetworkMode: o.network,
       ...(o.agentAddress === 'published'

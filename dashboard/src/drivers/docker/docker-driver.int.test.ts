@@ -14,6 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RoomDriver, RoomSpec, RoomStatus } from '../../rooms/room-driver.js';
 import { createDockerDriver, dockerUsable } from './index.js';
 import { labelFilter } from './labels.js';
+import { roomsBridge } from './network.js';
+import { removeRoomFirewall } from './room-firewall.js';
 
 const run = promisify(execFile);
 const REPO = new URL('../../../../', import.meta.url).pathname;
@@ -47,6 +49,8 @@ function driver(): RoomDriver {
     network,
     stopTimeoutS: 5,
     log: pino({ level: 'warn' }),
+    // what scripts/images.sh just built (it honours ROOM_IMAGE too)
+    ...(process.env.ROOM_IMAGE ? { image: process.env.ROOM_IMAGE } : {}),
   });
   drivers.push(d);
   return d;
@@ -103,6 +107,9 @@ async function removeTestContainers(): Promise<void> {
         .catch(() => undefined),
     ),
   );
+  // init() fenced the network with the host's firewall (as root): take those rules away with it
+  const bridge = await roomsBridge(docker, network).catch(() => null);
+  if (bridge) await removeRoomFirewall(bridge);
   await docker
     .getNetwork(network)
     .remove()
@@ -127,7 +134,7 @@ afterAll(async () => {
 
 describe('docker driver (real engine, real room image)', () => {
   it('is usable: engine up and room image present', async () => {
-    expect(await dockerUsable()).toBe(true);
+    expect(await dockerUsable(process.env.ROOM_IMAGE ? { image: process.env.ROOM_IMAGE } : {})).toBe(true);
     expect(await dockerUsable({ image: 'boxroom/no-such-image:none' })).toBe(false);
   });
 

@@ -8,8 +8,9 @@ import { agentSaysReady, waitAgentReady } from '../agent-readiness.js';
 import { containerCreateOptions } from './container-options.js';
 import { EventStream, type ContainerEvent } from './event-stream.js';
 import { LABEL, labelFilter } from './labels.js';
-import { ensureRoomsNetwork } from './network.js';
+import { ensureRoomsNetwork, roomsBridge } from './network.js';
 import type { ResolvedOptions } from './options.js';
+import { applyRoomFirewall } from './room-firewall.js';
 import { recordFromSummary, statusFromEvent } from './room-status.js';
 
 const GONE_POLL_MS = 100;
@@ -52,6 +53,7 @@ export class DockerRoomDriver extends EventEmitter<DriverEvents> implements Room
     if ((await ensureRoomsNetwork(this.docker, this.o.network, this.o.instance)) === 'created') {
       this.log.info({ network: this.o.network }, 'created the rooms network (inter-container traffic off)');
     }
+    await this.fenceRoomsNetwork();
     // A room can be ready while the engine's first healthcheck has not run yet (up to 1 s).
     const starting = (await this.list()).filter((r) => r.status === 'starting' && r.agentUrl);
     await Promise.all(
@@ -145,6 +147,41 @@ export class DockerRoomDriver extends EventEmitter<DriverEvents> implements Room
     this.events?.close();
     this.events = null;
     for (const id of [...this.readyWatches.keys()]) this.unwatchReady(id);
+  }
+
+  /**
+   * Rooms must not reach this host or private addresses (room-firewall-rules.ts). Best effort: a
+   * dashboard without the right to change the host's rules still runs rooms, and says plainly
+   * that they are not fenced and what to run instead.
+   */
+  private async fenceRoomsNetwork(): Promise<void> {
+    if (this.o.firewall === 'off') {
+      this.log.warn(
+        'BOXROOM_ROOM_FIREWALL=off: the rooms network is fenced only by what the operator installed',
+      );
+      return;
+    }
+    const bridge = await roomsBridge(this.docker, this.o.network);
+    if (!bridge) {
+      this.log.warn(
+        { network: this.o.network },
+        'rooms network is not a bridge of our own: no room firewall, rooms can reach this host and private addresses',
+      );
+      return;
+    }
+    const result = await applyRoomFirewall(bridge, {
+      allow: this.o.egressAllow,
+      ...(this.o.dnsServers ? { dnsServers: this.o.dnsServers } : {}),
+      log: this.log,
+    });
+    if (!result.installed) {
+      this.log.warn(
+        { bridge, reason: result.reason },
+        'room firewall NOT installed: rooms can reach this host (the dashboard too) and private or metadata ' +
+          `addresses. Run as root on the host: BOXROOM_DOCKER_NETWORK=${this.o.network} bash scripts/room-firewall.sh ` +
+          '(docs/security.md, "Docker rooms")',
+      );
+    }
   }
 
   private readonly saidReady = (id: string): boolean => this.agentReady.has(id);

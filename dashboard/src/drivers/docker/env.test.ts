@@ -5,6 +5,8 @@ describe('dockerOptionsFromEnv', () => {
   it('defaults to a published loopback agent port and default limits', () => {
     expect(dockerOptionsFromEnv({})).toEqual({
       agentAddress: 'published',
+      firewall: 'auto',
+      egressAllow: [],
       limits: { nanoCpus: 1e9, memoryBytes: 1024 * 1024 * 1024, shmBytes: 256 * 1024 * 1024 },
     });
   });
@@ -20,6 +22,8 @@ describe('dockerOptionsFromEnv', () => {
         BOXROOM_ROOM_CPUS: '1.5',
         BOXROOM_ROOM_MEMORY_MB: '2048',
         BOXROOM_ROOM_SHM_MB: '512',
+        BOXROOM_ROOM_FIREWALL: 'off',
+        BOXROOM_ROOM_EGRESS_ALLOW: '10.1.0.0/16, db.internal:5432',
       }),
     ).toEqual({
       image: 'boxroom/room:1.2',
@@ -27,6 +31,11 @@ describe('dockerOptionsFromEnv', () => {
       network: 'boxroom-rooms',
       publishHost: '127.0.0.2',
       agentAddress: 'container',
+      firewall: 'off',
+      egressAllow: [
+        { host: '10.1.0.0', prefix: 16 },
+        { host: 'db.internal', port: 5432 },
+      ],
       limits: { nanoCpus: 1.5e9, memoryBytes: 2048 * 1024 * 1024, shmBytes: 512 * 1024 * 1024 },
     });
   });
@@ -35,5 +44,9 @@ describe('dockerOptionsFromEnv', () => {
     expect(() => dockerOptionsFromEnv({ BOXROOM_DOCKER_AGENT_ADDRESS: 'dns' })).toThrow(/AGENT_ADDRESS/);
     expect(() => dockerOptionsFromEnv({ BOXROOM_ROOM_CPUS: 'lots' })).toThrow(/CPUS/);
     expect(() => dockerOptionsFromEnv({ BOXROOM_ROOM_MEMORY_MB: '64' })).toThrow(/MEMORY/);
+    expect(() => dockerOptionsFromEnv({ BOXROOM_ROOM_FIREWALL: 'on' })).toThrow(/FIREWALL/);
+    expect(() => dockerOptionsFromEnv({ BOXROOM_ROOM_EGRESS_ALLOW: '10.0.0.0/33' })).toThrow(
+      /BOXROOM_ROOM_EGRESS_ALLOW: "10.0.0.0\/33"/,
+    );
   });
 });

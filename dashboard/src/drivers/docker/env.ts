@@ -1,4 +1,5 @@
 import type { DockerDriverOptions } from './options.js';
+import { EgressAllowError, parseEgressAllow, type EgressRule } from './room-firewall-rules.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -16,6 +17,9 @@ export class DockerEnvError extends Error {
  *   BOXROOM_ROOM_CPUS             cores per room, decimal (default 1)
  *   BOXROOM_ROOM_MEMORY_MB        memory per room incl. its tmpfs (default 1024)
  *   BOXROOM_ROOM_SHM_MB           /dev/shm per room (default 256)
+ *   BOXROOM_ROOM_FIREWALL         auto (default: install the rooms network's iptables rules when
+ *                                 possible) | off
+ *   BOXROOM_ROOM_EGRESS_ALLOW     CIDRs, addresses, host:port the rooms may reach although private
  */
 export function dockerOptionsFromEnv(env: Env): Omit<DockerDriverOptions, 'publicKeyPem' | 'log' | 'docker'> {
   const agentAddress = env.BOXROOM_DOCKER_AGENT_ADDRESS || 'published';
@@ -32,6 +36,16 @@ export function dockerOptionsFromEnv(env: Env): Omit<DockerDriverOptions, 'publi
       throw new DockerEnvError(`${key} must be a number from ${min} to ${max}, got "${raw}"`);
     return n;
   };
+  const firewall = env.BOXROOM_ROOM_FIREWALL || 'auto';
+  if (firewall !== 'auto' && firewall !== 'off')
+    throw new DockerEnvError(`BOXROOM_ROOM_FIREWALL must be auto or off, got "${firewall}"`);
+  let egressAllow: EgressRule[];
+  try {
+    egressAllow = parseEgressAllow(env.BOXROOM_ROOM_EGRESS_ALLOW);
+  } catch (err) {
+    if (err instanceof EgressAllowError) throw new DockerEnvError(err.message);
+    throw err;
+  }
   const MB = 1024 * 1024;
   return {
     ...(env.BOXROOM_DOCKER_IMAGE ? { image: env.BOXROOM_DOCKER_IMAGE } : {}),
@@ -39,6 +53,8 @@ export function dockerOptionsFromEnv(env: Env): Omit<DockerDriverOptions, 'publi
     ...(env.BOXROOM_DOCKER_NETWORK ? { network: env.BOXROOM_DOCKER_NETWORK } : {}),
     ...(env.BOXROOM_DOCKER_PUBLISH_HOST ? { publishHost: env.BOXROOM_DOCKER_PUBLISH_HOST } : {}),
     agentAddress,
+    firewall,
+    egressAllow,
     limits: {
       nanoCpus: Math.round(num('BOXROOM_ROOM_CPUS', 1, 0.1, 64) * 1e9),
       memoryBytes: Math.round(num('BOXROOM_ROOM_MEMORY_MB', 1024, 128, 65536) * MB),

@@ -1,5 +1,6 @@
 import type Docker from 'dockerode';
 import type { Logger } from '../../logger.js';
+import type { EgressRule } from './room-firewall-rules.js';
 
 export interface DockerDriverOptions {
   /** a dockerode client, or its connection options; default: DOCKER_HOST or /var/run/docker.sock */
@@ -28,6 +29,16 @@ export interface DockerDriverOptions {
   limits?: Partial<RoomLimits>;
   /** seconds between SIGTERM and SIGKILL on delete; default 10 */
   stopTimeoutS?: number;
+  /**
+   * The rooms network's firewall (drivers/docker/room-firewall.ts): `auto` (default) installs it
+   * with iptables when it can and warns when it cannot; `off` leaves the host's rules alone (the
+   * operator runs scripts/room-firewall.sh, or accepts rooms reaching the host and private nets).
+   */
+  firewall?: 'auto' | 'off';
+  /** destinations rooms may reach despite the firewall (BOXROOM_ROOM_EGRESS_ALLOW, parsed) */
+  egressAllow?: readonly EgressRule[];
+  /** resolvers rooms may query on port 53; default: the host's resolv.conf */
+  dnsServers?: readonly string[];
   log?: Logger;
 }
 
@@ -54,9 +65,23 @@ export const DEFAULT_IMAGE = 'boxroom/room:latest';
 export const DEFAULT_NETWORK = 'boxroom-rooms';
 /** The agent's port inside the container (BOXROOM_AGENT_PORT in room-image/Dockerfile). */
 export const AGENT_PORT = 9000;
-/** uid/gid of the image's `room` user, owner of the run dir tmpfs. */
-export const ROOM_UID = 1000;
+/**
+ * The agent runs as root in its container, bounded to exactly these capabilities: chown and fowner
+ * to hand the desktop its files (X cookie copy, home), setuid and setgid to start the desktop as
+ * its own user, kill to end that user's processes (desktop reset). Nothing else: no net_raw,
+ * net_admin, dac_override, sys_ptrace or sys_admin.
+ */
+export const AGENT_CAPS = ['CHOWN', 'FOWNER', 'SETUID', 'SETGID', 'KILL'] as const;
+/** The user the room image's agent runs as, set explicitly so the image's USER cannot change it. */
+export const AGENT_USER = 'root';
+/** The agent's private run dir (its HOME): tmpfs owned by root, 0700. */
 export const RUN_DIR = '/run/room';
+/**
+ * Parent of the desktop's dir (BOXROOM_DESKTOP_DIR in room-image/Dockerfile, where the agent makes
+ * the desktop's HOME for uid 1001): a tmpfs of root's, 0755, so the desktop user cannot create or
+ * replace anything in it (a symlink where the agent is about to make the dir).
+ */
+export const DESKTOP_ROOT = '/run/boxroom-desktop';
 
 const INSTANCE_PATTERN = /^[a-z0-9][a-z0-9-]{0,30}$/;
 
@@ -69,6 +94,9 @@ export interface ResolvedOptions {
   readonly publishHost: string;
   readonly limits: RoomLimits;
   readonly stopTimeoutS: number;
+  readonly firewall: 'auto' | 'off';
+  readonly egressAllow: readonly EgressRule[];
+  readonly dnsServers: readonly string[] | undefined;
 }
 
 export function resolveOptions(opts: DockerDriverOptions): ResolvedOptions {
@@ -86,5 +114,8 @@ export function resolveOptions(opts: DockerDriverOptions): ResolvedOptions {
     publishHost: opts.publishHost ?? '127.0.0.1',
     limits: Object.freeze({ ...DEFAULT_LIMITS, ...opts.limits }),
     stopTimeoutS: opts.stopTimeoutS ?? 10,
+    firewall: opts.firewall ?? 'auto',
+    egressAllow: Object.freeze([...(opts.egressAllow ?? [])]),
+    dnsServers: opts.dnsServers,
   });
 }
