@@ -7,7 +7,7 @@ import { ControlLease } from './control/control-lease.js';
 import { desktopPaths, agentPaths } from './desktop/desktop-dirs.js';
 import { DesktopReset } from './desktop/desktop-reset.js';
 import { sweepAsDesktop } from './desktop/desktop-sweep.js';
-import { resolveDesktopIdentity, type DesktopIdentity } from './desktop/desktop-user.js';
+import { desktopCanSandbox, resolveDesktopIdentity, type DesktopIdentity } from './desktop/desktop-user.js';
 import { roomProcessSpecs } from './desktop/room-processes.js';
 import { newCookie } from './desktop/xauthority.js';
 import { buildAgentApp } from './http/agent-app.js';
@@ -74,6 +74,10 @@ async function main(): Promise<void> {
     runningAsRoot: process.getuid?.() === 0,
     identity,
     cookie: newCookie(),
+    desktopUserNamespaces:
+      config.app === 'browser' && identity.isolation === 'desktop-user'
+        ? desktopCanSandbox(identity.user)
+        : undefined,
   });
   const supervisor = new Supervisor(specs, { log: log.child({ mod: 'supervisor' }) });
   const lease = new ControlLease({ idleMs: config.controlIdleMs, graceMs: config.controlGraceMs });

@@ -7,8 +7,10 @@ import type { DesktopUser } from './desktop-user.js';
  * excepted; the second round catches a child forked while the first was delivered). Then the given
  * dirs are emptied: files the desktop left in its home (a .bashrc, an autostart entry) must not start
  * a former controller's program again. `chmod -R u+rwx` first, so a dir it made unreadable goes too.
+ * It refuses to run as root (exit 3), whatever the caller checked.
  */
 const SWEEP_SCRIPT = `
+[ "$(id -u)" -ne 0 ] || exit 3
 if [ "$1" = kill ]; then kill -s KILL -- -1 2>/dev/null; kill -s KILL -- -1 2>/dev/null; fi
 shift
 for d in "$@"; do

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
 /** The uid and gid the desktop's processes run as, with the name they know themselves by. */
@@ -57,4 +58,22 @@ export function resolveDesktopIdentity(
   if (user.uid === 0 || user.gid === 0)
     return { isolation: 'none', why: `user "${userName}" is root or in group root: no separation possible` };
   return { isolation: 'desktop-user', user };
+}
+
+/**
+ * Whether `user` may create a user namespace, which Chromium's sandbox needs (Debian's Chromium has no
+ * setuid sandbox helper): tried once, as that user, with `unshare --user true`. Refused by Docker's
+ * default seccomp profile, by kernel.unprivileged_userns_clone=0 and by AppArmor's userns restriction;
+ * then a browser app runs with --no-sandbox, the desktop uid being its boundary.
+ */
+export function desktopCanSandbox(user: DesktopUser): boolean {
+  const r = spawnSync('unshare', ['--user', 'true'], {
+    uid: user.uid,
+    gid: user.gid,
+    cwd: '/',
+    env: { PATH: '/usr/bin:/bin' },
+    stdio: 'ignore',
+    timeout: 3_000,
+  });
+  return r.status === 0;
 }

@@ -116,6 +116,12 @@ describe('roomProcessSpecs', () => {
     expect(app.env).toMatchObject({ USER: 'boxroom-desktop', LOGNAME: 'boxroom-desktop' });
     // a root agent, but Chromium runs as its own user: its sandbox can work
     expect(app.args).not.toContain('--no-sandbox');
+    // unless that user may not create user namespaces (a container, a hardened host)
+    const noUserns = roomProcessSpecs(
+      { ...config, app: 'browser' },
+      { ...opts, identity, desktopUserNamespaces: false },
+    ).find((s) => s.name === 'app')!;
+    expect(noUserns.args).toContain('--no-sandbox');
   });
 
   it('writes the same cookie for Xvfb and the desktop, the one it is given', () => {

@@ -39,6 +39,11 @@ export interface RoomProcessOptions {
   include?: (name: RoomProcessName) => boolean;
   /** defaults to process.getuid() === 0; Chromium needs --no-sandbox when the app runs as root */
   runningAsRoot?: boolean;
+  /**
+   * whether the desktop user may create user namespaces (Chromium's sandbox needs them: see
+   * desktopCanSandbox); false adds --no-sandbox for a browser run as the desktop user. Default true.
+   */
+  desktopUserNamespaces?: boolean;
   /** X lock and socket locations, for tests; the X server itself always uses /tmp */
   xLockPaths?: XLockPaths;
 }
@@ -120,8 +125,8 @@ export function roomProcessSpecs(config: AgentConfig, opts: RoomProcessOptions):
           height: config.height,
           userDataDir: d.chromiumProfile,
           // as its own user, Chromium's sandbox works where user namespaces are allowed (the
-          // container's seccomp profile denies them: the image adds --no-sandbox there)
-          runningAsRoot: asRoot && !desktopUser,
+          // container's seccomp profile denies them: the image adds --no-sandbox there too)
+          runningAsRoot: desktopUser ? opts.desktopUserNamespaces === false : asRoot,
         })
       : xtermArgv();
 

@@ -1,4 +1,4 @@
-import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import {
   chmodSync,
   existsSync,
@@ -7,6 +7,7 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  readlinkSync,
   rmSync,
   statSync,
   writeFileSync,
@@ -20,7 +21,7 @@ import type { SessionEvent } from '@boxroom/contracts';
 import { postJson, until } from '../../../test/support/agent-helpers.js';
 import { alive, startAgent, type RunningAgent } from '../../../test/support/agent-process.js';
 import { readFlvWebSocket, type FlvReader } from '../../../test/support/flv-reader.js';
-import { listeningTcpPorts } from '../../../test/support/processes.js';
+import { descendantPids, listeningTcpPorts } from '../../../test/support/processes.js';
 
 /**
  * Plays the attacker from inside a real room: commands run as the desktop user, as a controller's
@@ -420,4 +421,43 @@ describe('the agent under the container capability set', () => {
     // and it cleaned up after itself: the desktop's dir (its home belongs to the desktop user) is gone
     expect(existsSync(join(tmpdir(), `boxroom-desktop-${agent.roomId}-${agent.display}`))).toBe(false);
   }, 60_000);
+});
+
+describe('a browser room as the desktop user', () => {
+  it("keeps Chromium's own sandbox where the desktop user may create user namespaces", async () => {
+    const user = ensureDesktopUser();
+    const canSandbox =
+      spawnSync('unshare', ['--user', 'true'], { uid: user.uid, gid: user.gid, cwd: '/' }).status === 0;
+    const agent = await startAgent({ BOXROOM_APP: 'browser', BOXROOM_WIDTH: '640', BOXROOM_HEIGHT: '480' });
+    try {
+      const h = await agent.waitHealthy(40_000);
+      const app = h.processes.find((p) => p.name === 'app')!;
+      expect(uidOf(app.pid!)).toBe(user.uid);
+      // Chromium's processes, all of the desktop's uid: the browser, its zygotes, GPU and utility processes
+      const chromiumNow = () =>
+        [app.pid!, ...descendantPids(app.pid!)].flatMap((pid) => {
+          try {
+            const cmd = readFileSync(`/proc/${pid}/cmdline`, 'latin1');
+            if (!cmd.startsWith('/usr/lib/chromium/chromium\0')) return [];
+            return [{ pid, args: cmd.split('\0'), userns: readlinkSync(`/proc/${pid}/ns/user`) }];
+          } catch {
+            return [];
+          }
+        });
+      // with its sandbox, the sandboxed zygote and its children live in a user namespace of their own
+      const outside = readlinkSync(`/proc/${app.pid}/ns/user`);
+      const chromium = await until(
+        () => {
+          const found = chromiumNow();
+          return found.length >= 3 && (!canSandbox || found.some((p) => p.userns !== outside)) ? found : null;
+        },
+        20_000,
+        "Chromium's processes",
+      );
+      for (const p of chromium) expect(uidOf(p.pid)).toBe(user.uid);
+      expect(chromium.some((p) => p.args.includes('--no-sandbox'))).toBe(!canSandbox);
+    } finally {
+      await agent.stop();
+    }
+  }, 90_000);
 });
