@@ -24,7 +24,7 @@ async function main(): Promise<void> {
     throw err;
   }
   const log = createRootLogger(config.logLevel);
-  await secureDataDir(config.dataDir, log.child({ module: 'data-dir' }));
+  await secureDataDir(config.dataDir, log.child({ mod: 'data-dir' }));
   const secrets = await loadSecrets(config.dataDir, config.adminToken);
   if (secrets.adminTokenGenerated) {
     // The one console line: the operator must see it once, and it must not sit in log files.

@@ -5,7 +5,6 @@ import {
   RoomExpiry,
   type RoomRights,
   type ErrorCode,
-  type ParticipantRef,
   type Presence,
 } from '@boxroom/contracts';
 import { AppError, codeForStatus, errors } from '../errors.js';

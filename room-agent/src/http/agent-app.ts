@@ -64,7 +64,7 @@ const refOf = (c: TokenClaims): ParticipantRef => ({ id: c.sub, name: c.name, ro
  */
 export async function buildAgentApp(deps: AgentAppDeps): Promise<FastifyInstance> {
   const { log, verifier, lease, session } = deps;
-  const rights = deps.rights ?? new RightsRegistry(log.child({ module: 'rights' }));
+  const rights = deps.rights ?? new RightsRegistry(log.child({ mod: 'rights' }));
   const app = Fastify({
     loggerInstance: log.child({ mod: 'http' }) as FastifyBaseLogger,
     // Request URLs carry ?token=: our own hook logs them with the query string removed.

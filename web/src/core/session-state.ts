@@ -82,6 +82,8 @@ function applyEvent(state: SessionState, ev: SessionEvent, nowMs: number): Sessi
   }
   // pong carries the current seq without advancing it
   if (ev.type === 'pong') return { ...state, rttMs: Math.max(0, nowMs - ev.t) };
+  // renewed answers our renew with the current seq, like pong: nothing in the room changed
+  if (ev.type === 'renewed') return state;
   if (state.seq < 0 || ev.seq <= state.seq) return state; // before hello, or a duplicate
   const next: SessionState = { ...state, seq: ev.seq, stale: state.stale || ev.seq !== state.seq + 1 };
   switch (ev.type) {
