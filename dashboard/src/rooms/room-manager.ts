@@ -188,6 +188,7 @@ export class RoomManager {
       createdAt: new Date(spec.createdAt).toISOString(),
       timeouts: timeoutsOf(spec),
       ...(can(p, 'invite', spec) ? { links: this.links(spec.id) } : {}),
+      ...(r.stale ? { stale: true } : {}),
     };
   }
 

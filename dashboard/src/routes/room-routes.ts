@@ -31,7 +31,10 @@ export const roomRoutes: FastifyPluginAsyncTypebox<{ rooms: RoomManager }> = asy
         response: { 200: RoomList, ...errorResponses(401) },
       },
     },
-    async (req) => ({ rooms: await rooms.list(req.principal) }),
+    async (req) => {
+      const list = await rooms.list(req.principal);
+      return list.some((r) => r.stale) ? { rooms: list, stale: true } : { rooms: list };
+    },
   );
 
   app.get(

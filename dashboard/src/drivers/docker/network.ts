@@ -13,9 +13,11 @@ export async function ensureRoomsNetwork(
   docker: Docker,
   name: string,
   instance: string,
+  abortSignal?: AbortSignal,
 ): Promise<'exists' | 'created'> {
   if (PREDEFINED.has(name)) return 'exists';
   try {
+    // network inspect takes no abort signal: the caller's deadline races it
     await docker.getNetwork(name).inspect();
     return 'exists';
   } catch (err) {
@@ -28,6 +30,7 @@ export async function ensureRoomsNetwork(
       CheckDuplicate: true,
       Options: { [ICC_OPTION]: 'false' },
       Labels: { [LABEL.instance]: instance },
+      abortSignal,
     });
     return 'created';
   } catch (err) {
