@@ -30,7 +30,11 @@ export const WS_CLOSE = {
   tooSlow: 4408,
   /** control passed to someone else: the input socket of the old holder is closed */
   controlRevoked: 4409,
+  /** one principal opened more sockets than BOXROOM_MAX_SOCKETS_PER_PRINCIPAL; close one first */
+  tooManySockets: 4429,
   /** the room's desktop or stream is not available right now; reconnect with backoff */
   unavailable: 4503,
+  /** the room failed: its desktop cannot come back (the agent gave up, or the room is dead); do not reconnect */
+  roomFailed: 4504,
 } as const;
 export type WsCloseCode = (typeof WS_CLOSE)[keyof typeof WS_CLOSE];

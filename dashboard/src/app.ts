@@ -40,7 +40,12 @@ const DEFAULT_ROOM_POLL_MS = 5_000;
 
 export interface AppDeps {
   config: Pick<DashboardConfig, 'dataDir' | 'publicUrl' | 'maxRooms' | 'tokenTtlS'> &
-    Partial<Pick<DashboardConfig, 'roomTimeouts' | 'roomPollMs' | 'webhookUrl' | 'webhookSecret'>>;
+    Partial<
+      Pick<
+        DashboardConfig,
+        'roomTimeouts' | 'roomPollMs' | 'webhookUrl' | 'webhookSecret' | 'failedRoomGraceS'
+      >
+    >;
   log: Logger;
   /** already init()ed by the composition root */
   driver: RoomDriver;
@@ -93,6 +98,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     rooms,
     log: log.child({ module: 'reaper' }),
     pollMs: config.roomPollMs ?? DEFAULT_ROOM_POLL_MS,
+    ...(config.failedRoomGraceS !== undefined ? { failedGraceMs: config.failedRoomGraceS * 1000 } : {}),
     listener: new ControlRelay(webhooks, log.child({ module: 'control-relay' })),
   });
   const access = new JoinService(rooms, invites, tokens, log.child({ module: 'access' }));

@@ -27,6 +27,8 @@ export interface DashboardConfig {
   readonly roomTimeouts: ResolvedRoomTimeouts;
   /** how often the reaper asks each ready room's agent whether it expired (and for control changes) */
   readonly roomPollMs: number;
+  /** a room seen failed for this long is deleted, whatever its timeouts say */
+  readonly failedRoomGraceS: number;
   /** where room and control events are POSTed; null: no webhooks */
   readonly webhookUrl: string | null;
   /** HMAC key of webhook signatures; null: generated on first start and kept in dataDir */
@@ -142,6 +144,7 @@ export function loadDashboardConfig(env: Env = process.env, cwd: string = proces
       noInputS: int(env, 'BOXROOM_ROOM_NO_INPUT_S', ROOM_TIMEOUT_DEFAULTS.noInputS, 0, ROOM_TIMEOUT_MAX_S),
     }),
     roomPollMs: int(env, 'BOXROOM_ROOM_POLL_MS', 5000, 200, 600_000),
+    failedRoomGraceS: int(env, 'BOXROOM_FAILED_ROOM_GRACE_S', 300, 0, ROOM_TIMEOUT_MAX_S),
     webhookUrl: webhookUrl(env),
     webhookSecret: webhookSecret(env),
   };

@@ -29,6 +29,9 @@ export const errors = {
   conflict: (message: string) => new AppError('conflict', message),
   roomUnavailable: (id: string, cause?: unknown) =>
     new AppError('unavailable', `room ${id} is not available right now`, { cause }),
+  /** the room exists but cannot come back (its agent is gone or gave up): 410, close 4504 */
+  roomFailed: (id: string) =>
+    new AppError('gone', `room ${id} has failed: its desktop cannot come back; create a new room`),
   internal: (cause?: unknown) => new AppError('internal', 'internal error', { cause }),
 } as const;
 

@@ -42,6 +42,8 @@ export interface AgentConfig {
   readonly roomNoInputMs: number;
   /** ms since epoch the room was created; its age counts from there */
   readonly roomCreatedAt: number;
+  /** the desktop not all ready for this long: the room has failed (close 4504, agent exits); 0: never */
+  readonly desktopGiveUpMs: number;
   readonly logLevel: string;
 }
 
@@ -156,6 +158,7 @@ export function loadAgentConfig(
     roomNoViewersMs: int(env, 'BOXROOM_ROOM_NO_VIEWERS_S', 0, 0, ROOM_TIMEOUT_MAX_S) * 1000,
     roomNoInputMs: int(env, 'BOXROOM_ROOM_NO_INPUT_S', 0, 0, ROOM_TIMEOUT_MAX_S) * 1000,
     roomCreatedAt: int(env, 'BOXROOM_ROOM_CREATED_AT', now, 0, Number.MAX_SAFE_INTEGER),
+    desktopGiveUpMs: int(env, 'BOXROOM_DESKTOP_GIVE_UP_S', 60, 0, 86400) * 1000,
     logLevel: env.BOXROOM_LOG_LEVEL ?? 'info',
   };
   return Object.freeze(config);

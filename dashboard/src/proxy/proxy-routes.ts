@@ -57,7 +57,7 @@ export const proxyRoutes: FastifyPluginAsyncTypebox<{
           security: [],
           params: RoomIdParams,
           querystring: StreamQuery,
-          response: errorResponses(400, 401, 403, 404, 503),
+          response: errorResponses(400, 401, 403, 404, 410, 503),
         },
       },
       async (req, reply) => {
@@ -86,8 +86,13 @@ export const proxyRoutes: FastifyPluginAsyncTypebox<{
         try {
           agentUrl = await rooms.agentUrl(id);
         } catch (err) {
-          const code =
-            err instanceof AppError && err.code === 'not_found' ? WS_CLOSE.notFound : WS_CLOSE.unavailable;
+          const code = !(err instanceof AppError)
+            ? WS_CLOSE.unavailable
+            : err.code === 'not_found'
+              ? WS_CLOSE.notFound
+              : err.code === 'gone'
+                ? WS_CLOSE.roomFailed
+                : WS_CLOSE.unavailable;
           socket.close(code, err instanceof AppError ? err.message : 'room unavailable');
           return;
         }

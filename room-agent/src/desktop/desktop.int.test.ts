@@ -87,6 +87,7 @@ describe('the room desktop under supervision (real Xvfb, PulseAudio, openbox, xt
       roomNoViewersMs: 0,
       roomNoInputMs: 0,
       roomCreatedAt: 0,
+      desktopGiveUpMs: 0,
       logLevel: 'silent',
     } satisfies AgentConfig);
     const specs = roomProcessSpecs(config, {

@@ -26,6 +26,7 @@ const config: AgentConfig = Object.freeze({
   roomNoViewersMs: 0,
   roomNoInputMs: 0,
   roomCreatedAt: 0,
+  desktopGiveUpMs: 0,
   logLevel: 'info',
 });
 const ffmpegReady = async (): Promise<void> => {};

@@ -33,6 +33,21 @@ export function closeVerdict(
       };
     case WS_CLOSE.controlRevoked:
       return { retry: false, rejoin: false, message: reason || 'Control passed to someone else.' };
+    case WS_CLOSE.roomFailed: {
+      // Not "restarting": this room will not come back. The reason says what went wrong.
+      const why = reason.replace(/^room failed:\s*/, '');
+      return {
+        retry: false,
+        rejoin: false,
+        message: `This room has failed and will not come back${why ? `: ${why}` : '.'}`,
+      };
+    }
+    case WS_CLOSE.tooManySockets:
+      return {
+        retry: false,
+        rejoin: false,
+        message: 'Too many connections from you to this room: close another tab and reload.',
+      };
     case WS_CLOSE.unavailable:
       return { retry: true, rejoin: false, message: 'The room is restarting; reconnecting...' };
     case WS_CLOSE.goingAway:
