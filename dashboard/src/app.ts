@@ -4,6 +4,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import { join } from 'node:path';
 import { InviteService } from './auth/invite-service.js';
 import { JoinService } from './auth/join-service.js';
+import { OperatorSessions } from './auth/operator-session.js';
 import { PrincipalResolver } from './auth/principal.js';
 import { TokenService } from './auth/token-service.js';
 import type { DashboardConfig } from './config.js';
@@ -11,6 +12,7 @@ import { installAuthHook } from './http/auth-hook.js';
 import { frameworkErrors, installErrorHandler } from './http/error-handler.js';
 import { Metrics } from './http/metrics.js';
 import { registerOpenApi } from './http/openapi.js';
+import { installSecurityHeaders } from './http/security-headers.js';
 import { findWebDir, webAssets } from './http/web-assets.js';
 import { redactUrl, type Logger } from './logger.js';
 import { proxyRoutes } from './proxy/proxy-routes.js';
@@ -24,6 +26,7 @@ import { accessRoutes } from './routes/access-routes.js';
 import { controlRoutes } from './routes/control-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { roomRoutes } from './routes/room-routes.js';
+import { sessionRoutes } from './routes/session-routes.js';
 import type { Secrets } from './secrets/secret-store.js';
 import { loadWebhookSecret } from './secrets/webhook-secret.js';
 import { ControlRelay } from './webhooks/control-relay.js';
@@ -104,6 +107,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const access = new JoinService(rooms, invites, tokens, log.child({ module: 'access' }));
   const control = new ControlService(rooms, agent, log.child({ module: 'control' }));
   const resolver = new PrincipalResolver(secrets.adminToken, tokens);
+  const sessions = new OperatorSessions(secrets.inviteKey, secrets.adminToken);
 
   driver.on('status', (id, status) => {
     log.info({ room: id, status }, 'room status');
@@ -117,6 +121,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   installErrorHandler(app, log.child({ module: 'errors' }));
+  installSecurityHeaders(app);
   app.addHook('onResponse', async (req, reply) => {
     const quiet = req.url === '/healthz' || req.url === '/metrics';
     log[quiet ? 'debug' : 'info'](
@@ -138,7 +143,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   await app.register(healthRoutes, { driver, metrics });
   await app.register(async (api) => {
-    installAuthHook(api, resolver);
+    installAuthHook(api, resolver, sessions);
+    await api.register(sessionRoutes, { sessions, resolver });
     await api.register(roomRoutes, { rooms });
     await api.register(accessRoutes, { access });
     await api.register(controlRoutes, { control });

@@ -5,21 +5,26 @@ import {
   type ServerResponse,
 } from 'node:http';
 import { pipeline } from 'node:stream';
+import { BASE_SECURITY_HEADERS } from '../http/security-headers.js';
 import type { Logger } from '../logger.js';
 
 /** Request headers worth passing to an agent; everything else (cookies, hop-by-hop) stays here. */
 const FORWARD_REQUEST = ['authorization', 'accept', 'range', 'if-none-match', 'user-agent'];
 
-const HOP_BY_HOP = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-authenticate',
-  'proxy-authorization',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-]);
+/**
+ * Agent response headers that reach the client: what describes the body and its caching, nothing
+ * else. An agent (a room container, whose desktop runs anyone's code) must not set cookies, CSP,
+ * CORS or redirects on the dashboard's origin.
+ */
+const FORWARD_RESPONSE = [
+  'content-type',
+  'content-length',
+  'cache-control',
+  'content-range',
+  'accept-ranges',
+  'etag',
+  'last-modified',
+];
 
 const UPSTREAM_TIMEOUT_MS = 5000;
 
@@ -45,9 +50,10 @@ function requestHeaders(
   return out;
 }
 
-function responseHeaders(headers: IncomingHttpHeaders): OutgoingHttpHeaders {
-  const out: OutgoingHttpHeaders = {};
-  for (const [k, v] of Object.entries(headers)) if (v !== undefined && !HOP_BY_HOP.has(k)) out[k] = v;
+export function responseHeaders(headers: IncomingHttpHeaders): OutgoingHttpHeaders {
+  // the response is hijacked from fastify: its onSend hook does not add these
+  const out: OutgoingHttpHeaders = { ...BASE_SECURITY_HEADERS };
+  for (const name of FORWARD_RESPONSE) if (headers[name] !== undefined) out[name] = headers[name];
   return out;
 }
 
@@ -56,7 +62,11 @@ function sendUnavailable(res: ServerResponse): void {
     res.destroy();
     return;
   }
-  res.writeHead(503, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  res.writeHead(503, {
+    ...BASE_SECURITY_HEADERS,
+    'content-type': 'application/json; charset=utf-8',
+    'cache-control': 'no-store',
+  });
   res.end(JSON.stringify({ error: { code: 'unavailable', message: 'room agent is not reachable' } }));
 }
 
