@@ -46,9 +46,11 @@ export interface AppDeps {
     Partial<
       Pick<
         DashboardConfig,
-        'roomTimeouts' | 'roomPollMs' | 'webhookUrl' | 'webhookSecret' | 'failedRoomGraceS'
+        'roomTimeouts' | 'roomPollMs' | 'webhookUrl' | 'webhookSecret' | 'failedRoomGraceS' | 'trustedProxies'
       >
     >;
+  /** PEM cert and key: serve HTTPS (BOXROOM_TLS_CERT / BOXROOM_TLS_KEY, read by the composition root) */
+  tls?: { cert: string | Buffer; key: string | Buffer };
   log: Logger;
   /** already init()ed by the composition root */
   driver: RoomDriver;
@@ -61,7 +63,13 @@ export interface AppDeps {
 /** The dashboard as a fastify instance; server.ts listens, tests inject. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config, log, driver, secrets } = deps;
+  // HTTPS or not, the routes are the same: the server type is only what listen() creates.
+  const serverOptions = deps.tls ? { https: { cert: deps.tls.cert, key: deps.tls.key } } : {};
   const app = Fastify({
+    ...(serverOptions as object),
+    // X-Forwarded-For / -Proto / -Host only from configured proxies: req.ip and req.protocol are
+    // the TCP peer and the socket's own scheme otherwise (a client cannot claim another address)
+    trustProxy: config.trustedProxies?.length ? [...config.trustedProxies] : false,
     loggerInstance: log.child({ module: 'http' }) as FastifyBaseLogger,
     // fastify would log full URLs; /rooms/* carry ?token=. Our onResponse hook logs them redacted.
     logController: new LogController({ disableRequestLogging: true }),

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { API_VERSION, buildApp } from './app.js';
 import { ConfigError, loadDashboardConfig } from './config.js';
 import { selectDriver } from './drivers/select-driver.js';
@@ -36,10 +37,26 @@ async function main(): Promise<void> {
     local: { agentEntry: config.agentEntry, displayBase: config.localDisplayBase },
   });
   await driver.init();
-  const app = await buildApp({ config, log, driver, secrets });
+  let tls: { cert: Buffer; key: Buffer } | undefined;
+  if (config.tls) {
+    try {
+      tls = { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) };
+    } catch (err) {
+      log.fatal({ err }, 'cannot read BOXROOM_TLS_CERT / BOXROOM_TLS_KEY');
+      process.exit(2);
+    }
+  }
+  const app = await buildApp({ config, log, driver, secrets, ...(tls ? { tls } : {}) });
   await app.listen({ port: config.port, host: config.host });
   log.info(
-    { version: API_VERSION, driver: driver.kind, url: config.publicUrl, dataDir: config.dataDir },
+    {
+      version: API_VERSION,
+      driver: driver.kind,
+      url: config.publicUrl,
+      tls: config.tls !== null,
+      trustedProxies: config.trustedProxies,
+      dataDir: config.dataDir,
+    },
     'dashboard listening',
   );
 

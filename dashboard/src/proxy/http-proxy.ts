@@ -45,8 +45,9 @@ function requestHeaders(
 ): OutgoingHttpHeaders {
   const out: OutgoingHttpHeaders = {};
   for (const name of FORWARD_REQUEST) if (headers[name] !== undefined) out[name] = headers[name];
-  const prior = headers['x-forwarded-for'];
-  if (remoteAddress) out['x-forwarded-for'] = prior ? `${String(prior)}, ${remoteAddress}` : remoteAddress;
+  // the client as fastify resolved it (req.ip: through trusted proxies only); a client's own
+  // X-Forwarded-For is not passed on, so it cannot pose as another address to the agent
+  if (remoteAddress) out['x-forwarded-for'] = remoteAddress;
   return out;
 }
 

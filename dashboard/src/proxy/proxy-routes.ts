@@ -27,11 +27,9 @@ function toWsUrl(agentUrl: string, path: string, search: string): string {
 
 function forwardedHeaders(req: FastifyRequest): Record<string, string> {
   const out: Record<string, string> = {};
-  const prior = req.headers['x-forwarded-for'];
-  // req.ip is undefined for injected (test) connections
+  // req.ip: the client through trusted proxies only (BOXROOM_TRUSTED_PROXIES); undefined when injected
   const ip = req.ip as string | undefined;
-  const chain = [prior, ip].filter(Boolean).join(', ');
-  if (chain) out['x-forwarded-for'] = chain;
+  if (ip) out['x-forwarded-for'] = ip;
   if (req.headers['user-agent']) out['user-agent'] = req.headers['user-agent'];
   return out;
 }
