@@ -5,6 +5,8 @@ export const ERROR_STATUS = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  /** the room holds BOXROOM_MAX_PARTICIPANTS people already */
+  room_full: 409,
   gone: 410,
   too_many_requests: 429,
   internal: 500,

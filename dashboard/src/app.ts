@@ -12,10 +12,12 @@ import { installAuthHook } from './http/auth-hook.js';
 import { frameworkErrors, installErrorHandler } from './http/error-handler.js';
 import { Metrics } from './http/metrics.js';
 import { registerOpenApi } from './http/openapi.js';
+import { RateLimiter, rateLimited } from './http/rate-limit.js';
 import { installSecurityHeaders } from './http/security-headers.js';
 import { findWebDir, webAssets } from './http/web-assets.js';
 import { redactUrl, type Logger } from './logger.js';
 import { proxyRoutes } from './proxy/proxy-routes.js';
+import { SocketQuota } from './proxy/socket-quota.js';
 import { AgentClient } from './rooms/agent-client.js';
 import { ControlService } from './rooms/control-service.js';
 import type { RoomDriver } from './rooms/room-driver.js';
@@ -46,7 +48,15 @@ export interface AppDeps {
     Partial<
       Pick<
         DashboardConfig,
-        'roomTimeouts' | 'roomPollMs' | 'webhookUrl' | 'webhookSecret' | 'failedRoomGraceS' | 'trustedProxies'
+        | 'roomTimeouts'
+        | 'roomPollMs'
+        | 'webhookUrl'
+        | 'webhookSecret'
+        | 'failedRoomGraceS'
+        | 'trustedProxies'
+        | 'rates'
+        | 'maxParticipants'
+        | 'maxSocketsPerPrincipal'
       >
     >;
   /** PEM cert and key: serve HTTPS (BOXROOM_TLS_CERT / BOXROOM_TLS_KEY, read by the composition root) */
@@ -112,7 +122,21 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ...(config.failedRoomGraceS !== undefined ? { failedGraceMs: config.failedRoomGraceS * 1000 } : {}),
     listener: new ControlRelay(webhooks, log.child({ module: 'control-relay' })),
   });
-  const access = new JoinService(rooms, invites, tokens, log.child({ module: 'access' }));
+  const access = new JoinService(
+    rooms,
+    invites,
+    tokens,
+    log.child({ module: 'access' }),
+    config.maxParticipants ?? 0,
+  );
+  // Rates apply when configured (server.ts always passes them; tests choose).
+  const limit = (perMin: number | undefined, what: string, exemptAdmin = false) =>
+    perMin
+      ? rateLimited(new RateLimiter(perMin, Math.max(1, Math.ceil(perMin / 2))), what, exemptAdmin)
+      : undefined;
+  const joinLimit = limit(config.rates?.joinPerMin, 'join', true);
+  const createLimit = limit(config.rates?.createPerMin, 'create');
+  const signInLimit = limit(config.rates?.signInPerMin, 'sign-in');
   const control = new ControlService(rooms, agent, log.child({ module: 'control' }));
   const resolver = new PrincipalResolver(secrets.adminToken, tokens);
   const sessions = new OperatorSessions(secrets.inviteKey, secrets.adminToken);
@@ -152,12 +176,27 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes, { driver, metrics });
   await app.register(async (api) => {
     installAuthHook(api, resolver, sessions);
-    await api.register(sessionRoutes, { sessions, resolver });
-    await api.register(roomRoutes, { rooms });
-    await api.register(accessRoutes, { access });
+    await api.register(sessionRoutes, { sessions, resolver, ...(signInLimit ? { signInLimit } : {}) });
+    await api.register(roomRoutes, { rooms, ...(createLimit ? { createLimit } : {}) });
+    await api.register(accessRoutes, { access, ...(joinLimit ? { joinLimit } : {}) });
     await api.register(controlRoutes, { control });
   });
-  await app.register(proxyRoutes, { rooms, metrics, log: log.child({ module: 'proxy' }) });
+  const quota = config.maxSocketsPerPrincipal
+    ? {
+        sockets: new SocketQuota(config.maxSocketsPerPrincipal),
+        principalOf: (token: string) =>
+          tokens.verify(token).then(
+            (c) => `${c.room ?? '*'}:${c.sub}`,
+            () => null,
+          ),
+      }
+    : undefined;
+  await app.register(proxyRoutes, {
+    rooms,
+    metrics,
+    log: log.child({ module: 'proxy' }),
+    ...(quota ? { quota } : {}),
+  });
   await app.register(webAssets, { root: deps.webDir === undefined ? findWebDir() : deps.webDir });
   return app;
 }

@@ -37,6 +37,16 @@ export interface DashboardConfig {
   readonly roomPollMs: number;
   /** a room seen failed for this long is deleted, whatever its timeouts say */
   readonly failedRoomGraceS: number;
+  /** per client address and minute, 0: off: joins (admin exempt), room creations, page sign-ins */
+  readonly rates: {
+    readonly joinPerMin: number;
+    readonly createPerMin: number;
+    readonly signInPerMin: number;
+  };
+  /** people present in a room at once; a join beyond answers 409 room_full */
+  readonly maxParticipants: number;
+  /** WebSockets one participant (token subject) may hold open through the edge; more: close 4429 */
+  readonly maxSocketsPerPrincipal: number;
   /** where room and control events are POSTed; null: no webhooks */
   readonly webhookUrl: string | null;
   /** HMAC key of webhook signatures; null: generated on first start and kept in dataDir */
@@ -195,6 +205,13 @@ export function loadDashboardConfig(env: Env = process.env, cwd: string = proces
     }),
     roomPollMs: int(env, 'BOXROOM_ROOM_POLL_MS', 5000, 200, 600_000),
     failedRoomGraceS: int(env, 'BOXROOM_FAILED_ROOM_GRACE_S', 300, 0, ROOM_TIMEOUT_MAX_S),
+    rates: Object.freeze({
+      joinPerMin: int(env, 'BOXROOM_RATE_JOIN_PER_MIN', 60, 0, 100_000),
+      createPerMin: int(env, 'BOXROOM_RATE_CREATE_PER_MIN', 60, 0, 100_000),
+      signInPerMin: int(env, 'BOXROOM_RATE_SIGNIN_PER_MIN', 10, 0, 100_000),
+    }),
+    maxParticipants: int(env, 'BOXROOM_MAX_PARTICIPANTS', 250, 1, 100_000),
+    maxSocketsPerPrincipal: int(env, 'BOXROOM_MAX_SOCKETS_PER_PRINCIPAL', 8, 1, 1000),
     webhookUrl: webhookUrl(env),
     webhookSecret: webhookSecret(env),
   };

@@ -46,7 +46,11 @@ async function main(): Promise<void> {
     runningAsRoot: process.getuid?.() === 0,
   });
   const supervisor = new Supervisor(specs, { log: log.child({ module: 'supervisor' }) });
-  const lease = new ControlLease({ idleMs: config.controlIdleMs, graceMs: config.controlGraceMs });
+  const lease = new ControlLease({
+    idleMs: config.controlIdleMs,
+    graceMs: config.controlGraceMs,
+    maxQueue: config.controlQueueMax,
+  });
   const history = new ControlHistory();
   const expiry = new ExpiryWatch({
     timeouts: {

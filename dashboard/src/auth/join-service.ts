@@ -2,6 +2,7 @@ import type { JoinBody, JoinResult, RoomLinks } from '../api/schemas.js';
 import { errors } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { newParticipantId } from '../rooms/ids.js';
+import type { RoomRecord } from '../rooms/room-driver.js';
 import type { RoomManager } from '../rooms/room-manager.js';
 import { authorize } from './abilities.js';
 import type { InviteRole, InviteService } from './invite-service.js';
@@ -15,6 +16,8 @@ export class JoinService {
     private readonly invites: InviteService,
     private readonly tokens: TokenService,
     private readonly log: Logger,
+    /** people present at once (the agent's session presence); 0: no limit */
+    private readonly maxParticipants = 0,
   ) {}
 
   async join(id: string, body: JoinBody): Promise<JoinResult> {
@@ -24,6 +27,7 @@ export class JoinService {
     if (record.status === 'stopping' || record.status === 'failed') {
       throw errors.conflict(`room ${id} is ${record.status}`);
     }
+    await this.checkRoom(record);
     const participantId = newParticipantId();
     const { token, claims } = await this.tokens.issue({
       sub: participantId,
@@ -40,6 +44,19 @@ export class JoinService {
       // the page starts the stream with this when the room is ready: no second round trip for it
       room: this.rooms.summary(record),
     };
+  }
+
+  /** room_full when the agent counts maxParticipants present; an agent that does not answer lets people in. */
+  private async checkRoom(record: RoomRecord): Promise<void> {
+    if (this.maxParticipants <= 0 || record.status !== 'ready' || !record.agentUrl) return;
+    let present: number;
+    try {
+      present = (await this.rooms.observe(record)).participants.length;
+    } catch (err) {
+      this.log.debug({ room: record.spec.id, err }, 'participant count unavailable: join allowed');
+      return;
+    }
+    if (present >= this.maxParticipants) throw errors.roomFull(record.spec.id, this.maxParticipants);
   }
 
   /** Bumps the role's invite generation: old links stop working; tokens already issued run out. */

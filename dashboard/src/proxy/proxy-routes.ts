@@ -8,6 +8,7 @@ import type { Metrics } from '../http/metrics.js';
 import type { Logger } from '../logger.js';
 import type { RoomManager } from '../rooms/room-manager.js';
 import { proxyHttp } from './http-proxy.js';
+import type { SocketQuota } from './socket-quota.js';
 import { offeredProtocols, proxyWebSocket } from './ws-proxy.js';
 
 const HTTP_PATHS = ['stream.flv', 'snapshot.jpg'] as const;
@@ -42,7 +43,9 @@ export const proxyRoutes: FastifyPluginAsyncTypebox<{
   rooms: RoomManager;
   metrics: Metrics;
   log: Logger;
-}> = async (app, { rooms, metrics, log }) => {
+  /** sockets per principal; the principal of a `?token=` (null: not a valid token, the agent refuses it) */
+  quota?: { sockets: SocketQuota; principalOf: (token: string) => Promise<string | null> };
+}> = async (app, { rooms, metrics, log, quota }) => {
   for (const path of HTTP_PATHS) {
     app.get(
       `/rooms/:id/${path}`,
@@ -94,6 +97,20 @@ export const proxyRoutes: FastifyPluginAsyncTypebox<{
           socket.close(code, err instanceof AppError ? err.message : 'room unavailable');
           return;
         }
+        let release: (() => void) | null = null;
+        const token = new URLSearchParams(searchOf(req.url)).get('token');
+        const principal = quota && token ? await quota.principalOf(token) : null;
+        if (quota && principal) {
+          release = quota.sockets.acquire(principal);
+          if (!release) {
+            socket.close(
+              WS_CLOSE.tooManySockets,
+              `too many sockets: at most ${quota.sockets.max} per participant; close another tab`,
+            );
+            return;
+          }
+          socket.once('close', release);
+        }
         metrics.inc('boxroom_proxy_total', { kind: path });
         try {
           proxyWebSocket(socket, {
@@ -105,6 +122,7 @@ export const proxyRoutes: FastifyPluginAsyncTypebox<{
           });
         } catch (err) {
           log.error({ err, room: id, path }, 'could not open the agent websocket');
+          release?.();
           socket.close(WS_CLOSE.unavailable, 'room unavailable');
         }
       },

@@ -8,9 +8,13 @@ import {
   errorResponses,
 } from '../api/schemas.js';
 import type { JoinService } from '../auth/join-service.js';
+import type { onRequestHookHandler } from 'fastify';
 
 /** Joining with an invite, and revoking invites. */
-export const accessRoutes: FastifyPluginAsyncTypebox<{ access: JoinService }> = async (app, { access }) => {
+export const accessRoutes: FastifyPluginAsyncTypebox<{
+  access: JoinService;
+  joinLimit?: onRequestHookHandler;
+}> = async (app, { access, joinLimit }) => {
   app.post(
     '/api/rooms/:id/join',
     {
@@ -21,8 +25,9 @@ export const accessRoutes: FastifyPluginAsyncTypebox<{ access: JoinService }> = 
         security: [],
         params: RoomIdParams,
         body: JoinBody,
-        response: { 200: JoinResult, ...errorResponses(400, 401, 404, 409) },
+        response: { 200: JoinResult, ...errorResponses(400, 401, 404, 409, 429) },
       },
+      onRequest: joinLimit ? [joinLimit] : [],
     },
     async (req) => access.join(req.params.id, req.body),
   );

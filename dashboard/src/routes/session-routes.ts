@@ -9,6 +9,7 @@ import {
 } from '../auth/operator-session.js';
 import { OPERATOR, type PrincipalResolver } from '../auth/principal.js';
 import { errors } from '../errors.js';
+import type { onRequestHookHandler } from 'fastify';
 
 const SessionInfo = Type.Object({
   role: Type.Literal('operator'),
@@ -28,7 +29,8 @@ const SignIn = Type.Object(
 export const sessionRoutes: FastifyPluginAsyncTypebox<{
   sessions: OperatorSessions;
   resolver: PrincipalResolver;
-}> = async (app, { sessions, resolver }) => {
+  signInLimit?: onRequestHookHandler;
+}> = async (app, { sessions, resolver, signInLimit }) => {
   app.post(
     '/api/session',
     {
@@ -38,8 +40,9 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{
         tags: ['access'],
         security: [],
         body: SignIn,
-        response: { 200: SessionInfo, ...errorResponses(400, 401) },
+        response: { 200: SessionInfo, ...errorResponses(400, 401, 429) },
       },
+      onRequest: signInLimit ? [signInLimit] : [],
     },
     async (req, reply) => {
       const who = await resolver.resolve(`Bearer ${req.body.token}`).catch(() => null);

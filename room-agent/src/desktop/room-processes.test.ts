@@ -27,6 +27,7 @@ const config: AgentConfig = Object.freeze({
   roomNoInputMs: 0,
   roomCreatedAt: 0,
   desktopGiveUpMs: 0,
+  controlQueueMax: 100,
   logLevel: 'info',
 });
 const ffmpegReady = async (): Promise<void> => {};
