@@ -167,7 +167,7 @@ export class DockerRoomDriver extends EventEmitter<DriverEvents> implements Room
 
   async delete(id: string): Promise<void> {
     // No cache here: deleting needs the engine, and says so (503) when it does not answer.
-    const containers = await this.listContainers(id);
+    const containers = await this.listContainers(id, true);
     if (containers.length === 0) return;
     this.unwatchReady(id);
     this.deleting.add(id);
@@ -251,8 +251,9 @@ export class DockerRoomDriver extends EventEmitter<DriverEvents> implements Room
     }
   }
 
-  private listContainers(id?: string): Promise<Docker.ContainerInfo[]> {
-    return withDeadline('list', DEADLINE.list, (abortSignal) =>
+  /** `cold`: nothing to fall back on if the engine is slow (a delete, or no full list seen yet) */
+  private listContainers(id?: string, cold = !this.cache.ready): Promise<Docker.ContainerInfo[]> {
+    return withDeadline('list', cold ? DEADLINE.listCold : DEADLINE.list, (abortSignal) =>
       this.docker.listContainers({
         all: true,
         filters: { label: labelFilter(this.o.instance, id) },

@@ -9,6 +9,8 @@ import { AppError } from '../../errors.js';
 export const ENGINE_DEADLINE_MS = {
   /** GET /api/rooms, /healthz: answered from the cache past this */
   list: 800,
+  /** a list with no cache to fall back on yet (init, the janitor, deletes): worth waiting for */
+  listCold: 10_000,
   /** ping before a create when the engine was last seen unresponsive */
   ping: 1_000,
   inspect: 3_000,
