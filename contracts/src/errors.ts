@@ -5,6 +5,8 @@ export const ERROR_STATUS = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  /** the room holds BOXROOM_MAX_PARTICIPANTS people already */
+  room_full: 409,
   gone: 410,
   too_many_requests: 429,
   internal: 500,
@@ -36,7 +38,7 @@ export const WS_CLOSE = {
   inviteRevoked: 4411,
   /** an owner or operator removed the participant from the room */
   kicked: 4412,
-  /** the principal has too many sockets open to this room */
+  /** one principal opened more sockets than BOXROOM_MAX_SOCKETS_PER_PRINCIPAL; close one first */
   tooManySockets: 4429,
   /** the room's desktop or stream is not available right now; reconnect with backoff */
   unavailable: 4503,

@@ -50,6 +50,7 @@ export const AgentHealth = Type.Object({
     Type.Literal('degraded'),
     Type.Literal('starting'),
     Type.Literal('stopping'),
+    Type.Literal('failed'),
   ]),
   room: Type.String(),
   /**
@@ -65,6 +66,8 @@ export const AgentHealth = Type.Object({
   /** set once one of the room's timeouts ran out: the dashboard deletes the room */
   expired: Type.Optional(Type.Union([RoomExpiry, Type.Null()])),
   processes: Type.Array(ProcessHealth),
+  /** set once the desktop could not come back (status failed): when, and what did not come back */
+  failure: Type.Optional(Type.Object({ at: Type.Integer(), detail: Type.String() })),
   /** recent outages and recoveries, newest last */
   events: Type.Array(
     Type.Object({

@@ -21,7 +21,11 @@ export type WebhookEvent =
   | (WebhookBase & { type: 'room.ready'; data: Record<string, never> })
   | (WebhookBase & {
       type: 'room.deleted';
-      data: { cause: 'request'; by: string } | { cause: 'expired'; reason: ExpiryReason };
+      data:
+        | { cause: 'request'; by: string }
+        | { cause: 'expired'; reason: ExpiryReason }
+        /** the room failed (its desktop could not come back) and stayed failed for the grace period */
+        | { cause: 'failed'; failedAt: number };
     })
   | (WebhookBase & {
       type: 'control.changed';

@@ -3,6 +3,7 @@ import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/typ
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { join } from 'node:path';
 import { InviteService } from './auth/invite-service.js';
+import { OperatorSessions } from './auth/operator-session.js';
 import { RightsService } from './auth/rights-service.js';
 import { JoinService } from './rooms/join-service.js';
 import { ParticipantRights } from './rooms/participant-rights.js';
@@ -13,9 +14,12 @@ import { installAuthHook } from './http/auth-hook.js';
 import { frameworkErrors, installErrorHandler } from './http/error-handler.js';
 import { Metrics } from './http/metrics.js';
 import { registerOpenApi } from './http/openapi.js';
+import { RateLimiter, rateLimited } from './http/rate-limit.js';
+import { installSecurityHeaders } from './http/security-headers.js';
 import { findWebDir, webAssets } from './http/web-assets.js';
 import { redactUrl, type Logger } from './logger.js';
 import { proxyRoutes } from './proxy/proxy-routes.js';
+import { SocketQuota } from './proxy/socket-quota.js';
 import { AgentClient } from './rooms/agent-client.js';
 import { ControlService } from './rooms/control-service.js';
 import { DesktopService } from './rooms/desktop-service.js';
@@ -29,6 +33,7 @@ import { controlRoutes } from './routes/control-routes.js';
 import { desktopRoutes } from './routes/desktop-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { roomRoutes } from './routes/room-routes.js';
+import { sessionRoutes } from './routes/session-routes.js';
 import type { Secrets } from './secrets/secret-store.js';
 import { loadWebhookSecret } from './secrets/webhook-secret.js';
 import { ControlRelay } from './webhooks/control-relay.js';
@@ -48,9 +53,20 @@ export interface AppDeps {
     Partial<
       Pick<
         DashboardConfig,
-        'roomTimeouts' | 'roomPollMs' | 'webhookUrl' | 'webhookSecret' | 'localRoomOrphanS'
+        | 'roomTimeouts'
+        | 'roomPollMs'
+        | 'webhookUrl'
+        | 'webhookSecret'
+        | 'localRoomOrphanS'
+        | 'failedRoomGraceS'
+        | 'trustedProxies'
+        | 'rates'
+        | 'maxParticipants'
+        | 'maxSocketsPerPrincipal'
       >
     >;
+  /** PEM cert and key: serve HTTPS (BOXROOM_TLS_CERT / BOXROOM_TLS_KEY, read by the composition root) */
+  tls?: { cert: string | Buffer; key: string | Buffer };
   log: Logger;
   /** already init()ed by the composition root */
   driver: RoomDriver;
@@ -63,7 +79,13 @@ export interface AppDeps {
 /** The dashboard as a fastify instance; server.ts listens, tests inject. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config, log, driver, secrets } = deps;
+  // HTTPS or not, the routes are the same: the server type is only what listen() creates.
+  const serverOptions = deps.tls ? { https: { cert: deps.tls.cert, key: deps.tls.key } } : {};
   const app = Fastify({
+    ...(serverOptions as object),
+    // X-Forwarded-For / -Proto / -Host only from configured proxies: req.ip and req.protocol are
+    // the TCP peer and the socket's own scheme otherwise (a client cannot claim another address)
+    trustProxy: config.trustedProxies?.length ? [...config.trustedProxies] : false,
     loggerInstance: log.child({ mod: 'http' }) as FastifyBaseLogger,
     // fastify would log full URLs; /rooms/* carry ?token=. Our onResponse hook logs them redacted.
     logController: new LogController({ disableRequestLogging: true }),
@@ -115,6 +137,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     pollMs: config.roomPollMs ?? DEFAULT_ROOM_POLL_MS,
     // Local agents stop after BOXROOM_LOCAL_ROOM_ORPHAN_S without hearing from us: call each 4 times as often.
     keepAliveMs: (config.localRoomOrphanS ?? 0) * 250,
+    ...(config.failedRoomGraceS !== undefined ? { failedGraceMs: config.failedRoomGraceS * 1000 } : {}),
     listener: new ControlRelay(webhooks, log.child({ mod: 'control-relay' })),
     rights: rightsPush,
   });
@@ -125,10 +148,26 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     rightsPush,
     log.child({ mod: 'participant-rights' }),
   );
-  const access = new JoinService(rooms, invites, tokens, log.child({ mod: 'access' }), participantRights);
+  const access = new JoinService(
+    rooms,
+    invites,
+    tokens,
+    log.child({ mod: 'access' }),
+    participantRights,
+    config.maxParticipants ?? 0,
+  );
+  // Rates apply when configured (server.ts always passes them; tests choose).
+  const limit = (perMin: number | undefined, what: string, exemptAdmin = false) =>
+    perMin
+      ? rateLimited(new RateLimiter(perMin, Math.max(1, Math.ceil(perMin / 2))), what, exemptAdmin)
+      : undefined;
+  const joinLimit = limit(config.rates?.joinPerMin, 'join', true);
+  const createLimit = limit(config.rates?.createPerMin, 'create');
+  const signInLimit = limit(config.rates?.signInPerMin, 'sign-in');
   const control = new ControlService(rooms, agent, log.child({ mod: 'control' }));
   const desktop = new DesktopService(rooms, agent, log.child({ mod: 'desktop' }));
   const resolver = new PrincipalResolver(secrets.adminToken, tokens, rights);
+  const sessions = new OperatorSessions(secrets.inviteKey, secrets.adminToken);
 
   driver.on('status', (id, status) => {
     log.info({ room: id, status }, 'room status');
@@ -146,6 +185,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   installErrorHandler(app, log.child({ mod: 'errors' }));
+  installSecurityHeaders(app);
   app.addHook('onResponse', async (req, reply) => {
     const quiet = req.url === '/healthz' || req.url === '/metrics';
     log[quiet ? 'debug' : 'info'](
@@ -167,13 +207,34 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   await app.register(healthRoutes, { driver, metrics });
   await app.register(async (api) => {
-    installAuthHook(api, resolver);
-    await api.register(roomRoutes, { rooms });
-    await api.register(accessRoutes, { access, rights: participantRights });
+    installAuthHook(api, resolver, sessions);
+    await api.register(sessionRoutes, { sessions, resolver, ...(signInLimit ? { signInLimit } : {}) });
+    await api.register(roomRoutes, { rooms, ...(createLimit ? { createLimit } : {}) });
+    await api.register(accessRoutes, {
+      access,
+      rights: participantRights,
+      ...(joinLimit ? { joinLimit } : {}),
+    });
     await api.register(controlRoutes, { control });
     await api.register(desktopRoutes, { desktop });
   });
-  await app.register(proxyRoutes, { rooms, tokens, metrics, log: log.child({ mod: 'proxy' }) });
+  const quota = config.maxSocketsPerPrincipal
+    ? {
+        sockets: new SocketQuota(config.maxSocketsPerPrincipal),
+        principalOf: (token: string) =>
+          tokens.verify(token).then(
+            (c) => `${c.room ?? '*'}:${c.sub}`,
+            () => null,
+          ),
+      }
+    : undefined;
+  await app.register(proxyRoutes, {
+    rooms,
+    tokens,
+    metrics,
+    log: log.child({ mod: 'proxy' }),
+    ...(quota ? { quota } : {}),
+  });
   await app.register(webAssets, { root: deps.webDir === undefined ? findWebDir() : deps.webDir });
   return app;
 }

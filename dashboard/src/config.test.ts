@@ -102,3 +102,27 @@ describe('loadDashboardConfig', () => {
     expect(() => loadDashboardConfig(env)).toThrow(message);
   });
 });
+
+describe('TLS and trusted proxies', () => {
+  it('BOXROOM_TLS_CERT and _KEY together make the default public URL https', () => {
+    const c = loadDashboardConfig(
+      { BOXROOM_TLS_CERT: 'tls/cert.pem', BOXROOM_TLS_KEY: '/etc/k.pem' },
+      '/srv',
+    );
+    expect(c.tls).toEqual({ certFile: '/srv/tls/cert.pem', keyFile: '/etc/k.pem' });
+    expect(c.publicUrl).toBe('https://localhost:8080');
+    expect(loadDashboardConfig({}, '/srv').tls).toBeNull();
+    expect(() => loadDashboardConfig({ BOXROOM_TLS_CERT: 'c.pem' })).toThrow(/set both or neither/);
+  });
+
+  it('BOXROOM_TRUSTED_PROXIES takes addresses, CIDRs and names, nothing else', () => {
+    expect(loadDashboardConfig({}).trustedProxies).toEqual([]);
+    expect(
+      loadDashboardConfig({ BOXROOM_TRUSTED_PROXIES: '10.0.0.1, 172.16.0.0/12,loopback,fd00::/8' })
+        .trustedProxies,
+    ).toEqual(['10.0.0.1', '172.16.0.0/12', 'loopback', 'fd00::/8']);
+    for (const bad of ['*', 'example.com', '10.0.0.0/33', '1.2.3.4/8/1']) {
+      expect(() => loadDashboardConfig({ BOXROOM_TRUSTED_PROXIES: bad })).toThrow(ConfigError);
+    }
+  });
+});

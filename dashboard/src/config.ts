@@ -1,4 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
+import { isIP } from 'node:net';
 import { ROOM_TIMEOUT_MAX_S, type ResolvedRoomTimeouts } from '@boxroom/contracts';
 
 export type DriverChoice = 'docker' | 'local' | 'auto';
@@ -19,6 +20,13 @@ export interface DashboardConfig {
   readonly dataDir: string;
   /** auto: docker when an engine and the room image are usable, else local */
   readonly driver: DriverChoice;
+  /** PEM files: the dashboard serves HTTPS itself; null: plain HTTP (or TLS ends at a reverse proxy) */
+  readonly tls: { readonly certFile: string; readonly keyFile: string } | null;
+  /**
+   * Peers whose X-Forwarded-For / -Proto / -Host are believed (addresses, CIDRs, or proxy-addr's
+   * names loopback, linklocal, uniquelocal); empty: nobody's, the client is the TCP peer
+   */
+  readonly trustedProxies: readonly string[];
   /** base of the links handed out (no trailing slash) */
   readonly publicUrl: string;
   readonly logLevel: string;
@@ -40,6 +48,18 @@ export interface DashboardConfig {
   readonly roomTimeouts: ResolvedRoomTimeouts;
   /** how often the reaper asks each ready room's agent whether it expired (and for control changes) */
   readonly roomPollMs: number;
+  /** a room seen failed for this long is deleted, whatever its timeouts say */
+  readonly failedRoomGraceS: number;
+  /** per client address and minute, 0: off: joins (admin exempt), room creations, page sign-ins */
+  readonly rates: {
+    readonly joinPerMin: number;
+    readonly createPerMin: number;
+    readonly signInPerMin: number;
+  };
+  /** people present in a room at once; a join beyond answers 409 room_full */
+  readonly maxParticipants: number;
+  /** WebSockets one participant (token subject) may hold open through the edge; more: close 4429 */
+  readonly maxSocketsPerPrincipal: number;
   /** where room and control events are POSTed; null: no webhooks */
   readonly webhookUrl: string | null;
   /** HMAC key of webhook signatures; null: generated on first start and kept in dataDir */
@@ -105,9 +125,48 @@ function adminToken(env: Env): string | null {
   return raw;
 }
 
-function publicUrl(env: Env, port: number): string {
+function tls(env: Env, cwd: string): DashboardConfig['tls'] {
+  const cert = env.BOXROOM_TLS_CERT || null;
+  const key = env.BOXROOM_TLS_KEY || null;
+  if (!cert && !key) return null;
+  if (!cert || !key)
+    throw new ConfigError('BOXROOM_TLS_CERT and BOXROOM_TLS_KEY go together: set both or neither');
+  const abs = (p: string) => (isAbsolute(p) ? p : resolve(cwd, p));
+  return Object.freeze({ certFile: abs(cert), keyFile: abs(key) });
+}
+
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** What fastify's trustProxy (proxy-addr) takes: an address, address/prefix, or a name. */
+function validProxy(item: string): boolean {
+  if (PROXY_NAMES.has(item)) return true;
+  const [addr = '', prefix, ...rest] = item.split('/');
+  const family = isIP(addr);
+  if (!family || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+function trustedProxies(env: Env): readonly string[] {
+  const raw = env.BOXROOM_TRUSTED_PROXIES;
+  if (raw === undefined || raw.trim() === '') return Object.freeze([]);
+  const list = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const item of list) {
+    if (!validProxy(item)) {
+      throw new ConfigError(
+        `BOXROOM_TRUSTED_PROXIES: "${item}" is not an address, a CIDR, loopback, linklocal or uniquelocal`,
+      );
+    }
+  }
+  return Object.freeze(list);
+}
+
+function publicUrl(env: Env, port: number, https: boolean): string {
   const raw = env.BOXROOM_PUBLIC_URL;
-  if (raw === undefined || raw === '') return `http://localhost:${port}`;
+  if (raw === undefined || raw === '') return `${https ? 'https' : 'http'}://localhost:${port}`;
   let url: URL;
   try {
     url = new URL(raw);
@@ -148,6 +207,7 @@ export function loadDashboardConfig(env: Env = process.env, cwd: string = proces
   const port = int(env, 'BOXROOM_PORT', 8080, 0, 65535);
   const dataDirRaw = env.BOXROOM_DATA_DIR || './.data';
   const agentEntryRaw = env.BOXROOM_AGENT_ENTRY || null;
+  const tlsFiles = tls(env, cwd);
   const config: DashboardConfig = {
     port,
     host: env.BOXROOM_HOST || '0.0.0.0',
@@ -155,7 +215,9 @@ export function loadDashboardConfig(env: Env = process.env, cwd: string = proces
     adminToken: adminToken(env),
     dataDir: isAbsolute(dataDirRaw) ? dataDirRaw : resolve(cwd, dataDirRaw),
     driver: oneOf(env, 'BOXROOM_DRIVER', ['docker', 'local', 'auto'] as const, 'auto'),
-    publicUrl: publicUrl(env, port),
+    tls: tlsFiles,
+    trustedProxies: trustedProxies(env),
+    publicUrl: publicUrl(env, port, tlsFiles !== null),
     logLevel: oneOf(env, 'BOXROOM_LOG_LEVEL', LOG_LEVELS, 'info'),
     // Pages renew their token before it expires; a short TTL (down to 10 s) is for tests.
     tokenTtlS: int(env, 'BOXROOM_TOKEN_TTL_S', 3600, 10, 7 * 24 * 3600),
@@ -176,6 +238,14 @@ export function loadDashboardConfig(env: Env = process.env, cwd: string = proces
       noInputS: int(env, 'BOXROOM_ROOM_NO_INPUT_S', ROOM_TIMEOUT_DEFAULTS.noInputS, 0, ROOM_TIMEOUT_MAX_S),
     }),
     roomPollMs: int(env, 'BOXROOM_ROOM_POLL_MS', 5000, 200, 600_000),
+    failedRoomGraceS: int(env, 'BOXROOM_FAILED_ROOM_GRACE_S', 300, 0, ROOM_TIMEOUT_MAX_S),
+    rates: Object.freeze({
+      joinPerMin: int(env, 'BOXROOM_RATE_JOIN_PER_MIN', 60, 0, 100_000),
+      createPerMin: int(env, 'BOXROOM_RATE_CREATE_PER_MIN', 60, 0, 100_000),
+      signInPerMin: int(env, 'BOXROOM_RATE_SIGNIN_PER_MIN', 10, 0, 100_000),
+    }),
+    maxParticipants: int(env, 'BOXROOM_MAX_PARTICIPANTS', 250, 1, 100_000),
+    maxSocketsPerPrincipal: int(env, 'BOXROOM_MAX_SOCKETS_PER_PRINCIPAL', 8, 1, 1000),
     webhookUrl: webhookUrl(env),
     webhookSecret: webhookSecret(env),
   };

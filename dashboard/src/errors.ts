@@ -29,12 +29,20 @@ export const errors = {
   conflict: (message: string) => new AppError('conflict', message),
   roomUnavailable: (id: string, cause?: unknown) =>
     new AppError('unavailable', `room ${id} is not available right now`, { cause }),
+  /** the room exists but cannot come back (its agent is gone or gave up): 410, close 4504 */
+  roomFailed: (id: string) =>
+    new AppError('gone', `room ${id} has failed: its desktop cannot come back; create a new room`),
+  roomFull: (id: string, max: number) =>
+    new AppError('room_full', `room ${id} is full (${max} people); try again when someone leaves`),
+  tooManyRequests: (message: string) => new AppError('too_many_requests', message),
   internal: (cause?: unknown) => new AppError('internal', 'internal error', { cause }),
 } as const;
 
-const CODE_BY_STATUS = new Map<number, ErrorCode>(
-  Object.entries(ERROR_STATUS).map(([code, status]) => [status, code as ErrorCode]),
-);
+// The first code of a status is its generic one (409: conflict, not room_full).
+const CODE_BY_STATUS = new Map<number, ErrorCode>();
+for (const [code, status] of Object.entries(ERROR_STATUS)) {
+  if (!CODE_BY_STATUS.has(status)) CODE_BY_STATUS.set(status, code as ErrorCode);
+}
 
 /** The error code for an HTTP status, for errors raised by fastify itself (404, 413, 415, ...). */
 export function codeForStatus(status: number): ErrorCode {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { API_VERSION, buildApp } from './app.js';
 import { ConfigError, loadDashboardConfig } from './config.js';
 import {
@@ -70,7 +71,16 @@ async function main(): Promise<void> {
     }
   }
   await driver.init();
-  const app = await buildApp({ config, log, driver, secrets });
+  let tls: { cert: Buffer; key: Buffer } | undefined;
+  if (config.tls) {
+    try {
+      tls = { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) };
+    } catch (err) {
+      log.fatal({ err }, 'cannot read BOXROOM_TLS_CERT / BOXROOM_TLS_KEY');
+      process.exit(2);
+    }
+  }
+  const app = await buildApp({ config, log, driver, secrets, ...(tls ? { tls } : {}) });
   const listen = listenHost(config, driver.kind, isolation);
   if (listen.narrowed) {
     log.warn(
@@ -85,6 +95,8 @@ async function main(): Promise<void> {
       driver: driver.kind,
       host: listen.host,
       url: config.publicUrl,
+      tls: config.tls !== null,
+      trustedProxies: config.trustedProxies,
       dataDir: config.dataDir,
     },
     'dashboard listening',

@@ -52,6 +52,10 @@ export interface AgentConfig {
   readonly roomNoInputMs: number;
   /** ms since epoch the room was created; its age counts from there */
   readonly roomCreatedAt: number;
+  /** people waiting for control at most (a request beyond: 409) */
+  readonly controlQueueMax: number;
+  /** the desktop not all ready for this long: the room has failed (close 4504, agent exits); 0: never */
+  readonly desktopGiveUpMs: number;
   readonly logLevel: string;
 }
 
@@ -176,6 +180,8 @@ export function loadAgentConfig(
     roomNoViewersMs: int(env, 'BOXROOM_ROOM_NO_VIEWERS_S', 0, 0, ROOM_TIMEOUT_MAX_S) * 1000,
     roomNoInputMs: int(env, 'BOXROOM_ROOM_NO_INPUT_S', 0, 0, ROOM_TIMEOUT_MAX_S) * 1000,
     roomCreatedAt: int(env, 'BOXROOM_ROOM_CREATED_AT', now, 0, Number.MAX_SAFE_INTEGER),
+    controlQueueMax: int(env, 'BOXROOM_CONTROL_QUEUE_MAX', 100, 1, 10_000),
+    desktopGiveUpMs: int(env, 'BOXROOM_DESKTOP_GIVE_UP_S', 60, 0, 86400) * 1000,
     logLevel: env.BOXROOM_LOG_LEVEL ?? 'info',
   };
   return Object.freeze(config);

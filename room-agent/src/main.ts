@@ -14,11 +14,17 @@ import { buildAgentApp } from './http/agent-app.js';
 import { InputGate } from './input/index.js';
 import { DashboardSilence } from './lifecycle/dashboard-silence.js';
 import { ExpiryWatch } from './lifecycle/expiry-watch.js';
+import { GiveUpWatch } from './lifecycle/give-up-watch.js';
 import { createRootLogger } from './logger.js';
 import { MediaServer, SnapshotSource, StreamFanout } from './media/index.js';
 import { RoomRuntime } from './room-runtime.js';
 import { SessionHub } from './session/session-hub.js';
 import { Supervisor } from './supervisor/supervisor.js';
+
+/** Lets the 4504 close frames reach the browsers before the agent goes. */
+const FAILED_EXIT_DELAY_MS = 500;
+/** A failed room's agent exits with this: the driver marks the room failed, not stopped. */
+const EXIT_FAILED = 3;
 
 /** Leaves time inside Docker's and the local driver's 10 s stop timeouts, and the 5 s target. */
 const SHUTDOWN_DEADLINE_MS = 4_500;
@@ -80,7 +86,11 @@ async function main(): Promise<void> {
         : undefined,
   });
   const supervisor = new Supervisor(specs, { log: log.child({ mod: 'supervisor' }) });
-  const lease = new ControlLease({ idleMs: config.controlIdleMs, graceMs: config.controlGraceMs });
+  const lease = new ControlLease({
+    idleMs: config.controlIdleMs,
+    graceMs: config.controlGraceMs,
+    maxQueue: config.controlQueueMax,
+  });
   const history = new ControlHistory();
   const expiry = new ExpiryWatch({
     timeouts: {
@@ -121,7 +131,7 @@ async function main(): Promise<void> {
   const silence = new DashboardSilence(config.dashboardSilenceMs);
   let app: Awaited<ReturnType<typeof buildAgentApp>> | null = null;
   let shuttingDown = false;
-  const shutdown = async (signal: string) => {
+  const shutdown = async (signal: string, exitCode = 0) => {
     if (shuttingDown) return;
     shuttingDown = true;
     log.info({ signal }, 'stopping');
@@ -138,8 +148,19 @@ async function main(): Promise<void> {
     );
     emptyDir(config.runDir);
     log.info('stopped');
-    process.exit(0);
+    process.exit(exitCode);
   };
+  // The desktop did not come back: the room has failed. Viewers are told (4504 and why), then the
+  // agent ends itself, which both drivers see as a failed room (removed after its grace period).
+  const giveUp = new GiveUpWatch({
+    giveUpMs: config.desktopGiveUpMs,
+    allReady: () => supervisor.allReady(),
+    processes: () => supervisor.health(),
+  });
+  giveUp.on('give-up', (detail) => {
+    runtime.fail(detail);
+    setTimeout(() => void shutdown('gave up', EXIT_FAILED), FAILED_EXIT_DELAY_MS).unref();
+  });
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
   silence.on('silent', ({ silenceMs, lastHeardAt }) => {
@@ -154,6 +175,7 @@ async function main(): Promise<void> {
   // plugins, the routes) then runs while Xvfb, PulseAudio and ffmpeg start. Nobody can watch a room
   // before the dashboard sees /healthz ok, so nothing waits on the order.
   runtime.start();
+  giveUp.start();
   supervisor.start().then(
     () => log.info('room ready'),
     (err: unknown) => log.error({ err }, 'room did not become ready; still retrying'),

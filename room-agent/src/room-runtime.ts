@@ -43,6 +43,8 @@ function clockTime(ms: number): string {
 export class RoomRuntime {
   private stopping = false;
   private everOk = false;
+  /** set once the desktop could not come back: the room has failed */
+  private failure: { at: number; detail: string } | null = null;
 
   constructor(private readonly p: RoomParts) {
     p.lease.on('change', (c) => {
@@ -131,7 +133,15 @@ export class RoomRuntime {
     const publishing = media.isPublishing();
     const ok = supervisor.allReady() && publishing;
     if (ok) this.everOk = true;
-    const status = this.stopping ? 'stopping' : ok ? 'ok' : this.everOk ? 'degraded' : 'starting';
+    const status = this.failure
+      ? 'failed'
+      : this.stopping
+        ? 'stopping'
+        : ok
+          ? 'ok'
+          : this.everOk
+            ? 'degraded'
+            : 'starting';
     return {
       status,
       room: this.p.roomId,
@@ -142,6 +152,7 @@ export class RoomRuntime {
       expired: this.p.expiry.expired(),
       processes: supervisor.health(),
       events: supervisor.recentEvents(),
+      ...(this.failure ? { failure: this.failure } : {}),
     };
   }
 
@@ -152,6 +163,27 @@ export class RoomRuntime {
     this.p.desktopReset.reset(by).catch(() => {
       // logged by DesktopReset; the supervisor still restarts the wm and the app
     });
+  }
+
+  /**
+   * The desktop cannot come back: everyone is told so (4504 and why, not "restarting" for ever:
+   * a browser stops reconnecting on it) before the agent stops. New sockets meet 4504 too.
+   */
+  fail(detail: string): void {
+    if (this.failure) return;
+    this.failure = { at: Date.now(), detail };
+    const { log, session, gate, fanout } = this.p;
+    log.error({ detail }, 'room failed: the desktop cannot come back');
+    // a close reason is at most 123 bytes
+    const reason = `room failed: ${detail}`.slice(0, 120);
+    session.closeAll(WS_CLOSE.roomFailed, reason);
+    fanout.close(WS_CLOSE.roomFailed, reason);
+    void gate.revoke(WS_CLOSE.roomFailed, reason);
+  }
+
+  /** Why the room failed, or null: sockets opened after are closed with 4504 and this. */
+  failed(): { at: number; detail: string } | null {
+    return this.failure;
   }
 
   /** Stops in reverse order of start: people first, then processes, then the media server. */

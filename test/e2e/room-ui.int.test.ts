@@ -18,12 +18,17 @@ let dash: DashboardProcess | null = null;
 let baseUrl = '';
 let browser: Browser | null = null;
 const contexts: BrowserContext[] = [];
+/** what the pages' Content-Security-Policy blocked: must stay empty (noVNC, the player, the pages work under it) */
+const cspViolations: string[] = [];
 
 async function newPage(viewport = DESKTOP): Promise<Page> {
   const ctx = await browser!.newContext({ viewport });
   contexts.push(ctx);
   const page = await ctx.newPage();
   page.on('pageerror', (e) => console.warn(`[page error] ${e.message}`));
+  page.on('console', (m) => {
+    if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
+  });
   return page;
 }
 
@@ -102,6 +107,18 @@ describe('web UI against the real dashboard (local driver)', () => {
     await admin.goto(baseUrl + '/');
     await admin.locator('br-sign-in input[name=token]').fill(dash!.adminToken);
     await admin.locator('br-sign-in button[type=submit]').click();
+    await admin.locator('br-create-room input[name=name]').waitFor();
+    // the admin token was traded for an HttpOnly cookie: nothing a page script can read holds it
+    const readable = await admin.evaluate(() =>
+      JSON.stringify([{ ...sessionStorage }, { ...localStorage }, document.cookie]),
+    );
+    expect(readable).not.toContain(dash!.adminToken);
+    const [session] = await admin.context().cookies();
+    expect(session).toMatchObject({ name: 'boxroom_operator', httpOnly: true, sameSite: 'Strict' });
+    const page = await fetch(`${baseUrl}/r/abc`);
+    expect(page.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    expect(page.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(page.headers.get('referrer-policy')).toBe('no-referrer');
     await admin.locator('br-create-room input[name=name]').fill('e2e room');
     await admin.locator('br-create-room button[type=submit]').click();
     const card = admin.locator('br-room-card');
@@ -247,5 +264,6 @@ describe('web UI against the real dashboard (local driver)', () => {
     admin.once('dialog', (d) => void d.accept());
     await admin.locator('br-room-card button.danger').click();
     await expect.poll(() => card.count(), { timeout: 20_000 }).toBe(0);
+    expect(cspViolations).toEqual([]);
   }, 180_000);
 });

@@ -29,6 +29,8 @@ export interface DashboardOptions {
   dataDir?: string;
   port?: number;
   env?: Record<string, string>;
+  /** the dashboard serves TLS itself (pass BOXROOM_TLS_CERT / _KEY in env): its URL is https:// */
+  https?: boolean;
 }
 
 /** A real dashboard process (the bundle `npm start` runs), as a user starts it. */
@@ -44,7 +46,7 @@ export class DashboardProcess {
     readonly port: number,
     private readonly opts: DashboardOptions,
   ) {
-    this.url = `http://127.0.0.1:${port}`;
+    this.url = `${opts.https ? 'https' : 'http'}://127.0.0.1:${port}`;
     this.ownsDataDir = !opts.dataDir;
     this.dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'boxroom-dash-test-'));
   }

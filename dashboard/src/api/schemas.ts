@@ -90,6 +90,8 @@ export const Room = Type.Object({
   ),
   /** the control lease (holder, queue, locked), from the agent; null when it could not be asked */
   control: Type.Optional(Type.Union([ControlState, Type.Null()])),
+  /** true: the room runtime (docker engine) did not answer; status is the last one it reported */
+  stale: Type.Optional(Type.Boolean()),
   /** set when a timeout ran out: the room is being deleted */
   expired: Type.Optional(Type.Union([RoomExpiry, Type.Null()])),
   /**
@@ -105,7 +107,11 @@ export const Room = Type.Object({
 });
 export type Room = Static<typeof Room>;
 
-export const RoomList = Type.Object({ rooms: Type.Array(Room) });
+export const RoomList = Type.Object({
+  rooms: Type.Array(Room),
+  /** the room runtime did not answer: the list is the last one known */
+  stale: Type.Optional(Type.Boolean()),
+});
 
 export const JoinBody = Type.Object(
   {
@@ -182,9 +188,16 @@ export const StreamQuery = Type.Object({
 });
 
 export const Health = Type.Object({
-  status: Type.Literal('ok'),
+  /** degraded: the room runtime (the docker engine) does not answer; rooms come from the cache */
+  status: Type.Union([Type.Literal('ok'), Type.Literal('degraded')]),
   driver: Type.String(),
   rooms: Type.Integer(),
+  /** drivers with an engine (docker): whether it answers */
+  engine: Type.Optional(Type.Union([Type.Literal('ok'), Type.Literal('unresponsive')])),
+  /** true: room states are the last ones the engine reported */
+  stale: Type.Optional(Type.Boolean()),
+  /** when the engine stopped answering */
+  engineUnresponsiveSince: Type.Optional(Type.String({ format: 'date-time' })),
 });
 
 /** Response schemas for the error statuses a route can answer with. */

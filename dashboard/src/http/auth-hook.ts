@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import type { Principal, PrincipalResolver } from '../auth/principal.js';
+import { CSRF_HEADER, SESSION_COOKIE, cookieValue, type OperatorSessions } from '../auth/operator-session.js';
+import { OPERATOR, type Principal, type PrincipalResolver } from '../auth/principal.js';
 import { errors } from '../errors.js';
 
 declare module 'fastify' {
@@ -17,10 +18,29 @@ declare module 'fastify' {
  * Authenticate before validation: a protected route answers 401 to a caller without a valid
  * bearer, whatever the body. Authorization (the abilities) is the managers' business.
  */
-export function installAuthHook(app: FastifyInstance, resolver: PrincipalResolver): void {
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * A bearer (API clients, room pages) wins; without one, the operator's session cookie (the
+ * dashboard page), which on state-changing methods also needs its CSRF token.
+ */
+export function installAuthHook(
+  app: FastifyInstance,
+  resolver: PrincipalResolver,
+  sessions?: OperatorSessions,
+): void {
   app.decorateRequest('principal', null);
   app.addHook('onRequest', async (req) => {
     req.principal = await resolver.resolve(req.headers.authorization);
+    if (!req.principal && sessions) {
+      const session = sessions.verify(cookieValue(req.headers.cookie, SESSION_COOKIE));
+      if (session) {
+        if (!SAFE_METHODS.has(req.method) && !sessions.csrfOk(session, req.headers[CSRF_HEADER])) {
+          throw errors.forbidden(`missing or wrong CSRF token (${CSRF_HEADER})`);
+        }
+        req.principal = OPERATOR;
+      }
+    }
     if (!req.principal && !req.routeOptions.config.public) throw errors.unauthorized();
   });
 }

@@ -1,8 +1,9 @@
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { inlineScriptHashes, pageCsp } from './security-headers.js';
 
 /**
  * Where the built web UI is: BOXROOM_WEB_DIR, else `web/dist` beside this bundle (dashboard/dist ->
@@ -44,9 +45,14 @@ export async function webAssets(app: FastifyInstance, opts: { root: string | nul
     maxAge: '365d',
     immutable: true,
   });
+  // The page's CSP allows its own inline script by hash: computed once from the built page.
+  const csp = pageCsp(inlineScriptHashes(readFileSync(join(root, 'index.html'), 'utf8')));
   // the page itself must never be cached: it names the current hashed assets
   const page = (_req: unknown, reply: FastifyReply) =>
-    reply.header('cache-control', 'no-store').sendFile('index.html', { cacheControl: false });
+    reply
+      .header('cache-control', 'no-store')
+      .header('content-security-policy', csp)
+      .sendFile('index.html', { cacheControl: false });
   app.get('/', page);
   app.get('/r/:id', page);
 }

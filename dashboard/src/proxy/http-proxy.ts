@@ -5,21 +5,26 @@ import {
   type ServerResponse,
 } from 'node:http';
 import { pipeline } from 'node:stream';
+import { BASE_SECURITY_HEADERS } from '../http/security-headers.js';
 import type { Logger } from '../logger.js';
 
 /** Request headers worth passing to an agent; everything else (cookies, hop-by-hop) stays here. */
 const FORWARD_REQUEST = ['authorization', 'accept', 'range', 'if-none-match', 'user-agent'];
 
-const HOP_BY_HOP = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-authenticate',
-  'proxy-authorization',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-]);
+/**
+ * Agent response headers that reach the client: what describes the body and its caching, nothing
+ * else. An agent (a room container, whose desktop runs anyone's code) must not set cookies, CSP,
+ * CORS or redirects on the dashboard's origin.
+ */
+const FORWARD_RESPONSE = [
+  'content-type',
+  'content-length',
+  'cache-control',
+  'content-range',
+  'accept-ranges',
+  'etag',
+  'last-modified',
+];
 
 const UPSTREAM_TIMEOUT_MS = 5000;
 
@@ -40,14 +45,16 @@ function requestHeaders(
 ): OutgoingHttpHeaders {
   const out: OutgoingHttpHeaders = {};
   for (const name of FORWARD_REQUEST) if (headers[name] !== undefined) out[name] = headers[name];
-  const prior = headers['x-forwarded-for'];
-  if (remoteAddress) out['x-forwarded-for'] = prior ? `${String(prior)}, ${remoteAddress}` : remoteAddress;
+  // the client as fastify resolved it (req.ip: through trusted proxies only); a client's own
+  // X-Forwarded-For is not passed on, so it cannot pose as another address to the agent
+  if (remoteAddress) out['x-forwarded-for'] = remoteAddress;
   return out;
 }
 
-function responseHeaders(headers: IncomingHttpHeaders): OutgoingHttpHeaders {
-  const out: OutgoingHttpHeaders = {};
-  for (const [k, v] of Object.entries(headers)) if (v !== undefined && !HOP_BY_HOP.has(k)) out[k] = v;
+export function responseHeaders(headers: IncomingHttpHeaders): OutgoingHttpHeaders {
+  // the response is hijacked from fastify: its onSend hook does not add these
+  const out: OutgoingHttpHeaders = { ...BASE_SECURITY_HEADERS };
+  for (const name of FORWARD_RESPONSE) if (headers[name] !== undefined) out[name] = headers[name];
   return out;
 }
 
@@ -56,7 +63,11 @@ function sendUnavailable(res: ServerResponse): void {
     res.destroy();
     return;
   }
-  res.writeHead(503, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  res.writeHead(503, {
+    ...BASE_SECURITY_HEADERS,
+    'content-type': 'application/json; charset=utf-8',
+    'cache-control': 'no-store',
+  });
   res.end(JSON.stringify({ error: { code: 'unavailable', message: 'room agent is not reachable' } }));
 }
 

@@ -9,7 +9,15 @@ import type { Metrics } from '../http/metrics.js';
 import type { Logger } from '../logger.js';
 import type { RoomManager } from '../rooms/room-manager.js';
 import { proxyHttp } from './http-proxy.js';
-import { MAX_EARLY_MESSAGES, offeredProtocols, proxyWebSocket } from './ws-proxy.js';
+import type { SocketQuota } from './socket-quota.js';
+import {
+  byteLength,
+  CLOSE_TOO_BIG,
+  MAX_EARLY_BYTES,
+  MAX_EARLY_MESSAGES,
+  offeredProtocols,
+  proxyWebSocket,
+} from './ws-proxy.js';
 
 const HTTP_PATHS = ['stream.flv', 'snapshot.jpg'] as const;
 const WS_PATHS = ['stream', 'input', 'session'] as const;
@@ -45,11 +53,9 @@ function toWsUrl(agentUrl: string, path: string, search: string): string {
 
 function forwardedHeaders(req: FastifyRequest): Record<string, string> {
   const out: Record<string, string> = {};
-  const prior = req.headers['x-forwarded-for'];
-  // req.ip is undefined for injected (test) connections
+  // req.ip: the client through trusted proxies only (BOXROOM_TRUSTED_PROXIES); undefined when injected
   const ip = req.ip as string | undefined;
-  const chain = [prior, ip].filter(Boolean).join(', ');
-  if (chain) out['x-forwarded-for'] = chain;
+  if (ip) out['x-forwarded-for'] = ip;
   if (req.headers['user-agent']) out['user-agent'] = req.headers['user-agent'];
   return out;
 }
@@ -64,7 +70,9 @@ export const proxyRoutes: FastifyPluginAsyncTypebox<{
   tokens: TokenService;
   metrics: Metrics;
   log: Logger;
-}> = async (app, { rooms, tokens, metrics, log }) => {
+  /** sockets per principal; the principal of a `?token=` (null: not a valid token, the agent refuses it) */
+  quota?: { sockets: SocketQuota; principalOf: (token: string) => Promise<string | null> };
+}> = async (app, { rooms, tokens, metrics, log, quota }) => {
   for (const path of HTTP_PATHS) {
     app.get(
       `/rooms/:id/${path}`,
@@ -77,7 +85,7 @@ export const proxyRoutes: FastifyPluginAsyncTypebox<{
           security: [],
           params: RoomIdParams,
           querystring: StreamQuery,
-          response: errorResponses(400, 401, 403, 404, 503),
+          response: errorResponses(400, 401, 403, 404, 410, 503),
         },
       },
       async (req, reply) => {
@@ -107,20 +115,44 @@ export const proxyRoutes: FastifyPluginAsyncTypebox<{
         try {
           agentUrl = await rooms.agentUrl(id, 'known');
         } catch (err) {
-          const code =
-            err instanceof AppError && err.code === 'not_found' ? WS_CLOSE.notFound : WS_CLOSE.unavailable;
+          const code = !(err instanceof AppError)
+            ? WS_CLOSE.unavailable
+            : err.code === 'not_found'
+              ? WS_CLOSE.notFound
+              : err.code === 'gone'
+                ? WS_CLOSE.roomFailed
+                : WS_CLOSE.unavailable;
           socket.close(code, err instanceof AppError ? err.message : 'room unavailable');
           return;
         }
-        // The signature check yields to the event loop: hold what the client sends meanwhile.
+        // The signature check yields to the event loop: hold what the client sends meanwhile, bounded
+        // in count and bytes (the socket is not authenticated yet).
         const held: Array<[RawData, boolean]> = [];
+        let heldBytes = 0;
         const hold = (data: RawData, isBinary: boolean) => {
-          if (held.length < MAX_EARLY_MESSAGES) held.push([data, isBinary]);
+          heldBytes += byteLength(data);
+          if (heldBytes > MAX_EARLY_BYTES)
+            socket.close(CLOSE_TOO_BIG, 'too much data before the room answered');
+          else if (held.length < MAX_EARLY_MESSAGES) held.push([data, isBinary]);
           else socket.close(WS_CLOSE.unavailable, 'room not ready');
         };
         socket.on('message', hold);
+        let release: (() => void) | null = null;
         try {
           await checkToken(tokens, req, id);
+          const token = tokenOf(req);
+          const principal = quota && token ? await quota.principalOf(token) : null;
+          if (quota && principal) {
+            release = quota.sockets.acquire(principal);
+            if (!release) {
+              socket.close(
+                WS_CLOSE.tooManySockets,
+                `too many sockets: at most ${quota.sockets.max} per participant; close another tab`,
+              );
+              return;
+            }
+            socket.once('close', release);
+          }
         } catch (err) {
           const refused = err instanceof AppError ? err : errors.unauthorized('invalid token');
           socket.close(
@@ -144,6 +176,7 @@ export const proxyRoutes: FastifyPluginAsyncTypebox<{
           });
         } catch (err) {
           log.error({ err, room: id, path }, 'could not open the agent websocket');
+          release?.();
           socket.close(WS_CLOSE.unavailable, 'room unavailable');
         }
       },

@@ -145,6 +145,18 @@ describe('edge proxy /rooms/:id/*', () => {
       );
     });
 
+    it('a failed room whose agent is gone: close 4504 with why (no reconnecting for ever), HTTP 410', async () => {
+      t.driver.rooms.set(room.id, { ...t.driver.rooms.get(room.id)!, status: 'failed', agentUrl: null });
+      for (const path of ['stream', 'session', 'input']) {
+        const c = await closeOf(await t.app.injectWS(`/rooms/${room.id}/${path}?token=${token}`));
+        expect(c.code).toBe(4504);
+        expect(c.reason).toBe(`room ${room.id} has failed: its desktop cannot come back; create a new room`);
+      }
+      const res = await t.app.inject(`/rooms/${room.id}/stream.flv?token=${token}`);
+      expect(res.statusCode).toBe(410);
+      expect(res.json().error.code).toBe('gone');
+    });
+
     it('an agent that vanishes mid-stream closes the client with 4503', async () => {
       const ws = await t.app.injectWS(`/rooms/${room.id}/stream?token=${token}`);
       ws.send(Buffer.from([1]));

@@ -9,6 +9,13 @@ import type { Logger } from '../logger.js';
 export const WS_HIGH_WATER_BYTES = 1024 * 1024;
 /** Messages from the client that may wait while the agent connection opens. */
 export const MAX_EARLY_MESSAGES = 64;
+/**
+ * Bytes of them: until the agent has accepted the socket it is not authenticated, and its messages
+ * sit in this process. A page sends a few bytes (noVNC's first RFB messages) before that.
+ */
+export const MAX_EARLY_BYTES = 64 * 1024;
+/** WebSocket "message too big": the client sent more than we hold for an unauthenticated socket. */
+export const CLOSE_TOO_BIG = 1009;
 const UPSTREAM_HANDSHAKE_MS = 5000;
 /** Keyframes of a 1080p stream fit comfortably. */
 const UPSTREAM_MAX_PAYLOAD_BYTES = 32 * 1024 * 1024;
@@ -56,14 +63,22 @@ function closeQuietly(ws: WebSocket, code: number, reason: string | Buffer): voi
  * stream and input are binary) and applies backpressure with pause()/resume() on the other side's
  * bufferedAmount, so nothing piles up in this process.
  */
-function byteLength(data: WebSocket.RawData): number {
+export function byteLength(data: WebSocket.RawData): number {
   if (Array.isArray(data)) return data.reduce((n, b) => n + b.length, 0);
   return data instanceof ArrayBuffer ? data.byteLength : data.length;
 }
 
 function forward(from: WebSocket, to: WebSocket, early: Array<[WebSocket.RawData, boolean]> | null): void {
+  let earlyBytes = 0;
   from.on('message', (data, isBinary) => {
     if (to.readyState === WebSocket.CONNECTING && early) {
+      earlyBytes += byteLength(data);
+      if (earlyBytes > MAX_EARLY_BYTES) {
+        early.length = 0;
+        closeQuietly(from, CLOSE_TOO_BIG, 'too much data before the room accepted the socket');
+        to.terminate();
+        return;
+      }
       if (early.length >= MAX_EARLY_MESSAGES) {
         closeQuietly(from, WS_CLOSE.unavailable, 'room not ready');
         return;

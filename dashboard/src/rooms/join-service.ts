@@ -7,6 +7,7 @@ import type { Principal } from '../auth/principal.js';
 import type { TokenService } from '../auth/token-service.js';
 import { newParticipantId } from './ids.js';
 import type { ParticipantRights } from './participant-rights.js';
+import type { RoomRecord } from './room-driver.js';
 import type { RoomManager } from './room-manager.js';
 
 /** Exchanges invite secrets for participant tokens, and revokes invites. */
@@ -18,6 +19,8 @@ export class JoinService {
     private readonly log: Logger,
     /** refuses tokens issued before a revocation and closes their sockets (absent: links only) */
     private readonly rights?: ParticipantRights,
+    /** people present at once (the agent's session presence); 0: no limit */
+    private readonly maxParticipants = 0,
   ) {}
 
   async join(id: string, body: JoinBody): Promise<JoinResult> {
@@ -27,6 +30,7 @@ export class JoinService {
     if (record.status === 'stopping' || record.status === 'failed') {
       throw errors.conflict(`room ${id} is ${record.status}`);
     }
+    await this.checkRoom(record);
     const participantId = newParticipantId();
     const { token, claims } = await this.tokens.issue(
       { sub: participantId, room: id, role, name: body.name.trim() },
@@ -42,6 +46,19 @@ export class JoinService {
       // the page starts the stream with this when the room is ready: no second round trip for it
       room: this.rooms.summary(record),
     };
+  }
+
+  /** room_full when the agent counts maxParticipants present; an agent that does not answer lets people in. */
+  private async checkRoom(record: RoomRecord): Promise<void> {
+    if (this.maxParticipants <= 0 || record.status !== 'ready' || !record.agentUrl) return;
+    let present: number;
+    try {
+      present = (await this.rooms.observe(record)).participants.length;
+    } catch (err) {
+      this.log.debug({ room: record.spec.id, err }, 'participant count unavailable: join allowed');
+      return;
+    }
+    if (present >= this.maxParticipants) throw errors.roomFull(record.spec.id, this.maxParticipants);
   }
 
   /**

@@ -37,6 +37,15 @@ export interface RoomRecord {
   readonly status: RoomStatus;
   /** e.g. http://127.0.0.1:41234; null while the runtime has not assigned it yet */
   readonly agentUrl: string | null;
+  /** the runtime did not answer: this is the last state it reported (or announced by event) */
+  readonly stale?: boolean;
+}
+
+/** How the runtime itself is doing: the docker driver's engine may stop answering. */
+export interface DriverHealth {
+  engine: 'ok' | 'unresponsive';
+  /** ms since epoch of the first unanswered call; null while the engine answers */
+  unresponsiveSince: number | null;
 }
 
 export interface DriverEvents {
@@ -58,4 +67,6 @@ export interface RoomDriver extends EventEmitter<DriverEvents> {
   delete(id: string): Promise<void>;
   /** stop watching; rooms keep running */
   close(): Promise<void>;
+  /** drivers with a runtime that can hang (docker) say how it is; absent: always fine */
+  health?(): DriverHealth;
 }

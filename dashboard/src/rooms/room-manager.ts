@@ -149,6 +149,17 @@ export class RoomManager {
     this.webhooks.emit(roomEvents.expired(id, this.now(), expiry.reason));
   }
 
+  /** A room that failed and stayed failed for the grace period: deleted and announced. */
+  async removeFailed(id: string, failedAt: number): Promise<void> {
+    const record = await this.deps.driver.get(id);
+    if (!record || record.status !== 'failed') return;
+    this.deps.log.warn({ room: id, failedAt }, 'room failed and did not come back: deleting');
+    await this.deps.driver.delete(id);
+    await this.deps.invites.forget(id);
+    this.deps.log.info({ room: id, reason: 'failed' }, 'room deleted');
+    this.webhooks.emit(roomEvents.failed(id, this.now(), failedAt));
+  }
+
   /** The driver says a room is ready: announced once per room (the event id is per room). */
   announceReady(id: string): void {
     this.webhooks.emit(roomEvents.ready(id, this.now()));
@@ -165,13 +176,16 @@ export class RoomManager {
   }
 
   /**
-   * Where to reach a room's agent; `not_found` for unknown rooms, `unavailable` when not running,
-   * `conflict` when its agent speaks another protocol. `protocol: 'known'` refuses only what is known
-   * already and learns the rest in the background: for a WebSocket whose client may speak first (its
-   * messages would be lost while the dashboard asks the agent).
+   * Where to reach a room's agent; `not_found` for unknown rooms, `gone` for a failed room whose agent
+   * is gone (it will not come back: only the grace period before its removal is left), `unavailable`
+   * when not running right now (starting, stopping, unhealthy), `conflict` when its agent speaks another
+   * protocol. `protocol: 'known'` refuses only what is known already and learns the rest in the
+   * background: for a WebSocket whose client may speak first (its messages would be lost while the
+   * dashboard asks the agent).
    */
   async agentUrl(id: string, protocol: 'ask' | 'known' = 'ask'): Promise<string> {
     const record = await this.require(id);
+    if (record.status === 'failed' && !record.agentUrl) throw errors.roomFailed(id);
     if (!record.agentUrl || record.status === 'failed' || record.status === 'stopping') {
       throw errors.roomUnavailable(id);
     }
@@ -242,6 +256,7 @@ export class RoomManager {
       createdAt: new Date(spec.createdAt).toISOString(),
       timeouts: timeoutsOf(spec),
       ...(can(p, 'invite', spec) ? { links: this.links(spec.id) } : {}),
+      ...(r.stale ? { stale: true } : {}),
     };
   }
 

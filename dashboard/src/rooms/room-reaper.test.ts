@@ -42,7 +42,7 @@ class FakeRooms implements ReapableRooms {
   readonly rooms = new Map<string, RoomRecord>();
   readonly answers = new Map<string, AgentState | Error>();
   readonly asked: Array<[string, number]> = [];
-  readonly expired: Array<[string, RoomExpiry['reason']]> = [];
+  readonly expired: Array<[string, RoomExpiry['reason'] | 'failed']> = [];
   inFlight = 0;
   maxInFlight = 0;
   failExpire = false;
@@ -68,10 +68,21 @@ class FakeRooms implements ReapableRooms {
     this.expired.push([id, e.reason]);
     this.rooms.delete(id);
   }
+  async removeFailed(id: string) {
+    this.expired.push([id, 'failed']);
+    this.rooms.delete(id);
+  }
 }
 
-function reaper(rooms: FakeRooms, listener?: StateListener) {
-  return new RoomReaper({ rooms, log: pino({ level: 'silent' }), pollMs: 10, listener, now: () => NOW });
+function reaper(rooms: FakeRooms, listener?: StateListener, now = () => NOW) {
+  return new RoomReaper({
+    rooms,
+    log: pino({ level: 'silent' }),
+    pollMs: 10,
+    listener,
+    now,
+    failedGraceMs: 60_000,
+  });
 }
 
 describe('RoomReaper', () => {
@@ -121,6 +132,35 @@ describe('RoomReaper', () => {
     ]);
     await reaper(rooms).sweep();
     expect(rooms.expired).toEqual([['old', 'max-age']]);
+  });
+
+  it('removes a room that stayed failed for the grace period, whatever its timeouts (none here)', async () => {
+    const off = { maxAgeS: 0, noViewersS: 0, noInputS: 0 };
+    const rooms = new FakeRooms([record('dead', 'failed', off), record('flaky', 'failed', off)]);
+    let now = NOW;
+    const r = reaper(rooms, undefined, () => now);
+    await r.sweep();
+    now += 30_000;
+    // flaky comes back (an unhealthy container that recovered): its failure clock starts again
+    rooms.rooms.set('flaky', record('flaky', 'ready', off));
+    await r.sweep();
+    expect(rooms.expired).toEqual([]);
+    now += 29_000;
+    rooms.rooms.set('flaky', record('flaky', 'failed', off));
+    await r.sweep();
+    expect(rooms.expired).toEqual([]);
+    now += 1_000;
+    await r.sweep();
+    expect(rooms.expired).toEqual([['dead', 'failed']]);
+    now += 58_000;
+    await r.sweep();
+    expect(rooms.expired).toEqual([['dead', 'failed']]);
+    now += 1_000;
+    await r.sweep();
+    expect(rooms.expired).toEqual([
+      ['dead', 'failed'],
+      ['flaky', 'failed'],
+    ]);
   });
 
   it('an agent that does not answer is asked again next time, and the others still are', async () => {

@@ -3,6 +3,9 @@ import type { Logger } from '../logger.js';
 import type { AgentState } from './agent-client.js';
 import { timeoutsOf, type RoomRecord } from './room-driver.js';
 
+/** How long a failed room stays (for its owner to see why) before it is removed. */
+export const DEFAULT_FAILED_GRACE_MS = 300_000;
+
 /** What the reaper needs of the rooms: the RoomManager in the app, fakes in tests. */
 export interface ReapableRooms {
   records(): Promise<RoomRecord[]>;
@@ -10,6 +13,8 @@ export interface ReapableRooms {
   observe(record: RoomRecord, sinceSeq: number): Promise<AgentState>;
   /** delete the room through the driver (nothing of it left running) and announce why */
   expire(id: string, expiry: RoomExpiry): Promise<void>;
+  /** delete a room that stayed failed for the grace period, and announce it */
+  removeFailed(id: string, failedAt: number): Promise<void>;
 }
 
 /** Who wants to hear about lease changes (the webhook relay). */
@@ -24,6 +29,11 @@ export interface RoomReaperOptions {
   rooms: ReapableRooms;
   log: Logger;
   pollMs: number;
+  /**
+   * A room seen failed for this long is removed, whatever its timeouts say (a failed room with no max
+   * age would otherwise stay for ever). Counted from the first sweep that saw it failed.
+   */
+  failedGraceMs?: number;
   listener?: StateListener;
   /** re-tells each ready room's agent its kicks and revocations (a restarted agent forgot them) */
   rights?: { sync(record: RoomRecord): Promise<unknown> };
@@ -53,6 +63,8 @@ export class RoomReaper {
   private readonly expiring = new Set<string>();
   /** when each room's agent was last asked successfully (ms) */
   private readonly lastAsked = new Map<string, number>();
+  /** when each room was first seen failed; memory only: a restarted dashboard counts again */
+  private readonly failedSince = new Map<string, number>();
   private readonly now: () => number;
   private readonly keepAliveMs: number;
   /** time between sweeps: pollMs, shorter when the keep-alive needs it */
@@ -104,6 +116,8 @@ export class RoomReaper {
     const live = new Set(records.map((r) => r.spec.id));
     for (const id of this.expiring) if (!live.has(id)) this.expiring.delete(id);
     for (const id of this.lastAsked.keys()) if (!live.has(id)) this.lastAsked.delete(id);
+    for (const r of records) if (r.status !== 'failed') this.failedSince.delete(r.spec.id);
+    for (const id of this.failedSince.keys()) if (!live.has(id)) this.failedSince.delete(id);
     const work = records.filter((r) => !this.expiring.has(r.spec.id));
     const queue = [...work];
     const worker = async () => {
@@ -119,7 +133,12 @@ export class RoomReaper {
       // A failed room has no agent to keep its clocks: its max age still holds.
       if (t.maxAgeS > 0 && this.now() >= r.spec.createdAt + t.maxAgeS * 1000) {
         await this.expire(id, { reason: 'max-age', at: this.now() });
+        return;
       }
+      const since = this.failedSince.get(id) ?? this.now();
+      this.failedSince.set(id, since);
+      if (this.now() - since >= (this.o.failedGraceMs ?? DEFAULT_FAILED_GRACE_MS))
+        await this.removeFailed(id, since);
       return;
     }
     if (r.status === 'ready' && r.agentUrl) await this.o.rights?.sync(r);
@@ -144,6 +163,18 @@ export class RoomReaper {
     if (this.keepAliveMs <= 0) return false;
     const last = this.lastAsked.get(id);
     return last === undefined || this.now() - last + this.periodMs > this.keepAliveMs;
+  }
+
+  private async removeFailed(id: string, since: number): Promise<void> {
+    this.expiring.add(id);
+    try {
+      await this.o.rooms.removeFailed(id, since);
+      this.failedSince.delete(id);
+      this.o.listener?.forget(id);
+    } catch (err) {
+      this.expiring.delete(id);
+      this.o.log.error({ room: id, err }, 'deleting a failed room failed');
+    }
   }
 
   private async expire(id: string, expiry: RoomExpiry): Promise<void> {

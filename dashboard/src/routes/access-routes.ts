@@ -10,6 +10,7 @@ import {
   RoomLinks,
   errorResponses,
 } from '../api/schemas.js';
+import type { onRequestHookHandler } from 'fastify';
 import type { JoinService } from '../rooms/join-service.js';
 import type { ParticipantRights } from '../rooms/participant-rights.js';
 
@@ -17,7 +18,8 @@ import type { ParticipantRights } from '../rooms/participant-rights.js';
 export const accessRoutes: FastifyPluginAsyncTypebox<{
   access: JoinService;
   rights: ParticipantRights;
-}> = async (app, { access, rights }) => {
+  joinLimit?: onRequestHookHandler;
+}> = async (app, { access, rights, joinLimit }) => {
   app.post(
     '/api/rooms/:id/join',
     {
@@ -28,8 +30,9 @@ export const accessRoutes: FastifyPluginAsyncTypebox<{
         security: [],
         params: RoomIdParams,
         body: JoinBody,
-        response: { 200: JoinResult, ...errorResponses(400, 401, 404, 409) },
+        response: { 200: JoinResult, ...errorResponses(400, 401, 404, 409, 429) },
       },
+      onRequest: joinLimit ? [joinLimit] : [],
     },
     async (req) => access.join(req.params.id, req.body),
   );

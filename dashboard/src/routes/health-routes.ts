@@ -19,7 +19,23 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ driver: RoomDriver; metri
         response: { 200: Health },
       },
     },
-    async () => ({ status: 'ok' as const, driver: driver.kind, rooms: (await driver.list()).length }),
+    async () => {
+      // list() first: it is what notices an engine that stopped (or started again) answering
+      const rooms = (await driver.list()).length;
+      const h = driver.health?.();
+      if (!h) return { status: 'ok' as const, driver: driver.kind, rooms };
+      const down = h.engine === 'unresponsive';
+      return {
+        status: down ? ('degraded' as const) : ('ok' as const),
+        driver: driver.kind,
+        rooms,
+        engine: h.engine,
+        stale: down,
+        ...(h.unresponsiveSince
+          ? { engineUnresponsiveSince: new Date(h.unresponsiveSince).toISOString() }
+          : {}),
+      };
+    },
   );
 
   app.get(

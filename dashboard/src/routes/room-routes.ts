@@ -2,9 +2,13 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { CreateRoomBody, Room, RoomIdParams, RoomList, errorResponses } from '../api/schemas.js';
 import type { RoomManager } from '../rooms/room-manager.js';
+import type { onRequestHookHandler } from 'fastify';
 
 /** Rooms: decode, call the RoomManager, encode. */
-export const roomRoutes: FastifyPluginAsyncTypebox<{ rooms: RoomManager }> = async (app, { rooms }) => {
+export const roomRoutes: FastifyPluginAsyncTypebox<{
+  rooms: RoomManager;
+  createLimit?: onRequestHookHandler;
+}> = async (app, { rooms, createLimit }) => {
   app.post(
     '/api/rooms',
     {
@@ -12,8 +16,9 @@ export const roomRoutes: FastifyPluginAsyncTypebox<{ rooms: RoomManager }> = asy
         summary: 'Create a room (operator)',
         tags: ['rooms'],
         body: CreateRoomBody,
-        response: { 201: Room, ...errorResponses(400, 401, 403, 409, 503) },
+        response: { 201: Room, ...errorResponses(400, 401, 403, 409, 429, 503) },
       },
+      onRequest: createLimit ? [createLimit] : [],
       // A bodyless POST means "all defaults".
       preValidation: async (req) => {
         req.body ??= {};
@@ -31,7 +36,10 @@ export const roomRoutes: FastifyPluginAsyncTypebox<{ rooms: RoomManager }> = asy
         response: { 200: RoomList, ...errorResponses(401) },
       },
     },
-    async (req) => ({ rooms: await rooms.list(req.principal) }),
+    async (req) => {
+      const list = await rooms.list(req.principal);
+      return list.some((r) => r.stale) ? { rooms: list, stale: true } : { rooms: list };
+    },
   );
 
   app.get(

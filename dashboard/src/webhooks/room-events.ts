@@ -39,6 +39,13 @@ export const roomEvents = {
     room,
     data: { cause: 'expired', reason },
   }),
+  failed: (room: string, at: number, failedAt: number): WebhookEvent => ({
+    id: `${room}.deleted`,
+    type: 'room.deleted',
+    at,
+    room,
+    data: { cause: 'failed', failedAt },
+  }),
   control: (room: string, c: ControlChange): WebhookEvent => ({
     id: `${room}.control.${c.seq}`,
     type: 'control.changed',

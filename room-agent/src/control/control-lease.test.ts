@@ -413,3 +413,21 @@ describe('ControlLease', () => {
     expect(clock.pending()).toBe(0);
   });
 });
+
+describe('the control queue is bounded', () => {
+  it('a request beyond maxQueue waiting is refused (409 conflict), others go on', () => {
+    const lease = new ControlLease({ idleMs: 0, graceMs: 0, clock: new FakeClock(), maxQueue: 2 });
+    lease.request(alice);
+    lease.request(bob);
+    lease.request(carol);
+    expect(() => lease.request(p('dave'))).toThrow(
+      new ControlError('conflict', 'the control queue is full (2 waiting); try again later'),
+    );
+    expect(queue(lease)).toEqual(['bob', 'carol']);
+    // asking again while queued is still fine, and a freed place is taken
+    expect(queue(lease.request(bob) && lease)).toEqual(['bob', 'carol']);
+    lease.release(carol);
+    lease.request(p('dave'));
+    expect(queue(lease)).toEqual(['bob', 'dave']);
+  });
+});

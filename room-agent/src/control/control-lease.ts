@@ -8,6 +8,8 @@ import {
 } from '@boxroom/contracts';
 import { SYSTEM_CLOCK, type Clock } from '../clock.js';
 
+export const DEFAULT_MAX_QUEUE = 100;
+
 export class ControlError extends Error {
   override name = 'ControlError';
   constructor(
@@ -41,6 +43,8 @@ export interface LeaseOptions {
   idleMs: number;
   /** a disconnected holder keeps control this long, for reconnects */
   graceMs: number;
+  /** people waiting for control at most; one more request is refused (conflict); default 100 */
+  maxQueue?: number;
   clock?: LeaseClock;
 }
 
@@ -78,6 +82,9 @@ export class ControlLease extends EventEmitter<LeaseEvents> {
     if (!this.holder) {
       this.setHolder(actor, 'request', actor.id);
     } else {
+      const max = this.opts.maxQueue ?? DEFAULT_MAX_QUEUE;
+      if (this.queue.length >= max)
+        throw new ControlError('conflict', `the control queue is full (${max} waiting); try again later`);
       this.queue.push(actor);
       this.changed('request', actor.id, this.holder);
     }

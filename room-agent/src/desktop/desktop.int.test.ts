@@ -79,6 +79,8 @@ describe('the room desktop under supervision (real Xvfb, PulseAudio, openbox, xt
       roomNoViewersMs: 0,
       roomNoInputMs: 0,
       roomCreatedAt: 0,
+      desktopGiveUpMs: 0,
+      controlQueueMax: 100,
       logLevel: 'silent',
     } satisfies AgentConfig);
     const specs = roomProcessSpecs(config, {

@@ -29,6 +29,8 @@ const config: AgentConfig = Object.freeze({
   roomNoViewersMs: 0,
   roomNoInputMs: 0,
   roomCreatedAt: 0,
+  desktopGiveUpMs: 0,
+  controlQueueMax: 100,
   logLevel: 'info',
 });
 const ffmpegReady = async (): Promise<void> => {};

@@ -132,7 +132,13 @@ export async function buildAgentApp(deps: AgentAppDeps): Promise<FastifyInstance
   const wsClaims = async (socket: WebSocket, req: FastifyRequest): Promise<TokenClaims | null> => {
     socket.pause();
     try {
-      return await claimsOf(req);
+      const claims = await claimsOf(req);
+      const failure = deps.health.failed?.();
+      if (failure) {
+        closePaused(socket, WS_CLOSE.roomFailed, `room failed: ${failure.detail}`.slice(0, 120));
+        return null;
+      }
+      return claims;
     } catch (err) {
       const reason = err instanceof AuthError ? err.message : 'unauthorized';
       closePaused(socket, err instanceof AuthError ? err.closeCode : WS_CLOSE.unauthorized, reason);

@@ -23,6 +23,8 @@ export interface HealthPort {
   health(): AgentHealth;
   /** resolves once health is ok (or the room stops), after timeoutMs, or when signal aborts */
   whenOk(timeoutMs: number, signal?: AbortSignal): Promise<void>;
+  /** set once the room failed (its desktop cannot come back): sockets are refused with 4504 */
+  failed?(): { at: number; detail: string } | null;
 }
 
 export interface DesktopPort {

@@ -23,6 +23,9 @@ export interface HeldInputSnapshot {
  * it sees the release, so a controller who loses control mid-drag or mid-chord would leave the desktop
  * stuck for the next one: `encodeReleases()` builds the messages that undo it.
  */
+/** Keys one controller may hold down at once: more is no keyboard, and each costs memory here. */
+export const MAX_HELD_KEYS = 256;
+
 export class HeldInput {
   private readonly keysyms = new Set<number>();
   /** keyed by scancode: a QEMU key may carry keysym 0 (NoSymbol), so the keycode is what identifies it */
@@ -48,6 +51,17 @@ export class HeldInput {
     this.x = x;
     this.y = y;
     this.hasPointer = true;
+  }
+
+  /** keys held now (plain and QEMU) */
+  get keyCount(): number {
+    return this.keysyms.size + this.qemuKeys.size;
+  }
+
+  /** true when this press would hold one key more than MAX_HELD_KEYS */
+  wouldOverflow(keysym: number | null, keycode: number | null): boolean {
+    if (this.keyCount < MAX_HELD_KEYS) return false;
+    return keycode === null ? !this.keysyms.has(keysym ?? -1) : !this.qemuKeys.has(keycode);
   }
 
   get isEmpty(): boolean {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { encodeKeyEvent, encodePointerEvent, encodeQemuKeyEvent, KEYSYM } from './rfb-messages.js';
+import { MAX_HELD_KEYS } from './held-input.js';
 import { MAX_CUT_TEXT_BYTES, RFB_HANDSHAKE, RfbClientParser, RfbProtocolError } from './rfb-client-parser.js';
 
 type Msg = { type: number; bytes: number[] };
@@ -214,5 +215,35 @@ describe('RfbClientParser', () => {
     parser.push(encodePointerEvent(0, 310, 410));
     expect(parser.held.isEmpty).toBe(true);
     expect(parser.held.encodeReleases()).toBeNull();
+  });
+});
+
+describe('held keys are bounded', () => {
+  const handshake = Buffer.from(HANDSHAKE_38.flatMap((m) => m.bytes));
+
+  it(`${MAX_HELD_KEYS} keys may be held; one more ends the connection (the message is not passed on)`, () => {
+    const { parser, out } = collect();
+    parser.push(handshake);
+    for (let k = 0; k < MAX_HELD_KEYS; k++) parser.push(Buffer.from(encodeKeyEvent(true, 0x1000 + k)));
+    // pressing a key already held again, or releasing one, is fine at the cap
+    parser.push(Buffer.from(encodeKeyEvent(true, 0x1000)));
+    expect(parser.held.keyCount).toBe(MAX_HELD_KEYS);
+    const passed = out.length;
+    expect(() => parser.push(Buffer.from(encodeKeyEvent(true, 0x9999)))).toThrow(
+      new RfbProtocolError(`more than ${MAX_HELD_KEYS} keys held down at once`),
+    );
+    expect(out.length).toBe(passed);
+    expect(parser.held.keyCount).toBe(MAX_HELD_KEYS);
+  });
+
+  it('QEMU extended key events count against the same cap', () => {
+    const { parser } = collect();
+    parser.push(handshake);
+    for (let k = 0; k < MAX_HELD_KEYS; k++) parser.push(Buffer.from(encodeQemuKeyEvent(true, 0x61, 100 + k)));
+    // a release frees a place at the cap
+    parser.push(Buffer.from(encodeQemuKeyEvent(false, 0x61, 100)));
+    parser.push(Buffer.from(encodeQemuKeyEvent(true, 0x61, 5000)));
+    expect(parser.held.keyCount).toBe(MAX_HELD_KEYS);
+    expect(() => parser.push(Buffer.from(encodeQemuKeyEvent(true, 0x61, 9999)))).toThrow(RfbProtocolError);
   });
 });

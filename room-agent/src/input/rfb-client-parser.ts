@@ -1,4 +1,4 @@
-import { HeldInput } from './held-input.js';
+import { HeldInput, MAX_HELD_KEYS } from './held-input.js';
 import { RFB_CLIENT_MSG, QEMU_SUBTYPE_EXTENDED_KEY_EVENT } from './rfb-messages.js';
 
 /** Pseudo message types the parser reports for the client's side of the handshake. */
@@ -177,15 +177,26 @@ export class RfbClientParser {
     this.onMessage(msg, type);
   }
 
+  /** The message is not forwarded: the connection ends with a protocol error (and releases all). */
+  private tooManyKeys(): never {
+    throw tooManyKeysError();
+  }
+
   private track(msg: Buffer, type: number): void {
     if (type === RFB_CLIENT_MSG.keyEvent) {
+      if (msg[1] !== 0 && this.held.wouldOverflow(msg.readUInt32BE(4), null)) this.tooManyKeys();
       this.held.key(msg[1] !== 0, msg.readUInt32BE(4));
     } else if (type === RFB_CLIENT_MSG.pointerEvent) {
       this.held.pointer(msg[1] as number, msg.readUInt16BE(2), msg.readUInt16BE(4));
     } else if (type === RFB_CLIENT_MSG.qemu) {
+      if (msg.readUInt16BE(2) !== 0 && this.held.wouldOverflow(null, msg.readUInt32BE(8))) this.tooManyKeys();
       this.held.qemuKey(msg.readUInt16BE(2) !== 0, msg.readUInt32BE(4), msg.readUInt32BE(8));
     }
   }
+}
+
+function tooManyKeysError(): RfbProtocolError {
+  return new RfbProtocolError(`more than ${MAX_HELD_KEYS} keys held down at once`);
 }
 
 function parseVersion(msg: Buffer): number {

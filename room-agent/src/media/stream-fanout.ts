@@ -42,6 +42,8 @@ export class StreamFanout extends EventEmitter<FanoutEvents> {
   private readonly log: Logger;
   private nextId = 1;
   private closed = false;
+  /** how viewers are ended on close: null, the sinks' own "stream ended" */
+  private endWith: { code: number; reason: string } | null = null;
 
   constructor(
     private readonly source: FlvTagSource,
@@ -67,7 +69,7 @@ export class StreamFanout extends EventEmitter<FanoutEvents> {
     const viewer: Viewer = { id: this.nextId++, sink, since: Date.now() };
     const handle: ViewerHandle = { id: viewer.id, close: () => this.remove(viewer, 'closed') };
     if (this.closed) {
-      sink.end();
+      sink.end(this.endWith?.code, this.endWith?.reason);
       return handle;
     }
     this.viewers.add(viewer);
@@ -85,11 +87,12 @@ export class StreamFanout extends EventEmitter<FanoutEvents> {
     return this.viewers.size;
   }
 
-  /** Ends every viewer and detaches from the stream (agent stopping). */
-  close(): void {
+  /** Ends every viewer and detaches from the stream (agent stopping; the room failed: 4504 and why). */
+  close(code?: number, reason?: string): void {
     if (this.closed) return;
     this.closed = true;
     this.source.setTagListener(null);
+    this.endWith = code === undefined ? null : { code, reason: reason ?? '' };
     for (const v of this.viewers) this.remove(v, 'closed');
   }
 
@@ -116,7 +119,7 @@ export class StreamFanout extends EventEmitter<FanoutEvents> {
       );
       viewer.sink.dropSlow();
     } else {
-      if (why === 'closed') viewer.sink.end();
+      if (why === 'closed') viewer.sink.end(this.endWith?.code, this.endWith?.reason);
       this.log.debug({ viewer: viewer.id, why }, 'viewer detached');
     }
     this.emit('viewers', this.viewers.size);

@@ -9,8 +9,8 @@ export interface ViewerSink {
   backlog(): number;
   /** the viewer fell too far behind: end it with its protocol's "too slow" signal, stop buffering */
   dropSlow(): void;
-  /** a normal end initiated by the server (agent stopping) */
-  end(): void;
+  /** an end initiated by the server: agent stopping (default), or the room failed (4504, with why) */
+  end(code?: number, reason?: string): void;
   /** called once, when the connection is gone for whatever reason */
   onClose(fn: () => void): void;
 }

@@ -35,8 +35,8 @@ export class WsViewerSink implements ViewerSink {
     this.ws.once('close', () => clearTimeout(timer));
   }
 
-  end(): void {
-    this.ws.close(WS_CLOSE.goingAway, 'stream ended');
+  end(code: number = WS_CLOSE.goingAway, reason = 'stream ended'): void {
+    this.ws.close(code, reason);
   }
 
   onClose(fn: () => void): void {

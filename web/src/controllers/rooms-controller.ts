@@ -25,8 +25,9 @@ export class RoomsController implements ReactiveController {
     host.addController(this);
   }
 
-  start(adminToken: string): void {
-    this.api = new ApiClient(adminToken);
+  /** `csrf`: the operator session's token (the session itself is an HttpOnly cookie). */
+  start(csrf: string): void {
+    this.api = new ApiClient(null, '', csrf);
     this.unauthorized = false;
     void this.poll();
   }
@@ -66,7 +67,7 @@ export class RoomsController implements ReactiveController {
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) {
         this.unauthorized = true;
-        this.error = 'The admin token was not accepted.';
+        this.error = 'Your session ended. Sign in again.';
         this.host.requestUpdate();
         return;
       }

@@ -54,12 +54,36 @@ export class ApiError extends Error {
   }
 }
 
-/** The dashboard's REST API, same origin. `token`: the admin token or a participant token. */
+/** The operator's page session (an HttpOnly cookie the page never sees) and its CSRF token. */
+export interface OperatorSession {
+  csrf: string;
+  expiresAt: string;
+}
+
+/**
+ * The dashboard's REST API, same origin. `token`: a participant token (bearer); null with `csrf`:
+ * the operator's session cookie, which the browser sends by itself, plus its CSRF token on changes.
+ */
 export class ApiClient {
   constructor(
     private readonly token: string | null,
     private readonly base = '',
+    private readonly csrf: string | null = null,
   ) {}
+
+  /** Trades the admin token for the session cookie; the token is not kept anywhere. */
+  signIn(adminToken: string): Promise<OperatorSession> {
+    return this.call('POST', '/api/session', { token: adminToken });
+  }
+
+  /** The current operator session (ApiError 401 when signed out). */
+  session(): Promise<OperatorSession> {
+    return this.call('GET', '/api/session');
+  }
+
+  signOut(): Promise<void> {
+    return this.call('DELETE', '/api/session');
+  }
 
   listRooms(): Promise<Room[]> {
     return this.call<{ rooms: Room[] }>('GET', '/api/rooms').then((r) => r.rooms);
@@ -110,6 +134,7 @@ export class ApiClient {
   private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
     const headers: Record<string, string> = {};
     if (this.token) headers.authorization = `Bearer ${this.token}`;
+    else if (this.csrf && method !== 'GET') headers['x-csrf-token'] = this.csrf;
     if (body !== undefined) headers['content-type'] = 'application/json';
     let res: Response;
     try {

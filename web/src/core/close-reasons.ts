@@ -28,14 +28,6 @@ export function closeVerdict(
       };
     case WS_CLOSE.kicked:
       return { retry: false, rejoin: false, message: 'You were removed from this room.' };
-    case WS_CLOSE.tooManySockets:
-      return {
-        retry: false,
-        rejoin: false,
-        message: 'You have too many connections to this room open. Close other tabs and reload.',
-      };
-    case WS_CLOSE.roomFailed:
-      return { retry: false, rejoin: false, message: reason || 'This room failed and cannot come back.' };
     case WS_CLOSE.forbidden:
       return {
         retry: false,
@@ -52,6 +44,21 @@ export function closeVerdict(
       };
     case WS_CLOSE.controlRevoked:
       return { retry: false, rejoin: false, message: reason || 'Control passed to someone else.' };
+    case WS_CLOSE.roomFailed: {
+      // Not "restarting": this room will not come back. The reason says what went wrong.
+      const why = reason.replace(/^room failed:\s*/, '');
+      return {
+        retry: false,
+        rejoin: false,
+        message: `This room has failed and will not come back${why ? `: ${why}` : '.'}`,
+      };
+    }
+    case WS_CLOSE.tooManySockets:
+      return {
+        retry: false,
+        rejoin: false,
+        message: 'Too many connections from you to this room: close another tab and reload.',
+      };
     case WS_CLOSE.unavailable:
       return { retry: true, rejoin: false, message: 'The room is restarting; reconnecting...' };
     case WS_CLOSE.goingAway:

@@ -1,22 +1,26 @@
 import { LitElement, css, html, nothing } from 'lit';
-import { ApiError, type CreateRoom } from '../core/api-client.js';
+import { ApiClient, ApiError, type CreateRoom } from '../core/api-client.js';
 import { RoomsController } from '../controllers/rooms-controller.js';
 import { controls } from '../styles/shared.js';
 import './br-create-room.js';
 import './br-room-card.js';
 import './br-sign-in.js';
 
-const TOKEN_KEY = 'boxroom.adminToken';
-
-/** `/`: sign in with the admin token, then the rooms (polled), create and delete. */
+/**
+ * `/`: sign in with the admin token, then the rooms (polled), create and delete. The token is traded
+ * at once for an HttpOnly session cookie: no page script, ours or injected, can read it afterwards.
+ */
 export class BrDashboardPage extends LitElement {
   static override properties = {
-    token: { state: true },
+    csrf: { state: true },
+    signInError: { state: true },
     creating: { state: true },
     createError: { state: true },
     deleting: { state: true },
   };
-  declare token: string | null;
+  /** the operator session's CSRF token: set while signed in */
+  declare csrf: string | null;
+  declare signInError: string | null;
   declare creating: boolean;
   declare createError: string | null;
   declare deleting: Set<string>;
@@ -24,7 +28,8 @@ export class BrDashboardPage extends LitElement {
 
   constructor() {
     super();
-    this.token = sessionStorage.getItem(TOKEN_KEY);
+    this.csrf = null;
+    this.signInError = null;
     this.creating = false;
     this.createError = null;
     this.deleting = new Set();
@@ -104,11 +109,21 @@ export class BrDashboardPage extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    if (this.token) this.rooms.start(this.token);
+    // still signed in from earlier (the cookie): carry on without asking
+    new ApiClient(null).session().then(
+      (s) => this.started(s.csrf),
+      () => undefined,
+    );
+  }
+
+  private started(csrf: string): void {
+    this.csrf = csrf;
+    this.signInError = null;
+    this.rooms.start(csrf);
   }
 
   override render() {
-    const signedIn = this.token && !this.rooms.unauthorized;
+    const signedIn = this.csrf && !this.rooms.unauthorized;
     return html`<header>
         <span class="brand"><i></i>boxroom</span>
         <span class="spacer"></span>
@@ -118,7 +133,7 @@ export class BrDashboardPage extends LitElement {
         signedIn
           ? this.renderRooms()
           : html`<br-sign-in
-              .error=${this.rooms.unauthorized ? 'That token was not accepted.' : null}
+              .error=${this.signInError ?? (this.rooms.unauthorized ? this.rooms.error : null)}
               @sign-in=${this.signIn}
             ></br-sign-in>`
       }`;
@@ -158,16 +173,19 @@ export class BrDashboardPage extends LitElement {
     </main>`;
   }
 
-  private signIn(e: CustomEvent<string>): void {
-    this.token = e.detail;
-    sessionStorage.setItem(TOKEN_KEY, e.detail);
-    this.rooms.start(e.detail);
+  private async signIn(e: CustomEvent<string>): Promise<void> {
+    try {
+      this.started((await new ApiClient(null).signIn(e.detail)).csrf);
+    } catch (err) {
+      this.signInError =
+        err instanceof ApiError && err.status === 401 ? 'That token was not accepted.' : String(err);
+    }
   }
 
   private signOut(): void {
-    sessionStorage.removeItem(TOKEN_KEY);
+    void new ApiClient(null, '', this.csrf).signOut().catch(() => undefined);
     this.rooms.stop();
-    this.token = null;
+    this.csrf = null;
   }
 
   private async create(e: CustomEvent<CreateRoom>): Promise<void> {

@@ -3,14 +3,23 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type Docker from 'dockerode';
 import { errors } from '../../errors.js';
 import type { Logger } from '../../logger.js';
-import type { DriverEvents, RoomDriver, RoomRecord, RoomSpec, RoomStatus } from '../../rooms/room-driver.js';
+import type {
+  DriverEvents,
+  DriverHealth,
+  RoomDriver,
+  RoomRecord,
+  RoomSpec,
+  RoomStatus,
+} from '../../rooms/room-driver.js';
 import { agentSaysReady, waitAgentReady } from '../agent-readiness.js';
 import { containerCreateOptions } from './container-options.js';
+import { ENGINE_DEADLINE_MS as DEADLINE, EngineTimeout, withDeadline } from './engine-deadline.js';
 import { EventStream, type ContainerEvent } from './event-stream.js';
 import { LABEL, labelFilter } from './labels.js';
 import { ensureRoomsNetwork, roomsBridge } from './network.js';
 import type { ResolvedOptions } from './options.js';
 import { applyRoomFirewall } from './room-firewall.js';
+import { RoomCache } from './room-cache.js';
 import { recordFromSummary, statusFromEvent } from './room-status.js';
 
 const GONE_POLL_MS = 100;
@@ -40,6 +49,10 @@ export class DockerRoomDriver extends EventEmitter<DriverEvents> implements Room
   /** readiness watches of starting rooms, by room id */
   private readonly readyWatches = new Map<string, AbortController>();
   private events: EventStream | null = null;
+  /** last known rooms, served (marked stale) while the engine does not answer */
+  private readonly cache = new RoomCache();
+  /** the one list call refreshing the cache in the background while the engine is unresponsive */
+  private refreshing: Promise<void> | null = null;
 
   constructor(
     private readonly docker: Docker,
@@ -50,7 +63,10 @@ export class DockerRoomDriver extends EventEmitter<DriverEvents> implements Room
   }
 
   async init(): Promise<void> {
-    if ((await ensureRoomsNetwork(this.docker, this.o.network, this.o.instance)) === 'created') {
+    const network = await withDeadline('network', DEADLINE.network, (signal) =>
+      ensureRoomsNetwork(this.docker, this.o.network, this.o.instance, signal),
+    );
+    if (network === 'created') {
       this.log.info({ network: this.o.network }, 'created the rooms network (inter-container traffic off)');
     }
     await this.fenceRoomsNetwork();
@@ -76,51 +92,84 @@ export class DockerRoomDriver extends EventEmitter<DriverEvents> implements Room
   }
 
   async create(spec: RoomSpec): Promise<RoomRecord> {
+    // An engine seen hanging gets one short ping: a create fails in a second, not in fifteen.
+    if (this.cache.stale) {
+      // dockerode's ping takes an abort signal; its types do not say so
+      const ping = this.docker.ping.bind(this.docker) as (o: {
+        abortSignal: AbortSignal;
+      }) => Promise<unknown>;
+      await this.call('ping', DEADLINE.ping, (abortSignal) => ping({ abortSignal }));
+    }
     let container: Docker.Container;
     try {
-      container = await this.docker.createContainer(containerCreateOptions(spec, this.o));
+      container = await this.call('create', DEADLINE.create, (abortSignal) =>
+        this.docker.createContainer({ ...containerCreateOptions(spec, this.o), abortSignal }),
+      );
     } catch (err) {
       if (httpStatus(err) === 409) throw errors.conflict(`room ${spec.id} already exists`);
       throw err;
     }
     try {
-      await container.start();
+      await this.call('start', DEADLINE.start, (abortSignal) => container.start({ abortSignal }));
     } catch (err) {
       // A container that never started is no room: leave nothing behind.
-      await container.remove({ force: true }).catch(() => undefined);
+      await withDeadline('remove', DEADLINE.remove, (abortSignal) =>
+        container.remove({ force: true, abortSignal }),
+      ).catch(() => undefined);
       throw err;
     }
     this.watchReady(spec.id);
     return (await this.get(spec.id)) ?? { spec, status: 'starting', agentUrl: null };
   }
 
+  /**
+   * Every room of this instance. While the engine answers, its answer (which also refreshes the
+   * cache); once a list went unanswered, the cache at once (marked stale) and one refresh in the
+   * background, so no caller waits on a hung engine more than once.
+   */
   async list(): Promise<RoomRecord[]> {
-    const containers = await this.docker.listContainers({
-      all: true,
-      filters: { label: labelFilter(this.o.instance) },
-    });
-    return containers.flatMap((c) => {
-      const r = recordFromSummary(c, this.o, this.saidReady);
-      if (!r) this.log.warn({ container: c.Id }, 'container with unreadable room labels, ignored');
-      return r ? [this.withDeleting(r)] : [];
-    });
+    if (this.cache.ready && this.cache.stale) {
+      this.refreshInBackground();
+      return this.cache.all().map((r) => this.withDeleting(r));
+    }
+    try {
+      const records = await this.listFromEngine();
+      this.cache.replace(records);
+      return records;
+    } catch (err) {
+      if (!this.cache.ready) throw err;
+      this.cache.failed();
+      this.log.warn({ err }, 'docker engine not answering: serving rooms from the cache');
+      return this.cache.all().map((r) => this.withDeleting(r));
+    }
   }
 
   async get(id: string): Promise<RoomRecord | null> {
-    const containers = await this.docker.listContainers({
-      all: true,
-      filters: { label: labelFilter(this.o.instance, id) },
-    });
-    const c = containers[0];
-    const r = c ? recordFromSummary(c, this.o, this.saidReady) : null;
-    return r ? this.withDeleting(r) : null;
+    if (this.cache.ready && this.cache.stale) {
+      this.refreshInBackground();
+      return this.fromCache(id);
+    }
+    try {
+      const containers = await this.listContainers(id);
+      const c = containers[0];
+      const r = c ? recordFromSummary(c, this.o, this.saidReady) : null;
+      this.cache.put(id, r);
+      return r ? this.withDeleting(r) : null;
+    } catch (err) {
+      if (!this.cache.ready) throw err;
+      this.cache.failed();
+      this.log.warn({ err, room: id }, 'docker engine not answering: serving the room from the cache');
+      return this.fromCache(id);
+    }
+  }
+
+  health(): DriverHealth {
+    return this.cache.health();
   }
 
   async delete(id: string): Promise<void> {
-    const containers = await this.docker.listContainers({
-      all: true,
-      filters: { label: labelFilter(this.o.instance, id) },
-    });
+    // No cache here: deleting needs the engine, and says so (503) when it does not answer.
+    const containers = await this.listContainers(id, true);
     if (containers.length === 0) return;
     this.unwatchReady(id);
     this.deleting.add(id);
@@ -129,11 +178,16 @@ export class DockerRoomDriver extends EventEmitter<DriverEvents> implements Room
       for (const c of containers) {
         const container = this.docker.getContainer(c.Id);
         // 304: already stopped, 404: already gone; either way on to removal.
-        await container.stop({ t: this.o.stopTimeoutS }).catch((err: unknown) => {
+        const stopMs = this.o.stopTimeoutS * 1000 + DEADLINE.stopMargin;
+        await withDeadline('stop', stopMs, (abortSignal) =>
+          container.stop({ t: this.o.stopTimeoutS, abortSignal }),
+        ).catch((err: unknown) => {
           if (httpStatus(err) !== 304 && httpStatus(err) !== 404) throw err;
         });
         // 409: someone else's removal is in progress; the wait below sees it through.
-        await container.remove({ force: true, v: true }).catch((err: unknown) => {
+        await withDeadline('remove', DEADLINE.remove, (abortSignal) =>
+          container.remove({ force: true, v: true, abortSignal }),
+        ).catch((err: unknown) => {
           if (httpStatus(err) !== 404 && httpStatus(err) !== 409) throw err;
         });
         await this.waitGone(container);
@@ -221,14 +275,67 @@ export class DockerRoomDriver extends EventEmitter<DriverEvents> implements Room
   }
 
   private async waitGone(container: Docker.Container): Promise<void> {
+    const deadline = Date.now() + DEADLINE.gone;
     for (;;) {
       try {
-        await container.inspect();
+        await withDeadline('inspect', DEADLINE.inspect, (abortSignal) => container.inspect({ abortSignal }));
       } catch (err) {
         if (httpStatus(err) === 404) return;
         throw err;
       }
+      if (Date.now() > deadline) throw new EngineTimeout('remove', DEADLINE.gone);
       await sleep(GONE_POLL_MS);
+    }
+  }
+
+  /** `cold`: nothing to fall back on if the engine is slow (a delete, or no full list seen yet) */
+  private listContainers(id?: string, cold = !this.cache.ready): Promise<Docker.ContainerInfo[]> {
+    return withDeadline('list', cold ? DEADLINE.listCold : DEADLINE.list, (abortSignal) =>
+      this.docker.listContainers({
+        all: true,
+        filters: { label: labelFilter(this.o.instance, id) },
+        abortSignal,
+      }),
+    );
+  }
+
+  private async listFromEngine(): Promise<RoomRecord[]> {
+    const containers = await this.listContainers();
+    return containers.flatMap((c) => {
+      const r = recordFromSummary(c, this.o, this.saidReady);
+      if (!r) this.log.warn({ container: c.Id }, 'container with unreadable room labels, ignored');
+      return r ? [this.withDeleting(r)] : [];
+    });
+  }
+
+  private fromCache(id: string): RoomRecord | null {
+    const r = this.cache.one(id);
+    return r ? this.withDeleting(r) : null;
+  }
+
+  /** Asks the engine again, once at a time; an answer ends the stale state. */
+  private refreshInBackground(): void {
+    this.refreshing ??= this.listFromEngine()
+      .then(
+        (records) => {
+          this.cache.replace(records);
+          this.log.info({ rooms: records.length }, 'docker engine answers again');
+          void this.resync();
+        },
+        () => this.cache.failed(),
+      )
+      .finally(() => {
+        this.refreshing = null;
+      });
+  }
+
+  /** An engine call that, failing for want of an engine, marks the cache stale. */
+  private async call<T>(what: string, ms: number, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    try {
+      return await withDeadline(what, ms, fn);
+    } catch (err) {
+      if (err instanceof EngineTimeout || httpStatus(err) === undefined) this.cache.failed();
+      throw err;
     }
   }
 
@@ -243,12 +350,16 @@ export class DockerRoomDriver extends EventEmitter<DriverEvents> implements Room
     // the engine has its own verdict now (or the container is going): ours is no longer needed
     if (status && status !== 'starting') this.unwatchReady(id);
     if (status) this.announce(id, status);
-    if (e.Action === 'destroy') this.announced.delete(id);
+    if (e.Action === 'destroy') {
+      this.announced.delete(id);
+      this.cache.remove(id);
+    }
   }
 
   private announce(id: string, status: RoomStatus): void {
     if (this.announced.get(id) === status) return;
     this.announced.set(id, status);
+    this.cache.setStatus(id, status);
     this.log.debug({ room: id, status }, 'room status');
     this.emit('status', id, status);
   }

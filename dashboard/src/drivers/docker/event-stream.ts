@@ -1,5 +1,6 @@
 import type Docker from 'dockerode';
 import type { Logger } from '../../logger.js';
+import { ENGINE_DEADLINE_MS } from './engine-deadline.js';
 import { labelFilter } from './labels.js';
 
 /** The fields of an engine event that we read. */
@@ -12,6 +13,39 @@ export interface ContainerEvent {
 export const WATCHED_ACTIONS = ['create', 'start', 'health_status', 'kill', 'die', 'destroy'];
 const RETRY_MIN_MS = 250;
 const RETRY_MAX_MS = 5_000;
+
+type Destroyable = { destroy?: () => void };
+
+/**
+ * The stream's opening under a deadline. No abort signal here: it would also end the stream later,
+ * and an event stream lives as long as the driver. A stream that arrives after the deadline is
+ * destroyed on arrival.
+ */
+async function openWithin(
+  opening: Promise<NodeJS.ReadableStream>,
+  ms: number,
+): Promise<NodeJS.ReadableStream> {
+  let timer: NodeJS.Timeout | undefined;
+  let late = false;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      late = true;
+      reject(new Error(`the docker engine did not open its event stream within ${ms} ms`));
+    }, ms);
+    timer.unref();
+  });
+  opening.then(
+    (s) => {
+      if (late) (s as unknown as Destroyable).destroy?.();
+    },
+    () => undefined,
+  );
+  try {
+    return await Promise.race([opening, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /**
  * Follows the engine's container events for one instance's rooms and keeps following: when the
@@ -33,9 +67,12 @@ export class EventStream {
   ) {}
 
   async open(): Promise<void> {
-    const stream = await this.docker.getEvents({
-      filters: { type: ['container'], label: labelFilter(this.instance), event: WATCHED_ACTIONS },
-    });
+    const stream = await openWithin(
+      this.docker.getEvents({
+        filters: { type: ['container'], label: labelFilter(this.instance), event: WATCHED_ACTIONS },
+      }),
+      ENGINE_DEADLINE_MS.events,
+    );
     if (this.closed) return void (stream as unknown as { destroy(): void }).destroy();
     this.stream = stream;
     this.retryMs = RETRY_MIN_MS;

@@ -2,6 +2,7 @@ import Docker from 'dockerode';
 import { pino } from 'pino';
 import type { RoomDriver } from '../../rooms/room-driver.js';
 import { DockerRoomDriver } from './docker-driver.js';
+import { ENGINE_DEADLINE_MS, withDeadline } from './engine-deadline.js';
 import { DEFAULT_IMAGE, resolveOptions, type DockerDriverOptions } from './options.js';
 
 export type { DockerDriverOptions, RoomLimits } from './options.js';
@@ -31,7 +32,10 @@ export async function dockerUsable(
         setTimeout(() => reject(new Error('docker ping timed out')), PING_TIMEOUT_MS).unref(),
       ),
     ]);
-    await docker.getImage(opts.image ?? DEFAULT_IMAGE).inspect();
+    // image inspect takes no abort signal: the deadline's race answers for it
+    await withDeadline('inspect', ENGINE_DEADLINE_MS.inspect, () =>
+      docker.getImage(opts.image ?? DEFAULT_IMAGE).inspect(),
+    );
     return true;
   } catch {
     return false;

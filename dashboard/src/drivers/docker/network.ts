@@ -15,9 +15,11 @@ export async function ensureRoomsNetwork(
   docker: Docker,
   name: string,
   instance: string,
+  abortSignal?: AbortSignal,
 ): Promise<'exists' | 'created'> {
   if (PREDEFINED.has(name)) return 'exists';
   try {
+    // network inspect takes no abort signal: the caller's deadline races it
     await docker.getNetwork(name).inspect();
     return 'exists';
   } catch (err) {
@@ -31,6 +33,7 @@ export async function ensureRoomsNetwork(
       // a bridge name of our own, so the room firewall can name the interface before any room runs
       Options: { [ICC_OPTION]: 'false', [BRIDGE_NAME_OPTION]: bridgeNameFor(name) },
       Labels: { [LABEL.instance]: instance },
+      abortSignal,
     });
     return 'created';
   } catch (err) {
