@@ -255,6 +255,7 @@ export class BrRoomPage extends LitElement {
           .inputUrl=${this.inputUrl}
           .settings=${this.settings}
           ?can-play=${this.ready}
+          .ended=${s.phase === 'closed' && s.roomEnded ? s.closedReason : null}
           ?in-control=${s.control?.holder?.id === j.participantId && s.phase === 'open'}
           .remoteWidth=${room?.width ?? 1280}
           .remoteHeight=${room?.height ?? 720}
