@@ -13,6 +13,7 @@ import type { SocketQuota } from './socket-quota.js';
 import {
   byteLength,
   CLOSE_TOO_BIG,
+  TOO_MUCH_EARLY_DATA,
   MAX_EARLY_BYTES,
   MAX_EARLY_MESSAGES,
   offeredProtocols,
@@ -132,7 +133,7 @@ export const proxyRoutes: FastifyPluginAsyncTypebox<{
         const hold = (data: RawData, isBinary: boolean) => {
           heldBytes += byteLength(data);
           if (heldBytes > MAX_EARLY_BYTES)
-            socket.close(CLOSE_TOO_BIG, 'too much data before the room answered');
+            socket.close(CLOSE_TOO_BIG, TOO_MUCH_EARLY_DATA);
           else if (held.length < MAX_EARLY_MESSAGES) held.push([data, isBinary]);
           else socket.close(WS_CLOSE.unavailable, 'room not ready');
         };

@@ -16,6 +16,7 @@ export const MAX_EARLY_MESSAGES = 64;
 export const MAX_EARLY_BYTES = 64 * 1024;
 /** WebSocket "message too big": the client sent more than we hold for an unauthenticated socket. */
 export const CLOSE_TOO_BIG = 1009;
+export const TOO_MUCH_EARLY_DATA = 'too much data before the room accepted the socket';
 const UPSTREAM_HANDSHAKE_MS = 5000;
 /** Keyframes of a 1080p stream fit comfortably. */
 const UPSTREAM_MAX_PAYLOAD_BYTES = 32 * 1024 * 1024;
@@ -69,13 +70,14 @@ export function byteLength(data: WebSocket.RawData): number {
 }
 
 function forward(from: WebSocket, to: WebSocket, early: Array<[WebSocket.RawData, boolean]> | null): void {
-  let earlyBytes = 0;
+  // one budget with what the edge held while it checked the token
+  let earlyBytes = early ? early.reduce((n, [d]) => n + byteLength(d), 0) : 0;
   from.on('message', (data, isBinary) => {
     if (to.readyState === WebSocket.CONNECTING && early) {
       earlyBytes += byteLength(data);
       if (earlyBytes > MAX_EARLY_BYTES) {
         early.length = 0;
-        closeQuietly(from, CLOSE_TOO_BIG, 'too much data before the room accepted the socket');
+        closeQuietly(from, CLOSE_TOO_BIG, TOO_MUCH_EARLY_DATA);
         to.terminate();
         return;
       }

@@ -8,10 +8,13 @@ import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { WebhookEvent } from '@boxroom/contracts';
-import { DashboardProcess } from '../../../test/support/dashboard-process.js';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from '../../../test/support/browser.js';
+import { DashboardProcess, buildWeb } from '../../../test/support/dashboard-process.js';
 import { alive } from '../../../test/support/agent-process.js';
 
 let dash: DashboardProcess | null = null;
+let browser: Browser | null = null;
 let sink: Server | null = null;
 const events: WebhookEvent[] = [];
 
@@ -25,6 +28,8 @@ beforeAll(async () => {
     });
   });
   await new Promise<void>((r) => sink!.listen(0, '127.0.0.1', r));
+  buildWeb();
+  browser = await launchChromium();
   const port = (sink.address() as { port: number }).port;
   dash = await DashboardProcess.start({
     driver: 'local',
@@ -38,6 +43,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
+  await browser?.close().catch(() => {});
   if (dash) {
     await dash.deleteAllRooms();
     await dash.dispose({ killRooms: true });
@@ -59,6 +65,13 @@ describe('a room whose agent died', () => {
       if ((await dash!.api<{ status: string }>('GET', `/api/rooms/${id}`)).body.status === 'ready') break;
       await new Promise((r) => setTimeout(r, 100));
     }
+    // someone watching on the room page
+    const page = await (await browser!.newContext()).newPage();
+    await page.goto(created.body.links.viewer);
+    await page.locator('br-join-form input[name=name]').fill('watcher');
+    await page.locator('br-join-form button[type=submit]').click();
+    await page.locator('br-video-stage').waitFor();
+
     const pid = dash!.localRoom(id).pid!;
     process.kill(-pid, 'SIGKILL');
     for (let i = 0; i < 100 && alive(pid); i++) await new Promise((r) => setTimeout(r, 50));
@@ -77,6 +90,11 @@ describe('a room whose agent died', () => {
       code: 4504,
       reason: `room ${id} has failed: its desktop cannot come back; create a new room`,
     });
+
+    // the page says so, instead of "restarting, reconnecting" for ever
+    const banner = page.locator('br-room-page .banner[role=alert]');
+    await banner.waitFor({ timeout: 15_000 });
+    expect(await banner.textContent()).toContain('This room has failed and will not come back');
 
     const t0 = Date.now();
     let gone = false;

@@ -1,5 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type Server } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -140,16 +140,23 @@ describe('caps', { timeout: 20_000 }, () => {
 
   it('bytes held for a socket the room has not accepted yet: over 64 KiB closes with 1009', async () => {
     // an "agent" that accepts TCP and never answers the upgrade: the proxy holds what the client sends
-    const silent: Server = createServer(() => undefined);
+    // (the dashboard's protocol probe also connects here: its socket is ended with the server)
+    const conns = new Set<Socket>();
+    const silent: Server = createServer((c) => conns.add(c));
     await new Promise<void>((res) => silent.listen(0, '127.0.0.1', res));
-    cleanups.push(() => new Promise((res) => silent.close(res)));
+    cleanups.push(() => {
+      for (const c of conns) c.destroy();
+      return new Promise((res) => silent.close(res));
+    });
     const { app: a, driver } = await app({});
     const r = await room(a);
     driver.rooms.set(r.id, {
       ...driver.rooms.get(r.id)!,
       agentUrl: `http://127.0.0.1:${(silent.address() as { port: number }).port}`,
     });
-    const ws = await a.injectWS(`/rooms/${r.id}/input?token=x`);
+    // a valid token: the edge checks it before it holds anything for the room
+    const { token } = (await joinRoom(a, r)).json();
+    const ws = await a.injectWS(`/rooms/${r.id}/input?token=${token}`);
     const closed = closeOf(ws);
     for (let i = 0; i < 5; i++) ws.send(Buffer.alloc(16 * 1024, i));
     expect(await closed).toEqual({ code: 1009, reason: 'too much data before the room accepted the socket' });

@@ -1,4 +1,4 @@
-import type { SessionClientMessage, SessionEvent } from '@boxroom/contracts';
+import { WS_CLOSE, type SessionClientMessage, type SessionEvent } from '@boxroom/contracts';
 import { Backoff } from './backoff.js';
 import { closeVerdict } from './close-reasons.js';
 import { INITIAL_SESSION, reduceSession, type SessionAction, type SessionState } from './session-state.js';
@@ -102,7 +102,8 @@ export class SessionClient {
         return;
       }
       if (!v.retry) {
-        this.dispatch({ type: 'closed', reason: v.message });
+        const roomEnded = e.code === WS_CLOSE.roomFailed || e.code === WS_CLOSE.notFound;
+        this.dispatch({ type: 'closed', reason: v.message, roomEnded });
         return;
       }
       this.dispatch({ type: 'reconnecting', reason: v.message });

@@ -87,3 +87,13 @@ describe('reduceSession', () => {
     expect(s).toMatchObject({ phase: 'closed', closedReason: 'gone' });
   });
 });
+
+describe('a room that ended for good', () => {
+  it('closed with roomEnded (4504, 4404): the page stops the player too; a new connect clears it', () => {
+    let s = reduceSession(INITIAL_SESSION, { type: 'closed', reason: 'failed', roomEnded: true });
+    expect(s).toMatchObject({ phase: 'closed', closedReason: 'failed', roomEnded: true });
+    s = reduceSession(s, { type: 'connecting' });
+    expect(s.roomEnded).toBe(false);
+    expect(reduceSession(INITIAL_SESSION, { type: 'closed', reason: 'x' }).roomEnded).toBe(false);
+  });
+});

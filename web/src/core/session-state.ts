@@ -31,6 +31,8 @@ export interface SessionState {
   stale: boolean;
   /** why the channel closed for good, for the UI */
   closedReason: string | null;
+  /** the room itself is gone for good (failed: 4504, deleted: 4404): the player stops too */
+  roomEnded: boolean;
 }
 
 export const INITIAL_SESSION: SessionState = {
@@ -44,23 +46,24 @@ export const INITIAL_SESSION: SessionState = {
   warning: null,
   stale: false,
   closedReason: null,
+  roomEnded: false,
 };
 
 export type SessionAction =
   | { type: 'connecting' }
   | { type: 'reconnecting'; reason: string }
-  | { type: 'closed'; reason: string }
+  | { type: 'closed'; reason: string; roomEnded?: boolean }
   | { type: 'event'; event: SessionEvent; nowMs: number };
 
 /** Pure: the next state for a connection change or a server event. */
 export function reduceSession(state: SessionState, action: SessionAction): SessionState {
   switch (action.type) {
     case 'connecting':
-      return { ...state, phase: 'connecting', closedReason: null };
+      return { ...state, phase: 'connecting', closedReason: null, roomEnded: false };
     case 'reconnecting':
       return { ...state, phase: 'reconnecting', closedReason: action.reason };
     case 'closed':
-      return { ...state, phase: 'closed', closedReason: action.reason };
+      return { ...state, phase: 'closed', closedReason: action.reason, roomEnded: action.roomEnded ?? false };
     case 'event':
       return applyEvent(state, action.event, action.nowMs);
   }
@@ -78,6 +81,7 @@ function applyEvent(state: SessionState, ev: SessionEvent, nowMs: number): Sessi
       room: ev.room,
       stale: false,
       closedReason: null,
+      roomEnded: false,
     };
   }
   // pong carries the current seq without advancing it

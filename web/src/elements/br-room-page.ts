@@ -273,6 +273,7 @@ export class BrRoomPage extends LitElement {
           .inputUrl=${this.inputUrl}
           .settings=${this.settings}
           ?can-play=${this.ready && s.phase !== 'closed'}
+          .ended=${s.phase === 'closed' && s.roomEnded ? s.closedReason : null}
           ?in-control=${s.control?.holder?.id === j.participantId && s.phase === 'open'}
           .remoteWidth=${room?.width ?? 1280}
           .remoteHeight=${room?.height ?? 720}

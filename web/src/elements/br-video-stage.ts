@@ -18,6 +18,7 @@ export class BrVideoStage extends LitElement {
     settings: { attribute: false },
     inControl: { type: Boolean, attribute: 'in-control' },
     canPlay: { type: Boolean, attribute: 'can-play' },
+    ended: { attribute: false },
     remoteWidth: { type: Number },
     remoteHeight: { type: Number },
     muted: { state: true },
@@ -29,6 +30,8 @@ export class BrVideoStage extends LitElement {
   declare settings: PlayerSettings;
   declare inControl: boolean;
   declare canPlay: boolean;
+  /** set when the room will not come back (session closed, e.g. 4504): the player stops for good */
+  declare ended: string | null;
   declare remoteWidth: number;
   declare remoteHeight: number;
   declare muted: boolean;
@@ -46,6 +49,7 @@ export class BrVideoStage extends LitElement {
     this.inputUrl = null;
     this.inControl = false;
     this.canPlay = false;
+    this.ended = null;
     this.remoteWidth = 1280;
     this.remoteHeight = 720;
     this.muted = true;
@@ -164,7 +168,14 @@ export class BrVideoStage extends LitElement {
   }
 
   override updated(changed: Map<string, unknown>): void {
+    if (changed.has('ended') && this.ended) {
+      // no "reconnecting" for ever against a room that failed
+      this.player.stop();
+      this.input.setActive(false);
+      return;
+    }
     if (
+      !this.ended &&
       (changed.has('canPlay') || changed.has('streamUrl')) &&
       this.canPlay &&
       this.streamUrl &&
@@ -217,17 +228,19 @@ export class BrVideoStage extends LitElement {
   override render() {
     const p = this.player;
     const b = this.box;
-    const notice = !this.canPlay
-      ? html`<span><span class="spinner"></span>Waiting for the desktop to start…</span>`
-      : p.phase === 'starting'
-        ? html`<span><span class="spinner"></span>Connecting to the stream…</span>`
-        : p.phase === 'reconnecting' || p.phase === 'failed'
-          ? html`<span
-              >${p.phase === 'reconnecting' ? html`<span class="spinner"></span>` : nothing}${p.message}</span
-            >`
-          : p.message
-            ? html`<span>${p.message}</span>`
-            : nothing;
+    const notice = this.ended
+      ? html`<span>${this.ended}</span>`
+      : !this.canPlay
+        ? html`<span><span class="spinner"></span>Waiting for the desktop to start…</span>`
+        : p.phase === 'starting'
+          ? html`<span><span class="spinner"></span>Connecting to the stream…</span>`
+          : p.phase === 'reconnecting' || p.phase === 'failed'
+            ? html`<span
+                >${p.phase === 'reconnecting' ? html`<span class="spinner"></span>` : nothing}${p.message}</span
+              >`
+            : p.message
+              ? html`<span>${p.message}</span>`
+              : nothing;
     return html`<div class="stage">
         <video playsinline muted disablepictureinpicture @click=${this.onVideoClick}></video>
         <div
