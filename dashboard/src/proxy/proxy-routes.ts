@@ -132,8 +132,7 @@ export const proxyRoutes: FastifyPluginAsyncTypebox<{
         let heldBytes = 0;
         const hold = (data: RawData, isBinary: boolean) => {
           heldBytes += byteLength(data);
-          if (heldBytes > MAX_EARLY_BYTES)
-            socket.close(CLOSE_TOO_BIG, TOO_MUCH_EARLY_DATA);
+          if (heldBytes > MAX_EARLY_BYTES) socket.close(CLOSE_TOO_BIG, TOO_MUCH_EARLY_DATA);
           else if (held.length < MAX_EARLY_MESSAGES) held.push([data, isBinary]);
           else socket.close(WS_CLOSE.unavailable, 'room not ready');
         };
