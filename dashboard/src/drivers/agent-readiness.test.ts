@@ -9,9 +9,11 @@ function agent(readyAt: number, holds: boolean) {
   const server = createServer((req, res) => {
     requests.push(req.url ?? '');
     const wait = Number(new URL(req.url ?? '/', 'http://a').searchParams.get('wait')) || 0;
-    const hold = holds ? Math.max(0, Math.min(wait, readyAt - Date.now())) : 0;
+    const untilReady = readyAt - Date.now();
+    const hold = holds ? Math.max(0, Math.min(wait, untilReady)) : 0;
     setTimeout(() => {
-      const ok = Date.now() >= readyAt;
+      // a timer may fire a millisecond before Date.now() reaches readyAt: held until ready is ready
+      const ok = Date.now() >= readyAt || (hold > 0 && hold === untilReady);
       res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ status: ok ? 'ok' : 'starting', room: 'r1' }));
     }, hold);
