@@ -44,6 +44,7 @@ describe('argv builders', () => {
         '/run/r/pulse/boxroom.pa',
         '--exit-idle-time=-1',
         '--disallow-exit',
+        '--disallow-module-loading',
         '--daemonize=no',
         '--use-pid-file=no',
         '--realtime=no',

@@ -71,6 +71,10 @@ export function pulseaudioArgv(o: { scriptPath: string }): CommandLine {
       ...['-F', o.scriptPath],
       '--exit-idle-time=-1',
       '--disallow-exit',
+      // the desktop user reaches this daemon (the agent's uid) through its socket: a client that may
+      // load modules may make it create files anywhere (module-pipe-sink) or dlopen any library
+      // (module-ladspa-sink). The script's own modules load at startup, before this applies.
+      '--disallow-module-loading',
       '--daemonize=no', // stay our child so the supervisor sees it exit
       '--use-pid-file=no', // a stale pid file (from a SIGKILL) would otherwise block the restart
       '--realtime=no', // both would ask rtkit over D-Bus, which is not there

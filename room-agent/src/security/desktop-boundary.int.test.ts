@@ -235,6 +235,24 @@ describe('the desktop user cannot reach past its room (real agent, as root)', ()
     });
   });
 
+  it("cannot make the agent's PulseAudio load a module (files as root, libraries in its memory)", async () => {
+    const socket = join(tmpdir(), `boxroom-desktop-${agent.roomId}-${agent.display}`, 'pulse', 'native');
+    const env = { HOME: '/tmp', PULSE_SERVER: `unix:${socket}` };
+    // the desktop may use the sound server (the app plays into it)...
+    const info = await asDesktop(user, '/usr/bin/pactl', ['info'], env);
+    expect(info.code, info.stderr).toBe(0);
+    // ...but not extend it: module-pipe-sink would create this file as the agent's uid
+    const planted = join(agent.runDir, 'planted-by-desktop');
+    const load = await asDesktop(
+      user,
+      '/usr/bin/pactl',
+      ['load-module', 'module-pipe-sink', `file=${planted}`, 'sink_name=evil'],
+      env,
+    );
+    expect(load.code).not.toBe(0);
+    expect(existsSync(planted)).toBe(false);
+  });
+
   it('cannot open the display without the cookie; the desktop copy works', async () => {
     const display = `:${agent.display}`;
     const without = await asDesktop(user, '/usr/bin/xdpyinfo', [], {
