@@ -197,6 +197,12 @@ export function x11vncArgv(o: X11vncOptions): CommandLine {
       '-noxdamage',
       '-nopw', // no password warning; the gate authenticates
       '-norc', // ignore any ~/.x11vncrc
+      // Every client of the display (the desktop's programs have the cookie) could otherwise steer
+      // x11vnc through X properties: X11VNC_REMOTE (`x11vnc -R rfbport:5999` opened a password-less
+      // TCP listener on every address) and VNC_CONNECT (a reverse connection to any host:port).
+      '-noremote',
+      '-novncconnect',
+      '-nocmds', // and it never runs an external command
       '-nobell',
       '-nocursor', // no cursor shape updates; the video shows the real cursor
       '-q',

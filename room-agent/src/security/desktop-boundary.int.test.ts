@@ -261,6 +261,26 @@ describe('the desktop user cannot reach past its room (real agent, as root)', ()
     expect(existsSync(planted)).toBe(false);
   });
 
+  it('cannot steer x11vnc through X properties (remote control, reverse connections)', async () => {
+    const pids = await processes();
+    const env = {
+      HOME: '/tmp',
+      DISPLAY: `:${agent.display}`,
+      XAUTHORITY: join(tmpdir(), `boxroom-desktop-${agent.roomId}-${agent.display}`, 'xauthority'),
+    };
+    // x11vnc -R sets X11VNC_REMOTE on the root window; an x11vnc that listens opens this port
+    const port = String(20_000 + (agent.display % 1000) * 10);
+    const r = await asDesktop(
+      user,
+      '/usr/bin/x11vnc',
+      ['-display', env.DISPLAY, '-sync', '-R', `rfbport:${port}`],
+      env,
+    );
+    expect(r.stderr).not.toMatch(/ans=/);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(listeningTcpPorts(pids.x11vnc!)).toEqual([]);
+  });
+
   it('cannot open the display without the cookie; the desktop copy works', async () => {
     const display = `:${agent.display}`;
     const without = await asDesktop(user, '/usr/bin/xdpyinfo', [], {
