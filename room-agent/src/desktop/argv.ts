@@ -71,6 +71,10 @@ export function pulseaudioArgv(o: { scriptPath: string }): CommandLine {
       ...['-F', o.scriptPath],
       '--exit-idle-time=-1',
       '--disallow-exit',
+      // the desktop user reaches this daemon (the agent's uid) through its socket: a client that may
+      // load modules may make it create files anywhere (module-pipe-sink) or dlopen any library
+      // (module-ladspa-sink). The script's own modules load at startup, before this applies.
+      '--disallow-module-loading',
       '--daemonize=no', // stay our child so the supervisor sees it exit
       '--use-pid-file=no', // a stale pid file (from a SIGKILL) would otherwise block the restart
       '--realtime=no', // both would ask rtkit over D-Bus, which is not there
@@ -193,6 +197,12 @@ export function x11vncArgv(o: X11vncOptions): CommandLine {
       '-noxdamage',
       '-nopw', // no password warning; the gate authenticates
       '-norc', // ignore any ~/.x11vncrc
+      // Every client of the display (the desktop's programs have the cookie) could otherwise steer
+      // x11vnc through X properties: X11VNC_REMOTE (`x11vnc -R rfbport:5999` opened a password-less
+      // TCP listener on every address) and VNC_CONNECT (a reverse connection to any host:port).
+      '-noremote',
+      '-novncconnect',
+      '-nocmds', // and it never runs an external command
       '-nobell',
       '-nocursor', // no cursor shape updates; the video shows the real cursor
       '-q',

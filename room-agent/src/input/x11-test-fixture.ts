@@ -9,6 +9,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { x11vncArgv } from '../desktop/argv.js';
 import { newCookie, xauthorityEntry } from '../desktop/xauthority.js';
 import { until } from './input-test-support.js';
 
@@ -98,15 +99,9 @@ export async function startX11(firstDisplay = 160): Promise<X11Fixture> {
     if (display < 0) throw new Error(`no free X display from :${firstDisplay}`);
 
     const env = { ...process.env, DISPLAY: `:${display}`, XAUTHORITY: xauthority };
-    const args = [
-      ...['-display', `:${display}`],
-      ...['-unixsock', vncSocket, '-rfbport', '0', '-rfbportv6', '0', '-no6'],
-      '-shared',
-      '-forever',
-      '-nofb',
-      '-nopw',
-    ];
-    const vnc = spawn('x11vnc', args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // the room's own command line, so the gate is tested against the x11vnc the room runs
+    const { command, args } = x11vncArgv({ display, socketPath: vncSocket });
+    const vnc = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     keep('x11vnc', vnc);
     await until(
       async () => {

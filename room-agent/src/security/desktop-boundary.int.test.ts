@@ -203,15 +203,23 @@ describe('the desktop user cannot reach past its room (real agent, as root)', ()
       await until(() => viewer.reader.bytes > 0, 10_000, 'stream bytes');
       const r = await asDesktop(user, '/bin/sh', [
         '-c',
-        'for f in /proc/[0-9]*/cmdline; do cat "$f" 2>/dev/null; echo; done',
+        'for d in /proc/[0-9]*; do printf "%s " "${d#/proc/}"; cat "$d/cmdline" 2>/dev/null; echo; done',
       ]);
       expect(r.code).toBe(0);
       const all = r.stdout;
-      expect(all).toContain('x11vnc'); // it read the agent's processes' command lines at all
-      expect(all).toContain('Xvfb');
+      // This room's secrets, in every command line the desktop can read.
       for (const secret of [token, cookie.toString('hex'), cookie.toString('latin1')])
         expect(all.includes(secret)).toBe(false);
-      expect(all).not.toMatch(/sign=|rtmp:\/\/|-passwd|-rfbauth|BEGIN PRIVATE KEY/);
+      // The shapes of a secret, in this room's command lines only: other programs on a shared host
+      // (another checkout's agent, say) are not this room's to answer for.
+      const room = new Set([agentPid, ...descendantPids(agentPid)].map(String));
+      const ours = all
+        .split('\n')
+        .filter((line) => room.has(line.slice(0, line.indexOf(' '))))
+        .join('\n');
+      expect(ours).toContain('x11vnc'); // it read the agent's processes' command lines at all
+      expect(ours).toContain('Xvfb');
+      expect(ours).not.toMatch(/sign=|rtmp:\/\/|-passwd|-rfbauth|BEGIN PRIVATE KEY/);
     } finally {
       viewer.ws.close();
     }
@@ -233,6 +241,44 @@ describe('the desktop user cannot reach past its room (real agent, as root)', ()
       });
       s.once('error', reject);
     });
+  });
+
+  it("cannot make the agent's PulseAudio load a module (files as root, libraries in its memory)", async () => {
+    const socket = join(tmpdir(), `boxroom-desktop-${agent.roomId}-${agent.display}`, 'pulse', 'native');
+    const env = { HOME: '/tmp', PULSE_SERVER: `unix:${socket}` };
+    // the desktop may use the sound server (the app plays into it)...
+    const info = await asDesktop(user, '/usr/bin/pactl', ['info'], env);
+    expect(info.code, info.stderr).toBe(0);
+    // ...but not extend it: module-pipe-sink would create this file as the agent's uid
+    const planted = join(agent.runDir, 'planted-by-desktop');
+    const load = await asDesktop(
+      user,
+      '/usr/bin/pactl',
+      ['load-module', 'module-pipe-sink', `file=${planted}`, 'sink_name=evil'],
+      env,
+    );
+    expect(load.code).not.toBe(0);
+    expect(existsSync(planted)).toBe(false);
+  });
+
+  it('cannot steer x11vnc through X properties (remote control, reverse connections)', async () => {
+    const pids = await processes();
+    const env = {
+      HOME: '/tmp',
+      DISPLAY: `:${agent.display}`,
+      XAUTHORITY: join(tmpdir(), `boxroom-desktop-${agent.roomId}-${agent.display}`, 'xauthority'),
+    };
+    // x11vnc -R sets X11VNC_REMOTE on the root window; an x11vnc that listens opens this port
+    const port = String(20_000 + (agent.display % 1000) * 10);
+    const r = await asDesktop(
+      user,
+      '/usr/bin/x11vnc',
+      ['-display', env.DISPLAY, '-sync', '-R', `rfbport:${port}`],
+      env,
+    );
+    expect(r.stderr).not.toMatch(/ans=/);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(listeningTcpPorts(pids.x11vnc!)).toEqual([]);
   });
 
   it('cannot open the display without the cookie; the desktop copy works', async () => {
