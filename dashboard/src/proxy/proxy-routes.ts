@@ -107,10 +107,16 @@ export const proxyRoutes: FastifyPluginAsyncTypebox<{
   }
 
   for (const path of WS_PATHS) {
-    app.get(
-      `/rooms/:id/${path}`,
-      { websocket: true, schema: { params: RoomIdParams } },
-      async (socket: WebSocket, req: FastifyRequest<{ Params: { id: string } }>) => {
+    app.route({
+      method: 'GET',
+      url: `/rooms/:id/${path}`,
+      // hidden as @fastify/websocket hides `websocket: true` routes (the description lists them)
+      schema: { params: RoomIdParams, hide: true },
+      // A plain GET gets our error shape (the plugin's default is an empty 404).
+      handler: async () => {
+        throw errors.badRequest(`/rooms/:id/${path} is a WebSocket endpoint: send an upgrade request`);
+      },
+      wsHandler: async (socket: WebSocket, req: FastifyRequest<{ Params: { id: string } }>) => {
         const { id } = req.params;
         let agentUrl: string;
         try {
@@ -180,6 +186,6 @@ export const proxyRoutes: FastifyPluginAsyncTypebox<{
           socket.close(WS_CLOSE.unavailable, 'room unavailable');
         }
       },
-    );
+    });
   }
 };

@@ -110,6 +110,21 @@ describe('edge proxy /rooms/:id/*', () => {
       ws.close();
     });
 
+    it('a plain GET of a WebSocket endpoint is a 400 in the error shape, not an empty 404', async () => {
+      // found by the fuzz test: @fastify/websocket answers such GETs (and HEADs) with an empty 404
+      for (const path of ['stream', 'input', 'session']) {
+        for (const method of ['GET', 'HEAD'] as const) {
+          const res = await t.app.inject({ method, url: `/rooms/${room.id}/${path}?token=${token}` });
+          expect(res.statusCode, `${method} ${path}`).toBe(400);
+          if (method === 'GET') expect(res.json().error.code).toBe('bad_request');
+        }
+      }
+      // and upgrades still work
+      const ws = await t.app.injectWS(`/rooms/${room.id}/session?token=${token}`);
+      expect(JSON.parse((await nextMessage(ws)).data.toString())).toMatchObject({ type: 'hello' });
+      ws.close();
+    });
+
     it("preserves the agent's close codes: 4401 bad token, 4403 forbidden, 4409 revoked", async () => {
       const bad = await t.app.injectWS(`/rooms/${room.id}/stream?token=nope`);
       expect(await closeOf(bad)).toEqual({ code: 4401, reason: 'invalid token' });

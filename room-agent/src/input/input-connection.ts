@@ -5,6 +5,7 @@ import type { Logger } from '../logger.js';
 import type { HeldInputSnapshot } from './held-input.js';
 import { RFB_CLIENT_MSG } from './rfb-messages.js';
 import { RfbClientParser, RfbProtocolError } from './rfb-client-parser.js';
+import { sendReleasesFresh } from './release-channel.js';
 
 /** Why an admitted input connection ended. */
 export type InputDetachCause =
@@ -237,15 +238,25 @@ export class InputConnection {
     const tcp = this.tcp;
     try {
       const releases = this.parser.held.encodeReleases();
+      let released = releases === null;
       if (releases !== null && tcp !== null && !tcp.destroyed && tcp.writable) {
-        const written = await this.writeWithin(tcp, releases, this.deps.releaseTimeoutMs);
-        if (written) this.parser.held.clear();
-        else
-          this.log.warn(
-            { held: this.parser.held.snapshot() },
-            'could not release held input: x11vnc did not take the bytes',
-          );
+        released = await this.writeWithin(tcp, releases, this.deps.releaseTimeoutMs);
       }
+      const suspect = cause === 'protocol-error' || cause === 'server-closed' || cause === 'internal-error';
+      if (releases !== null && this.connected && (!released || suspect)) {
+        // x11vnc dropped this client (or stopped reading, or may have: after bytes the gate refused, it
+        // may already have closed a client that sent something it refuses) with keys or buttons down:
+        // they stay down on the X server for the next controller unless someone releases them. Bytes
+        // written to a client x11vnc has dropped are lost silently, so a fresh connection says it
+        // again (releasing what is up is harmless). Found by the fuzz test.
+        released = await sendReleasesFresh(this.deps.vncSocket, releases, this.deps.releaseTimeoutMs * 3);
+      }
+      if (released) this.parser.held.clear();
+      else if (releases !== null)
+        this.log.warn(
+          { held: this.parser.held.snapshot() },
+          'could not release held input: x11vnc did not take the bytes',
+        );
       if (
         wsCode !== undefined &&
         (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING)
