@@ -21,7 +21,17 @@ export type BenchMode = 'full' | 'quick' | 'smoke';
 export type Driver = 'local' | 'docker';
 
 /** The parts of a run, in the order they run; `--only` picks some (the 720p room is shared). */
-export const SECTIONS = ['cold', 'join', 'g2g720', 'input', 'fanout', 'hls', 'idle', 'g2g1080', 'chaos'] as const;
+export const SECTIONS = [
+  'cold',
+  'join',
+  'g2g720',
+  'input',
+  'fanout',
+  'hls',
+  'idle',
+  'g2g1080',
+  'chaos',
+] as const;
 /** Sections that run only when named in `--only` (chaos kills rooms and the dashboard on purpose). */
 const ON_REQUEST: readonly Section[] = ['chaos'];
 export type Section = (typeof SECTIONS)[number];

@@ -162,7 +162,12 @@ export async function runChaos(ctx: ChaosContext): Promise<ChaosResult> {
     let token: Promise<string> | null = null;
     const controllerToken = () => (token ??= join(room.id, inviteOf(room.links.participant), 'controller'));
     const requestControl = async () => {
-      const r = await dash.api('POST', `/api/rooms/${room.id}/control/request`, undefined, await controllerToken());
+      const r = await dash.api(
+        'POST',
+        `/api/rooms/${room.id}/control/request`,
+        undefined,
+        await controllerToken(),
+      );
       return r.status < 300;
     };
     if (!(await requestControl())) throw new Error(`room ${room.id}: the controller got no control`);
@@ -184,10 +189,16 @@ export async function runChaos(ctx: ChaosContext): Promise<ChaosResult> {
     await lr.ticker.stop();
   };
 
-  log(`chaos (seed ${ctx.seed}): ${plan.rooms} rooms, ${plan.readers} readers and a controller each, ${plan.seconds} s`);
+  log(
+    `chaos (seed ${ctx.seed}): ${plan.rooms} rooms, ${plan.readers} readers and a controller each, ${plan.seconds} s`,
+  );
   for (let i = 0; i < plan.rooms; i++) await addRoom(i);
   let made = plan.rooms;
-  await waitBack(live.flatMap((r) => r.readers), Date.now() - 1, 15_000);
+  await waitBack(
+    live.flatMap((r) => r.readers),
+    Date.now() - 1,
+    15_000,
+  );
 
   const end = Date.now() + plan.seconds * 1000;
   while (Date.now() < end) {
@@ -233,7 +244,14 @@ export async function runChaos(ctx: ChaosContext): Promise<ChaosResult> {
   for (const r of live) {
     const { body } = await dash.api<{ status: string }>('GET', `/api/rooms/${r.id}`);
     if (body?.status !== 'ready' && !faults.some((f) => f.roomsLost.includes(r.id)))
-      faults.push({ at: Date.now(), kind: 'process', room: r.id, target: 'end', backToVideo: [], roomsLost: [r.id] });
+      faults.push({
+        at: Date.now(),
+        kind: 'process',
+        room: r.id,
+        target: 'end',
+        backToVideo: [],
+        roomsLost: [r.id],
+      });
   }
   for (const r of live) await stopClients(r);
 
@@ -340,7 +358,10 @@ function killPid(pid: number): void {
 }
 
 /** The processes of a room the agent supervises (not the agent): Xvfb, PulseAudio, openbox, the app, ... */
-async function roomProcesses(ctx: ChaosContext, roomId: string): Promise<Array<{ name: string; pid: number }>> {
+async function roomProcesses(
+  ctx: ChaosContext,
+  roomId: string,
+): Promise<Array<{ name: string; pid: number }>> {
   if (ctx.driver === 'local') {
     const r = ctx.dash.localRoom(roomId);
     try {
@@ -352,7 +373,9 @@ async function roomProcesses(ctx: ChaosContext, roomId: string): Promise<Array<{
       return [];
     }
   }
-  return (await dockerTop(roomId)).filter((p) => p.comm !== 'node').map((p) => ({ name: p.comm, pid: p.pid }));
+  return (await dockerTop(roomId))
+    .filter((p) => p.comm !== 'node')
+    .map((p) => ({ name: p.comm, pid: p.pid }));
 }
 
 async function agentPid(ctx: ChaosContext, roomId: string): Promise<number> {
