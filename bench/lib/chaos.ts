@@ -58,8 +58,10 @@ export interface FaultRecord {
   socketsLeftOpen?: number;
   /** agent faults: ms until the API said failed (null: never within the grace) */
   reportedFailedMs?: number | null;
-  /** agent faults: the close codes its clients saw */
+  /** agent faults: the close codes its clients saw after the kill */
   closeCodes?: Record<string, number>;
+  /** dashboard faults: ms from the kill until the new dashboard answered /healthz */
+  dashboardDownMs?: number;
 }
 
 export interface ChaosResult {
@@ -220,8 +222,9 @@ export async function runChaos(ctx: ChaosContext): Promise<ChaosResult> {
       log(`  fault: SIGKILL the dashboard (pid ${dash.pid}), started again at once`);
       await dash.crash();
       await dash.restart();
-      log(`    dashboard answering again after ${Date.now() - at} ms`);
-      rec = { at, kind, room: null, target: 'dashboard', ...(await recover(live, at)) };
+      const dashboardDownMs = Date.now() - at;
+      log(`    dashboard answering again after ${dashboardDownMs} ms`);
+      rec = { at, kind, room: null, target: 'dashboard', dashboardDownMs, ...(await recover(live, at)) };
     } else {
       rec = await killAgent(room);
       // the room is gone for good (a local room whose agent dies is failed): a new one takes its place
@@ -306,6 +309,8 @@ export async function runChaos(ctx: ChaosContext): Promise<ChaosResult> {
 
   async function killAgent(room: LiveRoom): Promise<FaultRecord> {
     const pid = await agentPid(ctx, room.id);
+    const socks = [...room.readers, ...room.control];
+    const before = socks.map((s) => ({ ...s.closeCodes }));
     const at = Date.now();
     killPid(pid);
     log(`  fault: SIGKILL the agent (pid ${pid}) of room ${room.id}`);
@@ -318,13 +323,16 @@ export async function runChaos(ctx: ChaosContext): Promise<ChaosResult> {
       await sleep(200);
     }
     const now = Date.now();
-    const socks = [...room.readers, ...room.control];
     const socketsLeftOpen = socks.filter(
       (s) => s.isOpen && s.openedAt !== null && now - s.openedAt >= DEAD_ROOM_MIN_OPEN_MS,
     ).length;
     const closeCodes: Record<string, number> = {};
-    for (const s of socks)
-      for (const [c, n] of Object.entries(s.closeCodes)) closeCodes[c] = (closeCodes[c] ?? 0) + n;
+    socks.forEach((s, i) => {
+      for (const [c, n] of Object.entries(s.closeCodes)) {
+        const since = n - (before[i]![c] ?? 0);
+        if (since) closeCodes[c] = (closeCodes[c] ?? 0) + since;
+      }
+    });
     return {
       at,
       kind: 'agent',

@@ -88,6 +88,7 @@ export function renderChaos(c: ChaosResult): string {
   for (const f of agents)
     for (const [code, n] of Object.entries(f.closeCodes ?? {})) codes[code] = (codes[code] ?? 0) + n;
   const b = c.backToVideo;
+  const down = c.faults.flatMap((f) => (f.dashboardDownMs === undefined ? [] : [f.dashboardDownMs]));
   return [
     `chaos, seed ${c.seed}: ${c.faults.length} faults (${count('process')} room processes, ${count('agent')} agents, ` +
       `${count('dashboard')} dashboard restarts)`,
@@ -117,5 +118,6 @@ export function renderChaos(c: ChaosResult): string {
     '',
     `killed agents: reported failed after ${agents.map((f) => f.reportedFailedMs ?? '-').join(', ') || '-'} ms; ` +
       `their clients' close codes: ${JSON.stringify(codes)}; control asked for again ${c.controlRegained} times`,
+    `dashboard restarts: the new dashboard answered after ${down.join(', ') || '-'} ms`,
   ].join('\n');
 }
