@@ -381,8 +381,9 @@ async function roomProcesses(
       return [];
     }
   }
+  // not the agent, and not the container's init: killing either ends the container (an agent fault)
   return (await dockerTop(roomId))
-    .filter((p) => p.comm !== 'node')
+    .filter((p) => p.comm !== 'node' && p.comm !== 'docker-init')
     .map((p) => ({ name: p.comm, pid: p.pid }));
 }
 
