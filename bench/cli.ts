@@ -20,6 +20,9 @@ for (const s of only ?? [])
     throw new Error(`--only takes a comma-separated list of ${SECTIONS.join(', ')}; not ${s}`);
 const playerArg = value('--player');
 const player = playerArg ? (JSON.parse(playerArg) as Record<string, unknown>) : undefined;
+const seedArg = value('--seed');
+const seed = seedArg === undefined ? undefined : Number(seedArg);
+if (seed !== undefined && !Number.isInteger(seed)) throw new Error(`--seed takes an integer, not ${seedArg}`);
 const mode: BenchMode = args.includes('--smoke') ? 'smoke' : args.includes('--quick') ? 'quick' : 'full';
 
 const cleanup = new Cleanup((l) => console.error(l));
@@ -39,6 +42,7 @@ const result = await runBench(
     mode,
     only,
     player,
+    seed,
     log: (l) => console.error(`[${((Date.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${l}`),
   },
   cleanup,
@@ -50,3 +54,6 @@ const file = join(dir, `${result.at.replace(/[:.]/g, '-')}.json`);
 writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
 console.log(renderReport(result));
 console.log(`\nwritten: ${file}`);
+// chaos has pass/fail targets (issue 12): a missed one, or a chaos run that failed, fails the command
+if (result.chaos && Object.values(result.chaos.met).some((m) => !m)) process.exitCode = 1;
+if (only?.includes('chaos') && (result.errors.chaos || !result.chaos)) process.exitCode = 1;

@@ -10,6 +10,7 @@ import { breakdown, latencies, probeRect, probeRegion, sampleGlassToGlass } from
 import { HlsBaseline } from './hls-baseline.js';
 import { measureJoin, type JoinSample } from './join-probe.js';
 import { arm, installProbe, recordFirstFrame, waitFirstFrame, waitHit } from './page-probe.js';
+import { runChaos, type ChaosResult } from './chaos.js';
 import { CpuSampler } from './proc-stats.js';
 import { roomRuntime } from './room-runtime.js';
 import { openRoomLink, takeControl, waitPlaying, type RoomPage } from './room-page.js';
@@ -20,7 +21,19 @@ export type BenchMode = 'full' | 'quick' | 'smoke';
 export type Driver = 'local' | 'docker';
 
 /** The parts of a run, in the order they run; `--only` picks some (the 720p room is shared). */
-export const SECTIONS = ['cold', 'join', 'g2g720', 'input', 'fanout', 'hls', 'idle', 'g2g1080'] as const;
+export const SECTIONS = [
+  'cold',
+  'join',
+  'g2g720',
+  'input',
+  'fanout',
+  'hls',
+  'idle',
+  'g2g1080',
+  'chaos',
+] as const;
+/** Sections that run only when named in `--only` (chaos kills rooms and the dashboard on purpose). */
+const ON_REQUEST: readonly Section[] = ['chaos'];
 export type Section = (typeof SECTIONS)[number];
 
 export interface BenchOptions {
@@ -30,6 +43,8 @@ export interface BenchOptions {
   only?: readonly Section[];
   /** player settings stored in the pages' localStorage before they load (A/B of the player) */
   player?: Record<string, unknown>;
+  /** the chaos section's PRNG seed (`--seed`) */
+  seed?: number;
   log?: (line: string) => void;
 }
 
@@ -102,6 +117,8 @@ export interface BenchResult {
   misses: Record<string, number>;
   /** sections that failed (the others still report) */
   errors: Record<string, string>;
+  /** the chaos section's figures (`--only chaos`) */
+  chaos?: ChaosResult;
   durationS: number;
 }
 
@@ -137,8 +154,8 @@ const inviteOf = (link: string) => new URL(link).hash.slice('#invite='.length);
 export async function runBench(opts: BenchOptions, cleanup = new Cleanup()): Promise<BenchResult> {
   const log = opts.log ?? (() => {});
   const plan = PLANS[opts.mode];
-  const wants = (s: Section) => !opts.only || opts.only.includes(s);
-  const needsRoom = SECTIONS.some((s) => s !== 'cold' && s !== 'g2g1080' && wants(s));
+  const wants = (s: Section) => (opts.only ? opts.only.includes(s) : !ON_REQUEST.includes(s));
+  const needsRoom = SECTIONS.some((s) => !['cold', 'g2g1080', 'chaos'].includes(s) && wants(s));
   const started = Date.now();
   const metrics: Metric[] = [];
   const details: Record<string, unknown> = {};
@@ -489,6 +506,25 @@ export async function runBench(opts: BenchOptions, cleanup = new Cleanup()): Pro
         await deleteRoom(big.id);
       });
 
+    // --- chaos: seeded kills of room processes, agents and the dashboard under viewers and a controller
+    let chaos: ChaosResult | undefined;
+    if (wants('chaos'))
+      await section('chaos', async () => {
+        chaos = await runChaos({
+          dash,
+          driver: opts.driver,
+          mode: opts.mode,
+          seed: opts.seed ?? 1,
+          log,
+          cleanup: (what, step) => cleanup.add(what, step),
+          rooms: {
+            create: (name) => createRoom({ name, width: 1280, height: 720, fps: 30 }),
+            waitReady: (id) => waitReady(id),
+            delete: deleteRoom,
+          },
+        });
+      });
+
     const ours = metrics.find((m) => m.key === 'g2g_720p30')?.p50;
     const theirs = metrics.find((m) => m.key === 'hls_g2g')?.p50;
     return {
@@ -507,6 +543,7 @@ export async function runBench(opts: BenchOptions, cleanup = new Cleanup()): Pro
       details,
       misses,
       errors,
+      ...(chaos ? { chaos } : {}),
       durationS: Math.round((Date.now() - started) / 1000),
     };
 

@@ -1,4 +1,5 @@
 import type { BenchResult } from './bench-run.js';
+import { CHAOS_TARGETS, type ChaosResult } from './chaos.js';
 import type { Summary } from './stats.js';
 
 const cell = (x: number | null | undefined) => (x === null || x === undefined ? '-' : String(x));
@@ -72,6 +73,51 @@ export function renderReport(r: BenchResult): string {
   const misses = Object.entries(r.misses).filter(([, v]) => v > 0);
   if (misses.length)
     out.push('', `samples without a hit (timed out): ${misses.map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  if (r.chaos) out.push('', renderChaos(r.chaos));
   for (const [k, v] of Object.entries(r.errors ?? {})) out.push('', `FAILED ${k}: ${v}`);
   return out.join('\n');
+}
+
+const yes = (b: boolean) => (b ? 'yes' : 'NO');
+
+/** The chaos section: the three targets, then time back to video by fault. */
+export function renderChaos(c: ChaosResult): string {
+  const count = (k: string) => c.faults.filter((f) => f.kind === k).length;
+  const agents = c.faults.filter((f) => f.kind === 'agent');
+  const codes: Record<string, number> = {};
+  for (const f of agents)
+    for (const [code, n] of Object.entries(f.closeCodes ?? {})) codes[code] = (codes[code] ?? 0) + n;
+  const b = c.backToVideo;
+  const down = c.faults.flatMap((f) => (f.dashboardDownMs === undefined ? [] : [f.dashboardDownMs]));
+  return [
+    `chaos, seed ${c.seed}: ${c.faults.length} faults (${count('process')} room processes, ${count('agent')} agents, ` +
+      `${count('dashboard')} dashboard restarts)`,
+    '',
+    table(
+      ['figure', 'value', 'target', 'met'],
+      [
+        ['rooms lost', String(c.roomsLost), `${CHAOS_TARGETS.roomsLost}`, yes(c.met.roomsLost)],
+        [
+          'sockets left open on dead rooms',
+          String(c.socketsLeftOpen),
+          `${CHAOS_TARGETS.socketsLeftOpen}`,
+          yes(c.met.socketsLeftOpen),
+        ],
+        [
+          `viewers' time back to video (ms): n / p50 / p95 / max`,
+          `${cell(b.n)} / ${cell(b.p50)} / ${cell(b.p95)} / ${cell(b.max)}${c.notBack ? ` (${c.notBack} not back)` : ''}`,
+          `p95 <= ${CHAOS_TARGETS.backToVideoP95Ms}`,
+          yes(c.met.backToVideo),
+        ],
+      ],
+    ),
+    '',
+    'time back to video by fault (ms):',
+    '',
+    table(['fault', 'n', 'p50', 'p95', 'max'], summaryRows(c.backToVideoByKind)),
+    '',
+    `killed agents: reported failed after ${agents.map((f) => f.reportedFailedMs ?? '-').join(', ') || '-'} ms; ` +
+      `their clients' close codes: ${JSON.stringify(codes)}; control asked for again ${c.controlRegained} times`,
+    `dashboard restarts: the new dashboard answered after ${down.join(', ') || '-'} ms`,
+  ].join('\n');
 }

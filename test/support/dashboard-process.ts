@@ -100,6 +100,16 @@ export class DashboardProcess {
     }
   }
 
+  /** SIGKILL, as a crash: the dashboard cleans nothing up; its rooms keep running. `restart()` after. */
+  async crash(): Promise<void> {
+    const p = this.proc;
+    this.proc = null;
+    if (!p || p.exitCode !== null || p.signalCode !== null) return;
+    const exited = new Promise<void>((r) => p.once('exit', () => r()));
+    p.kill('SIGKILL');
+    await exited;
+  }
+
   /** SIGTERM, then SIGKILL after 10 s. Rooms keep running (the runtime is the database). */
   async stop(): Promise<void> {
     const p = this.proc;
