@@ -1,3 +1,6 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join as pathJoin } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type WebSocket from 'ws';
 import {
@@ -39,6 +42,7 @@ interface Room {
 
 describe(`fuzz the dashboard (BOXROOM_FUZZ_SEED=${SEED})`, () => {
   let t: TestApp;
+  let webDir: string;
   let agent: FakeAgent;
   let routes: RouteDef[];
   let doc: {
@@ -99,7 +103,10 @@ describe(`fuzz the dashboard (BOXROOM_FUZZ_SEED=${SEED})`, () => {
   }
 
   beforeAll(async () => {
-    t = await buildTestApp({ maxRooms: 20 });
+    // the pages are served whether or not this checkout ran `npm run build`: a one-file web UI
+    webDir = await mkdtemp(pathJoin(tmpdir(), 'boxroom-fuzz-web-'));
+    await writeFile(pathJoin(webDir, 'index.html'), '<!doctype html><title>boxroom</title>');
+    t = await buildTestApp({ maxRooms: 20, webDir });
     await ensureRooms();
     routes = routesOf(t.app.printRoutes({ commonPrefix: false }));
     doc = t.app.swagger() as unknown as typeof doc;
@@ -107,6 +114,7 @@ describe(`fuzz the dashboard (BOXROOM_FUZZ_SEED=${SEED})`, () => {
   afterAll(async () => {
     await agent?.close();
     await t?.close();
+    if (webDir) await rm(webDir, { recursive: true, force: true });
   });
 
   const paramOf = (r: Rng, name: string): string =>

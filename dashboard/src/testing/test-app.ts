@@ -20,7 +20,13 @@ export interface TestApp {
 
 /** The real app over a FakeDriver, with fresh keys in a temp data dir. */
 export async function buildTestApp(
-  opts: { maxRooms?: number; agentUrl?: string | null; logLines?: string[] } = {},
+  opts: {
+    maxRooms?: number;
+    agentUrl?: string | null;
+    logLines?: string[];
+    /** the built web UI to serve (default: wherever `npm run build` put it, if it did) */
+    webDir?: string | null;
+  } = {},
 ): Promise<TestApp> {
   const dataDir = await mkdtemp(join(tmpdir(), 'boxroom-dash-test-'));
   const secrets = await loadSecrets(dataDir, ADMIN_TOKEN);
@@ -32,6 +38,7 @@ export async function buildTestApp(
       : pino({ level: 'silent' }),
     driver,
     secrets,
+    ...(opts.webDir !== undefined ? { webDir: opts.webDir } : {}),
   });
   await app.ready();
   return {
