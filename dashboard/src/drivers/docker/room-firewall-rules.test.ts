@@ -89,6 +89,10 @@ describe('restoreScript', () => {
       '-A BOXROOM-OUT-bxr-rooms -d 169.254.0.0/16 -j REJECT --reject-with icmp-admin-prohibited',
       '-A BOXROOM-OUT-bxr-rooms -d 127.0.0.0/8 -j REJECT --reject-with icmp-admin-prohibited',
       '-A BOXROOM-OUT-bxr-rooms -d 0.0.0.0/8 -j REJECT --reject-with icmp-admin-prohibited',
+      '-A BOXROOM-OUT-bxr-rooms -d 192.0.0.0/24 -j REJECT --reject-with icmp-admin-prohibited',
+      '-A BOXROOM-OUT-bxr-rooms -d 198.18.0.0/15 -j REJECT --reject-with icmp-admin-prohibited',
+      '-A BOXROOM-OUT-bxr-rooms -d 224.0.0.0/4 -j REJECT --reject-with icmp-admin-prohibited',
+      '-A BOXROOM-OUT-bxr-rooms -d 240.0.0.0/4 -j REJECT --reject-with icmp-admin-prohibited',
       'COMMIT',
       '',
     ]);
@@ -107,6 +111,9 @@ describe('restoreScript', () => {
       '-A BOXROOM-OUT-bxr-rooms -d fc00::/7 -j REJECT --reject-with icmp6-adm-prohibited',
       '-A BOXROOM-OUT-bxr-rooms -d fe80::/10 -j REJECT --reject-with icmp6-adm-prohibited',
       '-A BOXROOM-OUT-bxr-rooms -d ::1/128 -j REJECT --reject-with icmp6-adm-prohibited',
+      '-A BOXROOM-OUT-bxr-rooms -d ff00::/8 -j REJECT --reject-with icmp6-adm-prohibited',
+      '-A BOXROOM-OUT-bxr-rooms -d ::ffff:0:0/96 -j REJECT --reject-with icmp6-adm-prohibited',
+      '-A BOXROOM-OUT-bxr-rooms -d 64:ff9b::/96 -j REJECT --reject-with icmp6-adm-prohibited',
       'COMMIT',
       '',
     ]);

@@ -30,8 +30,15 @@ export const BLOCKED: Readonly<Record<Family, readonly string[]>> = {
     '169.254.0.0/16',
     '127.0.0.0/8',
     '0.0.0.0/8',
+    // IETF protocol assignments, benchmarking networks, multicast, reserved and broadcast
+    '192.0.0.0/24',
+    '198.18.0.0/15',
+    '224.0.0.0/4',
+    '240.0.0.0/4',
   ],
-  6: ['fc00::/7', 'fe80::/10', '::1/128'],
+  // unique-local, link-local, loopback, multicast, and the IPv4-embedding prefixes through which a
+  // v6 route could reach a private IPv4 address (mapped, NAT64)
+  6: ['fc00::/7', 'fe80::/10', '::1/128', 'ff00::/8', '::ffff:0:0/96', '64:ff9b::/96'],
 };
 
 /** One BOXROOM_ROOM_EGRESS_ALLOW entry: an address or network, optionally one port (TCP and UDP). */
