@@ -105,7 +105,11 @@ export function roomProcessSpecs(config: AgentConfig, opts: RoomProcessOptions):
     SHELL: DESKTOP_SHELL,
     ...(desktopUser ? { USER: desktopUser.name, LOGNAME: desktopUser.name } : {}),
   };
-  const runAs = desktopUser ? { runAs: { uid: desktopUser.uid, gid: desktopUser.gid } } : {};
+  // what the desktop writes (in /tmp too) stays its own: not readable by another room's desktop user
+  const asDesktop = {
+    umask: 0o077,
+    ...(desktopUser ? { runAs: { uid: desktopUser.uid, gid: desktopUser.gid } } : {}),
+  };
   const agentDirs = async (): Promise<void> => {
     for (const dir of [a.home, a.xdgRuntimeDir]) await mkdir(dir, { recursive: true, mode: 0o700 });
   };
@@ -157,7 +161,7 @@ export function roomProcessSpecs(config: AgentConfig, opts: RoomProcessOptions):
       name: 'wm',
       ...cmd(openboxArgv({ configPath: d.openboxConfig, readyFile: d.wmReadyFile })),
       env: desktopEnv,
-      ...runAs,
+      ...asDesktop,
       // not its home: the spawn enters cwd before switching uids, and an agent without
       // CAP_DAC_OVERRIDE (the container's) cannot enter the desktop user's 0700 home
       cwd: d.root,
@@ -172,7 +176,7 @@ export function roomProcessSpecs(config: AgentConfig, opts: RoomProcessOptions):
       name: 'app',
       ...cmd(inHome(app)),
       env: desktopEnv,
-      ...runAs,
+      ...asDesktop,
       cwd: d.root,
       // after the WM, so that openbox maps the app as a new window and gives it the keyboard focus
       dependsOn: config.app === 'browser' ? ['xvfb', 'wm', 'pulse'] : ['xvfb', 'wm'],

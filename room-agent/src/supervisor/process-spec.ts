@@ -41,6 +41,8 @@ export interface ProcessSpec {
    * its own user so that nothing it starts can signal, trace or read the agent. Needs a root agent.
    */
   readonly runAs?: { readonly uid: number; readonly gid: number };
+  /** the child's file-creation mask (default: the agent's) */
+  readonly umask?: number;
   /** names of processes that must be ready before this one starts; when one exits, this one is restarted too */
   readonly dependsOn: readonly string[];
   readonly readiness: Readiness;

@@ -175,6 +175,9 @@ export class SupervisedProcess extends EventEmitter<SupervisedProcessEvents> {
       if (this.state === 'starting') this.transition('failed', `could not spawn: ${err.message}`);
     };
     let child: ChildProcess;
+    // Node has no per-child umask: spawn() forks synchronously, so the mask set around it is the
+    // child's alone (no other JavaScript runs in between).
+    const agentUmask = spec.umask === undefined ? undefined : process.umask(spec.umask);
     try {
       child = spawn(spec.command, [...spec.args], {
         env: childEnv(spec.env),
@@ -187,6 +190,8 @@ export class SupervisedProcess extends EventEmitter<SupervisedProcessEvents> {
     } catch (err) {
       fail(err as Error);
       return null;
+    } finally {
+      if (agentUmask !== undefined) process.umask(agentUmask);
     }
     if (child.pid === undefined) {
       // ENOENT/EACCES: retrying will not help until someone installs the program
