@@ -93,6 +93,12 @@ function uidOf(pid: number): number {
   return Number(m![1]);
 }
 
+/** the file-creation mask of a process, from /proc/<pid>/status. */
+function umaskOf(pid: number): number {
+  const m = /^Umask:\s+([0-7]+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return parseInt(m![1]!, 8);
+}
+
 /** pids whose command line is exactly `argv`. */
 function pidsRunning(argv: string[]): number[] {
   const want = argv.join('\0') + '\0';
@@ -154,6 +160,8 @@ describe('the desktop user cannot reach past its room (real agent, as root)', ()
     expect(uidOf(pids.app!)).toBe(user.uid);
     for (const name of ['xvfb', 'pulse', 'x11vnc', 'ffmpeg']) expect(uidOf(pids[name]!), name).toBe(0);
     expect(uidOf(agentPid)).toBe(0);
+    // what the desktop creates (in /tmp too) stays its own
+    for (const name of ['wm', 'app']) expect(umaskOf(pids[name]!), name).toBe(0o077);
   });
 
   it('cannot signal the agent: kill -USR1 fails and no inspector port opens', async () => {
@@ -483,9 +491,10 @@ describe('a browser room as the desktop user', () => {
       const chromiumNow = () =>
         [app.pid!, ...descendantPids(app.pid!)].flatMap((pid) => {
           try {
+            // the zygote's children rewrite their title: one string, the arguments joined by spaces
             const cmd = readFileSync(`/proc/${pid}/cmdline`, 'latin1');
-            if (!cmd.startsWith('/usr/lib/chromium/chromium\0')) return [];
-            return [{ pid, args: cmd.split('\0'), userns: readlinkSync(`/proc/${pid}/ns/user`) }];
+            if (!/^\/usr\/lib\/chromium\/chromium[\0 ]/.test(cmd)) return [];
+            return [{ pid, args: cmd.split(/[\0 ]/), userns: readlinkSync(`/proc/${pid}/ns/user`) }];
           } catch {
             return [];
           }
