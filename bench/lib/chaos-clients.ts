@@ -2,10 +2,9 @@ import WebSocket from 'ws';
 // relative: the bench bundle keeps packages external, and the workspace package is TypeScript
 import { WS_CLOSE } from '../../contracts/src/errors.js';
 import { FlvReader, isAvcFrame } from '../../test/support/flv-reader.js';
+// the room page's own reconnect schedule
+import { Backoff, PAGE_RECONNECT } from '../../web/src/core/backoff.js';
 
-/** Like the room page (web/src/core/backoff.ts): exponential from 300 ms, capped at 5 s, full jitter. */
-const BACKOFF_BASE_MS = 300;
-const BACKOFF_MAX_MS = 5000;
 /** The page's player rebuilds when no frame came for this long (web/src/controllers/player-controller.ts). */
 const STALL_RESTART_MS = 4000;
 /** Arrivals kept per reader: enough for the recovery window after a fault at 30 fps. */
@@ -56,7 +55,7 @@ export class PageSocket {
   /** the close code that ended it (a final verdict), if one did */
   stoppedBy: number | null = null;
   private token: string | null = null;
-  private attempt = 0;
+  private readonly backoff = new Backoff(PAGE_RECONNECT);
   private timer: NodeJS.Timeout | null = null;
   private stallTimer: NodeJS.Timeout | null = null;
   private stopped = false;
@@ -120,7 +119,7 @@ export class PageSocket {
     ws.on('message', (d: Buffer) => {
       // like the page: the backoff starts over once the server sent something, not on a bare open
       // (a dashboard that accepts and at once closes must not be hammered)
-      this.attempt = 0;
+      this.backoff.reset();
       if (flv) flv.push(d);
       else rfb?.(d);
     });
@@ -149,9 +148,8 @@ export class PageSocket {
 
   private retryLater(): void {
     if (this.stopped) return;
-    const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** this.attempt++);
     this.reconnects++;
-    this.timer = setTimeout(() => void this.connect(), ceiling / 2 + (Math.random() * ceiling) / 2);
+    this.timer = setTimeout(() => void this.connect(), this.backoff.next());
   }
 
   /**

@@ -1,6 +1,6 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type RFB from '@novnc/novnc';
-import { Backoff } from '../core/backoff.js';
+import { Backoff, PAGE_RECONNECT } from '../core/backoff.js';
 
 export type InputPhase = 'off' | 'connecting' | 'active' | 'retrying';
 
@@ -16,7 +16,7 @@ export class InputController implements ReactiveController {
   private target: HTMLElement | null = null;
   private url: (() => string) | null = null;
   private wanted = false;
-  private readonly backoff = new Backoff(300, 5000);
+  private readonly backoff = new Backoff(PAGE_RECONNECT);
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private generation = 0;
 

@@ -1,6 +1,6 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type MpegtsNs from 'mpegts.js';
-import { Backoff } from '../core/backoff.js';
+import { Backoff, PAGE_RECONNECT } from '../core/backoff.js';
 import { LiveEdgeController, bufferedEndAt } from '../core/live-edge-controller.js';
 import {
   newestVideoDtsS,
@@ -66,7 +66,7 @@ export class PlayerController implements ReactiveController {
   private url: (() => string) | null = null;
   private settings: PlayerSettings | null = null;
   private readonly edge = new LiveEdgeController();
-  private readonly backoff = new Backoff(300, 5000);
+  private readonly backoff = new Backoff(PAGE_RECONNECT);
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private watchdog: ReturnType<typeof setInterval> | null = null;
   private frameHandle: number | null = null;

@@ -1,5 +1,5 @@
 import { WS_CLOSE, type SessionClientMessage, type SessionEvent } from '@boxroom/contracts';
-import { Backoff } from './backoff.js';
+import { Backoff, PAGE_RECONNECT } from './backoff.js';
 import { closeVerdict } from './close-reasons.js';
 import { INITIAL_SESSION, reduceSession, type SessionAction, type SessionState } from './session-state.js';
 
@@ -20,7 +20,7 @@ export interface SessionClientOptions {
 export class SessionClient {
   private ws: WebSocket | null = null;
   private state: SessionState = INITIAL_SESSION;
-  private readonly backoff = new Backoff(400, 8000);
+  private readonly backoff = new Backoff(PAGE_RECONNECT);
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private pingTimer: ReturnType<typeof setInterval> | null = null;
   private stopped = true;
