@@ -161,6 +161,9 @@ describe('docker-compose deployment (compose/compose.yaml)', () => {
       expect(res.status, page).toBe(200);
       expect(await res.text()).toContain('<!doctype html>');
     }
+    // and the API browser with its files, which the one-file bundle finds beside itself
+    for (const path of ['/docs/', '/docs/static/swagger-ui.css', '/docs/static/logo.svg'])
+      expect((await fetch(`${url}${path}`)).status, path).toBe(200);
     const created = await api<Room>('POST', '/api/rooms', {
       name: 'compose room',
       width: 640,

@@ -1,5 +1,7 @@
-// Bundles the Node programs with esbuild, and the web UI with Vite (about 1.5 s). Local runs keep node_modules external; the room image
-// bundles everything into one file (--standalone), so the container needs only `node`.
+// Bundles the Node programs with esbuild, and the web UI with Vite (about 1.5 s). The agent and the
+// dashboard server are always one file each (they start often: every room, every dashboard restart);
+// the small CLIs keep node_modules external locally; --standalone makes everything one file for the
+// images, so a container needs only `node`.
 import { build } from 'esbuild';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { keepSourceMappings } from './source-map-filter.mjs';
@@ -13,7 +15,8 @@ const standalone = process.argv.includes('--standalone');
 // full map cost a 1-core room ~70 ms), and stack traces need only the mappings.
 const targets = [
   { entry: 'room-agent/src/main.ts', out: 'room-agent/dist/room-agent.mjs', selfContained: true },
-  { entry: 'dashboard/src/server.ts', out: 'dashboard/dist/server.mjs' },
+  // The dashboard too: a restarted dashboard is what viewers wait for (see docs/decisions.md).
+  { entry: 'dashboard/src/server.ts', out: 'dashboard/dist/server.mjs', selfContained: true },
   { entry: 'dashboard/src/janitor.ts', out: 'dashboard/dist/janitor.mjs' },
   { entry: 'dashboard/src/room-firewall-cli.ts', out: 'dashboard/dist/room-firewall.mjs' },
 ];

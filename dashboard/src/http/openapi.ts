@@ -1,6 +1,10 @@
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const DESCRIPTION = `Control plane of boxroom: shared remote desktops in the browser.
 
@@ -19,6 +23,21 @@ WS \`/rooms/{id}/session\` (JSON events), \`GET /rooms/{id}/snapshot.jpg\`. WebS
 
 Errors are \`{"error": {"code", "message"}}\`.`;
 
+/**
+ * Swagger UI's files. The plugin finds them beside its own source, which a one-file bundle moves:
+ * beside the bundle (the dashboard image copies them there), else in node_modules (`npm start`).
+ */
+export function swaggerUiDir(): string | null {
+  const candidates = [join(dirname(fileURLToPath(import.meta.url)), 'static')];
+  try {
+    const pkg = createRequire(import.meta.url).resolve('@fastify/swagger-ui/package.json');
+    candidates.push(join(dirname(pkg), 'static'));
+  } catch {
+    // not installed beside us: the image's layout
+  }
+  return candidates.find((d) => existsSync(join(d, 'logo.svg'))) ?? null;
+}
+
 /** OpenAPI from the routes' own TypeBox schemas: served at /openapi.json and browsable at /docs. */
 export async function registerOpenApi(app: FastifyInstance, version: string): Promise<void> {
   await app.register(fastifySwagger, {
@@ -29,6 +48,12 @@ export async function registerOpenApi(app: FastifyInstance, version: string): Pr
       security: [{ bearer: [] }],
     },
   });
-  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  const uiDir = swaggerUiDir();
+  await app.register(fastifySwaggerUi, {
+    routePrefix: '/docs',
+    ...(uiDir
+      ? { baseDir: uiDir, logo: { type: 'image/svg+xml', content: readFileSync(join(uiDir, 'logo.svg')) } }
+      : {}),
+  });
   app.get('/openapi.json', { schema: { hide: true }, config: { public: true } }, async () => app.swagger());
 }

@@ -304,7 +304,8 @@ describe('ops routes', () => {
     expect(
       spec.paths['/api/rooms'].post.requestBody.content['application/json'].schema.properties.fps.maximum,
     ).toBe(60);
-    expect((await t.app.inject('/docs/')).statusCode).toBe(200);
+    for (const path of ['/docs/', '/docs/static/swagger-ui.css', '/docs/static/logo.svg'])
+      expect((await t.app.inject(path)).statusCode, path).toBe(200);
   });
 
   it('unknown routes are JSON 404s', async () => {
