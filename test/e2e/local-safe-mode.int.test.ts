@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
+import { chownSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { DashboardProcess } from '../support/dashboard-process.js';
 import { sleep } from '../support/processes.js';
 
@@ -163,10 +163,19 @@ describe('local driver safe mode (real dashboard, local rooms)', () => {
     await sleep(2000);
     const bAfter = [...procs(userOf(b.id)).keys()];
     for (const pid of bBefore) expect(bAfter).toContain(pid);
-    // deleting a room ends and removes its user; the other room's stays
+    // what A's desktop left in the shared temporary dirs would belong to the next user given its uid
+    const uidA = Number(spawnSync('id', ['-u', userOf(a.id)], { encoding: 'utf8' }).stdout.trim());
+    const left = [`/tmp/boxroom-left-${a.id}`, `/dev/shm/boxroom-left-${a.id}`];
+    onTestFinished(() => {
+      for (const f of left) rmSync(f, { force: true });
+    });
+    for (const f of left) writeFileSync(f, 'secret');
+    for (const f of left) chownSync(f, uidA, uidA);
+    // deleting a room ends and removes its user (and its files); the other room's stays
     expect((await dash.api('DELETE', `/api/rooms/${a.id}`)).status).toBe(204);
     await expect.poll(() => spawnSync('id', ['-u', userOf(a.id)]).status, { timeout: 15_000 }).not.toBe(0);
     expect(procs(userOf(a.id)).size).toBe(0);
+    for (const f of left) expect(existsSync(f), f).toBe(false);
     expect(spawnSync('id', ['-u', userOf(b.id)]).status).toBe(0);
   });
 

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import type { Logger } from '../../logger.js';
@@ -21,6 +22,12 @@ const USERADD_ARGS = (roomId: string, name: string) => [
   `boxroom room ${roomId}`,
   name,
 ];
+
+/**
+ * Shared writable places where a desktop leaves files of its uid. The next room's user may get the same
+ * uid (useradd reuses free ones), and would own whatever is left there: so they go with the user.
+ */
+const SHARED_TMP_DIRS = ['/tmp', '/var/tmp', '/dev/shm'];
 
 export function roomUserName(roomId: string): string {
   return `${ROOM_USER_PREFIX}${roomId}`;
@@ -111,6 +118,7 @@ export class DesktopUsers {
     const name = roomUserName(roomId);
     const killed = await this.stopProcesses(roomId);
     if (killed > 0) this.log.warn({ room: roomId, user: name, killed }, 'killed processes of the room user');
+    await this.removeFiles(roomId);
     // userdel refuses while a process of the user lives: give SIGKILL a moment to land.
     for (let attempt = 0; ; attempt++) {
       try {
@@ -128,6 +136,22 @@ export class DesktopUsers {
         await new Promise((r) => setTimeout(r, 200));
         await this.stopProcesses(roomId);
       }
+    }
+  }
+
+  /** Removes what the room's user left in the shared temporary dirs (find never follows symlinks). */
+  private async removeFiles(roomId: string): Promise<void> {
+    const uid = this.ownUid(roomId);
+    if (uid === null) return;
+    const dirs = SHARED_TMP_DIRS.filter((d) => existsSync(d));
+    try {
+      await run('find', [...dirs, '-xdev', '-uid', String(uid), '-delete'], { timeout: 30_000 });
+    } catch (err) {
+      // find exits 1 when a dir vanished under it: what it could remove is removed
+      this.log.warn(
+        { room: roomId, err: (err as Error).message },
+        'could not remove every file of the room user',
+      );
     }
   }
 
