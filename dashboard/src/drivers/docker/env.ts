@@ -11,7 +11,7 @@ export class DockerEnvError extends Error {
  * The docker driver's settings from the environment, for the dashboard's composition root:
  *   BOXROOM_DOCKER_IMAGE          room image (default boxroom/room:latest)
  *   BOXROOM_DOCKER_INSTANCE       label scope of this deployment (default "default")
- *   BOXROOM_DOCKER_NETWORK        network rooms join (default: the engine's bridge)
+ *   BOXROOM_DOCKER_NETWORK        network rooms join (default boxroom-rooms, made when missing)
  *   BOXROOM_DOCKER_AGENT_ADDRESS  published (default) | container
  *   BOXROOM_DOCKER_PUBLISH_HOST   where agent ports are published (default 127.0.0.1)
  *   BOXROOM_ROOM_CPUS             cores per room, decimal (default 1)
