@@ -90,7 +90,6 @@ describe('restoreScript', () => {
       '-A BOXROOM-OUT-bxr-rooms -d 127.0.0.0/8 -j REJECT --reject-with icmp-admin-prohibited',
       '-A BOXROOM-OUT-bxr-rooms -d 0.0.0.0/8 -j REJECT --reject-with icmp-admin-prohibited',
       '-A BOXROOM-OUT-bxr-rooms -d 192.0.0.0/24 -j REJECT --reject-with icmp-admin-prohibited',
-      '-A BOXROOM-OUT-bxr-rooms -d 198.18.0.0/15 -j REJECT --reject-with icmp-admin-prohibited',
       '-A BOXROOM-OUT-bxr-rooms -d 224.0.0.0/4 -j REJECT --reject-with icmp-admin-prohibited',
       '-A BOXROOM-OUT-bxr-rooms -d 240.0.0.0/4 -j REJECT --reject-with icmp-admin-prohibited',
       'COMMIT',
