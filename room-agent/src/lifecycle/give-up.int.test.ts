@@ -33,6 +33,9 @@ describe('agent gives up on a desktop that cannot come back', () => {
   it('closes sockets with 4504 and why, reports failed, and exits 3', async () => {
     writeFileSync(join(bin, 'xterm'), '#!/bin/sh\nexit 1\n');
     chmodSync(join(bin, 'xterm'), 0o755);
+    // the app runs as the desktop user (the agent as root): mkdtemp's 0700 would hide the broken
+    // xterm from it, and the search would go on to the real one
+    chmodSync(bin, 0o755);
     const t0 = Date.now();
     agent = await startAgent({ PATH: `${bin}:${process.env.PATH}`, BOXROOM_DESKTOP_GIVE_UP_S: '4' });
     const exited = new Promise<number | null>((r) => agent!.proc.once('exit', (code) => r(code)));
