@@ -29,19 +29,31 @@ function searchOf(url: string): string {
   return q === -1 ? '' : url.slice(q);
 }
 
-/** The room token of an edge request: `Authorization: Bearer`, else `?token=` (as the agent reads it). */
-function tokenOf(req: FastifyRequest): string | null {
+/**
+ * The room token of an edge request, exactly the one the agent will read: `Authorization: Bearer`,
+ * else `?token=`. A WebSocket upgrade reaches the agent with its query string only (no Authorization),
+ * so there the edge reads the query too: checking a header the agent never sees would let another
+ * token through in the query.
+ */
+function tokenOf(req: FastifyRequest, kind: 'http' | 'ws'): string | null {
   const auth = req.headers.authorization;
-  if (auth?.startsWith('Bearer ')) return auth.slice(7).trim();
-  return new URLSearchParams(searchOf(req.url)).get('token');
+  if (kind === 'http' && auth?.startsWith('Bearer ')) return auth.slice(7).trim();
+  const query = new URLSearchParams(searchOf(req.url)).getAll('token');
+  // two tokens: the agent's parser makes an array of them and refuses; so does the edge
+  return query.length === 1 ? query[0]! : null;
 }
 
 /**
  * The dashboard's own check before anything reaches an agent: a token of this room, and not one of
  * the dashboard's agent-call tokens (the agent would take those; the edge is the public's door).
  */
-async function checkToken(tokens: TokenService, req: FastifyRequest, roomId: string): Promise<void> {
-  const token = tokenOf(req);
+async function checkToken(
+  tokens: TokenService,
+  req: FastifyRequest,
+  roomId: string,
+  kind: 'http' | 'ws',
+): Promise<void> {
+  const token = tokenOf(req, kind);
   if (!token) throw errors.unauthorized('missing token');
   await tokens.verify(token, roomId);
 }
@@ -91,7 +103,7 @@ export const proxyRoutes: FastifyPluginAsyncTypebox<{
       },
       async (req, reply) => {
         const agentUrl = await rooms.agentUrl(req.params.id);
-        await checkToken(tokens, req, req.params.id);
+        await checkToken(tokens, req, req.params.id, 'http');
         reply.hijack();
         proxyHttp({
           target: new URL(`/${path}${searchOf(req.url)}`, agentUrl),
@@ -145,8 +157,8 @@ export const proxyRoutes: FastifyPluginAsyncTypebox<{
         socket.on('message', hold);
         let release: (() => void) | null = null;
         try {
-          await checkToken(tokens, req, id);
-          const token = tokenOf(req);
+          await checkToken(tokens, req, id, 'ws');
+          const token = tokenOf(req, 'ws');
           const principal = quota && token ? await quota.principalOf(token) : null;
           if (quota && principal) {
             release = quota.sockets.acquire(principal);

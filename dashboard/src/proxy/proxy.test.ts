@@ -135,6 +135,19 @@ describe('edge proxy /rooms/:id/*', () => {
       expect(await closeOf(input)).toEqual({ code: 4409, reason: 'control passed to someone else' });
     });
 
+    it('checks the token the agent will read: on a WebSocket the query, never a header it does not see', async () => {
+      // a valid bearer header and another token in the query: the agent would judge the query's
+      const ws = await t.app.injectWS(`/rooms/${room.id}/session?token=nope`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      const before = agent.seen.length;
+      expect(await closeOf(ws)).toEqual({ code: 4401, reason: 'invalid token' });
+      expect(agent.seen.slice(before).filter((r) => r.url.startsWith('/session'))).toEqual([]);
+      // two tokens in the query: refused at the edge, as the agent's query parser refuses them
+      const twice = await t.app.injectWS(`/rooms/${room.id}/session?token=${token}&token=${token}`);
+      expect((await closeOf(twice)).code).toBe(4401);
+    });
+
     it("passes the client's close code to the agent", async () => {
       // over real sockets: the close handshake needs both ends to finish
       await t.app.listen({ port: 0, host: '127.0.0.1' });
