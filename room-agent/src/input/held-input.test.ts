@@ -26,4 +26,19 @@ describe('HeldInput.encodeReleases', () => {
     held.clear();
     expect(held.encodeReleases()).toBeNull();
   });
+
+  it('for a fresh x11vnc client: the held mask again, then 0 (x11vnc injects only changes per client)', () => {
+    const held = new HeldInput();
+    held.pointer(5, 10, 20);
+    held.key(true, KEYSYM.shiftL);
+    expect(held.encodeReleases({ freshClient: true })).toEqual(
+      Buffer.concat([
+        encodePointerEvent(5, 10, 20),
+        encodePointerEvent(0, 10, 20),
+        encodeKeyEvent(false, KEYSYM.shiftL),
+      ]),
+    );
+    held.pointer(0, 10, 20);
+    expect(held.encodeReleases({ freshClient: true })).toEqual(encodeKeyEvent(false, KEYSYM.shiftL));
+  });
 });

@@ -71,16 +71,23 @@ export class HeldInput {
   /**
    * The releases for everything held, or null when nothing is. Buttons go first (a shift-drag ends
    * as a shift-drag), then keys in reverse press order (Ctrl+Alt+Del lets go of Del first).
+   *
+   * `freshClient`: for a new x11vnc connection instead of the one that pressed. x11vnc keeps a button
+   * mask per client and injects only its changes, so a bare mask 0 from a new client releases
+   * nothing; the held mask first (a press of what X already holds down), then 0, does. Should the old
+   * client's release have reached X after all, this makes one click where the button went up.
    */
-  encodeReleases(): Buffer | null {
+  encodeReleases(opts: { freshClient?: boolean } = {}): Buffer | null {
     if (this.isEmpty) return null;
+    const pointerEvents = this.buttonMask === 0 ? 0 : opts.freshClient ? 2 : 1;
     const size =
-      (this.buttonMask !== 0 ? POINTER_EVENT_BYTES : 0) +
+      pointerEvents * POINTER_EVENT_BYTES +
       this.qemuKeys.size * QEMU_EXTENDED_KEY_EVENT_BYTES +
       this.keysyms.size * KEY_EVENT_BYTES;
     const buf = Buffer.allocUnsafe(size);
     let off = 0;
-    if (this.buttonMask !== 0) off = writePointerEvent(buf, off, 0, this.x, this.y);
+    if (pointerEvents === 2) off = writePointerEvent(buf, off, this.buttonMask, this.x, this.y);
+    if (pointerEvents !== 0) off = writePointerEvent(buf, off, 0, this.x, this.y);
     for (const [keycode, keysym] of [...this.qemuKeys].reverse())
       off = writeQemuKeyEvent(buf, off, false, keysym, keycode);
     for (const keysym of [...this.keysyms].reverse()) off = writeKeyEvent(buf, off, false, keysym);

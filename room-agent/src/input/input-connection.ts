@@ -248,8 +248,9 @@ export class InputConnection {
         // may already have closed a client that sent something it refuses) with keys or buttons down:
         // they stay down on the X server for the next controller unless someone releases them. Bytes
         // written to a client x11vnc has dropped are lost silently, so a fresh connection says it
-        // again (releasing what is up is harmless). Found by the fuzz test.
-        released = await sendReleasesFresh(this.deps.vncSocket, releases, this.deps.releaseTimeoutMs * 3);
+        // again (releasing a key that is up is harmless; buttons, see encodeReleases). Found by the fuzz test.
+        const again = this.parser.held.encodeReleases({ freshClient: true })!;
+        released = await sendReleasesFresh(this.deps.vncSocket, again, this.deps.releaseTimeoutMs * 3);
       }
       if (released) this.parser.held.clear();
       else if (releases !== null)

@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WS_CLOSE } from '@boxroom/contracts';
 import { createRootLogger } from '../logger.js';
 import { InputGate } from './input-gate.js';
+import { HeldInput } from './held-input.js';
+import { sendReleasesFresh } from './release-channel.js';
 import { encodeKeyEvent, encodePointerEvent, KEYSYM } from './rfb-messages.js';
 import {
   openClient,
@@ -91,6 +93,19 @@ describe('input gate against Xvfb + x11vnc', () => {
     await until(nothingHeld, 'no key or button held', 5000, 20);
     // the release happened where the button went down: no stray pointer motion
     expect(await mouse()).toEqual({ x: 120, y: 160 });
+  });
+
+  it('releases a button pressed by a connection x11vnc has since lost, over a fresh one', async () => {
+    // one connection presses and goes away (as x11vnc drops a client it disliked)
+    expect(await sendReleasesFresh(x.vncSocket, encodePointerEvent(1, 200, 220), 3000)).toBe(true);
+    await until(async () => (await heldButtons()).includes(1), 'button 1 held', 5000, 20);
+    // another releases it: what the input gate does for a controller x11vnc dropped
+    const held = new HeldInput();
+    held.pointer(1, 200, 220);
+    expect(await sendReleasesFresh(x.vncSocket, held.encodeReleases({ freshClient: true })!, 3000)).toBe(
+      true,
+    );
+    await until(nothingHeld, 'no button held', 5000, 20);
   });
 
   it('lets the next controller move the pointer and type', async () => {
