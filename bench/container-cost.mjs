@@ -13,8 +13,8 @@
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { promisify } from 'node:util';
+import { freePort } from './lib/free-port.mjs';
 
 const run = promisify(execFile);
 const REPO = new URL('../', import.meta.url).pathname;
@@ -61,16 +61,6 @@ function timed(cmd, args, env = process.env) {
 
 async function imageSize(tag) {
   return Number((await run('docker', ['image', 'inspect', '-f', '{{.Size}}', tag])).stdout.trim());
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
 }
 
 async function builds() {

@@ -10,61 +10,26 @@
 import { build } from 'esbuild';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { nodeBundleOptions } from '../scripts/node-bundle.mjs';
+import { freePort } from './lib/free-port.mjs';
 
 const REPO = new URL('../', import.meta.url).pathname;
 const N = Number(process.argv.find((a) => a.startsWith('--n='))?.slice(4) ?? 15);
 // inside node_modules: the external variant resolves its dependencies from here
 const OUT = join(REPO, 'node_modules/.cache/boxroom-bench/dashboard-start');
 
-const banner = [
-  "import { createRequire as __cr } from 'node:module';",
-  "import { fileURLToPath as __f2p } from 'node:url';",
-  "import { dirname as __dn } from 'node:path';",
-  'const require = __cr(import.meta.url);',
-  'const __filename = __f2p(import.meta.url);',
-  'const __dirname = __dn(__filename);',
-].join(' ');
-
-const externalDependencies = {
-  name: 'external-dependencies',
-  setup(b) {
-    b.onResolve({ filter: /^[^./]/ }, (args) =>
-      args.path.startsWith('@boxroom/') || args.path.startsWith('node:')
-        ? undefined
-        : { path: args.path, external: true },
-    );
-  },
-};
-
 async function bundle(name, oneFile) {
   const outfile = join(OUT, name, 'server.mjs');
   await build({
     entryPoints: [join(REPO, 'dashboard/src/server.ts')],
     outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    plugins: oneFile ? [] : [externalDependencies],
-    banner: oneFile ? { js: banner } : undefined,
-    external: oneFile ? ['cpu-features', '*.node'] : [],
+    ...nodeBundleOptions({ oneFile }),
     logLevel: 'error',
   });
   return outfile;
 }
-
-const freePort = () =>
-  new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
 
 /** CPU milliseconds (user + system) of a live process, from /proc/<pid>/stat. */
 function cpuMs(pid) {

@@ -4,6 +4,7 @@
 // images, so a container needs only `node`.
 import { build } from 'esbuild';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { nodeBundleOptions } from './node-bundle.mjs';
 import { keepSourceMappings } from './source-map-filter.mjs';
 
 const standalone = process.argv.includes('--standalone');
@@ -21,18 +22,6 @@ const targets = [
   { entry: 'dashboard/src/room-firewall-cli.ts', out: 'dashboard/dist/room-firewall.mjs' },
 ];
 
-/** Leaves npm dependencies to node_modules at run time, like `packages: 'external'` minus our own. */
-const externalDependencies = {
-  name: 'external-dependencies',
-  setup(b) {
-    b.onResolve({ filter: /^[^./]/ }, (args) =>
-      args.path.startsWith('@boxroom/') || args.path.startsWith('node:')
-        ? undefined
-        : { path: args.path, external: true },
-    );
-  },
-};
-
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
 // --outdir=DIR writes DIR/<out> instead of <out>: scripts/images.sh bundles into its own build
 // context, so a concurrent plain build (tests, npm start) cannot swap the bundles under it.
@@ -49,30 +38,9 @@ for (const t of targets) {
   await build({
     entryPoints: [t.entry],
     outfile: outdir ? `${outdir}/${t.out}` : t.out,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
+    ...nodeBundleOptions({ oneFile }),
     sourcemap: true,
     sourcesContent: t.selfContained !== true,
-    // Workspace packages (@boxroom/*) are TypeScript sources: always bundle them.
-    plugins: oneFile ? [] : [externalDependencies],
-    // CommonJS dependencies bundled into ESM still call require(): give them one.
-    // and __filename/__dirname, which some of them read at load time.
-    banner: oneFile
-      ? {
-          js: [
-            "import { createRequire as __cr } from 'node:module';",
-            "import { fileURLToPath as __f2p } from 'node:url';",
-            "import { dirname as __dn } from 'node:path';",
-            'const require = __cr(import.meta.url);',
-            'const __filename = __f2p(import.meta.url);',
-            'const __dirname = __dn(__filename);',
-          ].join(' '),
-        }
-      : undefined,
-    // Optional native addons of ssh2 (through dockerode): never used by us, and not bundleable.
-    external: oneFile ? ['cpu-features', '*.node'] : [],
     logLevel: 'warning',
   });
   if (t.selfContained) {
