@@ -2,6 +2,7 @@ import fastifyWebsocket from '@fastify/websocket';
 import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { join } from 'node:path';
+import type { TokenClaims } from '@boxroom/contracts';
 import { InviteService } from './auth/invite-service.js';
 import { OperatorSessions } from './auth/operator-session.js';
 import { RightsService } from './auth/rights-service.js';
@@ -221,11 +222,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const quota = config.maxSocketsPerPrincipal
     ? {
         sockets: new SocketQuota(config.maxSocketsPerPrincipal),
-        principalOf: (token: string) =>
-          tokens.verify(token).then(
-            (c) => `${c.room ?? '*'}:${c.sub}`,
-            () => null,
-          ),
+        principalOf: (c: TokenClaims) => `${c.room ?? '*'}:${c.sub}`,
       }
     : undefined;
   await app.register(proxyRoutes, {

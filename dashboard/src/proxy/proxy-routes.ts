@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import type { RawData, WebSocket } from 'ws';
-import { WS_CLOSE } from '@boxroom/contracts';
+import { WS_CLOSE, type TokenClaims } from '@boxroom/contracts';
 import { RoomIdParams, StreamQuery, errorResponses } from '../api/schemas.js';
 import type { TokenService } from '../auth/token-service.js';
 import { AppError, errors } from '../errors.js';
@@ -10,15 +10,7 @@ import type { Logger } from '../logger.js';
 import type { RoomManager } from '../rooms/room-manager.js';
 import { proxyHttp } from './http-proxy.js';
 import type { SocketQuota } from './socket-quota.js';
-import {
-  byteLength,
-  CLOSE_TOO_BIG,
-  TOO_MUCH_EARLY_DATA,
-  MAX_EARLY_BYTES,
-  MAX_EARLY_MESSAGES,
-  offeredProtocols,
-  proxyWebSocket,
-} from './ws-proxy.js';
+import { EarlyMessages, offeredProtocols, proxyWebSocket } from './ws-proxy.js';
 
 const HTTP_PATHS = ['stream.flv', 'snapshot.jpg'] as const;
 const WS_PATHS = ['stream', 'input', 'session'] as const;
@@ -46,16 +38,17 @@ function tokenOf(req: FastifyRequest, kind: 'http' | 'ws'): string | null {
 /**
  * The dashboard's own check before anything reaches an agent: a token of this room, and not one of
  * the dashboard's agent-call tokens (the agent would take those; the edge is the public's door).
+ * Returns the token's claims.
  */
 async function checkToken(
   tokens: TokenService,
   req: FastifyRequest,
   roomId: string,
   kind: 'http' | 'ws',
-): Promise<void> {
+): Promise<TokenClaims> {
   const token = tokenOf(req, kind);
   if (!token) throw errors.unauthorized('missing token');
-  await tokens.verify(token, roomId);
+  return tokens.verify(token, roomId);
 }
 
 function toWsUrl(agentUrl: string, path: string, search: string): string {
@@ -83,8 +76,8 @@ export const proxyRoutes: FastifyPluginAsyncTypebox<{
   tokens: TokenService;
   metrics: Metrics;
   log: Logger;
-  /** sockets per principal; the principal of a `?token=` (null: not a valid token, the agent refuses it) */
-  quota?: { sockets: SocketQuota; principalOf: (token: string) => Promise<string | null> };
+  /** sockets per principal, the principal being a function of the checked token's claims */
+  quota?: { sockets: SocketQuota; principalOf: (claims: TokenClaims) => string };
 }> = async (app, { rooms, tokens, metrics, log, quota }) => {
   for (const path of HTTP_PATHS) {
     app.get(
@@ -146,22 +139,14 @@ export const proxyRoutes: FastifyPluginAsyncTypebox<{
         }
         // The signature check yields to the event loop: hold what the client sends meanwhile, bounded
         // in count and bytes (the socket is not authenticated yet).
-        const held: Array<[RawData, boolean]> = [];
-        let heldBytes = 0;
-        const hold = (data: RawData, isBinary: boolean) => {
-          heldBytes += byteLength(data);
-          if (heldBytes > MAX_EARLY_BYTES) socket.close(CLOSE_TOO_BIG, TOO_MUCH_EARLY_DATA);
-          else if (held.length < MAX_EARLY_MESSAGES) held.push([data, isBinary]);
-          else socket.close(WS_CLOSE.unavailable, 'room not ready');
-        };
+        const early = new EarlyMessages();
+        const hold = (data: RawData, isBinary: boolean) => void early.hold(socket, data, isBinary);
         socket.on('message', hold);
         let release: (() => void) | null = null;
         try {
-          await checkToken(tokens, req, id, 'ws');
-          const token = tokenOf(req, 'ws');
-          const principal = quota && token ? await quota.principalOf(token) : null;
-          if (quota && principal) {
-            release = quota.sockets.acquire(principal);
+          const claims = await checkToken(tokens, req, id, 'ws');
+          if (quota) {
+            release = quota.sockets.acquire(quota.principalOf(claims));
             if (!release) {
               socket.close(
                 WS_CLOSE.tooManySockets,
@@ -181,7 +166,11 @@ export const proxyRoutes: FastifyPluginAsyncTypebox<{
         } finally {
           socket.off('message', hold);
         }
-        if (socket.readyState !== socket.OPEN) return;
+        if (socket.readyState !== socket.OPEN) {
+          // closed while the token was checked (its 'close' may have fired before the slot was taken)
+          release?.();
+          return;
+        }
         metrics.inc('boxroom_proxy_total', { kind: path });
         try {
           proxyWebSocket(socket, {
@@ -190,7 +179,7 @@ export const proxyRoutes: FastifyPluginAsyncTypebox<{
             headers: forwardedHeaders(req),
             log: log.child({ room: id, path }),
             onEnd: metrics.track('boxroom_proxy_open', { kind: path }),
-            early: held,
+            early,
           });
         } catch (err) {
           log.error({ err, room: id, path }, 'could not open the agent websocket');

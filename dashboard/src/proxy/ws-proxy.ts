@@ -15,8 +15,7 @@ export const MAX_EARLY_MESSAGES = 64;
  */
 export const MAX_EARLY_BYTES = 64 * 1024;
 /** WebSocket "message too big": the client sent more than we hold for an unauthenticated socket. */
-export const CLOSE_TOO_BIG = 1009;
-export const TOO_MUCH_EARLY_DATA = 'too much data before the room accepted the socket';
+const CLOSE_TOO_BIG = 1009;
 const UPSTREAM_HANDSHAKE_MS = 5000;
 /** Keyframes of a 1080p stream fit comfortably. */
 const UPSTREAM_MAX_PAYLOAD_BYTES = 32 * 1024 * 1024;
@@ -29,8 +28,8 @@ export interface WsProxyOptions {
   headers: Record<string, string>;
   log: Logger;
   onEnd?: () => void;
-  /** client messages that arrived before the proxy was set up (while the token was checked) */
-  early?: Array<[WebSocket.RawData, boolean]>;
+  /** what the client sent before the proxy was set up (while the edge checked the token) */
+  early?: EarlyMessages;
 }
 
 /** Close codes an endpoint may put on the wire (1005, 1006 and 1015 are reserved for reporting). */
@@ -69,23 +68,41 @@ export function byteLength(data: WebSocket.RawData): number {
   return data instanceof ArrayBuffer ? data.byteLength : data.length;
 }
 
-function forward(from: WebSocket, to: WebSocket, early: Array<[WebSocket.RawData, boolean]> | null): void {
-  // one budget with what the edge held while it checked the token
-  let earlyBytes = early ? early.reduce((n, [d]) => n + byteLength(d), 0) : 0;
+/**
+ * What a client sends before the agent has accepted its socket (while the edge checks the token,
+ * then while the agent connection opens): held in this process, one budget of MAX_EARLY_MESSAGES and
+ * MAX_EARLY_BYTES for the whole wait. Over it, the client is closed (1009 for bytes).
+ */
+export class EarlyMessages {
+  private readonly messages: Array<[WebSocket.RawData, boolean]> = [];
+  private bytes = 0;
+
+  /** Holds one message of `client`; false when that broke a bound and the client was closed. */
+  hold(client: WebSocket, data: WebSocket.RawData, isBinary: boolean): boolean {
+    this.bytes += byteLength(data);
+    if (this.bytes > MAX_EARLY_BYTES) {
+      this.messages.length = 0;
+      closeQuietly(client, CLOSE_TOO_BIG, 'too much data before the room accepted the socket');
+      return false;
+    }
+    if (this.messages.length >= MAX_EARLY_MESSAGES) {
+      closeQuietly(client, WS_CLOSE.unavailable, 'room not ready');
+      return false;
+    }
+    this.messages.push([data, isBinary]);
+    return true;
+  }
+
+  /** Sends what was held, in order, and forgets it. */
+  flush(to: WebSocket): void {
+    for (const [data, isBinary] of this.messages.splice(0)) to.send(data, { binary: isBinary });
+  }
+}
+
+function forward(from: WebSocket, to: WebSocket, early: EarlyMessages | null): void {
   from.on('message', (data, isBinary) => {
     if (to.readyState === WebSocket.CONNECTING && early) {
-      earlyBytes += byteLength(data);
-      if (earlyBytes > MAX_EARLY_BYTES) {
-        early.length = 0;
-        closeQuietly(from, CLOSE_TOO_BIG, TOO_MUCH_EARLY_DATA);
-        to.terminate();
-        return;
-      }
-      if (early.length >= MAX_EARLY_MESSAGES) {
-        closeQuietly(from, WS_CLOSE.unavailable, 'room not ready');
-        return;
-      }
-      early.push([data, isBinary]);
+      if (!early.hold(from, data, isBinary)) to.terminate();
       return;
     }
     if (to.readyState !== WebSocket.OPEN) return;
@@ -105,7 +122,7 @@ function forward(from: WebSocket, to: WebSocket, early: Array<[WebSocket.RawData
 /** Pipe an accepted browser WebSocket to the room agent, both ways, with close codes preserved. */
 export function proxyWebSocket(client: WebSocket, opts: WsProxyOptions): void {
   const { log } = opts;
-  const early: Array<[WebSocket.RawData, boolean]> = [...(opts.early ?? [])];
+  const early = opts.early ?? new EarlyMessages();
   let ended = false;
   const end = () => {
     if (ended) return;
@@ -124,7 +141,7 @@ export function proxyWebSocket(client: WebSocket, opts: WsProxyOptions): void {
   forward(upstream, client, null);
 
   upstream.on('open', () => {
-    for (const [data, isBinary] of early.splice(0)) upstream.send(data, { binary: isBinary });
+    early.flush(upstream);
   });
   upstream.on('unexpected-response', (req, res) => {
     const code = closeCodeForStatus(res.statusCode ?? 502);
