@@ -106,10 +106,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close().catch(() => {});
-  if (dash) {
-    await dash.deleteAllRooms();
-    await dash.dispose({ killRooms: true });
-  }
+  await dash?.teardown();
 }, 60_000);
 
 describe('glass-to-glass in Chromium through the dashboard', () => {

@@ -55,10 +55,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close().catch(() => {});
-  if (dash) {
-    await dash.deleteAllRooms();
-    await dash.dispose({ killRooms: true });
-  }
+  await dash?.teardown();
   rmSync(certDir, { recursive: true, force: true });
 }, 60_000);
 

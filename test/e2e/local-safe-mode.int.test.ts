@@ -21,11 +21,8 @@ const isRoot = process.getuid?.() === 0;
 let dash: DashboardProcess | null = null;
 
 afterEach(async () => {
-  if (dash) {
-    await dash.deleteAllRooms();
-    await dash.dispose({ killRooms: true });
-    dash = null;
-  }
+  await dash?.teardown();
+  dash = null;
 }, 60_000);
 
 async function createRoom(d: DashboardProcess): Promise<RoomInfo> {

@@ -47,10 +47,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const c of contexts) await c.close().catch(() => {});
   await browser?.close().catch(() => {});
-  if (dash) {
-    await dash.deleteAllRooms();
-    await dash.dispose({ killRooms: true });
-  }
+  await dash?.teardown();
 }, 60_000);
 
 describe('room page with short tokens (real dashboard, local driver, Chromium)', () => {

@@ -75,10 +75,7 @@ describe('rights end while connections are open, through the real dashboard (loc
 
   afterAll(async () => {
     for (const c of open) c.closeAll();
-    if (dash) {
-      await dash.deleteAllRooms();
-      await dash.dispose({ killRooms: true });
-    }
+    await dash?.teardown();
   });
 
   it('a socket opened with a short-TTL token closes with 4410 within 2 s of exp', async () => {

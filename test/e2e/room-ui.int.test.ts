@@ -94,10 +94,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const c of contexts) await c.close().catch(() => {});
   await browser?.close().catch(() => {});
-  if (dash) {
-    await dash.deleteAllRooms();
-    await dash.dispose({ killRooms: true });
-  }
+  await dash?.teardown();
 }, 60_000);
 
 describe('web UI against the real dashboard (local driver)', () => {

@@ -140,10 +140,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  if (dash) {
-    await dash.deleteAllRooms();
-    await dash.dispose({ killRooms: true });
-  }
+  await dash?.teardown();
 }, 60_000);
 
 describe('tokens of room A are refused on room B (real dashboard, two local rooms)', () => {

@@ -101,23 +101,22 @@ export class DashboardProcess {
   }
 
   /** SIGKILL, as a crash: the dashboard cleans nothing up; its rooms keep running. `restart()` after. */
-  async crash(): Promise<void> {
-    const p = this.proc;
-    this.proc = null;
-    if (!p || p.exitCode !== null || p.signalCode !== null) return;
-    const exited = new Promise<void>((r) => p.once('exit', () => r()));
-    p.kill('SIGKILL');
-    await exited;
+  crash(): Promise<void> {
+    return this.end('SIGKILL');
   }
 
   /** SIGTERM, then SIGKILL after 10 s. Rooms keep running (the runtime is the database). */
-  async stop(): Promise<void> {
+  stop(): Promise<void> {
+    return this.end('SIGTERM');
+  }
+
+  private async end(signal: 'SIGTERM' | 'SIGKILL'): Promise<void> {
     const p = this.proc;
     this.proc = null;
     if (!p || p.exitCode !== null || p.signalCode !== null) return;
     const exited = new Promise<void>((r) => p.once('exit', () => r()));
-    p.kill('SIGTERM');
-    const t = setTimeout(() => p.kill('SIGKILL'), 10_000);
+    p.kill(signal);
+    const t = signal === 'SIGTERM' ? setTimeout(() => p.kill('SIGKILL'), 10_000) : undefined;
     await exited;
     clearTimeout(t);
   }
@@ -163,6 +162,12 @@ export class DashboardProcess {
     if (!res?.ok) return;
     const { rooms } = (await res.json()) as { rooms: Array<{ id: string }> };
     await Promise.all(rooms.map((r) => this.api('DELETE', `/api/rooms/${r.id}`).catch(() => {})));
+  }
+
+  /** The end of a test file: its rooms deleted through the API, then `dispose({ killRooms: true })`. */
+  async teardown(): Promise<void> {
+    await this.deleteAllRooms();
+    await this.dispose({ killRooms: true });
   }
 
   /**

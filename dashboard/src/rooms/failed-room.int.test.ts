@@ -44,10 +44,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close().catch(() => {});
-  if (dash) {
-    await dash.deleteAllRooms();
-    await dash.dispose({ killRooms: true });
-  }
+  await dash?.teardown();
   await new Promise((r) => sink?.close(r));
 });
 

@@ -1,40 +1,16 @@
 import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
-import type { ContainerInfo } from 'dockerode';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import type { RoomSpec } from '../../rooms/room-driver.js';
+import { containerSummary, ROOM_SPEC } from '../../testing/container-summary.js';
 import { DockerRoomDriver } from './docker-driver.js';
 import { ENGINE_DEADLINE_MS, EngineTimeout, withDeadline } from './engine-deadline.js';
-import { toLabels } from './labels.js';
 import { resolveOptions } from './options.js';
 
-const spec: RoomSpec = {
-  id: 'r1',
-  name: 'r',
-  width: 1280,
-  height: 720,
-  fps: 30,
-  app: 'terminal',
-  createdAt: 1,
-  ownerId: null,
-};
-
-const container: ContainerInfo = {
-  Id: 'c1',
-  Names: ['/boxroom-default-r1'],
-  Image: 'boxroom/room:latest',
-  ImageID: 'sha256:x',
-  Command: 'node',
-  Created: 1,
+const spec = ROOM_SPEC;
+const container = containerSummary({
   Ports: [{ IP: '127.0.0.1', PrivatePort: 9000, PublicPort: 41000, Type: 'tcp' }],
-  Labels: toLabels(spec, 'default'),
-  State: 'running',
-  Status: 'Up 3 seconds (healthy)',
-  HostConfig: { NetworkMode: 'bridge' },
-  NetworkSettings: { Networks: {} },
-  Mounts: [],
-};
+});
 
 /** Just the engine calls the driver makes; `hung` makes every call wait for ever, as a SIGSTOPped dockerd does. */
 function fakeEngine() {

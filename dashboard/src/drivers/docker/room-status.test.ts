@@ -1,40 +1,10 @@
-import type { ContainerInfo } from 'dockerode';
 import { describe, expect, it } from 'vitest';
-import type { RoomSpec } from '../../rooms/room-driver.js';
-import { toLabels } from './labels.js';
+import { containerSummary, ROOM_SPEC } from '../../testing/container-summary.js';
 import { resolveOptions } from './options.js';
 import { recordFromSummary, statusFromEvent, statusFromSummary } from './room-status.js';
 
-const spec: RoomSpec = {
-  id: 'r1',
-  name: 'r',
-  width: 1280,
-  height: 720,
-  fps: 30,
-  app: 'terminal',
-  createdAt: 1,
-  ownerId: null,
-  timeouts: { maxAgeS: 0, noViewersS: 3600, noInputS: 0 },
-};
-
-function summary(over: Partial<ContainerInfo>): ContainerInfo {
-  return {
-    Id: 'c1',
-    Names: ['/boxroom-default-r1'],
-    Image: 'boxroom/room:latest',
-    ImageID: 'sha256:x',
-    Command: 'node',
-    Created: 1,
-    Ports: [],
-    Labels: toLabels(spec, 'default'),
-    State: 'running',
-    Status: 'Up 3 seconds (healthy)',
-    HostConfig: { NetworkMode: 'bridge' },
-    NetworkSettings: { Networks: {} },
-    Mounts: [],
-    ...over,
-  };
-}
+const spec = ROOM_SPEC;
+const summary = containerSummary;
 
 describe('room status', () => {
   it('reads health from the list entry', () => {
