@@ -16,6 +16,13 @@ const SessionInfo = Type.Object({
   csrf: Type.String({ description: 'send as `x-csrf-token` on every state-changing request' }),
   expiresAt: Type.String({ format: 'date-time' }),
 });
+/** What the page learns of its session: the same after sign-in and on every later look. */
+const sessionInfo = (s: { csrf: string; expiresAt: number }) => ({
+  role: 'operator' as const,
+  csrf: s.csrf,
+  expiresAt: new Date(s.expiresAt).toISOString(),
+});
+
 const SignIn = Type.Object(
   { token: Type.String({ minLength: 1, maxLength: 512, description: 'the admin token' }) },
   { additionalProperties: false },
@@ -51,7 +58,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{
       const maxAgeS = Math.floor((s.expiresAt - Date.now()) / 1000);
       reply.header('set-cookie', sessionCookie(s.cookie, maxAgeS, req.protocol === 'https'));
       reply.header('cache-control', 'no-store');
-      return { role: 'operator' as const, csrf: s.csrf, expiresAt: new Date(s.expiresAt).toISOString() };
+      return sessionInfo(s);
     },
   );
 
@@ -70,7 +77,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{
       const s = sessions.verify(cookieValue(req.headers.cookie, SESSION_COOKIE));
       if (!s) throw errors.unauthorized('not signed in');
       reply.header('cache-control', 'no-store');
-      return { role: 'operator' as const, csrf: s.csrf, expiresAt: new Date(s.expiresAt).toISOString() };
+      return sessionInfo(s);
     },
   );
 

@@ -6,6 +6,17 @@ type CreatedRoom = Extract<WebhookEvent, { type: 'room.created' }>['data'] & {
   createdAt: number;
 };
 
+type Deleted = Extract<WebhookEvent, { type: 'room.deleted' }>;
+
+/** One `room.deleted` per room whatever the cause: the id says the room went, `data.cause` why. */
+const deleted = (room: string, at: number, data: Deleted['data']): Deleted => ({
+  id: `${room}.deleted`,
+  type: 'room.deleted',
+  at,
+  room,
+  data,
+});
+
 /**
  * Webhook events, built in one place. Ids are derived from what happened (room, kind, lease seq),
  * not random: retries and several dashboard replicas send the same id, so receivers can deduplicate.
@@ -25,27 +36,12 @@ export const roomEvents = {
     room,
     data: {},
   }),
-  deletedByRequest: (room: string, at: number, by: string): WebhookEvent => ({
-    id: `${room}.deleted`,
-    type: 'room.deleted',
-    at,
-    room,
-    data: { cause: 'request', by },
-  }),
-  expired: (room: string, at: number, reason: ExpiryReason): WebhookEvent => ({
-    id: `${room}.deleted`,
-    type: 'room.deleted',
-    at,
-    room,
-    data: { cause: 'expired', reason },
-  }),
-  failed: (room: string, at: number, failedAt: number): WebhookEvent => ({
-    id: `${room}.deleted`,
-    type: 'room.deleted',
-    at,
-    room,
-    data: { cause: 'failed', failedAt },
-  }),
+  deletedByRequest: (room: string, at: number, by: string): WebhookEvent =>
+    deleted(room, at, { cause: 'request', by }),
+  expired: (room: string, at: number, reason: ExpiryReason): WebhookEvent =>
+    deleted(room, at, { cause: 'expired', reason }),
+  failed: (room: string, at: number, failedAt: number): WebhookEvent =>
+    deleted(room, at, { cause: 'failed', failedAt }),
   control: (room: string, c: ControlChange): WebhookEvent => ({
     id: `${room}.control.${c.seq}`,
     type: 'control.changed',
