@@ -16,7 +16,8 @@ function client(opts: Pick<DockerDriverOptions, 'docker'>): Docker {
 
 /** The docker RoomDriver: one container per room, labels as the only state store. */
 export function createDockerDriver(opts: DockerDriverOptions): RoomDriver {
-  const log = (opts.log ?? pino({ level: 'info' })).child({ mod: 'docker-driver' });
+  // the caller names the module (`mod`): a second `mod` from here would repeat the key in every line
+  const log = opts.log ?? pino({ level: 'info' }).child({ mod: 'docker-driver' });
   return new DockerRoomDriver(client(opts), resolveOptions(opts), log);
 }
 

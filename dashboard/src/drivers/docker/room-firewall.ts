@@ -127,7 +127,8 @@ async function applyFamily(
  * required for `installed: true`; an IPv6 failure is logged (most hosts' rooms have no IPv6 route).
  */
 export async function applyRoomFirewall(bridge: string, o: RoomFirewallOptions): Promise<FirewallResult> {
-  const log = o.log.child({ mod: 'room-firewall' });
+  // named by the caller (`mod`: the driver's, or the CLI's room-firewall)
+  const log = o.log;
   const allow = await resolveAllow(o.allow, log);
   const dns = o.dnsServers ?? (await hostDnsServers());
   const v4 = await applyFamily(4, bridge, allow, dns);
