@@ -8,3 +8,4 @@ export * from './health.js';
 export * from './session.js';
 export * from './lifecycle.js';
 export * from './webhook-events.js';
+export * from './room-status.js';
