@@ -1,0 +1,74 @@
+import type { WebhookEvent } from '@boxroom/contracts';
+
+/**
+ * Everything the dashboard remembers beyond what the runtime's labels hold, behind one interface
+ * with two implementations that pass one shared suite: files in the data dir (one dashboard, the
+ * default) and PostgreSQL (`BOXROOM_DATABASE_URL`: several replicas of one deployment). Later
+ * features (recordings index, audit entries, profiles, quotas, settings) add their methods here.
+ *
+ * Every write is atomic; where two replicas could race (bumping a generation, taking a lease,
+ * claiming a webhook) the PostgreSQL store decides in one transaction or one conditional statement.
+ */
+export interface StateStore {
+  readonly kind: 'file' | 'postgres';
+  /** Connects and applies pending migrations. */
+  open(): Promise<void>;
+  close(): Promise<void>;
+
+  // --- invite generations: an invite secret is HMAC(key, room:role:generation); revoking bumps it
+  loadInviteGenerations(): Promise<InviteGenerations>;
+  /** Adds one to the role's generation and returns the new value. */
+  bumpInviteGeneration(room: string, role: InviteRole): Promise<number>;
+
+  // --- rights taken away before their tokens run out
+  loadRights(): Promise<Record<string, RoomRightsEntry>>;
+  /** Refuses the participant's tokens until `untilS`; drops the room's kicks that ended before `nowS`. */
+  kick(room: string, participantId: string, untilS: number, nowS: number): Promise<void>;
+  /** Refuses tokens of `role` issued before `beforeS` (keeps the later of the old and new value). */
+  revokeBefore(room: string, role: InviteRole, beforeS: number): Promise<void>;
+
+  /** Drops everything kept for a deleted room (ids are random and never reused). */
+  forgetRoom(room: string): Promise<void>;
+
+  /**
+   * Changes written by any replica, this one included (the file store: this process only), so
+   * in-memory copies refresh. Returns the unsubscribe function.
+   */
+  onChange(listener: (change: StoreChange) => void): () => void;
+
+  // --- singleton jobs (reaper, webhook sender, recorders): one holder at a time
+  /** Takes the lease when it is free or expired, or renews it when `holder` has it; true: held. */
+  acquireLease(name: string, holder: string, ttlMs: number): Promise<boolean>;
+  /** Gives the lease up at once when `holder` has it (a clean shutdown hands over without waiting). */
+  releaseLease(name: string, holder: string): Promise<void>;
+
+  // --- webhook outbox: every replica enqueues, the lease holder delivers
+  /** Queues an event; false when an event with this id was queued before (replicas enqueue the same). */
+  enqueueWebhook(event: WebhookEvent): Promise<boolean>;
+  /** Events due at `nowMs`, oldest first. */
+  dueWebhooks(limit: number, nowMs: number): Promise<OutboxEntry[]>;
+  /** Delivered, or given up: it leaves the outbox. */
+  finishWebhook(id: string): Promise<void>;
+  /** Failed attempt number `attempts`; try again at `nextAtMs`. */
+  retryWebhook(id: string, attempts: number, nextAtMs: number): Promise<void>;
+}
+
+export type InviteRole = 'owner' | 'participant' | 'viewer';
+
+/** room -> invite role -> generation (absent: 0) */
+export type InviteGenerations = Record<string, Partial<Record<InviteRole, number>>>;
+
+export interface RoomRightsEntry {
+  /** participant id -> s since epoch until which their tokens are refused */
+  kicked: Record<string, number>;
+  /** invite role -> tokens of that role issued (iat, s) before this are refused */
+  revokedBefore: Partial<Record<InviteRole, number>>;
+}
+
+export type StoreChange = { kind: 'invites'; room: string } | { kind: 'rights'; room: string };
+
+export interface OutboxEntry {
+  event: WebhookEvent;
+  /** failed attempts so far */
+  attempts: number;
+}
