@@ -64,6 +64,7 @@ export interface AppDeps {
         | 'rates'
         | 'maxParticipants'
         | 'maxSocketsPerPrincipal'
+        | 'webDir'
       >
     >;
   /** PEM cert and key: serve HTTPS (BOXROOM_TLS_CERT / BOXROOM_TLS_KEY, read by the composition root) */
@@ -232,6 +233,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     log: log.child({ mod: 'proxy' }),
     ...(quota ? { quota } : {}),
   });
-  await app.register(webAssets, { root: deps.webDir === undefined ? findWebDir() : deps.webDir });
+  await app.register(webAssets, {
+    root: deps.webDir === undefined ? findWebDir(deps.config.webDir ?? null) : deps.webDir,
+  });
   return app;
 }

@@ -1,8 +1,42 @@
 import { isAbsolute, resolve } from 'node:path';
-import { isIP } from 'node:net';
-import { ROOM_TIMEOUT_MAX_S, type ResolvedRoomTimeouts } from '@boxroom/contracts';
+import type { ResolvedRoomTimeouts } from '@boxroom/contracts';
+import { ConfigError, readSettings, type Env } from '@boxroom/room-agent/settings';
+import { DASHBOARD_SETTINGS, type DashboardProcess } from './dashboard-settings.js';
 
-export type DriverChoice = 'docker' | 'local' | 'auto';
+export { ConfigError };
+
+export type DriverChoice = (typeof DASHBOARD_SETTINGS.BOXROOM_DRIVER.values)[number];
+
+/**
+ * What every room's agent gets from the operator, whichever driver runs it
+ * (drivers/room-agent-env.ts turns it and the room's own values into the agent's variables).
+ */
+export interface RoomAgentSettings {
+  readonly logLevel: string;
+  readonly controlIdleS: number;
+  readonly controlGraceMs: number;
+  readonly controlQueueMax: number;
+  readonly viewerMaxBacklogBytes: number;
+  readonly desktopGiveUpS: number;
+  readonly capture: (typeof DASHBOARD_SETTINGS.BOXROOM_CAPTURE.values)[number];
+  /** a host path: local rooms only (a docker room runs its image's binary) */
+  readonly captureBin: string | null;
+}
+
+/** The docker driver's settings as read; drivers/docker/from-config.ts makes its options of them. */
+export interface DockerConfig {
+  readonly image: string;
+  readonly instance: string;
+  readonly network: string;
+  readonly agentAddress: 'published' | 'container';
+  readonly publishHost: string;
+  readonly cpus: number;
+  readonly memoryMb: number;
+  readonly shmMb: number;
+  readonly firewall: 'auto' | 'off';
+  /** BOXROOM_ROOM_EGRESS_ALLOW's items, parsed into rules by the docker driver */
+  readonly egressAllow: readonly string[];
+}
 
 /** Everything the dashboard needs from its environment, parsed once, validated and frozen. */
 export interface DashboardConfig {
@@ -60,6 +94,11 @@ export interface DashboardConfig {
   readonly maxParticipants: number;
   /** WebSockets one participant (token subject) may hold open through the edge; more: close 4429 */
   readonly maxSocketsPerPrincipal: number;
+  /** the built web UI (BOXROOM_WEB_DIR, absolute); null: found beside the bundle */
+  readonly webDir: string | null;
+  /** what every room's agent gets, on every driver */
+  readonly rooms: RoomAgentSettings;
+  readonly docker: DockerConfig;
   /** where room and control events are POSTed; null: no webhooks */
   readonly webhookUrl: string | null;
   /** HMAC key of webhook signatures; null: generated on first start and kept in dataDir */
@@ -68,105 +107,28 @@ export interface DashboardConfig {
 
 /** Defaults of the room timeouts: an abandoned room (nobody watching for an hour) is freed. */
 export const ROOM_TIMEOUT_DEFAULTS: ResolvedRoomTimeouts = Object.freeze({
-  maxAgeS: 0,
-  noViewersS: 3600,
-  noInputS: 0,
+  maxAgeS: DASHBOARD_SETTINGS.BOXROOM_ROOM_MAX_AGE_S.default,
+  noViewersS: DASHBOARD_SETTINGS.BOXROOM_ROOM_NO_VIEWERS_S.default,
+  noInputS: DASHBOARD_SETTINGS.BOXROOM_ROOM_NO_INPUT_S.default,
 });
 
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
+const read = <P extends DashboardProcess>(env: Env, process: P) =>
+  readSettings(DASHBOARD_SETTINGS, env, process);
+type Values = ReturnType<typeof read<'dashboard'>>;
 
-type Env = Readonly<Record<string, string | undefined>>;
-
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
-
-function int(env: Env, key: string, def: number, min: number, max: number): number {
-  const raw = env[key];
-  if (raw === undefined || raw === '') return def;
-  if (!/^\d+$/.test(raw)) throw new ConfigError(`${key} must be an integer, got "${raw}"`);
-  const n = Number(raw);
-  if (n < min || n > max) throw new ConfigError(`${key} must be between ${min} and ${max}, got ${n}`);
-  return n;
-}
-
-function oneOf<T extends string>(env: Env, key: string, allowed: readonly T[], def: T): T {
-  const raw = env[key];
-  if (raw === undefined || raw === '') return def;
-  if (!(allowed as readonly string[]).includes(raw)) {
-    throw new ConfigError(`${key} must be one of ${allowed.join(', ')}, got "${raw}"`);
-  }
-  return raw as T;
-}
-
-function desktopUser(env: Env): string {
-  const raw = env.BOXROOM_DESKTOP_USER;
-  if (raw === undefined || raw === '') return 'boxroom-desktop';
-  // useradd's portable names: the value reaches agents and `id`, never a shell, but stays plain.
-  if (!/^[a-z_][a-z0-9_-]{0,31}$/.test(raw))
-    throw new ConfigError(`BOXROOM_DESKTOP_USER must be a user name like boxroom-desktop, got "${raw}"`);
-  return raw;
-}
-
-function orphanS(env: Env): number {
-  const n = int(env, 'BOXROOM_LOCAL_ROOM_ORPHAN_S', 600, 0, ROOM_TIMEOUT_MAX_S);
-  // The dashboard calls each room every quarter of it: much shorter would turn one slow call into an orphan.
-  if (n > 0 && n < 20)
-    throw new ConfigError(`BOXROOM_LOCAL_ROOM_ORPHAN_S must be 0 (off) or at least 20, got ${n}`);
-  return n;
-}
-
-function adminToken(env: Env): string | null {
-  const raw = env.BOXROOM_ADMIN_TOKEN;
-  if (raw === undefined || raw === '') return null;
-  // Guessable operator tokens would hand out every room: insist on some length.
-  if (raw.length < 16) throw new ConfigError('BOXROOM_ADMIN_TOKEN must be at least 16 characters');
-  if (/\s/.test(raw)) throw new ConfigError('BOXROOM_ADMIN_TOKEN must not contain whitespace');
-  return raw;
-}
-
-function tls(env: Env, cwd: string): DashboardConfig['tls'] {
-  const cert = env.BOXROOM_TLS_CERT || null;
-  const key = env.BOXROOM_TLS_KEY || null;
+function tls(v: Values, cwd: string): DashboardConfig['tls'] {
+  const cert = v.BOXROOM_TLS_CERT;
+  const key = v.BOXROOM_TLS_KEY;
   if (!cert && !key) return null;
   if (!cert || !key)
     throw new ConfigError('BOXROOM_TLS_CERT and BOXROOM_TLS_KEY go together: set both or neither');
-  const abs = (p: string) => (isAbsolute(p) ? p : resolve(cwd, p));
-  return Object.freeze({ certFile: abs(cert), keyFile: abs(key) });
+  return Object.freeze({ certFile: absolute(cert, cwd), keyFile: absolute(key, cwd) });
 }
 
-const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+const absolute = (p: string, cwd: string) => (isAbsolute(p) ? p : resolve(cwd, p));
 
-/** What fastify's trustProxy (proxy-addr) takes: an address, address/prefix, or a name. */
-function validProxy(item: string): boolean {
-  if (PROXY_NAMES.has(item)) return true;
-  const [addr = '', prefix, ...rest] = item.split('/');
-  const family = isIP(addr);
-  if (!family || rest.length > 0) return false;
-  if (prefix === undefined) return true;
-  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
-}
-
-function trustedProxies(env: Env): readonly string[] {
-  const raw = env.BOXROOM_TRUSTED_PROXIES;
-  if (raw === undefined || raw.trim() === '') return Object.freeze([]);
-  const list = raw
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  for (const item of list) {
-    if (!validProxy(item)) {
-      throw new ConfigError(
-        `BOXROOM_TRUSTED_PROXIES: "${item}" is not an address, a CIDR, loopback, linklocal or uniquelocal`,
-      );
-    }
-  }
-  return Object.freeze(list);
-}
-
-function publicUrl(env: Env, port: number, https: boolean): string {
-  const raw = env.BOXROOM_PUBLIC_URL;
-  if (raw === undefined || raw === '') return `${https ? 'https' : 'http'}://localhost:${port}`;
+function publicUrl(raw: string | null, port: number, https: boolean): string {
+  if (raw === null) return `${https ? 'https' : 'http'}://localhost:${port}`;
   let url: URL;
   try {
     url = new URL(raw);
@@ -180,74 +142,117 @@ function publicUrl(env: Env, port: number, https: boolean): string {
   return url.toString().replace(/\/+$/, '');
 }
 
-function webhookUrl(env: Env): string | null {
-  const raw = env.BOXROOM_WEBHOOK_URL;
-  if (raw === undefined || raw === '') return null;
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new ConfigError('BOXROOM_WEBHOOK_URL must be an absolute URL');
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ConfigError('BOXROOM_WEBHOOK_URL must be http:// or https://');
-  }
-  return url.toString();
+function roomAgentSettings(v: Values): RoomAgentSettings {
+  return Object.freeze({
+    logLevel: v.BOXROOM_LOG_LEVEL,
+    controlIdleS: v.BOXROOM_CONTROL_IDLE_S,
+    controlGraceMs: v.BOXROOM_CONTROL_GRACE_MS,
+    controlQueueMax: v.BOXROOM_CONTROL_QUEUE_MAX,
+    viewerMaxBacklogBytes: v.BOXROOM_VIEWER_MAX_BACKLOG_BYTES,
+    desktopGiveUpS: v.BOXROOM_DESKTOP_GIVE_UP_S,
+    capture: v.BOXROOM_CAPTURE,
+    captureBin: v.BOXROOM_CAPTURE_BIN,
+  });
 }
 
-function webhookSecret(env: Env): string | null {
-  const raw = env.BOXROOM_WEBHOOK_SECRET;
-  if (raw === undefined || raw === '') return null;
-  // The value itself never appears in an error: it is a secret.
-  if (raw.length < 16) throw new ConfigError('BOXROOM_WEBHOOK_SECRET must be at least 16 characters');
-  return raw;
+function dockerConfig(v: Values): DockerConfig {
+  return Object.freeze({
+    image: v.BOXROOM_DOCKER_IMAGE,
+    instance: v.BOXROOM_DOCKER_INSTANCE,
+    network: v.BOXROOM_DOCKER_NETWORK,
+    agentAddress: v.BOXROOM_DOCKER_AGENT_ADDRESS,
+    publishHost: v.BOXROOM_DOCKER_PUBLISH_HOST,
+    cpus: v.BOXROOM_ROOM_CPUS,
+    memoryMb: v.BOXROOM_ROOM_MEMORY_MB,
+    shmMb: v.BOXROOM_ROOM_SHM_MB,
+    firewall: v.BOXROOM_ROOM_FIREWALL,
+    egressAllow: v.BOXROOM_ROOM_EGRESS_ALLOW,
+  });
 }
 
+/** What rooms get when nobody configured anything (tests, drivers made without a config). */
+export const ROOM_AGENT_DEFAULTS: RoomAgentSettings = roomAgentSettings(read({}, 'dashboard'));
+
+/**
+ * The dashboard server's one reader of its environment (the variables: dashboard-settings.ts).
+ * Relative paths are resolved against cwd.
+ */
 export function loadDashboardConfig(env: Env = process.env, cwd: string = process.cwd()): DashboardConfig {
-  const port = int(env, 'BOXROOM_PORT', 8080, 0, 65535);
-  const dataDirRaw = env.BOXROOM_DATA_DIR || './.data';
-  const agentEntryRaw = env.BOXROOM_AGENT_ENTRY || null;
-  const tlsFiles = tls(env, cwd);
+  const v = read(env, 'dashboard');
+  const port = v.BOXROOM_PORT;
+  const tlsFiles = tls(v, cwd);
   const config: DashboardConfig = {
     port,
-    host: env.BOXROOM_HOST || '0.0.0.0',
-    hostSetByOperator: Boolean(env.BOXROOM_HOST),
-    adminToken: adminToken(env),
-    dataDir: isAbsolute(dataDirRaw) ? dataDirRaw : resolve(cwd, dataDirRaw),
-    driver: oneOf(env, 'BOXROOM_DRIVER', ['docker', 'local', 'auto'] as const, 'auto'),
+    host: v.BOXROOM_HOST ?? '0.0.0.0',
+    hostSetByOperator: v.BOXROOM_HOST !== null,
+    adminToken: v.BOXROOM_ADMIN_TOKEN,
+    dataDir: absolute(v.BOXROOM_DATA_DIR, cwd),
+    driver: v.BOXROOM_DRIVER,
     tls: tlsFiles,
-    trustedProxies: trustedProxies(env),
-    publicUrl: publicUrl(env, port, tlsFiles !== null),
-    logLevel: oneOf(env, 'BOXROOM_LOG_LEVEL', LOG_LEVELS, 'info'),
-    // Pages renew their token before it expires; a short TTL (down to 10 s) is for tests.
-    tokenTtlS: int(env, 'BOXROOM_TOKEN_TTL_S', 3600, 10, 7 * 24 * 3600),
-    maxRooms: int(env, 'BOXROOM_MAX_ROOMS', 20, 1, 1000),
-    agentEntry: agentEntryRaw && (isAbsolute(agentEntryRaw) ? agentEntryRaw : resolve(cwd, agentEntryRaw)),
-    localDisplayBase: int(env, 'BOXROOM_LOCAL_DISPLAY_BASE', 100, 1, 60000),
-    desktopUser: desktopUser(env),
-    localRoomOrphanS: orphanS(env),
+    trustedProxies: v.BOXROOM_TRUSTED_PROXIES,
+    publicUrl: publicUrl(v.BOXROOM_PUBLIC_URL, port, tlsFiles !== null),
+    logLevel: v.BOXROOM_LOG_LEVEL,
+    tokenTtlS: v.BOXROOM_TOKEN_TTL_S,
+    maxRooms: v.BOXROOM_MAX_ROOMS,
+    agentEntry: v.BOXROOM_AGENT_ENTRY && absolute(v.BOXROOM_AGENT_ENTRY, cwd),
+    localDisplayBase: v.BOXROOM_LOCAL_DISPLAY_BASE,
+    desktopUser: v.BOXROOM_DESKTOP_USER,
+    localRoomOrphanS: v.BOXROOM_LOCAL_ROOM_ORPHAN_S,
     roomTimeouts: Object.freeze({
-      maxAgeS: int(env, 'BOXROOM_ROOM_MAX_AGE_S', ROOM_TIMEOUT_DEFAULTS.maxAgeS, 0, ROOM_TIMEOUT_MAX_S),
-      noViewersS: int(
-        env,
-        'BOXROOM_ROOM_NO_VIEWERS_S',
-        ROOM_TIMEOUT_DEFAULTS.noViewersS,
-        0,
-        ROOM_TIMEOUT_MAX_S,
-      ),
-      noInputS: int(env, 'BOXROOM_ROOM_NO_INPUT_S', ROOM_TIMEOUT_DEFAULTS.noInputS, 0, ROOM_TIMEOUT_MAX_S),
+      maxAgeS: v.BOXROOM_ROOM_MAX_AGE_S,
+      noViewersS: v.BOXROOM_ROOM_NO_VIEWERS_S,
+      noInputS: v.BOXROOM_ROOM_NO_INPUT_S,
     }),
-    roomPollMs: int(env, 'BOXROOM_ROOM_POLL_MS', 5000, 200, 600_000),
-    failedRoomGraceS: int(env, 'BOXROOM_FAILED_ROOM_GRACE_S', 300, 0, ROOM_TIMEOUT_MAX_S),
+    roomPollMs: v.BOXROOM_ROOM_POLL_MS,
+    failedRoomGraceS: v.BOXROOM_FAILED_ROOM_GRACE_S,
     rates: Object.freeze({
-      joinPerMin: int(env, 'BOXROOM_RATE_JOIN_PER_MIN', 60, 0, 100_000),
-      createPerMin: int(env, 'BOXROOM_RATE_CREATE_PER_MIN', 60, 0, 100_000),
-      signInPerMin: int(env, 'BOXROOM_RATE_SIGNIN_PER_MIN', 10, 0, 100_000),
+      joinPerMin: v.BOXROOM_RATE_JOIN_PER_MIN,
+      createPerMin: v.BOXROOM_RATE_CREATE_PER_MIN,
+      signInPerMin: v.BOXROOM_RATE_SIGNIN_PER_MIN,
     }),
-    maxParticipants: int(env, 'BOXROOM_MAX_PARTICIPANTS', 250, 1, 100_000),
-    maxSocketsPerPrincipal: int(env, 'BOXROOM_MAX_SOCKETS_PER_PRINCIPAL', 8, 1, 1000),
-    webhookUrl: webhookUrl(env),
-    webhookSecret: webhookSecret(env),
+    maxParticipants: v.BOXROOM_MAX_PARTICIPANTS,
+    maxSocketsPerPrincipal: v.BOXROOM_MAX_SOCKETS_PER_PRINCIPAL,
+    webDir: v.BOXROOM_WEB_DIR && absolute(v.BOXROOM_WEB_DIR, cwd),
+    rooms: roomAgentSettings(v),
+    docker: dockerConfig(v),
+    webhookUrl: v.BOXROOM_WEBHOOK_URL && new URL(v.BOXROOM_WEBHOOK_URL).toString(),
+    webhookSecret: v.BOXROOM_WEBHOOK_SECRET,
   };
   return Object.freeze(config);
+}
+
+/** compose's janitor (janitor.ts): which rooms are its instance's, where the dashboard answers. */
+export interface JanitorConfig {
+  readonly logLevel: string;
+  readonly dashboardPort: number;
+  readonly waitS: number;
+  readonly docker: Pick<DockerConfig, 'instance'>;
+}
+
+export function loadJanitorConfig(env: Env = process.env): JanitorConfig {
+  const v = read(env, 'janitor');
+  return Object.freeze({
+    logLevel: v.BOXROOM_LOG_LEVEL,
+    dashboardPort: v.BOXROOM_PORT,
+    waitS: v.BOXROOM_JANITOR_WAIT_S,
+    docker: Object.freeze({ instance: v.BOXROOM_DOCKER_INSTANCE }),
+  });
+}
+
+/** The room firewall CLI (room-firewall-cli.ts): the rooms network and its exceptions. */
+export interface RoomFirewallConfig {
+  readonly logLevel: string;
+  readonly docker: Pick<DockerConfig, 'instance' | 'network' | 'egressAllow'>;
+}
+
+export function loadRoomFirewallConfig(env: Env = process.env): RoomFirewallConfig {
+  const v = read(env, 'room-firewall');
+  return Object.freeze({
+    logLevel: v.BOXROOM_LOG_LEVEL,
+    docker: Object.freeze({
+      instance: v.BOXROOM_DOCKER_INSTANCE,
+      network: v.BOXROOM_DOCKER_NETWORK,
+      egressAllow: v.BOXROOM_ROOM_EGRESS_ALLOW,
+    }),
+  });
 }

@@ -1,4 +1,5 @@
-import { createDockerDriver, dockerOptionsFromEnv, DockerEnvError } from './drivers/docker/index.js';
+import { ConfigError, loadJanitorConfig, type JanitorConfig } from './config.js';
+import { createDockerDriver, dockerOptionsFromConfig } from './drivers/docker/index.js';
 import { dashboardAnswers, onJanitorStop } from './janitor/room-janitor.js';
 import { createRootLogger } from './logger.js';
 import type { RoomDriver } from './rooms/room-driver.js';
@@ -7,36 +8,33 @@ import type { RoomDriver } from './rooms/room-driver.js';
  * The compose deployment's janitor (compose/compose.yaml): idles until it is stopped, then removes
  * every room of its instance unless the dashboard is still there (see onJanitorStop). Rooms are
  * not compose services, so without it `docker-compose down` would leave them running.
- *   BOXROOM_DOCKER_*          as for the dashboard (the instance decides which rooms are ours)
- *   BOXROOM_PORT              the dashboard's port on this host (default 8080)
- *   BOXROOM_JANITOR_WAIT_S    how long a stopped dashboard may take to answer again (default 5)
+ * Its settings (the instance, which decides which rooms are ours; the dashboard's port; how long
+ * to wait for it) are read by config.ts's loadJanitorConfig.
  */
 const IDLE_TIMER_MS = 2 ** 30;
 
-function seconds(raw: string | undefined, def: number): number {
-  if (raw === undefined || raw === '') return def;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n < 0 || n > 600)
-    throw new DockerEnvError(`BOXROOM_JANITOR_WAIT_S must be 0..600, got "${raw}"`);
-  return n;
-}
-
 function main(): void {
-  const env = process.env;
-  const log = createRootLogger(env.BOXROOM_LOG_LEVEL || 'info').child({ mod: 'janitor' });
-  let waitS: number;
+  let config: JanitorConfig;
+  try {
+    config = loadJanitorConfig();
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    createRootLogger().child({ mod: 'janitor' }).fatal(err.message);
+    return process.exit(2);
+  }
+  const log = createRootLogger(config.logLevel).child({ mod: 'janitor' });
   let driver: RoomDriver;
   try {
-    waitS = seconds(env.BOXROOM_JANITOR_WAIT_S, 5);
     // list() and delete() only: no init(), so the janitor neither creates networks nor watches events
-    driver = createDockerDriver({ ...dockerOptionsFromEnv(env), publicKeyPem: '', log });
+    driver = createDockerDriver({ ...dockerOptionsFromConfig(config.docker), publicKeyPem: '', log });
   } catch (err) {
     log.fatal({ err }, 'bad janitor settings');
     return process.exit(2);
   }
-  const healthz = `http://127.0.0.1:${env.BOXROOM_PORT || '8080'}/healthz`;
+  const waitS = config.waitS;
+  const healthz = `http://127.0.0.1:${config.dashboardPort}/healthz`;
   const idle = setInterval(() => undefined, IDLE_TIMER_MS);
-  log.info({ instance: env.BOXROOM_DOCKER_INSTANCE || 'default', healthz }, 'janitor waiting for the stop');
+  log.info({ instance: config.docker.instance, healthz }, 'janitor waiting for the stop');
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -1,5 +1,6 @@
 import Docker from 'dockerode';
-import { dockerOptionsFromEnv, DockerEnvError } from './drivers/docker/env.js';
+import { ConfigError, loadRoomFirewallConfig } from './config.js';
+import { dockerOptionsFromConfig, DockerConfigError } from './drivers/docker/from-config.js';
 import { ensureRoomsNetwork, roomsBridge } from './drivers/docker/network.js';
 import { resolveOptions } from './drivers/docker/options.js';
 import { applyRoomFirewall, removeRoomFirewall } from './drivers/docker/room-firewall.js';
@@ -13,20 +14,22 @@ import { createRootLogger } from './logger.js';
  *   room-firewall apply    create the rooms network when missing, install or refresh its rules
  *   room-firewall remove   take the rules away
  */
-const log = createRootLogger(process.env.BOXROOM_LOG_LEVEL || 'info').child({ mod: 'room-firewall' });
+let log = createRootLogger().child({ mod: 'room-firewall' });
 
 async function main(): Promise<number> {
+  let o;
+  try {
+    const config = loadRoomFirewallConfig();
+    log = createRootLogger(config.logLevel).child({ mod: 'room-firewall' });
+    o = resolveOptions({ ...dockerOptionsFromConfig(config.docker), publicKeyPem: '' });
+  } catch (err) {
+    if (!(err instanceof ConfigError) && !(err instanceof DockerConfigError)) throw err;
+    log.error(err.message);
+    return 2;
+  }
   const action = process.argv[2] ?? 'apply';
   if (action !== 'apply' && action !== 'remove') {
     log.error({ action }, 'usage: room-firewall apply|remove');
-    return 2;
-  }
-  let o;
-  try {
-    o = resolveOptions({ ...dockerOptionsFromEnv(process.env), publicKeyPem: '' });
-  } catch (err) {
-    if (!(err instanceof DockerEnvError)) throw err;
-    log.error(err.message);
     return 2;
   }
   const docker = new Docker();

@@ -40,6 +40,8 @@ async function main(): Promise<void> {
       dataDir: config.dataDir,
       publicKeyPem: secrets.publicKeyPem,
       publicKeyFile: secrets.publicKeyFile,
+      room: config.rooms,
+      // passed down to local room processes (PATH, HOME, locale), BOXROOM_* taken out
       env: process.env,
     },
     local: {
@@ -48,6 +50,7 @@ async function main(): Promise<void> {
       desktopUser: config.desktopUser,
       orphanS: config.localRoomOrphanS,
     },
+    docker: config.docker,
   });
   let isolation: LocalIsolation | null = null;
   if (driver.kind === 'local') {

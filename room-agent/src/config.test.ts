@@ -56,8 +56,15 @@ describe('loadAgentConfig: capture mode', () => {
       capture: 'damage',
       captureBin: '/opt/boxroom/boxroom-capture',
     });
-    expect(loadAgentConfig(auto, 0, lookup(false))).toMatchObject({ capture: 'x11grab' });
-    expect(loadAgentConfig({ ...KEY, BOXROOM_CAPTURE: 'x11grab' }, 0, lookup(true)).capture).toBe('x11grab');
+    // auto without the binary falls back, and says so (main warns about the cost)
+    expect(loadAgentConfig(auto, 0, lookup(false))).toMatchObject({
+      capture: 'x11grab',
+      captureFellBack: true,
+    });
+    expect(loadAgentConfig({ ...KEY, BOXROOM_CAPTURE: 'x11grab' }, 0, lookup(true))).toMatchObject({
+      capture: 'x11grab',
+      captureFellBack: false,
+    });
     expect(
       loadAgentConfig({ ...auto, BOXROOM_CAPTURE_BIN: '/usr/local/bin/boxroom-capture' }, 0, lookup(true)),
     ).toMatchObject({ capture: 'damage', captureBin: '/usr/local/bin/boxroom-capture' });

@@ -2,9 +2,12 @@ import { accessSync, constants, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ROOM_TIMEOUT_MAX_S } from '@boxroom/contracts';
+import { AGENT_SETTINGS } from './settings/agent-settings.js';
+import { ConfigError, readSettings, type Env } from './settings/define-settings.js';
 
-export type RoomApp = 'terminal' | 'browser';
+export { ConfigError };
+
+export type RoomApp = (typeof AGENT_SETTINGS.BOXROOM_APP.values)[number];
 /** damage: boxroom-capture feeds ffmpeg only what changed; x11grab: ffmpeg grabs every frame itself */
 export type CaptureMode = 'damage' | 'x11grab';
 
@@ -23,6 +26,8 @@ export interface AgentConfig {
   readonly capture: CaptureMode;
   /** the boxroom-capture binary (used in damage mode) */
   readonly captureBin: string;
+  /** BOXROOM_CAPTURE was auto and no boxroom-capture was found: x11grab, which costs more */
+  readonly captureFellBack: boolean;
   /**
    * node-media-server's HTTP-FLV port on 127.0.0.1 (signed plays: diagnostics and tests); 0 picks a
    * free port. There is no RTMP port: ffmpeg publishes through its stdout.
@@ -59,42 +64,6 @@ export interface AgentConfig {
   readonly logLevel: string;
 }
 
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
-
-type Env = Record<string, string | undefined>;
-
-function int(env: Env, key: string, def: number, min: number, max: number): number {
-  const raw = env[key];
-  if (raw === undefined || raw === '') return def;
-  if (!/^-?\d+$/.test(raw)) throw new ConfigError(`${key} must be an integer, got "${raw}"`);
-  const n = Number(raw);
-  if (n < min || n > max) throw new ConfigError(`${key} must be between ${min} and ${max}, got ${n}`);
-  return n;
-}
-
-function publicKey(env: Env): string {
-  const pem = env.BOXROOM_PUBLIC_KEY;
-  if (pem) return pem.replace(/\\n/g, '\n');
-  const file = env.BOXROOM_PUBLIC_KEY_FILE;
-  if (file) return readFileSync(file, 'utf8');
-  throw new ConfigError(
-    'BOXROOM_PUBLIC_KEY or BOXROOM_PUBLIC_KEY_FILE is required (PEM of the dashboard public key)',
-  );
-}
-
-export const DEFAULT_DESKTOP_USER = 'boxroom-desktop';
-
-function desktopUser(env: Env): string {
-  const name = env.BOXROOM_DESKTOP_USER || DEFAULT_DESKTOP_USER;
-  if (!/^[a-z_][a-z0-9_.-]{0,31}$/i.test(name))
-    throw new ConfigError(`BOXROOM_DESKTOP_USER must be a user name, got "${name}"`);
-  return name;
-}
-
-export const ROOM_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
-
 /** Where boxroom-capture is looked for, and how: injectable so tests need no binary. */
 export interface CaptureLookup {
   defaultBin: string;
@@ -114,6 +83,19 @@ export const defaultCaptureLookup = (): CaptureLookup => ({
   },
 });
 
+type Values = ReturnType<typeof readAgentSettings>;
+const readAgentSettings = (env: Env) => readSettings(AGENT_SETTINGS, env, 'room-agent');
+
+function publicKey(v: Values): string {
+  const pem = v.BOXROOM_PUBLIC_KEY;
+  if (pem) return pem.replace(/\\n/g, '\n');
+  const file = v.BOXROOM_PUBLIC_KEY_FILE;
+  if (file) return readFileSync(file, 'utf8');
+  throw new ConfigError(
+    'BOXROOM_PUBLIC_KEY or BOXROOM_PUBLIC_KEY_FILE is required (PEM of the dashboard public key)',
+  );
+}
+
 /**
  * BOXROOM_CAPTURE: `auto` (the default: damage when the boxroom-capture binary is there, x11grab on a
  * host that had no C compiler or X headers at setup), `damage` or `x11grab`. Damage capture encodes
@@ -121,68 +103,61 @@ export const defaultCaptureLookup = (): CaptureLookup => ({
  * fell from 26.7 to ~6 % of a core and glass-to-glass p50 from ~95 to ~55-65 ms, once the player moved
  * frames that follow a gap back to its playhead (web/src/mpegts/low-latency-remux.ts).
  */
-function captureMode(env: Env, lookup: CaptureLookup): { capture: CaptureMode; captureBin: string } {
-  const captureBin = env.BOXROOM_CAPTURE_BIN || lookup.defaultBin;
-  const mode = env.BOXROOM_CAPTURE || 'auto';
-  if (mode !== 'auto' && mode !== 'damage' && mode !== 'x11grab')
-    throw new ConfigError(`BOXROOM_CAPTURE must be damage, x11grab or auto, got "${mode}"`);
-  if (mode === 'x11grab') return { capture: 'x11grab', captureBin };
+function captureMode(
+  v: Values,
+  lookup: CaptureLookup,
+): Pick<AgentConfig, 'capture' | 'captureBin' | 'captureFellBack'> {
+  const captureBin = v.BOXROOM_CAPTURE_BIN ?? lookup.defaultBin;
+  const mode = v.BOXROOM_CAPTURE;
+  if (mode === 'x11grab') return { capture: 'x11grab', captureBin, captureFellBack: false };
   const found = lookup.executable(captureBin);
   if (mode === 'damage' && !found)
     throw new ConfigError(
       `BOXROOM_CAPTURE=damage but ${captureBin} is not an executable (see scripts/build.mjs)`,
     );
-  return { capture: found ? 'damage' : 'x11grab', captureBin };
+  return { capture: found ? 'damage' : 'x11grab', captureBin, captureFellBack: !found };
 }
 
+/** The agent's one reader of its environment (the table: settings/agent-settings.ts). */
 export function loadAgentConfig(
   env: Env = process.env,
   now: number = Date.now(),
   lookup: CaptureLookup = defaultCaptureLookup(),
 ): AgentConfig {
-  const roomId = env.BOXROOM_ROOM_ID ?? 'room';
-  if (!ROOM_ID_PATTERN.test(roomId))
-    throw new ConfigError(`BOXROOM_ROOM_ID must match ${ROOM_ID_PATTERN}, got "${roomId}"`);
-  const display = int(env, 'BOXROOM_DISPLAY', 99, 1, 65535 - 6000);
-  const width = int(env, 'BOXROOM_WIDTH', 1280, 320, 3840);
-  const height = int(env, 'BOXROOM_HEIGHT', 720, 240, 2160);
+  const v = readAgentSettings(env);
+  const roomId = v.BOXROOM_ROOM_ID;
+  const display = v.BOXROOM_DISPLAY;
+  const width = v.BOXROOM_WIDTH;
+  const height = v.BOXROOM_HEIGHT;
   if (width % 2 || height % 2)
     throw new ConfigError('BOXROOM_WIDTH and BOXROOM_HEIGHT must be even (H.264 4:2:0)');
-  const app = env.BOXROOM_APP ?? 'terminal';
-  if (app !== 'terminal' && app !== 'browser')
-    throw new ConfigError(`BOXROOM_APP must be terminal or browser, got "${app}"`);
   const config: AgentConfig = {
     roomId,
-    host: env.BOXROOM_AGENT_HOST ?? '127.0.0.1',
-    port: int(env, 'BOXROOM_AGENT_PORT', 9000, 0, 65535),
+    host: v.BOXROOM_AGENT_HOST,
+    port: v.BOXROOM_AGENT_PORT,
     display,
     width,
     height,
-    fps: int(env, 'BOXROOM_FPS', 30, 1, 60),
-    app,
-    ...captureMode(env, lookup),
-    mediaHttpPort: int(env, 'BOXROOM_MEDIA_HTTP_PORT', 0, 0, 65535),
-    runDir: env.BOXROOM_RUN_DIR ?? join(tmpdir(), `boxroom-${roomId}-${display}`),
-    desktopDir: env.BOXROOM_DESKTOP_DIR || join(tmpdir(), `boxroom-desktop-${roomId}-${display}`),
-    desktopUser: desktopUser(env),
-    dashboardSilenceMs: int(env, 'BOXROOM_DASHBOARD_SILENCE_S', 0, 0, 7 * 86400) * 1000,
-    publicKeyPem: publicKey(env),
-    viewerMaxBacklogBytes: int(
-      env,
-      'BOXROOM_VIEWER_MAX_BACKLOG_BYTES',
-      4 * 1024 * 1024,
-      1024 * 1024,
-      256 * 1024 * 1024,
-    ),
-    controlIdleMs: int(env, 'BOXROOM_CONTROL_IDLE_S', 300, 0, 86400) * 1000,
-    controlGraceMs: int(env, 'BOXROOM_CONTROL_GRACE_MS', 5000, 0, 600000),
-    roomMaxAgeMs: int(env, 'BOXROOM_ROOM_MAX_AGE_S', 0, 0, ROOM_TIMEOUT_MAX_S) * 1000,
-    roomNoViewersMs: int(env, 'BOXROOM_ROOM_NO_VIEWERS_S', 0, 0, ROOM_TIMEOUT_MAX_S) * 1000,
-    roomNoInputMs: int(env, 'BOXROOM_ROOM_NO_INPUT_S', 0, 0, ROOM_TIMEOUT_MAX_S) * 1000,
-    roomCreatedAt: int(env, 'BOXROOM_ROOM_CREATED_AT', now, 0, Number.MAX_SAFE_INTEGER),
-    controlQueueMax: int(env, 'BOXROOM_CONTROL_QUEUE_MAX', 100, 1, 10_000),
-    desktopGiveUpMs: int(env, 'BOXROOM_DESKTOP_GIVE_UP_S', 60, 0, 86400) * 1000,
-    logLevel: env.BOXROOM_LOG_LEVEL ?? 'info',
+    fps: v.BOXROOM_FPS,
+    app: v.BOXROOM_APP,
+    ...captureMode(v, lookup),
+    mediaHttpPort: v.BOXROOM_MEDIA_HTTP_PORT,
+    runDir: v.BOXROOM_RUN_DIR ?? join(tmpdir(), `boxroom-${roomId}-${display}`),
+    desktopDir: v.BOXROOM_DESKTOP_DIR ?? join(tmpdir(), `boxroom-desktop-${roomId}-${display}`),
+    desktopUser: v.BOXROOM_DESKTOP_USER,
+    dashboardSilenceMs: v.BOXROOM_DASHBOARD_SILENCE_S * 1000,
+    publicKeyPem: publicKey(v),
+    viewerMaxBacklogBytes: v.BOXROOM_VIEWER_MAX_BACKLOG_BYTES,
+    controlIdleMs: v.BOXROOM_CONTROL_IDLE_S * 1000,
+    controlGraceMs: v.BOXROOM_CONTROL_GRACE_MS,
+    roomMaxAgeMs: v.BOXROOM_ROOM_MAX_AGE_S * 1000,
+    roomNoViewersMs: v.BOXROOM_ROOM_NO_VIEWERS_S * 1000,
+    roomNoInputMs: v.BOXROOM_ROOM_NO_INPUT_S * 1000,
+    // 0 (unset): the room is as old as this agent
+    roomCreatedAt: v.BOXROOM_ROOM_CREATED_AT || now,
+    controlQueueMax: v.BOXROOM_CONTROL_QUEUE_MAX,
+    desktopGiveUpMs: v.BOXROOM_DESKTOP_GIVE_UP_S * 1000,
+    logLevel: v.BOXROOM_LOG_LEVEL,
   };
   return Object.freeze(config);
 }

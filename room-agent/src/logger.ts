@@ -5,7 +5,7 @@ export type { Logger };
 /** Paths whose values never reach a log line: tokens travel in `?token=` on WebSocket URLs. */
 export const REDACT_PATHS = ['req.headers.authorization', 'token', '*.token', 'headers.authorization'];
 
-export function createRootLogger(level: string = process.env.BOXROOM_LOG_LEVEL ?? 'info'): Logger {
+export function createRootLogger(level = 'info'): Logger {
   return pino({ level, base: { svc: 'room-agent' }, redact: { paths: REDACT_PATHS, censor: '[redacted]' } });
 }
 

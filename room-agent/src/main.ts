@@ -224,7 +224,7 @@ async function main(): Promise<void> {
     },
     'agent listening',
   );
-  if (config.capture === 'x11grab' && (process.env.BOXROOM_CAPTURE ?? 'auto') === 'auto')
+  if (config.captureFellBack)
     log.warn(
       { captureBin: config.captureBin },
       'boxroom-capture not found: ffmpeg grabs every frame (x11grab), which costs more CPU on a still screen',

@@ -1,3 +1,4 @@
+import type { RoomAgentSettings } from '../config.js';
 import type { Logger } from '../logger.js';
 
 /**
@@ -13,6 +14,11 @@ export interface DriverOptions {
   /** the dashboard's Ed25519 public key (SPKI PEM): give it to agents as BOXROOM_PUBLIC_KEY(_FILE) */
   readonly publicKeyPem: string;
   readonly publicKeyFile: string;
-  /** the environment, for driver-specific settings (e.g. BOXROOM_DOCKER_*); never pass it to rooms whole */
+  /** what every room's agent gets, whichever driver runs it (drivers/room-agent-env.ts) */
+  readonly room: RoomAgentSettings;
+  /**
+   * the host environment a room process may inherit (PATH, HOME, locale); never a source of
+   * settings (config.ts reads those), and its BOXROOM_* never reach a room
+   */
   readonly env: Readonly<Record<string, string | undefined>>;
 }

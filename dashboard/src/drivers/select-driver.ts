@@ -1,4 +1,4 @@
-import type { DriverChoice } from '../config.js';
+import type { DockerConfig, DriverChoice } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { RoomDriver } from '../rooms/room-driver.js';
 import type { DriverOptions } from './driver-options.js';
@@ -6,14 +6,14 @@ import { createLocalDriver, type LocalDriverSettings } from './local/index.js';
 
 /**
  * The contract of drivers/docker/index.ts (written by the docker driver's author). createDockerDriver
- * gets DriverOptions (log, dataDir, publicKeyPem, publicKeyFile, env) merged over whatever
- * dockerOptionsFromEnv(env) returns, when the module has it.
+ * gets DriverOptions (log, dataDir, publicKeyPem, publicKeyFile, room, env) merged over whatever
+ * dockerOptionsFromConfig(docker settings) returns, when the module has it.
  */
 export interface DockerDriverModule {
   createDockerDriver(opts: DriverOptions & Record<string, unknown>): RoomDriver | Promise<RoomDriver>;
   /** true when an engine answers and the room image is present */
   dockerUsable(opts?: Record<string, unknown>): Promise<boolean>;
-  dockerOptionsFromEnv?(env: DriverOptions['env']): Record<string, unknown>;
+  dockerOptionsFromConfig?(config: DockerConfig): Record<string, unknown>;
 }
 
 function isDockerModule(m: unknown): m is DockerDriverModule {
@@ -42,6 +42,8 @@ export interface SelectDriverInput {
   choice: DriverChoice;
   opts: DriverOptions;
   local: LocalDriverSettings;
+  /** the docker driver's settings (config.docker) */
+  docker: DockerConfig;
   /** injectable for tests */
   loadDocker?: (log: Logger) => Promise<DockerDriverModule | null>;
 }
@@ -56,11 +58,11 @@ export async function selectDriver(input: SelectDriverInput): Promise<RoomDriver
   if (choice !== 'local') {
     const docker = await (input.loadDocker ?? loadDockerModule)(log);
     // Bad BOXROOM_DOCKER_* settings are a configuration error: fail the start, whatever the choice.
-    const fromEnv = docker?.dockerOptionsFromEnv?.(opts.env) ?? {};
-    const usable = docker ? await docker.dockerUsable(fromEnv).catch(() => false) : false;
+    const fromConfig = docker?.dockerOptionsFromConfig?.(input.docker) ?? {};
+    const usable = docker ? await docker.dockerUsable(fromConfig).catch(() => false) : false;
     if (docker && usable) {
       log.info('driver: docker');
-      return docker.createDockerDriver({ ...fromEnv, ...opts, log: opts.log.child({ driver: 'docker' }) });
+      return docker.createDockerDriver({ ...fromConfig, ...opts, log: opts.log.child({ driver: 'docker' }) });
     }
     if (choice === 'docker') {
       throw new Error(

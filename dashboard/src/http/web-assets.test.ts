@@ -39,6 +39,6 @@ describe('web assets', () => {
   });
 
   it('finds the UI from BOXROOM_WEB_DIR first', () => {
-    expect(findWebDir({ BOXROOM_WEB_DIR: root })).toBe(root);
+    expect(findWebDir(root)).toBe(root);
   });
 });

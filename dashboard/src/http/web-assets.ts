@@ -6,11 +6,11 @@ import { fileURLToPath } from 'node:url';
 import { inlineScriptHashes, pageCsp } from './security-headers.js';
 
 /**
- * Where the built web UI is: BOXROOM_WEB_DIR, else `web/dist` beside this bundle (dashboard/dist ->
+ * Where the built web UI is: the configured dir (BOXROOM_WEB_DIR), else `web/dist` beside this bundle (dashboard/dist ->
  * ../../web/dist) or under the working directory, else `web` beside the bundle (the image's layout).
  */
-export function findWebDir(env: Readonly<Record<string, string | undefined>> = process.env): string | null {
-  if (env.BOXROOM_WEB_DIR) return resolve(env.BOXROOM_WEB_DIR);
+export function findWebDir(configured: string | null): string | null {
+  if (configured) return resolve(configured);
   const here = dirname(fileURLToPath(import.meta.url));
   const candidates = [
     join(here, '..', '..', 'web', 'dist'),

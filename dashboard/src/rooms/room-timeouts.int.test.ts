@@ -17,6 +17,7 @@ import { findAgentEntry } from '../drivers/local/agent-entry.js';
 import { createLocalDriver } from '../drivers/local/index.js';
 import { findRoomProcesses } from '../drivers/local/leftovers.js';
 import { loadSecrets } from '../secrets/secret-store.js';
+import { ROOM_AGENT_DEFAULTS } from '../config.js';
 import type { RoomDriver } from './room-driver.js';
 
 const ADMIN = { authorization: 'Bearer timeouts-admin-token-0123' };
@@ -72,6 +73,7 @@ describe('room timeouts through the dashboard (local driver, real agent)', () =>
         dataDir,
         publicKeyPem: secrets.publicKeyPem,
         publicKeyFile: secrets.publicKeyFile,
+        room: ROOM_AGENT_DEFAULTS,
         env: process.env,
       },
       { agentEntry: findAgentEntry(), displayBase: 160 },

@@ -66,6 +66,7 @@ describe('the room desktop under supervision (real Xvfb, PulseAudio, openbox, xt
       app: 'terminal',
       capture: 'x11grab', // ffmpeg is left out here
       captureBin: 'unused',
+      captureFellBack: false,
       mediaHttpPort: 0,
       runDir,
       desktopDir: join(runDir, 'desktop'),

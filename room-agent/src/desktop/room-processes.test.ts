@@ -16,6 +16,7 @@ const config: AgentConfig = Object.freeze({
   app: 'terminal',
   capture: 'x11grab',
   captureBin: '/opt/boxroom/boxroom-capture',
+  captureFellBack: false,
   mediaHttpPort: 0,
   runDir: '/run/boxroom-r1',
   desktopDir: '/tmp/desk-r1',

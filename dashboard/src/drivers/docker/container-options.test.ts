@@ -31,12 +31,20 @@ describe('containerCreateOptions', () => {
         'BOXROOM_HEIGHT=720',
         'BOXROOM_FPS=30',
         'BOXROOM_APP=terminal',
-        `BOXROOM_PUBLIC_KEY=${pem}`,
         // the agent runs the room's lifecycle clocks
         'BOXROOM_ROOM_MAX_AGE_S=7200',
         'BOXROOM_ROOM_NO_VIEWERS_S=600',
         'BOXROOM_ROOM_NO_INPUT_S=0',
         'BOXROOM_ROOM_CREATED_AT=1763900000000',
+        // the operator's settings for every room (defaults here), as local rooms get them
+        'BOXROOM_LOG_LEVEL=info',
+        'BOXROOM_CONTROL_IDLE_S=300',
+        'BOXROOM_CONTROL_GRACE_MS=5000',
+        'BOXROOM_CONTROL_QUEUE_MAX=100',
+        `BOXROOM_VIEWER_MAX_BACKLOG_BYTES=${4 * 1024 * 1024}`,
+        'BOXROOM_DESKTOP_GIVE_UP_S=60',
+        'BOXROOM_CAPTURE=auto',
+        `BOXROOM_PUBLIC_KEY=${pem}`,
       ],
       ExposedPorts: { '9000/tcp': {} },
       Healthcheck: {

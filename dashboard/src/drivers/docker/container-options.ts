@@ -1,6 +1,6 @@
 import type { ContainerCreateOptions } from 'dockerode';
 import type { RoomSpec } from '../../rooms/room-driver.js';
-import { roomLifecycleEnv } from '../room-lifecycle-env.js';
+import { envLines, roomAgentEnv } from '../room-agent-env.js';
 import { toLabels } from './labels.js';
 import {
   AGENT_CAPS,
@@ -34,15 +34,8 @@ export function containerCreateOptions(spec: RoomSpec, o: ResolvedOptions): Cont
     // explicit, whatever USER an image says: the capability bound below is written for a root agent
     User: AGENT_USER,
     Labels: toLabels(spec, o.instance),
-    Env: [
-      `BOXROOM_ROOM_ID=${spec.id}`,
-      `BOXROOM_WIDTH=${spec.width}`,
-      `BOXROOM_HEIGHT=${spec.height}`,
-      `BOXROOM_FPS=${spec.fps}`,
-      `BOXROOM_APP=${spec.app}`,
-      `BOXROOM_PUBLIC_KEY=${o.publicKeyPem}`,
-      ...roomLifecycleEnv(spec),
-    ],
+    // the room's values as on every driver; the image sets the placement (port, dirs, desktop user)
+    Env: envLines({ ...roomAgentEnv(spec, o.room), BOXROOM_PUBLIC_KEY: o.publicKeyPem }),
     ExposedPorts: { [port]: {} },
     // Stated here as well as in the image so health timing does not depend on which image runs.
     // 1 s interval: Engine API 1.41 has no StartInterval. A new room's readiness does not wait for

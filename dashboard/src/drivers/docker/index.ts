@@ -42,4 +42,4 @@ export async function dockerUsable(
     return false;
   }
 }
-export { dockerOptionsFromEnv, DockerEnvError } from './env.js';
+export { dockerOptionsFromConfig, DockerConfigError } from './from-config.js';

@@ -1,4 +1,5 @@
 import type Docker from 'dockerode';
+import { ROOM_AGENT_DEFAULTS, type RoomAgentSettings } from '../../config.js';
 import type { Logger } from '../../logger.js';
 import type { EgressRule } from './room-firewall-rules.js';
 
@@ -39,6 +40,8 @@ export interface DockerDriverOptions {
   egressAllow?: readonly EgressRule[];
   /** resolvers rooms may query on port 53; default: the host's resolv.conf */
   dnsServers?: readonly string[];
+  /** what every room's agent gets (the dashboard's BOXROOM_CONTROL_* and the like); default: the defaults */
+  room?: RoomAgentSettings;
   log?: Logger;
 }
 
@@ -97,6 +100,7 @@ export interface ResolvedOptions {
   readonly firewall: 'auto' | 'off';
   readonly egressAllow: readonly EgressRule[];
   readonly dnsServers: readonly string[] | undefined;
+  readonly room: RoomAgentSettings;
 }
 
 export function resolveOptions(opts: DockerDriverOptions): ResolvedOptions {
@@ -117,5 +121,6 @@ export function resolveOptions(opts: DockerDriverOptions): ResolvedOptions {
     firewall: opts.firewall ?? 'auto',
     egressAllow: Object.freeze([...(opts.egressAllow ?? [])]),
     dnsServers: opts.dnsServers,
+    room: opts.room ?? ROOM_AGENT_DEFAULTS,
   });
 }

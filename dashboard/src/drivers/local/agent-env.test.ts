@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ROOM_AGENT_DEFAULTS } from '../../config.js';
 import type { RoomSpec } from '../../rooms/room-driver.js';
 import { agentEnv } from './agent-env.js';
 
@@ -21,7 +22,7 @@ const at = {
 };
 
 describe('agentEnv (local driver)', () => {
-  it('passes the room, its placement and its lifecycle; keeps dashboard secrets and defaults out', () => {
+  it("passes the room, its placement, its lifecycle and the room settings; keeps the host environment's BOXROOM_* out", () => {
     const env = agentEnv(
       {
         PATH: '/usr/bin',
@@ -29,16 +30,23 @@ describe('agentEnv (local driver)', () => {
         BOXROOM_WEBHOOK_SECRET: 'secret-webhook-0123456',
         BOXROOM_WEBHOOK_URL: 'https://hooks.example.com',
         BOXROOM_ROOM_NO_VIEWERS_S: '3600',
-        BOXROOM_CONTROL_GRACE_MS: '2000',
-        BOXROOM_CONTROL_IDLE_S: '60',
+        // the dashboard's config, not its environment, decides what rooms get
+        BOXROOM_CONTROL_IDLE_S: '999',
       },
+      { ...ROOM_AGENT_DEFAULTS, controlIdleS: 60, controlGraceMs: 2000, captureBin: '/opt/capture' },
       spec,
       at,
     );
     expect(env).toEqual({
       PATH: '/usr/bin',
+      BOXROOM_LOG_LEVEL: 'info',
       BOXROOM_CONTROL_GRACE_MS: '2000',
       BOXROOM_CONTROL_IDLE_S: '60',
+      BOXROOM_CONTROL_QUEUE_MAX: '100',
+      BOXROOM_VIEWER_MAX_BACKLOG_BYTES: String(4 * 1024 * 1024),
+      BOXROOM_DESKTOP_GIVE_UP_S: '60',
+      BOXROOM_CAPTURE: 'auto',
+      BOXROOM_CAPTURE_BIN: '/opt/capture',
       BOXROOM_ROOM_ID: 'abc123',
       BOXROOM_AGENT_HOST: '127.0.0.1',
       BOXROOM_AGENT_PORT: '41000',
@@ -60,13 +68,14 @@ describe('agentEnv (local driver)', () => {
   it("passes the desktop user and the dashboard-silence limit, never the host's own values of them", () => {
     const env = agentEnv(
       { PATH: '/usr/bin', BOXROOM_DESKTOP_USER: 'root', BOXROOM_DASHBOARD_SILENCE_S: '0' },
+      ROOM_AGENT_DEFAULTS,
       spec,
       at,
       { desktopUser: 'boxroom-desktop', dashboardSilenceS: 600 },
     );
     expect(env.BOXROOM_DESKTOP_USER).toBe('boxroom-desktop');
     expect(env.BOXROOM_DASHBOARD_SILENCE_S).toBe('600');
-    const off = agentEnv({ BOXROOM_DASHBOARD_SILENCE_S: '30' }, spec, at, {
+    const off = agentEnv({ BOXROOM_DASHBOARD_SILENCE_S: '30' }, ROOM_AGENT_DEFAULTS, spec, at, {
       desktopUser: 'rooms',
       dashboardSilenceS: 0,
     });
@@ -75,7 +84,7 @@ describe('agentEnv (local driver)', () => {
 
   it('a room stored before timeouts existed runs without any', () => {
     const old: RoomSpec = { ...spec, timeouts: undefined };
-    const env = agentEnv({}, old, at);
+    const env = agentEnv({}, ROOM_AGENT_DEFAULTS, old, at);
     expect([env.BOXROOM_ROOM_MAX_AGE_S, env.BOXROOM_ROOM_NO_VIEWERS_S, env.BOXROOM_ROOM_NO_INPUT_S]).toEqual([
       '0',
       '0',

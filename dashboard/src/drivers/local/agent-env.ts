@@ -1,15 +1,6 @@
+import type { RoomAgentSettings } from '../../config.js';
 import type { RoomSpec } from '../../rooms/room-driver.js';
-import { roomLifecycleEnv } from '../room-lifecycle-env.js';
-
-/** Agent settings an operator may set once for every local room; other BOXROOM_* stay with the dashboard. */
-const PASS_THROUGH = [
-  'BOXROOM_LOG_LEVEL',
-  'BOXROOM_VIEWER_MAX_BACKLOG_BYTES',
-  'BOXROOM_CONTROL_IDLE_S',
-  'BOXROOM_CONTROL_GRACE_MS',
-  'BOXROOM_CAPTURE',
-  'BOXROOM_CAPTURE_BIN',
-];
+import { roomAgentEnv, type AgentEnv } from '../room-agent-env.js';
 
 export interface AgentPlacement {
   port: number;
@@ -29,33 +20,29 @@ export interface LocalAgentPolicy {
 }
 
 /**
- * The environment of a room agent: the host's (PATH, HOME, locale) minus every dashboard setting
- * (the admin token above all), plus the room's own BOXROOM_* values. Pure, so tests can check it.
+ * The environment of a local room agent: the host's (PATH, HOME, locale) minus every BOXROOM_*
+ * (the dashboard's settings, the admin token above all), plus the room's values (the same as on
+ * every driver, roomAgentEnv) and where it runs on this host. Pure, so tests can check it.
  */
 export function agentEnv(
   base: Readonly<Record<string, string | undefined>>,
+  room: RoomAgentSettings,
   spec: RoomSpec,
   at: AgentPlacement,
   policy?: LocalAgentPolicy,
 ): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(base)) {
-    if (v === undefined) continue;
-    if (k.startsWith('BOXROOM_') && !PASS_THROUGH.includes(k)) continue;
-    env[k] = v;
+    if (v !== undefined && !k.startsWith('BOXROOM_')) env[k] = v;
   }
-  return {
-    ...env,
-    BOXROOM_ROOM_ID: spec.id,
+  const placement: AgentEnv = {
     BOXROOM_AGENT_HOST: '127.0.0.1',
     BOXROOM_AGENT_PORT: String(at.port),
     BOXROOM_DISPLAY: String(at.display),
-    BOXROOM_WIDTH: String(spec.width),
-    BOXROOM_HEIGHT: String(spec.height),
-    BOXROOM_FPS: String(spec.fps),
-    BOXROOM_APP: spec.app,
     BOXROOM_PUBLIC_KEY_FILE: at.publicKeyFile,
     BOXROOM_RUN_DIR: at.runDir,
+    // a host path, so local rooms only: a docker room runs its image's binary
+    ...(room.captureBin ? { BOXROOM_CAPTURE_BIN: room.captureBin } : {}),
     ...(policy
       ? {
           BOXROOM_DESKTOP_USER: policy.desktopUser,
@@ -63,6 +50,6 @@ export function agentEnv(
           ...(policy.desktopDir ? { BOXROOM_DESKTOP_DIR: policy.desktopDir } : {}),
         }
       : {}),
-    ...Object.fromEntries(roomLifecycleEnv(spec).map((kv) => kv.split(/=(.*)/s, 2) as [string, string])),
   };
+  return { ...env, ...roomAgentEnv(spec, room), ...placement };
 }

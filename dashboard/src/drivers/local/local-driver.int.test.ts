@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { isAvcFrame, readFlvStream, waitForTag } from '../../../../test/support/flv-reader.js';
 import { buildApp } from '../../app.js';
+import { ROOM_AGENT_DEFAULTS } from '../../config.js';
 import type { RoomDriver } from '../../rooms/room-driver.js';
 import { loadSecrets } from '../../secrets/secret-store.js';
 import { AGENT_BUNDLE, findAgentEntry } from './agent-entry.js';
@@ -46,6 +47,7 @@ describe('local driver + real room agent, through the dashboard API and proxy', 
         dataDir,
         publicKeyPem: secrets.publicKeyPem,
         publicKeyFile: secrets.publicKeyFile,
+        room: ROOM_AGENT_DEFAULTS,
         env: process.env,
       },
       { agentEntry: entry, displayBase: 140 },

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ROOM_AGENT_DEFAULTS } from '../../config.js';
 import type { RoomSpec, RoomStatus } from '../../rooms/room-driver.js';
 import { LocalDriver, type LocalDriverSettings } from './local-driver.js';
 import { groupAlive, processAlive, signalGroup } from './process-group.js';
@@ -46,10 +47,12 @@ describe('LocalDriver (with a stand-in agent process)', () => {
         dataDir,
         publicKeyPem: 'PEM',
         publicKeyFile: join(dataDir, 'pub.pem'),
+        room: { ...ROOM_AGENT_DEFAULTS, logLevel: 'warn' },
         env: {
           PATH: process.env.PATH,
           BOXROOM_ADMIN_TOKEN: 'secret-admin-token-1234',
-          BOXROOM_LOG_LEVEL: 'warn',
+          // the host's: rooms get the dashboard's settings (room above), never its environment's
+          BOXROOM_LOG_LEVEL: 'error',
           ...env,
         },
       },

@@ -150,6 +150,7 @@ export class LocalDriver extends EventEmitter<DriverEvents> implements RoomDrive
 
     const env = agentEnv(
       this.opts.env,
+      this.opts.room,
       spec,
       { port, display, runDir, publicKeyFile: this.opts.publicKeyFile },
       // A room whose dashboard is gone for good stops itself (the dashboard calls it every orphanS / 4).

@@ -1,9 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { dockerOptionsFromEnv } from './env.js';
+import { loadDashboardConfig } from '../../config.js';
+import { dockerOptionsFromConfig } from './from-config.js';
 
-describe('dockerOptionsFromEnv', () => {
+const fromEnv = (env: Record<string, string>) => dockerOptionsFromConfig(loadDashboardConfig(env).docker);
+
+describe('dockerOptionsFromConfig', () => {
   it('defaults to a published loopback agent port and default limits', () => {
-    expect(dockerOptionsFromEnv({})).toEqual({
+    expect(fromEnv({})).toEqual({
+      image: 'boxroom/room:latest',
+      instance: 'default',
+      network: 'boxroom-rooms',
+      publishHost: '127.0.0.1',
       agentAddress: 'published',
       firewall: 'auto',
       egressAllow: [],
@@ -13,7 +20,7 @@ describe('dockerOptionsFromEnv', () => {
 
   it('reads every setting', () => {
     expect(
-      dockerOptionsFromEnv({
+      fromEnv({
         BOXROOM_DOCKER_IMAGE: 'boxroom/room:1.2',
         BOXROOM_DOCKER_INSTANCE: 'prod',
         BOXROOM_DOCKER_NETWORK: 'boxroom-rooms',
@@ -40,12 +47,16 @@ describe('dockerOptionsFromEnv', () => {
     });
   });
 
+  it('takes what a process read and no more (the janitor reads the instance only)', () => {
+    expect(dockerOptionsFromConfig({ instance: 'prod' })).toEqual({ instance: 'prod' });
+  });
+
   it('refuses bad values', () => {
-    expect(() => dockerOptionsFromEnv({ BOXROOM_DOCKER_AGENT_ADDRESS: 'dns' })).toThrow(/AGENT_ADDRESS/);
-    expect(() => dockerOptionsFromEnv({ BOXROOM_ROOM_CPUS: 'lots' })).toThrow(/CPUS/);
-    expect(() => dockerOptionsFromEnv({ BOXROOM_ROOM_MEMORY_MB: '64' })).toThrow(/MEMORY/);
-    expect(() => dockerOptionsFromEnv({ BOXROOM_ROOM_FIREWALL: 'on' })).toThrow(/FIREWALL/);
-    expect(() => dockerOptionsFromEnv({ BOXROOM_ROOM_EGRESS_ALLOW: '10.0.0.0/33' })).toThrow(
+    expect(() => fromEnv({ BOXROOM_DOCKER_AGENT_ADDRESS: 'dns' })).toThrow(/AGENT_ADDRESS/);
+    expect(() => fromEnv({ BOXROOM_ROOM_CPUS: 'lots' })).toThrow(/CPUS/);
+    expect(() => fromEnv({ BOXROOM_ROOM_MEMORY_MB: '64' })).toThrow(/MEMORY/);
+    expect(() => fromEnv({ BOXROOM_ROOM_FIREWALL: 'on' })).toThrow(/FIREWALL/);
+    expect(() => fromEnv({ BOXROOM_ROOM_EGRESS_ALLOW: '10.0.0.0/33' })).toThrow(
       /BOXROOM_ROOM_EGRESS_ALLOW: "10.0.0.0\/33"/,
     );
   });

@@ -1,0 +1,223 @@
+import { ROOM_TIMEOUT_MAX_S } from '@boxroom/contracts';
+import { defineSettings } from './define-settings.js';
+
+export const ROOM_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
+export const DEFAULT_DESKTOP_USER = 'boxroom-desktop';
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const MIB = 1024 * 1024;
+const agent = ['room-agent'] as const;
+
+/**
+ * Every variable a room agent reads (room-agent/src/config.ts is their one reader). The dashboard
+ * builds a room's values from these names for every driver (dashboard/src/drivers/room-agent-env.ts);
+ * README.md's "Room agent" table is rendered from this table.
+ */
+export const AGENT_SETTINGS = defineSettings(['room-agent'], {
+  BOXROOM_ROOM_ID: {
+    type: 'string',
+    default: 'room',
+    pattern: { re: ROOM_ID_PATTERN, like: `like ${ROOM_ID_PATTERN}` },
+    processes: agent,
+    doc: "the room's id; tokens for other rooms are refused",
+  },
+  BOXROOM_AGENT_HOST: {
+    type: 'string',
+    default: '127.0.0.1',
+    processes: agent,
+    doc: "address of the agent's one HTTP/WebSocket port (0.0.0.0 in a container)",
+  },
+  BOXROOM_AGENT_PORT: {
+    type: 'int',
+    default: 9000,
+    min: 0,
+    max: 65535,
+    processes: agent,
+    doc: "the agent's one HTTP/WebSocket port",
+  },
+  BOXROOM_DISPLAY: {
+    type: 'int',
+    default: 99,
+    min: 1,
+    max: 65535 - 6000,
+    processes: agent,
+    doc: 'X display number',
+  },
+  BOXROOM_WIDTH: {
+    type: 'int',
+    default: 1280,
+    min: 320,
+    max: 3840,
+    processes: agent,
+    doc: 'screen width (even)',
+  },
+  BOXROOM_HEIGHT: {
+    type: 'int',
+    default: 720,
+    min: 240,
+    max: 2160,
+    processes: agent,
+    doc: 'screen height (even)',
+  },
+  BOXROOM_FPS: { type: 'int', default: 30, min: 1, max: 60, processes: agent, doc: 'frame rate' },
+  BOXROOM_APP: {
+    type: 'enum',
+    values: ['terminal', 'browser'],
+    default: 'terminal',
+    processes: agent,
+    doc: '`terminal` (xterm) or `browser` (Chromium)',
+  },
+  BOXROOM_CAPTURE: {
+    type: 'enum',
+    values: ['auto', 'damage', 'x11grab'],
+    default: 'auto',
+    processes: agent,
+    doc: '`damage` (frames on change), `x11grab`, `auto`: damage if built',
+  },
+  BOXROOM_CAPTURE_BIN: {
+    type: 'string',
+    default: null,
+    docDefault: "next to the agent's bundle",
+    processes: agent,
+    doc: 'the boxroom-capture binary',
+  },
+  BOXROOM_PUBLIC_KEY: {
+    type: 'string',
+    default: null,
+    docDefault: '(this or the file)',
+    processes: agent,
+    doc: "PEM of the dashboard's Ed25519 public key (`\\n` may stand for newlines)",
+  },
+  BOXROOM_PUBLIC_KEY_FILE: {
+    type: 'string',
+    default: null,
+    docDefault: '(this or the PEM)',
+    processes: agent,
+    doc: 'a file holding that PEM; one of the two is required',
+  },
+  BOXROOM_RUN_DIR: {
+    type: 'string',
+    default: null,
+    docDefault: '`/tmp/boxroom-<room>-<display>`',
+    processes: agent,
+    doc: "the agent's private dir (0700): X cookie, x11vnc's socket, media store",
+  },
+  BOXROOM_DESKTOP_USER: {
+    type: 'string',
+    default: DEFAULT_DESKTOP_USER,
+    pattern: { re: /^[a-z_][a-z0-9_.-]{0,31}$/i, like: 'a user name' },
+    processes: agent,
+    doc: 'the user the desktop runs as when the agent is root (see below)',
+  },
+  BOXROOM_DESKTOP_DIR: {
+    type: 'string',
+    default: null,
+    docDefault: '`/tmp/boxroom-desktop-<room>-<display>`',
+    processes: agent,
+    doc: "the desktop's home, its cookie copy, the PulseAudio socket; outside the run dir",
+  },
+  BOXROOM_DASHBOARD_SILENCE_S: {
+    type: 'int',
+    default: 0,
+    min: 0,
+    max: 7 * 86400,
+    docDefault: '`0` (off)',
+    processes: agent,
+    doc: 'the agent stops itself (exit 0) after this long without a call from a dashboard',
+  },
+  BOXROOM_MEDIA_HTTP_PORT: {
+    type: 'int',
+    default: 0,
+    min: 0,
+    max: 65535,
+    docDefault: '`0` (free port)',
+    processes: agent,
+    doc: "NMS's HTTP-FLV port on 127.0.0.1: signed plays, diagnostics only",
+  },
+  BOXROOM_VIEWER_MAX_BACKLOG_BYTES: {
+    type: 'int',
+    default: 4 * MIB,
+    min: MIB,
+    max: 256 * MIB,
+    docDefault: '4 MiB',
+    processes: agent,
+    doc: 'a viewer with more unsent video than this is dropped (close 4408); 1 to 256 MiB',
+  },
+  BOXROOM_CONTROL_IDLE_S: {
+    type: 'int',
+    default: 300,
+    min: 0,
+    max: 86400,
+    processes: agent,
+    doc: 'control is released after this long without input (0: never)',
+  },
+  BOXROOM_CONTROL_GRACE_MS: {
+    type: 'int',
+    default: 5000,
+    min: 0,
+    max: 600_000,
+    processes: agent,
+    doc: 'a disconnected controller keeps control this long',
+  },
+  BOXROOM_CONTROL_QUEUE_MAX: {
+    type: 'int',
+    default: 100,
+    min: 1,
+    max: 10_000,
+    processes: agent,
+    doc: 'people waiting for control at most; a request beyond answers 409',
+  },
+  BOXROOM_ROOM_MAX_AGE_S: {
+    type: 'int',
+    default: 0,
+    min: 0,
+    max: ROOM_TIMEOUT_MAX_S,
+    docDefault: '`0` (off)',
+    processes: agent,
+    doc: 'the room expires this long after it was created',
+  },
+  BOXROOM_ROOM_NO_VIEWERS_S: {
+    type: 'int',
+    default: 0,
+    min: 0,
+    max: ROOM_TIMEOUT_MAX_S,
+    docDefault: '`0` (off)',
+    processes: agent,
+    doc: 'the room expires after nobody watched it for this long',
+  },
+  BOXROOM_ROOM_NO_INPUT_S: {
+    type: 'int',
+    default: 0,
+    min: 0,
+    max: ROOM_TIMEOUT_MAX_S,
+    docDefault: '`0` (off)',
+    processes: agent,
+    doc: 'the room expires after nobody sent input for this long',
+  },
+  BOXROOM_ROOM_CREATED_AT: {
+    type: 'int',
+    default: 0,
+    min: 0,
+    max: Number.MAX_SAFE_INTEGER,
+    docDefault: "the agent's start",
+    processes: agent,
+    doc: 'ms since epoch; the max age counts from it',
+  },
+  BOXROOM_DESKTOP_GIVE_UP_S: {
+    type: 'int',
+    default: 60,
+    min: 0,
+    max: 86400,
+    processes: agent,
+    doc: 'desktop not all ready this long: close 4504, exit 3 (0: never)',
+  },
+  BOXROOM_LOG_LEVEL: {
+    type: 'enum',
+    values: LOG_LEVELS,
+    default: 'info',
+    processes: agent,
+    doc: 'pino level',
+  },
+});
+
+export type AgentSettingName = keyof typeof AGENT_SETTINGS;
