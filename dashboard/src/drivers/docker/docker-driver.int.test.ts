@@ -11,6 +11,7 @@ import Docker from 'dockerode';
 import { SignJWT, exportSPKI, generateKeyPair } from 'jose';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOM_AGENT_DEFAULTS } from '../../config.js';
 import type { RoomDriver, RoomSpec, RoomStatus } from '../../rooms/room-driver.js';
 import { createDockerDriver, dockerUsable } from './index.js';
 import { labelFilter } from './labels.js';
@@ -48,6 +49,8 @@ function driver(): RoomDriver {
     instance,
     network,
     stopTimeoutS: 5,
+    // an operator's room setting, as local rooms get them: control is released after 1 s without input
+    room: { ...ROOM_AGENT_DEFAULTS, controlIdleS: 1 },
     log: pino({ level: 'warn' }),
     // what scripts/images.sh just built (it honours ROOM_IMAGE too)
     ...(process.env.ROOM_IMAGE ? { image: process.env.ROOM_IMAGE } : {}),
@@ -170,6 +173,23 @@ describe('docker driver (real engine, real room image)', () => {
     const flv = await readFlv(created.agentUrl!);
     expect(flv.subarray(0, 3).toString('latin1')).toBe('FLV');
     expect(hasVideoTag(flv)).toBe(true);
+
+    // The room got the dashboard's control idle timeout: taken control goes idle within seconds
+    // (the agent's default would keep it for 5 minutes).
+    const auth = { authorization: `Bearer ${await token(spec.id)}` };
+    const took = await fetch(`${created.agentUrl}/control/take`, { method: 'POST', headers: auth });
+    expect(took.status).toBe(200);
+    await expect
+      .poll(
+        async () => {
+          const state = (await (await fetch(`${created.agentUrl}/state`, { headers: auth })).json()) as {
+            controlChanges: { reason: string }[];
+          };
+          return state.controlChanges.map((c) => c.reason);
+        },
+        { timeout: 10_000, interval: 250 },
+      )
+      .toEqual(['take', 'idle']);
 
     // A second driver on the same instance is a restarted dashboard: it finds the room from labels alone.
     const second = driver();
