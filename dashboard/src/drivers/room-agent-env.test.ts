@@ -19,7 +19,7 @@ const spec: RoomSpec = {
 };
 
 // every room setting an operator can give, none at its default: a driver that dropped one shows
-const config = loadDashboardConfig({
+const ROOM_SETTINGS = {
   BOXROOM_LOG_LEVEL: 'debug',
   BOXROOM_CONTROL_IDLE_S: '42',
   BOXROOM_CONTROL_GRACE_MS: '1500',
@@ -27,6 +27,9 @@ const config = loadDashboardConfig({
   BOXROOM_VIEWER_MAX_BACKLOG_BYTES: String(8 * 1024 * 1024),
   BOXROOM_DESKTOP_GIVE_UP_S: '90',
   BOXROOM_CAPTURE: 'x11grab',
+};
+const config = loadDashboardConfig({
+  ...ROOM_SETTINGS,
   BOXROOM_CAPTURE_BIN: '/usr/local/bin/boxroom-capture',
 });
 
@@ -52,16 +55,7 @@ describe('the room settings on every driver', () => {
   const shared = roomAgentEnv(spec, config.rooms);
 
   it('both drivers hand the agent the same room values, the operator settings among them', () => {
-    expect(shared).toMatchObject({
-      BOXROOM_LOG_LEVEL: 'debug',
-      BOXROOM_CONTROL_IDLE_S: '42',
-      BOXROOM_CONTROL_GRACE_MS: '1500',
-      BOXROOM_CONTROL_QUEUE_MAX: '7',
-      BOXROOM_VIEWER_MAX_BACKLOG_BYTES: String(8 * 1024 * 1024),
-      BOXROOM_DESKTOP_GIVE_UP_S: '90',
-      BOXROOM_CAPTURE: 'x11grab',
-      BOXROOM_ROOM_NO_INPUT_S: '60',
-    });
+    expect(shared).toMatchObject({ ...ROOM_SETTINGS, BOXROOM_ROOM_NO_INPUT_S: '60' });
     expect(localEnv).toMatchObject(shared);
     expect(dockerEnv).toMatchObject(shared);
   });

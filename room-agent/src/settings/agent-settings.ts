@@ -8,6 +8,18 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 const MIB = 1024 * 1024;
 const agent = ['room-agent'] as const;
 
+/** A room lifecycle timeout: the dashboard resolves each room's value, so the agent's default is off. */
+const timeout = (doc: string) =>
+  ({
+    type: 'int',
+    default: 0,
+    min: 0,
+    max: ROOM_TIMEOUT_MAX_S,
+    docDefault: '`0` (off)',
+    processes: agent,
+    doc,
+  }) as const;
+
 /**
  * Every variable a room agent reads (room-agent/src/config.ts is their one reader). The dashboard
  * builds a room's values from these names for every driver (dashboard/src/drivers/room-agent-env.ts);
@@ -167,33 +179,9 @@ export const AGENT_SETTINGS = defineSettings(['room-agent'], {
     processes: agent,
     doc: 'people waiting for control at most; a request beyond answers 409',
   },
-  BOXROOM_ROOM_MAX_AGE_S: {
-    type: 'int',
-    default: 0,
-    min: 0,
-    max: ROOM_TIMEOUT_MAX_S,
-    docDefault: '`0` (off)',
-    processes: agent,
-    doc: 'the room expires this long after it was created',
-  },
-  BOXROOM_ROOM_NO_VIEWERS_S: {
-    type: 'int',
-    default: 0,
-    min: 0,
-    max: ROOM_TIMEOUT_MAX_S,
-    docDefault: '`0` (off)',
-    processes: agent,
-    doc: 'the room expires after nobody watched it for this long',
-  },
-  BOXROOM_ROOM_NO_INPUT_S: {
-    type: 'int',
-    default: 0,
-    min: 0,
-    max: ROOM_TIMEOUT_MAX_S,
-    docDefault: '`0` (off)',
-    processes: agent,
-    doc: 'the room expires after nobody sent input for this long',
-  },
+  BOXROOM_ROOM_MAX_AGE_S: timeout('the room expires this long after it was created'),
+  BOXROOM_ROOM_NO_VIEWERS_S: timeout('the room expires after nobody watched it for this long'),
+  BOXROOM_ROOM_NO_INPUT_S: timeout('the room expires after nobody sent input for this long'),
   BOXROOM_ROOM_CREATED_AT: {
     type: 'int',
     default: 0,
