@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadDashboardConfig } from './config.js';
+import { ConfigError, loadDashboardConfig, loadJanitorConfig, loadRoomFirewallConfig } from './config.js';
 
 describe('loadDashboardConfig', () => {
   it('has documented defaults and is frozen', () => {
@@ -72,6 +72,39 @@ describe('loadDashboardConfig', () => {
     });
   });
 
+  it("reads the settings it hands to every room, and the web UI's dir", () => {
+    const c = loadDashboardConfig(
+      {
+        BOXROOM_LOG_LEVEL: 'warn',
+        BOXROOM_CONTROL_IDLE_S: '30',
+        BOXROOM_CONTROL_GRACE_MS: '0',
+        BOXROOM_CONTROL_QUEUE_MAX: '5',
+        BOXROOM_VIEWER_MAX_BACKLOG_BYTES: String(2 * 1024 * 1024),
+        BOXROOM_DESKTOP_GIVE_UP_S: '0',
+        BOXROOM_CAPTURE: 'x11grab',
+        BOXROOM_CAPTURE_BIN: '/opt/capture',
+        BOXROOM_WEB_DIR: 'web/dist',
+      },
+      '/srv',
+    );
+    expect(c.rooms).toEqual({
+      logLevel: 'warn',
+      controlIdleS: 30,
+      controlGraceMs: 0,
+      controlQueueMax: 5,
+      viewerMaxBacklogBytes: 2 * 1024 * 1024,
+      desktopGiveUpS: 0,
+      capture: 'x11grab',
+      captureBin: '/opt/capture',
+    });
+    expect(c.webDir).toBe('/srv/web/dist');
+    // the agent's own bounds: a value every room would refuse stops the dashboard instead
+    expect(() => loadDashboardConfig({ BOXROOM_CONTROL_QUEUE_MAX: '0' })).toThrow(
+      /BOXROOM_CONTROL_QUEUE_MAX/,
+    );
+    expect(() => loadDashboardConfig({ BOXROOM_CAPTURE: 'vnc' })).toThrow(/BOXROOM_CAPTURE/);
+  });
+
   it('derives the public URL from the port', () => {
     expect(loadDashboardConfig({ BOXROOM_PORT: '1234' }).publicUrl).toBe('http://localhost:1234');
   });
@@ -124,5 +157,34 @@ describe('TLS and trusted proxies', () => {
     for (const bad of ['*', 'example.com', '10.0.0.0/33', '1.2.3.4/8/1']) {
       expect(() => loadDashboardConfig({ BOXROOM_TRUSTED_PROXIES: bad })).toThrow(ConfigError);
     }
+  });
+});
+
+describe('the janitor and the room firewall read only their own settings', () => {
+  // a dashboard-only setting that would stop the dashboard: not the janitor's business
+  const env = { BOXROOM_ADMIN_TOKEN: 'short', BOXROOM_PORT: '9090', BOXROOM_DOCKER_INSTANCE: 'prod' };
+
+  it('janitor: the instance, the dashboard port, its wait', () => {
+    expect(loadJanitorConfig({ ...env, BOXROOM_JANITOR_WAIT_S: '2.5' })).toEqual({
+      logLevel: 'info',
+      dashboardPort: 9090,
+      waitS: 2.5,
+      docker: { instance: 'prod' },
+    });
+    expect(() => loadJanitorConfig({ BOXROOM_JANITOR_WAIT_S: '601' })).toThrow(/BOXROOM_JANITOR_WAIT_S/);
+  });
+
+  it('room firewall: the instance, the rooms network, the egress exceptions', () => {
+    expect(
+      loadRoomFirewallConfig({
+        ...env,
+        BOXROOM_DOCKER_NETWORK: 'rooms',
+        BOXROOM_ROOM_EGRESS_ALLOW: '10.1.0.0/16',
+      }),
+    ).toEqual({
+      logLevel: 'info',
+      docker: { instance: 'prod', network: 'rooms', egressAllow: ['10.1.0.0/16'] },
+    });
+    expect(() => loadRoomFirewallConfig({ BOXROOM_LOG_LEVEL: 'loud' })).toThrow(ConfigError);
   });
 });

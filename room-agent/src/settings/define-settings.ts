@@ -73,15 +73,18 @@ export type ValueOf<S> = S extends { type: 'int' | 'number' }
         ? string
         : string | null;
 
-/** Keeps the literal types of a table (enum values, string defaults) for ValueOf. */
+/**
+ * Keeps the literal types of a table (enum values, string defaults) for ValueOf; the first argument
+ * names the processes its entries may list (for the type checker only).
+ */
 export function defineSettings<P extends string, const T extends SettingsTable<P>>(
-  _processes: readonly P[],
+  _readers: readonly P[],
   table: T,
 ): T {
   return Object.freeze(table);
 }
 
-function parseInt_(name: string, s: IntSetting<string>, raw: string): number {
+function parseInteger(name: string, s: IntSetting<string>, raw: string): number {
   if (!(s.min < 0 ? /^-?\d+$/ : /^\d+$/).test(raw))
     throw new ConfigError(`${name} must be an integer, got "${raw}"`);
   const n = Number(raw);
@@ -105,7 +108,7 @@ function parse(name: string, s: Setting, raw: string | undefined): unknown {
   if (raw === undefined || raw === '') return s.default;
   switch (s.type) {
     case 'int': {
-      const n = parseInt_(name, s, raw);
+      const n = parseInteger(name, s, raw);
       const why = s.check?.(n);
       if (why) throw new ConfigError(`${name} ${why}, got ${n}`);
       return n;
@@ -121,7 +124,7 @@ function parse(name: string, s: Setting, raw: string | undefined): unknown {
         throw new ConfigError(`${name} must be one of ${s.values.join(', ')}, got "${raw}"`);
       return raw;
     case 'string': {
-      // The value stays out of the message when the rule is about a secret (check says so itself).
+      // a check's message never repeats the value: secrets (tokens, keys) are checked there
       if (s.pattern && !s.pattern.re.test(raw))
         throw new ConfigError(`${name} must be ${s.pattern.like}, got "${raw}"`);
       const why = s.check?.(raw);
@@ -131,23 +134,23 @@ function parse(name: string, s: Setting, raw: string | undefined): unknown {
   }
 }
 
-/** The names of a table read by process P. */
+/** The names of a table read by reader P. */
 export type NamesFor<T extends SettingsTable, P extends string> = {
   [K in keyof T]: T[K] extends { processes: readonly (infer Q)[] } ? (P extends Q ? K : never) : never;
 }[keyof T];
 
 /**
- * The values of every setting process P reads, by variable name, validated: the one place a
- * process's environment is read. A bad value throws a ConfigError naming the variable.
+ * The values of every setting the process `reader` reads, by variable name, validated (a bad value
+ * throws a ConfigError naming the variable). Called by each process's loader, and nowhere else.
  */
 export function readSettings<T extends SettingsTable, P extends string>(
   table: T,
   env: Env,
-  process: P,
+  reader: P,
 ): { readonly [K in NamesFor<T, P>]: ValueOf<T[K]> } {
   const out: Record<string, unknown> = {};
   for (const [name, s] of Object.entries(table) as [string, Setting][]) {
-    if (s.processes.includes(process)) out[name] = parse(name, s, env[name]);
+    if (s.processes.includes(reader)) out[name] = parse(name, s, env[name]);
   }
   return Object.freeze(out) as { readonly [K in NamesFor<T, P>]: ValueOf<T[K]> };
 }
