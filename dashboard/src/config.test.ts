@@ -126,3 +126,15 @@ describe('TLS and trusted proxies', () => {
     }
   });
 });
+
+describe('BOXROOM_DATABASE_URL', () => {
+  it('is null unless set, and must be a PostgreSQL URL whose value no error repeats', () => {
+    expect(loadDashboardConfig({}).databaseUrl).toBeNull();
+    const url = 'postgresql://boxroom:s3cret-pw@db.example:5432/boxroom';
+    expect(loadDashboardConfig({ BOXROOM_DATABASE_URL: url }).databaseUrl).toBe(url);
+    for (const bad of ['mysql://u:s3cret-pw@h/db', 's3cret-pw']) {
+      expect(() => loadDashboardConfig({ BOXROOM_DATABASE_URL: bad })).toThrow(/postgres:\/\//);
+      expect(() => loadDashboardConfig({ BOXROOM_DATABASE_URL: bad })).not.toThrow(/s3cret/);
+    }
+  });
+});

@@ -64,6 +64,8 @@ export interface DashboardConfig {
   readonly webhookUrl: string | null;
   /** HMAC key of webhook signatures; null: generated on first start and kept in dataDir */
   readonly webhookSecret: string | null;
+  /** PostgreSQL holding the shared state of replicated dashboards (a secret: never logged); null: files in dataDir */
+  readonly databaseUrl: string | null;
 }
 
 /** Defaults of the room timeouts: an abandoned room (nobody watching for an hour) is freed. */
@@ -203,6 +205,21 @@ function webhookSecret(env: Env): string | null {
   return raw;
 }
 
+function databaseUrl(env: Env): string | null {
+  const raw = env.BOXROOM_DATABASE_URL;
+  if (raw === undefined || raw === '') return null;
+  // The value carries a password: the error never repeats it.
+  let protocol = '';
+  try {
+    protocol = new URL(raw).protocol;
+  } catch {
+    // reported below
+  }
+  if (protocol !== 'postgres:' && protocol !== 'postgresql:')
+    throw new ConfigError('BOXROOM_DATABASE_URL must be a postgres:// or postgresql:// URL');
+  return raw;
+}
+
 export function loadDashboardConfig(env: Env = process.env, cwd: string = process.cwd()): DashboardConfig {
   const port = int(env, 'BOXROOM_PORT', 8080, 0, 65535);
   const dataDirRaw = env.BOXROOM_DATA_DIR || './.data';
@@ -248,6 +265,7 @@ export function loadDashboardConfig(env: Env = process.env, cwd: string = proces
     maxSocketsPerPrincipal: int(env, 'BOXROOM_MAX_SOCKETS_PER_PRINCIPAL', 8, 1, 1000),
     webhookUrl: webhookUrl(env),
     webhookSecret: webhookSecret(env),
+    databaseUrl: databaseUrl(env),
   };
   return Object.freeze(config);
 }
