@@ -8,8 +8,19 @@ export interface ImportCounts {
   inviteGenerations: number;
   kicks: number;
   revocations: number;
+  /** queued now: those queued by an earlier import are not counted again */
   webhooks: number;
 }
+
+const MERGE = {
+  generation: `INSERT INTO invite_generations (room, role, generation) VALUES ($1, $2, $3)
+    ON CONFLICT (room, role) DO UPDATE
+    SET generation = GREATEST(invite_generations.generation, excluded.generation)`,
+  kick: `INSERT INTO kicks (room, participant_id, until_s) VALUES ($1, $2, $3)
+    ON CONFLICT (room, participant_id) DO UPDATE SET until_s = GREATEST(kicks.until_s, excluded.until_s)`,
+  revocation: `INSERT INTO revocations (room, role, before_s) VALUES ($1, $2, $3)
+    ON CONFLICT (room, role) DO UPDATE SET before_s = GREATEST(revocations.before_s, excluded.before_s)`,
+} as const;
 
 /**
  * Copies a file store (a data dir of one dashboard) into PostgreSQL, once, in one transaction. Run
@@ -25,36 +36,22 @@ export async function importFileStore(dataDir: string, db: PgDatabase, log: Logg
   const webhooks = await files.dueWebhooks(Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
   await files.close();
 
+  // Each row inserted, or merged as the later value: a second import changes nothing.
+  const rows: [keyof typeof MERGE, keyof ImportCounts, unknown[]][] = [];
+  for (const [room, roles] of Object.entries(generations)) {
+    for (const [role, n] of Object.entries(roles))
+      rows.push(['generation', 'inviteGenerations', [room, role, n]]);
+  }
+  for (const [room, entry] of Object.entries(rights)) {
+    for (const [id, untilS] of Object.entries(entry.kicked)) rows.push(['kick', 'kicks', [room, id, untilS]]);
+    for (const [role, s] of Object.entries(entry.revokedBefore))
+      rows.push(['revocation', 'revocations', [room, role, s]]);
+  }
   const counts: ImportCounts = { rooms: 0, inviteGenerations: 0, kicks: 0, revocations: 0, webhooks: 0 };
   await db.transaction(async (c) => {
-    for (const [room, roles] of Object.entries(generations)) {
-      for (const [role, generation] of Object.entries(roles)) {
-        await c.query(
-          `INSERT INTO invite_generations (room, role, generation) VALUES ($1, $2, $3)
-           ON CONFLICT (room, role) DO UPDATE
-           SET generation = GREATEST(invite_generations.generation, excluded.generation)`,
-          [room, role, generation],
-        );
-        counts.inviteGenerations++;
-      }
-    }
-    for (const [room, entry] of Object.entries(rights)) {
-      for (const [participantId, untilS] of Object.entries(entry.kicked)) {
-        await c.query(
-          `INSERT INTO kicks (room, participant_id, until_s) VALUES ($1, $2, $3)
-           ON CONFLICT (room, participant_id) DO UPDATE SET until_s = GREATEST(kicks.until_s, excluded.until_s)`,
-          [room, participantId, untilS],
-        );
-        counts.kicks++;
-      }
-      for (const [role, beforeS] of Object.entries(entry.revokedBefore)) {
-        await c.query(
-          `INSERT INTO revocations (room, role, before_s) VALUES ($1, $2, $3)
-           ON CONFLICT (room, role) DO UPDATE SET before_s = GREATEST(revocations.before_s, excluded.before_s)`,
-          [room, role, beforeS],
-        );
-        counts.revocations++;
-      }
+    for (const [kind, count, params] of rows) {
+      await c.query(MERGE[kind], params);
+      counts[count]++;
     }
     // Attempts carry over; the time of the next one does not: due at once on the new store.
     for (const { event, attempts } of webhooks) {
