@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadDashboardConfig, loadJanitorConfig, loadRoomFirewallConfig } from './config.js';
+import {
+  ConfigError,
+  loadDashboardConfig,
+  loadJanitorConfig,
+  loadMigrateConfig,
+  loadRoomFirewallConfig,
+} from './config.js';
 
 describe('loadDashboardConfig', () => {
   it('has documented defaults and is frozen', () => {
@@ -186,5 +192,22 @@ describe('the janitor and the room firewall read only their own settings', () =>
       docker: { instance: 'prod', network: 'rooms', egressAllow: ['10.1.0.0/16'] },
     });
     expect(() => loadRoomFirewallConfig({ BOXROOM_LOG_LEVEL: 'loud' })).toThrow(ConfigError);
+  });
+});
+
+describe('BOXROOM_DATABASE_URL', () => {
+  it('is null unless set, and must be a PostgreSQL URL whose value no error repeats', () => {
+    expect(loadDashboardConfig({}).databaseUrl).toBeNull();
+    const url = 'postgresql://boxroom:s3cret-pw@db.example:5432/boxroom';
+    expect(loadDashboardConfig({ BOXROOM_DATABASE_URL: url }).databaseUrl).toBe(url);
+    expect(loadMigrateConfig({ BOXROOM_DATABASE_URL: url, BOXROOM_ADMIN_TOKEN: 'short' })).toEqual({
+      logLevel: 'info',
+      databaseUrl: url,
+    });
+    for (const bad of ['mysql://u:s3cret-pw@h/db', 's3cret-pw']) {
+      expect(() => loadDashboardConfig({ BOXROOM_DATABASE_URL: bad })).toThrow(/postgres:\/\//);
+      expect(() => loadDashboardConfig({ BOXROOM_DATABASE_URL: bad })).not.toThrow(/s3cret/);
+      expect(() => loadMigrateConfig({ BOXROOM_DATABASE_URL: bad })).not.toThrow(/s3cret/);
+    }
   });
 });

@@ -103,6 +103,8 @@ export interface DashboardConfig {
   readonly webhookUrl: string | null;
   /** HMAC key of webhook signatures; null: generated on first start and kept in dataDir */
   readonly webhookSecret: string | null;
+  /** PostgreSQL holding the shared state (never logged: it carries a password); null: files in dataDir */
+  readonly databaseUrl: string | null;
 }
 
 /** Defaults of the room timeouts: an abandoned room (nobody watching for an hour) is freed. */
@@ -217,6 +219,7 @@ export function loadDashboardConfig(env: Env = process.env, cwd: string = proces
     docker: dockerConfig(v),
     webhookUrl: v.BOXROOM_WEBHOOK_URL && new URL(v.BOXROOM_WEBHOOK_URL).toString(),
     webhookSecret: v.BOXROOM_WEBHOOK_SECRET,
+    databaseUrl: v.BOXROOM_DATABASE_URL,
   };
   return Object.freeze(config);
 }
@@ -255,4 +258,15 @@ export function loadRoomFirewallConfig(env: Env = process.env): RoomFirewallConf
       egressAllow: v.BOXROOM_ROOM_EGRESS_ALLOW,
     }),
   });
+}
+
+/** `npm run migrate` (migrate-cli.ts): the database to migrate. */
+export interface MigrateConfig {
+  readonly logLevel: string;
+  readonly databaseUrl: string | null;
+}
+
+export function loadMigrateConfig(env: Env = process.env): MigrateConfig {
+  const v = read(env, 'migrate');
+  return Object.freeze({ logLevel: v.BOXROOM_LOG_LEVEL, databaseUrl: v.BOXROOM_DATABASE_URL });
 }

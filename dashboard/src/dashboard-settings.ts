@@ -2,8 +2,8 @@ import { isIP } from 'node:net';
 import { ROOM_TIMEOUT_MAX_S } from '@boxroom/contracts';
 import { AGENT_SETTINGS, defineSettings, LOG_LEVELS } from '@boxroom/room-agent/settings';
 
-/** The programs built from dashboard/src: the server, compose's janitor, the room firewall CLI. */
-export type DashboardProcess = 'dashboard' | 'janitor' | 'room-firewall';
+/** The programs built from dashboard/src: the server, compose's janitor, the room firewall CLI, `npm run migrate`. */
+export type DashboardProcess = 'dashboard' | 'janitor' | 'room-firewall' | 'migrate';
 
 const dash = ['dashboard'] as const;
 const MAX_RATE = 100_000;
@@ -32,7 +32,7 @@ const timeout = (def: number, doc: string) =>
  * Every variable the dashboard's programs read; config.ts is their one reader, and the table in
  * dashboard/README.md is rendered from this one (scripts/settings-docs.mjs; config-docs.test.ts).
  */
-export const DASHBOARD_SETTINGS = defineSettings(['dashboard', 'janitor', 'room-firewall'], {
+export const DASHBOARD_SETTINGS = defineSettings(['dashboard', 'janitor', 'room-firewall', 'migrate'], {
   BOXROOM_PORT: {
     type: 'int',
     default: 8080,
@@ -101,7 +101,7 @@ export const DASHBOARD_SETTINGS = defineSettings(['dashboard', 'janitor', 'room-
     type: 'enum',
     values: LOG_LEVELS,
     default: 'info',
-    processes: ['dashboard', 'janitor', 'room-firewall'],
+    processes: ['dashboard', 'janitor', 'room-firewall', 'migrate'],
     doc: 'pino level; also every room agent gets it',
   },
   BOXROOM_TOKEN_TTL_S: {
@@ -238,6 +238,15 @@ export const DASHBOARD_SETTINGS = defineSettings(['dashboard', 'janitor', 'room-
     processes: dash,
     doc: 'HMAC key of webhook signatures (16+ characters); unset: generated on first use, kept in `<data>/webhook-secret`',
   },
+  BOXROOM_DATABASE_URL: {
+    type: 'string',
+    default: null,
+    docDefault: '(none): files',
+    // the value carries a password: the check's message never repeats it
+    check: (v) => (postgresUrl(v) ? null : 'must be a postgres:// or postgresql:// URL'),
+    processes: ['dashboard', 'migrate'],
+    doc: 'PostgreSQL for the state (invites, kicks, leases, webhook outbox) of several dashboards serving one deployment; migrated at start; see [docs/operations.md](../docs/operations.md)',
+  },
   BOXROOM_WEB_DIR: {
     type: 'string',
     default: null,
@@ -368,6 +377,15 @@ function httpUrl(raw: string): boolean {
   try {
     const url = new URL(raw);
     return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+function postgresUrl(v: string): boolean {
+  try {
+    const { protocol } = new URL(v);
+    return protocol === 'postgres:' || protocol === 'postgresql:';
   } catch {
     return false;
   }

@@ -1,0 +1,96 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FileOutbox } from './file-outbox.js';
+import { FileStateStore, STATE_FILES } from './file-state-store.js';
+import { defineStateStoreSuite, webhookEvent } from './state-store.suite.js';
+
+const log = pino({ level: 'silent' });
+
+defineStateStoreSuite('files', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'boxroom-state-'));
+  return {
+    shared: false,
+    open: async () => {
+      const store = new FileStateStore(dir, log);
+      await store.open();
+      return store;
+    },
+    dispose: () => rm(dir, { recursive: true, force: true }),
+  };
+});
+
+describe('FileStateStore files', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'boxroom-state-'));
+  });
+  afterEach(() => rm(dir, { recursive: true, force: true }));
+
+  const readState = async (file: string): Promise<unknown> =>
+    JSON.parse(await readFile(join(dir, file), 'utf8')) as unknown;
+
+  it('reads and writes invites.json and rights.json in the formats deployments already have', async () => {
+    // As InviteService and RightsService wrote them before the store existed.
+    const invites = { aaaaaaaaaa: { viewer: 3, owner: 1 } };
+    const rights = {
+      aaaaaaaaaa: { kicked: { p1: 4_000_000_000 }, revokedBefore: { viewer: 1_700_000_000 } },
+      bbbbbbbbbb: { kicked: {}, revokedBefore: { owner: 1_700_000_001 } },
+    };
+    await writeFile(join(dir, STATE_FILES.invites), JSON.stringify(invites));
+    await writeFile(join(dir, STATE_FILES.rights), JSON.stringify(rights));
+    const store = new FileStateStore(dir, log);
+    await store.open();
+    expect(await store.loadInviteGenerations()).toEqual(invites);
+    expect(await store.loadRights()).toEqual(rights);
+
+    expect(await store.bumpInviteGeneration('aaaaaaaaaa', 'viewer')).toBe(4);
+    await store.kick('bbbbbbbbbb', 'p2', 4_000_000_001, 1_700_000_000);
+    await store.close();
+    expect(await readState(STATE_FILES.invites)).toEqual({ aaaaaaaaaa: { viewer: 4, owner: 1 } });
+    expect(await readState(STATE_FILES.rights)).toEqual({
+      ...rights,
+      bbbbbbbbbb: { kicked: { p2: 4_000_000_001 }, revokedBefore: { owner: 1_700_000_001 } },
+    });
+  });
+
+  it('starts empty, and says so, when a file is corrupt', async () => {
+    await writeFile(join(dir, STATE_FILES.invites), '{"aaaaaaaaaa": {');
+    await writeFile(join(dir, STATE_FILES.rights), 'null');
+    const lines: string[] = [];
+    const store = new FileStateStore(dir, pino({ level: 'error' }, { write: (l: string) => lines.push(l) }));
+    await store.open();
+    expect(await store.loadInviteGenerations()).toEqual({});
+    expect(await store.loadRights()).toEqual({});
+    expect(lines.join('')).toContain('invite generations unreadable');
+  });
+
+  it('drops the oldest queued webhook, with a warning, beyond its bound', async () => {
+    const lines: string[] = [];
+    const outbox = new FileOutbox(
+      join(dir, STATE_FILES.outbox),
+      pino({ level: 'warn' }, { write: (l: string) => lines.push(l) }),
+      3,
+    );
+    await outbox.load();
+    for (const id of ['w1', 'w2', 'w3', 'w4']) expect(await outbox.enqueue(webhookEvent(id))).toBe(true);
+    expect(outbox.due(10, Date.now()).map((e) => e.event.id)).toEqual(['w2', 'w3', 'w4']);
+    expect(lines.join('')).toContain('webhook outbox full: oldest event dropped');
+    expect(lines.join('')).toContain('"event":"w1"');
+  });
+
+  it('lets a lease holder renew for the new ttl, measured on its clock', async () => {
+    let now = 1000;
+    const store = new FileStateStore(dir, log, () => now);
+    await store.open();
+    expect(await store.acquireLease('reaper', 'a', 100)).toBe(true);
+    now = 1090;
+    expect(await store.acquireLease('reaper', 'a', 100)).toBe(true);
+    now = 1150; // the first grant would have run out, the renewal has not
+    expect(await store.acquireLease('reaper', 'b', 100)).toBe(false);
+    now = 1190;
+    expect(await store.acquireLease('reaper', 'b', 100)).toBe(true);
+  });
+});

@@ -1,0 +1,190 @@
+import { join } from 'node:path';
+import type { WebhookEvent } from '@boxroom/contracts';
+import type { Logger } from '../logger.js';
+import { readJson, SerialQueue, writeJsonAtomic } from './atomic-json.js';
+import { ChangeListeners } from './change-listeners.js';
+import { FileOutbox } from './file-outbox.js';
+import type {
+  InviteGenerations,
+  InviteRole,
+  OutboxEntry,
+  RoomRightsEntry,
+  StateStore,
+  StoreChange,
+} from './state-store.js';
+
+/** The files in the data dir (invites.json and rights.json keep the formats they had before the store). */
+export const STATE_FILES = {
+  invites: 'invites.json',
+  rights: 'rights.json',
+  outbox: 'webhook-outbox.json',
+} as const;
+
+interface Lease {
+  holder: string;
+  expiresAtMs: number;
+}
+
+/**
+ * The embedded store: small JSON files in the data dir, each rewritten atomically and one write at a
+ * time, and everything else in this process (leases, change listeners). It serves exactly one
+ * dashboard per data dir: two processes on one dir would overwrite each other's files.
+ */
+export class FileStateStore implements StateStore {
+  readonly kind = 'file' as const;
+  private generations: InviteGenerations = {};
+  private rights: Record<string, RoomRightsEntry> = {};
+  private readonly leases = new Map<string, Lease>();
+  private readonly invitesWrites = new SerialQueue();
+  private readonly rightsWrites = new SerialQueue();
+  private readonly outbox: FileOutbox;
+  private readonly changes: ChangeListeners;
+
+  constructor(
+    private readonly dataDir: string,
+    private readonly log: Logger,
+    private readonly nowMs: () => number = Date.now,
+  ) {
+    this.outbox = new FileOutbox(join(dataDir, STATE_FILES.outbox), log);
+    this.changes = new ChangeListeners(log);
+  }
+
+  async open(): Promise<void> {
+    // A corrupt file would lock everyone out (invites) or let kicked participants back in (rights):
+    // start empty, and say so loudly.
+    const invites = await this.readOr(STATE_FILES.invites, 'invite generations unreadable: starting from 0');
+    const rights = await this.readOr(
+      STATE_FILES.rights,
+      'rights unreadable: kicks and revocations forgotten',
+    );
+    this.generations = isObject(invites) ? (invites as InviteGenerations) : {};
+    this.rights = isObject(rights) ? (rights as Record<string, RoomRightsEntry>) : {};
+    await this.outbox.load();
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([
+      this.invitesWrites.run(async () => undefined),
+      this.rightsWrites.run(async () => undefined),
+      this.outbox.settled(),
+    ]);
+  }
+
+  loadInviteGenerations(): Promise<InviteGenerations> {
+    return Promise.resolve(structuredClone(this.generations));
+  }
+
+  async bumpInviteGeneration(room: string, role: InviteRole): Promise<number> {
+    const next = await this.invitesWrites.run(async () => {
+      const value = (this.generations[room]?.[role] ?? 0) + 1;
+      this.generations = { ...this.generations, [room]: { ...this.generations[room], [role]: value } };
+      await writeJsonAtomic(this.path(STATE_FILES.invites), this.generations);
+      return value;
+    });
+    this.changes.emit({ kind: 'invites', room });
+    return next;
+  }
+
+  loadRights(): Promise<Record<string, RoomRightsEntry>> {
+    return Promise.resolve(structuredClone(this.rights));
+  }
+
+  kick(room: string, participantId: string, untilS: number, nowS: number): Promise<void> {
+    return this.updateRights(room, (e) => {
+      // Expired kicks go on every write: the file stays as small as the kicks that still matter.
+      const kicked = Object.entries({ ...e.kicked, [participantId]: untilS }).filter(([, u]) => u >= nowS);
+      return { ...e, kicked: Object.fromEntries(kicked) };
+    });
+  }
+
+  revokeBefore(room: string, role: InviteRole, beforeS: number): Promise<void> {
+    return this.updateRights(room, (e) => ({
+      ...e,
+      revokedBefore: { ...e.revokedBefore, [role]: Math.max(e.revokedBefore[role] ?? 0, beforeS) },
+    }));
+  }
+
+  async forgetRoom(room: string): Promise<void> {
+    await Promise.all([
+      this.invitesWrites.run(async () => {
+        if (!(room in this.generations)) return;
+        this.generations = without(this.generations, room);
+        await writeJsonAtomic(this.path(STATE_FILES.invites), this.generations);
+      }),
+      this.rightsWrites.run(async () => {
+        if (!(room in this.rights)) return;
+        this.rights = without(this.rights, room);
+        await writeJsonAtomic(this.path(STATE_FILES.rights), this.rights);
+      }),
+    ]);
+    this.changes.emit({ kind: 'invites', room });
+    this.changes.emit({ kind: 'rights', room });
+  }
+
+  onChange(listener: (change: StoreChange) => void): () => void {
+    return this.changes.add(listener);
+  }
+
+  acquireLease(name: string, holder: string, ttlMs: number): Promise<boolean> {
+    const now = this.nowMs();
+    const lease = this.leases.get(name);
+    if (lease && lease.holder !== holder && lease.expiresAtMs > now) return Promise.resolve(false);
+    this.leases.set(name, { holder, expiresAtMs: now + ttlMs });
+    return Promise.resolve(true);
+  }
+
+  releaseLease(name: string, holder: string): Promise<void> {
+    if (this.leases.get(name)?.holder === holder) this.leases.delete(name);
+    return Promise.resolve();
+  }
+
+  enqueueWebhook(event: WebhookEvent): Promise<boolean> {
+    return this.outbox.enqueue(event);
+  }
+
+  dueWebhooks(limit: number, nowMs: number): Promise<OutboxEntry[]> {
+    return Promise.resolve(this.outbox.due(limit, nowMs));
+  }
+
+  finishWebhook(id: string): Promise<void> {
+    return this.outbox.finish(id);
+  }
+
+  retryWebhook(id: string, attempts: number, nextAtMs: number): Promise<void> {
+    return this.outbox.retry(id, attempts, nextAtMs);
+  }
+
+  private async updateRights(room: string, change: (e: RoomRightsEntry) => RoomRightsEntry): Promise<void> {
+    await this.rightsWrites.run(async () => {
+      const next = change(this.rights[room] ?? { kicked: {}, revokedBefore: {} });
+      const rest = without(this.rights, room);
+      // A room with nothing taken away has no entry (the PostgreSQL store has no row for it either).
+      const empty = Object.keys(next.kicked).length === 0 && Object.keys(next.revokedBefore).length === 0;
+      this.rights = empty ? rest : { ...rest, [room]: next };
+      await writeJsonAtomic(this.path(STATE_FILES.rights), this.rights);
+    });
+    this.changes.emit({ kind: 'rights', room });
+  }
+
+  private async readOr(file: string, warning: string): Promise<unknown> {
+    const path = this.path(file);
+    return readJson(path).catch((err: unknown) => {
+      this.log.error({ err, file: path }, warning);
+      return undefined;
+    });
+  }
+
+  private path(file: string): string {
+    return join(this.dataDir, file);
+  }
+}
+
+function without<T>(record: Record<string, T>, key: string): Record<string, T> {
+  const rest = { ...record };
+  delete rest[key];
+  return rest;
+}
+
+function isObject(v: unknown): v is object {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}

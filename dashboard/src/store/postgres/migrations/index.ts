@@ -1,0 +1,14 @@
+import { migration0001 } from './0001-initial.js';
+
+/**
+ * One schema change. Versions count up from 1 and a migration never changes once released: a new
+ * change is a new file (`NNNN-what.ts`) added at the end of MIGRATIONS. Each runs in the transaction
+ * that records it in `schema_migrations`, so it applies wholly or not at all.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [migration0001];

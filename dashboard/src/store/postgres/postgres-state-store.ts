@@ -1,0 +1,204 @@
+import type { WebhookEvent } from '@boxroom/contracts';
+import type { Logger } from '../../logger.js';
+import { ChangeListeners } from '../change-listeners.js';
+import type {
+  InviteGenerations,
+  InviteRole,
+  OutboxEntry,
+  RoomRightsEntry,
+  StateStore,
+  StoreChange,
+} from '../state-store.js';
+import { ChangeFeed } from './change-feed.js';
+import { redactDatabaseUrl } from './database-url.js';
+import { applyMigrations } from './migrate.js';
+import { notifyChange, PgDatabase } from './pg-database.js';
+
+/** Finished webhooks are kept this long, so that a late replica queueing the same event is refused. */
+const FINISHED_WEBHOOK_KEEP = '1 day';
+
+/**
+ * The store of replicated dashboards: PostgreSQL at BOXROOM_DATABASE_URL. Every write that replicas
+ * could race on is one conditional statement or one transaction, decided by the database (its clock
+ * too, for leases); every write NOTIFYs in its transaction, and each replica LISTENs (ChangeFeed).
+ */
+export class PostgresStateStore implements StateStore {
+  readonly kind = 'postgres' as const;
+  readonly db: PgDatabase;
+  private readonly feed: ChangeFeed;
+  private readonly changes: ChangeListeners;
+  private closed: Promise<void> | null = null;
+
+  constructor(
+    private readonly url: string,
+    private readonly log: Logger,
+  ) {
+    this.db = new PgDatabase(url, log);
+    this.changes = new ChangeListeners(log);
+    this.feed = new ChangeFeed({
+      connectionString: url,
+      log,
+      onChange: (c) => this.changes.emit(c),
+      onResync: () => void this.resync(),
+    });
+  }
+
+  async open(): Promise<void> {
+    this.log.info({ database: redactDatabaseUrl(this.url) }, 'state store: PostgreSQL');
+    await applyMigrations(this.db.pool, this.log);
+    await this.feed.start();
+  }
+
+  close(): Promise<void> {
+    this.closed ??= this.feed.stop().then(() => this.db.close());
+    return this.closed;
+  }
+
+  /** The feed's backend pid: tests end that connection to prove the reconnection. */
+  listenerPid(): Promise<number | null> {
+    return this.feed.backendPid();
+  }
+
+  async loadInviteGenerations(): Promise<InviteGenerations> {
+    const { rows } = await this.db.query<{ room: string; role: InviteRole; generation: number }>(
+      'SELECT room, role, generation FROM invite_generations',
+    );
+    const out: InviteGenerations = {};
+    for (const r of rows) (out[r.room] ??= {})[r.role] = r.generation;
+    return out;
+  }
+
+  bumpInviteGeneration(room: string, role: InviteRole): Promise<number> {
+    return this.db.transaction(async (c) => {
+      // One statement: concurrent bumps queue on the row lock, and each sees the other's result.
+      const { rows } = await c.query<{ generation: number }>(
+        `INSERT INTO invite_generations (room, role, generation) VALUES ($1, $2, 1)
+         ON CONFLICT (room, role) DO UPDATE SET generation = invite_generations.generation + 1
+         RETURNING generation`,
+        [room, role],
+      );
+      await notifyChange(c, { kind: 'invites', room });
+      return rows[0]!.generation;
+    });
+  }
+
+  async loadRights(): Promise<Record<string, RoomRightsEntry>> {
+    const [kicks, revocations] = await Promise.all([
+      this.db.query<{ room: string; participant_id: string; until_s: string }>(
+        'SELECT room, participant_id, until_s FROM kicks',
+      ),
+      this.db.query<{ room: string; role: InviteRole; before_s: string }>(
+        'SELECT room, role, before_s FROM revocations',
+      ),
+    ]);
+    const out: Record<string, RoomRightsEntry> = {};
+    const entry = (room: string) => (out[room] ??= { kicked: {}, revokedBefore: {} });
+    for (const k of kicks.rows) entry(k.room).kicked[k.participant_id] = Number(k.until_s);
+    for (const r of revocations.rows) entry(r.room).revokedBefore[r.role] = Number(r.before_s);
+    return out;
+  }
+
+  kick(room: string, participantId: string, untilS: number, nowS: number): Promise<void> {
+    return this.db.transaction(async (c) => {
+      await c.query(
+        `INSERT INTO kicks (room, participant_id, until_s) VALUES ($1, $2, $3)
+         ON CONFLICT (room, participant_id) DO UPDATE SET until_s = excluded.until_s`,
+        [room, participantId, untilS],
+      );
+      await c.query('DELETE FROM kicks WHERE room = $1 AND until_s < $2', [room, nowS]);
+      await notifyChange(c, { kind: 'rights', room });
+    });
+  }
+
+  revokeBefore(room: string, role: InviteRole, beforeS: number): Promise<void> {
+    return this.db.transaction(async (c) => {
+      await c.query(
+        `INSERT INTO revocations (room, role, before_s) VALUES ($1, $2, $3)
+         ON CONFLICT (room, role) DO UPDATE SET before_s = GREATEST(revocations.before_s, excluded.before_s)`,
+        [room, role, beforeS],
+      );
+      await notifyChange(c, { kind: 'rights', room });
+    });
+  }
+
+  forgetRoom(room: string): Promise<void> {
+    return this.db.transaction(async (c) => {
+      for (const table of ['invite_generations', 'kicks', 'revocations']) {
+        await c.query(`DELETE FROM ${table} WHERE room = $1`, [room]);
+      }
+      await notifyChange(c, { kind: 'invites', room });
+      await notifyChange(c, { kind: 'rights', room });
+    });
+  }
+
+  onChange(listener: (change: StoreChange) => void): () => void {
+    return this.changes.add(listener);
+  }
+
+  async acquireLease(name: string, holder: string, ttlMs: number): Promise<boolean> {
+    // Taken when free, expired or already ours; the expiry is on the database's clock, so replicas
+    // whose clocks disagree still agree on who holds it.
+    const { rowCount } = await this.db.query(
+      `INSERT INTO leases (name, holder, expires_at)
+       VALUES ($1, $2, now() + $3::bigint * interval '1 millisecond')
+       ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+       WHERE leases.expires_at <= now() OR leases.holder = excluded.holder`,
+      [name, holder, Math.round(ttlMs)],
+    );
+    return rowCount === 1;
+  }
+
+  async releaseLease(name: string, holder: string): Promise<void> {
+    await this.db.query('DELETE FROM leases WHERE name = $1 AND holder = $2', [name, holder]);
+  }
+
+  async enqueueWebhook(event: WebhookEvent): Promise<boolean> {
+    const { rowCount } = await this.db.query(
+      'INSERT INTO webhook_outbox (id, event) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING',
+      [event.id, JSON.stringify(event)],
+    );
+    return rowCount === 1;
+  }
+
+  async dueWebhooks(limit: number, nowMs: number): Promise<OutboxEntry[]> {
+    // The event as text: pg would parse json into an object anyway, but this keeps it explicit.
+    const { rows } = await this.db.query<{ event: string; attempts: number }>(
+      `SELECT event::text AS event, attempts FROM webhook_outbox
+       WHERE finished_at IS NULL AND next_at_ms <= $2 ORDER BY seq LIMIT $1`,
+      [limit, nowMs],
+    );
+    return rows.map((r) => ({ event: JSON.parse(r.event) as WebhookEvent, attempts: r.attempts }));
+  }
+
+  async finishWebhook(id: string): Promise<void> {
+    await this.db.query(
+      'UPDATE webhook_outbox SET finished_at = now() WHERE id = $1 AND finished_at IS NULL',
+      [id],
+    );
+    await this.db.query(
+      `DELETE FROM webhook_outbox WHERE finished_at < now() - interval '${FINISHED_WEBHOOK_KEEP}'`,
+    );
+  }
+
+  async retryWebhook(id: string, attempts: number, nextAtMs: number): Promise<void> {
+    await this.db.query(
+      'UPDATE webhook_outbox SET attempts = $2, next_at_ms = $3 WHERE id = $1 AND finished_at IS NULL',
+      [id, attempts, Math.round(nextAtMs)],
+    );
+  }
+
+  /** Tells listeners of every room with state: what changed while the feed was down is unknown. */
+  private async resync(): Promise<void> {
+    try {
+      const { rows } = await this.db.query<{ room: string }>(
+        'SELECT room FROM invite_generations UNION SELECT room FROM kicks UNION SELECT room FROM revocations',
+      );
+      for (const { room } of rows) {
+        this.changes.emit({ kind: 'invites', room });
+        this.changes.emit({ kind: 'rights', room });
+      }
+    } catch (err) {
+      this.log.warn({ err }, 'store resync after a lost change feed failed');
+    }
+  }
+}
