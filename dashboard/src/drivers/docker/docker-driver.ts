@@ -12,6 +12,7 @@ import type {
   RoomStatus,
 } from '../../rooms/room-driver.js';
 import { agentSaysReady, waitAgentReady } from '../agent-readiness.js';
+import { roomStatusMove } from '../room-status-move.js';
 import { containerCreateOptions } from './container-options.js';
 import { ENGINE_DEADLINE_MS as DEADLINE, EngineTimeout, withDeadline } from './engine-deadline.js';
 import { EventStream, type ContainerEvent } from './event-stream.js';
@@ -356,8 +357,9 @@ export class DockerRoomDriver extends EventEmitter<DriverEvents> implements Room
     }
   }
 
+  /** Every status change, through the shared table (room-status-move.ts): repeats and illegal moves stop here. */
   private announce(id: string, status: RoomStatus): void {
-    if (this.announced.get(id) === status) return;
+    if (!roomStatusMove(this.log, id, this.announced.get(id), status)) return;
     this.announced.set(id, status);
     this.cache.setStatus(id, status);
     this.log.debug({ room: id, status }, 'room status');

@@ -54,7 +54,9 @@ export function recordFromSummary(
 
 /**
  * Room status implied by one engine event (`Action`), or null for events that change nothing.
- * `die` of a room we are deleting is an orderly stop, anything else is a failure.
+ * `stopping` is terminal (contracts' ROOM_STATUS_MOVES), so only our own delete (or the container's
+ * removal) says it: a `kill` from anyone else may be a restart or just a signal, and the `die` that
+ * follows if the container stops is a failure, from which a `start` brings the room back.
  */
 export function statusFromEvent(action: string, deleting: boolean): RoomStatus | null {
   switch (action) {
@@ -65,9 +67,10 @@ export function statusFromEvent(action: string, deleting: boolean): RoomStatus |
       return 'ready';
     case 'health_status: unhealthy':
       return 'failed';
-    case 'kill': // `docker stop` and our delete: the stop signal has been sent
     case 'destroy':
       return 'stopping';
+    case 'kill': // our delete sent the stop signal
+      return deleting ? 'stopping' : null;
     case 'die':
       return deleting ? 'stopping' : 'failed';
     default:
