@@ -1,0 +1,50 @@
+import type { WebhookEvent } from '@boxroom/contracts';
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import type { InviteService } from '../auth/invite-service.js';
+import { OPERATOR } from '../auth/principal.js';
+import type { TokenService } from '../auth/token-service.js';
+import { FakeDriver } from '../testing/fake-driver.js';
+import type { AgentClient } from './agent-client.js';
+import type { RightsPush } from './rights-push.js';
+import { RoomManager } from './room-manager.js';
+
+function setup() {
+  const driver = new FakeDriver();
+  const sent: WebhookEvent[] = [];
+  const pushed: string[] = [];
+  let n = 0;
+  const rooms = new RoomManager({
+    driver,
+    invites: { secret: () => 'secret', forget: async () => {} } as unknown as InviteService,
+    tokens: {} as TokenService,
+    agent: {} as AgentClient,
+    log: pino({ level: 'silent' }),
+    publicUrl: 'http://box.test',
+    maxRooms: 5,
+    webhooks: { enabled: true, emit: (e) => void sent.push(e), close: async () => {} },
+    rightsPush: { push: async (id: string) => pushed.push(id) > 0 } as unknown as RightsPush,
+    now: () => 5000,
+    newId: () => `room${String(++n).padStart(6, '0')}`,
+  });
+  return { driver, rooms, sent, pushed };
+}
+
+describe('RoomManager', () => {
+  it('follows its driver: a ready room is announced and told its rights; close() stops following', async () => {
+    const { driver, rooms, sent, pushed } = setup();
+    const { id } = await rooms.create(OPERATOR, {});
+    sent.length = 0;
+    driver.emit('status', id, 'starting');
+    driver.emit('status', id, 'failed');
+    expect(sent).toEqual([]);
+    driver.emit('status', id, 'ready');
+    expect(sent).toEqual([{ id: `${id}.ready`, type: 'room.ready', at: 5000, room: id, data: {} }]);
+    expect(pushed).toEqual([id]);
+
+    rooms.close();
+    driver.emit('status', id, 'ready');
+    expect(sent).toHaveLength(1);
+    expect(driver.listenerCount('status')).toBe(0);
+  });
+});
