@@ -2,12 +2,14 @@ import type { WebhookEvent } from '@boxroom/contracts';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { InviteService } from '../auth/invite-service.js';
-import { OPERATOR } from '../auth/principal.js';
+import { OPERATOR, type Principal } from '../auth/principal.js';
 import type { TokenService } from '../auth/token-service.js';
 import { FakeDriver } from '../testing/fake-driver.js';
 import type { AgentClient } from './agent-client.js';
 import type { RightsPush } from './rights-push.js';
 import { RoomManager } from './room-manager.js';
+
+const account = (id: string): Principal => ({ role: 'owner', id, name: id, room: null, token: null });
 
 function setup() {
   const driver = new FakeDriver();
@@ -31,6 +33,32 @@ function setup() {
 }
 
 describe('RoomManager', () => {
+  it('records who created a room as its owner, and ownership is what lets an account at it', async () => {
+    const { driver, rooms } = setup();
+    const ann = account('acct-ann');
+    const bob = account('acct-bob');
+    const annRoom = await rooms.create(ann, { name: 'ann' });
+    const adminRoom = await rooms.create(OPERATOR, {});
+    expect(driver.rooms.get(annRoom.id)?.spec.ownerId).toBe('acct-ann');
+    expect(driver.rooms.get(adminRoom.id)?.spec.ownerId).toBe('operator');
+
+    // the owner sees and manages its room (links included), and no other
+    expect(await rooms.get(ann, annRoom.id)).toMatchObject({
+      id: annRoom.id,
+      links: { owner: expect.any(String) },
+    });
+    expect((await rooms.list(ann)).map((r) => r.id)).toEqual([annRoom.id]);
+    await expect(rooms.get(ann, adminRoom.id)).rejects.toMatchObject({ code: 'forbidden' });
+    // another account sees nothing of it and cannot delete it
+    expect(await rooms.list(bob)).toEqual([]);
+    await expect(rooms.get(bob, annRoom.id)).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(rooms.delete(bob, annRoom.id)).rejects.toMatchObject({ code: 'forbidden' });
+    // the admin credential still spans every room
+    expect((await rooms.list(OPERATOR)).map((r) => r.id)).toEqual([annRoom.id, adminRoom.id]);
+    await rooms.delete(ann, annRoom.id);
+    expect(driver.deleted).toEqual([annRoom.id]);
+  });
+
   it('follows its driver: a ready room is announced and told its rights; close() stops following', async () => {
     const { driver, rooms, sent, pushed } = setup();
     const { id } = await rooms.create(OPERATOR, {});

@@ -96,8 +96,9 @@ export class RoomManager {
       fps: body.fps ?? ROOM_DEFAULTS.fps,
       app: body.app ?? ROOM_DEFAULTS.app,
       createdAt: this.now(),
-      // Operators create for others; the owner link makes someone the owner.
-      ownerId: p.role === 'operator' ? null : p.id,
+      // Whoever creates a room owns it (abilities.ts): the admin credential ('operator') today, each
+      // account its own rooms. The owner link is another thing: it makes its holder an owner in the room.
+      ownerId: p.id,
       timeouts: { ...(this.deps.defaultTimeouts ?? NO_TIMEOUTS), ...body.timeouts },
     };
     const record = await this.deps.driver.create(spec);
