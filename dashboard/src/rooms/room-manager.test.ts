@@ -15,10 +15,14 @@ function setup() {
   const driver = new FakeDriver();
   const sent: WebhookEvent[] = [];
   const pushed: string[] = [];
+  const forgotten: string[] = [];
   let n = 0;
   const rooms = new RoomManager({
     driver,
-    invites: { secret: () => 'secret', forget: async () => {} } as unknown as InviteService,
+    invites: {
+      secret: () => 'secret',
+      forget: async (id: string) => void forgotten.push(id),
+    } as unknown as InviteService,
     tokens: {} as TokenService,
     agent: {} as AgentClient,
     log: pino({ level: 'silent' }),
@@ -29,7 +33,7 @@ function setup() {
     now: () => 5000,
     newId: () => `room${String(++n).padStart(6, '0')}`,
   });
-  return { driver, rooms, sent, pushed };
+  return { driver, rooms, sent, pushed, forgotten };
 }
 
 describe('RoomManager', () => {
@@ -57,6 +61,28 @@ describe('RoomManager', () => {
     expect((await rooms.list(OPERATOR)).map((r) => r.id)).toEqual([annRoom.id, adminRoom.id]);
     await rooms.delete(ann, annRoom.id);
     expect(driver.deleted).toEqual([annRoom.id]);
+  });
+
+  it('removeFailed deletes a room still failed, forgets its invites and sends room.deleted {cause: failed}', async () => {
+    const { driver, rooms, sent, forgotten } = setup();
+    const dead = await rooms.create(OPERATOR, {});
+    const back = await rooms.create(OPERATOR, {});
+    sent.length = 0;
+    driver.setStatus(dead.id, 'failed');
+    await rooms.removeFailed(dead.id, 1234);
+    // one that came back meanwhile stays
+    await rooms.removeFailed(back.id, 1234);
+    expect(driver.deleted).toEqual([dead.id]);
+    expect(forgotten).toEqual([dead.id]);
+    expect(sent).toEqual([
+      {
+        id: `${dead.id}.deleted`,
+        type: 'room.deleted',
+        at: 5000,
+        room: dead.id,
+        data: { cause: 'failed', failedAt: 1234 },
+      },
+    ]);
   });
 
   it('follows its driver: a ready room is announced and told its rights; close() stops following', async () => {
