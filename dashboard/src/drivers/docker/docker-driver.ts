@@ -347,7 +347,10 @@ export class DockerRoomDriver extends EventEmitter<DriverEvents> implements Room
   private onEvent(e: ContainerEvent): void {
     const id = e.Actor?.Attributes?.[LABEL.id];
     if (!id) return;
-    const status = statusFromEvent(e.Action, this.deleting.has(id));
+    // The engine's events of our delete may be read after delete() returned: a room announced
+    // stopping is still being removed, and its kill and die are part of that, not a failure.
+    const removing = this.deleting.has(id) || this.announced.get(id) === 'stopping';
+    const status = statusFromEvent(e.Action, removing);
     // the engine has its own verdict now (or the container is going): ours is no longer needed
     if (status && status !== 'starting') this.unwatchReady(id);
     if (status) this.announce(id, status);
