@@ -114,6 +114,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         log: log.child({ mod: 'webhooks' }),
       })
     : NO_WEBHOOKS;
+  const rightsPush = new RightsPush({
+    rights,
+    tokens,
+    agent,
+    room: (id) => driver.get(id),
+    log: log.child({ mod: 'rights-push' }),
+  });
   const rooms = new RoomManager({
     driver,
     invites,
@@ -125,13 +132,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     defaultTimeouts: config.roomTimeouts ?? NO_TIMEOUTS,
     webhooks,
     rights,
-  });
-  const rightsPush = new RightsPush({
-    rights,
-    tokens,
-    agent,
-    room: (id) => driver.get(id),
-    log: log.child({ mod: 'rights-push' }),
+    rightsPush,
   });
   const reaper = new RoomReaper({
     rooms,
@@ -171,18 +172,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const resolver = new PrincipalResolver(secrets.adminToken, tokens, rights);
   const sessions = new OperatorSessions(secrets.inviteKey, secrets.adminToken);
 
-  driver.on('status', (id, status) => {
-    log.info({ room: id, status }, 'room status');
-    if (status === 'ready') {
-      rooms.announceReady(id);
-      // A (re)started agent knows no kicks or revocations: tell it before anyone reconnects for long.
-      void rightsPush.push(id);
-    }
-  });
   // The reaper runs while the app does: started when it is ready, stopped (and waited for) on close.
   app.addHook('onReady', async () => reaper.start());
   app.addHook('onClose', async () => {
     await reaper.stop();
+    rooms.close();
     await webhooks.close();
   });
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { authorize, can, type RoomAction } from './abilities.js';
+import { authorize, can, type RoomAction, type RoomSubject } from './abilities.js';
 import { OPERATOR, type Principal } from './principal.js';
 
-const room = { id: 'roomaaaaaa', ownerId: null };
-const other = { id: 'roombbbbbb', ownerId: null };
+const room: RoomSubject = { id: 'roomaaaaaa', ownerId: null };
+const other: RoomSubject = { id: 'roombbbbbb', ownerId: null };
 const who = (role: Principal['role'], r = room.id): Principal => ({
   role,
   id: `${role}-1`,
@@ -63,6 +63,21 @@ describe('abilities', () => {
       expect(can(p, 'read', { id: 'xxxxxxxxxx', ownerId: p.id }), role).toBe(false);
       expect(can(p, 'list'), role).toBe(false);
     }
+  });
+
+  it('an account (owner, no room): creates and lists, and moderates exactly the rooms it owns', () => {
+    const account: Principal = { role: 'owner', id: 'acct-ann', name: 'Ann', room: null, token: null };
+    const own = { id: 'roomcccccc', ownerId: account.id };
+    expect(allowed(account, own)).toEqual(ACTIONS);
+    expect(can(account, 'kick', own)).toBe(true);
+    expect(can(account, 'list')).toBe(true);
+    // someone else's room, and one without a recorded owner
+    expect(allowed(account, { id: 'roomdddddd', ownerId: 'acct-bob' })).toEqual(['create']);
+    expect(allowed(account, room)).toEqual(['create']);
+    expect(() => authorize(account, 'read', room)).toThrow(expect.objectContaining({ code: 'forbidden' }));
+    // an account without the owner role spans nothing
+    expect(can({ ...account, role: 'participant' }, 'create')).toBe(false);
+    expect(can({ ...account, role: 'viewer' }, 'read', own)).toBe(false);
   });
 
   it('participant: watch, request/release control and give it on (the agent checks they hold it)', () => {

@@ -12,7 +12,7 @@ export type ControlVerb = 'request' | 'release' | 'take' | 'give' | 'reset' | 'l
 
 export type RoomAction =
   | 'manage'
-  /** room-independent: the admin credential only */
+  /** room-independent: principals that span rooms only (the admin credential, accounts) */
   | 'create'
   | 'list'
   | 'read'
@@ -51,14 +51,19 @@ const MODERATE: RoomAction[] = [
 ];
 
 /**
- * What a principal may do. Only the admin credential (role operator, no room) spans rooms; every
- * token names one room and is confined to it whatever its role, an `operator`-role room token
- * included (it moderates that room and nothing else).
+ * What a principal may do. Principals without a room span rooms: the admin credential (role
+ * operator) every room, an account (role owner) the rooms it created (their `ownerId` is its id).
+ * Every token names one room and is confined to it whatever its role, an `operator`-role room token
+ * included (it moderates that room and nothing else), even a token whose subject owns other rooms.
  */
 export function abilityFor(p: Principal): AppAbility {
   const { can, build } = new AbilityBuilder<AppAbility>(createMongoAbility);
   if (p.room === null) {
     if (p.role === 'operator') can('manage', 'all');
+    if (p.role === 'owner') {
+      can(['create', 'list'], 'Room');
+      can(MODERATE, 'Room', { ownerId: p.id });
+    }
     return build();
   }
   const here = { id: p.room };

@@ -5,17 +5,18 @@ import type { RightsService } from './rights-service.js';
 import type { TokenService } from './token-service.js';
 
 /**
- * Who is calling the API: the admin credential (role operator, no room: the only one that spans
- * rooms, and it never leaves the dashboard), or a room token, confined to its room whatever its role.
+ * Who is calling the API: the admin credential (role operator, no room: it spans rooms, and it never
+ * leaves the dashboard), or a room token, confined to its room whatever its role. abilities.ts also
+ * knows accounts (role owner, no room: they span the rooms they created); none is resolved yet.
  */
 export interface Principal {
   readonly role: Role;
-  /** participant id; 'operator' for the admin token */
+  /** participant id; 'operator' for the admin token; a room this principal creates records it as ownerId */
   readonly id: string;
   readonly name: string;
-  /** the room a token is for; null only for the admin credential (every room) */
+  /** the room a token is for; null for principals that span rooms (see abilityFor) */
   readonly room: string | null;
-  /** the room token, forwarded to its room's agent as is; null for the admin credential */
+  /** the room token, forwarded to its room's agent as is; null for principals without a room */
   readonly token: string | null;
 }
 

@@ -15,7 +15,10 @@ export interface RoomSpec {
   readonly app: RoomApp;
   /** ms since epoch */
   readonly createdAt: number;
-  /** participant id of the owner, when created by a non-operator (reserved) */
+  /**
+   * who created the room (Principal.id: 'operator' for the admin credential), which owns it
+   * (abilities.ts); null on rooms created before owners were recorded
+   */
   readonly ownerId: string | null;
   /**
    * lifecycle timeouts in seconds, defaults applied (0: off); the room's agent runs the clocks.

@@ -19,7 +19,15 @@ import { NO_WEBHOOKS, type WebhookSink } from '../webhooks/webhook-sink.js';
 import type { AgentClient, AgentState } from './agent-client.js';
 import { AgentProtocols, type AgentProtocol } from './agent-protocol.js';
 import { newRoomId } from './ids.js';
-import { NO_TIMEOUTS, timeoutsOf, type RoomDriver, type RoomRecord, type RoomSpec } from './room-driver.js';
+import type { RightsPush } from './rights-push.js';
+import {
+  NO_TIMEOUTS,
+  timeoutsOf,
+  type RoomDriver,
+  type RoomRecord,
+  type RoomSpec,
+  type RoomStatus,
+} from './room-driver.js';
 
 export const ROOM_DEFAULTS = { width: 1280, height: 720, fps: 30, app: 'terminal' } as const;
 
@@ -42,6 +50,8 @@ export interface RoomManagerDeps {
   webhooks?: WebhookSink;
   /** kicks and revocations, forgotten with the room */
   rights?: RightsService;
+  /** tells an agent that (re)becomes ready what was taken away */
+  rightsPush?: RightsPush;
   /** what each room's agent speaks (default: asked over HTTP) */
   protocols?: AgentProtocols;
   now?: () => number;
@@ -50,7 +60,8 @@ export interface RoomManagerDeps {
 
 /**
  * Policy over a RoomDriver: ids, defaults, limits, ownership, who may see and do what, the links
- * handed out. The driver only runs rooms.
+ * handed out, and what follows when the driver reports a room's status (it follows the driver from
+ * construction to close()). The driver only runs rooms.
  */
 export class RoomManager {
   private readonly now: () => number;
@@ -63,6 +74,12 @@ export class RoomManager {
     this.now = deps.now ?? Date.now;
     this.newId = deps.newId ?? newRoomId;
     this.webhooks = deps.webhooks ?? NO_WEBHOOKS;
+    deps.driver.on('status', this.onStatus);
+  }
+
+  /** Stops following the driver, which may outlive this manager (tests build several apps over one). */
+  close(): void {
+    this.deps.driver.off('status', this.onStatus);
   }
 
   async create(p: Principal | null, body: CreateRoomBody): Promise<Room> {
@@ -79,8 +96,9 @@ export class RoomManager {
       fps: body.fps ?? ROOM_DEFAULTS.fps,
       app: body.app ?? ROOM_DEFAULTS.app,
       createdAt: this.now(),
-      // Operators create for others; the owner link makes someone the owner.
-      ownerId: p.role === 'operator' ? null : p.id,
+      // Whoever creates a room owns it (abilities.ts): the admin credential ('operator') today, each
+      // account its own rooms. The owner link is another thing: it makes its holder an owner in the room.
+      ownerId: p.id,
       timeouts: { ...(this.deps.defaultTimeouts ?? NO_TIMEOUTS), ...body.timeouts },
     };
     const record = await this.deps.driver.create(spec);
@@ -160,14 +178,22 @@ export class RoomManager {
     this.webhooks.emit(roomEvents.failed(id, this.now(), failedAt));
   }
 
-  /** The driver says a room is ready: announced once per room (the event id is per room). */
-  announceReady(id: string): void {
+  /**
+   * A status the driver reports (its moves follow contracts' ROOM_STATUS_MOVES). Ready: announced
+   * (`room.ready`, whose id is per room, so a room ready again after a failure is deduplicated by
+   * receivers), told its kicks and revocations and asked its protocol.
+   */
+  private readonly onStatus = (id: string, status: RoomStatus): void => {
+    this.deps.log.info({ room: id, status }, 'room status');
+    if (status !== 'ready') return;
     this.webhooks.emit(roomEvents.ready(id, this.now()));
+    // A (re)started agent knows no kicks or revocations: tell it before anyone reconnects for long.
+    void this.deps.rightsPush?.push(id);
     // learn its protocol now, not in the first viewer's request
     void this.require(id)
       .then((r) => this.protocols.of(r))
       .catch(() => {});
-  }
+  };
 
   async require(id: string): Promise<RoomRecord> {
     const record = await this.deps.driver.get(id);

@@ -43,7 +43,8 @@ describe('rooms API', () => {
       );
       expect(room.links[role]).not.toContain('?');
     }
-    expect(t.driver.rooms.get(room.id)?.spec).toMatchObject({ ownerId: null, width: 1280 });
+    // the admin credential created it, so it owns it
+    expect(t.driver.rooms.get(room.id)?.spec).toMatchObject({ ownerId: 'operator', width: 1280 });
   });
 
   it('creates a bodyless room and honours given settings', async () => {

@@ -12,6 +12,7 @@ import type {
   RoomStatus,
 } from '../../rooms/room-driver.js';
 import { agentSaysReady, waitAgentReady } from '../agent-readiness.js';
+import { roomStatusMove } from '../room-status-move.js';
 import { containerCreateOptions } from './container-options.js';
 import { ENGINE_DEADLINE_MS as DEADLINE, EngineTimeout, withDeadline } from './engine-deadline.js';
 import { EventStream, type ContainerEvent } from './event-stream.js';
@@ -346,7 +347,10 @@ export class DockerRoomDriver extends EventEmitter<DriverEvents> implements Room
   private onEvent(e: ContainerEvent): void {
     const id = e.Actor?.Attributes?.[LABEL.id];
     if (!id) return;
-    const status = statusFromEvent(e.Action, this.deleting.has(id));
+    // The engine's events of our delete may be read after delete() returned: a room announced
+    // stopping is still being removed, and its kill and die are part of that, not a failure.
+    const removing = this.deleting.has(id) || this.announced.get(id) === 'stopping';
+    const status = statusFromEvent(e.Action, removing);
     // the engine has its own verdict now (or the container is going): ours is no longer needed
     if (status && status !== 'starting') this.unwatchReady(id);
     if (status) this.announce(id, status);
@@ -356,8 +360,9 @@ export class DockerRoomDriver extends EventEmitter<DriverEvents> implements Room
     }
   }
 
+  /** Every status change, through the shared table (room-status-move.ts): repeats and illegal moves stop here. */
   private announce(id: string, status: RoomStatus): void {
-    if (this.announced.get(id) === status) return;
+    if (!roomStatusMove(this.log, id, this.announced.get(id), status)) return;
     this.announced.set(id, status);
     this.cache.setStatus(id, status);
     this.log.debug({ room: id, status }, 'room status');

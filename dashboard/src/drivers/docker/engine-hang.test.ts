@@ -1,8 +1,7 @@
-import { PassThrough } from 'node:stream';
-import type Docker from 'dockerode';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { containerSummary, ROOM_SPEC } from '../../testing/container-summary.js';
+import { fakeDockerEngine } from '../../testing/fake-docker-engine.js';
 import { DockerRoomDriver } from './docker-driver.js';
 import { ENGINE_DEADLINE_MS, EngineTimeout, withDeadline } from './engine-deadline.js';
 import { resolveOptions } from './options.js';
@@ -11,32 +10,6 @@ const spec = ROOM_SPEC;
 const container = containerSummary({
   Ports: [{ IP: '127.0.0.1', PrivatePort: 9000, PublicPort: 41000, Type: 'tcp' }],
 });
-
-/** Just the engine calls the driver makes; `hung` makes every call wait for ever, as a SIGSTOPped dockerd does. */
-function fakeEngine() {
-  const engine = {
-    hung: false,
-    aborted: 0,
-    events: new PassThrough(),
-    answer<T>(value: T, signal?: AbortSignal): Promise<T> {
-      if (!engine.hung) return Promise.resolve(value);
-      return new Promise<T>((_, reject) =>
-        signal?.addEventListener('abort', () => {
-          engine.aborted++;
-          reject(new Error('aborted'));
-        }),
-      );
-    },
-  };
-  const docker = {
-    getNetwork: () => ({ inspect: () => engine.answer({}) }),
-    listContainers: (o: { abortSignal?: AbortSignal }) => engine.answer([container], o.abortSignal),
-    getEvents: () => engine.answer(engine.events),
-    ping: (o: { abortSignal?: AbortSignal }) => engine.answer('OK', o.abortSignal),
-    createContainer: (o: { abortSignal?: AbortSignal }) => engine.answer({}, o.abortSignal),
-  };
-  return { engine, docker: docker as unknown as Docker };
-}
 
 async function timed<T>(p: Promise<T>): Promise<[T, number]> {
   const t0 = performance.now();
@@ -64,7 +37,7 @@ describe('withDeadline', () => {
 
 describe('docker driver with an engine that stops answering', () => {
   it('serves rooms from the cache, marked stale, and recovers when the engine answers again', async () => {
-    const { engine, docker } = fakeEngine();
+    const { engine, docker } = fakeDockerEngine(container);
     const driver = new DockerRoomDriver(
       docker,
       resolveOptions({ publicKeyPem: 'x' }),
@@ -92,9 +65,7 @@ describe('docker driver with an engine that stops answering', () => {
     expect(await driver.get('nope')).toBeNull();
 
     // an event (delivered when the engine resumes) still updates the cache
-    engine.events.write(
-      `${JSON.stringify({ Action: 'die', Actor: { ID: 'c1', Attributes: { 'io.boxroom.room.id': 'r1' } }, time: 1 })}\n`,
-    );
+    engine.event('die', 'r1');
     await new Promise((r) => setTimeout(r, 10));
     expect(await driver.get('r1')).toMatchObject({ status: 'failed', stale: true });
     // creating needs the engine: a short ping, then 503

@@ -16,7 +16,7 @@ export const LABEL = {
   fps: 'io.boxroom.room.fps',
   app: 'io.boxroom.room.app',
   createdAt: 'io.boxroom.room.created-at',
-  /** absent when the room has no owner (created by an operator) */
+  /** who created the room (RoomSpec.ownerId); absent on rooms created before owners were recorded */
   ownerId: 'io.boxroom.room.owner-id',
   /** lifecycle timeouts in seconds; absent on rooms made before they existed (read as 0: off) */
   maxAgeS: 'io.boxroom.room.timeout.max-age-s',

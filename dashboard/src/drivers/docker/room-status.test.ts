@@ -34,13 +34,18 @@ describe('room status', () => {
     expect(recordFromSummary(unaddressed, o, () => true)?.status).toBe('starting');
   });
 
-  it('maps engine events, with die meaning failure unless we are deleting', () => {
+  it('maps engine events: while we delete, die and kill mean stopping and health nothing', () => {
     expect(statusFromEvent('start', false)).toBe('starting');
     expect(statusFromEvent('health_status: healthy', false)).toBe('ready');
     expect(statusFromEvent('health_status: unhealthy', false)).toBe('failed');
     expect(statusFromEvent('die', false)).toBe('failed');
     expect(statusFromEvent('die', true)).toBe('stopping');
-    expect(statusFromEvent('kill', false)).toBe('stopping');
+    expect(statusFromEvent('health_status: unhealthy', true)).toBeNull();
+    expect(statusFromEvent('health_status: healthy', true)).toBeNull();
+    expect(statusFromEvent('kill', true)).toBe('stopping');
+    // a restart or a mere signal by someone else: the die that may follow says failed
+    expect(statusFromEvent('kill', false)).toBeNull();
+    expect(statusFromEvent('destroy', false)).toBe('stopping');
     expect(statusFromEvent('destroy', true)).toBe('stopping');
     expect(statusFromEvent('exec_start: /opt/boxroom/healthcheck.sh', false)).toBeNull();
   });

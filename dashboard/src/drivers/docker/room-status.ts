@@ -53,23 +53,27 @@ export function recordFromSummary(
 }
 
 /**
- * Room status implied by one engine event (`Action`), or null for events that change nothing.
- * `die` of a room we are deleting is an orderly stop, anything else is a failure.
+ * Room status implied by one engine event (`Action`), or null for events that change nothing;
+ * `removing`: the room is being deleted by us. `stopping` is terminal (contracts' ROOM_STATUS_MOVES), so only our own delete (or the container's
+ * removal) says it: a `kill` from anyone else may be a restart or just a signal, and the `die` that
+ * follows if the container stops is a failure, from which a `start` brings the room back.
  */
-export function statusFromEvent(action: string, deleting: boolean): RoomStatus | null {
+export function statusFromEvent(action: string, removing: boolean): RoomStatus | null {
   switch (action) {
     case 'create':
     case 'start':
       return 'starting';
+    // a container being stopped soon fails its healthcheck: that says nothing about the room
     case 'health_status: healthy':
-      return 'ready';
+      return removing ? null : 'ready';
     case 'health_status: unhealthy':
-      return 'failed';
-    case 'kill': // `docker stop` and our delete: the stop signal has been sent
+      return removing ? null : 'failed';
     case 'destroy':
       return 'stopping';
+    case 'kill': // our delete sent the stop signal
+      return removing ? 'stopping' : null;
     case 'die':
-      return deleting ? 'stopping' : 'failed';
+      return removing ? 'stopping' : 'failed';
     default:
       return null;
   }

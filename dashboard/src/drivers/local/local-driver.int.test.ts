@@ -82,6 +82,8 @@ describe('local driver + real room agent, through the dashboard API and proxy', 
 
     const state = JSON.parse(await readFile(join(dataDir, 'local', 'rooms.json'), 'utf8'));
     const { pid, display, runDir } = state.rooms[0] as { pid: number; display: number; runDir: string };
+    // the room belongs to its creator, the admin credential, and the state file keeps that
+    expect(state.rooms[0].spec.ownerId).toBe('operator');
 
     // ready: the agent's /healthz said ok
     const t0 = Date.now();

@@ -11,7 +11,9 @@ import { LocalDriver, type LocalDriverSettings } from './local-driver.js';
 import { groupAlive, processAlive, signalGroup } from './process-group.js';
 
 const FAKE_AGENT = fileURLToPath(new URL('../../testing/fake-agent-process.mjs', import.meta.url));
-const log = pino({ level: 'silent' });
+/** the drivers' warnings, of the test running now */
+const warnings: Array<{ msg: string; room?: string; from?: string; to?: string }> = [];
+const log = pino({ level: 'warn' }, { write: (l: string) => void warnings.push(JSON.parse(l)) });
 
 const spec = (id: string): RoomSpec => ({
   id,
@@ -73,6 +75,7 @@ describe('LocalDriver (with a stand-in agent process)', () => {
   };
 
   beforeEach(async () => {
+    warnings.length = 0;
     dataDir = await mkdtemp(join(tmpdir(), 'boxroom-local-driver-'));
     xTmp = await mkdtemp(join(tmpdir(), 'boxroom-x-'));
   });
@@ -186,6 +189,31 @@ describe('LocalDriver (with a stand-in agent process)', () => {
     await second.delete('aaaaaaaaaa');
     await second.delete('bbbbbbbbbb');
     expect(await second.list()).toEqual([]);
+  });
+
+  it('a room being deleted stays stopping: a late move is refused and logged', async () => {
+    const d = make({ FAKE_IGNORE_TERM: '1' }, { stopTimeoutMs: 1000 });
+    await d.init();
+    await d.create(spec('aaaaaaaaaa'));
+    await until(async () => (await d.get('aaaaaaaaaa'))?.status === 'ready');
+    pgids.push(JSON.parse(await readFile(join(dataDir, 'local', 'rooms.json'), 'utf8')).rooms[0].pid);
+    const events: RoomStatus[] = [];
+    d.on('status', (_id, s) => events.push(s));
+    const deleting = d.delete('aaaaaaaaaa');
+    expect((await d.get('aaaaaaaaaa'))?.status).toBe('stopping');
+    // What a readiness verdict or an agent exit racing the delete would do. The driver's own checks
+    // keep them from trying today; the shared table is what holds if one ever does.
+    const setStatus = (d as unknown as { setStatus(id: string, s: RoomStatus): void }).setStatus.bind(d);
+    setStatus('aaaaaaaaaa', 'ready');
+    setStatus('aaaaaaaaaa', 'failed');
+    expect((await d.get('aaaaaaaaaa'))?.status).toBe('stopping');
+    expect(events).toEqual(['stopping']);
+    expect(warnings.filter((w) => w.msg === 'illegal room status move refused')).toEqual([
+      expect.objectContaining({ room: 'aaaaaaaaaa', from: 'stopping', to: 'ready' }),
+      expect.objectContaining({ room: 'aaaaaaaaaa', from: 'stopping', to: 'failed' }),
+    ]);
+    await deleting;
+    expect(await d.get('aaaaaaaaaa')).toBeNull();
   });
 
   it('SIGKILLs an agent that ignores SIGTERM', async () => {

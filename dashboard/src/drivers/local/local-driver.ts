@@ -9,6 +9,7 @@ import type { Logger } from '../../logger.js';
 import type { DriverEvents, RoomDriver, RoomRecord, RoomSpec, RoomStatus } from '../../rooms/room-driver.js';
 import { waitAgentReady } from '../agent-readiness.js';
 import type { DriverOptions } from '../driver-options.js';
+import { roomStatusMove } from '../room-status-move.js';
 import { findAgentEntry } from './agent-entry.js';
 import { agentEnv } from './agent-env.js';
 import { DesktopUsers } from './desktop-users.js';
@@ -173,6 +174,9 @@ export class LocalDriver extends EventEmitter<DriverEvents> implements RoomDrive
 
     const state: LocalRoomState = { spec, status: 'starting', pid: child.pid ?? null, port, display, runDir };
     this.rooms.set(spec.id, state);
+    // Announced before any await: an agent that dies at once is failed after it started, not before.
+    // A new room's first status is no move: there is nothing to check.
+    this.emit('status', spec.id, state.status);
     this.watch(spec.id, child);
     child.once('error', (err) => {
       this.log.error({ room: spec.id, err }, 'room agent could not start');
@@ -181,7 +185,6 @@ export class LocalDriver extends EventEmitter<DriverEvents> implements RoomDrive
     child.once('exit', (code, signal) => void this.agentGone(spec.id, `exit code ${code} signal ${signal}`));
     this.log.info({ room: spec.id, pid: child.pid, port, display }, 'room agent started');
     await this.save();
-    this.emit('status', spec.id, 'starting');
     if (state.pid !== null) this.watchReady(spec.id);
     return this.record(state);
   }
@@ -328,9 +331,10 @@ export class LocalDriver extends EventEmitter<DriverEvents> implements RoomDrive
     return { spec: r.spec, status: r.status, agentUrl: r.status === 'failed' ? null : agentUrlOf(r) };
   }
 
+  /** Every change of a known room's status, through the shared table (room-status-move.ts). */
   private setStatus(id: string, status: RoomStatus): void {
     const r = this.rooms.get(id);
-    if (!r || r.status === status) return;
+    if (!r || !roomStatusMove(this.log, id, r.status, status)) return;
     r.status = status;
     this.emit('status', id, status);
   }

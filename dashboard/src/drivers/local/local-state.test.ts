@@ -35,7 +35,8 @@ describe('LocalStateStore', () => {
   it('round-trips rooms through the file', async () => {
     const store = new LocalStateStore(join(dir, 'local', 'rooms.json'), log);
     expect(await store.load()).toEqual({ version: 1, rooms: [] });
-    const rooms = [room('aaaaaaaaaa', 123), room('bbbbbbbbbb', null)];
+    const owned = room('aaaaaaaaaa', 123);
+    const rooms = [{ ...owned, spec: { ...owned.spec, ownerId: 'operator' } }, room('bbbbbbbbbb', null)];
     await store.save(rooms);
     expect(await new LocalStateStore(store.file, log).load()).toEqual({ version: 1, rooms });
   });

@@ -1,0 +1,78 @@
+import { pino } from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { RoomStatus } from '../../rooms/room-driver.js';
+import { containerSummary } from '../../testing/container-summary.js';
+import { fakeDockerEngine } from '../../testing/fake-docker-engine.js';
+import { DockerRoomDriver } from './docker-driver.js';
+import { resolveOptions } from './options.js';
+
+interface LogLine {
+  msg: string;
+  room?: string;
+  from?: string;
+  to?: string;
+}
+
+/** A driver over a fake engine holding room r1 (running, healthy), with its announcements and warnings. */
+async function setup() {
+  const { engine, docker } = fakeDockerEngine(containerSummary());
+  const logs: LogLine[] = [];
+  const log = pino({ level: 'warn' }, { write: (l: string) => void logs.push(JSON.parse(l) as LogLine) });
+  const driver = new DockerRoomDriver(docker, resolveOptions({ publicKeyPem: 'x' }), log);
+  await driver.init();
+  const announced: RoomStatus[] = [];
+  driver.on('status', (id, s) => id === 'r1' && announced.push(s));
+  /** the engine's events, then a turn for the driver to read them */
+  const events = async (...actions: string[]) => {
+    for (const a of actions) engine.event(a, 'r1');
+    await new Promise((r) => setTimeout(r, 20));
+  };
+  const refusals = () => logs.filter((l) => l.msg === 'illegal room status move refused');
+  return { engine, driver, announced, events, refusals };
+}
+
+describe('docker driver status moves', () => {
+  const drivers: DockerRoomDriver[] = [];
+  afterEach(async () => {
+    for (const d of drivers.splice(0)) await d.close();
+  });
+
+  it('a container restarted by someone else fails and comes back: kill alone changes nothing', async () => {
+    const s = await setup();
+    drivers.push(s.driver);
+    await s.events('kill', 'die', 'start', 'health_status: healthy');
+    expect(s.announced).toEqual(['failed', 'starting', 'ready']);
+    // an unhealthy room whose healthcheck recovers is ready again
+    await s.events('health_status: unhealthy', 'health_status: healthy');
+    expect(s.announced.slice(3)).toEqual(['failed', 'ready']);
+    expect(s.refusals()).toEqual([]);
+  });
+
+  it('a room being deleted stays stopping: late engine events are refused and logged', async () => {
+    const s = await setup();
+    drivers.push(s.driver);
+    await s.driver.delete('r1');
+    expect(s.announced).toEqual(['stopping']);
+    // the delete's own events, read after delete() returned, are part of it: no failure, no refusal
+    await s.events('health_status: unhealthy', 'kill', 'die', 'health_status: healthy');
+    expect(s.refusals()).toEqual([]);
+    // events that would bring it back (no destroy seen yet) are refused
+    await s.events('create', 'start');
+    expect(s.announced).toEqual(['stopping']);
+    expect(s.refusals()).toEqual([
+      expect.objectContaining({ room: 'r1', from: 'stopping', to: 'starting' }),
+      expect.objectContaining({ room: 'r1', from: 'stopping', to: 'starting' }),
+    ]);
+    // nor did the cache the driver serves from when the engine stops answering
+    s.engine.hung = true;
+    expect(await s.driver.get('r1')).toMatchObject({ status: 'stopping', stale: true });
+  });
+
+  it('once the container is destroyed the room is forgotten: a new one of that id starts afresh', async () => {
+    const s = await setup();
+    drivers.push(s.driver);
+    await s.events('destroy', 'create', 'start');
+    expect(s.announced).toEqual(['stopping', 'starting']);
+    expect(s.refusals()).toEqual([]);
+  });
+});
