@@ -39,6 +39,11 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{
   resolver: PrincipalResolver;
   signInLimit?: onRequestHookHandler;
 }> = async (app, { sessions, resolver, signInLimit }) => {
+  // an answer about the session carries its CSRF token: never kept by a cache (this plugin's routes only)
+  app.addHook('onSend', async (_req, reply) => {
+    reply.header('cache-control', 'no-store');
+  });
+
   app.post(
     '/api/session',
     publicRoute(
@@ -56,7 +61,6 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{
       const s = sessions.issue();
       const maxAgeS = Math.floor((s.expiresAt - Date.now()) / 1000);
       reply.header('set-cookie', sessionCookie(s.cookie, maxAgeS, req.protocol === 'https'));
-      reply.header('cache-control', 'no-store');
       return sessionInfo(s);
     },
   );
@@ -68,10 +72,9 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{
       tags: ['access'],
       response: { 200: SessionInfo, ...errorResponses(401) },
     }),
-    async (req, reply) => {
+    async (req) => {
       const s = sessions.verify(cookieValue(req.headers.cookie, SESSION_COOKIE));
       if (!s) throw errors.unauthorized('not signed in');
-      reply.header('cache-control', 'no-store');
       return sessionInfo(s);
     },
   );
