@@ -1,12 +1,18 @@
 #!/usr/bin/env node
 // `npm run bench`: bundles bench/cli.ts (TypeScript, like the rest) with esbuild and runs it with the
-// same arguments. Dependencies stay in node_modules.
+// same arguments. Dependencies stay in node_modules. `node bench/run.mjs bench/<script>.ts [args]`
+// runs another TypeScript script of bench/ the same way (bench/idle-cost.ts).
 import { build } from 'esbuild';
 import { spawn } from 'node:child_process';
+import { basename } from 'node:path';
 
-const outfile = 'node_modules/.cache/boxroom-bench/bench.mjs';
+const given = process.argv.slice(2);
+const script = given[0]?.endsWith('.ts') ? given[0] : null;
+const entry = script ?? 'bench/cli.ts';
+const args = script ? given.slice(1) : given;
+const outfile = `node_modules/.cache/boxroom-bench/${basename(entry, '.ts')}.mjs`;
 await build({
-  entryPoints: ['bench/cli.ts'],
+  entryPoints: [entry],
   outfile,
   bundle: true,
   platform: 'node',
@@ -15,6 +21,6 @@ await build({
   packages: 'external',
   logLevel: 'warning',
 });
-const child = spawn(process.execPath, [outfile, ...process.argv.slice(2)], { stdio: 'inherit' });
+const child = spawn(process.execPath, [outfile, ...args], { stdio: 'inherit' });
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 130 : 1)));

@@ -1,20 +1,22 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import type { DashboardProcess } from '../../test/support/dashboard-process.js';
 import { sleep } from '../../test/support/processes.js';
 import { PageSocket, prng } from './chaos-clients.js';
-import { roomRuntime } from './room-runtime.js';
-import { ScreenProbe } from './screen-probe.js';
+import { dockerTop, roomContainer, roomRuntime } from './room-runtime.js';
+import type { BenchContext } from './bench-context.js';
+import type { Plan } from './bench-types.js';
+import { ScreenTicker } from './screen-ticker.js';
 import { summarize, type Summary } from './stats.js';
 
-const run = promisify(execFile);
-
 /** Rooms, readers per room and the bounded run time per mode (one controller per room besides). */
-export const CHAOS_PLANS = {
+export interface ChaosPlan {
+  rooms: number;
+  readers: number;
+  seconds: number;
+}
+export const CHAOS_PLANS: Plan<ChaosPlan> = {
   full: { rooms: 3, readers: 4, seconds: 180 },
   quick: { rooms: 2, readers: 3, seconds: 60 },
   smoke: { rooms: 2, readers: 2, seconds: 25 },
-} as const;
+};
 
 /** The targets of issue 12: no room lost, no socket left open on a dead room, video back in 3 s (p95). */
 export const CHAOS_TARGETS = { roomsLost: 0, socketsLeftOpen: 0, backToVideoP95Ms: 3000 } as const;
@@ -28,23 +30,6 @@ const DEAD_ROOM_GRACE_MS = 10_000;
 const DEAD_ROOM_MIN_OPEN_MS = 3000;
 
 type FaultKind = 'process' | 'agent' | 'dashboard';
-
-export interface ChaosRoomApi {
-  create(name: string): Promise<{ id: string; links: { participant: string; viewer: string } }>;
-  waitReady(id: string): Promise<unknown>;
-  delete(id: string): Promise<void>;
-}
-
-export interface ChaosContext {
-  dash: DashboardProcess;
-  driver: 'local' | 'docker';
-  mode: keyof typeof CHAOS_PLANS;
-  seed: number;
-  rooms: ChaosRoomApi;
-  log: (line: string) => void;
-  /** registers an undo step that runs whatever fails */
-  cleanup: (what: string, step: () => Promise<unknown>) => void;
-}
 
 export interface FaultRecord {
   at: number;
@@ -80,89 +65,42 @@ interface LiveRoom {
   id: string;
   readers: PageSocket[];
   control: PageSocket[];
-  ticker: Ticker;
+  ticker: ScreenTicker;
 }
-
-/**
- * Keeps a corner of the room's screen changing (a probe window repainted every TICK_MS): capture is
- * damage-driven, so a still screen sends few frames and an outage could not be told from a quiet
- * desktop. Started again whenever it dies (its X server was killed).
- */
-const TICK_MS = 50;
-class Ticker {
-  private stopped = false;
-  private probe: ScreenProbe | null = null;
-  constructor(private readonly screen: () => Promise<Parameters<typeof ScreenProbe.start>[0]>) {}
-  start(): void {
-    void this.loop();
-  }
-  private async loop(): Promise<void> {
-    while (!this.stopped) {
-      try {
-        this.probe = ScreenProbe.start(await this.screen());
-        await this.probe.show(1100, 600, 64, 64, 0x00ff00);
-        for (let i = 0; !this.stopped; i++) {
-          await this.probe.fill(i % 2 ? 0x00ff00 : 0xff00ff);
-          await sleep(TICK_MS);
-        }
-      } catch {
-        // the X server went away (a fault) or is not up yet: try again shortly
-      }
-      await this.probe?.close().catch(() => {});
-      if (!this.stopped) await sleep(200);
-    }
-  }
-  async stop(): Promise<void> {
-    this.stopped = true;
-    await this.probe?.close().catch(() => {});
-  }
-}
-
-const inviteOf = (link: string) => new URL(link).hash.slice('#invite='.length);
 
 /**
  * Seeded chaos: rooms with WS-FLV readers and a controller (session and input sockets, holding control)
  * through the real dashboard; at random intervals a random fault: SIGKILL of one of a room's processes,
  * of a room's agent, or of the dashboard (started again at once). Measures what issue 12 asks.
  */
-export async function runChaos(ctx: ChaosContext): Promise<ChaosResult> {
+export async function runChaos(ctx: BenchContext, plan: ChaosPlan, seed: number): Promise<ChaosResult> {
   const { dash, log } = ctx;
-  const plan = CHAOS_PLANS[ctx.mode];
-  const rand = prng(ctx.seed);
+  const rand = prng(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
   const live: LiveRoom[] = [];
   const faults: FaultRecord[] = [];
   let controlRegained = 0;
 
-  const join = async (roomId: string, invite: string, name: string) => {
-    const r = await dash.api<{ token: string }>('POST', `/api/rooms/${roomId}/join`, { invite, name });
-    if (r.status !== 200) throw new Error(`join ${roomId}: ${r.status} ${JSON.stringify(r.body)}`);
-    return r.body.token;
-  };
-  const wsUrl = (roomId: string, path: string, token: string) =>
-    `${dash.url.replace('http', 'ws')}/rooms/${roomId}/${path}?token=${encodeURIComponent(token)}`;
-
   const addRoom = async (n: number) => {
-    const room = await ctx.rooms.create(`chaos ${n}`);
-    const ticker = new Ticker(async () => (await roomRuntime(dash, ctx.driver, room.id)).screen);
+    const room = await ctx.rooms.create({ name: `chaos ${n}`, width: 1280, height: 720, fps: 30 });
+    const ticker = new ScreenTicker(async () => (await roomRuntime(dash, ctx.opts.driver, room.id)).screen);
     const lr: LiveRoom = { id: room.id, readers: [], control: [], ticker };
     live.push(lr);
-    ctx.cleanup(`delete chaos room ${room.id}`, () => ctx.rooms.delete(room.id));
-    ctx.cleanup(`stop the clients of ${room.id}`, () => stopClients(lr));
+    ctx.cleanup.add(`delete chaos room ${room.id}`, () => ctx.rooms.delete(room.id));
+    ctx.cleanup.add(`stop the clients of ${room.id}`, () => stopClients(lr));
     await ctx.rooms.waitReady(room.id);
     ticker.start();
-    const viewer = inviteOf(room.links.viewer);
     for (let i = 0; i < plan.readers; i++) {
       const s = new PageSocket('stream', room.id, {
-        join: () => join(room.id, viewer, `reader ${i}`),
-        url: (t) => wsUrl(room.id, 'stream', t),
+        join: () => ctx.rooms.token(room.id, room.links.viewer, `reader ${i}`),
+        url: (t) => ctx.rooms.url(room.id, 'stream', t),
       });
       lr.readers.push(s);
       s.start();
     }
     // the controller: one participant, its session socket and its input socket, holding control
     let token: Promise<string> | null = null;
-    const controllerToken = () => (token ??= join(room.id, inviteOf(room.links.participant), 'controller'));
+    const controllerToken = () => (token ??= ctx.rooms.token(room.id, room.links.participant, 'controller'));
     const requestControl = async () => {
       const r = await dash.api(
         'POST',
@@ -173,7 +111,10 @@ export async function runChaos(ctx: ChaosContext): Promise<ChaosResult> {
       return r.status < 300;
     };
     if (!(await requestControl())) throw new Error(`room ${room.id}: the controller got no control`);
-    const urls = (path: string) => ({ join: controllerToken, url: (t: string) => wsUrl(room.id, path, t) });
+    const urls = (path: 'session' | 'input') => ({
+      join: controllerToken,
+      url: (t: string) => ctx.rooms.url(room.id, path, t),
+    });
     lr.control.push(new PageSocket('session', room.id, urls('session')));
     lr.control.push(
       new PageSocket('input', room.id, urls('input'), async () => {
@@ -192,7 +133,7 @@ export async function runChaos(ctx: ChaosContext): Promise<ChaosResult> {
   };
 
   log(
-    `chaos (seed ${ctx.seed}): ${plan.rooms} rooms, ${plan.readers} readers and a controller each, ${plan.seconds} s`,
+    `chaos (seed ${seed}): ${plan.rooms} rooms, ${plan.readers} readers and a controller each, ${plan.seconds} s`,
   );
   for (let i = 0; i < plan.rooms; i++) await addRoom(i);
   let made = plan.rooms;
@@ -272,7 +213,7 @@ export async function runChaos(ctx: ChaosContext): Promise<ChaosResult> {
   const socketsLeftOpen = faults.reduce((n, f) => n + (f.socketsLeftOpen ?? 0), 0);
   const backToVideo = summarize(times, 0);
   return {
-    seed: ctx.seed,
+    seed,
     faults,
     roomsLost,
     socketsLeftOpen,
@@ -367,10 +308,10 @@ function killPid(pid: number): void {
 
 /** The processes of a room the agent supervises (not the agent): Xvfb, PulseAudio, openbox, the app, ... */
 async function roomProcesses(
-  ctx: ChaosContext,
+  ctx: BenchContext,
   roomId: string,
 ): Promise<Array<{ name: string; pid: number }>> {
-  if (ctx.driver === 'local') {
+  if (ctx.opts.driver === 'local') {
     const r = ctx.dash.localRoom(roomId);
     try {
       const h = (await (await fetch(`http://127.0.0.1:${r.port}/healthz`)).json()) as {
@@ -382,31 +323,18 @@ async function roomProcesses(
     }
   }
   // not the agent, and not the container's init: killing either ends the container (an agent fault)
-  return (await dockerTop(roomId))
+  return (await dockerTop(await roomContainer(roomId)))
     .filter((p) => p.comm !== 'node' && p.comm !== 'docker-init')
     .map((p) => ({ name: p.comm, pid: p.pid }));
 }
 
-async function agentPid(ctx: ChaosContext, roomId: string): Promise<number> {
-  if (ctx.driver === 'local') {
+async function agentPid(ctx: BenchContext, roomId: string): Promise<number> {
+  if (ctx.opts.driver === 'local') {
     const pid = ctx.dash.localRoom(roomId).pid;
     if (!pid) throw new Error(`room ${roomId} has no agent pid`);
     return pid;
   }
-  const node = (await dockerTop(roomId)).find((p) => p.comm === 'node');
+  const node = (await dockerTop(await roomContainer(roomId))).find((p) => p.comm === 'node');
   if (!node) throw new Error(`room ${roomId}: no agent in its container`);
   return node.pid;
-}
-
-/** Host pids and command names of a Docker room's processes (the bench runs as root to signal them). */
-async function dockerTop(roomId: string): Promise<Array<{ pid: number; comm: string }>> {
-  const { stdout } = await run('docker', ['ps', '-q', '--filter', `label=io.boxroom.room.id=${roomId}`]);
-  const container = stdout.trim().split('\n')[0];
-  if (!container) return [];
-  return (await run('docker', ['top', container, '-o', 'pid,comm'])).stdout
-    .trim()
-    .split('\n')
-    .slice(1)
-    .map((l) => l.trim().split(/\s+/))
-    .map(([pid, comm]) => ({ pid: Number(pid), comm: comm ?? '' }));
 }

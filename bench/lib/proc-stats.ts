@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { descendantPids } from '../../test/support/processes.js';
 
 /** Clock ticks per second of /proc/<pid>/stat's utime and stime. */
 const CLK_TCK = (() => {
@@ -32,28 +33,9 @@ export function memoryKiB(pid: number): { rss: number; pss: number } | null {
   }
 }
 
-/** `root` and every process below it (by parent pid), from /proc. */
+/** `root` and every process below it (by parent pid), from /proc; none once `root` is gone. */
 export function processTree(root: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const e of readdirSync('/proc')) {
-    if (!/^\d+$/.test(e)) continue;
-    try {
-      const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      const list = children.get(ppid) ?? [];
-      list.push(Number(e));
-      children.set(ppid, list);
-    } catch {
-      // exited meanwhile
-    }
-  }
-  const out: number[] = [];
-  const walk = (pid: number) => {
-    out.push(pid);
-    for (const c of children.get(pid) ?? []) walk(c);
-  };
-  if (cpuTicks(root) !== null) walk(root);
-  return out;
+  return cpuTicks(root) === null ? [] : [root, ...descendantPids(root)];
 }
 
 export function commOf(pid: number): string {
@@ -81,7 +63,11 @@ export class CpuSampler {
 
   constructor(
     private readonly pids: () => number[] | Promise<number[]>,
-    private readonly opts: { memory?: boolean } = {},
+    private readonly opts: {
+      memory?: boolean;
+      /** the name a process counts under in split() (default: its command name) */
+      nameOf?: (pid: number) => string;
+    } = {},
   ) {}
 
   async start(intervalMs = 1000): Promise<void> {
@@ -117,7 +103,7 @@ export class CpuSampler {
       const before = this.last.get(pid);
       if (before !== undefined) {
         ticks += t - before;
-        const comm = commOf(pid);
+        const comm = this.opts.nameOf?.(pid) ?? commOf(pid);
         this.ticksByComm.set(comm, (this.ticksByComm.get(comm) ?? 0) + t - before);
       }
       if (this.opts.memory) {

@@ -1,4 +1,4 @@
-import type { BenchResult } from './bench-run.js';
+import type { BenchResult } from './bench-types.js';
 import { CHAOS_TARGETS, type ChaosResult } from './chaos.js';
 import type { Summary } from './stats.js';
 

@@ -42,26 +42,40 @@ export async function roomRuntime(
       },
     };
   }
-  const { stdout } = await run('docker', [
-    ...['ps', '-q', '--no-trunc', '--filter', `label=io.boxroom.room.id=${roomId}`],
-  ]);
-  const container = stdout.trim().split('\n')[0]!;
+  const container = await roomContainer(roomId);
   if (!container) throw new Error(`no container for room ${roomId}`);
   const env = JSON.parse(
     (await run('docker', ['inspect', '-f', '{{json .Config.Env}}', container])).stdout,
   ) as string[];
   const display = Number(env.find((e) => e.startsWith('BOXROOM_DISPLAY='))?.split('=')[1] ?? 99);
   const runDir = env.find((e) => e.startsWith('BOXROOM_RUN_DIR='))?.split('=')[1] ?? '/run/room';
-  const top = async () =>
-    (await run('docker', ['top', container, '-o', 'pid,comm'])).stdout
-      .trim()
-      .split('\n')
-      .slice(1)
-      .map((l) => l.trim().split(/\s+/))
-      .map(([pid, comm]) => ({ pid: Number(pid), comm: comm ?? '' }));
+  const top = () => dockerTop(container);
   return {
     screen: { kind: 'docker', container, display, xauthority: `${runDir}/xauthority` },
     agentPids: async () => (await top()).filter((p) => p.comm === 'node').map((p) => p.pid),
     allPids: async () => (await top()).map((p) => p.pid),
   };
+}
+
+/** The container of a Docker room ('' when there is none). */
+export async function roomContainer(roomId: string): Promise<string> {
+  const { stdout } = await run('docker', [
+    'ps',
+    '-q',
+    '--no-trunc',
+    '--filter',
+    `label=io.boxroom.room.id=${roomId}`,
+  ]);
+  return stdout.trim().split('\n')[0] ?? '';
+}
+
+/** Host pids and command names of a container's processes (the bench runs as root to signal them). */
+export async function dockerTop(container: string): Promise<Array<{ pid: number; comm: string }>> {
+  if (!container) return [];
+  return (await run('docker', ['top', container, '-o', 'pid,comm'])).stdout
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.trim().split(/\s+/))
+    .map(([pid, comm]) => ({ pid: Number(pid), comm: comm ?? '' }));
 }

@@ -21,3 +21,14 @@ export function summarize(xs: readonly number[], digits = 1): Summary {
     max: round(xs.length ? Math.max(...xs) : null),
   };
 }
+
+/** Each stage's summary over rows of stage timings (ms); a stage that was not seen (NaN) is left out. */
+export function stageSummaries(rows: Array<Record<string, number>>): Record<string, Summary> {
+  const out: Record<string, Summary> = {};
+  for (const k of Object.keys(rows[0] ?? {}))
+    out[k] = summarize(
+      rows.map((r) => r[k]!).filter((x) => Number.isFinite(x)),
+      0,
+    );
+  return out;
+}

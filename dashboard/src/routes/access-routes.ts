@@ -1,5 +1,4 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
 import {
   InviteParams,
   JoinBody,
@@ -13,6 +12,7 @@ import {
 import type { onRequestHookHandler } from 'fastify';
 import type { JoinService } from '../rooms/join-service.js';
 import type { ParticipantRights } from '../rooms/participant-rights.js';
+import { noContent, publicRoute } from './route-options.js';
 
 /** Joining with an invite, renewing tokens, revoking invites, removing participants. */
 export const accessRoutes: FastifyPluginAsyncTypebox<{
@@ -22,18 +22,16 @@ export const accessRoutes: FastifyPluginAsyncTypebox<{
 }> = async (app, { access, rights, joinLimit }) => {
   app.post(
     '/api/rooms/:id/join',
-    {
-      config: { public: true },
-      schema: {
+    publicRoute(
+      {
         summary: 'Exchange an invite secret and a display name for a participant token',
         tags: ['access'],
-        security: [],
         params: RoomIdParams,
         body: JoinBody,
         response: { 200: JoinResult, ...errorResponses(400, 401, 404, 409, 429) },
       },
-      onRequest: joinLimit ? [joinLimit] : [],
-    },
+      joinLimit,
+    ),
     async (req) => access.join(req.params.id, req.body),
   );
 
@@ -73,7 +71,7 @@ export const accessRoutes: FastifyPluginAsyncTypebox<{
         summary: 'Remove a participant (operator, owner): their tokens are refused, their sockets close',
         tags: ['access'],
         params: KickParams,
-        response: { 204: Type.Null({ description: 'removed' }), ...errorResponses(400, 401, 403, 404) },
+        response: { 204: noContent('removed'), ...errorResponses(400, 401, 403, 404) },
       },
     },
     async (req, reply) => {

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
+import { noContent } from './route-options.js';
 import { CreateRoomBody, Room, RoomIdParams, RoomList, errorResponses } from '../api/schemas.js';
 import type { RoomManager } from '../rooms/room-manager.js';
 import type { onRequestHookHandler } from 'fastify';
@@ -62,7 +62,7 @@ export const roomRoutes: FastifyPluginAsyncTypebox<{
         summary: 'Delete a room and free its resources (operator, owner)',
         tags: ['rooms'],
         params: RoomIdParams,
-        response: { 204: Type.Null({ description: 'deleted' }), ...errorResponses(400, 401, 403, 404) },
+        response: { 204: noContent('deleted'), ...errorResponses(400, 401, 403, 404) },
       },
     },
     async (req, reply) => {

@@ -9,6 +9,7 @@ import {
 } from '../auth/operator-session.js';
 import { OPERATOR, type PrincipalResolver } from '../auth/principal.js';
 import { errors } from '../errors.js';
+import { noContent, publicRoute } from './route-options.js';
 import type { onRequestHookHandler } from 'fastify';
 
 const SessionInfo = Type.Object({
@@ -38,60 +39,53 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{
   resolver: PrincipalResolver;
   signInLimit?: onRequestHookHandler;
 }> = async (app, { sessions, resolver, signInLimit }) => {
+  // an answer about the session carries its CSRF token: never kept by a cache (this plugin's routes only)
+  app.addHook('onSend', async (_req, reply) => {
+    reply.header('cache-control', 'no-store');
+  });
+
   app.post(
     '/api/session',
-    {
-      config: { public: true },
-      schema: {
+    publicRoute(
+      {
         summary: 'Sign the dashboard page in: admin token for an HttpOnly session cookie',
         tags: ['access'],
-        security: [],
         body: SignIn,
         response: { 200: SessionInfo, ...errorResponses(400, 401, 429) },
       },
-      onRequest: signInLimit ? [signInLimit] : [],
-    },
+      signInLimit,
+    ),
     async (req, reply) => {
       const who = await resolver.resolve(`Bearer ${req.body.token}`).catch(() => null);
       if (who !== OPERATOR) throw errors.unauthorized('that is not the admin token');
       const s = sessions.issue();
       const maxAgeS = Math.floor((s.expiresAt - Date.now()) / 1000);
       reply.header('set-cookie', sessionCookie(s.cookie, maxAgeS, req.protocol === 'https'));
-      reply.header('cache-control', 'no-store');
       return sessionInfo(s);
     },
   );
 
   app.get(
     '/api/session',
-    {
-      config: { public: true },
-      schema: {
-        summary: "The page's operator session and its CSRF token (401: signed out)",
-        tags: ['access'],
-        security: [],
-        response: { 200: SessionInfo, ...errorResponses(401) },
-      },
-    },
-    async (req, reply) => {
+    publicRoute({
+      summary: "The page's operator session and its CSRF token (401: signed out)",
+      tags: ['access'],
+      response: { 200: SessionInfo, ...errorResponses(401) },
+    }),
+    async (req) => {
       const s = sessions.verify(cookieValue(req.headers.cookie, SESSION_COOKIE));
       if (!s) throw errors.unauthorized('not signed in');
-      reply.header('cache-control', 'no-store');
       return sessionInfo(s);
     },
   );
 
   app.delete(
     '/api/session',
-    {
-      config: { public: true },
-      schema: {
-        summary: 'Sign the page out (clears the cookie)',
-        tags: ['access'],
-        security: [],
-        response: { 204: Type.Null({ description: 'signed out' }) },
-      },
-    },
+    publicRoute({
+      summary: 'Sign the page out (clears the cookie)',
+      tags: ['access'],
+      response: { 204: noContent('signed out') },
+    }),
     async (req, reply) => {
       reply.header('set-cookie', sessionCookie('', 0, req.protocol === 'https'));
       return reply.status(204).send(null);

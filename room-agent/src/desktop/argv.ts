@@ -8,8 +8,8 @@ export interface CommandLine {
   args: string[];
 }
 
+/** Xvfb's resolution: fixed, so font sizes are the same in every room. */
 export const XVFB_DPI = 96;
-export const XTERM_FONT_SIZE_PT = 12;
 
 export interface ScreenOptions {
   display: number;
@@ -123,6 +123,9 @@ export function openboxConfig(): string {
 </openbox_config>
 `;
 }
+
+/** The terminal app's font size (at XVFB_DPI). */
+export const XTERM_FONT_SIZE_PT = 12;
 
 export function xtermArgv(o: { fontSize?: number } = {}): CommandLine {
   return {

@@ -8,6 +8,13 @@ export interface CloseVerdict {
   message: string;
 }
 
+/** Reconnect (with backoff). */
+const retrying = (message: string): CloseVerdict => ({ retry: true, rejoin: false, message });
+/** The token is no good: join again with the invite, then reconnect. */
+const rejoining = (message: string): CloseVerdict => ({ retry: false, rejoin: true, message });
+/** Give up: nothing the page can do brings this connection back. */
+const final = (message: string): CloseVerdict => ({ retry: false, rejoin: false, message });
+
 /** What a WebSocket close code means for the room page. */
 export function closeVerdict(
   code: number,
@@ -16,55 +23,35 @@ export function closeVerdict(
 ): CloseVerdict {
   switch (code) {
     case WS_CLOSE.unauthorized:
-      return { retry: false, rejoin: true, message: 'Your access to this room has expired. Join again.' };
+      return rejoining('Your access to this room has expired. Join again.');
     case WS_CLOSE.tokenExpired:
       // The page renews before expiry; this happens only when renewing failed for a while.
-      return { retry: false, rejoin: true, message: 'Your access ran out; joining again...' };
+      return rejoining('Your access ran out; joining again...');
     case WS_CLOSE.inviteRevoked:
-      return {
-        retry: false,
-        rejoin: false,
-        message: 'The link you joined with was revoked. Ask for a new link.',
-      };
+      return final('The link you joined with was revoked. Ask for a new link.');
     case WS_CLOSE.kicked:
-      return { retry: false, rejoin: false, message: 'You were removed from this room.' };
+      return final('You were removed from this room.');
     case WS_CLOSE.forbidden:
-      return {
-        retry: false,
-        rejoin: false,
-        message: what === 'input' ? 'You are not in control.' : 'You are not allowed here.',
-      };
+      return final(what === 'input' ? 'You are not in control.' : 'You are not allowed here.');
     case WS_CLOSE.notFound:
-      return { retry: false, rejoin: false, message: 'This room no longer exists.' };
+      return final('This room no longer exists.');
     case WS_CLOSE.tooSlow:
-      return {
-        retry: true,
-        rejoin: false,
-        message: 'The connection fell behind the live stream; reconnecting.',
-      };
+      return retrying('The connection fell behind the live stream; reconnecting.');
     case WS_CLOSE.controlRevoked:
-      return { retry: false, rejoin: false, message: reason || 'Control passed to someone else.' };
+      return final(reason || 'Control passed to someone else.');
     case WS_CLOSE.roomFailed: {
       // Not "restarting": this room will not come back. The reason says what went wrong.
       const why = reason.replace(/^room failed:\s*/, '');
-      return {
-        retry: false,
-        rejoin: false,
-        message: `This room has failed and will not come back${why ? `: ${why}` : '.'}`,
-      };
+      return final(`This room has failed and will not come back${why ? `: ${why}` : '.'}`);
     }
     case WS_CLOSE.tooManySockets:
-      return {
-        retry: false,
-        rejoin: false,
-        message: 'Too many connections from you to this room: close another tab and reload.',
-      };
+      return final('Too many connections from you to this room: close another tab and reload.');
     case WS_CLOSE.unavailable:
-      return { retry: true, rejoin: false, message: 'The room is restarting; reconnecting...' };
+      return retrying('The room is restarting; reconnecting...');
     case WS_CLOSE.goingAway:
-      return { retry: true, rejoin: false, message: 'The room went away; reconnecting...' };
+      return retrying('The room went away; reconnecting...');
     default:
-      return { retry: true, rejoin: false, message: 'Connection lost; reconnecting...' };
+      return retrying('Connection lost; reconnecting...');
   }
 }
 

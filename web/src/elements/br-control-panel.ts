@@ -1,7 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import type { ControlState, ParticipantRef } from '@boxroom/contracts';
 import { controlView, type ControlVerb } from '../core/control-actions.js';
-import { controls } from '../styles/shared.js';
+import { panelStyles } from '../styles/blocks.js';
 
 export interface ControlActionDetail {
   verb: ControlVerb;
@@ -32,52 +32,41 @@ export class BrControlPanel extends LitElement {
     this.error = null;
   }
 
-  static override styles = [
-    controls,
-    css`
-      :host {
-        display: block;
-      }
-      section {
-        padding: 0.9rem;
-        display: flex;
-        flex-direction: column;
-        gap: 0.7rem;
-      }
-      h2 {
-        margin: 0;
-        font-size: 0.8rem;
-        text-transform: uppercase;
-        letter-spacing: 0.06em;
-        color: var(--muted);
-      }
-      .status {
-        font-size: 0.95rem;
-        display: flex;
-        gap: 0.5rem;
-        align-items: center;
-      }
-      .buttons {
-        display: flex;
-        flex-wrap: wrap;
-        gap: 0.5rem;
-      }
-      .buttons button.primary {
-        flex: 1 1 auto;
-      }
-      .give {
-        display: flex;
-        gap: 0.5rem;
-      }
-      .give select {
-        flex: 1;
-      }
-      .error {
-        margin: 0;
-        font-size: 0.85rem;
-      }
-    `,
-  ];
+  static override styles = panelStyles(css`
+    section {
+      display: flex;
+      flex-direction: column;
+      gap: 0.7rem;
+    }
+    h2 {
+      margin: 0;
+    }
+    .status {
+      font-size: 0.95rem;
+      display: flex;
+      gap: 0.5rem;
+      align-items: center;
+    }
+    .buttons {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 0.5rem;
+    }
+    .buttons button.primary {
+      flex: 1 1 auto;
+    }
+    .give {
+      display: flex;
+      gap: 0.5rem;
+    }
+    .give select {
+      flex: 1;
+    }
+    .error {
+      margin: 0;
+      font-size: 0.85rem;
+    }
+  `);
 
   override render() {
     const v = controlView(this.you, this.control, this.participants);

@@ -1,6 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { ApiClient, ApiError, type CreateRoom } from '../core/api-client.js';
 import { RoomsController } from '../controllers/rooms-controller.js';
+import { pageHeader } from '../styles/blocks.js';
 import { controls } from '../styles/shared.js';
 import './br-create-room.js';
 import './br-room-card.js';
@@ -37,35 +38,23 @@ export class BrDashboardPage extends LitElement {
 
   static override styles = [
     controls,
+    pageHeader,
     css`
       :host {
         display: block;
       }
       header {
-        display: flex;
-        align-items: center;
         gap: 1rem;
         padding: 0.8rem 1.25rem;
-        border-bottom: 1px solid var(--line);
-        background: var(--panel);
       }
       .brand {
-        font-weight: 700;
         font-size: 1.1rem;
         letter-spacing: 0.01em;
-        display: flex;
-        align-items: center;
         gap: 0.5rem;
       }
       .brand i {
         width: 18px;
         height: 13px;
-        border-radius: 3px;
-        background: var(--accent);
-        display: inline-block;
-      }
-      .spacer {
-        flex: 1;
       }
       main {
         max-width: 1200px;

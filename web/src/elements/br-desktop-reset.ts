@@ -1,7 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import type { Role } from '@boxroom/contracts';
 import { ApiClient } from '../core/api-client.js';
-import { controls } from '../styles/shared.js';
+import { panelStyles } from '../styles/blocks.js';
 
 const CONFIRM =
   'Reset the desktop? Every program running in it is ended (a terminal, a browser, anything started ' +
@@ -37,24 +37,17 @@ export class BrDesktopReset extends LitElement {
     this.failed = false;
   }
 
-  static override styles = [
-    controls,
-    css`
-      :host {
-        display: block;
-      }
-      section {
-        padding: 0.9rem;
-        display: flex;
-        flex-direction: column;
-        gap: 0.5rem;
-      }
-      p {
-        margin: 0;
-        font-size: 0.85rem;
-      }
-    `,
-  ];
+  static override styles = panelStyles(css`
+    section {
+      display: flex;
+      flex-direction: column;
+      gap: 0.5rem;
+    }
+    p {
+      margin: 0;
+      font-size: 0.85rem;
+    }
+  `);
 
   override render() {
     if (this.role !== 'owner' && this.role !== 'operator') return nothing;

@@ -1,6 +1,6 @@
 import { LitElement, css, html, nothing } from 'lit';
 import type { RoomLinks } from '../core/api-client.js';
-import { controls } from '../styles/shared.js';
+import { panelStyles } from '../styles/blocks.js';
 import './br-copy-link.js';
 
 type InviteRole = keyof RoomLinks;
@@ -44,31 +44,18 @@ export class BrInviteLinks extends LitElement {
     this.error = null;
   }
 
-  static override styles = [
-    controls,
-    css`
-      section {
-        padding: 0.9rem;
-      }
-      h2 {
-        margin: 0 0 0.6rem;
-        font-size: 0.8rem;
-        text-transform: uppercase;
-        letter-spacing: 0.06em;
-        color: var(--muted);
-      }
-      .row {
-        display: flex;
-        align-items: center;
-        gap: 0.5rem;
-        font-size: 0.9rem;
-        margin-bottom: 0.4rem;
-      }
-      .row span {
-        flex: 1;
-      }
-    `,
-  ];
+  static override styles = panelStyles(css`
+    .row {
+      display: flex;
+      align-items: center;
+      gap: 0.5rem;
+      font-size: 0.9rem;
+      margin-bottom: 0.4rem;
+    }
+    .row span {
+      flex: 1;
+    }
+  `);
 
   override render() {
     const roles: InviteRole[] = ['participant', 'viewer', 'owner'];

@@ -1,5 +1,6 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { MAX_NAME_CHARS } from '../core/display-name.js';
+import { formPage } from '../styles/blocks.js';
 import { controls } from '../styles/shared.js';
 
 /**
@@ -33,27 +34,13 @@ export class BrJoinForm extends LitElement {
 
   static override styles = [
     controls,
+    formPage,
     css`
       :host {
-        display: grid;
-        place-items: center;
         min-height: 80vh;
-        padding: 1rem;
       }
       form {
         width: min(400px, 100%);
-        padding: 1.5rem;
-        display: flex;
-        flex-direction: column;
-        gap: 1rem;
-      }
-      h1 {
-        margin: 0;
-        font-size: 1.3rem;
-      }
-      p {
-        margin: 0;
-        font-size: 0.9rem;
       }
       .joining {
         display: flex;

@@ -1,6 +1,6 @@
 import { LitElement, css, html } from 'lit';
 import type { PlayerStats } from '../controllers/player-controller.js';
-import { controls } from '../styles/shared.js';
+import { panelStyles } from '../styles/blocks.js';
 
 /**
  * Encode + pipe + media server + proxy on a LAN: a nominal figure for the estimate (the bench measures
@@ -33,40 +33,27 @@ export class BrLatencyReadout extends LitElement {
     this.fps = 30;
   }
 
-  static override styles = [
-    controls,
-    css`
-      section {
-        padding: 0.9rem;
-      }
-      h2 {
-        margin: 0 0 0.6rem;
-        font-size: 0.8rem;
-        text-transform: uppercase;
-        letter-spacing: 0.06em;
-        color: var(--muted);
-      }
-      dl {
-        display: grid;
-        grid-template-columns: 1fr auto;
-        gap: 0.3rem 1rem;
-        margin: 0;
-        font-size: 0.85rem;
-      }
-      dt {
-        color: var(--muted);
-      }
-      dd {
-        margin: 0;
-        font-variant-numeric: tabular-nums;
-        text-align: right;
-      }
-      .big {
-        font-size: 1.05rem;
-        font-weight: 700;
-      }
-    `,
-  ];
+  static override styles = panelStyles(css`
+    dl {
+      display: grid;
+      grid-template-columns: 1fr auto;
+      gap: 0.3rem 1rem;
+      margin: 0;
+      font-size: 0.85rem;
+    }
+    dt {
+      color: var(--muted);
+    }
+    dd {
+      margin: 0;
+      font-variant-numeric: tabular-nums;
+      text-align: right;
+    }
+    .big {
+      font-size: 1.05rem;
+      font-weight: 700;
+    }
+  `);
 
   override render() {
     const s = this.stats;

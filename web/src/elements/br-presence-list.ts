@@ -1,6 +1,6 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { isModerator, type ControlState, type ParticipantRef, type Presence } from '@boxroom/contracts';
-import { controls } from '../styles/shared.js';
+import { panelStyles } from '../styles/blocks.js';
 
 /** What `kick` carries: who an owner or operator asked to remove. */
 export interface KickDetail {
@@ -29,60 +29,49 @@ export class BrPresenceList extends LitElement {
     this.you = null;
   }
 
-  static override styles = [
-    controls,
-    css`
-      section {
-        padding: 0.9rem;
-      }
-      h2 {
-        margin: 0 0 0.6rem;
-        font-size: 0.8rem;
-        text-transform: uppercase;
-        letter-spacing: 0.06em;
-        color: var(--muted);
-        display: flex;
-        gap: 0.5rem;
-        align-items: center;
-      }
-      ul {
-        list-style: none;
-        margin: 0;
-        padding: 0;
-        display: flex;
-        flex-direction: column;
-        gap: 0.4rem;
-      }
-      li {
-        display: flex;
-        align-items: center;
-        gap: 0.5rem;
-        font-size: 0.9rem;
-        min-width: 0;
-      }
-      .name {
-        overflow: hidden;
-        text-overflow: ellipsis;
-        white-space: nowrap;
-        flex: 1;
-      }
-      .avatar {
-        width: 24px;
-        height: 24px;
-        border-radius: 50%;
-        display: grid;
-        place-items: center;
-        font-size: 0.7rem;
-        font-weight: 700;
-        color: var(--on-accent);
-        flex: none;
-      }
-      .holder {
-        color: var(--ok);
-        border-color: var(--ok);
-      }
-    `,
-  ];
+  static override styles = panelStyles(css`
+    h2 {
+      display: flex;
+      gap: 0.5rem;
+      align-items: center;
+    }
+    ul {
+      list-style: none;
+      margin: 0;
+      padding: 0;
+      display: flex;
+      flex-direction: column;
+      gap: 0.4rem;
+    }
+    li {
+      display: flex;
+      align-items: center;
+      gap: 0.5rem;
+      font-size: 0.9rem;
+      min-width: 0;
+    }
+    .name {
+      overflow: hidden;
+      text-overflow: ellipsis;
+      white-space: nowrap;
+      flex: 1;
+    }
+    .avatar {
+      width: 24px;
+      height: 24px;
+      border-radius: 50%;
+      display: grid;
+      place-items: center;
+      font-size: 0.7rem;
+      font-weight: 700;
+      color: var(--on-accent);
+      flex: none;
+    }
+    .holder {
+      color: var(--ok);
+      border-color: var(--ok);
+    }
+  `);
 
   private kick(p: Presence): void {
     const detail: KickDetail = { participantId: p.id, name: p.name };

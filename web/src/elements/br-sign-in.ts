@@ -1,4 +1,5 @@
 import { LitElement, css, html } from 'lit';
+import { formPage } from '../styles/blocks.js';
 import { controls } from '../styles/shared.js';
 
 /** Asks for the operator's admin token; fires `sign-in` with `detail: token`. */
@@ -13,27 +14,13 @@ export class BrSignIn extends LitElement {
 
   static override styles = [
     controls,
+    formPage,
     css`
       :host {
-        display: grid;
-        place-items: center;
         min-height: 70vh;
-        padding: 1rem;
       }
       form {
         width: min(420px, 100%);
-        padding: 1.5rem;
-        display: flex;
-        flex-direction: column;
-        gap: 1rem;
-      }
-      h1 {
-        margin: 0;
-        font-size: 1.3rem;
-      }
-      p {
-        margin: 0;
-        font-size: 0.9rem;
       }
     `,
   ];

@@ -1,9 +1,10 @@
-import { LitElement, css, html, nothing, svg } from 'lit';
+import { LitElement, css, html, nothing } from 'lit';
 import { InputController } from '../controllers/input-controller.js';
 import { PlayerController, type PlayerStats } from '../controllers/player-controller.js';
 import { containBox, type Box } from '../core/overlay-geometry.js';
 import type { PlayerSettings } from '../core/settings.js';
 import { controls } from '../styles/shared.js';
+import { speakerIcon } from './icons.js';
 
 /**
  * The picture and the input overlay. The <video> fills the stage with `object-fit: contain`; the
@@ -254,14 +255,14 @@ export class BrVideoStage extends LitElement {
         ${
           this.muted && p.phase === 'playing'
             ? html`<button class="unmute primary small" @click=${this.unmute}>
-                ${speaker(true)} Unmute
+                ${speakerIcon(true)} Unmute
               </button>`
             : nothing
         }
       </div>
       <div class="bar">
         <button class="small" aria-label=${this.muted ? 'Unmute' : 'Mute'} @click=${this.toggleMute}>
-          ${speaker(this.muted)}
+          ${speakerIcon(this.muted)}
         </button>
         <input
           type="range"
@@ -295,26 +296,6 @@ export class BrVideoStage extends LitElement {
     if (this.volume > 0 && this.muted) this.muted = false;
   }
 }
-
-const speaker = (muted: boolean) =>
-  html`<svg
-    viewBox="0 0 24 24"
-    width="16"
-    height="16"
-    aria-hidden="true"
-    fill="none"
-    stroke="currentColor"
-    stroke-width="2"
-    stroke-linecap="round"
-    stroke-linejoin="round"
-  >
-    <path d="M11 5 6 9H3v6h3l5 4z" fill="currentColor"></path>
-    ${
-      muted
-        ? svg`<path d="m16 9 6 6M22 9l-6 6"></path>`
-        : svg`<path d="M15.5 8.5a5 5 0 0 1 0 7M18.5 5.5a9 9 0 0 1 0 13"></path>`
-    }
-  </svg>`;
 
 function statusOfInput(phase: InputController['phase']): string {
   switch (phase) {

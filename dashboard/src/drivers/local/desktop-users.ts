@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { findProcesses, killAll } from './proc-scan.js';
 import { promisify } from 'node:util';
 import type { Logger } from '../../logger.js';
 import { userUid } from './isolation.js';
@@ -35,26 +35,7 @@ export function roomUserName(roomId: string): string {
 
 /** pids whose real uid is `uid` (from /proc/<pid>/status); Linux only, elsewhere none. */
 export async function processesOfUid(uid: number): Promise<number[]> {
-  let entries: string[];
-  try {
-    entries = await readdir('/proc');
-  } catch {
-    return [];
-  }
-  const found: number[] = [];
-  await Promise.all(
-    entries
-      .filter((e) => /^\d+$/.test(e))
-      .map(async (e) => {
-        try {
-          const m = /^Uid:\s+(\d+)/m.exec(await readFile(`/proc/${e}/status`, 'utf8'));
-          if (m && Number(m[1]) === uid) found.push(Number(e));
-        } catch {
-          // exited meanwhile
-        }
-      }),
-  );
-  return found;
+  return findProcesses('status', (status) => Number(/^Uid:\s+(\d+)/m.exec(status)?.[1] ?? -1) === uid);
 }
 
 /**
@@ -101,15 +82,7 @@ export class DesktopUsers {
   async stopProcesses(roomId: string): Promise<number> {
     const uid = this.ownUid(roomId);
     if (uid === null) return 0;
-    const pids = await processesOfUid(uid);
-    for (const pid of pids) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // gone already
-      }
-    }
-    return pids.length;
+    return killAll(await processesOfUid(uid));
   }
 
   /** After the room's agent is gone: end the user's processes and remove the user (and its group). */

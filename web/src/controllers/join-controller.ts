@@ -1,0 +1,222 @@
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import {
+  ApiClient,
+  ApiError,
+  edgeUrl,
+  inviteFromHash,
+  type JoinResult,
+  type RoomStatus,
+} from '../core/api-client.js';
+import { joinErrorMessage } from '../core/close-reasons.js';
+import { rememberName, rememberedName } from '../core/display-name.js';
+import type { EarlyJoin } from '../core/early-join.js';
+import type { PlayerSettings } from '../core/settings.js';
+import { streamPrefetch } from '../core/stream-prefetch.js';
+import { TokenRenewal } from '../core/token-renewal.js';
+import type { SessionController } from './session-controller.js';
+
+/**
+ * While the room starts, its status is asked this often (a starting room takes ~1-2 s; 400 ms cost ~165 ms
+ * of cold start on average). A held request (GET /api/rooms/:id?wait=, like the agent's /healthz?wait=)
+ * would answer at the moment instead: a follow-up.
+ */
+const READY_POLL_MS = 100;
+
+/** name: the form; joining: the join is under way; fatal: a link that cannot work; room: joined. */
+export type JoinPhase = 'name' | 'joining' | 'fatal' | 'room';
+
+export interface JoinControllerOptions {
+  /** the room of the page (set before the host is connected) */
+  roomId: () => string;
+  /** the player's transport, which picks the stream URL */
+  transport: () => PlayerSettings['transport'];
+  /** the session socket, started on entering the room and told about renewed tokens */
+  session: SessionController;
+  /** in the room after a join; `ready`: the room already publishes (the stream can start at once) */
+  entered?: (ready: boolean) => void;
+  /** joined again after the token was refused: the stream and input start over with the new token */
+  rejoined?: () => void;
+}
+
+/**
+ * The room page's way in: the invite (from the fragment, never a query string) and a name exchanged for
+ * a token, kept fresh, and exchanged again when it is refused. A returning participant (a remembered
+ * name) joins at once, with no form, taking the join main.ts already sent (`earlyJoin`); the join's
+ * answer says whether the room is ready, so the stream starts with no further round trip (a starting
+ * room is polled until it publishes).
+ */
+export class JoinController implements ReactiveController {
+  phase: JoinPhase;
+  /** why the page is not in the room (shown by the join form) */
+  error: string | null;
+  join: JoinResult | null = null;
+  roomName = '';
+  /** the room publishes: the player may start */
+  ready = false;
+  displayName = rememberedName() ?? '';
+  /** the join main.ts already sent for a returning participant: taken instead of sending another */
+  earlyJoin: EarlyJoin | null = null;
+
+  private readonly invite = inviteFromHash(location.hash);
+  private readyTimer: ReturnType<typeof setTimeout> | null = null;
+  private autoJoined = false;
+  /**
+   * Renews the token before it expires: new connections use the new one, the open ones learn it over
+   * the session socket. Refused (kicked, invite revoked): the agent closes the sockets and says why.
+   */
+  private readonly renewal = new TokenRenewal({
+    renew: () => this.api().renewToken(this.o.roomId()),
+    onToken: (r) => {
+      this.set({ join: { ...this.join!, token: r.token, expiresAt: r.expiresAt } });
+      this.o.session.renew(r.token);
+    },
+    onRefused: () => {},
+  });
+
+  constructor(
+    private readonly host: ReactiveControllerHost,
+    private readonly o: JoinControllerOptions,
+  ) {
+    this.phase = !this.invite ? 'fatal' : this.displayName ? 'joining' : 'name';
+    this.error = this.invite ? null : 'This link has no invite. Ask for the full room link.';
+    host.addController(this);
+  }
+
+  hostConnected(): void {
+    // a returning participant: join now (room-id is set before the element is connected)
+    if (this.phase !== 'joining' || this.autoJoined) return;
+    this.autoJoined = true;
+    const early = this.earlyJoin;
+    this.earlyJoin = null;
+    if (early) this.displayName = early.name;
+    void this.enter(early?.result);
+  }
+
+  hostDisconnected(): void {
+    if (this.readyTimer) clearTimeout(this.readyTimer);
+    this.readyTimer = null;
+    this.renewal.stop();
+  }
+
+  /** The API with the page's token (joined only). */
+  api(): ApiClient {
+    return new ApiClient(this.join!.token);
+  }
+
+  readonly streamUrl = (): string => {
+    const ws = this.o.transport() === 'ws';
+    return this.edge(ws ? 'stream' : 'stream.flv', ws);
+  };
+
+  readonly inputUrl = (): string => this.edge('input', true);
+
+  /** The name form was sent: remember the name and join with it. */
+  submitName(name: string): void {
+    this.displayName = name;
+    rememberName(name);
+    void this.enter();
+  }
+
+  /** Back to the name form: the room's connections close until a new name is sent (or it is cancelled). */
+  changeName(): void {
+    this.o.session.stop();
+    this.set({ phase: 'name' });
+  }
+
+  cancelName(): void {
+    this.set({ phase: 'room' });
+    this.startSession();
+  }
+
+  private edge(path: Parameters<typeof edgeUrl>[2], ws: boolean): string {
+    return edgeUrl(location.origin, this.o.roomId(), path, this.join!.token, ws);
+  }
+
+  private set(patch: Partial<Pick<JoinController, 'phase' | 'error' | 'join' | 'roomName' | 'ready'>>): void {
+    Object.assign(this, patch);
+    this.host.requestUpdate();
+  }
+
+  /**
+   * Join as `displayName` (or take the answer of a join already sent), then into the room: the session
+   * and (a ready room) the stream start together.
+   */
+  private async enter(sent?: Promise<JoinResult>): Promise<void> {
+    this.set({ phase: 'joining', error: null });
+    if (!(await this.doJoin(sent))) return;
+    // a ready room: ask for the stream now, while the room renders and the player opens Media Source
+    if (this.join!.room.status === 'ready' && this.o.transport() === 'http')
+      streamPrefetch.start(this.streamUrl());
+    this.set({ phase: 'room' });
+    this.startSession();
+    this.follow(this.join!.room);
+    this.o.entered?.(this.ready);
+  }
+
+  private startSession(): void {
+    this.o.session.start(
+      () => this.edge('session', true),
+      () => void this.rejoin(),
+    );
+  }
+
+  /** POST join (or the answer of `sent`); false (with the page showing why) when it failed. */
+  private async doJoin(sent?: Promise<JoinResult>): Promise<boolean> {
+    try {
+      const join = await (sent ?? new ApiClient(null).join(this.o.roomId(), this.invite!, this.displayName));
+      this.set({ join });
+      this.renewal.start(join.expiresAt);
+      return true;
+    } catch (err) {
+      const e = err instanceof ApiError ? err : new ApiError(0, null, String(err));
+      this.set({
+        error: joinErrorMessage(e.status, e.code, e.message),
+        // a bad or revoked link cannot be fixed by retrying; a busy room or network error can
+        phase: e.status === 0 || e.status === 409 || e.status >= 500 ? 'name' : 'fatal',
+      });
+      return false;
+    }
+  }
+
+  /** The token was refused (expired): join again with the same invite and reconnect everything. */
+  private async rejoin(): Promise<void> {
+    if (!(await this.doJoin())) return;
+    this.set({ phase: 'room' });
+    this.o.session.reconnect();
+    this.o.rejoined?.();
+  }
+
+  /**
+   * The player starts only once the room publishes (a player that connects earlier may never start):
+   * at once when the join found it ready, else after polling the room until it is.
+   */
+  private follow(room: { name: string; status: RoomStatus }): void {
+    if (this.readyTimer) clearTimeout(this.readyTimer);
+    this.readyTimer = null;
+    this.set({ roomName: room.name });
+    document.title = `${room.name} · boxroom`;
+    if (room.status === 'ready') {
+      this.set({ ready: true });
+      return;
+    }
+    if (room.status === 'failed' || room.status === 'stopping') {
+      this.set({
+        error: `This room is ${room.status === 'failed' ? 'not running (it failed to start)' : 'shutting down'}.`,
+      });
+    }
+    this.readyTimer = setTimeout(() => void this.poll(), READY_POLL_MS);
+  }
+
+  private async poll(): Promise<void> {
+    this.readyTimer = null;
+    try {
+      this.follow(await this.api().getRoom(this.o.roomId()));
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 404) {
+        this.set({ phase: 'fatal', error: 'This room does not exist (any more).' });
+        return;
+      }
+      this.readyTimer = setTimeout(() => void this.poll(), READY_POLL_MS);
+    }
+  }
+}

@@ -1,0 +1,73 @@
+import { css, type CSSResult } from 'lit';
+import { controls } from './shared.js';
+
+/**
+ * Layouts more than one element uses, each the common part: an element adds only what differs (its
+ * sizes, its own parts). Colours come from index.html's variables, like `controls`.
+ */
+
+/** A panel of the room page's side column: a padded section under a small caps heading. */
+export const panel = css`
+  :host {
+    display: block;
+  }
+  section {
+    padding: 0.9rem;
+  }
+  h2 {
+    margin: 0 0 0.6rem;
+    font-size: 0.8rem;
+    text-transform: uppercase;
+    letter-spacing: 0.06em;
+    color: var(--muted);
+  }
+`;
+
+/** A page that is one form (a card) in the middle of the screen: sign in, join. */
+export const formPage = css`
+  :host {
+    display: grid;
+    place-items: center;
+    padding: 1rem;
+  }
+  form {
+    padding: 1.5rem;
+    display: flex;
+    flex-direction: column;
+    gap: 1rem;
+  }
+  h1 {
+    margin: 0;
+    font-size: 1.3rem;
+  }
+  p {
+    margin: 0;
+    font-size: 0.9rem;
+  }
+`;
+
+/** A page's top bar: the brand (`<span class="brand"><i></i>boxroom</span>`), then a spacer pushing the rest right. */
+export const pageHeader = css`
+  header {
+    display: flex;
+    align-items: center;
+    border-bottom: 1px solid var(--line);
+    background: var(--panel);
+  }
+  .brand {
+    font-weight: 700;
+    display: flex;
+    align-items: center;
+  }
+  .brand i {
+    border-radius: 3px;
+    background: var(--accent);
+    display: inline-block;
+  }
+  .spacer {
+    flex: 1;
+  }
+`;
+
+/** A side panel's styles: the shared controls, `panel`, then the element's own. */
+export const panelStyles = (own: CSSResult): CSSResult[] => [controls, panel, own];
