@@ -1,23 +1,21 @@
 import { pino } from 'pino';
-import { describe, expect, it } from 'vitest';
-import { MemoryStateStore } from '../testing/memory-state-store.js';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { FileStateStore } from '../store/file-state-store.js';
+import { tempFileStore } from '../testing/temp-file-store.js';
+import { until } from '../testing/until.js';
 import { InviteService } from './invite-service.js';
 
 const log = pino({ level: 'silent' });
 const key = Buffer.alloc(32, 7);
 
-/** Resolves once `fn` holds (changes reach other replicas on a later turn). */
-const until = async (fn: () => boolean, ms = 2000) => {
-  const end = Date.now() + ms;
-  while (!fn()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-};
-
 describe('InviteService', () => {
+  let store: FileStateStore;
+  let dispose: () => Promise<void>;
+  beforeEach(async () => ({ store, dispose } = await tempFileStore()));
+  afterEach(() => dispose());
+
   it('derives a distinct secret per room and role, and matches it back', async () => {
-    const svc = new InviteService(key, new MemoryStateStore(), log);
+    const svc = new InviteService(key, store, log);
     await svc.init();
     const secrets = new Set<string>();
     for (const room of ['aaaaaaaaaa', 'bbbbbbbbbb']) {
@@ -35,14 +33,12 @@ describe('InviteService', () => {
   });
 
   it('depends on the key', async () => {
-    const store = new MemoryStateStore();
     const a = new InviteService(key, store, log);
     const b = new InviteService(Buffer.alloc(32, 8), store, log);
     expect(a.secret('aaaaaaaaaa', 'viewer')).not.toBe(b.secret('aaaaaaaaaa', 'viewer'));
   });
 
   it('revoking a role kills its old secret only, and survives a restart', async () => {
-    const store = new MemoryStateStore();
     const svc = new InviteService(key, store, log);
     await svc.init();
     const oldViewer = svc.secret('aaaaaaaaaa', 'viewer');
@@ -63,7 +59,6 @@ describe('InviteService', () => {
   });
 
   it('a revocation on one replica refuses the old link on the other', async () => {
-    const store = new MemoryStateStore();
     const a = new InviteService(key, store, log);
     const b = new InviteService(key, store, log);
     await a.init();
@@ -82,24 +77,22 @@ describe('InviteService', () => {
   });
 
   it('a change announced while the store is away is picked up once it answers', async () => {
-    const store = new MemoryStateStore();
     const a = new InviteService(key, store, log);
     const b = new InviteService(key, store, log);
     await a.init();
     await b.init();
+    // the store goes away as the change is announced: b keeps its copy and tries again
+    const away = vi.spyOn(store, 'loadInviteGenerations').mockRejectedValue(new Error('connection refused'));
     await a.revoke('aaaaaaaaaa', 'owner');
-    // the store goes away before b reloads: b keeps its copy and tries again
-    store.failing = new Error('connection refused');
-    await new Promise((r) => setTimeout(r, 50));
+    await until(() => away.mock.calls.length > 0);
     expect(b.generation('aaaaaaaaaa', 'owner')).toBe(0);
-    store.failing = null;
-    await until(() => b.generation('aaaaaaaaaa', 'owner') === 1, 3000);
+    away.mockRestore();
+    await until(() => b.generation('aaaaaaaaaa', 'owner') === 1);
     a.close();
     b.close();
   });
 
   it('forgets a deleted room', async () => {
-    const store = new MemoryStateStore();
     const svc = new InviteService(key, store, log);
     await svc.init();
     await svc.revoke('aaaaaaaaaa', 'owner');

@@ -1,7 +1,9 @@
 import { pino } from 'pino';
-import { describe, expect, it } from 'vitest';
-import { MemoryStateStore } from '../testing/memory-state-store.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { FileStateStore } from '../store/file-state-store.js';
+import { tempFileStore } from '../testing/temp-file-store.js';
 import { RightsService } from './rights-service.js';
+import { until } from '../testing/until.js';
 
 const log = pino({ level: 'silent' });
 const ROOM = 'aaaaaaaaaa';
@@ -12,13 +14,6 @@ const claims = (sub: string, role: 'participant' | 'viewer' = 'participant', iat
   iat,
 });
 
-const until = async (fn: () => boolean, ms = 2000) => {
-  const end = Date.now() + ms;
-  while (!fn()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-};
 const refused = (svc: RightsService, c: ReturnType<typeof claims>) => {
   try {
     svc.check(c);
@@ -29,8 +24,12 @@ const refused = (svc: RightsService, c: ReturnType<typeof claims>) => {
 };
 
 describe('RightsService', () => {
+  let store: FileStateStore;
+  let dispose: () => Promise<void>;
+  beforeEach(async () => ({ store, dispose } = await tempFileStore()));
+  afterEach(() => dispose());
+
   it('a kick or revocation on one replica is refused on the other at once it hears of it', async () => {
-    const store = new MemoryStateStore();
     const nowMs = () => 1_000_500;
     const a = new RightsService(store, log, nowMs);
     const b = new RightsService(store, log, nowMs);
@@ -52,7 +51,6 @@ describe('RightsService', () => {
   });
 
   it('keeps the later revocation when two replicas revoke, and drops kicks that ended', async () => {
-    const store = new MemoryStateStore();
     let now = 1_000_000;
     const a = new RightsService(store, log, () => now);
     await a.init();
