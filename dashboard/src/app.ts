@@ -89,8 +89,6 @@ export interface AppDeps {
    * built and closes it when closed
    */
   store?: StateStore;
-  /** singleton jobs' lease ttl (tests) */
-  leaseTtlMs?: number;
   /** the built web UI; default: found beside the bundle (see findWebDir), null: none */
   webDir?: string | null;
 }
@@ -204,18 +202,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // and the file store: this one, always).
   const holder = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   const jobLog = log.child({ mod: 'jobs' });
-  const leaseTtlMs = deps.leaseTtlMs ?? JOB_LEASE_TTL_MS;
-  const reaperJob = new LeaseRunner({
-    store,
-    name: 'reaper',
-    holder,
-    ttlMs: leaseTtlMs,
-    job: reaper,
-    log: jobLog,
-  });
-  const senderJob = sender
-    ? new LeaseRunner({ store, name: 'webhooks', holder, ttlMs: leaseTtlMs, job: sender, log: jobLog })
-    : null;
+  const lease = { store, holder, ttlMs: JOB_LEASE_TTL_MS, log: jobLog };
+  const reaperJob = new LeaseRunner({ ...lease, name: 'reaper', job: reaper });
+  const senderJob = sender ? new LeaseRunner({ ...lease, name: 'webhooks', job: sender }) : null;
   app.addHook('onReady', async () => {
     reaperJob.start();
     senderJob?.start();
