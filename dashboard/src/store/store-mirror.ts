@@ -33,10 +33,18 @@ export class StoreMirror<T> {
 
   /** Loads the copy once (a failure throws: starting without it would revive what was taken away). */
   async open(): Promise<void> {
-    this.o.apply(await this.o.load());
+    // Listening before the first load: a change during it reloads once it is applied, not before.
     this.unsubscribe = this.o.store.onChange((change) => {
       if (change.kind === this.o.kind) void this.refresh();
     });
+    const first = this.o.load().then((value) => this.o.apply(value));
+    this.track(first.catch(() => undefined));
+    try {
+      await first;
+    } catch (err) {
+      this.close();
+      throw err;
+    }
   }
 
   /** Called by the owner right after it wrote the store and updated its copy. */
@@ -51,14 +59,7 @@ export class StoreMirror<T> {
       this.again = true;
       return this.running;
     }
-    this.running = this.reload().finally(() => {
-      this.running = null;
-      if (this.again) {
-        this.again = false;
-        void this.refresh();
-      }
-    });
-    return this.running;
+    return this.track(this.reload());
   }
 
   close(): void {
@@ -67,6 +68,18 @@ export class StoreMirror<T> {
     this.unsubscribe = null;
     if (this.retry) clearTimeout(this.retry);
     this.retry = null;
+  }
+
+  /** One load at a time; changes announced meanwhile reload once more after it. */
+  private track(work: Promise<void>): Promise<void> {
+    this.running = work.finally(() => {
+      this.running = null;
+      if (this.again) {
+        this.again = false;
+        void this.refresh();
+      }
+    });
+    return this.running;
   }
 
   private async reload(): Promise<void> {
