@@ -20,6 +20,7 @@ const targets = [
   { entry: 'dashboard/src/server.ts', out: 'dashboard/dist/server.mjs', selfContained: true },
   { entry: 'dashboard/src/janitor.ts', out: 'dashboard/dist/janitor.mjs' },
   { entry: 'dashboard/src/room-firewall-cli.ts', out: 'dashboard/dist/room-firewall.mjs' },
+  { entry: 'dashboard/src/migrate-cli.ts', out: 'dashboard/dist/migrate.mjs' },
 ];
 
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);

@@ -35,7 +35,8 @@ export function nodeBundleOptions({ oneFile }) {
     target: 'node20',
     plugins: oneFile ? [] : [externalDependencies],
     banner: oneFile ? { js: ONE_FILE_BANNER } : undefined,
-    // Optional native addons of ssh2 (through dockerode): never used by us, and not bundleable.
-    external: oneFile ? ['cpu-features', '*.node'] : [],
+    // Optional native addons of ssh2 (through dockerode) and pg (pg-native, loaded only when asked
+    // for): never used by us, and not bundleable.
+    external: oneFile ? ['cpu-features', 'pg-native', '*.node'] : [],
   };
 }

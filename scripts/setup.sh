@@ -2,7 +2,7 @@
 # Installs what boxroom needs, idempotently: Debian packages (when root, otherwise it prints the
 # exact command), npm dependencies, the bundles, and for tests the Docker engine and images.
 #   bash scripts/setup.sh          what `npm start` needs
-#   bash scripts/setup.sh test     what `npm test` needs (adds Chromium, X tools, Docker + images)
+#   bash scripts/setup.sh test     what `npm test` needs (adds Chromium, X tools, PostgreSQL, Docker + images)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode="${1:-start}"
@@ -31,6 +31,10 @@ for cmd in "${!need[@]}"; do
   command -v "$cmd" >/dev/null 2>&1 || missing+=("${need[$cmd]}")
 done
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf ] || missing+=(fonts-dejavu-core)
+# The PostgreSQL store's tests start throwaway clusters with the server binaries, which are not on PATH.
+if [ "$mode" = test ] && ! compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then
+  missing+=(postgresql)
+fi
 # boxroom-capture (compiled by build.mjs) needs a C compiler and X headers (header -> package). Optional:
 # without them rooms fall back to ffmpeg's x11grab, so only root installs them; others get a hint.
 declare -A capture_need=(

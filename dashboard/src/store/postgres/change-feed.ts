@@ -52,6 +52,21 @@ export class ChangeFeed {
       connectionString: this.o.connectionString,
       application_name: 'boxroom-dashboard-listen',
     });
+    // While connecting, failures reject connect() (pg also emits 'end' then): listen for the loss
+    // only once connected, so one failure starts one retry.
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${CHANGE_CHANNEL}`);
+    } catch (err) {
+      await client.end().catch(() => undefined);
+      throw err;
+    }
+    if (this.stopped) {
+      await client.end().catch(() => undefined);
+      return;
+    }
+    client.removeAllListeners('error');
     client.on('notification', (msg) => {
       const change = parseChange(msg.payload);
       if (change) this.o.onChange(change);
@@ -69,18 +84,6 @@ export class ChangeFeed {
     };
     client.on('error', onLost);
     client.on('end', () => onLost());
-    try {
-      await client.connect();
-      await client.query(`LISTEN ${CHANGE_CHANNEL}`);
-    } catch (err) {
-      lost = true;
-      await client.end().catch(() => undefined);
-      throw err;
-    }
-    if (this.stopped) {
-      await client.end().catch(() => undefined);
-      return;
-    }
     this.client = client;
     this.retryMs = RECONNECT_FIRST_MS;
   }

@@ -89,7 +89,19 @@ describe('PostgresStateStore', () => {
 
     const pid = await a.listenerPid();
     expect(pid).toBeGreaterThan(0);
-    await b.db.query('SELECT pg_terminate_backend($1)', [pid]);
+    // The connection is cut, and the database refuses new ones for a while: reconnections fail,
+    // and back off, until it lets them in again.
+    const name = new URL(db).pathname.slice(1);
+    const admin = new pg.Client({ connectionString: cluster.url() });
+    await admin.connect();
+    try {
+      await admin.query(`ALTER DATABASE ${admin.escapeIdentifier(name)} WITH ALLOW_CONNECTIONS false`);
+      await admin.query('SELECT pg_terminate_backend($1)', [pid]);
+      await expect.poll(() => lines.join(''), { timeout: 5000 }).toContain('reconnection failed');
+      await admin.query(`ALTER DATABASE ${admin.escapeIdentifier(name)} WITH ALLOW_CONNECTIONS true`);
+    } finally {
+      await admin.end();
+    }
     // Back within the backoff; the rooms with state are announced, since changes may have been missed.
     await expect
       .poll(() => changes, { timeout: 5000 })

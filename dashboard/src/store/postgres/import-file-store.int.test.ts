@@ -1,0 +1,119 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findRepoRoot } from '../../../../test/support/repo-root.js';
+import { type PostgresCluster, startPostgresCluster } from '../../../../test/support/postgres-cluster.js';
+import { FileStateStore, STATE_FILES } from '../file-state-store.js';
+import { webhookEvent } from '../state-store.suite.js';
+import { importFileStore } from './import-file-store.js';
+import { PostgresStateStore } from './postgres-state-store.js';
+
+const log = pino({ level: 'silent' });
+const run = promisify(execFile);
+
+let cluster: PostgresCluster;
+let dir: string;
+beforeAll(async () => {
+  cluster = await startPostgresCluster();
+  dir = await mkdtemp(join(tmpdir(), 'boxroom-import-'));
+});
+afterAll(async () => {
+  await cluster?.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** A data dir as a single dashboard left it: invites, rights, and a webhook that failed once. */
+async function fileStore(): Promise<string> {
+  const dataDir = await mkdtemp(join(dir, 'data-'));
+  await writeFile(
+    join(dataDir, STATE_FILES.invites),
+    JSON.stringify({ aaaaaaaaaa: { viewer: 3, owner: 1 } }),
+  );
+  await writeFile(
+    join(dataDir, STATE_FILES.rights),
+    JSON.stringify({
+      aaaaaaaaaa: { kicked: { p1: 4_000_000_000 }, revokedBefore: { viewer: 1_700_000_000 } },
+    }),
+  );
+  const files = new FileStateStore(dataDir, log);
+  await files.open();
+  await files.enqueueWebhook(webhookEvent('w1'));
+  await files.enqueueWebhook(webhookEvent('w2'));
+  await files.retryWebhook('w2', 1, Date.now() + 60_000);
+  await files.close();
+  return dataDir;
+}
+
+async function snapshot(store: PostgresStateStore) {
+  return {
+    invites: await store.loadInviteGenerations(),
+    rights: await store.loadRights(),
+    webhooks: await store.dueWebhooks(100, Date.now()),
+  };
+}
+
+describe('importFileStore', () => {
+  it('copies a file store into PostgreSQL, and changes nothing when run again', async () => {
+    const dataDir = await fileStore();
+    const store = new PostgresStateStore(await cluster.createDatabase(), log);
+    await store.open();
+    try {
+      // Already in the database and higher: kept (a lower generation would revive revoked links).
+      for (let i = 0; i < 5; i++) await store.bumpInviteGeneration('aaaaaaaaaa', 'owner');
+      const counts = await importFileStore(dataDir, store.db, log);
+      expect(counts).toEqual({ rooms: 1, inviteGenerations: 2, kicks: 1, revocations: 1, webhooks: 2 });
+      const first = await snapshot(store);
+      expect(first).toEqual({
+        invites: { aaaaaaaaaa: { viewer: 3, owner: 5 } },
+        rights: { aaaaaaaaaa: { kicked: { p1: 4_000_000_000 }, revokedBefore: { viewer: 1_700_000_000 } } },
+        webhooks: [
+          { event: webhookEvent('w1'), attempts: 0 },
+          { event: webhookEvent('w2'), attempts: 1 },
+        ],
+      });
+      expect((await importFileStore(dataDir, store.db, log)).webhooks).toBe(0);
+      expect(await snapshot(store)).toEqual(first);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('is what `npm run migrate -- --import-from` does, from the self-contained bundle', async () => {
+    const dataDir = await fileStore();
+    // As the images bundle it: one file, pg inside (pg-native left out).
+    const root = findRepoRoot();
+    await run(
+      process.execPath,
+      ['scripts/build.mjs', '--standalone', '--only=dashboard/src/migrate-cli', `--outdir=${dir}`],
+      { cwd: root },
+    );
+    const bundle = join(dir, 'dashboard/dist/migrate.mjs');
+    const url = (await cluster.createDatabase()).replace('boxroom@', 'boxroom:pw-never-logged@');
+    const env = { PATH: process.env.PATH, BOXROOM_DATABASE_URL: url };
+    for (let i = 0; i < 2; i++) {
+      const { stdout } = await run(process.execPath, [bundle, '--import-from', dataDir], { env, cwd: dir });
+      expect(stdout).toContain('database up to date');
+      expect(stdout).not.toContain('pw-never-logged');
+      expect(stdout).toContain(i === 0 ? 'database migrations applied' : '"webhooks":0');
+    }
+    const store = new PostgresStateStore(url, log);
+    await store.open();
+    try {
+      expect((await snapshot(store)).invites).toEqual({ aaaaaaaaaa: { viewer: 3, owner: 1 } });
+    } finally {
+      await store.close();
+    }
+    const refused = await run(process.execPath, [bundle], {
+      env: { PATH: process.env.PATH },
+      cwd: dir,
+    }).catch((err: { code: number; stdout: string }) => err);
+    expect(refused).toMatchObject({
+      code: 2,
+      stdout: expect.stringContaining('BOXROOM_DATABASE_URL is not set'),
+    });
+  });
+});

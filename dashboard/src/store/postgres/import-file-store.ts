@@ -1,0 +1,74 @@
+import type { Logger } from '../../logger.js';
+import { FileStateStore } from '../file-state-store.js';
+import type { PgDatabase } from './pg-database.js';
+import { notifyChange } from './pg-database.js';
+
+export interface ImportCounts {
+  rooms: number;
+  inviteGenerations: number;
+  kicks: number;
+  revocations: number;
+  /** queued now: those queued by an earlier import are not counted again */
+  webhooks: number;
+}
+
+const MERGE = {
+  generation: `INSERT INTO invite_generations (room, role, generation) VALUES ($1, $2, $3)
+    ON CONFLICT (room, role) DO UPDATE
+    SET generation = GREATEST(invite_generations.generation, excluded.generation)`,
+  kick: `INSERT INTO kicks (room, participant_id, until_s) VALUES ($1, $2, $3)
+    ON CONFLICT (room, participant_id) DO UPDATE SET until_s = GREATEST(kicks.until_s, excluded.until_s)`,
+  revocation: `INSERT INTO revocations (room, role, before_s) VALUES ($1, $2, $3)
+    ON CONFLICT (room, role) DO UPDATE SET before_s = GREATEST(revocations.before_s, excluded.before_s)`,
+} as const;
+
+/**
+ * Copies a file store (a data dir of one dashboard) into PostgreSQL, once, in one transaction. Run
+ * again, it changes nothing: every value merges as the later of the two (generations, kicks and
+ * revocations only grow; a lower generation would revive revoked links), and queued webhooks are
+ * keyed by id. The data dir is only read.
+ */
+export async function importFileStore(dataDir: string, db: PgDatabase, log: Logger): Promise<ImportCounts> {
+  const files = new FileStateStore(dataDir, log);
+  await files.open();
+  const generations = await files.loadInviteGenerations();
+  const rights = await files.loadRights();
+  const webhooks = await files.dueWebhooks(Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
+  await files.close();
+
+  // Each row inserted, or merged as the later value: a second import changes nothing.
+  const rows: [keyof typeof MERGE, keyof ImportCounts, unknown[]][] = [];
+  for (const [room, roles] of Object.entries(generations)) {
+    for (const [role, n] of Object.entries(roles))
+      rows.push(['generation', 'inviteGenerations', [room, role, n]]);
+  }
+  for (const [room, entry] of Object.entries(rights)) {
+    for (const [id, untilS] of Object.entries(entry.kicked)) rows.push(['kick', 'kicks', [room, id, untilS]]);
+    for (const [role, s] of Object.entries(entry.revokedBefore))
+      rows.push(['revocation', 'revocations', [room, role, s]]);
+  }
+  const counts: ImportCounts = { rooms: 0, inviteGenerations: 0, kicks: 0, revocations: 0, webhooks: 0 };
+  await db.transaction(async (c) => {
+    for (const [kind, count, params] of rows) {
+      await c.query(MERGE[kind], params);
+      counts[count]++;
+    }
+    // Attempts carry over; the time of the next one does not: due at once on the new store.
+    for (const { event, attempts } of webhooks) {
+      const { rowCount } = await c.query(
+        'INSERT INTO webhook_outbox (id, event, attempts) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING',
+        [event.id, JSON.stringify(event), attempts],
+      );
+      counts.webhooks += rowCount ?? 0;
+    }
+    const rooms = new Set([...Object.keys(generations), ...Object.keys(rights)]);
+    counts.rooms = rooms.size;
+    // Replicas already running refresh what they hold (NOTIFY is sent at commit).
+    for (const room of rooms) {
+      await notifyChange(c, { kind: 'invites', room });
+      await notifyChange(c, { kind: 'rights', room });
+    }
+  });
+  log.info({ dataDir, ...counts }, 'file store imported');
+  return counts;
+}
