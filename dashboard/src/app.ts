@@ -1,7 +1,8 @@
 import fastifyWebsocket from '@fastify/websocket';
 import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { TokenClaims } from '@boxroom/contracts';
 import { InviteService } from './auth/invite-service.js';
 import { OperatorSessions } from './auth/operator-session.js';
@@ -37,9 +38,13 @@ import { roomRoutes } from './routes/room-routes.js';
 import { sessionRoutes } from './routes/session-routes.js';
 import type { Secrets } from './secrets/secret-store.js';
 import { loadWebhookSecret } from './secrets/webhook-secret.js';
+import { createStateStore } from './store/create-state-store.js';
+import { LeaseRunner } from './store/lease-runner.js';
+import type { StateStore } from './store/state-store.js';
 import { ControlRelay } from './webhooks/control-relay.js';
+import { WebhookOutbox } from './webhooks/webhook-outbox.js';
 import { WebhookSender } from './webhooks/webhook-sender.js';
-import { NO_WEBHOOKS } from './webhooks/webhook-sink.js';
+import { NO_WEBHOOKS, type WebhookSink } from './webhooks/webhook-sink.js';
 
 export const API_VERSION = '0.1.0';
 
@@ -48,6 +53,11 @@ const BODY_LIMIT_BYTES = 64 * 1024;
 /** Browser -> agent messages (RFB input, session pings) are small. */
 const WS_MAX_PAYLOAD_BYTES = 1024 * 1024;
 const DEFAULT_ROOM_POLL_MS = 5_000;
+/**
+ * Singleton jobs' leases: a replica that dies leaves its jobs undone this long at most (plus a
+ * renewal period), and a store that stops answering for a third of it stops them here.
+ */
+const JOB_LEASE_TTL_MS = 5_000;
 
 export interface AppDeps {
   config: Pick<DashboardConfig, 'dataDir' | 'publicUrl' | 'maxRooms' | 'tokenTtlS'> &
@@ -65,6 +75,7 @@ export interface AppDeps {
         | 'maxParticipants'
         | 'maxSocketsPerPrincipal'
         | 'webDir'
+        | 'databaseUrl'
       >
     >;
   /** PEM cert and key: serve HTTPS (BOXROOM_TLS_CERT / BOXROOM_TLS_KEY, read by the composition root) */
@@ -74,6 +85,11 @@ export interface AppDeps {
   driver: RoomDriver;
   secrets: Secrets;
   agent?: AgentClient;
+  /**
+   * the shared state (default: from config, files in dataDir or PostgreSQL); the app opens it when
+   * built and closes it when closed
+   */
+  store?: StateStore;
   /** the built web UI; default: found beside the bundle (see findWebDir), null: none */
   webDir?: string | null;
 }
@@ -97,22 +113,26 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
 
   const tokens = await TokenService.fromPem(secrets.privateKeyPem, secrets.publicKeyPem, config.tokenTtlS);
-  const invites = new InviteService(
-    secrets.inviteKey,
-    join(config.dataDir, 'invites.json'),
-    log.child({ mod: 'invites' }),
-  );
+  const store =
+    deps.store ?? createStateStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl ?? null }, log);
+  await store.open();
+  const invites = new InviteService(secrets.inviteKey, store, log.child({ mod: 'invites' }));
   await invites.init();
-  const rights = new RightsService(join(config.dataDir, 'rights.json'), log.child({ mod: 'rights' }));
+  const rights = new RightsService(store, log.child({ mod: 'rights' }));
   await rights.init();
   const agent = deps.agent ?? new AgentClient();
   const metrics = new Metrics();
-  const webhooks = config.webhookUrl
+  // Every replica queues events in the store's outbox; the one holding the `webhooks` lease sends them.
+  const sender = config.webhookUrl
     ? new WebhookSender({
         url: config.webhookUrl,
         secret: await loadWebhookSecret(config.dataDir, config.webhookSecret ?? null),
+        outbox: store,
         log: log.child({ mod: 'webhooks' }),
       })
+    : null;
+  const webhooks: WebhookSink = sender
+    ? new WebhookOutbox(store, log.child({ mod: 'webhook-outbox' }), () => sender.wake())
     : NO_WEBHOOKS;
   const rightsPush = new RightsPush({
     rights,
@@ -172,12 +192,27 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const resolver = new PrincipalResolver(secrets.adminToken, tokens, rights);
   const sessions = new OperatorSessions(secrets.inviteKey, secrets.adminToken);
 
-  // The reaper runs while the app does: started when it is ready, stopped (and waited for) on close.
-  app.addHook('onReady', async () => reaper.start());
+  // Singleton jobs run on the replica holding their lease, from ready to close (with one dashboard
+  // and the file store: this one, always).
+  const holder = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  const jobLog = log.child({ mod: 'jobs' });
+  const lease = { store, holder, ttlMs: JOB_LEASE_TTL_MS, log: jobLog };
+  const reaperJob = new LeaseRunner({ ...lease, name: 'reaper', job: reaper });
+  const senderJob = sender ? new LeaseRunner({ ...lease, name: 'webhooks', job: sender }) : null;
+  app.addHook('onReady', async () => {
+    reaperJob.start();
+    senderJob?.start();
+  });
   app.addHook('onClose', async () => {
-    await reaper.stop();
+    // The reaper first (it emits), then what was emitted goes into the store, then the sender stops:
+    // what it did not send, the next holder of its lease sends.
+    await reaperJob.stop();
     rooms.close();
     await webhooks.close();
+    await senderJob?.stop();
+    invites.close();
+    rights.close();
+    await store.close().catch((err: unknown) => log.error({ err }, 'closing the state store failed'));
   });
 
   installErrorHandler(app, log.child({ mod: 'errors' }));

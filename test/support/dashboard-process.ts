@@ -31,11 +31,13 @@ export interface DashboardOptions {
   env?: Record<string, string>;
   /** the dashboard serves TLS itself (pass BOXROOM_TLS_CERT / _KEY in env): its URL is https:// */
   https?: boolean;
+  /** the operator token (default: one of its own); replicas of one deployment share theirs */
+  adminToken?: string;
 }
 
 /** A real dashboard process (the bundle `npm start` runs), as a user starts it. */
 export class DashboardProcess {
-  readonly adminToken = `test-admin-${process.pid}-${Date.now()}`;
+  readonly adminToken: string;
   readonly url: string;
   private proc: ChildProcess | null = null;
   private out = '';
@@ -47,6 +49,7 @@ export class DashboardProcess {
     private readonly opts: DashboardOptions,
   ) {
     this.url = `${opts.https ? 'https' : 'http'}://127.0.0.1:${port}`;
+    this.adminToken = opts.adminToken ?? `test-admin-${process.pid}-${Date.now()}`;
     this.ownsDataDir = !opts.dataDir;
     this.dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'boxroom-dash-test-'));
   }

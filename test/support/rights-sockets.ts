@@ -107,3 +107,24 @@ export async function openConnections(
     closeAll: () => all.forEach((c) => c.close()),
   };
 }
+
+/**
+ * Waits for every connection to end and says what was wrong with how: a close code other than
+ * `code` (an HTTP-FLV response just ends: 0), or an end later than `withinMs` after `since`. Empty
+ * when all is as it should be.
+ */
+export async function endingProblems(
+  c: ParticipantConnections,
+  code: number,
+  since: number,
+  withinMs: number,
+): Promise<string[]> {
+  const problems: string[] = [];
+  for (const e of await c.allEnded()) {
+    const want = e.what === 'stream.flv' ? 0 : code;
+    if (e.code !== want) problems.push(`${e.what} closed with ${e.code}, not ${want}`);
+    if (e.at - since >= withinMs)
+      problems.push(`${e.what} ended ${e.at - since} ms after, not within ${withinMs}`);
+  }
+  return problems;
+}

@@ -1,35 +1,42 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Logger } from '../logger.js';
-import { readJson, SerialQueue, writeJsonAtomic } from '../store/atomic-json.js';
+import type { InviteGenerations, InviteRole, StateStore } from '../store/state-store.js';
+import { StoreMirror } from '../store/store-mirror.js';
 
-export type InviteRole = 'owner' | 'participant' | 'viewer';
+export type { InviteRole };
 export const INVITE_ROLES: readonly InviteRole[] = ['owner', 'participant', 'viewer'];
-
-type Generations = Record<string, Partial<Record<InviteRole, number>>>;
 
 /**
  * Invite secrets are derived, not stored: HMAC(inviteKey, `${room}:${role}:${generation}`). The runtime
  * (container labels, state file) never holds a secret; revoking bumps the generation, which turns
- * every earlier link for that role into garbage. Generations live in one small JSON file.
+ * every earlier link for that role into garbage. Generations live in the StateStore; this process
+ * matches invites against its copy, which every replica's revocation refreshes.
  */
 export class InviteService {
-  private generations: Generations = {};
-  private readonly writes = new SerialQueue();
+  private generations: InviteGenerations = {};
+  private readonly mirror: StoreMirror<InviteGenerations>;
 
   constructor(
     private readonly key: Buffer,
-    private readonly file: string,
+    private readonly store: StateStore,
     private readonly log: Logger,
-  ) {}
-
-  async init(): Promise<void> {
-    const data = await readJson(this.file).catch((err: unknown) => {
-      // A corrupt file would lock everyone out; starting from generation 0 revives revoked links,
-      // so say so loudly.
-      this.log.error({ err, file: this.file }, 'invite generations unreadable: starting from generation 0');
-      return undefined;
+  ) {
+    this.mirror = new StoreMirror({
+      store,
+      kind: 'invites',
+      load: () => store.loadInviteGenerations(),
+      apply: (g) => (this.generations = g),
+      log,
     });
-    this.generations = data && typeof data === 'object' ? (data as Generations) : {};
+  }
+
+  /** Loads the generations and follows every replica's changes until close(). */
+  init(): Promise<void> {
+    return this.mirror.open();
+  }
+
+  close(): void {
+    this.mirror.close();
   }
 
   generation(room: string, role: InviteRole): number {
@@ -54,22 +61,19 @@ export class InviteService {
   }
 
   async revoke(room: string, role: InviteRole): Promise<void> {
-    await this.writes.run(async () => {
-      const roles = { ...this.generations[room], [role]: this.generation(room, role) + 1 };
-      this.generations = { ...this.generations, [room]: roles };
-      await writeJsonAtomic(this.file, this.generations);
-    });
-    this.log.info({ room, role, generation: this.generation(room, role) }, 'invite revoked');
+    // The store adds one in a transaction: two replicas revoking at once both move past the old links.
+    const generation = await this.store.bumpInviteGeneration(room, role);
+    this.mirror.wrote();
+    this.generations = { ...this.generations, [room]: { ...this.generations[room], [role]: generation } };
+    this.log.info({ room, role, generation }, 'invite revoked');
   }
 
   /** Drop a deleted room's generations (ids are random and not reused). */
   async forget(room: string): Promise<void> {
-    if (!(room in this.generations)) return;
-    await this.writes.run(async () => {
-      const rest = { ...this.generations };
-      delete rest[room];
-      this.generations = rest;
-      await writeJsonAtomic(this.file, this.generations);
-    });
+    await this.store.forgetRoom(room);
+    this.mirror.wrote();
+    const rest = { ...this.generations };
+    delete rest[room];
+    this.generations = rest;
   }
 }

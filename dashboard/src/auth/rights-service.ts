@@ -1,41 +1,44 @@
 import type { RoomRights, TokenClaims } from '@boxroom/contracts';
 import { errors } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { readJson, SerialQueue, writeJsonAtomic } from '../store/atomic-json.js';
-import type { InviteRole } from './invite-service.js';
+import type { InviteRole, RoomRightsEntry, StateStore } from '../store/state-store.js';
+import { StoreMirror } from '../store/store-mirror.js';
 
-interface RoomEntry {
-  /** participant id -> s since epoch after which no token of theirs is valid anyway (then forgotten) */
-  kicked: Record<string, number>;
-  /** invite role -> tokens of that role issued (iat, s) before this are refused */
-  revokedBefore: Partial<Record<InviteRole, number>>;
-}
-type Rights = Record<string, RoomEntry>;
+type Rights = Record<string, RoomRightsEntry>;
 
 const INVITE_ROLES: readonly string[] = ['owner', 'participant', 'viewer'];
 
 /**
  * Rights taken away before their tokens run out: kicked participants and revoked invite roles, per
- * room, in one small JSON file beside the invites. Tokens are checked against them on every API call
- * (PrincipalResolver) and room agents are told (RightsPush), so open sockets close too.
+ * room, in the StateStore. Tokens are checked on every API call (PrincipalResolver) against this
+ * process's copy, which every replica's kick or revocation refreshes (the store's onChange), and
+ * room agents are told (RightsPush), so open sockets close too, whichever replica holds them.
  */
 export class RightsService {
   private rights: Rights = {};
-  private readonly writes = new SerialQueue();
+  private readonly mirror: StoreMirror<Rights>;
 
   constructor(
-    private readonly file: string,
+    private readonly store: StateStore,
     private readonly log: Logger,
     private readonly nowMs: () => number = Date.now,
-  ) {}
-
-  async init(): Promise<void> {
-    const data = await readJson(this.file).catch((err: unknown) => {
-      // Starting empty would let kicked participants back in until their tokens run out: say so.
-      this.log.error({ err, file: this.file }, 'rights file unreadable: kicks and revocations forgotten');
-      return undefined;
+  ) {
+    this.mirror = new StoreMirror({
+      store,
+      kind: 'rights',
+      load: () => store.loadRights(),
+      apply: (r) => (this.rights = r),
+      log,
     });
-    this.rights = data && typeof data === 'object' ? (data as Rights) : {};
+  }
+
+  /** Loads the rights and follows every replica's changes until close(). */
+  init(): Promise<void> {
+    return this.mirror.open();
+  }
+
+  close(): void {
+    this.mirror.close();
   }
 
   /** Throws a coded error when valid claims lost their right (kicked, role revoked after issue). */
@@ -57,7 +60,15 @@ export class RightsService {
 
   /** Refuses the participant's tokens until `untilS`, when they would have expired anyway. */
   async kick(room: string, participantId: string, untilS: number): Promise<void> {
-    await this.update(room, (e) => ({ ...e, kicked: { ...e.kicked, [participantId]: untilS } }));
+    const now = this.nowS();
+    // Expired kicks go on every kick (here and in the store): what is kept is what still matters.
+    await this.store.kick(room, participantId, untilS, now);
+    this.update(room, (e) => ({
+      ...e,
+      kicked: Object.fromEntries(
+        Object.entries({ ...e.kicked, [participantId]: untilS }).filter(([, until]) => until >= now),
+      ),
+    }));
     this.log.info({ room, participantId }, 'participant kicked');
   }
 
@@ -67,7 +78,10 @@ export class RightsService {
    */
   async revoke(room: string, role: InviteRole): Promise<void> {
     const before = this.nowS() + 1;
-    await this.update(room, (e) => ({ ...e, revokedBefore: { ...e.revokedBefore, [role]: before } }));
+    await this.store.revokeBefore(room, role, before);
+    // The store keeps the later of two values (replicas revoking at once): so does this copy.
+    const kept = Math.max(before, this.rights[room]?.revokedBefore[role] ?? 0);
+    this.update(room, (e) => ({ ...e, revokedBefore: { ...e.revokedBefore, [role]: kept } }));
   }
 
   /** What the room's agent must know; null when nothing was taken away. */
@@ -83,31 +97,23 @@ export class RightsService {
 
   /** Drop a deleted room's entry (ids are random and not reused). */
   async forget(room: string): Promise<void> {
-    if (!(room in this.rights)) return;
-    await this.writes.run(async () => {
-      const rest = { ...this.rights };
-      delete rest[room];
-      this.rights = rest;
-      await writeJsonAtomic(this.file, this.rights);
-    });
+    await this.store.forgetRoom(room);
+    this.mirror.wrote();
+    const rest = { ...this.rights };
+    delete rest[room];
+    this.rights = rest;
   }
 
-  private isRevoked(entry: RoomEntry, role: string, iat: number): boolean {
+  private isRevoked(entry: RoomRightsEntry, role: string, iat: number): boolean {
     if (!INVITE_ROLES.includes(role)) return false;
     const before = entry.revokedBefore[role as InviteRole];
     return before !== undefined && iat < before;
   }
 
-  private async update(room: string, change: (e: RoomEntry) => RoomEntry): Promise<void> {
-    await this.writes.run(async () => {
-      const now = this.nowS();
-      const current = this.rights[room] ?? { kicked: {}, revokedBefore: {} };
-      const next = change(current);
-      // Expired kicks go on every write: the file stays as small as the kicks that still matter.
-      const kicked = Object.fromEntries(Object.entries(next.kicked).filter(([, until]) => until >= now));
-      this.rights = { ...this.rights, [room]: { ...next, kicked } };
-      await writeJsonAtomic(this.file, this.rights);
-    });
+  /** This process's copy after its own write to the store. */
+  private update(room: string, change: (e: RoomRightsEntry) => RoomRightsEntry): void {
+    this.mirror.wrote();
+    this.rights = { ...this.rights, [room]: change(this.rights[room] ?? { kicked: {}, revokedBefore: {} }) };
   }
 
   private nowS(): number {
