@@ -13,7 +13,7 @@ import { PrincipalResolver } from './auth/principal.js';
 import { TokenService } from './auth/token-service.js';
 import type { DashboardConfig } from './config.js';
 import { installAuthHook } from './http/auth-hook.js';
-import { frameworkErrors, installErrorHandler } from './http/error-handler.js';
+import { clientErrorHandler, frameworkErrors, installErrorHandler } from './http/error-handler.js';
 import { Metrics } from './http/metrics.js';
 import { registerOpenApi } from './http/openapi.js';
 import { RateLimiter, rateLimited } from './http/rate-limit.js';
@@ -109,6 +109,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT_BYTES,
     frameworkErrors,
+    clientErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
 

@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyInstance, FastifyServerOptions } from 'fastify';
 import type { ErrorBody } from '@boxroom/contracts';
 import { AppError, codeForStatus } from '../errors.js';
@@ -48,4 +49,23 @@ export const frameworkErrors: NonNullable<FastifyServerOptions['frameworkErrors'
   // The option's reply type is generic over every route's schemas; this one answers any route.
   const r = reply as unknown as { code(s: number): { send(b: ErrorBody): unknown } };
   void r.code(status).send(body);
+};
+
+const CLIENT_ERRORS: Record<string, [status: number, message: string]> = {
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'the request took too long to arrive'],
+  HPE_HEADER_OVERFLOW: [431, 'the request headers are too large'],
+};
+
+/**
+ * Requests Node's HTTP parser refuses (headers too large, a malformed request line, a timeout) never
+ * reach fastify's handlers: answer them on the socket in the same `{error: {code, message}}` shape.
+ */
+export const clientErrorHandler: NonNullable<FastifyServerOptions['clientErrorHandler']> = (err, socket) => {
+  if ((err as NodeJS.ErrnoException).code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, message] = CLIENT_ERRORS[(err as NodeJS.ErrnoException).code ?? ''] ?? [400, 'bad request'];
+  const body = JSON.stringify({ error: { code: codeForStatus(status), message } } satisfies ErrorBody);
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: application/json\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
 };

@@ -1,3 +1,4 @@
+import { maxHeaderSize } from 'node:http';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join as pathJoin } from 'node:path';
@@ -170,6 +171,9 @@ describe(`fuzz the dashboard (BOXROOM_FUZZ_SEED=${SEED})`, () => {
         payload = bodyText(r, v);
         headers['content-type'] ??= 'application/json';
       }
+      // Node's HTTP parser refuses these before fastify sees them (431 from clientErrorHandler,
+      // error-handler.test.ts); inject has no such limit, and the agents are allowed more
+      if (headerBytes(url, headers) > maxHeaderSize) continue;
       let res;
       try {
         res = await t.app.inject({ method: route.method as 'GET', url, headers, payload });
@@ -274,3 +278,7 @@ describe(`fuzz the dashboard (BOXROOM_FUZZ_SEED=${SEED})`, () => {
     expect(health.statusCode).toBe(200);
   }, 120_000);
 });
+
+function headerBytes(url: string, headers: Record<string, string>): number {
+  return Object.entries(headers).reduce((n, [k, v]) => n + k.length + v.length + 4, url.length + 16);
+}

@@ -32,7 +32,8 @@ export interface FakeAgent {
  */
 export async function startFakeAgent(publicKeyPem: string, roomId: string): Promise<FakeAgent> {
   const key = await importSPKI(publicKeyPem, 'EdDSA');
-  const app = Fastify();
+  // as the real agent: headers the edge accepted and forwards always fit
+  const app = Fastify({ http: { maxHeaderSize: 32 * 1024 } });
   await app.register(fastifyWebsocket);
   const seen: FakeAgent['seen'] = [];
   const sockets = new Map<string, WebSocket>();

@@ -58,6 +58,8 @@ const CONTROL_ACTIONS = new Set(['request', 'release', 'take', 'give', 'reset', 
 
 const refOf = (c: TokenClaims): ParticipantRef => ({ id: c.sub, name: c.name, role: c.role });
 
+export const AGENT_MAX_HEADER_BYTES = 32 * 1024;
+
 /**
  * The room agent's one port: health, the stream, input, the session channel, snapshots and control.
  * Every endpoint but /healthz needs a token of this room; WebSockets answer a bad token with close 4401.
@@ -70,6 +72,9 @@ export async function buildAgentApp(deps: AgentAppDeps): Promise<FastifyInstance
     // Request URLs carry ?token=: our own hook logs them with the query string removed.
     disableRequestLogging: true,
     bodyLimit: 16 * 1024,
+    // The edge forwards whatever headers it accepted (Node's default 16 KiB) plus a few of its own:
+    // a limit above the edge's keeps every refusal (431 in the dashboard's error shape) at the edge.
+    http: { maxHeaderSize: AGENT_MAX_HEADER_BYTES },
   });
   await app.register(fastifyWebsocket, { options: { maxPayload: 1024 * 1024 } });
 
