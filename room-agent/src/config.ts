@@ -2,9 +2,8 @@ import { accessSync, constants, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ROOM_TIMEOUT_MAX_S } from '@boxroom/contracts';
+import { ROOM_APPS, ROOM_DEFAULTS, ROOM_LIMITS, ROOM_TIMEOUT_MAX_S, type RoomApp } from '@boxroom/contracts';
 
-export type RoomApp = 'terminal' | 'browser';
 /** damage: boxroom-capture feeds ffmpeg only what changed; x11grab: ffmpeg grabs every frame itself */
 export type CaptureMode = 'damage' | 'x11grab';
 
@@ -144,13 +143,14 @@ export function loadAgentConfig(
   if (!ROOM_ID_PATTERN.test(roomId))
     throw new ConfigError(`BOXROOM_ROOM_ID must match ${ROOM_ID_PATTERN}, got "${roomId}"`);
   const display = int(env, 'BOXROOM_DISPLAY', 99, 1, 65535 - 6000);
-  const width = int(env, 'BOXROOM_WIDTH', 1280, 320, 3840);
-  const height = int(env, 'BOXROOM_HEIGHT', 720, 240, 2160);
+  const { width: w, height: h, fps } = ROOM_LIMITS;
+  const width = int(env, 'BOXROOM_WIDTH', ROOM_DEFAULTS.width, w.minimum, w.maximum);
+  const height = int(env, 'BOXROOM_HEIGHT', ROOM_DEFAULTS.height, h.minimum, h.maximum);
   if (width % 2 || height % 2)
     throw new ConfigError('BOXROOM_WIDTH and BOXROOM_HEIGHT must be even (H.264 4:2:0)');
-  const app = env.BOXROOM_APP ?? 'terminal';
-  if (app !== 'terminal' && app !== 'browser')
-    throw new ConfigError(`BOXROOM_APP must be terminal or browser, got "${app}"`);
+  const app = (env.BOXROOM_APP ?? ROOM_DEFAULTS.app) as RoomApp;
+  if (!ROOM_APPS.includes(app))
+    throw new ConfigError(`BOXROOM_APP must be ${ROOM_APPS.join(' or ')}, got "${app}"`);
   const config: AgentConfig = {
     roomId,
     host: env.BOXROOM_AGENT_HOST ?? '127.0.0.1',
@@ -158,7 +158,7 @@ export function loadAgentConfig(
     display,
     width,
     height,
-    fps: int(env, 'BOXROOM_FPS', 30, 1, 60),
+    fps: int(env, 'BOXROOM_FPS', ROOM_DEFAULTS.fps, fps.minimum, fps.maximum),
     app,
     ...captureMode(env, lookup),
     mediaHttpPort: int(env, 'BOXROOM_MEDIA_HTTP_PORT', 0, 0, 65535),

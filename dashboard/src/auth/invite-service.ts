@@ -1,9 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { INVITE_ROLES, type InviteRole } from '@boxroom/contracts';
 import type { Logger } from '../logger.js';
 import { readJson, SerialQueue, writeJsonAtomic } from '../store/atomic-json.js';
-
-export type InviteRole = 'owner' | 'participant' | 'viewer';
-export const INVITE_ROLES: readonly InviteRole[] = ['owner', 'participant', 'viewer'];
 
 type Generations = Record<string, Partial<Record<InviteRole, number>>>;
 
