@@ -5,8 +5,8 @@ import { Value } from 'typebox/value';
 /**
  * The contract test: every API answer and every session event the tests see is checked against the
  * contracts (contracts/src), through the schemas the dashboard's routes declare, so nothing is listed
- * twice. Violations are recorded here and fail the test that caused them (contract-setup.ts); the
- * hooks that feed them are in the test app (app.inject) and contract-intercept.ts (real processes).
+ * twice. Violations are recorded here and fail the test that caused them; the hooks that feed them are
+ * installed by contract-setup.ts (apps in the test's process) and contract-intercept.ts (processes).
  */
 
 /** What a route declares about its answers: fastify's `schema.response`, by status. */
@@ -90,8 +90,23 @@ export function sessionEventViolation(text: string): string | null {
   return errs && `${errs}; event ${text.slice(0, 300)}`;
 }
 
-const violations: string[] = [];
-const pending = new Set<Promise<unknown>>();
+/**
+ * One store per process, whichever copy of this module records into it: a hook installed once (a
+ * patched global, a diagnostics channel subscriber) keeps reporting to the tests of a later file.
+ */
+interface Store {
+  violations: string[];
+  pending: Set<Promise<unknown>>;
+  /** origins of real dashboards the tests started: what they answer is checked (contract-intercept.ts) */
+  dashboards: Set<string>;
+}
+const STORE = Symbol.for('boxroom.contract-check');
+const store = ((globalThis as { [STORE]?: Store })[STORE] ??= {
+  violations: [],
+  pending: new Set(),
+  dashboards: new Set(),
+});
+const { violations, pending, dashboards } = store;
 
 export function checkHttp(x: HttpExchange): void {
   const v = httpViolation(x);
@@ -116,9 +131,6 @@ export async function takeViolations(): Promise<string[]> {
   while (pending.size > 0) await Promise.all([...pending]);
   return violations.splice(0);
 }
-
-/** Origins of real dashboards the tests started: what they answer is checked (contract-intercept.ts). */
-const dashboards = new Set<string>();
 
 export function watchDashboard(url: string): void {
   dashboards.add(new URL(url).origin);

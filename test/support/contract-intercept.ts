@@ -5,8 +5,8 @@ import { checkHttp, checkSessionMessage, isWatchedDashboard, track } from './con
 /**
  * Setup file of the integration tests, which talk to real processes: every answer of a dashboard the
  * tests started (fetch) and every message on a session socket (ws) goes through the contract check.
- * The unit tests' dashboards are checked in the app itself (the test app's onSend hook); their agents
- * are stand-ins that echo, so their session sockets are not.
+ * Dashboards built in the test's process are checked in the app itself (contract-setup.ts); the unit
+ * tests' agents are stand-ins that echo, so their session sockets are not.
  */
 
 const PATCHED = Symbol.for('boxroom.contract-intercept');

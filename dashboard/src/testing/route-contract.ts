@@ -1,4 +1,4 @@
-import type { FastifyInstance, RouteOptions } from 'fastify';
+import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
 import type { TSchema } from 'typebox';
 import { checkHttp, type RouteContract } from '../../../test/support/contract-check.js';
 
@@ -24,10 +24,17 @@ export function contractOf(r: RouteShape): RouteContract | null {
   };
 }
 
-/** Every answer of an in-process app (app.inject) is checked against the route that gave it. */
-export function checkAnswers(app: FastifyInstance): void {
+/**
+ * Every answer of an in-process app (app.inject, or listening in the test's process) is checked against
+ * the route that gave it; `when` picks the requests (default: all).
+ */
+export function checkAnswers(
+  app: FastifyInstance,
+  when: (req: FastifyRequest) => boolean = () => true,
+): void {
   app.addHook('onSend', async (req, reply, payload) => {
     // streams (files, proxied FLV) are not API answers; strings and buffers are what JSON becomes
+    if (!when(req)) return payload;
     if (payload == null || typeof payload === 'string' || Buffer.isBuffer(payload)) {
       const type = reply.getHeader('content-type');
       checkHttp({

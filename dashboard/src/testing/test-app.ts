@@ -6,7 +6,6 @@ import { pino } from 'pino';
 import { buildApp } from '../app.js';
 import { loadSecrets, type Secrets } from '../secrets/secret-store.js';
 import { FakeDriver } from './fake-driver.js';
-import { checkAnswers } from './route-contract.js';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 
@@ -41,8 +40,6 @@ export async function buildTestApp(
     secrets,
     ...(opts.webDir !== undefined ? { webDir: opts.webDir } : {}),
   });
-  // the contract test: what the tests see must be what the routes declare (test/support/contract-check.ts)
-  checkAnswers(app);
   await app.ready();
   return {
     app,
