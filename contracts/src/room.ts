@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { ControlState, ParticipantRef } from './control.js';
-import { RoomExpiry, RoomTimeouts } from './lifecycle.js';
+import { ResolvedRoomTimeouts, RoomExpiry } from './lifecycle.js';
 import { RoomStatus } from './room-status.js';
 import { Presence } from './session.js';
 
@@ -23,23 +23,37 @@ export const AgentProtocolInfo = Type.Object({
 });
 export type AgentProtocolInfo = Static<typeof AgentProtocolInfo>;
 
-/** A room as the dashboard's API returns it (GET /api/rooms, /api/rooms/:id, POST /api/rooms). */
-export const Room = Type.Object({
+/**
+ * What anyone holding an invite may know of a room. Room and JoinedRoom are spelled out from these
+ * rather than with `Type.Pick`, whose machinery would follow the schemas into the web's bundle.
+ */
+const summary = {
   id: Type.String(),
   name: Type.String(),
   status: RoomStatus,
-  createdAt: Type.String({ format: 'date-time' }),
   width: Type.Integer(),
   height: Type.Integer(),
   fps: Type.Integer(),
   app: RoomApp,
+};
+
+/** A room as the dashboard's API returns it (GET /api/rooms, /api/rooms/:id, POST /api/rooms). */
+export const Room = Type.Object({
+  id: summary.id,
+  name: summary.name,
+  status: summary.status,
+  createdAt: Type.String({ format: 'date-time' }),
+  width: summary.width,
+  height: summary.height,
+  fps: summary.fps,
+  app: summary.app,
   /** present for callers that may invite (operator, owner) */
   links: Type.Optional(RoomLinks),
   /** live figures from the room agent; null when it could not be asked */
   viewers: Type.Optional(Type.Union([Type.Integer(), Type.Null()])),
   controller: Type.Optional(Type.Union([ParticipantRef, Type.Null()])),
   /** the room's timeouts with the defaults applied, seconds, 0: off */
-  timeouts: Type.Required(RoomTimeouts),
+  timeouts: ResolvedRoomTimeouts,
   /** who is in the room (session channel), from the agent; null when it could not be asked */
   participants: Type.Optional(Type.Union([Type.Array(Presence), Type.Null()])),
   /** the control lease (holder, queue, locked), from the agent; null when it could not be asked */
@@ -64,7 +78,7 @@ export const RoomList = Type.Object({
 export type RoomList = Static<typeof RoomList>;
 
 /** What a joining page needs to start at once, without asking GET /api/rooms/:id first. */
-export const JoinedRoom = Type.Pick(Room, ['id', 'name', 'status', 'width', 'height', 'fps', 'app'], {
+export const JoinedRoom = Type.Object(summary, {
   description: 'the room at the time of the join: with status `ready` the stream can be opened at once',
 });
 export type JoinedRoom = Static<typeof JoinedRoom>;
