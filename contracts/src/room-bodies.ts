@@ -56,13 +56,9 @@ export const RenewResult = Type.Object({
 export type RenewResult = Static<typeof RenewResult>;
 
 /** The roles an invite link is for (the operator has the admin token, not a link). */
-export const InviteRole = Type.Union([
-  Type.Literal('owner'),
-  Type.Literal('participant'),
-  Type.Literal('viewer'),
-]);
-export type InviteRole = Static<typeof InviteRole>;
-export const INVITE_ROLES: readonly InviteRole[] = ['owner', 'participant', 'viewer'];
+export const INVITE_ROLES = ['owner', 'participant', 'viewer'] as const;
+export type InviteRole = (typeof INVITE_ROLES)[number];
+export const InviteRole = Type.Union(INVITE_ROLES.map((role) => Type.Literal(role)));
 
 /** POST /api/rooms/:id/desktop/reset (202) */
 export const DesktopResetResult = Type.Object(
