@@ -10,6 +10,7 @@ export default defineConfig({
           name: 'unit',
           include: ['**/src/**/*.test.ts', 'test/unit/**/*.test.ts'],
           exclude: ['**/node_modules/**', '**/*.int.test.ts'],
+          setupFiles: ['test/support/contract-setup.ts'],
         },
       },
       // Measurements, not tests: `npm run bench:player` (a timed test would be noisy and slow).
@@ -34,6 +35,7 @@ export default defineConfig({
           exclude: ['**/node_modules/**'],
           fileParallelism: false,
           globalSetup: ['test/support/build-bundles.ts'],
+          setupFiles: ['test/support/contract-setup.ts', 'test/support/contract-intercept.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },

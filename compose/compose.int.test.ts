@@ -10,6 +10,7 @@ import { statSync } from 'node:fs';
 import { get, type IncomingMessage } from 'node:http';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { watchDashboard } from '../test/support/contract-check.js';
 import { isAvcKeyframe, readFlvStream, waitForTag } from '../test/support/flv-reader.js';
 import { freePort, sleep } from '../test/support/processes.js';
 
@@ -131,6 +132,8 @@ beforeAll(async () => {
   });
   port = await freePort();
   url = `http://127.0.0.1:${port}`;
+  // what the composed dashboard answers is held to the contracts too (test/support/contract-check.ts)
+  watchDashboard(url);
   env = {
     ...process.env,
     DOCKER_GID: String(statSync('/var/run/docker.sock').gid),

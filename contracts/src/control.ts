@@ -51,3 +51,29 @@ export const ControlChange = Type.Object({
   state: ControlState,
 });
 export type ControlChange = Static<typeof ControlChange>;
+
+/**
+ * The verbs of `POST /api/rooms/:id/control/:action` (and the agent's `/control/:action`) that take no
+ * body: request | release for anyone who may hold control; take | reset | lock | unlock for moderators.
+ */
+export const ControlVerb = Type.Union([
+  Type.Literal('request'),
+  Type.Literal('release'),
+  Type.Literal('take'),
+  Type.Literal('reset'),
+  Type.Literal('lock'),
+  Type.Literal('unlock'),
+]);
+export type ControlVerb = Static<typeof ControlVerb>;
+
+/** Every control call: the verbs and `give` (with a GiveBody). */
+export type ControlAction = ControlVerb | 'give';
+export const CONTROL_ACTIONS: readonly ControlAction[] = [
+  'request',
+  'release',
+  'take',
+  'reset',
+  'lock',
+  'unlock',
+  'give',
+];

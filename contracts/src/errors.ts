@@ -1,3 +1,5 @@
+import { Type } from 'typebox';
+
 /** Error codes of the public API: `{error: {code, message}}` with the given HTTP status. */
 export const ERROR_STATUS = {
   bad_request: 400,
@@ -14,6 +16,14 @@ export const ERROR_STATUS = {
 } as const;
 export type ErrorCode = keyof typeof ERROR_STATUS;
 
+/** Every error answer of the dashboard and the room agent. */
+export const ErrorBody = Type.Object({
+  error: Type.Object({
+    code: Type.String({ description: 'stable machine-readable code, see contracts/src/errors.ts' }),
+    message: Type.String(),
+  }),
+});
+/** What the servers send: `code` is one of ERROR_STATUS's (the schema says string, for older clients' sake). */
 export interface ErrorBody {
   error: { code: ErrorCode; message: string };
 }

@@ -79,3 +79,18 @@ export const AgentHealth = Type.Object({
   ),
 });
 export type AgentHealth = Static<typeof AgentHealth>;
+
+/** GET /healthz of the dashboard. */
+export const DashboardHealth = Type.Object({
+  /** degraded: the room runtime (the docker engine) does not answer; rooms come from the cache */
+  status: Type.Union([Type.Literal('ok'), Type.Literal('degraded')]),
+  driver: Type.String(),
+  rooms: Type.Integer(),
+  /** drivers with an engine (docker): whether it answers */
+  engine: Type.Optional(Type.Union([Type.Literal('ok'), Type.Literal('unresponsive')])),
+  /** true: room states are the last ones the engine reported */
+  stale: Type.Optional(Type.Boolean()),
+  /** when the engine stopped answering */
+  engineUnresponsiveSince: Type.Optional(Type.String({ format: 'date-time' })),
+});
+export type DashboardHealth = Static<typeof DashboardHealth>;

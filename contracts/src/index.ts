@@ -9,3 +9,8 @@ export * from './session.js';
 export * from './lifecycle.js';
 export * from './webhook-events.js';
 export * from './room-status.js';
+export * from './limits.js';
+export * from './room.js';
+export * from './room-bodies.js';
+export * from './operator-session.js';
+export * from './agent-state.js';

@@ -6,18 +6,27 @@ export const ROOM_TIMEOUT_MAX_S = 30 * 24 * 3600;
 const timeoutS = (description: string) =>
   Type.Integer({ minimum: 0, maximum: ROOM_TIMEOUT_MAX_S, description: `${description}; 0: off` });
 
+const maxAgeS = timeoutS('delete the room this long after it was created');
+const noViewersS = timeoutS('delete the room after nobody watched it for this long');
+const noInputS = timeoutS('delete the room after nobody sent input for this long');
+
 /** When a room ends by itself. Every field in seconds, 0 = off. */
 export const RoomTimeouts = Type.Object(
   {
-    maxAgeS: Type.Optional(timeoutS('delete the room this long after it was created')),
-    noViewersS: Type.Optional(timeoutS('delete the room after nobody watched it for this long')),
-    noInputS: Type.Optional(timeoutS('delete the room after nobody sent input for this long')),
+    maxAgeS: Type.Optional(maxAgeS),
+    noViewersS: Type.Optional(noViewersS),
+    noInputS: Type.Optional(noInputS),
   },
   { additionalProperties: false },
 );
 export type RoomTimeouts = Static<typeof RoomTimeouts>;
-/** Timeouts with the defaults applied: what a room actually runs with. */
-export type ResolvedRoomTimeouts = Required<RoomTimeouts>;
+
+/**
+ * Timeouts with the defaults applied: what a room actually runs with. Spelled out rather than
+ * `Type.Required(RoomTimeouts)`, whose machinery would follow these schemas into the web's bundle.
+ */
+export const ResolvedRoomTimeouts = Type.Object({ maxAgeS, noViewersS, noInputS });
+export type ResolvedRoomTimeouts = Static<typeof ResolvedRoomTimeouts>;
 
 export const ExpiryReason = Type.Union([
   Type.Literal('max-age'),

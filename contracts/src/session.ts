@@ -1,59 +1,122 @@
-import type { ControlChangeReason, ControlState, ParticipantRef } from './control.js';
-import type { ProcessStatus } from './health.js';
+import { Type, type Static } from 'typebox';
+import { ControlChangeReason, ControlState, ParticipantRef } from './control.js';
+import { ProcessStatus } from './health.js';
 
 /** One person connected to the room's session channel. */
-export interface Presence extends ParticipantRef {
-  joinedAt: number;
-}
+export const Presence = Type.Object({
+  ...ParticipantRef.properties,
+  joinedAt: Type.Integer({ description: 'ms since epoch' }),
+});
+export type Presence = Static<typeof Presence>;
+
+const seq = Type.Integer({ minimum: 0, description: "the room's session sequence number" });
+
+/** A room timeout announced and still running. */
+export const SessionWarningNotice = Type.Object({ reason: Type.String(), at: Type.Integer() });
+
+export const HelloEvent = Type.Object({
+  type: Type.Literal('hello'),
+  seq,
+  you: ParticipantRef,
+  participants: Type.Array(Presence),
+  control: ControlState,
+  room: Type.Object({
+    id: Type.String(),
+    width: Type.Integer(),
+    height: Type.Integer(),
+    fps: Type.Integer(),
+  }),
+  /** room timeouts already announced and still running (a client that (re)connects late sees them) */
+  warnings: Type.Optional(Type.Array(SessionWarningNotice)),
+});
+
+export const PresenceJoinEvent = Type.Object({
+  type: Type.Literal('presence/join'),
+  seq,
+  participant: Presence,
+});
+
+export const PresenceLeaveEvent = Type.Object({
+  type: Type.Literal('presence/leave'),
+  seq,
+  participantId: Type.String(),
+});
+
+export const ControlEvent = Type.Object({
+  type: Type.Literal('control'),
+  seq,
+  control: ControlState,
+  reason: ControlChangeReason,
+  by: Type.Union([Type.String(), Type.Null()]),
+});
+
+export const HealthEvent = Type.Object({
+  type: Type.Literal('health'),
+  seq,
+  process: Type.String(),
+  status: ProcessStatus,
+});
+
+/**
+ * Every process of the desktop was ended and the window manager and app start afresh (POST
+ * /desktop/reset); `by` is the participant id of whoever asked (the dashboard's own id for its calls).
+ */
+export const DesktopResetEvent = Type.Object({
+  type: Type.Literal('desktop/reset'),
+  seq,
+  by: Type.String(),
+  at: Type.Integer(),
+});
+
+export const WarningEvent = Type.Object({
+  type: Type.Literal('warning'),
+  seq,
+  /** for room timeouts: an ExpiryReason ('max-age' | 'no-viewers' | 'no-input') */
+  reason: Type.String(),
+  /** ms since epoch when it happens (or happened) */
+  at: Type.Integer(),
+  message: Type.String(),
+  /**
+   * absent or 'warning': it will happen at `at`; 'cleared': activity resumed, it will not;
+   * 'expired': the time is up and the room is being deleted.
+   */
+  stage: Type.Optional(
+    Type.Union([Type.Literal('warning'), Type.Literal('cleared'), Type.Literal('expired')]),
+  ),
+});
+
+export const PongEvent = Type.Object({ type: Type.Literal('pong'), seq, t: Type.Number() });
+
+/**
+ * Answer to `renew` (to that socket only): every open socket of the participant (session, stream,
+ * input) now lives until `exp` (s since epoch), the new token's expiry.
+ */
+export const RenewedEvent = Type.Object({ type: Type.Literal('renewed'), seq, exp: Type.Integer() });
 
 /**
  * Server -> client events on WS /session. Every event carries the room's session sequence number;
  * a client that (re)connects first gets `hello` with the full current state.
  */
-export type SessionEvent =
-  | {
-      type: 'hello';
-      seq: number;
-      you: ParticipantRef;
-      participants: Presence[];
-      control: ControlState;
-      room: { id: string; width: number; height: number; fps: number };
-      /** room timeouts already announced and still running (a client that (re)connects late sees them) */
-      warnings?: Array<{ reason: string; at: number }>;
-    }
-  | { type: 'presence/join'; seq: number; participant: Presence }
-  | { type: 'presence/leave'; seq: number; participantId: string }
-  | { type: 'control'; seq: number; control: ControlState; reason: ControlChangeReason; by: string | null }
-  | { type: 'health'; seq: number; process: string; status: ProcessStatus }
-  /**
-   * Every process of the desktop was ended and the window manager and app start afresh (POST
-   * /desktop/reset); `by` is the participant id of whoever asked (the dashboard's own id for its calls).
-   */
-  | { type: 'desktop/reset'; seq: number; by: string; at: number }
-  | {
-      type: 'warning';
-      seq: number;
-      /** for room timeouts: an ExpiryReason ('max-age' | 'no-viewers' | 'no-input') */
-      reason: string;
-      /** ms since epoch when it happens (or happened) */
-      at: number;
-      message: string;
-      /**
-       * absent or 'warning': it will happen at `at`; 'cleared': activity resumed, it will not;
-       * 'expired': the time is up and the room is being deleted.
-       */
-      stage?: 'warning' | 'cleared' | 'expired';
-    }
-  | { type: 'pong'; seq: number; t: number }
-  /**
-   * Answer to `renew` (to that socket only): every open socket of the participant (session, stream,
-   * input) now lives until `exp` (s since epoch), the new token's expiry.
-   */
-  | { type: 'renewed'; seq: number; exp: number };
+export const SessionEvent = Type.Union([
+  HelloEvent,
+  PresenceJoinEvent,
+  PresenceLeaveEvent,
+  ControlEvent,
+  HealthEvent,
+  DesktopResetEvent,
+  WarningEvent,
+  PongEvent,
+  RenewedEvent,
+]);
+export type SessionEvent = Static<typeof SessionEvent>;
 
 /**
  * Client -> server messages on WS /session. `renew` hands the agent a renewed token of the same
  * participant (from `POST /api/rooms/:id/token`), so sockets opened with the old one stay open past
  * its `exp`.
  */
-export type SessionClientMessage = { type: 'ping'; t: number } | { type: 'renew'; token: string };
+export const SessionClientMessage = Type.Union([
+  Type.Object({ type: Type.Literal('ping'), t: Type.Number() }),
+  Type.Object({ type: Type.Literal('renew'), token: Type.String({ maxLength: 4096 }) }),
+]);
+export type SessionClientMessage = Static<typeof SessionClientMessage>;

@@ -2,6 +2,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { watchDashboard } from './contract-check.js';
 import { freePort } from './processes.js';
 import { findRepoRoot } from './repo-root.js';
 
@@ -50,6 +51,8 @@ export class DashboardProcess {
   ) {
     this.url = `${opts.https ? 'https' : 'http'}://127.0.0.1:${port}`;
     this.adminToken = opts.adminToken ?? `test-admin-${process.pid}-${Date.now()}`;
+    // what it answers the tests is checked against the contracts (contract-intercept.ts)
+    watchDashboard(this.url);
     this.ownsDataDir = !opts.dataDir;
     this.dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'boxroom-dash-test-'));
   }

@@ -5,10 +5,9 @@ import {
   type ForcedSubject,
   type MongoAbility,
 } from '@casl/ability';
+import type { ControlAction } from '@boxroom/contracts';
 import { errors } from '../errors.js';
 import type { Principal } from './principal.js';
-
-export type ControlVerb = 'request' | 'release' | 'take' | 'give' | 'reset' | 'lock' | 'unlock';
 
 export type RoomAction =
   | 'manage'
@@ -24,7 +23,7 @@ export type RoomAction =
   | 'kick'
   /** end every process of the desktop user and start the app afresh */
   | 'desktop:reset'
-  | `control:${ControlVerb}`;
+  | `control:${ControlAction}`;
 
 /** The fields of a room that rules look at. */
 export interface RoomSubject {

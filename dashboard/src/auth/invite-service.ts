@@ -1,10 +1,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { INVITE_ROLES, type InviteRole } from '@boxroom/contracts';
 import type { Logger } from '../logger.js';
-import type { InviteGenerations, InviteRole, StateStore } from '../store/state-store.js';
+import type { InviteGenerations, StateStore } from '../store/state-store.js';
 import { StoreMirror } from '../store/store-mirror.js';
-
-export type { InviteRole };
-export const INVITE_ROLES: readonly InviteRole[] = ['owner', 'participant', 'viewer'];
 
 /**
  * Invite secrets are derived, not stored: HMAC(inviteKey, `${room}:${role}:${generation}`). The runtime

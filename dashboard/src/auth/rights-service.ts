@@ -1,12 +1,12 @@
-import type { RoomRights, TokenClaims } from '@boxroom/contracts';
+import { INVITE_ROLES, type InviteRole, type RoomRights, type TokenClaims } from '@boxroom/contracts';
 import { errors } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { InviteRole, RoomRightsEntry, StateStore } from '../store/state-store.js';
+import type { RoomRightsEntry, StateStore } from '../store/state-store.js';
 import { StoreMirror } from '../store/store-mirror.js';
 
 type Rights = Record<string, RoomRightsEntry>;
 
-const INVITE_ROLES: readonly string[] = ['owner', 'participant', 'viewer'];
+const isInviteRole = (role: string): role is InviteRole => (INVITE_ROLES as readonly string[]).includes(role);
 
 /**
  * Rights taken away before their tokens run out: kicked participants and revoked invite roles, per
@@ -55,7 +55,7 @@ export class RightsService {
 
   /** The earliest `iat` a new token of this role may carry (a revocation in this very second). */
   minIat(room: string, role: string): number {
-    return INVITE_ROLES.includes(role) ? (this.rights[room]?.revokedBefore[role as InviteRole] ?? 0) : 0;
+    return isInviteRole(role) ? (this.rights[room]?.revokedBefore[role] ?? 0) : 0;
   }
 
   /** Refuses the participant's tokens until `untilS`, when they would have expired anyway. */
@@ -105,8 +105,8 @@ export class RightsService {
   }
 
   private isRevoked(entry: RoomRightsEntry, role: string, iat: number): boolean {
-    if (!INVITE_ROLES.includes(role)) return false;
-    const before = entry.revokedBefore[role as InviteRole];
+    if (!isInviteRole(role)) return false;
+    const before = entry.revokedBefore[role];
     return before !== undefined && iat < before;
   }
 

@@ -3,24 +3,12 @@ import {
   ControlChange,
   ControlState,
   RoomExpiry,
+  type AgentState,
+  type ControlAction,
   type RoomRights,
   type ErrorCode,
-  type Presence,
 } from '@boxroom/contracts';
 import { AppError, codeForStatus, errors } from '../errors.js';
-
-/** GET /state of a room agent. */
-export interface AgentState {
-  control: ControlState;
-  participants: Presence[];
-  viewers: number;
-  /** set once one of the room's timeouts ran out */
-  expired: RoomExpiry | null;
-  /** recent lease changes, oldest first (after `since` when asked with it) */
-  controlChanges: ControlChange[];
-}
-
-export type ControlCall = 'request' | 'release' | 'take' | 'reset' | 'give' | 'lock' | 'unlock';
 
 const AGENT_TIMEOUT_MS = 3000;
 
@@ -66,7 +54,7 @@ export class AgentClient {
     roomId: string,
     agentUrl: string,
     token: string,
-    action: ControlCall,
+    action: ControlAction,
     body?: unknown,
   ): Promise<ControlState> {
     const answer = await this.call(roomId, agentUrl, `/control/${action}`, {

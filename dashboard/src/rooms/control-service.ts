@@ -1,5 +1,5 @@
-import type { ControlState, GiveBody } from '@boxroom/contracts';
-import { authorize, type ControlVerb } from '../auth/abilities.js';
+import type { ControlAction, ControlState, ControlVerb, GiveBody } from '@boxroom/contracts';
+import { authorize } from '../auth/abilities.js';
 import type { Principal } from '../auth/principal.js';
 import { errors } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -18,7 +18,7 @@ export class ControlService {
     private readonly log: Logger,
   ) {}
 
-  async act(p: Principal | null, id: string, action: Exclude<ControlVerb, 'give'>): Promise<ControlState> {
+  async act(p: Principal | null, id: string, action: ControlVerb): Promise<ControlState> {
     return this.forward(p, id, action);
   }
 
@@ -29,7 +29,7 @@ export class ControlService {
   private async forward(
     p: Principal | null,
     id: string,
-    action: ControlVerb,
+    action: ControlAction,
     body?: GiveBody,
   ): Promise<ControlState> {
     if (!p) throw errors.unauthorized();

@@ -1,4 +1,4 @@
-import type { DesktopResetResult } from '../api/schemas.js';
+import type { DesktopResetResult } from '@boxroom/contracts';
 import { authorize } from '../auth/abilities.js';
 import type { Principal } from '../auth/principal.js';
 import { errors } from '../errors.js';

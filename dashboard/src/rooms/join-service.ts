@@ -1,8 +1,8 @@
-import type { JoinBody, JoinResult, RoomLinks } from '../api/schemas.js';
+import type { InviteRole, JoinBody, JoinResult, RoomLinks } from '@boxroom/contracts';
 import { errors } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { authorize } from '../auth/abilities.js';
-import type { InviteRole, InviteService } from '../auth/invite-service.js';
+import type { InviteService } from '../auth/invite-service.js';
 import type { Principal } from '../auth/principal.js';
 import type { TokenService } from '../auth/token-service.js';
 import { newParticipantId } from './ids.js';

@@ -1,10 +1,9 @@
-import type { RenewResult } from '../api/schemas.js';
+import type { InviteRole, RenewResult } from '@boxroom/contracts';
 import { errors } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { RightsPush } from './rights-push.js';
 import type { RoomManager } from './room-manager.js';
 import { authorize } from '../auth/abilities.js';
-import type { InviteRole } from '../auth/invite-service.js';
 import type { Principal } from '../auth/principal.js';
 import type { RightsService } from '../auth/rights-service.js';
 import type { TokenService } from '../auth/token-service.js';

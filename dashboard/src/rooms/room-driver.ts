@@ -1,8 +1,8 @@
 import type { EventEmitter } from 'node:events';
-import type { ResolvedRoomTimeouts } from '@boxroom/contracts';
+import type { ResolvedRoomTimeouts, RoomApp, RoomStatus } from '@boxroom/contracts';
 
-export type RoomStatus = 'starting' | 'ready' | 'stopping' | 'failed';
-export type RoomApp = 'terminal' | 'browser';
+// The drivers name these through this module, the seam they implement.
+export type { RoomApp, RoomStatus };
 export type DriverKind = 'local' | 'docker';
 
 /** What a room is: decided by the RoomManager (policy), persisted by the driver (mechanism). */

@@ -1,14 +1,20 @@
 import {
   AGENT_PROTOCOL_VERSION,
+  ROOM_DEFAULTS,
+  type AgentState,
+  type CreateRoomBody,
+  type InviteRole,
+  type JoinedRoom,
+  type Room,
+  type RoomLinks,
   type ControlState,
   type ParticipantRef,
   type Presence,
   type ResolvedRoomTimeouts,
   type RoomExpiry,
 } from '@boxroom/contracts';
-import type { CreateRoomBody, JoinedRoom, Room, RoomLinks } from '../api/schemas.js';
 import { authorize, can } from '../auth/abilities.js';
-import { INVITE_ROLES, type InviteService } from '../auth/invite-service.js';
+import type { InviteService } from '../auth/invite-service.js';
 import type { Principal } from '../auth/principal.js';
 import type { RightsService } from '../auth/rights-service.js';
 import type { TokenService } from '../auth/token-service.js';
@@ -16,7 +22,7 @@ import { errors } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { roomEvents } from '../webhooks/room-events.js';
 import { NO_WEBHOOKS, type WebhookSink } from '../webhooks/webhook-sink.js';
-import type { AgentClient, AgentState } from './agent-client.js';
+import type { AgentClient } from './agent-client.js';
 import { AgentProtocols, type AgentProtocol } from './agent-protocol.js';
 import { newRoomId } from './ids.js';
 import type { RightsPush } from './rights-push.js';
@@ -28,8 +34,6 @@ import {
   type RoomSpec,
   type RoomStatus,
 } from './room-driver.js';
-
-export const ROOM_DEFAULTS = { width: 1280, height: 720, fps: 30, app: 'terminal' } as const;
 
 /**
  * Who the dashboard itself is when it asks an agent (the reaper's polls, keep-alives). Its tokens
@@ -256,7 +260,7 @@ export class RoomManager {
   }
 
   links(id: string): RoomLinks {
-    const link = (role: (typeof INVITE_ROLES)[number]) =>
+    const link = (role: InviteRole) =>
       `${this.deps.publicUrl}/r/${id}#invite=${this.deps.invites.secret(id, role)}`;
     return { participant: link('participant'), viewer: link('viewer'), owner: link('owner') };
   }

@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { ControlChange, ResolvedRoomTimeouts, RoomExpiry } from '@boxroom/contracts';
-import type { AgentState } from './agent-client.js';
+import type { AgentState } from '@boxroom/contracts';
 import type { RoomRecord, RoomStatus } from './room-driver.js';
 import { RoomReaper, type ReapableRooms, type StateListener } from './room-reaper.js';
 

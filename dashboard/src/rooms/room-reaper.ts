@@ -1,6 +1,6 @@
 import type { RoomExpiry } from '@boxroom/contracts';
 import type { Logger } from '../logger.js';
-import type { AgentState } from './agent-client.js';
+import type { AgentState } from '@boxroom/contracts';
 import { timeoutsOf, type RoomRecord } from './room-driver.js';
 
 /** How long a failed room stays (for its owner to see why) before it is removed. */

@@ -1,14 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import {
-  InviteParams,
-  JoinBody,
-  JoinResult,
-  KickParams,
-  RenewResult,
-  RoomIdParams,
-  RoomLinks,
-  errorResponses,
-} from '../api/schemas.js';
+import { JoinBody, JoinResult, RenewResult, RoomLinks } from '@boxroom/contracts';
+import { InviteParams, KickParams, RoomIdParams, errorResponses } from '../api/schemas.js';
 import type { onRequestHookHandler } from 'fastify';
 import type { JoinService } from '../rooms/join-service.js';
 import type { ParticipantRights } from '../rooms/participant-rights.js';

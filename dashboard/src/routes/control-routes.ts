@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { ControlParams, ControlState, GiveBody, RoomIdParams, errorResponses } from '../api/schemas.js';
+import { ControlState, GiveBody } from '@boxroom/contracts';
+import { ControlParams, RoomIdParams, errorResponses } from '../api/schemas.js';
 import type { ControlService } from '../rooms/control-service.js';
 
 /** The control lease through the API; the room agent decides. */

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { DesktopResetResult, RoomIdParams, errorResponses } from '../api/schemas.js';
+import { DesktopResetResult } from '@boxroom/contracts';
+import { RoomIdParams, errorResponses } from '../api/schemas.js';
 import type { DesktopService } from '../rooms/desktop-service.js';
 
 /** Commands on a room's desktop; the room agent carries them out. */

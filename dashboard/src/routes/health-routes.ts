@@ -1,9 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Health } from '../api/schemas.js';
+import { DashboardHealth, ROOM_STATUSES } from '@boxroom/contracts';
 import { series, type Metrics } from '../http/metrics.js';
-import type { RoomDriver, RoomStatus } from '../rooms/room-driver.js';
-
-const STATUSES: RoomStatus[] = ['starting', 'ready', 'stopping', 'failed'];
+import type { RoomDriver } from '../rooms/room-driver.js';
 
 export const healthRoutes: FastifyPluginAsyncTypebox<{ driver: RoomDriver; metrics: Metrics }> = async (
   app,
@@ -16,7 +14,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ driver: RoomDriver; metri
         summary: 'Liveness of the dashboard',
         tags: ['ops'],
         security: [],
-        response: { 200: Health },
+        response: { 200: DashboardHealth },
       },
     },
     async () => {
@@ -44,7 +42,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ driver: RoomDriver; metri
     async (_req, reply) => {
       const rooms = await driver.list();
       const extra = Object.fromEntries(
-        STATUSES.map((s) => [
+        ROOM_STATUSES.map((s) => [
           series('boxroom_rooms', { status: s }),
           rooms.filter((r) => r.status === s).length,
         ]),

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { noContent } from './route-options.js';
-import { CreateRoomBody, Room, RoomIdParams, RoomList, errorResponses } from '../api/schemas.js';
+import { CreateRoomBody, Room, RoomList } from '@boxroom/contracts';
+import { RoomIdParams, errorResponses } from '../api/schemas.js';
 import type { RoomManager } from '../rooms/room-manager.js';
 import type { onRequestHookHandler } from 'fastify';
 

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
+import { OperatorSession, SignInBody } from '@boxroom/contracts';
 import { errorResponses } from '../api/schemas.js';
 import {
   SESSION_COOKIE,
@@ -12,22 +12,12 @@ import { errors } from '../errors.js';
 import { noContent, publicRoute } from './route-options.js';
 import type { onRequestHookHandler } from 'fastify';
 
-const SessionInfo = Type.Object({
-  role: Type.Literal('operator'),
-  csrf: Type.String({ description: 'send as `x-csrf-token` on every state-changing request' }),
-  expiresAt: Type.String({ format: 'date-time' }),
-});
 /** What the page learns of its session: the same after sign-in and on every later look. */
-const sessionInfo = (s: { csrf: string; expiresAt: number }) => ({
+const sessionInfo = (s: { csrf: string; expiresAt: number }): OperatorSession => ({
   role: 'operator' as const,
   csrf: s.csrf,
   expiresAt: new Date(s.expiresAt).toISOString(),
 });
-
-const SignIn = Type.Object(
-  { token: Type.String({ minLength: 1, maxLength: 512, description: 'the admin token' }) },
-  { additionalProperties: false },
-);
 
 /**
  * The dashboard page's sign-in: the admin token is traded once for an HttpOnly cookie, so it is
@@ -50,8 +40,8 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{
       {
         summary: 'Sign the dashboard page in: admin token for an HttpOnly session cookie',
         tags: ['access'],
-        body: SignIn,
-        response: { 200: SessionInfo, ...errorResponses(400, 401, 429) },
+        body: SignInBody,
+        response: { 200: OperatorSession, ...errorResponses(400, 401, 429) },
       },
       signInLimit,
     ),
@@ -70,7 +60,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{
     publicRoute({
       summary: "The page's operator session and its CSRF token (401: signed out)",
       tags: ['access'],
-      response: { 200: SessionInfo, ...errorResponses(401) },
+      response: { 200: OperatorSession, ...errorResponses(401) },
     }),
     async (req) => {
       const s = sessions.verify(cookieValue(req.headers.cookie, SESSION_COOKIE));

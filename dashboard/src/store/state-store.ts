@@ -1,4 +1,6 @@
-import type { WebhookEvent } from '@boxroom/contracts';
+import type { InviteRole, WebhookEvent } from '@boxroom/contracts';
+
+export type { InviteRole };
 
 /**
  * Everything the dashboard remembers beyond what the runtime's labels hold, behind one interface
@@ -52,8 +54,6 @@ export interface StateStore {
   /** Failed attempt number `attempts`; try again at `nextAtMs`. */
   retryWebhook(id: string, attempts: number, nextAtMs: number): Promise<void>;
 }
-
-export type InviteRole = 'owner' | 'participant' | 'viewer';
 
 /** room -> invite role -> generation (absent: 0) */
 export type InviteGenerations = Record<string, Partial<Record<InviteRole, number>>>;

@@ -1,4 +1,11 @@
-import { WS_CLOSE, type Role, type RoomRights, type TokenClaims } from '@boxroom/contracts';
+import {
+  INVITE_ROLES,
+  WS_CLOSE,
+  type InviteRole,
+  type Role,
+  type RoomRights,
+  type TokenClaims,
+} from '@boxroom/contracts';
 import { SYSTEM_CLOCK, type Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
 import { AuthError } from './token-verifier.js';
@@ -16,8 +23,7 @@ interface Connection {
   timer: unknown;
 }
 
-type InviteRole = keyof RoomRights['revokedBefore'];
-const INVITE_ROLES: readonly string[] = ['owner', 'participant', 'viewer'];
+const isInviteRole = (role: Role): role is InviteRole => (INVITE_ROLES as readonly Role[]).includes(role);
 
 /**
  * A token is checked when a connection opens; this keeps it checked while the connection lives.
@@ -94,7 +100,7 @@ export class RightsRegistry {
       if (!this.kicked.has(participantId)) newlyKicked.add(participantId);
       this.kicked.set(participantId, Math.max(until, this.kicked.get(participantId) ?? 0));
     }
-    for (const role of INVITE_ROLES as InviteRole[]) {
+    for (const role of INVITE_ROLES) {
       const before = rights.revokedBefore[role];
       if (before !== undefined && before > (this.revokedBefore[role] ?? 0)) this.revokedBefore[role] = before;
     }
@@ -119,8 +125,8 @@ export class RightsRegistry {
   }
 
   private isRevoked(role: Role, iat: number): boolean {
-    if (!INVITE_ROLES.includes(role)) return false;
-    const before = this.revokedBefore[role as InviteRole];
+    if (!isInviteRole(role)) return false;
+    const before = this.revokedBefore[role];
     return before !== undefined && iat < before;
   }
 

@@ -3,10 +3,12 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequ
 import type { WebSocket } from 'ws';
 import {
   AGENT_AUDIENCE,
+  CONTROL_ACTIONS,
   ERROR_STATUS,
   RoomRights,
   isModerator,
   WS_CLOSE,
+  type AgentState,
   type ErrorCode,
   type ParticipantRef,
   type RoomExpiry,
@@ -54,7 +56,7 @@ class HttpError extends Error {
 /** Longest GET /healthz?wait= hold: under the dashboard's and proxies' usual idle timeouts. */
 export const HEALTH_WAIT_MAX_MS = 10_000;
 
-const CONTROL_ACTIONS = new Set(['request', 'release', 'take', 'give', 'reset', 'lock', 'unlock']);
+const isControlAction = (action: string): boolean => (CONTROL_ACTIONS as readonly string[]).includes(action);
 
 const refOf = (c: TokenClaims): ParticipantRef => ({ id: c.sub, name: c.name, role: c.role });
 
@@ -177,7 +179,7 @@ export async function buildAgentApp(deps: AgentAppDeps): Promise<FastifyInstance
    * Presence, the lease, viewers and whether the room expired, for the dashboard. `?since=<seq>`
    * limits `controlChanges` to those after that lease seq (the dashboard relays them as webhooks).
    */
-  app.get<{ Querystring: { since?: string } }>('/state', async (req) => {
+  app.get<{ Querystring: { since?: string } }>('/state', async (req): Promise<AgentState> => {
     await claimsOf(req);
     const since = Number(req.query.since ?? 0);
     return {
@@ -268,7 +270,7 @@ export async function buildAgentApp(deps: AgentAppDeps): Promise<FastifyInstance
   app.post<{ Params: { action: string }; Body: unknown }>('/control/:action', async (req) => {
     const actor = refOf(await claimsOf(req));
     const { action } = req.params;
-    if (!CONTROL_ACTIONS.has(action)) throw new HttpError('not_found', `unknown control action "${action}"`);
+    if (!isControlAction(action)) throw new HttpError('not_found', `unknown control action "${action}"`);
     switch (action) {
       case 'request':
         return lease.request(actor);

@@ -1,4 +1,4 @@
-import { ROOM_TIMEOUT_MAX_S } from '@boxroom/contracts';
+import { ROOM_APPS, ROOM_DEFAULTS, ROOM_LIMITS, ROOM_TIMEOUT_MAX_S } from '@boxroom/contracts';
 import { defineSettings } from './define-settings.js';
 
 export const ROOM_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
@@ -57,25 +57,32 @@ export const AGENT_SETTINGS = defineSettings(['room-agent'], {
   },
   BOXROOM_WIDTH: {
     type: 'int',
-    default: 1280,
-    min: 320,
-    max: 3840,
+    default: ROOM_DEFAULTS.width,
+    min: ROOM_LIMITS.width.minimum,
+    max: ROOM_LIMITS.width.maximum,
     processes: agent,
     doc: 'screen width (even)',
   },
   BOXROOM_HEIGHT: {
     type: 'int',
-    default: 720,
-    min: 240,
-    max: 2160,
+    default: ROOM_DEFAULTS.height,
+    min: ROOM_LIMITS.height.minimum,
+    max: ROOM_LIMITS.height.maximum,
     processes: agent,
     doc: 'screen height (even)',
   },
-  BOXROOM_FPS: { type: 'int', default: 30, min: 1, max: 60, processes: agent, doc: 'frame rate' },
+  BOXROOM_FPS: {
+    type: 'int',
+    default: ROOM_DEFAULTS.fps,
+    min: ROOM_LIMITS.fps.minimum,
+    max: ROOM_LIMITS.fps.maximum,
+    processes: agent,
+    doc: 'frame rate',
+  },
   BOXROOM_APP: {
     type: 'enum',
-    values: ['terminal', 'browser'],
-    default: 'terminal',
+    values: ROOM_APPS,
+    default: ROOM_DEFAULTS.app,
     processes: agent,
     doc: '`terminal` (xterm) or `browser` (Chromium)',
   },

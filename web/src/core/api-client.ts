@@ -1,46 +1,21 @@
-import type { ControlState, ParticipantRef, Role } from '@boxroom/contracts';
+import type {
+  ControlState,
+  ControlVerb,
+  CreateRoomBody,
+  DesktopResetResult,
+  InviteRole,
+  JoinResult,
+  OperatorSession,
+  RenewResult,
+  Room,
+  RoomLinks,
+  RoomList,
+} from '@boxroom/contracts';
 
-export type RoomStatus = 'starting' | 'ready' | 'stopping' | 'failed';
-export type RoomApp = 'terminal' | 'browser';
-
-export interface RoomLinks {
-  participant: string;
-  viewer: string;
-  owner: string;
-}
-
-export interface Room {
-  id: string;
-  name: string;
-  status: RoomStatus;
-  createdAt: string;
-  width: number;
-  height: number;
-  fps: number;
-  app: RoomApp;
-  links?: RoomLinks;
-  viewers?: number | null;
-  controller?: ParticipantRef | null;
-  /** `compatible: false`: started by another build of the dashboard; listed, not driven (docs/protocol.md) */
-  agentProtocol?: { version: number | null; compatible: boolean } | null;
-}
-
-export interface CreateRoom {
-  name?: string;
-  width?: number;
-  height?: number;
-  fps?: number;
-  app?: RoomApp;
-}
-
-export interface JoinResult {
-  token: string;
-  role: Role;
-  participantId: string;
-  expiresAt: string;
-  /** the room at the time of the join: when `ready`, the stream can start at once */
-  room: Pick<Room, 'id' | 'name' | 'status' | 'width' | 'height' | 'fps' | 'app'>;
-}
+// The API's shapes are the contracts' (one source: the dashboard validates and documents the same).
+export type { JoinResult, OperatorSession, Room, RoomLinks };
+export type { RoomApp, RoomStatus } from '@boxroom/contracts';
+export type CreateRoom = CreateRoomBody;
 
 /** A failed API call: HTTP status (0: network), the API's error code and message. */
 export class ApiError extends Error {
@@ -52,12 +27,6 @@ export class ApiError extends Error {
   ) {
     super(message);
   }
-}
-
-/** The operator's page session (an HttpOnly cookie the page never sees) and its CSRF token. */
-export interface OperatorSession {
-  csrf: string;
-  expiresAt: string;
 }
 
 /**
@@ -86,7 +55,7 @@ export class ApiClient {
   }
 
   listRooms(): Promise<Room[]> {
-    return this.call<{ rooms: Room[] }>('GET', '/api/rooms').then((r) => r.rooms);
+    return this.call<RoomList>('GET', '/api/rooms').then((r) => r.rooms);
   }
 
   getRoom(id: string): Promise<Room> {
@@ -106,7 +75,7 @@ export class ApiClient {
   }
 
   /** A new token of the same participant (the current one as the bearer). */
-  renewToken(id: string): Promise<{ token: string; expiresAt: string }> {
+  renewToken(id: string): Promise<RenewResult> {
     return this.call('POST', `/api/rooms/${enc(id)}/token`);
   }
 
@@ -114,11 +83,11 @@ export class ApiClient {
     return this.call('POST', `/api/rooms/${enc(id)}/participants/${enc(participantId)}/kick`);
   }
 
-  revokeInvite(id: string, role: 'owner' | 'participant' | 'viewer'): Promise<RoomLinks> {
+  revokeInvite(id: string, role: InviteRole): Promise<RoomLinks> {
     return this.call('POST', `/api/rooms/${enc(id)}/invites/${role}/revoke`);
   }
 
-  control(id: string, verb: 'request' | 'release' | 'take' | 'reset'): Promise<ControlState> {
+  control(id: string, verb: ControlVerb): Promise<ControlState> {
     return this.call('POST', `/api/rooms/${enc(id)}/control/${verb}`);
   }
 
@@ -127,7 +96,7 @@ export class ApiClient {
   }
 
   /** Owners and operators: end every program in the room's desktop and start the app afresh (202). */
-  resetDesktop(id: string): Promise<{ room: string; status: 'resetting' }> {
+  resetDesktop(id: string): Promise<DesktopResetResult> {
     return this.call('POST', `/api/rooms/${enc(id)}/desktop/reset`);
   }
 

@@ -1,0 +1,74 @@
+import { Type, type Static } from 'typebox';
+import { RoomTimeouts } from './lifecycle.js';
+import { NAME_MAX_LENGTH, ROOM_DEFAULTS, ROOM_LIMITS } from './limits.js';
+import { Role } from './roles.js';
+import { RoomId } from './room-id.js';
+import { JoinedRoom, RoomApp } from './room.js';
+
+/** Bodies of the room calls and what they answer (the room itself is `Room`, in room.ts). */
+
+/** POST /api/rooms; every field has a default (ROOM_DEFAULTS), a bodyless POST means all of them. */
+export const CreateRoomBody = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: NAME_MAX_LENGTH, pattern: '\\S' })),
+    // Even sizes: H.264 with 4:2:0 chroma needs them.
+    width: Type.Optional(Type.Integer({ ...ROOM_LIMITS.width, multipleOf: 2, default: ROOM_DEFAULTS.width })),
+    height: Type.Optional(
+      Type.Integer({ ...ROOM_LIMITS.height, multipleOf: 2, default: ROOM_DEFAULTS.height }),
+    ),
+    fps: Type.Optional(Type.Integer({ ...ROOM_LIMITS.fps, default: ROOM_DEFAULTS.fps })),
+    app: Type.Optional(RoomApp),
+    timeouts: Type.Optional(RoomTimeouts),
+  },
+  { additionalProperties: false },
+);
+export type CreateRoomBody = Static<typeof CreateRoomBody>;
+
+/** POST /api/rooms/:id/join */
+export const JoinBody = Type.Object(
+  {
+    invite: Type.String({ minLength: 1, maxLength: 256, description: 'the secret from the link fragment' }),
+    name: Type.String({
+      minLength: 1,
+      maxLength: NAME_MAX_LENGTH,
+      pattern: '\\S',
+      description: 'display name',
+    }),
+  },
+  { additionalProperties: false },
+);
+export type JoinBody = Static<typeof JoinBody>;
+
+export const JoinResult = Type.Object({
+  token: Type.String({ description: 'bearer for the API, `?token=` for /rooms/:id/*' }),
+  role: Role,
+  participantId: Type.String(),
+  expiresAt: Type.String({ format: 'date-time', description: 'join again before this to refresh' }),
+  room: JoinedRoom,
+});
+export type JoinResult = Static<typeof JoinResult>;
+
+/** POST /api/rooms/:id/token */
+export const RenewResult = Type.Object({
+  token: Type.String({ description: 'a new token of the same participant (id, role, name)' }),
+  expiresAt: Type.String({ format: 'date-time', description: 'renew again before this' }),
+});
+export type RenewResult = Static<typeof RenewResult>;
+
+/** The roles an invite link is for (the operator has the admin token, not a link). */
+export const INVITE_ROLES = ['owner', 'participant', 'viewer'] as const;
+export type InviteRole = (typeof INVITE_ROLES)[number];
+export const InviteRole = Type.Union(INVITE_ROLES.map((role) => Type.Literal(role)));
+
+/** POST /api/rooms/:id/desktop/reset (202) */
+export const DesktopResetResult = Type.Object(
+  {
+    room: RoomId,
+    status: Type.Literal('resetting'),
+  },
+  {
+    description:
+      "the agent has begun ending every process of the room's desktop user and will start the window manager and app afresh; viewers and control are untouched",
+  },
+);
+export type DesktopResetResult = Static<typeof DesktopResetResult>;

@@ -1,0 +1,84 @@
+import { Type, type Static } from 'typebox';
+import { ControlState, ParticipantRef } from './control.js';
+import { ResolvedRoomTimeouts, RoomExpiry } from './lifecycle.js';
+import { RoomStatus } from './room-status.js';
+import { Presence } from './session.js';
+
+/** What a room's desktop runs: a terminal (xterm) or a browser (Chromium). */
+export const RoomApp = Type.Union([Type.Literal('terminal'), Type.Literal('browser')]);
+export type RoomApp = Static<typeof RoomApp>;
+export const ROOM_APPS: readonly RoomApp[] = ['terminal', 'browser'];
+
+export const RoomLinks = Type.Object({
+  participant: Type.String({ description: 'join link for participants; the invite is in the fragment' }),
+  viewer: Type.String({ description: 'join link for viewers (watch only)' }),
+  owner: Type.String({ description: "the creator's link: owners manage the room and moderate control" }),
+});
+export type RoomLinks = Static<typeof RoomLinks>;
+
+/** What the dashboard learned of a room's agent: the protocol version it speaks. */
+export const AgentProtocolInfo = Type.Object({
+  version: Type.Union([Type.Integer(), Type.Null()]),
+  compatible: Type.Boolean(),
+});
+export type AgentProtocolInfo = Static<typeof AgentProtocolInfo>;
+
+/**
+ * What anyone holding an invite may know of a room. Room and JoinedRoom are spelled out from these
+ * rather than with `Type.Pick`, whose machinery would follow the schemas into the web's bundle.
+ */
+const summary = {
+  id: Type.String(),
+  name: Type.String(),
+  status: RoomStatus,
+  width: Type.Integer(),
+  height: Type.Integer(),
+  fps: Type.Integer(),
+  app: RoomApp,
+};
+
+/** A room as the dashboard's API returns it (GET /api/rooms, /api/rooms/:id, POST /api/rooms). */
+export const Room = Type.Object({
+  id: summary.id,
+  name: summary.name,
+  status: summary.status,
+  createdAt: Type.String({ format: 'date-time' }),
+  width: summary.width,
+  height: summary.height,
+  fps: summary.fps,
+  app: summary.app,
+  /** present for callers that may invite (operator, owner) */
+  links: Type.Optional(RoomLinks),
+  /** live figures from the room agent; null when it could not be asked */
+  viewers: Type.Optional(Type.Union([Type.Integer(), Type.Null()])),
+  controller: Type.Optional(Type.Union([ParticipantRef, Type.Null()])),
+  /** the room's timeouts with the defaults applied, seconds, 0: off */
+  timeouts: ResolvedRoomTimeouts,
+  /** who is in the room (session channel), from the agent; null when it could not be asked */
+  participants: Type.Optional(Type.Union([Type.Array(Presence), Type.Null()])),
+  /** the control lease (holder, queue, locked), from the agent; null when it could not be asked */
+  control: Type.Optional(Type.Union([ControlState, Type.Null()])),
+  /** true: the room runtime (docker engine) did not answer; status is the last one it reported */
+  stale: Type.Optional(Type.Boolean()),
+  /** set when a timeout ran out: the room is being deleted */
+  expired: Type.Optional(Type.Union([RoomExpiry, Type.Null()])),
+  /**
+   * the protocol of the room's agent; `compatible: false` for a room started by another build of the
+   * dashboard: listed, but every call that would drive it answers 409. null when it could not be asked.
+   */
+  agentProtocol: Type.Optional(Type.Union([AgentProtocolInfo, Type.Null()])),
+});
+export type Room = Static<typeof Room>;
+
+export const RoomList = Type.Object({
+  rooms: Type.Array(Room),
+  /** the room runtime did not answer: the list is the last one known */
+  stale: Type.Optional(Type.Boolean()),
+});
+export type RoomList = Static<typeof RoomList>;
+
+/** What a joining page needs to start at once, without asking GET /api/rooms/:id first. */
+export const JoinedRoom = Type.Object(summary, {
+  description: 'the room at the time of the join: with status `ready` the stream can be opened at once',
+});
+export type JoinedRoom = Static<typeof JoinedRoom>;
