@@ -9,7 +9,7 @@ import {
   settingsHeader,
   settingsRows,
   type SettingsTable,
-} from '../room-agent/src/settings/index.js';
+} from '../contracts/src/settings/index.js';
 
 export interface SettingsDoc {
   /** the markdown file, from the repository's root */

@@ -1,6 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { ResolvedRoomTimeouts } from '@boxroom/contracts';
-import { ConfigError, readSettings, type Env } from '@boxroom/room-agent/settings';
+import { ConfigError, readSettings, type Env } from '@boxroom/contracts/settings';
 import { DASHBOARD_SETTINGS, type DashboardProcess } from './dashboard-settings.js';
 
 export { ConfigError };

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { ROOM_TIMEOUT_MAX_S } from '@boxroom/contracts';
-import { AGENT_SETTINGS, defineSettings, LOG_LEVELS } from '@boxroom/room-agent/settings';
+import { AGENT_SETTINGS, defineSettings, LOG_LEVELS } from '@boxroom/contracts/settings';
 
 /** The programs built from dashboard/src: the server, compose's janitor, the room firewall CLI, `npm run migrate`. */
 export type DashboardProcess = 'dashboard' | 'janitor' | 'room-firewall' | 'migrate';

@@ -2,8 +2,7 @@ import { accessSync, constants, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AGENT_SETTINGS } from './settings/agent-settings.js';
-import { ConfigError, readSettings, type Env } from './settings/define-settings.js';
+import { AGENT_SETTINGS, ConfigError, readSettings, type Env } from '@boxroom/contracts/settings';
 
 export { ConfigError };
 

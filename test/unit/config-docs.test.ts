@@ -3,13 +3,13 @@ import { join, relative } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { DASHBOARD_SETTINGS } from '../../dashboard/src/dashboard-settings.js';
-import { AGENT_SETTINGS } from '../../room-agent/src/settings/index.js';
+import { AGENT_SETTINGS } from '../../contracts/src/settings/index.js';
 import { expectedCells, sectionOf, SETTINGS_DOCS, tableCells } from '../../scripts/settings-docs.js';
 import { findRepoRoot } from '../support/repo-root.js';
 
 /**
  * The docs match the configuration. The settings tables in the code (dashboard/src/dashboard-settings.ts,
- * room-agent/src/settings/agent-settings.ts) are the source: the docs' tables list exactly their
+ * contracts/src/settings/agent-settings.ts) are the source: the docs' tables list exactly their
  * variables, defaults and meanings; the programs use no BOXROOM_* variable that is not in them, and
  * only the loaders read the environment. Every BOXROOM_* the rest mentions (scripts, compose, images;
  * tests and test helpers aside) is documented somewhere.

@@ -1,8 +1,8 @@
-import type { AgentSettingName } from '@boxroom/room-agent/settings';
+import type { AgentSettingName } from '@boxroom/contracts/settings';
 import type { RoomAgentSettings } from '../config.js';
 import { timeoutsOf, type RoomSpec } from '../rooms/room-driver.js';
 
-/** Agent variables by name: only names the agent reads (room-agent/src/settings/agent-settings.ts). */
+/** Agent variables by name: only names the agent reads (contracts/src/settings/agent-settings.ts). */
 export type AgentEnv = Partial<Record<AgentSettingName, string>>;
 
 /**

@@ -1,4 +1,4 @@
-import { ROOM_APPS, ROOM_DEFAULTS, ROOM_LIMITS, ROOM_TIMEOUT_MAX_S } from '@boxroom/contracts';
+import { ROOM_APPS, ROOM_DEFAULTS, ROOM_LIMITS, ROOM_TIMEOUT_MAX_S } from '../index.js';
 import { defineSettings } from './define-settings.js';
 
 export const ROOM_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
