@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { oneOf } from './one-of.js';
 import { Role } from './roles.js';
 
 export const ParticipantRef = Type.Object({
@@ -27,15 +28,15 @@ export const GiveBody = Type.Object({
 export type GiveBody = Static<typeof GiveBody>;
 
 /** Why the lease changed; sent with every control event. */
-export const ControlChangeReason = Type.Union([
-  Type.Literal('request'),
-  Type.Literal('release'),
-  Type.Literal('take'),
-  Type.Literal('give'),
-  Type.Literal('reset'),
-  Type.Literal('disconnect'),
-  Type.Literal('idle'),
-  Type.Literal('lock'),
+export const ControlChangeReason = oneOf([
+  'request',
+  'release',
+  'take',
+  'give',
+  'reset',
+  'disconnect',
+  'idle',
+  'lock',
 ]);
 export type ControlChangeReason = Static<typeof ControlChangeReason>;
 
@@ -56,14 +57,7 @@ export type ControlChange = Static<typeof ControlChange>;
  * The verbs of `POST /api/rooms/:id/control/:action` (and the agent's `/control/:action`) that take no
  * body: request | release for anyone who may hold control; take | reset | lock | unlock for moderators.
  */
-export const ControlVerb = Type.Union([
-  Type.Literal('request'),
-  Type.Literal('release'),
-  Type.Literal('take'),
-  Type.Literal('reset'),
-  Type.Literal('lock'),
-  Type.Literal('unlock'),
-]);
+export const ControlVerb = oneOf(['request', 'release', 'take', 'reset', 'lock', 'unlock']);
 export type ControlVerb = Static<typeof ControlVerb>;
 
 /** Every control call: the verbs and `give` (with a GiveBody). */

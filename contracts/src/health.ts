@@ -1,15 +1,16 @@
 import { Type, type Static } from 'typebox';
+import { oneOf } from './one-of.js';
 import { RoomExpiry } from './lifecycle.js';
 
 /** States of a supervised process (see room-agent/src/supervisor). */
-export const ProcessStatus = Type.Union([
-  Type.Literal('stopped'),
-  Type.Literal('waiting'),
-  Type.Literal('starting'),
-  Type.Literal('ready'),
-  Type.Literal('backoff'),
-  Type.Literal('stopping'),
-  Type.Literal('failed'),
+export const ProcessStatus = oneOf([
+  'stopped',
+  'waiting',
+  'starting',
+  'ready',
+  'backoff',
+  'stopping',
+  'failed',
 ]);
 export type ProcessStatus = Static<typeof ProcessStatus>;
 

@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { oneOf } from './one-of.js';
 
 /** Longest any room timeout may be set to: 30 days. */
 export const ROOM_TIMEOUT_MAX_S = 30 * 24 * 3600;
@@ -28,11 +29,7 @@ export type RoomTimeouts = Static<typeof RoomTimeouts>;
 export const ResolvedRoomTimeouts = Type.Object({ maxAgeS, noViewersS, noInputS });
 export type ResolvedRoomTimeouts = Static<typeof ResolvedRoomTimeouts>;
 
-export const ExpiryReason = Type.Union([
-  Type.Literal('max-age'),
-  Type.Literal('no-viewers'),
-  Type.Literal('no-input'),
-]);
+export const ExpiryReason = oneOf(['max-age', 'no-viewers', 'no-input']);
 export type ExpiryReason = Static<typeof ExpiryReason>;
 
 /** Set once a room's time is up; the dashboard then deletes it. */

@@ -1,15 +1,9 @@
-import { Type, type Static } from 'typebox';
+import { oneOf } from './one-of.js';
 
 /** Who someone is in a room. Ordered from most to least powerful. */
-export const Role = Type.Union([
-  Type.Literal('operator'),
-  Type.Literal('owner'),
-  Type.Literal('participant'),
-  Type.Literal('viewer'),
-]);
-export type Role = Static<typeof Role>;
-
-export const ROLES: readonly Role[] = ['operator', 'owner', 'participant', 'viewer'];
+export const ROLES = ['operator', 'owner', 'participant', 'viewer'] as const;
+export type Role = (typeof ROLES)[number];
+export const Role = oneOf(ROLES);
 
 /** Roles that may hold control of the desktop at all. */
 export const CONTROL_ROLES: readonly Role[] = ['operator', 'owner', 'participant'];

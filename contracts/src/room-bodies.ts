@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { oneOf } from './one-of.js';
 import { RoomTimeouts } from './lifecycle.js';
 import { NAME_MAX_LENGTH, ROOM_DEFAULTS, ROOM_LIMITS } from './limits.js';
 import { Role } from './roles.js';
@@ -58,7 +59,7 @@ export type RenewResult = Static<typeof RenewResult>;
 /** The roles an invite link is for (the operator has the admin token, not a link). */
 export const INVITE_ROLES = ['owner', 'participant', 'viewer'] as const;
 export type InviteRole = (typeof INVITE_ROLES)[number];
-export const InviteRole = Type.Union(INVITE_ROLES.map((role) => Type.Literal(role)));
+export const InviteRole = oneOf(INVITE_ROLES);
 
 /** POST /api/rooms/:id/desktop/reset (202) */
 export const DesktopResetResult = Type.Object(

@@ -1,13 +1,14 @@
 import { Type, type Static } from 'typebox';
+import { oneOf } from './one-of.js';
 import { ControlState, ParticipantRef } from './control.js';
 import { ResolvedRoomTimeouts, RoomExpiry } from './lifecycle.js';
 import { RoomStatus } from './room-status.js';
 import { Presence } from './session.js';
 
 /** What a room's desktop runs: a terminal (xterm) or a browser (Chromium). */
-export const RoomApp = Type.Union([Type.Literal('terminal'), Type.Literal('browser')]);
-export type RoomApp = Static<typeof RoomApp>;
-export const ROOM_APPS: readonly RoomApp[] = ['terminal', 'browser'];
+export const ROOM_APPS = ['terminal', 'browser'] as const;
+export type RoomApp = (typeof ROOM_APPS)[number];
+export const RoomApp = oneOf(ROOM_APPS);
 
 export const RoomLinks = Type.Object({
   participant: Type.String({ description: 'join link for participants; the invite is in the fragment' }),
