@@ -55,4 +55,3 @@ export const WS_CLOSE = {
   /** the room failed for good (its desktop cannot come back): do not reconnect */
   roomFailed: 4504,
 } as const;
-export type WsCloseCode = (typeof WS_CLOSE)[keyof typeof WS_CLOSE];

@@ -107,13 +107,6 @@ export interface DashboardConfig {
   readonly databaseUrl: string | null;
 }
 
-/** Defaults of the room timeouts: an abandoned room (nobody watching for an hour) is freed. */
-export const ROOM_TIMEOUT_DEFAULTS: ResolvedRoomTimeouts = Object.freeze({
-  maxAgeS: DASHBOARD_SETTINGS.BOXROOM_ROOM_MAX_AGE_S.default,
-  noViewersS: DASHBOARD_SETTINGS.BOXROOM_ROOM_NO_VIEWERS_S.default,
-  noInputS: DASHBOARD_SETTINGS.BOXROOM_ROOM_NO_INPUT_S.default,
-});
-
 const read = <P extends DashboardProcess>(env: Env, process: P) =>
   readSettings(DASHBOARD_SETTINGS, env, process);
 type Values = ReturnType<typeof read<'dashboard'>>;
