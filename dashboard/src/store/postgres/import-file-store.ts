@@ -1,5 +1,8 @@
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Logger } from '../../logger.js';
-import { FileStateStore } from '../file-state-store.js';
+import { readJson } from '../atomic-json.js';
+import { FileStateStore, STATE_FILES } from '../file-state-store.js';
 import type { PgDatabase } from './pg-database.js';
 import { notifyChange } from './pg-database.js';
 
@@ -29,6 +32,7 @@ const MERGE = {
  * keyed by id. The data dir is only read.
  */
 export async function importFileStore(dataDir: string, db: PgDatabase, log: Logger): Promise<ImportCounts> {
+  await checkReadable(dataDir);
   const files = new FileStateStore(dataDir, log);
   await files.open();
   const generations = await files.loadInviteGenerations();
@@ -71,4 +75,20 @@ export async function importFileStore(dataDir: string, db: PgDatabase, log: Logg
   });
   log.info({ dataDir, ...counts }, 'file store imported');
   return counts;
+}
+
+/**
+ * The file store starts empty on a file it cannot read (a dashboard must come up); an import must
+ * not: invite generations missing from the database revive every revoked invite link. A data dir
+ * that is not there (a mistyped path) or a state file that does not parse stops it before any write.
+ */
+async function checkReadable(dataDir: string): Promise<void> {
+  if (!(await stat(dataDir)).isDirectory()) throw new Error(`--import-from ${dataDir}: not a directory`);
+  for (const file of Object.values(STATE_FILES)) {
+    await readJson(join(dataDir, file)).catch((err: unknown) => {
+      throw new Error(
+        `--import-from: ${join(dataDir, file)} unreadable (${(err as Error).message}): nothing imported`,
+      );
+    });
+  }
 }
