@@ -62,6 +62,11 @@ const CLIENT_ERRORS: Record<string, [status: number, message: string]> = {
  */
 export const clientErrorHandler: NonNullable<FastifyServerOptions['clientErrorHandler']> = (err, socket) => {
   if ((err as NodeJS.ErrnoException).code === 'ECONNRESET' || socket.destroyed) return;
+  // As Node and fastify do: a socket that cannot be written to (the peer half-closed it) is dropped.
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
   const [status, message] = CLIENT_ERRORS[(err as NodeJS.ErrnoException).code ?? ''] ?? [400, 'bad request'];
   const body = JSON.stringify({ error: { code: codeForStatus(status), message } } satisfies ErrorBody);
   socket.end(
