@@ -76,6 +76,33 @@ describe('InviteService', () => {
     b.close();
   });
 
+  it('a revocation answered after a later one of another replica keeps the later generation', async () => {
+    const a = new InviteService(key, store, log);
+    const b = new InviteService(key, store, log);
+    await a.init();
+    await b.init();
+    // b's bump is written first (generation 1), but its answer is held back until a's (2) is in b's copy
+    const bump = store.bumpInviteGeneration.bind(store);
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let written = false;
+    vi.spyOn(store, 'bumpInviteGeneration').mockImplementationOnce(async (room, role) => {
+      const generation = await bump(room, role);
+      written = true;
+      await held;
+      return generation;
+    });
+    const revokedOnB = b.revoke('aaaaaaaaaa', 'viewer');
+    await until(() => written);
+    await a.revoke('aaaaaaaaaa', 'viewer');
+    await until(() => b.generation('aaaaaaaaaa', 'viewer') === 2);
+    release();
+    await revokedOnB;
+    expect(b.generation('aaaaaaaaaa', 'viewer')).toBe(2);
+    a.close();
+    b.close();
+  });
+
   it('a change announced while the store is away is picked up once it answers', async () => {
     const a = new InviteService(key, store, log);
     const b = new InviteService(key, store, log);

@@ -62,7 +62,10 @@ export class InviteService {
     // The store adds one in a transaction: two replicas revoking at once both move past the old links.
     const generation = await this.store.bumpInviteGeneration(room, role);
     this.mirror.wrote();
-    this.generations = { ...this.generations, [room]: { ...this.generations[room], [role]: generation } };
+    // Another replica's later bump may already be in this copy (its NOTIFY came first): keep the
+    // higher one, or links that replica revoked would work here again until the next change.
+    const kept = Math.max(generation, this.generation(room, role));
+    this.generations = { ...this.generations, [room]: { ...this.generations[room], [role]: kept } };
     this.log.info({ room, role, generation }, 'invite revoked');
   }
 
