@@ -14,6 +14,15 @@ describe('InviteService', () => {
   beforeEach(async () => ({ store, dispose } = await tempFileStore()));
   afterEach(() => dispose());
 
+  /** Two replicas' invite services over the one store. */
+  async function twoReplicas(): Promise<[InviteService, InviteService]> {
+    const a = new InviteService(key, store, log);
+    const b = new InviteService(key, store, log);
+    await a.init();
+    await b.init();
+    return [a, b];
+  }
+
   it('derives a distinct secret per room and role, and matches it back', async () => {
     const svc = new InviteService(key, store, log);
     await svc.init();
@@ -59,10 +68,7 @@ describe('InviteService', () => {
   });
 
   it('a revocation on one replica refuses the old link on the other', async () => {
-    const a = new InviteService(key, store, log);
-    const b = new InviteService(key, store, log);
-    await a.init();
-    await b.init();
+    const [a, b] = await twoReplicas();
     const old = b.secret('aaaaaaaaaa', 'participant');
     await a.revoke('aaaaaaaaaa', 'participant');
     await until(() => b.match('aaaaaaaaaa', old) === null);
@@ -77,10 +83,7 @@ describe('InviteService', () => {
   });
 
   it('a revocation answered after a later one of another replica keeps the later generation', async () => {
-    const a = new InviteService(key, store, log);
-    const b = new InviteService(key, store, log);
-    await a.init();
-    await b.init();
+    const [a, b] = await twoReplicas();
     // b's bump is written first (generation 1), but its answer is held back until a's (2) is in b's copy
     const bump = store.bumpInviteGeneration.bind(store);
     let release!: () => void;
@@ -104,10 +107,7 @@ describe('InviteService', () => {
   });
 
   it('a change announced while the store is away is picked up once it answers', async () => {
-    const a = new InviteService(key, store, log);
-    const b = new InviteService(key, store, log);
-    await a.init();
-    await b.init();
+    const [a, b] = await twoReplicas();
     // the store goes away as the change is announced: b keeps its copy and tries again
     const away = vi.spyOn(store, 'loadInviteGenerations').mockRejectedValue(new Error('connection refused'));
     await a.revoke('aaaaaaaaaa', 'owner');
