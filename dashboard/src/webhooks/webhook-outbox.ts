@@ -23,7 +23,11 @@ export class WebhookOutbox implements WebhookSink {
   ) {}
 
   emit(event: WebhookEvent): void {
-    if (this.closed) return;
+    if (this.closed) {
+      // a request still in flight while the dashboard stops: the store is closing, say what is lost
+      this.log.warn({ event: event.id, type: event.type }, 'webhook emitted after close: not queued');
+      return;
+    }
     void this.writes
       .run(() => this.store.enqueueWebhook(event))
       .then(
