@@ -96,6 +96,27 @@ export interface AppDeps {
 
 /** The dashboard as a fastify instance; server.ts listens, tests inject. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { config, log } = deps;
+  const store =
+    deps.store ?? createStateStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl ?? null }, log);
+  await store.open();
+  let app: FastifyInstance | undefined;
+  try {
+    return await composeApp(deps, store, (a) => (app = a));
+  } catch (err) {
+    // A start that fails half way leaves nothing open: the app's onClose hooks (once registered)
+    // stop what was started, and the store's pool and LISTEN connection end (close is idempotent).
+    await app?.close().catch(() => undefined);
+    await store.close().catch(() => undefined);
+    throw err;
+  }
+}
+
+async function composeApp(
+  deps: AppDeps,
+  store: StateStore,
+  created: (app: FastifyInstance) => void,
+): Promise<FastifyInstance> {
   const { config, log, driver, secrets } = deps;
   // HTTPS or not, the routes are the same: the server type is only what listen() creates.
   const serverOptions = deps.tls ? { https: { cert: deps.tls.cert, key: deps.tls.key } } : {};
@@ -111,12 +132,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     frameworkErrors,
     clientErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>();
+  created(app);
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
 
   const tokens = await TokenService.fromPem(secrets.privateKeyPem, secrets.publicKeyPem, config.tokenTtlS);
-  const store =
-    deps.store ?? createStateStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl ?? null }, log);
-  await store.open();
   const invites = new InviteService(secrets.inviteKey, store, log.child({ mod: 'invites' }));
   await invites.init();
   const rights = new RightsService(store, log.child({ mod: 'rights' }));
