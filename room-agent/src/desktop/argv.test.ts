@@ -134,6 +134,9 @@ describe('argv builders', () => {
         '-nocmds',
         '-nobell',
         '-nocursor',
+        '-modtweak',
+        '-add_keysyms',
+        '-skip_lockkeys',
         '-q',
       ],
     });

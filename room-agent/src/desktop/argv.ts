@@ -208,6 +208,17 @@ export function x11vncArgv(o: X11vncOptions): CommandLine {
       '-nocmds', // and it never runs an external command
       '-nobell',
       '-nocursor', // no cursor shape updates; the video shows the real cursor
+      // Keys arrive as keysyms (what the user's layout produced, noVNC's default without the QEMU
+      // key extension, which x11vnc does not offer) and are typed on Xvfb's US keymap: see
+      // docs/decisions.md ("Keysyms, not scancodes"). -modtweak presses or releases Shift and AltGr so
+      // a keysym comes out whatever modifiers the browser holds (AZERTY's Shift+1 is `1`); -add_keysyms
+      // puts a keysym the US map lacks (EuroSign, ntilde) on a spare keycode. Both are x11vnc's
+      // defaults, pinned because every non-US layout depends on them.
+      '-modtweak',
+      '-add_keysyms',
+      // The browser sends the case CapsLock already applied ('A'); toggling the room's CapsLock as
+      // well inverted it again ('a', measured). Lock keysyms are dropped, the letters carry the state.
+      '-skip_lockkeys',
       '-q',
     ],
   };
