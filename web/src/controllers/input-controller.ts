@@ -1,6 +1,7 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type RFB from '@novnc/novnc';
 import { Backoff, PAGE_RECONNECT } from '../core/backoff.js';
+import { XK_BACKSPACE, editKeysyms } from '../core/text-input-keys.js';
 
 export type InputPhase = 'off' | 'connecting' | 'active' | 'retrying';
 
@@ -54,6 +55,35 @@ export class InputController implements ReactiveController {
   /** Give noVNC the keyboard (it grabs keys only while its canvas has focus). */
   focus(): void {
     this.rfb?.focus({ preventScroll: true });
+  }
+
+  /**
+   * A textarea whose edits reach the room as keys (Enter is its newline): what a phone's soft
+   * keyboard types (Android's send keyCode 229 and composition events, which noVNC cannot map).
+   * Returns the detach function.
+   */
+  attachTextInput(field: HTMLTextAreaElement): () => void {
+    let shown = field.value;
+    const tap = (keysym: number) => this.rfb?.sendKey(keysym, null);
+    const onInput = (e: Event) => {
+      for (const k of editKeysyms(shown, field.value)) tap(k);
+      shown = field.value;
+      // a finished line is in the room: start the next one empty so the field never grows
+      if (shown.endsWith('\n') && !(e as InputEvent).isComposing) {
+        field.value = '';
+        shown = '';
+      }
+    };
+    // Backspace in an empty field changes no value, so no input event tells about it
+    const onKeyDown = (e: Event) => {
+      if ((e as KeyboardEvent).key === 'Backspace' && field.value === '') tap(XK_BACKSPACE);
+    };
+    field.addEventListener('input', onInput);
+    field.addEventListener('keydown', onKeyDown);
+    return () => {
+      field.removeEventListener('input', onInput);
+      field.removeEventListener('keydown', onKeyDown);
+    };
   }
 
   private async connect(): Promise<void> {
