@@ -104,6 +104,39 @@ describe('non-US keyboard layouts reach the room as the user sees them (Chromium
       await until(() => existsSync(`${out}.shortcut`), 10_000, 'the shortcut line to run');
       await expect.poll(() => readFileSync(`${out}.shortcut`, 'utf8')).toBe('abc xyz def\n');
 
+      // a phone keyboard: no keys noVNC can map, only composition and input events in a text field
+      // (the stage's controller takes its edits; Chromium's IME path stands in for Android's)
+      await page.evaluate(() => {
+        const stage = document
+          .querySelector('br-room-page')!
+          .shadowRoot!.querySelector('br-video-stage') as HTMLElement & {
+          input: { attachTextInput(t: HTMLTextAreaElement): () => void };
+        };
+        const field = document.createElement('textarea');
+        field.id = 'soft-keys';
+        document.body.append(field);
+        stage.input.attachTextInput(field);
+        field.focus();
+      });
+      for (const word of ['e', 'ec', 'ech', 'echo']) {
+        await cdp.send('Input.imeSetComposition', {
+          text: word,
+          selectionStart: word.length,
+          selectionEnd: word.length,
+        });
+      }
+      await cdp.send('Input.insertText', { text: 'echo' });
+      await cdp.send('Input.insertText', { text: ' ' });
+      // a correction: the keyboard replaces its composing word "senor" with "señor"
+      await cdp.send('Input.imeSetComposition', { text: 'senor', selectionStart: 5, selectionEnd: 5 });
+      await cdp.send('Input.imeSetComposition', { text: 'señor', selectionStart: 5, selectionEnd: 5 });
+      await cdp.send('Input.insertText', { text: 'señor' });
+      await cdp.send('Input.insertText', { text: ` € > ${out}.ime` });
+      await dispatch(cdp, enter());
+      await until(() => existsSync(`${out}.ime`), 10_000, 'the composed line to run');
+      await expect.poll(() => readFileSync(`${out}.ime`, 'utf8')).toBe('señor €\n');
+      await page.locator('br-video-stage .overlay').click();
+
       // keys held while the page loses focus are released in the room
       const { display, runDir } = dash!.localRoom(roomId);
       await dispatch(cdp, [altGr({ key: 'q', code: 'KeyQ', keyCode: 81 })[0]!]);
@@ -112,7 +145,7 @@ describe('non-US keyboard layouts reach the room as the user sees them (Chromium
       await page.mouse.click(2, 2); // outside the video: the focus leaves noVNC's canvas
       await expect.poll(() => xHeld(display, runDir)).toEqual([]);
     } finally {
-      for (const f of [out, `${out}.done`, `${out}.shortcut`]) rmSync(f, { force: true });
+      for (const f of [out, `${out}.done`, `${out}.shortcut`, `${out}.ime`]) rmSync(f, { force: true });
       await page.context().close();
     }
   }, 120_000);
