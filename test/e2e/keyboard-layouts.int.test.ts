@@ -142,7 +142,8 @@ describe('non-US keyboard layouts reach the room as the user sees them (Chromium
       await dispatch(cdp, [altGr({ key: 'q', code: 'KeyQ', keyCode: 81 })[0]!]);
       await dispatch(cdp, [shifted({ key: 'a', code: 'KeyA', keyCode: 65 })[0]!]);
       await expect.poll(() => xHeld(display, runDir)).toHaveLength(2);
-      await page.mouse.click(2, 2); // outside the video: the focus leaves noVNC's canvas
+      // a click outside the video (the holder line): the focus leaves noVNC's canvas
+      await page.locator('[data-testid=holder]').click();
       await expect.poll(() => xHeld(display, runDir)).toEqual([]);
     } finally {
       for (const f of [out, `${out}.done`, `${out}.shortcut`, `${out}.ime`]) rmSync(f, { force: true });
