@@ -118,7 +118,10 @@ describe('the room page in Firefox ESR', () => {
       [1000, 650],
       [37, 41],
     ] as const) {
-      await page.mouse.click(box.x + ((rx + 0.5) / 1280) * box.width, box.y + ((ry + 0.5) / 720) * box.height);
+      await page.mouse.click(
+        box.x + ((rx + 0.5) / 1280) * box.width,
+        box.y + ((ry + 0.5) / 720) * box.height,
+      );
       await expect
         .poll(() => {
           const m = /x:(\d+) y:(\d+)/.exec(xdotool(display, runDir, 'getmouselocation'))!;

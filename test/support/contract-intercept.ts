@@ -1,6 +1,12 @@
 import WebSocket from 'ws';
 import { dashboardRoutes } from '../../dashboard/src/testing/dashboard-routes.js';
-import { checkHttp, checkSessionMessage, isForeignSession, isWatchedDashboard, track } from './contract-check.js';
+import {
+  checkHttp,
+  checkSessionMessage,
+  isForeignSession,
+  isWatchedDashboard,
+  track,
+} from './contract-check.js';
 
 /**
  * Setup file of the integration tests, which talk to real processes: every answer of a dashboard the
