@@ -6,8 +6,9 @@ import { freePort } from './processes.js';
 export const FIREFOX = process.env.BOXROOM_FIREFOX ?? '/usr/bin/firefox-esr';
 
 /**
- * Firefox ESR headless, driven over WebDriver BiDi. The prefs let media play without a user gesture
- * (as Chromium's --autoplay-policy flag does) and keep Firefox from phoning home during a test.
+ * Firefox ESR headless, driven over WebDriver BiDi. Autoplay is left at Firefox's default (muted video
+ * may play, sound needs a gesture), as a person's Firefox has it; the prefs only keep it from phoning
+ * home during a test.
  * The BiDi endpoint is ws://127.0.0.1:<port>/session, a path boxroom's agents use too: its port is
  * chosen here so the contract check (contract-intercept.ts) leaves the browser's own traffic alone.
  */
@@ -20,8 +21,6 @@ export async function launchFirefox(): Promise<Browser> {
     headless: true,
     debuggingPort: port,
     extraPrefsFirefox: {
-      'media.autoplay.default': 0,
-      'media.autoplay.blocking_policy': 0,
       'app.update.enabled': false,
       'browser.shell.checkDefaultBrowser': false,
       'datareporting.policy.dataSubmissionEnabled': false,
