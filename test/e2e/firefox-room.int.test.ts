@@ -1,11 +1,10 @@
 /// <reference lib="dom" />
 // page.evaluate() callbacks run in the browser.
-import { execFileSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { xClientEnv } from '../support/agent-helpers.js';
+import { xPointer, xdotool } from '../support/agent-helpers.js';
 import { DashboardProcess, buildWeb } from '../support/dashboard-process.js';
 import { launchFirefox } from '../support/firefox.js';
 import { sleep } from '../support/processes.js';
@@ -59,10 +58,6 @@ async function framesOf(page: Page): Promise<number> {
   return Number((await el!.evaluate((e) => e.textContent)) ?? 0);
 }
 
-function xdotool(display: number, runDir: string, ...args: string[]): string {
-  return execFileSync('xdotool', args, { env: xClientEnv(display, runDir) }).toString();
-}
-
 beforeAll(async () => {
   buildWeb();
   dash = await DashboardProcess.start({
@@ -94,10 +89,10 @@ describe('the room page in Firefox ESR', () => {
     await expect.poll(() => framesOf(page), { timeout: 20_000 }).toBeGreaterThanOrEqual(20);
     // an idle desktop sends few frames (capture follows damage): the terminal gets typed into meanwhile
     const a = await videoState(page);
-    xdotool(display, runDir, 'type', '--delay', '60', 'abcdefghijklmnopqrst');
+    await xdotool(display, runDir, 'type', '--delay', '60', 'abcdefghijklmnopqrst');
     await sleep(500);
     const b = await videoState(page);
-    xdotool(display, runDir, 'key', 'ctrl+u');
+    await xdotool(display, runDir, 'key', 'ctrl+u');
     expect(b.paused).toBe(false);
     expect(b.currentTime - a.currentTime).toBeGreaterThan(0.5);
     expect(b.presented - a.presented).toBeGreaterThanOrEqual(10);
@@ -123,8 +118,8 @@ describe('the room page in Firefox ESR', () => {
         box.y + ((ry + 0.5) / 720) * box.height,
       );
       await expect
-        .poll(() => {
-          const m = /x:(\d+) y:(\d+)/.exec(xdotool(display, runDir, 'getmouselocation'))!;
+        .poll(async () => {
+          const m = /x:(\d+) y:(\d+)/.exec(await xPointer(display, runDir))!;
           return Math.max(Math.abs(Number(m[1]) - rx), Math.abs(Number(m[2]) - ry));
         })
         .toBeLessThanOrEqual(2);
@@ -143,7 +138,7 @@ describe('the room page in Firefox ESR', () => {
 
     // --- still playing after all that
     const c = await videoState(page);
-    xdotool(display, runDir, 'type', '--delay', '60', 'abcde');
+    await xdotool(display, runDir, 'type', '--delay', '60', 'abcde');
     await expect.poll(async () => (await videoState(page)).presented).toBeGreaterThan(c.presented);
     await page.close();
     const del = await dash!.api('DELETE', `/api/rooms/${room.id}`);
