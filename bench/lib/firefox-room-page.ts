@@ -16,6 +16,9 @@ export async function openFirefoxRoomPage(
   ctx.cleanup.add('close Firefox', () => browser.close());
   const page = await browser.newPage();
   await page.setViewport({ width: 1280, height: 800 });
+  // `--player`: the same localStorage settings the Chromium contexts get (bench-run.ts)
+  const settings = ctx.opts.player ? JSON.stringify(ctx.opts.player) : null;
+  if (settings) await page.evaluateOnNewDocument((v) => localStorage.setItem('boxroom.player', v), settings);
   await page.goto(link);
   await (await page.waitForSelector('>>> br-join-form >>> input[name=name]'))!.type('bench firefox');
   await (await page.waitForSelector('>>> br-join-form >>> button[type=submit]'))!.click();
