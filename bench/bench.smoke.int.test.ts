@@ -7,13 +7,14 @@ afterAll(() => cleanup.run(), 60_000);
 
 /** `npm run bench` in its shortest mode: every metric gets samples. The figures are not checked here. */
 describe('the bench (smoke mode: a few samples of each metric)', () => {
-  it('runs through the real dashboard and Chromium and reports every metric', async () => {
+  it('runs through the real dashboard, Chromium and Firefox and reports every metric', async () => {
     const r = await runBench({ driver: 'local', mode: 'smoke' }, cleanup);
     const keys = r.metrics.map((m) => m.key);
     for (const k of [
       'cold_start_local',
       'join',
       'g2g_720p30',
+      'g2g_720p30_firefox',
       'input_to_photon',
       'fanout_3_g2g',
       'fanout_3_agent_cpu',
@@ -27,6 +28,6 @@ describe('the bench (smoke mode: a few samples of each metric)', () => {
       expect(keys, renderReport(r)).toContain(k);
     for (const m of r.metrics) expect(m.n, `${m.key}\n${renderReport(r)}`).toBeGreaterThan(0);
     expect(r.hlsRatio).toBeGreaterThan(0);
-    expect(Object.keys(r.breakdown)).toEqual(['720p30', '1080p30']);
+    expect(Object.keys(r.breakdown)).toEqual(['720p30', '720p30 Firefox ESR', '1080p30']);
   }, 300_000);
 });

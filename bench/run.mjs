@@ -18,8 +18,19 @@ await build({
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  packages: 'external',
   logLevel: 'warning',
+  plugins: [
+    {
+      // npm packages stay in node_modules; the workspaces (@boxroom/contracts, ...) export TypeScript
+      // sources, which Node cannot load, so they are bundled like the bench's own files
+      name: 'external-packages',
+      setup(b) {
+        b.onResolve({ filter: /^[^./]/ }, (a) =>
+          a.path.startsWith('@boxroom/') ? undefined : { path: a.path, external: true },
+        );
+      },
+    },
+  ],
 });
 const child = spawn(process.execPath, [outfile, ...args], { stdio: 'inherit' });
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));

@@ -2,7 +2,7 @@
 # Installs what boxroom needs, idempotently: Debian packages (when root, otherwise it prints the
 # exact command), npm dependencies, the bundles, and for tests the Docker engine and images.
 #   bash scripts/setup.sh          what `npm start` needs
-#   bash scripts/setup.sh test     what `npm test` needs (adds Chromium, X tools, PostgreSQL, Docker + images)
+#   bash scripts/setup.sh test     what `npm test` needs (adds Chromium, Firefox ESR, X tools, PostgreSQL, Docker + images)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode="${1:-start}"
@@ -23,7 +23,7 @@ declare -A need=(
 if [ "$mode" = test ]; then
   need+=(
     [xdotool]=xdotool [xinput]=xinput [xwd]=x11-apps [xprop]=x11-utils [xset]=x11-xserver-utils
-    [chromium]=chromium [dockerd]=docker.io [debootstrap]=debootstrap [docker-compose]=docker-compose
+    [chromium]=chromium [firefox-esr]=firefox-esr [dockerd]=docker.io [debootstrap]=debootstrap [docker-compose]=docker-compose
   )
 fi
 missing=()

@@ -3,8 +3,17 @@ import type { BenchContext } from './bench-context.js';
 import type { BenchRoom } from './bench-rooms.js';
 import { FlvTap } from './flv-tap.js';
 import { breakdown, latencies, probeRegion, sampleGlassToGlass } from './glass-to-glass.js';
-import type { RoomPage } from './room-page.js';
+import type { ProbePage } from './page-probe.js';
 import type { ScreenProbe } from './screen-probe.js';
+
+/** The browser a room page runs in: its name in labels, and what its metric keys end with. */
+export interface G2gBrowser {
+  name: string;
+  /** '' for Chromium, whose keys (`g2g_720p30`) predate the others */
+  keySuffix: string;
+}
+
+export const CHROMIUM_PAGE: G2gBrowser = { name: 'Chromium', keySuffix: '' };
 
 /**
  * `n` glass-to-glass samples on a playing room page (`label`: 720p30, 1080p30), with a Node reader
@@ -13,31 +22,34 @@ import type { ScreenProbe } from './screen-probe.js';
 export async function measureGlassToGlass(
   ctx: BenchContext,
   label: string,
-  p: RoomPage,
+  page: ProbePage,
   r: BenchRoom,
   n: number,
   screen: ScreenProbe,
+  browser: G2gBrowser = CHROMIUM_PAGE,
 ): Promise<void> {
-  ctx.log(`glass-to-glass ${label}, ${n} samples`);
+  const key = `g2g_${label}${browser.keySuffix}`;
+  const where = browser.keySuffix ? `${label} ${browser.name}` : label;
+  ctx.log(`glass-to-glass ${where}, ${n} samples`);
   const tap = new FlvTap(await ctx.rooms.streamWs(r, 'tap'), probeRegion(r.width, r.height));
   ctx.cleanup.add('stop the tap', async () => tap.close());
   await sleep(1500);
-  const res = await sampleGlassToGlass(p.page, screen, r, n, { tap });
+  const res = await sampleGlassToGlass(page, screen, r, n, { tap });
   tap.close();
-  ctx.misses[`g2g_${label}`] = res.misses;
+  ctx.misses[key] = res.misses;
   ctx.add(
     {
-      key: `g2g_${label}`,
-      label: `glass-to-glass ${r.width}x${r.height}@30, screen change -> presented in Chromium`,
+      key,
+      label: `glass-to-glass ${r.width}x${r.height}@30, screen change -> presented in ${browser.name}`,
       unit: 'ms',
       target: label === '720p30' ? { p50: 50, p95: 80 } : undefined,
     },
     latencies(res.samples),
   );
-  ctx.breakdown[label] = breakdown(res.samples, tap.minOffset);
+  ctx.breakdown[where] = breakdown(res.samples, tap.minOffset, browser.name);
   // every sample, relative to its screen change (ms): where a tail comes from
   const all = (ctx.details.g2gSamples ??= {}) as Record<string, unknown>;
-  all[label] = res.samples.map((x) => ({
+  all[where] = res.samples.map((x) => ({
     atReader: x.tapArrivedAt === null ? null : x.tapArrivedAt - x.changedAt,
     displayed: x.displayedAt - x.changedAt,
     bufferMs: Math.round(x.bufferMs),

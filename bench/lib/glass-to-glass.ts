@@ -1,7 +1,6 @@
-import type { Page } from 'playwright-core';
 import { sleep } from '../../test/support/processes.js';
 import type { FlvTap } from './flv-tap.js';
-import { arm, waitHit, type Target } from './page-probe.js';
+import { arm, waitHit, type ProbePage, type Target } from './page-probe.js';
 import type { ScreenProbe } from './screen-probe.js';
 import { summarize, type Summary } from './stats.js';
 
@@ -27,7 +26,7 @@ const COLOURS: Array<[number, [number, number, number]]> = [
 export interface G2gSample {
   /** X server done repainting (T0) */
   changedAt: number;
-  /** first frame showing it presented in Chromium (expectedDisplayTime, T1) */
+  /** first frame showing it presented in the browser (expectedDisplayTime, T1) */
   displayedAt: number;
   presentedAt: number;
   callbackAt: number;
@@ -45,7 +44,7 @@ export interface G2gSample {
  * so a change lands anywhere in the capture interval rather than in step with it.
  */
 export async function sampleGlassToGlass(
-  page: Page,
+  page: ProbePage,
   probe: ScreenProbe,
   room: { width: number; height: number },
   n: number,
@@ -92,7 +91,11 @@ export const latencies = (s: G2gSample[]) => s.map((x) => x.displayedAt - x.chan
  * (x11grab stamps each frame with the wall clock at grab): capture ~ flvTs + min(arrival - flvTs),
  * which puts it at most the fastest encode-to-reader time late.
  */
-export function breakdown(samples: G2gSample[], minOffset: number): Record<string, Summary> {
+export function breakdown(
+  samples: G2gSample[],
+  minOffset: number,
+  browser = 'Chromium',
+): Record<string, Summary> {
   const t = samples.filter((s) => s.tapArrivedAt !== null && s.tapFlvTs !== null);
   const cap = (s: G2gSample) => s.tapFlvTs! + minOffset;
   return {
@@ -103,7 +106,7 @@ export function breakdown(samples: G2gSample[], minOffset: number): Record<strin
     'screen change -> frame at a Node WS reader (measured)': summarize(
       t.map((s) => s.tapArrivedAt! - s.changedAt),
     ),
-    'at the reader -> presented in Chromium (transfer, remux, MSE, decode, buffer, display)': summarize(
+    [`at the reader -> presented in ${browser} (transfer, remux, MSE, decode, buffer, display)`]: summarize(
       t.map((s) => s.displayedAt - s.tapArrivedAt!),
     ),
     'of which: player buffer ahead of currentTime at that frame': summarize(samples.map((s) => s.bufferMs)),

@@ -3,6 +3,14 @@
 // self-contained. Every time they record is Date.now(), the machine's wall clock the bench also uses.
 import type { Page } from 'playwright-core';
 
+/**
+ * What the frame probe needs of a page: `evaluate` with one serializable argument. Playwright's Page
+ * (Chromium) and puppeteer's (Firefox over WebDriver BiDi) both have it.
+ */
+export interface ProbePage {
+  evaluate<R, A>(fn: (arg: A) => R | Promise<R>, arg: A): Promise<R>;
+}
+
 /** Where the <video> is: inside the room page's shadow roots, or the only one on a plain page. */
 export type VideoLocator = 'room' | 'plain';
 
@@ -93,7 +101,7 @@ export async function waitFirstFrame(page: Page, timeoutMs: number): Promise<Fir
  * colour of the target rectangle from the frame (canvas drawImage of the <video>), and record the
  * first frame whose colour is within 60 levels of the target on each channel.
  */
-export async function installProbe(page: Page, locator: VideoLocator): Promise<void> {
+export async function installProbe(page: ProbePage, locator: VideoLocator): Promise<void> {
   await page.evaluate((loc) => {
     const find = (): HTMLVideoElement | null =>
       loc === 'plain'
@@ -148,7 +156,7 @@ export async function installProbe(page: Page, locator: VideoLocator): Promise<v
 }
 
 /** Start watching for `target`; anything seen before does not count. */
-export async function arm(page: Page, target: Target): Promise<void> {
+export async function arm(page: ProbePage, target: Target): Promise<void> {
   await page.evaluate((t) => {
     const p = (window as unknown as { __bxProbe: { target: unknown; hit: unknown; keyAt: unknown } })
       .__bxProbe;
@@ -157,7 +165,7 @@ export async function arm(page: Page, target: Target): Promise<void> {
 }
 
 /** The hit for the armed target, or null after timeoutMs. */
-export function waitHit(page: Page, timeoutMs: number): Promise<Hit | null> {
+export function waitHit(page: ProbePage, timeoutMs: number): Promise<Hit | null> {
   return page.evaluate((ms) => {
     const p = (
       window as unknown as {

@@ -12,7 +12,7 @@ export const g2g1080 = ownSection(
   async (ctx, samples) => {
     const big = await openProbedRoom(ctx, { name: 'bench 1080p30', width: 1920, height: 1080, fps: 30 });
     const page = await ctx.openPlayingPage(big.room.links.participant);
-    await measureGlassToGlass(ctx, '1080p30', page, big.room, samples, big.probe);
+    await measureGlassToGlass(ctx, '1080p30', page.page, big.room, samples, big.probe);
     await page.ctx.close();
     await closeProbedRoom(ctx, big);
   },

@@ -10,6 +10,6 @@ export const g2g720 = roomSection(
   },
   async (ctx, samples, shared) => {
     const page = await shared.page();
-    await measureGlassToGlass(ctx, '720p30', page, shared.room, samples, shared.probe);
+    await measureGlassToGlass(ctx, '720p30', page.page, shared.room, samples, shared.probe);
   },
 );

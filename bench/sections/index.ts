@@ -4,6 +4,7 @@ import { cold } from './cold.js';
 import { fanout } from './fanout.js';
 import { g2g1080 } from './g2g1080.js';
 import { g2g720 } from './g2g720.js';
+import { g2gfirefox } from './g2gfirefox.js';
 import { hls } from './hls.js';
 import { idle } from './idle.js';
 import { input } from './input.js';
@@ -17,6 +18,7 @@ export const SECTIONS: readonly BenchSection[] = [
   cold,
   join,
   g2g720,
+  g2gfirefox,
   input,
   fanout,
   hls,

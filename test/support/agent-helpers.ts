@@ -61,7 +61,12 @@ export async function xHeld(display: number, runDir: string): Promise<string[]> 
 
 /** Where X says the pointer is. */
 export async function xPointer(display: number, runDir: string): Promise<string> {
-  const { stdout } = await run('xdotool', ['getmouselocation'], { env: xClientEnv(display, runDir) });
+  return xdotool(display, runDir, 'getmouselocation');
+}
+
+/** xdotool on the room's display (typing into the room's terminal, reading the pointer), its output. */
+export async function xdotool(display: number, runDir: string, ...args: string[]): Promise<string> {
+  const { stdout } = await run('xdotool', args, { env: xClientEnv(display, runDir) });
   return stdout;
 }
 

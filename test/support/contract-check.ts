@@ -139,3 +139,17 @@ export function watchDashboard(url: string): void {
 export function isWatchedDashboard(origin: string): boolean {
   return dashboards.has(origin);
 }
+
+/**
+ * Hosts (`127.0.0.1:<port>`) whose `/session` sockets are not boxroom's: a browser's WebDriver BiDi
+ * endpoint (ws://127.0.0.1:<port>/session, see firefox.ts) carries the test's browser commands.
+ */
+const foreignSessions = new Set<string>();
+
+export function ignoreSessionSockets(host: string): void {
+  foreignSessions.add(host);
+}
+
+export function isForeignSession(host: string): boolean {
+  return foreignSessions.has(host);
+}

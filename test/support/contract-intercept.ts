@@ -1,6 +1,12 @@
 import WebSocket from 'ws';
 import { dashboardRoutes } from '../../dashboard/src/testing/dashboard-routes.js';
-import { checkHttp, checkSessionMessage, isWatchedDashboard, track } from './contract-check.js';
+import {
+  checkHttp,
+  checkSessionMessage,
+  isForeignSession,
+  isWatchedDashboard,
+  track,
+} from './contract-check.js';
 
 /**
  * Setup file of the integration tests, which talk to real processes: every answer of a dashboard the
@@ -51,7 +57,7 @@ if (!g[PATCHED]) {
   WebSocket.prototype.emit = function (this: WebSocket, event: string | symbol, ...args: unknown[]) {
     if (event === 'message' && this.url) {
       const url = new URL(this.url);
-      if (url.pathname.endsWith('/session')) {
+      if (url.pathname.endsWith('/session') && !isForeignSession(url.host)) {
         const [data, isBinary] = args as [WebSocket.RawData, boolean];
         const where = `${url.host}${url.pathname}`;
         if (isBinary) checkSessionMessage(where, '(a binary frame)');
