@@ -15,7 +15,7 @@ export type { BenchMode, BenchOptions, BenchResult, Driver, Metric } from './ben
 export { Cleanup } from './cleanup.js';
 
 /** The sections `opts` asks for, in the order they run. */
-export function chosenSections(opts: Pick<BenchOptions, 'only'>): BenchSection[] {
+function chosenSections(opts: Pick<BenchOptions, 'only'>): BenchSection[] {
   return SECTIONS.filter((s) => (opts.only ? opts.only.includes(s.name) : !s.onRequest));
 }
 

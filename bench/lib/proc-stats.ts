@@ -12,7 +12,7 @@ const CLK_TCK = (() => {
 })();
 
 /** utime + stime of a process in ticks, or null once it is gone. */
-export function cpuTicks(pid: number): number | null {
+function cpuTicks(pid: number): number | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
@@ -23,7 +23,7 @@ export function cpuTicks(pid: number): number | null {
 }
 
 /** Resident and proportional set size in KiB (PSS splits shared pages, so it adds up across processes). */
-export function memoryKiB(pid: number): { rss: number; pss: number } | null {
+function memoryKiB(pid: number): { rss: number; pss: number } | null {
   try {
     const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
     const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(rollup)?.[1] ?? 0);

@@ -81,7 +81,7 @@ export function renderReport(r: BenchResult): string {
 const yes = (b: boolean) => (b ? 'yes' : 'NO');
 
 /** The chaos section: the three targets, then time back to video by fault. */
-export function renderChaos(c: ChaosResult): string {
+function renderChaos(c: ChaosResult): string {
   const count = (k: string) => c.faults.filter((f) => f.kind === k).length;
   const agents = c.faults.filter((f) => f.kind === 'agent');
   const codes: Record<string, number> = {};

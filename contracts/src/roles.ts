@@ -6,10 +6,10 @@ export type Role = (typeof ROLES)[number];
 export const Role = oneOf(ROLES);
 
 /** Roles that may hold control of the desktop at all. */
-export const CONTROL_ROLES: readonly Role[] = ['operator', 'owner', 'participant'];
+const CONTROL_ROLES: readonly Role[] = ['operator', 'owner', 'participant'];
 
 /** Roles that may give, take and reset control regardless of the queue. */
-export const MODERATOR_ROLES: readonly Role[] = ['operator', 'owner'];
+const MODERATOR_ROLES: readonly Role[] = ['operator', 'owner'];
 
 export function isModerator(role: Role): boolean {
   return MODERATOR_ROLES.includes(role);

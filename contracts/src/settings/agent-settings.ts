@@ -2,7 +2,7 @@ import { ROOM_APPS, ROOM_DEFAULTS, ROOM_LIMITS, ROOM_TIMEOUT_MAX_S } from '../in
 import { defineSettings } from './define-settings.js';
 
 export const ROOM_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
-export const DEFAULT_DESKTOP_USER = 'boxroom-desktop';
+const DEFAULT_DESKTOP_USER = 'boxroom-desktop';
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 const MIB = 1024 * 1024;

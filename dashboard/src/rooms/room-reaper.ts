@@ -4,7 +4,7 @@ import type { AgentState } from '@boxroom/contracts';
 import { timeoutsOf, type RoomRecord } from './room-driver.js';
 
 /** How long a failed room stays (for its owner to see why) before it is removed. */
-export const DEFAULT_FAILED_GRACE_MS = 300_000;
+const DEFAULT_FAILED_GRACE_MS = 300_000;
 
 /** What the reaper needs of the rooms: the RoomManager in the app, fakes in tests. */
 export interface ReapableRooms {

@@ -4,7 +4,7 @@ import { readJson, SerialQueue, writeJsonAtomic } from './atomic-json.js';
 import type { OutboxEntry } from './state-store.js';
 
 /** Events waiting beyond this are dropped, oldest first: a dead receiver must not grow the file. */
-export const FILE_OUTBOX_MAX = 1000;
+const FILE_OUTBOX_MAX = 1000;
 /** Ids of delivered events remembered, so the same event queued again is refused. */
 const FINISHED_IDS_KEPT = 1000;
 

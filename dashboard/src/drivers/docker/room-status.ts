@@ -27,7 +27,7 @@ export function statusFromSummary(state: string, statusText: string, agentSaidRe
 }
 
 /** Where the dashboard reaches the agent, or null while the engine has not assigned it. */
-export function agentUrlFromSummary(c: ContainerInfo, o: ResolvedOptions): string | null {
+function agentUrlFromSummary(c: ContainerInfo, o: ResolvedOptions): string | null {
   if (o.agentAddress === 'container') {
     const ip = c.NetworkSettings?.Networks?.[o.network]?.IPAddress;
     return ip ? `http://${ip}:${AGENT_PORT}` : null;
