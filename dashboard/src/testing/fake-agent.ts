@@ -124,7 +124,7 @@ export async function startFakeAgent(publicKeyPem: string, roomId: string): Prom
     if (c.aud !== 'boxroom-agent' && c.role !== 'owner' && c.role !== 'operator')
       return reply.status(403).send({ error: { code: 'forbidden', message: 'owners and operators only' } });
     agent.resets.push(c);
-    return reply.status(202).send({ status: 'resetting' });
+    return reply.status(202).send({ accepted: true }); // as the real agent
   });
   app.get('/stream.flv', async (req, reply) => {
     if (!(await claims(req)))
