@@ -7,6 +7,7 @@ import {
   newestVideoEndS,
   setLowLatencyRemux,
   setPlayheadClock,
+  setNominalFrameDurations,
 } from '../mpegts/low-latency-remux.js';
 import type { PlayerSettings } from '../core/settings.js';
 import { loadedMpegts } from '../core/mpegts-preload.js';
@@ -92,6 +93,7 @@ export class PlayerController implements ReactiveController {
     this.settings = settings;
     this.edge.targetMs = settings.targetLatencyMs;
     setLowLatencyRemux(settings.lowLatencyRemux);
+    setNominalFrameDurations(settings.nominalFrameDurations);
     this.backoff.reset();
     void this.build();
   }
@@ -114,6 +116,7 @@ export class PlayerController implements ReactiveController {
     this.settings = settings;
     this.edge.targetMs = settings.targetLatencyMs;
     setLowLatencyRemux(settings.lowLatencyRemux);
+    setNominalFrameDurations(settings.nominalFrameDurations);
     if (!settings.liveEdge && this.video) this.video.playbackRate = 1;
     if (this.player && this.video) this.steerRemux(this.video, this.generation);
     if (rebuild && this.url && this.video) void this.build();

@@ -11,6 +11,8 @@ export interface PlayerSettings {
   lowLatencyRemux: boolean;
   /** video-only: a frame after a gap is moved back to the playhead plus this (ms; see low-latency-remux) */
   catchUpMarginMs: number;
+  /** each video frame lasts one nominal frame interval instead of the gap before it (see low-latency-remux) */
+  nominalFrameDurations: boolean;
 }
 
 export const DEFAULT_SETTINGS: PlayerSettings = {
@@ -19,6 +21,7 @@ export const DEFAULT_SETTINGS: PlayerSettings = {
   liveEdge: true,
   lowLatencyRemux: true,
   catchUpMarginMs: 5,
+  nominalFrameDurations: true,
 };
 
 const KEY = 'boxroom.player';

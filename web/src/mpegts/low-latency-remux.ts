@@ -22,6 +22,11 @@
  * late, and the rest of the timeline moves with it. Never to or before the previous frame, so decode
  * order and MSE's discontinuity rule hold. Without audio nothing else is on that timeline; with audio
  * the clock is not set (lip sync).
+ *
+ * Each video frame lasts one nominal frame interval (`setNominalFrameDurations`), not the gap before it:
+ * with the gap, a frame after a still spell was placed inside the previous frame's span (up to 500 ms),
+ * and Firefox showed it only when that span ended (glass-to-glass p50 ~0.5 s; Chromium showed it at once).
+ * The element now stalls at the end of a still frame's short span and plays the next frame on arrival.
  */
 
 export interface RemuxSample {
@@ -130,6 +135,16 @@ export function catchUpShiftMs(
 const DISCONTINUITY_MS = 1000;
 
 let enabled = true;
+/** give every video frame one nominal frame interval, not the gap before it (Firefox, see setter) */
+let nominalDurations = true;
+
+/**
+ * Each video frame's duration: the gap before it (default) or one nominal frame interval. With the gap,
+ * the frame after a still spell is held by Firefox until the previous frame's estimated span ends.
+ */
+export function setNominalFrameDurations(on: boolean): void {
+  nominalDurations = on;
+}
 
 /** Turn the no-holdback path on or off (A/B measurements); takes effect with the next sample. */
 export function setLowLatencyRemux(on: boolean): void {
@@ -183,7 +198,7 @@ export function installLowLatencyRemux(proto: RemuxerInternals): void {
         if (continuous) tl.lastDeltaMs = delta;
       }
       // +1 ms: millisecond timestamps at 30 fps step 33, 33, 34; a tiny overlap is harmless, a gap is not
-      const est = (tl.lastDeltaMs ?? Math.floor(ref)) + 1;
+      const est = (nominalDurations ? Math.floor(ref) : (tl.lastDeltaMs ?? Math.floor(ref))) + 1;
       meta.refSampleDuration = est;
       track.samples = [s];
       track.length = s.length;

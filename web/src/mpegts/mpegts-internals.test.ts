@@ -17,6 +17,7 @@ import { defaultConfig } from 'mpegts.js/src/config.js';
 import {
   installLowLatencyRemux,
   isAac,
+  setNominalFrameDurations,
   type RemuxSample,
   type RemuxerInternals,
 } from './low-latency-remux.js';
@@ -138,6 +139,24 @@ describe('MP4Remuxer internals (low-latency-remux.ts)', () => {
     expect(segments.map((s) => s.sampleCount)).toEqual([1, 1, 1, 1]);
     expect(segments.map((s) => s.info.beginDts)).toEqual([0, 33, 67, 100]);
     expect(r._videoStashedLastSample).toBeNull();
+  });
+
+  it('a frame after a still spell lasts one nominal interval, or (setting off) the gap before it', () => {
+    class Patched extends (MP4Remuxer as unknown as { new (c: Record<string, unknown>): object }) {}
+    installLowLatencyRemux(Patched.prototype as unknown as RemuxerInternals);
+    const spans = (nominal: boolean) => {
+      setNominalFrameDurations(nominal);
+      const { r, segments } = remuxer(Patched as unknown as typeof MP4Remuxer);
+      for (const dts of [1000, 1033, 1533]) r.remux(null, videoTrack(dts));
+      return segments.map((s) => s.info.endDts - s.info.beginDts);
+    };
+    try {
+      // Firefox shows the next frame only when this span ends: the gap made it wait up to 500 ms
+      expect(spans(true)).toEqual([34, 34, 34]);
+      expect(spans(false)).toEqual([34, 34, 501]);
+    } finally {
+      setNominalFrameDurations(true);
+    }
   });
 });
 
