@@ -90,10 +90,7 @@ export class PlayerController implements ReactiveController {
   start(video: HTMLVideoElement, url: () => string, settings: PlayerSettings): void {
     this.video = video;
     this.url = url;
-    this.settings = settings;
-    this.edge.targetMs = settings.targetLatencyMs;
-    setLowLatencyRemux(settings.lowLatencyRemux);
-    setNominalFrameDurations(settings.nominalFrameDurations);
+    this.adopt(settings);
     this.backoff.reset();
     void this.build();
   }
@@ -113,13 +110,18 @@ export class PlayerController implements ReactiveController {
   /** Change the target at once; transport changes rebuild the player. */
   applySettings(settings: PlayerSettings): void {
     const rebuild = this.settings?.transport !== settings.transport;
+    this.adopt(settings);
+    if (!settings.liveEdge && this.video) this.video.playbackRate = 1;
+    if (this.player && this.video) this.steerRemux(this.video, this.generation);
+    if (rebuild && this.url && this.video) void this.build();
+  }
+
+  /** The settings that take effect without a rebuild: the live-edge target and the remux switches. */
+  private adopt(settings: PlayerSettings): void {
     this.settings = settings;
     this.edge.targetMs = settings.targetLatencyMs;
     setLowLatencyRemux(settings.lowLatencyRemux);
     setNominalFrameDurations(settings.nominalFrameDurations);
-    if (!settings.liveEdge && this.video) this.video.playbackRate = 1;
-    if (this.player && this.video) this.steerRemux(this.video, this.generation);
-    if (rebuild && this.url && this.video) void this.build();
   }
 
   stop(): void {

@@ -139,8 +139,8 @@ let enabled = true;
 let nominalDurations = true;
 
 /**
- * Each video frame's duration: the gap before it (default) or one nominal frame interval. With the gap,
- * the frame after a still spell is held by Firefox until the previous frame's estimated span ends.
+ * Each video frame's duration: one nominal frame interval (default) or, off, the gap before it. With the
+ * gap, the frame after a still spell is held by Firefox until the previous frame's estimated span ends.
  */
 export function setNominalFrameDurations(on: boolean): void {
   nominalDurations = on;
