@@ -14,3 +14,4 @@ export * from './room.js';
 export * from './room-bodies.js';
 export * from './operator-session.js';
 export * from './agent-state.js';
+export * from './recording.js';
