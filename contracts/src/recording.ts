@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { oneOf } from './one-of.js';
+import { InviteRole } from './room-bodies.js';
 
 /** Recordings of a room: copied from its live stream into fMP4 HLS, kept after the room ends. */
 
@@ -82,3 +83,17 @@ export const RecordingTimelineEntry = Type.Object(
 export type RecordingTimelineEntry = Static<typeof RecordingTimelineEntry> & Record<string, unknown>;
 
 export const RecordingTimeline = Type.Array(RecordingTimelineEntry);
+
+/**
+ * POST /api/rooms/:id/join after the room ended, with an invite that was valid for it: 200 with a
+ * token for that room's recordings only (the room's one link keeps working: it then lists them).
+ * A live room answers JoinResult; a page tells the two apart by `ended`.
+ */
+export const EndedRoomJoinResult = Type.Object({
+  ended: Type.Literal(true),
+  token: Type.String({ description: "bearer for the room's recordings only" }),
+  role: InviteRole,
+  expiresAt: Type.String({ format: 'date-time' }),
+  room: Type.Object({ id: Type.String(), name: Type.String() }),
+});
+export type EndedRoomJoinResult = Static<typeof EndedRoomJoinResult>;

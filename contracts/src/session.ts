@@ -28,6 +28,8 @@ export const HelloEvent = Type.Object({
   }),
   /** room timeouts already announced and still running (a client that (re)connects late sees them) */
   warnings: Type.Optional(Type.Array(SessionWarningNotice)),
+  /** the recording running now, if any (a client that joins late sees the REC indicator at once) */
+  recording: Type.Optional(Type.Union([Type.Object({ recordingId: Type.String() }), Type.Null()])),
 });
 
 export const PresenceJoinEvent = Type.Object({
@@ -85,6 +87,17 @@ export const WarningEvent = Type.Object({
   ),
 });
 
+/**
+ * A recording of the room started or stopped (everyone in the room is told: nobody is recorded
+ * without seeing it). The dashboard records; the agent announces what the dashboard tells it.
+ */
+export const RecordingEvent = Type.Object({
+  type: Type.Literal('recording'),
+  seq,
+  state: Type.Union([Type.Literal('started'), Type.Literal('stopped')]),
+  recordingId: Type.String(),
+});
+
 export const PongEvent = Type.Object({ type: Type.Literal('pong'), seq, t: Type.Number() });
 
 /**
@@ -105,6 +118,7 @@ export const SessionEvent = Type.Union([
   HealthEvent,
   DesktopResetEvent,
   WarningEvent,
+  RecordingEvent,
   PongEvent,
   RenewedEvent,
 ]);

@@ -33,6 +33,8 @@ export interface SessionState {
   closedReason: string | null;
   /** the room itself is gone for good (failed: 4504, deleted: 4404): the player stops too */
   roomEnded: boolean;
+  /** the id of the recording running now (the REC indicator), or null */
+  recordingId: string | null;
 }
 
 export const INITIAL_SESSION: SessionState = {
@@ -47,6 +49,7 @@ export const INITIAL_SESSION: SessionState = {
   stale: false,
   closedReason: null,
   roomEnded: false,
+  recordingId: null,
 };
 
 export type SessionAction =
@@ -82,6 +85,7 @@ function applyEvent(state: SessionState, ev: SessionEvent, nowMs: number): Sessi
       stale: false,
       closedReason: null,
       roomEnded: false,
+      recordingId: ev.recording?.recordingId ?? null,
     };
   }
   // pong carries the current seq without advancing it
@@ -104,6 +108,8 @@ function applyEvent(state: SessionState, ev: SessionEvent, nowMs: number): Sessi
       return { ...next, control: ev.control };
     case 'warning':
       return { ...next, warning: { reason: ev.reason, message: ev.message, at: ev.at } };
+    case 'recording':
+      return { ...next, recordingId: ev.state === 'started' ? ev.recordingId : null };
     case 'health':
       return next;
     // The desktop restarts under the same stream: nothing here changes (the picture shows it).
