@@ -15,3 +15,4 @@ export * from './room-bodies.js';
 export * from './operator-session.js';
 export * from './agent-state.js';
 export * from './recording.js';
+export * from './room-settings.js';

@@ -1,6 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { ControlChangeReason, ControlState, ParticipantRef } from './control.js';
 import { ProcessStatus } from './health.js';
+import { RoomSettings } from './room-settings.js';
 
 /** One person connected to the room's session channel. */
 export const Presence = Type.Object({
@@ -30,6 +31,8 @@ export const HelloEvent = Type.Object({
   warnings: Type.Optional(Type.Array(SessionWarningNotice)),
   /** the recording running now, if any (a client that joins late sees the REC indicator at once) */
   recording: Type.Optional(Type.Union([Type.Object({ recordingId: Type.String() }), Type.Null()])),
+  /** the room's live settings */
+  settings: Type.Optional(RoomSettings),
 });
 
 export const PresenceJoinEvent = Type.Object({
@@ -98,6 +101,14 @@ export const RecordingEvent = Type.Object({
   recordingId: Type.String(),
 });
 
+/** The room's size or live settings changed (PATCH /api/rooms/:id): overlays and panels follow. */
+export const SettingsEvent = Type.Object({
+  type: Type.Literal('settings'),
+  seq,
+  room: Type.Object({ width: Type.Integer(), height: Type.Integer() }),
+  settings: RoomSettings,
+});
+
 export const PongEvent = Type.Object({ type: Type.Literal('pong'), seq, t: Type.Number() });
 
 /**
@@ -119,6 +130,7 @@ export const SessionEvent = Type.Union([
   DesktopResetEvent,
   WarningEvent,
   RecordingEvent,
+  SettingsEvent,
   PongEvent,
   RenewedEvent,
 ]);

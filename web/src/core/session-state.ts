@@ -1,4 +1,4 @@
-import type { ControlState, ParticipantRef, Presence, SessionEvent } from '@boxroom/contracts';
+import type { ControlState, ParticipantRef, Presence, RoomSettings, SessionEvent } from '@boxroom/contracts';
 
 export type ConnectionPhase = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';
 
@@ -35,6 +35,8 @@ export interface SessionState {
   roomEnded: boolean;
   /** the id of the recording running now (the REC indicator), or null */
   recordingId: string | null;
+  /** the room's live settings (clipboard policy), from hello and `settings` events */
+  settings: RoomSettings | null;
 }
 
 export const INITIAL_SESSION: SessionState = {
@@ -50,6 +52,7 @@ export const INITIAL_SESSION: SessionState = {
   closedReason: null,
   roomEnded: false,
   recordingId: null,
+  settings: null,
 };
 
 export type SessionAction =
@@ -86,6 +89,7 @@ function applyEvent(state: SessionState, ev: SessionEvent, nowMs: number): Sessi
       closedReason: null,
       roomEnded: false,
       recordingId: ev.recording?.recordingId ?? null,
+      settings: ev.settings ?? null,
     };
   }
   // pong carries the current seq without advancing it
@@ -110,6 +114,12 @@ function applyEvent(state: SessionState, ev: SessionEvent, nowMs: number): Sessi
       return { ...next, warning: { reason: ev.reason, message: ev.message, at: ev.at } };
     case 'recording':
       return { ...next, recordingId: ev.state === 'started' ? ev.recordingId : null };
+    case 'settings':
+      return {
+        ...next,
+        room: state.room ? { ...state.room, width: ev.room.width, height: ev.room.height } : state.room,
+        settings: ev.settings,
+      };
     case 'health':
       return next;
     // The desktop restarts under the same stream: nothing here changes (the picture shows it).

@@ -1,0 +1,41 @@
+import { Type, type Static } from 'typebox';
+import { ROOM_LIMITS } from './limits.js';
+
+/**
+ * A room's live settings: chosen at create, changed while it runs by `PATCH /api/rooms/:id` (owner
+ * or operator), returned under `settings` by the room calls and announced on the session channel.
+ */
+
+/** Owner's data-loss control: may the controller copy out of the room, paste into it. */
+export const ClipboardPolicy = Type.Object(
+  {
+    copyOut: Type.Boolean({ description: "the room's clipboard reaches the controller" }),
+    pasteIn: Type.Boolean({ description: "the controller's clipboard reaches the room" }),
+  },
+  { additionalProperties: false },
+);
+export type ClipboardPolicy = Static<typeof ClipboardPolicy>;
+
+export const DEFAULT_CLIPBOARD_POLICY: ClipboardPolicy = Object.freeze({ copyOut: true, pasteIn: true });
+
+export const RoomSettings = Type.Object({
+  clipboard: ClipboardPolicy,
+});
+export type RoomSettings = Static<typeof RoomSettings>;
+
+/** PATCH /api/rooms/:id: any of these, validated like create; answered with the room (200). */
+export const PatchRoomBody = Type.Object(
+  {
+    // Even sizes: H.264 with 4:2:0 chroma needs them.
+    width: Type.Optional(Type.Integer({ ...ROOM_LIMITS.width, multipleOf: 2 })),
+    height: Type.Optional(Type.Integer({ ...ROOM_LIMITS.height, multipleOf: 2 })),
+    clipboard: Type.Optional(
+      Type.Object(
+        { copyOut: Type.Optional(Type.Boolean()), pasteIn: Type.Optional(Type.Boolean()) },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type PatchRoomBody = Static<typeof PatchRoomBody>;
