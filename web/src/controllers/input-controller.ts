@@ -1,7 +1,17 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type RFB from '@novnc/novnc';
 import { Backoff, PAGE_RECONNECT } from '../core/backoff.js';
+import { StickyModifiers, type KeyStroke, type Modifier } from '../core/sticky-modifiers.js';
 import { XK_BACKSPACE, editKeysyms } from '../core/text-input-keys.js';
+
+/** The Keyboard Lock API (Chromium only; not in TypeScript's DOM types). */
+interface KeyboardLock {
+  lock?(codes?: string[]): Promise<void>;
+  unlock?(): void;
+}
+
+/** Keys whose release does not end a sticky modifier's one-shot (they are modifiers themselves). */
+const MODIFIER_KEY_NAMES = new Set(['Control', 'Alt', 'AltGraph', 'Shift', 'Meta', 'OS']);
 
 export type InputPhase = 'off' | 'connecting' | 'active' | 'retrying';
 
@@ -13,6 +23,8 @@ export type InputPhase = 'off' | 'connecting' | 'active' | 'retrying';
  */
 export class InputController implements ReactiveController {
   phase: InputPhase = 'off';
+  /** Ctrl and Alt latched from the touch key bar */
+  readonly modifiers = new StickyModifiers();
   private rfb: RFB | null = null;
   private target: HTMLElement | null = null;
   private url: (() => string) | null = null;
@@ -27,24 +39,28 @@ export class InputController implements ReactiveController {
 
   hostConnected(): void {
     window.addEventListener('blur', this.onWindowBlur);
+    document.addEventListener('fullscreenchange', this.syncKeyboardLock);
   }
 
   hostDisconnected(): void {
     window.removeEventListener('blur', this.onWindowBlur);
+    document.removeEventListener('fullscreenchange', this.syncKeyboardLock);
     this.setActive(false);
   }
 
   /** Where noVNC puts its (invisible) canvas; the element must sit exactly over the video picture. */
   attach(target: HTMLElement, url: () => string): void {
-    this.target?.removeEventListener('focusout', this.onFocusOut);
+    this.listen(false);
     this.target = target;
     this.url = url;
-    target.addEventListener('focusout', this.onFocusOut);
+    this.listen(true);
   }
 
   setActive(on: boolean): void {
     if (on === this.wanted) return;
+    if (!on) this.releaseModifiers();
     this.wanted = on;
+    this.syncKeyboardLock();
     if (on) {
       this.backoff.reset();
       void this.connect();
@@ -52,6 +68,16 @@ export class InputController implements ReactiveController {
       this.disconnect();
       this.setPhase('off');
     }
+  }
+
+  /** A key for the room (the key bar's Esc, Tab, arrows; the soft keyboard's text), with the latched modifiers. */
+  tapKey(keysym: number, code: string): void {
+    this.send(this.modifiers.tap(keysym, code));
+  }
+
+  /** The key bar's Ctrl or Alt: latched for the next key, locked, released. */
+  toggleModifier(m: Modifier): void {
+    this.send(this.modifiers.toggle(m));
   }
 
   /** Give noVNC the keyboard (it grabs keys only while its canvas has focus). */
@@ -66,7 +92,7 @@ export class InputController implements ReactiveController {
    */
   attachTextInput(field: HTMLTextAreaElement): () => void {
     let shown = field.value;
-    const tap = (keysym: number) => this.rfb?.sendKey(keysym, null);
+    const tap = (keysym: number) => this.tapKey(keysym, '');
     const onInput = (e: Event) => {
       for (const k of editKeysyms(shown, field.value)) tap(k);
       shown = field.value;
@@ -136,9 +162,51 @@ export class InputController implements ReactiveController {
     if (this.target) this.target.replaceChildren();
   }
 
+  private send(strokes: KeyStroke[]): void {
+    for (const k of strokes) this.rfb?.sendKey(k.keysym, k.code, k.down);
+    if (strokes.length > 0) this.host.requestUpdate();
+  }
+
+  private releaseModifiers(): void {
+    this.send(this.modifiers.releaseAll());
+  }
+
+  private listen(on: boolean): void {
+    const t = this.target;
+    if (!t) return;
+    if (on) t.addEventListener('focusout', this.onFocusOut);
+    else t.removeEventListener('focusout', this.onFocusOut);
+    // capture: noVNC stops these on its canvas
+    for (const type of ['keyup', 'mouseup', 'gestureend']) {
+      if (on) t.addEventListener(type, this.afterInput, { capture: true });
+      else t.removeEventListener(type, this.afterInput, { capture: true });
+    }
+  }
+
+  /**
+   * A hardware key or a click went to the room with a one-shot modifier held: let it go once noVNC
+   * has sent the event (its handler on the canvas runs after this capture listener).
+   */
+  private readonly afterInput = (e: Event): void => {
+    if (e instanceof KeyboardEvent && MODIFIER_KEY_NAMES.has(e.key)) return;
+    setTimeout(() => this.send(this.modifiers.keyDone()), 0);
+  };
+
+  /**
+   * In fullscreen, Keyboard Lock (Chromium) gives the page the keys the browser and the system keep
+   * for themselves (Escape, Tab and Alt+Tab, the Meta key), so they reach the room; leaving fullscreen
+   * is then a long press on Escape, which Chromium tells the user.
+   */
+  private readonly syncKeyboardLock = (): void => {
+    const kb = (navigator as Navigator & { keyboard?: KeyboardLock }).keyboard;
+    if (this.wanted && document.fullscreenElement) void kb?.lock?.().catch(() => {});
+    else kb?.unlock?.();
+  };
+
   /** Keys are released when the page loses focus (noVNC sends the key-ups on the window's blur). */
   private readonly onWindowBlur = (): void => {
     this.rfb?.blur();
+    this.releaseModifiers();
   };
 
   /**

@@ -1,16 +1,23 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { InputController } from '../controllers/input-controller.js';
+import { PinchZoomController } from '../controllers/pinch-zoom-controller.js';
 import { PlayerController, type PlayerStats } from '../controllers/player-controller.js';
 import { containBox, type Box } from '../core/overlay-geometry.js';
 import type { PlayerSettings } from '../core/settings.js';
+import { zoomBox } from '../core/view-zoom.js';
 import { controls } from '../styles/shared.js';
-import { speakerIcon } from './icons.js';
+import { fullscreenIcon, speakerIcon } from './icons.js';
+import './br-key-bar.js';
+
+/** A touch screen: the key bar and the soft keyboard are offered (any pointer, a laptop's too). */
+const TOUCH = typeof navigator !== 'undefined' && navigator.maxTouchPoints > 0;
 
 /**
  * The picture and the input overlay. The <video> fills the stage with `object-fit: contain`; the
  * noVNC target is positioned over exactly the picture's content box (letterbox excluded), so noVNC's
  * scaleViewport maps pointer positions 1:1 onto the remote screen. Its canvas is `opacity: 0`: x11vnc
- * -nofb paints one black frame, and the pixels come from the video underneath.
+ * -nofb paints one black frame, and the pixels come from the video underneath. A pinch zooms both
+ * (the video by a transform, the overlay by its box: see view-zoom.ts), so the mapping holds zoomed.
  */
 export class BrVideoStage extends LitElement {
   static override properties = {
@@ -41,6 +48,7 @@ export class BrVideoStage extends LitElement {
 
   readonly player = new PlayerController(this);
   readonly input = new InputController(this);
+  readonly zoom = new PinchZoomController(this);
   private resizeObserver: ResizeObserver | null = null;
   private started = false;
 
@@ -70,10 +78,17 @@ export class BrVideoStage extends LitElement {
         overflow: hidden;
         border: 1px solid var(--line);
       }
+      :host(:fullscreen) {
+        border: 0;
+        border-radius: 0;
+      }
+      /* the room page sets a fixed stage height on a phone (--stage-height), where the host grows */
       .stage {
         position: relative;
-        flex: 1;
+        flex: var(--stage-flex, 1);
+        height: var(--stage-height, auto);
         min-height: 0;
+        overflow: hidden;
       }
       video {
         position: absolute;
@@ -83,6 +98,7 @@ export class BrVideoStage extends LitElement {
         object-fit: contain;
         background: #000;
         display: block;
+        transform-origin: 0 0;
       }
       .overlay {
         position: absolute;
@@ -135,6 +151,12 @@ export class BrVideoStage extends LitElement {
       .spacer {
         flex: 1;
       }
+      .status {
+        min-width: 0;
+        overflow: hidden;
+        text-overflow: ellipsis;
+        white-space: nowrap;
+      }
       button svg {
         vertical-align: -3px;
       }
@@ -163,6 +185,8 @@ export class BrVideoStage extends LitElement {
     this.video.addEventListener('resize', () => this.layout());
     this.video.addEventListener('loadedmetadata', () => this.layout());
     this.input.attach(this.overlay, () => this.inputUrl?.() ?? '');
+    this.zoom.attach(this.overlay, this.renderRoot.querySelector('.stage')!);
+    this.addEventListener('fullscreenchange', () => this.requestUpdate());
     // no layout() yet: reading sizes now would force the whole page's first layout before the player
     // starts (updated()); the ResizeObserver's first callback, after the browser's own layout, places
     // the overlay
@@ -219,6 +243,7 @@ export class BrVideoStage extends LitElement {
     const w = this.video.videoWidth || this.remoteWidth;
     const h = this.video.videoHeight || this.remoteHeight;
     const b = containBox(stage.clientWidth, stage.clientHeight, w, h);
+    this.zoom.fit(stage.clientWidth, stage.clientHeight);
     const same = (a: number, c: number) => Math.abs(a - c) < 0.01;
     const o = this.box;
     if (same(o.left, b.left) && same(o.top, b.top) && same(o.width, b.width) && same(o.height, b.height))
@@ -228,7 +253,9 @@ export class BrVideoStage extends LitElement {
 
   override render() {
     const p = this.player;
-    const b = this.box;
+    const v = this.zoom.view;
+    const b = zoomBox(this.box, v);
+    const zoomed = v.scale > 1;
     const notice = this.ended
       ? html`<span>${this.ended}</span>`
       : !this.canPlay
@@ -243,7 +270,13 @@ export class BrVideoStage extends LitElement {
               ? html`<span>${p.message}</span>`
               : nothing;
     return html`<div class="stage">
-        <video playsinline muted disablepictureinpicture @click=${this.onVideoClick}></video>
+        <video
+          playsinline
+          muted
+          disablepictureinpicture
+          style=${zoomed ? `transform:translate(${v.x}px,${v.y}px) scale(${v.scale})` : ''}
+          @click=${this.onVideoClick}
+        ></video>
         <div
           class="overlay ${this.inControl ? 'active' : ''}"
           style="left:${b.left}px;top:${b.top}px;width:${b.width}px;height:${b.height}px;pointer-events:${
@@ -253,13 +286,25 @@ export class BrVideoStage extends LitElement {
         ></div>
         ${notice !== nothing ? html`<div class="notice">${notice}</div>` : nothing}
         ${
-          this.muted && p.phase === 'playing'
+          // not over the picture while in control: it would take the clicks meant for the room there
+          // (a phone's corner is a large part of the desktop); the bar's speaker button stays
+          this.muted && p.phase === 'playing' && !this.inControl
             ? html`<button class="unmute primary small" @click=${this.unmute}>
                 ${speakerIcon(true)} Unmute
               </button>`
             : nothing
         }
       </div>
+      ${
+        this.inControl && TOUCH
+          ? html`<br-key-bar
+              data-testid="key-bar"
+              .input=${this.input}
+              .ctrl=${this.input.modifiers.latch('ctrl')}
+              .alt=${this.input.modifiers.latch('alt')}
+            ></br-key-bar>`
+          : nothing
+      }
       <div class="bar">
         <button class="small" aria-label=${this.muted ? 'Unmute' : 'Mute'} @click=${this.toggleMute}>
           ${speakerIcon(this.muted)}
@@ -274,12 +319,40 @@ export class BrVideoStage extends LitElement {
           @input=${this.setVolume}
         />
         <span class="spacer"></span>
-        <span class="muted">${this.inControl ? statusOfInput(this.input.phase) : 'watching'}</span>
+        <span class="muted status">${this.inControl ? statusOfInput(this.input.phase) : 'watching'}</span>
+        ${
+          zoomed
+            ? html`<button class="small" data-testid="unzoom" @click=${() => this.zoom.reset()}>Fit</button>`
+            : nothing
+        }
+        ${
+          document.fullscreenEnabled
+            ? html`<button
+                class="small"
+                data-testid="fullscreen"
+                aria-label=${this.fullscreen ? 'Leave full screen' : 'Full screen'}
+                @click=${this.toggleFullscreen}
+              >
+                ${fullscreenIcon(this.fullscreen)}
+              </button>`
+            : nothing
+        }
       </div>`;
   }
 
   private onVideoClick(): void {
     if (this.video.paused) void this.video.play().catch(() => {});
+  }
+
+  /** (document.fullscreenElement is the page's host: shadow roots retarget it) */
+  private get fullscreen(): boolean {
+    return this.isConnected && this.matches(':fullscreen');
+  }
+
+  /** The stage alone on the screen; in control, the input controller then locks the keyboard. */
+  private toggleFullscreen(): void {
+    if (this.fullscreen) void document.exitFullscreen().catch(() => {});
+    else void this.requestFullscreen({ navigationUI: 'hide' }).catch(() => {});
   }
 
   private unmute(): void {

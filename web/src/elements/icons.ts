@@ -33,3 +33,16 @@ export const speakerIcon = (muted: boolean) =>
         : svg`<path d="M15.5 8.5a5 5 0 0 1 0 7M18.5 5.5a9 9 0 0 1 0 13"></path>`
     }`,
   );
+
+export const keyboardIcon = icon(
+  16,
+  svg`<rect x="2" y="6" width="20" height="12" rx="2"></rect><path d="M6 10h.01M10 10h.01M14 10h.01M18 10h.01M7 14h10"></path>`,
+);
+
+export const fullscreenIcon = (on: boolean) =>
+  icon(
+    16,
+    on
+      ? svg`<path d="M9 3v6H3M15 3v6h6M9 21v-6H3M15 21v-6h6"></path>`
+      : svg`<path d="M3 9V3h6M21 9V3h-6M3 15v6h6M21 15v6h-6"></path>`,
+  );

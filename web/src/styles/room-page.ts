@@ -84,12 +84,15 @@ export const roomPageStyles = css`
     }
     .layout {
       grid-template-columns: 1fr;
+      /* the page is at least the screen's height: the spare height goes below the panels, not into the stage */
+      align-content: start;
       padding: 0.6rem;
       gap: 0.6rem;
     }
+    /* the picture keeps its height; the key bar and the stage's bar go below it */
     br-video-stage {
-      height: min(62vw, 60vh);
-      min-height: 220px;
+      --stage-flex: none;
+      --stage-height: max(180px, min(56vw, 52vh));
     }
     aside {
       overflow: visible;
