@@ -7,10 +7,11 @@ import type { PlayerSettings } from '../core/settings.js';
 import { zoomBox } from '../core/view-zoom.js';
 import { controls } from '../styles/shared.js';
 import { fullscreenIcon, speakerIcon } from './icons.js';
-import './br-key-bar.js';
 
 /** A touch screen: the key bar and the soft keyboard are offered (any pointer, a laptop's too). */
 const TOUCH = typeof navigator !== 'undefined' && navigator.maxTouchPoints > 0;
+// only touch screens load the key bar (its element upgrades when it arrives, with the properties set)
+if (TOUCH) void import('./br-key-bar.js');
 
 /**
  * The picture and the input overlay. The <video> fills the stage with `object-fit: contain`; the
