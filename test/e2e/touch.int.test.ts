@@ -33,16 +33,7 @@ beforeAll(async () => {
   });
   browser = await launchChromium();
   mkdirSync(ARTIFACTS, { recursive: true });
-  const created = await dash.api<{ id: string; links: { participant: string } }>('POST', '/api/rooms', {
-    ...REMOTE,
-    fps: 15,
-  });
-  const { id, links } = created.body;
-  await until(
-    async () => (await dash!.api<{ status: string }>('GET', `/api/rooms/${id}`)).body.status === 'ready',
-    30_000,
-    'the room to be ready',
-  );
+  const { id, links } = await dash.createReadyRoom({ ...REMOTE, fps: 15 });
   room = { id, link: links.participant, ...dash.localRoom(id) };
 }, 120_000);
 
@@ -130,9 +121,17 @@ async function expectOnScreen(page: Page, el: Locator, what: string): Promise<vo
   expect(r.bottom - r.top, what).toBeGreaterThan(0);
 }
 
-async function pointer(): Promise<{ x: number; y: number }> {
+/** How far (X pixels, the larger axis) the room's pointer is from (rx, ry). */
+async function pointerOff(rx: number, ry: number): Promise<number> {
   const m = /x:(\d+) y:(\d+)/.exec(await xPointer(room!.display, room!.runDir))!;
-  return { x: Number(m[1]), y: Number(m[2]) };
+  return Math.max(Math.abs(Number(m[1]) - rx), Math.abs(Number(m[2]) - ry));
+}
+
+/** A tap over remote pixel (rx, ry) puts the room's pointer there, within 1 px. */
+async function expectTapLands(phone: Phone, rx: number, ry: number): Promise<void> {
+  const p = await phone.at(rx, ry);
+  await phone.page.touchscreen.tap(p.x, p.y);
+  await expect.poll(() => pointerOff(rx, ry), { timeout: 5000 }).toBeLessThanOrEqual(1);
 }
 
 /** What is full screen, inside the room page's shadow root (the document sees only its host). */
@@ -173,19 +172,8 @@ describe('touch and phones: a phone-sized Chromium with touch controls a real ro
           [1000, 650],
           [37, 41],
           [1243, 702],
-        ] as const) {
-          const p = await phone.at(rx, ry);
-          await page.touchscreen.tap(p.x, p.y);
-          await expect
-            .poll(
-              async () => {
-                const at = await pointer();
-                return Math.max(Math.abs(at.x - rx), Math.abs(at.y - ry));
-              },
-              { timeout: 5000 },
-            )
-            .toBeLessThanOrEqual(1);
-        }
+        ] as const)
+          await expectTapLands(phone, rx, ry);
       } finally {
         await phone.close();
       }
@@ -226,7 +214,7 @@ describe('touch and phones: a phone-sized Chromium with touch controls a real ro
         (e) => e.type === 'MotionNotify' && /state 0x100/.test(e.text),
       );
       expect(dragged.length).toBeGreaterThan(1);
-      expect(Math.abs((await pointer()).x - 600)).toBeLessThanOrEqual(1);
+      expect(await pointerOff(600, 200)).toBeLessThanOrEqual(1);
 
       // two fingers moving up together: wheel steps (buttons 4/5 pressed and released), no button 1
       read = since();
@@ -255,9 +243,7 @@ describe('touch and phones: a phone-sized Chromium with touch controls a real ro
       expect(buttons(read(), 'ButtonRelease')).toEqual([]);
       await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
       await expect.poll(() => buttons(read(), 'ButtonRelease')).toEqual([3]);
-      expect(
-        Math.max(Math.abs((await pointer()).x - 800), Math.abs((await pointer()).y - 300)),
-      ).toBeLessThanOrEqual(1);
+      expect(await pointerOff(800, 300)).toBeLessThanOrEqual(1);
 
       // a pinch zooms the view, sends nothing to the room, and taps still land under the finger
       read = since();
@@ -284,14 +270,7 @@ describe('touch and phones: a phone-sized Chromium with touch controls a real ro
         [640, 360],
         [600, 330],
       ] as const) {
-        const p = await phone.at(rx, ry);
-        await page.touchscreen.tap(p.x, p.y);
-        await expect
-          .poll(async () => {
-            const at = await pointer();
-            return Math.max(Math.abs(at.x - rx), Math.abs(at.y - ry));
-          })
-          .toBeLessThanOrEqual(1);
+        await expectTapLands(phone, rx, ry);
         await sleep(1100); // past noVNC's double-tap window, which would snap the second tap to the first
       }
       await page.locator('br-video-stage [data-testid=unzoom]').tap();

@@ -137,6 +137,27 @@ export class DashboardProcess {
     return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
   }
 
+  /** POST /api/rooms with `spec`, then polls until the room is `ready`: its id and invite links. */
+  async createReadyRoom(
+    spec: Record<string, unknown>,
+    timeoutMs = 30_000,
+  ): Promise<{ id: string; links: { participant: string; viewer: string } }> {
+    const created = await this.api<{ id: string; links: { participant: string; viewer: string } }>(
+      'POST',
+      '/api/rooms',
+      spec,
+    );
+    if (created.status !== 201 && created.status !== 200)
+      throw new Error(`POST /api/rooms: ${created.status} ${JSON.stringify(created.body)}`);
+    const { id } = created.body;
+    const deadline = Date.now() + timeoutMs;
+    while ((await this.api<{ status: string }>('GET', `/api/rooms/${id}`)).body.status !== 'ready') {
+      if (Date.now() > deadline) throw new Error(`room ${id} not ready after ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return created.body;
+  }
+
   /** A room of the local driver, from its state file (rooms outlive the dashboard process). */
   localRoom(roomId: string): LocalRoom {
     const r = this.localRooms().find((x) => x.id === roomId);
