@@ -83,6 +83,10 @@ export class BrVideoStage extends LitElement {
         border: 0;
         border-radius: 0;
       }
+      :host(:fullscreen) .stage {
+        flex: 1;
+        height: auto;
+      }
       /* the room page sets a fixed stage height on a phone (--stage-height), where the host grows */
       .stage {
         position: relative;
