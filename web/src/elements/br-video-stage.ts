@@ -20,6 +20,7 @@ export class BrVideoStage extends LitElement {
     inControl: { type: Boolean, attribute: 'in-control' },
     canPlay: { type: Boolean, attribute: 'can-play' },
     ended: { attribute: false },
+    covered: { type: Boolean },
     remoteWidth: { type: Number },
     remoteHeight: { type: Number },
     muted: { state: true },
@@ -33,6 +34,8 @@ export class BrVideoStage extends LitElement {
   declare canPlay: boolean;
   /** set when the room will not come back (session closed, e.g. 4504): the player stops for good */
   declare ended: string | null;
+  /** the DVR view covers the stage: the live picture goes on underneath (for an instant return), silent */
+  declare covered: boolean;
   declare remoteWidth: number;
   declare remoteHeight: number;
   declare muted: boolean;
@@ -51,6 +54,7 @@ export class BrVideoStage extends LitElement {
     this.inControl = false;
     this.canPlay = false;
     this.ended = null;
+    this.covered = false;
     this.remoteWidth = 1280;
     this.remoteHeight = 720;
     this.muted = true;
@@ -194,7 +198,7 @@ export class BrVideoStage extends LitElement {
     // not before the ResizeObserver's first callback (see firstUpdated)
     if ((changed.has('remoteWidth') || changed.has('remoteHeight')) && this.box.width > 0) this.layout();
     this.player.setAudio(!this.muted);
-    this.video.muted = this.muted;
+    this.video.muted = this.muted || this.covered;
     this.video.volume = this.volume;
     this.dispatchEvent(new CustomEvent<PlayerStats>('player-stats', { detail: this.player.stats }));
   }
@@ -203,6 +207,21 @@ export class BrVideoStage extends LitElement {
   restart(): void {
     if (!this.started || !this.streamUrl) return;
     this.player.start(this.video, this.streamUrl, this.settings);
+  }
+
+  /**
+   * Resolves once the live picture is on screen again (performance.now() time): the next paint when
+   * the player is playing, else the next frame it presents (it was rebuilding).
+   */
+  shown(): Promise<number> {
+    return new Promise((resolve) => {
+      const v = this.video;
+      if (this.player.phase !== 'playing' && 'requestVideoFrameCallback' in v) {
+        v.requestVideoFrameCallback((now) => resolve(now));
+        return;
+      }
+      void this.updateComplete.then(() => requestAnimationFrame((now) => resolve(now)));
+    });
   }
 
   private get video(): HTMLVideoElement {
