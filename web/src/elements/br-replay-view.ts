@@ -140,6 +140,11 @@ export class BrReplayView extends LitElement {
         color: var(--fg);
         text-decoration: none;
       }
+      label.speed {
+        flex-direction: row;
+        align-items: center;
+        gap: 0.4rem;
+      }
       select {
         padding: 0.3rem 0.4rem;
         font-size: 0.8rem;
@@ -280,7 +285,7 @@ export class BrReplayView extends LitElement {
             >${formatMediaTime(h.timeS)} / ${formatMediaTime(duration)}</span
           >
           <span class="spacer"></span>
-          <label class="row"
+          <label class="speed"
             >Speed
             <select
               data-testid="speed"
