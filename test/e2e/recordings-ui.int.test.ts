@@ -42,9 +42,11 @@ async function openLink(page: Page, link: string, name: string, waitFor: string)
 const framesOf = async (page: Page) =>
   Number((await page.locator('[data-testid=frames]').textContent()) ?? 0);
 
-/** The replay view's playhead (seconds), from its time readout. */
+/** The replay view's playhead (seconds), from its time readout; NaN until the player is placed. */
 async function replayTime(page: Page): Promise<number> {
-  return Number(await page.locator('br-replay-view [data-testid=replay-time]').getAttribute('data-time'));
+  const readout = page.locator('br-replay-view [data-testid=replay-time]');
+  if ((await readout.getAttribute('data-phase')) !== 'ready') return Number.NaN;
+  return Number(await readout.getAttribute('data-time'));
 }
 
 /** Clicks the scrubber where `t` seconds of `durationS` are. */

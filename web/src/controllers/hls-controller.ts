@@ -80,7 +80,9 @@ export class HlsController implements ReactiveController {
       const e = player.error();
       this.set({ phase: 'error', message: e?.message || 'The recording cannot be played.' });
     });
-    player.one('loadedmetadata', () => {
+    // A growing playlist loads only once playing, and VHS's first play jumps to its live edge: the
+    // DVR's place behind the end is sought after that. A finished one seeks on its metadata.
+    const place = () => {
       if (!mine()) return;
       this.sync();
       const at =
@@ -88,13 +90,18 @@ export class HlsController implements ReactiveController {
           ? Math.max(0, this.durationS - opts.fromEndS)
           : (opts.startS ?? 0);
       if (at > 0) player.currentTime(at);
-      this.set({ phase: 'ready' });
-      void player.play()?.catch(() => {
-        // refused autoplay (unmuted): the play button starts it
-        if (mine()) this.sync();
-      });
+      this.set({ phase: 'ready', timeS: at > 0 ? at : this.timeS });
+    };
+    player.one('loadedmetadata', () => {
+      if (!mine()) return;
+      if (Number.isFinite(player.duration() ?? 0)) place();
+      else player.one('playing', place);
     });
     player.src({ src, type: 'application/x-mpegURL' });
+    void player.play()?.catch(() => {
+      // autoplay refused (the tab has had no gesture and plays sound): the play button starts it
+      if (mine()) this.set({ phase: 'ready' });
+    });
   }
 
   seek(t: number): void {
