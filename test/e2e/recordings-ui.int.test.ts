@@ -55,9 +55,9 @@ async function clickScrubberAt(page: Page, t: number, durationS: number): Promis
   await page.mouse.click(box.x + (box.width * t) / durationS, box.y + box.height / 2);
 }
 
-/** The scrubber's length in seconds (aria-valuemax). */
+/** The scrubber's length in seconds: a finished recording's duration, a growing one's seekable end. */
 async function scrubberSpan(page: Page): Promise<number> {
-  return Number(await page.locator('br-replay-view [data-testid=scrubber]').getAttribute('aria-valuemax'));
+  return Number(await page.locator('br-replay-view [data-testid=replay-time]').getAttribute('data-duration'));
 }
 
 async function recordingsOf(roomId: string): Promise<Recording[]> {
@@ -116,8 +116,9 @@ describe('recordings in the browser (real dashboard and recorder, local driver, 
     await olga.locator('br-control-panel button[data-action=take]').click();
     await expect.poll(() => olga.locator('[data-testid=holder]').textContent()).toContain('you in control');
 
-    // --- DVR: paul scrubs back into the recording so far, 10 s behind its end, and it plays
-    await sleep(Math.max(0, startedAt + 16_000 - Date.now()));
+    // --- DVR: paul scrubs back into the recording so far, 10 s behind its end, and it plays (a growing
+    // playlist's end, as players see it, is three segments behind the newest: ~6 s)
+    await sleep(Math.max(0, startedAt + 20_000 - Date.now()));
     await paul.locator('br-recording-panel [data-action=dvr]').click();
     await paul.locator('br-room-page br-replay-view').waitFor();
     await expect.poll(() => replayTime(paul), { timeout: 15_000 }).toBeGreaterThan(0);
@@ -135,12 +136,13 @@ describe('recordings in the browser (real dashboard and recorder, local driver, 
     await expect.poll(() => paul.locator('br-room-page br-replay-view').count()).toBe(0);
     const returned = await paul.locator('[data-testid=live-return]').textContent({ timeout: 5000 });
     const returnMs = Number(/(\d+) ms/.exec(returned ?? '')?.[1]);
-    console.log(`[dvr] back to live in ${returnMs} ms`);
+    const kept = await paul.locator('[data-testid=live-return]').getAttribute('data-kept');
+    console.log(`[dvr] back to live in ${returnMs} ms; the live player kept playing: ${kept}`);
     expect(returnMs).toBeLessThan(1000);
     await expect.poll(() => framesOf(paul), { timeout: 5000 }).toBeGreaterThan(liveFrames + 3);
 
-    // --- the owner stops at ~22 s: REC goes for everyone
-    await sleep(Math.max(0, startedAt + 22_000 - Date.now()));
+    // --- the owner stops at ~26 s: REC goes for everyone
+    await sleep(Math.max(0, startedAt + 26_000 - Date.now()));
     await olga.locator('br-recording-panel [data-action=recording-stop]').click();
     await expect.poll(() => paul.locator('[data-testid=rec]').count(), { timeout: 5000 }).toBe(0);
     await until(
@@ -149,7 +151,7 @@ describe('recordings in the browser (real dashboard and recorder, local driver, 
       'the recording to be complete',
     );
     const [recording] = await recordingsOf(id);
-    expect(recording!.durationS).toBeGreaterThan(18);
+    expect(recording!.durationS).toBeGreaterThan(20);
 
     // --- the room is deleted: the page that was in it lists the recordings
     expect((await dash!.api('DELETE', `/api/rooms/${id}`)).status).toBe(204);
@@ -161,7 +163,8 @@ describe('recordings in the browser (real dashboard and recorder, local driver, 
     await vera.locator(`br-recordings-page [data-recording=${recording!.id}]`).click();
     await expect.poll(() => replayTime(vera), { timeout: 15_000 }).toBeGreaterThan(0.5);
     const duration = await scrubberSpan(vera);
-    expect(Math.abs(duration - recording!.durationS)).toBeLessThan(1.5);
+    console.log(`[replay] playlist ${duration} s, the API's durationS ${recording!.durationS}`);
+    expect(Math.abs(duration - recording!.durationS)).toBeLessThan(2.5);
     // the timeline: paul's and olga's turns at control as spans
     const holders = await vera
       .locator('br-replay-scrubber .span')
@@ -186,12 +189,15 @@ describe('recordings in the browser (real dashboard and recorder, local driver, 
       ]);
     expect(size.slice(0, 2)).toEqual([640, 360]);
     expect(size[2]).toBeGreaterThan(15);
-    // the download button's link works as given (signed, no cookie, no bearer)
-    const href = await vera.locator('br-replay-view [data-testid=download]').getAttribute('href');
-    const download = await fetch(new URL(href!, dash!.url), { headers: { range: 'bytes=0-1023' } });
+    // the download button's link works as given: signed, no bearer (the page holds no cookie)
+    const download = await vera.locator('br-replay-view [data-testid=download]').evaluate(async (a) => {
+      const res = await fetch((a as HTMLAnchorElement).href, { headers: { range: 'bytes=0-1023' } });
+      const head = new Uint8Array(await res.arrayBuffer()).slice(4, 8);
+      return { status: res.status, type: res.headers.get('content-type'), box: String.fromCharCode(...head) };
+    });
     expect([200, 206]).toContain(download.status);
-    expect(download.headers.get('content-type')).toContain('video/mp4');
-    await download.body?.cancel();
+    expect(download.type).toContain('video/mp4');
+    expect(download.box).toBe('ftyp');
 
     expect(cspViolations).toEqual([]);
   }, 150_000);

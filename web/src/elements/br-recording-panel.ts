@@ -4,6 +4,12 @@ import { isModerator } from '@boxroom/contracts';
 import { ApiClient } from '../core/api-client.js';
 import { panelStyles } from '../styles/blocks.js';
 
+/** The last return from the DVR view: how long until the live picture showed, and whether the player kept playing. */
+export interface LiveReturn {
+  ms: number;
+  kept: boolean;
+}
+
 /**
  * The room's recording: whether it is being recorded (everyone sees it), start and stop for owners
  * and operators, and "Scrub back" into the recording so far for everyone while it runs (fires
@@ -16,7 +22,7 @@ export class BrRecordingPanel extends LitElement {
     role: { attribute: false },
     recordingId: { attribute: false },
     dvrOpen: { type: Boolean, attribute: 'dvr-open' },
-    liveReturnMs: { attribute: false },
+    liveReturn: { attribute: false },
     busy: { state: true },
     message: { state: true },
   };
@@ -25,8 +31,8 @@ export class BrRecordingPanel extends LitElement {
   declare role: Role | null;
   declare recordingId: string | null;
   declare dvrOpen: boolean;
-  /** how long the last return from the DVR view to the live picture took (ms), if measured */
-  declare liveReturnMs: number | null;
+  /** the last return from the DVR view to the live picture, if any */
+  declare liveReturn: LiveReturn | null;
   declare busy: boolean;
   declare message: string | null;
 
@@ -37,7 +43,7 @@ export class BrRecordingPanel extends LitElement {
     this.role = null;
     this.recordingId = null;
     this.dvrOpen = false;
-    this.liveReturnMs = null;
+    this.liveReturn = null;
     this.busy = false;
     this.message = null;
   }
@@ -108,9 +114,10 @@ export class BrRecordingPanel extends LitElement {
       </div>
       ${this.message ? html`<p class="error" role="alert">${this.message}</p>` : nothing}
       ${
-        this.liveReturnMs !== null
-          ? html`<p class="muted" data-testid="live-return">
-              Back to live in ${Math.round(this.liveReturnMs)} ms
+        this.liveReturn
+          ? html`<p class="muted" data-testid="live-return" data-kept=${String(this.liveReturn.kept)}>
+              Back to live in ${Math.round(this.liveReturn.ms)} ms
+              ${this.liveReturn.kept ? '(the live player kept playing)' : '(the live player reconnected)'}
             </p>`
           : nothing
       }

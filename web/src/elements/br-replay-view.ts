@@ -281,7 +281,12 @@ export class BrReplayView extends LitElement {
           >
             ${h.paused ? 'Play' : 'Pause'}
           </button>
-          <span class="time" data-testid="replay-time" data-phase=${h.phase} data-time=${h.timeS.toFixed(2)}
+          <span
+            class="time"
+            data-testid="replay-time"
+            data-phase=${h.phase}
+            data-time=${h.timeS.toFixed(2)}
+            data-duration=${duration.toFixed(2)}
             >${formatMediaTime(h.timeS)} / ${formatMediaTime(duration)}</span
           >
           <span class="spacer"></span>

@@ -11,6 +11,7 @@ import { roomPageStyles } from '../styles/room-page.js';
 import { controls } from '../styles/shared.js';
 import type { ControlActionDetail } from './br-control-panel.js';
 import type { KickDetail } from './br-presence-list.js';
+import type { LiveReturn } from './br-recording-panel.js';
 import type { BrVideoStage } from './br-video-stage.js';
 import { pencilIcon } from './icons.js';
 import './br-control-panel.js';
@@ -43,7 +44,7 @@ export class BrRoomPage extends LitElement {
     stats: { state: true },
     panels: { state: true },
     dvr: { state: true },
-    liveReturnMs: { state: true },
+    liveReturn: { state: true },
   };
   declare roomId: string;
   declare controlBusy: boolean;
@@ -53,7 +54,7 @@ export class BrRoomPage extends LitElement {
   declare panels: boolean;
   /** the DVR view (video.js on the recording so far) covers the live stage */
   declare dvr: boolean;
-  declare liveReturnMs: number | null;
+  declare liveReturn: LiveReturn | null;
 
   private readonly session = new SessionController(this);
   private readonly joining = new JoinController(this, {
@@ -79,7 +80,7 @@ export class BrRoomPage extends LitElement {
     this.stats = null;
     this.panels = false;
     this.dvr = false;
-    this.liveReturnMs = null;
+    this.liveReturn = null;
   }
 
   /** the join main.ts already sent for a returning participant: taken instead of sending another */
@@ -177,7 +178,7 @@ export class BrRoomPage extends LitElement {
         .role=${join?.role ?? null}
         .recordingId=${s.recordingId}
         ?dvr-open=${this.dvr}
-        .liveReturnMs=${this.liveReturnMs}
+        .liveReturn=${this.liveReturn}
         @dvr=${this.openDvr}
       ></br-recording-panel>
       <br-presence-list
@@ -222,7 +223,8 @@ export class BrRoomPage extends LitElement {
     this.dvr = false;
     const stage = this.renderRoot.querySelector<BrVideoStage>('br-video-stage');
     if (!stage) return;
-    this.liveReturnMs = (await stage.shown()) - t0;
+    const shown = await stage.shown();
+    this.liveReturn = { ms: shown.atMs - t0, kept: shown.kept };
   };
 
   private showPanels(): void {

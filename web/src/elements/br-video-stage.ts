@@ -210,17 +210,17 @@ export class BrVideoStage extends LitElement {
   }
 
   /**
-   * Resolves once the live picture is on screen again (performance.now() time): the next paint when
-   * the player is playing, else the next frame it presents (it was rebuilding).
+   * Resolves once the live picture is on screen again (`atMs`, performance.now() time): the next paint
+   * when the player kept playing (`kept`), else the next frame it presents (it was rebuilding).
    */
-  shown(): Promise<number> {
+  shown(): Promise<{ atMs: number; kept: boolean }> {
     return new Promise((resolve) => {
       const v = this.video;
       if (this.player.phase !== 'playing' && 'requestVideoFrameCallback' in v) {
-        v.requestVideoFrameCallback((now) => resolve(now));
+        v.requestVideoFrameCallback((now) => resolve({ atMs: now, kept: false }));
         return;
       }
-      void this.updateComplete.then(() => requestAnimationFrame((now) => resolve(now)));
+      void this.updateComplete.then(() => requestAnimationFrame((now) => resolve({ atMs: now, kept: true })));
     });
   }
 
