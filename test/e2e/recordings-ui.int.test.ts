@@ -155,7 +155,17 @@ describe('recordings in the browser (real dashboard and recorder, local driver, 
 
     // --- the room is deleted: the page that was in it lists the recordings
     expect((await dash!.api('DELETE', `/api/rooms/${id}`)).status).toBe(204);
-    await paul.locator(`br-recordings-page [data-recording=${recording!.id}]`).waitFor({ timeout: 10_000 });
+    const deletedAt = Date.now();
+    await paul
+      .locator(`br-recordings-page [data-recording=${recording!.id}]`)
+      .waitFor({ timeout: 30_000 })
+      .catch(async (err: unknown) => {
+        console.warn(`[deleted] the page shows: ${await paul.locator('br-room-page').innerText()}`);
+        throw err;
+      });
+    console.log(
+      `[deleted] the page in the room lists its recordings ${Date.now() - deletedAt} ms after the DELETE`,
+    );
 
     // --- the same link, opened afresh after the room is gone: its recordings, the replay page
     const vera = await newPage();

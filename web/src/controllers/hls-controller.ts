@@ -131,7 +131,12 @@ export class HlsController implements ReactiveController {
     this.generation += 1;
     const p = this.player;
     this.player = null;
-    if (p) p.dispose();
+    if (p) {
+      // Tearing down MSE and the transmuxer takes a while: paused now, freed after the next frame, so
+      // whatever replaces this player (the live picture, on "Live") paints first.
+      p.pause();
+      requestAnimationFrame(() => setTimeout(() => p.dispose(), 0));
+    }
     if (this.phase !== 'idle') this.set({ phase: 'idle', message: '' });
   }
 
