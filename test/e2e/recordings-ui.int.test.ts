@@ -1,11 +1,13 @@
 /// <reference lib="dom" />
 // page.evaluate() callbacks run in the browser.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Recording, RecordingList } from '@boxroom/contracts';
 import { until } from '../support/agent-helpers.js';
 import { launchChromium } from '../support/browser.js';
-import { DashboardProcess, buildWeb } from '../support/dashboard-process.js';
+import { DashboardProcess, REPO, buildWeb } from '../support/dashboard-process.js';
 import { sleep } from '../support/processes.js';
 
 /**
@@ -14,6 +16,8 @@ import { sleep } from '../support/processes.js';
  * way back to live, and the room's link after the room is deleted: its recordings, the replay page
  * playing, seeking and showing who had control when.
  */
+
+const ARTIFACTS = join(REPO, 'test-artifacts');
 
 let dash: DashboardProcess | null = null;
 let browser: Browser | null = null;
@@ -73,6 +77,7 @@ beforeAll(async () => {
     env: { BOXROOM_LOG_LEVEL: process.env.BOXROOM_E2E_LOG_LEVEL ?? 'warn' },
   });
   browser = await launchChromium();
+  mkdirSync(ARTIFACTS, { recursive: true });
 }, 120_000);
 
 afterAll(async () => {
@@ -127,6 +132,7 @@ describe('recordings in the browser (real dashboard and recorder, local driver, 
     expect(span).toBeGreaterThan(10);
     expect(Math.abs(span - 10 - dvrAt)).toBeLessThan(4);
     await expect.poll(() => replayTime(paul), { timeout: 5000 }).toBeGreaterThan(dvrAt + 1);
+    await paul.screenshot({ path: join(ARTIFACTS, 'recordings-dvr.png') });
     // further back, by the scrubber: to 3 s
     await clickScrubberAt(paul, 3, span);
     await expect.poll(() => replayTime(paul), { timeout: 5000 }).toBeLessThan(6);
@@ -199,6 +205,7 @@ describe('recordings in the browser (real dashboard and recorder, local driver, 
       ]);
     expect(size.slice(0, 2)).toEqual([640, 360]);
     expect(size[2]).toBeGreaterThan(15);
+    await vera.screenshot({ path: join(ARTIFACTS, 'recordings-replay.png') });
     // the download button's link works as given: signed, no bearer (the page holds no cookie)
     const download = await vera.locator('br-replay-view [data-testid=download]').evaluate(async (a) => {
       const res = await fetch((a as HTMLAnchorElement).href, { headers: { range: 'bytes=0-1023' } });

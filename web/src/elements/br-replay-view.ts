@@ -4,6 +4,7 @@ import { FramePreviews } from '../core/frame-previews.js';
 import { formatMediaTime } from '../core/media-time.js';
 import { controlSpans, timelineMarks } from '../core/recording-timeline.js';
 import { HlsController } from '../controllers/hls-controller.js';
+import { pictureNotice } from '../styles/blocks.js';
 import { controls } from '../styles/shared.js';
 import './br-replay-scrubber.js';
 
@@ -56,6 +57,7 @@ export class BrReplayView extends LitElement {
 
   static override styles = [
     controls,
+    pictureNotice,
     css`
       :host {
         display: flex;
@@ -99,22 +101,7 @@ export class BrReplayView extends LitElement {
       .screen video {
         object-fit: contain;
       }
-      .notice {
-        position: absolute;
-        inset: 0;
-        display: grid;
-        place-items: center;
-        pointer-events: none;
-        font-size: 0.9rem;
-      }
       .notice span {
-        display: flex;
-        gap: 0.6rem;
-        align-items: center;
-        background: rgb(15 17 23 / 0.85);
-        border: 1px solid var(--line);
-        padding: 0.6rem 0.9rem;
-        border-radius: 10px;
         pointer-events: auto;
       }
       .controls {

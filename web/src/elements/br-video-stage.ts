@@ -3,6 +3,7 @@ import { InputController } from '../controllers/input-controller.js';
 import { PlayerController, type PlayerStats } from '../controllers/player-controller.js';
 import { containBox, type Box } from '../core/overlay-geometry.js';
 import type { PlayerSettings } from '../core/settings.js';
+import { pictureNotice } from '../styles/blocks.js';
 import { controls } from '../styles/shared.js';
 import { speakerIcon } from './icons.js';
 
@@ -64,6 +65,7 @@ export class BrVideoStage extends LitElement {
 
   static override styles = [
     controls,
+    pictureNotice,
     css`
       :host {
         display: flex;
@@ -104,23 +106,6 @@ export class BrVideoStage extends LitElement {
       .overlay canvas {
         opacity: 0;
         background: transparent !important;
-      }
-      .notice {
-        position: absolute;
-        inset: 0;
-        display: grid;
-        place-items: center;
-        pointer-events: none;
-      }
-      .notice span {
-        display: flex;
-        gap: 0.6rem;
-        align-items: center;
-        background: rgb(15 17 23 / 0.85);
-        border: 1px solid var(--line);
-        padding: 0.6rem 0.9rem;
-        border-radius: 10px;
-        font-size: 0.9rem;
       }
       .bar {
         display: flex;
