@@ -172,6 +172,7 @@ describe('recordings in the browser (real dashboard and recorder, local driver, 
     console.log(
       `[deleted] the page in the room lists its recordings ${Date.now() - deletedAt} ms after the DELETE`,
     );
+    await paul.screenshot({ path: join(ARTIFACTS, 'recordings-list.png') });
 
     // --- the same link, opened afresh after the room is gone: its recordings, the replay page
     const vera = await newPage();
@@ -181,11 +182,14 @@ describe('recordings in the browser (real dashboard and recorder, local driver, 
     const duration = await scrubberSpan(vera);
     console.log(`[replay] playlist ${duration} s, the API's durationS ${recording!.durationS}`);
     expect(Math.abs(duration - recording!.durationS)).toBeLessThan(2.5);
-    // the timeline: paul's and olga's turns at control as spans
-    const holders = await vera
+    // the timeline: paul's and olga's turns at control as spans, each in a colour of their own
+    const spans = await vera
       .locator('br-replay-scrubber .span')
-      .evaluateAll((els) => els.map((e) => e.getAttribute('data-holder')));
-    expect(holders).toEqual(['paul', 'olga']);
+      .evaluateAll((els) =>
+        els.map((e) => [e.getAttribute('data-holder'), (e as HTMLElement).style.background]),
+      );
+    expect(spans.map(([holder]) => holder)).toEqual(['paul', 'olga']);
+    expect(spans[0]![1]).not.toBe(spans[1]![1]);
     // a frame preview on hover
     const box = (await vera.locator('br-replay-view [data-testid=scrubber]').boundingBox())!;
     await vera.mouse.move(box.x + box.width * 0.5, box.y + box.height / 2);

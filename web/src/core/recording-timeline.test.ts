@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RecordingTimelineEntry } from '@boxroom/contracts';
-import { controlSpans, describeEntry, holderColour, spanAt, timelineMarks } from './recording-timeline.js';
+import { HOLDER_PALETTE, controlSpans, describeEntry, spanAt, timelineMarks } from './recording-timeline.js';
 
 const alice = { id: 'p-alice', name: 'alice' };
 const bob = { id: 'p-bob', name: 'bob' };
@@ -26,8 +26,8 @@ describe('controlSpans', () => {
       ['bob', 7.5, 12],
       ['alice', 15, 20],
     ]);
-    expect(spans[0]!.colour).toBe(spans[2]!.colour);
-    expect(spans[0]!.colour).toBe(holderColour('p-alice'));
+    // one colour per person, in the order they first held control
+    expect(spans.map((s) => s.colour)).toEqual([HOLDER_PALETTE[0], HOLDER_PALETTE[1], HOLDER_PALETTE[0]]);
   });
 
   it('sorts by time, ends at recording.stop, clips to the duration, drops empty spans', () => {

@@ -21,15 +21,20 @@ export interface TimelineMark {
   label: string;
 }
 
-/** Distinct on the dark theme and from the accent; a person keeps one colour across recordings. */
-const PALETTE = ['#3ecf8e', '#f5b94a', '#c77dff', '#4cc9f0', '#ff8fab', '#a3e635', '#fb923c', '#94a3b8'];
-
-/** A stable colour for a participant id (a small string hash into the palette). */
-export function holderColour(id: string): string {
-  let h = 0;
-  for (let i = 0; i < id.length; i++) h = (h * 31 + id.charCodeAt(i)) >>> 0;
-  return PALETTE[h % PALETTE.length]!;
-}
+/**
+ * Distinct on the dark theme and from the accent. Holders take them in the order they first held
+ * control (a hash of the id let two of three people share one), so the first eight differ.
+ */
+export const HOLDER_PALETTE = [
+  '#3ecf8e',
+  '#f5b94a',
+  '#c77dff',
+  '#4cc9f0',
+  '#ff8fab',
+  '#a3e635',
+  '#fb923c',
+  '#94a3b8',
+];
 
 function person(v: unknown): TimelinePerson | null {
   if (!v || typeof v !== 'object') return null;
@@ -52,11 +57,16 @@ const byTime = (events: readonly RecordingTimelineEntry[]) =>
 export function controlSpans(events: readonly RecordingTimelineEntry[], durationS: number): ControlSpan[] {
   const end = Math.max(0, durationS);
   const spans: ControlSpan[] = [];
+  const colours = new Map<string, string>();
+  const colourOf = (id: string) => {
+    if (!colours.has(id)) colours.set(id, HOLDER_PALETTE[colours.size % HOLDER_PALETTE.length]!);
+    return colours.get(id)!;
+  };
   let open: { startS: number; holder: TimelinePerson } | null = null;
   const close = (t: number) => {
     if (!open) return;
     const endS = Math.min(t, end);
-    if (endS > open.startS) spans.push({ ...open, endS, colour: holderColour(open.holder.id) });
+    if (endS > open.startS) spans.push({ ...open, endS, colour: colourOf(open.holder.id) });
     open = null;
   };
   for (const e of byTime(events)) {
