@@ -208,7 +208,8 @@ describe('recordings in the browser (real dashboard and recorder, local driver, 
         v.getVideoPlaybackQuality().totalVideoFrames,
       ]);
     expect(size.slice(0, 2)).toEqual([640, 360]);
-    expect(size[2]).toBeGreaterThan(15);
+    // (a still screen is recorded as it is streamed: a keepalive frame every 500 ms)
+    expect(size[2]).toBeGreaterThan(3);
     await vera.screenshot({ path: join(ARTIFACTS, 'recordings-replay.png') });
     // the download button's link works as given: signed, no bearer (the page holds no cookie)
     const download = await vera.locator('br-replay-view [data-testid=download]').evaluate(async (a) => {
