@@ -49,6 +49,9 @@ export class BrRecordingPanel extends LitElement {
   }
 
   static override styles = panelStyles(css`
+    :host([hidden]) {
+      display: none;
+    }
     section {
       display: flex;
       flex-direction: column;
@@ -74,8 +77,17 @@ export class BrRecordingPanel extends LitElement {
     }
   `);
 
+  private get moderator(): boolean {
+    return this.role !== null && isModerator(this.role);
+  }
+
+  override willUpdate(): void {
+    // nothing to show (not recorded, not an owner): no empty slot in the side column
+    this.hidden = this.recordingId === null && !this.moderator;
+  }
+
   override render() {
-    const moderator = this.role !== null && isModerator(this.role);
+    const moderator = this.moderator;
     const on = this.recordingId !== null;
     if (!on && !moderator) return nothing;
     return html`<section class="card" aria-label="Recording">
