@@ -4,6 +4,9 @@ import {
   ApiError,
   edgeUrl,
   inviteFromHash,
+  isEndedJoin,
+  type AnyJoinResult,
+  type EndedRoomJoinResult,
   type JoinResult,
   type RoomStatus,
 } from '../core/api-client.js';
@@ -22,8 +25,11 @@ import type { SessionController } from './session-controller.js';
  */
 const READY_POLL_MS = 100;
 
-/** name: the form; joining: the join is under way; fatal: a link that cannot work; room: joined. */
-export type JoinPhase = 'name' | 'joining' | 'fatal' | 'room';
+/**
+ * name: the form; joining: the join is under way; fatal: a link that cannot work; room: joined;
+ * ended: the room has ended and the join gave a token for its recordings (the link keeps working).
+ */
+export type JoinPhase = 'name' | 'joining' | 'fatal' | 'room' | 'ended';
 
 export interface JoinControllerOptions {
   /** the room of the page (set before the host is connected) */
@@ -50,6 +56,8 @@ export class JoinController implements ReactiveController {
   /** why the page is not in the room (shown by the join form) */
   error: string | null;
   join: JoinResult | null = null;
+  /** the room has ended: a token for its recordings (phase `ended`) */
+  ended: EndedRoomJoinResult | null = null;
   roomName = '';
   /** the room publishes: the player may start */
   ready = false;
@@ -132,7 +140,9 @@ export class JoinController implements ReactiveController {
     return edgeUrl(location.origin, this.o.roomId(), path, this.join!.token, ws);
   }
 
-  private set(patch: Partial<Pick<JoinController, 'phase' | 'error' | 'join' | 'roomName' | 'ready'>>): void {
+  private set(
+    patch: Partial<Pick<JoinController, 'phase' | 'error' | 'join' | 'ended' | 'roomName' | 'ready'>>,
+  ): void {
     Object.assign(this, patch);
     this.host.requestUpdate();
   }
@@ -141,9 +151,9 @@ export class JoinController implements ReactiveController {
    * Join as `displayName` (or take the answer of a join already sent), then into the room: the session
    * and (a ready room) the stream start together.
    */
-  private async enter(sent?: Promise<JoinResult>): Promise<void> {
+  private async enter(sent?: Promise<AnyJoinResult>): Promise<void> {
     this.set({ phase: 'joining', error: null });
-    if (!(await this.doJoin(sent))) return;
+    if ((await this.doJoin(sent)) !== 'room') return;
     // a ready room: ask for the stream now, while the room renders and the player opens Media Source
     if (this.join!.room.status === 'ready' && this.o.transport() === 'http')
       streamPrefetch.start(this.streamUrl());
@@ -160,13 +170,20 @@ export class JoinController implements ReactiveController {
     );
   }
 
-  /** POST join (or the answer of `sent`); false (with the page showing why) when it failed. */
-  private async doJoin(sent?: Promise<JoinResult>): Promise<boolean> {
+  /**
+   * POST join (or the answer of `sent`): `room` when joined, `ended` when the room has ended (the page
+   * then lists its recordings), false (with the page showing why) when it failed.
+   */
+  private async doJoin(sent?: Promise<AnyJoinResult>): Promise<'room' | 'ended' | false> {
     try {
       const join = await (sent ?? new ApiClient(null).join(this.o.roomId(), this.invite!, this.displayName));
+      if (isEndedJoin(join)) {
+        this.showEnded(join);
+        return 'ended';
+      }
       this.set({ join });
       this.renewal.start(join.expiresAt);
-      return true;
+      return 'room';
     } catch (err) {
       const e = err instanceof ApiError ? err : new ApiError(0, null, String(err));
       this.set({
@@ -178,9 +195,31 @@ export class JoinController implements ReactiveController {
     }
   }
 
+  /**
+   * The room was deleted while the page was in it: join again with the same invite, which (the room
+   * having ended) answers with a token for its recordings, and the page lists them.
+   */
+  async afterRoomEnded(): Promise<void> {
+    if (this.phase !== 'room' || !this.invite) return;
+    // a failure leaves the page as it is: its banner already says the room is gone
+    const join = await new ApiClient(null)
+      .join(this.o.roomId(), this.invite, this.displayName)
+      .catch(() => null);
+    if (join && isEndedJoin(join) && this.phase === 'room') this.showEnded(join);
+  }
+
+  private showEnded(ended: EndedRoomJoinResult): void {
+    this.o.session.stop();
+    this.renewal.stop();
+    if (this.readyTimer) clearTimeout(this.readyTimer);
+    this.readyTimer = null;
+    this.set({ ended, phase: 'ended', roomName: ended.room.name, ready: false });
+    document.title = `${ended.room.name} · recordings · boxroom`;
+  }
+
   /** The token was refused (expired): join again with the same invite and reconnect everything. */
   private async rejoin(): Promise<void> {
-    if (!(await this.doJoin())) return;
+    if ((await this.doJoin()) !== 'room') return;
     this.set({ phase: 'room' });
     this.o.session.reconnect();
     this.o.rejoined?.();
@@ -213,6 +252,8 @@ export class JoinController implements ReactiveController {
       this.follow(await this.api().getRoom(this.o.roomId()));
     } catch (err) {
       if (err instanceof ApiError && err.status === 404) {
+        // ended while it started: the join now answers with its recordings, if there are any
+        if ((await this.doJoin()) === 'ended') return;
         this.set({ phase: 'fatal', error: 'This room does not exist (any more).' });
         return;
       }

@@ -3,9 +3,14 @@ import type {
   ControlVerb,
   CreateRoomBody,
   DesktopResetResult,
+  EndedRoomJoinResult,
   InviteRole,
   JoinResult,
   OperatorSession,
+  Recording,
+  RecordingList,
+  RecordingResult,
+  RecordingTimelineEntry,
   RenewResult,
   Room,
   RoomLinks,
@@ -13,7 +18,21 @@ import type {
 } from '@boxroom/contracts';
 
 // The API's shapes are the contracts' (one source: the dashboard validates and documents the same).
-export type { JoinResult, OperatorSession, Room, RoomLinks };
+export type {
+  EndedRoomJoinResult,
+  JoinResult,
+  OperatorSession,
+  Recording,
+  RecordingTimelineEntry,
+  Room,
+  RoomLinks,
+};
+
+/** What POST /api/rooms/:id/join answers: a live room, or (`ended`) a token for an ended room's recordings. */
+export type AnyJoinResult = JoinResult | EndedRoomJoinResult;
+
+export const isEndedJoin = (r: AnyJoinResult): r is EndedRoomJoinResult =>
+  (r as Partial<EndedRoomJoinResult>).ended === true;
 export type { RoomApp, RoomStatus } from '@boxroom/contracts';
 export type CreateRoom = CreateRoomBody;
 
@@ -70,7 +89,7 @@ export class ApiClient {
     return this.call('DELETE', `/api/rooms/${enc(id)}`);
   }
 
-  join(id: string, invite: string, name: string): Promise<JoinResult> {
+  join(id: string, invite: string, name: string): Promise<AnyJoinResult> {
     return this.call('POST', `/api/rooms/${enc(id)}/join`, { invite, name });
   }
 
@@ -100,14 +119,42 @@ export class ApiClient {
     return this.call('POST', `/api/rooms/${enc(id)}/desktop/reset`);
   }
 
-  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  /** Owners and operators: the room's recording starts (409 `already_recording`) or stops (409 `not_recording`). */
+  recording(id: string, verb: 'start' | 'stop'): Promise<Recording> {
+    return this.call<RecordingResult>('POST', `/api/rooms/${enc(id)}/recording/${verb}`).then(
+      (r) => r.recording,
+    );
+  }
+
+  /** A room's recordings, newest first. */
+  listRecordings(roomId: string): Promise<Recording[]> {
+    return this.call<RecordingList>('GET', `/api/recordings?room=${enc(roomId)}`).then((r) => r.recordings);
+  }
+
+  /** One recording, with fresh signed links (`links.play` of a running one is its growing playlist). */
+  getRecording(rid: string): Promise<Recording> {
+    return this.call('GET', `/api/recordings/${enc(rid)}`);
+  }
+
+  /** A recording's timeline, `t` in media seconds. */
+  recordingEvents(rid: string): Promise<RecordingTimelineEntry[]> {
+    return this.call('GET', `/api/recordings/${enc(rid)}/events`);
+  }
+
+  /** The frame at `t` as JPEG (fetched with the bearer, so an <img> shows it through an object URL). */
+  async recordingFrame(rid: string, t: number): Promise<Blob> {
+    const res = await this.send('GET', `/api/recordings/${enc(rid)}/frame.jpg?t=${t.toFixed(2)}`);
+    if (!res.ok) throw new ApiError(res.status, null, `HTTP ${res.status}`);
+    return res.blob();
+  }
+
+  private async send(method: string, path: string, body?: unknown): Promise<Response> {
     const headers: Record<string, string> = {};
     if (this.token) headers.authorization = `Bearer ${this.token}`;
     else if (this.csrf && method !== 'GET') headers['x-csrf-token'] = this.csrf;
     if (body !== undefined) headers['content-type'] = 'application/json';
-    let res: Response;
     try {
-      res = await fetch(this.base + path, {
+      return await fetch(this.base + path, {
         method,
         headers,
         body: body === undefined ? null : JSON.stringify(body),
@@ -115,6 +162,10 @@ export class ApiClient {
     } catch {
       throw new ApiError(0, null, 'cannot reach the server');
     }
+  }
+
+  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const res = await this.send(method, path, body);
     if (res.status === 204) return undefined as T;
     const data = (await res.json().catch(() => null)) as unknown;
     if (!res.ok) {

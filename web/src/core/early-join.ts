@@ -1,10 +1,10 @@
-import { ApiClient, inviteFromHash, type JoinResult } from './api-client.js';
+import { ApiClient, inviteFromHash, type AnyJoinResult } from './api-client.js';
 import { rememberedName } from './display-name.js';
 
 /** A returning participant's join, sent before the room page's code has loaded. */
 export interface EarlyJoin {
   name: string;
-  result: Promise<JoinResult>;
+  result: Promise<AnyJoinResult>;
 }
 
 /**

@@ -11,6 +11,7 @@ import { roomPageStyles } from '../styles/room-page.js';
 import { controls } from '../styles/shared.js';
 import type { ControlActionDetail } from './br-control-panel.js';
 import type { KickDetail } from './br-presence-list.js';
+import type { LiveReturn } from './br-recording-panel.js';
 import type { BrVideoStage } from './br-video-stage.js';
 import { pencilIcon } from './icons.js';
 import './br-control-panel.js';
@@ -20,6 +21,7 @@ import './br-join-form.js';
 import './br-latency-readout.js';
 import './br-player-settings.js';
 import './br-presence-list.js';
+import './br-recording-panel.js';
 import './br-video-stage.js';
 
 /**
@@ -41,6 +43,8 @@ export class BrRoomPage extends LitElement {
     settings: { state: true },
     stats: { state: true },
     panels: { state: true },
+    dvr: { state: true },
+    liveReturn: { state: true },
   };
   declare roomId: string;
   declare controlBusy: boolean;
@@ -48,6 +52,9 @@ export class BrRoomPage extends LitElement {
   declare settings: PlayerSettings;
   declare stats: PlayerStats | null;
   declare panels: boolean;
+  /** the DVR view (video.js on the recording so far) covers the live stage */
+  declare dvr: boolean;
+  declare liveReturn: LiveReturn | null;
 
   private readonly session = new SessionController(this);
   private readonly joining = new JoinController(this, {
@@ -61,6 +68,8 @@ export class BrRoomPage extends LitElement {
     rejoined: () => this.renderRoot.querySelector<BrVideoStage>('br-video-stage')?.restart(),
   });
   private panelsTimer: ReturnType<typeof setTimeout> | null = null;
+  /** the session said the room is gone: asked once whether its link now lists recordings */
+  private endedAsked = false;
 
   constructor() {
     super();
@@ -70,6 +79,8 @@ export class BrRoomPage extends LitElement {
     this.settings = loadSettings();
     this.stats = null;
     this.panels = false;
+    this.dvr = false;
+    this.liveReturn = null;
   }
 
   /** the join main.ts already sent for a returning participant: taken instead of sending another */
@@ -87,8 +98,21 @@ export class BrRoomPage extends LitElement {
     if (this.panelsTimer) clearTimeout(this.panelsTimer);
   }
 
+  override updated(): void {
+    const s = this.session.state;
+    if (this.joining.phase === 'room' && s.phase === 'closed' && s.roomEnded && !this.endedAsked) {
+      this.endedAsked = true;
+      void this.joining.afterRoomEnded();
+    }
+    // the list and the player (video.js) load only for an ended room
+    if (this.joining.phase === 'ended') void import('./br-recordings-page.js');
+  }
+
   override render() {
     const j = this.joining;
+    if (j.phase === 'ended') {
+      return html`${this.header()}<br-recordings-page .ended=${j.ended}></br-recordings-page>`;
+    }
     if (j.phase !== 'room') {
       return html`${this.header()}<br-join-form
           .name=${j.displayName}
@@ -104,17 +128,30 @@ export class BrRoomPage extends LitElement {
     const room = s.room;
     return html`${this.header()}${this.banner()}
       <div class="layout">
-        <br-video-stage
-          .streamUrl=${j.streamUrl}
-          .inputUrl=${j.inputUrl}
-          .settings=${this.settings}
-          ?can-play=${j.ready && s.phase !== 'closed'}
-          .ended=${s.phase === 'closed' && s.roomEnded ? s.closedReason : null}
-          ?in-control=${s.control?.holder?.id === j.join!.participantId && s.phase === 'open'}
-          .remoteWidth=${room?.width ?? 1280}
-          .remoteHeight=${room?.height ?? 720}
-          @player-stats=${this.onStats}
-        ></br-video-stage>
+        <div class="stage-wrap">
+          <br-video-stage
+            ?covered=${this.dvr}
+            .streamUrl=${j.streamUrl}
+            .inputUrl=${j.inputUrl}
+            .settings=${this.settings}
+            ?can-play=${j.ready && s.phase !== 'closed'}
+            .ended=${s.phase === 'closed' && s.roomEnded ? s.closedReason : null}
+            ?in-control=${s.control?.holder?.id === j.join!.participantId && s.phase === 'open'}
+            .remoteWidth=${room?.width ?? 1280}
+            .remoteHeight=${room?.height ?? 720}
+            @player-stats=${this.onStats}
+          ></br-video-stage>
+          ${
+            this.dvr && s.recordingId
+              ? html`<br-replay-view
+                  live
+                  .recordingId=${s.recordingId}
+                  .api=${j.api()}
+                  @live=${this.goLive}
+                ></br-replay-view>`
+              : nothing
+          }
+        </div>
         <aside>${this.panels ? this.sidePanels() : nothing}</aside>
       </div>`;
   }
@@ -135,6 +172,15 @@ export class BrRoomPage extends LitElement {
         .token=${join?.token ?? null}
         .role=${join?.role ?? null}
       ></br-desktop-reset>
+      <br-recording-panel
+        .roomId=${this.roomId}
+        .token=${join?.token ?? null}
+        .role=${join?.role ?? null}
+        .recordingId=${s.recordingId}
+        ?dvr-open=${this.dvr}
+        .liveReturn=${this.liveReturn}
+        @dvr=${this.openDvr}
+      ></br-recording-panel>
       <br-presence-list
         .participants=${s.participants}
         .control=${s.control}
@@ -165,6 +211,22 @@ export class BrRoomPage extends LitElement {
     if (e.detail.framesPresented > 0) this.showPanels();
   };
 
+  /** Scrub back: video.js (loaded now, not with the page) on the recording so far, over the stage. */
+  private readonly openDvr = async (): Promise<void> => {
+    await import('./br-replay-view.js');
+    this.dvr = true;
+  };
+
+  /** Back to the low-latency picture, which went on underneath: how long until it shows is measured. */
+  private readonly goLive = async (): Promise<void> => {
+    const t0 = performance.now();
+    this.dvr = false;
+    const stage = this.renderRoot.querySelector<BrVideoStage>('br-video-stage');
+    if (!stage) return;
+    const shown = await stage.shown();
+    this.liveReturn = { ms: shown.atMs - t0, kept: shown.kept };
+  };
+
   private showPanels(): void {
     if (this.panelsTimer) clearTimeout(this.panelsTimer);
     this.panelsTimer = null;
@@ -189,6 +251,13 @@ export class BrRoomPage extends LitElement {
                 <span class="muted label">you:</span
                 ><span class="name">${this.joining.displayName}</span>${pencilIcon}
               </button>
+              ${
+                s.recordingId
+                  ? html`<span class="badge rec" data-testid="rec" title="This room is being recorded"
+                      ><span class="dot bad"></span>REC</span
+                    >`
+                  : nothing
+              }
               <span class="badge who" data-testid="holder"
                 ><span class="dot ${holder ? 'ok' : ''}"></span
                 >${holder ? `${holder} in control` : 'nobody in control'}</span

@@ -4,6 +4,7 @@ import { PinchZoomController } from '../controllers/pinch-zoom-controller.js';
 import { PlayerController, type PlayerStats } from '../controllers/player-controller.js';
 import { containBox, type Box } from '../core/overlay-geometry.js';
 import type { PlayerSettings } from '../core/settings.js';
+import { pictureNotice } from '../styles/blocks.js';
 import { zoomBox } from '../core/view-zoom.js';
 import { controls } from '../styles/shared.js';
 import { fullscreenIcon, speakerIcon } from './icons.js';
@@ -28,6 +29,7 @@ export class BrVideoStage extends LitElement {
     inControl: { type: Boolean, attribute: 'in-control' },
     canPlay: { type: Boolean, attribute: 'can-play' },
     ended: { attribute: false },
+    covered: { type: Boolean },
     remoteWidth: { type: Number },
     remoteHeight: { type: Number },
     muted: { state: true },
@@ -41,6 +43,8 @@ export class BrVideoStage extends LitElement {
   declare canPlay: boolean;
   /** set when the room will not come back (session closed, e.g. 4504): the player stops for good */
   declare ended: string | null;
+  /** the DVR view covers the stage: the live picture goes on underneath (for an instant return), silent */
+  declare covered: boolean;
   declare remoteWidth: number;
   declare remoteHeight: number;
   declare muted: boolean;
@@ -60,6 +64,7 @@ export class BrVideoStage extends LitElement {
     this.inControl = false;
     this.canPlay = false;
     this.ended = null;
+    this.covered = false;
     this.remoteWidth = 1280;
     this.remoteHeight = 720;
     this.muted = true;
@@ -69,6 +74,7 @@ export class BrVideoStage extends LitElement {
 
   static override styles = [
     controls,
+    pictureNotice,
     css`
       :host {
         display: flex;
@@ -121,23 +127,6 @@ export class BrVideoStage extends LitElement {
       .overlay canvas {
         opacity: 0;
         background: transparent !important;
-      }
-      .notice {
-        position: absolute;
-        inset: 0;
-        display: grid;
-        place-items: center;
-        pointer-events: none;
-      }
-      .notice span {
-        display: flex;
-        gap: 0.6rem;
-        align-items: center;
-        background: rgb(15 17 23 / 0.85);
-        border: 1px solid var(--line);
-        padding: 0.6rem 0.9rem;
-        border-radius: 10px;
-        font-size: 0.9rem;
       }
       .bar {
         display: flex;
@@ -223,7 +212,7 @@ export class BrVideoStage extends LitElement {
     // not before the ResizeObserver's first callback (see firstUpdated)
     if ((changed.has('remoteWidth') || changed.has('remoteHeight')) && this.box.width > 0) this.layout();
     this.player.setAudio(!this.muted);
-    this.video.muted = this.muted;
+    this.video.muted = this.muted || this.covered;
     this.video.volume = this.volume;
     this.dispatchEvent(new CustomEvent<PlayerStats>('player-stats', { detail: this.player.stats }));
   }
@@ -232,6 +221,21 @@ export class BrVideoStage extends LitElement {
   restart(): void {
     if (!this.started || !this.streamUrl) return;
     this.player.start(this.video, this.streamUrl, this.settings);
+  }
+
+  /**
+   * Resolves once the live picture is on screen again (`atMs`, performance.now() time): the next paint
+   * when the player kept playing (`kept`), else the next frame it presents (it was rebuilding).
+   */
+  shown(): Promise<{ atMs: number; kept: boolean }> {
+    return new Promise((resolve) => {
+      const v = this.video;
+      if (this.player.phase !== 'playing' && 'requestVideoFrameCallback' in v) {
+        v.requestVideoFrameCallback((now) => resolve({ atMs: now, kept: false }));
+        return;
+      }
+      void this.updateComplete.then(() => requestAnimationFrame((now) => resolve({ atMs: now, kept: true })));
+    });
   }
 
   private get video(): HTMLVideoElement {

@@ -69,5 +69,29 @@ export const pageHeader = css`
   }
 `;
 
+/**
+ * A message over a picture (connecting, ended, loading): `<div class="notice"><span>...</span></div>`
+ * in a positioned box; the span takes clicks (a button in it), the rest lets them through.
+ */
+export const pictureNotice = css`
+  .notice {
+    position: absolute;
+    inset: 0;
+    display: grid;
+    place-items: center;
+    pointer-events: none;
+  }
+  .notice span {
+    display: flex;
+    gap: 0.6rem;
+    align-items: center;
+    background: rgb(15 17 23 / 0.85);
+    border: 1px solid var(--line);
+    padding: 0.6rem 0.9rem;
+    border-radius: 10px;
+    font-size: 0.9rem;
+  }
+`;
+
 /** A side panel's styles: the shared controls, `panel`, then the element's own. */
 export const panelStyles = (own: CSSResult): CSSResult[] => [controls, panel, own];

@@ -54,8 +54,25 @@ export const roomPageStyles = css`
     gap: 0.9rem;
     padding: 0.9rem;
   }
-  br-video-stage {
+  .stage-wrap {
+    position: relative;
     min-height: 0;
+    display: flex;
+    flex-direction: column;
+  }
+  br-video-stage {
+    flex: 1;
+    min-height: 0;
+  }
+  /* the DVR view lies over the live stage, which goes on playing underneath */
+  br-replay-view {
+    position: absolute;
+    inset: 0;
+    z-index: 5;
+  }
+  .rec {
+    color: var(--danger);
+    border-color: var(--danger);
   }
   aside {
     display: flex;
