@@ -340,7 +340,7 @@ int main(int argc, char **argv) {
   a_plain_utf8 = XInternAtom(dpy, "text/plain;charset=utf-8", False);
   a_timestamp = XInternAtom(dpy, "TIMESTAMP", False);
   a_incr = XInternAtom(dpy, "INCR", False);
-  a_prop = XInternAtom(dpy, "BOXROOM_CLIPBOARD", False);
+  a_prop = XInternAtom(dpy, "boxroom-selection", False);
   XFixesSelectSelectionInput(dpy, DefaultRootWindow(dpy), a_clipboard, XFixesSetSelectionOwnerNotifyMask);
   XSync(dpy, False);
   emit('R', NULL, 0);
