@@ -34,6 +34,17 @@ export const ClipboardEvent = Type.Object({
 });
 
 /**
+ * The controller's paste is the room's CLIPBOARD and PRIMARY now (to that participant only, seq not
+ * advanced): the page sends the paste key it held back (Ctrl+V) only after this, so the room's
+ * program reads the new text, not the one before.
+ */
+export const ClipboardPastedEvent = Type.Object({
+  type: Type.Literal('clipboard/pasted'),
+  seq,
+  bytes: Type.Integer({ minimum: 0 }),
+});
+
+/**
  * A clipboard transfer was refused: `direction` "out" (the room's copy did not reach you) or "in"
  * (your paste did not reach the room). To the one participant concerned, seq not advanced.
  */

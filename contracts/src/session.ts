@@ -1,5 +1,10 @@
 import { Type, type Static } from 'typebox';
-import { ClipboardEvent, ClipboardPasteMessage, ClipboardRefusedEvent } from './clipboard.js';
+import {
+  ClipboardEvent,
+  ClipboardPasteMessage,
+  ClipboardPastedEvent,
+  ClipboardRefusedEvent,
+} from './clipboard.js';
 import { ControlChangeReason, ControlState, ParticipantRef } from './control.js';
 import { ProcessStatus } from './health.js';
 import { RoomSettings } from './room-settings.js';
@@ -135,6 +140,7 @@ export const SessionEvent = Type.Union([
   PongEvent,
   RenewedEvent,
   ClipboardEvent,
+  ClipboardPastedEvent,
   ClipboardRefusedEvent,
 ]);
 export type SessionEvent = Static<typeof SessionEvent>;

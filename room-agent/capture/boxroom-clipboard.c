@@ -12,6 +12,8 @@
  *       'R'  ready (no payload): the display is open and CLIPBOARD is watched
  *       'C'  CLIPBOARD has a new owner and this is its text, UTF-8
  *       'X'  CLIPBOARD has a new owner whose text could not be had; the payload says why (ASCII)
+ *       'P'  a frame from stdin is CLIPBOARD and PRIMARY now (no payload), one per frame, in order
+ *       'F'  a frame from stdin could not be made the selections; the payload says why (ASCII)
  *     A change is heard as an XFixes selection-owner event, never by polling; the text is fetched
  *     from the new owner as UTF8_STRING (STRING if it has no UTF-8), INCR transfers included. Our own
  *     ownership (a paste from the controller) is not reported back.
@@ -146,7 +148,12 @@ static void take_ownership(char *text, size_t len) {
   XSetSelectionOwner(dpy, XA_PRIMARY, win, owned_time);
   own_clipboard = XGetSelectionOwner(dpy, a_clipboard) == win;
   own_primary = XGetSelectionOwner(dpy, XA_PRIMARY) == win;
-  if (!own_clipboard || !own_primary) fprintf(stderr, "%s: could not own the selections\n", prog);
+  if (own_clipboard && own_primary) emit('P', NULL, 0);
+  else {
+    const char *why = "the room's selections could not be taken";
+    fprintf(stderr, "%s: %s\n", prog, why);
+    emit('F', why, strlen(why));
+  }
 }
 
 static void answer(XSelectionRequestEvent *r) {
@@ -290,7 +297,7 @@ static int read_stdin(void) {
     body_len += take;
     i += (ssize_t)take;
     if (body_len == body_need) {
-      if (discarding) refuse("too large");
+      if (discarding) emit('F', "too large", 9);
       else take_ownership(body, body_len);
       body = NULL;
       hdr_len = 0;

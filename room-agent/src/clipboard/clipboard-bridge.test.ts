@@ -71,6 +71,23 @@ describe('ClipboardBridge', () => {
     expect(out.readUInt32BE(0)).toBe(21);
     expect(out.subarray(4).toString('utf8')).toBe('Grüße €✓ 日本');
     expect(t.sent).toEqual([]);
+    // the helper answers each paste in order: the sender learns it is in the room's selections
+    t.setHolder('bob');
+    expect(t.bridge.paste('bob', 'b', 'rfb')).toBe(true);
+    await t.helperSays(helperFrame('P'));
+    await t.helperSays(helperFrame('F', "the room's selections could not be taken"));
+    expect(t.sent).toEqual([
+      ['alice', { type: 'clipboard/pasted', bytes: 21 }],
+      [
+        'bob',
+        {
+          type: 'clipboard/refused',
+          direction: 'in',
+          reason: 'unavailable',
+          message: "the room's selections could not be taken",
+        },
+      ],
+    ]);
   });
 
   it('refuses a paste from a non-controller, with paste-in off, too large, or without the helper', async () => {

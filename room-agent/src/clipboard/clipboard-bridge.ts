@@ -10,7 +10,10 @@ import {
 } from './clipboard-frames.js';
 
 /** The clipboard events that go to one participant only. */
-export type ClipboardOutgoing = Extract<OutgoingEvent, { type: 'clipboard' | 'clipboard/refused' }>;
+export type ClipboardOutgoing = Extract<
+  OutgoingEvent,
+  { type: 'clipboard' | 'clipboard/pasted' | 'clipboard/refused' }
+>;
 type Refused = Extract<ClipboardOutgoing, { type: 'clipboard/refused' }>;
 
 /** Where a paste came from: the page's session message (UTF-8) or a standard RFB client's ClientCutText (Latin-1). */
@@ -44,6 +47,8 @@ const HELPER_REFUSAL: Record<string, Pick<Refused, 'reason' | 'message'>> = {
  */
 export class ClipboardBridge {
   private stdin: Writable | null = null;
+  /** pastes written to the helper and not yet answered ('P' or 'F', in order): who sent them, how long */
+  private pending: Array<{ participantId: string; bytes: number }> = [];
   private ready = false;
   private readyWaiters: Array<() => void> = [];
   private readonly maxBytes: number;
@@ -58,6 +63,8 @@ export class ClipboardBridge {
   takeStdin = (stdin: Writable): void => {
     this.ready = false;
     this.stdin = stdin;
+    // pastes the previous helper never answered are lost with it: their senders hear no 'pasted'
+    this.pending = [];
     stdin.on('error', (err) => this.log.debug({ err: err.message }, 'clipboard helper stdin closed'));
   };
 
@@ -113,6 +120,7 @@ export class ClipboardBridge {
     if (!this.deps.available || !this.ready || stdin === null || !stdin.writable)
       return refuse('unavailable', "the room's clipboard is not running");
     stdin.write(encodePaste(text));
+    this.pending.push({ participantId, bytes });
     this.log.debug({ participantId, source, bytes }, 'pasted into the room');
     return true;
   }
@@ -121,6 +129,17 @@ export class ClipboardBridge {
     if (frame.kind === 'ready') {
       this.ready = true;
       for (const w of this.readyWaiters.splice(0)) w();
+      return;
+    }
+    if (frame.kind === 'pasted' || frame.kind === 'paste-failed') {
+      const paste = this.pending.shift();
+      if (paste === undefined) return;
+      this.deps.sendTo(
+        paste.participantId,
+        frame.kind === 'pasted'
+          ? { type: 'clipboard/pasted', bytes: paste.bytes }
+          : { type: 'clipboard/refused', direction: 'in', reason: 'unavailable', message: frame.why },
+      );
       return;
     }
     const holder = this.deps.controllerId();

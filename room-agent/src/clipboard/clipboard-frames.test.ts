@@ -25,7 +25,13 @@ describe('clipboard frames', () => {
   });
 
   it('reads ready, copied and refused frames, whatever the chunking (split inside a UTF-8 character)', () => {
-    const stream = Buffer.concat([frame('R', ''), frame('C', 'Grüße €✓ 日本'), frame('X', 'too large')]);
+    const stream = Buffer.concat([
+      frame('R', ''),
+      frame('C', 'Grüße €✓ 日本'),
+      frame('X', 'too large'),
+      frame('P', ''),
+      frame('F', 'no'),
+    ]);
     for (const step of [1, 2, 3, 7, stream.length]) {
       const got: ClipboardHelperFrame[] = [];
       const r = new ClipboardFrameReader(1024, (f) => got.push(f));
@@ -34,6 +40,8 @@ describe('clipboard frames', () => {
         { kind: 'ready' },
         { kind: 'copied', text: 'Grüße €✓ 日本' },
         { kind: 'refused', why: 'too large' },
+        { kind: 'pasted' },
+        { kind: 'paste-failed', why: 'no' },
       ]);
     }
   });

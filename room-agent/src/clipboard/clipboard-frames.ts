@@ -10,10 +10,14 @@ export type ClipboardHelperFrame =
   /** CLIPBOARD has a new owner in the room and this is its text */
   | { kind: 'copied'; text: string }
   /** CLIPBOARD has a new owner whose text could not be had; `why` is the helper's words */
-  | { kind: 'refused'; why: string };
+  | { kind: 'refused'; why: string }
+  /** the oldest paste not yet answered is the room's CLIPBOARD and PRIMARY now */
+  | { kind: 'pasted' }
+  /** the oldest paste not yet answered could not be made the selections */
+  | { kind: 'paste-failed'; why: string };
 
 const HEADER_BYTES = 5;
-const KIND = { ready: 0x52, copied: 0x43, refused: 0x58 } as const; // 'R', 'C', 'X'
+const KIND = { ready: 0x52, copied: 0x43, refused: 0x58, pasted: 0x50, pasteFailed: 0x46 } as const; // R C X P F
 
 /** The helper broke its own protocol: the agent ends it (the supervisor starts a fresh one). */
 export class ClipboardFrameError extends Error {
@@ -64,6 +68,10 @@ function decode(kind: number, payload: Buffer): ClipboardHelperFrame {
       return { kind: 'copied', text: payload.toString('utf8') };
     case KIND.refused:
       return { kind: 'refused', why: payload.toString('latin1') };
+    case KIND.pasted:
+      return { kind: 'pasted' };
+    case KIND.pasteFailed:
+      return { kind: 'paste-failed', why: payload.toString('latin1') };
     default:
       throw new ClipboardFrameError(`unknown frame kind ${kind}`);
   }
