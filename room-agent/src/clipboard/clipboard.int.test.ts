@@ -36,6 +36,29 @@ function copyInRoom(agent: RunningAgent, text: string): void {
   copiers.push(p);
 }
 
+type Room = Awaited<ReturnType<typeof controlled>> & { agent: RunningAgent };
+
+/** A terminal room (cheap capture) with alice in control and bob and vic watching; `close` ends it. */
+async function controlledRoom(env: Record<string, string>): Promise<Room & { close(): Promise<void> }> {
+  const agent = await startAgent({ BOXROOM_CAPTURE: 'x11grab', BOXROOM_FPS: '5', ...env });
+  try {
+    await agent.waitHealthy();
+    expect((await agent.health()).body.processes.map((p) => p.name)).toContain('clipboard');
+    const t = await controlled(agent);
+    return {
+      ...t,
+      agent,
+      close: async () => {
+        for (const s of Object.values(t.sessions)) s.close();
+        await agent.stop();
+      },
+    };
+  } catch (err) {
+    await agent.stop();
+    throw err;
+  }
+}
+
 async function controlled(agent: RunningAgent) {
   const [alice, bob, viewer] = await Promise.all([
     agent.token('alice', 'participant'),
@@ -64,18 +87,13 @@ afterEach(() => {
 
 describe('the room clipboard, both ways, controller only (default policy)', () => {
   let agent: RunningAgent;
-  let t: Awaited<ReturnType<typeof controlled>>;
+  let t: Awaited<ReturnType<typeof controlledRoom>>;
 
   beforeAll(async () => {
-    agent = await startAgent({ BOXROOM_CAPTURE: 'x11grab', BOXROOM_FPS: '5', BOXROOM_CONTROL_GRACE_MS: '0' });
-    await agent.waitHealthy();
-    expect((await agent.health()).body.processes.map((p) => p.name)).toContain('clipboard');
-    t = await controlled(agent);
+    t = await controlledRoom({ BOXROOM_CONTROL_GRACE_MS: '0' });
+    agent = t.agent;
   }, 60_000);
-  afterAll(async () => {
-    for (const s of Object.values(t?.sessions ?? {})) s.close();
-    await agent?.stop();
-  });
+  afterAll(() => t?.close());
 
   it("the controller's paste is the room's CLIPBOARD and PRIMARY, UTF-8 intact", async () => {
     paste(t.sessions.alice, TEXT);
@@ -141,22 +159,13 @@ describe('the room clipboard, both ways, controller only (default policy)', () =
 
 describe('the room clipboard with the owner turned both directions off', () => {
   let agent: RunningAgent;
-  let t: Awaited<ReturnType<typeof controlled>>;
+  let t: Awaited<ReturnType<typeof controlledRoom>>;
 
   beforeAll(async () => {
-    agent = await startAgent({
-      BOXROOM_CAPTURE: 'x11grab',
-      BOXROOM_FPS: '5',
-      BOXROOM_CLIPBOARD_COPY_OUT: 'off',
-      BOXROOM_CLIPBOARD_PASTE_IN: 'off',
-    });
-    await agent.waitHealthy();
-    t = await controlled(agent);
+    t = await controlledRoom({ BOXROOM_CLIPBOARD_COPY_OUT: 'off', BOXROOM_CLIPBOARD_PASTE_IN: 'off' });
+    agent = t.agent;
   }, 60_000);
-  afterAll(async () => {
-    for (const s of Object.values(t?.sessions ?? {})) s.close();
-    await agent?.stop();
-  });
+  afterAll(() => t?.close());
 
   it('refuses the paste and sends nothing of a copy, and says so to the controller', async () => {
     expect(t.sessions.alice.events[0]).toMatchObject({
