@@ -5,8 +5,8 @@ import { promisify } from 'node:util';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { until, xClientEnv } from '../support/agent-helpers.js';
-import { launchChromium } from '../support/browser.js';
-import { DashboardProcess, buildWeb } from '../support/dashboard-process.js';
+import type { DashboardProcess } from '../support/dashboard-process.js';
+import { startLocalRoomBrowser, type LocalRoomBrowser } from '../support/local-room-browser.js';
 import { sleep } from '../support/processes.js';
 
 /**
@@ -20,21 +20,17 @@ const TEXT = 'Grüße €✓ 日本';
 
 let dash: DashboardProcess | null = null;
 let browser: Browser | null = null;
+let env: LocalRoomBrowser | null = null;
 const copiers: ChildProcess[] = [];
 
 beforeAll(async () => {
-  buildWeb();
-  dash = await DashboardProcess.start({
-    driver: 'local',
-    env: { BOXROOM_LOG_LEVEL: process.env.BOXROOM_E2E_LOG_LEVEL ?? 'warn' },
-  });
-  browser = await launchChromium();
+  env = await startLocalRoomBrowser();
+  ({ dash, browser } = env);
 }, 120_000);
 
 afterAll(async () => {
   for (const p of copiers) p.kill();
-  await browser?.close().catch(() => {});
-  await dash?.teardown();
+  await env?.close();
 }, 60_000);
 
 async function join_(ctx: BrowserContext, link: string, name: string): Promise<Page> {
