@@ -112,7 +112,9 @@ export class SessionHub extends EventEmitter<SessionHubEvents> {
       return ws.close(1007, 'invalid JSON');
     }
     if (msg && typeof msg === 'object' && (msg as { type?: unknown }).type === 'ping') {
-      const t = Number((msg as { t?: unknown }).t) || 0;
+      // a finite number or 0: JSON has no Infinity, and `t: null` would break the pong's contract
+      const raw = Number((msg as { t?: unknown }).t);
+      const t = Number.isFinite(raw) ? raw : 0;
       this.sendTo(ws, JSON.stringify({ type: 'pong', seq: this.seq, t }));
     } else if (msg && typeof msg === 'object' && (msg as { type?: unknown }).type === 'renew') {
       const token = (msg as { token?: unknown }).token;
