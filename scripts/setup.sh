@@ -22,7 +22,7 @@ declare -A need=(
 )
 if [ "$mode" = test ]; then
   need+=(
-    [xdotool]=xdotool [xinput]=xinput [xwd]=x11-apps [xprop]=x11-utils [xset]=x11-xserver-utils
+    [xdotool]=xdotool [xclip]=xclip [xinput]=xinput [xwd]=x11-apps [xprop]=x11-utils [xset]=x11-xserver-utils
     [chromium]=chromium [firefox-esr]=firefox-esr [dockerd]=docker.io [debootstrap]=debootstrap [docker-compose]=docker-compose
   )
 fi

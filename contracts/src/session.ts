@@ -1,4 +1,10 @@
 import { Type, type Static } from 'typebox';
+import {
+  ClipboardEvent,
+  ClipboardPasteMessage,
+  ClipboardPastedEvent,
+  ClipboardRefusedEvent,
+} from './clipboard.js';
 import { ControlChangeReason, ControlState, ParticipantRef } from './control.js';
 import { ProcessStatus } from './health.js';
 import { RoomSettings } from './room-settings.js';
@@ -133,16 +139,20 @@ export const SessionEvent = Type.Union([
   SettingsEvent,
   PongEvent,
   RenewedEvent,
+  ClipboardEvent,
+  ClipboardPastedEvent,
+  ClipboardRefusedEvent,
 ]);
 export type SessionEvent = Static<typeof SessionEvent>;
 
 /**
  * Client -> server messages on WS /session. `renew` hands the agent a renewed token of the same
  * participant (from `POST /api/rooms/:id/token`), so sockets opened with the old one stay open past
- * its `exp`.
+ * its `exp`. `clipboard` is the controller's paste (contracts/src/clipboard.ts).
  */
 export const SessionClientMessage = Type.Union([
   Type.Object({ type: Type.Literal('ping'), t: Type.Number() }),
   Type.Object({ type: Type.Literal('renew'), token: Type.String({ maxLength: 4096 }) }),
+  ClipboardPasteMessage,
 ]);
 export type SessionClientMessage = Static<typeof SessionClientMessage>;

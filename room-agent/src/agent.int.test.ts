@@ -360,7 +360,10 @@ describe('room agent with the real Xvfb, PulseAudio, x11vnc, ffmpeg and node-med
   it('stops every child within 5 s on SIGTERM and leaves no process or lock file', async () => {
     const health: AgentHealth = (await agent.health()).body;
     const pids = health.processes.map((p) => p.pid).filter((p): p is number => p !== null);
-    expect(pids.length).toBe(6);
+    expect(health.processes.map((p) => p.name)).toEqual([
+      ...['xvfb', 'pulse', 'wm', 'app', 'x11vnc', 'clipboard', 'ffmpeg'],
+    ]);
+    expect(pids.length).toBe(7);
     const ms = await agent.stop();
     expect(ms).toBeLessThan(5000);
     expect(agent.proc.exitCode).toBe(0);

@@ -77,3 +77,27 @@ describe('loadAgentConfig: capture mode', () => {
     expect(() => loadAgentConfig({ ...KEY, BOXROOM_CAPTURE: 'vnc' }, 0, lookup(true))).toThrow(ConfigError);
   });
 });
+
+describe('loadAgentConfig: clipboard', () => {
+  const lookup = (found: string[]) => ({
+    defaultBin: '/opt/boxroom/boxroom-capture',
+    executable: (p: string) => found.includes(p),
+  });
+
+  it('finds boxroom-clipboard beside boxroom-capture, and has no clipboard without it', () => {
+    expect(loadAgentConfig(KEY, 0, lookup(['/opt/boxroom/boxroom-clipboard'])).clipboardBin).toBe(
+      '/opt/boxroom/boxroom-clipboard',
+    );
+    expect(loadAgentConfig(KEY, 0, lookup([])).clipboardBin).toBeNull();
+    expect(() => loadAgentConfig({ ...KEY, BOXROOM_CLIPBOARD_BIN: '/nope' }, 0, lookup([]))).toThrow(
+      /BOXROOM_CLIPBOARD_BIN=\/nope is not an executable/,
+    );
+  });
+
+  it('takes the room create-time policy: both on unless turned off', () => {
+    expect(loadAgentConfig(KEY, 0, lookup([])).clipboard).toEqual({ copyOut: true, pasteIn: true });
+    const off = { ...KEY, BOXROOM_CLIPBOARD_COPY_OUT: 'off', BOXROOM_CLIPBOARD_PASTE_IN: 'off' };
+    expect(loadAgentConfig(off, 0, lookup([])).clipboard).toEqual({ copyOut: false, pasteIn: false });
+    expect(() => loadAgentConfig({ ...KEY, BOXROOM_CLIPBOARD_PASTE_IN: 'yes' })).toThrow(ConfigError);
+  });
+});

@@ -2,6 +2,7 @@ import { accessSync, constants, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { ClipboardPolicy } from '@boxroom/contracts';
 import { AGENT_SETTINGS, ConfigError, readSettings, type Env } from '@boxroom/contracts/settings';
 
 export { ConfigError };
@@ -27,6 +28,10 @@ export interface AgentConfig {
   readonly captureBin: string;
   /** BOXROOM_CAPTURE was auto and no boxroom-capture was found: x11grab, which costs more */
   readonly captureFellBack: boolean;
+  /** the boxroom-clipboard binary, or null when it was not built: the room then has no clipboard */
+  readonly clipboardBin: string | null;
+  /** the room's create-time clipboard policy; PATCH /api/rooms/:id changes it while the room runs */
+  readonly clipboard: ClipboardPolicy;
   /**
    * node-media-server's HTTP-FLV port on 127.0.0.1 (signed plays: diagnostics and tests); 0 picks a
    * free port. There is no RTMP port: ffmpeg publishes through its stdout.
@@ -63,7 +68,7 @@ export interface AgentConfig {
   readonly logLevel: string;
 }
 
-/** Where boxroom-capture is looked for, and how: injectable so tests need no binary. */
+/** Where boxroom-capture (and boxroom-clipboard beside it) is looked for, and how: injectable so tests need no binary. */
 export interface CaptureLookup {
   defaultBin: string;
   executable(path: string): boolean;
@@ -71,7 +76,7 @@ export interface CaptureLookup {
 
 /** boxroom-capture next to the agent's bundle (room-agent/dist/, or /opt/boxroom/ in the image). */
 export const defaultCaptureLookup = (): CaptureLookup => ({
-  defaultBin: join(dirname(fileURLToPath(import.meta.url)), 'boxroom-capture'),
+  defaultBin: join(bundleDir(), 'boxroom-capture'),
   executable: (path) => {
     try {
       accessSync(path, constants.X_OK);
@@ -81,6 +86,8 @@ export const defaultCaptureLookup = (): CaptureLookup => ({
     }
   },
 });
+
+const bundleDir = (): string => dirname(fileURLToPath(import.meta.url));
 
 type Values = ReturnType<typeof readAgentSettings>;
 const readAgentSettings = (env: Env) => readSettings(AGENT_SETTINGS, env, 'room-agent');
@@ -117,6 +124,18 @@ function captureMode(
   return { capture: found ? 'damage' : 'x11grab', captureBin, captureFellBack: !found };
 }
 
+/**
+ * BOXROOM_CLIPBOARD_BIN or boxroom-clipboard beside boxroom-capture; null when it is not there
+ * (scripts/build.mjs compiles both, or neither, with the host's C compiler).
+ */
+function clipboardBin(v: Values, lookup: CaptureLookup): string | null {
+  const bin = v.BOXROOM_CLIPBOARD_BIN ?? join(dirname(lookup.defaultBin), 'boxroom-clipboard');
+  if (lookup.executable(bin)) return bin;
+  if (v.BOXROOM_CLIPBOARD_BIN !== null)
+    throw new ConfigError(`BOXROOM_CLIPBOARD_BIN=${bin} is not an executable (see scripts/build.mjs)`);
+  return null;
+}
+
 /** The agent's one reader of its environment (the table: settings/agent-settings.ts). */
 export function loadAgentConfig(
   env: Env = process.env,
@@ -140,6 +159,11 @@ export function loadAgentConfig(
     fps: v.BOXROOM_FPS,
     app: v.BOXROOM_APP,
     ...captureMode(v, lookup),
+    clipboardBin: clipboardBin(v, lookup),
+    clipboard: {
+      copyOut: v.BOXROOM_CLIPBOARD_COPY_OUT === 'on',
+      pasteIn: v.BOXROOM_CLIPBOARD_PASTE_IN === 'on',
+    },
     mediaHttpPort: v.BOXROOM_MEDIA_HTTP_PORT,
     runDir: v.BOXROOM_RUN_DIR ?? join(tmpdir(), `boxroom-${roomId}-${display}`),
     desktopDir: v.BOXROOM_DESKTOP_DIR ?? join(tmpdir(), `boxroom-desktop-${roomId}-${display}`),

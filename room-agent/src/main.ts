@@ -1,6 +1,8 @@
 import { chmodSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ClipboardPolicy } from '@boxroom/contracts';
 import { TokenVerifier } from './auth/token-verifier.js';
+import { ClipboardBridge } from './clipboard/clipboard-bridge.js';
 import { loadAgentConfig } from './config.js';
 import { ControlHistory } from './control/control-history.js';
 import { ControlLease } from './control/control-lease.js';
@@ -11,7 +13,7 @@ import { desktopCanSandbox, resolveDesktopIdentity, type DesktopIdentity } from 
 import { roomProcessSpecs } from './desktop/room-processes.js';
 import { newCookie } from './desktop/xauthority.js';
 import { buildAgentApp } from './http/agent-app.js';
-import { InputGate } from './input/index.js';
+import { InputGate, decodeClientCutText } from './input/index.js';
 import { DashboardSilence } from './lifecycle/dashboard-silence.js';
 import { ExpiryWatch } from './lifecycle/expiry-watch.js';
 import { GiveUpWatch } from './lifecycle/give-up-watch.js';
@@ -74,23 +76,39 @@ async function main(): Promise<void> {
     maxBacklogBytes: config.viewerMaxBacklogBytes,
     logger: log,
   });
+  const session = new SessionHub(log.child({ mod: 'session' }));
+  const lease = new ControlLease({
+    idleMs: config.controlIdleMs,
+    graceMs: config.controlGraceMs,
+    maxQueue: config.controlQueueMax,
+  });
+  // The room's create-time policy; the room's live settings (PATCH /api/rooms/:id) replace it here.
+  const clipboardPolicy: ClipboardPolicy = config.clipboard;
+  const clipboard = new ClipboardBridge({
+    log,
+    policy: () => clipboardPolicy,
+    controllerId: () => lease.holderId(),
+    sendTo: (participantId, event) => session.sendToParticipant(participantId, event),
+    available: config.clipboardBin !== null,
+  });
+  session.on('clipboard', (participantId, text) => clipboard.paste(participantId, text, 'session'));
   const specs = roomProcessSpecs(config, {
     publishStdout: (flv) => media.publishFrom(flv),
     ffmpegReady: (signal) => media.waitForPublish(signal),
     runningAsRoot: process.getuid?.() === 0,
     identity,
     cookie: newCookie(),
+    clipboard: {
+      takeStdin: clipboard.takeStdin,
+      takeStdout: clipboard.takeStdout,
+      ready: clipboard.whenReady,
+    },
     desktopUserNamespaces:
       config.app === 'browser' && identity.isolation === 'desktop-user'
         ? desktopCanSandbox(identity.user)
         : undefined,
   });
   const supervisor = new Supervisor(specs, { log: log.child({ mod: 'supervisor' }) });
-  const lease = new ControlLease({
-    idleMs: config.controlIdleMs,
-    graceMs: config.controlGraceMs,
-    maxQueue: config.controlQueueMax,
-  });
   const history = new ControlHistory();
   const expiry = new ExpiryWatch({
     timeouts: {
@@ -100,13 +118,17 @@ async function main(): Promise<void> {
     },
     createdAt: config.roomCreatedAt,
   });
-  const session = new SessionHub(log.child({ mod: 'session' }));
   const gate = new InputGate({
     vncSocket: agentPaths(config.runDir).vncSocket,
     logger: log,
     onInput: () => {
       lease.touch();
       expiry.inputSeen();
+    },
+    onCutText: (participantId, msg) => {
+      const text = decodeClientCutText(msg);
+      if (text !== null) clipboard.paste(participantId, text, 'rfb');
+      else log.info({ participantId }, 'extended-clipboard ClientCutText ignored: x11vnc never announced it');
     },
   });
   const runtime = new RoomRuntime({
@@ -191,6 +213,7 @@ async function main(): Promise<void> {
     app = await buildAgentApp({
       roomId: config.roomId,
       room: { width: config.width, height: config.height, fps: config.fps },
+      settings: () => ({ clipboard: clipboardPolicy }),
       log,
       verifier,
       lease,

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import type { Browser, CDPSession, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { until, xHeld } from '../support/agent-helpers.js';
-import { launchChromium } from '../support/browser.js';
-import { DashboardProcess, buildWeb } from '../support/dashboard-process.js';
+import type { DashboardProcess } from '../support/dashboard-process.js';
+import { startLocalRoomBrowser, type LocalRoomBrowser } from '../support/local-room-browser.js';
 import {
   CAPS_LOCK_TYPING,
   FRENCH,
@@ -23,19 +23,15 @@ import { sleep } from '../support/processes.js';
 
 let dash: DashboardProcess | null = null;
 let browser: Browser | null = null;
+let env: LocalRoomBrowser | null = null;
 
 beforeAll(async () => {
-  buildWeb();
-  dash = await DashboardProcess.start({
-    driver: 'local',
-    env: { BOXROOM_LOG_LEVEL: process.env.BOXROOM_E2E_LOG_LEVEL ?? 'warn' },
-  });
-  browser = await launchChromium();
+  env = await startLocalRoomBrowser();
+  ({ dash, browser } = env);
 }, 120_000);
 
 afterAll(async () => {
-  await browser?.close().catch(() => {});
-  await dash?.teardown();
+  await env?.close();
 }, 60_000);
 
 /** Sends `events` to the focused element as the browser's own input (CDP), one at a time. */

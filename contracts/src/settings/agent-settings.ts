@@ -100,6 +100,27 @@ export const AGENT_SETTINGS = defineSettings(['room-agent'], {
     processes: agent,
     doc: 'the boxroom-capture binary',
   },
+  BOXROOM_CLIPBOARD_BIN: {
+    type: 'string',
+    default: null,
+    docDefault: "next to the agent's bundle",
+    processes: agent,
+    doc: 'the boxroom-clipboard binary (without it the room has no clipboard)',
+  },
+  BOXROOM_CLIPBOARD_COPY_OUT: {
+    type: 'enum',
+    values: ['on', 'off'],
+    default: 'on',
+    processes: agent,
+    doc: "the room's clipboard reaches the controller (the room's create-time setting)",
+  },
+  BOXROOM_CLIPBOARD_PASTE_IN: {
+    type: 'enum',
+    values: ['on', 'off'],
+    default: 'on',
+    processes: agent,
+    doc: "the controller's paste reaches the room (the room's create-time setting)",
+  },
   BOXROOM_PUBLIC_KEY: {
     type: 'string',
     default: null,

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   captureArgv,
   chromiumArgv,
+  clipboardArgv,
   defaultMaxrateKbps,
   ffmpegArgv,
   ffmpegPipeArgv,
@@ -88,6 +89,8 @@ describe('argv builders', () => {
         '10000',
         '-T',
         'terminal',
+        '-xrm',
+        'XTerm*selectToClipboard: true',
       ],
     });
   });
@@ -134,11 +137,19 @@ describe('argv builders', () => {
         '-nocmds',
         '-nobell',
         '-nocursor',
+        '-nosel',
         '-modtweak',
         '-add_keysyms',
         '-skip_lockkeys',
         '-q',
       ],
+    });
+  });
+
+  it('boxroom-clipboard', () => {
+    expect(clipboardArgv({ display: 150, bin: '/opt/boxroom/boxroom-clipboard', maxBytes: 4096 })).toEqual({
+      command: '/opt/boxroom/boxroom-clipboard',
+      args: ['--display', ':150', '--max-bytes', '4096'],
     });
   });
 

@@ -137,6 +137,10 @@ export function xtermArgv(o: { fontSize?: number } = {}): CommandLine {
       '+sb', // no scrollbar: the wheel scrolls, and the width goes to text
       ...['-sl', '10000'],
       ...['-T', 'terminal'],
+      // A selection made with the mouse becomes CLIPBOARD, which the agent reports to the controller
+      // (only CLIPBOARD changes are sent: PRIMARY changes with every selection in every program),
+      // and a middle click or Shift+Insert pastes CLIPBOARD, where the controller's paste lands too.
+      ...['-xrm', 'XTerm*selectToClipboard: true'],
     ],
   };
 }
@@ -208,6 +212,10 @@ export function x11vncArgv(o: X11vncOptions): CommandLine {
       '-nocmds', // and it never runs an external command
       '-nobell',
       '-nocursor', // no cursor shape updates; the video shows the real cursor
+      // The agent owns the room's selections (boxroom-clipboard) and applies the clipboard policy:
+      // x11vnc must neither send the room's selections to the RFB client (that would bypass the
+      // owner's copy-out switch) nor set them. It never sees a ClientCutText anyway (the gate keeps it).
+      '-nosel',
       // Keys arrive as keysyms (what the user's layout produced, noVNC's default without the QEMU
       // key extension, which x11vnc does not offer) and are typed on Xvfb's US keymap: see
       // docs/decisions.md ("Keysyms, not scancodes"). -modtweak presses or releases Shift and AltGr so
@@ -221,6 +229,18 @@ export function x11vncArgv(o: X11vncOptions): CommandLine {
       '-skip_lockkeys',
       '-q',
     ],
+  };
+}
+
+/**
+ * boxroom-clipboard (room-agent/capture/boxroom-clipboard.c): owns CLIPBOARD and PRIMARY for the
+ * agent's pastes and reports CLIPBOARD changes, on its stdin and stdout. Runs as the agent, with its
+ * cookie; the desktop's programs reach it only through the selections.
+ */
+export function clipboardArgv(o: { display: number; bin: string; maxBytes: number }): CommandLine {
+  return {
+    command: o.bin,
+    args: ['--display', `:${o.display}`, '--max-bytes', String(o.maxBytes)],
   };
 }
 

@@ -67,6 +67,8 @@ describe('the room desktop under supervision (real Xvfb, PulseAudio, openbox, xt
       capture: 'x11grab', // ffmpeg is left out here
       captureBin: 'unused',
       captureFellBack: false,
+      clipboardBin: null, // no clipboard process here: test/e2e/clipboard.int.test.ts has it
+      clipboard: { copyOut: true, pasteIn: true },
       mediaHttpPort: 0,
       runDir,
       desktopDir: join(runDir, 'desktop'),

@@ -17,6 +17,8 @@ const config: AgentConfig = Object.freeze({
   capture: 'x11grab',
   captureBin: '/opt/boxroom/boxroom-capture',
   captureFellBack: false,
+  clipboardBin: '/opt/boxroom/boxroom-clipboard',
+  clipboard: { copyOut: true, pasteIn: true },
   mediaHttpPort: 0,
   runDir: '/run/boxroom-r1',
   desktopDir: '/tmp/desk-r1',
@@ -36,7 +38,12 @@ const config: AgentConfig = Object.freeze({
 });
 const ffmpegReady = async (): Promise<void> => {};
 const publishStdout = (): void => {};
-const opts = { publishStdout, ffmpegReady, runningAsRoot: true };
+const clipboard = {
+  takeStdin: (): void => {},
+  takeStdout: (): void => {},
+  ready: async (): Promise<void> => {},
+};
+const opts = { publishStdout, ffmpegReady, runningAsRoot: true, clipboard };
 
 describe('roomProcessSpecs', () => {
   it('wires dependencies and readiness', () => {
@@ -48,19 +55,29 @@ describe('roomProcessSpecs', () => {
       ['wm', ['xvfb']],
       ['app', ['xvfb', 'wm']],
       ['x11vnc', ['xvfb']],
+      ['clipboard', ['xvfb']],
       ['ffmpeg', ['xvfb', 'pulse']],
     ]);
     expect(by.xvfb!.readiness).toEqual({ kind: 'unix-socket', path: '/tmp/.X11-unix/X150' });
     expect(by.pulse!.readiness).toEqual({ kind: 'unix-socket', path: '/tmp/desk-r1/pulse/native' });
     expect(by.x11vnc!.readiness).toEqual({ kind: 'unix-socket', path: '/run/boxroom-r1/vnc.sock' });
     expect(by.ffmpeg!.readiness).toEqual({ kind: 'probe', probe: ffmpegReady });
+    expect(by.clipboard!.readiness).toEqual({ kind: 'probe', probe: clipboard.ready });
+    expect(by.clipboard!.takeStdin).toBe(clipboard.takeStdin);
+    expect(by.clipboard!.takeStdout).toBe(clipboard.takeStdout);
+    expect([by.clipboard!.command, ...by.clipboard!.args]).toEqual([
+      ...['/opt/boxroom/boxroom-clipboard', '--display', ':150', '--max-bytes', '131072'],
+    ]);
+    expect(by.clipboard!.env.XAUTHORITY).toBe('/run/boxroom-r1/xauthority'); // the agent's cookie
     expect(by.wm!.readiness).toEqual({ kind: 'file', path: '/tmp/desk-r1/wm-ready' });
     expect(by.xvfb!.args.slice(0, 3)).toEqual([':150', '-auth', '/run/boxroom-r1/xauthority']);
     // ffmpeg writes FLV to its stdout, which goes to the media server: no URL on its command line
     expect(by.ffmpeg!.args.slice(-3)).toEqual(['-f', 'flv', 'pipe:1']);
     expect(by.ffmpeg!.takeStdout).toBe(publishStdout);
     for (const spec of specs) expect(spec.args.join(' ')).not.toMatch(/rtmp:|sign=/);
-    expect(new DependencyGraph(specs).dependentsOf('xvfb').sort()).toEqual(['app', 'ffmpeg', 'wm', 'x11vnc']);
+    expect(new DependencyGraph(specs).dependentsOf('xvfb').sort()).toEqual([
+      ...['app', 'clipboard', 'ffmpeg', 'wm', 'x11vnc'],
+    ]);
   });
 
   it('gives the desktop its own HOME, cookie copy and the pulse socket, nothing of runDir', () => {
@@ -113,6 +130,7 @@ describe('roomProcessSpecs', () => {
       wm: { uid: 1001, gid: 1001 },
       app: { uid: 1001, gid: 1001 },
       x11vnc: null,
+      clipboard: null,
       ffmpeg: null,
     });
     const app = specs.find((s) => s.name === 'app')!;
@@ -146,7 +164,14 @@ describe('roomProcessSpecs', () => {
 
   it('can leave processes out', () => {
     const names = roomProcessSpecs(config, { ...opts, include: (n) => n !== 'ffmpeg' }).map((s) => s.name);
-    expect(names).toEqual(['xvfb', 'pulse', 'wm', 'app', 'x11vnc']);
+    expect(names).toEqual(['xvfb', 'pulse', 'wm', 'app', 'x11vnc', 'clipboard']);
+  });
+
+  it('has no clipboard process without the binary or without a bridge to talk to it', () => {
+    const names = (c: AgentConfig, o: typeof opts | Omit<typeof opts, 'clipboard'>) =>
+      roomProcessSpecs(c, o).map((s) => s.name);
+    expect(names({ ...config, clipboardBin: null }, opts)).not.toContain('clipboard');
+    expect(names(config, { publishStdout, ffmpegReady, runningAsRoot: true })).not.toContain('clipboard');
   });
 
   it('runs ffmpeg under boxroom-capture in damage mode, ffmpeg alone in x11grab mode', () => {

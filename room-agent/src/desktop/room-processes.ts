@@ -1,13 +1,15 @@
 import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
+import { MAX_CLIPBOARD_BYTES } from '@boxroom/contracts';
 import type { AgentConfig } from '../config.js';
 import { defineProcess, type ProbeFn, type ProcessSpec } from '../supervisor/process-spec.js';
 import { clearStaleXLock, type XLockPaths } from '../supervisor/x-lock.js';
 import {
   captureArgv,
   chromiumArgv,
+  clipboardArgv,
   ffmpegArgv,
   ffmpegPipeArgv,
   openboxArgv,
@@ -23,7 +25,7 @@ import { agentPaths, createDesktopDir, desktopPaths, refreshDesktopFiles } from 
 import type { DesktopIdentity } from './desktop-user.js';
 import { newCookie, xauthorityEntry } from './xauthority.js';
 
-export const ROOM_PROCESS_NAMES = ['xvfb', 'pulse', 'wm', 'app', 'x11vnc', 'ffmpeg'] as const;
+export const ROOM_PROCESS_NAMES = ['xvfb', 'pulse', 'wm', 'app', 'x11vnc', 'clipboard', 'ffmpeg'] as const;
 export type RoomProcessName = (typeof ROOM_PROCESS_NAMES)[number];
 
 export interface RoomProcessOptions {
@@ -31,6 +33,15 @@ export interface RoomProcessOptions {
   publishStdout: (flv: Readable) => void;
   /** resolves once the media server sees ffmpeg's stream: ffmpeg's readiness */
   ffmpegReady: ProbeFn;
+  /**
+   * boxroom-clipboard's pipes at every start and its readiness (ClipboardBridge); without them, or
+   * without the binary (config.clipboardBin null), the room has no clipboard process
+   */
+  clipboard?: {
+    takeStdin: (stdin: Writable) => void;
+    takeStdout: (stdout: Readable) => void;
+    ready: ProbeFn;
+  };
   /** who the desktop (wm, app) runs as; defaults to the agent itself (no separation) */
   identity?: DesktopIdentity;
   /** the X cookie (16 bytes); a fresh one when absent */
@@ -72,7 +83,7 @@ const DESKTOP_SHELL = existsSync('/bin/bash') ? '/bin/bash' : '/bin/sh';
 
 /**
  * The room's processes and their dependencies:
- * xvfb <- wm <- app; xvfb <- x11vnc; xvfb + pulse <- ffmpeg (and the browser app, which plays audio).
+ * xvfb <- wm <- app; xvfb <- x11vnc; xvfb <- clipboard; xvfb + pulse <- ffmpeg (and the browser app, which plays audio).
  * An Xvfb restart therefore restarts everything that draws on it or reads from it.
  *
  * Who runs as whom: Xvfb, PulseAudio, x11vnc and the capture pipeline run as the agent, with HOME in
@@ -190,6 +201,22 @@ export function roomProcessSpecs(config: AgentConfig, opts: RoomProcessOptions):
       // a socket file left by a killed x11vnc would make its successor's bind fail
       prepare: () => rm(a.vncSocket, { force: true }),
     }),
+    clipboard: defineProcess({
+      name: 'clipboard',
+      ...cmd(
+        clipboardArgv({
+          display: config.display,
+          bin: config.clipboardBin ?? '',
+          maxBytes: MAX_CLIPBOARD_BYTES,
+        }),
+      ),
+      env: agentXEnv,
+      dependsOn: ['xvfb'],
+      readiness: opts.clipboard ? { kind: 'probe', probe: opts.clipboard.ready } : { kind: 'none' },
+      ...(opts.clipboard
+        ? { takeStdin: opts.clipboard.takeStdin, takeStdout: opts.clipboard.takeStdout }
+        : {}),
+    }),
     ffmpeg: defineProcess({
       name: 'ffmpeg',
       ...cmd(encoderPipeline(config)),
@@ -200,7 +227,10 @@ export function roomProcessSpecs(config: AgentConfig, opts: RoomProcessOptions):
     }),
   };
   const include = opts.include ?? (() => true);
-  return ROOM_PROCESS_NAMES.filter(include).map((name) => specs[name]);
+  const hasClipboard = config.clipboardBin !== null && opts.clipboard !== undefined;
+  return ROOM_PROCESS_NAMES.filter((n) => include(n) && (n !== 'clipboard' || hasClipboard)).map(
+    (name) => specs[name],
+  );
 }
 
 /** The command of the "ffmpeg" unit in the configured capture mode. */

@@ -12,6 +12,7 @@ import {
   type ErrorCode,
   type ParticipantRef,
   type RoomExpiry,
+  type RoomSettings,
   type TokenClaims,
 } from '@boxroom/contracts';
 import { Value } from 'typebox/value';
@@ -26,6 +27,8 @@ import type { DesktopPort, HealthPort, InputPort, SnapshotPort, StreamPort } fro
 export interface AgentAppDeps {
   roomId: string;
   room: { width: number; height: number; fps: number };
+  /** the room's live settings now (the clipboard policy), for hello */
+  settings?: () => RoomSettings;
   log: Logger;
   verifier: TokenVerifier;
   lease: ControlLease;
@@ -234,6 +237,7 @@ export async function buildAgentApp(deps: AgentAppDeps): Promise<FastifyInstance
       control: lease.state(),
       room: { id: deps.roomId, ...deps.room },
       warnings: deps.expiry.pending(),
+      ...(deps.settings ? { settings: deps.settings() } : {}),
     }));
     socket.resume();
   });

@@ -6,3 +6,4 @@ export {
   type InputFlowState,
 } from './input-gate.js';
 export type { HeldInputSnapshot } from './held-input.js';
+export { decodeClientCutText } from './rfb-messages.js';

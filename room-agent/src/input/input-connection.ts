@@ -22,6 +22,11 @@ export interface InputConnectionDeps {
   readonly connectTimeoutMs: number;
   /** called for every forwarded KeyEvent, PointerEvent or QEMU key event; must be cheap */
   readonly onInput: () => void;
+  /**
+   * A whole ClientCutText of this connection's participant, which never reaches x11vnc (the agent
+   * owns the room's selections: docs/decisions.md, "The agent owns the room's clipboard").
+   */
+  readonly onCutText: (participantId: string, msg: Buffer) => void;
   readonly onEnd: (conn: InputConnection, cause: InputDetachCause) => void;
 }
 
@@ -116,6 +121,10 @@ export class InputConnection {
   }
 
   private readonly forward = (msg: Buffer, type: number): void => {
+    if (type === RFB_CLIENT_MSG.clientCutText) {
+      this.deps.onCutText(this.participantId, msg);
+      return;
+    }
     const tcp = this.tcp as net.Socket;
     if (!tcp.write(msg) && !this.wsPausedForTcp) {
       this.wsPausedForTcp = true;

@@ -3,7 +3,13 @@ import type { WebSocket } from 'ws';
 import { WS_CLOSE } from '@boxroom/contracts';
 import { createRootLogger } from '../logger.js';
 import { InputGate, type InputDetachCause, type InputGateOptions } from './input-gate.js';
-import { encodeKeyEvent, encodePointerEvent, KEYSYM } from './rfb-messages.js';
+import {
+  decodeClientCutText,
+  encodeClientCutText,
+  encodeKeyEvent,
+  encodePointerEvent,
+  KEYSYM,
+} from './rfb-messages.js';
 import {
   openClient,
   send,
@@ -53,6 +59,19 @@ describe('InputGate', () => {
     await gate?.stop();
     await server?.close();
     await vnc.close();
+  });
+
+  it("hands a controller's ClientCutText to onCutText and never to x11vnc", async () => {
+    const cuts: Array<[string, string]> = [];
+    await setup({ onCutText: (id, msg) => cuts.push([id, decodeClientCutText(msg) ?? '(extended)']) });
+    const client = await openClient(server.url);
+    await send(client.ws, HANDSHAKE);
+    await send(client.ws, encodeClientCutText('Grüße'));
+    await send(client.ws, encodeKeyEvent(true, KEYSYM.a));
+    const expected = Buffer.concat([HANDSHAKE, encodeKeyEvent(true, KEYSYM.a)]);
+    await until(() => vnc.connections[0]?.bytes().length === expected.length, 'messages at x11vnc');
+    expect(vnc.connections[0]!.bytes()).toEqual(expected);
+    expect(cuts).toEqual([['alice', 'Grüße']]);
   });
 
   it('pipes both ways and counts input events', async () => {
@@ -228,18 +247,19 @@ describe('InputGate', () => {
     const conn = vnc.connections[0]!;
     conn.socket.pause();
     await send(client.ws, HANDSHAKE);
-    const text = Buffer.alloc(1024 * 1024 - 8, 0x61);
-    const cut = Buffer.concat([Buffer.from([6, 0, 0, 0]), Buffer.alloc(4), text]);
-    cut.writeUInt32BE(text.length, 4);
-    const count = 24;
-    for (let i = 0; i < count; i++) client.ws.send(cut);
+    // the largest message x11vnc gets (cut text stays in the agent): SetEncodings with 65535 encodings
+    const bulk = Buffer.alloc(4 + 4 * 0xffff, 0);
+    bulk[0] = 2;
+    bulk.writeUInt16BE(0xffff, 2);
+    const count = 96;
+    for (let i = 0; i < count; i++) client.ws.send(bulk);
     await until(
       () => gate.flowState()?.clientPaused === true,
       'the gate to pause the browser socket',
       10_000,
     );
     conn.socket.resume();
-    const total = HANDSHAKE.length + count * cut.length;
+    const total = HANDSHAKE.length + count * bulk.length;
     await until(
       () => conn.chunks.reduce((n, c) => n + c.length, 0) === total,
       'every byte at x11vnc',

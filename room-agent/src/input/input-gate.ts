@@ -20,6 +20,8 @@ export interface InputGateOptions {
    * track idle time. Runs on the hot path: keep it to a timestamp store.
    */
   readonly onInput?: () => void;
+  /** A controller's ClientCutText (whole message), instead of x11vnc: see InputConnectionDeps.onCutText. */
+  readonly onCutText?: (participantId: string, msg: Buffer) => void;
   /** Called once per admitted connection when it ends, whatever the reason (also after `revoke`). */
   readonly onDetach?: (participantId: string, cause: InputDetachCause) => void;
   /** stop reading from x11vnc while the browser has this many bytes unsent (default 1 MiB) */
@@ -58,6 +60,7 @@ export class InputGate {
       releaseTimeoutMs: opts.releaseTimeoutMs ?? 1000,
       connectTimeoutMs: opts.connectTimeoutMs ?? 3000,
       onInput: opts.onInput ?? NOOP,
+      onCutText: opts.onCutText ?? NOOP,
       onEnd: (conn, cause) => {
         if (this.current === conn) this.current = null;
         try {

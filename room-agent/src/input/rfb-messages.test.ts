@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
+  decodeClientCutText,
+  encodeClientCutText,
   encodeKeyEvent,
   encodePointerEvent,
   encodeQemuKeyEvent,
@@ -35,5 +37,15 @@ describe('rfb-messages', () => {
     expect(off).toBe(8);
     expect(writePointerEvent(buf, off, 0, 10, 20)).toBe(14);
     expect([...buf]).toEqual([4, 0, 0, 0, 0, 0, 0, 0x61, 5, 0, 0, 10, 0, 20]);
+  });
+
+  it('decodes ClientCutText as Latin-1 and refuses the extended form (negative length)', () => {
+    const msg = encodeClientCutText('Grüße é');
+    expect([...msg.subarray(0, 8)]).toEqual([6, 0, 0, 0, 0, 0, 0, 7]);
+    expect(decodeClientCutText(msg)).toBe('Grüße é');
+    // a standard client cannot say more than Latin-1: what it cannot encode never arrives as such
+    expect(decodeClientCutText(encodeClientCutText('€'))).not.toBe('€');
+    const extended = Buffer.from([6, 0, 0, 0, 0xff, 0xff, 0xff, 0xfc, 0, 0, 0, 1]);
+    expect(decodeClientCutText(extended)).toBeNull();
   });
 });

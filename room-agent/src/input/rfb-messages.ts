@@ -90,3 +90,23 @@ export function encodeQemuKeyEvent(down: boolean, keysym: number, keycode: numbe
   writeQemuKeyEvent(buf, 0, down, keysym, keycode);
   return buf;
 }
+
+/**
+ * The text of a whole ClientCutText message. Plain RFB cut text is Latin-1 (RFC 6143 7.5.6): a
+ * standard client cannot send a character above U+00FF this way. The extended clipboard form (a
+ * negative length) is only legal once the server announced the extension, which x11vnc does not:
+ * null, for the caller to refuse.
+ */
+export function decodeClientCutText(msg: Buffer): string | null {
+  if (msg.readInt32BE(4) < 0) return null;
+  return msg.toString('latin1', 8);
+}
+
+export function encodeClientCutText(text: string): Buffer {
+  const body = Buffer.from(text, 'latin1');
+  const buf = Buffer.alloc(8 + body.length);
+  buf[0] = RFB_CLIENT_MSG.clientCutText;
+  buf.writeUInt32BE(body.length, 4);
+  body.copy(buf, 8);
+  return buf;
+}

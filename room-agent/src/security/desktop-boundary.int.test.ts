@@ -158,7 +158,8 @@ describe('the desktop user cannot reach past its room (real agent, as root)', ()
     const pids = await processes();
     expect(uidOf(pids.wm!)).toBe(user.uid);
     expect(uidOf(pids.app!)).toBe(user.uid);
-    for (const name of ['xvfb', 'pulse', 'x11vnc', 'ffmpeg']) expect(uidOf(pids[name]!), name).toBe(0);
+    for (const name of ['xvfb', 'pulse', 'x11vnc', 'clipboard', 'ffmpeg'])
+      expect(uidOf(pids[name]!), name).toBe(0);
     expect(uidOf(agentPid)).toBe(0);
     // what the desktop creates (in /tmp too) stays its own
     for (const name of ['wm', 'app']) expect(umaskOf(pids[name]!), name).toBe(0o077);

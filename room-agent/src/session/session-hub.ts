@@ -19,6 +19,8 @@ export interface SessionHubEvents {
   leave: [ParticipantRef];
   /** a session socket of this participant sent `{type: "renew", token}` (not verified yet) */
   renew: [participantId: string, token: string, ws: WebSocket];
+  /** a session socket of this participant sent `{type: "clipboard", text}`: a paste (not checked yet) */
+  clipboard: [participantId: string, text: string];
 }
 
 /** A page renews a few times per token life: more than one renewal a second per socket is ignored. */
@@ -90,6 +92,17 @@ export class SessionHub extends EventEmitter<SessionHubEvents> {
     this.sendTo(ws, JSON.stringify({ ...event, seq: this.seq }));
   }
 
+  /**
+   * One event to every session socket of one participant and nobody else (the clipboard), with the
+   * current seq: it is not a change of the room, so other participants' sequences see no gap.
+   */
+  sendToParticipant(participantId: string, event: OutgoingEvent): void {
+    const member = this.members.get(participantId);
+    if (!member) return;
+    const text = JSON.stringify({ ...event, seq: this.seq });
+    for (const ws of member.sockets) this.sendTo(ws, text);
+  }
+
   private onMessage(ws: WebSocket, participantId: string, data: unknown, isBinary: boolean): void {
     if (isBinary) return ws.close(1003, 'text JSON only');
     let msg: unknown;
@@ -99,7 +112,9 @@ export class SessionHub extends EventEmitter<SessionHubEvents> {
       return ws.close(1007, 'invalid JSON');
     }
     if (msg && typeof msg === 'object' && (msg as { type?: unknown }).type === 'ping') {
-      const t = Number((msg as { t?: unknown }).t) || 0;
+      // a finite number or 0: JSON has no Infinity, and `t: null` would break the pong's contract
+      const raw = Number((msg as { t?: unknown }).t);
+      const t = Number.isFinite(raw) ? raw : 0;
       this.sendTo(ws, JSON.stringify({ type: 'pong', seq: this.seq, t }));
     } else if (msg && typeof msg === 'object' && (msg as { type?: unknown }).type === 'renew') {
       const token = (msg as { token?: unknown }).token;
@@ -108,6 +123,9 @@ export class SessionHub extends EventEmitter<SessionHubEvents> {
       if (now - (this.lastRenew.get(ws) ?? 0) < RENEW_MIN_INTERVAL_MS) return;
       this.lastRenew.set(ws, now);
       this.emit('renew', participantId, token, ws);
+    } else if (msg && typeof msg === 'object' && (msg as { type?: unknown }).type === 'clipboard') {
+      const text = (msg as { text?: unknown }).text;
+      if (typeof text === 'string') this.emit('clipboard', participantId, text);
     }
   }
 

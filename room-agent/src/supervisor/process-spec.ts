@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 
 /**
  * A supervised process described as data: what to run, what it needs first, how to tell it is up,
@@ -62,6 +62,11 @@ export interface ProcessSpec {
    * (ffmpeg's FLV), not text. Without it, stdout lines go to the log like stderr's.
    */
   readonly takeStdout?: (stdout: Readable) => void;
+  /**
+   * Given the process's stdin at every spawn (a pipe; without this it is /dev/null): the agent talks to
+   * a helper this way (boxroom-clipboard's pastes).
+   */
+  readonly takeStdin?: (stdin: Writable) => void;
 }
 
 export const RESTART_INITIAL_DELAY_MS = 100;

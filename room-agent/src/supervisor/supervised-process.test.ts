@@ -133,6 +133,23 @@ describe('SupervisedProcess', () => {
     expect(records.some((r) => r.msg === 'err' && r.stream === 'stderr')).toBe(true);
   });
 
+  it('hands a stdin pipe to takeStdin at every spawn; what is written there reaches the process', async () => {
+    const echoed: string[] = [];
+    const { proc } = make({
+      name: 'echo',
+      command: process.execPath,
+      args: ['-e', 'process.stdin.once("data", (d) => { process.stdout.write(d); process.exit(1); })'],
+      restart: { initialDelayMs: 10 },
+      takeStdin: (stdin) => stdin.end(`run ${echoed.length + 1}`),
+      takeStdout: (stdout) => stdout.on('data', (c: Buffer) => echoed.push(String(c))),
+    });
+    proc.start();
+    await becomes(proc, 'backoff');
+    await becomes(proc, 'backoff');
+    await proc.stop();
+    expect(echoed.slice(0, 2)).toEqual(['run 1', 'run 2']);
+  });
+
   it('escalates to SIGKILL when the stop signal is ignored', async () => {
     const path = join(dir, 'stubborn.sock');
     const { proc, records } = make({

@@ -185,7 +185,7 @@ export class SupervisedProcess extends EventEmitter<SupervisedProcessEvents> {
         // libuv drops supplementary groups (setgroups(0)) before setgid/setuid
         ...(spec.runAs ? { uid: spec.runAs.uid, gid: spec.runAs.gid } : {}),
         detached: true, // own process group: one signal reaches its children too
-        stdio: ['ignore', 'pipe', 'pipe'],
+        stdio: [spec.takeStdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
       });
     } catch (err) {
       fail(err as Error);
@@ -202,6 +202,7 @@ export class SupervisedProcess extends EventEmitter<SupervisedProcessEvents> {
     this.spawns += 1;
     this.startedAtMs = Date.now();
     this.tail.clear();
+    if (spec.takeStdin && child.stdin) spec.takeStdin(child.stdin);
     if (spec.takeStdout && child.stdout) spec.takeStdout(child.stdout);
     else this.tail.attach(child.stdout, 'stdout');
     this.tail.attach(child.stderr, 'stderr');

@@ -1,6 +1,7 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type RFB from '@novnc/novnc';
 import { Backoff, PAGE_RECONNECT } from '../core/backoff.js';
+import { pasteKeyOf, type PasteKey } from '../core/clipboard-keys.js';
 import { StickyModifiers, type KeyStroke, type Modifier } from '../core/sticky-modifiers.js';
 import { XK_BACKSPACE, editKeysyms } from '../core/text-input-keys.js';
 
@@ -12,6 +13,9 @@ interface KeyboardLock {
 
 /** Keys whose release does not end a sticky modifier's one-shot (they are modifiers themselves). */
 const MODIFIER_KEY_NAMES = new Set(['Control', 'Alt', 'AltGraph', 'Shift', 'Meta', 'OS']);
+
+/** A paste shortcut whose paste event does not come (an empty clipboard, an image) goes to the room after this. */
+const PASTE_EVENT_WAIT_MS = 300;
 
 export type InputPhase = 'off' | 'connecting' | 'active' | 'retrying';
 
@@ -32,6 +36,9 @@ export class InputController implements ReactiveController {
   private readonly backoff = new Backoff(PAGE_RECONNECT);
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private generation = 0;
+  private pasteHandler: ((text: string) => Promise<boolean>) | null = null;
+  private pasteSink: HTMLTextAreaElement | null = null;
+  private pendingPaste: { key: PasteKey; timer: ReturnType<typeof setTimeout> } | null = null;
 
   constructor(private readonly host: ReactiveControllerHost) {
     host.addController(this);
@@ -54,6 +61,14 @@ export class InputController implements ReactiveController {
     this.target = target;
     this.url = url;
     this.listen(true);
+  }
+
+  /**
+   * Paste shortcuts over the picture (clipboard-keys.ts) hand the device's clipboard to `paste`
+   * first, and reach the room once it resolved; null leaves them to noVNC (the room's own paste).
+   */
+  setPasteHandler(paste: ((text: string) => Promise<boolean>) | null): void {
+    this.pasteHandler = paste;
   }
 
   setActive(on: boolean): void {
@@ -112,6 +127,66 @@ export class InputController implements ReactiveController {
       field.removeEventListener('input', onInput);
       field.removeEventListener('keydown', onKeyDown);
     };
+  }
+
+  /**
+   * The browser pastes into the focused element as the default action of the shortcut's keydown, and
+   * the paste event carries the text without any permission prompt: the focus moves to a hidden field
+   * for that one event (the held keys are released in the room on the way: onFocusOut), and noVNC
+   * never sees the keydown.
+   */
+  private readonly onKeyDownFirst = (e: KeyboardEvent): void => {
+    if (!this.pasteHandler || !this.rfb || this.phase !== 'active' || this.pendingPaste) return;
+    const key = pasteKeyOf(e);
+    if (!key) return;
+    e.stopImmediatePropagation();
+    const sink = this.sink();
+    if (!sink) return;
+    sink.value = '';
+    sink.focus({ preventScroll: true });
+    this.pendingPaste = { key, timer: setTimeout(() => this.endPaste(null), PASTE_EVENT_WAIT_MS) };
+  };
+
+  private readonly onSinkPaste = (e: ClipboardEvent): void => {
+    e.preventDefault();
+    this.endPaste(e.clipboardData?.getData('text/plain') ?? '');
+  };
+
+  /** Back to the picture; the text (if any) to the room's clipboard, then the shortcut to the room. */
+  private endPaste(text: string | null): void {
+    const pending = this.pendingPaste;
+    if (!pending) return;
+    this.pendingPaste = null;
+    clearTimeout(pending.timer);
+    this.focus();
+    const handler = this.pasteHandler;
+    const sent = text && handler ? handler(text) : Promise.resolve(false);
+    // refused or not, the room gets the key the user pressed: its program pastes what it has
+    void sent.then(() => this.tapChord(pending.key));
+  }
+
+  private tapChord(k: PasteKey): void {
+    const rfb = this.rfb;
+    if (!rfb) return;
+    for (const m of k.modifiers) rfb.sendKey(m, null, true);
+    rfb.sendKey(k.keysym, null);
+    for (const m of [...k.modifiers].reverse()) rfb.sendKey(m, null, false);
+  }
+
+  /** A hidden field beside the picture (not inside noVNC's target, which it empties). */
+  private sink(): HTMLTextAreaElement | null {
+    if (this.pasteSink?.isConnected) return this.pasteSink;
+    const parent = this.target?.parentElement;
+    if (!parent) return null;
+    const sink = document.createElement('textarea');
+    sink.setAttribute('aria-hidden', 'true');
+    sink.tabIndex = -1;
+    sink.dataset.testid = 'paste-sink';
+    sink.style.cssText = 'position:absolute;left:0;top:0;width:1px;height:1px;opacity:0;pointer-events:none;';
+    sink.addEventListener('paste', this.onSinkPaste);
+    parent.appendChild(sink);
+    this.pasteSink = sink;
+    return sink;
   }
 
   private async connect(): Promise<void> {
@@ -176,6 +251,9 @@ export class InputController implements ReactiveController {
     if (!t) return;
     if (on) t.addEventListener('focusout', this.onFocusOut);
     else t.removeEventListener('focusout', this.onFocusOut);
+    // capture: before noVNC's listener on its canvas, which would cancel the browser's paste
+    if (on) t.addEventListener('keydown', this.onKeyDownFirst, true);
+    else t.removeEventListener('keydown', this.onKeyDownFirst, true);
     // capture: noVNC stops these on its canvas
     for (const type of ['keyup', 'mouseup', 'gestureend']) {
       if (on) t.addEventListener(type, this.afterInput, { capture: true });

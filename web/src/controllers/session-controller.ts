@@ -1,5 +1,5 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { SessionClient } from '../core/session-client.js';
+import { SessionClient, type ClipboardSessionEvent } from '../core/session-client.js';
 import { INITIAL_SESSION, type SessionState } from '../core/session-state.js';
 
 /** The WS /session connection of the room page, tied to the host's lifecycle. */
@@ -7,7 +7,11 @@ export class SessionController implements ReactiveController {
   state: SessionState = INITIAL_SESSION;
   private client: SessionClient | null = null;
 
-  constructor(private readonly host: ReactiveControllerHost) {
+  constructor(
+    private readonly host: ReactiveControllerHost,
+    /** this participant's clipboard events (ClipboardController.handle) */
+    private readonly onClipboard?: (ev: ClipboardSessionEvent) => void,
+  ) {
     host.addController(this);
   }
 
@@ -16,6 +20,7 @@ export class SessionController implements ReactiveController {
     this.client = new SessionClient({
       url,
       onRejoin,
+      ...(this.onClipboard ? { onClipboard: this.onClipboard } : {}),
       onState: (s) => {
         this.state = s;
         this.host.requestUpdate();
@@ -27,6 +32,11 @@ export class SessionController implements ReactiveController {
   /** Hand a renewed token to the agent over the open session socket. */
   renew(token: string): void {
     this.client?.renew(token);
+  }
+
+  /** The controller's paste for the room; false when the session socket is not open. */
+  sendClipboard(text: string): boolean {
+    return this.client?.sendClipboard(text) ?? false;
   }
 
   reconnect(): void {

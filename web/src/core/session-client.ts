@@ -1,4 +1,10 @@
 import { WS_CLOSE, type SessionClientMessage, type SessionEvent } from '@boxroom/contracts';
+
+/** The session events that are this participant's clipboard, not the room's state. */
+export type ClipboardSessionEvent = Extract<
+  SessionEvent,
+  { type: 'clipboard' | 'clipboard/pasted' | 'clipboard/refused' }
+>;
 import { Backoff, PAGE_RECONNECT } from './backoff.js';
 import { closeVerdict } from './close-reasons.js';
 import { INITIAL_SESSION, reduceSession, type SessionAction, type SessionState } from './session-state.js';
@@ -8,6 +14,8 @@ export interface SessionClientOptions {
   onState: (s: SessionState) => void;
   /** the token is no longer accepted (4401): the page should join again */
   onRejoin?: () => void;
+  /** the room's clipboard for this participant (the controller), and answers to its pastes */
+  onClipboard?: (ev: ClipboardSessionEvent) => void;
   pingIntervalMs?: number;
   WebSocketImpl?: typeof WebSocket;
   now?: () => number;
@@ -60,6 +68,18 @@ export class SessionClient {
     ws.send(JSON.stringify(msg));
   }
 
+  /**
+   * The controller's paste for the room's clipboard; false when no socket is open. The agent answers
+   * `clipboard/pasted` or `clipboard/refused` (onClipboard).
+   */
+  sendClipboard(text: string): boolean {
+    const ws = this.ws;
+    if (!ws || ws.readyState !== 1) return false;
+    const msg: SessionClientMessage = { type: 'clipboard', text };
+    ws.send(JSON.stringify(msg));
+    return true;
+  }
+
   /** Drop the connection and open a fresh one now (e.g. after a sequence gap, or a new token). */
   reconnect(): void {
     if (this.stopped) return;
@@ -81,6 +101,10 @@ export class SessionClient {
       try {
         ev = JSON.parse(String(m.data)) as SessionEvent;
       } catch {
+        return;
+      }
+      if (ev.type === 'clipboard' || ev.type === 'clipboard/pasted' || ev.type === 'clipboard/refused') {
+        this.opts.onClipboard?.(ev);
         return;
       }
       if (ev.type === 'hello') {

@@ -25,6 +25,16 @@ const hello = (): SessionState =>
   });
 
 describe('reduceSession', () => {
+  it("clipboard events are one participant's, carry the current seq and change nothing", () => {
+    const s = hello();
+    for (const e of [
+      { type: 'clipboard', seq: 5, text: 'x' },
+      { type: 'clipboard/pasted', seq: 5, bytes: 1 },
+      { type: 'clipboard/refused', seq: 5, direction: 'in', reason: 'policy', message: 'off' },
+    ] as SessionEvent[])
+      expect(ev(s, e)).toBe(s);
+  });
+
   it('hello opens the session with the full state', () => {
     const s = hello();
     expect(s.phase).toBe('open');

@@ -96,6 +96,9 @@ function applyEvent(state: SessionState, ev: SessionEvent, nowMs: number): Sessi
   if (ev.type === 'pong') return { ...state, rttMs: Math.max(0, nowMs - ev.t) };
   // renewed answers our renew with the current seq, like pong: nothing in the room changed
   if (ev.type === 'renewed') return state;
+  // the clipboard goes to one participant with the current seq: the page's clipboard controller has it
+  if (ev.type === 'clipboard' || ev.type === 'clipboard/pasted' || ev.type === 'clipboard/refused')
+    return state;
   if (state.seq < 0 || ev.seq <= state.seq) return state; // before hello, or a duplicate
   const next: SessionState = { ...state, seq: ev.seq, stale: state.stale || ev.seq !== state.seq + 1 };
   switch (ev.type) {

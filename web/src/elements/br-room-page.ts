@@ -1,5 +1,6 @@
 import { LitElement, html, nothing } from 'lit';
 import { isModerator } from '@boxroom/contracts';
+import { ClipboardController } from '../controllers/clipboard-controller.js';
 import { JoinController } from '../controllers/join-controller.js';
 import { SessionController } from '../controllers/session-controller.js';
 import type { PlayerStats } from '../controllers/player-controller.js';
@@ -9,11 +10,13 @@ import { loadSettings, saveSettings, type PlayerSettings } from '../core/setting
 import { pageHeader } from '../styles/blocks.js';
 import { roomPageStyles } from '../styles/room-page.js';
 import { controls } from '../styles/shared.js';
+import type { ClipboardSendDetail } from './br-clipboard-panel.js';
 import type { ControlActionDetail } from './br-control-panel.js';
 import type { KickDetail } from './br-presence-list.js';
 import type { LiveReturn } from './br-recording-panel.js';
 import type { BrVideoStage } from './br-video-stage.js';
 import { pencilIcon } from './icons.js';
+import './br-clipboard-panel.js';
 import './br-control-panel.js';
 import './br-invite-links.js';
 import './br-desktop-reset.js';
@@ -56,7 +59,16 @@ export class BrRoomPage extends LitElement {
   declare dvr: boolean;
   declare liveReturn: LiveReturn | null;
 
-  private readonly session = new SessionController(this);
+  private readonly session: SessionController = new SessionController(this, (ev) =>
+    this.clipboard.handle(ev),
+  );
+  private readonly clipboard: ClipboardController = new ClipboardController(this, {
+    send: (text) => this.session.sendClipboard(text),
+    ...(navigator.clipboard ? { clipboard: navigator.clipboard } : {}),
+    hasFocus: () => document.hasFocus(),
+  });
+  /** stable for the stage: a new function each render would reset its paste handler */
+  private readonly pasteToRoom = (text: string): Promise<boolean> => this.clipboard.paste(text);
   private readonly joining = new JoinController(this, {
     roomId: () => this.roomId,
     transport: () => this.settings.transport,
@@ -126,6 +138,7 @@ export class BrRoomPage extends LitElement {
     }
     const s = this.session.state;
     const room = s.room;
+    const inControl = s.control?.holder?.id === j.join!.participantId && s.phase === 'open';
     return html`${this.header()}${this.banner()}
       <div class="layout">
         <div class="stage-wrap">
@@ -136,7 +149,8 @@ export class BrRoomPage extends LitElement {
             .settings=${this.settings}
             ?can-play=${j.ready && s.phase !== 'closed'}
             .ended=${s.phase === 'closed' && s.roomEnded ? s.closedReason : null}
-            ?in-control=${s.control?.holder?.id === j.join!.participantId && s.phase === 'open'}
+            ?in-control=${inControl}
+            .paste=${inControl && s.settings?.clipboard.pasteIn !== false ? this.pasteToRoom : null}
             .remoteWidth=${room?.width ?? 1280}
             .remoteHeight=${room?.height ?? 720}
             @player-stats=${this.onStats}
@@ -167,6 +181,15 @@ export class BrRoomPage extends LitElement {
         .error=${this.controlError}
         @control-action=${this.onControl}
       ></br-control-panel>
+      <br-clipboard-panel
+        ?in-control=${s.control?.holder?.id === s.you?.id && s.you !== null && s.phase === 'open'}
+        .policy=${s.settings?.clipboard ?? null}
+        .lastCopied=${this.clipboard.lastCopied}
+        ?on-device=${this.clipboard.onDevice}
+        .notice=${this.clipboard.notice}
+        @clipboard-send=${this.onClipboardSend}
+        @clipboard-copy=${() => void this.clipboard.copyLast()}
+      ></br-clipboard-panel>
       <br-desktop-reset
         .roomId=${this.roomId}
         .token=${join?.token ?? null}
@@ -309,6 +332,10 @@ export class BrRoomPage extends LitElement {
       this.controlError = err instanceof Error ? err.message : String(err);
     }
   }
+
+  private readonly onClipboardSend = (e: CustomEvent<ClipboardSendDetail>): void => {
+    void this.clipboard.paste(e.detail.text).then(e.detail.done);
+  };
 
   private onSettings(e: CustomEvent<PlayerSettings>): void {
     this.settings = e.detail;

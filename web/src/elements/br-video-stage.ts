@@ -27,6 +27,7 @@ export class BrVideoStage extends LitElement {
     inputUrl: { attribute: false },
     settings: { attribute: false },
     inControl: { type: Boolean, attribute: 'in-control' },
+    paste: { attribute: false },
     canPlay: { type: Boolean, attribute: 'can-play' },
     ended: { attribute: false },
     covered: { type: Boolean },
@@ -40,6 +41,8 @@ export class BrVideoStage extends LitElement {
   declare inputUrl: (() => string) | null;
   declare settings: PlayerSettings;
   declare inControl: boolean;
+  /** the room's clipboard for paste shortcuts over the picture (ClipboardController.paste), or null */
+  declare paste: ((text: string) => Promise<boolean>) | null;
   declare canPlay: boolean;
   /** set when the room will not come back (session closed, e.g. 4504): the player stops for good */
   declare ended: string | null;
@@ -62,6 +65,7 @@ export class BrVideoStage extends LitElement {
     this.streamUrl = null;
     this.inputUrl = null;
     this.inControl = false;
+    this.paste = null;
     this.canPlay = false;
     this.ended = null;
     this.covered = false;
@@ -205,6 +209,7 @@ export class BrVideoStage extends LitElement {
       this.player.start(this.video, url, this.settings);
     }
     if (changed.has('settings') && this.started) this.player.applySettings(this.settings);
+    if (changed.has('paste')) this.input.setPasteHandler(this.paste);
     if (changed.has('inControl')) {
       this.input.setActive(this.inControl);
       if (this.inControl) this.input.focus();
