@@ -90,3 +90,14 @@ export const EndedRoomJoinResult = Type.Object({
   room: Type.Object({ id: Type.String(), name: Type.String() }),
 });
 export type EndedRoomJoinResult = Static<typeof EndedRoomJoinResult>;
+
+/**
+ * POST /recording on a room agent (the dashboard's own token only): the recording running now, or
+ * null. The agent announces each change as the session event `recording` and tells late joiners in
+ * hello; re-sending the same value changes nothing (the dashboard re-sends after an agent restart).
+ */
+export const AgentRecordingBody = Type.Object(
+  { recordingId: Type.Union([Type.String({ minLength: 1, maxLength: 64 }), Type.Null()]) },
+  { additionalProperties: false },
+);
+export type AgentRecordingBody = Static<typeof AgentRecordingBody>;

@@ -42,4 +42,6 @@ export interface RecordingEntry {
    * invite that was valid for the room still opens its recordings. null while the room lives.
    */
   roomInvites: Partial<Record<InviteRole, number>> | null;
+  /** a replica that does not run the recorder was asked to stop it: the reason, for the one that does */
+  stopRequested?: string;
 }
