@@ -4,7 +4,10 @@ import type { FastifyReply } from 'fastify';
 import { errors } from '../errors.js';
 
 /** One byte range of `bytes=a-b` / `bytes=a-` / `bytes=-n`; null: the whole file; 'bad': 416. */
-export function parseRange(header: string | undefined, size: number): { start: number; end: number } | null | 'bad' {
+export function parseRange(
+  header: string | undefined,
+  size: number,
+): { start: number; end: number } | null | 'bad' {
   if (!header) return null;
   const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
   if (!m || (m[1] === '' && m[2] === '')) return 'bad';

@@ -77,7 +77,9 @@ export function buildRecordings(o: {
       if (!r?.agentUrl || r.status !== 'ready') return;
       await o.agent
         .recording(roomId, r.agentUrl, await agentToken(roomId), recordingId)
-        .catch((err: unknown) => o.log.warn({ err, room: roomId }, 'could not tell the room about its recording'));
+        .catch((err: unknown) =>
+          o.log.warn({ err, room: roomId }, 'could not tell the room about its recording'),
+        );
     },
     alwaysRecorded: async () =>
       (await o.rooms.records())

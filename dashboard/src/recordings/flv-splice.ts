@@ -67,7 +67,12 @@ export class FlvTagReader {
       if (this.buf.length - at < total) break;
       const bytes = Buffer.from(this.buf.subarray(at, at + total));
       const ts = (bytes.readUIntBE(4, 3) | (bytes[7]! << 24)) >>> 0;
-      out.push({ type: bytes[0]! & 0x1f, ts, bytes, data: bytes.subarray(TAG_HEADER_BYTES, TAG_HEADER_BYTES + dataSize) });
+      out.push({
+        type: bytes[0]! & 0x1f,
+        ts,
+        bytes,
+        data: bytes.subarray(TAG_HEADER_BYTES, TAG_HEADER_BYTES + dataSize),
+      });
       at += total;
     }
     this.buf = this.buf.subarray(at);

@@ -59,17 +59,34 @@ export function buildPlaylist(
   return `${lines.join('\n')}\n`;
 }
 
-/** The segment holding media time `t` (s), with where it starts; null past the end. */
-export function segmentAt(
-  parts: readonly PartMedia[],
+/**
+ * The segments around media time `t` (s) within the part that holds it, as files of its directory:
+ * the one whose span (the part's offset plus the EXTINFs before it) holds `t`, with its neighbours
+ * (EXTINFs are approximate: the frame may sit just across a boundary). null past the end.
+ */
+export function segmentsAround(
+  parts: ReadonlyArray<PartMedia & { offsetS: number }>,
   t: number,
-): { n: number; segment: Segment; startS: number } | null {
-  let start = 0;
-  for (const p of parts) {
-    for (const s of p.segments) {
-      if (t < start + s.durationS) return { n: p.n, segment: s, startS: start };
+): { n: number; files: string[] } | null {
+  for (let i = parts.length - 1; i >= 0; i--) {
+    const p = parts[i]!;
+    if (p.segments.length === 0 || t < p.offsetS) continue;
+    let start = p.offsetS;
+    let k = p.segments.findIndex((s) => {
+      const hit = t < start + s.durationS;
       start += s.durationS;
+      return hit;
+    });
+    if (k < 0) {
+      // within the last segment's true end (its EXTINF is cut short), or past the end
+      if (t > start + 2 * SEGMENT_SLACK_S) return null;
+      k = p.segments.length - 1;
     }
+    const files = p.segments.slice(Math.max(0, k - 1), k + 2).map((s) => s.uri);
+    return { n: p.n, files };
   }
   return null;
 }
+
+/** How far past the playlists' sum a frame may still be asked for (the last EXTINF's error). */
+const SEGMENT_SLACK_S = 1;

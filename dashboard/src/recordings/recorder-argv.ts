@@ -76,18 +76,33 @@ export function exportArgs(o: { playlist: string; out: string }): string[] {
   ];
 }
 
-/** The frame `intoS` seconds into one segment (its init segment before it), as a JPEG. */
-export function frameArgs(o: { init: string; segment: string; intoS: number; out: string }): string[] {
+/** A still screen repeats its frame at most this far apart (the capture's repeat is 500 ms). */
+const FRAME_LOOKBACK_S = 2;
+
+/**
+ * The frame shown at recording time `atS` (the last one at or before it: a still screen sends few)
+ * from a few consecutive segments of one part, their init segment first, as a JPEG. The segments
+ * carry the recording's own times: `-seek_timestamp` seeks to that time as is. Every frame of the
+ * last FRAME_LOOKBACK_S before `atS` is decoded; `-update` keeps the last.
+ */
+export function frameArgs(o: { init: string; segments: string[]; atS: number; out: string }): string[] {
+  const from = Math.max(0, o.atS - FRAME_LOOKBACK_S);
   return [
     '-hide_banner',
     '-loglevel',
     'error',
     '-y',
+    '-seek_timestamp',
+    '1',
     '-ss',
-    Math.max(0, o.intoS).toFixed(3),
+    from.toFixed(3),
+    '-t',
+    Math.max(0.05, o.atS - from + 0.001).toFixed(3),
     '-i',
-    `concat:${o.init}|${o.segment}`,
-    '-frames:v',
+    `concat:${[o.init, ...o.segments].join('|')}`,
+    '-map',
+    '0:v',
+    '-update',
     '1',
     '-q:v',
     '4',

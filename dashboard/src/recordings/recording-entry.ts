@@ -1,8 +1,4 @@
-import type {
-  InviteRole,
-  RecordingState,
-  RecordingsVisibleTo,
-} from '@boxroom/contracts';
+import type { InviteRole, RecordingState, RecordingsVisibleTo } from '@boxroom/contracts';
 
 /**
  * One stretch of a recording written by one ffmpeg (recording-part.ts). A new part starts when the

@@ -2,7 +2,7 @@ import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../logger.js';
 import { runFfmpeg, type Spawn } from './ffmpeg-process.js';
-import { buildPlaylist, segmentAt } from './hls-playlist.js';
+import { buildPlaylist, segmentsAround } from './hls-playlist.js';
 import type { RecordingEntry } from './recording-entry.js';
 import { readMedia } from './recording-writer.js';
 import { INIT_SEGMENT, exportArgs, frameArgs, partDirName } from './recorder-argv.js';
@@ -59,22 +59,30 @@ export class RecordingMedia {
     const out = join(dir, FRAMES_DIR, `${ms}.jpg`);
     if (await exists(out)) return out;
     const media = await readMedia(dir, e.parts);
-    const at = segmentAt(media, ms / 1000);
+    const at = segmentsAround(
+      media.map((m, i) => ({ ...m, offsetS: e.parts[i]!.offsetS })),
+      ms / 1000,
+    );
     if (!at) return null;
     const partDir = join(dir, partDirName(at.n));
     await mkdir(join(dir, FRAMES_DIR), { recursive: true });
-    const tmp = `${out}.${process.pid}.tmp`;
-    await runFfmpeg(
-      this.spawn,
-      frameArgs({
-        init: join(partDir, INIT_SEGMENT),
-        segment: join(partDir, at.segment.uri),
-        intoS: ms / 1000 - at.startS,
-        out: tmp,
-      }),
-      20_000,
-    );
-    await rename(tmp, out);
+    const tmp = `${out}.${process.pid}.tmp.jpg`;
+    try {
+      await runFfmpeg(
+        this.spawn,
+        frameArgs({
+          init: join(partDir, INIT_SEGMENT),
+          segments: at.files.map((f) => join(partDir, f)),
+          atS: ms / 1000,
+          out: tmp,
+        }),
+        20_000,
+      );
+      if (!(await exists(tmp))) return null; // past the last frame: ffmpeg wrote nothing
+      await rename(tmp, out);
+    } finally {
+      await rm(tmp, { force: true });
+    }
     return out;
   }
 

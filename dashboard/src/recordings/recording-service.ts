@@ -158,7 +158,11 @@ export class RecordingService {
    * A recording's entry for its media routes: a signature of it (links as handed out), or a
    * principal who may watch it.
    */
-  async forMedia(p: Principal | null, id: string, q: { exp?: unknown; sig?: unknown }): Promise<RecordingEntry> {
+  async forMedia(
+    p: Principal | null,
+    id: string,
+    q: { exp?: unknown; sig?: unknown },
+  ): Promise<RecordingEntry> {
     const entry = await this.d.store.getRecording(id);
     if (q.sig !== undefined && this.d.links.verify(id, q.exp, q.sig)) {
       if (!entry) throw errors.recordingNotFound(id);

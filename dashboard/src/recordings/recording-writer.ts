@@ -4,6 +4,7 @@ import type { Logger } from '../logger.js';
 import { FfmpegPart, type Spawn } from './ffmpeg-process.js';
 import { isKeyframe, isVideo, type FlvTag, type PartReason, type SpliceOutput } from './flv-splice.js';
 import { mediaDurationS, parsePartPlaylist, type PartMedia } from './hls-playlist.js';
+import { partEndS } from './part-probe.js';
 import type { RecordingPart } from './recording-entry.js';
 import { PART_PLAYLIST, partDirName, recordArgs } from './recorder-argv.js';
 
@@ -13,6 +14,8 @@ const REPLAY_MAX_BYTES = 32 * 1024 * 1024;
 /** An ffmpeg that dies this soon after its start this many times in a row: the recording gives up. */
 const QUICK_DEATH_MS = 3_000;
 const QUICK_DEATHS_MAX = 3;
+/** The agent's encoder forces a keyframe this often (room-agent/src/desktop/argv.ts). */
+const KEYFRAME_INTERVAL_MS = 1_000;
 
 export interface WriterEvents {
   /** a part began (its index entry is in `parts`) */
@@ -56,6 +59,11 @@ export class RecordingWriter {
       spawn: Spawn;
       log: Logger;
       events: WriterEvents;
+      /**
+       * ms since epoch the recording was asked to start: its first part begins at the keyframe
+       * nearest to it (the agent's GOP cache may hold one up to a second older)
+       */
+      startAtMs?: number;
       /** the source's flow control: paused until `until` calls back */
       pause(until: (resume: () => void) => void): void;
     },
@@ -97,6 +105,21 @@ export class RecordingWriter {
     this.current = null;
     await part?.ffmpeg.kill();
     await this.chain;
+  }
+
+  /**
+   * Where the recording's media end now (s): the end of its last part with a segment, probed (a new
+   * part starts there); the playlists' sum when the probe cannot tell.
+   */
+  async endS(): Promise<number> {
+    const media = await this.media();
+    for (let i = media.length - 1; i >= 0; i--) {
+      if (media[i]!.segments.length === 0) continue;
+      const end = await partEndS(this.o.dir, media[i]!);
+      if (end !== null) return end;
+      break;
+    }
+    return round3(mediaDurationS(media));
   }
 
   /** The parts' segments as their playlists list them now. */
@@ -151,13 +174,18 @@ export class RecordingWriter {
    */
   private async begin(fromTs: number, reason: PartReason | 'recorder-died'): Promise<void> {
     if (this.stopped) return;
-    const previous = await this.media();
     const n = this.parts.length === 0 ? 0 : this.parts[this.parts.length - 1]!.n + 1;
-    const meta: RecordingPart = { n, offsetS: round3(mediaDurationS(previous)), wallStartMs: 0 };
+    const meta: RecordingPart = { n, offsetS: await this.endS(), wallStartMs: 0 };
     const partDir = join(this.o.dir, partDirName(n));
     await mkdir(partDir, { recursive: true });
     const ffmpeg = new FfmpegPart(this.o.spawn, recordArgs({ partDir, offsetS: meta.offsetS }), this.o.log);
-    const start = this.replay.findIndex((t) => isKeyframe(t) && t.ts >= fromTs);
+    let start = this.replay.findIndex((t) => isKeyframe(t) && t.ts >= fromTs);
+    if (start >= 0 && n === 0 && this.o.startAtMs && Number.isFinite(this.epochMs)) {
+      // A cached keyframe more than half a GOP before the start: the next one is nearer.
+      const lateMs = this.o.startAtMs - (this.replay[start]!.ts + this.epochMs);
+      if (lateMs > KEYFRAME_INTERVAL_MS / 2)
+        start = this.replay.findIndex((t, i) => i > start && isKeyframe(t));
+    }
     const firstTs = start >= 0 ? this.replay[start]!.ts : fromTs;
     if (Number.isFinite(this.epochMs)) meta.wallStartMs = firstTs + this.epochMs;
     const open: OpenPart = { meta, firstTs, ffmpeg, waitKeyframe: start < 0 };

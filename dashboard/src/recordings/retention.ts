@@ -58,7 +58,11 @@ export class RecordingRetention {
 }
 
 /** The finished recordings the limits remove: too old, then the oldest while over the cap. Pure. */
-export function pickExpired(all: readonly RecordingEntry[], limits: RetentionLimits, nowMs: number): RecordingEntry[] {
+export function pickExpired(
+  all: readonly RecordingEntry[],
+  limits: RetentionLimits,
+  nowMs: number,
+): RecordingEntry[] {
   const finished = all.filter((e) => e.state !== 'recording').sort((a, b) => a.startedAt - b.startedAt);
   const out = new Set<RecordingEntry>();
   if (limits.maxAgeS > 0) {

@@ -67,6 +67,7 @@ export class RoomRecorder {
       parts: entry.parts,
       spawn: d.spawn,
       log,
+      ...(resumed ? {} : { startAtMs: entry.startedAt }),
       pause: (until) => this.source.pause(until),
       events: {
         partBegan: (part, reason) => {
@@ -74,7 +75,12 @@ export class RoomRecorder {
           void this.save();
         },
         failed: (why) => {
-          this.timeline.add({ t: this.writer.mediaTimeAt(Date.now()), type: 'warning', reason: 'recorder', message: why });
+          this.timeline.add({
+            t: this.writer.mediaTimeAt(Date.now()),
+            type: 'warning',
+            reason: 'recorder',
+            message: why,
+          });
           void this.stop('partial', 'recorder-failed');
         },
       },
@@ -157,19 +163,29 @@ export class RoomRecorder {
     await this.source.stop();
     await this.writer.finish();
     await this.refresh(false).catch((err: unknown) => log.warn({ err }, 'final size unknown'));
+    entry.durationS = await this.writer.endS().catch(() => entry.durationS);
     this.timeline.add({ t: entry.durationS, type: 'recording.stop', reason });
     await this.timeline.settled();
     entry.state = entry.durationS > 0 ? state : 'failed';
     entry.endedAt = Date.now();
     entry.endReason = reason;
     await this.save();
-    log.info({ state: entry.state, reason, durationS: entry.durationS, bytes: entry.bytes }, 'recording ended');
+    log.info(
+      { state: entry.state, reason, durationS: entry.durationS, bytes: entry.bytes },
+      'recording ended',
+    );
     this.d.webhooks.emit({
       id: `${entry.id}.finished`,
       type: 'recording.finished',
       at: entry.endedAt,
       room: entry.roomId,
-      data: { recordingId: entry.id, state: entry.state, reason, durationS: entry.durationS, bytes: entry.bytes },
+      data: {
+        recordingId: entry.id,
+        state: entry.state,
+        reason,
+        durationS: entry.durationS,
+        bytes: entry.bytes,
+      },
     });
     await this.d.announce(null);
     this.d.ended(this.id);
@@ -185,7 +201,8 @@ export class RoomRecorder {
     if (!checkLimits || this.finishing) return;
     const over = await this.d.limit();
     if (over) {
-      const message = over === 'disk-full' ? 'the recordings disk is full' : 'the recordings byte cap is reached';
+      const message =
+        over === 'disk-full' ? 'the recordings disk is full' : 'the recordings byte cap is reached';
       this.timeline.add({ t: this.now(), type: 'warning', reason: over, message });
       void this.stop('partial', over);
     }
@@ -241,7 +258,12 @@ export class RoomRecorder {
     this.present = new Map([...now].map(([id, p]) => [id, { id, name: p.name }]));
     if (state.expired && !this.expiredNoted) {
       this.expiredNoted = true;
-      this.timeline.add({ t: this.now(), type: 'warning', reason: state.expired.reason, message: 'the room expired' });
+      this.timeline.add({
+        t: this.now(),
+        type: 'warning',
+        reason: state.expired.reason,
+        message: 'the room expired',
+      });
     }
   }
 

@@ -73,7 +73,12 @@ export class AgentClient {
   }
 
   /** POST /recording: the recording running now (null: none); the agent tells everyone in the room. */
-  async recording(roomId: string, agentUrl: string, token: string, recordingId: string | null): Promise<void> {
+  async recording(
+    roomId: string,
+    agentUrl: string,
+    token: string,
+    recordingId: string | null,
+  ): Promise<void> {
     await this.call(roomId, agentUrl, '/recording', { method: 'POST', token, body: { recordingId } });
   }
 

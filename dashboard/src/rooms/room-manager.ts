@@ -214,9 +214,11 @@ export class RoomManager {
 
   /** The recordings keep what they need of a room that ends; their failure never stops the delete. */
   private async ending(id: string): Promise<void> {
-    await this.deps.roomEnding?.(id).catch((err: unknown) =>
-      this.deps.log.error({ room: id, err }, 'recordings could not note that the room ended'),
-    );
+    await this.deps
+      .roomEnding?.(id)
+      .catch((err: unknown) =>
+        this.deps.log.error({ room: id, err }, 'recordings could not note that the room ended'),
+      );
   }
 
   async require(id: string): Promise<RoomRecord> {

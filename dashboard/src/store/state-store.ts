@@ -81,9 +81,7 @@ export interface RoomRightsEntry {
 }
 
 export type StoreChange =
-  | { kind: 'invites'; room: string }
-  | { kind: 'rights'; room: string }
-  | { kind: 'recordings'; room: string };
+  { kind: 'invites'; room: string } | { kind: 'rights'; room: string } | { kind: 'recordings'; room: string };
 
 export interface OutboxEntry {
   event: WebhookEvent;

@@ -282,9 +282,11 @@ export async function buildAgentApp(deps: AgentAppDeps): Promise<FastifyInstance
       throw new HttpError('bad_request', 'body must be {"recordingId": string | null}');
     const next = req.body.recordingId;
     if (next !== (recording?.recordingId ?? null)) {
-      if (recording) session.broadcast({ type: 'recording', state: 'stopped', recordingId: recording.recordingId });
+      if (recording)
+        session.broadcast({ type: 'recording', state: 'stopped', recordingId: recording.recordingId });
       recording = next === null ? null : { recordingId: next };
-      if (recording) session.broadcast({ type: 'recording', state: 'started', recordingId: recording.recordingId });
+      if (recording)
+        session.broadcast({ type: 'recording', state: 'started', recordingId: recording.recordingId });
       log.info({ recording: next }, next ? 'recording announced' : 'recording ended');
     }
     return reply.status(204).send();

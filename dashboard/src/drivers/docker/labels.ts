@@ -92,7 +92,9 @@ export function fromLabels(labels: Readonly<Record<string, string>>): RoomSpec |
   };
 }
 
-function recordingLabels(labels: Readonly<Record<string, string>>): Pick<RoomSpec, 'record' | 'recordingsVisibleTo'> {
+function recordingLabels(
+  labels: Readonly<Record<string, string>>,
+): Pick<RoomSpec, 'record' | 'recordingsVisibleTo'> {
   const record = RECORD_POLICIES.find((p) => p === labels[LABEL.record]);
   const visibleTo = RECORDINGS_VISIBILITY.find((v) => v === labels[LABEL.recordingsVisibleTo]);
   return { ...(record ? { record } : {}), ...(visibleTo ? { recordingsVisibleTo: visibleTo } : {}) };

@@ -229,9 +229,10 @@ export class PostgresStateStore implements StateStore {
 
   deleteRecording(id: string): Promise<boolean> {
     return this.db.transaction(async (c) => {
-      const { rows } = await c.query<{ room: string }>('DELETE FROM recordings WHERE id = $1 RETURNING room', [
-        id,
-      ]);
+      const { rows } = await c.query<{ room: string }>(
+        'DELETE FROM recordings WHERE id = $1 RETURNING room',
+        [id],
+      );
       if (rows[0]) await notifyChange(c, { kind: 'recordings', room: rows[0].room });
       return rows.length > 0;
     });
