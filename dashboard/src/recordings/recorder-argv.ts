@@ -5,6 +5,9 @@ export const SEGMENT_S = 2;
 export const PART_PLAYLIST = 'index.m3u8';
 export const INIT_SEGMENT = 'init.mp4';
 
+/** Video and audio (when there is audio) copied as they are: never a second encode. */
+const COPY_STREAMS = ['-map', '0:v?', '-map', '0:a?', '-c', 'copy'];
+
 /** The directory of part `n` inside a recording's directory. */
 export const partDirName = (n: number): string => `p${n}`;
 
@@ -25,12 +28,7 @@ export function recordArgs(o: { partDir: string; offsetS: number }): string[] {
     'flv',
     '-i',
     'pipe:0',
-    '-map',
-    '0:v?',
-    '-map',
-    '0:a?',
-    '-c',
-    'copy',
+    ...COPY_STREAMS,
     '-output_ts_offset',
     o.offsetS.toFixed(3),
     '-f',
@@ -62,12 +60,7 @@ export function exportArgs(o: { playlist: string; out: string }): string[] {
     'ALL',
     '-i',
     o.playlist,
-    '-map',
-    '0:v?',
-    '-map',
-    '0:a?',
-    '-c',
-    'copy',
+    ...COPY_STREAMS,
     '-movflags',
     '+faststart',
     '-f',

@@ -69,7 +69,7 @@ describe('recordings API', () => {
     expect((await call('POST', '/api/rooms/zzzzzzzzzz/recording/start')).statusCode).toBe(404);
     expect((await call('POST', '/api/rooms/NOT-AN-ID/recording/start')).statusCode).toBe(400);
     // everyone in the room is told (the agent announces it)
-    await until(() => agent!.recordings.includes(rec.id), 3000, 'the announcement');
+    await until(() => agent!.recordings.includes(rec.id), 3000);
   });
 
   it('start: 409 when the room is not recorded ("off"), 503 when it is not ready', async () => {
@@ -94,7 +94,7 @@ describe('recordings API', () => {
     const again = await call('POST', `/api/rooms/${room.id}/recording/stop`);
     expect(again.statusCode).toBe(409);
     expect(again.json().error.code).toBe('not_recording');
-    await until(() => agent!.recordings.at(-1) === null, 3000, 'the end announced');
+    await until(() => agent!.recordings.at(-1) === null, 3000);
   });
 
   it('list and get follow the room token and the visibility the owners chose', async () => {
