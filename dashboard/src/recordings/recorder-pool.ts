@@ -5,7 +5,7 @@ import type { SingletonJob } from '../store/lease-runner.js';
 import type { StateStore } from '../store/state-store.js';
 import type { WebhookSink } from '../webhooks/webhook-sink.js';
 import type { Spawn } from './ffmpeg-process.js';
-import type { RecordingEntry } from './recording-entry.js';
+import type { RecordingEntry } from '../store/recording-entry.js';
 import type { RecordingMedia } from './recording-media.js';
 import type { RecordingRetention } from './retention.js';
 import { RoomRecorder } from './room-recorder.js';

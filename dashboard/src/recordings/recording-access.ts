@@ -2,7 +2,7 @@ import type { RecordingsVisibleTo, Role } from '@boxroom/contracts';
 import { can } from '../auth/abilities.js';
 import type { Principal } from '../auth/principal.js';
 import { errors } from '../errors.js';
-import type { RecordingEntry } from './recording-entry.js';
+import type { RecordingEntry } from '../store/recording-entry.js';
 
 /** The roles each visibility lets watch (owners and operators always may). */
 const WATCHERS: Record<RecordingsVisibleTo, readonly Role[]> = {

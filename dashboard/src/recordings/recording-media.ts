@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Logger } from '../logger.js';
 import { runFfmpeg, type Spawn } from './ffmpeg-process.js';
 import { buildPlaylist, segmentsAround } from './hls-playlist.js';
-import type { RecordingEntry } from './recording-entry.js';
+import type { RecordingEntry } from '../store/recording-entry.js';
 import { readMedia } from './recording-writer.js';
 import { INIT_SEGMENT, exportArgs, frameArgs, partDirName } from './recorder-argv.js';
 import { writeFile } from 'node:fs/promises';

@@ -19,7 +19,7 @@ import type { RoomManager } from '../rooms/room-manager.js';
 import type { StateStore } from '../store/state-store.js';
 import type { WebhookSink } from '../webhooks/webhook-sink.js';
 import { canWatch, requireManage, requireWatch } from './recording-access.js';
-import type { RecordingEntry } from './recording-entry.js';
+import type { RecordingEntry } from '../store/recording-entry.js';
 import type { RecordingLinkSigner } from './recording-links.js';
 import type { RecordingMedia } from './recording-media.js';
 import { readTimeline } from './recording-timeline.js';

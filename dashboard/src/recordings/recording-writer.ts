@@ -5,7 +5,7 @@ import { FfmpegPart, type Spawn } from './ffmpeg-process.js';
 import { isKeyframe, isVideo, type FlvTag, type PartReason, type SpliceOutput } from './flv-splice.js';
 import { mediaDurationS, parsePartPlaylist, type PartMedia } from './hls-playlist.js';
 import { partEndS } from './part-probe.js';
-import type { RecordingPart } from './recording-entry.js';
+import type { RecordingPart } from '../store/recording-entry.js';
 import { PART_PLAYLIST, partDirName, recordArgs } from './recorder-argv.js';
 
 /** Tags kept to restart a dead ffmpeg where its last complete segment ended (ms of media). */

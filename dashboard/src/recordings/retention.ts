@@ -1,7 +1,7 @@
 import { statfs } from 'node:fs/promises';
 import type { Logger } from '../logger.js';
 import type { StateStore } from '../store/state-store.js';
-import type { RecordingEntry } from './recording-entry.js';
+import type { RecordingEntry } from '../store/recording-entry.js';
 import type { LimitReason } from './room-recorder.js';
 
 export interface RetentionLimits {

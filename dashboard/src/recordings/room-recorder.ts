@@ -7,7 +7,7 @@ import type { WebhookSink } from '../webhooks/webhook-sink.js';
 import type { Spawn } from './ffmpeg-process.js';
 import { FlvSplice } from './flv-splice.js';
 import { mediaDurationS, type PartMedia } from './hls-playlist.js';
-import type { RecordingEntry } from './recording-entry.js';
+import type { RecordingEntry } from '../store/recording-entry.js';
 import { RecordingTimeline } from './recording-timeline.js';
 import { RecordingWriter } from './recording-writer.js';
 import { INIT_SEGMENT, partDirName } from './recorder-argv.js';

@@ -1,4 +1,4 @@
-import type { RecordingEntry } from '../recordings/recording-entry.js';
+import type { RecordingEntry } from './recording-entry.js';
 import type { Logger } from '../logger.js';
 import { readJson, SerialQueue, writeJsonAtomic } from './atomic-json.js';
 

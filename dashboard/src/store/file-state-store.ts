@@ -5,7 +5,7 @@ import { readJson, SerialQueue, writeJsonAtomic } from './atomic-json.js';
 import { ChangeListeners } from './change-listeners.js';
 import { FileOutbox } from './file-outbox.js';
 import { FileRecordings } from './file-recordings.js';
-import type { RecordingEntry } from '../recordings/recording-entry.js';
+import type { RecordingEntry } from './recording-entry.js';
 import type {
   InviteGenerations,
   InviteRole,

@@ -1,6 +1,6 @@
 import type { WebhookEvent } from '@boxroom/contracts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { RecordingEntry } from '../recordings/recording-entry.js';
+import type { RecordingEntry } from './recording-entry.js';
 import type { StateStore, StoreChange } from './state-store.js';
 
 /**

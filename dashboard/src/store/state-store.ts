@@ -1,5 +1,5 @@
 import type { InviteRole, WebhookEvent } from '@boxroom/contracts';
-import type { RecordingEntry } from '../recordings/recording-entry.js';
+import type { RecordingEntry } from './recording-entry.js';
 
 export type { InviteRole };
 

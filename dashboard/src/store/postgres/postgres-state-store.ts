@@ -1,7 +1,7 @@
 import type { WebhookEvent } from '@boxroom/contracts';
 import type { Logger } from '../../logger.js';
 import { ChangeListeners } from '../change-listeners.js';
-import type { RecordingEntry } from '../../recordings/recording-entry.js';
+import type { RecordingEntry } from '../recording-entry.js';
 import type {
   InviteGenerations,
   InviteRole,
