@@ -115,10 +115,14 @@ export class RecorderPool implements SingletonJob {
     await this.startAlways(entries);
   }
 
+  /**
+   * `always` rooms without any recording yet get one. Once there was one, its end sticks: an owner's
+   * stop, the byte cap or a full disk are not undone by the policy every few seconds.
+   */
   private async startAlways(entries: RecordingEntry[]): Promise<void> {
-    const recording = new Set(entries.filter((e) => e.state === 'recording').map((e) => e.roomId));
+    const recorded = new Set(entries.map((e) => e.roomId));
     for (const room of await this.o.rooms.alwaysRecorded().catch(() => [])) {
-      if (!recording.has(room.id)) await this.o.rooms.startByPolicy(room.id);
+      if (!recorded.has(room.id)) await this.o.rooms.startByPolicy(room.id);
     }
   }
 

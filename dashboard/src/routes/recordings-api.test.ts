@@ -81,6 +81,18 @@ describe('recordings API', () => {
     expect((await call('POST', `/api/rooms/${room.id}/recording/start`)).statusCode).toBe(503);
   });
 
+  it('a room whose policy is "always" is recorded from ready without anyone asking', async () => {
+    const always = await create({ record: 'always' });
+    const listed = async () =>
+      (await call('GET', `/api/recordings?room=${always.id}`)).json<{ recordings: Recording[] }>().recordings;
+    await until(async () => (await listed()).some((r) => r.state === 'recording'), 5000);
+    expect(await listed()).toHaveLength(1);
+    // an owner's stop sticks: the policy does not start it again
+    expect((await call('POST', `/api/rooms/${always.id}/recording/stop`)).statusCode).toBe(200);
+    await new Promise((r) => setTimeout(r, 2500));
+    expect((await listed()).map((r) => r.state)).toEqual(['failed']);
+  });
+
   it('stop: 200 with the finished recording, 409 not_recording, 403 for participants', async () => {
     const rec = await startRec();
     expect(
