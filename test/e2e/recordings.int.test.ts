@@ -103,7 +103,15 @@ describe('recordings of a real room (local driver: Xvfb, ffmpeg, node-media-serv
       'the recording started event',
     );
 
-    await sleep(2500);
+    // someone who joins while it runs sees it at once (hello)
+    const late = await openSession(
+      `${dash.url.replace('http', 'ws')}/rooms/${roomId}/session?token=${joined.token}`,
+    );
+    const hello = late.events.find((e) => e.type === 'hello');
+    expect(hello && 'recording' in hello ? hello.recording : undefined).toEqual({ recordingId: rec.id });
+    late.close();
+
+    await sleep(2000);
     await type('first burst AAAA');
     await sleep(4000);
     // control changes hands and the screen changes at the same moment
