@@ -9,6 +9,7 @@ import { hls } from './hls.js';
 import { idle } from './idle.js';
 import { input } from './input.js';
 import { join } from './join.js';
+import { recording } from './recording.js';
 
 /**
  * The sections of `npm run bench`, in the order they run. Those on the shared 720p30 room
@@ -23,6 +24,7 @@ export const SECTIONS: readonly BenchSection[] = [
   fanout,
   hls,
   idle,
+  recording,
   g2g1080,
   chaos,
 ];

@@ -9,6 +9,10 @@ export const ERROR_STATUS = {
   conflict: 409,
   /** the room holds BOXROOM_MAX_PARTICIPANTS people already */
   room_full: 409,
+  /** POST /api/rooms/:id/recording/start while the room is being recorded */
+  already_recording: 409,
+  /** POST /api/rooms/:id/recording/stop while it is not */
+  not_recording: 409,
   gone: 410,
   too_many_requests: 429,
   internal: 500,

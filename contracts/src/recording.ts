@@ -4,15 +4,8 @@ import { InviteRole } from './room-bodies.js';
 
 /** Recordings of a room: copied from its live stream into fMP4 HLS, kept after the room ends. */
 
-/** `off`: never; `manual`: owners and operators start and stop; `always`: from ready until the end. */
-export const RECORD_POLICIES = ['off', 'manual', 'always'] as const;
-export type RecordPolicy = (typeof RECORD_POLICIES)[number];
-export const RecordPolicy = oneOf(RECORD_POLICIES);
-
-/** Who may watch a room's recordings: the lowest role that may (owners and operators always may). */
-export const RECORDINGS_VISIBILITY = ['owners', 'participants', 'viewers'] as const;
-export type RecordingsVisibleTo = (typeof RECORDINGS_VISIBILITY)[number];
-export const RecordingsVisibleTo = oneOf(RECORDINGS_VISIBILITY);
+// The policies are in their own module: room-bodies.ts (CreateRoomBody) imports them, and this one imports it.
+export * from './recording-policy.js';
 
 /**
  * `recording`: the playlist grows (HLS EVENT); `complete`: stopped as asked or with the room;
@@ -97,3 +90,14 @@ export const EndedRoomJoinResult = Type.Object({
   room: Type.Object({ id: Type.String(), name: Type.String() }),
 });
 export type EndedRoomJoinResult = Static<typeof EndedRoomJoinResult>;
+
+/**
+ * POST /recording on a room agent (the dashboard's own token only): the recording running now, or
+ * null. The agent announces each change as the session event `recording` and tells late joiners in
+ * hello; re-sending the same value changes nothing (the dashboard re-sends after an agent restart).
+ */
+export const AgentRecordingBody = Type.Object(
+  { recordingId: Type.Union([Type.String({ minLength: 1, maxLength: 64 }), Type.Null()]) },
+  { additionalProperties: false },
+);
+export type AgentRecordingBody = Static<typeof AgentRecordingBody>;

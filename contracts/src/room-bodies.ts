@@ -5,6 +5,7 @@ import { NAME_MAX_LENGTH, ROOM_DEFAULTS, ROOM_LIMITS } from './limits.js';
 import { Role } from './roles.js';
 import { RoomId } from './room-id.js';
 import { JoinedRoom, RoomApp } from './room.js';
+import { RecordPolicy, RecordingsVisibleTo } from './recording-policy.js';
 
 /** Bodies of the room calls and what they answer (the room itself is `Room`, in room.ts). */
 
@@ -20,6 +21,10 @@ export const CreateRoomBody = Type.Object(
     fps: Type.Optional(Type.Integer({ ...ROOM_LIMITS.fps, default: ROOM_DEFAULTS.fps })),
     app: Type.Optional(RoomApp),
     timeouts: Type.Optional(RoomTimeouts),
+    /** `off`, `manual` (owners and operators start and stop) or `always`; default BOXROOM_RECORD */
+    record: Type.Optional(RecordPolicy),
+    /** the lowest role that may watch the room's recordings (default `viewers`) */
+    recordingsVisibleTo: Type.Optional(RecordingsVisibleTo),
   },
   { additionalProperties: false },
 );

@@ -37,5 +37,20 @@ export type WebhookEvent =
         queue: ControlState['queue'];
         locked: boolean;
       };
+    })
+  | (WebhookBase & {
+      type: 'recording.started';
+      data: { recordingId: string; by: string };
+    })
+  | (WebhookBase & {
+      type: 'recording.finished';
+      data: {
+        recordingId: string;
+        /** complete: stopped as asked or with the room; partial: a fault stopped it (reason says which) */
+        state: 'complete' | 'partial' | 'failed';
+        reason: string;
+        durationS: number;
+        bytes: number;
+      };
     });
 export type WebhookEventType = WebhookEvent['type'];

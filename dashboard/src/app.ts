@@ -39,6 +39,8 @@ import { sessionRoutes } from './routes/session-routes.js';
 import type { Secrets } from './secrets/secret-store.js';
 import { loadWebhookSecret } from './secrets/webhook-secret.js';
 import { createStateStore } from './store/create-state-store.js';
+import { buildRecordings } from './recordings/build-recordings.js';
+import { recordingRoutes } from './routes/recording-routes.js';
 import { LeaseRunner } from './store/lease-runner.js';
 import type { StateStore } from './store/state-store.js';
 import { ControlRelay } from './webhooks/control-relay.js';
@@ -76,6 +78,7 @@ export interface AppDeps {
         | 'maxSocketsPerPrincipal'
         | 'webDir'
         | 'databaseUrl'
+        | 'recordings'
       >
     >;
   /** PEM cert and key: serve HTTPS (BOXROOM_TLS_CERT / BOXROOM_TLS_KEY, read by the composition root) */
@@ -161,8 +164,12 @@ async function composeApp(
     room: (id) => driver.get(id),
     log: log.child({ mod: 'rights-push' }),
   });
+  // The recordings follow the rooms and the rooms tell them when one ends: built after, called later.
+  let recordings: ReturnType<typeof buildRecordings> | null = null;
   const rooms = new RoomManager({
     driver,
+    defaultRecord: config.recordings?.defaultPolicy ?? 'manual',
+    roomEnding: async (id) => recordings?.service.roomEnding(id),
     invites,
     tokens,
     agent,
@@ -191,6 +198,21 @@ async function composeApp(
     rightsPush,
     log.child({ mod: 'participant-rights' }),
   );
+  recordings = buildRecordings({
+    config: config.recordings ?? null,
+    dataDir: config.dataDir,
+    publicUrl: config.publicUrl,
+    inviteKey: secrets.inviteKey,
+    store,
+    rooms,
+    driver,
+    agent,
+    invites,
+    tokens,
+    webhooks,
+    log: log.child({ mod: 'recordings' }),
+  });
+  const recorded = recordings;
   const access = new JoinService(
     rooms,
     invites,
@@ -198,6 +220,7 @@ async function composeApp(
     log.child({ mod: 'access' }),
     participantRights,
     config.maxParticipants ?? 0,
+    (id, body) => recorded.service.endedJoin(id, body),
   );
   // Rates apply when configured (server.ts always passes them; tests choose).
   const limit = (perMin: number | undefined, what: string, exemptAdmin = false) =>
@@ -219,13 +242,17 @@ async function composeApp(
   const lease = { store, holder, ttlMs: JOB_LEASE_TTL_MS, log: jobLog };
   const reaperJob = new LeaseRunner({ ...lease, name: 'reaper', job: reaper });
   const senderJob = sender ? new LeaseRunner({ ...lease, name: 'webhooks', job: sender }) : null;
+  const recordersJob = new LeaseRunner({ ...lease, name: 'recorders', job: recorded.pool });
   app.addHook('onReady', async () => {
     reaperJob.start();
     senderJob?.start();
+    recordersJob.start();
   });
   app.addHook('onClose', async () => {
     // The reaper first (it emits), then what was emitted goes into the store, then the sender stops:
-    // what it did not send, the next holder of its lease sends.
+    // what it did not send, the next holder of its lease sends. Recorders stop without finishing:
+    // their recordings resume after a restart (or on the replica that takes the lease).
+    await recordersJob.stop();
     await reaperJob.stop();
     rooms.close();
     await webhooks.close();
@@ -268,6 +295,7 @@ async function composeApp(
     });
     await api.register(controlRoutes, { control });
     await api.register(desktopRoutes, { desktop });
+    await api.register(recordingRoutes, { recordings: recorded.service, files: recorded.media });
   });
   const quota = config.maxSocketsPerPrincipal
     ? {

@@ -105,6 +105,20 @@ export interface DashboardConfig {
   readonly webhookSecret: string | null;
   /** PostgreSQL holding the shared state (never logged: it carries a password); null: files in dataDir */
   readonly databaseUrl: string | null;
+  readonly recordings: RecordingsConfig;
+}
+
+/** Recordings: the default policy, where they live, how long and how much is kept. */
+export interface RecordingsConfig {
+  readonly defaultPolicy: (typeof DASHBOARD_SETTINGS.BOXROOM_RECORD.values)[number];
+  /** absolute */
+  readonly dir: string;
+  /** 0: no age limit */
+  readonly maxAgeS: number;
+  /** 0: no cap */
+  readonly maxBytes: number;
+  readonly minFreeBytes: number;
+  readonly linkTtlS: number;
 }
 
 const read = <P extends DashboardProcess>(env: Env, process: P) =>
@@ -213,6 +227,16 @@ export function loadDashboardConfig(env: Env = process.env, cwd: string = proces
     webhookUrl: v.BOXROOM_WEBHOOK_URL && new URL(v.BOXROOM_WEBHOOK_URL).toString(),
     webhookSecret: v.BOXROOM_WEBHOOK_SECRET,
     databaseUrl: v.BOXROOM_DATABASE_URL,
+    recordings: Object.freeze({
+      defaultPolicy: v.BOXROOM_RECORD,
+      dir: v.BOXROOM_RECORDINGS_DIR
+        ? absolute(v.BOXROOM_RECORDINGS_DIR, cwd)
+        : resolve(absolute(v.BOXROOM_DATA_DIR, cwd), 'recordings'),
+      maxAgeS: v.BOXROOM_RECORDINGS_MAX_AGE_S,
+      maxBytes: v.BOXROOM_RECORDINGS_MAX_MB * 1024 * 1024,
+      minFreeBytes: v.BOXROOM_RECORDINGS_MIN_FREE_MB * 1024 * 1024,
+      linkTtlS: v.BOXROOM_RECORDING_LINK_TTL_S,
+    }),
   };
   return Object.freeze(config);
 }

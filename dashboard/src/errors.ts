@@ -34,6 +34,9 @@ export const errors = {
     new AppError('gone', `room ${id} has failed: its desktop cannot come back; create a new room`),
   roomFull: (id: string, max: number) =>
     new AppError('room_full', `room ${id} is full (${max} people); try again when someone leaves`),
+  alreadyRecording: (id: string) => new AppError('already_recording', `room ${id} is being recorded already`),
+  notRecording: (id: string) => new AppError('not_recording', `room ${id} is not being recorded`),
+  recordingNotFound: (id: string) => new AppError('not_found', `recording ${id} not found`),
   tooManyRequests: (message: string) => new AppError('too_many_requests', message),
   internal: (cause?: unknown) => new AppError('internal', 'internal error', { cause }),
 } as const;

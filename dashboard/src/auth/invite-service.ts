@@ -41,18 +41,24 @@ export class InviteService {
     return this.generations[room]?.[role] ?? 0;
   }
 
-  secret(room: string, role: InviteRole): string {
-    return createHmac('sha256', this.key)
-      .update(`${room}:${role}:${this.generation(room, role)}`)
-      .digest('base64url');
+  secret(room: string, role: InviteRole, generation = this.generation(room, role)): string {
+    return createHmac('sha256', this.key).update(`${room}:${role}:${generation}`).digest('base64url');
   }
 
   /** The role an invite secret grants in a room, or null. Constant time per candidate role. */
   match(room: string, secret: string): InviteRole | null {
+    return this.matchAt(room, secret, this.generations[room] ?? {});
+  }
+
+  /**
+   * The role an invite secret granted at the given generations (a room that ended keeps its last
+   * ones with its recordings), or null.
+   */
+  matchAt(room: string, secret: string, generations: Partial<Record<InviteRole, number>>): InviteRole | null {
     const given = Buffer.from(secret, 'utf8');
     let found: InviteRole | null = null;
     for (const role of INVITE_ROLES) {
-      const expected = Buffer.from(this.secret(room, role), 'utf8');
+      const expected = Buffer.from(this.secret(room, role, generations[role] ?? 0), 'utf8');
       if (given.length === expected.length && timingSafeEqual(given, expected)) found = role;
     }
     return found;

@@ -72,6 +72,16 @@ export class AgentClient {
     await this.call(roomId, agentUrl, '/rights', { method: 'POST', token, body: rights });
   }
 
+  /** POST /recording: the recording running now (null: none); the agent tells everyone in the room. */
+  async recording(
+    roomId: string,
+    agentUrl: string,
+    token: string,
+    recordingId: string | null,
+  ): Promise<void> {
+    await this.call(roomId, agentUrl, '/recording', { method: 'POST', token, body: { recordingId } });
+  }
+
   /** POST /desktop/reset: the agent ends every process of the desktop user and restarts the wm and app. */
   async resetDesktop(roomId: string, agentUrl: string, token: string): Promise<void> {
     await this.call(roomId, agentUrl, '/desktop/reset', { method: 'POST', token, body: {} });

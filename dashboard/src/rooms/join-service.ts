@@ -1,5 +1,5 @@
-import type { InviteRole, JoinBody, JoinResult, RoomLinks } from '@boxroom/contracts';
-import { errors } from '../errors.js';
+import type { EndedRoomJoinResult, InviteRole, JoinBody, JoinResult, RoomLinks } from '@boxroom/contracts';
+import { AppError, errors } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { authorize } from '../auth/abilities.js';
 import type { InviteService } from '../auth/invite-service.js';
@@ -21,10 +21,18 @@ export class JoinService {
     private readonly rights?: ParticipantRights,
     /** people present at once (the agent's session presence); 0: no limit */
     private readonly maxParticipants = 0,
+    /** a room that is gone: its recordings may still honour the invite (RecordingService.endedJoin) */
+    private readonly ended?: (id: string, body: JoinBody) => Promise<EndedRoomJoinResult>,
   ) {}
 
-  async join(id: string, body: JoinBody): Promise<JoinResult> {
-    const record = await this.rooms.require(id);
+  async join(id: string, body: JoinBody): Promise<JoinResult | EndedRoomJoinResult> {
+    let record: RoomRecord;
+    try {
+      record = await this.rooms.require(id);
+    } catch (err) {
+      if (this.ended && err instanceof AppError && err.code === 'not_found') return this.ended(id, body);
+      throw err;
+    }
     const role = this.invites.match(id, body.invite);
     if (!role) throw errors.unauthorized('invite is invalid or has been revoked');
     if (record.status === 'stopping' || record.status === 'failed') {

@@ -1,5 +1,11 @@
 import type { EventEmitter } from 'node:events';
-import type { ResolvedRoomTimeouts, RoomApp, RoomStatus } from '@boxroom/contracts';
+import type {
+  RecordPolicy,
+  RecordingsVisibleTo,
+  ResolvedRoomTimeouts,
+  RoomApp,
+  RoomStatus,
+} from '@boxroom/contracts';
 
 // The drivers name these through this module, the seam they implement.
 export type { RoomApp, RoomStatus };
@@ -25,6 +31,10 @@ export interface RoomSpec {
    * Absent on rooms stored before timeouts existed: read it through timeoutsOf().
    */
   readonly timeouts?: ResolvedRoomTimeouts;
+  /** recording policy (absent on rooms made before recordings: `manual`) */
+  readonly record?: RecordPolicy;
+  /** who may watch its recordings (absent: `viewers`) */
+  readonly recordingsVisibleTo?: RecordingsVisibleTo;
 }
 
 /** Rooms stored before timeouts existed have none. */

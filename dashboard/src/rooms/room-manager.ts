@@ -12,6 +12,7 @@ import {
   type Presence,
   type ResolvedRoomTimeouts,
   type RoomExpiry,
+  type RecordPolicy,
 } from '@boxroom/contracts';
 import { authorize, can } from '../auth/abilities.js';
 import type { InviteService } from '../auth/invite-service.js';
@@ -49,6 +50,13 @@ export interface RoomManagerDeps {
   log: Logger;
   publicUrl: string;
   maxRooms: number;
+  /** the recording policy of rooms created without one (BOXROOM_RECORD; default manual) */
+  defaultRecord?: RecordPolicy;
+  /**
+   * told before a room's invite generations are forgotten (deleted, expired, failed): recordings
+   * keep what they need to honour its invites after the room ended
+   */
+  roomEnding?: (id: string) => Promise<void>;
   /** timeouts of rooms created without their own (default: none) */
   defaultTimeouts?: ResolvedRoomTimeouts;
   webhooks?: WebhookSink;
@@ -104,6 +112,8 @@ export class RoomManager {
       // account its own rooms. The owner link is another thing: it makes its holder an owner in the room.
       ownerId: p.id,
       timeouts: { ...(this.deps.defaultTimeouts ?? NO_TIMEOUTS), ...body.timeouts },
+      record: body.record ?? this.deps.defaultRecord ?? 'manual',
+      recordingsVisibleTo: body.recordingsVisibleTo ?? 'viewers',
     };
     const record = await this.deps.driver.create(spec);
     this.deps.log.info(
@@ -134,6 +144,7 @@ export class RoomManager {
     const record = await this.require(id);
     authorize(p, 'delete', record.spec);
     await this.deps.driver.delete(id);
+    await this.ending(id);
     await this.deps.invites.forget(id);
     await this.deps.rights?.forget(id);
     this.protocols.forget(id);
@@ -164,6 +175,7 @@ export class RoomManager {
     if (!(await this.deps.driver.get(id))) return;
     this.deps.log.info({ room: id, reason: expiry.reason }, 'room expired: deleting');
     await this.deps.driver.delete(id);
+    await this.ending(id);
     await this.deps.invites.forget(id);
     await this.deps.rights?.forget(id);
     this.protocols.forget(id);
@@ -177,6 +189,7 @@ export class RoomManager {
     if (!record || record.status !== 'failed') return;
     this.deps.log.warn({ room: id, failedAt }, 'room failed and did not come back: deleting');
     await this.deps.driver.delete(id);
+    await this.ending(id);
     await this.deps.invites.forget(id);
     this.deps.log.info({ room: id, reason: 'failed' }, 'room deleted');
     this.webhooks.emit(roomEvents.failed(id, this.now(), failedAt));
@@ -198,6 +211,15 @@ export class RoomManager {
       .then((r) => this.protocols.of(r))
       .catch(() => {});
   };
+
+  /** The recordings keep what they need of a room that ends; their failure never stops the delete. */
+  private async ending(id: string): Promise<void> {
+    await this.deps
+      .roomEnding?.(id)
+      .catch((err: unknown) =>
+        this.deps.log.error({ room: id, err }, 'recordings could not note that the room ended'),
+      );
+  }
 
   async require(id: string): Promise<RoomRecord> {
     const record = await this.deps.driver.get(id);

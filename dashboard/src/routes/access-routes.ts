@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { JoinBody, JoinResult, RenewResult, RoomLinks } from '@boxroom/contracts';
+import { EndedRoomJoinResult, JoinBody, JoinResult, RenewResult, RoomLinks } from '@boxroom/contracts';
+import { Type } from 'typebox';
 import { InviteParams, KickParams, RoomIdParams, errorResponses } from '../api/schemas.js';
 import type { onRequestHookHandler } from 'fastify';
 import type { JoinService } from '../rooms/join-service.js';
@@ -17,10 +18,15 @@ export const accessRoutes: FastifyPluginAsyncTypebox<{
     publicRoute(
       {
         summary: 'Exchange an invite secret and a display name for a participant token',
+        description:
+          "After the room ended, an invite that was valid for it gets `EndedRoomJoinResult` (`ended: true`): a token for the room's recordings only",
         tags: ['access'],
         params: RoomIdParams,
         body: JoinBody,
-        response: { 200: JoinResult, ...errorResponses(400, 401, 404, 409, 429) },
+        response: {
+          200: Type.Union([JoinResult, EndedRoomJoinResult]),
+          ...errorResponses(400, 401, 404, 409, 429),
+        },
       },
       joinLimit,
     ),

@@ -4,6 +4,8 @@ import type { Logger } from '../logger.js';
 import { readJson, SerialQueue, writeJsonAtomic } from './atomic-json.js';
 import { ChangeListeners } from './change-listeners.js';
 import { FileOutbox } from './file-outbox.js';
+import { FileRecordings } from './file-recordings.js';
+import type { RecordingEntry } from './recording-entry.js';
 import type {
   InviteGenerations,
   InviteRole,
@@ -18,6 +20,7 @@ export const STATE_FILES = {
   invites: 'invites.json',
   rights: 'rights.json',
   outbox: 'webhook-outbox.json',
+  recordings: 'recordings.json',
 } as const;
 
 interface Lease {
@@ -38,6 +41,7 @@ export class FileStateStore implements StateStore {
   private readonly invitesWrites = new SerialQueue();
   private readonly rightsWrites = new SerialQueue();
   private readonly outbox: FileOutbox;
+  private readonly recordings: FileRecordings;
   private readonly changes: ChangeListeners;
 
   constructor(
@@ -46,6 +50,7 @@ export class FileStateStore implements StateStore {
     private readonly nowMs: () => number = Date.now,
   ) {
     this.outbox = new FileOutbox(join(dataDir, STATE_FILES.outbox), log);
+    this.recordings = new FileRecordings(join(dataDir, STATE_FILES.recordings), log);
     this.changes = new ChangeListeners(log);
   }
 
@@ -60,6 +65,7 @@ export class FileStateStore implements StateStore {
     this.generations = isObject(invites) ? (invites as InviteGenerations) : {};
     this.rights = isObject(rights) ? (rights as Record<string, RoomRightsEntry>) : {};
     await this.outbox.load();
+    await this.recordings.load();
   }
 
   async close(): Promise<void> {
@@ -67,6 +73,7 @@ export class FileStateStore implements StateStore {
       this.invitesWrites.run(async () => undefined),
       this.rightsWrites.run(async () => undefined),
       this.outbox.settled(),
+      this.recordings.settled(),
     ]);
   }
 
@@ -152,6 +159,32 @@ export class FileStateStore implements StateStore {
 
   retryWebhook(id: string, attempts: number, nextAtMs: number): Promise<void> {
     return this.outbox.retry(id, attempts, nextAtMs);
+  }
+
+  async insertRecording(entry: RecordingEntry): Promise<boolean> {
+    const added = await this.recordings.insert(entry);
+    if (added) this.changes.emit({ kind: 'recordings', room: entry.roomId });
+    return added;
+  }
+
+  async updateRecording(entry: RecordingEntry): Promise<void> {
+    await this.recordings.update(entry);
+    this.changes.emit({ kind: 'recordings', room: entry.roomId });
+  }
+
+  listRecordings(): Promise<RecordingEntry[]> {
+    return Promise.resolve(this.recordings.list());
+  }
+
+  getRecording(id: string): Promise<RecordingEntry | null> {
+    return Promise.resolve(this.recordings.get(id));
+  }
+
+  async deleteRecording(id: string): Promise<boolean> {
+    const entry = this.recordings.get(id);
+    const deleted = await this.recordings.delete(id);
+    if (entry && deleted) this.changes.emit({ kind: 'recordings', room: entry.roomId });
+    return deleted;
   }
 
   private async updateRights(room: string, change: (e: RoomRightsEntry) => RoomRightsEntry): Promise<void> {

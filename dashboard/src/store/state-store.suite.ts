@@ -1,5 +1,6 @@
 import type { WebhookEvent } from '@boxroom/contracts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { RecordingEntry } from './recording-entry.js';
 import type { StateStore, StoreChange } from './state-store.js';
 
 /**
@@ -19,6 +20,25 @@ const OTHER = 'bbbbbbbbbb';
 
 export function webhookEvent(id: string, room = ROOM): WebhookEvent {
   return { id, at: 1_700_000_000_000, room, type: 'room.deleted', data: { cause: 'request', by: 'op' } };
+}
+
+export function recordingEntry(id: string, startedAt: number, room = ROOM): RecordingEntry {
+  return {
+    id,
+    roomId: room,
+    roomName: 'demo',
+    ownerId: 'operator',
+    visibleTo: 'viewers',
+    state: 'recording',
+    startedAt,
+    endedAt: null,
+    endReason: null,
+    startedBy: 'operator',
+    durationS: 0,
+    bytes: 0,
+    parts: [],
+    roomInvites: null,
+  };
 }
 
 function sleep(ms: number): Promise<void> {
@@ -279,6 +299,47 @@ export function defineStateStoreSuite(label: string, newFixture: () => Promise<S
         const again = await reopen(store);
         expect(await again.dueWebhooks(10, 10)).toEqual([{ event: webhookEvent('w2'), attempts: 2 }]);
         expect(await again.enqueueWebhook(webhookEvent('w1'))).toBe(false);
+      });
+    });
+
+    describe('recordings', () => {
+      it('list newest first, update, read back after a restart and delete', async () => {
+        expect(await store.insertRecording(recordingEntry('r1', 1000))).toBe(true);
+        expect(await store.insertRecording(recordingEntry('r2', 2000, OTHER))).toBe(true);
+        const done: RecordingEntry = {
+          ...recordingEntry('r1', 1000),
+          state: 'complete',
+          endedAt: 5000,
+          durationS: 4,
+          parts: [{ n: 0, offsetS: 0, wallStartMs: 1000 }],
+          roomInvites: { viewer: 2 },
+        };
+        await peer.updateRecording(done);
+        await store.updateRecording(recordingEntry('nope', 1)); // unknown: nothing happens
+        expect((await store.listRecordings()).map((e) => e.id)).toEqual(['r2', 'r1']);
+        const again = await reopen(store);
+        expect(await again.getRecording('r1')).toEqual(done);
+        expect(await again.getRecording('nope')).toBeNull();
+        expect(await again.deleteRecording('r1')).toBe(true);
+        expect(await again.deleteRecording('r1')).toBe(false);
+        expect((await again.listRecordings()).map((e) => e.id)).toEqual(['r2']);
+      });
+
+      it('refuse a second running recording of a room, whichever replica asks', async () => {
+        const [a, b] = await Promise.all([
+          store.insertRecording(recordingEntry('r1', 1000)),
+          peer.insertRecording(recordingEntry('r2', 1001)),
+        ]);
+        expect([a, b].filter(Boolean)).toHaveLength(1);
+        await store.updateRecording({ ...(await store.listRecordings())[0]!, state: 'complete' });
+        expect(await peer.insertRecording(recordingEntry('r3', 1002))).toBe(true);
+      });
+
+      it("tell every replica that a room's recordings changed", async () => {
+        const changes: StoreChange[] = [];
+        peer.onChange((c) => changes.push(c));
+        await store.insertRecording(recordingEntry('r1', 1000));
+        await seen(changes, (c) => c.kind === 'recordings' && c.room === ROOM);
       });
     });
   });

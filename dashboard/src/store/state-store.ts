@@ -1,4 +1,5 @@
 import type { InviteRole, WebhookEvent } from '@boxroom/contracts';
+import type { RecordingEntry } from './recording-entry.js';
 
 export type { InviteRole };
 
@@ -53,6 +54,20 @@ export interface StateStore {
   finishWebhook(id: string): Promise<void>;
   /** Failed attempt number `attempts`; try again at `nextAtMs`. */
   retryWebhook(id: string, attempts: number, nextAtMs: number): Promise<void>;
+
+  // --- recordings index (the media are files in the recordings dir)
+  /**
+   * Adds a recording; false when its room has one in state `recording` already (two replicas asked
+   * to start at once: one wins).
+   */
+  insertRecording(entry: RecordingEntry): Promise<boolean>;
+  /** Replaces an existing recording's entry (no-op for an unknown id). */
+  updateRecording(entry: RecordingEntry): Promise<void>;
+  /** Every recording, newest first. */
+  listRecordings(): Promise<RecordingEntry[]>;
+  getRecording(id: string): Promise<RecordingEntry | null>;
+  /** false: there was none */
+  deleteRecording(id: string): Promise<boolean>;
 }
 
 /** room -> invite role -> generation (absent: 0) */
@@ -65,7 +80,8 @@ export interface RoomRightsEntry {
   revokedBefore: Partial<Record<InviteRole, number>>;
 }
 
-export type StoreChange = { kind: 'invites'; room: string } | { kind: 'rights'; room: string };
+export type StoreChange =
+  { kind: 'invites'; room: string } | { kind: 'rights'; room: string } | { kind: 'recordings'; room: string };
 
 export interface OutboxEntry {
   event: WebhookEvent;

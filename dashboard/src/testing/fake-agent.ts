@@ -23,6 +23,8 @@ export interface FakeAgent {
   sockets: Map<string, WebSocket>;
   /** the claims of every POST /desktop/reset it carried out */
   resets: TokenClaims[];
+  /** every POST /recording body (the dashboard's word on the recording running now) */
+  recordings: Array<string | null>;
   close(): Promise<void>;
 }
 
@@ -43,6 +45,7 @@ export async function startFakeAgent(publicKeyPem: string, roomId: string): Prom
     seen,
     sockets,
     resets: [],
+    recordings: [],
     viewers: 2,
     protocol: AGENT_PROTOCOL_VERSION,
     participants: [],
@@ -125,6 +128,13 @@ export async function startFakeAgent(publicKeyPem: string, roomId: string): Prom
       return reply.status(403).send({ error: { code: 'forbidden', message: 'owners and operators only' } });
     agent.resets.push(c);
     return reply.status(202).send({ accepted: true }); // as the real agent
+  });
+  app.post<{ Body: { recordingId: string | null } }>('/recording', async (req, reply) => {
+    const c = await claims(req);
+    if (c?.aud !== 'boxroom-agent')
+      return reply.status(403).send({ error: { code: 'forbidden', message: 'dashboard only' } });
+    agent.recordings.push(req.body.recordingId);
+    return reply.status(204).send();
   });
   app.get('/stream.flv', async (req, reply) => {
     if (!(await claims(req)))

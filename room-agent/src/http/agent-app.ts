@@ -3,6 +3,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequ
 import type { WebSocket } from 'ws';
 import {
   AGENT_AUDIENCE,
+  AgentRecordingBody,
   CONTROL_ACTIONS,
   ERROR_STATUS,
   RoomRights,
@@ -72,6 +73,8 @@ export const AGENT_MAX_HEADER_BYTES = 32 * 1024;
 export async function buildAgentApp(deps: AgentAppDeps): Promise<FastifyInstance> {
   const { log, verifier, lease, session } = deps;
   const rights = deps.rights ?? new RightsRegistry(log.child({ mod: 'rights' }));
+  /** the recording the dashboard says runs now (the dashboard records; everyone here is told) */
+  let recording: { recordingId: string } | null = null;
   const app = Fastify({
     loggerInstance: log.child({ mod: 'http' }) as FastifyBaseLogger,
     // Request URLs carry ?token=: our own hook logs them with the query string removed.
@@ -238,6 +241,7 @@ export async function buildAgentApp(deps: AgentAppDeps): Promise<FastifyInstance
       room: { id: deps.roomId, ...deps.room },
       warnings: deps.expiry.pending(),
       ...(deps.settings ? { settings: deps.settings() } : {}),
+      recording,
     }));
     socket.resume();
   });
@@ -267,6 +271,27 @@ export async function buildAgentApp(deps: AgentAppDeps): Promise<FastifyInstance
     rights.apply(req.body);
     for (const { participantId } of req.body.kicked) {
       if (rights.isKicked(participantId)) lease.remove(participantId);
+    }
+    return reply.status(204).send();
+  });
+
+  /**
+   * The dashboard's word on recording: `{recordingId}` while one runs, null when none does. Each
+   * change is announced to everyone in the room (nobody is recorded without seeing it).
+   */
+  app.post<{ Body: unknown }>('/recording', async (req, reply) => {
+    const claims = await claimsOf(req);
+    if (claims.aud !== AGENT_AUDIENCE) throw new HttpError('forbidden', 'only the dashboard may say so');
+    if (!Value.Check(AgentRecordingBody, req.body))
+      throw new HttpError('bad_request', 'body must be {"recordingId": string | null}');
+    const next = req.body.recordingId;
+    if (next !== (recording?.recordingId ?? null)) {
+      if (recording)
+        session.broadcast({ type: 'recording', state: 'stopped', recordingId: recording.recordingId });
+      recording = next === null ? null : { recordingId: next };
+      if (recording)
+        session.broadcast({ type: 'recording', state: 'started', recordingId: recording.recordingId });
+      log.info({ recording: next }, next ? 'recording announced' : 'recording ended');
     }
     return reply.status(204).send();
   });

@@ -1,3 +1,4 @@
+import { RECORD_POLICIES, RECORDINGS_VISIBILITY } from '@boxroom/contracts';
 import { NO_TIMEOUTS, timeoutsOf, type RoomApp, type RoomSpec } from '../../rooms/room-driver.js';
 
 /**
@@ -22,6 +23,9 @@ export const LABEL = {
   maxAgeS: 'io.boxroom.room.timeout.max-age-s',
   noViewersS: 'io.boxroom.room.timeout.no-viewers-s',
   noInputS: 'io.boxroom.room.timeout.no-input-s',
+  /** recording policy and visibility; absent on rooms made before recordings (manual, viewers) */
+  record: 'io.boxroom.room.record',
+  recordingsVisibleTo: 'io.boxroom.room.recordings-visible-to',
 } as const;
 
 export const LABEL_SCHEMA_VERSION = '1';
@@ -45,6 +49,8 @@ export function toLabels(spec: RoomSpec, instance: string): Record<string, strin
     [LABEL.noInputS]: String(timeouts.noInputS),
   };
   if (spec.ownerId !== null) labels[LABEL.ownerId] = spec.ownerId;
+  if (spec.record) labels[LABEL.record] = spec.record;
+  if (spec.recordingsVisibleTo) labels[LABEL.recordingsVisibleTo] = spec.recordingsVisibleTo;
   return labels;
 }
 
@@ -82,7 +88,16 @@ export function fromLabels(labels: Readonly<Record<string, string>>): RoomSpec |
     createdAt,
     ownerId: labels[LABEL.ownerId] ?? null,
     timeouts: { maxAgeS: timeouts.maxAgeS, noViewersS: timeouts.noViewersS, noInputS: timeouts.noInputS },
+    ...recordingLabels(labels),
   };
+}
+
+function recordingLabels(
+  labels: Readonly<Record<string, string>>,
+): Pick<RoomSpec, 'record' | 'recordingsVisibleTo'> {
+  const record = RECORD_POLICIES.find((p) => p === labels[LABEL.record]);
+  const visibleTo = RECORDINGS_VISIBILITY.find((v) => v === labels[LABEL.recordingsVisibleTo]);
+  return { ...(record ? { record } : {}), ...(visibleTo ? { recordingsVisibleTo: visibleTo } : {}) };
 }
 
 /** Engine-side filter for this instance's rooms (optionally one room). */

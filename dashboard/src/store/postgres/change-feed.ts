@@ -112,7 +112,10 @@ export class ChangeFeed {
 function parseChange(payload: string | undefined): StoreChange | null {
   try {
     const v = JSON.parse(payload ?? '') as Partial<StoreChange>;
-    if ((v.kind === 'invites' || v.kind === 'rights') && typeof v.room === 'string')
+    if (
+      (v.kind === 'invites' || v.kind === 'rights' || v.kind === 'recordings') &&
+      typeof v.room === 'string'
+    )
       return { kind: v.kind, room: v.room };
   } catch {
     // falls through

@@ -1,6 +1,7 @@
 import type { WebhookEvent } from '@boxroom/contracts';
 import type { Logger } from '../../logger.js';
 import { ChangeListeners } from '../change-listeners.js';
+import type { RecordingEntry } from '../recording-entry.js';
 import type {
   InviteGenerations,
   InviteRole,
@@ -185,6 +186,56 @@ export class PostgresStateStore implements StateStore {
       'UPDATE webhook_outbox SET attempts = $2, next_at_ms = $3 WHERE id = $1 AND finished_at IS NULL',
       [id, attempts, Math.round(nextAtMs)],
     );
+  }
+
+  async insertRecording(entry: RecordingEntry): Promise<boolean> {
+    return this.db.transaction(async (c) => {
+      // The partial unique index refuses a second running recording of the room: nothing inserted.
+      const { rowCount } = await c.query(
+        `INSERT INTO recordings (id, room, state, started_at, entry) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT DO NOTHING`,
+        [entry.id, entry.roomId, entry.state, entry.startedAt, JSON.stringify(entry)],
+      );
+      if (rowCount) await notifyChange(c, { kind: 'recordings', room: entry.roomId });
+      return (rowCount ?? 0) > 0;
+    });
+  }
+
+  async updateRecording(entry: RecordingEntry): Promise<void> {
+    await this.db.transaction(async (c) => {
+      await c.query('UPDATE recordings SET state = $2, entry = $3 WHERE id = $1', [
+        entry.id,
+        entry.state,
+        JSON.stringify(entry),
+      ]);
+      await notifyChange(c, { kind: 'recordings', room: entry.roomId });
+    });
+  }
+
+  async listRecordings(): Promise<RecordingEntry[]> {
+    const { rows } = await this.db.query<{ entry: RecordingEntry }>(
+      'SELECT entry FROM recordings ORDER BY started_at DESC, id',
+    );
+    return rows.map((r) => r.entry);
+  }
+
+  async getRecording(id: string): Promise<RecordingEntry | null> {
+    const { rows } = await this.db.query<{ entry: RecordingEntry }>(
+      'SELECT entry FROM recordings WHERE id = $1',
+      [id],
+    );
+    return rows[0]?.entry ?? null;
+  }
+
+  deleteRecording(id: string): Promise<boolean> {
+    return this.db.transaction(async (c) => {
+      const { rows } = await c.query<{ room: string }>(
+        'DELETE FROM recordings WHERE id = $1 RETURNING room',
+        [id],
+      );
+      if (rows[0]) await notifyChange(c, { kind: 'recordings', room: rows[0].room });
+      return rows.length > 0;
+    });
   }
 
   /** Tells listeners of every room with state: what changed while the feed was down is unknown. */
