@@ -5,6 +5,7 @@ import { NAME_MAX_LENGTH, ROOM_DEFAULTS, ROOM_LIMITS } from './limits.js';
 import { Role } from './roles.js';
 import { RoomId } from './room-id.js';
 import { JoinedRoom, RoomApp } from './room.js';
+import { ClipboardPolicyPatch } from './room-settings.js';
 
 /** Bodies of the room calls and what they answer (the room itself is `Room`, in room.ts). */
 
@@ -20,6 +21,8 @@ export const CreateRoomBody = Type.Object(
     fps: Type.Optional(Type.Integer({ ...ROOM_LIMITS.fps, default: ROOM_DEFAULTS.fps })),
     app: Type.Optional(RoomApp),
     timeouts: Type.Optional(RoomTimeouts),
+    /** the owner's clipboard policy; what is left out is allowed (DEFAULT_CLIPBOARD_POLICY) */
+    clipboard: Type.Optional(ClipboardPolicyPatch),
   },
   { additionalProperties: false },
 );
