@@ -9,6 +9,7 @@ import { DesktopReset } from './desktop/desktop-reset.js';
 import { sweepAsDesktop } from './desktop/desktop-sweep.js';
 import { desktopCanSandbox, resolveDesktopIdentity, type DesktopIdentity } from './desktop/desktop-user.js';
 import { roomProcessSpecs } from './desktop/room-processes.js';
+import { ScreenSize } from './desktop/screen-size.js';
 import { newCookie } from './desktop/xauthority.js';
 import { buildAgentApp } from './http/agent-app.js';
 import { InputGate } from './input/index.js';
@@ -19,6 +20,8 @@ import { createRootLogger } from './logger.js';
 import { MediaServer, SnapshotSource, StreamFanout } from './media/index.js';
 import { RoomRuntime } from './room-runtime.js';
 import { SessionHub } from './session/session-hub.js';
+import { LiveSettings } from './settings/live-settings.js';
+import { SettingsApplier } from './settings/settings-applier.js';
 import { Supervisor } from './supervisor/supervisor.js';
 
 /** Lets the 4504 close frames reach the browsers before the agent goes. */
@@ -74,7 +77,17 @@ async function main(): Promise<void> {
     maxBacklogBytes: config.viewerMaxBacklogBytes,
     logger: log,
   });
+  // The room's size and the owner's settings as the dashboard pushed them last (the start size until then).
+  const live = new LiveSettings({ width: config.width, height: config.height });
+  const screen = new ScreenSize({
+    bin: config.screenBin,
+    display: config.display,
+    xauthority: agentPaths(config.runDir).xauthority,
+    log,
+  });
   const specs = roomProcessSpecs(config, {
+    size: () => live.size(),
+    ...(screen.resizable ? { setScreen: (w: number, h: number) => screen.set(w, h) } : {}),
     publishStdout: (flv) => media.publishFrom(flv),
     ffmpegReady: (signal) => media.waitForPublish(signal),
     runningAsRoot: process.getuid?.() === 0,
@@ -101,6 +114,21 @@ async function main(): Promise<void> {
     createdAt: config.roomCreatedAt,
   });
   const session = new SessionHub(log.child({ mod: 'session' }));
+  live.on('change', (now) =>
+    session.broadcast({
+      type: 'settings',
+      room: { width: now.width, height: now.height },
+      settings: now.settings,
+    }),
+  );
+  const settings = new SettingsApplier({
+    live,
+    screen,
+    maxWidth: config.maxWidth,
+    maxHeight: config.maxHeight,
+    restartCapture: (why) => supervisor.restart(['ffmpeg'], why),
+    log,
+  });
   const gate = new InputGate({
     vncSocket: agentPaths(config.runDir).vncSocket,
     logger: log,
@@ -185,6 +213,7 @@ async function main(): Promise<void> {
     display: config.display,
     width: config.width,
     height: config.height,
+    size: () => live.size(),
     logger: log,
   });
   try {
@@ -206,6 +235,7 @@ async function main(): Promise<void> {
       health: runtime,
       desktop: { reset: (by) => runtime.resetDesktop(by) },
       dashboardHeard: () => silence.heard(),
+      settings: { current: () => live.current(), apply: (next) => settings.apply(next) },
     });
     await app.listen({ host: config.host, port: config.port });
     // from the moment a dashboard can reach us; the one that started us counts as heard

@@ -134,6 +134,7 @@ describe('argv builders', () => {
         '-nocmds',
         '-nobell',
         '-nocursor',
+        '-xrandr',
         '-modtweak',
         '-add_keysyms',
         '-skip_lockkeys',

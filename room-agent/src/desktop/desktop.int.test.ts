@@ -67,6 +67,9 @@ describe('the room desktop under supervision (real Xvfb, PulseAudio, openbox, xt
       capture: 'x11grab', // ffmpeg is left out here
       captureBin: 'unused',
       captureFellBack: false,
+      screenBin: null,
+      maxWidth: 1280,
+      maxHeight: 720,
       mediaHttpPort: 0,
       runDir,
       desktopDir: join(runDir, 'desktop'),

@@ -5,6 +5,7 @@ import {
   AGENT_AUDIENCE,
   CONTROL_ACTIONS,
   ERROR_STATUS,
+  AgentLiveSettings,
   RoomRights,
   isModerator,
   WS_CLOSE,
@@ -20,8 +21,10 @@ import { RightsRegistry } from '../auth/rights-registry.js';
 import { AuthError, tokenFromRequest, type TokenVerifier } from '../auth/token-verifier.js';
 import { ControlError, type ControlLease } from '../control/control-lease.js';
 import { redactUrl, type Logger } from '../logger.js';
+import { ScreenResizeError } from '../desktop/screen-size.js';
 import type { SessionHub } from '../session/session-hub.js';
-import type { DesktopPort, HealthPort, InputPort, SnapshotPort, StreamPort } from './ports.js';
+import { SettingsRefused } from '../settings/settings-applier.js';
+import type { DesktopPort, HealthPort, InputPort, SettingsPort, SnapshotPort, StreamPort } from './ports.js';
 
 export interface AgentAppDeps {
   roomId: string;
@@ -42,6 +45,8 @@ export interface AgentAppDeps {
   desktop: DesktopPort;
   /** a request carried a valid dashboard token (aud boxroom-agent): the dashboard is still there */
   dashboardHeard?: () => void;
+  /** the room's live size and settings (hello carries them) and how a push is applied */
+  settings: SettingsPort;
 }
 
 class HttpError extends Error {
@@ -69,6 +74,10 @@ export const AGENT_MAX_HEADER_BYTES = 32 * 1024;
 export async function buildAgentApp(deps: AgentAppDeps): Promise<FastifyInstance> {
   const { log, verifier, lease, session } = deps;
   const rights = deps.rights ?? new RightsRegistry(log.child({ mod: 'rights' }));
+  const liveSize = () => {
+    const { width, height } = deps.settings.current();
+    return { width, height };
+  };
   const app = Fastify({
     loggerInstance: log.child({ mod: 'http' }) as FastifyBaseLogger,
     // Request URLs carry ?token=: our own hook logs them with the query string removed.
@@ -232,8 +241,9 @@ export async function buildAgentApp(deps: AgentAppDeps): Promise<FastifyInstance
       you: who,
       participants: session.participants(),
       control: lease.state(),
-      room: { id: deps.roomId, ...deps.room },
+      room: { id: deps.roomId, ...deps.room, ...liveSize() },
       warnings: deps.expiry.pending(),
+      settings: deps.settings.current().settings,
     }));
     socket.resume();
   });
@@ -265,6 +275,26 @@ export async function buildAgentApp(deps: AgentAppDeps): Promise<FastifyInstance
       if (rights.isKicked(participantId)) lease.remove(participantId);
     }
     return reply.status(204).send();
+  });
+
+  /**
+   * The room's live size and settings, whole (re-sending is harmless), from the dashboard only: on a
+   * PATCH /api/rooms/:id and whenever the room (re)becomes ready. 200 with what is in force; 409 when
+   * the room cannot take the size. A change is announced on the session channel (`settings`).
+   */
+  app.post<{ Body: unknown }>('/settings', async (req) => {
+    const claims = await claimsOf(req);
+    if (claims.aud !== AGENT_AUDIENCE) throw new HttpError('forbidden', 'only the dashboard may change settings');
+    if (!Value.Check(AgentLiveSettings, req.body))
+      throw new HttpError('bad_request', 'body must be AgentLiveSettings');
+    try {
+      await deps.settings.apply(req.body);
+    } catch (err) {
+      if (err instanceof SettingsRefused || err instanceof ScreenResizeError)
+        throw new HttpError('conflict', err.message);
+      throw err;
+    }
+    return deps.settings.current();
   });
 
   app.post<{ Params: { action: string }; Body: unknown }>('/control/:action', async (req) => {
