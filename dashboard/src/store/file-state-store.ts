@@ -8,6 +8,7 @@ import type {
   InviteGenerations,
   InviteRole,
   OutboxEntry,
+  RoomLiveSettings,
   RoomRightsEntry,
   StateStore,
   StoreChange,
@@ -18,6 +19,7 @@ export const STATE_FILES = {
   invites: 'invites.json',
   rights: 'rights.json',
   outbox: 'webhook-outbox.json',
+  settings: 'room-settings.json',
 } as const;
 
 interface Lease {
@@ -37,6 +39,8 @@ export class FileStateStore implements StateStore {
   private readonly leases = new Map<string, Lease>();
   private readonly invitesWrites = new SerialQueue();
   private readonly rightsWrites = new SerialQueue();
+  private settings: Record<string, RoomLiveSettings> = {};
+  private readonly settingsWrites = new SerialQueue();
   private readonly outbox: FileOutbox;
   private readonly changes: ChangeListeners;
 
@@ -59,6 +63,9 @@ export class FileStateStore implements StateStore {
     );
     this.generations = isObject(invites) ? (invites as InviteGenerations) : {};
     this.rights = isObject(rights) ? (rights as Record<string, RoomRightsEntry>) : {};
+    // unreadable: rooms fall back to their created size and the default clipboard policy
+    const settings = await this.readOr(STATE_FILES.settings, 'room settings unreadable: defaults apply');
+    this.settings = isObject(settings) ? (settings as Record<string, RoomLiveSettings>) : {};
     await this.outbox.load();
   }
 
@@ -66,6 +73,7 @@ export class FileStateStore implements StateStore {
     await Promise.all([
       this.invitesWrites.run(async () => undefined),
       this.rightsWrites.run(async () => undefined),
+      this.settingsWrites.run(async () => undefined),
       this.outbox.settled(),
     ]);
   }
@@ -104,6 +112,18 @@ export class FileStateStore implements StateStore {
     }));
   }
 
+  loadRoomSettings(): Promise<Record<string, RoomLiveSettings>> {
+    return Promise.resolve(structuredClone(this.settings));
+  }
+
+  async setRoomSettings(room: string, settings: RoomLiveSettings): Promise<void> {
+    await this.settingsWrites.run(async () => {
+      this.settings = { ...this.settings, [room]: structuredClone(settings) };
+      await writeJsonAtomic(this.path(STATE_FILES.settings), this.settings);
+    });
+    this.changes.emit({ kind: 'settings', room });
+  }
+
   async forgetRoom(room: string): Promise<void> {
     await Promise.all([
       this.invitesWrites.run(async () => {
@@ -116,9 +136,15 @@ export class FileStateStore implements StateStore {
         this.rights = without(this.rights, room);
         await writeJsonAtomic(this.path(STATE_FILES.rights), this.rights);
       }),
+      this.settingsWrites.run(async () => {
+        if (!(room in this.settings)) return;
+        this.settings = without(this.settings, room);
+        await writeJsonAtomic(this.path(STATE_FILES.settings), this.settings);
+      }),
     ]);
     this.changes.emit({ kind: 'invites', room });
     this.changes.emit({ kind: 'rights', room });
+    this.changes.emit({ kind: 'settings', room });
   }
 
   onChange(listener: (change: StoreChange) => void): () => void {

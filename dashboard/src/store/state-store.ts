@@ -1,4 +1,4 @@
-import type { InviteRole, WebhookEvent } from '@boxroom/contracts';
+import type { AgentLiveSettings, InviteRole, WebhookEvent } from '@boxroom/contracts';
 
 export type { InviteRole };
 
@@ -28,6 +28,11 @@ export interface StateStore {
   kick(room: string, participantId: string, untilS: number, nowS: number): Promise<void>;
   /** Refuses tokens of `role` issued before `beforeS` (keeps the later of the old and new value). */
   revokeBefore(room: string, role: InviteRole, beforeS: number): Promise<void>;
+
+  // --- live settings (PATCH /api/rooms/:id): a room without an entry has its created size and defaults
+  loadRoomSettings(): Promise<Record<string, RoomLiveSettings>>;
+  /** Replaces the room's live settings (the whole of them: the last writer wins, as for any PATCH). */
+  setRoomSettings(room: string, settings: RoomLiveSettings): Promise<void>;
 
   /** Drops everything kept for a deleted room (ids are random and never reused). */
   forgetRoom(room: string): Promise<void>;
@@ -65,7 +70,15 @@ export interface RoomRightsEntry {
   revokedBefore: Partial<Record<InviteRole, number>>;
 }
 
-export type StoreChange = { kind: 'invites'; room: string } | { kind: 'rights'; room: string };
+/** A room's size and settings as its owner last set them: what its agent is told (POST /settings). */
+export type RoomLiveSettings = AgentLiveSettings;
+
+export type StoreChange =
+  | { kind: 'invites'; room: string }
+  | { kind: 'rights'; room: string }
+  | { kind: 'settings'; room: string };
+
+export const STORE_CHANGE_KINDS: readonly StoreChange['kind'][] = ['invites', 'rights', 'settings'];
 
 export interface OutboxEntry {
   event: WebhookEvent;
