@@ -30,6 +30,8 @@ import { NO_TIMEOUTS } from './rooms/room-driver.js';
 import { RoomManager } from './rooms/room-manager.js';
 import { RoomReaper } from './rooms/room-reaper.js';
 import { RightsPush } from './rooms/rights-push.js';
+import { RoomSettingsService } from './rooms/room-settings-service.js';
+import { SettingsPush } from './rooms/settings-push.js';
 import { accessRoutes } from './routes/access-routes.js';
 import { controlRoutes } from './routes/control-routes.js';
 import { desktopRoutes } from './routes/desktop-routes.js';
@@ -161,6 +163,14 @@ async function composeApp(
     room: (id) => driver.get(id),
     log: log.child({ mod: 'rights-push' }),
   });
+  const roomSettings = new RoomSettingsService(store, log.child({ mod: 'room-settings' }));
+  await roomSettings.init();
+  const settingsPush = new SettingsPush({
+    settings: roomSettings,
+    tokens,
+    agent,
+    log: log.child({ mod: 'settings-push' }),
+  });
   const rooms = new RoomManager({
     driver,
     invites,
@@ -173,6 +183,8 @@ async function composeApp(
     webhooks,
     rights,
     rightsPush,
+    settings: roomSettings,
+    settingsPush,
   });
   const reaper = new RoomReaper({
     rooms,
@@ -232,6 +244,7 @@ async function composeApp(
     await senderJob?.stop();
     invites.close();
     rights.close();
+    roomSettings.close();
     await store.close().catch((err: unknown) => log.error({ err }, 'closing the state store failed'));
   });
 

@@ -23,6 +23,8 @@ export type RoomAction =
   | 'kick'
   /** end every process of the desktop user and start the app afresh */
   | 'desktop:reset'
+  /** change the live settings: the size, the clipboard policy (PATCH /api/rooms/:id) */
+  | 'settings'
   | `control:${ControlAction}`;
 
 /** The fields of a room that rules look at. */
@@ -47,6 +49,7 @@ const MODERATE: RoomAction[] = [
   'control:lock',
   'control:unlock',
   'desktop:reset',
+  'settings',
 ];
 
 /**

@@ -3,6 +3,7 @@ import {
   ControlChange,
   ControlState,
   RoomExpiry,
+  type AgentLiveSettings,
   type AgentState,
   type ControlAction,
   type RoomRights,
@@ -70,6 +71,11 @@ export class AgentClient {
   /** POST /rights: the room's kicks and revocations (needs a dashboard token with the agent audience). */
   async rights(roomId: string, agentUrl: string, token: string, rights: RoomRights): Promise<void> {
     await this.call(roomId, agentUrl, '/rights', { method: 'POST', token, body: rights });
+  }
+
+  /** POST /settings: the room's live size and settings, whole (needs a dashboard token). */
+  async settings(roomId: string, agentUrl: string, token: string, next: AgentLiveSettings): Promise<void> {
+    await this.call(roomId, agentUrl, '/settings', { method: 'POST', token, body: next });
   }
 
   /** POST /desktop/reset: the agent ends every process of the desktop user and restarts the wm and app. */
