@@ -6,6 +6,7 @@ import type {
   InviteRole,
   JoinResult,
   OperatorSession,
+  PatchRoomBody,
   RenewResult,
   Room,
   RoomLinks,
@@ -98,6 +99,11 @@ export class ApiClient {
   /** Owners and operators: end every program in the room's desktop and start the app afresh (202). */
   resetDesktop(id: string): Promise<DesktopResetResult> {
     return this.call('POST', `/api/rooms/${enc(id)}/desktop/reset`);
+  }
+
+  /** Owners and operators: change the running room's size or clipboard policy; answers the room. */
+  patchRoom(id: string, body: PatchRoomBody): Promise<Room> {
+    return this.call('PATCH', `/api/rooms/${enc(id)}`, body);
   }
 
   private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
