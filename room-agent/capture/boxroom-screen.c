@@ -7,7 +7,7 @@
  * Xvfb's framebuffer is allocated once, at the size given by -screen; RandR 1.2 then lets the screen
  * be any size up to that (RRScreenSetSize), shown through the one CRTC of its one output. Xvfb knows
  * one mode (its start size), so a mode of the wanted size is created and added to the output, the
- * CRTC switched to it and the screen resized, all under a server grab so clients see one change.
+ * CRTC switched to it and the screen resized, all under a server grab.
  *
  * Why this tool and not the xrandr command: a mode belongs to the client that created it and dies
  * with its connection (Xvfb then drops the CRTC back to its start mode: measured), and xrandr cannot
@@ -67,6 +67,14 @@ static RRMode mode_for(Display *dpy, Window root, XRRScreenResources *res, RROut
   return id;
 }
 
+/* Shows `mode` on the CRTC, with resources read now (their timestamp must be current). */
+static Status set_crtc(Display *dpy, Window root, RRCrtc crtc, RRMode mode, RROutput output) {
+  XRRScreenResources *now = XRRGetScreenResources(dpy, root);
+  Status s = XRRSetCrtcConfig(dpy, now, crtc, CurrentTime, 0, 0, mode, RR_Rotate_0, &output, 1);
+  XRRFreeScreenResources(now);
+  return s;
+}
+
 int main(int argc, char **argv) {
   const char *display = NULL;
   int w = 0, h = 0;
@@ -112,14 +120,24 @@ int main(int argc, char **argv) {
   XGrabServer(dpy);
   RRMode mode = mode_for(dpy, root, res, output, w, h);
   XSync(dpy, False);
-  /* the CRTC must fit the screen at every step: off, resize, on (what xrandr does) */
-  XRRScreenResources *now = XRRGetScreenResources(dpy, root);
-  Status off = XRRSetCrtcConfig(dpy, now, crtc, CurrentTime, 0, 0, None, RR_Rotate_0, NULL, 0);
-  XRRSetScreenSize(dpy, root, w, h, (int)(w * 25.4 / DPI + 0.5), (int)(h * 25.4 / DPI + 0.5));
-  XRRFreeScreenResources(now);
-  now = XRRGetScreenResources(dpy, root);
-  Status on = XRRSetCrtcConfig(dpy, now, crtc, CurrentTime, 0, 0, mode, RR_Rotate_0, &output, 1);
-  XRRFreeScreenResources(now);
+  /* The CRTC must fit inside the screen at every step: growing, the screen first, then the CRTC;
+   * shrinking, the CRTC first. Two changes, so clients that follow RandR (x11vnc -xrandr) handle as
+   * few notifications as possible. */
+  int cur_w = DisplayWidth(dpy, DefaultScreen(dpy)), cur_h = DisplayHeight(dpy, DefaultScreen(dpy));
+  int mm_w = (int)(w * 25.4 / DPI + 0.5), mm_h = (int)(h * 25.4 / DPI + 0.5);
+  Status on = RRSetConfigSuccess;
+  if (w >= cur_w && h >= cur_h) {
+    XRRSetScreenSize(dpy, root, w, h, mm_w, mm_h);
+    on = set_crtc(dpy, root, crtc, mode, output);
+  } else if (w <= cur_w && h <= cur_h) {
+    on = set_crtc(dpy, root, crtc, mode, output);
+    XRRSetScreenSize(dpy, root, w, h, mm_w, mm_h);
+  } else {
+    /* wider but lower, or the other way round: through the size that holds both */
+    XRRSetScreenSize(dpy, root, w > cur_w ? w : cur_w, h > cur_h ? h : cur_h, mm_w, mm_h);
+    on = set_crtc(dpy, root, crtc, mode, output);
+    XRRSetScreenSize(dpy, root, w, h, mm_w, mm_h);
+  }
   XUngrabServer(dpy);
   XSync(dpy, False);
   XRRFreeScreenResources(res);
@@ -132,7 +150,7 @@ int main(int argc, char **argv) {
   }
   printf("%dx%d\n", got_w, got_h);
   XCloseDisplay(dpy);
-  if (x_error || off != RRSetConfigSuccess || on != RRSetConfigSuccess || got_w != w || got_h != h) {
+  if (x_error || on != RRSetConfigSuccess || got_w != w || got_h != h) {
     fprintf(stderr, "%s: the screen is %dx%d, not %dx%d\n", prog, got_w, got_h, w, h);
     return 1;
   }
