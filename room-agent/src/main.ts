@@ -126,7 +126,7 @@ async function main(): Promise<void> {
     screen,
     maxWidth: config.maxWidth,
     maxHeight: config.maxHeight,
-    restartCapture: (why) => supervisor.restart(['ffmpeg'], why),
+    restartReaders: (why) => supervisor.restart(['ffmpeg', 'x11vnc'], why),
     log,
   });
   const gate = new InputGate({

@@ -74,9 +74,7 @@ export interface RoomRightsEntry {
 export type RoomLiveSettings = AgentLiveSettings;
 
 export type StoreChange =
-  | { kind: 'invites'; room: string }
-  | { kind: 'rights'; room: string }
-  | { kind: 'settings'; room: string };
+  { kind: 'invites'; room: string } | { kind: 'rights'; room: string } | { kind: 'settings'; room: string };
 
 export const STORE_CHANGE_KINDS: readonly StoreChange['kind'][] = ['invites', 'rights', 'settings'];
 

@@ -134,7 +134,6 @@ describe('argv builders', () => {
         '-nocmds',
         '-nobell',
         '-nocursor',
-        '-xrandr',
         '-modtweak',
         '-add_keysyms',
         '-skip_lockkeys',

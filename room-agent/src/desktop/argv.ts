@@ -208,9 +208,6 @@ export function x11vncArgv(o: X11vncOptions): CommandLine {
       '-nocmds', // and it never runs an external command
       '-nobell',
       '-nocursor', // no cursor shape updates; the video shows the real cursor
-      // Follows the screen's RandR size changes (a room resized while it runs) and tells clients the
-      // new size (ExtendedDesktopSize, which noVNC handles): pointer positions keep mapping 1:1.
-      '-xrandr',
       // Keys arrive as keysyms (what the user's layout produced, noVNC's default without the QEMU
       // key extension, which x11vnc does not offer) and are typed on Xvfb's US keymap: see
       // docs/decisions.md ("Keysyms, not scancodes"). -modtweak presses or releases Shift and AltGr so

@@ -23,7 +23,7 @@ export function screenSizeArgv(display: number, width: number, height: number): 
 /**
  * Sets the size of the room's running screen (room-agent/capture/boxroom-screen.c): Xvfb keeps its
  * framebuffer, the windows and every client stay connected, and clients that follow RandR (openbox,
- * x11vnc -xrandr, Chromium) learn the new size from the server.
+ * Chromium) learn the new size from the server.
  */
 export class ScreenSize {
   private readonly log: Logger;
@@ -44,7 +44,10 @@ export class ScreenSize {
       execFile(
         bin,
         screenSizeArgv(this.o.display, width, height),
-        { env: { XAUTHORITY: this.o.xauthority, PATH: process.env.PATH ?? '/usr/bin:/bin' }, timeout: SCREEN_TIMEOUT_MS },
+        {
+          env: { XAUTHORITY: this.o.xauthority, PATH: process.env.PATH ?? '/usr/bin:/bin' },
+          timeout: SCREEN_TIMEOUT_MS,
+        },
         (err, _stdout, stderr) => {
           if (err) {
             this.log.error({ width, height, stderr: stderr.trim().slice(0, 300) }, 'screen resize failed');

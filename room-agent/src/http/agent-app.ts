@@ -284,7 +284,8 @@ export async function buildAgentApp(deps: AgentAppDeps): Promise<FastifyInstance
    */
   app.post<{ Body: unknown }>('/settings', async (req) => {
     const claims = await claimsOf(req);
-    if (claims.aud !== AGENT_AUDIENCE) throw new HttpError('forbidden', 'only the dashboard may change settings');
+    if (claims.aud !== AGENT_AUDIENCE)
+      throw new HttpError('forbidden', 'only the dashboard may change settings');
     if (!Value.Check(AgentLiveSettings, req.body))
       throw new HttpError('bad_request', 'body must be AgentLiveSettings');
     try {

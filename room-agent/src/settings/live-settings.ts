@@ -22,7 +22,9 @@ export class LiveSettings extends EventEmitter<LiveSettingsEvents> {
     this.state = Object.freeze({
       width: initial.width,
       height: initial.height,
-      settings: Object.freeze({ clipboard: Object.freeze({ ...(initial.clipboard ?? DEFAULT_CLIPBOARD_POLICY) }) }),
+      settings: Object.freeze({
+        clipboard: Object.freeze({ ...(initial.clipboard ?? DEFAULT_CLIPBOARD_POLICY) }),
+      }),
     });
   }
 

@@ -13,18 +13,19 @@ export interface SettingsApplierDeps {
   maxWidth: number;
   maxHeight: number;
   /**
-   * Starts the capture again at the new size: its encoder writes new sequence headers (a new AVC
-   * configuration in the FLV), which the viewers' players follow without reconnecting.
+   * Starts the screen's fixed-size readers again at the new size: the capture, whose encoder writes
+   * new sequence headers (a new AVC configuration in the FLV) that the viewers' players follow
+   * without reconnecting, and x11vnc (see docs/decisions.md: with -nofb, its own -xrandr crashed it).
    */
-  restartCapture(why: string): Promise<void>;
+  restartReaders(why: string): Promise<void>;
   log: Logger;
 }
 
 /**
  * Applies what the dashboard pushes (POST /settings): the clipboard policy at once; a new size by
  * resizing the screen first (every X client learns it from the server: openbox refits maximized
- * windows, x11vnc tells noVNC), then announcing it, then restarting the capture. One push at a time,
- * so two quick resizes end at the last one.
+ * windows), then announcing it, then restarting the capture and x11vnc at the new size. One push at
+ * a time, so two quick resizes end at the last one.
  */
 export class SettingsApplier {
   private queue: Promise<unknown> = Promise.resolve();
@@ -57,6 +58,6 @@ export class SettingsApplier {
       { width: next.width, height: next.height, clipboard: next.settings.clipboard },
       'live settings changed',
     );
-    if (resize) await this.d.restartCapture(`resized to ${next.width}x${next.height}`);
+    if (resize) await this.d.restartReaders(`resized to ${next.width}x${next.height}`);
   }
 }
