@@ -45,7 +45,8 @@ export class ScreenSize {
         bin,
         screenSizeArgv(this.o.display, width, height),
         {
-          env: { XAUTHORITY: this.o.xauthority, PATH: process.env.PATH ?? '/usr/bin:/bin' },
+          // an absolute path: no PATH needed, and nothing else of the agent's environment
+          env: { XAUTHORITY: this.o.xauthority },
           timeout: SCREEN_TIMEOUT_MS,
         },
         (err, _stdout, stderr) => {
