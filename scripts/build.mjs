@@ -51,37 +51,43 @@ for (const t of targets) {
   }
 }
 
-// The agent's C helpers: boxroom-capture (the capture of only what changes on the screen) and
-// boxroom-clipboard (the room's selections, both ways). Skipped with a warning when there is no C
-// compiler or X headers: the agent then falls back to ffmpeg's x11grab, and the room has no clipboard.
-// Images compile them in room-image/Dockerfile. Built beside the bundle and renamed into place, so a
-// running room keeps its binary (overwriting a running executable fails with ETXTBSY).
+// boxroom-capture (C): the room agent's capture of only what changes on the screen,
+// boxroom-clipboard (C): the room's selections, both ways, and boxroom-screen (C): the resize of a running room's screen. Each is skipped with a warning when
+// there is no C compiler or X headers: the agent then falls back to ffmpeg's x11grab, or starts
+// Xvfb at the room's size and refuses resizes. Images compile them in room-image/Dockerfile. Built
+// beside the bundle and renamed into place, so a running room keeps its binary (overwriting a
+// running executable fails with ETXTBSY).
+const C_TOOLS = [
+  {
+    name: 'boxroom-capture',
+    libs: ['-lX11', '-lXext', '-lXdamage', '-lXfixes'],
+    without:
+      'rooms fall back to x11grab, which costs about 20 % of a core more on a still screen. Needs cc ' +
+      'and libx11-dev libxext-dev libxfixes-dev libxdamage-dev.',
+  },
+  {
+    name: 'boxroom-clipboard',
+    libs: ['-lX11', '-lXfixes'],
+    without: 'rooms have no clipboard. Needs cc and libx11-dev libxfixes-dev.',
+  },
+  {
+    name: 'boxroom-screen',
+    libs: ['-lX11', '-lXrandr'],
+    without: 'rooms cannot be resized while they run. Needs cc and libx11-dev libxrandr-dev.',
+  },
+];
 if (!standalone && (!only || only === 'room-agent')) {
   const fs = await import('node:fs');
   const { execFileSync } = await import('node:child_process');
-  const helpers = [
-    {
-      name: 'boxroom-capture',
-      libs: ['-lX11', '-lXext', '-lXdamage', '-lXfixes'],
-      without: 'rooms fall back to x11grab, which costs about 20 % of a core more on a still screen',
-      needs: 'libx11-dev libxext-dev libxfixes-dev libxdamage-dev',
-    },
-    {
-      name: 'boxroom-clipboard',
-      libs: ['-lX11', '-lXfixes'],
-      without: 'rooms have no clipboard',
-      needs: 'libx11-dev libxfixes-dev',
-    },
-  ];
-  for (const h of helpers) {
-    const src = `room-agent/capture/${h.name}.c`;
-    const bin = `${outdir ?? '.'}/room-agent/dist/${h.name}`;
+  for (const tool of C_TOOLS) {
+    const src = `room-agent/capture/${tool.name}.c`;
+    const bin = `${outdir ?? '.'}/room-agent/dist/${tool.name}`;
     const fresh = fs.existsSync(bin) && fs.statSync(bin).mtimeMs >= fs.statSync(src).mtimeMs;
     if (fresh) continue;
     fs.mkdirSync(`${outdir ?? '.'}/room-agent/dist`, { recursive: true });
     const tmp = `${bin}.${process.pid}`;
     try {
-      execFileSync('cc', ['-O2', '-Wall', '-o', tmp, src, ...h.libs], {
+      execFileSync('cc', ['-O2', '-Wall', '-o', tmp, src, ...tool.libs], {
         stdio: ['ignore', 'ignore', 'pipe'],
       });
       fs.renameSync(tmp, bin);
@@ -90,7 +96,7 @@ if (!standalone && (!only || only === 'room-agent')) {
       const why = String(err.stderr ?? err.message)
         .trim()
         .split('\n')[0];
-      console.warn(`[build] WARNING: ${h.name} not built (${why}); ${h.without}. Needs cc and ${h.needs}.`);
+      console.warn(`[build] WARNING: ${tool.name} not built (${why}); ${tool.without}`);
     }
   }
 }

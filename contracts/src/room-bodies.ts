@@ -6,6 +6,7 @@ import { Role } from './roles.js';
 import { RoomId } from './room-id.js';
 import { JoinedRoom, RoomApp } from './room.js';
 import { RecordPolicy, RecordingsVisibleTo } from './recording-policy.js';
+import { ClipboardPolicyPatch } from './room-settings.js';
 
 /** Bodies of the room calls and what they answer (the room itself is `Room`, in room.ts). */
 
@@ -25,6 +26,8 @@ export const CreateRoomBody = Type.Object(
     record: Type.Optional(RecordPolicy),
     /** the lowest role that may watch the room's recordings (default `viewers`) */
     recordingsVisibleTo: Type.Optional(RecordingsVisibleTo),
+    /** the owner's clipboard policy; what is left out is allowed (DEFAULT_CLIPBOARD_POLICY) */
+    clipboard: Type.Optional(ClipboardPolicyPatch),
   },
   { additionalProperties: false },
 );

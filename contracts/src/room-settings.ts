@@ -23,19 +23,34 @@ export const RoomSettings = Type.Object({
 });
 export type RoomSettings = Static<typeof RoomSettings>;
 
+/** Either side of the policy, or both: what create and PATCH accept (the rest stays as it is). */
+export const ClipboardPolicyPatch = Type.Object(
+  { copyOut: Type.Optional(Type.Boolean()), pasteIn: Type.Optional(Type.Boolean()) },
+  { additionalProperties: false },
+);
+export type ClipboardPolicyPatch = Static<typeof ClipboardPolicyPatch>;
+
+// Even sizes: H.264 with 4:2:0 chroma needs them.
+const RoomWidth = Type.Integer({ ...ROOM_LIMITS.width, multipleOf: 2 });
+const RoomHeight = Type.Integer({ ...ROOM_LIMITS.height, multipleOf: 2 });
+
 /** PATCH /api/rooms/:id: any of these, validated like create; answered with the room (200). */
 export const PatchRoomBody = Type.Object(
   {
-    // Even sizes: H.264 with 4:2:0 chroma needs them.
-    width: Type.Optional(Type.Integer({ ...ROOM_LIMITS.width, multipleOf: 2 })),
-    height: Type.Optional(Type.Integer({ ...ROOM_LIMITS.height, multipleOf: 2 })),
-    clipboard: Type.Optional(
-      Type.Object(
-        { copyOut: Type.Optional(Type.Boolean()), pasteIn: Type.Optional(Type.Boolean()) },
-        { additionalProperties: false },
-      ),
-    ),
+    width: Type.Optional(RoomWidth),
+    height: Type.Optional(RoomHeight),
+    clipboard: Type.Optional(ClipboardPolicyPatch),
   },
   { additionalProperties: false, minProperties: 1 },
 );
 export type PatchRoomBody = Static<typeof PatchRoomBody>;
+
+/**
+ * POST /settings on a room's agent, from the dashboard only: the room's whole live state (size and
+ * settings), so a push is idempotent and an agent that restarted learns all of it back.
+ */
+export const AgentLiveSettings = Type.Object(
+  { width: RoomWidth, height: RoomHeight, settings: RoomSettings },
+  { additionalProperties: false },
+);
+export type AgentLiveSettings = Static<typeof AgentLiveSettings>;

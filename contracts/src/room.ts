@@ -3,6 +3,7 @@ import { oneOf } from './one-of.js';
 import { ControlState, ParticipantRef } from './control.js';
 import { ResolvedRoomTimeouts, RoomExpiry } from './lifecycle.js';
 import { RoomStatus } from './room-status.js';
+import { RoomSettings } from './room-settings.js';
 import { Presence } from './session.js';
 
 /** What a room's desktop runs: a terminal (xterm) or a browser (Chromium). */
@@ -48,6 +49,8 @@ export const Room = Type.Object({
   height: summary.height,
   fps: summary.fps,
   app: summary.app,
+  /** the live settings (PATCH /api/rooms/:id changes them while the room runs) */
+  settings: RoomSettings,
   /** present for callers that may invite (operator, owner) */
   links: Type.Optional(RoomLinks),
   /** live figures from the room agent; null when it could not be asked */

@@ -30,6 +30,8 @@ import { NO_TIMEOUTS } from './rooms/room-driver.js';
 import { RoomManager } from './rooms/room-manager.js';
 import { RoomReaper } from './rooms/room-reaper.js';
 import { RightsPush } from './rooms/rights-push.js';
+import { RoomSettingsService } from './rooms/room-settings-service.js';
+import { SettingsPush } from './rooms/settings-push.js';
 import { accessRoutes } from './routes/access-routes.js';
 import { controlRoutes } from './routes/control-routes.js';
 import { desktopRoutes } from './routes/desktop-routes.js';
@@ -166,6 +168,14 @@ async function composeApp(
   });
   // The recordings follow the rooms and the rooms tell them when one ends: built after, called later.
   let recordings: ReturnType<typeof buildRecordings> | null = null;
+  const roomSettings = new RoomSettingsService(store, log.child({ mod: 'room-settings' }));
+  await roomSettings.init();
+  const settingsPush = new SettingsPush({
+    settings: roomSettings,
+    tokens,
+    agent,
+    log: log.child({ mod: 'settings-push' }),
+  });
   const rooms = new RoomManager({
     driver,
     defaultRecord: config.recordings?.defaultPolicy ?? 'manual',
@@ -180,6 +190,8 @@ async function composeApp(
     webhooks,
     rights,
     rightsPush,
+    settings: roomSettings,
+    settingsPush,
   });
   const reaper = new RoomReaper({
     rooms,
@@ -259,6 +271,7 @@ async function composeApp(
     await senderJob?.stop();
     invites.close();
     rights.close();
+    roomSettings.close();
     await store.close().catch((err: unknown) => log.error({ err }, 'closing the state store failed'));
   });
 

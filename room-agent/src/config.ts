@@ -2,7 +2,7 @@ import { accessSync, constants, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ClipboardPolicy } from '@boxroom/contracts';
+import { ROOM_LIMITS, type ClipboardPolicy } from '@boxroom/contracts';
 import { AGENT_SETTINGS, ConfigError, readSettings, type Env } from '@boxroom/contracts/settings';
 
 export { ConfigError };
@@ -32,6 +32,14 @@ export interface AgentConfig {
   readonly clipboardBin: string | null;
   /** the room's create-time clipboard policy; PATCH /api/rooms/:id changes it while the room runs */
   readonly clipboard: ClipboardPolicy;
+  /**
+   * boxroom-screen, which resizes the running screen (next to boxroom-capture); null when it was not
+   * built: Xvfb then starts at the room's size and a resize is refused (409).
+   */
+  readonly screenBin: string | null;
+  /** the largest size the room may be resized to: Xvfb's screen is allocated at this size */
+  readonly maxWidth: number;
+  readonly maxHeight: number;
   /**
    * node-media-server's HTTP-FLV port on 127.0.0.1 (signed plays: diagnostics and tests); 0 picks a
    * free port. There is no RTMP port: ffmpeg publishes through its stdout.
@@ -136,6 +144,21 @@ function clipboardBin(v: Values, lookup: CaptureLookup): string | null {
   return null;
 }
 
+/**
+ * Xvfb's framebuffer is allocated once, at start: with boxroom-screen it is the largest room size
+ * (ROOM_LIMITS; measured: 3840x2160 costs Xvfb about 29 MB more resident than 1280x720) and the screen
+ * is set to the room's size inside it, so a resize needs no restart. Without it, the room's size.
+ */
+function screenSizes(
+  width: number,
+  height: number,
+  lookup: CaptureLookup,
+): Pick<AgentConfig, 'screenBin' | 'maxWidth' | 'maxHeight'> {
+  const bin = join(dirname(lookup.defaultBin), 'boxroom-screen');
+  if (!lookup.executable(bin)) return { screenBin: null, maxWidth: width, maxHeight: height };
+  return { screenBin: bin, maxWidth: ROOM_LIMITS.width.maximum, maxHeight: ROOM_LIMITS.height.maximum };
+}
+
 /** The agent's one reader of its environment (the table: settings/agent-settings.ts). */
 export function loadAgentConfig(
   env: Env = process.env,
@@ -164,6 +187,7 @@ export function loadAgentConfig(
       copyOut: v.BOXROOM_CLIPBOARD_COPY_OUT === 'on',
       pasteIn: v.BOXROOM_CLIPBOARD_PASTE_IN === 'on',
     },
+    ...screenSizes(width, height, lookup),
     mediaHttpPort: v.BOXROOM_MEDIA_HTTP_PORT,
     runDir: v.BOXROOM_RUN_DIR ?? join(tmpdir(), `boxroom-${roomId}-${display}`),
     desktopDir: v.BOXROOM_DESKTOP_DIR ?? join(tmpdir(), `boxroom-desktop-${roomId}-${display}`),

@@ -1,6 +1,5 @@
 import { chmodSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ClipboardPolicy } from '@boxroom/contracts';
 import { TokenVerifier } from './auth/token-verifier.js';
 import { ClipboardBridge } from './clipboard/clipboard-bridge.js';
 import { loadAgentConfig } from './config.js';
@@ -11,6 +10,7 @@ import { DesktopReset } from './desktop/desktop-reset.js';
 import { sweepAsDesktop } from './desktop/desktop-sweep.js';
 import { desktopCanSandbox, resolveDesktopIdentity, type DesktopIdentity } from './desktop/desktop-user.js';
 import { roomProcessSpecs } from './desktop/room-processes.js';
+import { ScreenSize } from './desktop/screen-size.js';
 import { newCookie } from './desktop/xauthority.js';
 import { buildAgentApp } from './http/agent-app.js';
 import { InputGate, decodeClientCutText } from './input/index.js';
@@ -21,6 +21,8 @@ import { createRootLogger } from './logger.js';
 import { MediaServer, SnapshotSource, StreamFanout } from './media/index.js';
 import { RoomRuntime } from './room-runtime.js';
 import { SessionHub } from './session/session-hub.js';
+import { LiveSettings } from './settings/live-settings.js';
+import { SettingsApplier } from './settings/settings-applier.js';
 import { Supervisor } from './supervisor/supervisor.js';
 
 /** Lets the 4504 close frames reach the browsers before the agent goes. */
@@ -76,23 +78,32 @@ async function main(): Promise<void> {
     maxBacklogBytes: config.viewerMaxBacklogBytes,
     logger: log,
   });
+  // The room's size and the owner's settings as the dashboard pushed them last (the create-time size
+  // and clipboard policy until then).
+  const live = new LiveSettings({ width: config.width, height: config.height, clipboard: config.clipboard });
+  const screen = new ScreenSize({
+    bin: config.screenBin,
+    display: config.display,
+    xauthority: agentPaths(config.runDir).xauthority,
+    log,
+  });
   const session = new SessionHub(log.child({ mod: 'session' }));
   const lease = new ControlLease({
     idleMs: config.controlIdleMs,
     graceMs: config.controlGraceMs,
     maxQueue: config.controlQueueMax,
   });
-  // The room's create-time policy; the room's live settings (PATCH /api/rooms/:id) replace it here.
-  const clipboardPolicy: ClipboardPolicy = config.clipboard;
   const clipboard = new ClipboardBridge({
     log,
-    policy: () => clipboardPolicy,
+    policy: () => live.clipboard(),
     controllerId: () => lease.holderId(),
     sendTo: (participantId, event) => session.sendToParticipant(participantId, event),
     available: config.clipboardBin !== null,
   });
   session.on('clipboard', (participantId, text) => clipboard.paste(participantId, text, 'session'));
   const specs = roomProcessSpecs(config, {
+    size: () => live.size(),
+    ...(screen.resizable ? { setScreen: (w: number, h: number) => screen.set(w, h) } : {}),
     publishStdout: (flv) => media.publishFrom(flv),
     ffmpegReady: (signal) => media.waitForPublish(signal),
     runningAsRoot: process.getuid?.() === 0,
@@ -117,6 +128,21 @@ async function main(): Promise<void> {
       noInputMs: config.roomNoInputMs,
     },
     createdAt: config.roomCreatedAt,
+  });
+  live.on('change', (now) =>
+    session.broadcast({
+      type: 'settings',
+      room: { width: now.width, height: now.height },
+      settings: now.settings,
+    }),
+  );
+  const settings = new SettingsApplier({
+    live,
+    screen,
+    maxWidth: config.maxWidth,
+    maxHeight: config.maxHeight,
+    restartReaders: (why) => supervisor.restart(['ffmpeg', 'x11vnc'], why),
+    log,
   });
   const gate = new InputGate({
     vncSocket: agentPaths(config.runDir).vncSocket,
@@ -207,13 +233,13 @@ async function main(): Promise<void> {
     display: config.display,
     width: config.width,
     height: config.height,
+    size: () => live.size(),
     logger: log,
   });
   try {
     app = await buildAgentApp({
       roomId: config.roomId,
       room: { width: config.width, height: config.height, fps: config.fps },
-      settings: () => ({ clipboard: clipboardPolicy }),
       log,
       verifier,
       lease,
@@ -229,6 +255,7 @@ async function main(): Promise<void> {
       health: runtime,
       desktop: { reset: (by) => runtime.resetDesktop(by) },
       dashboardHeard: () => silence.heard(),
+      settings: { current: () => live.current(), apply: (next) => settings.apply(next) },
     });
     await app.listen({ host: config.host, port: config.port });
     // from the moment a dashboard can reach us; the one that started us counts as heard

@@ -25,6 +25,8 @@ export type RoomAction =
   | 'desktop:reset'
   /** start and stop recording the room, delete its recordings (who may watch them: recording-access.ts) */
   | 'record'
+  /** change the live settings: the size, the clipboard policy (PATCH /api/rooms/:id) */
+  | 'settings'
   | `control:${ControlAction}`;
 
 /** The fields of a room that rules look at. */
@@ -50,6 +52,7 @@ const MODERATE: RoomAction[] = [
   'control:unlock',
   'desktop:reset',
   'record',
+  'settings',
 ];
 
 /**

@@ -30,6 +30,12 @@ export function roomAgentEnv(spec: RoomSpec, room: RoomAgentSettings): AgentEnv 
     BOXROOM_VIEWER_MAX_BACKLOG_BYTES: String(room.viewerMaxBacklogBytes),
     BOXROOM_DESKTOP_GIVE_UP_S: String(room.desktopGiveUpS),
     BOXROOM_CAPTURE: room.capture,
+    ...(spec.clipboard
+      ? {
+          BOXROOM_CLIPBOARD_COPY_OUT: spec.clipboard.copyOut ? 'on' : 'off',
+          BOXROOM_CLIPBOARD_PASTE_IN: spec.clipboard.pasteIn ? 'on' : 'off',
+        }
+      : {}),
   };
 }
 

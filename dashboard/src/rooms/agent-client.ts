@@ -3,6 +3,7 @@ import {
   ControlChange,
   ControlState,
   RoomExpiry,
+  type AgentLiveSettings,
   type AgentState,
   type ControlAction,
   type RoomRights,
@@ -80,6 +81,11 @@ export class AgentClient {
     recordingId: string | null,
   ): Promise<void> {
     await this.call(roomId, agentUrl, '/recording', { method: 'POST', token, body: { recordingId } });
+  }
+
+  /** POST /settings: the room's live size and settings, whole (needs a dashboard token). */
+  async settings(roomId: string, agentUrl: string, token: string, next: AgentLiveSettings): Promise<void> {
+    await this.call(roomId, agentUrl, '/settings', { method: 'POST', token, body: next });
   }
 
   /** POST /desktop/reset: the agent ends every process of the desktop user and restarts the wm and app. */

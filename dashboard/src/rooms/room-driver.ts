@@ -1,5 +1,6 @@
 import type { EventEmitter } from 'node:events';
 import type {
+  ClipboardPolicy,
   RecordPolicy,
   RecordingsVisibleTo,
   ResolvedRoomTimeouts,
@@ -35,6 +36,11 @@ export interface RoomSpec {
   readonly record?: RecordPolicy;
   /** who may watch its recordings (absent: `viewers`) */
   readonly recordingsVisibleTo?: RecordingsVisibleTo;
+  /**
+   * the clipboard policy chosen at create (absent: both allowed): the agent starts with it, so no
+   * copy passes before the dashboard's first push of the live settings (RoomSettingsService)
+   */
+  readonly clipboard?: ClipboardPolicy;
 }
 
 /** Rooms stored before timeouts existed have none. */

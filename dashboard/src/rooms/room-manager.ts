@@ -1,6 +1,8 @@
 import {
   AGENT_PROTOCOL_VERSION,
+  DEFAULT_CLIPBOARD_POLICY,
   ROOM_DEFAULTS,
+  type PatchRoomBody,
   type AgentState,
   type CreateRoomBody,
   type InviteRole,
@@ -27,6 +29,9 @@ import type { AgentClient } from './agent-client.js';
 import { AgentProtocols, type AgentProtocol } from './agent-protocol.js';
 import { newRoomId } from './ids.js';
 import type { RightsPush } from './rights-push.js';
+import { clipboardWith, patched, type RoomSettingsService } from './room-settings-service.js';
+import type { SettingsPush } from './settings-push.js';
+import type { RoomLiveSettings } from '../store/state-store.js';
 import {
   NO_TIMEOUTS,
   timeoutsOf,
@@ -66,6 +71,10 @@ export interface RoomManagerDeps {
   rightsPush?: RightsPush;
   /** what each room's agent speaks (default: asked over HTTP) */
   protocols?: AgentProtocols;
+  /** live settings (size, clipboard policy); without them a room has its created size and defaults */
+  settings?: RoomSettingsService;
+  /** tells an agent its live settings (on PATCH and when it becomes ready) */
+  settingsPush?: SettingsPush;
   now?: () => number;
   newId?: () => string;
 }
@@ -114,8 +123,11 @@ export class RoomManager {
       timeouts: { ...(this.deps.defaultTimeouts ?? NO_TIMEOUTS), ...body.timeouts },
       record: body.record ?? this.deps.defaultRecord ?? 'manual',
       recordingsVisibleTo: body.recordingsVisibleTo ?? 'viewers',
+      ...(body.clipboard ? { clipboard: clipboardWith(DEFAULT_CLIPBOARD_POLICY, body.clipboard) } : {}),
     };
     const record = await this.deps.driver.create(spec);
+    // Only a policy that differs from the default is stored: the agent is told when it is ready.
+    if (spec.clipboard && this.deps.settings) await this.deps.settings.set(id, this.deps.settings.of(spec));
     this.deps.log.info(
       { room: id, by: p.id, width: spec.width, height: spec.height, fps: spec.fps, app: spec.app },
       'room created',
@@ -137,6 +149,33 @@ export class RoomManager {
     const record = await this.require(id);
     authorize(p, 'read', record.spec);
     return this.liveView(p, record);
+  }
+
+  /**
+   * Changes a room's live settings (owner or operator): a ready room's agent applies them first (it
+   * refuses a size its screen cannot take: 409), then they are stored; a starting room is told when
+   * it is ready. Answers the room as GET does.
+   */
+  async patch(p: Principal | null, id: string, body: PatchRoomBody): Promise<Room> {
+    if (!p) throw errors.unauthorized();
+    const record = await this.require(id);
+    authorize(p, 'settings', record.spec);
+    const { settings, settingsPush } = this.deps;
+    if (!settings || !settingsPush) throw errors.conflict('live settings are not available here');
+    if (record.status === 'stopping' || record.status === 'failed')
+      throw errors.conflict(`room ${id} is ${record.status}: its settings can no longer change`);
+    const before = settings.of(record.spec);
+    const next = patched(before, body);
+    if (record.status === 'ready') {
+      await this.refuseOtherProtocol(record);
+      await settingsPush.send(record, next);
+    }
+    await settings.set(id, next);
+    this.deps.log.info(
+      { room: id, by: p.id, width: next.width, height: next.height, clipboard: next.settings.clipboard },
+      'room settings changed',
+    );
+    return this.liveView(p, (await this.deps.driver.get(id)) ?? record);
   }
 
   async delete(p: Principal | null, id: string): Promise<void> {
@@ -206,9 +245,13 @@ export class RoomManager {
     this.webhooks.emit(roomEvents.ready(id, this.now()));
     // A (re)started agent knows no kicks or revocations: tell it before anyone reconnects for long.
     void this.deps.rightsPush?.push(id);
-    // learn its protocol now, not in the first viewer's request
+    // learn its protocol now, not in the first viewer's request; then its live settings, which a
+    // (re)started agent does not know (it starts at its created size with the default policy)
     void this.require(id)
-      .then((r) => this.protocols.of(r))
+      .then(async (r) => {
+        const protocol = await this.protocols.of(r);
+        if (protocol?.compatible !== false) await this.deps.settingsPush?.sync(r);
+      })
       .catch(() => {});
   };
 
@@ -290,15 +333,26 @@ export class RoomManager {
   /** What anyone holding an invite may know of a room (the join answer carries it). */
   summary(r: RoomRecord): JoinedRoom {
     const { spec } = r;
+    const { width, height } = this.liveSettings(spec);
     return {
       id: spec.id,
       name: spec.name,
       status: r.status,
-      width: spec.width,
-      height: spec.height,
+      width,
+      height,
       fps: spec.fps,
       app: spec.app,
     };
+  }
+
+  private liveSettings(spec: RoomSpec): RoomLiveSettings {
+    return (
+      this.deps.settings?.of(spec) ?? {
+        width: spec.width,
+        height: spec.height,
+        settings: { clipboard: { ...(spec.clipboard ?? DEFAULT_CLIPBOARD_POLICY) } },
+      }
+    );
   }
 
   private view(p: Principal, r: RoomRecord): Room {
@@ -306,6 +360,7 @@ export class RoomManager {
     return {
       ...this.summary(r),
       createdAt: new Date(spec.createdAt).toISOString(),
+      settings: this.liveSettings(spec).settings,
       timeouts: timeoutsOf(spec),
       ...(can(p, 'invite', spec) ? { links: this.links(spec.id) } : {}),
       ...(r.stale ? { stale: true } : {}),

@@ -1,26 +1,17 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startFakeAgent, type FakeAgent } from '../testing/fake-agent.js';
-import { buildTestApp, inviteOf, type TestApp } from '../testing/test-app.js';
+import type { FakeAgent } from '../testing/fake-agent.js';
+import { roomWithAgent, type RoomWithAgent } from '../testing/room-with-agent.js';
+import { buildTestApp, type TestApp } from '../testing/test-app.js';
 
 describe('control API', () => {
   let t: TestApp;
   let agent: FakeAgent;
-  let room: { id: string; links: Record<'participant' | 'viewer' | 'owner', string> };
-  const tokens: Record<string, { token: string; participantId: string }> = {};
+  let room: RoomWithAgent['room'];
+  let tokens: RoomWithAgent['tokens'];
 
   beforeEach(async () => {
     t = await buildTestApp();
-    room = (await t.app.inject({ method: 'POST', url: '/api/rooms', headers: t.admin })).json();
-    agent = await startFakeAgent(t.secrets.publicKeyPem, room.id);
-    t.driver.rooms.set(room.id, { ...t.driver.rooms.get(room.id)!, agentUrl: agent.url });
-    for (const role of ['participant', 'viewer', 'owner'] as const) {
-      const res = await t.app.inject({
-        method: 'POST',
-        url: `/api/rooms/${room.id}/join`,
-        payload: { invite: inviteOf(room.links[role]), name: role },
-      });
-      tokens[role] = res.json();
-    }
+    ({ room, agent, tokens } = await roomWithAgent(t));
   });
   afterEach(async () => {
     await agent.close();

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { noContent } from './route-options.js';
-import { CreateRoomBody, Room, RoomList } from '@boxroom/contracts';
+import { CreateRoomBody, PatchRoomBody, Room, RoomList } from '@boxroom/contracts';
 import { RoomIdParams, errorResponses } from '../api/schemas.js';
 import type { RoomManager } from '../rooms/room-manager.js';
 import type { onRequestHookHandler } from 'fastify';
@@ -54,6 +54,21 @@ export const roomRoutes: FastifyPluginAsyncTypebox<{
       },
     },
     async (req) => rooms.get(req.principal, req.params.id),
+  );
+
+  app.patch(
+    '/api/rooms/:id',
+    {
+      schema: {
+        summary:
+          'Change a running room: its size (the desktop, the stream and every overlay follow) or its clipboard policy (operator, owner)',
+        tags: ['rooms'],
+        params: RoomIdParams,
+        body: PatchRoomBody,
+        response: { 200: Room, ...errorResponses(400, 401, 403, 404, 409, 503) },
+      },
+    },
+    async (req) => rooms.patch(req.principal, req.params.id, req.body),
   );
 
   app.delete(

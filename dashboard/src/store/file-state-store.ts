@@ -10,6 +10,7 @@ import type {
   InviteGenerations,
   InviteRole,
   OutboxEntry,
+  RoomLiveSettings,
   RoomRightsEntry,
   StateStore,
   StoreChange,
@@ -21,6 +22,7 @@ export const STATE_FILES = {
   rights: 'rights.json',
   outbox: 'webhook-outbox.json',
   recordings: 'recordings.json',
+  settings: 'room-settings.json',
 } as const;
 
 interface Lease {
@@ -40,6 +42,8 @@ export class FileStateStore implements StateStore {
   private readonly leases = new Map<string, Lease>();
   private readonly invitesWrites = new SerialQueue();
   private readonly rightsWrites = new SerialQueue();
+  private settings: Record<string, RoomLiveSettings> = {};
+  private readonly settingsWrites = new SerialQueue();
   private readonly outbox: FileOutbox;
   private readonly recordings: FileRecordings;
   private readonly changes: ChangeListeners;
@@ -64,6 +68,9 @@ export class FileStateStore implements StateStore {
     );
     this.generations = isObject(invites) ? (invites as InviteGenerations) : {};
     this.rights = isObject(rights) ? (rights as Record<string, RoomRightsEntry>) : {};
+    // unreadable: rooms fall back to their created size and the default clipboard policy
+    const settings = await this.readOr(STATE_FILES.settings, 'room settings unreadable: defaults apply');
+    this.settings = isObject(settings) ? (settings as Record<string, RoomLiveSettings>) : {};
     await this.outbox.load();
     await this.recordings.load();
   }
@@ -72,6 +79,7 @@ export class FileStateStore implements StateStore {
     await Promise.all([
       this.invitesWrites.run(async () => undefined),
       this.rightsWrites.run(async () => undefined),
+      this.settingsWrites.run(async () => undefined),
       this.outbox.settled(),
       this.recordings.settled(),
     ]);
@@ -111,6 +119,18 @@ export class FileStateStore implements StateStore {
     }));
   }
 
+  loadRoomSettings(): Promise<Record<string, RoomLiveSettings>> {
+    return Promise.resolve(structuredClone(this.settings));
+  }
+
+  async setRoomSettings(room: string, settings: RoomLiveSettings): Promise<void> {
+    await this.settingsWrites.run(async () => {
+      this.settings = { ...this.settings, [room]: structuredClone(settings) };
+      await writeJsonAtomic(this.path(STATE_FILES.settings), this.settings);
+    });
+    this.changes.emit({ kind: 'settings', room });
+  }
+
   async forgetRoom(room: string): Promise<void> {
     await Promise.all([
       this.invitesWrites.run(async () => {
@@ -123,9 +143,15 @@ export class FileStateStore implements StateStore {
         this.rights = without(this.rights, room);
         await writeJsonAtomic(this.path(STATE_FILES.rights), this.rights);
       }),
+      this.settingsWrites.run(async () => {
+        if (!(room in this.settings)) return;
+        this.settings = without(this.settings, room);
+        await writeJsonAtomic(this.path(STATE_FILES.settings), this.settings);
+      }),
     ]);
     this.changes.emit({ kind: 'invites', room });
     this.changes.emit({ kind: 'rights', room });
+    this.changes.emit({ kind: 'settings', room });
   }
 
   onChange(listener: (change: StoreChange) => void): () => void {

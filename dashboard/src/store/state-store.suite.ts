@@ -167,17 +167,43 @@ export function defineStateStoreSuite(label: string, newFixture: () => Promise<S
       });
     });
 
+    describe('room settings', () => {
+      const wide = { width: 1920, height: 1080, settings: { clipboard: { copyOut: false, pasteIn: true } } };
+      it('are replaced whole, seen by the other replica and told to it', async () => {
+        const changes: StoreChange[] = [];
+        const off = peer.onChange((c) => changes.push(c));
+        expect(await store.loadRoomSettings()).toEqual({});
+        await store.setRoomSettings(ROOM, wide);
+        await store.setRoomSettings(ROOM, { ...wide, width: 1280, height: 720 });
+        await seen(changes, (c) => c.kind === 'settings' && c.room === ROOM);
+        off();
+        expect(await peer.loadRoomSettings()).toEqual({ [ROOM]: { ...wide, width: 1280, height: 720 } });
+      });
+
+      it('are read back after a restart', async () => {
+        await store.setRoomSettings(OTHER, wide);
+        const again = await reopen(store);
+        expect(await again.loadRoomSettings()).toEqual({ [OTHER]: wide });
+      });
+    });
+
     it('forgets a deleted room, and only that room, keeping its webhooks', async () => {
       for (const room of [ROOM, OTHER]) {
         await store.bumpInviteGeneration(room, 'viewer');
         await store.kick(room, 'p1', 1000, 0);
         await store.revokeBefore(room, 'owner', 10);
+        await store.setRoomSettings(room, {
+          width: 640,
+          height: 480,
+          settings: { clipboard: { copyOut: true, pasteIn: true } },
+        });
       }
       await store.enqueueWebhook(webhookEvent('w1'));
       await store.forgetRoom(ROOM);
       await store.forgetRoom('cccccccccc'); // unknown: nothing happens
       expect(await peer.loadInviteGenerations()).toEqual({ [OTHER]: { viewer: 1 } });
       expect(Object.keys(await peer.loadRights())).toEqual([OTHER]);
+      expect(Object.keys(await peer.loadRoomSettings())).toEqual([OTHER]);
       expect((await peer.dueWebhooks(10, Date.now())).map((e) => e.event.id)).toEqual(['w1']);
       expect(await store.bumpInviteGeneration(ROOM, 'viewer')).toBe(1);
     });

@@ -1,4 +1,4 @@
-import type { InviteRole, WebhookEvent } from '@boxroom/contracts';
+import type { AgentLiveSettings, InviteRole, WebhookEvent } from '@boxroom/contracts';
 import type { RecordingEntry } from './recording-entry.js';
 
 export type { InviteRole };
@@ -29,6 +29,11 @@ export interface StateStore {
   kick(room: string, participantId: string, untilS: number, nowS: number): Promise<void>;
   /** Refuses tokens of `role` issued before `beforeS` (keeps the later of the old and new value). */
   revokeBefore(room: string, role: InviteRole, beforeS: number): Promise<void>;
+
+  // --- live settings (PATCH /api/rooms/:id): a room without an entry has its created size and defaults
+  loadRoomSettings(): Promise<Record<string, RoomLiveSettings>>;
+  /** Replaces the room's live settings (the whole of them: the last writer wins, as for any PATCH). */
+  setRoomSettings(room: string, settings: RoomLiveSettings): Promise<void>;
 
   /** Drops everything kept for a deleted room (ids are random and never reused). */
   forgetRoom(room: string): Promise<void>;
@@ -80,8 +85,21 @@ export interface RoomRightsEntry {
   revokedBefore: Partial<Record<InviteRole, number>>;
 }
 
+/** A room's size and settings as its owner last set them: what its agent is told (POST /settings). */
+export type RoomLiveSettings = AgentLiveSettings;
+
 export type StoreChange =
-  { kind: 'invites'; room: string } | { kind: 'rights'; room: string } | { kind: 'recordings'; room: string };
+  | { kind: 'invites'; room: string }
+  | { kind: 'rights'; room: string }
+  | { kind: 'recordings'; room: string }
+  | { kind: 'settings'; room: string };
+
+export const STORE_CHANGE_KINDS: readonly StoreChange['kind'][] = [
+  'invites',
+  'rights',
+  'recordings',
+  'settings',
+];
 
 export interface OutboxEntry {
   event: WebhookEvent;

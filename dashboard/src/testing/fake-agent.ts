@@ -2,8 +2,10 @@ import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { importSPKI, jwtVerify } from 'jose';
 import type { WebSocket } from 'ws';
+import { Value } from 'typebox/value';
 import {
   AGENT_PROTOCOL_VERSION,
+  AgentLiveSettings,
   type ControlState,
   type Presence,
   type TokenClaims,
@@ -25,6 +27,10 @@ export interface FakeAgent {
   resets: TokenClaims[];
   /** every POST /recording body (the dashboard's word on the recording running now) */
   recordings: Array<string | null>;
+  /** every POST /settings it took, in order */
+  settings: AgentLiveSettings[];
+  /** the largest size it takes (its screen); larger: 409, as the real agent */
+  maxSize: { width: number; height: number };
   close(): Promise<void>;
 }
 
@@ -46,6 +52,8 @@ export async function startFakeAgent(publicKeyPem: string, roomId: string): Prom
     sockets,
     resets: [],
     recordings: [],
+    settings: [],
+    maxSize: { width: 3840, height: 2160 },
     viewers: 2,
     protocol: AGENT_PROTOCOL_VERSION,
     participants: [],
@@ -135,6 +143,21 @@ export async function startFakeAgent(publicKeyPem: string, roomId: string): Prom
       return reply.status(403).send({ error: { code: 'forbidden', message: 'dashboard only' } });
     agent.recordings.push(req.body.recordingId);
     return reply.status(204).send();
+  });
+
+  // As the real agent: the dashboard's own token only; a size beyond its screen is refused.
+  app.post<{ Body: unknown }>('/settings', async (req, reply) => {
+    const c = await claims(req);
+    if (!c) return reply.status(401).send({ error: { code: 'unauthorized', message: 'bad token' } });
+    if (c.aud !== 'boxroom-agent')
+      return reply.status(403).send({ error: { code: 'forbidden', message: 'the dashboard only' } });
+    if (!Value.Check(AgentLiveSettings, req.body))
+      return reply.status(400).send({ error: { code: 'bad_request', message: 'not AgentLiveSettings' } });
+    const next = req.body;
+    if (next.width > agent.maxSize.width || next.height > agent.maxSize.height)
+      return reply.status(409).send({ error: { code: 'conflict', message: 'does not fit the screen' } });
+    agent.settings.push(next);
+    return next;
   });
   app.get('/stream.flv', async (req, reply) => {
     if (!(await claims(req)))

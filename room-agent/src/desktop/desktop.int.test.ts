@@ -69,6 +69,9 @@ describe('the room desktop under supervision (real Xvfb, PulseAudio, openbox, xt
       captureFellBack: false,
       clipboardBin: null, // no clipboard process here: test/e2e/clipboard.int.test.ts has it
       clipboard: { copyOut: true, pasteIn: true },
+      screenBin: null,
+      maxWidth: 1280,
+      maxHeight: 720,
       mediaHttpPort: 0,
       runDir,
       desktopDir: join(runDir, 'desktop'),

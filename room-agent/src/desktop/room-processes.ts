@@ -5,6 +5,7 @@ import type { Readable, Writable } from 'node:stream';
 import { MAX_CLIPBOARD_BYTES } from '@boxroom/contracts';
 import type { AgentConfig } from '../config.js';
 import { defineProcess, type ProbeFn, type ProcessSpec } from '../supervisor/process-spec.js';
+import { waitForUnixSocket } from '../supervisor/readiness.js';
 import { clearStaleXLock, type XLockPaths } from '../supervisor/x-lock.js';
 import {
   captureArgv,
@@ -57,6 +58,14 @@ export interface RoomProcessOptions {
   desktopUserNamespaces?: boolean;
   /** X lock and socket locations, for tests; the X server itself always uses /tmp */
   xLockPaths?: XLockPaths;
+  /**
+   * The room's size now (it changes when the room is resized; default: the configured one): Xvfb
+   * starts at config.maxWidth x maxHeight and is set to this before anything draws on it, and the
+   * capture's command line follows it at every start.
+   */
+  size?: () => { width: number; height: number };
+  /** sets the running screen's size (ScreenSize.set); absent: Xvfb keeps the size it starts with */
+  setScreen?: (width: number, height: number) => Promise<void>;
 }
 
 /** Files and directories of one room: the agent's (runDir) and the desktop's (desktopDir). */
@@ -145,12 +154,29 @@ export function roomProcessSpecs(config: AgentConfig, opts: RoomProcessOptions):
         })
       : xtermArgv();
 
+  const size = opts.size ?? (() => ({ width: config.width, height: config.height }));
+  const setScreen = opts.setScreen;
+  const screen = setScreen
+    ? { width: config.maxWidth, height: config.maxHeight }
+    : { width: config.width, height: config.height };
+
   const specs: Record<RoomProcessName, ProcessSpec> = {
     xvfb: defineProcess({
       name: 'xvfb',
-      ...cmd(xvfbArgv({ ...config, authFile: a.xauthority })),
+      ...cmd(xvfbArgv({ ...config, ...screen, authFile: a.xauthority })),
       env: agentEnv,
-      readiness: { kind: 'unix-socket', path: xSocket },
+      // Xvfb's framebuffer is the largest size; the room's size is set inside it before the wm, the
+      // app, x11vnc or the capture start, so they all begin at the room's size.
+      readiness: setScreen
+        ? {
+            kind: 'probe',
+            probe: async (signal) => {
+              await waitForUnixSocket(xSocket, signal);
+              const { width, height } = size();
+              await setScreen(width, height);
+            },
+          }
+        : { kind: 'unix-socket', path: xSocket },
       prepare: async () => {
         // a killed Xvfb leaves its lock behind and its successor would refuse the display
         await clearStaleXLock(config.display, opts.xLockPaths);
@@ -220,6 +246,7 @@ export function roomProcessSpecs(config: AgentConfig, opts: RoomProcessOptions):
     ffmpeg: defineProcess({
       name: 'ffmpeg',
       ...cmd(encoderPipeline(config)),
+      argsAtSpawn: () => encoderPipeline({ ...config, ...size() }).args,
       env: agentXEnv,
       dependsOn: ['xvfb', 'pulse'],
       readiness: { kind: 'probe', probe: opts.ffmpegReady },
@@ -234,7 +261,9 @@ export function roomProcessSpecs(config: AgentConfig, opts: RoomProcessOptions):
 }
 
 /** The command of the "ffmpeg" unit in the configured capture mode. */
-export function encoderPipeline(config: AgentConfig): CommandLine {
+export function encoderPipeline(
+  config: Pick<AgentConfig, 'display' | 'width' | 'height' | 'fps' | 'capture' | 'captureBin'>,
+): CommandLine {
   const o = { display: config.display, width: config.width, height: config.height, fps: config.fps };
   if (config.capture === 'x11grab') return ffmpegArgv(o);
   return captureArgv({ ...o, bin: config.captureBin, encoder: ffmpegPipeArgv(o) });

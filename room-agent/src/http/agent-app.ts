@@ -6,6 +6,7 @@ import {
   AgentRecordingBody,
   CONTROL_ACTIONS,
   ERROR_STATUS,
+  AgentLiveSettings,
   RoomRights,
   isModerator,
   WS_CLOSE,
@@ -13,7 +14,6 @@ import {
   type ErrorCode,
   type ParticipantRef,
   type RoomExpiry,
-  type RoomSettings,
   type TokenClaims,
 } from '@boxroom/contracts';
 import { Value } from 'typebox/value';
@@ -22,14 +22,14 @@ import { RightsRegistry } from '../auth/rights-registry.js';
 import { AuthError, tokenFromRequest, type TokenVerifier } from '../auth/token-verifier.js';
 import { ControlError, type ControlLease } from '../control/control-lease.js';
 import { redactUrl, type Logger } from '../logger.js';
+import { ScreenResizeError } from '../desktop/screen-size.js';
 import type { SessionHub } from '../session/session-hub.js';
-import type { DesktopPort, HealthPort, InputPort, SnapshotPort, StreamPort } from './ports.js';
+import { SettingsRefused } from '../settings/settings-applier.js';
+import type { DesktopPort, HealthPort, InputPort, SettingsPort, SnapshotPort, StreamPort } from './ports.js';
 
 export interface AgentAppDeps {
   roomId: string;
   room: { width: number; height: number; fps: number };
-  /** the room's live settings now (the clipboard policy), for hello */
-  settings?: () => RoomSettings;
   log: Logger;
   verifier: TokenVerifier;
   lease: ControlLease;
@@ -46,6 +46,8 @@ export interface AgentAppDeps {
   desktop: DesktopPort;
   /** a request carried a valid dashboard token (aud boxroom-agent): the dashboard is still there */
   dashboardHeard?: () => void;
+  /** the room's live size and settings (hello carries them) and how a push is applied */
+  settings: SettingsPort;
 }
 
 class HttpError extends Error {
@@ -75,6 +77,10 @@ export async function buildAgentApp(deps: AgentAppDeps): Promise<FastifyInstance
   const rights = deps.rights ?? new RightsRegistry(log.child({ mod: 'rights' }));
   /** the recording the dashboard says runs now (the dashboard records; everyone here is told) */
   let recording: { recordingId: string } | null = null;
+  const liveSize = () => {
+    const { width, height } = deps.settings.current();
+    return { width, height };
+  };
   const app = Fastify({
     loggerInstance: log.child({ mod: 'http' }) as FastifyBaseLogger,
     // Request URLs carry ?token=: our own hook logs them with the query string removed.
@@ -238,9 +244,9 @@ export async function buildAgentApp(deps: AgentAppDeps): Promise<FastifyInstance
       you: who,
       participants: session.participants(),
       control: lease.state(),
-      room: { id: deps.roomId, ...deps.room },
+      room: { id: deps.roomId, ...deps.room, ...liveSize() },
       warnings: deps.expiry.pending(),
-      ...(deps.settings ? { settings: deps.settings() } : {}),
+      settings: deps.settings.current().settings,
       recording,
     }));
     socket.resume();
@@ -294,6 +300,27 @@ export async function buildAgentApp(deps: AgentAppDeps): Promise<FastifyInstance
       log.info({ recording: next }, next ? 'recording announced' : 'recording ended');
     }
     return reply.status(204).send();
+  });
+
+  /**
+   * The room's live size and settings, whole (re-sending is harmless), from the dashboard only: on a
+   * PATCH /api/rooms/:id and whenever the room (re)becomes ready. 200 with what is in force; 409 when
+   * the room cannot take the size. A change is announced on the session channel (`settings`).
+   */
+  app.post<{ Body: unknown }>('/settings', async (req) => {
+    const claims = await claimsOf(req);
+    if (claims.aud !== AGENT_AUDIENCE)
+      throw new HttpError('forbidden', 'only the dashboard may change settings');
+    if (!Value.Check(AgentLiveSettings, req.body))
+      throw new HttpError('bad_request', 'body must be AgentLiveSettings');
+    try {
+      await deps.settings.apply(req.body);
+    } catch (err) {
+      if (err instanceof SettingsRefused || err instanceof ScreenResizeError)
+        throw new HttpError('conflict', err.message);
+      throw err;
+    }
+    return deps.settings.current();
   });
 
   app.post<{ Params: { action: string }; Body: unknown }>('/control/:action', async (req) => {

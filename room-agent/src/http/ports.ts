@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { WebSocket } from 'ws';
-import type { AgentHealth } from '@boxroom/contracts';
+import type { AgentHealth, AgentLiveSettings } from '@boxroom/contracts';
 
 /** What the HTTP layer needs from the media, input and desktop parts; main.ts plugs the real ones in. */
 export interface StreamPort {
@@ -30,4 +30,11 @@ export interface HealthPort {
 export interface DesktopPort {
   /** ends every process of the desktop and starts the wm and app afresh; runs in the background */
   reset(by: string): void;
+}
+
+export interface SettingsPort {
+  /** the size and settings in force (LiveSettings) */
+  current(): AgentLiveSettings;
+  /** applies a push from the dashboard; rejects with SettingsRefused or ScreenResizeError (409) */
+  apply(next: AgentLiveSettings): Promise<void>;
 }

@@ -5,6 +5,8 @@ export interface SnapshotOptions {
   display: number;
   width: number;
   height: number;
+  /** the screen's size now, asked at every capture (it changes when the room is resized) */
+  size?: () => { width: number; height: number };
   logger: Logger;
   /** a capture this recent is served again instead of starting ffmpeg (default 250) */
   maxAgeMs?: number;
@@ -64,7 +66,8 @@ export class SnapshotSource {
   }
 
   private capture(): Promise<Buffer> {
-    const { display, width, height } = this.opts;
+    const { display } = this.opts;
+    const { width, height } = this.opts.size?.() ?? this.opts;
     const timeoutMs = this.opts.timeoutMs ?? 5000;
     const started = Date.now();
     return new Promise((resolve, reject) => {

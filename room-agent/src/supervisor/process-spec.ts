@@ -31,6 +31,12 @@ export interface ProcessSpec {
   readonly command: string;
   readonly args: readonly string[];
   /**
+   * When present, the arguments are asked for at every spawn instead of `args` (which stays the
+   * first start's, for logs and tests): a command line that follows a setting changed while the
+   * room runs, e.g. the capture's size after a resize.
+   */
+  readonly argsAtSpawn?: () => readonly string[];
+  /**
    * Added to a minimal base environment (PATH, locale, TZ), not to the agent's whole environment:
    * the app is a shell the room's users drive, so nothing of the agent's own configuration leaks into it.
    */

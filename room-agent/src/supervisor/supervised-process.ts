@@ -179,7 +179,7 @@ export class SupervisedProcess extends EventEmitter<SupervisedProcessEvents> {
     // child's alone (no other JavaScript runs in between).
     const agentUmask = spec.umask === undefined ? undefined : process.umask(spec.umask);
     try {
-      child = spawn(spec.command, [...spec.args], {
+      child = spawn(spec.command, [...(spec.argsAtSpawn?.() ?? spec.args)], {
         env: childEnv(spec.env),
         cwd: spec.cwd,
         // libuv drops supplementary groups (setgroups(0)) before setgid/setuid

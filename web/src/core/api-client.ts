@@ -11,6 +11,7 @@ import type {
   RecordingList,
   RecordingResult,
   RecordingTimelineEntry,
+  PatchRoomBody,
   RenewResult,
   Room,
   RoomLinks,
@@ -117,6 +118,11 @@ export class ApiClient {
   /** Owners and operators: end every program in the room's desktop and start the app afresh (202). */
   resetDesktop(id: string): Promise<DesktopResetResult> {
     return this.call('POST', `/api/rooms/${enc(id)}/desktop/reset`);
+  }
+
+  /** Owners and operators: change the running room's size or clipboard policy; answers the room. */
+  patchRoom(id: string, body: PatchRoomBody): Promise<Room> {
+    return this.call('PATCH', `/api/rooms/${enc(id)}`, body);
   }
 
   /** Owners and operators: the room's recording starts (409 `already_recording`) or stops (409 `not_recording`). */

@@ -23,6 +23,7 @@ import './br-desktop-reset.js';
 import './br-join-form.js';
 import './br-latency-readout.js';
 import './br-player-settings.js';
+import './br-room-size.js';
 import './br-presence-list.js';
 import './br-recording-panel.js';
 import './br-video-stage.js';
@@ -104,6 +105,12 @@ export class BrRoomPage extends LitElement {
   }
 
   static override styles = [controls, pageHeader, roomPageStyles];
+
+  /** The video stage's size in CSS px ("fit my window" sizes the room to it). */
+  private readonly stageSize = (): { width: number; height: number } | null => {
+    const stage = this.renderRoot.querySelector('br-video-stage');
+    return stage ? { width: stage.clientWidth, height: stage.clientHeight } : null;
+  };
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
@@ -204,6 +211,13 @@ export class BrRoomPage extends LitElement {
         .liveReturn=${this.liveReturn}
         @dvr=${this.openDvr}
       ></br-recording-panel>
+      <br-room-size
+        .roomId=${this.roomId}
+        .token=${join?.token ?? null}
+        .role=${join?.role ?? null}
+        .current=${s.room ? { width: s.room.width, height: s.room.height } : null}
+        .stage=${this.stageSize}
+      ></br-room-size>
       <br-presence-list
         .participants=${s.participants}
         .control=${s.control}

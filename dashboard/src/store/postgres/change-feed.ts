@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { Logger } from '../../logger.js';
-import type { StoreChange } from '../state-store.js';
+import { STORE_CHANGE_KINDS, type StoreChange } from '../state-store.js';
 
 /** The NOTIFY channel every write of the PostgreSQL store announces itself on. */
 export const CHANGE_CHANNEL = 'boxroom_state';
@@ -112,10 +112,7 @@ export class ChangeFeed {
 function parseChange(payload: string | undefined): StoreChange | null {
   try {
     const v = JSON.parse(payload ?? '') as Partial<StoreChange>;
-    if (
-      (v.kind === 'invites' || v.kind === 'rights' || v.kind === 'recordings') &&
-      typeof v.room === 'string'
-    )
+    if (v.kind && STORE_CHANGE_KINDS.includes(v.kind) && typeof v.room === 'string')
       return { kind: v.kind, room: v.room };
   } catch {
     // falls through

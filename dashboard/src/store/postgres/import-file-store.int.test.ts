@@ -65,7 +65,14 @@ describe('importFileStore', () => {
       // Already in the database and higher: kept (a lower generation would revive revoked links).
       for (let i = 0; i < 5; i++) await store.bumpInviteGeneration('aaaaaaaaaa', 'owner');
       const counts = await importFileStore(dataDir, store.db, log);
-      expect(counts).toEqual({ rooms: 1, inviteGenerations: 2, kicks: 1, revocations: 1, webhooks: 2 });
+      expect(counts).toEqual({
+        rooms: 1,
+        inviteGenerations: 2,
+        kicks: 1,
+        revocations: 1,
+        webhooks: 2,
+        roomSettings: 0,
+      });
       const first = await snapshot(store);
       expect(first).toEqual({
         invites: { aaaaaaaaaa: { viewer: 3, owner: 5 } },

@@ -13,6 +13,8 @@ export interface ImportCounts {
   revocations: number;
   /** queued now: those queued by an earlier import are not counted again */
   webhooks: number;
+  /** rooms whose live settings were copied (a room the database has settings for keeps them) */
+  roomSettings: number;
 }
 
 const MERGE = {
@@ -37,6 +39,7 @@ export async function importFileStore(dataDir: string, db: PgDatabase, log: Logg
   await files.open();
   const generations = await files.loadInviteGenerations();
   const rights = await files.loadRights();
+  const settings = await files.loadRoomSettings();
   const webhooks = await files.dueWebhooks(Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
   await files.close();
 
@@ -51,7 +54,14 @@ export async function importFileStore(dataDir: string, db: PgDatabase, log: Logg
     for (const [role, s] of Object.entries(entry.revokedBefore))
       rows.push(['revocation', 'revocations', [room, role, s]]);
   }
-  const counts: ImportCounts = { rooms: 0, inviteGenerations: 0, kicks: 0, revocations: 0, webhooks: 0 };
+  const counts: ImportCounts = {
+    rooms: 0,
+    inviteGenerations: 0,
+    kicks: 0,
+    revocations: 0,
+    webhooks: 0,
+    roomSettings: 0,
+  };
   await db.transaction(async (c) => {
     for (const [kind, count, params] of rows) {
       await c.query(MERGE[kind], params);
@@ -65,12 +75,21 @@ export async function importFileStore(dataDir: string, db: PgDatabase, log: Logg
       );
       counts.webhooks += rowCount ?? 0;
     }
-    const rooms = new Set([...Object.keys(generations), ...Object.keys(rights)]);
+    // Settings have no "later" to merge: what the database holds (set through a replica) stays.
+    for (const [room, value] of Object.entries(settings)) {
+      const { rowCount } = await c.query(
+        'INSERT INTO room_settings (room, settings) VALUES ($1, $2) ON CONFLICT (room) DO NOTHING',
+        [room, JSON.stringify(value)],
+      );
+      counts.roomSettings += rowCount ?? 0;
+    }
+    const rooms = new Set([...Object.keys(generations), ...Object.keys(rights), ...Object.keys(settings)]);
     counts.rooms = rooms.size;
     // Replicas already running refresh what they hold (NOTIFY is sent at commit).
     for (const room of rooms) {
       await notifyChange(c, { kind: 'invites', room });
       await notifyChange(c, { kind: 'rights', room });
+      await notifyChange(c, { kind: 'settings', room });
     }
   });
   log.info({ dataDir, ...counts }, 'file store imported');

@@ -6,6 +6,7 @@ import type {
   InviteGenerations,
   InviteRole,
   OutboxEntry,
+  RoomLiveSettings,
   RoomRightsEntry,
   StateStore,
   StoreChange,
@@ -122,13 +123,32 @@ export class PostgresStateStore implements StateStore {
     });
   }
 
+  async loadRoomSettings(): Promise<Record<string, RoomLiveSettings>> {
+    const { rows } = await this.db.query<{ room: string; settings: string }>(
+      'SELECT room, settings::text AS settings FROM room_settings',
+    );
+    return Object.fromEntries(rows.map((r) => [r.room, JSON.parse(r.settings) as RoomLiveSettings]));
+  }
+
+  setRoomSettings(room: string, settings: RoomLiveSettings): Promise<void> {
+    return this.db.transaction(async (c) => {
+      await c.query(
+        `INSERT INTO room_settings (room, settings) VALUES ($1, $2)
+         ON CONFLICT (room) DO UPDATE SET settings = excluded.settings`,
+        [room, JSON.stringify(settings)],
+      );
+      await notifyChange(c, { kind: 'settings', room });
+    });
+  }
+
   forgetRoom(room: string): Promise<void> {
     return this.db.transaction(async (c) => {
-      for (const table of ['invite_generations', 'kicks', 'revocations']) {
+      for (const table of ['invite_generations', 'kicks', 'revocations', 'room_settings']) {
         await c.query(`DELETE FROM ${table} WHERE room = $1`, [room]);
       }
       await notifyChange(c, { kind: 'invites', room });
       await notifyChange(c, { kind: 'rights', room });
+      await notifyChange(c, { kind: 'settings', room });
     });
   }
 
@@ -242,11 +262,13 @@ export class PostgresStateStore implements StateStore {
   private async resync(): Promise<void> {
     try {
       const { rows } = await this.db.query<{ room: string }>(
-        'SELECT room FROM invite_generations UNION SELECT room FROM kicks UNION SELECT room FROM revocations',
+        `SELECT room FROM invite_generations UNION SELECT room FROM kicks UNION SELECT room FROM revocations
+         UNION SELECT room FROM room_settings`,
       );
       for (const { room } of rows) {
         this.changes.emit({ kind: 'invites', room });
         this.changes.emit({ kind: 'rights', room });
+        this.changes.emit({ kind: 'settings', room });
       }
     } catch (err) {
       this.log.warn({ err }, 'store resync after a lost change feed failed');

@@ -1,0 +1,77 @@
+import {
+  DEFAULT_CLIPBOARD_POLICY,
+  type ClipboardPolicyPatch,
+  type PatchRoomBody,
+  type RoomSettings,
+} from '@boxroom/contracts';
+import type { Logger } from '../logger.js';
+import type { RoomLiveSettings, StateStore } from '../store/state-store.js';
+import { StoreMirror } from '../store/store-mirror.js';
+import type { RoomSpec } from './room-driver.js';
+
+type AllSettings = Record<string, RoomLiveSettings>;
+
+/** The policy with what a body names changed, the rest as it was. */
+export function clipboardWith(
+  base: RoomSettings['clipboard'],
+  patch: ClipboardPolicyPatch | undefined,
+): RoomSettings['clipboard'] {
+  return { copyOut: patch?.copyOut ?? base.copyOut, pasteIn: patch?.pasteIn ?? base.pasteIn };
+}
+
+/** A PATCH applied to what is in force: the whole new state. */
+export function patched(now: RoomLiveSettings, body: PatchRoomBody): RoomLiveSettings {
+  return {
+    width: body.width ?? now.width,
+    height: body.height ?? now.height,
+    settings: { clipboard: clipboardWith(now.settings.clipboard, body.clipboard) },
+  };
+}
+
+/**
+ * A room's live settings (its size and the owner's clipboard policy): in the StateStore, because the
+ * runtime's record (container labels) cannot change after the room started. A room without an entry
+ * has its created size and create-time policy. Each replica answers from its own copy, which every
+ * replica's write refreshes (the store's onChange), so a PATCH through one is in the others' answers.
+ */
+export class RoomSettingsService {
+  private all: AllSettings = {};
+  private readonly mirror: StoreMirror<AllSettings>;
+
+  constructor(
+    private readonly store: StateStore,
+    log: Logger,
+  ) {
+    this.mirror = new StoreMirror({
+      store,
+      kind: 'settings',
+      load: () => store.loadRoomSettings(),
+      apply: (all) => (this.all = all),
+      log,
+    });
+  }
+
+  init(): Promise<void> {
+    return this.mirror.open();
+  }
+
+  close(): void {
+    this.mirror.close();
+  }
+
+  of(spec: RoomSpec): RoomLiveSettings {
+    return (
+      this.all[spec.id] ?? {
+        width: spec.width,
+        height: spec.height,
+        settings: { clipboard: { ...(spec.clipboard ?? DEFAULT_CLIPBOARD_POLICY) } },
+      }
+    );
+  }
+
+  async set(room: string, next: RoomLiveSettings): Promise<void> {
+    await this.store.setRoomSettings(room, next);
+    this.all = { ...this.all, [room]: next };
+    this.mirror.wrote();
+  }
+}
