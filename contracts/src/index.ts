@@ -16,3 +16,4 @@ export * from './operator-session.js';
 export * from './agent-state.js';
 export * from './recording.js';
 export * from './room-settings.js';
+export * from './files.js';

@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { oneOf } from './one-of.js';
+import { FilesPolicyChange } from './files.js';
 import { RoomTimeouts } from './lifecycle.js';
 import { NAME_MAX_LENGTH, ROOM_DEFAULTS, ROOM_LIMITS } from './limits.js';
 import { Role } from './roles.js';
@@ -20,6 +21,8 @@ export const CreateRoomBody = Type.Object(
     fps: Type.Optional(Type.Integer({ ...ROOM_LIMITS.fps, default: ROOM_DEFAULTS.fps })),
     app: Type.Optional(RoomApp),
     timeouts: Type.Optional(RoomTimeouts),
+    /** either direction of file transfer off (both are on by default) */
+    files: Type.Optional(FilesPolicyChange),
   },
   { additionalProperties: false },
 );

@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { FilesPolicy, FilesPolicyChange } from './files.js';
 import { ROOM_LIMITS } from './limits.js';
 
 /**
@@ -20,6 +21,8 @@ export const DEFAULT_CLIPBOARD_POLICY: ClipboardPolicy = Object.freeze({ copyOut
 
 export const RoomSettings = Type.Object({
   clipboard: ClipboardPolicy,
+  /** file transfer in and out of the room (GET/PUT /api/rooms/:id/files) */
+  files: FilesPolicy,
 });
 export type RoomSettings = Static<typeof RoomSettings>;
 
@@ -35,6 +38,7 @@ export const PatchRoomBody = Type.Object(
         { additionalProperties: false },
       ),
     ),
+    files: Type.Optional(FilesPolicyChange),
   },
   { additionalProperties: false, minProperties: 1 },
 );
