@@ -16,11 +16,13 @@ import {
 } from '@boxroom/contracts';
 import { Value } from 'typebox/value';
 import type { ControlHistory } from '../control/control-history.js';
+import { FilesError, type RoomFiles } from '../files/room-files.js';
 import { RightsRegistry } from '../auth/rights-registry.js';
 import { AuthError, tokenFromRequest, type TokenVerifier } from '../auth/token-verifier.js';
 import { ControlError, type ControlLease } from '../control/control-lease.js';
 import { redactUrl, type Logger } from '../logger.js';
 import type { SessionHub } from '../session/session-hub.js';
+import { fileRoutes } from './file-routes.js';
 import type { DesktopPort, HealthPort, InputPort, SnapshotPort, StreamPort } from './ports.js';
 
 export interface AgentAppDeps {
@@ -40,6 +42,8 @@ export interface AgentAppDeps {
   /** kicks, revocations and token expiry of open connections (default: a fresh one) */
   rights?: RightsRegistry;
   desktop: DesktopPort;
+  /** the room's files folder (absent: no /files endpoints) */
+  files?: RoomFiles;
   /** a request carried a valid dashboard token (aud boxroom-agent): the dashboard is still there */
   dashboardHeard?: () => void;
 }
@@ -93,6 +97,7 @@ export async function buildAgentApp(deps: AgentAppDeps): Promise<FastifyInstance
     if (err instanceof HttpError) [code, message] = [err.code, err.message];
     else if (err instanceof AuthError) [code, message] = ['unauthorized', err.message];
     else if (err instanceof ControlError) [code, message] = [err.code, err.message];
+    else if (err instanceof FilesError) [code, message] = [err.code, err.message];
     else if (err.validation || (err.statusCode && err.statusCode >= 400 && err.statusCode < 500)) {
       [code, message] = ['bad_request', err.message];
     } else log.error({ err, url: redactUrl(req.url) }, 'request failed');
@@ -310,6 +315,10 @@ export async function buildAgentApp(deps: AgentAppDeps): Promise<FastifyInstance
     deps.desktop.reset(claims.sub);
     return reply.status(202).send({ accepted: true });
   });
+
+  const { files } = deps;
+  if (files)
+    await app.register(async (scope) => fileRoutes(scope, { files, claimsOf, holderId: () => lease.holderId() }));
 
   return app;
 }
