@@ -140,7 +140,7 @@ export const AGENT_SETTINGS = defineSettings(['room-agent'], {
     default: null,
     docDefault: '`<BOXROOM_DESKTOP_DIR>/files`',
     processes: agent,
-    doc: "the room's files folder (uploads land there, downloads come from there); the desktop user's",
+    doc: "the room's files folder (uploads, downloads); the desktop user's",
   },
   BOXROOM_FILE_MAX_BYTES: {
     type: 'int',
@@ -158,7 +158,7 @@ export const AGENT_SETTINGS = defineSettings(['room-agent'], {
     max: 1024 * 1024 * MIB,
     docDefault: '256 MiB',
     processes: agent,
-    doc: "the files folder holds at most this much; an upload that would pass it is refused (413)",
+    doc: 'the files folder holds at most this much: uploads past it are refused (413)',
   },
   BOXROOM_DASHBOARD_SILENCE_S: {
     type: 'int',

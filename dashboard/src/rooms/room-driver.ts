@@ -1,5 +1,11 @@
 import type { EventEmitter } from 'node:events';
-import type { ResolvedRoomTimeouts, RoomApp, RoomStatus } from '@boxroom/contracts';
+import {
+  DEFAULT_FILES_POLICY,
+  type FilesPolicy,
+  type ResolvedRoomTimeouts,
+  type RoomApp,
+  type RoomStatus,
+} from '@boxroom/contracts';
 
 // The drivers name these through this module, the seam they implement.
 export type { RoomApp, RoomStatus };
@@ -25,6 +31,8 @@ export interface RoomSpec {
    * Absent on rooms stored before timeouts existed: read it through timeoutsOf().
    */
   readonly timeouts?: ResolvedRoomTimeouts;
+  /** which ways files may go (the create body's `files`); absent on older rooms: both on */
+  readonly files?: FilesPolicy;
 }
 
 /** Rooms stored before timeouts existed have none. */
@@ -32,6 +40,11 @@ export const NO_TIMEOUTS: ResolvedRoomTimeouts = Object.freeze({ maxAgeS: 0, noV
 
 export function timeoutsOf(spec: RoomSpec): ResolvedRoomTimeouts {
   return spec.timeouts ?? NO_TIMEOUTS;
+}
+
+/** Rooms stored before the files policy existed allow both directions, as a new room does by default. */
+export function filesPolicyOf(spec: RoomSpec): FilesPolicy {
+  return spec.files ?? DEFAULT_FILES_POLICY;
 }
 
 /** A room as its runtime reports it. `agentUrl` is where the dashboard reaches the room agent. */

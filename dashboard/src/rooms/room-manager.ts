@@ -1,5 +1,6 @@
 import {
   AGENT_PROTOCOL_VERSION,
+  DEFAULT_FILES_POLICY,
   ROOM_DEFAULTS,
   type AgentState,
   type CreateRoomBody,
@@ -104,6 +105,7 @@ export class RoomManager {
       // account its own rooms. The owner link is another thing: it makes its holder an owner in the room.
       ownerId: p.id,
       timeouts: { ...(this.deps.defaultTimeouts ?? NO_TIMEOUTS), ...body.timeouts },
+      files: { ...DEFAULT_FILES_POLICY, ...body.files },
     };
     const record = await this.deps.driver.create(spec);
     this.deps.log.info(

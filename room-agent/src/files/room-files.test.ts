@@ -37,9 +37,9 @@ describe('RoomFiles', () => {
 
   it('streams an upload in, lists it, reads it back whole and by range; a second upload replaces', async () => {
     const data = randomBytes(900);
-    expect(await files.upload('a b.bin', Readable.from([data.subarray(0, 400), data.subarray(400)]), 900)).toBe(
-      'created',
-    );
+    expect(
+      await files.upload('a b.bin', Readable.from([data.subarray(0, 400), data.subarray(400)]), 900),
+    ).toEqual({ result: 'created', bytes: 900 });
     expect(sha(await readFile(join(dir, 'a b.bin')))).toBe(sha(data));
     const { files: list, used } = await files.list();
     expect(list).toEqual([{ name: 'a b.bin', size: 900, modifiedAt: expect.any(String) }]);
@@ -50,7 +50,10 @@ describe('RoomFiles', () => {
     const part = await files.download('a b.bin', 'bytes=100-199');
     expect(part.span).toEqual({ start: 100, end: 199 });
     expect(Buffer.concat(await part.body.toArray())).toEqual(data.subarray(100, 200));
-    expect(await files.upload('a b.bin', Readable.from([Buffer.from('x')]), null)).toBe('replaced');
+    expect(await files.upload('a b.bin', Readable.from([Buffer.from('x')]), null)).toEqual({
+      result: 'replaced',
+      bytes: 1,
+    });
   });
 
   it('refuses names that are not plain file names, and its own temp names', async () => {
@@ -92,7 +95,7 @@ describe('RoomFiles', () => {
     expect(await code(files.download('link', undefined))).toBe('not_found');
     expect(await code(files.download('fifo', undefined))).toBe('not_found');
     // an upload over the symlink replaces the link, not what it points at
-    expect(await files.upload('link', Readable.from([Buffer.from('new')]), 3)).toBe('replaced');
+    expect((await files.upload('link', Readable.from([Buffer.from('new')]), 3)).result).toBe('replaced');
     expect(await readFile(join(dir, '..', 'secret'), 'utf8')).toBe('secret');
     expect(await text((await files.download('link', undefined)).body)).toBe('new');
   });

@@ -131,7 +131,11 @@ export class RoomFiles {
    * Streams `body` into the folder under `name`. `length` (Content-Length) is checked against the
    * cap and the space left before a byte is read; without one the count while streaming decides.
    */
-  async upload(name: string, body: Readable, length: number | null): Promise<'created' | 'replaced'> {
+  async upload(
+    name: string,
+    body: Readable,
+    length: number | null,
+  ): Promise<{ result: 'created' | 'replaced'; bytes: number }> {
     checkFileName(name);
     const { maxBytes, quotaBytes } = this.o;
     if (length !== null && length > maxBytes)
@@ -179,7 +183,7 @@ export class RoomFiles {
       });
       const result = (await answer) as { result: 'created' | 'replaced' };
       this.log.info({ bytes: received, result: result.result }, 'file uploaded');
-      return result.result;
+      return { result: result.result, bytes: received };
     } catch (err) {
       answer.catch(() => {});
       this.log.info({ bytes: received, err }, 'upload refused');

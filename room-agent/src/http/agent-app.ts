@@ -78,6 +78,8 @@ export async function buildAgentApp(deps: AgentAppDeps): Promise<FastifyInstance
     // Request URLs carry ?token=: our own hook logs them with the query string removed.
     disableRequestLogging: true,
     bodyLimit: 16 * 1024,
+    // a file name of 255 bytes of UTF-8, percent-encoded, is up to 765 characters
+    routerOptions: { maxParamLength: 1024 },
     // The edge forwards whatever headers it accepted (Node's default 16 KiB) plus a few of its own:
     // a limit above the edge's keeps every refusal (431 in the dashboard's error shape) at the edge.
     http: { maxHeaderSize: AGENT_MAX_HEADER_BYTES },

@@ -65,12 +65,13 @@ export async function fileRoutes(app: FastifyInstance, deps: FileRoutesDeps): Pr
       throw new FilesError('forbidden', 'only the controller, owners and operators may upload');
     const length = req.headers['content-length'];
     try {
-      const result = await files.upload(
+      const { result, bytes } = await files.upload(
         req.params.name,
         req.raw,
         length !== undefined && /^\d+$/.test(length) ? Number(length) : null,
       );
-      return reply.status(result === 'created' ? 201 : 204).send();
+      if (result === 'replaced') return reply.status(204).send();
+      return reply.status(201).send({ name: req.params.name, size: bytes, modifiedAt: new Date().toISOString() });
     } catch (err) {
       // refused before the body was read: close the connection rather than read the rest of it
       if (!req.raw.readableEnded) void reply.header('connection', 'close');
