@@ -16,6 +16,7 @@ import { pencilIcon } from './icons.js';
 import './br-control-panel.js';
 import './br-invite-links.js';
 import './br-desktop-reset.js';
+import './br-files-panel.js';
 import './br-join-form.js';
 import './br-latency-readout.js';
 import './br-player-settings.js';
@@ -135,6 +136,12 @@ export class BrRoomPage extends LitElement {
         .token=${join?.token ?? null}
         .role=${join?.role ?? null}
       ></br-desktop-reset>
+      <br-files-panel
+        .roomId=${this.roomId}
+        .token=${join?.token ?? null}
+        .role=${join?.role ?? null}
+        .inControl=${!!join && s.control?.holder?.id === join.participantId}
+      ></br-files-panel>
       <br-presence-list
         .participants=${s.participants}
         .control=${s.control}
