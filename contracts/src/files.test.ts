@@ -3,7 +3,16 @@ import { FILE_NAME_MAX_BYTES, fileNameProblem } from './files.js';
 
 describe('fileNameProblem', () => {
   it('takes plain file names, in any script, hidden ones and spaces inside included', () => {
-    for (const name of ['report.pdf', 'a b.txt', '.bashrc', 'ñandú 日本.png', '..x', 'x..', '-rf', 'é'.repeat(127)])
+    for (const name of [
+      'report.pdf',
+      'a b.txt',
+      '.bashrc',
+      'ñandú 日本.png',
+      '..x',
+      'x..',
+      '-rf',
+      'é'.repeat(127),
+    ])
       expect(fileNameProblem(name), name).toBeNull();
   });
 

@@ -34,7 +34,9 @@ export type RoomFile = Static<typeof RoomFile>;
 /** GET /api/rooms/:id/files */
 export const RoomFileList = Type.Object({
   files: Type.Array(RoomFile),
-  folder: Type.Optional(Type.String({ description: 'where the files are in the room (its desktop sees them there)' })),
+  folder: Type.Optional(
+    Type.String({ description: 'where the files are in the room (its desktop sees them there)' }),
+  ),
 });
 export type RoomFileList = Static<typeof RoomFileList>;
 

@@ -129,10 +129,12 @@ export class FileService {
       req.setTimeout(IDLE_MS, () => req.destroy(new Error('room agent idle')));
       req.once('error', (err) => reject(errors.roomUnavailable(id, err)));
       req.once('response', (res) => {
-        // the agent answered (a refusal may come before the whole body was sent): stop sending
+        // A refusal may come before the whole body was sent: stop sending, drop what the caller still
+        // sends (Node answers the caller once its body is read), and end this call once answered.
         if (body && !body.readableEnded) {
           body.unpipe(req);
-          if (res.statusCode !== 201 && res.statusCode !== 204) body.resume();
+          body.resume();
+          res.once('end', () => req.destroy());
         }
         resolve(res);
       });
@@ -181,6 +183,7 @@ function messageOf(body: unknown, fallback: string): string {
 /** The agent's refusals reach the caller with its message; anything else means the room is not well. */
 function agentError(id: string, status: number, body: unknown): AppError {
   const code = codeForStatus(status);
-  if (status >= 400 && status < 500) return new AppError(code, messageOf(body, `the room refused: ${status}`));
+  if (status >= 400 && status < 500)
+    return new AppError(code, messageOf(body, `the room refused: ${status}`));
   return errors.roomUnavailable(id, new Error(`agent files answered ${status}`));
 }

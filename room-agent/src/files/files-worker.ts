@@ -102,7 +102,8 @@ export function spawnFilesWorker(
   args: readonly string[],
   nodeBin: string = process.execPath,
 ): ChildProcess {
-  const user = identity.isolation === 'desktop-user' ? { uid: identity.user.uid, gid: identity.user.gid } : {};
+  const user =
+    identity.isolation === 'desktop-user' ? { uid: identity.user.uid, gid: identity.user.gid } : {};
   return spawn(nodeBin, ['-e', WORKER_SCRIPT, op, ...args], {
     ...user,
     cwd: '/',

@@ -13,8 +13,9 @@ import { FilesError, RoomFiles } from './room-files.js';
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 // The worker runs as the agent's own uid here (no desktop user): the file logic is what is tested;
-// the desktop-user boundary is the integration tests' (test/e2e/room-files.int.test.ts).
-describe('RoomFiles', () => {
+// the desktop-user boundary is the integration tests' (test/e2e/room-files.int.test.ts). Each
+// operation starts a Node worker: on a loaded machine a test takes seconds.
+describe('RoomFiles', { timeout: 30_000 }, () => {
   let dir: string;
   let files: RoomFiles;
   beforeEach(async () => {

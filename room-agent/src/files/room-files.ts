@@ -162,7 +162,8 @@ export class RoomFiles {
         body.on('data', (chunk: Buffer) => {
           received += chunk.length;
           this.inflight.set(key, received);
-          if (received > maxBytes) stop(new FilesError('too_large', `a file may have at most ${maxBytes} bytes`));
+          if (received > maxBytes)
+            stop(new FilesError('too_large', `a file may have at most ${maxBytes} bytes`));
           else if (left() < 0)
             stop(new FilesError('too_large', `the room's files folder is full (${quotaBytes} bytes)`));
         });

@@ -320,7 +320,9 @@ export async function buildAgentApp(deps: AgentAppDeps): Promise<FastifyInstance
 
   const { files } = deps;
   if (files)
-    await app.register(async (scope) => fileRoutes(scope, { files, claimsOf, holderId: () => lease.holderId() }));
+    await app.register(async (scope) =>
+      fileRoutes(scope, { files, claimsOf, holderId: () => lease.holderId() }),
+    );
 
   return app;
 }

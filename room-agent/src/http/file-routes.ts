@@ -31,7 +31,7 @@ export async function fileRoutes(app: FastifyInstance, deps: FileRoutesDeps): Pr
 
   app.get('/files', async (req) => {
     const claims = await dashboardCall(req);
-    if (claims.role === 'viewer') throw new FilesError('forbidden', 'viewers may not see the room\'s files');
+    if (claims.role === 'viewer') throw new FilesError('forbidden', "viewers may not see the room's files");
     const { files: list } = await files.list();
     return { files: list, folder: files.folder };
   });
@@ -64,18 +64,16 @@ export async function fileRoutes(app: FastifyInstance, deps: FileRoutesDeps): Pr
     if (claims.role === 'viewer' || (!isModerator(claims.role) && deps.holderId() !== claims.sub))
       throw new FilesError('forbidden', 'only the controller, owners and operators may upload');
     const length = req.headers['content-length'];
-    try {
-      const { result, bytes } = await files.upload(
-        req.params.name,
-        req.raw,
-        length !== undefined && /^\d+$/.test(length) ? Number(length) : null,
-      );
-      if (result === 'replaced') return reply.status(204).send();
-      return reply.status(201).send({ name: req.params.name, size: bytes, modifiedAt: new Date().toISOString() });
-    } catch (err) {
-      // refused before the body was read: close the connection rather than read the rest of it
-      if (!req.raw.readableEnded) void reply.header('connection', 'close');
-      throw err;
-    }
+    // A refusal may come before the whole body did: Node reads and drops the rest after the answer, so
+    // the dashboard, still sending, gets the answer and not a reset connection.
+    const { result, bytes } = await files.upload(
+      req.params.name,
+      req.raw,
+      length !== undefined && /^\d+$/.test(length) ? Number(length) : null,
+    );
+    if (result === 'replaced') return reply.status(204).send();
+    return reply
+      .status(201)
+      .send({ name: req.params.name, size: bytes, modifiedAt: new Date().toISOString() });
   });
 }

@@ -10,7 +10,11 @@ interface Upload {
 }
 
 const size = (n: number) =>
-  n < 1024 ? `${n} B` : n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1024 / 1024).toFixed(1)} MB`;
+  n < 1024
+    ? `${n} B`
+    : n < 1024 * 1024
+      ? `${(n / 1024).toFixed(1)} KB`
+      : `${(n / 1024 / 1024).toFixed(1)} MB`;
 
 /**
  * The room's files folder: what the room saved there, to download (participants, owners, operators),
@@ -96,7 +100,9 @@ export class BrFilesPanel extends LitElement {
   `);
 
   private get canUpload(): boolean {
-    return this.role === 'owner' || this.role === 'operator' || (this.role === 'participant' && this.inControl);
+    return (
+      this.role === 'owner' || this.role === 'operator' || (this.role === 'participant' && this.inControl)
+    );
   }
 
   override connectedCallback(): void {
@@ -121,29 +127,37 @@ export class BrFilesPanel extends LitElement {
       <h2>Files</h2>
       ${this.folder ? html`<p class="muted">In the room: <code data-testid="files-folder">${this.folder}</code></p>` : nothing}
       ${this.canUpload ? html`<p class="muted">Drop files on the page to put them there.</p>` : nothing}
-      ${this.uploads.length
-        ? html`<ul data-testid="uploads">
-            ${this.uploads.map(
-              (u) => html`<li>
-                <span class="name">${u.name}</span>
-                <progress max=${u.total} .value=${u.sent} aria-label=${`uploading ${u.name}`}></progress>
-              </li>`,
-            )}
-          </ul>`
-        : nothing}
-      ${this.files?.length
-        ? html`<ul data-testid="file-list">
-            ${this.files.map(
-              (f) => html`<li>
-                <span class="name" title=${f.name}>${f.name}</span>
-                <span class="muted">${size(f.size)}</span>
-                <button class="small" data-file=${f.name} @click=${() => this.download(f.name)}>Download</button>
-              </li>`,
-            )}
-          </ul>`
-        : this.files
-          ? html`<p class="muted">Nothing there yet.</p>`
-          : nothing}
+      ${
+        this.uploads.length
+          ? html`<ul data-testid="uploads">
+              ${this.uploads.map(
+                (u) =>
+                  html`<li>
+                    <span class="name">${u.name}</span>
+                    <progress max=${u.total} .value=${u.sent} aria-label=${`uploading ${u.name}`}></progress>
+                  </li>`,
+              )}
+            </ul>`
+          : nothing
+      }
+      ${
+        this.files?.length
+          ? html`<ul data-testid="file-list">
+              ${this.files.map(
+                (f) =>
+                  html`<li>
+                    <span class="name" title=${f.name}>${f.name}</span>
+                    <span class="muted">${size(f.size)}</span>
+                    <button class="small" data-file=${f.name} @click=${() => this.download(f.name)}>
+                      Download
+                    </button>
+                  </li>`,
+              )}
+            </ul>`
+          : this.files
+            ? html`<p class="muted">Nothing there yet.</p>`
+            : nothing
+      }
       <button class="small" data-action="files-refresh" @click=${() => this.refresh()}>Refresh</button>
       ${this.message ? html`<p class="error" role="alert">${this.message}</p>` : nothing}
       ${this.dragging ? html`<div class="drop">Drop to upload into the room</div>` : nothing}

@@ -1,4 +1,10 @@
-import { NO_TIMEOUTS, filesPolicyOf, timeoutsOf, type RoomApp, type RoomSpec } from '../../rooms/room-driver.js';
+import {
+  NO_TIMEOUTS,
+  filesPolicyOf,
+  timeoutsOf,
+  type RoomApp,
+  type RoomSpec,
+} from '../../rooms/room-driver.js';
 
 /**
  * Container labels are the docker driver's only state store: a restarted dashboard rebuilds every
