@@ -80,7 +80,7 @@ if (op === 'list') {
   };
   process.stdin.on('data', (chunk) => { bytes += chunk.length; if (!file.write(chunk)) { process.stdin.pause(); file.once('drain', () => process.stdin.resume()); } });
   process.stdin.on('end', () => file.end(() => { ended = true; finish(); }));
-  file.on('error', (e) => drop(e.code === 'ENOSPC' || e.code === 'EDQUOT' ? 'too_large' : 'io', e.code));
+  file.on('error', (e) => drop(e.code === 'ENOSPC' || e.code === 'EDQUOT' ? 'too_large' : 'io', e.code === 'ENOSPC' || e.code === 'EDQUOT' ? "the room's files folder is full" : e.code));
   const ctl = fs.createReadStream('', { fd: 3 });
   ctl.on('data', (c) => { control += c; finish(); });
   // commit may come (and fd 3 close) before stdin's end is read: only a close without it aborts

@@ -144,12 +144,20 @@ export class RoomFiles {
     const left = () => quotaBytes - used - [...this.inflight.values()].reduce((a, b) => a + b, 0);
     if (length !== null && length > left())
       throw new FilesError('too_large', `the room's files folder has ${Math.max(0, left())} bytes left`);
+    // the caller may have gone while the folder was listed: its 'close' is not coming again
+    if (body.destroyed) throw new FilesError('bad_request', 'the upload was aborted');
     const key = Symbol(name);
     this.inflight.set(key, 0);
     const child = this.spawn('write', [name]);
     const answer = this.answer(child);
     const stdin = child.stdin as Writable;
     const control = child.stdio[3] as Writable;
+    // A worker that ends on its own (a full disk: ENOSPC) leaves these pipes open on our side, and the
+    // child's 'close' (its answer) waits for them: close them with it.
+    child.once('exit', () => {
+      control.destroy();
+      stdin.destroy();
+    });
     let received = 0;
     try {
       await new Promise<void>((resolve, reject) => {
@@ -178,7 +186,8 @@ export class RoomFiles {
             return stop(new FilesError('bad_request', `got ${received} bytes of ${length}`));
           stdin.end(() => control.end(`commit ${received}\n`, () => resolve()));
         });
-        stdin.once('error', stop);
+        // writing to a worker that ended fails (EPIPE): its answer says why, and stops the upload
+        stdin.on('error', () => {});
         answer.catch(stop);
         body.pipe(stdin, { end: false });
       });
