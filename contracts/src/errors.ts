@@ -7,6 +7,10 @@ export const ERROR_STATUS = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  /** a file over BOXROOM_FILE_MAX_BYTES, or more than the room's file space has left */
+  too_large: 413,
+  /** a download's Range starts past the end of the file */
+  range_not_satisfiable: 416,
   /** the room holds BOXROOM_MAX_PARTICIPANTS people already */
   room_full: 409,
   /** POST /api/rooms/:id/recording/start while the room is being recorded */

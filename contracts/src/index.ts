@@ -17,3 +17,4 @@ export * from './agent-state.js';
 export * from './recording.js';
 export * from './room-settings.js';
 export * from './clipboard.js';
+export * from './files.js';

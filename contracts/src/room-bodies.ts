@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { oneOf } from './one-of.js';
+import { FilesPolicyChange } from './files.js';
 import { RoomTimeouts } from './lifecycle.js';
 import { NAME_MAX_LENGTH, ROOM_DEFAULTS, ROOM_LIMITS } from './limits.js';
 import { Role } from './roles.js';
@@ -28,6 +29,8 @@ export const CreateRoomBody = Type.Object(
     recordingsVisibleTo: Type.Optional(RecordingsVisibleTo),
     /** the owner's clipboard policy; what is left out is allowed (DEFAULT_CLIPBOARD_POLICY) */
     clipboard: Type.Optional(ClipboardPolicyPatch),
+    /** either direction of file transfer off (both are on by default) */
+    files: Type.Optional(FilesPolicyChange),
   },
   { additionalProperties: false },
 );

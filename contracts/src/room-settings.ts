@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { FilesPolicy, FilesPolicyChange } from './files.js';
 import { ROOM_LIMITS } from './limits.js';
 
 /**
@@ -20,6 +21,8 @@ export const DEFAULT_CLIPBOARD_POLICY: ClipboardPolicy = Object.freeze({ copyOut
 
 export const RoomSettings = Type.Object({
   clipboard: ClipboardPolicy,
+  /** file transfer in and out of the room (GET/PUT /api/rooms/:id/files) */
+  files: FilesPolicy,
 });
 export type RoomSettings = Static<typeof RoomSettings>;
 
@@ -40,6 +43,7 @@ export const PatchRoomBody = Type.Object(
     width: Type.Optional(RoomWidth),
     height: Type.Optional(RoomHeight),
     clipboard: Type.Optional(ClipboardPolicyPatch),
+    files: Type.Optional(FilesPolicyChange),
   },
   { additionalProperties: false, minProperties: 1 },
 );

@@ -25,6 +25,7 @@ import { SocketQuota } from './proxy/socket-quota.js';
 import { AgentClient } from './rooms/agent-client.js';
 import { ControlService } from './rooms/control-service.js';
 import { DesktopService } from './rooms/desktop-service.js';
+import { FileService } from './rooms/file-service.js';
 import type { RoomDriver } from './rooms/room-driver.js';
 import { NO_TIMEOUTS } from './rooms/room-driver.js';
 import { RoomManager } from './rooms/room-manager.js';
@@ -35,6 +36,7 @@ import { SettingsPush } from './rooms/settings-push.js';
 import { accessRoutes } from './routes/access-routes.js';
 import { controlRoutes } from './routes/control-routes.js';
 import { desktopRoutes } from './routes/desktop-routes.js';
+import { fileRoutes } from './routes/file-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { roomRoutes } from './routes/room-routes.js';
 import { sessionRoutes } from './routes/session-routes.js';
@@ -134,6 +136,8 @@ async function composeApp(
     // fastify would log full URLs; /rooms/* carry ?token=. Our onResponse hook logs them redacted.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT_BYTES,
+    // a file name (PUT /api/rooms/:id/files/:name) of 255 bytes of UTF-8 is up to 765 characters encoded
+    routerOptions: { maxParamLength: 1024 },
     frameworkErrors,
     clientErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>();
@@ -244,6 +248,7 @@ async function composeApp(
   const signInLimit = limit(config.rates?.signInPerMin, 'sign-in');
   const control = new ControlService(rooms, agent, log.child({ mod: 'control' }));
   const desktop = new DesktopService(rooms, agent, log.child({ mod: 'desktop' }));
+  const files = new FileService(rooms, log.child({ mod: 'files' }));
   const resolver = new PrincipalResolver(secrets.adminToken, tokens, rights);
   const sessions = new OperatorSessions(secrets.inviteKey, secrets.adminToken);
 
@@ -309,6 +314,7 @@ async function composeApp(
     await api.register(controlRoutes, { control });
     await api.register(desktopRoutes, { desktop });
     await api.register(recordingRoutes, { recordings: recorded.service, files: recorded.media });
+    await api.register(fileRoutes, { files });
   });
   const quota = config.maxSocketsPerPrincipal
     ? {

@@ -89,6 +89,8 @@ describe('loadDashboardConfig', () => {
         BOXROOM_DESKTOP_GIVE_UP_S: '0',
         BOXROOM_CAPTURE: 'x11grab',
         BOXROOM_CAPTURE_BIN: '/opt/capture',
+        BOXROOM_FILE_MAX_BYTES: '1000',
+        BOXROOM_FILES_QUOTA_BYTES: '5000',
         BOXROOM_WEB_DIR: 'web/dist',
       },
       '/srv',
@@ -102,6 +104,8 @@ describe('loadDashboardConfig', () => {
       desktopGiveUpS: 0,
       capture: 'x11grab',
       captureBin: '/opt/capture',
+      fileMaxBytes: 1000,
+      filesQuotaBytes: 5000,
     });
     expect(c.webDir).toBe('/srv/web/dist');
     // the agent's own bounds: a value every room would refuse stops the dashboard instead

@@ -18,6 +18,9 @@ export interface RoomAgentSettings {
   readonly controlQueueMax: number;
   readonly viewerMaxBacklogBytes: number;
   readonly desktopGiveUpS: number;
+  /** an upload's cap, and how much a room's files folder may hold (docker: its tmpfs size) */
+  readonly fileMaxBytes: number;
+  readonly filesQuotaBytes: number;
   readonly capture: (typeof DASHBOARD_SETTINGS.BOXROOM_CAPTURE.values)[number];
   /** a host path: local rooms only (a docker room runs its image's binary) */
   readonly captureBin: string | null;
@@ -159,6 +162,8 @@ function roomAgentSettings(v: Values): RoomAgentSettings {
     controlQueueMax: v.BOXROOM_CONTROL_QUEUE_MAX,
     viewerMaxBacklogBytes: v.BOXROOM_VIEWER_MAX_BACKLOG_BYTES,
     desktopGiveUpS: v.BOXROOM_DESKTOP_GIVE_UP_S,
+    fileMaxBytes: v.BOXROOM_FILE_MAX_BYTES,
+    filesQuotaBytes: v.BOXROOM_FILES_QUOTA_BYTES,
     capture: v.BOXROOM_CAPTURE,
     captureBin: v.BOXROOM_CAPTURE_BIN,
   });

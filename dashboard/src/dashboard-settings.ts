@@ -324,6 +324,11 @@ export const DASHBOARD_SETTINGS = defineSettings(['dashboard', 'janitor', 'room-
     'BOXROOM_CAPTURE',
     '`damage` (frames on change), `x11grab`, or `auto` (damage where boxroom-capture is built)',
   ),
+  BOXROOM_FILE_MAX_BYTES: forRooms('BOXROOM_FILE_MAX_BYTES', 'an upload larger than this is refused (413)'),
+  BOXROOM_FILES_QUOTA_BYTES: forRooms(
+    'BOXROOM_FILES_QUOTA_BYTES',
+    "a room's files folder holds at most this much (docker: the size of its tmpfs, which counts against the room's memory)",
+  ),
   BOXROOM_CAPTURE_BIN: {
     ...AGENT_SETTINGS.BOXROOM_CAPTURE_BIN,
     docDefault: "next to the agent's bundle",

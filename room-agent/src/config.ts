@@ -52,6 +52,12 @@ export interface AgentConfig {
    * it may use. Its parents must be searchable by the desktop user (the default is under the tmpdir).
    */
   readonly desktopDir: string;
+  /** the room's files folder: the desktop user's; the agent reads and writes it as that user */
+  readonly filesDir: string;
+  /** an upload larger than this is refused */
+  readonly fileMaxBytes: number;
+  /** the files folder holds at most this much: an upload that would pass it is refused */
+  readonly filesQuotaBytes: number;
   /** the user the desktop runs as when the agent is root (see desktop/desktop-user.ts) */
   readonly desktopUser: string;
   /** the agent stops itself after this long without a request authenticated by a dashboard token; 0: never */
@@ -172,6 +178,7 @@ export function loadAgentConfig(
   const height = v.BOXROOM_HEIGHT;
   if (width % 2 || height % 2)
     throw new ConfigError('BOXROOM_WIDTH and BOXROOM_HEIGHT must be even (H.264 4:2:0)');
+  const desktopDir = v.BOXROOM_DESKTOP_DIR ?? join(tmpdir(), `boxroom-desktop-${roomId}-${display}`);
   const config: AgentConfig = {
     roomId,
     host: v.BOXROOM_AGENT_HOST,
@@ -190,7 +197,10 @@ export function loadAgentConfig(
     ...screenSizes(width, height, lookup),
     mediaHttpPort: v.BOXROOM_MEDIA_HTTP_PORT,
     runDir: v.BOXROOM_RUN_DIR ?? join(tmpdir(), `boxroom-${roomId}-${display}`),
-    desktopDir: v.BOXROOM_DESKTOP_DIR ?? join(tmpdir(), `boxroom-desktop-${roomId}-${display}`),
+    desktopDir,
+    filesDir: v.BOXROOM_FILES_DIR ?? join(desktopDir, 'files'),
+    fileMaxBytes: v.BOXROOM_FILE_MAX_BYTES,
+    filesQuotaBytes: v.BOXROOM_FILES_QUOTA_BYTES,
     desktopUser: v.BOXROOM_DESKTOP_USER,
     dashboardSilenceMs: v.BOXROOM_DASHBOARD_SILENCE_S * 1000,
     publicKeyPem: publicKey(v),

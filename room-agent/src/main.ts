@@ -12,6 +12,7 @@ import { desktopCanSandbox, resolveDesktopIdentity, type DesktopIdentity } from 
 import { roomProcessSpecs } from './desktop/room-processes.js';
 import { ScreenSize } from './desktop/screen-size.js';
 import { newCookie } from './desktop/xauthority.js';
+import { RoomFiles } from './files/room-files.js';
 import { buildAgentApp } from './http/agent-app.js';
 import { InputGate, decodeClientCutText } from './input/index.js';
 import { DashboardSilence } from './lifecycle/dashboard-silence.js';
@@ -43,11 +44,13 @@ function emptyDir(dir: string): void {
  * belongs to the desktop user, 0700: in a container the agent has no CAP_DAC_OVERRIDE to enter it,
  * so the desktop user empties it first; then the agent removes what is left (its own dir).
  */
-async function removeDesktopDir(dir: string, identity: DesktopIdentity): Promise<void> {
+async function removeDesktopDir(dir: string, identity: DesktopIdentity, filesDir: string): Promise<void> {
   if (!existsSync(dir)) return;
   const p = desktopPaths(dir);
+  // the files folder too when it lives there (the default; docker's is a tmpfs of its own)
+  const files = filesDir.startsWith(`${dir}/`) ? [filesDir] : [];
   if (identity.isolation === 'desktop-user')
-    await sweepAsDesktop(identity.user, { kill: false, empty: [p.home, p.xdgRuntimeDir] });
+    await sweepAsDesktop(identity.user, { kill: false, empty: [p.home, p.xdgRuntimeDir, ...files] });
   rmSync(dir, { recursive: true, force: true });
 }
 
@@ -66,7 +69,7 @@ async function main(): Promise<void> {
       { why: identity.why },
       'NO ISOLATION: the desktop runs as the agent itself, so whoever controls the room can read the agent (tokens, keys) and everything it can',
     );
-  await removeDesktopDir(config.desktopDir, identity);
+  await removeDesktopDir(config.desktopDir, identity, config.filesDir);
   // Every X client the agent runs itself (snapshots, x11vnc, the capture) finds the cookie here; the
   // supervisor passes children only what their spec names, so the desktop never sees this one.
   process.env.XAUTHORITY = agentPaths(config.runDir).xauthority;
@@ -191,7 +194,7 @@ async function main(): Promise<void> {
     silence.close();
     await runtime.stop();
     await app?.close().catch((err: unknown) => log.error({ err }, 'closing http failed'));
-    await removeDesktopDir(config.desktopDir, identity).catch((err: unknown) =>
+    await removeDesktopDir(config.desktopDir, identity, config.filesDir).catch((err: unknown) =>
       log.error({ err }, 'removing the desktop dir failed'),
     );
     emptyDir(config.runDir);
@@ -254,6 +257,13 @@ async function main(): Promise<void> {
       snapshots: { capture: () => snapshots.get() },
       health: runtime,
       desktop: { reset: (by) => runtime.resetDesktop(by) },
+      files: new RoomFiles({
+        dir: config.filesDir,
+        identity,
+        maxBytes: config.fileMaxBytes,
+        quotaBytes: config.filesQuotaBytes,
+        log,
+      }),
       dashboardHeard: () => silence.heard(),
       settings: { current: () => live.current(), apply: (next) => settings.apply(next) },
     });

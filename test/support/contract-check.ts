@@ -62,6 +62,8 @@ export function httpViolation(x: HttpExchange): string | null {
   if (x.status === 204) return own ? null : missing();
   if (!isJson(x.contentType)) {
     // Pages, assets, streams, snapshots and metrics are not JSON: not API shapes, unless declared so.
+    // A route that declares bytes (a file download: `format: binary`) answers bytes of any type.
+    if (own && (own as { format?: unknown }).format === 'binary') return null;
     return own ? `${what}: the contract is JSON, the answer is ${x.contentType ?? 'without a type'}` : null;
   }
   // Every error, declared by its route or not (a body too large, a room of another protocol), comes

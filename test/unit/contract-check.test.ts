@@ -28,7 +28,7 @@ const room: RoomT = {
   fps: 30,
   app: 'terminal',
   timeouts: { maxAgeS: 0, noViewersS: 0, noInputS: 0 },
-  settings: { clipboard: { copyOut: true, pasteIn: true } },
+  settings: { clipboard: { copyOut: true, pasteIn: true }, files: { upload: true, download: true } },
 };
 const getRoom: RouteContract = {
   method: 'GET',

@@ -20,6 +20,15 @@ export const KickParams = Type.Object({
 export const ControlParams = Type.Object({ id: RoomIdParams.properties.id, action: ControlVerb });
 export type ControlParams = Static<typeof ControlParams>;
 
+export const FileParams = Type.Object({
+  id: RoomIdParams.properties.id,
+  name: Type.String({
+    minLength: 1,
+    maxLength: 1024,
+    description: 'a plain file name (no `/`, not `..`), percent-encoded',
+  }),
+});
+
 export const InviteParams = Type.Object({ id: RoomIdParams.properties.id, role: InviteRole });
 
 export const StreamQuery = Type.Object({

@@ -24,6 +24,8 @@ const ACTIONS: RoomAction[] = [
   'control:give',
   'control:reset',
   'desktop:reset',
+  'files:upload',
+  'files:download',
 ];
 
 const allowed = (p: Principal, r = room) =>
@@ -80,13 +82,15 @@ describe('abilities', () => {
     expect(can({ ...account, role: 'viewer' }, 'read', own)).toBe(false);
   });
 
-  it('participant: watch, request/release control and give it on (the agent checks they hold it)', () => {
+  it('participant: watch, request/release control and give it on, upload (the agent checks they hold control for both), download', () => {
     expect(allowed(who('participant'))).toEqual([
       'read',
       'watch',
       'control:request',
       'control:release',
       'control:give',
+      'files:upload',
+      'files:download',
     ]);
     expect(allowed(who('participant'), other)).toEqual([]);
   });

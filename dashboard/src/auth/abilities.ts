@@ -27,6 +27,9 @@ export type RoomAction =
   | 'record'
   /** change the live settings: the size, the clipboard policy (PATCH /api/rooms/:id) */
   | 'settings'
+  /** files into the room (a participant also needs control: the agent checks), and out of it */
+  | 'files:upload'
+  | 'files:download'
   | `control:${ControlAction}`;
 
 /** The fields of a room that rules look at. */
@@ -40,7 +43,15 @@ export type AppAbility = MongoAbility<[RoomAction, Subjects]>;
 
 const WATCH: RoomAction[] = ['read', 'watch'];
 // give: the holder hands control on (the agent refuses a participant who does not hold it).
-const PARTICIPATE: RoomAction[] = [...WATCH, 'control:request', 'control:release', 'control:give'];
+// files:upload for a participant holds only while they hold control, which the agent knows.
+const PARTICIPATE: RoomAction[] = [
+  ...WATCH,
+  'control:request',
+  'control:release',
+  'control:give',
+  'files:upload',
+  'files:download',
+];
 const MODERATE: RoomAction[] = [
   ...PARTICIPATE,
   'delete',

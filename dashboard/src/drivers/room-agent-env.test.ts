@@ -76,7 +76,8 @@ describe('the room settings on every driver', () => {
       'BOXROOM_PUBLIC_KEY_FILE',
       'BOXROOM_RUN_DIR',
     ]);
-    // the image sets its agent's address, display and dirs (room-image/Dockerfile)
-    expect(extra(dockerEnv)).toEqual(['BOXROOM_PUBLIC_KEY']);
+    // the image sets its agent's address, display and dirs (room-image/Dockerfile); the files
+    // folder is a tmpfs the driver mounts (container-options.ts)
+    expect(extra(dockerEnv)).toEqual(['BOXROOM_FILES_DIR', 'BOXROOM_PUBLIC_KEY']);
   });
 });

@@ -30,6 +30,8 @@ export function roomAgentEnv(spec: RoomSpec, room: RoomAgentSettings): AgentEnv 
     BOXROOM_VIEWER_MAX_BACKLOG_BYTES: String(room.viewerMaxBacklogBytes),
     BOXROOM_DESKTOP_GIVE_UP_S: String(room.desktopGiveUpS),
     BOXROOM_CAPTURE: room.capture,
+    BOXROOM_FILE_MAX_BYTES: String(room.fileMaxBytes),
+    BOXROOM_FILES_QUOTA_BYTES: String(room.filesQuotaBytes),
     ...(spec.clipboard
       ? {
           BOXROOM_CLIPBOARD_COPY_OUT: spec.clipboard.copyOut ? 'on' : 'off',

@@ -1,11 +1,13 @@
 import type { EventEmitter } from 'node:events';
-import type {
-  ClipboardPolicy,
-  RecordPolicy,
-  RecordingsVisibleTo,
-  ResolvedRoomTimeouts,
-  RoomApp,
-  RoomStatus,
+import {
+  DEFAULT_FILES_POLICY,
+  type ClipboardPolicy,
+  type FilesPolicy,
+  type RecordPolicy,
+  type RecordingsVisibleTo,
+  type ResolvedRoomTimeouts,
+  type RoomApp,
+  type RoomStatus,
 } from '@boxroom/contracts';
 
 // The drivers name these through this module, the seam they implement.
@@ -41,6 +43,8 @@ export interface RoomSpec {
    * copy passes before the dashboard's first push of the live settings (RoomSettingsService)
    */
   readonly clipboard?: ClipboardPolicy;
+  /** which ways files may go (the create body's `files`); absent on older rooms: both on */
+  readonly files?: FilesPolicy;
 }
 
 /** Rooms stored before timeouts existed have none. */
@@ -48,6 +52,11 @@ export const NO_TIMEOUTS: ResolvedRoomTimeouts = Object.freeze({ maxAgeS: 0, noV
 
 export function timeoutsOf(spec: RoomSpec): ResolvedRoomTimeouts {
   return spec.timeouts ?? NO_TIMEOUTS;
+}
+
+/** Rooms stored before the files policy existed allow both directions, as a new room does by default. */
+export function filesPolicyOf(spec: RoomSpec): FilesPolicy {
+  return spec.files ?? DEFAULT_FILES_POLICY;
 }
 
 /** A room as its runtime reports it. `agentUrl` is where the dashboard reaches the room agent. */

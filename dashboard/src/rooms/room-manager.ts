@@ -1,6 +1,7 @@
 import {
   AGENT_PROTOCOL_VERSION,
   DEFAULT_CLIPBOARD_POLICY,
+  DEFAULT_FILES_POLICY,
   ROOM_DEFAULTS,
   type PatchRoomBody,
   type AgentState,
@@ -29,7 +30,12 @@ import type { AgentClient } from './agent-client.js';
 import { AgentProtocols, type AgentProtocol } from './agent-protocol.js';
 import { newRoomId } from './ids.js';
 import type { RightsPush } from './rights-push.js';
-import { clipboardWith, patched, type RoomSettingsService } from './room-settings-service.js';
+import {
+  clipboardWith,
+  createdSettings,
+  patched,
+  type RoomSettingsService,
+} from './room-settings-service.js';
 import type { SettingsPush } from './settings-push.js';
 import type { RoomLiveSettings } from '../store/state-store.js';
 import {
@@ -124,6 +130,7 @@ export class RoomManager {
       record: body.record ?? this.deps.defaultRecord ?? 'manual',
       recordingsVisibleTo: body.recordingsVisibleTo ?? 'viewers',
       ...(body.clipboard ? { clipboard: clipboardWith(DEFAULT_CLIPBOARD_POLICY, body.clipboard) } : {}),
+      files: { ...DEFAULT_FILES_POLICY, ...body.files },
     };
     const record = await this.deps.driver.create(spec);
     // Only a policy that differs from the default is stored: the agent is told when it is ready.
@@ -345,14 +352,9 @@ export class RoomManager {
     };
   }
 
-  private liveSettings(spec: RoomSpec): RoomLiveSettings {
-    return (
-      this.deps.settings?.of(spec) ?? {
-        width: spec.width,
-        height: spec.height,
-        settings: { clipboard: { ...(spec.clipboard ?? DEFAULT_CLIPBOARD_POLICY) } },
-      }
-    );
+  /** The room's size and policies in force now (PATCH /api/rooms/:id changes them). */
+  liveSettings(spec: RoomSpec): RoomLiveSettings {
+    return this.deps.settings?.of(spec) ?? createdSettings(spec);
   }
 
   private view(p: Principal, r: RoomRecord): Room {

@@ -1,13 +1,15 @@
 import {
   DEFAULT_CLIPBOARD_POLICY,
   type ClipboardPolicyPatch,
+  type FilesPolicy,
+  type FilesPolicyChange,
   type PatchRoomBody,
   type RoomSettings,
 } from '@boxroom/contracts';
 import type { Logger } from '../logger.js';
 import type { RoomLiveSettings, StateStore } from '../store/state-store.js';
 import { StoreMirror } from '../store/store-mirror.js';
-import type { RoomSpec } from './room-driver.js';
+import { filesPolicyOf, type RoomSpec } from './room-driver.js';
 
 type AllSettings = Record<string, RoomLiveSettings>;
 
@@ -19,17 +21,37 @@ export function clipboardWith(
   return { copyOut: patch?.copyOut ?? base.copyOut, pasteIn: patch?.pasteIn ?? base.pasteIn };
 }
 
+/** The files policy with what a body names changed, the rest as it was. */
+export function filesWith(base: FilesPolicy, patch: FilesPolicyChange | undefined): FilesPolicy {
+  return { upload: patch?.upload ?? base.upload, download: patch?.download ?? base.download };
+}
+
 /** A PATCH applied to what is in force: the whole new state. */
 export function patched(now: RoomLiveSettings, body: PatchRoomBody): RoomLiveSettings {
   return {
     width: body.width ?? now.width,
     height: body.height ?? now.height,
-    settings: { clipboard: clipboardWith(now.settings.clipboard, body.clipboard) },
+    settings: {
+      clipboard: clipboardWith(now.settings.clipboard, body.clipboard),
+      files: filesWith(now.settings.files, body.files),
+    },
+  };
+}
+
+/** What a room runs with until its owner changes it: its created size and create-time policies. */
+export function createdSettings(spec: RoomSpec): RoomLiveSettings {
+  return {
+    width: spec.width,
+    height: spec.height,
+    settings: {
+      clipboard: { ...(spec.clipboard ?? DEFAULT_CLIPBOARD_POLICY) },
+      files: { ...filesPolicyOf(spec) },
+    },
   };
 }
 
 /**
- * A room's live settings (its size and the owner's clipboard policy): in the StateStore, because the
+ * A room's live settings (its size and the owner's clipboard and files policies): in the StateStore, because the
  * runtime's record (container labels) cannot change after the room started. A room without an entry
  * has its created size and create-time policy. Each replica answers from its own copy, which every
  * replica's write refreshes (the store's onChange), so a PATCH through one is in the others' answers.
@@ -60,13 +82,7 @@ export class RoomSettingsService {
   }
 
   of(spec: RoomSpec): RoomLiveSettings {
-    return (
-      this.all[spec.id] ?? {
-        width: spec.width,
-        height: spec.height,
-        settings: { clipboard: { ...(spec.clipboard ?? DEFAULT_CLIPBOARD_POLICY) } },
-      }
-    );
+    return this.all[spec.id] ?? createdSettings(spec);
   }
 
   async set(room: string, next: RoomLiveSettings): Promise<void> {

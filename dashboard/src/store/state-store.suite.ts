@@ -168,7 +168,11 @@ export function defineStateStoreSuite(label: string, newFixture: () => Promise<S
     });
 
     describe('room settings', () => {
-      const wide = { width: 1920, height: 1080, settings: { clipboard: { copyOut: false, pasteIn: true } } };
+      const wide = {
+        width: 1920,
+        height: 1080,
+        settings: { clipboard: { copyOut: false, pasteIn: true }, files: { upload: true, download: false } },
+      };
       it('are replaced whole, seen by the other replica and told to it', async () => {
         const changes: StoreChange[] = [];
         const off = peer.onChange((c) => changes.push(c));
@@ -195,7 +199,7 @@ export function defineStateStoreSuite(label: string, newFixture: () => Promise<S
         await store.setRoomSettings(room, {
           width: 640,
           height: 480,
-          settings: { clipboard: { copyOut: true, pasteIn: true } },
+          settings: { clipboard: { copyOut: true, pasteIn: true }, files: { upload: true, download: true } },
         });
       }
       await store.enqueueWebhook(webhookEvent('w1'));

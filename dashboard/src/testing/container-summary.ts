@@ -13,6 +13,7 @@ export const ROOM_SPEC: RoomSpec = {
   createdAt: 1,
   ownerId: null,
   timeouts: { maxAgeS: 0, noViewersS: 3600, noInputS: 0 },
+  files: { upload: true, download: true },
 };
 
 /** The engine's list entry of ROOM_SPEC's container (instance "default", running, healthy), with `over` on top. */

@@ -87,6 +87,9 @@ describe('the room desktop under supervision (real Xvfb, PulseAudio, openbox, xt
       roomCreatedAt: 0,
       desktopGiveUpMs: 0,
       controlQueueMax: 100,
+      filesDir: join(runDir, 'files'),
+      fileMaxBytes: 1 << 20,
+      filesQuotaBytes: 1 << 22,
       logLevel: 'silent',
     } satisfies AgentConfig);
     const specs = roomProcessSpecs(config, {

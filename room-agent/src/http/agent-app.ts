@@ -18,6 +18,7 @@ import {
 } from '@boxroom/contracts';
 import { Value } from 'typebox/value';
 import type { ControlHistory } from '../control/control-history.js';
+import { FilesError, type RoomFiles } from '../files/room-files.js';
 import { RightsRegistry } from '../auth/rights-registry.js';
 import { AuthError, tokenFromRequest, type TokenVerifier } from '../auth/token-verifier.js';
 import { ControlError, type ControlLease } from '../control/control-lease.js';
@@ -25,6 +26,7 @@ import { redactUrl, type Logger } from '../logger.js';
 import { ScreenResizeError } from '../desktop/screen-size.js';
 import type { SessionHub } from '../session/session-hub.js';
 import { SettingsRefused } from '../settings/settings-applier.js';
+import { fileRoutes } from './file-routes.js';
 import type { DesktopPort, HealthPort, InputPort, SettingsPort, SnapshotPort, StreamPort } from './ports.js';
 
 export interface AgentAppDeps {
@@ -44,6 +46,8 @@ export interface AgentAppDeps {
   /** kicks, revocations and token expiry of open connections (default: a fresh one) */
   rights?: RightsRegistry;
   desktop: DesktopPort;
+  /** the room's files folder (absent: no /files endpoints) */
+  files?: RoomFiles;
   /** a request carried a valid dashboard token (aud boxroom-agent): the dashboard is still there */
   dashboardHeard?: () => void;
   /** the room's live size and settings (hello carries them) and how a push is applied */
@@ -86,6 +90,8 @@ export async function buildAgentApp(deps: AgentAppDeps): Promise<FastifyInstance
     // Request URLs carry ?token=: our own hook logs them with the query string removed.
     disableRequestLogging: true,
     bodyLimit: 16 * 1024,
+    // a file name of 255 bytes of UTF-8, percent-encoded, is up to 765 characters
+    routerOptions: { maxParamLength: 1024 },
     // The edge forwards whatever headers it accepted (Node's default 16 KiB) plus a few of its own:
     // a limit above the edge's keeps every refusal (431 in the dashboard's error shape) at the edge.
     http: { maxHeaderSize: AGENT_MAX_HEADER_BYTES },
@@ -105,6 +111,7 @@ export async function buildAgentApp(deps: AgentAppDeps): Promise<FastifyInstance
     if (err instanceof HttpError) [code, message] = [err.code, err.message];
     else if (err instanceof AuthError) [code, message] = ['unauthorized', err.message];
     else if (err instanceof ControlError) [code, message] = [err.code, err.message];
+    else if (err instanceof FilesError) [code, message] = [err.code, err.message];
     else if (err.validation || (err.statusCode && err.statusCode >= 400 && err.statusCode < 500)) {
       [code, message] = ['bad_request', err.message];
     } else log.error({ err, url: redactUrl(req.url) }, 'request failed');
@@ -366,6 +373,12 @@ export async function buildAgentApp(deps: AgentAppDeps): Promise<FastifyInstance
     deps.desktop.reset(claims.sub);
     return reply.status(202).send({ accepted: true });
   });
+
+  const { files } = deps;
+  if (files)
+    await app.register(async (scope) =>
+      fileRoutes(scope, { files, claimsOf, holderId: () => lease.holderId() }),
+    );
 
   return app;
 }

@@ -1,5 +1,10 @@
 import { EventEmitter } from 'node:events';
-import { DEFAULT_CLIPBOARD_POLICY, type AgentLiveSettings, type ClipboardPolicy } from '@boxroom/contracts';
+import {
+  DEFAULT_CLIPBOARD_POLICY,
+  DEFAULT_FILES_POLICY,
+  type AgentLiveSettings,
+  type ClipboardPolicy,
+} from '@boxroom/contracts';
 
 export type LiveState = AgentLiveSettings;
 
@@ -9,7 +14,7 @@ export interface LiveSettingsEvents {
 }
 
 /**
- * The room's live settings inside its agent: its size and the owner's clipboard policy, as the
+ * The room's live settings inside its agent: its size and the owner's clipboard and files policies, as the
  * dashboard last pushed them (POST /settings). One holder, read by whoever enforces them: the
  * clipboard bridge reads `clipboard()` at every transfer (or follows `change`), the capture's
  * command line reads `size()` at every start.
@@ -24,6 +29,8 @@ export class LiveSettings extends EventEmitter<LiveSettingsEvents> {
       height: initial.height,
       settings: Object.freeze({
         clipboard: Object.freeze({ ...(initial.clipboard ?? DEFAULT_CLIPBOARD_POLICY) }),
+        // the dashboard enforces it (its file routes); kept here so hello and /settings carry it whole
+        files: Object.freeze({ ...DEFAULT_FILES_POLICY }),
       }),
     });
   }
@@ -47,12 +54,17 @@ export class LiveSettings extends EventEmitter<LiveSettingsEvents> {
       before.width === next.width &&
       before.height === next.height &&
       before.settings.clipboard.copyOut === next.settings.clipboard.copyOut &&
-      before.settings.clipboard.pasteIn === next.settings.clipboard.pasteIn;
+      before.settings.clipboard.pasteIn === next.settings.clipboard.pasteIn &&
+      before.settings.files.upload === next.settings.files.upload &&
+      before.settings.files.download === next.settings.files.download;
     if (same) return false;
     this.state = Object.freeze({
       width: next.width,
       height: next.height,
-      settings: Object.freeze({ clipboard: Object.freeze({ ...next.settings.clipboard }) }),
+      settings: Object.freeze({
+        clipboard: Object.freeze({ ...next.settings.clipboard }),
+        files: Object.freeze({ ...next.settings.files }),
+      }),
     });
     this.emit('change', this.state, before);
     return true;

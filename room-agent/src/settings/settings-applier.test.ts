@@ -7,7 +7,7 @@ const log = createRootLogger('silent');
 const state = (width: number, height: number, copyOut = true, pasteIn = true): LiveState => ({
   width,
   height,
-  settings: { clipboard: { copyOut, pasteIn } },
+  settings: { clipboard: { copyOut, pasteIn }, files: { upload: true, download: true } },
 });
 
 function setup(resizable = true) {

@@ -20,6 +20,7 @@ import './br-clipboard-panel.js';
 import './br-control-panel.js';
 import './br-invite-links.js';
 import './br-desktop-reset.js';
+import './br-files-panel.js';
 import './br-join-form.js';
 import './br-latency-readout.js';
 import './br-player-settings.js';
@@ -218,6 +219,12 @@ export class BrRoomPage extends LitElement {
         .current=${s.room ? { width: s.room.width, height: s.room.height } : null}
         .stage=${this.stageSize}
       ></br-room-size>
+      <br-files-panel
+        .roomId=${this.roomId}
+        .token=${join?.token ?? null}
+        .role=${join?.role ?? null}
+        .inControl=${!!join && s.control?.holder?.id === join.participantId}
+      ></br-files-panel>
       <br-presence-list
         .participants=${s.participants}
         .control=${s.control}

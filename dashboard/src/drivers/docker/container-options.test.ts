@@ -44,7 +44,10 @@ describe('containerCreateOptions', () => {
         `BOXROOM_VIEWER_MAX_BACKLOG_BYTES=${4 * 1024 * 1024}`,
         'BOXROOM_DESKTOP_GIVE_UP_S=60',
         'BOXROOM_CAPTURE=auto',
+        `BOXROOM_FILE_MAX_BYTES=${100 * 1024 * 1024}`,
+        `BOXROOM_FILES_QUOTA_BYTES=${256 * 1024 * 1024}`,
         `BOXROOM_PUBLIC_KEY=${pem}`,
+        'BOXROOM_FILES_DIR=/run/boxroom-files',
       ],
       ExposedPorts: { '9000/tcp': {} },
       Healthcheck: {
@@ -72,6 +75,8 @@ describe('containerCreateOptions', () => {
           '/tmp': 'rw,nosuid,nodev,size=268435456,mode=1777',
           '/run/room': 'rw,nosuid,nodev,size=268435456,uid=0,gid=0,mode=0700',
           '/run/boxroom-desktop': 'rw,nosuid,nodev,size=268435456,uid=0,gid=0,mode=0755',
+          // the files folder: the desktop's own, bounded by the quota
+          '/run/boxroom-files': 'rw,nosuid,nodev,noexec,size=268435456,uid=1001,gid=1001,mode=0700',
         },
         NetworkMode: 'boxroom-rooms',
         PortBindings: { '9000/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }] },

@@ -7,6 +7,8 @@ import {
   AGENT_PORT,
   AGENT_USER,
   DESKTOP_ROOT,
+  DESKTOP_UID,
+  FILES_DIR,
   RUN_DIR,
   type ResolvedOptions,
 } from './options.js';
@@ -35,7 +37,11 @@ export function containerCreateOptions(spec: RoomSpec, o: ResolvedOptions): Cont
     User: AGENT_USER,
     Labels: toLabels(spec, o.instance),
     // the room's values as on every driver; the image sets the placement (port, dirs, desktop user)
-    Env: envLines({ ...roomAgentEnv(spec, o.room), BOXROOM_PUBLIC_KEY: o.publicKeyPem }),
+    Env: envLines({
+      ...roomAgentEnv(spec, o.room),
+      BOXROOM_PUBLIC_KEY: o.publicKeyPem,
+      BOXROOM_FILES_DIR: FILES_DIR,
+    }),
     ExposedPorts: { [port]: {} },
     // Stated here as well as in the image so health timing does not depend on which image runs.
     // 1 s interval: Engine API 1.41 has no StartInterval. A new room's readiness does not wait for
@@ -69,6 +75,8 @@ export function containerCreateOptions(spec: RoomSpec, o: ResolvedOptions): Cont
         // where the agent makes the desktop's dir and HOME (profiles, history): root's, so the
         // desktop cannot plant anything there
         [DESKTOP_ROOT]: `rw,nosuid,nodev,${tmpfsSize},uid=0,gid=0,mode=0755`,
+        // the files folder: the desktop's, as large as the quota (its pages count against Memory)
+        [FILES_DIR]: `rw,nosuid,nodev,noexec,size=${o.room.filesQuotaBytes},uid=${DESKTOP_UID},gid=${DESKTOP_UID},mode=0700`,
       },
       NetworkMode: o.network,
       ...(o.agentAddress === 'published'

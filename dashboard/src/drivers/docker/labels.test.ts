@@ -12,6 +12,7 @@ const spec: RoomSpec = {
   createdAt: 1_763_900_000_123,
   ownerId: 'p-42',
   timeouts: { maxAgeS: 7200, noViewersS: 600, noInputS: 0 },
+  files: { upload: false, download: true },
 };
 
 describe('room labels', () => {
@@ -40,7 +41,16 @@ describe('room labels', () => {
       'io.boxroom.room.timeout.max-age-s': '7200',
       'io.boxroom.room.timeout.no-viewers-s': '600',
       'io.boxroom.room.timeout.no-input-s': '0',
+      'io.boxroom.room.files.upload': 'false',
+      'io.boxroom.room.files.download': 'true',
     });
+  });
+
+  it('reads a room labelled before the files policy existed as allowing both ways', () => {
+    const labels = toLabels(spec, 'prod');
+    delete labels[LABEL.filesUpload];
+    delete labels[LABEL.filesDownload];
+    expect(fromLabels(labels)?.files).toEqual({ upload: true, download: true });
   });
 
   it('reads a room labelled before timeouts existed as having none', () => {

@@ -1,5 +1,11 @@
 import { RECORD_POLICIES, RECORDINGS_VISIBILITY } from '@boxroom/contracts';
-import { NO_TIMEOUTS, timeoutsOf, type RoomApp, type RoomSpec } from '../../rooms/room-driver.js';
+import {
+  NO_TIMEOUTS,
+  filesPolicyOf,
+  timeoutsOf,
+  type RoomApp,
+  type RoomSpec,
+} from '../../rooms/room-driver.js';
 
 /**
  * Container labels are the docker driver's only state store: a restarted dashboard rebuilds every
@@ -26,6 +32,9 @@ export const LABEL = {
   /** recording policy and visibility; absent on rooms made before recordings (manual, viewers) */
   record: 'io.boxroom.room.record',
   recordingsVisibleTo: 'io.boxroom.room.recordings-visible-to',
+  /** the files policy, `true`/`false`; absent on rooms made before it existed (read as on) */
+  filesUpload: 'io.boxroom.room.files.upload',
+  filesDownload: 'io.boxroom.room.files.download',
 } as const;
 
 export const LABEL_SCHEMA_VERSION = '1';
@@ -47,6 +56,8 @@ export function toLabels(spec: RoomSpec, instance: string): Record<string, strin
     [LABEL.maxAgeS]: String(timeouts.maxAgeS),
     [LABEL.noViewersS]: String(timeouts.noViewersS),
     [LABEL.noInputS]: String(timeouts.noInputS),
+    [LABEL.filesUpload]: String(filesPolicyOf(spec).upload),
+    [LABEL.filesDownload]: String(filesPolicyOf(spec).download),
   };
   if (spec.ownerId !== null) labels[LABEL.ownerId] = spec.ownerId;
   if (spec.record) labels[LABEL.record] = spec.record;
@@ -78,6 +89,11 @@ export function fromLabels(labels: Readonly<Record<string, string>>): RoomSpec |
     noInputS: timeout('noInputS'),
   };
   if (timeouts.maxAgeS === null || timeouts.noViewersS === null || timeouts.noInputS === null) return null;
+  // anything but "false" is on: a label we cannot read must not lock people out of their files
+  const files = {
+    upload: labels[LABEL.filesUpload] !== 'false',
+    download: labels[LABEL.filesDownload] !== 'false',
+  };
   return {
     id,
     name,
@@ -89,6 +105,7 @@ export function fromLabels(labels: Readonly<Record<string, string>>): RoomSpec |
     ownerId: labels[LABEL.ownerId] ?? null,
     timeouts: { maxAgeS: timeouts.maxAgeS, noViewersS: timeouts.noViewersS, noInputS: timeouts.noInputS },
     ...recordingLabels(labels),
+    files,
   };
 }
 

@@ -86,6 +86,15 @@ export const RUN_DIR = '/run/room';
  */
 export const DESKTOP_ROOT = '/run/boxroom-desktop';
 
+/**
+ * The room's files folder (BOXROOM_FILES_DIR): a tmpfs of its own, the desktop user's (uid 1001 in
+ * the room image), as large as BOXROOM_FILES_QUOTA_BYTES: the kernel bounds what uploads (and the
+ * desktop itself) can put there, whatever the agent counts.
+ */
+export const FILES_DIR = '/run/boxroom-files';
+/** The room image's desktop user (`boxroom-desktop`). */
+export const DESKTOP_UID = 1001;
+
 const INSTANCE_PATTERN = /^[a-z0-9][a-z0-9-]{0,30}$/;
 
 export interface ResolvedOptions {

@@ -47,6 +47,8 @@ describe('agentEnv (local driver)', () => {
       BOXROOM_DESKTOP_GIVE_UP_S: '60',
       BOXROOM_CAPTURE: 'auto',
       BOXROOM_CAPTURE_BIN: '/opt/capture',
+      BOXROOM_FILE_MAX_BYTES: String(100 * 1024 * 1024),
+      BOXROOM_FILES_QUOTA_BYTES: String(256 * 1024 * 1024),
       BOXROOM_ROOM_ID: 'abc123',
       BOXROOM_AGENT_HOST: '127.0.0.1',
       BOXROOM_AGENT_PORT: '41000',
