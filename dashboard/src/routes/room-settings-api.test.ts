@@ -28,10 +28,17 @@ describe('PATCH /api/rooms/:id (live settings)', () => {
   it('create takes the clipboard policy; every room answer carries the settings', async () => {
     expect((room as unknown as { settings: unknown }).settings).toEqual({
       clipboard: { copyOut: true, pasteIn: false },
+      files: { upload: true, download: true },
     });
-    expect((await get()).settings).toEqual({ clipboard: { copyOut: true, pasteIn: false } });
+    expect((await get()).settings).toEqual({
+      clipboard: { copyOut: true, pasteIn: false },
+      files: { upload: true, download: true },
+    });
     const list = (await t.app.inject({ method: 'GET', url: '/api/rooms', headers: t.admin })).json();
-    expect(list.rooms[0].settings).toEqual({ clipboard: { copyOut: true, pasteIn: false } });
+    expect(list.rooms[0].settings).toEqual({
+      clipboard: { copyOut: true, pasteIn: false },
+      files: { upload: true, download: true },
+    });
   });
 
   it('owner: 200 with the room at its new size; the agent gets the whole state with a dashboard token', async () => {
@@ -44,7 +51,11 @@ describe('PATCH /api/rooms/:id (live settings)', () => {
       settings: { clipboard: { copyOut: true, pasteIn: false } },
     });
     expect(agent.settings).toEqual([
-      { width: 1920, height: 1080, settings: { clipboard: { copyOut: true, pasteIn: false } } },
+      {
+        width: 1920,
+        height: 1080,
+        settings: { clipboard: { copyOut: true, pasteIn: false }, files: { upload: true, download: true } },
+      },
     ]);
     const call = agent.seen.find((s) => s.url === '/settings');
     expect(decodeJwt(call!.authorization!.slice(7))).toMatchObject({ aud: 'boxroom-agent', room: room.id });
@@ -65,6 +76,23 @@ describe('PATCH /api/rooms/:id (live settings)', () => {
       width: 1280,
       height: 720,
       settings: { clipboard: { copyOut: false, pasteIn: false } },
+    });
+  });
+
+  it('owner: the files policy alone; the file routes follow it at once', async () => {
+    const res = await patch(bearer('owner'), { files: { download: false } });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().settings.files).toEqual({ upload: true, download: false });
+    const list = await t.app.inject({
+      method: 'GET',
+      url: `/api/rooms/${room.id}/files`,
+      headers: bearer('owner'),
+    });
+    expect(list.statusCode).toBe(403);
+    expect(list.json().error.message).toMatch(/turned off/);
+    expect((await patch(bearer('owner'), { files: { download: true } })).json().settings.files).toEqual({
+      upload: true,
+      download: true,
     });
   });
 
