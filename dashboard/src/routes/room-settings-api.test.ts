@@ -156,6 +156,7 @@ describe('PATCH /api/rooms/:id (live settings)', () => {
       'width',
       'height',
       'clipboard',
+      'files',
     ]);
   });
 });

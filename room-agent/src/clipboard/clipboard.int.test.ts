@@ -170,7 +170,7 @@ describe('the room clipboard with the owner turned both directions off', () => {
   it('refuses the paste and sends nothing of a copy, and says so to the controller', async () => {
     expect(t.sessions.alice.events[0]).toMatchObject({
       type: 'hello',
-      settings: { clipboard: { copyOut: false, pasteIn: false } },
+      settings: { clipboard: { copyOut: false, pasteIn: false }, files: { upload: true, download: true } },
     });
     copyInRoom(agent, 'before');
     await nth(t.sessions.alice, 'clipboard/refused', 0);
