@@ -100,7 +100,7 @@ export class RoomRecorder {
             this.writer.apply(this.splice.push(chunk), Date.now());
           } catch (err) {
             log.warn({ err }, 'the stream could not be read: reconnecting');
-            void this.source.stop().then(() => this.source.start());
+            this.source.reconnect();
           }
         },
         gone: () => void this.stop('complete', 'room-ended'),

@@ -47,12 +47,23 @@ export class StreamSource {
     await this.running;
   }
 
-  /** Flow control from ffmpeg's pipe: paused until `until` calls back (the agent drops a viewer that stays behind). */
+  /**
+   * Drops the current connection only (its bytes could not be read): the loop connects again, as
+   * after any end, and the next connection starts with the FLV header.
+   */
+  reconnect(): void {
+    this.res?.destroy();
+  }
+
+  /**
+   * Flow control from ffmpeg's pipe: paused until `until` calls back (the agent drops a viewer that
+   * stays behind). Without a connection there is nothing to pause, but `until` still runs: the
+   * caller's own paused state is cleared by its callback.
+   */
   pause(until: (resume: () => void) => void): void {
     const res = this.res;
-    if (!res) return;
-    res.pause();
-    until(() => res.resume());
+    res?.pause();
+    until(() => res?.resume());
   }
 
   private async loop(): Promise<void> {
