@@ -52,6 +52,9 @@ export class FfmpegPart {
   private readonly tail: () => string[];
   readonly exited: Promise<{ expected: boolean; code: number | null }>;
   readonly startedAtMs = Date.now();
+  /** callers waiting for `drain`; released together by the drain or by the exit (one listener each) */
+  private drainWaiters: Array<() => void> = [];
+  private gone = false;
 
   constructor(spawnIt: Spawn, args: string[], log: Logger) {
     this.child = spawnIt(args);
@@ -68,6 +71,11 @@ export class FfmpegPart {
         resolve({ expected, code });
       });
     });
+    this.child.stdin?.on('drain', () => this.releaseDrainWaiters());
+    void this.exited.then(() => {
+      this.gone = true;
+      this.releaseDrainWaiters();
+    });
   }
 
   get pid(): number | undefined {
@@ -83,14 +91,15 @@ export class FfmpegPart {
 
   /** `fn` once the pipe drained, or ffmpeg is gone (a source paused for it must not stay paused). */
   onDrain(fn: () => void): void {
-    let called = false;
-    const once = () => {
-      if (called) return;
-      called = true;
-      fn();
-    };
-    this.child.stdin?.once('drain', once);
-    void this.exited.then(once);
+    // One drain and one exit listener for the whole life of the part: a closure per pause would pile up.
+    this.drainWaiters.push(fn);
+    if (this.gone) this.releaseDrainWaiters();
+  }
+
+  private releaseDrainWaiters(): void {
+    const waiters = this.drainWaiters;
+    this.drainWaiters = [];
+    for (const fn of waiters) fn();
   }
 
   /** Closes its input: ffmpeg writes the last segment and ENDLIST and exits. */
