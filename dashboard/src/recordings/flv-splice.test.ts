@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FlvSplice, FlvTagReader, type SpliceOutput } from './flv-splice.js';
 
 const HEADER = Buffer.from([0x46, 0x4c, 0x56, 1, 5, 0, 0, 0, 9, 0, 0, 0, 0]);
@@ -34,6 +34,13 @@ function run(splice: FlvSplice, ...chunks: Buffer[]): string[] {
   );
 }
 
+/** A copy in memory of its own (small buffers share Node's pool, whose `buffer` says nothing). */
+const unpooled = (b: Buffer): Buffer => {
+  const own = Buffer.alloc(b.length);
+  b.copy(own);
+  return own;
+};
+
 /** A connection's join burst: header, metadata, sequence headers, then the GOP cache. */
 const join = (...gop: Buffer[]) => Buffer.concat([HEADER, meta(), vSeq(), aSeq(), ...gop]);
 
@@ -50,6 +57,29 @@ describe('FlvTagReader', () => {
     expect(r.header).toEqual(HEADER);
   });
 
+  afterEach(() => vi.restoreAllMocks());
+
+  it('copies a large tag arriving in small chunks once, not at every chunk', () => {
+    const size = 1024 * 1024;
+    const big = tag(9, 40, [0x27, 1, ...new Array<number>(size).fill(7)]);
+    const r = new FlvTagReader();
+    r.push(HEADER);
+    const concat = vi.spyOn(Buffer, 'concat');
+    const tags = [];
+    for (let i = 0; i < big.length; i += 1024) tags.push(...r.push(big.subarray(i, i + 1024)));
+    const copied = concat.mock.results.reduce((sum, res) => sum + (res.value as Buffer).length, 0);
+    expect(tags.map((t) => [t.ts, t.bytes.length])).toEqual([[40, big.length]]);
+    expect(tags[0]!.bytes.equals(big)).toBe(true);
+    expect(copied).toBeLessThanOrEqual(2 * big.length);
+  });
+
+  it('hands out tags inside one chunk as views of it, without a copy', () => {
+    const chunk = unpooled(Buffer.concat([HEADER, key(0), audio(7)]));
+    const tags = new FlvTagReader().push(chunk);
+    expect(tags).toHaveLength(2);
+    for (const t of tags) expect(t.bytes.buffer).toBe(chunk.buffer);
+  });
+
   it('refuses a stream that is not FLV', () => {
     expect(() => new FlvTagReader().push(Buffer.alloc(20, 1))).toThrow(/not an FLV/);
   });
@@ -64,6 +94,16 @@ describe('FlvSplice', () => {
     const prelude = (out[0] as Extract<SpliceOutput, { kind: 'begin' }>).prelude;
     expect(Buffer.concat(prelude)).toEqual(Buffer.concat([HEADER, meta(), vSeq(), aSeq()]));
     expect(out.slice(1).map((o) => (o.kind === 'tag' ? o.tag.ts : o.kind))).toEqual([100, 110]);
+  });
+
+  it('keeps copies of metadata and sequence headers, not views of the chunk they came in', () => {
+    const s = new FlvSplice();
+    s.connected();
+    const chunk = unpooled(join(key(0)));
+    const out = s.push(chunk);
+    const prelude = (out[0] as Extract<SpliceOutput, { kind: 'begin' }>).prelude;
+    expect(Buffer.concat(prelude)).toEqual(Buffer.concat([HEADER, meta(), vSeq(), aSeq()]));
+    for (const b of prelude) expect(b.buffer).not.toBe(chunk.buffer);
   });
 
   it('goes on seamlessly over a reconnection that repeats the GOP cache', () => {

@@ -41,31 +41,41 @@ export type SpliceOutput =
 /** Why a part began or ended. */
 export type PartReason = 'start' | 'stream-changed' | 'timeline-restarted' | 'resumed';
 
-/** Cuts a byte stream into FLV tags across chunk boundaries. */
+/**
+ * Cuts a byte stream into FLV tags across chunk boundaries. The chunks of an incomplete tag wait
+ * in a list (a hostile room may send tags of up to 16 MiB in small chunks: concatenating the whole
+ * leftover at every chunk would copy quadratically); a tag is concatenated once when it is
+ * complete, and a tag inside one chunk is a view of it (the caller copies what it retains).
+ */
 export class FlvTagReader {
-  private buf: Buffer = Buffer.alloc(0);
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
   private headerLeft = true;
   header: Buffer | null = null;
 
   /** Tags completed by this chunk; throws on a stream that is not FLV. */
   push(chunk: Buffer): FlvTag[] {
-    this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
+    if (chunk.length > 0) {
+      this.pending.push(chunk);
+      this.pendingBytes += chunk.length;
+    }
     const out: FlvTag[] = [];
     if (this.headerLeft) {
-      if (this.buf.length < FLV_HEADER_BYTES + PREV_TAG_SIZE_BYTES) return out;
-      if (this.buf.toString('latin1', 0, 3) !== 'FLV') throw new Error('not an FLV stream');
-      const size = this.buf.readUInt32BE(5);
-      this.header = Buffer.from(this.buf.subarray(0, size + PREV_TAG_SIZE_BYTES));
-      this.buf = this.buf.subarray(size + PREV_TAG_SIZE_BYTES);
+      if (this.pendingBytes < FLV_HEADER_BYTES + PREV_TAG_SIZE_BYTES) return out;
+      const head = this.peek(FLV_HEADER_BYTES);
+      if (head.toString('latin1', 0, 3) !== 'FLV') throw new Error('not an FLV stream');
+      const size = head.readUInt32BE(5) + PREV_TAG_SIZE_BYTES;
+      if (size > MAX_TAG_BYTES) throw new Error(`FLV header of ${size} bytes`);
+      if (this.pendingBytes < size) return out;
+      this.header = Buffer.from(this.take(size));
       this.headerLeft = false;
     }
-    let at = 0;
-    while (this.buf.length - at >= TAG_HEADER_BYTES) {
-      const dataSize = this.buf.readUIntBE(at + 1, 3);
+    while (this.pendingBytes >= TAG_HEADER_BYTES) {
+      const dataSize = this.peek(TAG_HEADER_BYTES).readUIntBE(1, 3);
       if (dataSize > MAX_TAG_BYTES) throw new Error(`FLV tag of ${dataSize} bytes`);
       const total = TAG_HEADER_BYTES + dataSize + PREV_TAG_SIZE_BYTES;
-      if (this.buf.length - at < total) break;
-      const bytes = Buffer.from(this.buf.subarray(at, at + total));
+      if (this.pendingBytes < total) break;
+      const bytes = this.take(total);
       const ts = (bytes.readUIntBE(4, 3) | (bytes[7]! << 24)) >>> 0;
       out.push({
         type: bytes[0]! & 0x1f,
@@ -73,10 +83,47 @@ export class FlvTagReader {
         bytes,
         data: bytes.subarray(TAG_HEADER_BYTES, TAG_HEADER_BYTES + dataSize),
       });
-      at += total;
     }
-    this.buf = this.buf.subarray(at);
     return out;
+  }
+
+  /** The first `n` pending bytes (n <= pendingBytes), copied only when they span chunks. */
+  private peek(n: number): Buffer {
+    const first = this.pending[0]!;
+    if (first.length >= n) return first.subarray(0, n);
+    const out = Buffer.allocUnsafe(n);
+    let at = 0;
+    for (const c of this.pending) {
+      at += c.copy(out, at, 0, Math.min(c.length, n - at));
+      if (at === n) break;
+    }
+    return out;
+  }
+
+  /** Removes the first `n` pending bytes (n <= pendingBytes): a view of one chunk, or one concat. */
+  private take(n: number): Buffer {
+    this.pendingBytes -= n;
+    const first = this.pending[0]!;
+    if (first.length >= n) {
+      if (first.length === n) this.pending.shift();
+      else this.pending[0] = first.subarray(n);
+      return first.subarray(0, n);
+    }
+    const parts: Buffer[] = [];
+    let left = n;
+    while (left > 0) {
+      const c = this.pending[0]!;
+      if (c.length <= left) {
+        parts.push(c);
+        this.pending.shift();
+        left -= c.length;
+      } else {
+        parts.push(c.subarray(0, left));
+        this.pending[0] = c.subarray(left);
+        left = 0;
+      }
+    }
+    return Buffer.concat(parts, n);
   }
 }
 
@@ -138,15 +185,17 @@ export class FlvSplice {
   private onTag(tag: FlvTag, out: SpliceOutput[]): void {
     this.header ??= this.reader.header;
     if (tag.type === TAG_SCRIPT) {
-      this.metadata = tag.bytes;
+      // kept for every later part: a copy, not a view holding the whole chunk
+      this.metadata = Buffer.from(tag.bytes);
       return;
     }
     if (!isVideo(tag) && !isAudio(tag)) return;
     if (isSequenceHeader(tag)) {
       const known = isVideo(tag) ? this.videoSeq : this.audioSeq;
       if (known && known.data.equals(tag.data)) return;
-      if (isVideo(tag)) this.videoSeq = tag;
-      else this.audioSeq = tag;
+      const kept = retained(tag);
+      if (isVideo(tag)) this.videoSeq = kept;
+      else this.audioSeq = kept;
       if (known && this.open) this.end('stream-changed', out);
       return;
     }
@@ -204,4 +253,10 @@ export class FlvSplice {
     this.nextReason = reason;
     out.push({ kind: 'end', reason });
   }
+}
+
+/** A copy of a tag the splice keeps (sequence headers): the reader hands out views of chunks. */
+function retained(tag: FlvTag): FlvTag {
+  const bytes = Buffer.from(tag.bytes);
+  return { ...tag, bytes, data: bytes.subarray(TAG_HEADER_BYTES, bytes.length - PREV_TAG_SIZE_BYTES) };
 }
