@@ -1,4 +1,4 @@
-import type { RecordingEntry } from './recording-entry.js';
+import { mergeRecordingWrite, type RecordingEntry } from './recording-entry.js';
 import type { Logger } from '../logger.js';
 import { readJson, SerialQueue, writeJsonAtomic } from './atomic-json.js';
 
@@ -44,8 +44,9 @@ export class FileRecordings {
 
   update(entry: RecordingEntry): Promise<void> {
     return this.writes.run(async () => {
-      if (!this.entries[entry.id]) return;
-      await this.save({ ...this.entries, [entry.id]: structuredClone(entry) });
+      const stored = this.entries[entry.id];
+      if (!stored) return;
+      await this.save({ ...this.entries, [entry.id]: structuredClone(mergeRecordingWrite(stored, entry)) });
     });
   }
 

@@ -41,3 +41,16 @@ export interface RecordingEntry {
   /** a replica that does not run the recorder was asked to stop it: the reason, for the one that does */
   stopRequested?: string;
 }
+
+/**
+ * The entry a write leaves in the index. Two fields are written by replicas that do not run the
+ * recorder, while the one that does saves its own copy every few seconds: a stop asked through
+ * another replica (`stopRequested`) sticks once set, and the invites kept when the room ended
+ * (`roomInvites`) are never replaced by null. Pure.
+ */
+export function mergeRecordingWrite(stored: RecordingEntry, next: RecordingEntry): RecordingEntry {
+  const merged: RecordingEntry = { ...next, roomInvites: next.roomInvites ?? stored.roomInvites };
+  const stopRequested = next.stopRequested ?? stored.stopRequested;
+  if (stopRequested !== undefined) merged.stopRequested = stopRequested;
+  return merged;
+}

@@ -355,6 +355,30 @@ export function defineStateStoreSuite(label: string, newFixture: () => Promise<S
         expect((await again.listRecordings()).map((e) => e.id)).toEqual(['r2']);
       });
 
+      it("keep a stop asked and the room's invites when the recorder saves its older copy", async () => {
+        const running = recordingEntry('r1', 1000);
+        expect(await store.insertRecording(running)).toBe(true);
+        // another replica asks the recorder to stop; the room ends and its invites are kept
+        await peer.updateRecording({ ...running, stopRequested: 'stopped' });
+        await peer.updateRecording({ ...running, roomInvites: { viewer: 3 } });
+        // the recorder saves its in-memory copy (without either) a moment later
+        await store.updateRecording({ ...running, durationS: 2, bytes: 100 });
+        const now = await peer.getRecording('r1');
+        expect(now).toMatchObject({
+          durationS: 2,
+          bytes: 100,
+          stopRequested: 'stopped',
+          roomInvites: { viewer: 3 },
+        });
+        // a later write that carries them replaces them as ever
+        await store.updateRecording({ ...now!, state: 'complete', roomInvites: { viewer: 4 } });
+        expect(await store.getRecording('r1')).toMatchObject({
+          state: 'complete',
+          stopRequested: 'stopped',
+          roomInvites: { viewer: 4 },
+        });
+      });
+
       it('refuse a second running recording of a room, whichever replica asks', async () => {
         const [a, b] = await Promise.all([
           store.insertRecording(recordingEntry('r1', 1000)),

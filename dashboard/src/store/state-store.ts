@@ -66,7 +66,11 @@ export interface StateStore {
    * to start at once: one wins).
    */
   insertRecording(entry: RecordingEntry): Promise<boolean>;
-  /** Replaces an existing recording's entry (no-op for an unknown id). */
+  /**
+   * Replaces an existing recording's entry (no-op for an unknown id), except that a `stopRequested`
+   * already stored stays and a stored non-null `roomInvites` is not replaced by null
+   * (mergeRecordingWrite): replicas other than the recorder's write those.
+   */
   updateRecording(entry: RecordingEntry): Promise<void>;
   /** Every recording, newest first. */
   listRecordings(): Promise<RecordingEntry[]>;

@@ -1,7 +1,7 @@
 import type { WebhookEvent } from '@boxroom/contracts';
 import type { Logger } from '../../logger.js';
 import { ChangeListeners } from '../change-listeners.js';
-import type { RecordingEntry } from '../recording-entry.js';
+import { mergeRecordingWrite, type RecordingEntry } from '../recording-entry.js';
 import type {
   InviteGenerations,
   InviteRole,
@@ -223,10 +223,18 @@ export class PostgresStateStore implements StateStore {
 
   async updateRecording(entry: RecordingEntry): Promise<void> {
     await this.db.transaction(async (c) => {
+      // the row locked: a concurrent write of stopRequested or roomInvites is merged, not lost
+      const { rows } = await c.query<{ entry: RecordingEntry }>(
+        'SELECT entry FROM recordings WHERE id = $1 FOR UPDATE',
+        [entry.id],
+      );
+      const stored = rows[0]?.entry;
+      if (!stored) return;
+      const merged = mergeRecordingWrite(stored, entry);
       await c.query('UPDATE recordings SET state = $2, entry = $3 WHERE id = $1', [
-        entry.id,
-        entry.state,
-        JSON.stringify(entry),
+        merged.id,
+        merged.state,
+        JSON.stringify(merged),
       ]);
       await notifyChange(c, { kind: 'recordings', room: entry.roomId });
     });
