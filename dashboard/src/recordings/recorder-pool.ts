@@ -38,6 +38,8 @@ export class RecorderPool implements SingletonJob {
   private timer: NodeJS.Timeout | null = null;
   private running = false;
   private ticking: Promise<void> | null = null;
+  /** a wake came during a pass: what it announced may have been read too early, one more pass follows */
+  private wokenDuring = false;
   private ticks = 0;
   private unsubscribe: (() => void) | null = null;
 
@@ -87,12 +89,20 @@ export class RecorderPool implements SingletonJob {
     if (!this.running) return;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    if (this.ticking) return;
+    if (this.ticking) {
+      this.wokenDuring = true;
+      return;
+    }
     this.ticking = this.reconcile()
       .catch((err: unknown) => this.o.log.error({ err }, 'recorder reconciliation failed'))
       .finally(() => {
         this.ticking = null;
         if (!this.running) return;
+        if (this.wokenDuring) {
+          this.wokenDuring = false;
+          this.wake();
+          return;
+        }
         this.timer = setTimeout(() => this.wake(), RECONCILE_MS);
         this.timer.unref();
       });
