@@ -90,7 +90,10 @@ export class RecordingService {
     return this.view(entry);
   }
 
-  /** `always` rooms: started when ready (and again after a fault ended the last one). */
+  /**
+   * `always` rooms: started once, when the pool sees the room ready without any recording yet.
+   * Not again after any end (a stop, a limit, a fault): the pool starts only rooms with none.
+   */
   async startByPolicy(roomId: string): Promise<void> {
     await this.start(null, roomId, 'policy').catch((err: unknown) => {
       if (!(err instanceof AppError && err.code === 'already_recording'))
