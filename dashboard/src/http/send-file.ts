@@ -41,7 +41,18 @@ export async function sendFile(
   const range = parseRange(o.range, size);
   void reply.header('content-type', o.type).header('accept-ranges', 'bytes').header('cache-control', o.cache);
   if (o.name) void reply.header('content-disposition', `attachment; filename="${o.name}"`);
-  if (o.onDone) reply.raw.once('close', o.onDone);
+  if (o.onDone) {
+    const onDone = o.onDone;
+    let ran = false;
+    const once = () => {
+      if (ran) return;
+      ran = true;
+      onDone();
+    };
+    reply.raw.once('close', once);
+    // the client left while the file was looked at: 'close' was emitted already
+    if (reply.raw.destroyed) once();
+  }
   if (range === 'bad') {
     return reply
       .status(416)
