@@ -1,4 +1,3 @@
-import { rm } from 'node:fs/promises';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { RecordingList, RecordingResult, Recording, RecordingTimeline } from '@boxroom/contracts';
@@ -181,13 +180,18 @@ export const recordingRoutes: FastifyPluginAsyncTypebox<{
       const entry = await recordings.forMedia(req.principal, req.params.rid, req.query);
       if (entry.durationS <= 0) throw errors.notFound('nothing recorded yet');
       const out = await files.export(entry);
-      return sendFile(reply, out.path, {
-        type: 'video/mp4',
-        range: req.headers.range,
-        cache: out.temporary ? 'no-store' : 'private, max-age=3600',
-        name: `${entry.roomName.replace(/[^\w.-]+/g, '_')}-${entry.id}.mp4`,
-        ...(out.temporary ? { onDone: () => void rm(out.path, { force: true }) } : {}),
-      });
+      try {
+        return await sendFile(reply, out.path, {
+          type: 'video/mp4',
+          range: req.headers.range,
+          cache: out.temporary ? 'no-store' : 'private, max-age=3600',
+          name: `${entry.roomName.replace(/[^\w.-]+/g, '_')}-${entry.id}.mp4`,
+          onDone: out.done,
+        });
+      } catch (err) {
+        out.done(); // the response never took the file
+        throw err;
+      }
     },
   );
 
