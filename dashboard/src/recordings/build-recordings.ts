@@ -53,6 +53,7 @@ export function buildRecordings(o: {
     dir: config.dir,
     limits: config,
     remove: async (id) => service?.remove(id),
+    derivedBytes: (id) => media.derivedBytes(id),
     log: o.log,
   });
   const agentToken = (room: string) => o.tokens.issueForAgent({ ...RECORDER, room });

@@ -70,6 +70,16 @@ describe('RecordingMedia', () => {
     d.done();
   });
 
+  it('measures the bytes beside the segments: exports, frames, the timeline', async () => {
+    const media = new RecordingMedia(root, fakeFfmpeg().spawn, log);
+    await writeFile(join(root, 'r1', 'p0', 'seg0.m4s'), Buffer.alloc(5000)); // counted by the entry
+    await writeFile(join(root, 'r1', 'recording.mp4'), Buffer.alloc(1000));
+    await mkdir(join(root, 'r1', 'frames'));
+    await writeFile(join(root, 'r1', 'frames', '100.jpg'), Buffer.alloc(200));
+    expect(await media.derivedBytes('r1')).toBe(1200);
+    expect(await media.derivedBytes('none')).toBe(0);
+  });
+
   it('decodes at most two frames at once, one decode for concurrent requests of the same frame', async () => {
     const ff = fakeFfmpeg();
     const media = new RecordingMedia(root, ff.spawn, log);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../logger.js';
 import { runFfmpeg, type Spawn } from './ffmpeg-process.js';
@@ -205,6 +205,29 @@ export class RecordingMedia {
   /** Warm the download of a recording that just ended (stop to downloadable stays short). */
   prepare(e: RecordingEntry): void {
     void this.export(e).catch((err: unknown) => this.log.warn({ err, recording: e.id }, 'export failed'));
+  }
+
+  /**
+   * Bytes of a recording's directory beside its parts' segments (which its entry counts): the
+   * MP4 export, running exports, cached frames, the timeline. The byte cap counts them too.
+   */
+  async derivedBytes(id: string): Promise<number> {
+    const dir = this.dirOf(id);
+    const sizes = async (d: string, descend: boolean): Promise<number> => {
+      const names = await readdir(d, { withFileTypes: true }).catch(() => []);
+      let sum = 0;
+      for (const f of names) {
+        if (f.isFile())
+          sum += await stat(join(d, f.name)).then(
+            (st) => st.size,
+            () => 0,
+          );
+        else if (descend && f.isDirectory() && f.name === FRAMES_DIR)
+          sum += await sizes(join(d, f.name), false);
+      }
+      return sum;
+    };
+    return sizes(dir, true);
   }
 
   async remove(id: string): Promise<void> {

@@ -1,9 +1,10 @@
+import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { parseRange } from '../http/send-file.js';
 import { recordingEntry } from '../store/state-store.suite.js';
 import { RecordingLinkSigner } from './recording-links.js';
 import { mediaTimeAt } from './recording-writer.js';
-import { pickExpired } from './retention.js';
+import { pickExpired, RecordingRetention } from './retention.js';
 
 const DAY_MS = 24 * 3600 * 1000;
 
@@ -31,6 +32,41 @@ describe('retention', () => {
     ];
     const ids = pickExpired(all, { maxAgeS: 0, maxBytes: 100, minFreeBytes: 0 }, 5);
     expect(ids.map((e) => e.id)).toEqual(['a', 'b']);
+  });
+});
+
+describe('RecordingRetention', () => {
+  const log = pino({ level: 'silent' });
+  const finished = (id: string, startedAt: number, bytes: number) => ({
+    ...recordingEntry(id, startedAt),
+    state: 'complete' as const,
+    endedAt: startedAt + 1000,
+    bytes,
+  });
+  const retention = (entries: ReturnType<typeof recordingEntry>[], derived: Record<string, number>) => {
+    const removed: string[] = [];
+    const r = new RecordingRetention({
+      store: { listRecordings: async () => entries },
+      dir: '/nonexistent',
+      limits: { maxAgeS: 0, maxBytes: 100, minFreeBytes: 0 },
+      remove: async (id) => void removed.push(id),
+      derivedBytes: async (id) => derived[id] ?? 0,
+      log,
+    });
+    return { r, removed };
+  };
+
+  it("counts a recording's export and frames against the byte cap, not its segments alone", async () => {
+    // 80 bytes of segments, under the cap; the MP4 export of `a` brings it over
+    const { r, removed } = retention([finished('a', 1, 40), finished('b', 2, 40)], { a: 30 });
+    expect(await r.sweep()).toEqual(['a']);
+    expect(removed).toEqual(['a']);
+  });
+
+  it('stops running recordings whose segments and exports together exceed the cap', async () => {
+    const running = { ...recordingEntry('run', 1), bytes: 60 };
+    expect(await retention([running], {}).r.limit()).toBeNull();
+    expect(await retention([running], { run: 50 }).r.limit()).toBe('byte-cap');
   });
 });
 

@@ -24,6 +24,8 @@ export class RecordingRetention {
       dir: string;
       limits: RetentionLimits;
       remove(id: string): Promise<void>;
+      /** a recording's bytes on disk beside its segments (exports, frames): the cap counts them */
+      derivedBytes(id: string): Promise<number>;
       log: Logger;
       now?: () => number;
     },
@@ -33,7 +35,8 @@ export class RecordingRetention {
   async sweep(): Promise<string[]> {
     const { maxAgeS, maxBytes } = this.o.limits;
     if (!maxAgeS && !maxBytes) return [];
-    const all = await this.o.store.listRecordings();
+    const listed = await this.o.store.listRecordings();
+    const all = maxBytes ? await this.withDerived(listed) : listed;
     const doomed = pickExpired(all, this.o.limits, (this.o.now ?? Date.now)());
     for (const e of doomed) {
       this.o.log.info({ recording: e.id, room: e.roomId, bytes: e.bytes }, 'recording deleted by retention');
@@ -51,9 +54,20 @@ export class RecordingRetention {
     }
     if (maxBytes > 0) {
       const running = (await this.o.store.listRecordings()).filter((e) => e.state === 'recording');
-      if (running.reduce((s, e) => s + e.bytes, 0) > maxBytes) return 'byte-cap';
+      const measured = await this.withDerived(running);
+      if (measured.reduce((s, e) => s + e.bytes, 0) > maxBytes) return 'byte-cap';
     }
     return null;
+  }
+
+  /** The entries with `bytes` as the cap counts them: segments, exports and frames. */
+  private async withDerived(entries: RecordingEntry[]): Promise<RecordingEntry[]> {
+    return Promise.all(
+      entries.map(async (e) => ({
+        ...e,
+        bytes: e.bytes + (await this.o.derivedBytes(e.id).catch(() => 0)),
+      })),
+    );
   }
 }
 
