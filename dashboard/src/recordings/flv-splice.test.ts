@@ -1,25 +1,16 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import {
+  FLV_HEADER as HEADER,
+  flvAudio as audio,
+  flvAudioSeq as aSeq,
+  flvInterframe as inter,
+  flvJoin as join,
+  flvKeyframe as key,
+  flvMeta as meta,
+  flvTag as tag,
+  flvVideoSeq as vSeq,
+} from '../testing/flv-tags.js';
 import { FlvSplice, FlvTagReader, type SpliceOutput } from './flv-splice.js';
-
-const HEADER = Buffer.from([0x46, 0x4c, 0x56, 1, 5, 0, 0, 0, 9, 0, 0, 0, 0]);
-
-function tag(type: number, ts: number, data: number[]): Buffer {
-  const body = Buffer.from(data);
-  const h = Buffer.alloc(11);
-  h[0] = type;
-  h.writeUIntBE(body.length, 1, 3);
-  h.writeUIntBE(ts & 0xffffff, 4, 3);
-  h[7] = (ts >>> 24) & 0xff;
-  const prev = Buffer.alloc(4);
-  prev.writeUInt32BE(11 + body.length);
-  return Buffer.concat([h, body, prev]);
-}
-const meta = () => tag(18, 0, [2, 0, 1, 0x61]);
-const vSeq = (v = 1) => tag(9, 0, [0x17, 0, 0, 0, 0, v]);
-const aSeq = () => tag(8, 0, [0xaf, 0, 0x12, 0x10]);
-const key = (ts: number) => tag(9, ts, [0x17, 1, 0, 0, 0, 0xaa]);
-const inter = (ts: number) => tag(9, ts, [0x27, 1, 0, 0, 0, 0xbb]);
-const audio = (ts: number) => tag(8, ts, [0xaf, 1, 0xcc]);
 
 /** What a connection's bytes turn into: `begin@ts`, `end`, and `v<ts>` / `a<ts>` for tags. */
 function run(splice: FlvSplice, ...chunks: Buffer[]): string[] {
@@ -40,9 +31,6 @@ const unpooled = (b: Buffer): Buffer => {
   b.copy(own);
   return own;
 };
-
-/** A connection's join burst: header, metadata, sequence headers, then the GOP cache. */
-const join = (...gop: Buffer[]) => Buffer.concat([HEADER, meta(), vSeq(), aSeq(), ...gop]);
 
 describe('FlvTagReader', () => {
   it('cuts tags across any chunk boundary and keeps 32-bit timestamps', () => {
