@@ -38,6 +38,8 @@ export interface FakeAgent {
   failSettings: number;
   /** how long POST /settings takes (a screen that resizes slowly) */
   settingsDelayMs: number;
+  /** what GET /files answers (200, JSON), as given: tests make it malformed or huge */
+  filesAnswer: string;
   /** the largest size it takes (its screen); larger: 409, as the real agent */
   maxSize: { width: number; height: number };
   close(): Promise<void>;
@@ -65,6 +67,7 @@ export async function startFakeAgent(publicKeyPem: string, roomId: string): Prom
     live: undefined,
     failSettings: 0,
     settingsDelayMs: 0,
+    filesAnswer: JSON.stringify({ files: [] }),
     maxSize: { width: 3840, height: 2160 },
     viewers: 2,
     protocol: AGENT_PROTOCOL_VERSION,
@@ -177,6 +180,12 @@ export async function startFakeAgent(publicKeyPem: string, roomId: string): Prom
     agent.settings.push(next);
     agent.live = next;
     return next;
+  });
+  app.get('/files', async (req, reply) => {
+    const c = await claims(req);
+    if (c?.aud !== 'boxroom-agent')
+      return reply.status(403).send({ error: { code: 'forbidden', message: 'the dashboard only' } });
+    return reply.type('application/json').send(agent.filesAnswer);
   });
   app.get('/stream.flv', async (req, reply) => {
     if (!(await claims(req)))
