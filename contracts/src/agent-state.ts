@@ -1,6 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { ControlChange, ControlState } from './control.js';
 import { RoomExpiry } from './lifecycle.js';
+import { AgentLiveSettings } from './room-settings.js';
 import { Presence } from './session.js';
 
 /**
@@ -15,5 +16,10 @@ export const AgentState = Type.Object({
   expired: Type.Union([RoomExpiry, Type.Null()]),
   /** recent lease changes, oldest first (after `since` when asked with it) */
   controlChanges: Type.Array(ControlChange),
+  /**
+   * the live settings the agent applies now: a restarted agent is back at its create-time ones, and
+   * the dashboard's sweeps compare them with what it stored (absent from agents of earlier builds)
+   */
+  settings: Type.Optional(AgentLiveSettings),
 });
 export type AgentState = Static<typeof AgentState>;

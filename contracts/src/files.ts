@@ -31,11 +31,28 @@ export const RoomFile = Type.Object({
 });
 export type RoomFile = Static<typeof RoomFile>;
 
+/**
+ * The most files one listing names: the desktop user may create millions, and a listing is one
+ * JSON answer held whole by the agent and the dashboard. The newest are kept (by modification time).
+ */
+export const FILE_LIST_MAX_ENTRIES = 1000;
+
+/**
+ * The most bytes of JSON a listing may take, on each hop (worker to agent, agent to dashboard): a full
+ * listing of the longest names (255 bytes, each a control character escaped to 6) stays under it.
+ */
+export const FILE_LIST_MAX_BYTES = 2 * 1024 * 1024;
+
 /** GET /api/rooms/:id/files */
 export const RoomFileList = Type.Object({
   files: Type.Array(RoomFile),
   folder: Type.Optional(
     Type.String({ description: 'where the files are in the room (its desktop sees them there)' }),
+  ),
+  truncated: Type.Optional(
+    Type.Boolean({
+      description: `the folder has more files than a listing names (${FILE_LIST_MAX_ENTRIES}): the newest are listed`,
+    }),
   ),
 });
 export type RoomFileList = Static<typeof RoomFileList>;

@@ -206,6 +206,7 @@ async function composeApp(
     ...(config.failedRoomGraceS !== undefined ? { failedGraceMs: config.failedRoomGraceS * 1000 } : {}),
     listener: new ControlRelay(webhooks, log.child({ mod: 'control-relay' })),
     rights: rightsPush,
+    settings: settingsPush,
   });
   const participantRights = new ParticipantRights(
     rooms,

@@ -1,9 +1,9 @@
 import { Value } from 'typebox/value';
 import {
+  AgentLiveSettings,
   ControlChange,
   ControlState,
   RoomExpiry,
-  type AgentLiveSettings,
   type AgentState,
   type ControlAction,
   type RoomRights,
@@ -48,6 +48,7 @@ export class AgentClient {
       controlChanges: Array.isArray(s.controlChanges)
         ? s.controlChanges.filter((c): c is ControlChange => Value.Check(ControlChange, c))
         : [],
+      ...(Value.Check(AgentLiveSettings, s.settings) ? { settings: s.settings } : {}),
     };
   }
 

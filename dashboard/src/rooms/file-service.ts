@@ -1,7 +1,7 @@
 import { request, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { Readable } from 'node:stream';
-import { fileNameProblem, type RoomFile, type RoomFileList } from '@boxroom/contracts';
+import { FILE_LIST_MAX_BYTES, fileNameProblem, type RoomFile, type RoomFileList } from '@boxroom/contracts';
 import { authorize } from '../auth/abilities.js';
 import type { Principal } from '../auth/principal.js';
 import { AppError, codeForStatus, errors } from '../errors.js';
@@ -36,7 +36,7 @@ export class FileService {
   async list(p: Principal | null, id: string): Promise<RoomFileList> {
     const { record, token } = await this.allow(p, id, 'download');
     const res = await this.agentCall(record, token, 'GET', '/files', {});
-    const body = await json(res);
+    const body = await json(res, id);
     if (res.statusCode !== 200) throw agentError(id, res.statusCode ?? 0, body);
     return body as RoomFileList;
   }
@@ -47,7 +47,7 @@ export class FileService {
     const res = await this.agentCall(record, token, 'GET', filePath(name), range ? { range } : {});
     const status = res.statusCode ?? 0;
     if (status !== 200 && status !== 206) {
-      const body = await json(res);
+      const body = await json(res, id);
       if (status === 416) throw new RangeRefused(String(res.headers['content-range'] ?? ''), body);
       throw agentError(id, status, body);
     }
@@ -85,7 +85,7 @@ export class FileService {
       },
       body,
     );
-    const answer = await json(res);
+    const answer = await json(res, id);
     if (res.statusCode === 201) {
       this.log.info({ room: id, by: p?.id, size: (answer as RoomFile).size }, 'file uploaded');
       return { result: 'created', file: answer as RoomFile };
@@ -166,9 +166,21 @@ function checkName(name: string): void {
 
 const filePath = (name: string) => `/files/${encodeURIComponent(name)}`;
 
-async function json(res: IncomingMessage): Promise<unknown> {
+/**
+ * The agent's JSON answer, held whole: at most FILE_LIST_MAX_BYTES (a full listing fits). A longer
+ * one is not read on: the response is destroyed and the room counts as not well (503).
+ */
+async function json(res: IncomingMessage, id: string): Promise<unknown> {
   const chunks: Buffer[] = [];
-  for await (const c of res) chunks.push(c as Buffer);
+  let bytes = 0;
+  for await (const c of res) {
+    bytes += (c as Buffer).length;
+    if (bytes > FILE_LIST_MAX_BYTES) {
+      res.destroy();
+      throw errors.roomUnavailable(id, new Error(`agent answer over ${FILE_LIST_MAX_BYTES} bytes`));
+    }
+    chunks.push(c as Buffer);
+  }
   try {
     return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
   } catch {

@@ -171,13 +171,18 @@ export class RoomManager {
     if (!settings || !settingsPush) throw errors.conflict('live settings are not available here');
     if (record.status === 'stopping' || record.status === 'failed')
       throw errors.conflict(`room ${id} is ${record.status}: its settings can no longer change`);
-    const before = settings.of(record.spec);
-    const next = patched(before, body);
-    if (record.status === 'ready') {
-      await this.refuseOtherProtocol(record);
-      await settingsPush.send(record, next);
-    }
-    await settings.set(id, next);
+    // one PATCH of a room at a time: each reads what the one before it stored, and none pushes an
+    // older state over a newer one (a clipboard change during a resize would undo the resize)
+    const next = await settingsPush.exclusive(id, async () => {
+      const now = settings.of(record.spec);
+      const wanted = patched(now, body);
+      if (record.status === 'ready') {
+        await this.refuseOtherProtocol(record);
+        await settingsPush.send(record, wanted);
+      }
+      await settings.set(id, wanted);
+      return wanted;
+    });
     this.deps.log.info(
       { room: id, by: p.id, width: next.width, height: next.height, clipboard: next.settings.clipboard },
       'room settings changed',

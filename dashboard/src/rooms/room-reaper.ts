@@ -1,6 +1,6 @@
 import type { RoomExpiry } from '@boxroom/contracts';
 import type { Logger } from '../logger.js';
-import type { AgentState } from '@boxroom/contracts';
+import type { AgentLiveSettings, AgentState } from '@boxroom/contracts';
 import { timeoutsOf, type RoomRecord } from './room-driver.js';
 
 /** How long a failed room stays (for its owner to see why) before it is removed. */
@@ -37,6 +37,11 @@ export interface RoomReaperOptions {
   listener?: StateListener;
   /** re-tells each ready room's agent its kicks and revocations (a restarted agent forgot them) */
   rights?: { sync(record: RoomRecord): Promise<unknown> };
+  /**
+   * tells a ready room's agent its stored live settings when the settings its /state reports differ
+   * (a restart too fast to be seen as a status move): with it, every ready room is asked each sweep
+   */
+  settings?: { sync(record: RoomRecord, reported: AgentLiveSettings): Promise<unknown> };
   /**
    * every ready room is asked at least this often, timeouts or not: agents that hear from no
    * dashboard for long enough stop themselves (BOXROOM_DASHBOARD_SILENCE_S; this is a quarter of it).
@@ -144,7 +149,8 @@ export class RoomReaper {
     if (r.status === 'ready' && r.agentUrl) await this.o.rights?.sync(r);
     const listener = this.o.listener?.active ? this.o.listener : null;
     const timed = t.maxAgeS > 0 || t.noViewersS > 0 || t.noInputS > 0;
-    if (r.status !== 'ready' || !r.agentUrl || (!timed && !listener && !this.keepAliveDue(id))) return;
+    const asked = timed || listener !== null || this.o.settings !== undefined || this.keepAliveDue(id);
+    if (r.status !== 'ready' || !r.agentUrl || !asked) return;
     let state: AgentState;
     try {
       state = await this.o.rooms.observe(r, listener?.since(id) ?? 0);
@@ -156,6 +162,7 @@ export class RoomReaper {
     }
     listener?.relay(id, state.controlChanges);
     if (state.expired) await this.expire(id, state.expired);
+    else if (state.settings) await this.o.settings?.sync(r, state.settings);
   }
 
   /** Would waiting for the next sweep leave the agent unasked for longer than keepAliveMs? */

@@ -3,6 +3,7 @@ import type { TokenService } from '../auth/token-service.js';
 import { AppError, errors } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { AgentClient } from './agent-client.js';
+import { KeyedSerial } from './keyed-serial.js';
 import type { RoomRecord } from './room-driver.js';
 import type { RoomSettingsService } from './room-settings-service.js';
 
@@ -15,13 +16,34 @@ export interface SettingsPushDeps {
   log: Logger;
 }
 
+/** Whether two live states are the same (the agent's report against what is stored). */
+export function sameLiveSettings(a: AgentLiveSettings, b: AgentLiveSettings): boolean {
+  return (
+    a.width === b.width &&
+    a.height === b.height &&
+    a.settings.clipboard.copyOut === b.settings.clipboard.copyOut &&
+    a.settings.clipboard.pasteIn === b.settings.clipboard.pasteIn &&
+    a.settings.files.upload === b.settings.files.upload &&
+    a.settings.files.download === b.settings.files.download
+  );
+}
+
 /**
  * Tells a room's agent its live settings (POST /settings, the whole state, with a dashboard token):
- * on a PATCH, where a refusal is the caller's answer, and whenever the room (re)becomes ready, so a
- * restarted agent takes its size and policy back.
+ * on a PATCH, where a refusal is the caller's answer, whenever the room (re)becomes ready, and on the
+ * reaper's sweeps when the agent reports other settings than those stored (an agent restarted too
+ * fast to be seen as a status move is back at its create-time ones; a failed push is retried there).
+ * Every read-push-store of a room runs through `exclusive`, so two changes cannot undo each other.
  */
 export class SettingsPush {
+  private readonly serial = new KeyedSerial();
+
   constructor(private readonly d: SettingsPushDeps) {}
+
+  /** Runs `task` after every earlier settings task of room `id` ended. */
+  exclusive<T>(id: string, task: () => Promise<T>): Promise<T> {
+    return this.serial.run(id, task);
+  }
 
   /** Sends `next` now; throws the agent's refusal (409: the screen cannot take the size). */
   async send(record: RoomRecord, next: AgentLiveSettings): Promise<void> {
@@ -38,14 +60,24 @@ export class SettingsPush {
     }
   }
 
-  /** What is stored, to a room that became ready; never throws (logged: the next ready retries). */
-  async sync(record: RoomRecord): Promise<void> {
-    if (!record.agentUrl || record.status !== 'ready') return;
-    const next = this.d.settings.of(record.spec);
-    try {
-      await this.send(record, next);
-    } catch (err) {
-      this.d.log.warn({ room: record.spec.id, err }, 'could not tell the agent its live settings');
-    }
+  /**
+   * What is stored, to a ready room; never throws (logged: the reaper's next sweep retries). With
+   * `reported`, the agent's own word on its settings, only when they differ. Returns whether it sent.
+   */
+  sync(record: RoomRecord, reported?: AgentLiveSettings): Promise<boolean> {
+    if (!record.agentUrl || record.status !== 'ready') return Promise.resolve(false);
+    return this.exclusive(record.spec.id, async () => {
+      const next = this.d.settings.of(record.spec);
+      if (reported && sameLiveSettings(reported, next)) return false;
+      try {
+        await this.send(record, next);
+        if (reported)
+          this.d.log.info({ room: record.spec.id }, 'agent was back at other settings: told again');
+        return true;
+      } catch (err) {
+        this.d.log.warn({ room: record.spec.id, err }, 'could not tell the agent its live settings');
+        return false;
+      }
+    });
   }
 }

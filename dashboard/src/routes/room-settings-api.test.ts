@@ -1,5 +1,5 @@
 import { decodeJwt } from 'jose';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { FakeAgent } from '../testing/fake-agent.js';
 import { roomWithAgent, type RoomWithAgent } from '../testing/room-with-agent.js';
 import { buildTestApp, inviteOf, type TestApp } from '../testing/test-app.js';
@@ -146,6 +146,23 @@ describe('PATCH /api/rooms/:id (live settings)', () => {
     expect(agent.settings.at(-1)).toMatchObject({ width: 1600, height: 900 });
   });
 
+  it('concurrent PATCHes of one room: both changes stay, at the agent and in the answers', async () => {
+    agent.settingsDelayMs = 100; // the resize is still being pushed when the clipboard change comes
+    const [resize, clipboard] = await Promise.all([
+      patch(t.admin, { width: 1920, height: 1080 }),
+      patch(t.admin, { clipboard: { copyOut: false } }),
+    ]);
+    expect([resize.statusCode, clipboard.statusCode]).toEqual([200, 200]);
+    const both = {
+      width: 1920,
+      height: 1080,
+      settings: { clipboard: { copyOut: false, pasteIn: false }, files: { upload: true, download: true } },
+    };
+    expect(clipboard.json()).toMatchObject(both);
+    expect(await get()).toMatchObject(both);
+    expect(agent.live).toEqual(both);
+  });
+
   it('is in the OpenAPI document with its answers', async () => {
     const spec = (await t.app.inject('/openapi.json')).json();
     const op = spec.paths['/api/rooms/{id}'].patch;
@@ -158,5 +175,41 @@ describe('PATCH /api/rooms/:id (live settings)', () => {
       'clipboard',
       'files',
     ]);
+  });
+});
+
+describe('live settings after an agent restart the dashboard did not see', () => {
+  it("the reaper's sweep tells the agent again, and retries a push that failed", async () => {
+    const t = await buildTestApp({ roomPollMs: 50 });
+    const { room, agent } = await roomWithAgent(t);
+    try {
+      const res = await t.app.inject({
+        method: 'PATCH',
+        url: `/api/rooms/${room.id}`,
+        headers: t.admin,
+        payload: { clipboard: { copyOut: false } },
+      });
+      expect(res.statusCode).toBe(200);
+      const stored = agent.live!;
+      expect(stored.settings.clipboard.copyOut).toBe(false);
+      const pushes = agent.settings.length;
+      // restarted between two polls, never seen as a status move: back at its create-time policy,
+      // and the first push after it fails
+      agent.failSettings = 1;
+      agent.live = {
+        ...stored,
+        settings: { ...stored.settings, clipboard: { copyOut: true, pasteIn: true } },
+      };
+      await vi.waitFor(() => expect(agent.live).toEqual(stored), { timeout: 3000, interval: 20 });
+      expect(agent.failSettings).toBe(0);
+      // once in step, the sweeps leave it alone
+      const after = agent.settings.length;
+      expect(after).toBe(pushes + 1);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(agent.settings.length).toBe(after);
+    } finally {
+      await agent.close();
+      await t.close();
+    }
   });
 });

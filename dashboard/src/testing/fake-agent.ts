@@ -29,6 +29,17 @@ export interface FakeAgent {
   recordings: Array<string | null>;
   /** every POST /settings it took, in order */
   settings: AgentLiveSettings[];
+  /**
+   * the settings it applies now, reported by /state (undefined: left out, as agents of earlier builds
+   * did); a POST /settings it takes sets them. Tests set them back to act out a restart.
+   */
+  live: AgentLiveSettings | undefined;
+  /** POST /settings calls still to answer 503 (a push that fails) */
+  failSettings: number;
+  /** how long POST /settings takes (a screen that resizes slowly) */
+  settingsDelayMs: number;
+  /** what GET /files answers (200, JSON), as given: tests make it malformed or huge */
+  filesAnswer: string;
   /** the largest size it takes (its screen); larger: 409, as the real agent */
   maxSize: { width: number; height: number };
   close(): Promise<void>;
@@ -53,6 +64,10 @@ export async function startFakeAgent(publicKeyPem: string, roomId: string): Prom
     resets: [],
     recordings: [],
     settings: [],
+    live: undefined,
+    failSettings: 0,
+    settingsDelayMs: 0,
+    filesAnswer: JSON.stringify({ files: [] }),
     maxSize: { width: 3840, height: 2160 },
     viewers: 2,
     protocol: AGENT_PROTOCOL_VERSION,
@@ -87,6 +102,7 @@ export async function startFakeAgent(publicKeyPem: string, roomId: string): Prom
       viewers: agent.viewers,
       expired: null,
       controlChanges: [],
+      ...(agent.live ? { settings: agent.live } : {}),
     };
   });
   app.post<{ Params: { action: string }; Body: { participantId?: string } }>(
@@ -153,11 +169,23 @@ export async function startFakeAgent(publicKeyPem: string, roomId: string): Prom
       return reply.status(403).send({ error: { code: 'forbidden', message: 'the dashboard only' } });
     if (!Value.Check(AgentLiveSettings, req.body))
       return reply.status(400).send({ error: { code: 'bad_request', message: 'not AgentLiveSettings' } });
+    if (agent.settingsDelayMs > 0) await new Promise((r) => setTimeout(r, agent.settingsDelayMs));
+    if (agent.failSettings > 0) {
+      agent.failSettings--;
+      return reply.status(503).send({ error: { code: 'unavailable', message: 'restarting' } });
+    }
     const next = req.body;
     if (next.width > agent.maxSize.width || next.height > agent.maxSize.height)
       return reply.status(409).send({ error: { code: 'conflict', message: 'does not fit the screen' } });
     agent.settings.push(next);
+    agent.live = next;
     return next;
+  });
+  app.get('/files', async (req, reply) => {
+    const c = await claims(req);
+    if (c?.aud !== 'boxroom-agent')
+      return reply.status(403).send({ error: { code: 'forbidden', message: 'the dashboard only' } });
+    return reply.type('application/json').send(agent.filesAnswer);
   });
   app.get('/stream.flv', async (req, reply) => {
     if (!(await claims(req)))

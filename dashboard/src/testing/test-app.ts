@@ -26,13 +26,21 @@ export async function buildTestApp(
     logLines?: string[];
     /** the built web UI to serve (default: wherever `npm run build` put it, if it did) */
     webDir?: string | null;
+    /** how often the reaper sweeps (default: the app's) */
+    roomPollMs?: number;
   } = {},
 ): Promise<TestApp> {
   const dataDir = await mkdtemp(join(tmpdir(), 'boxroom-dash-test-'));
   const secrets = await loadSecrets(dataDir, ADMIN_TOKEN);
   const driver = new FakeDriver(opts.agentUrl ?? null);
   const app = await buildApp({
-    config: { dataDir, publicUrl: 'http://box.test', maxRooms: opts.maxRooms ?? 50, tokenTtlS: 3600 },
+    config: {
+      dataDir,
+      publicUrl: 'http://box.test',
+      maxRooms: opts.maxRooms ?? 50,
+      tokenTtlS: 3600,
+      ...(opts.roomPollMs !== undefined ? { roomPollMs: opts.roomPollMs } : {}),
+    },
     log: opts.logLines
       ? pino({ level: 'debug' }, { write: (line: string) => void opts.logLines!.push(line) })
       : pino({ level: 'silent' }),

@@ -38,18 +38,30 @@ const openFile = () => {
   return [fd, st];
 };
 if (op === 'list') {
-  const files = [];
-  let used = 0;
-  for (const d of fs.readdirSync(dir, { withFileTypes: true })) {
+  // the folder may hold millions of names: read it as a stream and keep only the newest max
+  // (every file still counts towards used: the quota is the whole folder's)
+  const max = Number(name);
+  let files = [];
+  let used = 0, total = 0;
+  const keep = () => {
+    files.sort((x, y) => y.mtimeMs - x.mtimeMs || (x.name < y.name ? -1 : 1));
+    if (files.length > max) files.length = max;
+  };
+  const folder = fs.opendirSync(dir);
+  for (let d = folder.readSync(); d; d = folder.readSync()) {
     if (!d.isFile()) continue; // symlinks, folders, FIFOs: not the room's files
     let st;
     try { st = fs.lstatSync(path.join(dir, d.name)); } catch { continue; }
     if (!st.isFile()) continue;
     if (d.name.startsWith(PREFIX)) continue;
     used += st.size;
+    total++;
     files.push({ name: d.name, size: st.size, mtimeMs: st.mtimeMs });
+    if (files.length >= 2 * max) keep();
   }
-  out({ files, used });
+  folder.closeSync();
+  keep();
+  out({ files, used, truncated: total > files.length });
 } else if (op === 'stat') {
   const [fd, st] = openFile();
   fs.closeSync(fd);

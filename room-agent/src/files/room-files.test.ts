@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
@@ -99,6 +99,48 @@ describe('RoomFiles', { timeout: 30_000 }, () => {
     expect((await files.upload('link', Readable.from([Buffer.from('new')]), 3)).result).toBe('replaced');
     expect(await readFile(join(dir, '..', 'secret'), 'utf8')).toBe('secret');
     expect(await text((await files.download('link', undefined)).body)).toBe('new');
+  });
+});
+
+describe('RoomFiles listing caps', { timeout: 30_000 }, () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'boxroom-files-'));
+  });
+  afterEach(() => rm(dir, { recursive: true, force: true }));
+
+  const filesWith = (o: { listMaxEntries?: number; answerMaxBytes?: number }) =>
+    new RoomFiles({
+      dir,
+      identity: { isolation: 'none', why: 'test' },
+      maxBytes: 1000,
+      quotaBytes: 1_000_000,
+      log: pino({ level: 'silent' }),
+      ...o,
+    });
+
+  it('names only the newest files past the cap, by name, says truncated; used counts them all', async () => {
+    for (let i = 0; i < 7; i++) {
+      await writeFile(join(dir, `f${i}`), 'x'.repeat(10));
+      await utimes(join(dir, `f${i}`), 1_000 + i, 1_000 + i);
+    }
+    const listed = await filesWith({ listMaxEntries: 3 }).list();
+    expect(listed.files.map((f) => f.name)).toEqual(['f4', 'f5', 'f6']);
+    expect(listed.truncated).toBe(true);
+    expect(listed.used).toBe(70);
+    const all = await filesWith({}).list();
+    expect(all.files).toHaveLength(7);
+    expect(all.truncated).toBe(false);
+  });
+
+  it('refuses a worker answer longer than the cap instead of holding it', async () => {
+    for (let i = 0; i < 20; i++) await writeFile(join(dir, `${'n'.repeat(200)}${i}`), '');
+    const e = await filesWith({ answerMaxBytes: 1024 })
+      .list()
+      .catch((err: unknown) => err);
+    expect(e).toBeInstanceOf(FilesError);
+    expect((e as FilesError).code).toBe('internal');
+    expect((await filesWith({}).list()).files).toHaveLength(20);
   });
 });
 

@@ -1,7 +1,13 @@
 import type { ChildProcess } from 'node:child_process';
 import { lstat, mkdir, chown } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
-import { fileNameProblem, type ErrorCode, type RoomFile } from '@boxroom/contracts';
+import {
+  FILE_LIST_MAX_BYTES,
+  FILE_LIST_MAX_ENTRIES,
+  fileNameProblem,
+  type ErrorCode,
+  type RoomFile,
+} from '@boxroom/contracts';
 import type { DesktopIdentity } from '../desktop/desktop-user.js';
 import type { Logger } from '../logger.js';
 import { parseByteRange, type ByteSpan } from './byte-range.js';
@@ -23,6 +29,10 @@ export interface RoomFilesOptions {
   maxBytes: number;
   quotaBytes: number;
   log: Logger;
+  /** the most files a listing names (default FILE_LIST_MAX_ENTRIES) */
+  listMaxEntries?: number;
+  /** the most bytes of a worker's JSON answer taken (default FILE_LIST_MAX_BYTES); more: refused */
+  answerMaxBytes?: number;
 }
 
 /** What a download sends: the whole file (200) or one span of it (206). */
@@ -93,16 +103,23 @@ export class RoomFiles {
     if (id.isolation === 'desktop-user') await chown(this.o.dir, id.user.uid, id.user.gid);
   }
 
-  async list(): Promise<{ files: RoomFile[]; used: number }> {
+  /**
+   * The folder's files by name: the newest `listMaxEntries` of them (`truncated` when there are more)
+   * and the bytes all of them use.
+   */
+  async list(): Promise<{ files: RoomFile[]; used: number; truncated: boolean }> {
     await this.prepare();
-    const answer = (await this.answer(this.spawn('list', []))) as {
+    const max = this.o.listMaxEntries ?? FILE_LIST_MAX_ENTRIES;
+    const answer = (await this.answer(this.spawn('list', [String(max)]))) as {
       files: Array<{ name: string; size: number; mtimeMs: number }>;
       used: number;
+      truncated?: boolean;
     };
     const files = answer.files
+      .slice(0, max)
       .map((f) => ({ name: f.name, size: f.size, modifiedAt: new Date(f.mtimeMs).toISOString() }))
       .sort((a, b) => a.name.localeCompare(b.name));
-    return { files, used: answer.used };
+    return { files, used: answer.used, truncated: answer.truncated === true };
   }
 
   async download(name: string, range: string | undefined): Promise<FileDownload> {
@@ -207,18 +224,36 @@ export class RoomFiles {
     return spawnFilesWorker(this.o.identity, op, [this.o.dir, ...args]);
   }
 
-  /** The worker's JSON line; its `error` becomes a FilesError. */
+  /**
+   * The worker's JSON line; its `error` becomes a FilesError. An answer longer than answerMaxBytes
+   * (a listing gone wrong) is not held: the worker is killed and the call refused.
+   */
   private answer(child: ChildProcess): Promise<unknown> {
+    const maxBytes = this.o.answerMaxBytes ?? FILE_LIST_MAX_BYTES;
     return new Promise((resolve, reject) => {
-      let out = '';
+      const out: Buffer[] = [];
+      let outBytes = 0;
+      let tooLong = false;
       let errText = '';
-      child.stdout?.setEncoding('utf8').on('data', (s: string) => (out += s));
+      child.stdout?.on('data', (b: Buffer) => {
+        if (tooLong) return;
+        outBytes += b.length;
+        if (outBytes <= maxBytes) return void out.push(b);
+        tooLong = true;
+        out.length = 0;
+        child.kill('SIGKILL');
+      });
       child.stderr?.setEncoding('utf8').on('data', (s: string) => (errText = (errText + s).slice(-2000)));
       child.once('error', reject);
       child.once('close', (code) => {
+        if (tooLong) {
+          this.log.warn({ maxBytes }, 'files worker answer too long: refused');
+          return reject(new FilesError('internal', "the room's answer was too long"));
+        }
         let v: { error?: string; message?: string } | null;
         try {
-          v = JSON.parse(out.split('\n')[0] ?? '') as { error?: string; message?: string } | null;
+          const line = Buffer.concat(out).toString('utf8').split('\n')[0] ?? '';
+          v = JSON.parse(line) as { error?: string; message?: string } | null;
         } catch {
           v = null; // no answer
         }

@@ -207,6 +207,7 @@ export async function buildAgentApp(deps: AgentAppDeps): Promise<FastifyInstance
       viewers: deps.stream.viewerCount(),
       expired: deps.expiry.expired(),
       controlChanges: deps.history.since(Number.isSafeInteger(since) ? since : 0),
+      settings: deps.settings.current(),
     };
   });
 

@@ -32,8 +32,8 @@ export async function fileRoutes(app: FastifyInstance, deps: FileRoutesDeps): Pr
   app.get('/files', async (req) => {
     const claims = await dashboardCall(req);
     if (claims.role === 'viewer') throw new FilesError('forbidden', "viewers may not see the room's files");
-    const { files: list } = await files.list();
-    return { files: list, folder: files.folder };
+    const { files: list, truncated } = await files.list();
+    return { files: list, folder: files.folder, ...(truncated ? { truncated } : {}) };
   });
 
   app.get<{ Params: { name: string } }>('/files/:name', async (req, reply) => {

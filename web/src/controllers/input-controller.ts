@@ -53,6 +53,12 @@ export class InputController implements ReactiveController {
     window.removeEventListener('blur', this.onWindowBlur);
     document.removeEventListener('fullscreenchange', this.syncKeyboardLock);
     this.setActive(false);
+    // a paste under way is dropped (nothing to send it to), and the hidden field goes with the page
+    if (this.pendingPaste) clearTimeout(this.pendingPaste.timer);
+    this.pendingPaste = null;
+    this.pasteSink?.removeEventListener('paste', this.onSinkPaste);
+    this.pasteSink?.remove();
+    this.pasteSink = null;
   }
 
   /** Where noVNC puts its (invisible) canvas; the element must sit exactly over the video picture. */
