@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RoomSpec } from '../../rooms/room-driver.js';
+import { filesPolicyOf, type RoomSpec } from '../../rooms/room-driver.js';
 import { LABEL, fromLabels, labelFilter, toLabels } from './labels.js';
 
 const spec: RoomSpec = {
@@ -50,7 +50,9 @@ describe('room labels', () => {
     const labels = toLabels(spec, 'prod');
     delete labels[LABEL.filesUpload];
     delete labels[LABEL.filesDownload];
-    expect(fromLabels(labels)?.files).toEqual({ upload: true, download: true });
+    const read = fromLabels(labels)!;
+    expect(read.files).toBeUndefined();
+    expect(filesPolicyOf(read)).toEqual({ upload: true, download: true });
   });
 
   it('reads a room labelled before timeouts existed as having none', () => {

@@ -1,11 +1,5 @@
 import { RECORD_POLICIES, RECORDINGS_VISIBILITY } from '@boxroom/contracts';
-import {
-  NO_TIMEOUTS,
-  filesPolicyOf,
-  timeoutsOf,
-  type RoomApp,
-  type RoomSpec,
-} from '../../rooms/room-driver.js';
+import { NO_TIMEOUTS, timeoutsOf, type RoomApp, type RoomSpec } from '../../rooms/room-driver.js';
 
 /**
  * Container labels are the docker driver's only state store: a restarted dashboard rebuilds every
@@ -56,9 +50,11 @@ export function toLabels(spec: RoomSpec, instance: string): Record<string, strin
     [LABEL.maxAgeS]: String(timeouts.maxAgeS),
     [LABEL.noViewersS]: String(timeouts.noViewersS),
     [LABEL.noInputS]: String(timeouts.noInputS),
-    [LABEL.filesUpload]: String(filesPolicyOf(spec).upload),
-    [LABEL.filesDownload]: String(filesPolicyOf(spec).download),
   };
+  if (spec.files) {
+    labels[LABEL.filesUpload] = String(spec.files.upload);
+    labels[LABEL.filesDownload] = String(spec.files.download);
+  }
   if (spec.ownerId !== null) labels[LABEL.ownerId] = spec.ownerId;
   if (spec.record) labels[LABEL.record] = spec.record;
   if (spec.recordingsVisibleTo) labels[LABEL.recordingsVisibleTo] = spec.recordingsVisibleTo;
@@ -90,10 +86,10 @@ export function fromLabels(labels: Readonly<Record<string, string>>): RoomSpec |
   };
   if (timeouts.maxAgeS === null || timeouts.noViewersS === null || timeouts.noInputS === null) return null;
   // anything but "false" is on: a label we cannot read must not lock people out of their files
-  const files = {
-    upload: labels[LABEL.filesUpload] !== 'false',
-    download: labels[LABEL.filesDownload] !== 'false',
-  };
+  const files =
+    labels[LABEL.filesUpload] === undefined && labels[LABEL.filesDownload] === undefined
+      ? null
+      : { upload: labels[LABEL.filesUpload] !== 'false', download: labels[LABEL.filesDownload] !== 'false' };
   return {
     id,
     name,
@@ -105,7 +101,7 @@ export function fromLabels(labels: Readonly<Record<string, string>>): RoomSpec |
     ownerId: labels[LABEL.ownerId] ?? null,
     timeouts: { maxAgeS: timeouts.maxAgeS, noViewersS: timeouts.noViewersS, noInputS: timeouts.noInputS },
     ...recordingLabels(labels),
-    files,
+    ...(files ? { files } : {}),
   };
 }
 

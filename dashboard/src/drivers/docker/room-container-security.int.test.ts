@@ -154,6 +154,7 @@ describe('room container security (real engine, real room image)', () => {
     // the only writable places: tmpfs mounts, gone with the room
     expect(Object.keys(info.HostConfig.Tmpfs ?? {}).sort()).toEqual([
       '/run/boxroom-desktop',
+      '/run/boxroom-files',
       '/run/room',
       '/tmp',
     ]);
