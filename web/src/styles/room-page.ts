@@ -100,7 +100,7 @@ export const roomPageStyles = css`
       min-height: 100dvh;
     }
     .layout {
-      grid-template-columns: 1fr;
+      grid-template-columns: minmax(0, 1fr);
       /* the page is at least the screen's height: the spare height goes below the panels, not into the stage */
       align-content: start;
       padding: 0.6rem;
