@@ -11,8 +11,9 @@ import { sleep } from '../support/processes.js';
 
 /**
  * The room's clipboard in Chromium against a real room (local driver: the agent, boxroom-clipboard,
- * Xvfb, x11vnc, xterm), read and written inside the room with xclip. The policy switches and the
- * refusals are checked against the agent in room-agent/src/clipboard/clipboard.int.test.ts.
+ * Xvfb, x11vnc, xterm), read and written inside the room with xclip, and the owner's policy switched
+ * off while it runs (PATCH /api/rooms/:id). The refusals' messages are checked against the agent in
+ * room-agent/src/clipboard/clipboard.int.test.ts.
  */
 
 const run = promisify(execFile);
@@ -126,6 +127,32 @@ describe('clipboard, both ways, controller only (Chromium)', () => {
       await bob.locator('br-video-stage').press('Shift+Insert');
       await sleep(500);
       expect(await xclipRead('clipboard')).toBe(`${TEXT} panel`);
+
+      // the owner turns both directions off while the room runs (PATCH): the page says so at once,
+      // a copy in the room does not reach the controller, a paste does not reach the room
+      const patched = await dash!.api<{ settings: { clipboard: unknown } }>('PATCH', `/api/rooms/${id}`, {
+        clipboard: { copyOut: false, pasteIn: false },
+      });
+      expect(patched.status).toBe(200);
+      expect(patched.body.settings.clipboard).toEqual({ copyOut: false, pasteIn: false });
+      await kim.getByText('The owner turned paste into the room off.').waitFor({ timeout: 10_000 });
+      await kim.getByText('The owner turned copying out of the room off.').waitFor();
+      expect(await kim.locator('[data-testid=clipboard-input]').count()).toBe(0);
+      const secret = 'kept in the room';
+      const blocked = spawn('xclip', ['-quiet', '-selection', 'clipboard', '-i'], {
+        env: xenv,
+        stdio: ['pipe', 'ignore', 'ignore'],
+      });
+      copiers.push(blocked);
+      blocked.stdin.end(secret);
+      await until(async () => (await xclipRead('clipboard')) === secret, 5000, 'the copy in the room');
+      await sleep(1000);
+      expect(await kim.evaluate(() => navigator.clipboard.readText())).toBe(pasted);
+      // a paste by the keyboard: the page sends the device's text, the agent refuses it
+      await kim.evaluate(() => navigator.clipboard.writeText('must not arrive'));
+      await kim.keyboard.press('Shift+Insert');
+      await sleep(1000);
+      expect(await xclipRead('clipboard')).toBe(secret);
     } finally {
       rmSync(out, { force: true });
       rmSync(`${out}.done`, { force: true });
