@@ -36,20 +36,9 @@ describe('a recording that runs out of disk (local room, real recorder)', () => 
         BOXROOM_RECORDINGS_MIN_FREE_MB: String(1_000_000_000),
       },
     });
-    const created = await dash.api<{ id: string; links: { viewer: string } }>('POST', '/api/rooms', {
-      width: 640,
-      height: 360,
-      fps: 15,
-      app: 'terminal',
-    });
-    expect(created.status).toBe(201);
-    roomId = created.body.id;
-    viewerLink = created.body.links.viewer;
-    await until(
-      async () => (await dash.api<{ status: string }>('GET', `/api/rooms/${roomId}`)).body.status === 'ready',
-      30_000,
-      'the room to be ready',
-    );
+    const room = await dash.createReadyRoom({ width: 640, height: 360, fps: 15, app: 'terminal' });
+    roomId = room.id;
+    viewerLink = room.links.viewer;
   }, 60_000);
 
   afterAll(async () => {
