@@ -17,6 +17,10 @@ export const ERROR_STATUS = {
   already_recording: 409,
   /** POST /api/rooms/:id/recording/stop while it is not */
   not_recording: 409,
+  /** a create naming a profile another room has mounted, or a DELETE of a profile in use */
+  profile_in_use: 409,
+  /** a creator's limit (rooms at once, room-hours, recording bytes) is reached */
+  quota_exceeded: 409,
   gone: 410,
   too_many_requests: 429,
   internal: 500,

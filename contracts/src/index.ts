@@ -18,3 +18,5 @@ export * from './recording.js';
 export * from './room-settings.js';
 export * from './clipboard.js';
 export * from './files.js';
+export * from './templates.js';
+export * from './profiles.js';

@@ -5,9 +5,11 @@ import { RoomTimeouts } from './lifecycle.js';
 import { NAME_MAX_LENGTH, ROOM_DEFAULTS, ROOM_LIMITS } from './limits.js';
 import { Role } from './roles.js';
 import { RoomId } from './room-id.js';
-import { JoinedRoom, RoomApp } from './room.js';
+import { JoinedRoom } from './room.js';
 import { RecordPolicy, RecordingsVisibleTo } from './recording-policy.js';
 import { ClipboardPolicyPatch } from './room-settings.js';
+import { BUILT_IN_TEMPLATE_IDS, BrowserMode, StartUrl, TemplateId } from './templates.js';
+import { ProfileName } from './profiles.js';
 
 /** Bodies of the room calls and what they answer (the room itself is `Room`, in room.ts). */
 
@@ -21,7 +23,16 @@ export const CreateRoomBody = Type.Object(
       Type.Integer({ ...ROOM_LIMITS.height, multipleOf: 2, default: ROOM_DEFAULTS.height }),
     ),
     fps: Type.Optional(Type.Integer({ ...ROOM_LIMITS.fps, default: ROOM_DEFAULTS.fps })),
-    app: Type.Optional(RoomApp),
+    /** shorthand for `template`: a built-in one's id (a create naming both must agree) */
+    app: Type.Optional(oneOf(BUILT_IN_TEMPLATE_IDS)),
+    /** the template (GET /api/templates); default `terminal`. Its width, height, fps and policies are the defaults */
+    template: Type.Optional(TemplateId),
+    /** browser templates only: the page to open (else the template's startUrl, else a blank page) */
+    startUrl: Type.Optional(StartUrl),
+    /** browser templates only: kiosk or a normal window (else the template's, else `normal`) */
+    browserMode: Type.Optional(BrowserMode),
+    /** keep the app's home in this persistent profile of the caller (templates with `profiles: true`) */
+    profile: Type.Optional(ProfileName),
     timeouts: Type.Optional(RoomTimeouts),
     /** `off`, `manual` (owners and operators start and stop) or `always`; default BOXROOM_RECORD */
     record: Type.Optional(RecordPolicy),

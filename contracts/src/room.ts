@@ -5,9 +5,13 @@ import { ResolvedRoomTimeouts, RoomExpiry } from './lifecycle.js';
 import { RoomStatus } from './room-status.js';
 import { RoomSettings } from './room-settings.js';
 import { Presence } from './session.js';
+import { TEMPLATE_APPS } from './templates.js';
 
-/** What a room's desktop runs: a terminal (xterm) or a browser (Chromium). */
-export const ROOM_APPS = ['terminal', 'browser'] as const;
+/**
+ * What a room's desktop runs: a terminal (xterm), a browser (Chromium), a light desktop session, or
+ * a template's own command (templates.ts).
+ */
+export const ROOM_APPS = TEMPLATE_APPS;
 export type RoomApp = (typeof ROOM_APPS)[number];
 export const RoomApp = oneOf(ROOM_APPS);
 
@@ -49,6 +53,12 @@ export const Room = Type.Object({
   height: summary.height,
   fps: summary.fps,
   app: summary.app,
+  /** the template it was made from (absent on rooms made before templates: their `app` names it) */
+  template: Type.Optional(Type.String()),
+  /** browser rooms: the page it opened first */
+  startUrl: Type.Optional(Type.String()),
+  /** the persistent profile its app's home is (profiles.ts), or null */
+  profile: Type.Optional(Type.Union([Type.String(), Type.Null()])),
   /** the live settings (PATCH /api/rooms/:id changes them while the room runs) */
   settings: RoomSettings,
   /** present for callers that may invite (operator, owner) */

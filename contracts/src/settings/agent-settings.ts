@@ -84,7 +84,7 @@ export const AGENT_SETTINGS = defineSettings(['room-agent'], {
     values: ROOM_APPS,
     default: ROOM_DEFAULTS.app,
     processes: agent,
-    doc: '`terminal` (xterm) or `browser` (Chromium)',
+    doc: '`terminal` (xterm), `browser` (Chromium), `desktop` (panel and file manager), `command` (BOXROOM_APP_COMMAND)',
   },
   BOXROOM_CAPTURE: {
     type: 'enum',
