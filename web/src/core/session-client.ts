@@ -80,6 +80,15 @@ export class SessionClient {
     return true;
   }
 
+  /** The player's glass-to-glass figure for the room's metrics; false when no socket is open. */
+  sendLatency(glassToGlassMs: number): boolean {
+    const ws = this.ws;
+    if (!ws || ws.readyState !== 1) return false;
+    const msg: SessionClientMessage = { type: 'latency', glassToGlassMs };
+    ws.send(JSON.stringify(msg));
+    return true;
+  }
+
   /** Drop the connection and open a fresh one now (e.g. after a sequence gap, or a new token). */
   reconnect(): void {
     if (this.stopped) return;
