@@ -149,6 +149,7 @@ async function composeApp(
     clientErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>();
   created(app);
+  app.addHook('onClose', async () => driver.detach());
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
 
   const tokens = await TokenService.fromPem(secrets.privateKeyPem, secrets.publicKeyPem, config.tokenTtlS);

@@ -29,11 +29,19 @@ export class MeteredDriver extends EventEmitter<DriverEvents> implements RoomDri
   ) {
     super();
     if (inner.health) this.health = () => inner.health!();
-    inner.on('status', (id, status) => {
-      this.statusSeen(id, status);
-      this.emit('status', id, status);
-    });
+    inner.on('status', this.relay);
   }
+
+  /** Stops listening to the driver (the app closes; the driver itself is the composition root's). */
+  detach(): void {
+    this.inner.off('status', this.relay);
+    this.starting.clear();
+  }
+
+  private readonly relay = (id: string, status: RoomRecord['status']): void => {
+    this.statusSeen(id, status);
+    this.emit('status', id, status);
+  };
 
   get kind(): DriverKind {
     return this.inner.kind;
