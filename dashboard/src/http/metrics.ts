@@ -41,21 +41,17 @@ export class Metrics {
     registers: [this.registry],
   });
   /** RoomDriver.create() duration, by driver (the room is created; it is not ready yet) */
-  readonly driverCreateSeconds = new Histogram({
-    name: 'boxroom_driver_create_seconds',
-    help: "time the driver's create() took, by driver",
-    labelNames: ['driver'],
-    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
-    registers: [this.registry],
-  });
+  readonly driverCreateSeconds = this.driverHistogram(
+    'boxroom_driver_create_seconds',
+    "time the driver's create() took, by driver",
+    [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
+  );
   /** from create() to the driver reporting the room ready */
-  readonly driverReadySeconds = new Histogram({
-    name: 'boxroom_driver_ready_seconds',
-    help: 'time from create() to the room being ready, by driver',
-    labelNames: ['driver'],
-    buckets: [0.5, 1, 2, 3, 5, 10, 20, 30, 60],
-    registers: [this.registry],
-  });
+  readonly driverReadySeconds = this.driverHistogram(
+    'boxroom_driver_ready_seconds',
+    'time from create() to the room being ready, by driver',
+    [0.5, 1, 2, 3, 5, 10, 20, 30, 60],
+  );
   readonly driverFailures = new Counter({
     name: 'boxroom_driver_failures_total',
     help: 'rooms the driver could not create (stage create) or that failed before ready (stage start)',
@@ -83,6 +79,10 @@ export class Metrics {
         this.open.dec({ kind });
       },
     };
+  }
+
+  private driverHistogram(name: string, help: string, buckets: number[]): Histogram<'driver'> {
+    return new Histogram({ name, help, labelNames: ['driver'], buckets, registers: [this.registry] });
   }
 
   render(): Promise<string> {

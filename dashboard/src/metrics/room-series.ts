@@ -19,68 +19,56 @@ interface Sample {
   value: number;
 }
 
+type Read = (m: AgentMetrics) => number | AgentHistogram;
 /** Every per-room series: its Prometheus name, type, help and how it is read from an agent's answer. */
-export const ROOM_SERIES: ReadonlyArray<{
-  name: string;
-  type: Kind;
-  help: string;
-  read: (m: AgentMetrics) => number | AgentHistogram;
-}> = [
-  {
-    name: 'boxroom_room_viewers',
-    type: 'gauge',
-    help: 'stream readers attached to the room now',
-    read: (m) => m.viewers,
-  },
-  {
-    name: 'boxroom_room_frames_total',
-    type: 'counter',
-    help: 'encoded video frames the room published (rate() of it: the frame rate)',
-    read: (m) => m.frames,
-  },
-  {
-    name: 'boxroom_room_stream_bytes_total',
-    type: 'counter',
-    help: 'FLV bytes the room published',
-    read: (m) => m.bytes,
-  },
-  {
-    name: 'boxroom_room_bitrate_bits_per_second',
-    type: 'gauge',
-    help: "the room's stream bit rate over the last few seconds",
-    read: (m) => m.bitrateBitsPerSecond,
-  },
-  {
-    name: 'boxroom_room_controller_present',
-    type: 'gauge',
-    help: '1 while someone holds control of the room, else 0',
-    read: (m) => (m.controllerPresent ? 1 : 0),
-  },
-  {
-    name: 'boxroom_room_viewers_dropped_total',
-    type: 'counter',
-    help: 'stream readers dropped for falling too far behind',
-    read: (m) => m.viewersDropped,
-  },
-  {
-    name: 'boxroom_room_input_events_total',
-    type: 'counter',
-    help: "the controller's key and pointer events that reached the desktop",
-    read: (m) => m.inputEvents,
-  },
-  {
-    name: 'boxroom_room_encode_seconds',
-    type: 'histogram',
-    help: "a frame's delay from encoder input to the room agent, above the fastest frame's",
-    read: (m) => m.encodeSeconds,
-  },
-  {
-    name: 'boxroom_room_glass_to_glass_seconds',
-    type: 'histogram',
-    help: "players' glass-to-glass latency, as they report it",
-    read: (m) => m.glassToGlassSeconds,
-  },
-];
+export const ROOM_SERIES: ReadonlyArray<{ name: string; type: Kind; help: string; read: Read }> = (
+  [
+    ['boxroom_room_viewers', 'gauge', 'stream readers attached to the room now', (m) => m.viewers],
+    [
+      'boxroom_room_frames_total',
+      'counter',
+      'encoded video frames the room published (rate() of it: the frame rate)',
+      (m) => m.frames,
+    ],
+    ['boxroom_room_stream_bytes_total', 'counter', 'FLV bytes the room published', (m) => m.bytes],
+    [
+      'boxroom_room_bitrate_bits_per_second',
+      'gauge',
+      "the room's stream bit rate over the last few seconds",
+      (m) => m.bitrateBitsPerSecond,
+    ],
+    [
+      'boxroom_room_controller_present',
+      'gauge',
+      '1 while someone holds control of the room, else 0',
+      (m) => (m.controllerPresent ? 1 : 0),
+    ],
+    [
+      'boxroom_room_viewers_dropped_total',
+      'counter',
+      'stream readers dropped for falling too far behind',
+      (m) => m.viewersDropped,
+    ],
+    [
+      'boxroom_room_input_events_total',
+      'counter',
+      "the controller's key and pointer events that reached the desktop",
+      (m) => m.inputEvents,
+    ],
+    [
+      'boxroom_room_encode_seconds',
+      'histogram',
+      "a frame's delay from encoder input to the room agent, above the fastest frame's",
+      (m) => m.encodeSeconds,
+    ],
+    [
+      'boxroom_room_glass_to_glass_seconds',
+      'histogram',
+      "players' glass-to-glass latency, as they report it",
+      (m) => m.glassToGlassSeconds,
+    ],
+  ] satisfies Array<[string, Kind, string, Read]>
+).map(([name, type, help, read]) => ({ name, type, help, read }));
 
 function samples(name: string, room: string, v: number | AgentHistogram): Sample[] {
   if (typeof v === 'number') return [{ labels: { room }, value: v }];
