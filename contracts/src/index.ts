@@ -14,6 +14,7 @@ export * from './room.js';
 export * from './room-bodies.js';
 export * from './operator-session.js';
 export * from './agent-state.js';
+export * from './agent-metrics.js';
 export * from './recording.js';
 export * from './room-settings.js';
 export * from './clipboard.js';

@@ -5,6 +5,7 @@ import {
   ClipboardPastedEvent,
   ClipboardRefusedEvent,
 } from './clipboard.js';
+import { LatencyReportMessage } from './agent-metrics.js';
 import { ControlChangeReason, ControlState, ParticipantRef } from './control.js';
 import { ProcessStatus } from './health.js';
 import { RoomSettings } from './room-settings.js';
@@ -148,11 +149,13 @@ export type SessionEvent = Static<typeof SessionEvent>;
 /**
  * Client -> server messages on WS /session. `renew` hands the agent a renewed token of the same
  * participant (from `POST /api/rooms/:id/token`), so sockets opened with the old one stay open past
- * its `exp`. `clipboard` is the controller's paste (contracts/src/clipboard.ts).
+ * its `exp`. `clipboard` is the controller's paste (contracts/src/clipboard.ts). `latency` is the
+ * player's glass-to-glass figure for the room's metrics (contracts/src/agent-metrics.ts).
  */
 export const SessionClientMessage = Type.Union([
   Type.Object({ type: Type.Literal('ping'), t: Type.Number() }),
   Type.Object({ type: Type.Literal('renew'), token: Type.String({ maxLength: 4096 }) }),
   ClipboardPasteMessage,
+  LatencyReportMessage,
 ]);
 export type SessionClientMessage = Static<typeof SessionClientMessage>;

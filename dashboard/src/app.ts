@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { TokenClaims } from '@boxroom/contracts';
 import { InviteService } from './auth/invite-service.js';
+import { MetricsAuth } from './auth/metrics-auth.js';
 import { OperatorSessions } from './auth/operator-session.js';
 import { RightsService } from './auth/rights-service.js';
 import { JoinService } from './rooms/join-service.js';
@@ -20,6 +21,8 @@ import { RateLimiter, rateLimited } from './http/rate-limit.js';
 import { installSecurityHeaders } from './http/security-headers.js';
 import { findWebDir, webAssets } from './http/web-assets.js';
 import { redactUrl, type Logger } from './logger.js';
+import { MeteredDriver } from './metrics/metered-driver.js';
+import { RoomSeries } from './metrics/room-series.js';
 import { proxyRoutes } from './proxy/proxy-routes.js';
 import { SocketQuota } from './proxy/socket-quota.js';
 import { AgentClient } from './rooms/agent-client.js';
@@ -83,6 +86,7 @@ export interface AppDeps {
         | 'webDir'
         | 'databaseUrl'
         | 'recordings'
+        | 'metricsToken'
       >
     >;
   /** PEM cert and key: serve HTTPS (BOXROOM_TLS_CERT / BOXROOM_TLS_KEY, read by the composition root) */
@@ -124,7 +128,10 @@ async function composeApp(
   store: StateStore,
   created: (app: FastifyInstance) => void,
 ): Promise<FastifyInstance> {
-  const { config, log, driver, secrets } = deps;
+  const { config, log, secrets } = deps;
+  const metrics = new Metrics();
+  // create() times, time to ready and failures, per driver: every caller goes through this one
+  const driver = new MeteredDriver(deps.driver, metrics);
   // HTTPS or not, the routes are the same: the server type is only what listen() creates.
   const serverOptions = deps.tls ? { https: { cert: deps.tls.cert, key: deps.tls.key } } : {};
   const app = Fastify({
@@ -142,6 +149,7 @@ async function composeApp(
     clientErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>();
   created(app);
+  app.addHook('onClose', async () => driver.detach());
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
 
   const tokens = await TokenService.fromPem(secrets.privateKeyPem, secrets.publicKeyPem, config.tokenTtlS);
@@ -150,7 +158,6 @@ async function composeApp(
   const rights = new RightsService(store, log.child({ mod: 'rights' }));
   await rights.init();
   const agent = deps.agent ?? new AgentClient();
-  const metrics = new Metrics();
   // Every replica queues events in the store's outbox; the one holding the `webhooks` lease sends them.
   const sender = config.webhookUrl
     ? new WebhookSender({
@@ -294,7 +301,7 @@ async function composeApp(
       },
       'request',
     );
-    metrics.inc('boxroom_http_responses_total', { status: String(reply.statusCode) });
+    metrics.response(reply.statusCode);
   });
 
   await registerOpenApi(app, API_VERSION);
@@ -302,7 +309,18 @@ async function composeApp(
     options: { maxPayload: WS_MAX_PAYLOAD_BYTES, perMessageDeflate: false },
   });
 
-  await app.register(healthRoutes, { driver, metrics });
+  await app.register(healthRoutes, {
+    driver,
+    metrics,
+    roomSeries: new RoomSeries({
+      registry: metrics.registry,
+      driver,
+      agent,
+      tokens,
+      log: log.child({ mod: 'room-metrics' }),
+    }),
+    metricsAuth: new MetricsAuth(secrets.adminToken, config.metricsToken ?? null),
+  });
   await app.register(async (api) => {
     installAuthHook(api, resolver, sessions);
     await api.register(sessionRoutes, { sessions, resolver, ...(signInLimit ? { signInLimit } : {}) });

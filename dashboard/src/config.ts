@@ -53,6 +53,8 @@ export interface DashboardConfig {
   readonly hostSetByOperator: boolean;
   /** operator bearer token from BOXROOM_ADMIN_TOKEN; null: generated on first start and kept in dataDir */
   readonly adminToken: string | null;
+  /** bearer for GET /metrics only (BOXROOM_METRICS_TOKEN); null: only the admin token reads it */
+  readonly metricsToken: string | null;
   /** absolute; holds keys, the generated admin token, invite generations and local driver state */
   readonly dataDir: string;
   /** auto: docker when an engine and the room image are usable, else local */
@@ -200,6 +202,7 @@ export function loadDashboardConfig(env: Env = process.env, cwd: string = proces
     host: v.BOXROOM_HOST ?? '0.0.0.0',
     hostSetByOperator: v.BOXROOM_HOST !== null,
     adminToken: v.BOXROOM_ADMIN_TOKEN,
+    metricsToken: v.BOXROOM_METRICS_TOKEN,
     dataDir: absolute(v.BOXROOM_DATA_DIR, cwd),
     driver: v.BOXROOM_DRIVER,
     tls: tlsFiles,

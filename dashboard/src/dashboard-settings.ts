@@ -58,6 +58,15 @@ export const DASHBOARD_SETTINGS = defineSettings(['dashboard', 'janitor', 'room-
       v.length < 16 ? 'must be at least 16 characters' : /\s/.test(v) ? 'must not contain whitespace' : null,
     doc: 'operator bearer; at least 16 characters. Unset: generated on first start, printed once, kept in `<data>/admin-token`',
   },
+  BOXROOM_METRICS_TOKEN: {
+    type: 'string',
+    default: null,
+    docDefault: 'none',
+    processes: dash,
+    check: (v) =>
+      v.length < 16 ? 'must be at least 16 characters' : /\s/.test(v) ? 'must not contain whitespace' : null,
+    doc: 'a bearer that may read `/metrics` and nothing else (for Prometheus); at least 16 characters. The admin token may always read it',
+  },
   BOXROOM_DATA_DIR: {
     type: 'string',
     default: './.data',

@@ -1,4 +1,5 @@
 import { pino, type Logger } from 'pino';
+import { prettyDestination } from '@boxroom/contracts/pretty-log';
 
 export type { Logger };
 
@@ -18,8 +19,18 @@ export const REDACT_PATHS = [
   '*.adminToken',
 ];
 
+/**
+ * JSON lines on stdout; readable lines when stdout is a terminal (`npm start` by hand), formatted
+ * from the same redacted JSON.
+ */
 export function createRootLogger(level = 'info'): Logger {
-  return pino({ level, base: { svc: 'dashboard' }, redact: { paths: REDACT_PATHS, censor: '[redacted]' } });
+  const options = {
+    level,
+    base: { svc: 'dashboard' },
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+  };
+  // a terminal's writes are synchronous; anything else keeps pino's own fast destination (fd 1)
+  return process.stdout.isTTY ? pino(options, prettyDestination(process.stdout)) : pino(options);
 }
 
 /** Strip the query string from a URL before it is logged: it may carry a token. */

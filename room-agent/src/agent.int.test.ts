@@ -4,7 +4,7 @@ import { get } from 'node:http';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import type { AgentHealth, SessionEvent } from '@boxroom/contracts';
+import { AGENT_AUDIENCE, type AgentHealth, type AgentMetrics, type SessionEvent } from '@boxroom/contracts';
 import { alive, startAgent, type RunningAgent } from '../../test/support/agent-process.js';
 import {
   isAacFrame,
@@ -187,7 +187,7 @@ describe('room agent with the real Xvfb, PulseAudio, x11vnc, ffmpeg and node-med
     ).signToken(agent.keys, { room: 'elsewhere', sub: 'x', role: 'operator' });
     for (const t of ['', 'garbage', otherRoom]) {
       const q = t ? `?token=${t}` : '';
-      for (const path of ['/stream.flv', '/snapshot.jpg', '/state']) {
+      for (const path of ['/stream.flv', '/snapshot.jpg', '/state', '/metrics']) {
         const res = await fetch(`${agent.url}${path}${q}`);
         expect(res.status, `${path} ${t.slice(0, 8)}`).toBe(401);
         expect(((await res.json()) as { error: { code: string } }).error.code).toBe('unauthorized');
@@ -291,6 +291,20 @@ describe('room agent with the real Xvfb, PulseAudio, x11vnc, ffmpeg and node-med
       3000,
       'the new controller`s pointer move',
     );
+    // the room's figures count what reached the desktop; only the dashboard's tokens may read them
+    const { signToken } = await import('../../test/support/keys.js');
+    const dashboard = await signToken(agent.keys, {
+      room: agent.roomId,
+      sub: 'boxroom-metrics',
+      role: 'operator',
+      aud: AGENT_AUDIENCE,
+    });
+    expect((await fetch(`${agent.url}/metrics?token=${op}`)).status).toBe(403);
+    const metrics = (await (await fetch(`${agent.url}/metrics?token=${dashboard}`)).json()) as AgentMetrics;
+    // `touch <marker>` and Enter, down and up, plus the pointer events
+    expect(metrics.inputEvents).toBeGreaterThanOrEqual(2 * (`touch ${marker}`.length + 1) + 4);
+    expect(metrics.controllerPresent).toBe(true);
+    expect(metrics.frames).toBeGreaterThan(0);
     o.close();
     await post(agent, '/control/reset', op);
   });

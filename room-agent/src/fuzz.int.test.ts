@@ -67,6 +67,8 @@ async function agentRoutes(): Promise<RouteDef[]> {
     room: { width: 640, height: 480, fps: 10 },
     log,
     session: new SessionHub(log),
+    // optional parts the real agent has: present, so their routes are listed
+    metrics: {},
   } as unknown as AgentAppDeps);
   await app.ready();
   const routes = routesOf(app.printRoutes({ commonPrefix: false }));

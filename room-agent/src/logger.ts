@@ -1,12 +1,20 @@
 import { pino, type Logger } from 'pino';
+import { prettyDestination } from '@boxroom/contracts/pretty-log';
 
 export type { Logger };
 
 /** Paths whose values never reach a log line: tokens travel in `?token=` on WebSocket URLs. */
 export const REDACT_PATHS = ['req.headers.authorization', 'token', '*.token', 'headers.authorization'];
 
+/** JSON lines on stdout (a room's log file or container log); readable lines on a terminal. */
 export function createRootLogger(level = 'info'): Logger {
-  return pino({ level, base: { svc: 'room-agent' }, redact: { paths: REDACT_PATHS, censor: '[redacted]' } });
+  const options = {
+    level,
+    base: { svc: 'room-agent' },
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+  };
+  // a terminal's writes are synchronous; anything else keeps pino's own fast destination (fd 1)
+  return process.stdout.isTTY ? pino(options, prettyDestination(process.stdout)) : pino(options);
 }
 
 /** Strip the query string from a URL before it is logged: it may carry a token. */

@@ -20,6 +20,8 @@ import { ExpiryWatch } from './lifecycle/expiry-watch.js';
 import { GiveUpWatch } from './lifecycle/give-up-watch.js';
 import { createRootLogger } from './logger.js';
 import { MediaServer, SnapshotSource, StreamFanout } from './media/index.js';
+import { RoomMetrics } from './metrics/room-metrics.js';
+import { StreamMeter } from './metrics/stream-meter.js';
 import { RoomRuntime } from './room-runtime.js';
 import { SessionHub } from './session/session-hub.js';
 import { LiveSettings } from './settings/live-settings.js';
@@ -77,9 +79,13 @@ async function main(): Promise<void> {
   const verifier = await TokenVerifier.fromPem(config.publicKeyPem, config.roomId);
   const media = MediaServer.fromConfig(config, log);
   await media.start();
+  const meter = new StreamMeter();
+  // each start of the encoder stamps its frames from 0 again: the encode-time baseline starts over
+  media.on('publish', () => meter.published());
   const fanout = new StreamFanout(media.source(), {
     maxBacklogBytes: config.viewerMaxBacklogBytes,
     logger: log,
+    meter,
   });
   // The room's size and the owner's settings as the dashboard pushed them last (the create-time size
   // and clipboard policy until then).
@@ -96,6 +102,13 @@ async function main(): Promise<void> {
     graceMs: config.controlGraceMs,
     maxQueue: config.controlQueueMax,
   });
+  const metrics = new RoomMetrics({
+    stream: meter,
+    viewers: () => fanout.viewerCount(),
+    viewersDropped: () => fanout.droppedCount(),
+    controllerPresent: () => lease.holderId() !== null,
+  });
+  session.on('latency', (ms) => metrics.latencyReported(ms));
   const clipboard = new ClipboardBridge({
     log,
     policy: () => live.clipboard(),
@@ -153,6 +166,7 @@ async function main(): Promise<void> {
     onInput: () => {
       lease.touch();
       expiry.inputSeen();
+      metrics.input();
     },
     onCutText: (participantId, msg) => {
       const text = decodeClientCutText(msg);
@@ -266,6 +280,7 @@ async function main(): Promise<void> {
       }),
       dashboardHeard: () => silence.heard(),
       settings: { current: () => live.current(), apply: (next) => settings.apply(next) },
+      metrics,
     });
     await app.listen({ host: config.host, port: config.port });
     // from the moment a dashboard can reach us; the one that started us counts as heard

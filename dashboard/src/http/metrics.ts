@@ -1,35 +1,95 @@
-/** A few gauges and counters in the Prometheus text format; enough to watch rooms and the proxy. */
-export class Metrics {
-  private readonly counters = new Map<string, number>();
-  private readonly gauges = new Map<string, number>();
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
-  inc(name: string, labels: Record<string, string> = {}, by = 1): void {
-    const key = series(name, labels);
-    this.counters.set(key, (this.counters.get(key) ?? 0) + by);
+export type ProxyDirection = 'to_client' | 'to_room';
+
+/** One proxied request or socket: count its bytes as they pass, call end() once when it closes. */
+export interface ProxiedTraffic {
+  bytes(direction: ProxyDirection, n: number): void;
+  end(): void;
+}
+
+/**
+ * The dashboard's own Prometheus series (prom-client): HTTP answers, the edge's sockets and bytes,
+ * the driver's create times and failures. Per-room series come from the rooms' agents at scrape time
+ * (metrics/room-series.ts) and are registered in the same registry. Names are listed in
+ * docs/operations.md ("Metrics").
+ */
+export class Metrics {
+  readonly registry = new Registry();
+  private readonly responses = new Counter({
+    name: 'boxroom_http_responses_total',
+    help: 'HTTP responses of the dashboard, by status',
+    labelNames: ['status'],
+    registers: [this.registry],
+  });
+  private readonly proxied = new Counter({
+    name: 'boxroom_proxy_total',
+    help: 'requests and sockets the edge passed to a room agent, by endpoint',
+    labelNames: ['kind'],
+    registers: [this.registry],
+  });
+  private readonly open = new Gauge({
+    name: 'boxroom_proxy_open',
+    help: 'proxied requests and sockets open now, by endpoint',
+    labelNames: ['kind'],
+    registers: [this.registry],
+  });
+  private readonly proxyBytes = new Counter({
+    name: 'boxroom_proxy_bytes_total',
+    help: 'bytes the edge passed between clients and room agents, by endpoint and direction',
+    labelNames: ['kind', 'direction'],
+    registers: [this.registry],
+  });
+  /** RoomDriver.create() duration, by driver (the room is created; it is not ready yet) */
+  readonly driverCreateSeconds = this.driverHistogram(
+    'boxroom_driver_create_seconds',
+    "time the driver's create() took, by driver",
+    [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
+  );
+  /** from create() to the driver reporting the room ready */
+  readonly driverReadySeconds = this.driverHistogram(
+    'boxroom_driver_ready_seconds',
+    'time from create() to the room being ready, by driver',
+    [0.5, 1, 2, 3, 5, 10, 20, 30, 60],
+  );
+  readonly driverFailures = new Counter({
+    name: 'boxroom_driver_failures_total',
+    help: 'rooms the driver could not create (stage create) or that failed before ready (stage start)',
+    labelNames: ['driver', 'stage'],
+    registers: [this.registry],
+  });
+
+  response(status: number): void {
+    this.responses.inc({ status: String(status) });
   }
 
-  /** +1 now; the returned function does -1 (call it once, when the thing ends). */
-  track(name: string, labels: Record<string, string> = {}): () => void {
-    const key = series(name, labels);
-    this.gauges.set(key, (this.gauges.get(key) ?? 0) + 1);
+  /** A request or socket the edge passes to an agent: counted now, open until end(). */
+  proxy(kind: string): ProxiedTraffic {
+    this.proxied.inc({ kind });
+    this.open.inc({ kind });
+    // label lookups once per connection, not once per chunk
+    const toClient = this.proxyBytes.labels({ kind, direction: 'to_client' });
+    const toRoom = this.proxyBytes.labels({ kind, direction: 'to_room' });
     let done = false;
-    return () => {
-      if (done) return;
-      done = true;
-      this.gauges.set(key, (this.gauges.get(key) ?? 1) - 1);
+    return {
+      bytes: (direction, n) => (direction === 'to_client' ? toClient : toRoom).inc(n),
+      end: () => {
+        if (done) return;
+        done = true;
+        this.open.dec({ kind });
+      },
     };
   }
 
-  render(extra: Record<string, number> = {}): string {
-    const lines: string[] = [];
-    for (const [k, v] of this.counters) lines.push(`${k} ${v}`);
-    for (const [k, v] of this.gauges) lines.push(`${k} ${v}`);
-    for (const [k, v] of Object.entries(extra)) lines.push(`${k} ${v}`);
-    return `${lines.sort().join('\n')}\n`;
+  private driverHistogram(name: string, help: string, buckets: number[]): Histogram<'driver'> {
+    return new Histogram({ name, help, labelNames: ['driver'], buckets, registers: [this.registry] });
   }
-}
 
-export function series(name: string, labels: Record<string, string>): string {
-  const parts = Object.entries(labels).map(([k, v]) => `${k}="${v.replace(/["\\\n]/g, '_')}"`);
-  return parts.length ? `${name}{${parts.join(',')}}` : name;
+  render(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
 }

@@ -5,6 +5,7 @@ import {
   type ServerResponse,
 } from 'node:http';
 import { pipeline } from 'node:stream';
+import type { ProxiedTraffic } from '../http/metrics.js';
 import { BASE_SECURITY_HEADERS } from '../http/security-headers.js';
 import type { Logger } from '../logger.js';
 
@@ -36,7 +37,8 @@ export interface HttpProxyRequest {
   /** the client's response, already hijacked from fastify */
   res: ServerResponse;
   log: Logger;
-  onEnd?: () => void;
+  /** counts the bytes passed to the client; ended once when the request is over */
+  traffic?: ProxiedTraffic;
 }
 
 function requestHeaders(
@@ -82,7 +84,7 @@ export function proxyHttp(p: HttpProxyRequest): void {
   const end = () => {
     if (ended) return;
     ended = true;
-    p.onEnd?.();
+    p.traffic?.end();
   };
   const upstream = httpRequest(p.target, {
     method: 'GET',
@@ -102,6 +104,8 @@ export function proxyHttp(p: HttpProxyRequest): void {
     res.writeHead(upRes.statusCode ?? 502, responseHeaders(upRes.headers));
     // Players resolve their fetch on headers: send them before the first tag.
     res.flushHeaders();
+    const { traffic } = p;
+    if (traffic) upRes.on('data', (chunk: Buffer) => traffic.bytes('to_client', chunk.length));
     pipeline(upRes, res, (err) => {
       if (err && err.code !== 'ERR_STREAM_PREMATURE_CLOSE')
         log.debug({ err: err.message }, 'proxied response ended with error');

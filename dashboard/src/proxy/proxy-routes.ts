@@ -104,9 +104,8 @@ export const proxyRoutes: FastifyPluginAsyncTypebox<{
           remoteAddress: req.ip,
           res: reply.raw,
           log: log.child({ room: req.params.id, path }),
-          onEnd: metrics.track('boxroom_proxy_open', { kind: path }),
+          traffic: metrics.proxy(path),
         });
-        metrics.inc('boxroom_proxy_total', { kind: path });
       },
     );
   }
@@ -171,14 +170,13 @@ export const proxyRoutes: FastifyPluginAsyncTypebox<{
           release?.();
           return;
         }
-        metrics.inc('boxroom_proxy_total', { kind: path });
         try {
           proxyWebSocket(socket, {
             target: toWsUrl(agentUrl, path, searchOf(req.url)),
             protocols: offeredProtocols(req.headers['sec-websocket-protocol']),
             headers: forwardedHeaders(req),
             log: log.child({ room: id, path }),
-            onEnd: metrics.track('boxroom_proxy_open', { kind: path }),
+            traffic: metrics.proxy(path),
             early,
           });
         } catch (err) {

@@ -1,5 +1,6 @@
 import WebSocket from 'ws';
 import { WS_CLOSE } from '@boxroom/contracts';
+import type { ProxiedTraffic } from '../http/metrics.js';
 import type { Logger } from '../logger.js';
 
 /**
@@ -27,7 +28,8 @@ export interface WsProxyOptions {
   protocols: string[];
   headers: Record<string, string>;
   log: Logger;
-  onEnd?: () => void;
+  /** counts the bytes passed each way; ended once when either side closes */
+  traffic?: ProxiedTraffic;
   /** what the client sent before the proxy was set up (while the edge checked the token) */
   early?: EarlyMessages;
 }
@@ -99,14 +101,21 @@ export class EarlyMessages {
   }
 }
 
-function forward(from: WebSocket, to: WebSocket, early: EarlyMessages | null): void {
+function forward(
+  from: WebSocket,
+  to: WebSocket,
+  early: EarlyMessages | null,
+  counted: (bytes: number) => void,
+): void {
   from.on('message', (data, isBinary) => {
     if (to.readyState === WebSocket.CONNECTING && early) {
       if (!early.hold(from, data, isBinary)) to.terminate();
       return;
     }
     if (to.readyState !== WebSocket.OPEN) return;
-    if (to.bufferedAmount + byteLength(data) < WS_HIGH_WATER_BYTES) {
+    const bytes = byteLength(data);
+    counted(bytes);
+    if (to.bufferedAmount + bytes < WS_HIGH_WATER_BYTES) {
       // the common case, once per video frame: no callback, no closure
       to.send(data, { binary: isBinary });
       return;
@@ -127,7 +136,7 @@ export function proxyWebSocket(client: WebSocket, opts: WsProxyOptions): void {
   const end = () => {
     if (ended) return;
     ended = true;
-    opts.onEnd?.();
+    opts.traffic?.end();
   };
 
   const upstream = new WebSocket(opts.target, opts.protocols, {
@@ -137,8 +146,10 @@ export function proxyWebSocket(client: WebSocket, opts: WsProxyOptions): void {
     maxPayload: UPSTREAM_MAX_PAYLOAD_BYTES,
   });
 
-  forward(client, upstream, early);
-  forward(upstream, client, null);
+  const traffic = opts.traffic;
+  const none = () => undefined;
+  forward(client, upstream, early, traffic ? (n) => traffic.bytes('to_room', n) : none);
+  forward(upstream, client, null, traffic ? (n) => traffic.bytes('to_client', n) : none);
 
   upstream.on('open', () => {
     early.flush(upstream);

@@ -1,6 +1,7 @@
 import { Value } from 'typebox/value';
 import {
   AgentLiveSettings,
+  AgentMetrics,
   ControlChange,
   ControlState,
   RoomExpiry,
@@ -52,6 +53,14 @@ export class AgentClient {
     };
   }
 
+  /** GET /metrics (a dashboard token): the room's stream figures; `timeoutMs` short for a scrape. */
+  async metrics(roomId: string, agentUrl: string, token: string, timeoutMs?: number): Promise<AgentMetrics> {
+    const body = await this.call(roomId, agentUrl, '/metrics', { method: 'GET', token, timeoutMs });
+    if (!Value.Check(AgentMetrics, body))
+      throw errors.roomUnavailable(roomId, new Error('malformed /metrics answer'));
+    return body;
+  }
+
   async control(
     roomId: string,
     agentUrl: string,
@@ -98,7 +107,7 @@ export class AgentClient {
     roomId: string,
     agentUrl: string,
     path: string,
-    opts: { method: 'GET' | 'POST'; token: string; body?: unknown },
+    opts: { method: 'GET' | 'POST'; token: string; body?: unknown; timeoutMs?: number | undefined },
   ): Promise<unknown> {
     let res: Response;
     try {
@@ -109,7 +118,7 @@ export class AgentClient {
           ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}),
         },
         body: opts.body !== undefined ? JSON.stringify(opts.body) : undefined,
-        signal: AbortSignal.timeout(this.timeoutMs),
+        signal: AbortSignal.timeout(opts.timeoutMs ?? this.timeoutMs),
       });
     } catch (err) {
       throw errors.roomUnavailable(roomId, err);

@@ -1,12 +1,17 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { DashboardHealth, ROOM_STATUSES } from '@boxroom/contracts';
-import { series, type Metrics } from '../http/metrics.js';
+import { DashboardHealth } from '@boxroom/contracts';
+import type { MetricsAuth } from '../auth/metrics-auth.js';
+import { errors } from '../errors.js';
+import type { Metrics } from '../http/metrics.js';
+import type { RoomSeries } from '../metrics/room-series.js';
 import type { RoomDriver } from '../rooms/room-driver.js';
 
-export const healthRoutes: FastifyPluginAsyncTypebox<{ driver: RoomDriver; metrics: Metrics }> = async (
-  app,
-  { driver, metrics },
-) => {
+export const healthRoutes: FastifyPluginAsyncTypebox<{
+  driver: RoomDriver;
+  metrics: Metrics;
+  roomSeries: RoomSeries;
+  metricsAuth: MetricsAuth;
+}> = async (app, { driver, metrics, roomSeries, metricsAuth }) => {
   app.get(
     '/healthz',
     {
@@ -36,18 +41,15 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ driver: RoomDriver; metri
     },
   );
 
+  /** The admin token or BOXROOM_METRICS_TOKEN as a bearer (docs/operations.md, "Metrics"). */
   app.get(
     '/metrics',
-    { schema: { summary: 'Prometheus metrics', tags: ['ops'], security: [] } },
-    async (_req, reply) => {
-      const rooms = await driver.list();
-      const extra = Object.fromEntries(
-        ROOM_STATUSES.map((s) => [
-          series('boxroom_rooms', { status: s }),
-          rooms.filter((r) => r.status === s).length,
-        ]),
-      );
-      return reply.type('text/plain; version=0.0.4').send(metrics.render(extra));
+    { schema: { summary: 'Prometheus metrics (admin token or metrics token)', tags: ['ops'] } },
+    async (req, reply) => {
+      if (!metricsAuth.allows(req.headers.authorization))
+        throw errors.unauthorized('expected "Authorization: Bearer <admin or metrics token>"');
+      await roomSeries.refresh();
+      return reply.type(metrics.contentType).send(await metrics.render());
     },
   );
 };

@@ -284,7 +284,7 @@ describe('ops routes', () => {
 
   it('healthz, metrics, openapi, docs', async () => {
     expect((await t.app.inject('/healthz')).json()).toEqual({ status: 'ok', driver: 'local', rooms: 0 });
-    const metrics = await t.app.inject('/metrics');
+    const metrics = await t.app.inject({ url: '/metrics', headers: t.admin });
     expect(metrics.body).toContain('boxroom_rooms{status="ready"} 0');
     const spec = (await t.app.inject('/openapi.json')).json();
     expect(spec.openapi).toBe('3.1.0');

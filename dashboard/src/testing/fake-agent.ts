@@ -4,8 +4,10 @@ import { importSPKI, jwtVerify } from 'jose';
 import type { WebSocket } from 'ws';
 import { Value } from 'typebox/value';
 import {
+  AGENT_AUDIENCE,
   AGENT_PROTOCOL_VERSION,
   AgentLiveSettings,
+  type AgentMetrics,
   type ControlState,
   type Presence,
   type TokenClaims,
@@ -42,6 +44,8 @@ export interface FakeAgent {
   filesAnswer: string;
   /** the largest size it takes (its screen); larger: 409, as the real agent */
   maxSize: { width: number; height: number };
+  /** what GET /metrics answers (dashboard tokens only); null: 404, as agents of earlier builds */
+  metrics: AgentMetrics | null;
   close(): Promise<void>;
 }
 
@@ -69,6 +73,7 @@ export async function startFakeAgent(publicKeyPem: string, roomId: string): Prom
     settingsDelayMs: 0,
     filesAnswer: JSON.stringify({ files: [] }),
     maxSize: { width: 3840, height: 2160 },
+    metrics: null,
     viewers: 2,
     protocol: AGENT_PROTOCOL_VERSION,
     participants: [],
@@ -104,6 +109,15 @@ export async function startFakeAgent(publicKeyPem: string, roomId: string): Prom
       controlChanges: [],
       ...(agent.live ? { settings: agent.live } : {}),
     };
+  });
+  app.get('/metrics', async (req, reply) => {
+    const c = await claims(req);
+    if (!c) return reply.status(401).send({ error: { code: 'unauthorized', message: 'bad token' } });
+    if (c.aud !== AGENT_AUDIENCE)
+      return reply.status(403).send({ error: { code: 'forbidden', message: 'dashboard only' } });
+    if (!agent.metrics)
+      return reply.status(404).send({ error: { code: 'not_found', message: 'no such endpoint' } });
+    return agent.metrics;
   });
   app.post<{ Params: { action: string }; Body: { participantId?: string } }>(
     '/control/:action',

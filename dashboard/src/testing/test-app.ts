@@ -28,6 +28,8 @@ export async function buildTestApp(
     webDir?: string | null;
     /** how often the reaper sweeps (default: the app's) */
     roomPollMs?: number;
+    /** BOXROOM_METRICS_TOKEN */
+    metricsToken?: string;
   } = {},
 ): Promise<TestApp> {
   const dataDir = await mkdtemp(join(tmpdir(), 'boxroom-dash-test-'));
@@ -40,6 +42,7 @@ export async function buildTestApp(
       maxRooms: opts.maxRooms ?? 50,
       tokenTtlS: 3600,
       ...(opts.roomPollMs !== undefined ? { roomPollMs: opts.roomPollMs } : {}),
+      ...(opts.metricsToken !== undefined ? { metricsToken: opts.metricsToken } : {}),
     },
     log: opts.logLines
       ? pino({ level: 'debug' }, { write: (line: string) => void opts.logLines!.push(line) })

@@ -10,6 +10,7 @@ import {
   RoomRights,
   isModerator,
   WS_CLOSE,
+  type AgentMetrics,
   type AgentState,
   type ErrorCode,
   type ParticipantRef,
@@ -27,7 +28,15 @@ import { ScreenResizeError } from '../desktop/screen-size.js';
 import type { SessionHub } from '../session/session-hub.js';
 import { SettingsRefused } from '../settings/settings-applier.js';
 import { fileRoutes } from './file-routes.js';
-import type { DesktopPort, HealthPort, InputPort, SettingsPort, SnapshotPort, StreamPort } from './ports.js';
+import type {
+  DesktopPort,
+  HealthPort,
+  InputPort,
+  MetricsPort,
+  SettingsPort,
+  SnapshotPort,
+  StreamPort,
+} from './ports.js';
 
 export interface AgentAppDeps {
   roomId: string;
@@ -52,6 +61,8 @@ export interface AgentAppDeps {
   dashboardHeard?: () => void;
   /** the room's live size and settings (hello carries them) and how a push is applied */
   settings: SettingsPort;
+  /** the room's stream figures for GET /metrics (absent: no such endpoint) */
+  metrics?: MetricsPort;
 }
 
 class HttpError extends Error {
@@ -210,6 +221,16 @@ export async function buildAgentApp(deps: AgentAppDeps): Promise<FastifyInstance
       settings: deps.settings.current(),
     };
   });
+
+  /** The room's figures for the dashboard's Prometheus scrape; only the dashboard's own tokens. */
+  const { metrics } = deps;
+  if (metrics)
+    app.get('/metrics', async (req): Promise<AgentMetrics> => {
+      const claims = await claimsOf(req);
+      if (claims.aud !== AGENT_AUDIENCE)
+        throw new HttpError('forbidden', 'only the dashboard may read metrics');
+      return metrics.snapshot();
+    });
 
   app.get('/snapshot.jpg', async (req, reply) => {
     await claimsOf(req);

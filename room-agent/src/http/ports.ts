@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { WebSocket } from 'ws';
-import type { AgentHealth, AgentLiveSettings } from '@boxroom/contracts';
+import type { AgentHealth, AgentLiveSettings, AgentMetrics } from '@boxroom/contracts';
 
 /** What the HTTP layer needs from the media, input and desktop parts; main.ts plugs the real ones in. */
 export interface StreamPort {
@@ -37,4 +37,9 @@ export interface SettingsPort {
   current(): AgentLiveSettings;
   /** applies a push from the dashboard; rejects with SettingsRefused or ScreenResizeError (409) */
   apply(next: AgentLiveSettings): Promise<void>;
+}
+
+export interface MetricsPort {
+  /** the room's stream, viewer and input figures now (RoomMetrics) */
+  snapshot(): AgentMetrics;
 }

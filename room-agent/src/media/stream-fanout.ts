@@ -11,6 +11,8 @@ export interface StreamFanoutOptions {
   /** a viewer whose unsent bytes exceed this is dropped (config.viewerMaxBacklogBytes) */
   maxBacklogBytes: number;
   logger: Logger;
+  /** sees every live tag before the viewers do (the room's stream metrics) */
+  meter?: { tag(tag: Buffer): void };
 }
 
 export interface ViewerHandle {
@@ -42,6 +44,7 @@ export class StreamFanout extends EventEmitter<FanoutEvents> {
   private readonly log: Logger;
   private nextId = 1;
   private closed = false;
+  private dropped = 0;
   /** how viewers are ended on close: null, the sinks' own "stream ended" */
   private endWith: { code: number; reason: string } | null = null;
 
@@ -87,6 +90,11 @@ export class StreamFanout extends EventEmitter<FanoutEvents> {
     return this.viewers.size;
   }
 
+  /** Viewers dropped for falling behind, since the start. */
+  droppedCount(): number {
+    return this.dropped;
+  }
+
   /** Ends every viewer and detaches from the stream (agent stopping; the room failed: 4504 and why). */
   close(code?: number, reason?: string): void {
     if (this.closed) return;
@@ -99,6 +107,7 @@ export class StreamFanout extends EventEmitter<FanoutEvents> {
   // The hot path: once per tag, no allocation per viewer.
   private readonly onTag = (tag: Buffer): void => {
     const max = this.opts.maxBacklogBytes;
+    this.opts.meter?.tag(tag);
     for (const v of this.viewers) {
       v.sink.write(tag);
       if (v.sink.backlog() > max) this.remove(v, 'slow');
@@ -108,6 +117,7 @@ export class StreamFanout extends EventEmitter<FanoutEvents> {
   private remove(viewer: Viewer, why: 'slow' | 'closed' | 'disconnected'): void {
     if (!this.viewers.delete(viewer)) return;
     if (why === 'slow') {
+      this.dropped += 1;
       this.log.info(
         {
           viewer: viewer.id,

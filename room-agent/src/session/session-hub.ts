@@ -1,6 +1,13 @@
 import { EventEmitter } from 'node:events';
 import type { WebSocket } from 'ws';
-import { WS_CLOSE, type ParticipantRef, type Presence, type SessionEvent } from '@boxroom/contracts';
+import {
+  LATENCY_REPORT_MAX_MS,
+  LATENCY_REPORT_MIN_INTERVAL_MS,
+  WS_CLOSE,
+  type ParticipantRef,
+  type Presence,
+  type SessionEvent,
+} from '@boxroom/contracts';
 import type { Logger } from '../logger.js';
 
 /** Distributes SessionEvent objects without the `seq`, which the hub assigns. */
@@ -21,6 +28,8 @@ export interface SessionHubEvents {
   renew: [participantId: string, token: string, ws: WebSocket];
   /** a session socket of this participant sent `{type: "clipboard", text}`: a paste (not checked yet) */
   clipboard: [participantId: string, text: string];
+  /** a player's glass-to-glass figure in ms (bounded, at most one per socket per interval) */
+  latency: [ms: number];
 }
 
 /** A page renews a few times per token life: more than one renewal a second per socket is ignored. */
@@ -37,6 +46,8 @@ export class SessionHub extends EventEmitter<SessionHubEvents> {
   private readonly members = new Map<string, Member>();
   /** when each socket last asked for a renewal (each one costs a signature check) */
   private readonly lastRenew = new WeakMap<WebSocket, number>();
+  /** when each socket last reported its latency: a page cannot flood the room's histogram */
+  private readonly lastLatency = new WeakMap<WebSocket, number>();
   private seq = 0;
 
   constructor(private readonly log: Logger) {
@@ -126,6 +137,13 @@ export class SessionHub extends EventEmitter<SessionHubEvents> {
     } else if (msg && typeof msg === 'object' && (msg as { type?: unknown }).type === 'clipboard') {
       const text = (msg as { text?: unknown }).text;
       if (typeof text === 'string') this.emit('clipboard', participantId, text);
+    } else if (msg && typeof msg === 'object' && (msg as { type?: unknown }).type === 'latency') {
+      const ms = (msg as { glassToGlassMs?: unknown }).glassToGlassMs;
+      const now = Date.now();
+      if (typeof ms !== 'number' || !(ms >= 0 && ms <= LATENCY_REPORT_MAX_MS)) return;
+      if (now - (this.lastLatency.get(ws) ?? 0) < LATENCY_REPORT_MIN_INTERVAL_MS) return;
+      this.lastLatency.set(ws, now);
+      this.emit('latency', ms);
     }
   }
 

@@ -39,6 +39,11 @@ export class SessionController implements ReactiveController {
     return this.client?.sendClipboard(text) ?? false;
   }
 
+  /** The player's glass-to-glass figure (LatencyReport); false when the session socket is not open. */
+  sendLatency(glassToGlassMs: number): boolean {
+    return this.client?.sendLatency(glassToGlassMs) ?? false;
+  }
+
   reconnect(): void {
     this.client?.reconnect();
   }

@@ -73,9 +73,18 @@ export class SessionClient {
    * `clipboard/pasted` or `clipboard/refused` (onClipboard).
    */
   sendClipboard(text: string): boolean {
+    return this.send({ type: 'clipboard', text });
+  }
+
+  /** The player's glass-to-glass figure for the room's metrics; false when no socket is open. */
+  sendLatency(glassToGlassMs: number): boolean {
+    return this.send({ type: 'latency', glassToGlassMs });
+  }
+
+  /** One message on the open socket; false when none is open. */
+  private send(msg: SessionClientMessage): boolean {
     const ws = this.ws;
     if (!ws || ws.readyState !== 1) return false;
-    const msg: SessionClientMessage = { type: 'clipboard', text };
     ws.send(JSON.stringify(msg));
     return true;
   }

@@ -5,6 +5,7 @@ import { JoinController } from '../controllers/join-controller.js';
 import { SessionController } from '../controllers/session-controller.js';
 import type { PlayerStats } from '../controllers/player-controller.js';
 import type { EarlyJoin } from '../core/early-join.js';
+import { LatencyReport } from '../core/latency-report.js';
 import { holderLabel } from '../core/session-state.js';
 import { loadSettings, saveSettings, type PlayerSettings } from '../core/settings.js';
 import { pageHeader } from '../styles/blocks.js';
@@ -22,7 +23,7 @@ import './br-invite-links.js';
 import './br-desktop-reset.js';
 import './br-files-panel.js';
 import './br-join-form.js';
-import './br-latency-readout.js';
+import { glassToGlassEstimateMs } from './br-latency-readout.js';
 import './br-player-settings.js';
 import './br-room-size.js';
 import './br-presence-list.js';
@@ -69,6 +70,8 @@ export class BrRoomPage extends LitElement {
     ...(navigator.clipboard ? { clipboard: navigator.clipboard } : {}),
     hasFocus: () => document.hasFocus(),
   });
+  /** the player's glass-to-glass figure, reported to the room for its metrics */
+  private readonly latencyReport = new LatencyReport((ms) => this.session.sendLatency(ms));
   /** stable for the stage: a new function each render would reset its paste handler */
   private readonly pasteToRoom = (text: string): Promise<boolean> => this.clipboard.paste(text);
   private readonly joining = new JoinController(this, {
@@ -252,6 +255,8 @@ export class BrRoomPage extends LitElement {
 
   private readonly onStats = (e: CustomEvent<PlayerStats>): void => {
     this.stats = { ...e.detail };
+    const fps = this.session.state.room?.fps ?? 30;
+    this.latencyReport.offer(e.detail.framesPresented > 0, glassToGlassEstimateMs(e.detail.floorMs, fps));
     if (e.detail.framesPresented > 0) this.showPanels();
   };
 

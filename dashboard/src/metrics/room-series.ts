@@ -1,0 +1,157 @@
+import { ROOM_STATUSES, type AgentHistogram, type AgentMetrics } from '@boxroom/contracts';
+import { Gauge, type Metric, type Registry } from 'prom-client';
+import type { TokenService } from '../auth/token-service.js';
+import type { Logger } from '../logger.js';
+import type { AgentClient } from '../rooms/agent-client.js';
+import type { RoomDriver } from '../rooms/room-driver.js';
+
+/** Agents asked at once during a scrape. */
+const SCRAPE_CONCURRENCY = 8;
+/** An agent that does not answer within this lacks its series in this scrape (Prometheus' own timeout is 10 s). */
+const SCRAPE_AGENT_TIMEOUT_MS = 2_000;
+/** Who the scrape's agent-call tokens name. */
+const SCRAPER = { sub: 'boxroom-metrics', name: 'metrics', role: 'operator' } as const;
+
+type Kind = 'gauge' | 'counter' | 'histogram';
+interface Sample {
+  metricName?: string;
+  labels: Record<string, string | number>;
+  value: number;
+}
+
+type Read = (m: AgentMetrics) => number | AgentHistogram;
+/** Every per-room series: its Prometheus name, type, help and how it is read from an agent's answer. */
+export const ROOM_SERIES: ReadonlyArray<{ name: string; type: Kind; help: string; read: Read }> = (
+  [
+    ['boxroom_room_viewers', 'gauge', 'stream readers attached to the room now', (m) => m.viewers],
+    [
+      'boxroom_room_frames_total',
+      'counter',
+      'encoded video frames the room published (rate() of it: the frame rate)',
+      (m) => m.frames,
+    ],
+    ['boxroom_room_stream_bytes_total', 'counter', 'FLV bytes the room published', (m) => m.bytes],
+    [
+      'boxroom_room_bitrate_bits_per_second',
+      'gauge',
+      "the room's stream bit rate over the last few seconds",
+      (m) => m.bitrateBitsPerSecond,
+    ],
+    [
+      'boxroom_room_controller_present',
+      'gauge',
+      '1 while someone holds control of the room, else 0',
+      (m) => (m.controllerPresent ? 1 : 0),
+    ],
+    [
+      'boxroom_room_viewers_dropped_total',
+      'counter',
+      'stream readers dropped for falling too far behind',
+      (m) => m.viewersDropped,
+    ],
+    [
+      'boxroom_room_input_events_total',
+      'counter',
+      "the controller's key and pointer events that reached the desktop",
+      (m) => m.inputEvents,
+    ],
+    [
+      'boxroom_room_encode_seconds',
+      'histogram',
+      "a frame's delay from encoder input to the room agent, above the fastest frame's",
+      (m) => m.encodeSeconds,
+    ],
+    [
+      'boxroom_room_glass_to_glass_seconds',
+      'histogram',
+      "players' glass-to-glass latency, as they report it",
+      (m) => m.glassToGlassSeconds,
+    ],
+  ] satisfies Array<[string, Kind, string, Read]>
+).map(([name, type, help, read]) => ({ name, type, help, read }));
+
+function samples(name: string, room: string, v: number | AgentHistogram): Sample[] {
+  if (typeof v === 'number') return [{ labels: { room }, value: v }];
+  const out: Sample[] = v.bounds.map((le, i) => ({
+    metricName: `${name}_bucket`,
+    labels: { room, le },
+    value: v.counts[i] ?? 0,
+  }));
+  out.push({ metricName: `${name}_bucket`, labels: { room, le: '+Inf' }, value: v.count });
+  out.push({ metricName: `${name}_sum`, labels: { room }, value: v.sum });
+  out.push({ metricName: `${name}_count`, labels: { room }, value: v.count });
+  return out;
+}
+
+export interface RoomSeriesDeps {
+  registry: Registry;
+  driver: RoomDriver;
+  agent: AgentClient;
+  tokens: TokenService;
+  log: Logger;
+}
+
+/**
+ * Per-room series, read from each ready room's agent when Prometheus scrapes (refresh(), then the
+ * registry renders): no state is kept between scrapes, so a deleted room's series are gone at the
+ * next one, and a room whose agent does not answer in time just lacks its series in that scrape.
+ * Also the room count by status (`boxroom_rooms`).
+ */
+export class RoomSeries {
+  private latest = new Map<string, AgentMetrics>();
+  private readonly rooms: Gauge<'status'>;
+
+  constructor(private readonly d: RoomSeriesDeps) {
+    this.rooms = new Gauge({
+      name: 'boxroom_rooms',
+      help: 'rooms by status',
+      labelNames: ['status'],
+      registers: [d.registry],
+    });
+    for (const s of ROOM_SERIES) {
+      // a metric object as prom-client's registry reads it: get() gives the values to render
+      const metric = {
+        name: s.name,
+        help: s.help,
+        type: s.type,
+        aggregator: 'sum',
+        reset: () => undefined,
+        get: async () => ({
+          name: s.name,
+          help: s.help,
+          type: s.type,
+          aggregator: 'sum',
+          values: [...this.latest].flatMap(([room, m]) => samples(s.name, room, s.read(m))),
+        }),
+      };
+      d.registry.registerMetric(metric as unknown as Metric);
+    }
+  }
+
+  /** Lists the rooms and asks every ready one's agent for its figures (bounded, short timeout). */
+  async refresh(): Promise<void> {
+    const records = await this.d.driver.list();
+    for (const status of ROOM_STATUSES)
+      this.rooms.set({ status }, records.filter((r) => r.status === status).length);
+    const ready = records.filter((r) => r.status === 'ready' && r.agentUrl !== null);
+    const next = new Map<string, AgentMetrics>();
+    let i = 0;
+    const worker = async (): Promise<void> => {
+      while (i < ready.length) {
+        const r = ready[i++]!;
+        const id = r.spec.id;
+        try {
+          const token = await this.d.tokens.issueForAgent({ ...SCRAPER, room: id });
+          next.set(id, await this.d.agent.metrics(id, r.agentUrl!, token, SCRAPE_AGENT_TIMEOUT_MS));
+        } catch (err) {
+          this.d.log.debug({ room: id, err: (err as Error).message }, 'room metrics unavailable');
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(SCRAPE_CONCURRENCY, ready.length) }, worker));
+    // in the order the driver listed them, so a scrape's output is stable
+    this.latest = new Map(
+      ready.flatMap((r) => (next.has(r.spec.id) ? [[r.spec.id, next.get(r.spec.id)!]] : [])),
+    );
+  }
+}
