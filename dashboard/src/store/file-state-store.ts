@@ -4,6 +4,8 @@ import type { Logger } from '../logger.js';
 import { readJson, SerialQueue, writeJsonAtomic } from './atomic-json.js';
 import { ChangeListeners } from './change-listeners.js';
 import { FileOutbox } from './file-outbox.js';
+import { FileProfiles } from './file-profiles.js';
+import type { ProfileEntry } from './profile-entry.js';
 import { FileRecordings } from './file-recordings.js';
 import type { RecordingEntry } from './recording-entry.js';
 import type {
@@ -23,6 +25,7 @@ export const STATE_FILES = {
   outbox: 'webhook-outbox.json',
   recordings: 'recordings.json',
   settings: 'room-settings.json',
+  profiles: 'profiles.json',
 } as const;
 
 interface Lease {
@@ -46,6 +49,7 @@ export class FileStateStore implements StateStore {
   private readonly settingsWrites = new SerialQueue();
   private readonly outbox: FileOutbox;
   private readonly recordings: FileRecordings;
+  private readonly profiles: FileProfiles;
   private readonly changes: ChangeListeners;
 
   constructor(
@@ -55,6 +59,7 @@ export class FileStateStore implements StateStore {
   ) {
     this.outbox = new FileOutbox(join(dataDir, STATE_FILES.outbox), log);
     this.recordings = new FileRecordings(join(dataDir, STATE_FILES.recordings), log);
+    this.profiles = new FileProfiles(join(dataDir, STATE_FILES.profiles), log);
     this.changes = new ChangeListeners(log);
   }
 
@@ -73,6 +78,7 @@ export class FileStateStore implements StateStore {
     this.settings = isObject(settings) ? (settings as Record<string, RoomLiveSettings>) : {};
     await this.outbox.load();
     await this.recordings.load();
+    await this.profiles.load();
   }
 
   async close(): Promise<void> {
@@ -82,6 +88,7 @@ export class FileStateStore implements StateStore {
       this.settingsWrites.run(async () => undefined),
       this.outbox.settled(),
       this.recordings.settled(),
+      this.profiles.settled(),
     ]);
   }
 
@@ -211,6 +218,28 @@ export class FileStateStore implements StateStore {
     const deleted = await this.recordings.delete(id);
     if (entry && deleted) this.changes.emit({ kind: 'recordings', room: entry.roomId });
     return deleted;
+  }
+
+  takeProfile(owner: string, name: string, holder: string, nowMs: number): Promise<boolean> {
+    return this.profiles.take(owner, name, holder, nowMs);
+  }
+
+  releaseProfile(
+    owner: string,
+    name: string,
+    holder: string,
+    nowMs: number,
+    bytes: number | null,
+  ): Promise<boolean> {
+    return this.profiles.release(owner, name, holder, nowMs, bytes);
+  }
+
+  listProfiles(): Promise<ProfileEntry[]> {
+    return Promise.resolve(this.profiles.list());
+  }
+
+  deleteProfile(owner: string, name: string, holder: string): Promise<boolean> {
+    return this.profiles.delete(owner, name, holder);
   }
 
   private async updateRights(room: string, change: (e: RoomRightsEntry) => RoomRightsEntry): Promise<void> {
