@@ -15,7 +15,7 @@ export interface ProfileEntry {
   lastUsedAt: number;
 }
 
-/** One key per profile, for maps and files: the owner may hold any character but NUL. */
+/** One key per profile, for maps: the pair as JSON (no separator an owner id could forge). */
 export function profileEntryKey(owner: string, name: string): string {
-  return `${owner}\u0000${name}`;
+  return JSON.stringify([owner, name]);
 }
