@@ -119,7 +119,12 @@ export class LocalDriver extends EventEmitter<DriverEvents> implements RoomDrive
       roomUsers: DEFAULTS.roomUsers,
       ...settings,
     };
-    this.users = new DesktopUsers(this.s.desktopUser, opts.log, this.s.roomUsers && process.getuid?.() === 0);
+    this.users = new DesktopUsers(
+      this.s.desktopUser,
+      opts.log,
+      this.s.roomUsers && process.getuid?.() === 0,
+      [this.profiles.root],
+    );
   }
 
   async init(): Promise<void> {

@@ -1,5 +1,5 @@
 import { chmod, lchown, lstat, mkdir, readdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { profileKey } from '../../profiles/profile-key.js';
 import type { ProfileRef, ProfileStorage } from '../../rooms/room-driver.js';
 
@@ -11,7 +11,12 @@ import type { ProfileRef, ProfileStorage } from '../../rooms/room-driver.js';
  * the dashboard's again (0700): a later room's user that gets the same uid cannot enter it.
  */
 export class ProfileDirs implements ProfileStorage {
-  constructor(private readonly root: string) {}
+  readonly root: string;
+
+  constructor(root: string) {
+    // absolute: DesktopUsers excludes it from its sweeps by path
+    this.root = resolve(root);
+  }
 
   homeOf(ref: ProfileRef): string {
     return join(this.root, profileKey(ref));
