@@ -24,7 +24,6 @@ import type { RightsService } from '../auth/rights-service.js';
 import type { TokenService } from '../auth/token-service.js';
 import { errors } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { ProfileService } from '../profiles/profile-service.js';
 import { roomEvents } from '../webhooks/room-events.js';
 import { NO_WEBHOOKS, type WebhookSink } from '../webhooks/webhook-sink.js';
 import type { AgentClient } from './agent-client.js';
@@ -82,8 +81,11 @@ export interface RoomManagerDeps {
   settings?: RoomSettingsService;
   /** tells an agent its live settings (on PATCH and when it becomes ready) */
   settingsPush?: SettingsPush;
-  /** persistent profiles: taken before a room starts, freed once it is gone; absent: none kept */
-  profiles?: ProfileService;
+  /** persistent profiles (ProfileService): taken around a create, freed once the room is gone; absent: none kept */
+  profiles?: {
+    holding<T>(spec: RoomSpec, create: () => Promise<T>): Promise<T>;
+    release(spec: RoomSpec): Promise<void>;
+  };
   now?: () => number;
   newId?: () => string;
 }
