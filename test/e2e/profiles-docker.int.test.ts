@@ -2,7 +2,8 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Profile } from '@boxroom/contracts';
-import { DashboardProcess } from '../support/dashboard-process.js';
+import type { DashboardProcess } from '../support/dashboard-process.js';
+import { endDockerDashboard, instanceLeftovers, startDockerDashboard } from '../support/docker-instance.js';
 import { sleep } from '../support/processes.js';
 
 /**
@@ -12,7 +13,6 @@ import { sleep } from '../support/processes.js';
  */
 
 const run = promisify(execFile);
-const IMAGE = process.env.ROOM_IMAGE || 'boxroom/room:latest';
 const INSTANCE = `it-profiles-${process.pid}`;
 const HOME = '/run/boxroom-profile';
 
@@ -25,11 +25,7 @@ const asDesktop = (roomId: string, script: string) =>
     (e: { stderr?: string }) => ({ ok: false, out: e.stderr ?? '' }),
   );
 
-const volumes = async () =>
-  (await run('docker', ['volume', 'ls', '-q', '--filter', `label=io.boxroom.instance=${INSTANCE}`])).stdout
-    .trim()
-    .split('\n')
-    .filter(Boolean);
+const volumes = () => instanceLeftovers(INSTANCE, 'volume');
 
 async function until(what: string, probe: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -41,29 +37,9 @@ async function until(what: string, probe: () => Promise<boolean>, timeoutMs = 30
 
 describe('persistent profiles of docker rooms', () => {
   beforeAll(async () => {
-    // the room image holds the current agent bundle; a ROOM_IMAGE given from outside is the caller's build
-    if (!process.env.ROOM_IMAGE)
-      await run('bash', ['scripts/images.sh'], { env: { ...process.env, IMAGES: 'room' }, timeout: 900_000 });
-    dash = await DashboardProcess.start({
-      driver: 'docker',
-      env: { BOXROOM_DOCKER_INSTANCE: INSTANCE, BOXROOM_DOCKER_IMAGE: IMAGE, BOXROOM_LOG_LEVEL: 'warn' },
-    });
+    dash = await startDockerDashboard(INSTANCE);
   }, 900_000);
-
-  afterAll(async () => {
-    if (!dash) return;
-    try {
-      await dash.deleteAllRooms();
-    } finally {
-      await dash.dispose();
-      const left = (
-        await run('docker', ['ps', '-aq', '--filter', `label=io.boxroom.instance=${INSTANCE}`])
-      ).stdout.trim();
-      if (left) await run('docker', ['rm', '-f', ...left.split('\n')]);
-      const vols = await volumes();
-      if (vols.length) await run('docker', ['volume', 'rm', '-f', ...vols]);
-    }
-  }, 60_000);
+  afterAll(() => endDockerDashboard(dash, INSTANCE), 60_000);
 
   it('keeps the home on a named volume for the next room, one room at a time, until DELETE', async () => {
     const body = { app: 'browser', profile: 'work', width: 640, height: 360, fps: 10 };
@@ -94,10 +70,7 @@ describe('persistent profiles of docker rooms', () => {
     const refused = await dash.api<{ error: { code: string } }>('POST', '/api/rooms', body);
     expect(refused.status).toBe(409);
     expect(refused.body.error.code).toBe('profile_in_use');
-    const containers = (
-      await run('docker', ['ps', '-aq', '--filter', `label=io.boxroom.instance=${INSTANCE}`])
-    ).stdout.trim();
-    expect(containers.split('\n')).toHaveLength(1);
+    expect(await instanceLeftovers(INSTANCE, 'ps')).toHaveLength(1);
 
     // the room goes, the volume stays, measured
     expect((await dash.api('DELETE', `/api/rooms/${first.id}`)).status).toBe(204);

@@ -45,7 +45,7 @@ export class ProfileService {
     if (!ref) throw errors.badRequest('a profile needs a room owner');
     if (!this.deps.storage) throw errors.badRequest('this room driver keeps no profiles');
     if (!profilesAllowed(spec)) throw errors.badRequest(`the ${spec.app} app keeps no profile`);
-    if (!(await this.deps.store.takeProfile(ref.owner, ref.name, spec.id, this.now())))
+    if (!(await this.deps.store.takeProfile({ ...ref, holder: spec.id }, this.now())))
       throw errors.profileInUse(ref.name);
     this.deps.log.info({ room: spec.id, owner: ref.owner, profile: ref.name }, 'profile taken');
   }
@@ -92,16 +92,15 @@ export class ProfileService {
     const owner = ownerToDelete(caller, askedOwner, name, owners);
     if (!owners.includes(owner)) throw errors.profileNotFound(name);
     // Held while the home goes, so no room mounts a half-removed one; a crash here is undone by reconcile().
-    const holder = `${DELETING}${randomBytes(4).toString('hex')}`;
-    if (!(await this.deps.store.takeProfile(owner, name, holder, this.now())))
-      throw errors.profileInUse(name);
+    const lease = { owner, name, holder: `${DELETING}${randomBytes(4).toString('hex')}` };
+    if (!(await this.deps.store.takeProfile(lease, this.now()))) throw errors.profileInUse(name);
     try {
       await this.deps.storage?.remove({ owner, name });
     } catch (err) {
-      await this.deps.store.releaseProfile(owner, name, holder, this.now(), null);
+      await this.deps.store.releaseProfile(lease, this.now(), null);
       throw err;
     }
-    await this.deps.store.deleteProfile(owner, name, holder);
+    await this.deps.store.deleteProfile(lease);
     this.deps.log.info({ owner, profile: name, by: caller.id }, 'profile deleted');
   }
 
@@ -130,7 +129,7 @@ export class ProfileService {
       this.deps.log.warn({ profile: ref.name, err }, 'could not measure the profile');
       return null;
     });
-    if (await this.deps.store.releaseProfile(ref.owner, ref.name, holder, this.now(), bytes))
+    if (await this.deps.store.releaseProfile({ ...ref, holder }, this.now(), bytes))
       this.deps.log.info({ room: holder, owner: ref.owner, profile: ref.name, bytes }, 'profile freed');
   }
 }

@@ -1,6 +1,6 @@
 import type { Logger } from '../logger.js';
-import { readJson, SerialQueue, writeJsonAtomic } from './atomic-json.js';
-import { profileEntryKey, type ProfileEntry } from './profile-entry.js';
+import { readJsonOr, SerialQueue, writeJsonAtomic } from './atomic-json.js';
+import { profileEntryKey, type ProfileEntry, type ProfileLease } from './profile-entry.js';
 
 /**
  * The file store's profiles: one JSON file (`profiles.json`, an array of entries) rewritten
@@ -16,11 +16,8 @@ export class FileProfiles {
   ) {}
 
   async load(): Promise<void> {
-    const data = await readJson(this.file).catch((err: unknown) => {
-      // The homes are still on disk (volumes, dirs); the next room that names one makes its entry again.
-      this.log.error({ err, file: this.file }, 'profiles unreadable: starting empty');
-      return undefined;
-    });
+    // The homes are still on disk (volumes, dirs); the next room that names one makes its entry again.
+    const data = await readJsonOr(this.file, this.log, 'profiles unreadable: starting empty');
     const list = Array.isArray(data) ? (data as ProfileEntry[]) : [];
     this.entries = new Map(list.map((e) => [profileEntryKey(e.owner, e.name), e]));
   }
@@ -29,7 +26,7 @@ export class FileProfiles {
     return this.writes.run(async () => undefined);
   }
 
-  take(owner: string, name: string, holder: string, nowMs: number): Promise<boolean> {
+  take({ owner, name, holder }: ProfileLease, nowMs: number): Promise<boolean> {
     return this.change(owner, name, (e) => {
       if (e && e.inUseBy !== null && e.inUseBy !== holder) return null;
       const base = e ?? { owner, name, inUseBy: null, bytes: null, createdAt: nowMs, lastUsedAt: nowMs };
@@ -37,19 +34,13 @@ export class FileProfiles {
     });
   }
 
-  release(
-    owner: string,
-    name: string,
-    holder: string,
-    nowMs: number,
-    bytes: number | null,
-  ): Promise<boolean> {
+  release({ owner, name, holder }: ProfileLease, nowMs: number, bytes: number | null): Promise<boolean> {
     return this.change(owner, name, (e) =>
       e && e.inUseBy === holder ? { ...e, inUseBy: null, lastUsedAt: nowMs, bytes: bytes ?? e.bytes } : null,
     );
   }
 
-  delete(owner: string, name: string, holder: string): Promise<boolean> {
+  delete({ owner, name, holder }: ProfileLease): Promise<boolean> {
     return this.change(owner, name, (e) => (e && e.inUseBy === holder ? 'delete' : null));
   }
 

@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import type { WebhookEvent } from '@boxroom/contracts';
 import type { Logger } from '../logger.js';
-import { readJson, SerialQueue, writeJsonAtomic } from './atomic-json.js';
+import { readJsonOr, SerialQueue, writeJsonAtomic } from './atomic-json.js';
 import { ChangeListeners } from './change-listeners.js';
 import { FileOutbox } from './file-outbox.js';
 import { FileProfiles } from './file-profiles.js';
-import type { ProfileEntry } from './profile-entry.js';
+import type { ProfileEntry, ProfileLease } from './profile-entry.js';
 import { FileRecordings } from './file-recordings.js';
 import type { RecordingEntry } from './recording-entry.js';
 import type {
@@ -220,26 +220,20 @@ export class FileStateStore implements StateStore {
     return deleted;
   }
 
-  takeProfile(owner: string, name: string, holder: string, nowMs: number): Promise<boolean> {
-    return this.profiles.take(owner, name, holder, nowMs);
+  takeProfile(lease: ProfileLease, nowMs: number): Promise<boolean> {
+    return this.profiles.take(lease, nowMs);
   }
 
-  releaseProfile(
-    owner: string,
-    name: string,
-    holder: string,
-    nowMs: number,
-    bytes: number | null,
-  ): Promise<boolean> {
-    return this.profiles.release(owner, name, holder, nowMs, bytes);
+  releaseProfile(lease: ProfileLease, nowMs: number, bytes: number | null): Promise<boolean> {
+    return this.profiles.release(lease, nowMs, bytes);
   }
 
   listProfiles(): Promise<ProfileEntry[]> {
     return Promise.resolve(this.profiles.list());
   }
 
-  deleteProfile(owner: string, name: string, holder: string): Promise<boolean> {
-    return this.profiles.delete(owner, name, holder);
+  deleteProfile(lease: ProfileLease): Promise<boolean> {
+    return this.profiles.delete(lease);
   }
 
   private async updateRights(room: string, change: (e: RoomRightsEntry) => RoomRightsEntry): Promise<void> {
@@ -254,12 +248,8 @@ export class FileStateStore implements StateStore {
     this.changes.emit({ kind: 'rights', room });
   }
 
-  private async readOr(file: string, warning: string): Promise<unknown> {
-    const path = this.path(file);
-    return readJson(path).catch((err: unknown) => {
-      this.log.error({ err, file: path }, warning);
-      return undefined;
-    });
+  private readOr(file: string, warning: string): Promise<unknown> {
+    return readJsonOr(this.path(file), this.log, warning);
   }
 
   private path(file: string): string {

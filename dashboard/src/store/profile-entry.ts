@@ -15,6 +15,13 @@ export interface ProfileEntry {
   lastUsedAt: number;
 }
 
+/** Who holds which profile: `holder` is a room id (or a deletion in progress). */
+export interface ProfileLease {
+  owner: string;
+  name: string;
+  holder: string;
+}
+
 /** One key per profile, for maps: the pair as JSON (no separator an owner id could forge). */
 export function profileEntryKey(owner: string, name: string): string {
   return JSON.stringify([owner, name]);

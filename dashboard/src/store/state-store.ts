@@ -1,5 +1,5 @@
 import type { AgentLiveSettings, InviteRole, WebhookEvent } from '@boxroom/contracts';
-import type { ProfileEntry } from './profile-entry.js';
+import type { ProfileEntry, ProfileLease } from './profile-entry.js';
 import type { RecordingEntry } from './recording-entry.js';
 
 export type { InviteRole };
@@ -84,22 +84,16 @@ export interface StateStore {
    * Marks the profile used by `holder` (a room id), making its entry when it has none; false: another
    * holder has it. Taking it again as its holder is true (a retried create).
    */
-  takeProfile(owner: string, name: string, holder: string, nowMs: number): Promise<boolean>;
+  takeProfile(lease: ProfileLease, nowMs: number): Promise<boolean>;
   /**
    * Frees the profile when `holder` has it (lastUsedAt = nowMs; `bytes` when measured, else the last
    * measure stays); false: `holder` did not have it (released before, or another holder).
    */
-  releaseProfile(
-    owner: string,
-    name: string,
-    holder: string,
-    nowMs: number,
-    bytes: number | null,
-  ): Promise<boolean>;
+  releaseProfile(lease: ProfileLease, nowMs: number, bytes: number | null): Promise<boolean>;
   /** Every profile, oldest first. */
   listProfiles(): Promise<ProfileEntry[]>;
   /** Removes the entry only while `holder` has it (the deleter takes it first); false: it did not. */
-  deleteProfile(owner: string, name: string, holder: string): Promise<boolean>;
+  deleteProfile(lease: ProfileLease): Promise<boolean>;
 }
 
 /** room -> invite role -> generation (absent: 0) */

@@ -1,7 +1,7 @@
 import type { WebhookEvent } from '@boxroom/contracts';
 import type { Logger } from '../../logger.js';
 import { ChangeListeners } from '../change-listeners.js';
-import type { ProfileEntry } from '../profile-entry.js';
+import type { ProfileEntry, ProfileLease } from '../profile-entry.js';
 import { mergeRecordingWrite, type RecordingEntry } from '../recording-entry.js';
 import type {
   InviteGenerations,
@@ -267,7 +267,7 @@ export class PostgresStateStore implements StateStore {
     });
   }
 
-  async takeProfile(owner: string, name: string, holder: string, nowMs: number): Promise<boolean> {
+  async takeProfile({ owner, name, holder }: ProfileLease, nowMs: number): Promise<boolean> {
     // One statement: made when missing, taken when free or already the holder's; two replicas taking
     // it at once queue on the row, and the second sees the first's holder.
     const { rowCount } = await this.db.query(
@@ -280,9 +280,7 @@ export class PostgresStateStore implements StateStore {
   }
 
   async releaseProfile(
-    owner: string,
-    name: string,
-    holder: string,
+    { owner, name, holder }: ProfileLease,
     nowMs: number,
     bytes: number | null,
   ): Promise<boolean> {
@@ -313,7 +311,7 @@ export class PostgresStateStore implements StateStore {
     }));
   }
 
-  async deleteProfile(owner: string, name: string, holder: string): Promise<boolean> {
+  async deleteProfile({ owner, name, holder }: ProfileLease): Promise<boolean> {
     const { rowCount } = await this.db.query(
       'DELETE FROM profiles WHERE owner = $1 AND name = $2 AND in_use_by = $3',
       [owner, name, holder],
