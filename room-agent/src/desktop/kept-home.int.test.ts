@@ -1,8 +1,21 @@
-import { lstatSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { pino } from 'pino';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDesktopDir, desktopPaths, prepareKeptHome } from './desktop-dirs.js';
+import { DesktopReset } from './desktop-reset.js';
 import type { DesktopIdentity } from './desktop-user.js';
 
 /**
@@ -56,5 +69,27 @@ describe('a kept (profile) home', () => {
     expect(statSync(home)).toMatchObject({ uid: 54321 });
     expect(() => lstatSync(join(dir, 'desktop', 'home'))).toThrow();
     expect(statSync(p.xdgRuntimeDir).uid).toBe(54321);
+  });
+
+  it("survives a desktop reset, which still empties the desktop's runtime dir", async () => {
+    chmodSync(dir, 0o755); // the sweep runs as the desktop user: it must reach the dirs
+    const home = join(dir, 'profile');
+    mkdirSync(home);
+    const p = desktopPaths(join(dir, 'desktop'), home);
+    await createDesktopDir(p, NEXT);
+    // what the desktop user wrote in either
+    for (const f of [join(home, 'bookmarks'), join(p.xdgRuntimeDir, 'leftover')]) {
+      writeFileSync(f, 'x', { mode: 0o600 });
+      chownSync(f, 54321, 54322);
+    }
+    const reset = new DesktopReset({
+      identity: NEXT,
+      paths: p,
+      supervisor: { restart: (_names, _why, between) => between?.() ?? Promise.resolve() },
+      log: pino({ level: 'silent' }),
+    });
+    await reset.reset('owner');
+    expect(existsSync(join(home, 'bookmarks'))).toBe(true);
+    expect(existsSync(join(p.xdgRuntimeDir, 'leftover'))).toBe(false);
   });
 });
