@@ -33,6 +33,7 @@ import type { RoomDriver } from './rooms/room-driver.js';
 import { NO_TIMEOUTS } from './rooms/room-driver.js';
 import { RoomManager } from './rooms/room-manager.js';
 import { RoomReaper } from './rooms/room-reaper.js';
+import { ProfileService } from './profiles/profile-service.js';
 import { RightsPush } from './rooms/rights-push.js';
 import { RoomSettingsService } from './rooms/room-settings-service.js';
 import { SettingsPush } from './rooms/settings-push.js';
@@ -40,6 +41,7 @@ import { accessRoutes } from './routes/access-routes.js';
 import { controlRoutes } from './routes/control-routes.js';
 import { desktopRoutes } from './routes/desktop-routes.js';
 import { fileRoutes } from './routes/file-routes.js';
+import { profileRoutes } from './routes/profile-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { roomRoutes } from './routes/room-routes.js';
 import { sessionRoutes } from './routes/session-routes.js';
@@ -187,6 +189,11 @@ async function composeApp(
     agent,
     log: log.child({ mod: 'settings-push' }),
   });
+  const profiles = new ProfileService({
+    store,
+    storage: driver.profiles ?? null,
+    log: log.child({ mod: 'profiles' }),
+  });
   const rooms = new RoomManager({
     driver,
     defaultRecord: config.recordings?.defaultPolicy ?? 'manual',
@@ -203,6 +210,7 @@ async function composeApp(
     rightsPush,
     settings: roomSettings,
     settingsPush,
+    profiles,
   });
   const reaper = new RoomReaper({
     rooms,
@@ -214,6 +222,7 @@ async function composeApp(
     listener: new ControlRelay(webhooks, log.child({ mod: 'control-relay' })),
     rights: rightsPush,
     settings: settingsPush,
+    profiles,
   });
   const participantRights = new ParticipantRights(
     rooms,
@@ -334,6 +343,7 @@ async function composeApp(
     await api.register(desktopRoutes, { desktop });
     await api.register(recordingRoutes, { recordings: recorded.service, files: recorded.media });
     await api.register(fileRoutes, { files });
+    await api.register(profileRoutes, { profiles });
   });
   const quota = config.maxSocketsPerPrincipal
     ? {

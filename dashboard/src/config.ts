@@ -76,6 +76,8 @@ export interface DashboardConfig {
   readonly agentEntry: string | null;
   /** first X display number the local driver tries */
   readonly localDisplayBase: number;
+  /** where the local driver keeps persistent profiles; absent: `<dataDir>-profiles` */
+  readonly localProfilesDir?: string;
   /** the unprivileged user local rooms' desktops run as when the dashboard runs as root */
   readonly desktopUser: string;
   /**
@@ -213,6 +215,9 @@ export function loadDashboardConfig(env: Env = process.env, cwd: string = proces
     maxRooms: v.BOXROOM_MAX_ROOMS,
     agentEntry: v.BOXROOM_AGENT_ENTRY && absolute(v.BOXROOM_AGENT_ENTRY, cwd),
     localDisplayBase: v.BOXROOM_LOCAL_DISPLAY_BASE,
+    ...(v.BOXROOM_LOCAL_PROFILES_DIR
+      ? { localProfilesDir: absolute(v.BOXROOM_LOCAL_PROFILES_DIR, cwd) }
+      : {}),
     desktopUser: v.BOXROOM_DESKTOP_USER,
     localRoomOrphanS: v.BOXROOM_LOCAL_ROOM_ORPHAN_S,
     roomTimeouts: Object.freeze({

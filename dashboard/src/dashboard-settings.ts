@@ -185,6 +185,13 @@ export const DASHBOARD_SETTINGS = defineSettings(['dashboard', 'janitor', 'room-
     processes: dash,
     doc: 'first X display the local driver tries',
   },
+  BOXROOM_LOCAL_PROFILES_DIR: {
+    type: 'string',
+    default: null,
+    docDefault: '`<data>-profiles`',
+    processes: dash,
+    doc: "where the local driver keeps persistent profiles (the desktops' homes kept across rooms): outside the data dir, which desktop users may not enter",
+  },
   BOXROOM_DESKTOP_USER: {
     type: 'string',
     default: 'boxroom-desktop',

@@ -37,6 +37,9 @@ export const errors = {
   alreadyRecording: (id: string) => new AppError('already_recording', `room ${id} is being recorded already`),
   notRecording: (id: string) => new AppError('not_recording', `room ${id} is not being recorded`),
   recordingNotFound: (id: string) => new AppError('not_found', `recording ${id} not found`),
+  profileInUse: (name: string) =>
+    new AppError('profile_in_use', `profile ${name} is in use by another room: delete that room first`),
+  profileNotFound: (name: string) => new AppError('not_found', `profile ${name} not found`),
   tooManyRequests: (message: string) => new AppError('too_many_requests', message),
   internal: (cause?: unknown) => new AppError('internal', 'internal error', { cause }),
 } as const;

@@ -47,6 +47,7 @@ async function main(): Promise<void> {
     local: {
       agentEntry: config.agentEntry,
       displayBase: config.localDisplayBase,
+      ...(config.localProfilesDir ? { profilesDir: config.localProfilesDir } : {}),
       desktopUser: config.desktopUser,
       orphanS: config.localRoomOrphanS,
     },

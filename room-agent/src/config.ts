@@ -52,6 +52,11 @@ export interface AgentConfig {
    * it may use. Its parents must be searchable by the desktop user (the default is under the tmpdir).
    */
   readonly desktopDir: string;
+  /**
+   * The desktop's HOME when it is a persistent profile (kept across rooms: never emptied); null:
+   * `<desktopDir>/home`, made at start and emptied at the end.
+   */
+  readonly desktopHome?: string | null;
   /** the room's files folder: the desktop user's; the agent reads and writes it as that user */
   readonly filesDir: string;
   /** an upload larger than this is refused */
@@ -198,6 +203,7 @@ export function loadAgentConfig(
     mediaHttpPort: v.BOXROOM_MEDIA_HTTP_PORT,
     runDir: v.BOXROOM_RUN_DIR ?? join(tmpdir(), `boxroom-${roomId}-${display}`),
     desktopDir,
+    desktopHome: v.BOXROOM_DESKTOP_HOME ?? null,
     filesDir: v.BOXROOM_FILES_DIR ?? join(desktopDir, 'files'),
     fileMaxBytes: v.BOXROOM_FILE_MAX_BYTES,
     filesQuotaBytes: v.BOXROOM_FILES_QUOTA_BYTES,

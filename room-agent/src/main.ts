@@ -188,7 +188,7 @@ async function main(): Promise<void> {
     isolation: identity.isolation,
     desktopReset: new DesktopReset({
       identity,
-      paths: desktopPaths(config.desktopDir),
+      paths: desktopPaths(config.desktopDir, config.desktopHome ?? null),
       supervisor,
       log,
     }),

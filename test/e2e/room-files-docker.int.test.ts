@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RoomFileList } from '@boxroom/contracts';
-import { DashboardProcess } from '../support/dashboard-process.js';
+import type { DashboardProcess } from '../support/dashboard-process.js';
+import { endDockerDashboard, startDockerDashboard } from '../support/docker-instance.js';
 import { sleep } from '../support/processes.js';
 
 /**
@@ -13,7 +14,6 @@ import { sleep } from '../support/processes.js';
  */
 
 const run = promisify(execFile);
-const IMAGE = process.env.ROOM_IMAGE || 'boxroom/room:latest';
 const INSTANCE = `it-files-${process.pid}`;
 const MIB = 1024 * 1024;
 const QUOTA = 8 * MIB;
@@ -38,19 +38,9 @@ const put = (name: string, body: BodyInit) =>
 
 describe('files quota of a docker room (real engine, room image, dashboard process)', () => {
   beforeAll(async () => {
-    // the room image holds the current agent bundle (layer-cached when setup already built it); a
-    // ROOM_IMAGE given from outside is the caller's build of it
-    if (!process.env.ROOM_IMAGE)
-      await run('bash', ['scripts/images.sh'], { env: { ...process.env, IMAGES: 'room' }, timeout: 900_000 });
-    dash = await DashboardProcess.start({
-      driver: 'docker',
-      env: {
-        BOXROOM_DOCKER_INSTANCE: INSTANCE,
-        BOXROOM_DOCKER_IMAGE: IMAGE,
-        BOXROOM_FILES_QUOTA_BYTES: String(QUOTA),
-        BOXROOM_FILE_MAX_BYTES: String(6 * MIB),
-        BOXROOM_LOG_LEVEL: 'warn',
-      },
+    dash = await startDockerDashboard(INSTANCE, {
+      BOXROOM_FILES_QUOTA_BYTES: String(QUOTA),
+      BOXROOM_FILE_MAX_BYTES: String(6 * MIB),
     });
     const created = await dash.api<{ id: string }>('POST', '/api/rooms', {
       width: 640,
@@ -69,18 +59,7 @@ describe('files quota of a docker room (real engine, room image, dashboard proce
     }
   }, 900_000);
 
-  afterAll(async () => {
-    if (!dash) return;
-    try {
-      await dash.deleteAllRooms();
-    } finally {
-      await dash.dispose();
-      const left = (
-        await run('docker', ['ps', '-aq', '--filter', `label=io.boxroom.instance=${INSTANCE}`])
-      ).stdout.trim();
-      if (left) await run('docker', ['rm', '-f', ...left.split('\n')]);
-    }
-  }, 60_000);
+  afterAll(() => endDockerDashboard(dash, INSTANCE), 60_000);
 
   it("the folder is a tmpfs of the quota, the desktop user's; uploads past it answer 413, whoever filled it", async () => {
     const { body } = await dash.api<RoomFileList>('GET', `/api/rooms/${roomId}/files`);

@@ -213,6 +213,9 @@ export class DashboardProcess {
         }
       }
     }
-    if (this.ownsDataDir) rmSync(this.dataDir, { recursive: true, force: true });
+    if (!this.ownsDataDir) return;
+    rmSync(this.dataDir, { recursive: true, force: true });
+    // the local driver's profiles (BOXROOM_LOCAL_PROFILES_DIR's default) are kept beside it
+    rmSync(`${this.dataDir}-profiles`, { recursive: true, force: true });
   }
 }

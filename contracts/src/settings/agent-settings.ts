@@ -156,6 +156,13 @@ export const AGENT_SETTINGS = defineSettings(['room-agent'], {
     processes: agent,
     doc: "the desktop's home, its cookie copy, the PulseAudio socket; outside the run dir",
   },
+  BOXROOM_DESKTOP_HOME: {
+    type: 'string',
+    default: null,
+    docDefault: '`<BOXROOM_DESKTOP_DIR>/home`, emptied at start and end',
+    processes: agent,
+    doc: "a persistent profile (the dashboard sets it): the desktop's HOME, kept across rooms; handed to the desktop user (0700) and never emptied, a desktop reset included",
+  },
   BOXROOM_FILES_DIR: {
     type: 'string',
     default: null,

@@ -45,6 +45,11 @@ export interface RoomSpec {
   readonly clipboard?: ClipboardPolicy;
   /** which ways files may go (the create body's `files`); absent on older rooms: both on */
   readonly files?: FilesPolicy;
+  /**
+   * the persistent profile of `ownerId` that is the app's home (the create body's `profile`):
+   * a named volume or a directory the driver mounts; absent: a home that ends with the room
+   */
+  readonly profile?: string;
 }
 
 /** Rooms stored before timeouts existed have none. */
@@ -57,6 +62,28 @@ export function timeoutsOf(spec: RoomSpec): ResolvedRoomTimeouts {
 /** Rooms stored before the files policy existed allow both directions, as a new room does by default. */
 export function filesPolicyOf(spec: RoomSpec): FilesPolicy {
   return spec.files ?? DEFAULT_FILES_POLICY;
+}
+
+/** A persistent profile: per owner (a principal id) and name. */
+export interface ProfileRef {
+  readonly owner: string;
+  readonly name: string;
+}
+
+/** The profile a room's home is, or null. */
+export function profileOf(spec: RoomSpec): ProfileRef | null {
+  return spec.profile && spec.ownerId !== null ? { owner: spec.ownerId, name: spec.profile } : null;
+}
+
+/**
+ * Where a driver keeps profiles' homes (docker: named volumes; local: directories). Mounting is
+ * the driver's create (RoomSpec.profile); this is what outlives rooms.
+ */
+export interface ProfileStorage {
+  /** what the home holds on disk, or null when it cannot be told (absent: 0) */
+  measure(ref: ProfileRef): Promise<number | null>;
+  /** removes the home; nothing there is fine. Never called while a room has it mounted. */
+  remove(ref: ProfileRef): Promise<void>;
 }
 
 /** A room as its runtime reports it. `agentUrl` is where the dashboard reaches the room agent. */
@@ -97,4 +124,6 @@ export interface RoomDriver extends EventEmitter<DriverEvents> {
   close(): Promise<void>;
   /** drivers with a runtime that can hang (docker) say how it is; absent: always fine */
   health?(): DriverHealth;
+  /** drivers that can keep a room's home as a persistent profile; absent: none can be asked for */
+  readonly profiles?: ProfileStorage;
 }

@@ -81,6 +81,11 @@ export interface RoomManagerDeps {
   settings?: RoomSettingsService;
   /** tells an agent its live settings (on PATCH and when it becomes ready) */
   settingsPush?: SettingsPush;
+  /** persistent profiles (ProfileService): taken around a create, freed once the room is gone; absent: none kept */
+  profiles?: {
+    holding<T>(spec: RoomSpec, create: () => Promise<T>): Promise<T>;
+    release(spec: RoomSpec): Promise<void>;
+  };
   now?: () => number;
   newId?: () => string;
 }
@@ -131,8 +136,11 @@ export class RoomManager {
       recordingsVisibleTo: body.recordingsVisibleTo ?? 'viewers',
       ...(body.clipboard ? { clipboard: clipboardWith(DEFAULT_CLIPBOARD_POLICY, body.clipboard) } : {}),
       files: { ...DEFAULT_FILES_POLICY, ...body.files },
+      ...(body.profile ? { profile: body.profile } : {}),
     };
-    const record = await this.deps.driver.create(spec);
+    if (spec.profile && !this.deps.profiles) throw errors.badRequest('this dashboard keeps no profiles');
+    const make = () => this.deps.driver.create(spec);
+    const record = await (this.deps.profiles?.holding(spec, make) ?? make());
     // Only a policy that differs from the default is stored: the agent is told when it is ready.
     if (spec.clipboard && this.deps.settings) await this.deps.settings.set(id, this.deps.settings.of(spec));
     this.deps.log.info(
@@ -195,6 +203,7 @@ export class RoomManager {
     const record = await this.require(id);
     authorize(p, 'delete', record.spec);
     await this.deps.driver.delete(id);
+    await this.deps.profiles?.release(record.spec);
     await this.ending(id);
     await this.deps.invites.forget(id);
     await this.deps.rights?.forget(id);
@@ -223,9 +232,11 @@ export class RoomManager {
 
   /** A room's time is up: deleted through the driver like any other, and announced. */
   async expire(id: string, expiry: RoomExpiry): Promise<void> {
-    if (!(await this.deps.driver.get(id))) return;
+    const record = await this.deps.driver.get(id);
+    if (!record) return;
     this.deps.log.info({ room: id, reason: expiry.reason }, 'room expired: deleting');
     await this.deps.driver.delete(id);
+    await this.deps.profiles?.release(record.spec);
     await this.ending(id);
     await this.deps.invites.forget(id);
     await this.deps.rights?.forget(id);
@@ -240,6 +251,7 @@ export class RoomManager {
     if (!record || record.status !== 'failed') return;
     this.deps.log.warn({ room: id, failedAt }, 'room failed and did not come back: deleting');
     await this.deps.driver.delete(id);
+    await this.deps.profiles?.release(record.spec);
     await this.ending(id);
     await this.deps.invites.forget(id);
     this.deps.log.info({ room: id, reason: 'failed' }, 'room deleted');
@@ -369,6 +381,7 @@ export class RoomManager {
       createdAt: new Date(spec.createdAt).toISOString(),
       settings: this.liveSettings(spec).settings,
       timeouts: timeoutsOf(spec),
+      profile: spec.profile ?? null,
       ...(can(p, 'invite', spec) ? { links: this.links(spec.id) } : {}),
       ...(r.stale ? { stale: true } : {}),
     };

@@ -278,4 +278,25 @@ describe('RoomReaper', () => {
     await r.stop();
     expect(rooms.asked.length).toBeGreaterThanOrEqual(2);
   });
+
+  it('tells the profiles which rooms the runtime lists each sweep; a failure there stops nothing', async () => {
+    const rooms = new FakeRooms([record('a'), record('b', 'failed')]);
+    const seen: string[][] = [];
+    const r = new RoomReaper({
+      rooms,
+      log: pino({ level: 'silent' }),
+      pollMs: 1000,
+      now: () => NOW,
+      profiles: {
+        reconcile: async (live) => {
+          seen.push([...live].sort());
+          throw new Error('store down');
+        },
+      },
+    });
+    rooms.answers.set('a', state({ reason: 'no-viewers', at: NOW }));
+    await r.sweep();
+    expect(seen).toEqual([['a', 'b']]);
+    expect(rooms.expired).toContainEqual(['a', 'no-viewers']);
+  });
 });

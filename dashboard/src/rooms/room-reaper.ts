@@ -48,6 +48,8 @@ export interface RoomReaperOptions {
    * 0 or absent: only rooms with timeouts (or a listener) are asked.
    */
   keepAliveMs?: number;
+  /** frees profile leases whose room the runtime no longer lists (a crash, a restart mid-create) */
+  profiles?: { reconcile(live: ReadonlySet<string>): Promise<unknown> };
   /** agents asked at once: a sweep over many rooms stays bounded */
   concurrency?: number;
   now?: () => number;
@@ -123,6 +125,9 @@ export class RoomReaper {
     for (const id of this.lastAsked.keys()) if (!live.has(id)) this.lastAsked.delete(id);
     for (const r of records) if (r.status !== 'failed') this.failedSince.delete(r.spec.id);
     for (const id of this.failedSince.keys()) if (!live.has(id)) this.failedSince.delete(id);
+    await this.o.profiles
+      ?.reconcile(live)
+      .catch((err: unknown) => this.o.log.warn({ err }, 'reaper could not check the profile leases'));
     const work = records.filter((r) => !this.expiring.has(r.spec.id));
     const queue = [...work];
     const worker = async () => {

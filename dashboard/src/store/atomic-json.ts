@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import type { Logger } from '../logger.js';
 
 /**
  * Write a file so that readers see either the old or the new content, never half of it:
@@ -38,6 +39,14 @@ export async function readJson(file: string): Promise<unknown> {
     throw err;
   }
   return JSON.parse(text) as unknown;
+}
+
+/** readJson, or undefined after logging `warning` when the file is unreadable or not JSON. */
+export function readJsonOr(file: string, log: Logger, warning: string): Promise<unknown> {
+  return readJson(file).catch((err: unknown) => {
+    log.error({ err, file }, warning);
+    return undefined;
+  });
 }
 
 /** Runs async tasks one after another: concurrent saves of one file must not interleave. */

@@ -1,6 +1,6 @@
 import { mergeRecordingWrite, type RecordingEntry } from './recording-entry.js';
 import type { Logger } from '../logger.js';
-import { readJson, SerialQueue, writeJsonAtomic } from './atomic-json.js';
+import { readJsonOr, SerialQueue, writeJsonAtomic } from './atomic-json.js';
 
 /**
  * The file store's recordings index: one JSON file (`recordings.json`, id -> entry), rewritten
@@ -16,11 +16,8 @@ export class FileRecordings {
   ) {}
 
   async load(): Promise<void> {
-    const data = await readJson(this.file).catch((err: unknown) => {
-      // The media are still on disk; an unreadable index loses their listing, not the files.
-      this.log.error({ err, file: this.file }, 'recordings index unreadable: starting empty');
-      return undefined;
-    });
+    // The media are still on disk; an unreadable index loses their listing, not the files.
+    const data = await readJsonOr(this.file, this.log, 'recordings index unreadable: starting empty');
     this.entries =
       typeof data === 'object' && data !== null && !Array.isArray(data)
         ? (data as Record<string, RecordingEntry>)

@@ -1,9 +1,11 @@
 import { join } from 'node:path';
 import type { WebhookEvent } from '@boxroom/contracts';
 import type { Logger } from '../logger.js';
-import { readJson, SerialQueue, writeJsonAtomic } from './atomic-json.js';
+import { readJsonOr, SerialQueue, writeJsonAtomic } from './atomic-json.js';
 import { ChangeListeners } from './change-listeners.js';
 import { FileOutbox } from './file-outbox.js';
+import { FileProfiles } from './file-profiles.js';
+import type { ProfileEntry, ProfileLease } from './profile-entry.js';
 import { FileRecordings } from './file-recordings.js';
 import type { RecordingEntry } from './recording-entry.js';
 import type {
@@ -23,6 +25,7 @@ export const STATE_FILES = {
   outbox: 'webhook-outbox.json',
   recordings: 'recordings.json',
   settings: 'room-settings.json',
+  profiles: 'profiles.json',
 } as const;
 
 interface Lease {
@@ -46,6 +49,7 @@ export class FileStateStore implements StateStore {
   private readonly settingsWrites = new SerialQueue();
   private readonly outbox: FileOutbox;
   private readonly recordings: FileRecordings;
+  private readonly profiles: FileProfiles;
   private readonly changes: ChangeListeners;
 
   constructor(
@@ -55,6 +59,7 @@ export class FileStateStore implements StateStore {
   ) {
     this.outbox = new FileOutbox(join(dataDir, STATE_FILES.outbox), log);
     this.recordings = new FileRecordings(join(dataDir, STATE_FILES.recordings), log);
+    this.profiles = new FileProfiles(join(dataDir, STATE_FILES.profiles), log);
     this.changes = new ChangeListeners(log);
   }
 
@@ -73,6 +78,7 @@ export class FileStateStore implements StateStore {
     this.settings = isObject(settings) ? (settings as Record<string, RoomLiveSettings>) : {};
     await this.outbox.load();
     await this.recordings.load();
+    await this.profiles.load();
   }
 
   async close(): Promise<void> {
@@ -82,6 +88,7 @@ export class FileStateStore implements StateStore {
       this.settingsWrites.run(async () => undefined),
       this.outbox.settled(),
       this.recordings.settled(),
+      this.profiles.settled(),
     ]);
   }
 
@@ -213,6 +220,22 @@ export class FileStateStore implements StateStore {
     return deleted;
   }
 
+  takeProfile(lease: ProfileLease, nowMs: number): Promise<boolean> {
+    return this.profiles.take(lease, nowMs);
+  }
+
+  releaseProfile(lease: ProfileLease, nowMs: number, bytes: number | null): Promise<boolean> {
+    return this.profiles.release(lease, nowMs, bytes);
+  }
+
+  listProfiles(): Promise<ProfileEntry[]> {
+    return Promise.resolve(this.profiles.list());
+  }
+
+  deleteProfile(lease: ProfileLease): Promise<boolean> {
+    return this.profiles.delete(lease);
+  }
+
   private async updateRights(room: string, change: (e: RoomRightsEntry) => RoomRightsEntry): Promise<void> {
     await this.rightsWrites.run(async () => {
       const next = change(this.rights[room] ?? { kicked: {}, revokedBefore: {} });
@@ -225,12 +248,8 @@ export class FileStateStore implements StateStore {
     this.changes.emit({ kind: 'rights', room });
   }
 
-  private async readOr(file: string, warning: string): Promise<unknown> {
-    const path = this.path(file);
-    return readJson(path).catch((err: unknown) => {
-      this.log.error({ err, file: path }, warning);
-      return undefined;
-    });
+  private readOr(file: string, warning: string): Promise<unknown> {
+    return readJsonOr(this.path(file), this.log, warning);
   }
 
   private path(file: string): string {

@@ -1,6 +1,7 @@
 import type { WebhookEvent } from '@boxroom/contracts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RecordingEntry } from './recording-entry.js';
+import { defineProfileLeaseTests } from './state-store-profiles.suite.js';
 import type { StateStore, StoreChange } from './state-store.js';
 
 /**
@@ -242,6 +243,8 @@ export function defineStateStoreSuite(label: string, newFixture: () => Promise<S
         await seen(changes, (c) => c.room === ROOM);
       });
     });
+
+    describe('profiles', () => defineProfileLeaseTests(() => ({ store, peer, reopen })));
 
     describe('leases', () => {
       it('have one holder at a time, renewed by it, handed over on release', async () => {

@@ -1,4 +1,5 @@
 import type { AgentLiveSettings, InviteRole, WebhookEvent } from '@boxroom/contracts';
+import type { ProfileEntry, ProfileLease } from './profile-entry.js';
 import type { RecordingEntry } from './recording-entry.js';
 
 export type { InviteRole };
@@ -77,6 +78,22 @@ export interface StateStore {
   getRecording(id: string): Promise<RecordingEntry | null>;
   /** false: there was none */
   deleteRecording(id: string): Promise<boolean>;
+
+  // --- persistent profiles (per owner and name) and the room that has each mounted: one at a time
+  /**
+   * Marks the profile used by `holder` (a room id), making its entry when it has none; false: another
+   * holder has it. Taking it again as its holder is true (a retried create).
+   */
+  takeProfile(lease: ProfileLease, nowMs: number): Promise<boolean>;
+  /**
+   * Frees the profile when `holder` has it (lastUsedAt = nowMs; `bytes` when measured, else the last
+   * measure stays); false: `holder` did not have it (released before, or another holder).
+   */
+  releaseProfile(lease: ProfileLease, nowMs: number, bytes: number | null): Promise<boolean>;
+  /** Every profile, oldest first. */
+  listProfiles(): Promise<ProfileEntry[]>;
+  /** Removes the entry only while `holder` has it (the deleter takes it first); false: it did not. */
+  deleteProfile(lease: ProfileLease): Promise<boolean>;
 }
 
 /** room -> invite role -> generation (absent: 0) */

@@ -1,4 +1,4 @@
-import { chmod, chown, lchown, lstat, mkdir, open, rm, unlink } from 'node:fs/promises';
+import { chmod, chown, lchown, lstat, mkdir, open, readdir, rm, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DesktopIdentity } from './desktop-user.js';
 
@@ -25,12 +25,15 @@ export function agentPaths(runDir: string) {
  * bit keeps it from renaming or removing what the agent put there (its cookie copy, the pulse dir).
  * Without one it is the agent's own 0700 dir.
  */
-export function desktopPaths(desktopDir: string) {
+export function desktopPaths(desktopDir: string, keptHome: string | null = null) {
   const pulseDir = join(desktopDir, 'pulse');
+  const home = keptHome ?? join(desktopDir, 'home');
   return {
     root: desktopDir,
     /** HOME and cwd of the desktop: owned by the desktop user, 0700 */
-    home: join(desktopDir, 'home'),
+    home,
+    /** the home is a persistent profile (BOXROOM_DESKTOP_HOME): kept, never emptied */
+    homeKept: keptHome !== null,
     xdgRuntimeDir: join(desktopDir, 'xdg'),
     /** the desktop's own copy of the cookie (XAUTHORITY), owned by the desktop user, 0600 */
     xauthority: join(desktopDir, 'xauthority'),
@@ -39,7 +42,7 @@ export function desktopPaths(desktopDir: string) {
     /** PulseAudio's socket is the one thing of the agent's that the desktop may connect to */
     pulseDir,
     pulseSocket: join(pulseDir, 'native'),
-    chromiumProfile: join(desktopDir, 'home', 'chromium'),
+    chromiumProfile: join(home, 'chromium'),
   };
 }
 
@@ -58,7 +61,8 @@ function owner(identity: DesktopIdentity): { uid: number; gid: number } | null {
 export async function createDesktopDir(p: DesktopPaths, identity: DesktopIdentity): Promise<void> {
   const who = owner(identity);
   await mkdir(p.root, { mode: 0o700 });
-  for (const dir of [p.home, p.xdgRuntimeDir]) {
+  if (p.homeKept) await prepareKeptHome(p.home, identity);
+  for (const dir of p.homeKept ? [p.xdgRuntimeDir] : [p.home, p.xdgRuntimeDir]) {
     await mkdir(dir, { mode: 0o700 });
     if (who) await chown(dir, who.uid, who.gid);
   }
@@ -67,6 +71,34 @@ export async function createDesktopDir(p: DesktopPaths, identity: DesktopIdentit
   if (who) {
     await chown(p.root, process.getuid?.() ?? 0, who.gid);
     await chmod(p.root, 0o1770);
+  }
+}
+
+/**
+ * A persistent profile's home (BOXROOM_DESKTOP_HOME), made by the dashboard (a dir, or a volume's
+ * mount point) and used by earlier rooms: handed to this room's desktop user, 0700. A local room's
+ * desktop user is new with each room (another uid), so what earlier rooms left is handed over too.
+ * The desktop user cannot replace the home itself (its parent is not the desktop's), and nothing is
+ * followed: lchown, no symlink traversal.
+ */
+export async function prepareKeptHome(home: string, identity: DesktopIdentity): Promise<void> {
+  const who = owner(identity);
+  const st = await lstat(home).catch(() => null);
+  if (st && !st.isDirectory()) throw new Error(`the profile home ${home} is not a directory`);
+  if (!st) await mkdir(home, { mode: 0o700 });
+  if (who && st && st.uid !== who.uid) await handOver(home, who);
+  else if (who) await lchown(home, who.uid, who.gid);
+  await chmod(home, 0o700);
+}
+
+/** lchown of `dir` and everything under it, depth first; what cannot be read is somebody's already. */
+async function handOver(dir: string, who: { uid: number; gid: number }): Promise<void> {
+  await lchown(dir, who.uid, who.gid);
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  for (const e of entries) {
+    const path = join(dir, e.name);
+    if (e.isDirectory()) await handOver(path, who);
+    else await lchown(path, who.uid, who.gid);
   }
 }
 
@@ -117,7 +149,7 @@ export async function refreshDesktopFiles(
  */
 export async function recreateDesktopHome(p: DesktopPaths, identity: DesktopIdentity): Promise<void> {
   const who = owner(identity);
-  for (const dir of [p.home, p.xdgRuntimeDir]) {
+  for (const dir of p.homeKept ? [p.xdgRuntimeDir] : [p.home, p.xdgRuntimeDir]) {
     const st = await lstat(dir).catch(() => null);
     if (st && !st.isDirectory()) await unlink(dir);
     if (!st || !st.isDirectory()) await mkdir(dir, { mode: 0o700 });

@@ -21,7 +21,7 @@ export interface DesktopResetOptions {
  * POST /desktop/reset. Any process of the desktop uid can type and click through XTEST, so a former
  * controller's background job keeps acting on the desktop after control moved on. The remedy ends
  * every process of the desktop uid (as that uid: kill(-1)), empties its home (nothing left there may
- * start such a job again) and starts the window manager and the app afresh at once. Xvfb, x11vnc,
+ * start such a job again; a persistent profile's home is kept: docs/profiles.md) and starts the window manager and the app afresh at once. Xvfb, x11vnc,
  * the stream, viewers and the control lease are not touched.
  *
  * Without a desktop user only the wm's and the app's process groups can be ended: a job that left
@@ -60,7 +60,9 @@ export class DesktopReset {
     if (identity.isolation !== 'desktop-user') return supervisor.restart(names, 'desktop reset');
     const { user } = identity;
     return supervisor.restart(names, 'desktop reset', async () => {
-      await sweepAsDesktop(user, { kill: true, empty: [paths.home, paths.xdgRuntimeDir] });
+      // a persistent profile is what its owner asked to keep: its processes end, its files stay
+      const empty = paths.homeKept ? [paths.xdgRuntimeDir] : [paths.home, paths.xdgRuntimeDir];
+      await sweepAsDesktop(user, { kill: true, empty });
       await recreateDesktopHome(paths, identity);
     });
   }

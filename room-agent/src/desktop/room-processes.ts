@@ -69,10 +69,13 @@ export interface RoomProcessOptions {
 }
 
 /** Files and directories of one room: the agent's (runDir) and the desktop's (desktopDir). */
-export function roomPaths(config: Pick<AgentConfig, 'runDir' | 'desktopDir' | 'display'>, x?: XLockPaths) {
+export function roomPaths(
+  config: Pick<AgentConfig, 'runDir' | 'desktopDir' | 'display' | 'desktopHome'>,
+  x?: XLockPaths,
+) {
   return {
     agent: agentPaths(config.runDir),
-    desktop: desktopPaths(config.desktopDir),
+    desktop: desktopPaths(config.desktopDir, config.desktopHome ?? null),
     xSocket: join(x?.socketDir ?? '/tmp/.X11-unix', `X${config.display}`),
   };
 }

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { RoomSpec } from '../../rooms/room-driver.js';
 import { containerCreateOptions } from './container-options.js';
 import { toLabels } from './labels.js';
-import { resolveOptions } from './options.js';
+import { PROFILE_HOME, resolveOptions } from './options.js';
+import { profileVolumeName } from '../../profiles/profile-key.js';
 
 const spec: RoomSpec = {
   id: 'abc123',
@@ -108,6 +109,21 @@ describe('containerCreateOptions', () => {
       ShmSize: 256 * 1024 * 1024,
     });
     expect(c.HostConfig).not.toHaveProperty('PortBindings');
+  });
+
+  it("mounts the owner's profile volume as the desktop's home, outside the desktop dir's tmpfs", () => {
+    const o = resolveOptions({ publicKeyPem: pem, instance: 'ci' });
+    const c = containerCreateOptions({ ...spec, ownerId: 'operator', profile: 'work' }, o);
+    const volume = profileVolumeName('ci', { owner: 'operator', name: 'work' });
+    expect(volume).toMatch(/^boxroom-ci-profile-[0-9a-f]{32}$/);
+    expect(c.HostConfig?.Mounts).toEqual([{ Type: 'volume', Source: volume, Target: PROFILE_HOME }]);
+    expect(c.Env).toContain(`BOXROOM_DESKTOP_HOME=${PROFILE_HOME}`);
+    expect(Object.keys(c.HostConfig?.Tmpfs ?? {}).some((t) => PROFILE_HOME.startsWith(`${t}/`))).toBe(false);
+    expect(c.HostConfig?.ReadonlyRootfs).toBe(true);
+    // no profile: no mount, no variable
+    const plain = containerCreateOptions(spec, o);
+    expect(plain.HostConfig).not.toHaveProperty('Mounts');
+    expect(plain.Env?.some((e) => e.startsWith('BOXROOM_DESKTOP_HOME='))).toBe(false);
   });
 
   it('refuses options that cannot work', () => {

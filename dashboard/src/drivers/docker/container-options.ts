@@ -1,5 +1,6 @@
 import type { ContainerCreateOptions } from 'dockerode';
-import type { RoomSpec } from '../../rooms/room-driver.js';
+import { profileVolumeName } from '../../profiles/profile-key.js';
+import { profileOf, type RoomSpec } from '../../rooms/room-driver.js';
 import { envLines, roomAgentEnv } from '../room-agent-env.js';
 import { toLabels } from './labels.js';
 import {
@@ -9,6 +10,7 @@ import {
   DESKTOP_ROOT,
   DESKTOP_UID,
   FILES_DIR,
+  PROFILE_HOME,
   RUN_DIR,
   type ResolvedOptions,
 } from './options.js';
@@ -30,6 +32,7 @@ export function containerName(instance: string, roomId: string): string {
 export function containerCreateOptions(spec: RoomSpec, o: ResolvedOptions): ContainerCreateOptions {
   const port = `${AGENT_PORT}/tcp`;
   const tmpfsSize = `size=${o.limits.tmpfsBytes}`;
+  const profile = profileOf(spec);
   return {
     name: containerName(o.instance, spec.id),
     Image: o.image,
@@ -41,6 +44,7 @@ export function containerCreateOptions(spec: RoomSpec, o: ResolvedOptions): Cont
       ...roomAgentEnv(spec, o.room),
       BOXROOM_PUBLIC_KEY: o.publicKeyPem,
       BOXROOM_FILES_DIR: FILES_DIR,
+      ...(profile ? { BOXROOM_DESKTOP_HOME: PROFILE_HOME } : {}),
     }),
     ExposedPorts: { [port]: {} },
     // Stated here as well as in the image so health timing does not depend on which image runs.
@@ -78,6 +82,14 @@ export function containerCreateOptions(spec: RoomSpec, o: ResolvedOptions): Cont
         // the files folder: the desktop's, as large as the quota (its pages count against Memory)
         [FILES_DIR]: `rw,nosuid,nodev,noexec,size=${o.room.filesQuotaBytes},uid=${DESKTOP_UID},gid=${DESKTOP_UID},mode=0700`,
       },
+      // the persistent profile: the agent hands its root to the desktop user (CAP_CHOWN, CAP_FOWNER)
+      ...(profile
+        ? {
+            Mounts: [
+              { Type: 'volume', Source: profileVolumeName(o.instance, profile), Target: PROFILE_HOME },
+            ],
+          }
+        : {}),
       NetworkMode: o.network,
       ...(o.agentAddress === 'published'
         ? { PortBindings: { [port]: [{ HostIp: o.publishHost, HostPort: '' }] } }

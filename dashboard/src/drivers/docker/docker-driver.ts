@@ -3,13 +3,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type Docker from 'dockerode';
 import { errors } from '../../errors.js';
 import type { Logger } from '../../logger.js';
-import type {
-  DriverEvents,
-  DriverHealth,
-  RoomDriver,
-  RoomRecord,
-  RoomSpec,
-  RoomStatus,
+import {
+  profileOf,
+  type DriverEvents,
+  type DriverHealth,
+  type RoomDriver,
+  type RoomRecord,
+  type RoomSpec,
+  type RoomStatus,
 } from '../../rooms/room-driver.js';
 import { agentSaysReady, waitAgentReady } from '../agent-readiness.js';
 import { roomStatusMove } from '../room-status-move.js';
@@ -19,6 +20,7 @@ import { EventStream, type ContainerEvent } from './event-stream.js';
 import { LABEL, labelFilter } from './labels.js';
 import { ensureRoomsNetwork, roomsBridge } from './network.js';
 import type { ResolvedOptions } from './options.js';
+import { ProfileVolumes } from './profile-volumes.js';
 import { applyRoomFirewall } from './room-firewall.js';
 import { RoomCache } from './room-cache.js';
 import { recordFromSummary, statusFromEvent } from './room-status.js';
@@ -54,6 +56,8 @@ export class DockerRoomDriver extends EventEmitter<DriverEvents> implements Room
   private readonly cache = new RoomCache();
   /** the one list call refreshing the cache in the background while the engine is unresponsive */
   private refreshing: Promise<void> | null = null;
+  /** persistent profiles: named volumes, kept when their rooms go */
+  readonly profiles: ProfileVolumes;
 
   constructor(
     private readonly docker: Docker,
@@ -61,6 +65,7 @@ export class DockerRoomDriver extends EventEmitter<DriverEvents> implements Room
     private readonly log: Logger,
   ) {
     super();
+    this.profiles = new ProfileVolumes(docker, o.instance);
   }
 
   async init(): Promise<void> {
@@ -101,6 +106,8 @@ export class DockerRoomDriver extends EventEmitter<DriverEvents> implements Room
       }) => Promise<unknown>;
       await this.call('ping', DEADLINE.ping, (abortSignal) => ping({ abortSignal }));
     }
+    const profile = profileOf(spec);
+    if (profile) await this.call('volume', DEADLINE.create, () => this.profiles.ensure(profile));
     let container: Docker.Container;
     try {
       container = await this.call('create', DEADLINE.create, (abortSignal) =>

@@ -20,6 +20,13 @@ describe('room labels', () => {
     expect(fromLabels(toLabels(spec, 'prod'))).toEqual(spec);
   });
 
+  it('round-trips the persistent profile, and a room without one has no profile label', () => {
+    const labels = toLabels({ ...spec, profile: 'work.v2' }, 'prod');
+    expect(labels[LABEL.profile]).toBe('work.v2');
+    expect(fromLabels(labels)).toEqual({ ...spec, profile: 'work.v2' });
+    expect(toLabels(spec, 'prod')).not.toHaveProperty(LABEL.profile);
+  });
+
   it('round-trips a room without owner (no owner label at all)', () => {
     const labels = toLabels({ ...spec, ownerId: null }, 'prod');
     expect(labels).not.toHaveProperty(LABEL.ownerId);

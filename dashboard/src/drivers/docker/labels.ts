@@ -29,6 +29,8 @@ export const LABEL = {
   /** the files policy, `true`/`false`; absent on rooms made before it existed (read as on) */
   filesUpload: 'io.boxroom.room.files.upload',
   filesDownload: 'io.boxroom.room.files.download',
+  /** the owner's persistent profile mounted as the desktop's home (RoomSpec.profile); absent: none */
+  profile: 'io.boxroom.room.profile',
 } as const;
 
 export const LABEL_SCHEMA_VERSION = '1';
@@ -58,6 +60,7 @@ export function toLabels(spec: RoomSpec, instance: string): Record<string, strin
   if (spec.ownerId !== null) labels[LABEL.ownerId] = spec.ownerId;
   if (spec.record) labels[LABEL.record] = spec.record;
   if (spec.recordingsVisibleTo) labels[LABEL.recordingsVisibleTo] = spec.recordingsVisibleTo;
+  if (spec.profile) labels[LABEL.profile] = spec.profile;
   return labels;
 }
 
@@ -102,6 +105,7 @@ export function fromLabels(labels: Readonly<Record<string, string>>): RoomSpec |
     timeouts: { maxAgeS: timeouts.maxAgeS, noViewersS: timeouts.noViewersS, noInputS: timeouts.noInputS },
     ...recordingLabels(labels),
     ...(files ? { files } : {}),
+    ...(labels[LABEL.profile] ? { profile: labels[LABEL.profile] } : {}),
   };
 }
 

@@ -92,6 +92,11 @@ export const DESKTOP_ROOT = '/run/boxroom-desktop';
  * desktop itself) can put there, whatever the agent counts.
  */
 export const FILES_DIR = '/run/boxroom-files';
+/**
+ * Where a room with a persistent profile mounts its volume (BOXROOM_DESKTOP_HOME): outside
+ * DESKTOP_ROOT, whose desktop dir the agent makes afresh at every start.
+ */
+export const PROFILE_HOME = '/run/boxroom-profile';
 /** The room image's desktop user (`boxroom-desktop`). */
 export const DESKTOP_UID = 1001;
 

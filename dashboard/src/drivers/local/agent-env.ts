@@ -7,6 +7,8 @@ export interface AgentPlacement {
   display: number;
   runDir: string;
   publicKeyFile: string;
+  /** the persistent profile's dir (ProfileDirs), the desktop's HOME; absent: a home of the room's own */
+  desktopHome?: string;
 }
 
 /** How local rooms are kept apart from the dashboard (docs/security.md, "The local driver"). */
@@ -41,6 +43,7 @@ export function agentEnv(
     BOXROOM_DISPLAY: String(at.display),
     BOXROOM_PUBLIC_KEY_FILE: at.publicKeyFile,
     BOXROOM_RUN_DIR: at.runDir,
+    ...(at.desktopHome ? { BOXROOM_DESKTOP_HOME: at.desktopHome } : {}),
     // a host path, so local rooms only: a docker room runs its image's binary
     ...(room.captureBin ? { BOXROOM_CAPTURE_BIN: room.captureBin } : {}),
     ...(policy

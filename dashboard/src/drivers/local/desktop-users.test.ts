@@ -1,5 +1,8 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DesktopUsers, processesOfUid, roomUserName } from './desktop-users.js';
@@ -57,5 +60,27 @@ describe('DesktopUsers', () => {
     await new Promise((r) => setTimeout(r, 200));
     expect(jb.signalCode).toBe('SIGKILL');
     // useradd/userdel take seconds on a loaded machine (about 10 s at load 10)
+  }, 60_000);
+
+  it("removes the user's files from /tmp, except in kept dirs (profiles may lie under /tmp)", async () => {
+    if (!isRoot) throw new Error('this test needs root: it makes a system user');
+    const base = mkdtempSync(join(tmpdir(), 'boxroom-users-test-'));
+    const kept = join(base, 'kept [profiles]*');
+    const users = new DesktopUsers('boxroom-desktop', log, true, [kept]);
+    const id = `t${randomBytes(5).toString('hex').slice(0, 9)}`;
+    made.push(id);
+    const uid = userUid(await users.acquire(id))!;
+    try {
+      mkdirSync(join(kept, 'p'), { recursive: true });
+      const files = [join(base, 'stray'), join(kept, 'p', 'notes.txt'), join(kept, 'p')];
+      writeFileSync(files[0]!, 'x');
+      writeFileSync(files[1]!, 'y');
+      for (const f of files) chownSync(f, uid, uid);
+      await users.release(id);
+      expect(existsSync(files[0]!)).toBe(false);
+      expect(existsSync(files[1]!)).toBe(true);
+    } finally {
+      rmSync(base, { recursive: true, force: true });
+    }
   }, 60_000);
 });

@@ -51,6 +51,8 @@ export class DesktopUsers {
     private readonly fallback: string,
     private readonly log: Logger,
     private readonly isRoot: boolean = process.getuid?.() === 0,
+    /** dirs whose files stay whoever owns them: persistent profiles (they may lie under /tmp) */
+    private readonly keep: readonly string[] = [],
   ) {}
 
   /** The user the room's desktop is to run as; created when missing. */
@@ -118,7 +120,16 @@ export class DesktopUsers {
     if (uid === null) return;
     const dirs = SHARED_TMP_DIRS.filter((d) => existsSync(d));
     try {
-      await run('find', [...dirs, '-xdev', '-uid', String(uid), '-delete'], { timeout: 30_000 });
+      // -prune does nothing under -delete (which implies -depth): kept dirs are excluded by path
+      const kept = this.keep.flatMap((k) => [
+        '!',
+        '-path',
+        globEscape(k),
+        '!',
+        '-path',
+        `${globEscape(k)}/*`,
+      ]);
+      await run('find', [...dirs, '-xdev', '-uid', String(uid), ...kept, '-delete'], { timeout: 30_000 });
     } catch (err) {
       // find exits 1 when a dir vanished under it: what it could remove is removed
       this.log.warn(
@@ -134,4 +145,9 @@ export class DesktopUsers {
     const uid = userUid(roomUserName(roomId));
     return uid === null || uid === 0 ? null : uid;
   }
+}
+
+/** A path as a find -path pattern that matches only itself. */
+function globEscape(path: string): string {
+  return path.replace(/[[\]*?\\]/g, '\\$&');
 }

@@ -6,7 +6,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
-import type { DriverEvents, RoomDriver, RoomRecord, RoomSpec, RoomStatus } from '../../rooms/room-driver.js';
+import {
+  profileOf,
+  type DriverEvents,
+  type RoomDriver,
+  type RoomRecord,
+  type RoomSpec,
+  type RoomStatus,
+} from '../../rooms/room-driver.js';
 import { waitAgentReady } from '../agent-readiness.js';
 import type { DriverOptions } from '../driver-options.js';
 import { roomStatusMove } from '../room-status-move.js';
@@ -15,6 +22,7 @@ import { agentEnv } from './agent-env.js';
 import { DesktopUsers } from './desktop-users.js';
 import { freeDisplay, freePortExcept } from './allocate.js';
 import { LocalStateStore, type LocalRoomState } from './local-state.js';
+import { ProfileDirs } from './profile-dirs.js';
 import { killRoomLeftovers } from './leftovers.js';
 import { groupAlive, processAlive, stopGroup } from './process-group.js';
 
@@ -39,6 +47,8 @@ export interface LocalDriverSettings {
   orphanS?: number;
   /** run as root: a desktop user per room (see desktop-users.ts); false: desktopUser for all (tests) */
   roomUsers?: boolean;
+  /** persistent profiles (BOXROOM_LOCAL_PROFILES_DIR); default `<dataDir>-profiles` */
+  profilesDir?: string;
 }
 
 const DEFAULTS = {
@@ -84,8 +94,10 @@ export class LocalDriver extends EventEmitter<DriverEvents> implements RoomDrive
   private readonly users: DesktopUsers;
   private readonly root: string;
   private readonly log: Logger;
-  private readonly s: Required<Omit<LocalDriverSettings, 'agentEntry' | 'tmpDir'>> &
+  private readonly s: Required<Omit<LocalDriverSettings, 'agentEntry' | 'tmpDir' | 'profilesDir'>> &
     Pick<LocalDriverSettings, 'agentEntry' | 'tmpDir'>;
+  /** persistent profiles: directories, kept when their rooms go */
+  readonly profiles: ProfileDirs;
 
   constructor(
     private readonly opts: DriverOptions,
@@ -95,6 +107,7 @@ export class LocalDriver extends EventEmitter<DriverEvents> implements RoomDrive
     this.log = opts.log;
     this.root = join(opts.dataDir, 'local');
     this.store = new LocalStateStore(join(this.root, 'rooms.json'), opts.log);
+    this.profiles = new ProfileDirs(settings.profilesDir ?? `${opts.dataDir}-profiles`);
     this.s = {
       nodePath: process.execPath,
       healthPollMs: DEFAULTS.healthPollMs,
@@ -106,7 +119,12 @@ export class LocalDriver extends EventEmitter<DriverEvents> implements RoomDrive
       roomUsers: DEFAULTS.roomUsers,
       ...settings,
     };
-    this.users = new DesktopUsers(this.s.desktopUser, opts.log, this.s.roomUsers && process.getuid?.() === 0);
+    this.users = new DesktopUsers(
+      this.s.desktopUser,
+      opts.log,
+      this.s.roomUsers && process.getuid?.() === 0,
+      [this.profiles.root],
+    );
   }
 
   async init(): Promise<void> {
@@ -148,12 +166,20 @@ export class LocalDriver extends EventEmitter<DriverEvents> implements RoomDrive
     const desktopUser = await this.users.acquire(spec.id);
     // The agent's private dir (its sockets, logs, the X cookie): the desktop user gets its own home elsewhere.
     await mkdir(runDir, { recursive: true, mode: 0o700 });
+    const profile = profileOf(spec);
+    const desktopHome = profile ? await this.profiles.prepare(profile) : undefined;
 
     const env = agentEnv(
       this.opts.env,
       this.opts.room,
       spec,
-      { port, display, runDir, publicKeyFile: this.opts.publicKeyFile },
+      {
+        port,
+        display,
+        runDir,
+        publicKeyFile: this.opts.publicKeyFile,
+        ...(desktopHome ? { desktopHome } : {}),
+      },
       // A room whose dashboard is gone for good stops itself (the dashboard calls it every orphanS / 4).
       { desktopUser, dashboardSilenceS: this.s.orphanS, desktopDir: desktopDirOf(spec.id) },
     );
@@ -225,6 +251,9 @@ export class LocalDriver extends EventEmitter<DriverEvents> implements RoomDrive
     }
     await this.sweep(r);
     await this.users.release(id);
+    // every process of the room is gone: the profile is the dashboard's again until its next room
+    const profile = profileOf(r.spec);
+    if (profile) await this.profiles.close(profile);
     await rm(r.runDir, { recursive: true, force: true });
     await rm(desktopDirOf(id), { recursive: true, force: true });
     this.rooms.delete(id);

@@ -44,6 +44,7 @@ async function fileStore(): Promise<string> {
   await files.enqueueWebhook(webhookEvent('w1'));
   await files.enqueueWebhook(webhookEvent('w2'));
   await files.retryWebhook('w2', 1, Date.now() + 60_000);
+  await files.takeProfile({ owner: 'operator', name: 'work', holder: 'aaaaaaaaaa' }, 1_700_000_000_000);
   await files.close();
   return dataDir;
 }
@@ -53,6 +54,7 @@ async function snapshot(store: PostgresStateStore) {
     invites: await store.loadInviteGenerations(),
     rights: await store.loadRights(),
     webhooks: await store.dueWebhooks(100, Date.now()),
+    profiles: await store.listProfiles(),
   };
 }
 
@@ -72,6 +74,7 @@ describe('importFileStore', () => {
         revocations: 1,
         webhooks: 2,
         roomSettings: 0,
+        profiles: 1,
       });
       const first = await snapshot(store);
       expect(first).toEqual({
@@ -80,6 +83,16 @@ describe('importFileStore', () => {
         webhooks: [
           { event: webhookEvent('w1'), attempts: 0 },
           { event: webhookEvent('w2'), attempts: 1 },
+        ],
+        profiles: [
+          {
+            owner: 'operator',
+            name: 'work',
+            inUseBy: 'aaaaaaaaaa',
+            bytes: null,
+            createdAt: 1_700_000_000_000,
+            lastUsedAt: 1_700_000_000_000,
+          },
         ],
       });
       expect((await importFileStore(dataDir, store.db, log)).webhooks).toBe(0);

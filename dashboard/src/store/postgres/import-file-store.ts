@@ -15,6 +15,8 @@ export interface ImportCounts {
   webhooks: number;
   /** rooms whose live settings were copied (a room the database has settings for keeps them) */
   roomSettings: number;
+  /** profiles copied with their lease (one the database knows already keeps its own) */
+  profiles: number;
 }
 
 const MERGE = {
@@ -40,6 +42,7 @@ export async function importFileStore(dataDir: string, db: PgDatabase, log: Logg
   const generations = await files.loadInviteGenerations();
   const rights = await files.loadRights();
   const settings = await files.loadRoomSettings();
+  const profiles = await files.listProfiles();
   const webhooks = await files.dueWebhooks(Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
   await files.close();
 
@@ -61,6 +64,7 @@ export async function importFileStore(dataDir: string, db: PgDatabase, log: Logg
     revocations: 0,
     webhooks: 0,
     roomSettings: 0,
+    profiles: 0,
   };
   await db.transaction(async (c) => {
     for (const [kind, count, params] of rows) {
@@ -82,6 +86,15 @@ export async function importFileStore(dataDir: string, db: PgDatabase, log: Logg
         [room, JSON.stringify(value)],
       );
       counts.roomSettings += rowCount ?? 0;
+    }
+    // a lease comes along: the room holding it runs on, and no other may mount its profile meanwhile
+    for (const p of profiles) {
+      const { rowCount } = await c.query(
+        `INSERT INTO profiles (owner, name, in_use_by, bytes, created_at, last_used_at)
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (owner, name) DO NOTHING`,
+        [p.owner, p.name, p.inUseBy, p.bytes, p.createdAt, p.lastUsedAt],
+      );
+      counts.profiles += rowCount ?? 0;
     }
     const rooms = new Set([...Object.keys(generations), ...Object.keys(rights), ...Object.keys(settings)]);
     counts.rooms = rooms.size;

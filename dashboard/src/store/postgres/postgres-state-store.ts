@@ -1,6 +1,7 @@
 import type { WebhookEvent } from '@boxroom/contracts';
 import type { Logger } from '../../logger.js';
 import { ChangeListeners } from '../change-listeners.js';
+import type { ProfileEntry, ProfileLease } from '../profile-entry.js';
 import { mergeRecordingWrite, type RecordingEntry } from '../recording-entry.js';
 import type {
   InviteGenerations,
@@ -264,6 +265,58 @@ export class PostgresStateStore implements StateStore {
       if (rows[0]) await notifyChange(c, { kind: 'recordings', room: rows[0].room });
       return rows.length > 0;
     });
+  }
+
+  async takeProfile({ owner, name, holder }: ProfileLease, nowMs: number): Promise<boolean> {
+    // One statement: made when missing, taken when free or already the holder's; two replicas taking
+    // it at once queue on the row, and the second sees the first's holder.
+    const { rowCount } = await this.db.query(
+      `INSERT INTO profiles (owner, name, in_use_by, created_at, last_used_at) VALUES ($1, $2, $3, $4, $4)
+       ON CONFLICT (owner, name) DO UPDATE SET in_use_by = excluded.in_use_by, last_used_at = excluded.last_used_at
+       WHERE profiles.in_use_by IS NULL OR profiles.in_use_by = excluded.in_use_by`,
+      [owner, name, holder, Math.round(nowMs)],
+    );
+    return rowCount === 1;
+  }
+
+  async releaseProfile(
+    { owner, name, holder }: ProfileLease,
+    nowMs: number,
+    bytes: number | null,
+  ): Promise<boolean> {
+    const { rowCount } = await this.db.query(
+      `UPDATE profiles SET in_use_by = NULL, last_used_at = $4, bytes = COALESCE($5, bytes)
+       WHERE owner = $1 AND name = $2 AND in_use_by = $3`,
+      [owner, name, holder, Math.round(nowMs), bytes],
+    );
+    return rowCount === 1;
+  }
+
+  async listProfiles(): Promise<ProfileEntry[]> {
+    const { rows } = await this.db.query<{
+      owner: string;
+      name: string;
+      in_use_by: string | null;
+      bytes: string | null;
+      created_at: string;
+      last_used_at: string;
+    }>('SELECT * FROM profiles ORDER BY created_at, owner, name');
+    return rows.map((r) => ({
+      owner: r.owner,
+      name: r.name,
+      inUseBy: r.in_use_by,
+      bytes: r.bytes === null ? null : Number(r.bytes),
+      createdAt: Number(r.created_at),
+      lastUsedAt: Number(r.last_used_at),
+    }));
+  }
+
+  async deleteProfile({ owner, name, holder }: ProfileLease): Promise<boolean> {
+    const { rowCount } = await this.db.query(
+      'DELETE FROM profiles WHERE owner = $1 AND name = $2 AND in_use_by = $3',
+      [owner, name, holder],
+    );
+    return rowCount === 1;
   }
 
   /** Tells listeners of every room with state: what changed while the feed was down is unknown. */

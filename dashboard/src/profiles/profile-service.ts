@@ -1,0 +1,146 @@
+import { randomBytes } from 'node:crypto';
+import type { Profile } from '@boxroom/contracts';
+import type { Principal } from '../auth/principal.js';
+import { errors } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { profileOf, type ProfileRef, type ProfileStorage, type RoomSpec } from '../rooms/room-driver.js';
+import type { ProfileEntry } from '../store/profile-entry.js';
+import type { StateStore } from '../store/state-store.js';
+import { ownerToDelete, profilesAllowed, requireProfileCaller, seesEveryProfile } from './profile-rules.js';
+
+/**
+ * A lease whose room the runtime does not list is freed by reconcile() only once it is this old: a
+ * create takes the lease before the driver makes the room, and another replica may be doing so now.
+ */
+export const PROFILE_ORPHAN_GRACE_MS = 120_000;
+
+/** A DELETE holds the profile under this prefix while it removes the home (listed as `deleting`). */
+const DELETING = 'deleting:';
+
+export interface ProfileServiceDeps {
+  store: StateStore;
+  /** the driver's; null: the driver keeps no profiles, and a create naming one is refused */
+  storage: ProfileStorage | null;
+  log: Logger;
+  now?: () => number;
+}
+
+/**
+ * Persistent profiles: the lease (one room at a time, in the state store so replicas agree), the
+ * listing and deletion. A room takes its profile before the driver starts it and gives it back only
+ * once the driver says everything of the room is stopped and removed (delete, expiry, failure), or
+ * when reconcile() finds the room gone (a crash, a dashboard that died mid-create).
+ */
+export class ProfileService {
+  private readonly now: () => number;
+
+  constructor(private readonly deps: ProfileServiceDeps) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  /** Takes the room's profile (if it names one) for it; `profile_in_use` when another room has it. */
+  async take(spec: RoomSpec): Promise<void> {
+    const ref = profileOf(spec);
+    if (!spec.profile) return;
+    if (!ref) throw errors.badRequest('a profile needs a room owner');
+    if (!this.deps.storage) throw errors.badRequest('this room driver keeps no profiles');
+    if (!profilesAllowed(spec)) throw errors.badRequest(`the ${spec.app} app keeps no profile`);
+    if (!(await this.deps.store.takeProfile({ ...ref, holder: spec.id }, this.now())))
+      throw errors.profileInUse(ref.name);
+    this.deps.log.info({ room: spec.id, owner: ref.owner, profile: ref.name }, 'profile taken');
+  }
+
+  /**
+   * Runs the room's create holding its profile; a create that fails frees it again: a refused or
+   * failed create leaves neither a room nor a lease behind.
+   */
+  async holding<T>(spec: RoomSpec, create: () => Promise<T>): Promise<T> {
+    await this.take(spec);
+    try {
+      return await create();
+    } catch (err) {
+      await this.release(spec);
+      throw err;
+    }
+  }
+
+  /**
+   * After the room's processes are gone: measures the home and frees it. Never throws (a room is
+   * deleted whatever happens here); a lease left held is freed by reconcile().
+   */
+  async release(spec: RoomSpec): Promise<void> {
+    const ref = profileOf(spec);
+    if (!ref) return;
+    try {
+      await this.free(ref, spec.id);
+    } catch (err) {
+      this.deps.log.error({ room: spec.id, profile: ref.name, err }, 'could not free the profile');
+    }
+  }
+
+  async list(p: Principal | null): Promise<Profile[]> {
+    const caller = requireProfileCaller(p);
+    const all = await this.deps.store.listProfiles();
+    return all.filter((e) => seesEveryProfile(caller) || e.owner === caller.id).map(toProfile);
+  }
+
+  /** Removes the profile's home and its entry; 409 while a room has it, 404 when there is none. */
+  async delete(p: Principal | null, name: string, askedOwner?: string): Promise<void> {
+    const caller = requireProfileCaller(p);
+    const all = await this.deps.store.listProfiles();
+    const owners = all.filter((e) => e.name === name).map((e) => e.owner);
+    const owner = ownerToDelete(caller, askedOwner, name, owners);
+    if (!owners.includes(owner)) throw errors.profileNotFound(name);
+    // Held while the home goes, so no room mounts a half-removed one; a crash here is undone by reconcile().
+    const lease = { owner, name, holder: `${DELETING}${randomBytes(4).toString('hex')}` };
+    if (!(await this.deps.store.takeProfile(lease, this.now()))) throw errors.profileInUse(name);
+    try {
+      await this.deps.storage?.remove({ owner, name });
+    } catch (err) {
+      await this.deps.store.releaseProfile(lease, this.now(), null);
+      throw err;
+    }
+    await this.deps.store.deleteProfile(lease);
+    this.deps.log.info({ owner, profile: name, by: caller.id }, 'profile deleted');
+  }
+
+  /**
+   * Frees leases whose holder is gone (`live`: every room the runtime lists now): a room that
+   * crashed and was removed by other means, a delete or a create cut short by a restart.
+   */
+  async reconcile(live: ReadonlySet<string>): Promise<void> {
+    const stale = (await this.deps.store.listProfiles()).filter(
+      (e) =>
+        e.inUseBy !== null && !live.has(e.inUseBy) && this.now() - e.lastUsedAt >= PROFILE_ORPHAN_GRACE_MS,
+    );
+    for (const e of stale) {
+      this.deps.log.warn(
+        { owner: e.owner, profile: e.name, holder: e.inUseBy },
+        'freeing the profile of a room that is gone',
+      );
+      await this.free(e, e.inUseBy!).catch((err: unknown) =>
+        this.deps.log.error({ profile: e.name, err }, 'could not free the profile'),
+      );
+    }
+  }
+
+  private async free(ref: ProfileRef, holder: string): Promise<void> {
+    const bytes = await (this.deps.storage?.measure(ref) ?? Promise.resolve(null)).catch((err: unknown) => {
+      this.deps.log.warn({ profile: ref.name, err }, 'could not measure the profile');
+      return null;
+    });
+    if (await this.deps.store.releaseProfile({ ...ref, holder }, this.now(), bytes))
+      this.deps.log.info({ room: holder, owner: ref.owner, profile: ref.name, bytes }, 'profile freed');
+  }
+}
+
+function toProfile(e: ProfileEntry): Profile {
+  return {
+    name: e.name,
+    owner: e.owner,
+    bytes: e.bytes,
+    inUseBy: e.inUseBy?.startsWith(DELETING) ? 'deleting' : e.inUseBy,
+    createdAt: new Date(e.createdAt).toISOString(),
+    lastUsedAt: new Date(e.lastUsedAt).toISOString(),
+  };
+}
