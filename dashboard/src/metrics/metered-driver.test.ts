@@ -57,4 +57,14 @@ describe('MeteredDriver', () => {
     driver.detach();
     expect(inner.listenerCount('status')).toBe(0);
   });
+
+  it("passes the driver's optional parts through: profile storage and health", () => {
+    const inner = new SteppedDriver({ now: 0 });
+    const storage = {} as NonNullable<RoomDriver['profiles']>;
+    Object.assign(inner, { profiles: storage, health: () => ({ engine: 'ok', unresponsiveSince: null }) });
+    const driver = new MeteredDriver(inner, new Metrics());
+    expect(driver.profiles).toBe(storage);
+    expect(driver.health?.()).toEqual({ engine: 'ok', unresponsiveSince: null });
+    expect(new MeteredDriver(new SteppedDriver({ now: 0 }), new Metrics()).profiles).toBeUndefined();
+  });
 });

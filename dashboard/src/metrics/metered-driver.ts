@@ -4,6 +4,7 @@ import type {
   DriverEvents,
   DriverHealth,
   DriverKind,
+  ProfileStorage,
   RoomDriver,
   RoomRecord,
   RoomSpec,
@@ -21,6 +22,7 @@ export class MeteredDriver extends EventEmitter<DriverEvents> implements RoomDri
   /** create() time of rooms not ready yet */
   private readonly starting = new Map<string, number>();
   readonly health?: () => DriverHealth;
+  readonly profiles?: ProfileStorage;
 
   constructor(
     private readonly inner: RoomDriver,
@@ -29,6 +31,7 @@ export class MeteredDriver extends EventEmitter<DriverEvents> implements RoomDri
   ) {
     super();
     if (inner.health) this.health = () => inner.health!();
+    if (inner.profiles) this.profiles = inner.profiles;
     inner.on('status', this.relay);
   }
 
