@@ -1,10 +1,11 @@
 import { join } from 'node:path';
-import type { WebhookEvent } from '@boxroom/contracts';
+import type { TemplateDefinition, WebhookEvent } from '@boxroom/contracts';
 import type { Logger } from '../logger.js';
 import { readJson, SerialQueue, writeJsonAtomic } from './atomic-json.js';
 import { ChangeListeners } from './change-listeners.js';
 import { FileOutbox } from './file-outbox.js';
 import { FileRecordings } from './file-recordings.js';
+import { FileTemplates } from './file-templates.js';
 import type { RecordingEntry } from './recording-entry.js';
 import type {
   InviteGenerations,
@@ -23,6 +24,7 @@ export const STATE_FILES = {
   outbox: 'webhook-outbox.json',
   recordings: 'recordings.json',
   settings: 'room-settings.json',
+  templates: 'templates.json',
 } as const;
 
 interface Lease {
@@ -46,6 +48,7 @@ export class FileStateStore implements StateStore {
   private readonly settingsWrites = new SerialQueue();
   private readonly outbox: FileOutbox;
   private readonly recordings: FileRecordings;
+  private readonly templates: FileTemplates;
   private readonly changes: ChangeListeners;
 
   constructor(
@@ -55,6 +58,7 @@ export class FileStateStore implements StateStore {
   ) {
     this.outbox = new FileOutbox(join(dataDir, STATE_FILES.outbox), log);
     this.recordings = new FileRecordings(join(dataDir, STATE_FILES.recordings), log);
+    this.templates = new FileTemplates(join(dataDir, STATE_FILES.templates), log);
     this.changes = new ChangeListeners(log);
   }
 
@@ -73,6 +77,7 @@ export class FileStateStore implements StateStore {
     this.settings = isObject(settings) ? (settings as Record<string, RoomLiveSettings>) : {};
     await this.outbox.load();
     await this.recordings.load();
+    await this.templates.load();
   }
 
   async close(): Promise<void> {
@@ -82,6 +87,7 @@ export class FileStateStore implements StateStore {
       this.settingsWrites.run(async () => undefined),
       this.outbox.settled(),
       this.recordings.settled(),
+      this.templates.settled(),
     ]);
   }
 
@@ -210,6 +216,22 @@ export class FileStateStore implements StateStore {
     const entry = this.recordings.get(id);
     const deleted = await this.recordings.delete(id);
     if (entry && deleted) this.changes.emit({ kind: 'recordings', room: entry.roomId });
+    return deleted;
+  }
+
+  loadTemplates(): Promise<TemplateDefinition[]> {
+    return Promise.resolve(this.templates.all());
+  }
+
+  async insertTemplate(template: TemplateDefinition): Promise<boolean> {
+    const added = await this.templates.insert(template);
+    if (added) this.changes.emit({ kind: 'templates', room: template.id });
+    return added;
+  }
+
+  async deleteTemplate(id: string): Promise<boolean> {
+    const deleted = await this.templates.delete(id);
+    if (deleted) this.changes.emit({ kind: 'templates', room: id });
     return deleted;
   }
 

@@ -44,6 +44,7 @@ async function fileStore(): Promise<string> {
   await files.enqueueWebhook(webhookEvent('w1'));
   await files.enqueueWebhook(webhookEvent('w2'));
   await files.retryWebhook('w2', 1, Date.now() + 60_000);
+  await files.insertTemplate({ id: 'clock', name: 'Clock', app: 'command', command: ['xclock'] });
   await files.close();
   return dataDir;
 }
@@ -53,6 +54,7 @@ async function snapshot(store: PostgresStateStore) {
     invites: await store.loadInviteGenerations(),
     rights: await store.loadRights(),
     webhooks: await store.dueWebhooks(100, Date.now()),
+    templates: await store.loadTemplates(),
   };
 }
 
@@ -72,6 +74,7 @@ describe('importFileStore', () => {
         revocations: 1,
         webhooks: 2,
         roomSettings: 0,
+        templates: 1,
       });
       const first = await snapshot(store);
       expect(first).toEqual({
@@ -81,6 +84,7 @@ describe('importFileStore', () => {
           { event: webhookEvent('w1'), attempts: 0 },
           { event: webhookEvent('w2'), attempts: 1 },
         ],
+        templates: [{ id: 'clock', name: 'Clock', app: 'command', command: ['xclock'] }],
       });
       expect((await importFileStore(dataDir, store.db, log)).webhooks).toBe(0);
       expect(await snapshot(store)).toEqual(first);

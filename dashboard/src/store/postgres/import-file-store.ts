@@ -15,6 +15,8 @@ export interface ImportCounts {
   webhooks: number;
   /** rooms whose live settings were copied (a room the database has settings for keeps them) */
   roomSettings: number;
+  /** templates made through the API that were copied (one the database has by that id stays) */
+  templates: number;
 }
 
 const MERGE = {
@@ -40,6 +42,7 @@ export async function importFileStore(dataDir: string, db: PgDatabase, log: Logg
   const generations = await files.loadInviteGenerations();
   const rights = await files.loadRights();
   const settings = await files.loadRoomSettings();
+  const templates = await files.loadTemplates();
   const webhooks = await files.dueWebhooks(Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
   await files.close();
 
@@ -61,6 +64,7 @@ export async function importFileStore(dataDir: string, db: PgDatabase, log: Logg
     revocations: 0,
     webhooks: 0,
     roomSettings: 0,
+    templates: 0,
   };
   await db.transaction(async (c) => {
     for (const [kind, count, params] of rows) {
@@ -83,6 +87,14 @@ export async function importFileStore(dataDir: string, db: PgDatabase, log: Logg
       );
       counts.roomSettings += rowCount ?? 0;
     }
+    for (const t of templates) {
+      const { rowCount } = await c.query(
+        'INSERT INTO templates (id, definition) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING',
+        [t.id, JSON.stringify(t)],
+      );
+      counts.templates += rowCount ?? 0;
+    }
+    if (templates.length) await notifyChange(c, { kind: 'templates', room: '' });
     const rooms = new Set([...Object.keys(generations), ...Object.keys(rights), ...Object.keys(settings)]);
     counts.rooms = rooms.size;
     // Replicas already running refresh what they hold (NOTIFY is sent at commit).

@@ -1,0 +1,55 @@
+import type { TemplateDefinition } from '@boxroom/contracts';
+import type { Logger } from '../logger.js';
+import { readJson, SerialQueue, writeJsonAtomic } from './atomic-json.js';
+
+/**
+ * The file store's room templates made through the API: one JSON file (`templates.json`,
+ * `{"templates": [...]}`, the format of BOXROOM_TEMPLATES_FILE), rewritten atomically on every change.
+ */
+export class FileTemplates {
+  private list: TemplateDefinition[] = [];
+  private readonly writes = new SerialQueue();
+
+  constructor(
+    private readonly file: string,
+    private readonly log: Logger,
+  ) {}
+
+  async load(): Promise<void> {
+    const data = await readJson(this.file).catch((err: unknown) => {
+      this.log.error({ err, file: this.file }, 'templates unreadable: the API-made templates are missing');
+      return undefined;
+    });
+    const list = (data as { templates?: unknown } | undefined)?.templates;
+    this.list = Array.isArray(list) ? (list as TemplateDefinition[]) : [];
+  }
+
+  settled(): Promise<void> {
+    return this.writes.run(async () => undefined);
+  }
+
+  all(): TemplateDefinition[] {
+    return structuredClone(this.list);
+  }
+
+  insert(template: TemplateDefinition): Promise<boolean> {
+    return this.writes.run(async () => {
+      if (this.list.some((t) => t.id === template.id)) return false;
+      await this.save([...this.list, structuredClone(template)]);
+      return true;
+    });
+  }
+
+  delete(id: string): Promise<boolean> {
+    return this.writes.run(async () => {
+      if (!this.list.some((t) => t.id === id)) return false;
+      await this.save(this.list.filter((t) => t.id !== id));
+      return true;
+    });
+  }
+
+  private async save(next: TemplateDefinition[]): Promise<void> {
+    await writeJsonAtomic(this.file, { templates: next });
+    this.list = next;
+  }
+}
