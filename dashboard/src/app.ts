@@ -3,7 +3,7 @@ import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/typ
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { TokenClaims } from '@boxroom/contracts';
+import type { TemplateDefinition, TokenClaims } from '@boxroom/contracts';
 import { InviteService } from './auth/invite-service.js';
 import { OperatorSessions } from './auth/operator-session.js';
 import { RightsService } from './auth/rights-service.js';
@@ -39,6 +39,7 @@ import { desktopRoutes } from './routes/desktop-routes.js';
 import { fileRoutes } from './routes/file-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { roomRoutes } from './routes/room-routes.js';
+import { templateRoutes } from './routes/template-routes.js';
 import { sessionRoutes } from './routes/session-routes.js';
 import type { Secrets } from './secrets/secret-store.js';
 import { loadWebhookSecret } from './secrets/webhook-secret.js';
@@ -47,6 +48,7 @@ import { buildRecordings } from './recordings/build-recordings.js';
 import { recordingRoutes } from './routes/recording-routes.js';
 import { LeaseRunner } from './store/lease-runner.js';
 import type { StateStore } from './store/state-store.js';
+import { TemplateService } from './templates/template-service.js';
 import { ControlRelay } from './webhooks/control-relay.js';
 import { WebhookOutbox } from './webhooks/webhook-outbox.js';
 import { WebhookSender } from './webhooks/webhook-sender.js';
@@ -99,6 +101,8 @@ export interface AppDeps {
   store?: StateStore;
   /** the built web UI; default: found beside the bundle (see findWebDir), null: none */
   webDir?: string | null;
+  /** the operator's room templates (BOXROOM_TEMPLATES_FILE, checked by the composition root) */
+  templates?: readonly TemplateDefinition[];
 }
 
 /** The dashboard as a fastify instance; server.ts listens, tests inject. */
@@ -174,6 +178,8 @@ async function composeApp(
   let recordings: ReturnType<typeof buildRecordings> | null = null;
   const roomSettings = new RoomSettingsService(store, log.child({ mod: 'room-settings' }));
   await roomSettings.init();
+  const templates = new TemplateService(store, deps.templates ?? [], log.child({ mod: 'templates' }));
+  await templates.init();
   const settingsPush = new SettingsPush({
     settings: roomSettings,
     tokens,
@@ -196,6 +202,7 @@ async function composeApp(
     rightsPush,
     settings: roomSettings,
     settingsPush,
+    templates,
   });
   const reaper = new RoomReaper({
     rooms,
@@ -278,6 +285,7 @@ async function composeApp(
     invites.close();
     rights.close();
     roomSettings.close();
+    templates.close();
     await store.close().catch((err: unknown) => log.error({ err }, 'closing the state store failed'));
   });
 
@@ -307,6 +315,7 @@ async function composeApp(
     installAuthHook(api, resolver, sessions);
     await api.register(sessionRoutes, { sessions, resolver, ...(signInLimit ? { signInLimit } : {}) });
     await api.register(roomRoutes, { rooms, ...(createLimit ? { createLimit } : {}) });
+    await api.register(templateRoutes, { templates });
     await api.register(accessRoutes, {
       access,
       rights: participantRights,

@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { TemplateDefinition } from '@boxroom/contracts';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { buildApp } from '../app.js';
@@ -28,9 +29,13 @@ export async function buildTestApp(
     webDir?: string | null;
     /** how often the reaper sweeps (default: the app's) */
     roomPollMs?: number;
+    /** the operator's file templates (BOXROOM_TEMPLATES_FILE) */
+    templates?: readonly TemplateDefinition[];
+    /** a data dir to use (and leave in place): a second app over the first one's store */
+    dataDir?: string;
   } = {},
 ): Promise<TestApp> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'boxroom-dash-test-'));
+  const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), 'boxroom-dash-test-')));
   const secrets = await loadSecrets(dataDir, ADMIN_TOKEN);
   const driver = new FakeDriver(opts.agentUrl ?? null);
   const app = await buildApp({
@@ -47,6 +52,7 @@ export async function buildTestApp(
     driver,
     secrets,
     ...(opts.webDir !== undefined ? { webDir: opts.webDir } : {}),
+    ...(opts.templates ? { templates: opts.templates } : {}),
   });
   await app.ready();
   return {
@@ -57,7 +63,7 @@ export async function buildTestApp(
     admin: { authorization: `Bearer ${ADMIN_TOKEN}` },
     async close() {
       await app.close();
-      await rm(dataDir, { recursive: true, force: true });
+      if (!opts.dataDir) await rm(dataDir, { recursive: true, force: true });
     },
   };
 }
