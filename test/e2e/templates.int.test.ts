@@ -1,0 +1,229 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Room } from '@boxroom/contracts';
+import { DashboardProcess } from '../support/dashboard-process.js';
+import { descendantPids, sleep } from '../support/processes.js';
+
+/**
+ * Room templates on real rooms of the local driver through a real dashboard (a docker room's egress
+ * policy would refuse the page this test serves on 127.0.0.1): the built-in browser opens the start
+ * URL of its create, an operator's template (made through the API) runs its own command with its
+ * environment, and the desktop template starts its panel and file manager as the desktop user.
+ */
+
+interface Created {
+  id: string;
+  links: Record<'participant' | 'viewer' | 'owner', string>;
+}
+
+const isRoot = process.getuid?.() === 0;
+/** the width and height of the frames decoded from the stream: enough to read a colour in the middle */
+const PROBE_W = 32;
+const PROBE_H = 18;
+
+let dash: DashboardProcess;
+let site: Server;
+let siteUrl: string;
+const pageRequests: string[] = [];
+
+async function createRoom(body: object): Promise<Created> {
+  const res = await dash.api<Created>('POST', '/api/rooms', {
+    width: 640,
+    height: 360,
+    fps: 10,
+    timeouts: { maxAgeS: 0, noViewersS: 0, noInputS: 0 },
+    ...body,
+  });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    const { body: r } = await dash.api<Room>('GET', `/api/rooms/${res.body.id}`);
+    if (r.status === 'ready') return res.body;
+    if (r.status === 'failed' || Date.now() > deadline)
+      throw new Error(`room ${res.body.id} ${r.status}:\n${dash.output().slice(-3000)}`);
+    await sleep(200);
+  }
+}
+
+async function viewerToken(r: Created): Promise<string> {
+  const invite = new URL(r.links.viewer).hash.replace(/^#invite=/, '');
+  const res = await fetch(`${dash.url}/api/rooms/${r.id}/join`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ invite, name: 'probe' }),
+  });
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { token: string }).token;
+}
+
+/**
+ * Watches the room as a viewer does (its FLV through the dashboard) and decodes it with ffmpeg into
+ * small RGB frames: resolves with the number of frames decoded until one whose middle is `rgb`
+ * (within a codec's error), rejects after `timeoutMs`. The token goes in a request, never on ffmpeg's
+ * command line.
+ */
+async function framesUntilColour(r: Created, rgb: [number, number, number], timeoutMs = 30_000) {
+  const token = await viewerToken(r);
+  const abort = new AbortController();
+  const res = await fetch(`${dash.url}/rooms/${r.id}/stream.flv?token=${token}`, { signal: abort.signal });
+  expect(res.status).toBe(200);
+  const ffmpeg = spawn(
+    'ffmpeg',
+    [
+      // no long probe: a still room sends a few hundred bytes a second, and ffmpeg would wait
+      // (seconds) to fill its probe size before decoding the frames it has
+      ...['-loglevel', 'error', '-probesize', '4096', '-analyzeduration', '0', '-fflags', 'nobuffer'],
+      ...['-f', 'flv', '-i', 'pipe:0', '-an'],
+      ...['-vf', `scale=${PROBE_W}:${PROBE_H}`, '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'],
+    ],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
+  // an abort (once done) ends the body with an error, and ffmpeg's stdin with EPIPE: both expected
+  const body = Readable.fromWeb(res.body as import('node:stream/web').ReadableStream);
+  body.on('error', () => {});
+  ffmpeg.stdin.on('error', () => {});
+  body.pipe(ffmpeg.stdin);
+  const frameBytes = PROBE_W * PROBE_H * 3;
+  let pending = Buffer.alloc(0);
+  let frames = 0;
+  let last: number[] = [];
+  try {
+    return await new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(
+        () =>
+          reject(
+            new Error(`no frame of ${rgb.join(',')} in ${frames} frames; last middle ${last.join(',')}`),
+          ),
+        timeoutMs,
+      );
+      ffmpeg.stdout.on('data', (chunk: Buffer) => {
+        pending = Buffer.concat([pending, chunk]);
+        while (pending.length >= frameBytes) {
+          const frame = pending.subarray(0, frameBytes);
+          pending = pending.subarray(frameBytes);
+          frames++;
+          const at = ((PROBE_H >> 1) * PROBE_W + (PROBE_W >> 1)) * 3;
+          last = [frame[at]!, frame[at + 1]!, frame[at + 2]!];
+          if (last.every((v, i) => Math.abs(v - rgb[i]!) <= 24)) {
+            clearTimeout(timer);
+            resolve(frames);
+          }
+        }
+      });
+      ffmpeg.on('exit', () => reject(new Error(`ffmpeg ended after ${frames} frames`)));
+    });
+  } finally {
+    abort.abort();
+    ffmpeg.kill('SIGKILL');
+  }
+}
+
+/** The room's processes (the agent's descendants): pid, name, uid and argv. */
+function roomProcesses(id: string) {
+  const agent = dash.localRoom(id).pid!;
+  return descendantPids(agent).flatMap((pid) => {
+    try {
+      const uid = Number(/^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);
+      const comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+      const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+      return [{ pid, comm, uid, argv }];
+    } catch {
+      return []; // ended meanwhile
+    }
+  });
+}
+
+/** The uid the room's desktop runs as: its own user when the dashboard runs as root. */
+function desktopUid(id: string): number {
+  const r = spawnSync('id', ['-u', `bxd-${id}`], { encoding: 'utf8' });
+  expect(r.status, `the room's desktop user bxd-${id}`).toBe(0);
+  return Number(r.stdout.trim());
+}
+
+/** Whether the room's screen has a mapped window of `windowClass` (xdotool, with the agent's cookie). */
+function mapped(id: string, windowClass: string): boolean {
+  const { display, runDir } = dash.localRoom(id);
+  const r = spawnSync('xdotool', ['search', '--onlyvisible', '--class', windowClass], {
+    encoding: 'utf8',
+    env: { ...process.env, DISPLAY: `:${display}`, XAUTHORITY: `${runDir}/xauthority` },
+  });
+  return r.status === 0 && r.stdout.trim() !== '';
+}
+
+beforeAll(async () => {
+  site = createServer((req, res) => {
+    pageRequests.push(req.url ?? '');
+    res.writeHead(200, { 'content-type': 'text/html' });
+    // one distinctive colour over the whole page: the stream's middle shows it once the page is up
+    res.end('<!doctype html><html><body style="margin:0;background:#ff00ff;height:100vh"></body></html>');
+  });
+  await new Promise<void>((r) => site.listen(0, '127.0.0.1', r));
+  siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}/welcome?from=boxroom`;
+  dash = await DashboardProcess.start({ driver: 'local' });
+}, 60_000);
+
+afterAll(async () => {
+  await dash?.teardown();
+  await new Promise((r) => site?.close(r));
+});
+
+describe('room templates on local rooms', () => {
+  it('a browser room created with a start URL shows that page in its first frames', async () => {
+    const room = await createRoom({ template: 'browser', startUrl: siteUrl });
+    const got = await dash.api<Room>('GET', `/api/rooms/${room.id}`);
+    expect(got.body).toMatchObject({ app: 'browser', template: 'browser', startUrl: siteUrl });
+    const frames = await framesUntilColour(room, [255, 0, 255]);
+    expect(pageRequests).toContain('/welcome?from=boxroom');
+    // the first keyframes a viewer gets: not a page that shows up much later
+    expect(frames).toBeLessThan(200);
+    await dash.api('DELETE', `/api/rooms/${room.id}`);
+  }, 120_000);
+
+  it("runs an operator's template: its command, with its environment, as the desktop user", async () => {
+    const made = await dash.api('POST', '/api/templates', {
+      id: 'green-root',
+      name: 'Green root window',
+      app: 'command',
+      command: ['/bin/sh', '-c', 'xsetroot -solid "$ROOT_COLOUR" && exec sleep 3600'],
+      env: { ROOT_COLOUR: '#00c000' },
+      width: 480,
+      height: 270,
+    });
+    expect(made.status).toBe(201);
+    const room = await createRoom({ template: 'green-root', width: undefined, height: undefined });
+    const got = await dash.api<Room>('GET', `/api/rooms/${room.id}`);
+    expect(got.body).toMatchObject({ app: 'command', template: 'green-root', width: 480, height: 270 });
+    await framesUntilColour(room, [0, 192, 0]);
+    const sleeper = roomProcesses(room.id).find((p) => p.comm === 'sleep');
+    expect(sleeper?.argv).toEqual(['sleep', '3600']);
+    if (isRoot) expect(sleeper?.uid).toBe(desktopUid(room.id));
+    const environ = readFileSync(`/proc/${sleeper!.pid}/environ`, 'utf8').split('\0');
+    expect(environ).toContain('ROOT_COLOUR=#00c000');
+    await dash.api('DELETE', `/api/rooms/${room.id}`);
+    expect((await dash.api('DELETE', '/api/templates/green-root')).status).toBe(204);
+  }, 120_000);
+
+  it('the desktop template starts its panel and its file manager, mapped, as the desktop user', async () => {
+    const room = await createRoom({ template: 'desktop', width: 1024, height: 576 });
+    const deadline = Date.now() + 30_000;
+    let procs = roomProcesses(room.id);
+    while (!(procs.some((p) => p.comm === 'tint2') && procs.some((p) => p.comm === 'pcmanfm'))) {
+      if (Date.now() > deadline) throw new Error(`no panel and file manager: ${JSON.stringify(procs)}`);
+      await sleep(200);
+      procs = roomProcesses(room.id);
+    }
+    const uid = isRoot ? desktopUid(room.id) : process.getuid!();
+    for (const name of ['tint2', 'pcmanfm']) expect(procs.find((p) => p.comm === name)?.uid, name).toBe(uid);
+    // both on screen: the panel and the file manager's window
+    while (!(mapped(room.id, 'tint2') && mapped(room.id, 'pcmanfm'))) {
+      if (Date.now() > deadline)
+        throw new Error(`tint2 ${mapped(room.id, 'tint2')}, pcmanfm ${mapped(room.id, 'pcmanfm')}`);
+      await sleep(200);
+    }
+    await dash.api('DELETE', `/api/rooms/${room.id}`);
+  }, 120_000);
+});
