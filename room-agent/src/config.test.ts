@@ -131,7 +131,8 @@ describe('loadAgentConfig: the app of the room template', () => {
 
   it('refuses a command app without its command, and argv or environment that are not what the template allows', () => {
     expect(() => loadAgentConfig({ ...KEY, BOXROOM_APP: 'command' })).toThrow(/BOXROOM_APP_COMMAND/);
-    const bad = (env: Record<string, string>) => () => loadAgentConfig({ ...KEY, BOXROOM_APP: 'command', ...env });
+    const bad = (env: Record<string, string>) => () =>
+      loadAgentConfig({ ...KEY, BOXROOM_APP: 'command', ...env });
     expect(bad({ BOXROOM_APP_COMMAND: 'xclock' })).toThrow(ConfigError);
     expect(bad({ BOXROOM_APP_COMMAND: '[]' })).toThrow(ConfigError);
     expect(bad({ BOXROOM_APP_COMMAND: '["xclock", 3]' })).toThrow(ConfigError);

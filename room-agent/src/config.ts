@@ -187,7 +187,8 @@ function appOf(v: Values): Pick<AgentConfig, 'app' | 'appCommand' | 'appEnv' | '
     throw new ConfigError('BOXROOM_APP=command needs BOXROOM_APP_COMMAND (the argv as JSON)');
   return {
     app: v.BOXROOM_APP,
-    appCommand: v.BOXROOM_APP === 'command' && command !== null ? Object.freeze(parseAppCommand(command)) : null,
+    appCommand:
+      v.BOXROOM_APP === 'command' && command !== null ? Object.freeze(parseAppCommand(command)) : null,
     appEnv: Object.freeze(v.BOXROOM_APP_ENV === null ? {} : parseAppEnv(v.BOXROOM_APP_ENV)),
     startUrl: v.BOXROOM_START_URL,
     browserMode: v.BOXROOM_BROWSER_MODE,

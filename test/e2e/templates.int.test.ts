@@ -1,5 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
@@ -15,10 +17,7 @@ import { descendantPids, sleep } from '../support/processes.js';
  * environment, and the desktop template starts its panel and file manager as the desktop user.
  */
 
-interface Created {
-  id: string;
-  links: Record<'participant' | 'viewer' | 'owner', string>;
-}
+type Created = Awaited<ReturnType<DashboardProcess['createReadyRoom']>>;
 
 const isRoot = process.getuid?.() === 0;
 /** the width and height of the frames decoded from the stream: enough to read a colour in the middle */
@@ -26,28 +25,17 @@ const PROBE_W = 32;
 const PROBE_H = 18;
 
 let dash: DashboardProcess;
+let filesDir: string;
 let site: Server;
 let siteUrl: string;
 const pageRequests: string[] = [];
 
-async function createRoom(body: object): Promise<Created> {
-  const res = await dash.api<Created>('POST', '/api/rooms', {
-    width: 640,
-    height: 360,
-    fps: 10,
-    timeouts: { maxAgeS: 0, noViewersS: 0, noInputS: 0 },
-    ...body,
-  });
-  expect(res.status, JSON.stringify(res.body)).toBe(201);
-  const deadline = Date.now() + 90_000;
-  for (;;) {
-    const { body: r } = await dash.api<Room>('GET', `/api/rooms/${res.body.id}`);
-    if (r.status === 'ready') return res.body;
-    if (r.status === 'failed' || Date.now() > deadline)
-      throw new Error(`room ${res.body.id} ${r.status}:\n${dash.output().slice(-3000)}`);
-    await sleep(200);
-  }
-}
+/** A room of small size and no timeouts (a test's own), once ready. */
+const createRoom = (body: object): Promise<Created> =>
+  dash.createReadyRoom(
+    { width: 640, height: 360, fps: 10, timeouts: { maxAgeS: 0, noViewersS: 0, noInputS: 0 }, ...body },
+    90_000,
+  );
 
 async function viewerToken(r: Created): Promise<string> {
   const invite = new URL(r.links.viewer).hash.replace(/^#invite=/, '');
@@ -163,15 +151,53 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => site.listen(0, '127.0.0.1', r));
   siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}/welcome?from=boxroom`;
-  dash = await DashboardProcess.start({ driver: 'local' });
+  filesDir = mkdtempSync(join(tmpdir(), 'boxroom-templates-'));
+  const templatesFile = join(filesDir, 'templates.json');
+  writeFileSync(
+    templatesFile,
+    JSON.stringify({
+      templates: [
+        { id: 'site-kiosk', name: 'Site', app: 'browser', startUrl: siteUrl, browserMode: 'kiosk' },
+      ],
+    }),
+  );
+  dash = await DashboardProcess.start({ driver: 'local', env: { BOXROOM_TEMPLATES_FILE: templatesFile } });
 }, 60_000);
 
 afterAll(async () => {
   await dash?.teardown();
   await new Promise((r) => site?.close(r));
+  if (filesDir) rmSync(filesDir, { recursive: true, force: true });
 });
 
 describe('room templates on local rooms', () => {
+  it("lists the operator's file templates; a file it cannot use stops the dashboard's start, naming the template and field", async () => {
+    const { body } = await dash.api<{ templates: { id: string; source: string }[] }>('GET', '/api/templates');
+    expect(body.templates.map((t) => `${t.id}:${t.source}`)).toEqual([
+      'terminal:built-in',
+      'browser:built-in',
+      'desktop:built-in',
+      'site-kiosk:file',
+    ]);
+    const bad = join(filesDir, 'bad.json');
+    writeFileSync(bad, JSON.stringify({ templates: [{ id: 'gimp', name: 'GIMP', app: 'command' }] }));
+    const refused = await DashboardProcess.start({
+      driver: 'local',
+      // in the test's dir: a dashboard that did not start leaves its data dir to whoever made it
+      dataDir: join(filesDir, 'data'),
+      env: { BOXROOM_TEMPLATES_FILE: bad },
+    }).then(
+      async (d) => {
+        await d.dispose();
+        return 'started';
+      },
+      (err: Error) => err.message,
+    );
+    expect(refused).toContain(
+      `BOXROOM_TEMPLATES_FILE ${bad}: template \\"gimp\\": command: required when app is \\"command\\"`,
+    );
+  }, 60_000);
+
   it('a browser room created with a start URL shows that page in its first frames', async () => {
     const room = await createRoom({ template: 'browser', startUrl: siteUrl });
     const got = await dash.api<Room>('GET', `/api/rooms/${room.id}`);

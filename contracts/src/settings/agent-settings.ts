@@ -1,10 +1,4 @@
-import {
-  BROWSER_MODES,
-  ROOM_APPS,
-  ROOM_DEFAULTS,
-  ROOM_LIMITS,
-  ROOM_TIMEOUT_MAX_S,
-} from '../index.js';
+import { BROWSER_MODES, ROOM_APPS, ROOM_DEFAULTS, ROOM_LIMITS, ROOM_TIMEOUT_MAX_S } from '../index.js';
 import { appCommandProblem, appEnvProblem } from './app-json.js';
 import { defineSettings } from './define-settings.js';
 
@@ -105,7 +99,7 @@ export const AGENT_SETTINGS = defineSettings(['room-agent'], {
     default: null,
     processes: agent,
     check: appEnvProblem,
-    doc: 'more environment of the app as a JSON object of strings (the room\'s template; not `BOXROOM_*`, `PATH`, `HOME`, ...)',
+    doc: "more environment of the app as a JSON object of strings (the room's template; not `BOXROOM_*`, `PATH`, `HOME`, ...)",
   },
   BOXROOM_START_URL: {
     type: 'string',

@@ -42,7 +42,8 @@ export function appEnvProblem(text: string): string | null {
   const entries = Object.entries(v);
   if (entries.length > TEMPLATE_ENV_MAX) return `must name at most ${TEMPLATE_ENV_MAX} variables`;
   for (const [k, value] of entries) {
-    if (!ENV_NAME.test(k)) return `${k} is not a name an app may be given (BOXROOM_*, PATH, HOME, ... are not)`;
+    if (!ENV_NAME.test(k))
+      return `${k} is not a name an app may be given (BOXROOM_*, PATH, HOME, ... are not)`;
     if (typeof value !== 'string' || value.length > TEMPLATE_ARG_MAX_LENGTH)
       return `${k} must be a string of at most ${TEMPLATE_ARG_MAX_LENGTH} characters`;
   }

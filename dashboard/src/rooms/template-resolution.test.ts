@@ -64,7 +64,13 @@ describe('template resolution at create', () => {
     });
     expect(
       resolve({ width: 800, height: 600, fps: 30, startUrl: 'http://10.0.0.1/', browserMode: 'normal' }),
-    ).toMatchObject({ width: 800, height: 600, fps: 30, startUrl: 'http://10.0.0.1/', browserMode: 'normal' });
+    ).toMatchObject({
+      width: 800,
+      height: 600,
+      fps: 30,
+      startUrl: 'http://10.0.0.1/',
+      browserMode: 'normal',
+    });
   });
 
   it('a built-in: the defaults, no bounds, the clipboard kept only when the create names it', () => {

@@ -103,7 +103,9 @@ describe('room templates API', () => {
         const bearer = { authorization: `Bearer ${tokens[role]!.token}` };
         expect((await call('GET', '/api/templates', undefined, bearer)).statusCode, role).toBe(403);
         expect((await call('POST', '/api/templates', CLOCK, bearer)).statusCode, role).toBe(403);
-        expect((await call('DELETE', '/api/templates/browser', undefined, bearer)).statusCode, role).toBe(403);
+        expect((await call('DELETE', '/api/templates/browser', undefined, bearer)).statusCode, role).toBe(
+          403,
+        );
       }
       expect((await call('GET', '/api/templates', undefined, {} as typeof t.admin)).statusCode).toBe(401);
     } finally {
@@ -115,7 +117,11 @@ describe('room templates API', () => {
     await call('POST', '/api/templates', CLOCK);
     const again = await buildTestApp({ dataDir: t.dataDir });
     try {
-      const res = await again.app.inject({ method: 'GET', url: '/api/templates/clock', headers: again.admin });
+      const res = await again.app.inject({
+        method: 'GET',
+        url: '/api/templates/clock',
+        headers: again.admin,
+      });
       expect(res.json()).toEqual({ ...CLOCK, source: 'api' });
     } finally {
       await again.close();
@@ -129,7 +135,13 @@ describe('room templates API', () => {
       await call('POST', '/api/templates', CLOCK);
       const res = await create({ template: 'clock', width: 800 });
       expect(res.statusCode).toBe(201);
-      expect(res.json()).toMatchObject({ app: 'command', template: 'clock', width: 800, height: 720, fps: 10 });
+      expect(res.json()).toMatchObject({
+        app: 'command',
+        template: 'clock',
+        width: 800,
+        height: 720,
+        fps: 10,
+      });
       expect(specOf(res.json().id)).toMatchObject({
         app: 'command',
         template: 'clock',
@@ -146,7 +158,11 @@ describe('room templates API', () => {
 
     it('app is the shorthand of a built-in template; both, differing, are refused', async () => {
       const res = await create({ app: 'browser', startUrl: 'https://example.com/' });
-      expect(res.json()).toMatchObject({ app: 'browser', template: 'browser', startUrl: 'https://example.com/' });
+      expect(res.json()).toMatchObject({
+        app: 'browser',
+        template: 'browser',
+        startUrl: 'https://example.com/',
+      });
       expect(specOf(res.json().id)).toMatchObject({ browserMode: 'normal' });
       expect((await create({ app: 'browser', template: 'browser' })).statusCode).toBe(201);
       const both = await create({ app: 'terminal', template: 'desktop' });
@@ -164,7 +180,11 @@ describe('room templates API', () => {
       const res = await create({ template: 'intranet' });
       expect(res.json()).toMatchObject({ startUrl: 'https://intranet.example/', width: 1920, height: 1080 });
       expect(specOf(res.json().id)).toMatchObject({ browserMode: 'kiosk' });
-      const own = await create({ template: 'intranet', startUrl: 'https://other.example/', browserMode: 'normal' });
+      const own = await create({
+        template: 'intranet',
+        startUrl: 'https://other.example/',
+        browserMode: 'normal',
+      });
       expect(own.json()).toMatchObject({ startUrl: 'https://other.example/' });
       expect(specOf(own.json().id)).toMatchObject({ browserMode: 'normal' });
       const terminal = await create({ template: 'terminal', startUrl: 'https://example.com/' });
@@ -187,7 +207,9 @@ describe('room templates API', () => {
       expect(long.statusCode).toBe(400);
       expect(long.json().error.message).toMatch(/timeouts.maxAgeS: template "clock" allows 1 to 3600 s/);
       expect((await create({ template: 'clock', timeouts: { maxAgeS: 0 } })).statusCode).toBe(400);
-      expect((await create({ template: 'clock', timeouts: { maxAgeS: 60 } })).json().timeouts.maxAgeS).toBe(60);
+      expect((await create({ template: 'clock', timeouts: { maxAgeS: 60 } })).json().timeouts.maxAgeS).toBe(
+        60,
+      );
 
       const { room, agent } = await roomWithAgent(t, { template: 'intranet', clipboard: { pasteIn: false } });
       try {

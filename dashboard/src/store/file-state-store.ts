@@ -58,7 +58,7 @@ export class FileStateStore implements StateStore {
   ) {
     this.outbox = new FileOutbox(join(dataDir, STATE_FILES.outbox), log);
     this.recordings = new FileRecordings(join(dataDir, STATE_FILES.recordings), log);
-    this.templates = new FileTemplates(join(dataDir, STATE_FILES.templates), log);
+    this.templates = new FileTemplates(join(dataDir, STATE_FILES.templates));
     this.changes = new ChangeListeners(log);
   }
 
@@ -77,7 +77,9 @@ export class FileStateStore implements StateStore {
     this.settings = isObject(settings) ? (settings as Record<string, RoomLiveSettings>) : {};
     await this.outbox.load();
     await this.recordings.load();
-    await this.templates.load();
+    this.templates.loaded(
+      await this.readOr(STATE_FILES.templates, 'templates unreadable: the API-made templates are missing'),
+    );
   }
 
   async close(): Promise<void> {

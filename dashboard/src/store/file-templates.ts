@@ -1,6 +1,5 @@
 import type { TemplateDefinition } from '@boxroom/contracts';
-import type { Logger } from '../logger.js';
-import { readJson, SerialQueue, writeJsonAtomic } from './atomic-json.js';
+import { SerialQueue, writeJsonAtomic } from './atomic-json.js';
 
 /**
  * The file store's room templates made through the API: one JSON file (`templates.json`,
@@ -10,16 +9,10 @@ export class FileTemplates {
   private list: TemplateDefinition[] = [];
   private readonly writes = new SerialQueue();
 
-  constructor(
-    private readonly file: string,
-    private readonly log: Logger,
-  ) {}
+  constructor(private readonly file: string) {}
 
-  async load(): Promise<void> {
-    const data = await readJson(this.file).catch((err: unknown) => {
-      this.log.error({ err, file: this.file }, 'templates unreadable: the API-made templates are missing');
-      return undefined;
-    });
+  /** What the file held (the store reads it; unreadable or absent: none). */
+  loaded(data: unknown): void {
     const list = (data as { templates?: unknown } | undefined)?.templates;
     this.list = Array.isArray(list) ? (list as TemplateDefinition[]) : [];
   }

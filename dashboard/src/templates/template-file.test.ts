@@ -24,7 +24,12 @@ describe('BOXROOM_TEMPLATES_FILE', () => {
       'BOXROOM_TEMPLATES_FILE /etc/boxroom/templates.json: template "gimp": command: required when app is "command" (the argv to run)',
     );
     expect(
-      refusal({ templates: [{ id: 'ok', name: 'OK', app: 'terminal' }, { id: 'wide', name: 'W', app: 'terminal', width: 99999 }] }),
+      refusal({
+        templates: [
+          { id: 'ok', name: 'OK', app: 'terminal' },
+          { id: 'wide', name: 'W', app: 'terminal', width: 99999 },
+        ],
+      }),
     ).toMatch(/template "wide": width: /);
     expect(refusal({ templates: [{ name: 'no id', app: 'terminal' }] })).toMatch(/template #1: /);
     expect(refusal({ templates: [{ id: 'x', name: 'X', app: 'terminal', env: { PATH: '/tmp' } }] })).toMatch(
@@ -34,7 +39,12 @@ describe('BOXROOM_TEMPLATES_FILE', () => {
       /template "browser": id: "browser" is a built-in template/,
     );
     expect(
-      refusal({ templates: [{ id: 'a', name: 'A', app: 'terminal' }, { id: 'a', name: 'B', app: 'terminal' }] }),
+      refusal({
+        templates: [
+          { id: 'a', name: 'A', app: 'terminal' },
+          { id: 'a', name: 'B', app: 'terminal' },
+        ],
+      }),
     ).toMatch(/template "a": id: given twice/);
     expect(refusal([{ id: 'a' }])).toMatch(/must be an object \{"templates": \[...\]\}/);
     expect(() => parseTemplatesFile('{"templates": [', 'f.json')).toThrow(/f.json: not JSON/);
