@@ -7,7 +7,9 @@ import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Room } from '@boxroom/contracts';
-import { DashboardProcess } from '../support/dashboard-process.js';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from '../support/browser.js';
+import { DashboardProcess, buildWeb } from '../support/dashboard-process.js';
 import { descendantPids, sleep } from '../support/processes.js';
 
 /**
@@ -25,6 +27,7 @@ const PROBE_W = 32;
 const PROBE_H = 18;
 
 let dash: DashboardProcess;
+let browser: Browser | null = null;
 let filesDir: string;
 let site: Server;
 let siteUrl: string;
@@ -151,6 +154,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => site.listen(0, '127.0.0.1', r));
   siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}/welcome?from=boxroom`;
+  buildWeb();
   filesDir = mkdtempSync(join(tmpdir(), 'boxroom-templates-'));
   const templatesFile = join(filesDir, 'templates.json');
   writeFileSync(
@@ -162,9 +166,10 @@ beforeAll(async () => {
     }),
   );
   dash = await DashboardProcess.start({ driver: 'local', env: { BOXROOM_TEMPLATES_FILE: templatesFile } });
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
+  await browser?.close().catch(() => {});
   await dash?.teardown();
   await new Promise((r) => site?.close(r));
   if (filesDir) rmSync(filesDir, { recursive: true, force: true });
@@ -248,6 +253,47 @@ describe('room templates on local rooms', () => {
     while (!(mapped(room.id, 'tint2') && mapped(room.id, 'pcmanfm'))) {
       if (Date.now() > deadline)
         throw new Error(`tint2 ${mapped(room.id, 'tint2')}, pcmanfm ${mapped(room.id, 'pcmanfm')}`);
+      await sleep(200);
+    }
+    await dash.api('DELETE', `/api/rooms/${room.id}`);
+  }, 120_000);
+
+  it("the dashboard's create form lists the templates and makes a kiosk browser room on a start URL", async () => {
+    browser = await launchChromium();
+    const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+    await page.goto(`${dash.url}/`);
+    await page.locator('br-sign-in input[name=token]').fill(dash.adminToken);
+    await page.locator('br-sign-in button[type=submit]').click();
+    const select = page.locator('br-create-room select[name=template]');
+    // the file's template is there once GET /api/templates answered
+    await page
+      .locator('br-create-room select[name=template] option[value=site-kiosk]')
+      .waitFor({ state: 'attached' });
+    expect(await select.locator('option').allTextContents()).toEqual([
+      'Terminal',
+      'Browser',
+      'Desktop',
+      'Site',
+    ]);
+    expect(await page.locator('br-create-room input[name=startUrl]').count()).toBe(0);
+    await select.selectOption('browser');
+    await page.locator('br-create-room input[name=startUrl]').fill(siteUrl);
+    await page.locator('br-create-room input[name=kiosk]').check();
+    await page.locator('br-create-room button[type=submit]').click();
+    let room: Room | undefined;
+    const deadline = Date.now() + 60_000;
+    while (!room) {
+      if (Date.now() > deadline) throw new Error('no ready room made by the form');
+      await sleep(200);
+      room = (await dash.api<{ rooms: Room[] }>('GET', '/api/rooms')).body.rooms.find(
+        (r) => r.status === 'ready',
+      );
+    }
+    expect(room).toMatchObject({ app: 'browser', template: 'browser', startUrl: siteUrl });
+    // the room's browser got the page and the kiosk switch
+    const until = Date.now() + 30_000;
+    while (!roomProcesses(room.id).some((p) => p.argv.includes('--kiosk') && p.argv.includes(siteUrl))) {
+      if (Date.now() > until) throw new Error('no kiosk browser on the start URL');
       await sleep(200);
     }
     await dash.api('DELETE', `/api/rooms/${room.id}`);
