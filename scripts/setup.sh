@@ -19,6 +19,8 @@ fi
 declare -A need=(
   [Xvfb]=xvfb [x11vnc]=x11vnc [ffmpeg]=ffmpeg [ffprobe]=ffmpeg [pulseaudio]=pulseaudio
   [openbox]=openbox [xterm]=xterm [fc-list]=fontconfig
+  # the desktop template's panel and file manager
+  [tint2]=tint2 [pcmanfm]=pcmanfm
 )
 if [ "$mode" = test ]; then
   need+=(

@@ -85,9 +85,8 @@ export const TemplateDefinition = Type.Object(
       Type.Record(
         Type.String({ pattern: ENV_NAME_PATTERN }),
         Type.String({ maxLength: TEMPLATE_ARG_MAX_LENGTH }),
-        {
-          maxProperties: TEMPLATE_ENV_MAX,
-        },
+        // without it a name the pattern refuses (BOXROOM_*, PATH) would pass as an additional property
+        { maxProperties: TEMPLATE_ENV_MAX, additionalProperties: false },
       ),
     ),
     /** defaults of its rooms (a create may override them within ROOM_LIMITS) */
@@ -112,7 +111,12 @@ export type TemplateSource = (typeof TEMPLATE_SOURCES)[number];
 export const TemplateSource = oneOf(TEMPLATE_SOURCES);
 
 /** A template as GET /api/templates answers it. */
-export const RoomTemplate = Type.Intersect([TemplateDefinition, Type.Object({ source: TemplateSource })]);
+// One object, not an intersection: TemplateDefinition refuses additional properties, so an
+// intersection with `{source}` would accept nothing.
+export const RoomTemplate = Type.Object(
+  { ...TemplateDefinition.properties, source: TemplateSource },
+  { additionalProperties: false },
+);
 export type RoomTemplate = TemplateDefinition & { source: TemplateSource };
 
 /** GET /api/templates */

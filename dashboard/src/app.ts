@@ -3,7 +3,7 @@ import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/typ
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { TokenClaims } from '@boxroom/contracts';
+import type { TemplateDefinition, TokenClaims } from '@boxroom/contracts';
 import { InviteService } from './auth/invite-service.js';
 import { MetricsAuth } from './auth/metrics-auth.js';
 import { OperatorSessions } from './auth/operator-session.js';
@@ -44,6 +44,7 @@ import { fileRoutes } from './routes/file-routes.js';
 import { profileRoutes } from './routes/profile-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { roomRoutes } from './routes/room-routes.js';
+import { templateRoutes } from './routes/template-routes.js';
 import { sessionRoutes } from './routes/session-routes.js';
 import type { Secrets } from './secrets/secret-store.js';
 import { loadWebhookSecret } from './secrets/webhook-secret.js';
@@ -52,6 +53,7 @@ import { buildRecordings } from './recordings/build-recordings.js';
 import { recordingRoutes } from './routes/recording-routes.js';
 import { LeaseRunner } from './store/lease-runner.js';
 import type { StateStore } from './store/state-store.js';
+import { TemplateService } from './templates/template-service.js';
 import { ControlRelay } from './webhooks/control-relay.js';
 import { WebhookOutbox } from './webhooks/webhook-outbox.js';
 import { WebhookSender } from './webhooks/webhook-sender.js';
@@ -105,6 +107,8 @@ export interface AppDeps {
   store?: StateStore;
   /** the built web UI; default: found beside the bundle (see findWebDir), null: none */
   webDir?: string | null;
+  /** the operator's room templates (BOXROOM_TEMPLATES_FILE, checked by the composition root) */
+  templates?: readonly TemplateDefinition[];
 }
 
 /** The dashboard as a fastify instance; server.ts listens, tests inject. */
@@ -183,6 +187,8 @@ async function composeApp(
   let recordings: ReturnType<typeof buildRecordings> | null = null;
   const roomSettings = new RoomSettingsService(store, log.child({ mod: 'room-settings' }));
   await roomSettings.init();
+  const templates = new TemplateService(store, deps.templates ?? [], log.child({ mod: 'templates' }));
+  await templates.init();
   const settingsPush = new SettingsPush({
     settings: roomSettings,
     tokens,
@@ -211,6 +217,7 @@ async function composeApp(
     settings: roomSettings,
     settingsPush,
     profiles,
+    templates,
   });
   const reaper = new RoomReaper({
     rooms,
@@ -294,6 +301,7 @@ async function composeApp(
     invites.close();
     rights.close();
     roomSettings.close();
+    templates.close();
     await store.close().catch((err: unknown) => log.error({ err }, 'closing the state store failed'));
   });
 
@@ -334,6 +342,7 @@ async function composeApp(
     installAuthHook(api, resolver, sessions);
     await api.register(sessionRoutes, { sessions, resolver, ...(signInLimit ? { signInLimit } : {}) });
     await api.register(roomRoutes, { rooms, ...(createLimit ? { createLimit } : {}) });
+    await api.register(templateRoutes, { templates });
     await api.register(accessRoutes, {
       access,
       rights: participantRights,

@@ -103,6 +103,8 @@ export interface DashboardConfig {
   readonly maxSocketsPerPrincipal: number;
   /** the built web UI (BOXROOM_WEB_DIR, absolute); null: found beside the bundle */
   readonly webDir: string | null;
+  /** the operator's room templates (BOXROOM_TEMPLATES_FILE, absolute), read by the composition root; null: none */
+  readonly templatesFile: string | null;
   /** what every room's agent gets, on every driver */
   readonly rooms: RoomAgentSettings;
   readonly docker: DockerConfig;
@@ -235,6 +237,7 @@ export function loadDashboardConfig(env: Env = process.env, cwd: string = proces
     maxParticipants: v.BOXROOM_MAX_PARTICIPANTS,
     maxSocketsPerPrincipal: v.BOXROOM_MAX_SOCKETS_PER_PRINCIPAL,
     webDir: v.BOXROOM_WEB_DIR && absolute(v.BOXROOM_WEB_DIR, cwd),
+    templatesFile: v.BOXROOM_TEMPLATES_FILE && absolute(v.BOXROOM_TEMPLATES_FILE, cwd),
     rooms: roomAgentSettings(v),
     docker: dockerConfig(v),
     webhookUrl: v.BOXROOM_WEBHOOK_URL && new URL(v.BOXROOM_WEBHOOK_URL).toString(),

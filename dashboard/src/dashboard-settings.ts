@@ -309,6 +309,13 @@ export const DASHBOARD_SETTINGS = defineSettings(['dashboard', 'janitor', 'room-
     processes: ['dashboard', 'migrate'],
     doc: 'PostgreSQL for the state (invites, kicks, leases, webhook outbox) of several dashboards serving one deployment; migrated at start; see [docs/operations.md](../docs/operations.md)',
   },
+  BOXROOM_TEMPLATES_FILE: {
+    type: 'string',
+    default: null,
+    docDefault: 'none',
+    processes: dash,
+    doc: 'JSON file of room templates (`{"templates": [...]}`), checked at start; see [docs/templates.md](../docs/templates.md)',
+  },
   BOXROOM_WEB_DIR: {
     type: 'string',
     default: null,

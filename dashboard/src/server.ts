@@ -11,6 +11,7 @@ import { selectDriver } from './drivers/select-driver.js';
 import { createRootLogger } from './logger.js';
 import { secureDataDir } from './secrets/data-dir-modes.js';
 import { loadSecrets } from './secrets/secret-store.js';
+import { readTemplatesFile, TemplateFileError } from './templates/template-file.js';
 
 /** Composition root: start in order, stop in reverse, log each failure and go on. */
 async function main(): Promise<void> {
@@ -25,6 +26,17 @@ async function main(): Promise<void> {
     throw err;
   }
   const log = createRootLogger(config.logLevel);
+  let templates;
+  try {
+    templates = config.templatesFile ? readTemplatesFile(config.templatesFile) : [];
+  } catch (err) {
+    if (err instanceof TemplateFileError) {
+      // the message names the file, the template and the field
+      log.fatal(err.message);
+      process.exit(2);
+    }
+    throw err;
+  }
   await secureDataDir(config.dataDir, log.child({ mod: 'data-dir' }));
   const secrets = await loadSecrets(config.dataDir, config.adminToken);
   if (secrets.adminTokenGenerated) {
@@ -84,7 +96,7 @@ async function main(): Promise<void> {
       process.exit(2);
     }
   }
-  const app = await buildApp({ config, log, driver, secrets, ...(tls ? { tls } : {}) });
+  const app = await buildApp({ config, log, driver, secrets, templates, ...(tls ? { tls } : {}) });
   const listen = listenHost(config, driver.kind, isolation);
   if (listen.narrowed) {
     log.warn(

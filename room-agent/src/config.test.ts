@@ -101,3 +101,44 @@ describe('loadAgentConfig: clipboard', () => {
     expect(() => loadAgentConfig({ ...KEY, BOXROOM_CLIPBOARD_PASTE_IN: 'yes' })).toThrow(ConfigError);
   });
 });
+
+describe('loadAgentConfig: the app of the room template', () => {
+  it('reads a command app: its argv and environment as JSON', () => {
+    const c = loadAgentConfig({
+      ...KEY,
+      BOXROOM_APP: 'command',
+      BOXROOM_APP_COMMAND: '["xclock","-digital","a \\"b\\""]',
+      BOXROOM_APP_ENV: '{"TZ":"UTC","LANG":"C.UTF-8"}',
+    });
+    expect(c).toMatchObject({
+      app: 'command',
+      appCommand: ['xclock', '-digital', 'a "b"'],
+      appEnv: { TZ: 'UTC', LANG: 'C.UTF-8' },
+      startUrl: null,
+      browserMode: 'normal',
+    });
+  });
+
+  it('reads the browser page and mode', () => {
+    const c = loadAgentConfig({
+      ...KEY,
+      BOXROOM_APP: 'browser',
+      BOXROOM_START_URL: 'http://127.0.0.1:8080/',
+      BOXROOM_BROWSER_MODE: 'kiosk',
+    });
+    expect(c).toMatchObject({ startUrl: 'http://127.0.0.1:8080/', browserMode: 'kiosk', appCommand: null });
+  });
+
+  it('refuses a command app without its command, and argv or environment that are not what the template allows', () => {
+    expect(() => loadAgentConfig({ ...KEY, BOXROOM_APP: 'command' })).toThrow(/BOXROOM_APP_COMMAND/);
+    const bad = (env: Record<string, string>) => () =>
+      loadAgentConfig({ ...KEY, BOXROOM_APP: 'command', ...env });
+    expect(bad({ BOXROOM_APP_COMMAND: 'xclock' })).toThrow(ConfigError);
+    expect(bad({ BOXROOM_APP_COMMAND: '[]' })).toThrow(ConfigError);
+    expect(bad({ BOXROOM_APP_COMMAND: '["xclock", 3]' })).toThrow(ConfigError);
+    expect(bad({ BOXROOM_APP_COMMAND: '["x"]', BOXROOM_APP_ENV: '{"PATH":"/tmp"}' })).toThrow(/PATH/);
+    expect(bad({ BOXROOM_APP_COMMAND: '["x"]', BOXROOM_APP_ENV: '{"BOXROOM_X":"1"}' })).toThrow(ConfigError);
+    expect(bad({ BOXROOM_APP_COMMAND: '["x"]', BOXROOM_APP_ENV: '["A"]' })).toThrow(ConfigError);
+    expect(() => loadAgentConfig({ ...KEY, BOXROOM_START_URL: 'file:///etc/passwd' })).toThrow(ConfigError);
+  });
+});

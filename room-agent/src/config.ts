@@ -3,11 +3,19 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ROOM_LIMITS, type ClipboardPolicy } from '@boxroom/contracts';
-import { AGENT_SETTINGS, ConfigError, readSettings, type Env } from '@boxroom/contracts/settings';
+import {
+  AGENT_SETTINGS,
+  ConfigError,
+  parseAppCommand,
+  parseAppEnv,
+  readSettings,
+  type Env,
+} from '@boxroom/contracts/settings';
 
 export { ConfigError };
 
 export type RoomApp = (typeof AGENT_SETTINGS.BOXROOM_APP.values)[number];
+export type BrowserMode = (typeof AGENT_SETTINGS.BOXROOM_BROWSER_MODE.values)[number];
 /** damage: boxroom-capture feeds ffmpeg only what changed; x11grab: ffmpeg grabs every frame itself */
 export type CaptureMode = 'damage' | 'x11grab';
 
@@ -23,6 +31,13 @@ export interface AgentConfig {
   readonly height: number;
   readonly fps: number;
   readonly app: RoomApp;
+  /** `command` rooms: the app's argv (looked up on PATH), from the room's template; null otherwise */
+  readonly appCommand: readonly string[] | null;
+  /** more environment of the app (only the app: the window manager does not get it) */
+  readonly appEnv: Readonly<Record<string, string>>;
+  /** browser rooms: the page opened first (null: a blank page) and kiosk or a window */
+  readonly startUrl: string | null;
+  readonly browserMode: BrowserMode;
   readonly capture: CaptureMode;
   /** the boxroom-capture binary (used in damage mode) */
   readonly captureBin: string;
@@ -170,6 +185,21 @@ function screenSizes(
   return { screenBin: bin, maxWidth: ROOM_LIMITS.width.maximum, maxHeight: ROOM_LIMITS.height.maximum };
 }
 
+/** What the room's app is: BOXROOM_APP and, as its template gave them, its argv, environment and page. */
+function appOf(v: Values): Pick<AgentConfig, 'app' | 'appCommand' | 'appEnv' | 'startUrl' | 'browserMode'> {
+  const command = v.BOXROOM_APP_COMMAND;
+  if (v.BOXROOM_APP === 'command' && command === null)
+    throw new ConfigError('BOXROOM_APP=command needs BOXROOM_APP_COMMAND (the argv as JSON)');
+  return {
+    app: v.BOXROOM_APP,
+    appCommand:
+      v.BOXROOM_APP === 'command' && command !== null ? Object.freeze(parseAppCommand(command)) : null,
+    appEnv: Object.freeze(v.BOXROOM_APP_ENV === null ? {} : parseAppEnv(v.BOXROOM_APP_ENV)),
+    startUrl: v.BOXROOM_START_URL,
+    browserMode: v.BOXROOM_BROWSER_MODE,
+  };
+}
+
 /** The agent's one reader of its environment (the table: settings/agent-settings.ts). */
 export function loadAgentConfig(
   env: Env = process.env,
@@ -192,7 +222,7 @@ export function loadAgentConfig(
     width,
     height,
     fps: v.BOXROOM_FPS,
-    app: v.BOXROOM_APP,
+    ...appOf(v),
     ...captureMode(v, lookup),
     clipboardBin: clipboardBin(v, lookup),
     clipboard: {

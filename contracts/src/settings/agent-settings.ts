@@ -1,4 +1,5 @@
-import { ROOM_APPS, ROOM_DEFAULTS, ROOM_LIMITS, ROOM_TIMEOUT_MAX_S } from '../index.js';
+import { BROWSER_MODES, ROOM_APPS, ROOM_DEFAULTS, ROOM_LIMITS, ROOM_TIMEOUT_MAX_S } from '../index.js';
+import { appCommandProblem, appEnvProblem } from './app-json.js';
 import { defineSettings } from './define-settings.js';
 
 export const ROOM_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
@@ -85,6 +86,35 @@ export const AGENT_SETTINGS = defineSettings(['room-agent'], {
     default: ROOM_DEFAULTS.app,
     processes: agent,
     doc: '`terminal` (xterm), `browser` (Chromium), `desktop` (panel and file manager), `command` (BOXROOM_APP_COMMAND)',
+  },
+  BOXROOM_APP_COMMAND: {
+    type: 'string',
+    default: null,
+    processes: agent,
+    check: appCommandProblem,
+    doc: 'the app\'s argv as JSON (`["xclock","-digital"]`), looked up on PATH; `command` rooms only (the room\'s template)',
+  },
+  BOXROOM_APP_ENV: {
+    type: 'string',
+    default: null,
+    processes: agent,
+    check: appEnvProblem,
+    doc: "more environment of the app as a JSON object of strings (the room's template; not `BOXROOM_*`, `PATH`, `HOME`, ...)",
+  },
+  BOXROOM_START_URL: {
+    type: 'string',
+    default: null,
+    docDefault: '`about:blank`',
+    processes: agent,
+    pattern: { re: /^https?:\/\/\S+$/, like: 'an http(s) URL' },
+    doc: 'browser rooms: the page Chromium opens first',
+  },
+  BOXROOM_BROWSER_MODE: {
+    type: 'enum',
+    values: BROWSER_MODES,
+    default: 'normal',
+    processes: agent,
+    doc: 'browser rooms: `kiosk` (full screen, no address bar) or `normal` (a window)',
   },
   BOXROOM_CAPTURE: {
     type: 'enum',

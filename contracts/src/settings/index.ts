@@ -3,3 +3,4 @@
 export { AGENT_SETTINGS, LOG_LEVELS, type AgentSettingName } from './agent-settings.js';
 export * from './define-settings.js';
 export * from './settings-table.js';
+export { appCommandProblem, appEnvProblem, parseAppCommand, parseAppEnv } from './app-json.js';

@@ -1,5 +1,12 @@
 import { Type, type Static } from 'typebox';
-import { ControlVerb, ErrorBody, InviteRole, PARTICIPANT_ID_PATTERN, RoomId } from '@boxroom/contracts';
+import {
+  ControlVerb,
+  ErrorBody,
+  InviteRole,
+  PARTICIPANT_ID_PATTERN,
+  RoomId,
+  TemplateId,
+} from '@boxroom/contracts';
 
 /**
  * Route-only shapes of the public API (path parameters, queries). The bodies and answers are in
@@ -28,6 +35,8 @@ export const FileParams = Type.Object({
     description: 'a plain file name (no `/`, not `..`), percent-encoded',
   }),
 });
+
+export const TemplateIdParams = Type.Object({ id: TemplateId });
 
 export const InviteParams = Type.Object({ id: RoomIdParams.properties.id, role: InviteRole });
 

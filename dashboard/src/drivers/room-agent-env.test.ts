@@ -16,6 +16,10 @@ const spec: RoomSpec = {
   createdAt: 1_763_900_000_000,
   ownerId: null,
   timeouts: { maxAgeS: 7200, noViewersS: 600, noInputS: 60 },
+  template: 'intranet',
+  env: { LANG: 'de_DE.UTF-8' },
+  startUrl: 'https://intranet.example/start?x=1',
+  browserMode: 'kiosk',
 };
 
 // every room setting an operator can give, none at its default: a driver that dropped one shows
@@ -55,7 +59,19 @@ describe('the room settings on every driver', () => {
   const shared = roomAgentEnv(spec, config.rooms);
 
   it('both drivers hand the agent the same room values, the operator settings among them', () => {
-    expect(shared).toMatchObject({ ...ROOM_SETTINGS, BOXROOM_ROOM_NO_INPUT_S: '60' });
+    expect(shared).toMatchObject({
+      ...ROOM_SETTINGS,
+      BOXROOM_ROOM_NO_INPUT_S: '60',
+      // what the room's template said its app is
+      BOXROOM_APP: 'browser',
+      BOXROOM_APP_ENV: '{"LANG":"de_DE.UTF-8"}',
+      BOXROOM_START_URL: 'https://intranet.example/start?x=1',
+      BOXROOM_BROWSER_MODE: 'kiosk',
+    });
+    expect(roomAgentEnv({ ...spec, app: 'command', command: ['gimp', 'a b'] }, config.rooms)).toMatchObject({
+      BOXROOM_APP: 'command',
+      BOXROOM_APP_COMMAND: '["gimp","a b"]',
+    });
     expect(localEnv).toMatchObject(shared);
     expect(dockerEnv).toMatchObject(shared);
   });

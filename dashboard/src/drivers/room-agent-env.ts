@@ -32,12 +32,26 @@ export function roomAgentEnv(spec: RoomSpec, room: RoomAgentSettings): AgentEnv 
     BOXROOM_CAPTURE: room.capture,
     BOXROOM_FILE_MAX_BYTES: String(room.fileMaxBytes),
     BOXROOM_FILES_QUOTA_BYTES: String(room.filesQuotaBytes),
+    ...appEnv(spec),
     ...(spec.clipboard
       ? {
           BOXROOM_CLIPBOARD_COPY_OUT: spec.clipboard.copyOut ? 'on' : 'off',
           BOXROOM_CLIPBOARD_PASTE_IN: spec.clipboard.pasteIn ? 'on' : 'off',
         }
       : {}),
+  };
+}
+
+/**
+ * What the app is and how it starts, as the room's template said at create: the argv and the
+ * environment as JSON (neither is a secret: both are the operator's template), the browser's page.
+ */
+function appEnv(spec: RoomSpec): AgentEnv {
+  return {
+    ...(spec.command ? { BOXROOM_APP_COMMAND: JSON.stringify(spec.command) } : {}),
+    ...(spec.env && Object.keys(spec.env).length ? { BOXROOM_APP_ENV: JSON.stringify(spec.env) } : {}),
+    ...(spec.startUrl ? { BOXROOM_START_URL: spec.startUrl } : {}),
+    ...(spec.browserMode ? { BOXROOM_BROWSER_MODE: spec.browserMode } : {}),
   };
 }
 

@@ -1,14 +1,5 @@
 import { errors } from '../errors.js';
 import type { Principal } from '../auth/principal.js';
-import type { RoomSpec } from '../rooms/room-driver.js';
-
-/** Apps whose home may be a profile. The built-in ones; a template says so for its own (`profiles`). */
-const PROFILE_APPS: ReadonlySet<string> = new Set(['terminal', 'browser', 'desktop']);
-
-/** Whether the room's app may keep its home in a profile (the template's `profiles: true`). */
-export function profilesAllowed(spec: Pick<RoomSpec, 'app'>): boolean {
-  return PROFILE_APPS.has(spec.app);
-}
 
 /**
  * Profiles belong to principals that span rooms (they create rooms): the admin credential sees and

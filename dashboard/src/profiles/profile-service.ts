@@ -6,7 +6,7 @@ import type { Logger } from '../logger.js';
 import { profileOf, type ProfileRef, type ProfileStorage, type RoomSpec } from '../rooms/room-driver.js';
 import type { ProfileEntry } from '../store/profile-entry.js';
 import type { StateStore } from '../store/state-store.js';
-import { ownerToDelete, profilesAllowed, requireProfileCaller, seesEveryProfile } from './profile-rules.js';
+import { ownerToDelete, requireProfileCaller, seesEveryProfile } from './profile-rules.js';
 
 /**
  * A lease whose room the runtime does not list is freed by reconcile() only once it is this old: a
@@ -44,7 +44,6 @@ export class ProfileService {
     if (!spec.profile) return;
     if (!ref) throw errors.badRequest('a profile needs a room owner');
     if (!this.deps.storage) throw errors.badRequest('this room driver keeps no profiles');
-    if (!profilesAllowed(spec)) throw errors.badRequest(`the ${spec.app} app keeps no profile`);
     if (!(await this.deps.store.takeProfile({ ...ref, holder: spec.id }, this.now())))
       throw errors.profileInUse(ref.name);
     this.deps.log.info({ room: spec.id, owner: ref.owner, profile: ref.name }, 'profile taken');

@@ -1,6 +1,7 @@
 import type { EventEmitter } from 'node:events';
 import {
   DEFAULT_FILES_POLICY,
+  type BrowserMode,
   type ClipboardPolicy,
   type FilesPolicy,
   type RecordPolicy,
@@ -8,6 +9,7 @@ import {
   type ResolvedRoomTimeouts,
   type RoomApp,
   type RoomStatus,
+  type TemplatePolicies,
 } from '@boxroom/contracts';
 
 // The drivers name these through this module, the seam they implement.
@@ -50,6 +52,23 @@ export interface RoomSpec {
    * a named volume or a directory the driver mounts; absent: a home that ends with the room
    */
   readonly profile?: string;
+  /**
+   * What the room was made from, copied out of its template at create (templates/template-resolution.ts),
+   * so a template changed or deleted later changes no running room. Absent on rooms made before
+   * templates (their `app` says what they run) and where the template has none.
+   */
+  readonly template?: string;
+  /** `command` rooms: the app's argv */
+  readonly command?: readonly string[];
+  /** the app's environment (not secrets) */
+  readonly env?: Readonly<Record<string, string>>;
+  /** the docker image (absent: the driver's BOXROOM_ROOM_IMAGE); the local driver runs the host's programs */
+  readonly image?: string;
+  /** browser rooms: the page opened first, and how */
+  readonly startUrl?: string;
+  readonly browserMode?: BrowserMode;
+  /** the template's bounds, which a PATCH of the live settings must keep */
+  readonly policies?: TemplatePolicies;
 }
 
 /** Rooms stored before timeouts existed have none. */

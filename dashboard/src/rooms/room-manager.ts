@@ -1,8 +1,5 @@
 import {
   AGENT_PROTOCOL_VERSION,
-  DEFAULT_CLIPBOARD_POLICY,
-  DEFAULT_FILES_POLICY,
-  ROOM_DEFAULTS,
   type PatchRoomBody,
   type AgentState,
   type CreateRoomBody,
@@ -16,6 +13,7 @@ import {
   type ResolvedRoomTimeouts,
   type RoomExpiry,
   type RecordPolicy,
+  type RoomTemplate,
 } from '@boxroom/contracts';
 import { authorize, can } from '../auth/abilities.js';
 import type { InviteService } from '../auth/invite-service.js';
@@ -30,12 +28,9 @@ import type { AgentClient } from './agent-client.js';
 import { AgentProtocols, type AgentProtocol } from './agent-protocol.js';
 import { newRoomId } from './ids.js';
 import type { RightsPush } from './rights-push.js';
-import {
-  clipboardWith,
-  createdSettings,
-  patched,
-  type RoomSettingsService,
-} from './room-settings-service.js';
+import { createdSettings, patched, type RoomSettingsService } from './room-settings-service.js';
+import { BUILT_IN_TEMPLATES } from '../templates/built-in-templates.js';
+import { refuseOutOfBounds, resolveCreate, templateIdOf } from './template-resolution.js';
 import type { SettingsPush } from './settings-push.js';
 import type { RoomLiveSettings } from '../store/state-store.js';
 import {
@@ -86,6 +81,8 @@ export interface RoomManagerDeps {
     holding<T>(spec: RoomSpec, create: () => Promise<T>): Promise<T>;
     release(spec: RoomSpec): Promise<void>;
   };
+  /** the templates a create may name (TemplateService); default: the built-in ones */
+  templates?: { find(id: string): RoomTemplate | null };
   now?: () => number;
   newId?: () => string;
 }
@@ -119,23 +116,29 @@ export class RoomManager {
     const existing = await this.deps.driver.list();
     if (existing.length >= this.deps.maxRooms)
       throw errors.conflict(`room limit reached (${this.deps.maxRooms})`);
+    // the template first: a create it refuses (400) takes no room id
+    const templateId = templateIdOf(body);
+    const template = this.deps.templates
+      ? this.deps.templates.find(templateId)
+      : (Object.values(BUILT_IN_TEMPLATES).find((t) => t.id === templateId) ?? null);
+    if (!template)
+      throw errors.badRequest(`template ${templateId} does not exist (GET /api/templates lists them)`);
+    if (body.profile && template.profiles !== true)
+      throw errors.badRequest(`template ${template.id} keeps no profiles (it does not say "profiles": true)`);
+    const fromTemplate = resolveCreate(body, template, {
+      record: this.deps.defaultRecord ?? 'manual',
+      timeouts: this.deps.defaultTimeouts ?? NO_TIMEOUTS,
+    });
     const id = await this.freshId(existing);
     const spec: RoomSpec = {
       id,
       name: body.name?.trim() || `room ${id}`,
-      width: body.width ?? ROOM_DEFAULTS.width,
-      height: body.height ?? ROOM_DEFAULTS.height,
-      fps: body.fps ?? ROOM_DEFAULTS.fps,
-      app: body.app ?? ROOM_DEFAULTS.app,
+      ...fromTemplate,
       createdAt: this.now(),
       // Whoever creates a room owns it (abilities.ts): the admin credential ('operator') today, each
       // account its own rooms. The owner link is another thing: it makes its holder an owner in the room.
       ownerId: p.id,
-      timeouts: { ...(this.deps.defaultTimeouts ?? NO_TIMEOUTS), ...body.timeouts },
-      record: body.record ?? this.deps.defaultRecord ?? 'manual',
       recordingsVisibleTo: body.recordingsVisibleTo ?? 'viewers',
-      ...(body.clipboard ? { clipboard: clipboardWith(DEFAULT_CLIPBOARD_POLICY, body.clipboard) } : {}),
-      files: { ...DEFAULT_FILES_POLICY, ...body.files },
       ...(body.profile ? { profile: body.profile } : {}),
     };
     if (spec.profile && !this.deps.profiles) throw errors.badRequest('this dashboard keeps no profiles');
@@ -144,7 +147,15 @@ export class RoomManager {
     // Only a policy that differs from the default is stored: the agent is told when it is ready.
     if (spec.clipboard && this.deps.settings) await this.deps.settings.set(id, this.deps.settings.of(spec));
     this.deps.log.info(
-      { room: id, by: p.id, width: spec.width, height: spec.height, fps: spec.fps, app: spec.app },
+      {
+        room: id,
+        by: p.id,
+        width: spec.width,
+        height: spec.height,
+        fps: spec.fps,
+        app: spec.app,
+        template: spec.template,
+      },
       'room created',
     );
     this.webhooks.emit(roomEvents.created(spec));
@@ -179,6 +190,7 @@ export class RoomManager {
     if (!settings || !settingsPush) throw errors.conflict('live settings are not available here');
     if (record.status === 'stopping' || record.status === 'failed')
       throw errors.conflict(`room ${id} is ${record.status}: its settings can no longer change`);
+    refuseOutOfBounds(record.spec, body);
     // one PATCH of a room at a time: each reads what the one before it stored, and none pushes an
     // older state over a newer one (a clipboard change during a resize would undo the resize)
     const next = await settingsPush.exclusive(id, async () => {
@@ -369,6 +381,14 @@ export class RoomManager {
     };
   }
 
+  /** What the room was made from: its template and, for a browser, the page it opened. */
+  private madeFrom(spec: RoomSpec): Pick<Room, 'template' | 'startUrl'> {
+    return {
+      ...(spec.template !== undefined ? { template: spec.template } : {}),
+      ...(spec.startUrl !== undefined ? { startUrl: spec.startUrl } : {}),
+    };
+  }
+
   /** The room's size and policies in force now (PATCH /api/rooms/:id changes them). */
   liveSettings(spec: RoomSpec): RoomLiveSettings {
     return this.deps.settings?.of(spec) ?? createdSettings(spec);
@@ -378,6 +398,7 @@ export class RoomManager {
     const { spec } = r;
     return {
       ...this.summary(r),
+      ...this.madeFrom(spec),
       createdAt: new Date(spec.createdAt).toISOString(),
       settings: this.liveSettings(spec).settings,
       timeouts: timeoutsOf(spec),

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { WebhookEvent } from '@boxroom/contracts';
+import type { TemplateDefinition, WebhookEvent } from '@boxroom/contracts';
 import type { Logger } from '../logger.js';
 import { readJsonOr, SerialQueue, writeJsonAtomic } from './atomic-json.js';
 import { ChangeListeners } from './change-listeners.js';
@@ -7,6 +7,7 @@ import { FileOutbox } from './file-outbox.js';
 import { FileProfiles } from './file-profiles.js';
 import type { ProfileEntry, ProfileLease } from './profile-entry.js';
 import { FileRecordings } from './file-recordings.js';
+import { FileTemplates } from './file-templates.js';
 import type { RecordingEntry } from './recording-entry.js';
 import type {
   InviteGenerations,
@@ -26,6 +27,7 @@ export const STATE_FILES = {
   recordings: 'recordings.json',
   settings: 'room-settings.json',
   profiles: 'profiles.json',
+  templates: 'templates.json',
 } as const;
 
 interface Lease {
@@ -50,6 +52,7 @@ export class FileStateStore implements StateStore {
   private readonly outbox: FileOutbox;
   private readonly recordings: FileRecordings;
   private readonly profiles: FileProfiles;
+  private readonly templates: FileTemplates;
   private readonly changes: ChangeListeners;
 
   constructor(
@@ -60,6 +63,7 @@ export class FileStateStore implements StateStore {
     this.outbox = new FileOutbox(join(dataDir, STATE_FILES.outbox), log);
     this.recordings = new FileRecordings(join(dataDir, STATE_FILES.recordings), log);
     this.profiles = new FileProfiles(join(dataDir, STATE_FILES.profiles), log);
+    this.templates = new FileTemplates(join(dataDir, STATE_FILES.templates));
     this.changes = new ChangeListeners(log);
   }
 
@@ -79,6 +83,9 @@ export class FileStateStore implements StateStore {
     await this.outbox.load();
     await this.recordings.load();
     await this.profiles.load();
+    this.templates.loaded(
+      await this.readOr(STATE_FILES.templates, 'templates unreadable: the API-made templates are missing'),
+    );
   }
 
   async close(): Promise<void> {
@@ -89,6 +96,7 @@ export class FileStateStore implements StateStore {
       this.outbox.settled(),
       this.recordings.settled(),
       this.profiles.settled(),
+      this.templates.settled(),
     ]);
   }
 
@@ -234,6 +242,22 @@ export class FileStateStore implements StateStore {
 
   deleteProfile(lease: ProfileLease): Promise<boolean> {
     return this.profiles.delete(lease);
+  }
+
+  loadTemplates(): Promise<TemplateDefinition[]> {
+    return Promise.resolve(this.templates.all());
+  }
+
+  async insertTemplate(template: TemplateDefinition): Promise<boolean> {
+    const added = await this.templates.insert(template);
+    if (added) this.changes.emit({ kind: 'templates', room: template.id });
+    return added;
+  }
+
+  async deleteTemplate(id: string): Promise<boolean> {
+    const deleted = await this.templates.delete(id);
+    if (deleted) this.changes.emit({ kind: 'templates', room: id });
+    return deleted;
   }
 
   private async updateRights(room: string, change: (e: RoomRightsEntry) => RoomRightsEntry): Promise<void> {

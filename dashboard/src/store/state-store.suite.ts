@@ -192,6 +192,46 @@ export function defineStateStoreSuite(label: string, newFixture: () => Promise<S
       });
     });
 
+    describe('templates', () => {
+      const clock = { id: 'clock', name: 'Clock', app: 'command' as const, command: ['xclock', '-digital'] };
+      const wiki = {
+        id: 'wiki',
+        name: 'Wiki',
+        app: 'browser' as const,
+        startUrl: 'https://wiki.example/',
+        policies: { clipboard: { copyOut: false }, record: ['off' as const] },
+      };
+      it('are added once, listed in order, seen by the other replica and told to it', async () => {
+        const changes: StoreChange[] = [];
+        const off = peer.onChange((c) => changes.push(c));
+        expect(await store.loadTemplates()).toEqual([]);
+        expect(await store.insertTemplate(wiki)).toBe(true);
+        expect(await store.insertTemplate(clock)).toBe(true);
+        expect(await peer.insertTemplate({ ...clock, name: 'another clock' })).toBe(false);
+        await seen(changes, (c) => c.kind === 'templates' && c.room === 'clock');
+        off();
+        expect(await peer.loadTemplates()).toEqual([wiki, clock]);
+      });
+
+      it('are deleted, and read back after a restart', async () => {
+        await store.insertTemplate(clock);
+        await store.insertTemplate(wiki);
+        expect(await peer.deleteTemplate('clock')).toBe(true);
+        expect(await store.deleteTemplate('clock')).toBe(false);
+        const again = await reopen(store);
+        expect(await again.loadTemplates()).toEqual([wiki]);
+      });
+
+      it('refuse the same id from two replicas at once: one wins', async () => {
+        const [a, b] = await Promise.all([
+          store.insertTemplate(clock),
+          peer.insertTemplate({ ...clock, name: 'B' }),
+        ]);
+        expect([a, b].filter(Boolean)).toHaveLength(1);
+        expect(await store.loadTemplates()).toHaveLength(1);
+      });
+    });
+
     it('forgets a deleted room, and only that room, keeping its webhooks', async () => {
       for (const room of [ROOM, OTHER]) {
         await store.bumpInviteGeneration(room, 'viewer');

@@ -1,4 +1,4 @@
-import type { AgentLiveSettings, InviteRole, WebhookEvent } from '@boxroom/contracts';
+import type { AgentLiveSettings, InviteRole, TemplateDefinition, WebhookEvent } from '@boxroom/contracts';
 import type { ProfileEntry, ProfileLease } from './profile-entry.js';
 import type { RecordingEntry } from './recording-entry.js';
 
@@ -94,6 +94,13 @@ export interface StateStore {
   listProfiles(): Promise<ProfileEntry[]>;
   /** Removes the entry only while `holder` has it (the deleter takes it first); false: it did not. */
   deleteProfile(lease: ProfileLease): Promise<boolean>;
+  // --- room templates made through the API (built-in and file ones are not stored)
+  /** Every stored template, in the order they were added. */
+  loadTemplates(): Promise<TemplateDefinition[]>;
+  /** Adds a template; false when one with its id is stored already (two replicas: one wins). */
+  insertTemplate(template: TemplateDefinition): Promise<boolean>;
+  /** false: there was none */
+  deleteTemplate(id: string): Promise<boolean>;
 }
 
 /** room -> invite role -> generation (absent: 0) */
@@ -113,13 +120,16 @@ export type StoreChange =
   | { kind: 'invites'; room: string }
   | { kind: 'rights'; room: string }
   | { kind: 'recordings'; room: string }
-  | { kind: 'settings'; room: string };
+  | { kind: 'settings'; room: string }
+  /** `room` is the template's id here: templates belong to no room */
+  | { kind: 'templates'; room: string };
 
 export const STORE_CHANGE_KINDS: readonly StoreChange['kind'][] = [
   'invites',
   'rights',
   'recordings',
   'settings',
+  'templates',
 ];
 
 export interface OutboxEntry {

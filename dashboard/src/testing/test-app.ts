@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { TemplateDefinition } from '@boxroom/contracts';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { buildApp } from '../app.js';
@@ -30,9 +31,13 @@ export async function buildTestApp(
     roomPollMs?: number;
     /** BOXROOM_METRICS_TOKEN */
     metricsToken?: string;
+    /** the operator's file templates (BOXROOM_TEMPLATES_FILE) */
+    templates?: readonly TemplateDefinition[];
+    /** a data dir to use (and leave in place): a second app over the first one's store */
+    dataDir?: string;
   } = {},
 ): Promise<TestApp> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'boxroom-dash-test-'));
+  const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), 'boxroom-dash-test-')));
   const secrets = await loadSecrets(dataDir, ADMIN_TOKEN);
   const driver = new FakeDriver(opts.agentUrl ?? null);
   const app = await buildApp({
@@ -50,6 +55,7 @@ export async function buildTestApp(
     driver,
     secrets,
     ...(opts.webDir !== undefined ? { webDir: opts.webDir } : {}),
+    ...(opts.templates ? { templates: opts.templates } : {}),
   });
   await app.ready();
   return {
@@ -60,7 +66,7 @@ export async function buildTestApp(
     admin: { authorization: `Bearer ${ADMIN_TOKEN}` },
     async close() {
       await app.close();
-      await rm(dataDir, { recursive: true, force: true });
+      if (!opts.dataDir) await rm(dataDir, { recursive: true, force: true });
     },
   };
 }

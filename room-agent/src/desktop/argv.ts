@@ -99,8 +99,21 @@ export function openboxArgv(o: { configPath: string; readyFile: string }): Comma
 /**
  * Openbox configuration: every window maximized and undecorated (the room is one app), a click
  * focuses and raises (for dialogs), and no key or root-menu bindings the room's users could trip over.
+ * A desktop session (`windows: 'free'`) is several windows side by side: they keep their size and
+ * their title bars, to be moved, resized and closed.
  */
-export function openboxConfig(): string {
+export function openboxConfig(o: { windows?: 'maximized' | 'free' } = {}): string {
+  const frames = o.windows === 'free' ? FREE_WINDOW_BINDINGS : '';
+  const applications =
+    o.windows === 'free'
+      ? ''
+      : `  <applications>
+    <application class="*" type="normal">
+      <decor>no</decor>
+      <maximized>yes</maximized>
+    </application>
+  </applications>
+`;
   return `<?xml version="1.0" encoding="UTF-8"?>
 <openbox_config xmlns="http://openbox.org/3.4/rc">
   <focus><focusNew>yes</focusNew><followMouse>no</followMouse></focus>
@@ -113,16 +126,26 @@ export function openboxConfig(): string {
       <mousebind button="Middle" action="Press"><action name="Focus"/><action name="Raise"/></mousebind>
       <mousebind button="Right" action="Press"><action name="Focus"/><action name="Raise"/></mousebind>
     </context>
-  </mouse>
-  <applications>
-    <application class="*" type="normal">
-      <decor>no</decor>
-      <maximized>yes</maximized>
-    </application>
-  </applications>
-</openbox_config>
+${frames}  </mouse>
+${applications}</openbox_config>
 `;
 }
+
+/** Free windows' frames: a title bar drags the window, its buttons work, its edges resize it. */
+const FREE_WINDOW_BINDINGS = `    <context name="Titlebar">
+      <mousebind button="Left" action="Press"><action name="Focus"/><action name="Raise"/></mousebind>
+      <mousebind button="Left" action="Drag"><action name="Move"/></mousebind>
+      <mousebind button="Left" action="DoubleClick"><action name="ToggleMaximize"/></mousebind>
+    </context>
+    <context name="Close"><mousebind button="Left" action="Click"><action name="Close"/></mousebind></context>
+    <context name="Maximize"><mousebind button="Left" action="Click"><action name="ToggleMaximize"/></mousebind></context>
+    <context name="Iconify"><mousebind button="Left" action="Click"><action name="Iconify"/></mousebind></context>
+    <context name="Left"><mousebind button="Left" action="Drag"><action name="Resize"/></mousebind></context>
+    <context name="Right"><mousebind button="Left" action="Drag"><action name="Resize"/></mousebind></context>
+    <context name="Bottom"><mousebind button="Left" action="Drag"><action name="Resize"/></mousebind></context>
+    <context name="BLCorner"><mousebind button="Left" action="Drag"><action name="Resize"/></mousebind></context>
+    <context name="BRCorner"><mousebind button="Left" action="Drag"><action name="Resize"/></mousebind></context>
+`;
 
 /** The terminal app's font size (at XVFB_DPI). */
 export const XTERM_FONT_SIZE_PT = 12;
@@ -152,6 +175,8 @@ export interface ChromiumOptions {
   /** Chromium's sandbox needs user namespaces; as root it refuses to start without --no-sandbox */
   runningAsRoot: boolean;
   url?: string;
+  /** full screen without the browser's own bars (a kiosk: the page is the room) */
+  kiosk?: boolean;
 }
 
 export function chromiumArgv(o: ChromiumOptions): CommandLine {
@@ -172,6 +197,7 @@ export function chromiumArgv(o: ChromiumOptions): CommandLine {
       '--disable-dev-shm-usage', // containers get a 64 MB /dev/shm
       '--password-store=basic', // no keyring daemon to wait for
       '--test-type', // hides the "unsupported command-line flag" bar that --no-sandbox brings
+      ...(o.kiosk ? ['--kiosk'] : []),
       o.url ?? 'about:blank',
     ],
   };

@@ -38,6 +38,8 @@ export function desktopPaths(desktopDir: string, keptHome: string | null = null)
     /** the desktop's own copy of the cookie (XAUTHORITY), owned by the desktop user, 0600 */
     xauthority: join(desktopDir, 'xauthority'),
     openboxConfig: join(desktopDir, 'openbox-rc.xml'),
+    /** the desktop session's panel (tint2) configuration */
+    panelConfig: join(desktopDir, 'tint2rc'),
     wmReadyFile: join(desktopDir, 'wm-ready'),
     /** PulseAudio's socket is the one thing of the agent's that the desktop may connect to */
     pulseDir,
@@ -134,12 +136,13 @@ async function writeFresh(
 export async function refreshDesktopFiles(
   p: DesktopPaths,
   identity: DesktopIdentity,
-  files: { xauthority: Buffer; openboxConfig: string },
+  files: { xauthority: Buffer; openboxConfig: string; panelConfig?: string },
 ): Promise<void> {
   const who = owner(identity);
   await rm(p.wmReadyFile, { force: true }); // removes a symlink itself, never its target
   await writeFresh(p.xauthority, files.xauthority, 0o600, who);
   await writeFresh(p.openboxConfig, files.openboxConfig, 0o644, null);
+  if (files.panelConfig !== undefined) await writeFresh(p.panelConfig, files.panelConfig, 0o644, null);
 }
 
 /**

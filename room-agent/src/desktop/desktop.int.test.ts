@@ -64,6 +64,10 @@ describe('the room desktop under supervision (real Xvfb, PulseAudio, openbox, xt
       height: 720,
       fps: 30,
       app: 'terminal',
+      appCommand: null,
+      appEnv: {},
+      startUrl: null,
+      browserMode: 'normal',
       capture: 'x11grab', // ffmpeg is left out here
       captureBin: 'unused',
       captureFellBack: false,

@@ -14,6 +14,10 @@ const config: AgentConfig = Object.freeze({
   height: 720,
   fps: 30,
   app: 'terminal',
+  appCommand: null,
+  appEnv: {},
+  startUrl: null,
+  browserMode: 'normal',
   capture: 'x11grab',
   captureBin: '/opt/boxroom/boxroom-capture',
   captureFellBack: false,
@@ -166,6 +170,44 @@ describe('roomProcessSpecs', () => {
     expect(app.args).toContain('--no-sandbox');
     expect(app.args).toContain('--user-data-dir=/tmp/desk-r1/home/chromium');
     expect(app.dependsOn).toEqual(['xvfb', 'wm', 'pulse']);
+  });
+
+  it("opens the template's page, in kiosk mode when asked, in a normal window by default", () => {
+    const page = 'http://127.0.0.1:8080/welcome?x=1';
+    const appOf = (c: AgentConfig) => roomProcessSpecs(c, opts).find((s) => s.name === 'app')!;
+    const normal = appOf({ ...config, app: 'browser', startUrl: page });
+    expect(normal.args.at(-1)).toBe(page);
+    expect(normal.args).not.toContain('--kiosk');
+    const kiosk = appOf({ ...config, app: 'browser', startUrl: page, browserMode: 'kiosk' });
+    expect(kiosk.args.slice(-2)).toEqual(['--kiosk', page]);
+    expect(appOf({ ...config, app: 'browser' }).args.at(-1)).toBe('about:blank');
+  });
+
+  it("runs a template's command as given, in $HOME, with its environment under the desktop's", () => {
+    const app = roomProcessSpecs(
+      {
+        ...config,
+        app: 'command',
+        appCommand: ['xclock', '-digital', '-update', '1'],
+        appEnv: { TZ: 'Europe/Paris', LANG: 'fr_FR.UTF-8' },
+      },
+      opts,
+    ).find((s) => s.name === 'app')!;
+    expect(app.command).toBe('/bin/sh');
+    expect(app.args.slice(2)).toEqual(['xclock', '-digital', '-update', '1']);
+    expect(app.env).toMatchObject({ TZ: 'Europe/Paris', LANG: 'fr_FR.UTF-8', DISPLAY: ':150' });
+    expect(app.dependsOn).toEqual(['xvfb', 'wm', 'pulse']);
+  });
+
+  it('runs the desktop session as the panel with the file manager beside it, windows free', () => {
+    const specs = roomProcessSpecs({ ...config, app: 'desktop' }, opts);
+    const app = specs.find((s) => s.name === 'app')!;
+    expect(app.args.slice(2)).toEqual([
+      '/bin/sh',
+      '-c',
+      'pcmanfm "$HOME" & exec tint2 -c "$0"',
+      '/tmp/desk-r1/tint2rc',
+    ]);
   });
 
   it('can leave processes out', () => {

@@ -7,9 +7,9 @@ import type { AgentConfig } from '../config.js';
 import { defineProcess, type ProbeFn, type ProcessSpec } from '../supervisor/process-spec.js';
 import { waitForUnixSocket } from '../supervisor/readiness.js';
 import { clearStaleXLock, type XLockPaths } from '../supervisor/x-lock.js';
+import { appArgv, panelConfig } from './app-argv.js';
 import {
   captureArgv,
-  chromiumArgv,
   clipboardArgv,
   ffmpegArgv,
   ffmpegPipeArgv,
@@ -18,7 +18,6 @@ import {
   pulseaudioArgv,
   pulseScript,
   x11vncArgv,
-  xtermArgv,
   xvfbArgv,
   type CommandLine,
 } from './argv.js';
@@ -95,7 +94,7 @@ const DESKTOP_SHELL = existsSync('/bin/bash') ? '/bin/bash' : '/bin/sh';
 
 /**
  * The room's processes and their dependencies:
- * xvfb <- wm <- app; xvfb <- x11vnc; xvfb <- clipboard; xvfb + pulse <- ffmpeg (and the browser app, which plays audio).
+ * xvfb <- wm <- app; xvfb <- x11vnc; xvfb <- clipboard; xvfb + pulse <- ffmpeg (and every app but the terminal, which may play audio).
  * An Xvfb restart therefore restarts everything that draws on it or reads from it.
  *
  * Who runs as whom: Xvfb, PulseAudio, x11vnc and the capture pipeline run as the agent, with HOME in
@@ -145,17 +144,16 @@ export function roomProcessSpecs(config: AgentConfig, opts: RoomProcessOptions):
     return creating;
   };
 
-  const app: CommandLine =
-    config.app === 'browser'
-      ? chromiumArgv({
-          width: config.width,
-          height: config.height,
-          userDataDir: d.chromiumProfile,
-          // as its own user, Chromium's sandbox works where user namespaces are allowed (the
-          // container's seccomp profile denies them: the image adds --no-sandbox there too)
-          runningAsRoot: desktopUser ? opts.desktopUserNamespaces === false : asRoot,
-        })
-      : xtermArgv();
+  const app: CommandLine = appArgv(config, {
+    userDataDir: d.chromiumProfile,
+    // as its own user, Chromium's sandbox works where user namespaces are allowed (the
+    // container's seccomp profile denies them: the image adds --no-sandbox there too)
+    runningAsRoot: desktopUser ? opts.desktopUserNamespaces === false : asRoot,
+    panelConfig: d.panelConfig,
+  });
+  // the template's environment is the app's alone, and cannot replace the desktop's own variables
+  const appEnv = { ...config.appEnv, ...desktopEnv };
+  const desktopSession = config.app === 'desktop';
 
   const size = opts.size ?? (() => ({ width: config.width, height: config.height }));
   const setScreen = opts.setScreen;
@@ -209,17 +207,22 @@ export function roomProcessSpecs(config: AgentConfig, opts: RoomProcessOptions):
       readiness: { kind: 'file', path: d.wmReadyFile },
       prepare: async () => {
         await desktopDir();
-        await refreshDesktopFiles(d, identity, { xauthority: xauth, openboxConfig: openboxConfig() });
+        await refreshDesktopFiles(d, identity, {
+          xauthority: xauth,
+          openboxConfig: openboxConfig({ windows: desktopSession ? 'free' : 'maximized' }),
+          ...(desktopSession ? { panelConfig: panelConfig() } : {}),
+        });
       },
     }),
     app: defineProcess({
       name: 'app',
       ...cmd(inHome(app)),
-      env: desktopEnv,
+      env: appEnv,
       ...asDesktop,
       cwd: d.root,
       // after the WM, so that openbox maps the app as a new window and gives it the keyboard focus
-      dependsOn: config.app === 'browser' ? ['xvfb', 'wm', 'pulse'] : ['xvfb', 'wm'],
+      // whatever plays sound needs PulseAudio first: the browser, and any app of a desktop or a template
+      dependsOn: config.app === 'terminal' ? ['xvfb', 'wm'] : ['xvfb', 'wm', 'pulse'],
     }),
     x11vnc: defineProcess({
       name: 'x11vnc',

@@ -16,6 +16,8 @@ import type {
   Room,
   RoomLinks,
   RoomList,
+  RoomTemplate,
+  TemplateList,
 } from '@boxroom/contracts';
 
 // The API's shapes are the contracts' (one source: the dashboard validates and documents the same).
@@ -27,6 +29,7 @@ export type {
   RecordingTimelineEntry,
   Room,
   RoomLinks,
+  RoomTemplate,
 };
 
 /** What POST /api/rooms/:id/join answers: a live room, or (`ended`) a token for an ended room's recordings. */
@@ -80,6 +83,11 @@ export class ApiClient {
 
   getRoom(id: string): Promise<Room> {
     return this.call('GET', `/api/rooms/${enc(id)}`);
+  }
+
+  /** The room templates a create may name (built-in, the operator's file, the API's). */
+  listTemplates(): Promise<RoomTemplate[]> {
+    return this.call<TemplateList>('GET', '/api/templates').then((r) => r.templates);
   }
 
   createRoom(body: CreateRoom): Promise<Room> {

@@ -1,19 +1,45 @@
-import { LitElement, css, html } from 'lit';
-import type { CreateRoom } from '../core/api-client.js';
+import { LitElement, css, html, nothing } from 'lit';
+import type { CreateRoom, RoomTemplate } from '../core/api-client.js';
 import { controls } from '../styles/shared.js';
 
 const SIZES = ['1280x720', '1920x1080', '1024x768', '1600x900', '800x600'];
+const FPS = [30, 60, 15];
 
-/** The create form; fires `create-room` with a CreateRoom body. */
+type TemplateChoice = Pick<RoomTemplate, 'id' | 'name' | 'app' | 'description' | 'startUrl' | 'browserMode'>;
+
+/** Until GET /api/templates answers: the built-in ones, which every dashboard has. */
+const BUILT_IN: TemplateChoice[] = [
+  { id: 'terminal', name: 'Terminal', app: 'terminal' },
+  { id: 'browser', name: 'Browser', app: 'browser' },
+  { id: 'desktop', name: 'Desktop', app: 'desktop' },
+];
+
+/**
+ * The create form; fires `create-room` with a CreateRoom body. The templates come from the page
+ * (GET /api/templates); a browser template adds the start URL and the kiosk switch. Size and frame
+ * rate default to the template's own.
+ */
 export class BrCreateRoom extends LitElement {
-  static override properties = { busy: { type: Boolean }, error: {} };
+  static override properties = {
+    busy: { type: Boolean },
+    error: {},
+    templates: { attribute: false },
+    selected: { state: true },
+  };
   declare busy: boolean;
   declare error: string | null;
+  /** absent or empty: the built-in ones */
+  declare templates:
+    Pick<RoomTemplate, 'id' | 'name' | 'app' | 'description' | 'startUrl' | 'browserMode'>[] | undefined;
+  /** the chosen template's id */
+  declare selected: string;
 
   constructor() {
     super();
     this.busy = false;
     this.error = null;
+    this.templates = undefined;
+    this.selected = 'terminal';
   }
 
   static override styles = [
@@ -30,6 +56,19 @@ export class BrCreateRoom extends LitElement {
         grid-column: 1 / -1;
         margin: 0;
         font-size: 1rem;
+      }
+      .browser {
+        grid-column: 1 / -1;
+        display: grid;
+        grid-template-columns: 1fr auto;
+        gap: 0.75rem;
+        align-items: end;
+      }
+      .check {
+        display: flex;
+        gap: 0.4rem;
+        align-items: center;
+        white-space: nowrap;
       }
       .error {
         grid-column: 1 / -1;
@@ -48,49 +87,88 @@ export class BrCreateRoom extends LitElement {
     `,
   ];
 
+  private list() {
+    return this.templates?.length ? this.templates : BUILT_IN;
+  }
+
+  private chosen() {
+    return this.list().find((t) => t.id === this.selected) ?? this.list()[0];
+  }
+
   override render() {
+    const t = this.chosen();
     return html`<form class="card" @submit=${this.submit}>
       <h2>New room</h2>
       <label>Name <input name="name" maxlength="64" placeholder="e.g. pairing session" /></label>
       <label
         >Size
         <select name="size">
+          <option value="">Template's</option>
           ${SIZES.map((s) => html`<option value=${s}>${s.replace('x', ' × ')}</option>`)}
         </select></label
       >
       <label
         >Frame rate
         <select name="fps">
-          <option value="30">30 fps</option>
-          <option value="60">60 fps</option>
-          <option value="15">15 fps</option>
+          <option value="">Template's</option>
+          ${FPS.map((f) => html`<option value=${f}>${f} fps</option>`)}
         </select></label
       >
       <label
-        >App
-        <select name="app">
-          <option value="terminal">Terminal</option>
-          <option value="browser">Browser</option>
+        >Template
+        <select name="template" title=${t?.description ?? ''} @change=${this.choose}>
+          ${this.list().map(
+            (x) => html`<option value=${x.id} ?selected=${x.id === this.selected}>${x.name}</option>`,
+          )}
         </select></label
       >
       <button class="primary" type="submit" ?disabled=${this.busy}>
         ${this.busy ? 'Creating…' : 'Create room'}
       </button>
+      ${
+        t?.app === 'browser'
+          ? html`<div class="browser">
+              <label
+                >Start URL
+                <input
+                  name="startUrl"
+                  type="url"
+                  pattern="https?://.+"
+                  maxlength="2048"
+                  placeholder=${t.startUrl ?? 'https://example.com/ (blank: the template’s)'}
+              /></label>
+              <label class="check"
+                ><input name="kiosk" type="checkbox" ?checked=${t.browserMode === 'kiosk'} /> Kiosk (full
+                screen)</label
+              >
+            </div>`
+          : nothing
+      }
       ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : null}
     </form>`;
+  }
+
+  private choose(e: Event): void {
+    this.selected = (e.target as HTMLSelectElement).value;
   }
 
   private submit(e: SubmitEvent): void {
     e.preventDefault();
     const f = e.target as HTMLFormElement;
-    const v = (n: string) => (f.elements.namedItem(n) as HTMLInputElement | HTMLSelectElement).value;
-    const [w, h] = v('size').split('x').map(Number);
-    const body: CreateRoom = {
-      width: w!,
-      height: h!,
-      fps: Number(v('fps')),
-      app: v('app') as CreateRoom['app'],
-    };
+    const field = (n: string) => f.elements.namedItem(n) as HTMLInputElement | HTMLSelectElement | null;
+    const v = (n: string) => field(n)?.value ?? '';
+    const body: CreateRoom = { template: v('template') };
+    if (v('size')) {
+      const [w, h] = v('size').split('x').map(Number);
+      body.width = w!;
+      body.height = h!;
+    }
+    if (v('fps')) body.fps = Number(v('fps'));
+    if (this.chosen()?.app === 'browser') {
+      const url = v('startUrl').trim();
+      if (url) body.startUrl = url;
+      body.browserMode = (field('kiosk') as HTMLInputElement | null)?.checked ? 'kiosk' : 'normal';
+    }
     const name = v('name').trim();
     if (name) body.name = name;
     this.dispatchEvent(new CustomEvent('create-room', { detail: body, bubbles: true, composed: true }));

@@ -1,5 +1,5 @@
 import { LitElement, css, html, nothing } from 'lit';
-import { ApiClient, ApiError, type CreateRoom } from '../core/api-client.js';
+import { ApiClient, ApiError, type CreateRoom, type RoomTemplate } from '../core/api-client.js';
 import { RoomsController } from '../controllers/rooms-controller.js';
 import { pageHeader } from '../styles/blocks.js';
 import { controls } from '../styles/shared.js';
@@ -18,6 +18,7 @@ export class BrDashboardPage extends LitElement {
     creating: { state: true },
     createError: { state: true },
     deleting: { state: true },
+    templates: { state: true },
   };
   /** the operator session's CSRF token: set while signed in */
   declare csrf: string | null;
@@ -25,6 +26,8 @@ export class BrDashboardPage extends LitElement {
   declare creating: boolean;
   declare createError: string | null;
   declare deleting: Set<string>;
+  /** the room templates, once GET /api/templates answered (the form shows the built-in ones until then) */
+  declare templates: RoomTemplate[] | null;
   private readonly rooms = new RoomsController(this);
 
   constructor() {
@@ -34,6 +37,7 @@ export class BrDashboardPage extends LitElement {
     this.creating = false;
     this.createError = null;
     this.deleting = new Set();
+    this.templates = null;
   }
 
   static override styles = [
@@ -109,6 +113,10 @@ export class BrDashboardPage extends LitElement {
     this.csrf = csrf;
     this.signInError = null;
     this.rooms.start(csrf);
+    void this.rooms.client
+      ?.listTemplates()
+      .then((t) => (this.templates = t))
+      .catch(() => undefined);
   }
 
   override render() {
@@ -133,6 +141,7 @@ export class BrDashboardPage extends LitElement {
     return html`<main>
       <br-create-room
         .busy=${this.creating}
+        .templates=${this.templates ?? undefined}
         .error=${this.createError}
         @create-room=${this.create}
       ></br-create-room>

@@ -35,7 +35,8 @@ export function containerCreateOptions(spec: RoomSpec, o: ResolvedOptions): Cont
   const profile = profileOf(spec);
   return {
     name: containerName(o.instance, spec.id),
-    Image: o.image,
+    // a template's own image (it follows room-image/README.md, "Custom images"), else the driver's
+    Image: spec.image ?? o.image,
     // explicit, whatever USER an image says: the capability bound below is written for a root agent
     User: AGENT_USER,
     Labels: toLabels(spec, o.instance),

@@ -70,6 +70,41 @@ describe('room labels', () => {
     expect(fromLabels(labels)?.timeouts).toEqual({ maxAgeS: 0, noViewersS: 0, noInputS: 0 });
   });
 
+  const templated: RoomSpec = {
+    ...spec,
+    app: 'command',
+    template: 'gimp',
+    command: ['gimp', '--no-splash', 'a file.png'],
+    env: { GIMP_THEME: 'dark', EMPTY: '' },
+    image: 'registry.example/boxroom/gimp:2.10',
+    policies: { record: ['off'], clipboard: { copyOut: false }, maxTimeouts: { maxAgeS: 3600 } },
+  };
+
+  it('round-trips what a room was made from (template, argv, env, image, policy bounds)', () => {
+    expect(fromLabels(toLabels(templated, 'prod'))).toEqual(templated);
+    const browser: RoomSpec = {
+      ...spec,
+      template: 'browser',
+      startUrl: 'https://example.com/a?b=c',
+      browserMode: 'kiosk',
+    };
+    expect(fromLabels(toLabels(browser, 'prod'))).toEqual(browser);
+  });
+
+  it('reads a template label it cannot parse as absent, keeping the room', () => {
+    const labels = {
+      ...toLabels(templated, 'prod'),
+      [LABEL.command]: '["unterminated',
+      [LABEL.env]: '{"BOXROOM_X":"1"}',
+      [LABEL.browserMode]: 'fullscreen',
+    };
+    const read = fromLabels(labels)!;
+    expect(read.command).toBeUndefined();
+    expect(read.env).toBeUndefined();
+    expect(read.browserMode).toBeUndefined();
+    expect(read.template).toBe('gimp');
+  });
+
   it('refuses labels that are not a readable room', () => {
     const good = toLabels(spec, 'prod');
     expect(fromLabels({})).toBeNull();

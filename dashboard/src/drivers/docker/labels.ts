@@ -1,4 +1,13 @@
-import { RECORD_POLICIES, RECORDINGS_VISIBILITY } from '@boxroom/contracts';
+import { Type } from 'typebox';
+import { Value } from 'typebox/value';
+import {
+  BROWSER_MODES,
+  RECORD_POLICIES,
+  RECORDINGS_VISIBILITY,
+  ROOM_APPS,
+  TemplateDefinition,
+  TemplatePolicies,
+} from '@boxroom/contracts';
 import { NO_TIMEOUTS, timeoutsOf, type RoomApp, type RoomSpec } from '../../rooms/room-driver.js';
 
 /**
@@ -31,11 +40,25 @@ export const LABEL = {
   filesDownload: 'io.boxroom.room.files.download',
   /** the owner's persistent profile mounted as the desktop's home (RoomSpec.profile); absent: none */
   profile: 'io.boxroom.room.profile',
+  /** what the room was made from (RoomSpec's template fields); absent on rooms made before templates */
+  template: 'io.boxroom.room.template',
+  /** JSON: the app's argv, its environment, the template's policy bounds */
+  command: 'io.boxroom.room.command',
+  env: 'io.boxroom.room.env',
+  policies: 'io.boxroom.room.policies',
+  image: 'io.boxroom.room.image',
+  startUrl: 'io.boxroom.room.start-url',
+  browserMode: 'io.boxroom.room.browser-mode',
 } as const;
 
 export const LABEL_SCHEMA_VERSION = '1';
 
-const APPS: readonly RoomApp[] = ['terminal', 'browser'];
+const APPS: readonly RoomApp[] = ROOM_APPS;
+// a label that does not parse to these is left out of the spec (as if the room were older)
+const Command = TemplateDefinition.properties.command;
+const AppEnv = TemplateDefinition.properties.env;
+const PolicyBounds = TemplatePolicies;
+const Image = Type.String({ minLength: 1 });
 
 export function toLabels(spec: RoomSpec, instance: string): Record<string, string> {
   const timeouts = timeoutsOf(spec);
@@ -61,7 +84,47 @@ export function toLabels(spec: RoomSpec, instance: string): Record<string, strin
   if (spec.record) labels[LABEL.record] = spec.record;
   if (spec.recordingsVisibleTo) labels[LABEL.recordingsVisibleTo] = spec.recordingsVisibleTo;
   if (spec.profile) labels[LABEL.profile] = spec.profile;
+  return { ...labels, ...templateLabels(spec) };
+}
+
+function templateLabels(spec: RoomSpec): Record<string, string> {
+  const labels: Record<string, string> = {};
+  if (spec.template !== undefined) labels[LABEL.template] = spec.template;
+  if (spec.command !== undefined) labels[LABEL.command] = JSON.stringify(spec.command);
+  if (spec.env !== undefined) labels[LABEL.env] = JSON.stringify(spec.env);
+  if (spec.policies !== undefined) labels[LABEL.policies] = JSON.stringify(spec.policies);
+  if (spec.image !== undefined) labels[LABEL.image] = spec.image;
+  if (spec.startUrl !== undefined) labels[LABEL.startUrl] = spec.startUrl;
+  if (spec.browserMode !== undefined) labels[LABEL.browserMode] = spec.browserMode;
   return labels;
+}
+
+function json(value: string | undefined): unknown {
+  if (value === undefined) return undefined;
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function fromTemplateLabels(
+  labels: Readonly<Record<string, string>>,
+): Pick<RoomSpec, 'template' | 'command' | 'env' | 'policies' | 'image' | 'startUrl' | 'browserMode'> {
+  const command = json(labels[LABEL.command]);
+  const env = json(labels[LABEL.env]);
+  const policies = json(labels[LABEL.policies]);
+  const image = labels[LABEL.image];
+  const browserMode = BROWSER_MODES.find((m) => m === labels[LABEL.browserMode]);
+  return {
+    ...(labels[LABEL.template] !== undefined ? { template: labels[LABEL.template] } : {}),
+    ...(Value.Check(Command, command) ? { command } : {}),
+    ...(Value.Check(AppEnv, env) ? { env } : {}),
+    ...(Value.Check(PolicyBounds, policies) ? { policies } : {}),
+    ...(Value.Check(Image, image) ? { image } : {}),
+    ...(labels[LABEL.startUrl] !== undefined ? { startUrl: labels[LABEL.startUrl] } : {}),
+    ...(browserMode ? { browserMode } : {}),
+  };
 }
 
 function int(value: string | undefined): number | null {
@@ -106,6 +169,7 @@ export function fromLabels(labels: Readonly<Record<string, string>>): RoomSpec |
     ...recordingLabels(labels),
     ...(files ? { files } : {}),
     ...(labels[LABEL.profile] ? { profile: labels[LABEL.profile] } : {}),
+    ...fromTemplateLabels(labels),
   };
 }
 

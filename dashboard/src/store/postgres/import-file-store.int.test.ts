@@ -45,6 +45,7 @@ async function fileStore(): Promise<string> {
   await files.enqueueWebhook(webhookEvent('w2'));
   await files.retryWebhook('w2', 1, Date.now() + 60_000);
   await files.takeProfile({ owner: 'operator', name: 'work', holder: 'aaaaaaaaaa' }, 1_700_000_000_000);
+  await files.insertTemplate({ id: 'clock', name: 'Clock', app: 'command', command: ['xclock'] });
   await files.close();
   return dataDir;
 }
@@ -55,6 +56,7 @@ async function snapshot(store: PostgresStateStore) {
     rights: await store.loadRights(),
     webhooks: await store.dueWebhooks(100, Date.now()),
     profiles: await store.listProfiles(),
+    templates: await store.loadTemplates(),
   };
 }
 
@@ -75,6 +77,7 @@ describe('importFileStore', () => {
         webhooks: 2,
         roomSettings: 0,
         profiles: 1,
+        templates: 1,
       });
       const first = await snapshot(store);
       expect(first).toEqual({
@@ -94,6 +97,7 @@ describe('importFileStore', () => {
             lastUsedAt: 1_700_000_000_000,
           },
         ],
+        templates: [{ id: 'clock', name: 'Clock', app: 'command', command: ['xclock'] }],
       });
       expect((await importFileStore(dataDir, store.db, log)).webhooks).toBe(0);
       expect(await snapshot(store)).toEqual(first);

@@ -17,6 +17,8 @@ export interface ImportCounts {
   roomSettings: number;
   /** profiles copied with their lease (one the database knows already keeps its own) */
   profiles: number;
+  /** templates made through the API that were copied (one the database has by that id stays) */
+  templates: number;
 }
 
 const MERGE = {
@@ -43,6 +45,7 @@ export async function importFileStore(dataDir: string, db: PgDatabase, log: Logg
   const rights = await files.loadRights();
   const settings = await files.loadRoomSettings();
   const profiles = await files.listProfiles();
+  const templates = await files.loadTemplates();
   const webhooks = await files.dueWebhooks(Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
   await files.close();
 
@@ -65,6 +68,7 @@ export async function importFileStore(dataDir: string, db: PgDatabase, log: Logg
     webhooks: 0,
     roomSettings: 0,
     profiles: 0,
+    templates: 0,
   };
   await db.transaction(async (c) => {
     for (const [kind, count, params] of rows) {
@@ -96,6 +100,14 @@ export async function importFileStore(dataDir: string, db: PgDatabase, log: Logg
       );
       counts.profiles += rowCount ?? 0;
     }
+    for (const t of templates) {
+      const { rowCount } = await c.query(
+        'INSERT INTO templates (id, definition) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING',
+        [t.id, JSON.stringify(t)],
+      );
+      counts.templates += rowCount ?? 0;
+    }
+    if (templates.length) await notifyChange(c, { kind: 'templates', room: '' });
     const rooms = new Set([...Object.keys(generations), ...Object.keys(rights), ...Object.keys(settings)]);
     counts.rooms = rooms.size;
     // Replicas already running refresh what they hold (NOTIFY is sent at commit).

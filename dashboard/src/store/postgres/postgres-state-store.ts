@@ -1,4 +1,4 @@
-import type { WebhookEvent } from '@boxroom/contracts';
+import type { TemplateDefinition, WebhookEvent } from '@boxroom/contracts';
 import type { Logger } from '../../logger.js';
 import { ChangeListeners } from '../change-listeners.js';
 import type { ProfileEntry, ProfileLease } from '../profile-entry.js';
@@ -319,6 +319,32 @@ export class PostgresStateStore implements StateStore {
     return rowCount === 1;
   }
 
+  async loadTemplates(): Promise<TemplateDefinition[]> {
+    const { rows } = await this.db.query<{ definition: TemplateDefinition }>(
+      'SELECT definition FROM templates ORDER BY seq',
+    );
+    return rows.map((r) => r.definition);
+  }
+
+  insertTemplate(template: TemplateDefinition): Promise<boolean> {
+    return this.db.transaction(async (c) => {
+      const { rowCount } = await c.query(
+        'INSERT INTO templates (id, definition) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING',
+        [template.id, JSON.stringify(template)],
+      );
+      if (rowCount) await notifyChange(c, { kind: 'templates', room: template.id });
+      return (rowCount ?? 0) > 0;
+    });
+  }
+
+  deleteTemplate(id: string): Promise<boolean> {
+    return this.db.transaction(async (c) => {
+      const { rowCount } = await c.query('DELETE FROM templates WHERE id = $1', [id]);
+      if (rowCount) await notifyChange(c, { kind: 'templates', room: id });
+      return (rowCount ?? 0) > 0;
+    });
+  }
+
   /** Tells listeners of every room with state: what changed while the feed was down is unknown. */
   private async resync(): Promise<void> {
     try {
@@ -326,6 +352,8 @@ export class PostgresStateStore implements StateStore {
         `SELECT room FROM invite_generations UNION SELECT room FROM kicks UNION SELECT room FROM revocations
          UNION SELECT room FROM room_settings`,
       );
+      // the templates are one list: one change reloads it whole
+      this.changes.emit({ kind: 'templates', room: '' });
       for (const { room } of rows) {
         this.changes.emit({ kind: 'invites', room });
         this.changes.emit({ kind: 'rights', room });

@@ -2,6 +2,7 @@ import { migration0001 } from './0001-initial.js';
 import { migration0002 } from './0002-recordings.js';
 import { migration0003 } from './0003-room-settings.js';
 import { migration0004 } from './0004-profiles.js';
+import { migration0005 } from './0005-templates.js';
 
 /**
  * One schema change. Versions count up from 1 and a migration never changes once released: a new
@@ -14,4 +15,4 @@ export interface Migration {
   sql: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004];
+export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004, migration0005];
