@@ -83,4 +83,20 @@ describe('profiles API', () => {
     ).toBe(403);
     expect((await t.app.inject({ method: 'GET', url: '/api/profiles' })).statusCode).toBe(401);
   });
+
+  it('a template without "profiles": true keeps none: 400 before any room or lease is made', async () => {
+    const made = await t.app.inject({
+      method: 'POST',
+      url: '/api/templates',
+      headers: t.admin,
+      payload: { id: 'clock', name: 'Clock', app: 'command', command: ['xclock'] },
+    });
+    expect(made.statusCode).toBe(201);
+    const res = await create({ template: 'clock', profile: 'work' });
+    expect(res.statusCode).toBe(400);
+    expect(res.json<{ error: { message: string } }>().error.message).toMatch(/clock keeps no profiles/);
+    expect(t.driver.rooms.size).toBe(0);
+    expect(await profiles()).toEqual([]);
+    expect((await create({ template: 'clock' })).statusCode).toBe(201);
+  });
 });
