@@ -258,6 +258,16 @@ export function defaultMaxrateKbps(o: ScreenOptions & { fps: number }): number {
 }
 
 /**
+ * The pulse input stamps each fragment by the wall clock (as the video is stamped), but the sink's
+ * sample clock runs its own rate: the FLV's audio timestamps drifted ~0.4 ms/s against the sample count
+ * (measured: 12 ms in 31 s). A player lays AAC frames end to end by their sample count (mpegts.js
+ * does, and Chromium plays them so), so the sound slid behind the picture until mpegts.js dropped a
+ * frame at 64 ms, every ~2.7 min. `aresample=async=100` stretches or squeezes the sound (at most 100
+ * samples a second, ~0.2 %, inaudible) to keep its sample count on its wall-clock timestamps.
+ */
+const AUDIO_ON_WALL_CLOCK = 'aresample=async=100';
+
+/**
  * The output side, the same in both capture modes; `keyframes` is what differs. FLV goes to stdout,
  * which the agent reads and publishes into its media server in process: nothing on this command line
  * is a secret (every uid can read /proc/<pid>/cmdline), and there is no RTMP hop (mux, TCP, demux).
@@ -271,7 +281,7 @@ function encodeArgs(o: FfmpegOptions, keyframes: string[]): string[] {
     ...['-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency'],
     ...['-bf', '0', ...keyframes, '-sc_threshold', '0', '-pix_fmt', 'yuv420p'],
     ...['-maxrate', `${maxrate}k`, '-bufsize', `${bufsize}k`],
-    ...['-c:a', 'aac', '-b:a', '128k', '-ar', '48000'],
+    ...['-af', AUDIO_ON_WALL_CLOCK, '-c:a', 'aac', '-b:a', '128k', '-ar', '48000'],
     ...['-flvflags', 'no_duration_filesize', '-flush_packets', '1'],
     ...['-f', 'flv', 'pipe:1'],
   ];
