@@ -258,14 +258,16 @@ export function defaultMaxrateKbps(o: ScreenOptions & { fps: number }): number {
 }
 
 /**
- * The pulse input stamps each fragment by the wall clock (as the video is stamped), but the sink's
- * sample clock runs its own rate: the FLV's audio timestamps drifted ~0.4 ms/s against the sample count
- * (measured: 12 ms in 31 s). A player lays AAC frames end to end by their sample count (mpegts.js
- * does, and Chromium plays them so), so the sound slid behind the picture until mpegts.js dropped a
- * frame at 64 ms, every ~2.7 min. `aresample=async=100` stretches or squeezes the sound (at most 100
- * samples a second, ~0.2 %, inaudible) to keep its sample count on its wall-clock timestamps.
+ * The pulse input stamps each fragment by the wall clock (as the video is stamped), but under load
+ * ffmpeg reads it late and sound is lost (measured: the FLV's audio timestamps ran 0.4 ms/s ahead of
+ * its sample count on a loaded machine, 12 ms in 31 s on a quieter one). A player lays AAC frames end
+ * to end by their sample count (mpegts.js does, and Chromium plays them so), so the sound slid ahead
+ * of the picture without bound (-110 ms after 25 s). `aresample=async=1` fills a gap with silence (or
+ * trims an overlap) once the sample count is more than `min_hard_comp` off its timestamps, so it never
+ * is by more than that; stretching instead (async > 1) was tried and is capped too low (100 samples/s
+ * still left -100 ms after 30 s).
  */
-const AUDIO_ON_WALL_CLOCK = 'aresample=async=100';
+const AUDIO_ON_WALL_CLOCK = 'aresample=async=1:min_hard_comp=0.015';
 
 /**
  * The output side, the same in both capture modes; `keyframes` is what differs. FLV goes to stdout,
