@@ -12,6 +12,8 @@
  * rebuilt from the same fields). Any other object type keeps mpegts.js's handling.
  */
 
+import { firstInstall } from './install-once.js';
+
 /** What mpegts.js's FLV demuxer answers for an AAC sequence header. */
 export interface AacConfig {
   config: number[];
@@ -29,13 +31,9 @@ export interface FlvDemuxerInternals {
 /** AAC-LC's audio object type (ISO 14496-3), the first 5 bits of an AudioSpecificConfig. */
 const AAC_LC = 2;
 
-const INSTALLED = Symbol.for('boxroom.aacConfig');
-
 /** Make the demuxer declare an AAC-LC stream as AAC-LC, with the stream's own AudioSpecificConfig. */
 export function installAacConfig(proto: FlvDemuxerInternals): void {
-  const marked = proto as FlvDemuxerInternals & { [INSTALLED]?: true };
-  if (marked[INSTALLED]) return;
-  marked[INSTALLED] = true;
+  if (!firstInstall(proto, 'aacConfig')) return;
   const orig = proto._parseAACAudioSpecificConfig;
   proto._parseAACAudioSpecificConfig = function (this: FlvDemuxerInternals, buffer, offset, size) {
     const parsed = orig.call(this, buffer, offset, size);

@@ -29,6 +29,8 @@
  * The element now stalls at the end of a still frame's short span and plays the next frame on arrival.
  */
 
+import { firstInstall } from './install-once.js';
+
 export interface RemuxSample {
   dts: number;
   length: number;
@@ -172,13 +174,9 @@ export function isAac(codec: string | undefined): boolean {
   return codec?.startsWith('mp4a.40.') ?? false;
 }
 
-const INSTALLED = Symbol.for('boxroom.lowLatencyRemux');
-
 /** Wraps `_remuxVideo` and `_remuxAudio` on the remuxer prototype; idempotent. */
 export function installLowLatencyRemux(proto: RemuxerInternals): void {
-  const marked = proto as RemuxerInternals & { [INSTALLED]?: true };
-  if (marked[INSTALLED]) return;
-  marked[INSTALLED] = true;
+  if (!firstInstall(proto, 'lowLatencyRemux')) return;
   const origVideo = proto._remuxVideo;
   const origAudio = proto._remuxAudio;
 
