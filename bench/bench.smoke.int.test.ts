@@ -16,6 +16,8 @@ describe('the bench (smoke mode: a few samples of each metric)', () => {
       'g2g_720p30',
       'g2g_720p30_firefox',
       'input_to_photon',
+      'av_offset_stream',
+      'av_offset_page',
       'fanout_3_g2g',
       'fanout_3_agent_cpu',
       'fanout_3_dashboard_cpu',

@@ -1,4 +1,5 @@
 import type { BenchSection } from '../lib/bench-section.js';
+import { avsync } from './avsync.js';
 import { chaos } from './chaos.js';
 import { cold } from './cold.js';
 import { fanout } from './fanout.js';
@@ -21,6 +22,7 @@ export const SECTIONS: readonly BenchSection[] = [
   g2g720,
   g2gfirefox,
   input,
+  avsync,
   fanout,
   hls,
   idle,

@@ -284,6 +284,18 @@ export function defaultMaxrateKbps(o: ScreenOptions & { fps: number }): number {
 }
 
 /**
+ * The pulse input stamps each fragment by the wall clock (as the video is stamped), but under load
+ * ffmpeg reads it late and sound is lost (measured: the FLV's audio timestamps ran 0.4 ms/s ahead of
+ * its sample count on a loaded machine, 12 ms in 31 s on a quieter one). A player lays AAC frames end
+ * to end by their sample count (mpegts.js does, and Chromium plays them so), so the sound slid ahead
+ * of the picture without bound (-110 ms after 25 s). `aresample=async=1` fills a gap with silence (or
+ * trims an overlap) once the sample count is more than `min_hard_comp` off its timestamps, so it never
+ * is by more than that; stretching instead (async > 1) was tried and is capped too low (100 samples/s
+ * still left -100 ms after 30 s).
+ */
+const AUDIO_ON_WALL_CLOCK = 'aresample=async=1:min_hard_comp=0.015';
+
+/**
  * The output side, the same in both capture modes; `keyframes` is what differs. FLV goes to stdout,
  * which the agent reads and publishes into its media server in process: nothing on this command line
  * is a secret (every uid can read /proc/<pid>/cmdline), and there is no RTMP hop (mux, TCP, demux).
@@ -297,11 +309,20 @@ function encodeArgs(o: FfmpegOptions, keyframes: string[]): string[] {
     ...['-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency'],
     ...['-bf', '0', ...keyframes, '-sc_threshold', '0', '-pix_fmt', 'yuv420p'],
     ...['-maxrate', `${maxrate}k`, '-bufsize', `${bufsize}k`],
-    ...['-c:a', 'aac', '-b:a', '128k', '-ar', '48000'],
+    ...['-af', AUDIO_ON_WALL_CLOCK, '-c:a', 'aac', '-b:a', '128k', '-ar', '48000'],
     ...['-flvflags', 'no_duration_filesize', '-flush_packets', '1'],
     ...['-f', 'flv', 'pipe:1'],
   ];
 }
+
+/**
+ * Put on the video input: ffmpeg shifts each input to start at zero by its own first timestamp, and
+ * the pulse input (opened first) starts 100-160 ms before the first frame, so every sound came that
+ * much after its picture in the stream (measured: `npm run bench -- --only avsync`). Both inputs stamp
+ * by the wall clock; `-isync 0` shifts the video by the difference of the two start times instead,
+ * which keeps them on one clock (offset in the FLV: p50 4.5 / p95 18 ms, from 100-160 ms).
+ */
+const SYNC_TO_PULSE = ['-isync', '0'];
 
 const pulseInput = (o: FfmpegOptions): string[] => [
   ...['-f', 'pulse', '-thread_queue_size', '1024', '-i', o.pulseSource ?? PULSE_MONITOR_SOURCE],
@@ -319,7 +340,8 @@ export function ffmpegArgv(o: FfmpegOptions): CommandLine {
       ...['-loglevel', 'warning', '-nostdin'],
       ...pulseInput(o),
       ...['-f', 'x11grab', '-thread_queue_size', '1024', '-framerate', fps],
-      ...['-video_size', `${o.width}x${o.height}`, '-draw_mouse', '1', '-i', `:${o.display}`],
+      ...['-video_size', `${o.width}x${o.height}`, '-draw_mouse', '1'],
+      ...[...SYNC_TO_PULSE, '-i', `:${o.display}`],
       ...['-map', '1:v', '-map', '0:a'],
       ...encodeArgs(o, ['-g', fps, '-keyint_min', fps]),
     ],
@@ -351,7 +373,7 @@ export function ffmpegPipeArgv(o: FfmpegOptions): CommandLine {
       ...pulseInput(o),
       ...['-f', 'rawvideo', '-pix_fmt', 'bgr0', '-video_size', `${o.width}x${o.height}`],
       ...['-framerate', '1000', '-use_wallclock_as_timestamps', '1', '-thread_queue_size', '8'],
-      ...['-i', 'pipe:0'],
+      ...[...SYNC_TO_PULSE, '-i', 'pipe:0'],
       ...['-map', '1:v', '-map', '0:a'],
       ...['-fps_mode', 'passthrough', '-r', String(o.fps), '-enc_time_base', '1:1000'],
       ...encodeArgs(o, ['-force_key_frames', `expr:gte(t,n_forced*${KEYFRAME_INTERVAL_S})`]),

@@ -1,13 +1,14 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type MpegtsNs from 'mpegts.js';
 import { Backoff, PAGE_RECONNECT } from '../core/backoff.js';
-import { LiveEdgeController, bufferedEndAt } from '../core/live-edge-controller.js';
+import { DEFAULT_LIVE_EDGE, LiveEdgeController, bufferedEndAt } from '../core/live-edge-controller.js';
 import {
   newestVideoDtsS,
   newestVideoEndS,
   setLowLatencyRemux,
   setPlayheadClock,
   setNominalFrameDurations,
+  setVideoFrameHoldMs,
 } from '../mpegts/low-latency-remux.js';
 import type { PlayerSettings } from '../core/settings.js';
 import { loadedMpegts } from '../core/mpegts-preload.js';
@@ -33,14 +34,37 @@ export interface PlayerStats {
 
 /** After this long without a presented frame while playing, the player is rebuilt. */
 const STALL_RESTART_MS = 4000;
-/** With an audio track, a playbackRate is kept at least this long (see setAudio). */
-const AUDIO_RATE_HOLD_MS = 1000;
+/**
+ * The live edge with an audio track (see setAudio). Chromium's audio renderer decodes ahead and
+ * underflows (the element goes `waiting`, sound and picture stop) when less than ~150 ms of audio is
+ * buffered past the playhead, more while it plays faster; a seek stops both for ~400 ms while it
+ * prerolls. So: a reserve of at least this, catch-up by rate only, at most 10 % faster (with the
+ * pitch kept, barely audible), each rate held a second, and a seek only when far behind.
+ */
+const AUDIO_EDGE = {
+  minTargetMs: 250,
+  tune: { maxRate: 1.1, gainPerMs: 0.001, deadbandMs: 30, seekAboveMs: 2000, rateHoldMs: 1000 },
+};
+const VIDEO_ONLY_EDGE = {
+  tune: {
+    maxRate: DEFAULT_LIVE_EDGE.maxRate,
+    gainPerMs: DEFAULT_LIVE_EDGE.gainPerMs,
+    deadbandMs: DEFAULT_LIVE_EDGE.deadbandMs,
+    seekAboveMs: DEFAULT_LIVE_EDGE.seekAboveMs,
+    rateHoldMs: 0,
+  },
+};
 /**
  * Video-only: a frame reached MSE while the element was stalled and none was presented this long after:
  * jump to it. Chromium sometimes stays stalled with frames a few ms ahead of its stopped clock until one
  * ~75 ms ahead arrives: on a still screen that is the next keepalive, 500 ms later.
  */
 const STALL_KICK_MS = 60;
+/**
+ * With an audio track, how long each video frame lasts (see setVideoFrameHoldMs): longer than the
+ * capture's keepalive (500 ms on a still screen), with room for a late frame.
+ */
+const VIDEO_HOLD_WITH_AUDIO_MS = 1000;
 /** Repaint the host at most this often for stats. */
 const STATS_UPDATE_MS = 250;
 
@@ -77,6 +101,8 @@ export class PlayerController implements ReactiveController {
   private generation = 0;
   /** with an audio track (unmuted); while muted the stream is played video-only */
   private withAudio = false;
+  /** the current player has an audio track (built while unmuted; muting again does not rebuild) */
+  private builtWithAudio = false;
 
   constructor(private readonly host: ReactiveControllerHost) {
     host.addController(this);
@@ -98,13 +124,21 @@ export class PlayerController implements ReactiveController {
   /**
    * Muted playback is video-only: no audio clock, so playbackRate changes cost nothing (with audio,
    * Chromium stalls up to ~250 ms per change) and the buffer is not held to the audio track's end.
-   * Unmuting rebuilds the player once with audio and holds each rate for a second.
+   * Unmuting rebuilds the player once with audio and keeps the live edge gentle (AUDIO_EDGE).
    */
   setAudio(on: boolean): void {
     if (on === this.withAudio) return;
     this.withAudio = on;
-    this.edge.rateHoldMs = on ? AUDIO_RATE_HOLD_MS : 0;
+    this.tuneEdge();
     if (this.url && this.video && on) void this.build();
+  }
+
+  /** The live edge for the current player: video-only, or with an audio track (AUDIO_EDGE). */
+  private tuneEdge(): void {
+    const target = this.settings?.targetLatencyMs ?? DEFAULT_LIVE_EDGE.targetMs;
+    const audio = this.withAudio || this.builtWithAudio;
+    this.edge.targetMs = audio ? Math.max(target, AUDIO_EDGE.minTargetMs) : target;
+    this.edge.tune(audio ? AUDIO_EDGE.tune : VIDEO_ONLY_EDGE.tune);
   }
 
   /** Change the target at once; transport changes rebuild the player. */
@@ -119,7 +153,7 @@ export class PlayerController implements ReactiveController {
   /** The settings that take effect without a rebuild: the live-edge target and the remux switches. */
   private adopt(settings: PlayerSettings): void {
     this.settings = settings;
-    this.edge.targetMs = settings.targetLatencyMs;
+    this.tuneEdge();
     setLowLatencyRemux(settings.lowLatencyRemux);
     setNominalFrameDurations(settings.nominalFrameDurations);
   }
@@ -146,6 +180,8 @@ export class PlayerController implements ReactiveController {
     }
     Mpegts.LoggingControl.enableAll = false;
     const url = this.url();
+    this.builtWithAudio = this.withAudio;
+    this.tuneEdge();
     const player = Mpegts.createPlayer(
       { type: 'flv', isLive: true, hasAudio: this.withAudio, hasVideo: true, url },
       {
@@ -205,7 +241,7 @@ export class PlayerController implements ReactiveController {
       const bufferedEnd = bufferedEndAt(video.buffered, video.currentTime);
       // video-only: the newest frame's nominal end, not the buffered end that follows its estimated
       // duration (on a still screen the gap before it, up to 500 ms; the controller would chase that)
-      const newestEnd = this.withAudio ? null : newestVideoEndS();
+      const newestEnd = this.builtWithAudio ? null : newestVideoEndS();
       const d = this.edge.update({
         nowMs: now,
         currentTimeS: video.currentTime,
@@ -233,11 +269,13 @@ export class PlayerController implements ReactiveController {
 
   /**
    * Video-only, with the live edge on: frames after a gap (a still screen, a network stall) move to the
-   * playhead, and a stalled element is watched (see watchStall). Off otherwise (audio: lip sync).
+   * playhead, and a stalled element is watched (see watchStall). Off otherwise (audio: lip sync), and
+   * with audio each video frame lasts until the next can come, so the video track has no gaps.
    */
   private steerRemux(video: HTMLVideoElement, gen: number): void {
     const settings = this.settings;
-    if (this.withAudio || !settings?.liveEdge) {
+    setVideoFrameHoldMs(this.builtWithAudio ? VIDEO_HOLD_WITH_AUDIO_MS : null);
+    if (this.builtWithAudio || !settings?.liveEdge) {
       setPlayheadClock(null);
       return;
     }

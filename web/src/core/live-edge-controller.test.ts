@@ -97,4 +97,14 @@ describe('LiveEdgeController', () => {
     ctl.targetMs = 200;
     expect(ctl.update({ nowMs: 0, currentTimeS: 0, bufferedEndS: 0.09 }).playbackRate).toBe(0.95);
   });
+
+  it('tune() changes the catch-up at once (the gentler one with audio: slower, no seek until far behind)', () => {
+    const ctl = new LiveEdgeController({ targetMs: 250 });
+    ctl.tune({ maxRate: 1.1, gainPerMs: 0.001, deadbandMs: 30, seekAboveMs: 2000 });
+    const d = ctl.update({ nowMs: 0, currentTimeS: 0, bufferedEndS: 1.5 });
+    expect(d).toMatchObject({ playbackRate: 1.1, seekToS: null });
+    ctl.reset();
+    // within target + deadband: 1x
+    expect(ctl.update({ nowMs: 0, currentTimeS: 0, bufferedEndS: 0.27 }).playbackRate).toBe(1);
+  });
 });

@@ -82,6 +82,11 @@ export class LiveEdgeController {
     this.opts.rateHoldMs = Math.max(0, ms);
   }
 
+  /** Change any option but the target (see targetMs); takes effect with the next update. */
+  tune(opts: Partial<Omit<LiveEdgeOptions, 'targetMs'>>): void {
+    Object.assign(this.opts, opts);
+  }
+
   reset(): void {
     this.samples = [];
     this.lastSeekMs = -Infinity;

@@ -29,6 +29,8 @@
  * The element now stalls at the end of a still frame's short span and plays the next frame on arrival.
  */
 
+import { firstInstall } from './install-once.js';
+
 export interface RemuxSample {
   dts: number;
   length: number;
@@ -137,6 +139,22 @@ const DISCONTINUITY_MS = 1000;
 let enabled = true;
 /** give every video frame one nominal frame interval, not the gap before it (Firefox, see setter) */
 let nominalDurations = true;
+/** with an audio track: every video frame lasts this long (ms), or null (see setVideoFrameHoldMs) */
+let holdMs: number | null = null;
+
+/**
+ * With an audio track, each video frame lasts `ms` (null: back to the durations above). Frames come
+ * only when the screen changes (at least every keepalive), and a frame of one nominal interval leaves
+ * the video track a gap until the next: video-only, the element stalls there and the next frame plays
+ * on arrival, but with audio Chromium stops the whole pipeline at every such gap (video underflow:
+ * `waiting`, the sound cut, then a seek to catch up), on a still screen twice a second. A frame that
+ * lasts longer than any gap the capture leaves keeps the video track contiguous; the next frame, stamped
+ * inside that span, replaces it on screen at its own time, and the buffered end becomes the audio's:
+ * the clock the element plays by.
+ */
+export function setVideoFrameHoldMs(ms: number | null): void {
+  holdMs = ms;
+}
 
 /**
  * Each video frame's duration: one nominal frame interval (default) or, off, the gap before it. With the
@@ -156,13 +174,9 @@ export function isAac(codec: string | undefined): boolean {
   return codec?.startsWith('mp4a.40.') ?? false;
 }
 
-const INSTALLED = Symbol.for('boxroom.lowLatencyRemux');
-
 /** Wraps `_remuxVideo` and `_remuxAudio` on the remuxer prototype; idempotent. */
 export function installLowLatencyRemux(proto: RemuxerInternals): void {
-  const marked = proto as RemuxerInternals & { [INSTALLED]?: true };
-  if (marked[INSTALLED]) return;
-  marked[INSTALLED] = true;
+  if (!firstInstall(proto, 'lowLatencyRemux')) return;
   const origVideo = proto._remuxVideo;
   const origAudio = proto._remuxAudio;
 
@@ -198,7 +212,7 @@ export function installLowLatencyRemux(proto: RemuxerInternals): void {
         if (continuous) tl.lastDeltaMs = delta;
       }
       // +1 ms: millisecond timestamps at 30 fps step 33, 33, 34; a tiny overlap is harmless, a gap is not
-      const est = (nominalDurations ? Math.floor(ref) : (tl.lastDeltaMs ?? Math.floor(ref))) + 1;
+      const est = holdMs ?? (nominalDurations ? Math.floor(ref) : (tl.lastDeltaMs ?? Math.floor(ref))) + 1;
       meta.refSampleDuration = est;
       track.samples = [s];
       track.length = s.length;

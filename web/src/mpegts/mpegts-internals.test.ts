@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import * as loaderModule from 'mpegts.js/src/io/loader.js';
 import MP4Remuxer from 'mpegts.js/src/remux/mp4-remuxer.js';
+import FLVDemuxer from 'mpegts.js/src/demux/flv-demuxer.js';
 import { defaultConfig } from 'mpegts.js/src/config.js';
 import {
   installLowLatencyRemux,
@@ -27,6 +28,7 @@ import {
   WORKER_ENGINE_SOURCE,
   rewriteMpegtsSource,
 } from './vite-source-interop.js';
+import type { FlvDemuxerInternals } from './aac-config.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const packageDir = dirname(createRequire(import.meta.url).resolve('mpegts.js/package.json'));
@@ -181,6 +183,23 @@ describe('AAC as the FLV demuxer names it (low-latency-remux.ts isAac)', () => {
     for (const dts of [1000, 1021, 1043]) r.remux(audioTrack(dts), null);
     expect(segments.map((s) => s.sampleCount)).toEqual([1, 1, 1]);
     expect(r._audioStashedLastSample).toBeNull();
+  });
+});
+
+describe('the AAC config the FLV demuxer declares (aac-config.ts)', () => {
+  it('rewrites AAC-LC stereo to HE-AAC outside Firefox and Android (what the patch undoes)', () => {
+    const proto = FLVDemuxer.prototype as unknown as FlvDemuxerInternals;
+    expect(proto._parseAACAudioSpecificConfig, '_parseAACAudioSpecificConfig').toBeTypeOf('function');
+    const d = new (FLVDemuxer as unknown as { new (p: unknown, c: object): FlvDemuxerInternals })(
+      FLVDemuxer.probe(new Uint8Array([0x46, 0x4c, 0x56, 1, 5, 0, 0, 0, 9]).buffer),
+      {},
+    );
+    const lc = new Uint8Array([0x11, 0x90]);
+    expect(d._parseAACAudioSpecificConfig(lc.buffer, 0, 2)).toMatchObject({
+      codec: 'mp4a.40.5',
+      originalCodec: 'mp4a.40.2',
+      config: [0x29, 0x191, 0x88, 0],
+    });
   });
 });
 

@@ -1,4 +1,4 @@
-// mpegts.js imported from its sources (so its remuxer class and loader module can be reached), typed
+// mpegts.js imported from its sources (so its remuxer and demuxer classes and loader module can be reached), typed
 // by the package's own d.ts where it has one. Every private member used is checked by
 // mpegts-internals.test.ts against the installed version.
 declare module 'mpegts.js/src/mpegts.js' {
@@ -11,6 +11,14 @@ declare module 'mpegts.js/src/remux/mp4-remuxer.js' {
     prototype: import('./low-latency-remux.js').RemuxerInternals;
   };
   export default MP4Remuxer;
+}
+declare module 'mpegts.js/src/demux/flv-demuxer.js' {
+  const FLVDemuxer: {
+    new (probeData: unknown, config: Record<string, unknown>): import('./aac-config.js').FlvDemuxerInternals;
+    prototype: import('./aac-config.js').FlvDemuxerInternals;
+    probe(data: ArrayBuffer): unknown;
+  };
+  export default FLVDemuxer;
 }
 declare module 'mpegts.js/src/io/loader.js' {
   import type Mpegts from 'mpegts.js';

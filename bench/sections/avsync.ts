@@ -1,0 +1,126 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import WebSocket from 'ws';
+import { sleep } from '../../test/support/processes.js';
+import { localPulseServer, playPcm, sinePcm } from '../../test/support/room-sound.js';
+import { roomSection } from '../lib/bench-section.js';
+import { probeRegion } from '../lib/glass-to-glass.js';
+import { audioOnsets, flashTimes, pairOffsetsMs } from '../lib/media-marks.js';
+import { RoomMonitor } from '../lib/room-monitor.js';
+import { recordAudioAppends, takeAudioAppends } from '../lib/page-audio.js';
+import { arm, waitHit } from '../lib/page-probe.js';
+import { summarize } from '../lib/stats.js';
+
+const WHITE = 0xffffff;
+const GREEN = 0x00ff00;
+
+/**
+ * A/V offset while unmuted: the probe window flashes white and a beep starts in the room's sink at the
+ * same instant, `n` times. Two timelines are read: the room's stream (a WS-FLV reader's copy: the
+ * first white frame's FLV timestamp against the first loud sample's), and the page's (the flash
+ * frame's media time from requestVideoFrameCallback against the beep's onset in the audio the player
+ * appended to MSE, the timeline Chromium plays the sound on and slaves the video to). Audio minus
+ * video, ms: positive is sound late.
+ */
+export const avsync = roomSection(
+  {
+    name: 'avsync',
+    what: 'A/V offset while unmuted: a flash and a beep at one instant, in the stream and in the page',
+    plan: { full: 40, quick: 12, smoke: 3 },
+  },
+  async (ctx, n, shared) => {
+    const { room, rt, probe } = shared;
+    if (ctx.opts.driver !== 'local')
+      throw new Error('avsync plays into the room sink from this host: --driver local');
+    const { page } = await shared.page();
+    ctx.log(`A/V offset while unmuted, ${n} flashes with a beep`);
+    const dir = mkdtempSync(join(tmpdir(), 'boxroom-avsync-'));
+    ctx.cleanup.add('remove the avsync files', async () => rmSync(dir, { recursive: true, force: true }));
+    const pulse = localPulseServer((await rt.agentPids())[0]!);
+    const monitor = new RoomMonitor(pulse);
+    ctx.cleanup.add('stop the room monitor', async () => monitor.close());
+    const flv: Buffer[] = [];
+    const ws = new WebSocket(await ctx.rooms.streamWs(room, 'avsync'), { perMessageDeflate: false });
+    ws.binaryType = 'nodebuffer';
+    ws.on('message', (d: Buffer) => flv.push(d));
+    ws.on('error', () => {});
+    ctx.cleanup.add('close the avsync reader', async () => ws.terminate());
+
+    await recordAudioAppends(page);
+    await page.locator('br-video-stage button.unmute').click();
+    // the player rebuilds with the audio track; let the live-edge controller settle on it
+    await sleep(ctx.opts.mode === 'smoke' ? 2000 : 4000);
+
+    const region = probeRegion(room.width, room.height);
+    const beep = sinePcm(1000, 0.12);
+    /** per sample: the flash's media time in the page (null: not seen), and how late it followed the beep */
+    const pageFlashes: Array<number | null> = [];
+    const skews: number[] = [];
+    for (let i = 0; i < n; i++) {
+      await arm(page, { ...region, rgb: [255, 255, 255] });
+      const playing = playPcm(pulse, beep);
+      const onset = await monitor.nextOnset(3000);
+      if (onset === null) throw new Error('the beep did not reach the room sink in 3 s');
+      const rep = await probe.fill(WHITE);
+      skews.push(rep.doneAt - onset);
+      const hit = await waitHit(page, 3000);
+      pageFlashes.push(hit?.mediaTime ?? null);
+      if (!hit) ctx.miss('av_offset_page');
+      await playing;
+      await sleep(150);
+      await probe.fill(GREEN);
+      await sleep(700 + Math.random() * 500);
+    }
+    await sleep(1000);
+    ws.terminate();
+    const { mp4, events } = await takeAudioAppends(page);
+    await page.locator('br-video-stage .bar button[aria-label=Mute]').click();
+    monitor.close();
+
+    const flvFile = join(dir, 'stream.flv');
+    const mp4File = join(dir, 'page-audio.mp4');
+    writeFileSync(flvFile, Buffer.concat(flv));
+    writeFileSync(mp4File, mp4);
+    // the flash came `skew` ms after the beep reached the sink: an offset of -skew is perfect sync
+    const streamFlashes = await flashTimes(flvFile, region);
+    if (streamFlashes.length !== n)
+      throw new Error(`${streamFlashes.length} flashes in the stream, ${n} made`);
+    const stream = corrected(pairOffsetsMs(streamFlashes, await audioOnsets(flvFile)), skews);
+    const inPage = corrected(pairOffsetsMs(pageFlashes, await audioOnsets(mp4File)), skews);
+    for (const x of stream) if (x === null) ctx.miss('av_offset_stream');
+    const found = (xs: Array<number | null>) => xs.filter((x): x is number => x !== null);
+    ctx.add(
+      {
+        key: 'av_offset_stream',
+        label: "A/V offset in the room's stream, |audio - video| (FLV timestamps)",
+        unit: 'ms',
+      },
+      found(stream).map(Math.abs),
+    );
+    ctx.add(
+      {
+        key: 'av_offset_page',
+        label: 'A/V offset while unmuted, |audio - video| in the page (media times as played)',
+        unit: 'ms',
+        target: { p95: 40 },
+      },
+      found(inPage).map(Math.abs),
+    );
+    // signed, so a constant lead or lag shows, and what the element did meanwhile (rate changes, stalls)
+    ctx.details.avsync = {
+      signedMs: { stream: summarize(found(stream)), page: summarize(found(inPage)) },
+      samplesMs: { stream: stream.map(round), page: inPage.map(round) },
+      flashAfterBeepMs: summarize(skews),
+      playback: events,
+    };
+    ctx.log(
+      `  signed (audio - video) ms: stream ${stream.map(round).join(' ')}; page ${inPage.map(round).join(' ')}`,
+    );
+    ctx.log(`  while unmuted: ${JSON.stringify(events)}`);
+  },
+);
+
+const round = (x: number | null) => (x === null ? null : Math.round(x));
+const corrected = (xs: Array<number | null>, skews: number[]) =>
+  xs.map((x, i) => (x === null ? null : x + skews[i]!));
