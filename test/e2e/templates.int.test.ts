@@ -1,14 +1,14 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Room } from '@boxroom/contracts';
+import type { Profile, Room } from '@boxroom/contracts';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '../support/browser.js';
-import { DashboardProcess, buildWeb } from '../support/dashboard-process.js';
+import { DashboardProcess, REPO, buildWeb } from '../support/dashboard-process.js';
 import { descendantPids, sleep } from '../support/processes.js';
 import { framesUntilColour } from '../support/room-frames.js';
 
@@ -181,9 +181,10 @@ describe('room templates on local rooms', () => {
     await dash.api('DELETE', `/api/rooms/${room.id}`);
   }, 120_000);
 
-  it("the dashboard's create form lists the templates and makes a kiosk browser room on a start URL", async () => {
+  it("the dashboard's create form lists the templates and makes a kiosk browser room on a start URL and a profile, which the page lists and deletes", async () => {
     browser = await launchChromium();
     const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+    page.on('dialog', (d) => void d.accept()); // the Delete buttons' confirm
     await page.goto(`${dash.url}/`);
     await page.locator('br-sign-in input[name=token]').fill(dash.adminToken);
     await page.locator('br-sign-in button[type=submit]').click();
@@ -199,9 +200,21 @@ describe('room templates on local rooms', () => {
       'Site',
     ]);
     expect(await page.locator('br-create-room input[name=startUrl]').count()).toBe(0);
+    // the profile field only for templates that allow profiles: the file's does not say so
+    const profileField = page.locator('br-create-room input[name=profile]');
+    await select.selectOption('site-kiosk');
+    expect(await profileField.count()).toBe(0);
     await select.selectOption('browser');
     await page.locator('br-create-room input[name=startUrl]').fill(siteUrl);
     await page.locator('br-create-room input[name=kiosk]').check();
+    await page.locator('br-profile-list').getByText('No profiles yet').waitFor();
+    // a name the contract refuses keeps the form from submitting
+    await profileField.fill('../work');
+    expect(await profileField.evaluate((e: HTMLInputElement) => e.validationMessage)).toContain('letters');
+    await page.locator('br-create-room button[type=submit]').click();
+    await sleep(500);
+    expect((await dash.api<{ rooms: Room[] }>('GET', '/api/rooms')).body.rooms).toEqual([]);
+    await profileField.fill('kiosk-work');
     await page.locator('br-create-room button[type=submit]').click();
     let room: Room | undefined;
     const deadline = Date.now() + 60_000;
@@ -212,13 +225,35 @@ describe('room templates on local rooms', () => {
         (r) => r.status === 'ready',
       );
     }
-    expect(room).toMatchObject({ app: 'browser', template: 'browser', startUrl: siteUrl });
+    expect(room).toMatchObject({
+      app: 'browser',
+      template: 'browser',
+      startUrl: siteUrl,
+      profile: 'kiosk-work',
+    });
     // the room's browser got the page and the kiosk switch
     const until = Date.now() + 30_000;
     while (!roomProcesses(room.id).some((p) => p.argv.includes('--kiosk') && p.argv.includes(siteUrl))) {
       if (Date.now() > until) throw new Error('no kiosk browser on the start URL');
       await sleep(200);
     }
+    // the page lists the profile, in use by the room: no Delete while it is
+    const row = page.locator('br-profile-list tr[data-profile=kiosk-work]');
+    await row.locator('td.in-use', { hasText: room.id }).waitFor();
+    expect(await row.locator('td.owner').textContent()).toBe('operator');
+    expect(await row.getByRole('button', { name: 'Delete' }).isDisabled()).toBe(true);
+    mkdirSync(join(REPO, 'test-artifacts'), { recursive: true });
+    await page.locator('br-room-card [data-status=ready]').waitFor();
+    await page.screenshot({
+      path: join(REPO, 'test-artifacts', 'dashboard-profiles-1280x800.png'),
+      fullPage: true,
+    });
+    // the room ends (not through the page): the list follows, with the size it measured
     await dash.api('DELETE', `/api/rooms/${room.id}`);
+    await row.locator('td.in-use', { hasText: 'none' }).waitFor();
+    expect(await row.locator('td.bytes').textContent()).toMatch(/\d+(\.\d)? [KMG]B/);
+    await row.getByRole('button', { name: 'Delete' }).click();
+    await page.locator('br-profile-list').getByText('No profiles yet').waitFor();
+    expect((await dash.api<{ profiles: Profile[] }>('GET', '/api/profiles')).body.profiles).toEqual([]);
   }, 120_000);
 });
