@@ -1,16 +1,16 @@
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Room } from '@boxroom/contracts';
+import type { Profile, Room } from '@boxroom/contracts';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '../support/browser.js';
-import { DashboardProcess, buildWeb } from '../support/dashboard-process.js';
+import { DashboardProcess, REPO, buildWeb } from '../support/dashboard-process.js';
 import { descendantPids, sleep } from '../support/processes.js';
+import { framesUntilColour } from '../support/room-frames.js';
 
 /**
  * Room templates on real rooms of the local driver through a real dashboard (a docker room's egress
@@ -22,10 +22,6 @@ import { descendantPids, sleep } from '../support/processes.js';
 type Created = Awaited<ReturnType<DashboardProcess['createReadyRoom']>>;
 
 const isRoot = process.getuid?.() === 0;
-/** the width and height of the frames decoded from the stream: enough to read a colour in the middle */
-const PROBE_W = 32;
-const PROBE_H = 18;
-
 let dash: DashboardProcess;
 let browser: Browser | null = null;
 let filesDir: string;
@@ -39,79 +35,6 @@ const createRoom = (body: object): Promise<Created> =>
     { width: 640, height: 360, fps: 10, timeouts: { maxAgeS: 0, noViewersS: 0, noInputS: 0 }, ...body },
     90_000,
   );
-
-async function viewerToken(r: Created): Promise<string> {
-  const invite = new URL(r.links.viewer).hash.replace(/^#invite=/, '');
-  const res = await fetch(`${dash.url}/api/rooms/${r.id}/join`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ invite, name: 'probe' }),
-  });
-  expect(res.status).toBe(200);
-  return ((await res.json()) as { token: string }).token;
-}
-
-/**
- * Watches the room as a viewer does (its FLV through the dashboard) and decodes it with ffmpeg into
- * small RGB frames: resolves with the number of frames decoded until one whose middle is `rgb`
- * (within a codec's error), rejects after `timeoutMs`. The token goes in a request, never on ffmpeg's
- * command line.
- */
-async function framesUntilColour(r: Created, rgb: [number, number, number], timeoutMs = 30_000) {
-  const token = await viewerToken(r);
-  const abort = new AbortController();
-  const res = await fetch(`${dash.url}/rooms/${r.id}/stream.flv?token=${token}`, { signal: abort.signal });
-  expect(res.status).toBe(200);
-  const ffmpeg = spawn(
-    'ffmpeg',
-    [
-      // no long probe: a still room sends a few hundred bytes a second, and ffmpeg would wait
-      // (seconds) to fill its probe size before decoding the frames it has
-      ...['-loglevel', 'error', '-probesize', '4096', '-analyzeduration', '0', '-fflags', 'nobuffer'],
-      ...['-f', 'flv', '-i', 'pipe:0', '-an'],
-      ...['-vf', `scale=${PROBE_W}:${PROBE_H}`, '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'],
-    ],
-    { stdio: ['pipe', 'pipe', 'inherit'] },
-  );
-  // an abort (once done) ends the body with an error, and ffmpeg's stdin with EPIPE: both expected
-  const body = Readable.fromWeb(res.body as import('node:stream/web').ReadableStream);
-  body.on('error', () => {});
-  ffmpeg.stdin.on('error', () => {});
-  body.pipe(ffmpeg.stdin);
-  const frameBytes = PROBE_W * PROBE_H * 3;
-  let pending = Buffer.alloc(0);
-  let frames = 0;
-  let last: number[] = [];
-  try {
-    return await new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(
-        () =>
-          reject(
-            new Error(`no frame of ${rgb.join(',')} in ${frames} frames; last middle ${last.join(',')}`),
-          ),
-        timeoutMs,
-      );
-      ffmpeg.stdout.on('data', (chunk: Buffer) => {
-        pending = Buffer.concat([pending, chunk]);
-        while (pending.length >= frameBytes) {
-          const frame = pending.subarray(0, frameBytes);
-          pending = pending.subarray(frameBytes);
-          frames++;
-          const at = ((PROBE_H >> 1) * PROBE_W + (PROBE_W >> 1)) * 3;
-          last = [frame[at]!, frame[at + 1]!, frame[at + 2]!];
-          if (last.every((v, i) => Math.abs(v - rgb[i]!) <= 24)) {
-            clearTimeout(timer);
-            resolve(frames);
-          }
-        }
-      });
-      ffmpeg.on('exit', () => reject(new Error(`ffmpeg ended after ${frames} frames`)));
-    });
-  } finally {
-    abort.abort();
-    ffmpeg.kill('SIGKILL');
-  }
-}
 
 /** The room's processes (the agent's descendants): pid, name, uid and argv. */
 function roomProcesses(id: string) {
@@ -207,7 +130,7 @@ describe('room templates on local rooms', () => {
     const room = await createRoom({ template: 'browser', startUrl: siteUrl });
     const got = await dash.api<Room>('GET', `/api/rooms/${room.id}`);
     expect(got.body).toMatchObject({ app: 'browser', template: 'browser', startUrl: siteUrl });
-    const frames = await framesUntilColour(room, [255, 0, 255]);
+    const frames = await framesUntilColour(dash, room, [255, 0, 255]);
     expect(pageRequests).toContain('/welcome?from=boxroom');
     // the first keyframes a viewer gets: not a page that shows up much later
     expect(frames).toBeLessThan(200);
@@ -228,7 +151,7 @@ describe('room templates on local rooms', () => {
     const room = await createRoom({ template: 'green-root', width: undefined, height: undefined });
     const got = await dash.api<Room>('GET', `/api/rooms/${room.id}`);
     expect(got.body).toMatchObject({ app: 'command', template: 'green-root', width: 480, height: 270 });
-    await framesUntilColour(room, [0, 192, 0]);
+    await framesUntilColour(dash, room, [0, 192, 0]);
     const sleeper = roomProcesses(room.id).find((p) => p.comm === 'sleep');
     expect(sleeper?.argv).toEqual(['sleep', '3600']);
     if (isRoot) expect(sleeper?.uid).toBe(desktopUid(room.id));
@@ -258,9 +181,10 @@ describe('room templates on local rooms', () => {
     await dash.api('DELETE', `/api/rooms/${room.id}`);
   }, 120_000);
 
-  it("the dashboard's create form lists the templates and makes a kiosk browser room on a start URL", async () => {
+  it("the dashboard's create form lists the templates and makes a kiosk browser room on a start URL and a profile, which the page lists and deletes", async () => {
     browser = await launchChromium();
     const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+    page.on('dialog', (d) => void d.accept()); // the Delete buttons' confirm
     await page.goto(`${dash.url}/`);
     await page.locator('br-sign-in input[name=token]').fill(dash.adminToken);
     await page.locator('br-sign-in button[type=submit]').click();
@@ -276,9 +200,21 @@ describe('room templates on local rooms', () => {
       'Site',
     ]);
     expect(await page.locator('br-create-room input[name=startUrl]').count()).toBe(0);
+    // the profile field only for templates that allow profiles: the file's does not say so
+    const profileField = page.locator('br-create-room input[name=profile]');
+    await select.selectOption('site-kiosk');
+    expect(await profileField.count()).toBe(0);
     await select.selectOption('browser');
     await page.locator('br-create-room input[name=startUrl]').fill(siteUrl);
     await page.locator('br-create-room input[name=kiosk]').check();
+    await page.locator('br-profile-list').getByText('No profiles yet').waitFor();
+    // a name the contract refuses keeps the form from submitting
+    await profileField.fill('../work');
+    expect(await profileField.evaluate((e: HTMLInputElement) => e.validationMessage)).toContain('letters');
+    await page.locator('br-create-room button[type=submit]').click();
+    await sleep(500);
+    expect((await dash.api<{ rooms: Room[] }>('GET', '/api/rooms')).body.rooms).toEqual([]);
+    await profileField.fill('kiosk-work');
     await page.locator('br-create-room button[type=submit]').click();
     let room: Room | undefined;
     const deadline = Date.now() + 60_000;
@@ -289,13 +225,35 @@ describe('room templates on local rooms', () => {
         (r) => r.status === 'ready',
       );
     }
-    expect(room).toMatchObject({ app: 'browser', template: 'browser', startUrl: siteUrl });
+    expect(room).toMatchObject({
+      app: 'browser',
+      template: 'browser',
+      startUrl: siteUrl,
+      profile: 'kiosk-work',
+    });
     // the room's browser got the page and the kiosk switch
     const until = Date.now() + 30_000;
     while (!roomProcesses(room.id).some((p) => p.argv.includes('--kiosk') && p.argv.includes(siteUrl))) {
       if (Date.now() > until) throw new Error('no kiosk browser on the start URL');
       await sleep(200);
     }
+    // the page lists the profile, in use by the room: no Delete while it is
+    const row = page.locator('br-profile-list tr[data-profile=kiosk-work]');
+    await row.locator('td.in-use', { hasText: room.id }).waitFor();
+    expect(await row.locator('td.owner').textContent()).toBe('operator');
+    expect(await row.getByRole('button', { name: 'Delete' }).isDisabled()).toBe(true);
+    mkdirSync(join(REPO, 'test-artifacts'), { recursive: true });
+    await page.locator('br-room-card [data-status=ready]').waitFor();
+    await page.screenshot({
+      path: join(REPO, 'test-artifacts', 'dashboard-profiles-1280x800.png'),
+      fullPage: true,
+    });
+    // the room ends (not through the page): the list follows, with the size it measured
     await dash.api('DELETE', `/api/rooms/${room.id}`);
+    await row.locator('td.in-use', { hasText: 'none' }).waitFor();
+    expect(await row.locator('td.bytes').textContent()).toMatch(/\d+(\.\d)? [KMG]B/);
+    await row.getByRole('button', { name: 'Delete' }).click();
+    await page.locator('br-profile-list').getByText('No profiles yet').waitFor();
+    expect((await dash.api<{ profiles: Profile[] }>('GET', '/api/profiles')).body.profiles).toEqual([]);
   }, 120_000);
 });

@@ -12,6 +12,8 @@ import type {
   RecordingResult,
   RecordingTimelineEntry,
   PatchRoomBody,
+  Profile,
+  ProfileList,
   RenewResult,
   Room,
   RoomLinks,
@@ -25,6 +27,7 @@ export type {
   EndedRoomJoinResult,
   JoinResult,
   OperatorSession,
+  Profile,
   Recording,
   RecordingTimelineEntry,
   Room,
@@ -96,6 +99,16 @@ export class ApiClient {
 
   deleteRoom(id: string): Promise<void> {
     return this.call('DELETE', `/api/rooms/${enc(id)}`);
+  }
+
+  /** Persistent profiles: an operator sees every owner's. */
+  listProfiles(): Promise<Profile[]> {
+    return this.call<ProfileList>('GET', '/api/profiles').then((r) => r.profiles);
+  }
+
+  /** A profile and everything it kept (409 `profile_in_use` while a room has it). */
+  deleteProfile(name: string, owner: string): Promise<void> {
+    return this.call('DELETE', `/api/profiles/${enc(name)}?owner=${enc(owner)}`);
   }
 
   join(id: string, invite: string, name: string): Promise<AnyJoinResult> {

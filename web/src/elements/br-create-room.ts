@@ -1,23 +1,35 @@
 import { LitElement, css, html, nothing } from 'lit';
+import { PROFILE_NAME_PATTERN } from '@boxroom/contracts';
 import type { CreateRoom, RoomTemplate } from '../core/api-client.js';
 import { controls } from '../styles/shared.js';
 
 const SIZES = ['1280x720', '1920x1080', '1024x768', '1600x900', '800x600'];
 const FPS = [30, 60, 15];
 
-type TemplateChoice = Pick<RoomTemplate, 'id' | 'name' | 'app' | 'description' | 'startUrl' | 'browserMode'>;
+type TemplateChoice = Pick<
+  RoomTemplate,
+  'id' | 'name' | 'app' | 'description' | 'startUrl' | 'browserMode' | 'profiles'
+>;
 
 /** Until GET /api/templates answers: the built-in ones, which every dashboard has. */
 const BUILT_IN: TemplateChoice[] = [
-  { id: 'terminal', name: 'Terminal', app: 'terminal' },
-  { id: 'browser', name: 'Browser', app: 'browser' },
-  { id: 'desktop', name: 'Desktop', app: 'desktop' },
+  { id: 'terminal', name: 'Terminal', app: 'terminal', profiles: true },
+  { id: 'browser', name: 'Browser', app: 'browser', profiles: true },
+  { id: 'desktop', name: 'Desktop', app: 'desktop', profiles: true },
 ];
 
 /**
+ * The contract's pattern, checked in script: an HTML `pattern` is compiled with the `v` flag, which
+ * refuses the unescaped `-` at the end of its character class.
+ */
+const PROFILE_NAME = new RegExp(PROFILE_NAME_PATTERN);
+const PROFILE_NAME_HINT = '1 to 64 letters, digits, . _ or -, starting with a letter or digit';
+
+/**
  * The create form; fires `create-room` with a CreateRoom body. The templates come from the page
- * (GET /api/templates); a browser template adds the start URL and the kiosk switch. Size and frame
- * rate default to the template's own.
+ * (GET /api/templates); a browser template adds the start URL and the kiosk switch, a template with
+ * `profiles` the persistent profile to keep its home in. Size and frame rate default to the
+ * template's own.
  */
 export class BrCreateRoom extends LitElement {
   static override properties = {
@@ -29,8 +41,7 @@ export class BrCreateRoom extends LitElement {
   declare busy: boolean;
   declare error: string | null;
   /** absent or empty: the built-in ones */
-  declare templates:
-    Pick<RoomTemplate, 'id' | 'name' | 'app' | 'description' | 'startUrl' | 'browserMode'>[] | undefined;
+  declare templates: TemplateChoice[] | undefined;
   /** the chosen template's id */
   declare selected: string;
 
@@ -63,6 +74,10 @@ export class BrCreateRoom extends LitElement {
         grid-template-columns: 1fr auto;
         gap: 0.75rem;
         align-items: end;
+      }
+      .profile {
+        grid-column: 1 / -1;
+        max-width: 24rem;
       }
       .check {
         display: flex;
@@ -144,12 +159,35 @@ export class BrCreateRoom extends LitElement {
             </div>`
           : nothing
       }
+      ${
+        t?.profiles
+          ? html`<label class="profile"
+              >Profile
+              <input
+                name="profile"
+                maxlength="64"
+                autocomplete="off"
+                placeholder="none: nothing is kept"
+                title="Keeps the app's home (browser profile, settings, files) for the next room with this name: ${PROFILE_NAME_HINT}"
+                @input=${this.checkProfile}
+            /></label>`
+          : nothing
+      }
       ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : null}
     </form>`;
   }
 
   private choose(e: Event): void {
     this.selected = (e.target as HTMLSelectElement).value;
+  }
+
+  /** Blank (no profile) or a name the contract accepts; the browser then refuses to submit. */
+  private checkProfile(e: Event): void {
+    const input = e.target as HTMLInputElement;
+    const name = input.value.trim();
+    input.setCustomValidity(
+      name === '' || PROFILE_NAME.test(name) ? '' : `A profile name is ${PROFILE_NAME_HINT}.`,
+    );
   }
 
   private submit(e: SubmitEvent): void {
@@ -169,6 +207,8 @@ export class BrCreateRoom extends LitElement {
       if (url) body.startUrl = url;
       body.browserMode = (field('kiosk') as HTMLInputElement | null)?.checked ? 'kiosk' : 'normal';
     }
+    const profile = this.chosen()?.profiles ? v('profile').trim() : '';
+    if (profile) body.profile = profile;
     const name = v('name').trim();
     if (name) body.name = name;
     this.dispatchEvent(new CustomEvent('create-room', { detail: body, bubbles: true, composed: true }));

@@ -1,15 +1,18 @@
 import { LitElement, css, html, nothing } from 'lit';
-import { ApiClient, ApiError, type CreateRoom, type RoomTemplate } from '../core/api-client.js';
+import { ApiClient, ApiError, type CreateRoom, type Profile, type RoomTemplate } from '../core/api-client.js';
 import { RoomsController } from '../controllers/rooms-controller.js';
 import { pageHeader } from '../styles/blocks.js';
 import { controls } from '../styles/shared.js';
 import './br-create-room.js';
+import { profileKey, type ProfileRef } from './br-profile-list.js';
 import './br-room-card.js';
 import './br-sign-in.js';
 
 /**
- * `/`: sign in with the admin token, then the rooms (polled), create and delete. The token is traded
- * at once for an HttpOnly session cookie: no page script, ours or injected, can read it afterwards.
+ * `/`: sign in with the admin token, then the rooms (polled), create and delete, and the persistent
+ * profiles (read again whenever the rooms change: a room's start or end takes or frees one). The
+ * token is traded at once for an HttpOnly session cookie: no page script, ours or injected, can read
+ * it afterwards.
  */
 export class BrDashboardPage extends LitElement {
   static override properties = {
@@ -19,6 +22,9 @@ export class BrDashboardPage extends LitElement {
     createError: { state: true },
     deleting: { state: true },
     templates: { state: true },
+    profiles: { state: true },
+    profilesError: { state: true },
+    deletingProfiles: { state: true },
   };
   /** the operator session's CSRF token: set while signed in */
   declare csrf: string | null;
@@ -28,7 +34,13 @@ export class BrDashboardPage extends LitElement {
   declare deleting: Set<string>;
   /** the room templates, once GET /api/templates answered (the form shows the built-in ones until then) */
   declare templates: RoomTemplate[] | null;
+  /** GET /api/profiles' answer; null until it came */
+  declare profiles: Profile[] | null;
+  declare profilesError: string | null;
+  declare deletingProfiles: Set<string>;
   private readonly rooms = new RoomsController(this);
+  /** the rooms (ids and states) the profiles were last read for */
+  private profilesReadFor: string | null = null;
 
   constructor() {
     super();
@@ -38,6 +50,9 @@ export class BrDashboardPage extends LitElement {
     this.createError = null;
     this.deleting = new Set();
     this.templates = null;
+    this.profiles = null;
+    this.profilesError = null;
+    this.deletingProfiles = new Set();
   }
 
   static override styles = [
@@ -119,6 +134,25 @@ export class BrDashboardPage extends LitElement {
       .catch(() => undefined);
   }
 
+  override updated(): void {
+    if (!this.rooms.loaded) return;
+    const rooms = this.rooms.rooms.map((r) => `${r.id}:${r.status}`).join(' ');
+    if (rooms === this.profilesReadFor) return;
+    this.profilesReadFor = rooms;
+    void this.loadProfiles();
+  }
+
+  private async loadProfiles(): Promise<void> {
+    const api = this.rooms.client;
+    if (!api) return;
+    try {
+      this.profiles = await api.listProfiles();
+      this.profilesError = null;
+    } catch (err) {
+      this.profilesError = err instanceof Error ? err.message : String(err);
+    }
+  }
+
   override render() {
     const signedIn = this.csrf && !this.rooms.unauthorized;
     return html`<header>
@@ -168,6 +202,12 @@ export class BrDashboardPage extends LitElement {
                 )}
               </div>`
       }
+      <br-profile-list
+        .profiles=${this.profiles}
+        .deleting=${this.deletingProfiles}
+        .error=${this.profilesError}
+        @delete-profile=${this.onDeleteProfile}
+      ></br-profile-list>
     </main>`;
   }
 
@@ -184,6 +224,8 @@ export class BrDashboardPage extends LitElement {
     void new ApiClient(null, '', this.csrf).signOut().catch(() => undefined);
     this.rooms.stop();
     this.csrf = null;
+    this.profiles = null;
+    this.profilesReadFor = null;
   }
 
   private async create(e: CustomEvent<CreateRoom>): Promise<void> {
@@ -213,6 +255,23 @@ export class BrDashboardPage extends LitElement {
       this.deleting = new Set([...this.deleting].filter((id) => id !== e.detail));
       this.rooms.refresh();
     }
+  }
+
+  private async onDeleteProfile(e: CustomEvent<ProfileRef>): Promise<void> {
+    const api = this.rooms.client;
+    if (!api) return;
+    const key = profileKey(e.detail);
+    this.deletingProfiles = new Set([...this.deletingProfiles, key]);
+    let failed: string | null = null;
+    try {
+      await api.deleteProfile(e.detail.name, e.detail.owner);
+    } catch (err) {
+      failed = err instanceof Error ? err.message : String(err);
+    }
+    this.deletingProfiles = new Set([...this.deletingProfiles].filter((k) => k !== key));
+    await this.loadProfiles();
+    // after the reload, which clears the list's error when it succeeds
+    if (failed) this.profilesError = failed;
   }
 }
 customElements.define('br-dashboard-page', BrDashboardPage);
