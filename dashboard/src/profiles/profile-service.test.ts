@@ -99,6 +99,29 @@ describe('ProfileService', () => {
     ).rejects.toMatchObject({ code: 'bad_request' });
   });
 
+  it('frees the profile of a failed create only once the runtime has no such room', async () => {
+    const fail = () => Promise.reject(new Error('start timed out'));
+    // the engine never made it: freed at once
+    await expect(service.holding(spec('gone', 'alice', 'a'), fail, async () => false)).rejects.toThrow(
+      'start timed out',
+    );
+    expect((await service.list(ALICE))[0]?.inUseBy).toBeNull();
+    // started anyway and its removal failed: the container still has the home mounted
+    await expect(service.holding(spec('stuck', 'alice', 'a'), fail, async () => true)).rejects.toThrow();
+    expect((await service.list(ALICE))[0]?.inUseBy).toBe('stuck');
+    await expect(service.take(spec('next', 'alice', 'a'))).rejects.toMatchObject({ code: 'profile_in_use' });
+    // a runtime that does not answer counts as there too
+    const unsure = () => Promise.reject(new Error('engine hung'));
+    await expect(service.holding(spec('unsure', 'alice', 'b'), fail, unsure)).rejects.toThrow(
+      'start timed out',
+    );
+    expect((await service.list(ALICE))[1]?.inUseBy).toBe('unsure');
+    // reconcile frees it once the room is gone
+    now += PROFILE_ORPHAN_GRACE_MS;
+    await service.reconcile(new Set());
+    expect((await service.list(ALICE)).map((p) => p.inUseBy)).toEqual([null, null]);
+  });
+
   it('frees leases of rooms that are gone once the grace has passed, never those of live rooms', async () => {
     await service.take(spec('live', 'alice', 'a'));
     await service.take(spec('crashed', 'alice', 'b'));

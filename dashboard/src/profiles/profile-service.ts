@@ -50,16 +50,38 @@ export class ProfileService {
   }
 
   /**
-   * Runs the room's create holding its profile; a create that fails frees it again: a refused or
-   * failed create leaves neither a room nor a lease behind.
+   * Runs the room's create holding its profile; a create that fails frees it again, but only once
+   * `stillThere` says the runtime has no such room: a start that timed out may have started the
+   * container anyway, and its removal may have failed too. Such a room keeps its profile until it is
+   * removed (the failed-room removal) or found gone (reconcile()), so no second room mounts the home
+   * it is still writing to.
    */
-  async holding<T>(spec: RoomSpec, create: () => Promise<T>): Promise<T> {
+  async holding<T>(
+    spec: RoomSpec,
+    create: () => Promise<T>,
+    stillThere: (id: string) => Promise<boolean>,
+  ): Promise<T> {
     await this.take(spec);
     try {
       return await create();
     } catch (err) {
-      await this.release(spec);
+      if (spec.profile && (await this.stillThere(spec, stillThere))) {
+        this.deps.log.warn(
+          { room: spec.id, profile: spec.profile },
+          'create failed but the room is still there: its profile stays taken until it is gone',
+        );
+      } else await this.release(spec);
       throw err;
+    }
+  }
+
+  /** An answer we cannot get counts as there: reconcile() frees a lease held too long, never a mounted one. */
+  private async stillThere(spec: RoomSpec, lookup: (id: string) => Promise<boolean>): Promise<boolean> {
+    try {
+      return await lookup(spec.id);
+    } catch (err) {
+      this.deps.log.warn({ room: spec.id, err }, 'could not tell whether the failed room is gone');
+      return true;
     }
   }
 

@@ -78,7 +78,11 @@ export interface RoomManagerDeps {
   settingsPush?: SettingsPush;
   /** persistent profiles (ProfileService): taken around a create, freed once the room is gone; absent: none kept */
   profiles?: {
-    holding<T>(spec: RoomSpec, create: () => Promise<T>): Promise<T>;
+    holding<T>(
+      spec: RoomSpec,
+      create: () => Promise<T>,
+      stillThere: (id: string) => Promise<boolean>,
+    ): Promise<T>;
     release(spec: RoomSpec): Promise<void>;
   };
   /** the templates a create may name (TemplateService); default: the built-in ones */
@@ -143,7 +147,8 @@ export class RoomManager {
     };
     if (spec.profile && !this.deps.profiles) throw errors.badRequest('this dashboard keeps no profiles');
     const make = () => this.deps.driver.create(spec);
-    const record = await (this.deps.profiles?.holding(spec, make) ?? make());
+    const stillThere = async (roomId: string) => (await this.deps.driver.get(roomId)) !== null;
+    const record = await (this.deps.profiles?.holding(spec, make, stillThere) ?? make());
     // Only a policy that differs from the default is stored: the agent is told when it is ready.
     if (spec.clipboard && this.deps.settings) await this.deps.settings.set(id, this.deps.settings.of(spec));
     this.deps.log.info(
