@@ -6,6 +6,7 @@ import type { Logger } from '../logger.js';
 import { profileOf, type ProfileRef, type ProfileStorage, type RoomSpec } from '../rooms/room-driver.js';
 import type { ProfileEntry } from '../store/profile-entry.js';
 import type { StateStore } from '../store/state-store.js';
+import { withinDeadline } from '../within-deadline.js';
 import { ownerToDelete, requireProfileCaller, seesEveryProfile } from './profile-rules.js';
 
 /**
@@ -13,6 +14,12 @@ import { ownerToDelete, requireProfileCaller, seesEveryProfile } from './profile
  * create takes the lease before the driver makes the room, and another replica may be doing so now.
  */
 export const PROFILE_ORPHAN_GRACE_MS = 120_000;
+
+/**
+ * How long a home's measure may take before its answer is no longer awaited (docker's `df` alone may
+ * take 30 s; a local walk visits every file). It runs after the lease is freed, so nobody waits on it.
+ */
+export const PROFILE_MEASURE_MS = 60_000;
 
 /** A DELETE holds the profile under this prefix while it removes the home (listed as `deleting`). */
 const DELETING = 'deleting:';
@@ -33,6 +40,8 @@ export interface ProfileServiceDeps {
  */
 export class ProfileService {
   private readonly now: () => number;
+  /** measures under way, by profile: one at a time each; settled() awaits them */
+  private readonly measuring = new Map<string, Promise<void>>();
 
   constructor(private readonly deps: ProfileServiceDeps) {
     this.now = deps.now ?? Date.now;
@@ -86,8 +95,8 @@ export class ProfileService {
   }
 
   /**
-   * After the room's processes are gone: measures the home and frees it. Never throws (a room is
-   * deleted whatever happens here); a lease left held is freed by reconcile().
+   * After the room's processes are gone: frees the home, then measures it in the background. Never
+   * throws (a room is deleted whatever happens here); a lease left held is freed by reconcile().
    */
   async release(spec: RoomSpec): Promise<void> {
     const ref = profileOf(spec);
@@ -145,13 +154,32 @@ export class ProfileService {
     }
   }
 
+  /** Resolves once the measures started so far have ended (tests; a shutdown that waits for them). */
+  async settled(): Promise<void> {
+    await Promise.all(this.measuring.values());
+  }
+
+  /** Frees the lease first (its last measure stays) so the next room need not wait for the measure. */
   private async free(ref: ProfileRef, holder: string): Promise<void> {
-    const bytes = await (this.deps.storage?.measure(ref) ?? Promise.resolve(null)).catch((err: unknown) => {
-      this.deps.log.warn({ profile: ref.name, err }, 'could not measure the profile');
-      return null;
-    });
-    if (await this.deps.store.releaseProfile({ ...ref, holder }, this.now(), bytes))
-      this.deps.log.info({ room: holder, owner: ref.owner, profile: ref.name, bytes }, 'profile freed');
+    if (!(await this.deps.store.releaseProfile({ ...ref, holder }, this.now(), null))) return;
+    this.deps.log.info({ room: holder, owner: ref.owner, profile: ref.name }, 'profile freed');
+    this.measureLater(ref);
+  }
+
+  private measureLater(ref: ProfileRef): void {
+    const { storage, store, log } = this.deps;
+    const key = `${ref.owner}/${ref.name}`;
+    if (!storage || this.measuring.has(key)) return;
+    const measured = withinDeadline(storage.measure(ref), PROFILE_MEASURE_MS, 'profile measure')
+      .then(async (bytes) => {
+        if (bytes !== null && (await store.setProfileBytes(ref.owner, ref.name, bytes)))
+          log.debug({ owner: ref.owner, profile: ref.name, bytes }, 'profile measured');
+      })
+      .catch((err: unknown) =>
+        log.warn({ owner: ref.owner, profile: ref.name, err }, 'could not measure the profile'),
+      )
+      .finally(() => this.measuring.delete(key));
+    this.measuring.set(key, measured);
   }
 }
 
