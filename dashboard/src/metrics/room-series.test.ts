@@ -63,7 +63,7 @@ function setup(answer: (id: string) => Promise<AgentMetrics>, budgetMs = 5_000) 
   });
   const viewers = async () =>
     (await registry.metrics()).split('\n').filter((l) => l.startsWith('boxroom_room_viewers{'));
-  return { driver, series, viewers, lists: () => lists };
+  return { driver, registry, series, viewers, lists: () => lists };
 }
 
 describe('RoomSeries', () => {
@@ -78,6 +78,21 @@ describe('RoomSeries', () => {
     await t.series.refresh();
     expect(Date.now() - started).toBeLessThan(1_500);
     expect(await t.viewers()).toEqual(['boxroom_room_viewers{room="fast"} 2']);
+  });
+
+  it("renders an agent's histogram only when its buckets are the contract's", async () => {
+    const odd = { ...figures(1), encodeSeconds: histogram([0.001, 1]) };
+    const t = setup(async (id) => (id === 'odd' ? odd : figures(1)));
+    await t.driver.create(spec('good'));
+    await t.driver.create(spec('odd'));
+    await t.series.refresh();
+    const counts = (await t.registry.metrics()).split('\n').filter((l) => /_seconds_count\{/.test(l));
+    expect(counts).toEqual([
+      'boxroom_room_encode_seconds_count{room="good"} 1',
+      'boxroom_room_glass_to_glass_seconds_count{room="good"} 1',
+      'boxroom_room_glass_to_glass_seconds_count{room="odd"} 1',
+    ]);
+    expect(await t.viewers()).toHaveLength(2); // the rest of its figures stay
   });
 
   it('shares one refresh between concurrent scrapes', async () => {

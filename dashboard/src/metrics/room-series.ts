@@ -1,4 +1,10 @@
-import { ROOM_STATUSES, type AgentHistogram, type AgentMetrics } from '@boxroom/contracts';
+import {
+  ENCODE_SECONDS_BUCKETS,
+  GLASS_TO_GLASS_SECONDS_BUCKETS,
+  ROOM_STATUSES,
+  type AgentHistogram,
+  type AgentMetrics,
+} from '@boxroom/contracts';
 import { Gauge, type Metric, type Registry } from 'prom-client';
 import type { TokenService } from '../auth/token-service.js';
 import type { Logger } from '../logger.js';
@@ -25,7 +31,18 @@ interface Sample {
   value: number;
 }
 
-type Read = (m: AgentMetrics) => number | AgentHistogram;
+/** null: the agent's figure is left out of the scrape */
+type Read = (m: AgentMetrics) => number | AgentHistogram | null;
+
+/**
+ * An agent's histogram only with the buckets the contract fixes: Prometheus sums and compares
+ * buckets across rooms by their bounds, so one agent (another build, or a tampered one) with its own
+ * would make every room's quantiles wrong.
+ */
+function withBounds(h: AgentHistogram, bounds: readonly number[]): AgentHistogram | null {
+  const same = h.bounds.length === bounds.length && h.bounds.every((b, i) => b === bounds[i]);
+  return same && h.counts.length === bounds.length ? h : null;
+}
 /** Every per-room series: its Prometheus name, type, help and how it is read from an agent's answer. */
 export const ROOM_SERIES: ReadonlyArray<{ name: string; type: Kind; help: string; read: Read }> = (
   [
@@ -65,18 +82,19 @@ export const ROOM_SERIES: ReadonlyArray<{ name: string; type: Kind; help: string
       'boxroom_room_encode_seconds',
       'histogram',
       "a frame's delay from encoder input to the room agent, above the fastest frame's",
-      (m) => m.encodeSeconds,
+      (m) => withBounds(m.encodeSeconds, ENCODE_SECONDS_BUCKETS),
     ],
     [
       'boxroom_room_glass_to_glass_seconds',
       'histogram',
       "players' glass-to-glass latency, as they report it",
-      (m) => m.glassToGlassSeconds,
+      (m) => withBounds(m.glassToGlassSeconds, GLASS_TO_GLASS_SECONDS_BUCKETS),
     ],
   ] satisfies Array<[string, Kind, string, Read]>
 ).map(([name, type, help, read]) => ({ name, type, help, read }));
 
-function samples(name: string, room: string, v: number | AgentHistogram): Sample[] {
+function samples(name: string, room: string, v: number | AgentHistogram | null): Sample[] {
+  if (v === null) return [];
   if (typeof v === 'number') return [{ labels: { room }, value: v }];
   const out: Sample[] = v.bounds.map((le, i) => ({
     metricName: `${name}_bucket`,
