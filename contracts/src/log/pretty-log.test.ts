@@ -32,4 +32,30 @@ describe('pretty log lines', () => {
     expect(line).toBe('00:00:00.000 ERROR failed\n    Error: boom\n      at x\n');
     expect(prettyLine('not json', false)).toBe('not json');
   });
+
+  it('quotes any text holding a control character, so no escape sequence reaches the terminal', () => {
+    const line = prettyLine(
+      JSON.stringify({
+        level: 30,
+        time: 0,
+        mod: 'rooms\x1b[2J',
+        msg: 'room \x1b[31mred\x07',
+        name: 'x\x1b]0;title\x07',
+        csi: 'a\u009b2Jb',
+        'k\x1b': 1,
+        err: { stack: 'Error: \x1b[8mhidden\n  at x' },
+      }),
+      false,
+    );
+    // eslint-disable-next-line no-control-regex
+    expect(line).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f-\x9f]/); // only the line breaks stay
+    expect(line).toBe(
+      '00:00:00.000 INFO  "rooms\\u001b[2J": "room \\u001b[31mred\\u0007" name="x\\u001b]0;title\\u0007" ' +
+        'csi="a\\u009b2Jb" "k\\u001b"=1\n    "Error: \\u001b[8mhidden"\n      at x\n',
+    );
+    expect(prettyLine('plain \x1b[2J', false)).toBe('"plain \\u001b[2J"');
+    expect(prettyLine(JSON.stringify({ level: 30, time: 0, msg: 'plain text' }), false)).toBe(
+      '00:00:00.000 INFO  plain text\n',
+    );
+  });
 });

@@ -8,6 +8,18 @@ export interface ProxiedTraffic {
   end(): void;
 }
 
+const DIRECTIONS: readonly ProxyDirection[] = ['to_client', 'to_room'];
+
+/** Bytes counted so far and how many of them the counter has been told. */
+interface ByteTotals {
+  now: Record<ProxyDirection, number>;
+  published: Record<ProxyDirection, number>;
+}
+
+function newTotals(): ByteTotals {
+  return { now: { to_client: 0, to_room: 0 }, published: { to_client: 0, to_room: 0 } };
+}
+
 /**
  * The dashboard's own Prometheus series (prom-client): HTTP answers, the edge's sockets and bytes,
  * the driver's create times and failures. Per-room series come from the rooms' agents at scrape time
@@ -16,6 +28,11 @@ export interface ProxiedTraffic {
  */
 export class Metrics {
   readonly registry = new Registry();
+  /**
+   * Proxied bytes by endpoint, added up in plain numbers: a chunk passes per frame per viewer, and
+   * prom-client's inc() hashes the labels on every call. Published to the counter when it is scraped.
+   */
+  private readonly bytesByKind = new Map<string, ByteTotals>();
   private readonly responses = new Counter({
     name: 'boxroom_http_responses_total',
     help: 'HTTP responses of the dashboard, by status',
@@ -39,6 +56,7 @@ export class Metrics {
     help: 'bytes the edge passed between clients and room agents, by endpoint and direction',
     labelNames: ['kind', 'direction'],
     registers: [this.registry],
+    collect: () => this.publishBytes(),
   });
   /** RoomDriver.create() duration, by driver (the room is created; it is not ready yet) */
   readonly driverCreateSeconds = this.driverHistogram(
@@ -67,18 +85,32 @@ export class Metrics {
   proxy(kind: string): ProxiedTraffic {
     this.proxied.inc({ kind });
     this.open.inc({ kind });
-    // label lookups once per connection, not once per chunk
-    const toClient = this.proxyBytes.labels({ kind, direction: 'to_client' });
-    const toRoom = this.proxyBytes.labels({ kind, direction: 'to_room' });
+    // one map lookup per connection; per chunk only an addition
+    let totals = this.bytesByKind.get(kind);
+    if (!totals) this.bytesByKind.set(kind, (totals = newTotals()));
+    const counted = totals;
     let done = false;
     return {
-      bytes: (direction, n) => (direction === 'to_client' ? toClient : toRoom).inc(n),
+      bytes: (direction, n) => {
+        counted.now[direction] += n;
+      },
       end: () => {
         if (done) return;
         done = true;
         this.open.dec({ kind });
       },
     };
+  }
+
+  /** Adds to the counter what passed since the last scrape (a counter only goes up: deltas). */
+  private publishBytes(): void {
+    for (const [kind, t] of this.bytesByKind)
+      for (const direction of DIRECTIONS) {
+        const delta = t.now[direction] - t.published[direction];
+        if (delta === 0) continue;
+        this.proxyBytes.inc({ kind, direction }, delta);
+        t.published[direction] = t.now[direction];
+      }
   }
 
   private driverHistogram(name: string, help: string, buckets: number[]): Histogram<'driver'> {

@@ -1,11 +1,11 @@
 import { pino } from 'pino';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Principal } from '../auth/principal.js';
 import type { RoomSpec } from '../rooms/room-driver.js';
 import { MemoryProfiles } from '../testing/fake-driver.js';
 import { tempFileStore } from '../testing/temp-file-store.js';
 import type { StateStore } from '../store/state-store.js';
-import { PROFILE_ORPHAN_GRACE_MS, ProfileService } from './profile-service.js';
+import { PROFILE_MEASURE_MS, PROFILE_ORPHAN_GRACE_MS, ProfileService } from './profile-service.js';
 
 const spanning = (id: string, role: 'operator' | 'owner'): Principal => ({
   role,
@@ -99,6 +99,60 @@ describe('ProfileService', () => {
     ).rejects.toMatchObject({ code: 'bad_request' });
   });
 
+  it('frees the lease before the home is measured, then stores the measure', async () => {
+    let measured!: (bytes: number) => void;
+    storage.measure = () => new Promise<number>((resolve) => (measured = resolve));
+    await service.take(spec('r1', 'alice', 'work'));
+    await service.release(spec('r1', 'alice', 'work')); // does not wait for the measure
+    expect((await service.list(ALICE))[0]).toMatchObject({ inUseBy: null, bytes: null });
+    await service.take(spec('r2', 'alice', 'work')); // the next room need not wait either
+    measured(4096);
+    await service.settled();
+    expect((await service.list(ALICE))[0]).toMatchObject({ inUseBy: 'r2', bytes: 4096 });
+  });
+
+  it('gives up on a measure that takes too long, and on one that fails, keeping the lease free', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      storage.measure = () => new Promise<number>(() => undefined);
+      await service.take(spec('r1', 'alice', 'work'));
+      await service.release(spec('r1', 'alice', 'work'));
+      await vi.advanceTimersByTimeAsync(PROFILE_MEASURE_MS);
+      await service.settled();
+      expect((await service.list(ALICE))[0]).toMatchObject({ inUseBy: null, bytes: null });
+    } finally {
+      vi.useRealTimers();
+    }
+    storage.measure = () => Promise.reject(new Error('df failed'));
+    await service.take(spec('r2', 'alice', 'work'));
+    await service.release(spec('r2', 'alice', 'work'));
+    await service.settled();
+    expect((await service.list(ALICE))[0]).toMatchObject({ inUseBy: null, bytes: null });
+  });
+
+  it('frees the profile of a failed create only once the runtime has no such room', async () => {
+    const fail = () => Promise.reject(new Error('start timed out'));
+    // the engine never made it: freed at once
+    await expect(service.holding(spec('gone', 'alice', 'a'), fail, async () => false)).rejects.toThrow(
+      'start timed out',
+    );
+    expect((await service.list(ALICE))[0]?.inUseBy).toBeNull();
+    // started anyway and its removal failed: the container still has the home mounted
+    await expect(service.holding(spec('stuck', 'alice', 'a'), fail, async () => true)).rejects.toThrow();
+    expect((await service.list(ALICE))[0]?.inUseBy).toBe('stuck');
+    await expect(service.take(spec('next', 'alice', 'a'))).rejects.toMatchObject({ code: 'profile_in_use' });
+    // a runtime that does not answer counts as there too
+    const unsure = () => Promise.reject(new Error('engine hung'));
+    await expect(service.holding(spec('unsure', 'alice', 'b'), fail, unsure)).rejects.toThrow(
+      'start timed out',
+    );
+    expect((await service.list(ALICE))[1]?.inUseBy).toBe('unsure');
+    // reconcile frees it once the room is gone
+    now += PROFILE_ORPHAN_GRACE_MS;
+    await service.reconcile(new Set());
+    expect((await service.list(ALICE)).map((p) => p.inUseBy)).toEqual([null, null]);
+  });
+
   it('frees leases of rooms that are gone once the grace has passed, never those of live rooms', async () => {
     await service.take(spec('live', 'alice', 'a'));
     await service.take(spec('crashed', 'alice', 'b'));
@@ -108,6 +162,7 @@ describe('ProfileService', () => {
     expect((await service.list(ALICE)).map((p) => p.inUseBy)).toEqual(['live', 'crashed']);
     now += 1;
     await service.reconcile(new Set(['live']));
+    await service.settled();
     expect(await service.list(ALICE)).toEqual([
       expect.objectContaining({ name: 'a', inUseBy: 'live' }),
       expect.objectContaining({ name: 'b', inUseBy: null, bytes: 1024 }),

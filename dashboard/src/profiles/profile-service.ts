@@ -6,6 +6,7 @@ import type { Logger } from '../logger.js';
 import { profileOf, type ProfileRef, type ProfileStorage, type RoomSpec } from '../rooms/room-driver.js';
 import type { ProfileEntry } from '../store/profile-entry.js';
 import type { StateStore } from '../store/state-store.js';
+import { withinDeadline } from '../within-deadline.js';
 import { ownerToDelete, requireProfileCaller, seesEveryProfile } from './profile-rules.js';
 
 /**
@@ -13,6 +14,12 @@ import { ownerToDelete, requireProfileCaller, seesEveryProfile } from './profile
  * create takes the lease before the driver makes the room, and another replica may be doing so now.
  */
 export const PROFILE_ORPHAN_GRACE_MS = 120_000;
+
+/**
+ * How long a home's measure may take before its answer is no longer awaited (docker's `df` alone may
+ * take 30 s; a local walk visits every file). It runs after the lease is freed, so nobody waits on it.
+ */
+export const PROFILE_MEASURE_MS = 60_000;
 
 /** A DELETE holds the profile under this prefix while it removes the home (listed as `deleting`). */
 const DELETING = 'deleting:';
@@ -33,6 +40,8 @@ export interface ProfileServiceDeps {
  */
 export class ProfileService {
   private readonly now: () => number;
+  /** measures under way, by profile: one at a time each; settled() awaits them */
+  private readonly measuring = new Map<string, Promise<void>>();
 
   constructor(private readonly deps: ProfileServiceDeps) {
     this.now = deps.now ?? Date.now;
@@ -50,22 +59,44 @@ export class ProfileService {
   }
 
   /**
-   * Runs the room's create holding its profile; a create that fails frees it again: a refused or
-   * failed create leaves neither a room nor a lease behind.
+   * Runs the room's create holding its profile; a create that fails frees it again, but only once
+   * `stillThere` says the runtime has no such room: a start that timed out may have started the
+   * container anyway, and its removal may have failed too. Such a room keeps its profile until it is
+   * removed (the failed-room removal) or found gone (reconcile()), so no second room mounts the home
+   * it is still writing to.
    */
-  async holding<T>(spec: RoomSpec, create: () => Promise<T>): Promise<T> {
+  async holding<T>(
+    spec: RoomSpec,
+    create: () => Promise<T>,
+    stillThere: (id: string) => Promise<boolean>,
+  ): Promise<T> {
     await this.take(spec);
     try {
       return await create();
     } catch (err) {
-      await this.release(spec);
+      if (spec.profile && (await this.stillThere(spec, stillThere))) {
+        this.deps.log.warn(
+          { room: spec.id, profile: spec.profile },
+          'create failed but the room is still there: its profile stays taken until it is gone',
+        );
+      } else await this.release(spec);
       throw err;
     }
   }
 
+  /** An answer we cannot get counts as there: reconcile() frees a lease held too long, never a mounted one. */
+  private async stillThere(spec: RoomSpec, lookup: (id: string) => Promise<boolean>): Promise<boolean> {
+    try {
+      return await lookup(spec.id);
+    } catch (err) {
+      this.deps.log.warn({ room: spec.id, err }, 'could not tell whether the failed room is gone');
+      return true;
+    }
+  }
+
   /**
-   * After the room's processes are gone: measures the home and frees it. Never throws (a room is
-   * deleted whatever happens here); a lease left held is freed by reconcile().
+   * After the room's processes are gone: frees the home, then measures it in the background. Never
+   * throws (a room is deleted whatever happens here); a lease left held is freed by reconcile().
    */
   async release(spec: RoomSpec): Promise<void> {
     const ref = profileOf(spec);
@@ -123,13 +154,32 @@ export class ProfileService {
     }
   }
 
+  /** Resolves once the measures started so far have ended (tests; a shutdown that waits for them). */
+  async settled(): Promise<void> {
+    await Promise.all(this.measuring.values());
+  }
+
+  /** Frees the lease first (its last measure stays) so the next room need not wait for the measure. */
   private async free(ref: ProfileRef, holder: string): Promise<void> {
-    const bytes = await (this.deps.storage?.measure(ref) ?? Promise.resolve(null)).catch((err: unknown) => {
-      this.deps.log.warn({ profile: ref.name, err }, 'could not measure the profile');
-      return null;
-    });
-    if (await this.deps.store.releaseProfile({ ...ref, holder }, this.now(), bytes))
-      this.deps.log.info({ room: holder, owner: ref.owner, profile: ref.name, bytes }, 'profile freed');
+    if (!(await this.deps.store.releaseProfile({ ...ref, holder }, this.now(), null))) return;
+    this.deps.log.info({ room: holder, owner: ref.owner, profile: ref.name }, 'profile freed');
+    this.measureLater(ref);
+  }
+
+  private measureLater(ref: ProfileRef): void {
+    const { storage, store, log } = this.deps;
+    const key = `${ref.owner}/${ref.name}`;
+    if (!storage || this.measuring.has(key)) return;
+    const measured = withinDeadline(storage.measure(ref), PROFILE_MEASURE_MS, 'profile measure')
+      .then(async (bytes) => {
+        if (bytes !== null && (await store.setProfileBytes(ref.owner, ref.name, bytes)))
+          log.debug({ owner: ref.owner, profile: ref.name, bytes }, 'profile measured');
+      })
+      .catch((err: unknown) =>
+        log.warn({ owner: ref.owner, profile: ref.name, err }, 'could not measure the profile'),
+      )
+      .finally(() => this.measuring.delete(key));
+    this.measuring.set(key, measured);
   }
 }
 

@@ -78,7 +78,11 @@ export interface RoomManagerDeps {
   settingsPush?: SettingsPush;
   /** persistent profiles (ProfileService): taken around a create, freed once the room is gone; absent: none kept */
   profiles?: {
-    holding<T>(spec: RoomSpec, create: () => Promise<T>): Promise<T>;
+    holding<T>(
+      spec: RoomSpec,
+      create: () => Promise<T>,
+      stillThere: (id: string) => Promise<boolean>,
+    ): Promise<T>;
     release(spec: RoomSpec): Promise<void>;
   };
   /** the templates a create may name (TemplateService); default: the built-in ones */
@@ -143,7 +147,8 @@ export class RoomManager {
     };
     if (spec.profile && !this.deps.profiles) throw errors.badRequest('this dashboard keeps no profiles');
     const make = () => this.deps.driver.create(spec);
-    const record = await (this.deps.profiles?.holding(spec, make) ?? make());
+    const stillThere = async (roomId: string) => (await this.deps.driver.get(roomId)) !== null;
+    const record = await (this.deps.profiles?.holding(spec, make, stillThere) ?? make());
     // Only a policy that differs from the default is stored: the agent is told when it is ready.
     if (spec.clipboard && this.deps.settings) await this.deps.settings.set(id, this.deps.settings.of(spec));
     this.deps.log.info(
@@ -214,12 +219,7 @@ export class RoomManager {
     if (!p) throw errors.unauthorized();
     const record = await this.require(id);
     authorize(p, 'delete', record.spec);
-    await this.deps.driver.delete(id);
-    await this.deps.profiles?.release(record.spec);
-    await this.ending(id);
-    await this.deps.invites.forget(id);
-    await this.deps.rights?.forget(id);
-    this.protocols.forget(id);
+    await this.tearDown(record);
     this.deps.log.info({ room: id, by: p.id }, 'room deleted');
     this.webhooks.emit(roomEvents.deletedByRequest(id, this.now(), p.id));
   }
@@ -247,12 +247,7 @@ export class RoomManager {
     const record = await this.deps.driver.get(id);
     if (!record) return;
     this.deps.log.info({ room: id, reason: expiry.reason }, 'room expired: deleting');
-    await this.deps.driver.delete(id);
-    await this.deps.profiles?.release(record.spec);
-    await this.ending(id);
-    await this.deps.invites.forget(id);
-    await this.deps.rights?.forget(id);
-    this.protocols.forget(id);
+    await this.tearDown(record);
     this.deps.log.info({ room: id, reason: expiry.reason }, 'room deleted');
     this.webhooks.emit(roomEvents.expired(id, this.now(), expiry.reason));
   }
@@ -262,10 +257,7 @@ export class RoomManager {
     const record = await this.deps.driver.get(id);
     if (!record || record.status !== 'failed') return;
     this.deps.log.warn({ room: id, failedAt }, 'room failed and did not come back: deleting');
-    await this.deps.driver.delete(id);
-    await this.deps.profiles?.release(record.spec);
-    await this.ending(id);
-    await this.deps.invites.forget(id);
+    await this.tearDown(record);
     this.deps.log.info({ room: id, reason: 'failed' }, 'room deleted');
     this.webhooks.emit(roomEvents.failed(id, this.now(), failedAt));
   }
@@ -290,6 +282,20 @@ export class RoomManager {
       })
       .catch(() => {});
   };
+
+  /**
+   * What every end of a room does (delete, expiry, failure): the driver removes it, then its profile
+   * is freed and what was kept for it forgotten (the recordings keep what they need first).
+   */
+  private async tearDown(record: RoomRecord): Promise<void> {
+    const id = record.spec.id;
+    await this.deps.driver.delete(id);
+    await this.deps.profiles?.release(record.spec);
+    await this.ending(id);
+    await this.deps.invites.forget(id);
+    await this.deps.rights?.forget(id);
+    this.protocols.forget(id);
+  }
 
   /** The recordings keep what they need of a room that ends; their failure never stops the delete. */
   private async ending(id: string): Promise<void> {

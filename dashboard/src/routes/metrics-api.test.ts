@@ -1,13 +1,18 @@
-import type { AgentMetrics } from '@boxroom/contracts';
+import {
+  ENCODE_SECONDS_BUCKETS,
+  GLASS_TO_GLASS_SECONDS_BUCKETS,
+  type AgentMetrics,
+} from '@boxroom/contracts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeAgent, type FakeAgent } from '../testing/fake-agent.js';
 import { buildTestApp, inviteOf, type TestApp } from '../testing/test-app.js';
 
 const METRICS_TOKEN = 'metrics-token-0123456789abcdef';
 
-const histogram = (bounds: number[], counts: number[], sum: number) => ({
-  bounds,
-  counts,
+// the contract's bounds (others are not rendered); cumulative counts
+const histogram = (bounds: readonly number[], counts: number[], sum: number) => ({
+  bounds: [...bounds],
+  counts: bounds.map((_, i) => counts[Math.min(i, counts.length - 1)]!),
   count: counts.at(-1)!,
   sum,
 });
@@ -19,8 +24,8 @@ const FIGURES: AgentMetrics = {
   viewersDropped: 1,
   inputEvents: 42,
   controllerPresent: true,
-  encodeSeconds: histogram([0.005, 0.01], [10, 12], 0.07),
-  glassToGlassSeconds: histogram([0.1, 0.2], [1, 2], 0.25),
+  encodeSeconds: histogram(ENCODE_SECONDS_BUCKETS, [0, 10, 12], 0.07),
+  glassToGlassSeconds: histogram(GLASS_TO_GLASS_SECONDS_BUCKETS, [0, 1, 2], 0.25),
 };
 
 /** The series' value in a Prometheus text answer, or undefined when it is not there. */

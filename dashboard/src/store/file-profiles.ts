@@ -40,6 +40,10 @@ export class FileProfiles {
     );
   }
 
+  setBytes(owner: string, name: string, bytes: number): Promise<boolean> {
+    return this.change(owner, name, (e) => (e ? { ...e, bytes } : null));
+  }
+
   delete({ owner, name, holder }: ProfileLease): Promise<boolean> {
     return this.change(owner, name, (e) => (e && e.inUseBy === holder ? 'delete' : null));
   }

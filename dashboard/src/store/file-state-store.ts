@@ -236,6 +236,10 @@ export class FileStateStore implements StateStore {
     return this.profiles.release(lease, nowMs, bytes);
   }
 
+  setProfileBytes(owner: string, name: string, bytes: number): Promise<boolean> {
+    return this.profiles.setBytes(owner, name, bytes);
+  }
+
   listProfiles(): Promise<ProfileEntry[]> {
     return Promise.resolve(this.profiles.list());
   }

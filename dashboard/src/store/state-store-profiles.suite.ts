@@ -39,6 +39,17 @@ export function defineProfileLeaseTests(
     });
   });
 
+  it('profiles: a measure stored apart from the lease, whoever holds it; none for a profile that is gone', async () => {
+    const { store, peer } = stores();
+    await store.takeProfile(lease('o', 'p', 'room1'), 10);
+    expect(await store.releaseProfile(lease('o', 'p', 'room1'), 20, null)).toBe(true);
+    await peer.takeProfile(lease('o', 'p', 'room2'), 30); // the next room mounted it before the measure ended
+    expect(await peer.setProfileBytes('o', 'p', 2048)).toBe(true);
+    expect((await store.listProfiles())[0]).toMatchObject({ inUseBy: 'room2', bytes: 2048, lastUsedAt: 30 });
+    expect(await store.setProfileBytes('o', 'other', 1)).toBe(false);
+    expect((await peer.listProfiles()).map((e) => e.name)).toEqual(['p']);
+  });
+
   it('profiles: exactly one of several rooms taking one at once gets it', async () => {
     const { store, peer } = stores();
     const rooms = ['r1', 'r2', 'r3', 'r4', 'r5', 'r6'];

@@ -90,6 +90,11 @@ export interface StateStore {
    * measure stays); false: `holder` did not have it (released before, or another holder).
    */
   releaseProfile(lease: ProfileLease, nowMs: number, bytes: number | null): Promise<boolean>;
+  /**
+   * Records what the profile's home holds (measured after its room freed it, which may take long:
+   * the lease never waits for it); false: there is no such profile (deleted meanwhile).
+   */
+  setProfileBytes(owner: string, name: string, bytes: number): Promise<boolean>;
   /** Every profile, oldest first. */
   listProfiles(): Promise<ProfileEntry[]>;
   /** Removes the entry only while `holder` has it (the deleter takes it first); false: it did not. */

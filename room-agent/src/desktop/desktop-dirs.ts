@@ -81,7 +81,7 @@ export async function createDesktopDir(p: DesktopPaths, identity: DesktopIdentit
  * mount point) and used by earlier rooms: handed to this room's desktop user, 0700. A local room's
  * desktop user is new with each room (another uid), so what earlier rooms left is handed over too.
  * The desktop user cannot replace the home itself (its parent is not the desktop's), and nothing is
- * followed: lchown, no symlink traversal.
+ * followed: lchown, no symlink traversal, and a file with other hard links is skipped (handOver).
  */
 export async function prepareKeptHome(home: string, identity: DesktopIdentity): Promise<void> {
   const who = owner(identity);
@@ -93,14 +93,22 @@ export async function prepareKeptHome(home: string, identity: DesktopIdentity): 
   await chmod(home, 0o700);
 }
 
-/** lchown of `dir` and everything under it, depth first; what cannot be read is somebody's already. */
+/**
+ * lchown of `dir` and everything under it, depth first; what cannot be read is somebody's already.
+ * Each entry is lstat'ed before anything is done to it (a dir is entered only if it is one, never
+ * through a symlink). A regular file with more than one hard link is left alone: an earlier desktop
+ * user could have linked a file from elsewhere on the host into the profile (it shares the file
+ * system), and chowning it as root would hand that file to this room's user.
+ */
 async function handOver(dir: string, who: { uid: number; gid: number }): Promise<void> {
   await lchown(dir, who.uid, who.gid);
-  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
-  for (const e of entries) {
-    const path = join(dir, e.name);
-    if (e.isDirectory()) await handOver(path, who);
-    else await lchown(path, who.uid, who.gid);
+  const names = await readdir(dir).catch(() => []);
+  for (const name of names) {
+    const path = join(dir, name);
+    const st = await lstat(path).catch(() => null);
+    if (!st) continue;
+    if (st.isDirectory()) await handOver(path, who);
+    else if (!(st.isFile() && st.nlink > 1)) await lchown(path, who.uid, who.gid);
   }
 }
 

@@ -2,6 +2,7 @@ import {
   chmodSync,
   chownSync,
   existsSync,
+  linkSync,
   lstatSync,
   mkdirSync,
   mkdtempSync,
@@ -48,6 +49,29 @@ describe('a kept (profile) home', () => {
     expect(lstatSync(join(home, 'link')).uid).toBe(54321);
     expect(statSync(outside).uid).toBe(0);
     expect(statSync(home).mode & 0o777).toBe(0o700);
+  });
+
+  it('leaves a file with another hard link alone: it may be a file from outside the profile', async () => {
+    const home = join(dir, 'profile');
+    mkdirSync(join(home, 'sub'), { recursive: true });
+    const outside = join(dir, 'shadow');
+    writeFileSync(outside, 'a host file');
+    linkSync(outside, join(home, 'sub', 'looks-like-mine'));
+    writeFileSync(join(home, 'sub', 'mine'), 'x');
+    const elsewhere = join(dir, 'elsewhere');
+    mkdirSync(join(elsewhere, 'deep'), { recursive: true });
+    writeFileSync(join(elsewhere, 'deep', 'file'), 'x');
+    symlinkSync(elsewhere, join(home, 'dirlink'));
+
+    await prepareKeptHome(home, NEXT);
+
+    expect(lstatSync(join(home, 'sub', 'mine')).uid).toBe(54321);
+    expect(lstatSync(join(home, 'sub')).uid).toBe(54321);
+    expect(statSync(outside).uid).toBe(0);
+    // a symlink to a dir: the link is handed over, never entered
+    expect(lstatSync(join(home, 'dirlink')).uid).toBe(54321);
+    for (const p of [elsewhere, join(elsewhere, 'deep'), join(elsewhere, 'deep', 'file')])
+      expect(statSync(p).uid).toBe(0);
   });
 
   it('is made when missing, and refused when it is not a directory', async () => {

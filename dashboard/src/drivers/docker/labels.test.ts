@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { filesPolicyOf, type RoomSpec } from '../../rooms/room-driver.js';
-import { LABEL, fromLabels, labelFilter, toLabels } from './labels.js';
+import { LABEL, UNREADABLE_POLICIES, fromLabels, labelFilter, toLabels } from './labels.js';
 
 const spec: RoomSpec = {
   id: 'k3x9q2',
@@ -103,6 +103,38 @@ describe('room labels', () => {
     expect(read.env).toBeUndefined();
     expect(read.browserMode).toBeUndefined();
     expect(read.template).toBe('gimp');
+  });
+
+  it('drops a start URL, profile or image that is not one, and reads unparsable policies as all off', () => {
+    const labels = {
+      ...toLabels({ ...templated, profile: 'work', startUrl: 'https://ok.example/' }, 'prod'),
+      [LABEL.startUrl]: 'javascript:alert(1)',
+      [LABEL.profile]: '../../etc',
+      [LABEL.image]: '--privileged',
+      [LABEL.policies]: '{"record":',
+    };
+    const read = fromLabels(labels)!;
+    expect(read.startUrl).toBeUndefined();
+    expect(read.profile).toBeUndefined();
+    expect(read.image).toBeUndefined();
+    expect(read.policies).toEqual(UNREADABLE_POLICIES);
+    expect(UNREADABLE_POLICIES).toEqual({
+      record: ['off'],
+      clipboard: { copyOut: false, pasteIn: false },
+      files: { upload: false, download: false },
+    });
+    // a policies label of the wrong shape is unreadable too; none at all is no bounds
+    expect(fromLabels({ ...labels, [LABEL.policies]: '{"record":["sometimes"]}' })!.policies).toEqual(
+      UNREADABLE_POLICIES,
+    );
+    const none: Record<string, string> = { ...labels };
+    delete none[LABEL.policies];
+    expect(fromLabels(none)!.policies).toBeUndefined();
+    // valid ones are kept
+    const fine = fromLabels(
+      toLabels({ ...templated, profile: 'work', startUrl: 'https://ok.example/' }, 'prod'),
+    )!;
+    expect(fine).toMatchObject({ profile: 'work', startUrl: 'https://ok.example/', image: templated.image });
   });
 
   it('refuses labels that are not a readable room', () => {

@@ -1,10 +1,11 @@
-import { Type } from 'typebox';
 import { Value } from 'typebox/value';
 import {
   BROWSER_MODES,
+  ProfileName,
   RECORD_POLICIES,
   RECORDINGS_VISIBILITY,
   ROOM_APPS,
+  StartUrl,
   TemplateDefinition,
   TemplatePolicies,
 } from '@boxroom/contracts';
@@ -58,7 +59,18 @@ const APPS: readonly RoomApp[] = ROOM_APPS;
 const Command = TemplateDefinition.properties.command;
 const AppEnv = TemplateDefinition.properties.env;
 const PolicyBounds = TemplatePolicies;
-const Image = Type.String({ minLength: 1 });
+const Image = TemplateDefinition.properties.image;
+
+/**
+ * The policies of a room whose policies label is there but unreadable: everything the template
+ * could have kept off is off. Reading it as no bounds would let a PATCH turn on what the template
+ * forbade; a room locked down too far only needs recreating.
+ */
+export const UNREADABLE_POLICIES: TemplatePolicies = {
+  record: ['off'],
+  clipboard: { copyOut: false, pasteIn: false },
+  files: { upload: false, download: false },
+};
 
 export function toLabels(spec: RoomSpec, instance: string): Record<string, string> {
   const timeouts = timeoutsOf(spec);
@@ -113,18 +125,25 @@ function fromTemplateLabels(
 ): Pick<RoomSpec, 'template' | 'command' | 'env' | 'policies' | 'image' | 'startUrl' | 'browserMode'> {
   const command = json(labels[LABEL.command]);
   const env = json(labels[LABEL.env]);
-  const policies = json(labels[LABEL.policies]);
+  const policies = readPolicies(labels[LABEL.policies]);
   const image = labels[LABEL.image];
+  const startUrl = labels[LABEL.startUrl];
   const browserMode = BROWSER_MODES.find((m) => m === labels[LABEL.browserMode]);
   return {
     ...(labels[LABEL.template] !== undefined ? { template: labels[LABEL.template] } : {}),
     ...(Value.Check(Command, command) ? { command } : {}),
     ...(Value.Check(AppEnv, env) ? { env } : {}),
-    ...(Value.Check(PolicyBounds, policies) ? { policies } : {}),
+    ...(policies ? { policies } : {}),
     ...(Value.Check(Image, image) ? { image } : {}),
-    ...(labels[LABEL.startUrl] !== undefined ? { startUrl: labels[LABEL.startUrl] } : {}),
+    ...(Value.Check(StartUrl, startUrl) ? { startUrl } : {}),
     ...(browserMode ? { browserMode } : {}),
   };
+}
+
+function readPolicies(label: string | undefined): TemplatePolicies | undefined {
+  if (label === undefined) return undefined;
+  const policies = json(label);
+  return Value.Check(PolicyBounds, policies) ? policies : UNREADABLE_POLICIES;
 }
 
 function int(value: string | undefined): number | null {
@@ -168,7 +187,7 @@ export function fromLabels(labels: Readonly<Record<string, string>>): RoomSpec |
     timeouts: { maxAgeS: timeouts.maxAgeS, noViewersS: timeouts.noViewersS, noInputS: timeouts.noInputS },
     ...recordingLabels(labels),
     ...(files ? { files } : {}),
-    ...(labels[LABEL.profile] ? { profile: labels[LABEL.profile] } : {}),
+    ...(Value.Check(ProfileName, labels[LABEL.profile]) ? { profile: labels[LABEL.profile] } : {}),
     ...fromTemplateLabels(labels),
   };
 }

@@ -292,6 +292,14 @@ export class PostgresStateStore implements StateStore {
     return rowCount === 1;
   }
 
+  async setProfileBytes(owner: string, name: string, bytes: number): Promise<boolean> {
+    const { rowCount } = await this.db.query(
+      'UPDATE profiles SET bytes = $3 WHERE owner = $1 AND name = $2',
+      [owner, name, bytes],
+    );
+    return rowCount === 1;
+  }
+
   async listProfiles(): Promise<ProfileEntry[]> {
     const { rows } = await this.db.query<{
       owner: string;
