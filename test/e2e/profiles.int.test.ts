@@ -169,9 +169,13 @@ describe('persistent profiles of local rooms', () => {
     expect((await dash.api('DELETE', `/api/rooms/${first.id}`)).status).toBe(204);
     expect(existsSync(`/proc/${firstPid}`)).toBe(false);
     expect(statSync(home)).toMatchObject({ uid: 0 });
-    const freed = (await dash.api<{ profiles: Profile[] }>('GET', '/api/profiles')).body.profiles[0]!;
-    expect(freed).toMatchObject({ inUseBy: null });
-    expect(freed.bytes).toBeGreaterThan(100_000); // a Chromium profile and the file, du-like
+    const profile = async () =>
+      (await dash.api<{ profiles: Profile[] }>('GET', '/api/profiles')).body.profiles[0]!;
+    // free at once; its size is measured after, in the background
+    expect(await profile()).toMatchObject({ inUseBy: null });
+    await expect
+      .poll(async () => (await profile()).bytes, { timeout: 30_000, interval: 200 })
+      .toBeGreaterThan(100_000); // a Chromium profile and the file, du-like
 
     // the next room with it: the file is there for its (other) desktop user, and its Chromium runs on
     // the browser profile the first one made, with the cookie and the local storage its page set
