@@ -29,7 +29,7 @@ import { AgentProtocols, type AgentProtocol } from './agent-protocol.js';
 import { newRoomId } from './ids.js';
 import type { RightsPush } from './rights-push.js';
 import { createdSettings, patched, type RoomSettingsService } from './room-settings-service.js';
-import { BUILT_IN_TEMPLATES } from '../templates/built-in-templates.js';
+import { BUILT_IN_ONLY } from '../templates/built-in-templates.js';
 import { refuseOutOfBounds, resolveCreate, templateIdOf } from './template-resolution.js';
 import type { SettingsPush } from './settings-push.js';
 import type { RoomLiveSettings } from '../store/state-store.js';
@@ -122,13 +122,12 @@ export class RoomManager {
       throw errors.conflict(`room limit reached (${this.deps.maxRooms})`);
     // the template first: a create it refuses (400) takes no room id
     const templateId = templateIdOf(body);
-    const template = this.deps.templates
-      ? this.deps.templates.find(templateId)
-      : (Object.values(BUILT_IN_TEMPLATES).find((t) => t.id === templateId) ?? null);
+    const template = (this.deps.templates ?? BUILT_IN_ONLY).find(templateId);
     if (!template)
       throw errors.badRequest(`template ${templateId} does not exist (GET /api/templates lists them)`);
     if (body.profile && template.profiles !== true)
       throw errors.badRequest(`template ${template.id} keeps no profiles (it does not say "profiles": true)`);
+    if (body.profile && !this.deps.profiles) throw errors.badRequest('this dashboard keeps no profiles');
     const fromTemplate = resolveCreate(body, template, {
       record: this.deps.defaultRecord ?? 'manual',
       timeouts: this.deps.defaultTimeouts ?? NO_TIMEOUTS,
@@ -145,7 +144,6 @@ export class RoomManager {
       recordingsVisibleTo: body.recordingsVisibleTo ?? 'viewers',
       ...(body.profile ? { profile: body.profile } : {}),
     };
-    if (spec.profile && !this.deps.profiles) throw errors.badRequest('this dashboard keeps no profiles');
     const make = () => this.deps.driver.create(spec);
     const stillThere = async (roomId: string) => (await this.deps.driver.get(roomId)) !== null;
     const record = await (this.deps.profiles?.holding(spec, make, stillThere) ?? make());

@@ -36,3 +36,8 @@ export const BUILT_IN_TEMPLATES: Readonly<Record<BuiltInId, RoomTemplate>> = Obj
 export function isBuiltIn(id: string): id is BuiltInId {
   return (BUILT_IN_TEMPLATE_IDS as readonly string[]).includes(id);
 }
+
+/** The built-in template of that id, or null: what a RoomManager without a TemplateService knows. */
+export const BUILT_IN_ONLY = Object.freeze({
+  find: (id: string): RoomTemplate | null => (isBuiltIn(id) ? BUILT_IN_TEMPLATES[id] : null),
+});
