@@ -21,3 +21,6 @@ export * from './clipboard.js';
 export * from './files.js';
 export * from './templates.js';
 export * from './profiles.js';
+export * from './accounts.js';
+export * from './audit.js';
+export * from './quotas.js';

@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { AccountRef, OperatorRole } from './accounts.js';
 
 /** POST /api/session: the dashboard page trades the admin token for an HttpOnly cookie. */
 export const SignInBody = Type.Object(
@@ -9,7 +10,11 @@ export type SignInBody = Static<typeof SignInBody>;
 
 /** What the page learns of its operator session: the same after sign-in and on every later look. */
 export const OperatorSession = Type.Object({
-  role: Type.Literal('operator'),
+  /** the account's role (the admin token signs in as the break-glass admin account) */
+  role: OperatorRole,
+  account: AccountRef,
+  /** how this session signed in */
+  via: Type.Union([Type.Literal('admin-token'), Type.Literal('oidc')]),
   csrf: Type.String({ description: 'send as `x-csrf-token` on every state-changing request' }),
   expiresAt: Type.String({ format: 'date-time' }),
 });

@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { FilesPolicy, FilesPolicyChange } from './files.js';
+import { RoomTimeouts } from './lifecycle.js';
 import { ROOM_LIMITS } from './limits.js';
 
 /**
@@ -44,6 +45,12 @@ export const PatchRoomBody = Type.Object(
     height: Type.Optional(RoomHeight),
     clipboard: Type.Optional(ClipboardPolicyPatch),
     files: Type.Optional(FilesPolicyChange),
+    /**
+     * the room's timeouts from now on (the rest stay): extends a room about to expire (`maxAgeS`
+     * still counts from its creation), bounded like create's by its template's `maxTimeouts` for
+     * owners; an expiry already announced is taken back when the new values put it off
+     */
+    timeouts: Type.Optional(RoomTimeouts),
   },
   { additionalProperties: false, minProperties: 1 },
 );

@@ -10,7 +10,7 @@ import { OperatorSessions } from './auth/operator-session.js';
 import { RightsService } from './auth/rights-service.js';
 import { JoinService } from './rooms/join-service.js';
 import { ParticipantRights } from './rooms/participant-rights.js';
-import { PrincipalResolver } from './auth/principal.js';
+import { PrincipalResolver, type AccountBearers } from './auth/principal.js';
 import { TokenService } from './auth/token-service.js';
 import type { DashboardConfig } from './config.js';
 import { installAuthHook } from './http/auth-hook.js';
@@ -109,6 +109,8 @@ export interface AppDeps {
   webDir?: string | null;
   /** the operator's room templates (BOXROOM_TEMPLATES_FILE, checked by the composition root) */
   templates?: readonly TemplateDefinition[];
+  /** bearers that act for operator accounts (personal API tokens) */
+  accountBearers?: AccountBearers;
 }
 
 /** The dashboard as a fastify instance; server.ts listens, tests inject. */
@@ -273,7 +275,7 @@ async function composeApp(
   const control = new ControlService(rooms, agent, log.child({ mod: 'control' }));
   const desktop = new DesktopService(rooms, agent, log.child({ mod: 'desktop' }));
   const files = new FileService(rooms, log.child({ mod: 'files' }));
-  const resolver = new PrincipalResolver(secrets.adminToken, tokens, rights);
+  const resolver = new PrincipalResolver(secrets.adminToken, tokens, rights, deps.accountBearers);
   const sessions = new OperatorSessions(secrets.inviteKey, secrets.adminToken);
 
   // Singleton jobs run on the replica holding their lease, from ready to close (with one dashboard

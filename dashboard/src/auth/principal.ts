@@ -1,13 +1,14 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
-import type { Role } from '@boxroom/contracts';
+import { ADMIN_ACCOUNT_ID, type AccountRef, type Role } from '@boxroom/contracts';
 import { errors } from '../errors.js';
 import type { RightsService } from './rights-service.js';
 import type { TokenService } from './token-service.js';
 
 /**
- * Who is calling the API: the admin credential (role operator, no room: it spans rooms, and it never
- * leaves the dashboard), or a room token, confined to its room whatever its role. abilities.ts also
- * knows accounts (role owner, no room: they span the rooms they created); none is resolved yet.
+ * Who is calling the API: an operator account (no room: it spans rooms) — the admin credential (the
+ * break-glass admin account, which never leaves the dashboard), or a signed-in or API-token account
+ * (admin and operator: room role operator; creator: room role owner, spanning the rooms it created)
+ * — or a room token, confined to its room whatever its role.
  */
 export interface Principal {
   readonly role: Role;
@@ -18,15 +19,44 @@ export interface Principal {
   readonly room: string | null;
   /** the room token, forwarded to its room's agent as is; null for principals without a room */
   readonly token: string | null;
+  /** the operator account acting, for principals without a room (the audit trail's actor) */
+  readonly account?: AccountRef;
 }
 
+/** The admin token: rooms it creates have always been owned by 'operator' (ADMIN_ACCOUNT_ID). */
 export const OPERATOR: Principal = Object.freeze({
   role: 'operator',
-  id: 'operator',
+  id: ADMIN_ACCOUNT_ID,
   name: 'operator',
   room: null,
   token: null,
+  account: Object.freeze({ id: ADMIN_ACCOUNT_ID, name: 'admin', role: 'admin' as const }),
 });
+
+/** An operator account as a principal: admins and operators moderate every room, creators their own. */
+export function principalOfAccount(account: AccountRef): Principal {
+  return {
+    role: account.role === 'creator' ? 'owner' : 'operator',
+    id: account.id,
+    name: account.name,
+    room: null,
+    token: null,
+    account,
+  };
+}
+
+/** True for the admin credential and admin accounts: settings, every account's tokens and quotas. */
+export function isAdmin(p: Principal | null): boolean {
+  return p?.account?.role === 'admin';
+}
+
+/** Bearers that are not room tokens: personal API tokens (their service says whose, or null). */
+export interface AccountBearers {
+  /** true when the bearer has this kind's shape (then it is never tried as a room token) */
+  owns(bearer: string): boolean;
+  /** the account it acts for; null: unknown, revoked or expired */
+  resolve(bearer: string): Promise<AccountRef | null>;
+}
 
 const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
 
@@ -38,6 +68,7 @@ export class PrincipalResolver {
     adminToken: string,
     private readonly tokens: TokenService,
     private readonly rights?: RightsService,
+    private readonly accounts?: AccountBearers,
   ) {
     this.adminDigest = digest(adminToken);
   }
@@ -50,6 +81,11 @@ export class PrincipalResolver {
     const bearer = m[1];
     // Compare digests: equal length, constant time, whatever the caller sent.
     if (timingSafeEqual(digest(bearer), this.adminDigest)) return OPERATOR;
+    if (this.accounts?.owns(bearer)) {
+      const account = await this.accounts.resolve(bearer);
+      if (!account) throw errors.unauthorized('this API token is unknown, revoked or expired');
+      return principalOfAccount(account);
+    }
     // verify() refuses agent-audience tokens: the dashboard's own calls to agents are no credential here.
     const claims = await this.tokens.verify(bearer);
     this.rights?.check(claims);

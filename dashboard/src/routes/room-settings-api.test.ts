@@ -174,6 +174,7 @@ describe('PATCH /api/rooms/:id (live settings)', () => {
       'height',
       'clipboard',
       'files',
+      'timeouts',
     ]);
   });
 });

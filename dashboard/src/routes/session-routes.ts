@@ -14,7 +14,9 @@ import type { onRequestHookHandler } from 'fastify';
 
 /** What the page learns of its session: the same after sign-in and on every later look. */
 const sessionInfo = (s: { csrf: string; expiresAt: number }): OperatorSession => ({
-  role: 'operator' as const,
+  role: 'admin' as const,
+  account: OPERATOR.account!,
+  via: 'admin-token' as const,
   csrf: s.csrf,
   expiresAt: new Date(s.expiresAt).toISOString(),
 });

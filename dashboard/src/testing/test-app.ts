@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TemplateDefinition } from '@boxroom/contracts';
+import { API_TOKEN_PREFIX, type AccountRef, type TemplateDefinition } from '@boxroom/contracts';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { buildApp } from '../app.js';
@@ -35,6 +35,11 @@ export async function buildTestApp(
     templates?: readonly TemplateDefinition[];
     /** a data dir to use (and leave in place): a second app over the first one's store */
     dataDir?: string;
+    /**
+     * operator accounts by bearer (`brt_<anything>`): for tests of what accounts may do, not of how
+     * they sign in (auth/ tests the real API tokens and OIDC)
+     */
+    accounts?: Record<string, AccountRef>;
   } = {},
 ): Promise<TestApp> {
   const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), 'boxroom-dash-test-')));
@@ -56,6 +61,7 @@ export async function buildTestApp(
     secrets,
     ...(opts.webDir !== undefined ? { webDir: opts.webDir } : {}),
     ...(opts.templates ? { templates: opts.templates } : {}),
+    ...(opts.accounts ? { accountBearers: staticBearers(opts.accounts) } : {}),
   });
   await app.ready();
   return {
@@ -76,4 +82,12 @@ export function inviteOf(link: string): string {
   const secret = new URL(link).hash.replace(/^#invite=/, '');
   if (!secret) throw new Error(`no invite in ${link}`);
   return secret;
+}
+
+/** Fixed bearers for operator accounts (see buildTestApp's `accounts`). */
+function staticBearers(accounts: Record<string, AccountRef>) {
+  return {
+    owns: (bearer: string) => bearer.startsWith(API_TOKEN_PREFIX),
+    resolve: async (bearer: string) => accounts[bearer] ?? null,
+  };
 }
