@@ -6,7 +6,6 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { statSync } from 'node:fs';
 import { get, type IncomingMessage } from 'node:http';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -136,7 +135,6 @@ beforeAll(async () => {
   watchDashboard(url);
   env = {
     ...process.env,
-    DOCKER_GID: String(statSync('/var/run/docker.sock').gid),
     BOXROOM_PORT: String(port),
     BOXROOM_PUBLIC_URL: url,
     BOXROOM_ADMIN_TOKEN: ADMIN_TOKEN,
