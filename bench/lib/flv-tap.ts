@@ -24,6 +24,10 @@ export class FlvTap {
   private pixels = Buffer.alloc(0);
   /** min over frames of (arrival - FLV timestamp): the capture clock's offset plus the fastest path */
   minOffset = Infinity;
+  /** FLV bytes received */
+  bytes = 0;
+  /** the server's close code, once it closed the stream */
+  closedWith: number | null = null;
 
   constructor(url: string, region: { x: number; y: number; w: number; h: number }) {
     this.ffmpeg = spawn(
@@ -73,18 +77,28 @@ export class FlvTap {
     this.ws = new WebSocket(url, { perMessageDeflate: false });
     this.ws.binaryType = 'nodebuffer';
     this.ws.on('message', (d: Buffer) => {
+      this.bytes += d.length;
       reader.push(d);
       this.ffmpeg.stdin!.write(d);
     });
     this.ws.on('error', () => {});
+    this.ws.on('close', (code) => (this.closedWith = code));
   }
 
-  /** The first frame that arrived at or after `since` with the target colour (waits for decoding). */
-  async find(since: number, rgb: [number, number, number], timeoutMs = 3000): Promise<TappedFrame | null> {
+  /**
+   * The first frame that arrived at or after `since` with the target colour and for which `also`
+   * holds (waits for decoding).
+   */
+  async find(
+    since: number,
+    rgb: [number, number, number],
+    timeoutMs = 3000,
+    also: (f: TappedFrame) => boolean = () => true,
+  ): Promise<TappedFrame | null> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const f = this.frames.find(
-        (x) => x.arrivedAt >= since && x.rgb.every((v, c) => Math.abs(v - rgb[c]!) < 60),
+        (x) => x.arrivedAt >= since && x.rgb.every((v, c) => Math.abs(v - rgb[c]!) < 60) && also(x),
       );
       if (f) return f;
       if (Date.now() > deadline) return null;

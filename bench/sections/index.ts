@@ -11,6 +11,7 @@ import { idle } from './idle.js';
 import { input } from './input.js';
 import { join } from './join.js';
 import { recording } from './recording.js';
+import { shaped } from './shaped.js';
 
 /**
  * The sections of `npm run bench`, in the order they run. Those on the shared 720p30 room
@@ -24,6 +25,7 @@ export const SECTIONS: readonly BenchSection[] = [
   input,
   avsync,
   fanout,
+  shaped,
   hls,
   idle,
   recording,

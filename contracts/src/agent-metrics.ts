@@ -41,6 +41,11 @@ export const AgentMetrics = Type.Object({
   viewers: Type.Integer({ minimum: 0 }),
   /** readers dropped because they fell too far behind */
   viewersDropped: Type.Integer({ minimum: 0 }),
+  /**
+   * times a reader that fell behind started skipping video frames up to a keyframe (absent from
+   * agents older than the field)
+   */
+  viewerSkips: Type.Optional(Type.Integer({ minimum: 0 })),
   /** key and pointer events from the controller that reached the desktop */
   inputEvents: Type.Integer({ minimum: 0 }),
   /** someone holds control */

@@ -106,6 +106,7 @@ async function main(): Promise<void> {
     stream: meter,
     viewers: () => fanout.viewerCount(),
     viewersDropped: () => fanout.droppedCount(),
+    viewerSkips: () => fanout.skipCount(),
     controllerPresent: () => lease.holderId() !== null,
   });
   session.on('latency', (ms) => metrics.latencyReported(ms));

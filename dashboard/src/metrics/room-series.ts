@@ -73,6 +73,12 @@ export const ROOM_SERIES: ReadonlyArray<{ name: string; type: Kind; help: string
       (m) => m.viewersDropped,
     ],
     [
+      'boxroom_room_viewer_skips_total',
+      'counter',
+      'times a stream reader that fell behind skipped video frames up to a keyframe',
+      (m) => m.viewerSkips ?? 0,
+    ],
+    [
       'boxroom_room_input_events_total',
       'counter',
       "the controller's key and pointer events that reached the desktop",

@@ -22,6 +22,7 @@ const FIGURES: AgentMetrics = {
   bitrateBitsPerSecond: 812_000,
   viewers: 3,
   viewersDropped: 1,
+  viewerSkips: 5,
   inputEvents: 42,
   controllerPresent: true,
   encodeSeconds: histogram(ENCODE_SECONDS_BUCKETS, [0, 10, 12], 0.07),
@@ -101,6 +102,7 @@ describe('GET /metrics', () => {
     expect(value(text, `boxroom_room_bitrate_bits_per_second{${r}}`)).toBe(812_000);
     expect(value(text, `boxroom_room_controller_present{${r}}`)).toBe(1);
     expect(value(text, `boxroom_room_viewers_dropped_total{${r}}`)).toBe(1);
+    expect(value(text, `boxroom_room_viewer_skips_total{${r}}`)).toBe(5);
     expect(value(text, `boxroom_room_input_events_total{${r}}`)).toBe(42);
     expect(value(text, `boxroom_room_encode_seconds_bucket{${r},le="0.005"}`)).toBe(10);
     expect(value(text, `boxroom_room_encode_seconds_bucket{${r},le="+Inf"}`)).toBe(12);

@@ -49,7 +49,29 @@ class FakeSink implements ViewerSink {
 }
 
 const logger = pino({ level: 'silent' });
-const tag = (n: number, size = 1000) => Buffer.alloc(size, n);
+/** An opaque tag (a script data tag: always sent), told apart by its last byte. */
+const tag = (n: number, size = 1000) => {
+  const b = Buffer.alloc(size, n);
+  b[0] = 18;
+  return b;
+};
+/** An AVC video frame (FLV tag type 9, frame type 1 key or 2 inter, NALU), told apart by its last byte. */
+const frame = (n: number, key: boolean, size = 1000) => {
+  const b = Buffer.alloc(size, n);
+  b[0] = 9;
+  b[11] = (key ? 0x10 : 0x20) | 7;
+  b[12] = 1;
+  return b;
+};
+/** An AAC audio frame. */
+const audio = (n: number) => {
+  const b = Buffer.alloc(200, n);
+  b[0] = 8;
+  b[11] = 0xaf;
+  b[12] = 1;
+  return b;
+};
+const last = (bufs: Buffer[]) => bufs.map((x) => x[x.length - 1]);
 
 describe('StreamFanout', () => {
   it('sends the join buffers first, then the same live Buffer objects to every viewer', () => {
@@ -63,8 +85,8 @@ describe('StreamFanout', () => {
     fan.attach(b);
     const live = tag(5);
     src.push(live);
-    expect(a.written.map((x) => x[0])).toEqual([1, 2, 3, 4, 5]);
-    expect(b.written.map((x) => x[0])).toEqual([1, 2, 3, 5]);
+    expect(last(a.written)).toEqual([1, 2, 3, 4, 5]);
+    expect(last(b.written)).toEqual([1, 2, 3, 5]);
     expect(a.written[4]).toBe(live);
     expect(b.written[3]).toBe(live);
   });
@@ -145,5 +167,48 @@ describe('StreamFanout', () => {
     fan.attach(late);
     expect(late.ended).toBe(true);
     expect(fan.viewerCount()).toBe(0);
+  });
+
+  it('a viewer behind skips video frames up to a keyframe it can take, and keeps audio', () => {
+    const src = new FakeSource();
+    const fan = new StreamFanout(src, {
+      maxBacklogBytes: 100_000,
+      skipBacklogBytes: 2500,
+      resumeBacklogBytes: 500,
+      logger,
+    });
+    const slow = new FakeSink(0);
+    const fast = new FakeSink();
+    fan.attach(slow);
+    fan.attach(fast);
+    src.push(frame(1, true));
+    src.push(frame(2, false));
+    src.push(frame(3, false)); // 2000 unsent before it: sent
+    src.push(frame(4, false)); // 3000 unsent: behind, skipped
+    src.push(audio(5));
+    src.push(tag(6)); // metadata: sent
+    src.push(frame(7, false));
+    src.push(frame(8, true)); // a keyframe, but still 3000+ unsent: skipped
+    slow.queued = 0; // its reader caught up
+    src.push(frame(9, false)); // not a keyframe: still skipped
+    src.push(frame(10, true)); // plays on from here
+    src.push(frame(11, false));
+    expect(last(slow.written)).toEqual([1, 2, 3, 5, 6, 10, 11]);
+    expect(last(fast.written)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    expect(slow.dropped).toBe(false);
+    expect(fan.skipCount()).toBe(1);
+    expect(fan.droppedCount()).toBe(0);
+  });
+
+  it('still drops a viewer that stopped reading, once even audio and metadata pass the limit', () => {
+    const src = new FakeSource();
+    const fan = new StreamFanout(src, { maxBacklogBytes: 10_000, skipBacklogBytes: 2000, logger });
+    const stalled = new FakeSink(0);
+    fan.attach(stalled);
+    for (let i = 0; i < 40; i++) src.push(i % 10 === 0 ? frame(i, true) : frame(i, false));
+    expect(stalled.dropped).toBe(false); // skipping since the third frame: 3000 bytes held
+    for (let i = 0; i < 40 && !stalled.dropped; i++) src.push(audio(i));
+    expect(stalled.dropped).toBe(true);
+    expect(fan.droppedCount()).toBe(1);
   });
 });

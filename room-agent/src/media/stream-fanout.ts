@@ -2,14 +2,24 @@ import { EventEmitter } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import type { WebSocket } from 'ws';
 import type { Logger } from '../logger.js';
+import { TagKind, flvTagKind } from './flv-tag-kind.js';
 import type { FlvTagSource } from './flv-tag-source.js';
 import { HttpViewerSink } from './http-viewer-sink.js';
 import type { ViewerSink } from './viewer-sink.js';
 import { WsViewerSink } from './ws-viewer-sink.js';
 
+/** Unsent bytes that mark a viewer as behind when the next video frame comes: ~0.7 s at 3 Mbit/s. */
+export const SKIP_BACKLOG_BYTES = 256 * 1024;
+/** A skipping viewer takes up again at a keyframe once what it was sent is down to this. */
+export const RESUME_BACKLOG_BYTES = 16 * 1024;
+
 export interface StreamFanoutOptions {
   /** a viewer whose unsent bytes exceed this is dropped (config.viewerMaxBacklogBytes) */
   maxBacklogBytes: number;
+  /** default SKIP_BACKLOG_BYTES; kept below maxBacklogBytes */
+  skipBacklogBytes?: number;
+  /** default RESUME_BACKLOG_BYTES */
+  resumeBacklogBytes?: number;
   logger: Logger;
   /** sees every live tag before the viewers do (the room's stream metrics) */
   meter?: { tag(tag: Buffer): void };
@@ -27,6 +37,8 @@ interface Viewer {
   readonly id: number;
   readonly sink: ViewerSink;
   readonly since: number;
+  /** behind: video frames are left out until a keyframe finds its backlog drained */
+  skipping: boolean;
 }
 
 /**
@@ -35,8 +47,12 @@ interface Viewer {
  * sequence headers, GOP cache) so its first keyframe arrives at once. Viewers are attached to this
  * object, not to a publisher, so they keep playing across a publisher restart.
  *
- * NMS has no outbound backpressure and neither would a plain loop: after every write the viewer's
- * backlog is checked, and one past maxBacklogBytes is dropped, so a viewer costs at most
+ * NMS has no outbound backpressure and neither would a plain loop. A viewer whose link cannot carry
+ * the stream skips ahead rather than falling further behind: when a video frame comes while more than
+ * skipBacklogBytes of what it was sent is still unsent, it goes without video frames (audio, metadata
+ * and sequence headers still go) until a keyframe finds its backlog down to resumeBacklogBytes, and
+ * plays on from that keyframe: it sees fewer frames, never older ones. Only a viewer whose backlog
+ * passes maxBacklogBytes even so (a reader that stopped reading) is dropped, so a viewer costs at most
  * maxBacklogBytes plus one tag of memory.
  */
 export class StreamFanout extends EventEmitter<FanoutEvents> {
@@ -45,6 +61,9 @@ export class StreamFanout extends EventEmitter<FanoutEvents> {
   private nextId = 1;
   private closed = false;
   private dropped = 0;
+  private skips = 0;
+  private readonly skipBytes: number;
+  private readonly resumeBytes: number;
   /** how viewers are ended on close: null, the sinks' own "stream ended" */
   private endWith: { code: number; reason: string } | null = null;
 
@@ -54,6 +73,8 @@ export class StreamFanout extends EventEmitter<FanoutEvents> {
   ) {
     super();
     this.log = opts.logger.child({ mod: 'stream-fanout' });
+    this.skipBytes = Math.min(opts.skipBacklogBytes ?? SKIP_BACKLOG_BYTES, opts.maxBacklogBytes / 2);
+    this.resumeBytes = Math.min(opts.resumeBacklogBytes ?? RESUME_BACKLOG_BYTES, this.skipBytes);
     source.setTagListener(this.onTag);
   }
 
@@ -69,7 +90,7 @@ export class StreamFanout extends EventEmitter<FanoutEvents> {
 
   /** For tests and other transports. */
   attach(sink: ViewerSink): ViewerHandle {
-    const viewer: Viewer = { id: this.nextId++, sink, since: Date.now() };
+    const viewer: Viewer = { id: this.nextId++, sink, since: Date.now(), skipping: false };
     const handle: ViewerHandle = { id: viewer.id, close: () => this.remove(viewer, 'closed') };
     if (this.closed) {
       sink.end(this.endWith?.code, this.endWith?.reason);
@@ -95,6 +116,11 @@ export class StreamFanout extends EventEmitter<FanoutEvents> {
     return this.dropped;
   }
 
+  /** Times a viewer that fell behind started skipping video frames, since the start. */
+  skipCount(): number {
+    return this.skips;
+  }
+
   /** Ends every viewer and detaches from the stream (agent stopping; the room failed: 4504 and why). */
   close(code?: number, reason?: string): void {
     if (this.closed) return;
@@ -108,11 +134,29 @@ export class StreamFanout extends EventEmitter<FanoutEvents> {
   private readonly onTag = (tag: Buffer): void => {
     const max = this.opts.maxBacklogBytes;
     this.opts.meter?.tag(tag);
+    const kind = flvTagKind(tag);
     for (const v of this.viewers) {
+      if (kind !== TagKind.Always && !this.sends(v, kind)) continue;
       v.sink.write(tag);
       if (v.sink.backlog() > max) this.remove(v, 'slow');
     }
   };
+
+  /** Whether a viewer gets this video frame: the backlog is looked at before the frame is added. */
+  private sends(v: Viewer, kind: TagKind): boolean {
+    const backlog = v.sink.backlog();
+    if (v.skipping) {
+      if (kind !== TagKind.KeyFrame || backlog > this.resumeBytes) return false;
+      v.skipping = false;
+      this.log.debug({ viewer: v.id, backlog }, 'viewer caught up, playing on from a keyframe');
+      return true;
+    }
+    if (backlog <= this.skipBytes) return true;
+    v.skipping = true;
+    this.skips += 1;
+    this.log.info({ viewer: v.id, kind: v.sink.kind, backlog }, 'viewer behind, skipping to a keyframe');
+    return false;
+  }
 
   private remove(viewer: Viewer, why: 'slow' | 'closed' | 'disconnected'): void {
     if (!this.viewers.delete(viewer)) return;

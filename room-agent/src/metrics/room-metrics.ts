@@ -6,6 +6,7 @@ export interface RoomMetricsSources {
   stream: StreamMeter;
   viewers: () => number;
   viewersDropped: () => number;
+  viewerSkips: () => number;
   controllerPresent: () => boolean;
 }
 
@@ -37,6 +38,7 @@ export class RoomMetrics {
       bitrateBitsPerSecond: stream.bitrate(),
       viewers: this.s.viewers(),
       viewersDropped: this.s.viewersDropped(),
+      viewerSkips: this.s.viewerSkips(),
       inputEvents: this.inputCount,
       controllerPresent: this.s.controllerPresent(),
       encodeSeconds: stream.encodeSeconds.snapshot(),
