@@ -169,7 +169,7 @@ export const DASHBOARD_SETTINGS = defineSettings(['dashboard', 'janitor', 'room-
     min: 0,
     max: MAX_RATE,
     processes: dash,
-    doc: 'page sign-ins (`POST /api/session`, admin token guesses) per client address and minute, likewise',
+    doc: 'page sign-ins (`POST /api/session`, admin token guesses, and OpenID Connect sign-ins begun) per client address and minute, likewise',
   },
   BOXROOM_AGENT_ENTRY: {
     type: 'string',

@@ -51,13 +51,11 @@ export const oidcRoutes: FastifyPluginAsyncTypebox<{
 
   app.get(
     '/api/auth/oidc/callback',
-    publicRoute(
-      {
-        summary: "The identity provider's redirect back: signs the page in (302 to the dashboard)",
-        tags: ['access'],
-      },
-      signInLimit,
-    ),
+    // not rate-limited: each callback needs a flow cookie, which only the (limited) login hands out
+    publicRoute({
+      summary: "The identity provider's redirect back: signs the page in (302 to the dashboard)",
+      tags: ['access'],
+    }),
     async (req, reply) => {
       if (!oidc) throw errors.notFound('sign-in with OpenID Connect is not configured');
       const secure = req.protocol === 'https';
