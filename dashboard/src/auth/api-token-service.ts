@@ -93,7 +93,14 @@ function accountOf(p: Principal | null): AccountRef {
   return p.account;
 }
 
+/** What the API shows of a token: everything but the digest. */
 function publicOf(e: ApiTokenEntry): ApiToken {
-  const { digest: _digest, ...token } = e;
-  return token;
+  return {
+    id: e.id,
+    name: e.name,
+    owner: e.owner,
+    createdAt: e.createdAt,
+    expiresAt: e.expiresAt,
+    lastUsedAt: e.lastUsedAt,
+  };
 }

@@ -123,12 +123,21 @@ export function cookieValue(header: string | undefined, name: string): string | 
 
 /** The Set-Cookie of a session (maxAgeS 0: cleared). Secure when the page came over HTTPS. */
 export function sessionCookie(value: string, maxAgeS: number, secure: boolean): string {
+  return httpOnlyCookie(SESSION_COOKIE, value, { path: '/', sameSite: 'Strict', maxAgeS, secure });
+}
+
+/** A Set-Cookie no page script can read. */
+export function httpOnlyCookie(
+  name: string,
+  value: string,
+  o: { path: string; sameSite: 'Strict' | 'Lax'; maxAgeS: number; secure: boolean },
+): string {
   return [
-    `${SESSION_COOKIE}=${value}`,
-    'Path=/',
+    `${name}=${value}`,
+    `Path=${o.path}`,
     'HttpOnly',
-    'SameSite=Strict',
-    `Max-Age=${maxAgeS}`,
-    ...(secure ? ['Secure'] : []),
+    `SameSite=${o.sameSite}`,
+    `Max-Age=${o.maxAgeS}`,
+    ...(o.secure ? ['Secure'] : []),
   ].join('; ');
 }

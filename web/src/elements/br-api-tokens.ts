@@ -1,5 +1,6 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { ApiError, type ApiClient, type ApiToken, type CreatedApiToken } from '../core/api-client.js';
+import { listCard } from '../styles/blocks.js';
 import { controls } from '../styles/shared.js';
 import './br-copy-link.js';
 
@@ -37,20 +38,8 @@ export class BrApiTokens extends LitElement {
 
   static override styles = [
     controls,
+    listCard,
     css`
-      :host {
-        display: block;
-      }
-      section {
-        padding: 0.9rem 1rem;
-        display: flex;
-        flex-direction: column;
-        gap: 0.6rem;
-      }
-      h2 {
-        margin: 0;
-        font-size: 1rem;
-      }
       form,
       .secret {
         display: flex;
@@ -58,32 +47,11 @@ export class BrApiTokens extends LitElement {
         align-items: center;
         gap: 0.5rem;
       }
-      p,
       .secret {
-        margin: 0;
         font-size: 0.85rem;
       }
       code {
-        overflow-wrap: anywhere;
         font-size: 0.8rem;
-      }
-      table {
-        width: 100%;
-        border-collapse: collapse;
-        font-size: 0.85rem;
-      }
-      th {
-        text-align: left;
-        font-weight: 600;
-        color: var(--muted);
-      }
-      th,
-      td {
-        padding: 0.35rem 0.5rem 0.35rem 0;
-        border-bottom: 1px solid var(--line);
-      }
-      td:last-child {
-        text-align: right;
       }
     `,
   ];

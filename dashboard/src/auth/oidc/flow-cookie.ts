@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { b64, safeEqual } from '../operator-session.js';
+import { b64, httpOnlyCookie, safeEqual } from '../operator-session.js';
 
 export const FLOW_COOKIE = 'boxroom_oidc';
 /** The provider's page may ask for a password and a second factor: ten minutes to come back. */
@@ -60,12 +60,5 @@ export class FlowCookies {
  * cross-site navigation, on which a Strict cookie would not come along. Only the callback reads it.
  */
 export function flowCookie(value: string, maxAgeS: number, secure: boolean): string {
-  return [
-    `${FLOW_COOKIE}=${value}`,
-    'Path=/api/auth/oidc',
-    'HttpOnly',
-    'SameSite=Lax',
-    `Max-Age=${maxAgeS}`,
-    ...(secure ? ['Secure'] : []),
-  ].join('; ');
+  return httpOnlyCookie(FLOW_COOKIE, value, { path: '/api/auth/oidc', sameSite: 'Lax', maxAgeS, secure });
 }
