@@ -14,7 +14,7 @@ import { noContent, publicRoute } from './route-options.js';
 import type { onRequestHookHandler } from 'fastify';
 
 /** What the page learns of its session: the same after sign-in and on every later look. */
-export const sessionInfo = (s: VerifiedSession): OperatorSession => {
+const sessionInfo = (s: VerifiedSession): OperatorSession => {
   const account = s.account ?? OPERATOR.account!;
   return {
     role: account.role,
