@@ -77,6 +77,7 @@ async function signInAs(login: string, shot: string): Promise<Page> {
   await page.goto(dash!.url);
   const button = page.locator('br-sign-in [data-testid=oidc-sign-in]');
   await expect.poll(() => button.textContent()).toBe('Sign in with Test IdP');
+  if (shot === 'ada') await page.screenshot({ path: join(ARTIFACTS, 'oidc-sign-in-page.png') });
   await button.click();
   // 'commit': the provider's page imports a web font, which nothing here can load
   await page.waitForURL((u) => u.origin === provider!.issuer, { waitUntil: 'commit' });
@@ -200,6 +201,12 @@ describe('operator sign-in with OpenID Connect (oidc-provider, real dashboard, C
     await tokens.locator('[data-testid=revoke-token]').click();
     await expect.poll(() => tokens.locator('[data-testid=revoke-token]').count()).toBe(0);
     expect((await dash!.api('GET', '/api/rooms', undefined, secret)).status).toBe(401);
+
+    // on a phone, the account menu and the tokens view still fit the width
+    await ada.setViewportSize({ width: 390, height: 844 });
+    await ada.locator('br-api-tokens').waitFor();
+    expect(await ada.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await ada.screenshot({ path: join(ARTIFACTS, 'oidc-admin-390x844.png'), fullPage: true });
 
     // the creator deletes her own room; sign out ends the session
     expect((await fromPage(cara, 'DELETE', `/api/rooms/${roomId}`, caraSession.csrf)).status).toBe(204);
