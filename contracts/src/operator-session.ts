@@ -19,3 +19,16 @@ export const OperatorSession = Type.Object({
   expiresAt: Type.String({ format: 'date-time' }),
 });
 export type OperatorSession = Static<typeof OperatorSession>;
+
+/**
+ * GET /api/auth/oidc (public): whether the page offers "Sign in with …" (OpenID Connect). The button
+ * navigates to `loginUrl`, which redirects to the provider; the provider sends the browser back to
+ * `/api/auth/oidc/callback`, which sets the session cookie and returns to the dashboard.
+ */
+export const OidcSignIn = Type.Object({
+  enabled: Type.Boolean(),
+  /** the provider's display name (BOXROOM_OIDC_NAME); null when not enabled */
+  name: Type.Union([Type.String({ maxLength: 64 }), Type.Null()]),
+  loginUrl: Type.Union([Type.String(), Type.Null()]),
+});
+export type OidcSignIn = Static<typeof OidcSignIn>;

@@ -10,7 +10,10 @@ import { OperatorSessions } from './auth/operator-session.js';
 import { RightsService } from './auth/rights-service.js';
 import { JoinService } from './rooms/join-service.js';
 import { ParticipantRights } from './rooms/participant-rights.js';
-import { PrincipalResolver, type AccountBearers } from './auth/principal.js';
+import { firstBearers, PrincipalResolver, type AccountBearers } from './auth/principal.js';
+import { AccountService } from './auth/account-service.js';
+import { ApiTokenService } from './auth/api-token-service.js';
+import { buildOidc } from './auth/oidc/build-oidc.js';
 import { TokenService } from './auth/token-service.js';
 import type { DashboardConfig } from './config.js';
 import { installAuthHook } from './http/auth-hook.js';
@@ -38,6 +41,7 @@ import { RightsPush } from './rooms/rights-push.js';
 import { RoomSettingsService } from './rooms/room-settings-service.js';
 import { SettingsPush } from './rooms/settings-push.js';
 import { accessRoutes } from './routes/access-routes.js';
+import { accountRoutes } from './routes/account-routes.js';
 import { controlRoutes } from './routes/control-routes.js';
 import { desktopRoutes } from './routes/desktop-routes.js';
 import { fileRoutes } from './routes/file-routes.js';
@@ -45,6 +49,7 @@ import { profileRoutes } from './routes/profile-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { roomRoutes } from './routes/room-routes.js';
 import { templateRoutes } from './routes/template-routes.js';
+import { oidcRoutes } from './routes/oidc-routes.js';
 import { sessionRoutes } from './routes/session-routes.js';
 import type { Secrets } from './secrets/secret-store.js';
 import { loadWebhookSecret } from './secrets/webhook-secret.js';
@@ -91,6 +96,7 @@ export interface AppDeps {
         | 'databaseUrl'
         | 'recordings'
         | 'metricsToken'
+        | 'oidc'
       >
     >;
   /** PEM cert and key: serve HTTPS (BOXROOM_TLS_CERT / BOXROOM_TLS_KEY, read by the composition root) */
@@ -109,7 +115,7 @@ export interface AppDeps {
   webDir?: string | null;
   /** the operator's room templates (BOXROOM_TEMPLATES_FILE, checked by the composition root) */
   templates?: readonly TemplateDefinition[];
-  /** bearers that act for operator accounts (personal API tokens) */
+  /** more bearers that act for operator accounts (tests' fixed ones), tried before the API tokens */
   accountBearers?: AccountBearers;
 }
 
@@ -275,7 +281,16 @@ async function composeApp(
   const control = new ControlService(rooms, agent, log.child({ mod: 'control' }));
   const desktop = new DesktopService(rooms, agent, log.child({ mod: 'desktop' }));
   const files = new FileService(rooms, log.child({ mod: 'files' }));
-  const resolver = new PrincipalResolver(secrets.adminToken, tokens, rights, deps.accountBearers);
+  // operator accounts: signed in with OpenID Connect (a session cookie) or by personal API tokens
+  const accounts = new AccountService(store, log.child({ mod: 'accounts' }));
+  const apiTokens = new ApiTokenService(store, log.child({ mod: 'api-tokens' }));
+  const oidc = await buildOidc(config.oidc, {
+    inviteKey: secrets.inviteKey,
+    accounts,
+    log: log.child({ mod: 'oidc' }),
+  });
+  const bearers = deps.accountBearers ? firstBearers(deps.accountBearers, apiTokens) : apiTokens;
+  const resolver = new PrincipalResolver(secrets.adminToken, tokens, rights, bearers);
   const sessions = new OperatorSessions(secrets.inviteKey, secrets.adminToken);
 
   // Singleton jobs run on the replica holding their lease, from ready to close (with one dashboard
@@ -343,6 +358,13 @@ async function composeApp(
   await app.register(async (api) => {
     installAuthHook(api, resolver, sessions);
     await api.register(sessionRoutes, { sessions, resolver, ...(signInLimit ? { signInLimit } : {}) });
+    await api.register(oidcRoutes, {
+      oidc,
+      sessions,
+      log: log.child({ mod: 'oidc' }),
+      ...(signInLimit ? { signInLimit } : {}),
+    });
+    await api.register(accountRoutes, { accounts, apiTokens });
     await api.register(roomRoutes, { rooms, ...(createLimit ? { createLimit } : {}) });
     await api.register(templateRoutes, { templates });
     await api.register(accessRoutes, {

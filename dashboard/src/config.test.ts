@@ -215,3 +215,43 @@ describe('BOXROOM_DATABASE_URL', () => {
     }
   });
 });
+
+describe('operator sign-in with OpenID Connect (BOXROOM_OIDC_*)', () => {
+  const base = {
+    BOXROOM_PUBLIC_URL: 'https://rooms.example.org/',
+    BOXROOM_OIDC_ISSUER: 'https://sso.example.org/realms/acme',
+    BOXROOM_OIDC_CLIENT_ID: 'boxroom',
+    BOXROOM_OIDC_ROLES: 'boxroom-admins=admin, *=creator',
+  };
+
+  it('is off without an issuer, and reads the provider, the client and the role mapping', () => {
+    expect(loadDashboardConfig({}, '/srv').oidc).toBeNull();
+    const c = loadDashboardConfig({ ...base, BOXROOM_OIDC_CLIENT_SECRET_FILE: 'secrets/oidc' }, '/srv');
+    expect(c.oidc).toEqual({
+      issuer: 'https://sso.example.org/realms/acme',
+      name: 'single sign-on',
+      clientId: 'boxroom',
+      clientSecret: null,
+      clientSecretFile: '/srv/secrets/oidc',
+      scopes: ['openid', 'profile', 'email'],
+      roleClaim: 'groups',
+      roles: [
+        { value: 'boxroom-admins', role: 'admin' },
+        { value: '*', role: 'creator' },
+      ],
+      redirectUri: 'https://rooms.example.org/api/auth/oidc/callback',
+    });
+    expect(Object.isFrozen(c.oidc)).toBe(true);
+  });
+
+  it('refuses what would leave nobody able to sign in, and a secret given twice', () => {
+    const bad = (env: Record<string, string>) => () => loadDashboardConfig(env, '/srv');
+    expect(bad({ ...base, BOXROOM_OIDC_CLIENT_ID: '' })).toThrow(/needs BOXROOM_OIDC_CLIENT_ID/);
+    expect(bad({ ...base, BOXROOM_OIDC_ROLES: '' })).toThrow(/needs BOXROOM_OIDC_ROLES/);
+    expect(bad({ ...base, BOXROOM_OIDC_ROLES: 'admins=root' })).toThrow(ConfigError);
+    expect(bad({ ...base, BOXROOM_OIDC_ISSUER: 'sso.example.org' })).toThrow(/http/);
+    expect(bad({ BOXROOM_OIDC_CLIENT_ID: 'boxroom' })).toThrow(/needs BOXROOM_OIDC_ISSUER/);
+    const twice = { ...base, BOXROOM_OIDC_CLIENT_SECRET: 's', BOXROOM_OIDC_CLIENT_SECRET_FILE: '/s' };
+    expect(bad(twice)).toThrow(/not both/);
+  });
+});

@@ -1,9 +1,11 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { ResolvedRoomTimeouts } from '@boxroom/contracts';
 import { ConfigError, readSettings, type Env } from '@boxroom/contracts/settings';
+import { parseRoleRules, type OidcConfig } from './oidc-settings.js';
 import { DASHBOARD_SETTINGS, type DashboardProcess } from './dashboard-settings.js';
 
 export { ConfigError };
+export type { OidcConfig };
 
 export type DriverChoice = (typeof DASHBOARD_SETTINGS.BOXROOM_DRIVER.values)[number];
 
@@ -115,6 +117,8 @@ export interface DashboardConfig {
   /** PostgreSQL holding the shared state (never logged: it carries a password); null: files in dataDir */
   readonly databaseUrl: string | null;
   readonly recordings: RecordingsConfig;
+  /** operator sign-in with OpenID Connect; null: off (the admin token only) */
+  readonly oidc: OidcConfig | null;
 }
 
 /** Recordings: the default policy, where they live, how long and how much is kept. */
@@ -190,6 +194,32 @@ function dockerConfig(v: Values): DockerConfig {
   });
 }
 
+function oidcConfig(v: Values, publicBase: string, cwd: string): OidcConfig | null {
+  const issuer = v.BOXROOM_OIDC_ISSUER;
+  if (!issuer) {
+    if (v.BOXROOM_OIDC_CLIENT_ID) throw new ConfigError('BOXROOM_OIDC_CLIENT_ID needs BOXROOM_OIDC_ISSUER');
+    return null;
+  }
+  if (!v.BOXROOM_OIDC_CLIENT_ID) throw new ConfigError('BOXROOM_OIDC_ISSUER needs BOXROOM_OIDC_CLIENT_ID');
+  if (v.BOXROOM_OIDC_CLIENT_SECRET && v.BOXROOM_OIDC_CLIENT_SECRET_FILE)
+    throw new ConfigError('set BOXROOM_OIDC_CLIENT_SECRET or BOXROOM_OIDC_CLIENT_SECRET_FILE, not both');
+  // without a rule nobody could sign in: say so at start rather than at everyone's first sign-in
+  if (v.BOXROOM_OIDC_ROLES.length === 0)
+    throw new ConfigError('BOXROOM_OIDC_ISSUER needs BOXROOM_OIDC_ROLES (e.g. `admins=admin,*=creator`)');
+  const scopes = new Set(['openid', ...v.BOXROOM_OIDC_SCOPES.split(' ')]);
+  return Object.freeze({
+    issuer,
+    name: v.BOXROOM_OIDC_NAME,
+    clientId: v.BOXROOM_OIDC_CLIENT_ID,
+    clientSecret: v.BOXROOM_OIDC_CLIENT_SECRET,
+    clientSecretFile: v.BOXROOM_OIDC_CLIENT_SECRET_FILE && absolute(v.BOXROOM_OIDC_CLIENT_SECRET_FILE, cwd),
+    scopes: Object.freeze([...scopes]),
+    roleClaim: v.BOXROOM_OIDC_ROLE_CLAIM,
+    roles: Object.freeze(parseRoleRules(v.BOXROOM_OIDC_ROLES)),
+    redirectUri: `${publicBase}/api/auth/oidc/callback`,
+  });
+}
+
 /** What rooms get when nobody configured anything (tests, drivers made without a config). */
 export const ROOM_AGENT_DEFAULTS: RoomAgentSettings = roomAgentSettings(read({}, 'dashboard'));
 
@@ -201,6 +231,7 @@ export function loadDashboardConfig(env: Env = process.env, cwd: string = proces
   const v = read(env, 'dashboard');
   const port = v.BOXROOM_PORT;
   const tlsFiles = tls(v, cwd);
+  const base = publicUrl(v.BOXROOM_PUBLIC_URL, port, tlsFiles !== null);
   const config: DashboardConfig = {
     port,
     host: v.BOXROOM_HOST ?? '0.0.0.0',
@@ -211,7 +242,7 @@ export function loadDashboardConfig(env: Env = process.env, cwd: string = proces
     driver: v.BOXROOM_DRIVER,
     tls: tlsFiles,
     trustedProxies: v.BOXROOM_TRUSTED_PROXIES,
-    publicUrl: publicUrl(v.BOXROOM_PUBLIC_URL, port, tlsFiles !== null),
+    publicUrl: base,
     logLevel: v.BOXROOM_LOG_LEVEL,
     tokenTtlS: v.BOXROOM_TOKEN_TTL_S,
     maxRooms: v.BOXROOM_MAX_ROOMS,
@@ -253,6 +284,7 @@ export function loadDashboardConfig(env: Env = process.env, cwd: string = proces
       minFreeBytes: v.BOXROOM_RECORDINGS_MIN_FREE_MB * 1024 * 1024,
       linkTtlS: v.BOXROOM_RECORDING_LINK_TTL_S,
     }),
+    oidc: oidcConfig(v, base, cwd),
   };
   return Object.freeze(config);
 }

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { ROOM_TIMEOUT_MAX_S } from '@boxroom/contracts';
 import { AGENT_SETTINGS, defineSettings, LOG_LEVELS } from '@boxroom/contracts/settings';
+import { OIDC_SETTINGS } from './oidc-settings.js';
 
 /** The programs built from dashboard/src: the server, compose's janitor, the room firewall CLI, `npm run migrate`. */
 export type DashboardProcess = 'dashboard' | 'janitor' | 'room-firewall' | 'migrate';
@@ -168,7 +169,7 @@ export const DASHBOARD_SETTINGS = defineSettings(['dashboard', 'janitor', 'room-
     min: 0,
     max: MAX_RATE,
     processes: dash,
-    doc: 'page sign-ins (`POST /api/session`, admin token guesses) per client address and minute, likewise',
+    doc: 'page sign-ins (`POST /api/session`, admin token guesses, and OpenID Connect sign-ins begun) per client address and minute, likewise',
   },
   BOXROOM_AGENT_ENTRY: {
     type: 'string',
@@ -316,6 +317,7 @@ export const DASHBOARD_SETTINGS = defineSettings(['dashboard', 'janitor', 'room-
     processes: dash,
     doc: 'JSON file of room templates (`{"templates": [...]}`), checked at start; see [docs/templates.md](../docs/templates.md)',
   },
+  ...OIDC_SETTINGS,
   BOXROOM_WEB_DIR: {
     type: 'string',
     default: null,

@@ -58,6 +58,20 @@ export interface AccountBearers {
   resolve(bearer: string): Promise<AccountRef | null>;
 }
 
+/** Bearers of several kinds: the first that knows one decides (tests' fixed bearers, then real tokens). */
+export function firstBearers(...list: AccountBearers[]): AccountBearers {
+  return {
+    owns: (bearer) => list.some((b) => b.owns(bearer)),
+    resolve: async (bearer) => {
+      for (const b of list) {
+        const account = b.owns(bearer) ? await b.resolve(bearer) : null;
+        if (account) return account;
+      }
+      return null;
+    },
+  };
+}
+
 const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
 
 /** Turns an Authorization header into a Principal; throws `unauthorized` for a bad bearer. */

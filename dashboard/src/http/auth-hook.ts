@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { CSRF_HEADER, SESSION_COOKIE, cookieValue, type OperatorSessions } from '../auth/operator-session.js';
-import { OPERATOR, type Principal, type PrincipalResolver } from '../auth/principal.js';
+import { OPERATOR, principalOfAccount, type Principal, type PrincipalResolver } from '../auth/principal.js';
 import { errors } from '../errors.js';
 
 declare module 'fastify' {
@@ -38,7 +38,8 @@ export function installAuthHook(
         if (!SAFE_METHODS.has(req.method) && !sessions.csrfOk(session, req.headers[CSRF_HEADER])) {
           throw errors.forbidden(`missing or wrong CSRF token (${CSRF_HEADER})`);
         }
-        req.principal = OPERATOR;
+        // the admin token's session acts as the break-glass admin; an OIDC one as its account
+        req.principal = session.account ? principalOfAccount(session.account) : OPERATOR;
       }
     }
     if (!req.principal && !req.routeOptions.config.public) throw errors.unauthorized();

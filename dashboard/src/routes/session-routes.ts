@@ -6,6 +6,7 @@ import {
   cookieValue,
   sessionCookie,
   type OperatorSessions,
+  type VerifiedSession,
 } from '../auth/operator-session.js';
 import { OPERATOR, type PrincipalResolver } from '../auth/principal.js';
 import { errors } from '../errors.js';
@@ -13,13 +14,16 @@ import { noContent, publicRoute } from './route-options.js';
 import type { onRequestHookHandler } from 'fastify';
 
 /** What the page learns of its session: the same after sign-in and on every later look. */
-const sessionInfo = (s: { csrf: string; expiresAt: number }): OperatorSession => ({
-  role: 'admin' as const,
-  account: OPERATOR.account!,
-  via: 'admin-token' as const,
-  csrf: s.csrf,
-  expiresAt: new Date(s.expiresAt).toISOString(),
-});
+const sessionInfo = (s: VerifiedSession): OperatorSession => {
+  const account = s.account ?? OPERATOR.account!;
+  return {
+    role: account.role,
+    account,
+    via: s.account ? 'oidc' : 'admin-token',
+    csrf: s.csrf,
+    expiresAt: new Date(s.expiresAt).toISOString(),
+  };
+};
 
 /**
  * The dashboard page's sign-in: the admin token is traded once for an HttpOnly cookie, so it is

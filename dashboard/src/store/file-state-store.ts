@@ -1,8 +1,9 @@
 import { join } from 'node:path';
-import type { TemplateDefinition, WebhookEvent } from '@boxroom/contracts';
+import type { Account, TemplateDefinition, WebhookEvent } from '@boxroom/contracts';
 import type { Logger } from '../logger.js';
 import { readJsonOr, SerialQueue, writeJsonAtomic } from './atomic-json.js';
 import { ChangeListeners } from './change-listeners.js';
+import { FileAccounts } from './file-accounts.js';
 import { FileOutbox } from './file-outbox.js';
 import { FileProfiles } from './file-profiles.js';
 import type { ProfileEntry, ProfileLease } from './profile-entry.js';
@@ -10,6 +11,7 @@ import { FileRecordings } from './file-recordings.js';
 import { FileTemplates } from './file-templates.js';
 import type { RecordingEntry } from './recording-entry.js';
 import type {
+  ApiTokenEntry,
   InviteGenerations,
   InviteRole,
   OutboxEntry,
@@ -28,6 +30,8 @@ export const STATE_FILES = {
   settings: 'room-settings.json',
   profiles: 'profiles.json',
   templates: 'templates.json',
+  accounts: 'accounts.json',
+  apiTokens: 'api-tokens.json',
 } as const;
 
 interface Lease {
@@ -53,6 +57,7 @@ export class FileStateStore implements StateStore {
   private readonly recordings: FileRecordings;
   private readonly profiles: FileProfiles;
   private readonly templates: FileTemplates;
+  private readonly accounts: FileAccounts;
   private readonly changes: ChangeListeners;
 
   constructor(
@@ -64,6 +69,10 @@ export class FileStateStore implements StateStore {
     this.recordings = new FileRecordings(join(dataDir, STATE_FILES.recordings), log);
     this.profiles = new FileProfiles(join(dataDir, STATE_FILES.profiles), log);
     this.templates = new FileTemplates(join(dataDir, STATE_FILES.templates));
+    this.accounts = new FileAccounts(
+      { accounts: join(dataDir, STATE_FILES.accounts), tokens: join(dataDir, STATE_FILES.apiTokens) },
+      log,
+    );
     this.changes = new ChangeListeners(log);
   }
 
@@ -83,6 +92,7 @@ export class FileStateStore implements StateStore {
     await this.outbox.load();
     await this.recordings.load();
     await this.profiles.load();
+    await this.accounts.load();
     this.templates.loaded(
       await this.readOr(STATE_FILES.templates, 'templates unreadable: the API-made templates are missing'),
     );
@@ -97,6 +107,7 @@ export class FileStateStore implements StateStore {
       this.recordings.settled(),
       this.profiles.settled(),
       this.templates.settled(),
+      this.accounts.settled(),
     ]);
   }
 
@@ -262,6 +273,38 @@ export class FileStateStore implements StateStore {
     const deleted = await this.templates.delete(id);
     if (deleted) this.changes.emit({ kind: 'templates', room: id });
     return deleted;
+  }
+
+  upsertAccount(account: Account): Promise<Account> {
+    return this.accounts.upsert(account);
+  }
+
+  getAccount(id: string): Promise<Account | null> {
+    return Promise.resolve(this.accounts.getAccount(id));
+  }
+
+  listAccounts(): Promise<Account[]> {
+    return Promise.resolve(this.accounts.listAccounts());
+  }
+
+  insertApiToken(entry: ApiTokenEntry): Promise<void> {
+    return this.accounts.insertToken(entry);
+  }
+
+  getApiToken(id: string): Promise<ApiTokenEntry | null> {
+    return Promise.resolve(this.accounts.getToken(id));
+  }
+
+  listApiTokens(ownerId: string | null): Promise<ApiTokenEntry[]> {
+    return Promise.resolve(this.accounts.listTokens(ownerId));
+  }
+
+  deleteApiToken(id: string): Promise<boolean> {
+    return this.accounts.deleteToken(id);
+  }
+
+  touchApiToken(id: string, at: string): Promise<void> {
+    return this.accounts.touchToken(id, at);
   }
 
   private async updateRights(room: string, change: (e: RoomRightsEntry) => RoomRightsEntry): Promise<void> {

@@ -1,4 +1,11 @@
-import type { AgentLiveSettings, InviteRole, TemplateDefinition, WebhookEvent } from '@boxroom/contracts';
+import type {
+  Account,
+  AgentLiveSettings,
+  ApiToken,
+  InviteRole,
+  TemplateDefinition,
+  WebhookEvent,
+} from '@boxroom/contracts';
 import type { ProfileEntry, ProfileLease } from './profile-entry.js';
 import type { RecordingEntry } from './recording-entry.js';
 
@@ -106,6 +113,31 @@ export interface StateStore {
   insertTemplate(template: TemplateDefinition): Promise<boolean>;
   /** false: there was none */
   deleteTemplate(id: string): Promise<boolean>;
+
+  // --- operator accounts (made at their first sign-in) and their personal API tokens
+  /**
+   * Makes the account or updates its name, email, role and lastSignInAt (its createdAt stays);
+   * answers it as stored.
+   */
+  upsertAccount(account: Account): Promise<Account>;
+  getAccount(id: string): Promise<Account | null>;
+  /** Every account, oldest first. */
+  listAccounts(): Promise<Account[]>;
+  /** Adds a token (ids are random: a clash is a bug, and refused). */
+  insertApiToken(entry: ApiTokenEntry): Promise<void>;
+  /** Read on every use, never cached: a deleted token is refused at once on every replica. */
+  getApiToken(id: string): Promise<ApiTokenEntry | null>;
+  /** The tokens of one account (null: everyone's), oldest first. */
+  listApiTokens(ownerId: string | null): Promise<ApiTokenEntry[]>;
+  /** false: there was none */
+  deleteApiToken(id: string): Promise<boolean>;
+  /** Sets lastUsedAt (an unknown id: no-op). */
+  touchApiToken(id: string, at: string): Promise<void>;
+}
+
+/** A personal API token as kept: `digest` is the SHA-256 (hex) of its secret, which is never stored. */
+export interface ApiTokenEntry extends ApiToken {
+  digest: string;
 }
 
 /** room -> invite role -> generation (absent: 0) */

@@ -1,4 +1,11 @@
 import type {
+  Account,
+  AccountList,
+  ApiToken,
+  ApiTokenList,
+  CreateApiTokenBody,
+  CreatedApiToken,
+  OidcSignIn,
   ControlState,
   ControlVerb,
   CreateRoomBody,
@@ -24,6 +31,10 @@ import type {
 
 // The API's shapes are the contracts' (one source: the dashboard validates and documents the same).
 export type {
+  Account,
+  ApiToken,
+  CreatedApiToken,
+  OidcSignIn,
   EndedRoomJoinResult,
   JoinResult,
   OperatorSession,
@@ -173,6 +184,30 @@ export class ApiClient {
     const res = await this.send('GET', `/api/recordings/${enc(rid)}/frame.jpg?t=${t.toFixed(2)}`);
     if (!res.ok) throw new ApiError(res.status, null, `HTTP ${res.status}`);
     return res.blob();
+  }
+
+  /** Whether the sign-in page offers "Sign in with …" (OpenID Connect), and its login URL. */
+  oidcSignIn(): Promise<OidcSignIn> {
+    return this.call('GET', '/api/auth/oidc');
+  }
+
+  /** The signed-in account's personal API tokens (an admin's `all`: everyone's). */
+  listApiTokens(all = false): Promise<ApiToken[]> {
+    return this.call<ApiTokenList>('GET', `/api/tokens${all ? '?all=true' : ''}`).then((r) => r.tokens);
+  }
+
+  /** A new token: its secret is in this answer only. */
+  createApiToken(body: CreateApiTokenBody): Promise<CreatedApiToken> {
+    return this.call('POST', '/api/tokens', body);
+  }
+
+  revokeApiToken(id: string): Promise<void> {
+    return this.call('DELETE', `/api/tokens/${enc(id)}`);
+  }
+
+  /** Admins: the accounts that signed in so far. */
+  listAccounts(): Promise<Account[]> {
+    return this.call<AccountList>('GET', '/api/accounts').then((r) => r.accounts);
   }
 
   private async send(method: string, path: string, body?: unknown): Promise<Response> {

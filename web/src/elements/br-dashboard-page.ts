@@ -1,15 +1,25 @@
 import { LitElement, css, html, nothing } from 'lit';
-import { ApiClient, ApiError, type CreateRoom, type Profile, type RoomTemplate } from '../core/api-client.js';
+import {
+  ApiClient,
+  ApiError,
+  type CreateRoom,
+  type OidcSignIn,
+  type OperatorSession,
+  type Profile,
+  type RoomTemplate,
+} from '../core/api-client.js';
 import { RoomsController } from '../controllers/rooms-controller.js';
 import { pageHeader } from '../styles/blocks.js';
 import { controls } from '../styles/shared.js';
+import './br-account-menu.js';
+import './br-api-tokens.js';
 import './br-create-room.js';
 import { profileKey, type ProfileRef } from './br-profile-list.js';
 import './br-room-card.js';
 import './br-sign-in.js';
 
 /**
- * `/`: sign in with the admin token, then the rooms (polled), create and delete, and the persistent
+ * `/`: sign in (OpenID Connect, or the admin token), then the rooms (polled), create and delete, and the persistent
  * profiles (read again whenever the rooms change: a room's start or end takes or frees one). The
  * token is traded at once for an HttpOnly session cookie: no page script, ours or injected, can read
  * it afterwards.
@@ -17,6 +27,8 @@ import './br-sign-in.js';
 export class BrDashboardPage extends LitElement {
   static override properties = {
     csrf: { state: true },
+    session: { state: true },
+    oidc: { state: true },
     signInError: { state: true },
     creating: { state: true },
     createError: { state: true },
@@ -28,6 +40,10 @@ export class BrDashboardPage extends LitElement {
   };
   /** the operator session's CSRF token: set while signed in */
   declare csrf: string | null;
+  /** who is signed in (the account menu; admins see everyone's API tokens) */
+  declare session: OperatorSession | null;
+  /** whether the sign-in offers OpenID Connect */
+  declare oidc: OidcSignIn | null;
   declare signInError: string | null;
   declare creating: boolean;
   declare createError: string | null;
@@ -45,6 +61,8 @@ export class BrDashboardPage extends LitElement {
   constructor() {
     super();
     this.csrf = null;
+    this.session = null;
+    this.oidc = null;
     this.signInError = null;
     this.creating = false;
     this.createError = null;
@@ -119,12 +137,18 @@ export class BrDashboardPage extends LitElement {
     super.connectedCallback();
     // still signed in from earlier (the cookie): carry on without asking
     new ApiClient(null).session().then(
-      (s) => this.started(s.csrf),
+      (s) => this.started(s),
+      () => undefined,
+    );
+    new ApiClient(null).oidcSignIn().then(
+      (o) => (this.oidc = o),
       () => undefined,
     );
   }
 
-  private started(csrf: string): void {
+  private started(session: OperatorSession): void {
+    const { csrf } = session;
+    this.session = session;
     this.csrf = csrf;
     this.signInError = null;
     this.rooms.start(csrf);
@@ -158,12 +182,13 @@ export class BrDashboardPage extends LitElement {
     return html`<header>
         <span class="brand"><i></i>boxroom</span>
         <span class="spacer"></span>
-        ${signedIn ? html`<button class="small" @click=${this.signOut}>Sign out</button>` : nothing}
+        ${signedIn ? html`<br-account-menu .session=${this.session} @sign-out=${this.signOut}></br-account-menu>` : nothing}
       </header>
       ${
         signedIn
           ? this.renderRooms()
           : html`<br-sign-in
+              .oidc=${this.oidc}
               .error=${this.signInError ?? (this.rooms.unauthorized ? this.rooms.error : null)}
               @sign-in=${this.signIn}
             ></br-sign-in>`
@@ -208,12 +233,13 @@ export class BrDashboardPage extends LitElement {
         .error=${this.profilesError}
         @delete-profile=${this.onDeleteProfile}
       ></br-profile-list>
+      <br-api-tokens .api=${this.rooms.client} ?admin=${this.session?.role === 'admin'}></br-api-tokens>
     </main>`;
   }
 
   private async signIn(e: CustomEvent<string>): Promise<void> {
     try {
-      this.started((await new ApiClient(null).signIn(e.detail)).csrf);
+      this.started(await new ApiClient(null).signIn(e.detail));
     } catch (err) {
       this.signInError =
         err instanceof ApiError && err.status === 401 ? 'That token was not accepted.' : String(err);
@@ -224,6 +250,7 @@ export class BrDashboardPage extends LitElement {
     void new ApiClient(null, '', this.csrf).signOut().catch(() => undefined);
     this.rooms.stop();
     this.csrf = null;
+    this.session = null;
     this.profiles = null;
     this.profilesReadFor = null;
   }

@@ -26,6 +26,25 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+const AT = '2026-01-01T10:00:00.000Z';
+const ALICE = {
+  id: 'oidc:a',
+  name: 'Alice',
+  email: null,
+  role: 'creator' as const,
+  createdAt: AT,
+  lastSignInAt: AT,
+};
+const ALICE_TOKEN = {
+  id: 'aaaaaaaaaaaa',
+  name: 'ci',
+  owner: { id: 'oidc:a', name: 'Alice', role: 'creator' as const },
+  createdAt: AT,
+  expiresAt: null,
+  lastUsedAt: null,
+  digest: 'ab'.repeat(32),
+};
+
 /** A data dir as a single dashboard left it: invites, rights, and a webhook that failed once. */
 async function fileStore(): Promise<string> {
   const dataDir = await mkdtemp(join(dir, 'data-'));
@@ -46,6 +65,8 @@ async function fileStore(): Promise<string> {
   await files.retryWebhook('w2', 1, Date.now() + 60_000);
   await files.takeProfile({ owner: 'operator', name: 'work', holder: 'aaaaaaaaaa' }, 1_700_000_000_000);
   await files.insertTemplate({ id: 'clock', name: 'Clock', app: 'command', command: ['xclock'] });
+  await files.upsertAccount(ALICE);
+  await files.insertApiToken(ALICE_TOKEN);
   await files.close();
   return dataDir;
 }
@@ -57,6 +78,8 @@ async function snapshot(store: PostgresStateStore) {
     webhooks: await store.dueWebhooks(100, Date.now()),
     profiles: await store.listProfiles(),
     templates: await store.loadTemplates(),
+    accounts: await store.listAccounts(),
+    apiTokens: await store.listApiTokens(null),
   };
 }
 
@@ -78,6 +101,8 @@ describe('importFileStore', () => {
         roomSettings: 0,
         profiles: 1,
         templates: 1,
+        accounts: 1,
+        apiTokens: 1,
       });
       const first = await snapshot(store);
       expect(first).toEqual({
@@ -98,6 +123,8 @@ describe('importFileStore', () => {
           },
         ],
         templates: [{ id: 'clock', name: 'Clock', app: 'command', command: ['xclock'] }],
+        accounts: [ALICE],
+        apiTokens: [ALICE_TOKEN],
       });
       expect((await importFileStore(dataDir, store.db, log)).webhooks).toBe(0);
       expect(await snapshot(store)).toEqual(first);

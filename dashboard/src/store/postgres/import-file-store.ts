@@ -19,6 +19,10 @@ export interface ImportCounts {
   profiles: number;
   /** templates made through the API that were copied (one the database has by that id stays) */
   templates: number;
+  /** operator accounts copied (one the database knows already stays: it signed in since) */
+  accounts: number;
+  /** personal API tokens copied (by id: their digests come along, so their secrets keep working) */
+  apiTokens: number;
 }
 
 const MERGE = {
@@ -46,6 +50,8 @@ export async function importFileStore(dataDir: string, db: PgDatabase, log: Logg
   const settings = await files.loadRoomSettings();
   const profiles = await files.listProfiles();
   const templates = await files.loadTemplates();
+  const accounts = await files.listAccounts();
+  const apiTokens = await files.listApiTokens(null);
   const webhooks = await files.dueWebhooks(Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
   await files.close();
 
@@ -69,6 +75,8 @@ export async function importFileStore(dataDir: string, db: PgDatabase, log: Logg
     roomSettings: 0,
     profiles: 0,
     templates: 0,
+    accounts: 0,
+    apiTokens: 0,
   };
   await db.transaction(async (c) => {
     for (const [kind, count, params] of rows) {
@@ -108,6 +116,22 @@ export async function importFileStore(dataDir: string, db: PgDatabase, log: Logg
       counts.templates += rowCount ?? 0;
     }
     if (templates.length) await notifyChange(c, { kind: 'templates', room: '' });
+    for (const a of accounts) {
+      const { rowCount } = await c.query(
+        `INSERT INTO accounts (id, name, email, role, created_at, last_sign_in_at)
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING`,
+        [a.id, a.name, a.email, a.role, a.createdAt, a.lastSignInAt],
+      );
+      counts.accounts += rowCount ?? 0;
+    }
+    for (const t of apiTokens) {
+      const { rowCount } = await c.query(
+        `INSERT INTO api_tokens (id, name, owner_id, owner, digest, created_at, expires_at, last_used_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING`,
+        [t.id, t.name, t.owner.id, JSON.stringify(t.owner), t.digest, t.createdAt, t.expiresAt, t.lastUsedAt],
+      );
+      counts.apiTokens += rowCount ?? 0;
+    }
     const rooms = new Set([...Object.keys(generations), ...Object.keys(rights), ...Object.keys(settings)]);
     counts.rooms = rooms.size;
     // Replicas already running refresh what they hold (NOTIFY is sent at commit).

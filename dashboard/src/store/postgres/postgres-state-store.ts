@@ -1,9 +1,10 @@
-import type { TemplateDefinition, WebhookEvent } from '@boxroom/contracts';
+import type { Account, TemplateDefinition, WebhookEvent } from '@boxroom/contracts';
 import type { Logger } from '../../logger.js';
 import { ChangeListeners } from '../change-listeners.js';
 import type { ProfileEntry, ProfileLease } from '../profile-entry.js';
 import { mergeRecordingWrite, type RecordingEntry } from '../recording-entry.js';
 import type {
+  ApiTokenEntry,
   InviteGenerations,
   InviteRole,
   OutboxEntry,
@@ -15,6 +16,7 @@ import type {
 import { ChangeFeed } from './change-feed.js';
 import { redactDatabaseUrl } from './database-url.js';
 import { applyMigrations } from './migrate.js';
+import { PgAccounts } from './pg-accounts.js';
 import { notifyChange, PgDatabase } from './pg-database.js';
 
 /** Finished webhooks are kept this long, so that a late replica queueing the same event is refused. */
@@ -30,6 +32,7 @@ export class PostgresStateStore implements StateStore {
   readonly db: PgDatabase;
   private readonly feed: ChangeFeed;
   private readonly changes: ChangeListeners;
+  private readonly accounts: PgAccounts;
   private closed: Promise<void> | null = null;
 
   constructor(
@@ -38,6 +41,7 @@ export class PostgresStateStore implements StateStore {
   ) {
     this.db = new PgDatabase(url, log);
     this.changes = new ChangeListeners(log);
+    this.accounts = new PgAccounts(this.db);
     this.feed = new ChangeFeed({
       connectionString: url,
       log,
@@ -351,6 +355,38 @@ export class PostgresStateStore implements StateStore {
       if (rowCount) await notifyChange(c, { kind: 'templates', room: id });
       return (rowCount ?? 0) > 0;
     });
+  }
+
+  upsertAccount(account: Account): Promise<Account> {
+    return this.accounts.upsert(account);
+  }
+
+  getAccount(id: string): Promise<Account | null> {
+    return this.accounts.get(id);
+  }
+
+  listAccounts(): Promise<Account[]> {
+    return this.accounts.list();
+  }
+
+  insertApiToken(entry: ApiTokenEntry): Promise<void> {
+    return this.accounts.insertToken(entry);
+  }
+
+  getApiToken(id: string): Promise<ApiTokenEntry | null> {
+    return this.accounts.getToken(id);
+  }
+
+  listApiTokens(ownerId: string | null): Promise<ApiTokenEntry[]> {
+    return this.accounts.listTokens(ownerId);
+  }
+
+  deleteApiToken(id: string): Promise<boolean> {
+    return this.accounts.deleteToken(id);
+  }
+
+  touchApiToken(id: string, at: string): Promise<void> {
+    return this.accounts.touchToken(id, at);
   }
 
   /** Tells listeners of every room with state: what changed while the feed was down is unknown. */

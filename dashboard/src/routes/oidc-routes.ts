@@ -1,0 +1,95 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { OidcSignIn } from '@boxroom/contracts';
+import type { FastifyReply, onRequestHookHandler } from 'fastify';
+import { FLOW_COOKIE, flowCookie, FLOW_TTL_MS } from '../auth/oidc/flow-cookie.js';
+import type { OidcService } from '../auth/oidc/oidc-service.js';
+import { cookieValue, sessionCookie, type OperatorSessions } from '../auth/operator-session.js';
+import { AppError, errors } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { publicRoute } from './route-options.js';
+
+/**
+ * Operator sign-in with OpenID Connect (auth/oidc): the page asks whether it is on, its button goes
+ * to `login`, the provider sends the browser back to `callback`. Both answer redirects and, when the
+ * sign-in fails, a small page saying why (a person reads it, not a script).
+ */
+export const oidcRoutes: FastifyPluginAsyncTypebox<{
+  oidc: OidcService | null;
+  sessions: OperatorSessions;
+  log: Logger;
+  signInLimit?: onRequestHookHandler;
+}> = async (app, { oidc, sessions, log, signInLimit }) => {
+  app.addHook('onSend', async (_req, reply) => {
+    reply.header('cache-control', 'no-store');
+  });
+
+  app.get(
+    '/api/auth/oidc',
+    publicRoute({
+      summary: 'Whether the page offers sign-in with OpenID Connect, and with which provider',
+      tags: ['access'],
+      response: { 200: OidcSignIn },
+    }),
+    async () => oidc?.info() ?? { enabled: false, name: null, loginUrl: null },
+  );
+
+  app.get(
+    '/api/auth/oidc/login',
+    publicRoute({ summary: 'Redirects to the identity provider (302)', tags: ['access'] }, signInLimit),
+    async (req, reply) => {
+      if (!oidc) throw errors.notFound('sign-in with OpenID Connect is not configured');
+      const secure = req.protocol === 'https';
+      try {
+        const { location, flowCookie: flow } = await oidc.begin();
+        reply.header('set-cookie', flowCookie(flow, FLOW_TTL_MS / 1000, secure));
+        return reply.redirect(location, 302);
+      } catch (err) {
+        return failed(reply, err);
+      }
+    },
+  );
+
+  app.get(
+    '/api/auth/oidc/callback',
+    // not rate-limited: each callback needs a flow cookie, which only the (limited) login hands out
+    publicRoute({
+      summary: "The identity provider's redirect back: signs the page in (302 to the dashboard)",
+      tags: ['access'],
+    }),
+    async (req, reply) => {
+      if (!oidc) throw errors.notFound('sign-in with OpenID Connect is not configured');
+      const secure = req.protocol === 'https';
+      const query = req.url.includes('?') ? req.url.slice(req.url.indexOf('?') + 1) : '';
+      // the flow is used once, whatever happens
+      const cleared = flowCookie('', 0, secure);
+      try {
+        const account = await oidc.finish(query, cookieValue(req.headers.cookie, FLOW_COOKIE));
+        // signed in (audit: operator.signin ok)
+        const s = sessions.issue(account);
+        const maxAgeS = Math.floor((s.expiresAt - Date.now()) / 1000);
+        reply.header('set-cookie', [cleared, sessionCookie(s.cookie, maxAgeS, secure)]);
+        return reply.redirect('/', 302);
+      } catch (err) {
+        // refused or failed (audit: operator.signin denied / failed)
+        reply.header('set-cookie', cleared);
+        return failed(reply, err);
+      }
+    },
+  );
+
+  /** A page that says why; the cause of anything but a refusal goes to the log. */
+  function failed(reply: FastifyReply, err: unknown) {
+    const e = err instanceof AppError ? err : errors.internal(err);
+    if (e.status >= 500) log.warn({ err: e.cause ?? e }, 'OpenID Connect sign-in failed');
+    else log.info({ reason: e.message, cause: String(e.cause ?? '') }, 'OpenID Connect sign-in refused');
+    return reply.status(e.status).type('text/html; charset=utf-8').send(refusedPage(e.message));
+  }
+};
+
+function refusedPage(message: string): string {
+  const esc = message.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>boxroom · sign-in failed</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"></head>
+<body><main><h1>Sign-in failed</h1><p role="alert" data-testid="signin-error">${esc}</p>
+<p><a href="/">Back to the sign-in page</a></p></main></body></html>`;
+}
