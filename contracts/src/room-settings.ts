@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { FilesPolicy, FilesPolicyChange } from './files.js';
-import { RoomTimeouts } from './lifecycle.js';
+import { ResolvedRoomTimeouts, RoomTimeouts } from './lifecycle.js';
 import { ROOM_LIMITS } from './limits.js';
 
 /**
@@ -61,7 +61,16 @@ export type PatchRoomBody = Static<typeof PatchRoomBody>;
  * settings), so a push is idempotent and an agent that restarted learns all of it back.
  */
 export const AgentLiveSettings = Type.Object(
-  { width: RoomWidth, height: RoomHeight, settings: RoomSettings },
+  {
+    width: RoomWidth,
+    height: RoomHeight,
+    settings: RoomSettings,
+    /**
+     * the room's timeouts once a PATCH changed them (absent: those it was created with, which the
+     * agent has from its environment); the agent's clocks follow them at once
+     */
+    timeouts: Type.Optional(ResolvedRoomTimeouts),
+  },
   { additionalProperties: false },
 );
 export type AgentLiveSettings = Static<typeof AgentLiveSettings>;

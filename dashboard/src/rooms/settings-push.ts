@@ -1,4 +1,4 @@
-import type { AgentLiveSettings } from '@boxroom/contracts';
+import { sameTimeouts, type AgentLiveSettings } from '@boxroom/contracts';
 import type { TokenService } from '../auth/token-service.js';
 import { AppError, errors } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -16,9 +16,13 @@ export interface SettingsPushDeps {
   log: Logger;
 }
 
-/** Whether two live states are the same (the agent's report against what is stored). */
+/**
+ * Whether the agent's report (`a`) matches what is stored (`b`); stored timeouts count only once a
+ * PATCH set them (an agent restarted since is back at its created ones).
+ */
 export function sameLiveSettings(a: AgentLiveSettings, b: AgentLiveSettings): boolean {
   return (
+    (b.timeouts === undefined || sameTimeouts(a.timeouts, b.timeouts)) &&
     a.width === b.width &&
     a.height === b.height &&
     a.settings.clipboard.copyOut === b.settings.clipboard.copyOut &&
