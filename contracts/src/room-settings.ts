@@ -74,3 +74,18 @@ export const AgentLiveSettings = Type.Object(
   { additionalProperties: false },
 );
 export type AgentLiveSettings = Static<typeof AgentLiveSettings>;
+
+/**
+ * Whether two live states have the same size and policies (what the session channel announces);
+ * timeouts aside: each side decides what an absent `timeouts` means.
+ */
+export function sameSizeAndSettings(a: AgentLiveSettings, b: AgentLiveSettings): boolean {
+  return (
+    a.width === b.width &&
+    a.height === b.height &&
+    a.settings.clipboard.copyOut === b.settings.clipboard.copyOut &&
+    a.settings.clipboard.pasteIn === b.settings.clipboard.pasteIn &&
+    a.settings.files.upload === b.settings.files.upload &&
+    a.settings.files.download === b.settings.files.download
+  );
+}

@@ -1,5 +1,5 @@
 import { chmodSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
-import { sameTimeouts } from '@boxroom/contracts';
+import { sameSizeAndSettings, sameTimeouts } from '@boxroom/contracts';
 import { join } from 'node:path';
 import { TokenVerifier } from './auth/token-verifier.js';
 import { ClipboardBridge } from './clipboard/clipboard-bridge.js';
@@ -25,7 +25,7 @@ import { RoomMetrics } from './metrics/room-metrics.js';
 import { StreamMeter } from './metrics/stream-meter.js';
 import { RoomRuntime } from './room-runtime.js';
 import { SessionHub } from './session/session-hub.js';
-import { LiveSettings, sameShown } from './settings/live-settings.js';
+import { LiveSettings } from './settings/live-settings.js';
 import { SettingsApplier } from './settings/settings-applier.js';
 import { Supervisor } from './supervisor/supervisor.js';
 
@@ -154,7 +154,7 @@ async function main(): Promise<void> {
         noViewersMs: now.timeouts.noViewersS * 1000,
         noInputMs: now.timeouts.noInputS * 1000,
       });
-    if (!sameShown(now, before))
+    if (!sameSizeAndSettings(now, before))
       session.broadcast({
         type: 'settings',
         room: { width: now.width, height: now.height },

@@ -1,4 +1,4 @@
-import { sameTimeouts, type AgentLiveSettings } from '@boxroom/contracts';
+import { sameSizeAndSettings, sameTimeouts, type AgentLiveSettings } from '@boxroom/contracts';
 import type { TokenService } from '../auth/token-service.js';
 import { AppError, errors } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -21,15 +21,7 @@ export interface SettingsPushDeps {
  * PATCH set them (an agent restarted since is back at its created ones).
  */
 export function sameLiveSettings(a: AgentLiveSettings, b: AgentLiveSettings): boolean {
-  return (
-    (b.timeouts === undefined || sameTimeouts(a.timeouts, b.timeouts)) &&
-    a.width === b.width &&
-    a.height === b.height &&
-    a.settings.clipboard.copyOut === b.settings.clipboard.copyOut &&
-    a.settings.clipboard.pasteIn === b.settings.clipboard.pasteIn &&
-    a.settings.files.upload === b.settings.files.upload &&
-    a.settings.files.download === b.settings.files.download
-  );
+  return (b.timeouts === undefined || sameTimeouts(a.timeouts, b.timeouts)) && sameSizeAndSettings(a, b);
 }
 
 /**

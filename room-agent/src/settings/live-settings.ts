@@ -2,24 +2,13 @@ import { EventEmitter } from 'node:events';
 import {
   DEFAULT_CLIPBOARD_POLICY,
   DEFAULT_FILES_POLICY,
+  sameSizeAndSettings,
   sameTimeouts,
   type AgentLiveSettings,
   type ClipboardPolicy,
 } from '@boxroom/contracts';
 
 export type LiveState = AgentLiveSettings;
-
-/** Whether the size and the policies (what the session channel announces) are the same. */
-export function sameShown(a: LiveState, b: LiveState): boolean {
-  return (
-    a.width === b.width &&
-    a.height === b.height &&
-    a.settings.clipboard.copyOut === b.settings.clipboard.copyOut &&
-    a.settings.clipboard.pasteIn === b.settings.clipboard.pasteIn &&
-    a.settings.files.upload === b.settings.files.upload &&
-    a.settings.files.download === b.settings.files.download
-  );
-}
 
 export interface LiveSettingsEvents {
   /** after the state changed; `before` is what it was */
@@ -64,7 +53,7 @@ export class LiveSettings extends EventEmitter<LiveSettingsEvents> {
   set(next: LiveState): boolean {
     const before = this.state;
     const same =
-      sameShown(before, next) &&
+      sameSizeAndSettings(before, next) &&
       // absent: the push names no change of the timeouts (a dashboard that never extended the room)
       (next.timeouts === undefined || sameTimeouts(before.timeouts, next.timeouts));
     if (same) return false;
