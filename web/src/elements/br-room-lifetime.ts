@@ -1,8 +1,9 @@
 import { LitElement, css, html, nothing } from 'lit';
 import type { PatchRoomBody } from '@boxroom/contracts';
 import type { Room } from '../core/api-client.js';
+import { ActionController } from '../controllers/action-controller.js';
 import { EXTEND_STEPS_S, durationText, extendBody, maxAgeEnd } from '../core/room-lifetime.js';
-import { panelStyles } from '../styles/blocks.js';
+import { panelRow, panelStyles } from '../styles/blocks.js';
 
 /**
  * A room's timeouts and the time its max age leaves it, with Extend (+15 min, +1 h) for owners and
@@ -13,52 +14,43 @@ export class BrRoomLifetime extends LitElement {
   static override properties = {
     room: { attribute: false },
     patch: { attribute: false },
-    busy: { state: true },
-    error: { state: true },
   };
   declare room: Room;
   declare patch: ((body: PatchRoomBody) => Promise<Room>) | null;
-  declare busy: boolean;
-  declare error: string | null;
+  private readonly action = new ActionController(this);
   private ticker: ReturnType<typeof setInterval> | null = null;
 
   constructor() {
     super();
     this.patch = null;
-    this.busy = false;
-    this.error = null;
   }
 
-  static override styles = panelStyles(css`
-    dl {
-      display: grid;
-      grid-template-columns: auto 1fr;
-      gap: 0.3rem 0.8rem;
-      margin: 0 0 0.6rem;
-      font-size: 0.9rem;
-    }
-    dt {
-      color: var(--muted);
-    }
-    dd {
-      margin: 0;
-    }
-    .soon {
-      color: var(--warn);
-      font-weight: 600;
-    }
-    .row {
-      display: flex;
-      flex-wrap: wrap;
-      gap: 0.4rem;
-      align-items: center;
-      font-size: 0.9rem;
-    }
-    p {
-      margin: 0;
-      font-size: 0.9rem;
-    }
-  `);
+  static override styles = [
+    panelRow,
+    ...panelStyles(css`
+      dl {
+        display: grid;
+        grid-template-columns: auto 1fr;
+        gap: 0.3rem 0.8rem;
+        margin: 0 0 0.6rem;
+        font-size: 0.9rem;
+      }
+      dt {
+        color: var(--muted);
+      }
+      dd {
+        margin: 0;
+      }
+      .soon {
+        color: var(--warn);
+        font-weight: 600;
+      }
+      p {
+        margin: 0;
+        font-size: 0.9rem;
+      }
+    `),
+  ];
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -102,7 +94,7 @@ export class BrRoomLifetime extends LitElement {
                   html`<button
                     class="small"
                     data-testid="extend-${step.s}"
-                    ?disabled=${this.busy || !this.patch}
+                    ?disabled=${this.action.busy || !this.patch}
                     @click=${() => void this.extend(step.s)}
                   >
                     ${step.label}
@@ -111,22 +103,17 @@ export class BrRoomLifetime extends LitElement {
             </div>`
           : html`<p class="muted">No max age: the room stays until it is deleted or idle.</p>`
       }
-      ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
+      ${this.action.error ? html`<p class="error" role="alert">${this.action.error}</p>` : nothing}
     </section>`;
   }
 
   private async extend(addS: number): Promise<void> {
     const body = extendBody(this.room, addS);
-    if (!body || !this.patch) return;
-    this.busy = true;
-    this.error = null;
-    try {
-      this.room = await this.patch(body);
-    } catch (err) {
-      this.error = err instanceof Error ? err.message : String(err);
-    } finally {
-      this.busy = false;
-    }
+    const patch = this.patch;
+    if (!body || !patch) return;
+    await this.action.run(async () => {
+      this.room = await patch(body);
+    });
   }
 }
 customElements.define('br-room-lifetime', BrRoomLifetime);

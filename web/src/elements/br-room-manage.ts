@@ -1,7 +1,8 @@
 import { LitElement, css, html, nothing } from 'lit';
 import type { ControlState, ControlVerb, ParticipantRef } from '@boxroom/contracts';
 import type { ApiClient, Room } from '../core/api-client.js';
-import { panelStyles } from '../styles/blocks.js';
+import { ActionController } from '../controllers/action-controller.js';
+import { panelRow, panelStyles } from '../styles/blocks.js';
 import type { KickDetail } from './br-presence-list.js';
 import './br-invite-links.js';
 import './br-presence-list.js';
@@ -20,66 +21,59 @@ export class BrRoomManage extends LitElement {
   static override properties = {
     room: { attribute: false },
     api: { attribute: false },
-    busy: { state: true },
-    error: { state: true },
   };
   declare room: Room;
   declare api: ApiClient | null;
-  declare busy: boolean;
-  declare error: string | null;
+  private readonly action = new ActionController(this);
 
   constructor() {
     super();
     this.api = null;
-    this.busy = false;
-    this.error = null;
   }
 
-  static override styles = panelStyles(css`
-    .layout {
-      display: grid;
-      grid-template-columns: repeat(auto-fit, minmax(260px, 1fr));
-      gap: 1rem;
-    }
-    header {
-      display: flex;
-      align-items: center;
-      gap: 0.6rem;
-      margin-bottom: 0.8rem;
-    }
-    header h2 {
-      margin: 0;
-      flex: 1;
-      font-size: 1rem;
-      text-transform: none;
-      letter-spacing: 0;
-      color: var(--fg);
-    }
-    .row {
-      display: flex;
-      flex-wrap: wrap;
-      gap: 0.4rem;
-      align-items: center;
-      font-size: 0.9rem;
-      margin-bottom: 0.5rem;
-    }
-    ol {
-      margin: 0 0 0.6rem;
-      padding-left: 1.3rem;
-      font-size: 0.9rem;
-    }
-    li {
-      margin-bottom: 0.3rem;
-    }
-    p.muted {
-      margin: 0 0 0.6rem;
-      font-size: 0.9rem;
-    }
-    .locked {
-      color: var(--warn);
-      border-color: var(--warn);
-    }
-  `);
+  static override styles = [
+    panelRow,
+    ...panelStyles(css`
+      .layout {
+        display: grid;
+        grid-template-columns: repeat(auto-fit, minmax(260px, 1fr));
+        gap: 1rem;
+      }
+      header {
+        display: flex;
+        align-items: center;
+        gap: 0.6rem;
+        margin-bottom: 0.8rem;
+      }
+      header h2 {
+        margin: 0;
+        flex: 1;
+        font-size: 1rem;
+        text-transform: none;
+        letter-spacing: 0;
+        color: var(--fg);
+      }
+      .row {
+        margin-bottom: 0.5rem;
+      }
+      ol {
+        margin: 0 0 0.6rem;
+        padding-left: 1.3rem;
+        font-size: 0.9rem;
+      }
+      li {
+        margin-bottom: 0.3rem;
+      }
+      p.muted {
+        margin: 0 0 0.6rem;
+        font-size: 0.9rem;
+      }
+      .locked {
+        color: var(--warn);
+        border-color: var(--warn);
+      }
+    `),
+  ];
 
   override render() {
     const r = this.room;
@@ -113,7 +107,7 @@ export class BrRoomManage extends LitElement {
         }
         <br-room-lifetime .room=${r} .patch=${this.api ? this.patch : null}></br-room-lifetime>
       </div>
-      ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
+      ${this.action.error ? html`<p class="error" role="alert">${this.action.error}</p>` : nothing}
     </section>`;
   }
 
@@ -133,7 +127,11 @@ export class BrRoomManage extends LitElement {
                         (q) =>
                           html`<li>
                             ${q.name}
-                            <button class="small" ?disabled=${this.busy} @click=${() => void this.give(q)}>
+                            <button
+                              class="small"
+                              ?disabled=${this.action.busy}
+                              @click=${() => void this.give(q)}
+                            >
                               Give
                             </button>
                           </li>`,
@@ -146,7 +144,7 @@ export class BrRoomManage extends LitElement {
                   class="small"
                   data-testid=${c.locked ? 'unlock' : 'lock'}
                   title=${c.locked ? 'Let participants take control again' : 'Only owners and operators may hold control'}
-                  ?disabled=${this.busy}
+                  ?disabled=${this.action.busy}
                   @click=${() => void this.act(c.locked ? 'unlock' : 'lock')}
                 >
                   ${c.locked ? 'Unlock' : 'Lock'}
@@ -155,7 +153,7 @@ export class BrRoomManage extends LitElement {
                   class="small"
                   data-testid="reset"
                   title="Take control from the holder and empty the queue"
-                  ?disabled=${this.busy}
+                  ?disabled=${this.action.busy}
                   @click=${() => void this.act('reset')}
                 >
                   Reset
@@ -202,17 +200,8 @@ export class BrRoomManage extends LitElement {
   }
 
   private async run(task: (api: ApiClient) => Promise<void>): Promise<void> {
-    if (!this.api) return;
-    this.busy = true;
-    this.error = null;
-    try {
-      await task(this.api);
-      this.changed();
-    } catch (err) {
-      this.error = err instanceof Error ? err.message : String(err);
-    } finally {
-      this.busy = false;
-    }
+    const api = this.api;
+    if (api && (await this.action.run(() => task(api)))) this.changed();
   }
 
   private changed(): void {
