@@ -1,36 +1,18 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { until } from '../support/agent-helpers.js';
-import { launchChromium } from '../support/browser.js';
 import { DashboardProcess, REPO, buildWeb } from '../support/dashboard-process.js';
 import { sleep } from '../support/processes.js';
+import { UiPages, joinRoomPage, signInDashboard } from '../support/ui-pages.js';
 
 const ARTIFACTS = join(REPO, 'test-artifacts');
 /** the max age the form gives the room, minutes: its warning comes a minute before the end */
 const MAX_AGE_MIN = 3;
 
 let dash: DashboardProcess | null = null;
-let browser: Browser | null = null;
-const contexts: BrowserContext[] = [];
-
-async function newPage(width = 1280, height = 800): Promise<Page> {
-  const ctx = await browser!.newContext({ viewport: { width, height } });
-  contexts.push(ctx);
-  const page = await ctx.newPage();
-  page.on('pageerror', (e) => console.warn(`[page error] ${e.message}`));
-  // removing someone and revoking a link ask for confirmation
-  page.on('dialog', (d) => void d.accept());
-  return page;
-}
-
-async function joinRoom(page: Page, link: string, name: string): Promise<void> {
-  await page.goto(link);
-  await page.locator('br-join-form input[name=name]').fill(name);
-  await page.locator('br-join-form button[type=submit]').click();
-  await page.locator('br-video-stage').waitFor();
-}
+let ui: UiPages | null = null;
 
 const shot = (page: Page, name: string) =>
   page.screenshot({ path: join(ARTIFACTS, `room-manage-${name}.png`), fullPage: true });
@@ -57,23 +39,20 @@ beforeAll(async () => {
       BOXROOM_LOG_LEVEL: process.env.BOXROOM_E2E_LOG_LEVEL ?? 'warn',
     },
   });
-  browser = await launchChromium();
+  ui = await UiPages.launch();
   mkdirSync(ARTIFACTS, { recursive: true });
 }, 120_000);
 
 afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
-  await browser?.close().catch(() => {});
+  await ui?.close();
   await dash?.teardown();
 }, 60_000);
 
 describe('room management on the dashboard (real dashboard, local driver, Chromium)', () => {
   it('timeouts at create, people and the control queue, lock, kick, revoke, extend before the end', async () => {
     // --- create from the form with a max age
-    const admin = await newPage(1280, 1100);
-    await admin.goto(dash!.url + '/');
-    await admin.locator('br-sign-in input[name=token]').fill(dash!.adminToken);
-    await admin.locator('br-sign-in button[type=submit]').click();
+    const admin = await ui!.newPage({ width: 1280, height: 1100 });
+    await signInDashboard(admin, dash!);
     await admin.locator('br-create-room input[name=name]').fill('managed room');
     await admin.locator('br-create-room input[name=maxAge]').fill(String(MAX_AGE_MIN));
     await admin.locator('br-create-room button[type=submit]').click();
@@ -99,15 +78,15 @@ describe('room management on the dashboard (real dashboard, local driver, Chromi
     expect(await manage.locator('[data-testid=max-age]').textContent()).toContain(`${MAX_AGE_MIN} min`);
 
     // --- two participants ask for control, a viewer watches: the dashboard shows them and the queue
-    const alice = await newPage();
-    await joinRoom(alice, created.links.participant, 'alice');
+    const alice = await ui!.newPage();
+    await joinRoomPage(alice, created.links.participant, 'alice');
     await alice.locator('br-control-panel button[data-action=request]').click();
     await expect.poll(() => alice.locator('[data-testid=holder]').textContent()).toContain('you in control');
-    const bob = await newPage();
-    await joinRoom(bob, created.links.participant, 'bob');
+    const bob = await ui!.newPage();
+    await joinRoomPage(bob, created.links.participant, 'bob');
     await bob.locator('br-control-panel button[data-action=request]').click();
-    const vic = await newPage();
-    await joinRoom(vic, created.links.viewer, 'vic');
+    const vic = await ui!.newPage();
+    await joinRoomPage(vic, created.links.viewer, 'vic');
     await expect.poll(() => manage.locator('br-presence-list li').count(), { timeout: 10_000 }).toBe(3);
     await expect.poll(() => manage.locator('[data-testid=holder]').textContent()).toBe('alice');
     await expect.poll(() => manage.locator('[data-testid=queue]').textContent()).toContain('bob');
