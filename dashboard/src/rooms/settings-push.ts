@@ -52,6 +52,9 @@ export class SettingsPush {
       // an agent of an earlier build has no /settings
       if (err instanceof AppError && err.code === 'not_found')
         throw errors.conflict(`room ${id} runs an agent that cannot change settings while it runs`);
+      // an agent of an earlier build refuses a body with timeouts: the room cannot be extended
+      if (err instanceof AppError && err.code === 'bad_request' && next.timeouts)
+        throw errors.conflict(`room ${id} runs an agent that cannot change its timeouts while it runs`);
       throw err;
     }
   }

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { TemplateDefinition } from '@boxroom/contracts';
-import type { FakeAgent } from '../testing/fake-agent.js';
+import { startFakeAgent, type FakeAgent } from '../testing/fake-agent.js';
 import { roomWithAgent, type RoomWithAgent } from '../testing/room-with-agent.js';
 import { buildTestApp, type TestApp } from '../testing/test-app.js';
 
@@ -87,6 +87,14 @@ describe('PATCH /api/rooms/:id timeouts (extend a room)', () => {
     expect(agent.settings).toEqual([]);
     expect((await get()).timeouts.maxAgeS).toBe(600);
   });
+
+  it('409 from an agent of an earlier build that cannot take timeouts; nothing is stored', async () => {
+    agent.takesTimeouts = false;
+    const res = await patch(t.admin, { timeouts: { maxAgeS: 1800 } });
+    expect(res.statusCode).toBe(409);
+    expect(res.json().error.message).toMatch(/cannot change its timeouts/);
+    expect((await get()).timeouts.maxAgeS).toBe(600);
+  });
 });
 
 describe('extended timeouts after an agent restart the dashboard did not see', () => {
@@ -108,6 +116,48 @@ describe('extended timeouts after an agent restart the dashboard did not see', (
       await vi.waitFor(() => expect(agent.live).toEqual(stored), { timeout: 3000, interval: 20 });
     } finally {
       await agent.close();
+      await t.close();
+    }
+  });
+});
+
+describe('extend by operator accounts', () => {
+  it("a creator extends its own room within the template's maximum, not another creator's", async () => {
+    const t = await buildTestApp({
+      templates: [SHORT],
+      accounts: {
+        brt_alice: { id: 'alice', name: 'Alice', role: 'creator' },
+        brt_bob: { id: 'bob', name: 'Bob', role: 'creator' },
+      },
+    });
+    let agent: FakeAgent | null = null;
+    try {
+      const as = (bearer: string) => ({ authorization: `Bearer ${bearer}` });
+      const created = await t.app.inject({
+        method: 'POST',
+        url: '/api/rooms',
+        headers: as('brt_alice'),
+        payload: { template: 'short', timeouts: { maxAgeS: 600 } },
+      });
+      expect(created.statusCode).toBe(201);
+      const id = created.json<{ id: string }>().id;
+      agent = await startFakeAgent(t.secrets.publicKeyPem, id);
+      t.driver.rooms.set(id, { ...t.driver.rooms.get(id)!, agentUrl: agent.url });
+      const patch = (bearer: string, maxAgeS: number) =>
+        t.app.inject({
+          method: 'PATCH',
+          url: `/api/rooms/${id}`,
+          headers: as(bearer),
+          payload: { timeouts: { maxAgeS } },
+        });
+      expect((await patch('brt_alice', 7200)).statusCode).toBe(400);
+      const ok = await patch('brt_alice', 1800);
+      expect(ok.statusCode).toBe(200);
+      expect(ok.json().timeouts.maxAgeS).toBe(1800);
+      expect(agent.live?.timeouts?.maxAgeS).toBe(1800);
+      expect([403, 404]).toContain((await patch('brt_bob', 1200)).statusCode);
+    } finally {
+      await agent?.close();
       await t.close();
     }
   });
