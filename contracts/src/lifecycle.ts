@@ -29,6 +29,15 @@ export type RoomTimeouts = Static<typeof RoomTimeouts>;
 export const ResolvedRoomTimeouts = Type.Object({ maxAgeS, noViewersS, noInputS });
 export type ResolvedRoomTimeouts = Static<typeof ResolvedRoomTimeouts>;
 
+/** Whether two sets of resolved timeouts are the same (absent: the room's created ones). */
+export function sameTimeouts(
+  a: ResolvedRoomTimeouts | undefined,
+  b: ResolvedRoomTimeouts | undefined,
+): boolean {
+  if (!a || !b) return a === b;
+  return a.maxAgeS === b.maxAgeS && a.noViewersS === b.noViewersS && a.noInputS === b.noInputS;
+}
+
 export const ExpiryReason = oneOf(['max-age', 'no-viewers', 'no-input']);
 export type ExpiryReason = Static<typeof ExpiryReason>;
 

@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { FilesPolicy, FilesPolicyChange } from './files.js';
-import { RoomTimeouts } from './lifecycle.js';
+import { ResolvedRoomTimeouts, RoomTimeouts } from './lifecycle.js';
 import { ROOM_LIMITS } from './limits.js';
 
 /**
@@ -61,7 +61,31 @@ export type PatchRoomBody = Static<typeof PatchRoomBody>;
  * settings), so a push is idempotent and an agent that restarted learns all of it back.
  */
 export const AgentLiveSettings = Type.Object(
-  { width: RoomWidth, height: RoomHeight, settings: RoomSettings },
+  {
+    width: RoomWidth,
+    height: RoomHeight,
+    settings: RoomSettings,
+    /**
+     * the room's timeouts once a PATCH changed them (absent: those it was created with, which the
+     * agent has from its environment); the agent's clocks follow them at once
+     */
+    timeouts: Type.Optional(ResolvedRoomTimeouts),
+  },
   { additionalProperties: false },
 );
 export type AgentLiveSettings = Static<typeof AgentLiveSettings>;
+
+/**
+ * Whether two live states have the same size and policies (what the session channel announces);
+ * timeouts aside: each side decides what an absent `timeouts` means.
+ */
+export function sameSizeAndSettings(a: AgentLiveSettings, b: AgentLiveSettings): boolean {
+  return (
+    a.width === b.width &&
+    a.height === b.height &&
+    a.settings.clipboard.copyOut === b.settings.clipboard.copyOut &&
+    a.settings.clipboard.pasteIn === b.settings.clipboard.pasteIn &&
+    a.settings.files.upload === b.settings.files.upload &&
+    a.settings.files.download === b.settings.files.download
+  );
+}

@@ -237,6 +237,7 @@ async function composeApp(
     listener: new ControlRelay(webhooks, log.child({ mod: 'control-relay' })),
     rights: rightsPush,
     settings: settingsPush,
+    timeouts: (r) => rooms.timeoutsOf(r.spec),
     profiles,
   });
   const participantRights = new ParticipantRights(

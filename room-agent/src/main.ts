@@ -1,4 +1,5 @@
 import { chmodSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { sameSizeAndSettings, sameTimeouts } from '@boxroom/contracts';
 import { join } from 'node:path';
 import { TokenVerifier } from './auth/token-verifier.js';
 import { ClipboardBridge } from './clipboard/clipboard-bridge.js';
@@ -146,13 +147,21 @@ async function main(): Promise<void> {
     },
     createdAt: config.roomCreatedAt,
   });
-  live.on('change', (now) =>
-    session.broadcast({
-      type: 'settings',
-      room: { width: now.width, height: now.height },
-      settings: now.settings,
-    }),
-  );
+  live.on('change', (now, before) => {
+    // an extend: the clocks follow at once (a warning already out is taken back)
+    if (now.timeouts && !sameTimeouts(now.timeouts, before.timeouts))
+      expiry.setTimeouts({
+        maxAgeMs: now.timeouts.maxAgeS * 1000,
+        noViewersMs: now.timeouts.noViewersS * 1000,
+        noInputMs: now.timeouts.noInputS * 1000,
+      });
+    if (!sameSizeAndSettings(now, before))
+      session.broadcast({
+        type: 'settings',
+        room: { width: now.width, height: now.height },
+        settings: now.settings,
+      });
+  });
   const settings = new SettingsApplier({
     live,
     screen,

@@ -79,9 +79,11 @@ export class RoomRuntime {
       const message = `This room ${EXPIRY_WHAT[reason]} and will be deleted at ${clockTime(at)} UTC`;
       p.session.broadcast({ type: 'warning', reason, at, message, stage: 'warning' });
     });
-    p.expiry.on('cleared', ({ reason, at }) => {
-      p.log.info({ reason }, 'room timeout warning cleared');
-      const message = 'The room is in use again and will not be deleted';
+    p.expiry.on('cleared', ({ reason, at, extended }) => {
+      p.log.info({ reason, extended }, 'room timeout warning cleared');
+      const message = extended
+        ? 'The room was given more time and will not be deleted now'
+        : 'The room is in use again and will not be deleted';
       p.session.broadcast({ type: 'warning', reason, at, message, stage: 'cleared' });
     });
     p.expiry.on('expired', ({ reason, at }) => {

@@ -1,33 +1,15 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../support/browser.js';
 import { DashboardProcess, buildWeb } from '../support/dashboard-process.js';
 import { sleep } from '../support/processes.js';
 import { until } from '../support/agent-helpers.js';
+import { UiPages, joinRoomPage } from '../support/ui-pages.js';
 
 /** Tokens this short are renewed by the page every ~7 s: the test spans several renewals. */
 const TTL_S = 10;
 
 let dash: DashboardProcess | null = null;
-let browser: Browser | null = null;
-const contexts: BrowserContext[] = [];
-
-async function newPage(): Promise<Page> {
-  const ctx = await browser!.newContext({ viewport: { width: 1280, height: 800 } });
-  contexts.push(ctx);
-  const page = await ctx.newPage();
-  page.on('pageerror', (e) => console.warn(`[page error] ${e.message}`));
-  // removing someone and revoking a link ask for confirmation
-  page.on('dialog', (d) => void d.accept());
-  return page;
-}
-
-async function joinRoom(page: Page, link: string, name: string): Promise<void> {
-  await page.goto(link);
-  await page.locator('br-join-form input[name=name]').fill(name);
-  await page.locator('br-join-form button[type=submit]').click();
-  await page.locator('br-video-stage').waitFor();
-}
+let ui: UiPages | null = null;
 
 const framesOf = async (page: Page) =>
   Number((await page.locator('[data-testid=frames]').textContent()) ?? 0);
@@ -41,12 +23,11 @@ beforeAll(async () => {
       BOXROOM_LOG_LEVEL: process.env.BOXROOM_E2E_LOG_LEVEL ?? 'warn',
     },
   });
-  browser = await launchChromium();
+  ui = await UiPages.launch();
 }, 120_000);
 
 afterAll(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
-  await browser?.close().catch(() => {});
+  await ui?.close();
   await dash?.teardown();
 }, 60_000);
 
@@ -65,8 +46,8 @@ describe('room page with short tokens (real dashboard, local driver, Chromium)',
     const room = async () => (await dash!.api<RoomView>('GET', `/api/rooms/${id}`)).body;
     await until(async () => (await room()).status === 'ready', 30_000, 'the room to be ready');
 
-    const alice = await newPage();
-    await joinRoom(alice, links.participant, 'alice');
+    const alice = await ui!.newPage();
+    await joinRoomPage(alice, links.participant, 'alice');
     await alice.locator('br-control-panel button[data-action=request]').click();
     await expect.poll(() => alice.locator('[data-testid=holder]').textContent()).toContain('you in control');
     const aliceId = (await room()).control!.holder!.id;
@@ -82,10 +63,10 @@ describe('room page with short tokens (real dashboard, local driver, Chromium)',
     expect(after.participants?.map((p) => p.id)).toEqual([aliceId]);
 
     // the owner removes alice from the presence list
-    const olga = await newPage();
-    await joinRoom(olga, links.owner, 'olga');
-    const vic = await newPage();
-    await joinRoom(vic, links.viewer, 'vic');
+    const olga = await ui!.newPage();
+    await joinRoomPage(olga, links.owner, 'olga');
+    const vic = await ui!.newPage();
+    await joinRoomPage(vic, links.viewer, 'vic');
     await olga.locator(`br-presence-list li[data-participant=${aliceId}] [data-testid=kick]`).click();
     await alice
       .locator('br-room-page .banner[role=alert]', { hasText: 'You were removed' })

@@ -28,7 +28,7 @@ import type { AgentClient } from './agent-client.js';
 import { AgentProtocols, type AgentProtocol } from './agent-protocol.js';
 import { newRoomId } from './ids.js';
 import type { RightsPush } from './rights-push.js';
-import { createdSettings, patched, type RoomSettingsService } from './room-settings-service.js';
+import { createdSettings, liveTimeouts, patched, type RoomSettingsService } from './room-settings-service.js';
 import { BUILT_IN_ONLY } from '../templates/built-in-templates.js';
 import { refuseOutOfBounds, resolveCreate, templateIdOf } from './template-resolution.js';
 import type { SettingsPush } from './settings-push.js';
@@ -193,12 +193,12 @@ export class RoomManager {
     if (!settings || !settingsPush) throw errors.conflict('live settings are not available here');
     if (record.status === 'stopping' || record.status === 'failed')
       throw errors.conflict(`room ${id} is ${record.status}: its settings can no longer change`);
-    refuseOutOfBounds(record.spec, body);
+    refuseOutOfBounds(record.spec, body, p.role !== 'operator');
     // one PATCH of a room at a time: each reads what the one before it stored, and none pushes an
     // older state over a newer one (a clipboard change during a resize would undo the resize)
     const next = await settingsPush.exclusive(id, async () => {
       const now = settings.of(record.spec);
-      const wanted = patched(now, body);
+      const wanted = patched(now, body, timeoutsOf(record.spec));
       if (record.status === 'ready') {
         await this.refuseOtherProtocol(record);
         await settingsPush.send(record, wanted);
@@ -207,7 +207,14 @@ export class RoomManager {
       return wanted;
     });
     this.deps.log.info(
-      { room: id, by: p.id, width: next.width, height: next.height, clipboard: next.settings.clipboard },
+      {
+        room: id,
+        by: p.id,
+        width: next.width,
+        height: next.height,
+        clipboard: next.settings.clipboard,
+        timeouts: next.timeouts,
+      },
       'room settings changed',
     );
     return this.liveView(p, (await this.deps.driver.get(id)) ?? record);
@@ -398,6 +405,11 @@ export class RoomManager {
     return this.deps.settings?.of(spec) ?? createdSettings(spec);
   }
 
+  /** The room's timeouts in force now: an extend (PATCH) over those it was created with. */
+  timeoutsOf(spec: RoomSpec): ResolvedRoomTimeouts {
+    return liveTimeouts(this.liveSettings(spec), spec);
+  }
+
   private view(p: Principal, r: RoomRecord): Room {
     const { spec } = r;
     return {
@@ -405,7 +417,7 @@ export class RoomManager {
       ...this.madeFrom(spec),
       createdAt: new Date(spec.createdAt).toISOString(),
       settings: this.liveSettings(spec).settings,
-      timeouts: timeoutsOf(spec),
+      timeouts: this.timeoutsOf(spec),
       profile: spec.profile ?? null,
       ...(can(p, 'invite', spec) ? { links: this.links(spec.id) } : {}),
       ...(r.stale ? { stale: true } : {}),

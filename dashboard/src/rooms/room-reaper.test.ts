@@ -134,6 +134,35 @@ describe('RoomReaper', () => {
     expect(rooms.expired).toEqual([['old', 'max-age']]);
   });
 
+  it('goes by the live timeouts (an extend) over the created ones', async () => {
+    const off = { maxAgeS: 0, noViewersS: 0, noInputS: 0 };
+    const rooms = new FakeRooms([
+      // failed past its created max age, but extended: stays (until the grace period)
+      record('extended', 'failed', { ...off, maxAgeS: 60 }, NOW - 61_000),
+      // created without timeouts, given one since: its agent is asked now
+      record('timed-since', 'ready', off),
+      record('untouched', 'ready', off),
+    ]);
+    const live: Record<string, ResolvedRoomTimeouts> = {
+      extended: { ...off, maxAgeS: 3600 },
+      'timed-since': { ...off, noInputS: 600 },
+    };
+    const r = new RoomReaper({
+      rooms,
+      log: pino({ level: 'silent' }),
+      pollMs: 10,
+      now: () => NOW,
+      failedGraceMs: 60_000,
+      timeouts: (rec) => live[rec.spec.id] ?? rec.spec.timeouts!,
+    });
+    await r.sweep();
+    expect(rooms.expired).toEqual([]);
+    expect(rooms.asked.map(([id]) => id)).toEqual(['timed-since']);
+    // without the live ones, the created max age holds
+    await reaper(rooms).sweep();
+    expect(rooms.expired).toEqual([['extended', 'max-age']]);
+  });
+
   it('removes a room that stayed failed for the grace period, whatever its timeouts (none here)', async () => {
     const off = { maxAgeS: 0, noViewersS: 0, noInputS: 0 };
     const rooms = new FakeRooms([record('dead', 'failed', off), record('flaky', 'failed', off)]);

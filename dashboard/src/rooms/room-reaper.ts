@@ -1,6 +1,6 @@
 import type { RoomExpiry } from '@boxroom/contracts';
 import type { Logger } from '../logger.js';
-import type { AgentLiveSettings, AgentState } from '@boxroom/contracts';
+import type { AgentLiveSettings, AgentState, ResolvedRoomTimeouts } from '@boxroom/contracts';
 import { timeoutsOf, type RoomRecord } from './room-driver.js';
 
 /** How long a failed room stays (for its owner to see why) before it is removed. */
@@ -50,6 +50,11 @@ export interface RoomReaperOptions {
   keepAliveMs?: number;
   /** frees profile leases whose room the runtime no longer lists (a crash, a restart mid-create) */
   profiles?: { reconcile(live: ReadonlySet<string>): Promise<unknown> };
+  /**
+   * the room's timeouts in force (an extend, PATCH timeouts, over the created ones: the RoomManager's
+   * `timeoutsOf`); default: those it was created with
+   */
+  timeouts?: (record: RoomRecord) => ResolvedRoomTimeouts;
   /** agents asked at once: a sweep over many rooms stays bounded */
   concurrency?: number;
   now?: () => number;
@@ -138,7 +143,7 @@ export class RoomReaper {
 
   private async check(r: RoomRecord): Promise<void> {
     const id = r.spec.id;
-    const t = timeoutsOf(r.spec);
+    const t = this.o.timeouts?.(r) ?? timeoutsOf(r.spec);
     if (r.status === 'failed') {
       // A failed room has no agent to keep its clocks: its max age still holds.
       if (t.maxAgeS > 0 && this.now() >= r.spec.createdAt + t.maxAgeS * 1000) {

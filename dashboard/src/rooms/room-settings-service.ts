@@ -4,12 +4,13 @@ import {
   type FilesPolicy,
   type FilesPolicyChange,
   type PatchRoomBody,
+  type ResolvedRoomTimeouts,
   type RoomSettings,
 } from '@boxroom/contracts';
 import type { Logger } from '../logger.js';
 import type { RoomLiveSettings, StateStore } from '../store/state-store.js';
 import { StoreMirror } from '../store/store-mirror.js';
-import { filesPolicyOf, type RoomSpec } from './room-driver.js';
+import { filesPolicyOf, timeoutsOf, type RoomSpec } from './room-driver.js';
 
 type AllSettings = Record<string, RoomLiveSettings>;
 
@@ -26,8 +27,17 @@ export function filesWith(base: FilesPolicy, patch: FilesPolicyChange | undefine
   return { upload: patch?.upload ?? base.upload, download: patch?.download ?? base.download };
 }
 
-/** A PATCH applied to what is in force: the whole new state. */
-export function patched(now: RoomLiveSettings, body: PatchRoomBody): RoomLiveSettings {
+/**
+ * A PATCH applied to what is in force: the whole new state. Timeouts are kept only once a PATCH
+ * named them (`created`: those the room was created with, the base of the first change), so rooms
+ * never extended push nothing about them to their agents.
+ */
+export function patched(
+  now: RoomLiveSettings,
+  body: PatchRoomBody,
+  created: ResolvedRoomTimeouts,
+): RoomLiveSettings {
+  const timeouts = body.timeouts ? { ...(now.timeouts ?? created), ...body.timeouts } : now.timeouts;
   return {
     width: body.width ?? now.width,
     height: body.height ?? now.height,
@@ -35,7 +45,13 @@ export function patched(now: RoomLiveSettings, body: PatchRoomBody): RoomLiveSet
       clipboard: clipboardWith(now.settings.clipboard, body.clipboard),
       files: filesWith(now.settings.files, body.files),
     },
+    ...(timeouts ? { timeouts } : {}),
   };
+}
+
+/** The timeouts a room runs with now: those a PATCH set last, else its created ones. */
+export function liveTimeouts(live: RoomLiveSettings, spec: RoomSpec): ResolvedRoomTimeouts {
+  return live.timeouts ?? timeoutsOf(spec);
 }
 
 /** What a room runs with until its owner changes it: its created size and create-time policies. */
@@ -51,7 +67,8 @@ export function createdSettings(spec: RoomSpec): RoomLiveSettings {
 }
 
 /**
- * A room's live settings (its size and the owner's clipboard and files policies): in the StateStore, because the
+ * A room's live settings (its size, the owner's clipboard and files policies, its timeouts once
+ * extended): in the StateStore, because the
  * runtime's record (container labels) cannot change after the room started. A room without an entry
  * has its created size and create-time policy. Each replica answers from its own copy, which every
  * replica's write refreshes (the store's onChange), so a PATCH through one is in the others' answers.

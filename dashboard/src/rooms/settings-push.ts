@@ -1,4 +1,4 @@
-import type { AgentLiveSettings } from '@boxroom/contracts';
+import { sameSizeAndSettings, sameTimeouts, type AgentLiveSettings } from '@boxroom/contracts';
 import type { TokenService } from '../auth/token-service.js';
 import { AppError, errors } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -16,16 +16,12 @@ export interface SettingsPushDeps {
   log: Logger;
 }
 
-/** Whether two live states are the same (the agent's report against what is stored). */
+/**
+ * Whether the agent's report (`a`) matches what is stored (`b`); stored timeouts count only once a
+ * PATCH set them (an agent restarted since is back at its created ones).
+ */
 export function sameLiveSettings(a: AgentLiveSettings, b: AgentLiveSettings): boolean {
-  return (
-    a.width === b.width &&
-    a.height === b.height &&
-    a.settings.clipboard.copyOut === b.settings.clipboard.copyOut &&
-    a.settings.clipboard.pasteIn === b.settings.clipboard.pasteIn &&
-    a.settings.files.upload === b.settings.files.upload &&
-    a.settings.files.download === b.settings.files.download
-  );
+  return (b.timeouts === undefined || sameTimeouts(a.timeouts, b.timeouts)) && sameSizeAndSettings(a, b);
 }
 
 /**
@@ -56,6 +52,9 @@ export class SettingsPush {
       // an agent of an earlier build has no /settings
       if (err instanceof AppError && err.code === 'not_found')
         throw errors.conflict(`room ${id} runs an agent that cannot change settings while it runs`);
+      // an agent of an earlier build refuses a body with timeouts: the room cannot be extended
+      if (err instanceof AppError && err.code === 'bad_request' && next.timeouts)
+        throw errors.conflict(`room ${id} runs an agent that cannot change its timeouts while it runs`);
       throw err;
     }
   }

@@ -133,23 +133,43 @@ function timeoutsOf(
   defaults: ResolvedRoomTimeouts,
   id: string,
 ): ResolvedRoomTimeouts {
+  refuseTimeouts(asked, max, id);
   const out = { ...defaults, ...asked };
-  for (const key of ['maxAgeS', 'noViewersS', 'noInputS'] as const) {
+  for (const key of TIMEOUT_KEYS) {
     const bound = max?.[key];
-    if (!bound) continue;
-    const given = asked?.[key];
-    if (given !== undefined && (given === 0 || given > bound))
-      throw errors.badRequest(`timeouts.${key}: template "${id}" allows 1 to ${bound} s`);
-    if (given === undefined && (defaults[key] === 0 || defaults[key] > bound)) out[key] = bound;
+    if (bound && asked?.[key] === undefined && (defaults[key] === 0 || defaults[key] > bound))
+      out[key] = bound;
   }
   return out;
 }
 
+const TIMEOUT_KEYS = ['maxAgeS', 'noViewersS', 'noInputS'] as const;
+
+/** A timeout asked for that the template's maximum does not allow (off, or longer): 400. */
+function refuseTimeouts(
+  asked: CreateRoomBody['timeouts'],
+  max: TemplatePolicies['maxTimeouts'],
+  id: string,
+): void {
+  for (const key of TIMEOUT_KEYS) {
+    const bound = max?.[key];
+    const given = asked?.[key];
+    if (bound && given !== undefined && (given === 0 || given > bound))
+      throw errors.badRequest(`timeouts.${key}: template "${id}" allows 1 to ${bound} s`);
+  }
+}
+
 /**
  * A PATCH of a running room's settings against the bounds its template gave it at create: turning
- * on a direction the template keeps off is refused (400).
+ * on a direction the template keeps off is refused (400); so is, for an owner (`bounded`; operators
+ * may extend past it), a timeout the template's maximum does not allow, as at create.
  */
-export function refuseOutOfBounds(spec: Pick<RoomSpec, 'template' | 'policies'>, body: PatchRoomBody): void {
+export function refuseOutOfBounds(
+  spec: Pick<RoomSpec, 'template' | 'policies'>,
+  body: PatchRoomBody,
+  bounded = true,
+): void {
+  if (bounded) refuseTimeouts(body.timeouts, spec.policies?.maxTimeouts, spec.template ?? '?');
   const refuse = <P extends ClipboardPolicyPatch | FilesPolicyChange>(
     what: string,
     asked: P | undefined,

@@ -186,10 +186,11 @@ export function defineStateStoreSuite(label: string, newFixture: () => Promise<S
         expect(await peer.loadRoomSettings()).toEqual({ [ROOM]: { ...wide, width: 1280, height: 720 } });
       });
 
-      it('are read back after a restart', async () => {
-        await store.setRoomSettings(OTHER, wide);
+      it('are read back after a restart, extended timeouts with them', async () => {
+        const extended = { ...wide, timeouts: { maxAgeS: 7200, noViewersS: 0, noInputS: 600 } };
+        await store.setRoomSettings(OTHER, extended);
         const again = await reopen(store);
-        expect(await again.loadRoomSettings()).toEqual({ [OTHER]: wide });
+        expect(await again.loadRoomSettings()).toEqual({ [OTHER]: extended });
       });
     });
 

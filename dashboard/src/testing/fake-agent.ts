@@ -38,6 +38,8 @@ export interface FakeAgent {
   live: AgentLiveSettings | undefined;
   /** POST /settings calls still to answer 503 (a push that fails) */
   failSettings: number;
+  /** false: refuses a POST /settings with `timeouts` (400), as agents of earlier builds did */
+  takesTimeouts: boolean;
   /** how long POST /settings takes (a screen that resizes slowly) */
   settingsDelayMs: number;
   /** what GET /files answers (200, JSON), as given: tests make it malformed or huge */
@@ -70,6 +72,7 @@ export async function startFakeAgent(publicKeyPem: string, roomId: string): Prom
     settings: [],
     live: undefined,
     failSettings: 0,
+    takesTimeouts: true,
     settingsDelayMs: 0,
     filesAnswer: JSON.stringify({ files: [] }),
     maxSize: { width: 3840, height: 2160 },
@@ -181,7 +184,7 @@ export async function startFakeAgent(publicKeyPem: string, roomId: string): Prom
     if (!c) return reply.status(401).send({ error: { code: 'unauthorized', message: 'bad token' } });
     if (c.aud !== 'boxroom-agent')
       return reply.status(403).send({ error: { code: 'forbidden', message: 'the dashboard only' } });
-    if (!Value.Check(AgentLiveSettings, req.body))
+    if (!Value.Check(AgentLiveSettings, req.body) || (!agent.takesTimeouts && 'timeouts' in req.body))
       return reply.status(400).send({ error: { code: 'bad_request', message: 'not AgentLiveSettings' } });
     if (agent.settingsDelayMs > 0) await new Promise((r) => setTimeout(r, agent.settingsDelayMs));
     if (agent.failSettings > 0) {

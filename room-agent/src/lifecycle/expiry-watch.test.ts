@@ -125,4 +125,51 @@ describe('ExpiryWatch', () => {
     expect(log).toEqual([]);
     expect(clock.pending()).toBe(0);
   });
+
+  describe('setTimeouts (the room was extended)', () => {
+    it('takes back an announced max-age warning when the end moves past the lead, and does not end at the old time', () => {
+      const { clock, watch, log, t0 } = setup({ maxAgeMs: 10 * MIN });
+      clock.advance(9 * MIN + 30 * S);
+      expect(log).toEqual([['warning', { reason: 'max-age', at: t0 + 10 * MIN }]]);
+      watch.setTimeouts({ maxAgeMs: 25 * MIN, noViewersMs: 0, noInputMs: 0 });
+      expect(log.at(-1)).toEqual(['cleared', { reason: 'max-age', at: t0 + 25 * MIN, extended: true }]);
+      expect(watch.pending()).toEqual([]);
+      clock.advance(MIN);
+      expect(watch.expired()).toBeNull();
+      // warned again a minute before the new end, then it ends there
+      clock.advance(13 * MIN + 30 * S);
+      expect(log.at(-1)).toEqual(['warning', { reason: 'max-age', at: t0 + 25 * MIN }]);
+      clock.advance(MIN);
+      expect(watch.expired()).toEqual({ reason: 'max-age', at: t0 + 25 * MIN });
+    });
+
+    it('an end moved but still within the lead is announced again with its new time', () => {
+      const { clock, watch, log, t0 } = setup({ maxAgeMs: 10 * MIN });
+      clock.advance(9 * MIN + 30 * S);
+      watch.setTimeouts({ maxAgeMs: 10 * MIN + 20 * S, noViewersMs: 0, noInputMs: 0 });
+      expect(log.slice(1)).toEqual([
+        ['cleared', { reason: 'max-age', at: t0 + 10 * MIN + 20 * S, extended: true }],
+        ['warning', { reason: 'max-age', at: t0 + 10 * MIN + 20 * S }],
+      ]);
+      expect(watch.pending()).toEqual([{ reason: 'max-age', at: t0 + 10 * MIN + 20 * S }]);
+    });
+
+    it('the same timeouts again change nothing; a shorter one can end the room at once', () => {
+      const { clock, watch, log } = setup({ maxAgeMs: 10 * MIN });
+      clock.advance(9 * MIN + 30 * S);
+      watch.setTimeouts({ maxAgeMs: 10 * MIN, noViewersMs: 0, noInputMs: 0 });
+      expect(log.map((l) => l[0])).toEqual(['warning']);
+      watch.setTimeouts({ maxAgeMs: 5 * MIN, noViewersMs: 0, noInputMs: 0 });
+      expect(log.map((l) => l[0])).toEqual(['warning', 'cleared', 'expired']);
+      expect(watch.expired()?.reason).toBe('max-age');
+    });
+
+    it('after the end, nothing is taken back', () => {
+      const { clock, watch, log } = setup({ maxAgeMs: 10 * MIN });
+      clock.advance(10 * MIN);
+      watch.setTimeouts({ maxAgeMs: 60 * MIN, noViewersMs: 0, noInputMs: 0 });
+      expect(log.map((l) => l[0])).toEqual(['warning', 'expired']);
+      expect(watch.expired()).not.toBeNull();
+    });
+  });
 });

@@ -20,12 +20,14 @@ export interface ExpiryNotice {
   reason: ExpiryReason;
   /** ms since epoch the room ends (ended) */
   at: number;
+  /** on `cleared`: the room's timeouts changed (it was extended), not its activity */
+  extended?: boolean;
 }
 
 export interface ExpiryWatchEvents {
   /** the room ends at `at` unless activity resumes (for max-age: it ends, full stop) */
   warning: [ExpiryNotice];
-  /** activity resumed after a warning: that reason no longer applies */
+  /** activity resumed (or the timeouts changed) after a warning: that end no longer stands */
   cleared: [ExpiryNotice];
   /** once: the room's time is up */
   expired: [RoomExpiry];
@@ -41,7 +43,7 @@ const REASONS: readonly ExpiryReason[] = ['max-age', 'no-viewers', 'no-input'];
  */
 export class ExpiryWatch extends EventEmitter<ExpiryWatchEvents> {
   private readonly clock: Clock;
-  private readonly timeouts: ExpiryTimeouts;
+  private timeouts: ExpiryTimeouts;
   private readonly createdAt: number;
   private viewers = 0;
   private noViewersSince: number;
@@ -83,6 +85,23 @@ export class ExpiryWatch extends EventEmitter<ExpiryWatchEvents> {
   inputSeen(): void {
     this.lastInputAt = this.clock.now();
     if (this.warned.has('no-input') && this.started) this.evaluate();
+  }
+
+  /**
+   * The room's timeouts from now on (the dashboard extended it): each warning already announced for
+   * an end that moves is taken back (`cleared`, `extended`), and announced again with its new time
+   * when that is still within the warning lead. Max age still counts from the room's creation.
+   */
+  setTimeouts(timeouts: ExpiryTimeouts): void {
+    if (this.ended) return;
+    const before = new Map(this.pending().map((n) => [n.reason, n.at]));
+    this.timeouts = { ...timeouts };
+    for (const [reason, at] of before) {
+      if (this.deadline(reason) === at) continue;
+      this.warned.delete(reason);
+      this.emit('cleared', { reason, at: this.deadline(reason) ?? at, extended: true });
+    }
+    if (this.started) this.evaluate();
   }
 
   /** Warnings announced and still standing, with when each ends the room. */

@@ -2,6 +2,8 @@ import { EventEmitter } from 'node:events';
 import {
   DEFAULT_CLIPBOARD_POLICY,
   DEFAULT_FILES_POLICY,
+  sameSizeAndSettings,
+  sameTimeouts,
   type AgentLiveSettings,
   type ClipboardPolicy,
 } from '@boxroom/contracts';
@@ -14,8 +16,8 @@ export interface LiveSettingsEvents {
 }
 
 /**
- * The room's live settings inside its agent: its size and the owner's clipboard and files policies, as the
- * dashboard last pushed them (POST /settings). One holder, read by whoever enforces them: the
+ * The room's live settings inside its agent: its size, the owner's clipboard and files policies and,
+ * once the room was extended, its timeouts, as the dashboard last pushed them (POST /settings). One holder, read by whoever enforces them: the
  * clipboard bridge reads `clipboard()` at every transfer (or follows `change`), the capture's
  * command line reads `size()` at every start.
  */
@@ -51,13 +53,11 @@ export class LiveSettings extends EventEmitter<LiveSettingsEvents> {
   set(next: LiveState): boolean {
     const before = this.state;
     const same =
-      before.width === next.width &&
-      before.height === next.height &&
-      before.settings.clipboard.copyOut === next.settings.clipboard.copyOut &&
-      before.settings.clipboard.pasteIn === next.settings.clipboard.pasteIn &&
-      before.settings.files.upload === next.settings.files.upload &&
-      before.settings.files.download === next.settings.files.download;
+      sameSizeAndSettings(before, next) &&
+      // absent: the push names no change of the timeouts (a dashboard that never extended the room)
+      (next.timeouts === undefined || sameTimeouts(before.timeouts, next.timeouts));
     if (same) return false;
+    const timeouts = next.timeouts ?? before.timeouts;
     this.state = Object.freeze({
       width: next.width,
       height: next.height,
@@ -65,6 +65,7 @@ export class LiveSettings extends EventEmitter<LiveSettingsEvents> {
         clipboard: Object.freeze({ ...next.settings.clipboard }),
         files: Object.freeze({ ...next.settings.files }),
       }),
+      ...(timeouts ? { timeouts: Object.freeze({ ...timeouts }) } : {}),
     });
     this.emit('change', this.state, before);
     return true;

@@ -46,6 +46,18 @@ describe('SettingsApplier', () => {
     expect(live.clipboard()).toEqual({ copyOut: false, pasteIn: true });
   });
 
+  it('takes the timeouts of an extend, once; a later push without them keeps them', async () => {
+    const { live, steps, applier } = setup();
+    const timeouts = { maxAgeS: 7200, noViewersS: 0, noInputS: 600 };
+    await applier.apply({ ...state(1280, 720), timeouts });
+    await applier.apply({ ...state(1280, 720), timeouts: { ...timeouts } });
+    expect(steps).toEqual(['announce 1280x720 true']);
+    expect(live.current().timeouts).toEqual(timeouts);
+    await applier.apply(state(1280, 720, false));
+    expect(live.current().timeouts).toEqual(timeouts);
+    expect(steps).toEqual(['announce 1280x720 true', 'announce 1280x720 false']);
+  });
+
   it('refuses a size beyond the screen, or any size when the room cannot be resized, keeping the state', async () => {
     const big = setup();
     await expect(big.applier.apply(state(2560, 1440))).rejects.toThrow(SettingsRefused);

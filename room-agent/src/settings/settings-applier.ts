@@ -55,7 +55,7 @@ export class SettingsApplier {
     }
     if (!live.set(next)) return;
     this.log.info(
-      { width: next.width, height: next.height, clipboard: next.settings.clipboard },
+      { width: next.width, height: next.height, clipboard: next.settings.clipboard, timeouts: next.timeouts },
       'live settings changed',
     );
     if (resize) await this.d.restartReaders(`resized to ${next.width}x${next.height}`);

@@ -1,6 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit';
-import { PROFILE_NAME_PATTERN } from '@boxroom/contracts';
+import { PROFILE_NAME_PATTERN, ROOM_TIMEOUT_MAX_S } from '@boxroom/contracts';
 import type { CreateRoom, RoomTemplate } from '../core/api-client.js';
+import { timeoutsFromMinutes } from '../core/room-lifetime.js';
 import { controls } from '../styles/shared.js';
 
 const SIZES = ['1280x720', '1920x1080', '1024x768', '1600x900', '800x600'];
@@ -18,6 +19,13 @@ const BUILT_IN: TemplateChoice[] = [
   { id: 'desktop', name: 'Desktop', app: 'desktop', profiles: true },
 ];
 
+/** The room's timeouts at create, in minutes (blank: the dashboard's default, 0: off). */
+const TIMEOUT_FIELDS = [
+  ['maxAge', 'Max age (min)'],
+  ['noViewers', 'No viewers (min)'],
+  ['noInput', 'No input (min)'],
+] as const;
+
 /**
  * The contract's pattern, checked in script: an HTML `pattern` is compiled with the `v` flag, which
  * refuses the unescaped `-` at the end of its character class.
@@ -29,7 +37,7 @@ const PROFILE_NAME_HINT = '1 to 64 letters, digits, . _ or -, starting with a le
  * The create form; fires `create-room` with a CreateRoom body. The templates come from the page
  * (GET /api/templates); a browser template adds the start URL and the kiosk switch, a template with
  * `profiles` the persistent profile to keep its home in. Size and frame rate default to the
- * template's own.
+ * template's own; the timeouts (minutes) to the dashboard's.
  */
 export class BrCreateRoom extends LitElement {
   static override properties = {
@@ -78,6 +86,12 @@ export class BrCreateRoom extends LitElement {
       .profile {
         grid-column: 1 / -1;
         max-width: 24rem;
+      }
+      .timeouts {
+        grid-column: 1 / -1;
+        display: grid;
+        grid-template-columns: repeat(3, minmax(6rem, 11rem));
+        gap: 0.75rem;
       }
       .check {
         display: flex;
@@ -173,6 +187,22 @@ export class BrCreateRoom extends LitElement {
             /></label>`
           : nothing
       }
+      <div class="timeouts" title="Minutes; blank: the dashboard's default; 0: off">
+        ${TIMEOUT_FIELDS.map(
+          ([name, label]) =>
+            html`<label
+              >${label}
+              <input
+                name=${name}
+                type="number"
+                min="0"
+                max=${ROOM_TIMEOUT_MAX_S / 60}
+                step="1"
+                inputmode="numeric"
+                placeholder="default (min)"
+            /></label>`,
+        )}
+      </div>
       ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : null}
     </form>`;
   }
@@ -209,6 +239,12 @@ export class BrCreateRoom extends LitElement {
     }
     const profile = this.chosen()?.profiles ? v('profile').trim() : '';
     if (profile) body.profile = profile;
+    const timeouts = timeoutsFromMinutes({
+      maxAgeS: v('maxAge'),
+      noViewersS: v('noViewers'),
+      noInputS: v('noInput'),
+    });
+    if (timeouts) body.timeouts = timeouts;
     const name = v('name').trim();
     if (name) body.name = name;
     this.dispatchEvent(new CustomEvent('create-room', { detail: body, bubbles: true, composed: true }));

@@ -16,10 +16,11 @@ import './br-api-tokens.js';
 import './br-create-room.js';
 import { profileKey, type ProfileRef } from './br-profile-list.js';
 import './br-room-card.js';
+import './br-room-manage.js';
 import './br-sign-in.js';
 
 /**
- * `/`: sign in (OpenID Connect, or the admin token), then the rooms (polled), create and delete, and the persistent
+ * `/`: sign in (OpenID Connect, or the admin token), then the rooms (polled), create, manage and delete, and the persistent
  * profiles (read again whenever the rooms change: a room's start or end takes or frees one). The
  * token is traded at once for an HttpOnly session cookie: no page script, ours or injected, can read
  * it afterwards.
@@ -37,6 +38,7 @@ export class BrDashboardPage extends LitElement {
     profiles: { state: true },
     profilesError: { state: true },
     deletingProfiles: { state: true },
+    managing: { state: true },
   };
   /** the operator session's CSRF token: set while signed in */
   declare csrf: string | null;
@@ -54,6 +56,8 @@ export class BrDashboardPage extends LitElement {
   declare profiles: Profile[] | null;
   declare profilesError: string | null;
   declare deletingProfiles: Set<string>;
+  /** the room whose management panel is open */
+  declare managing: string | null;
   private readonly rooms = new RoomsController(this);
   /** the rooms (ids and states) the profiles were last read for */
   private profilesReadFor: string | null = null;
@@ -71,6 +75,7 @@ export class BrDashboardPage extends LitElement {
     this.profiles = null;
     this.profilesError = null;
     this.deletingProfiles = new Set();
+    this.managing = null;
   }
 
   static override styles = [
@@ -216,16 +221,21 @@ export class BrDashboardPage extends LitElement {
             </div>`
           : list.length === 0
             ? html`<div class="card empty muted">No rooms yet. Create one above.</div>`
-            : html`<div class="grid" @delete-room=${this.onDelete}>
-                ${list.map(
-                  (r) =>
-                    html`<br-room-card
-                      .room=${r}
-                      .thumbToken=${this.rooms.thumbToken(r.id)}
-                      ?deleting=${this.deleting.has(r.id)}
-                    ></br-room-card>`,
-                )}
-              </div>`
+            : html`${this.renderManage()}
+                <div
+                  class="grid"
+                  @delete-room=${this.onDelete}
+                  @manage-room=${(e: CustomEvent<string>) => (this.managing = e.detail)}
+                >
+                  ${list.map(
+                    (r) =>
+                      html`<br-room-card
+                        .room=${r}
+                        .thumbToken=${this.rooms.thumbToken(r.id)}
+                        ?deleting=${this.deleting.has(r.id)}
+                      ></br-room-card>`,
+                  )}
+                </div>`
       }
       <br-profile-list
         .profiles=${this.profiles}
@@ -235,6 +245,18 @@ export class BrDashboardPage extends LitElement {
       ></br-profile-list>
       <br-api-tokens .api=${this.rooms.client} ?admin=${this.session?.role === 'admin'}></br-api-tokens>
     </main>`;
+  }
+
+  /** The open room's panel, fed by the poll (gone with the room). */
+  private renderManage() {
+    const room = this.rooms.rooms.find((r) => r.id === this.managing);
+    if (!room) return nothing;
+    return html`<br-room-manage
+      .room=${room}
+      .api=${this.rooms.client}
+      @room-changed=${() => this.rooms.refresh()}
+      @close-manage=${() => (this.managing = null)}
+    ></br-room-manage>`;
   }
 
   private async signIn(e: CustomEvent<string>): Promise<void> {

@@ -13,7 +13,7 @@ const STATUS_DOT: Record<Room['status'], string> = {
   failed: 'bad',
 };
 
-/** One room on the dashboard: live thumbnail, status, viewers, controller, links, delete. */
+/** One room on the dashboard: live thumbnail, status, viewers, controller, links, manage, delete. */
 export class BrRoomCard extends LitElement {
   static override properties = {
     room: { attribute: false },
@@ -185,7 +185,8 @@ export class BrRoomCard extends LitElement {
                   <br-copy-link .href=${r.links.viewer} label="Viewer link"></br-copy-link>
                   <a href=${r.links.owner} target="_blank" rel="noopener"
                     ><button class="small">Open</button></a
-                  >`
+                  >
+                  <button class="small" data-testid="manage" @click=${this.onManage}>Manage</button>`
               : nothing
           }
           <span class="spacer"></span>
@@ -195,6 +196,13 @@ export class BrRoomCard extends LitElement {
         </div>
       </div>
     </article>`;
+  }
+
+  /** people, control, links and lifetime: the page opens its panel (br-room-manage) */
+  private onManage(): void {
+    this.dispatchEvent(
+      new CustomEvent('manage-room', { detail: this.room.id, bubbles: true, composed: true }),
+    );
   }
 
   private onDelete(): void {

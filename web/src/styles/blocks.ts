@@ -93,6 +93,17 @@ export const pictureNotice = css`
   }
 `;
 
+/** A line of a panel: text and small buttons side by side, wrapping on narrow screens. */
+export const panelRow = css`
+  .row {
+    display: flex;
+    flex-wrap: wrap;
+    gap: 0.4rem;
+    align-items: center;
+    font-size: 0.9rem;
+  }
+`;
+
 /** A side panel's styles: the shared controls, `panel`, then the element's own. */
 export const panelStyles = (own: CSSResult): CSSResult[] => [controls, panel, own];
 
