@@ -1,8 +1,10 @@
 import { join } from 'node:path';
-import type { TemplateDefinition, WebhookEvent } from '@boxroom/contracts';
+import type { AuditEntry, TemplateDefinition, WebhookEvent } from '@boxroom/contracts';
 import type { Logger } from '../logger.js';
 import { readJsonOr, SerialQueue, writeJsonAtomic } from './atomic-json.js';
+import type { AuditFilter, NewAuditEntry } from './audit-entry.js';
 import { ChangeListeners } from './change-listeners.js';
+import { FileAudit } from './file-audit.js';
 import { FileOutbox } from './file-outbox.js';
 import { FileProfiles } from './file-profiles.js';
 import type { ProfileEntry, ProfileLease } from './profile-entry.js';
@@ -28,6 +30,7 @@ export const STATE_FILES = {
   settings: 'room-settings.json',
   profiles: 'profiles.json',
   templates: 'templates.json',
+  audit: 'audit.jsonl',
 } as const;
 
 interface Lease {
@@ -53,6 +56,7 @@ export class FileStateStore implements StateStore {
   private readonly recordings: FileRecordings;
   private readonly profiles: FileProfiles;
   private readonly templates: FileTemplates;
+  private readonly audit: FileAudit;
   private readonly changes: ChangeListeners;
 
   constructor(
@@ -64,6 +68,7 @@ export class FileStateStore implements StateStore {
     this.recordings = new FileRecordings(join(dataDir, STATE_FILES.recordings), log);
     this.profiles = new FileProfiles(join(dataDir, STATE_FILES.profiles), log);
     this.templates = new FileTemplates(join(dataDir, STATE_FILES.templates));
+    this.audit = new FileAudit(join(dataDir, STATE_FILES.audit), log);
     this.changes = new ChangeListeners(log);
   }
 
@@ -86,6 +91,7 @@ export class FileStateStore implements StateStore {
     this.templates.loaded(
       await this.readOr(STATE_FILES.templates, 'templates unreadable: the API-made templates are missing'),
     );
+    await this.audit.load();
   }
 
   async close(): Promise<void> {
@@ -97,6 +103,7 @@ export class FileStateStore implements StateStore {
       this.recordings.settled(),
       this.profiles.settled(),
       this.templates.settled(),
+      this.audit.close(),
     ]);
   }
 
@@ -262,6 +269,18 @@ export class FileStateStore implements StateStore {
     const deleted = await this.templates.delete(id);
     if (deleted) this.changes.emit({ kind: 'templates', room: id });
     return deleted;
+  }
+
+  appendAudit(entry: NewAuditEntry): Promise<AuditEntry | null> {
+    return this.audit.append(entry);
+  }
+
+  queryAudit(filter: AuditFilter): Promise<AuditEntry[]> {
+    return Promise.resolve(this.audit.query(filter));
+  }
+
+  pruneAudit(beforeMs: number, keepMax: number): Promise<number> {
+    return this.audit.prune(beforeMs, keepMax);
   }
 
   private async updateRights(room: string, change: (e: RoomRightsEntry) => RoomRightsEntry): Promise<void> {

@@ -1,4 +1,11 @@
-import type { AgentLiveSettings, InviteRole, TemplateDefinition, WebhookEvent } from '@boxroom/contracts';
+import type {
+  AgentLiveSettings,
+  AuditEntry,
+  InviteRole,
+  TemplateDefinition,
+  WebhookEvent,
+} from '@boxroom/contracts';
+import type { AuditFilter, NewAuditEntry } from './audit-entry.js';
 import type { ProfileEntry, ProfileLease } from './profile-entry.js';
 import type { RecordingEntry } from './recording-entry.js';
 
@@ -106,6 +113,14 @@ export interface StateStore {
   insertTemplate(template: TemplateDefinition): Promise<boolean>;
   /** false: there was none */
   deleteTemplate(id: string): Promise<boolean>;
+
+  // --- the audit trail: appended by every replica, in one order (ids increase)
+  /** Adds an entry with the next id; null when an entry with its `key` is stored already. */
+  appendAudit(entry: NewAuditEntry): Promise<AuditEntry | null>;
+  /** Entries passing the filter, oldest first, at most `limit`. */
+  queryAudit(filter: AuditFilter): Promise<AuditEntry[]>;
+  /** Drops entries older than `beforeMs`, then all but the newest `keepMax` (0: no cap); the number dropped. */
+  pruneAudit(beforeMs: number, keepMax: number): Promise<number>;
 }
 
 /** room -> invite role -> generation (absent: 0) */

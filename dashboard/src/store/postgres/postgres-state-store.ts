@@ -1,5 +1,6 @@
-import type { TemplateDefinition, WebhookEvent } from '@boxroom/contracts';
+import type { AuditEntry, TemplateDefinition, WebhookEvent } from '@boxroom/contracts';
 import type { Logger } from '../../logger.js';
+import type { AuditFilter, NewAuditEntry } from '../audit-entry.js';
 import { ChangeListeners } from '../change-listeners.js';
 import type { ProfileEntry, ProfileLease } from '../profile-entry.js';
 import { mergeRecordingWrite, type RecordingEntry } from '../recording-entry.js';
@@ -15,6 +16,7 @@ import type {
 import { ChangeFeed } from './change-feed.js';
 import { redactDatabaseUrl } from './database-url.js';
 import { applyMigrations } from './migrate.js';
+import { PgAudit } from './pg-audit.js';
 import { notifyChange, PgDatabase } from './pg-database.js';
 
 /** Finished webhooks are kept this long, so that a late replica queueing the same event is refused. */
@@ -30,6 +32,7 @@ export class PostgresStateStore implements StateStore {
   readonly db: PgDatabase;
   private readonly feed: ChangeFeed;
   private readonly changes: ChangeListeners;
+  private readonly audit: PgAudit;
   private closed: Promise<void> | null = null;
 
   constructor(
@@ -37,6 +40,7 @@ export class PostgresStateStore implements StateStore {
     private readonly log: Logger,
   ) {
     this.db = new PgDatabase(url, log);
+    this.audit = new PgAudit(this.db);
     this.changes = new ChangeListeners(log);
     this.feed = new ChangeFeed({
       connectionString: url,
@@ -351,6 +355,18 @@ export class PostgresStateStore implements StateStore {
       if (rowCount) await notifyChange(c, { kind: 'templates', room: id });
       return (rowCount ?? 0) > 0;
     });
+  }
+
+  appendAudit(entry: NewAuditEntry): Promise<AuditEntry | null> {
+    return this.audit.append(entry);
+  }
+
+  queryAudit(filter: AuditFilter): Promise<AuditEntry[]> {
+    return this.audit.query(filter);
+  }
+
+  pruneAudit(beforeMs: number, keepMax: number): Promise<number> {
+    return this.audit.prune(beforeMs, keepMax);
   }
 
   /** Tells listeners of every room with state: what changed while the feed was down is unknown. */

@@ -1,0 +1,79 @@
+import type { AuditAction, AuditActor, AuditDetail, AuditEntry, AuditOutcome } from '@boxroom/contracts';
+import type { AuditFilter, NewAuditEntry } from '../audit-entry.js';
+import type { PgDatabase } from './pg-database.js';
+
+interface AuditRow {
+  id: string;
+  at: Date;
+  actor: AuditActor;
+  action: AuditAction;
+  room: string | null;
+  outcome: AuditOutcome;
+  detail: AuditDetail;
+}
+
+const COLUMNS = 'id, at, actor, action, room, outcome, detail';
+
+const entryOf = (r: AuditRow): AuditEntry => ({
+  id: String(r.id),
+  at: r.at.toISOString(),
+  actor: r.actor,
+  action: r.action,
+  roomId: r.room,
+  outcome: r.outcome,
+  detail: r.detail,
+});
+
+/** The PostgreSQL store's audit trail (table audit_log, migration 0007). */
+export class PgAudit {
+  constructor(private readonly db: PgDatabase) {}
+
+  async append(e: NewAuditEntry): Promise<AuditEntry | null> {
+    // the key's unique constraint decides between replicas recording the same event
+    const { rows } = await this.db.query<AuditRow>(
+      `INSERT INTO audit_log (at, actor_id, actor, action, room, outcome, detail, key)
+       VALUES (to_timestamp($1::double precision / 1000), $2, $3, $4, $5, $6, $7, $8)
+       ON CONFLICT (key) DO NOTHING RETURNING ${COLUMNS}`,
+      [e.at, e.actor.id, JSON.stringify(e.actor), e.action, e.roomId, e.outcome, JSON.stringify(e.detail), e.key],
+    );
+    return rows[0] ? entryOf(rows[0]) : null;
+  }
+
+  async query(f: AuditFilter): Promise<AuditEntry[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (sql: string, v: unknown) => {
+      params.push(v);
+      where.push(sql.replace('?', `$${params.length}`));
+    };
+    if (f.room !== undefined) add('room = ?', f.room);
+    if (f.actor !== undefined) add('actor_id = ?', f.actor);
+    if (f.action !== undefined) add('action = ?', f.action);
+    if (f.sinceMs !== undefined) add('at >= to_timestamp(?::double precision / 1000)', f.sinceMs);
+    if (f.afterId !== undefined) add('id > ?::bigint', f.afterId);
+    params.push(f.limit);
+    const { rows } = await this.db.query<AuditRow>(
+      `SELECT ${COLUMNS} FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+       ORDER BY id LIMIT $${params.length}`,
+      params,
+    );
+    return rows.map(entryOf);
+  }
+
+  async prune(beforeMs: number, keepMax: number): Promise<number> {
+    return this.db.transaction(async (c) => {
+      const old = await c.query('DELETE FROM audit_log WHERE at < to_timestamp($1::double precision / 1000)', [
+        beforeMs,
+      ]);
+      let over = 0;
+      if (keepMax > 0) {
+        const r = await c.query(
+          `DELETE FROM audit_log WHERE id <= (SELECT id FROM audit_log ORDER BY id DESC OFFSET $1 LIMIT 1)`,
+          [keepMax],
+        );
+        over = r.rowCount ?? 0;
+      }
+      return (old.rowCount ?? 0) + over;
+    });
+  }
+}
