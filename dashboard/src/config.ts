@@ -115,6 +115,8 @@ export interface DashboardConfig {
   /** PostgreSQL holding the shared state (never logged: it carries a password); null: files in dataDir */
   readonly databaseUrl: string | null;
   readonly recordings: RecordingsConfig;
+  /** the audit trail's bounds (0: none) */
+  readonly audit: { readonly retentionDays: number; readonly maxEntries: number };
 }
 
 /** Recordings: the default policy, where they live, how long and how much is kept. */
@@ -252,6 +254,10 @@ export function loadDashboardConfig(env: Env = process.env, cwd: string = proces
       maxBytes: v.BOXROOM_RECORDINGS_MAX_MB * 1024 * 1024,
       minFreeBytes: v.BOXROOM_RECORDINGS_MIN_FREE_MB * 1024 * 1024,
       linkTtlS: v.BOXROOM_RECORDING_LINK_TTL_S,
+    }),
+    audit: Object.freeze({
+      retentionDays: v.BOXROOM_AUDIT_RETENTION_DAYS,
+      maxEntries: v.BOXROOM_AUDIT_MAX_ENTRIES,
     }),
   };
   return Object.freeze(config);
