@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { AuditLog } from '../audit/audit-log.js';
 import type { InviteService } from '../auth/invite-service.js';
 import type { TokenService } from '../auth/token-service.js';
 import type { RecordingsConfig } from '../config.js';
@@ -41,6 +42,7 @@ export function buildRecordings(o: {
   tokens: TokenService;
   webhooks: WebhookSink;
   log: Logger;
+  audit?: AuditLog;
   spawn?: Spawn;
 }) {
   const config = o.config ?? DEFAULTS(o.dataDir);
@@ -107,6 +109,7 @@ export function buildRecordings(o: {
     tokens: o.tokens,
     webhooks: o.webhooks,
     log: o.log,
+    ...(o.audit ? { audit: o.audit } : {}),
   });
   return { service, pool, media };
 }
