@@ -1,4 +1,11 @@
-import type { AuditAction, AuditActor, AuditEntry, AuditList, AuditOutcome, AuditQuery } from '@boxroom/contracts';
+import type {
+  AuditAction,
+  AuditActor,
+  AuditEntry,
+  AuditList,
+  AuditOutcome,
+  AuditQuery,
+} from '@boxroom/contracts';
 import type { Principal } from '../auth/principal.js';
 import { AppError, errors } from '../errors.js';
 import type { Logger } from '../logger.js';

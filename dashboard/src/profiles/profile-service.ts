@@ -124,7 +124,12 @@ export class ProfileService {
     const owners = all.filter((e) => e.name === name).map((e) => e.owner);
     const audit = this.deps.audit ?? NO_AUDIT;
     let owner = '';
-    await audit.guard(p, 'profile.delete', null, () => (owner = ownerToDelete(caller, askedOwner, name, owners)));
+    await audit.guard(
+      p,
+      'profile.delete',
+      null,
+      () => (owner = ownerToDelete(caller, askedOwner, name, owners)),
+    );
     if (!owners.includes(owner)) throw errors.profileNotFound(name);
     // Held while the home goes, so no room mounts a half-removed one; a crash here is undone by reconcile().
     const lease = { owner, name, holder: `${DELETING}${randomBytes(4).toString('hex')}` };

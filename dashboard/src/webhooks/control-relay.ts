@@ -30,7 +30,11 @@ export class ControlRelay {
   }
 
   /** `present`: who the agent has in the room now (names the actor of a change). */
-  async relay(room: string, changes: readonly ControlChange[], present: readonly Presence[] = []): Promise<void> {
+  async relay(
+    room: string,
+    changes: readonly ControlChange[],
+    present: readonly Presence[] = [],
+  ): Promise<void> {
     const last = this.lastSeq.get(room) ?? 0;
     const fresh = changes.filter((c) => c.seq > last).sort((a, b) => a.seq - b.seq);
     if (fresh.length === 0) return;

@@ -34,7 +34,16 @@ export class PgAudit {
       `INSERT INTO audit_log (at, actor_id, actor, action, room, outcome, detail, key)
        VALUES (to_timestamp($1::double precision / 1000), $2, $3, $4, $5, $6, $7, $8)
        ON CONFLICT (key) DO NOTHING RETURNING ${COLUMNS}`,
-      [e.at, e.actor.id, JSON.stringify(e.actor), e.action, e.roomId, e.outcome, JSON.stringify(e.detail), e.key],
+      [
+        e.at,
+        e.actor.id,
+        JSON.stringify(e.actor),
+        e.action,
+        e.roomId,
+        e.outcome,
+        JSON.stringify(e.detail),
+        e.key,
+      ],
     );
     return rows[0] ? entryOf(rows[0]) : null;
   }
@@ -62,9 +71,10 @@ export class PgAudit {
 
   async prune(beforeMs: number, keepMax: number): Promise<number> {
     return this.db.transaction(async (c) => {
-      const old = await c.query('DELETE FROM audit_log WHERE at < to_timestamp($1::double precision / 1000)', [
-        beforeMs,
-      ]);
+      const old = await c.query(
+        'DELETE FROM audit_log WHERE at < to_timestamp($1::double precision / 1000)',
+        [beforeMs],
+      );
       let over = 0;
       if (keepMax > 0) {
         const r = await c.query(
