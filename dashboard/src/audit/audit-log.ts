@@ -115,9 +115,15 @@ export class AuditLog {
       ...(q.action !== undefined ? { action: q.action } : {}),
       ...(q.since !== undefined ? { sinceMs: Date.parse(q.since) } : {}),
       ...(q.after !== undefined ? { afterId: q.after } : {}),
+      ...(q.before !== undefined ? { beforeId: q.before } : {}),
       limit: limit + 1,
     });
     if (entries.length <= limit) return { entries };
+    // one more than asked came: there is a next page, newer (after) or older (before)
+    if (q.before !== undefined) {
+      const page = entries.slice(1);
+      return { entries: page, next: page[0]!.id };
+    }
     const page = entries.slice(0, limit);
     return { entries: page, next: page[page.length - 1]!.id };
   }

@@ -123,6 +123,13 @@ describe('audit API', () => {
     seen.push(...page.entries.map((e) => e.id));
     expect(page.next).toBeUndefined();
     expect(seen).toEqual(all.map((e) => e.id));
+    // from the newest back (the dashboard's view): each page oldest first, next is the older page's before
+    const newest = await audit('?limit=3&before=9999999999999999999');
+    expect(newest.entries.map((e) => e.id)).toEqual(all.slice(-3).map((e) => e.id));
+    expect(newest.next).toBe(all[all.length - 3]!.id);
+    const older = await audit(`?limit=3&before=${newest.next}`);
+    expect(older.entries.map((e) => e.id)).toEqual(all.slice(0, all.length - 3).map((e) => e.id));
+    expect(older.next).toBeUndefined();
   });
 
   it('refuses a bad query with 400', async () => {

@@ -25,6 +25,8 @@ export interface AuditFilter {
   sinceMs?: number;
   /** entries whose id is greater */
   afterId?: string;
+  /** entries whose id is smaller: the newest `limit` of them (still oldest first) */
+  beforeId?: string;
   limit: number;
 }
 
@@ -48,6 +50,7 @@ export function matchesAudit(e: AuditEntry, f: AuditFilter): boolean {
     (f.actor === undefined || e.actor.id === f.actor) &&
     (f.action === undefined || e.action === f.action) &&
     (f.sinceMs === undefined || Date.parse(e.at) >= f.sinceMs) &&
-    (f.afterId === undefined || BigInt(e.id) > BigInt(f.afterId))
+    (f.afterId === undefined || BigInt(e.id) > BigInt(f.afterId)) &&
+    (f.beforeId === undefined || BigInt(e.id) < BigInt(f.beforeId))
   );
 }

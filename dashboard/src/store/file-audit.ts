@@ -60,12 +60,15 @@ export class FileAudit {
   }
 
   query(f: AuditFilter): AuditEntry[] {
-    const out: AuditEntry[] = [];
-    for (const e of this.entries) {
-      if (out.length >= f.limit) break;
-      if (matchesAudit(e, f)) out.push(publicOf(e));
+    const out: StoredAudit[] = [];
+    // paging back (`beforeId`) takes the newest matches: walk from the end
+    const back = f.beforeId !== undefined;
+    for (let i = 0; i < this.entries.length && out.length < f.limit; i++) {
+      const e = this.entries[back ? this.entries.length - 1 - i : i]!;
+      if (matchesAudit(e, f)) out.push(e);
     }
-    return out;
+    if (back) out.reverse();
+    return out.map(publicOf);
   }
 
   /** Drops entries older than `beforeMs` and all but the newest `keepMax` (0: no cap); the number dropped. */

@@ -60,12 +60,16 @@ export class PgAudit {
     if (f.action !== undefined) add('action = ?', f.action);
     if (f.sinceMs !== undefined) add('at >= to_timestamp(?::double precision / 1000)', f.sinceMs);
     if (f.afterId !== undefined) add('id > ?::bigint', f.afterId);
+    if (f.beforeId !== undefined) add('id < ?::bigint', f.beforeId);
     params.push(f.limit);
+    // paging back (`beforeId`) takes the newest matches, handed out oldest first like any page
+    const back = f.beforeId !== undefined;
     const { rows } = await this.db.query<AuditRow>(
       `SELECT ${COLUMNS} FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-       ORDER BY id LIMIT $${params.length}`,
+       ORDER BY id ${back ? 'DESC' : ''} LIMIT $${params.length}`,
       params,
     );
+    if (back) rows.reverse();
     return rows.map(entryOf);
   }
 
