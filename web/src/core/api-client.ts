@@ -1,4 +1,5 @@
 import type {
+  AuditList,
   ControlState,
   ControlVerb,
   CreateRoomBody,
@@ -173,6 +174,11 @@ export class ApiClient {
     const res = await this.send('GET', `/api/recordings/${enc(rid)}/frame.jpg?t=${t.toFixed(2)}`);
     if (!res.ok) throw new ApiError(res.status, null, `HTTP ${res.status}`);
     return res.blob();
+  }
+
+  /** A page of the audit trail (`query`: GET /api/audit's query string, from auditQuery). */
+  listAudit(query: string): Promise<AuditList> {
+    return this.call('GET', `/api/audit${query}`);
   }
 
   private async send(method: string, path: string, body?: unknown): Promise<Response> {

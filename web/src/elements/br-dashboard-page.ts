@@ -3,6 +3,7 @@ import { ApiClient, ApiError, type CreateRoom, type Profile, type RoomTemplate }
 import { RoomsController } from '../controllers/rooms-controller.js';
 import { pageHeader } from '../styles/blocks.js';
 import { controls } from '../styles/shared.js';
+import './br-audit-log.js';
 import './br-create-room.js';
 import { profileKey, type ProfileRef } from './br-profile-list.js';
 import './br-room-card.js';
@@ -208,6 +209,7 @@ export class BrDashboardPage extends LitElement {
         .error=${this.profilesError}
         @delete-profile=${this.onDeleteProfile}
       ></br-profile-list>
+      <br-audit-log .api=${this.rooms.client}></br-audit-log>
     </main>`;
   }
 
