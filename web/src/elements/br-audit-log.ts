@@ -82,6 +82,10 @@ export class BrAuditLog extends LitElement {
         overflow-wrap: anywhere;
         vertical-align: top;
       }
+      th,
+      td:not(:last-child) {
+        white-space: nowrap;
+      }
       td.denied,
       td.failed {
         color: var(--danger);
