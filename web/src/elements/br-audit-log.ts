@@ -2,6 +2,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { AUDIT_ACTIONS, type AuditEntry } from '@boxroom/contracts';
 import { ApiError, type ApiClient } from '../core/api-client.js';
 import { auditQuery, detailText, NEWEST, type AuditFilters } from '../core/audit-query.js';
+import { tableCard } from '../styles/blocks.js';
 import { controls } from '../styles/shared.js';
 
 const PAGE = 50;
@@ -42,18 +43,10 @@ export class BrAuditLog extends LitElement {
 
   static override styles = [
     controls,
+    tableCard,
     css`
-      :host {
-        display: block;
-      }
       :host([hidden]) {
         display: none;
-      }
-      section {
-        padding: 0.9rem 1rem;
-        display: flex;
-        flex-direction: column;
-        gap: 0.6rem;
       }
       .row {
         display: flex;
@@ -61,25 +54,10 @@ export class BrAuditLog extends LitElement {
         flex-wrap: wrap;
         gap: 0.6rem;
       }
-      h2 {
-        margin: 0;
-        font-size: 1rem;
-      }
       table {
-        width: 100%;
-        border-collapse: collapse;
         font-size: 0.8rem;
       }
-      th {
-        text-align: left;
-        font-weight: 600;
-        color: var(--muted);
-      }
-      th,
       td {
-        padding: 0.3rem 0.5rem 0.3rem 0;
-        border-bottom: 1px solid var(--line);
-        overflow-wrap: anywhere;
         vertical-align: top;
       }
       th,
@@ -89,10 +67,6 @@ export class BrAuditLog extends LitElement {
       td.denied,
       td.failed {
         color: var(--danger);
-      }
-      p {
-        margin: 0;
-        font-size: 0.85rem;
       }
     `,
   ];

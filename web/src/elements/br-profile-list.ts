@@ -1,6 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import type { Profile } from '../core/api-client.js';
 import { formatBytes } from '../core/media-time.js';
+import { tableCard } from '../styles/blocks.js';
 import { controls } from '../styles/shared.js';
 
 /** Which profile a `delete-profile` event names: a profile is per owner and name. */
@@ -38,47 +39,15 @@ export class BrProfileList extends LitElement {
 
   static override styles = [
     controls,
+    tableCard,
     css`
-      :host {
-        display: block;
-      }
-      section {
-        padding: 0.9rem 1rem;
-        display: flex;
-        flex-direction: column;
-        gap: 0.6rem;
-      }
       .row {
         display: flex;
         align-items: center;
         gap: 0.75rem;
       }
-      h2 {
-        margin: 0;
-        font-size: 1rem;
-      }
-      table {
-        width: 100%;
-        border-collapse: collapse;
-        font-size: 0.85rem;
-      }
-      th {
-        text-align: left;
-        font-weight: 600;
-        color: var(--muted);
-      }
-      th,
-      td {
-        padding: 0.35rem 0.5rem 0.35rem 0;
-        border-bottom: 1px solid var(--line);
-        overflow-wrap: anywhere;
-      }
       td:last-child {
         text-align: right;
-      }
-      p {
-        margin: 0;
-        font-size: 0.85rem;
       }
     `,
   ];
