@@ -80,6 +80,7 @@ export function defineAuditTests(
       ids(await peer.queryAudit({ actor: 'p123', room: 'aaaaaaaaaa', afterId: id(1), limit: 5 })),
     ).toEqual([id(3)]);
     expect(ids(await peer.queryAudit({ actor: 'nobody', limit: 5 }))).toEqual([]);
+    expect(ids(await peer.queryAudit({ afterId: '9999999999999999999', limit: 5 }))).toEqual([]);
     // paging back: the newest matches before an id, oldest first
     expect(ids(await peer.queryAudit({ beforeId: '9999999999999999999', limit: 2 }))).toEqual([3, 4].map(id));
     expect(ids(await peer.queryAudit({ beforeId: id(3), limit: 2 }))).toEqual([1, 2].map(id));

@@ -12,6 +12,7 @@ interface AuditRow {
   detail: AuditDetail;
 }
 
+const MAX_BIGINT = 9223372036854775807n;
 const COLUMNS = 'id, at, actor, action, room, outcome, detail';
 
 const entryOf = (r: AuditRow): AuditEntry => ({
@@ -59,8 +60,10 @@ export class PgAudit {
     if (f.actor !== undefined) add('actor_id = ?', f.actor);
     if (f.action !== undefined) add('action = ?', f.action);
     if (f.sinceMs !== undefined) add('at >= to_timestamp(?::double precision / 1000)', f.sinceMs);
+    if (f.afterId !== undefined && BigInt(f.afterId) > MAX_BIGINT) return [];
     if (f.afterId !== undefined) add('id > ?::bigint', f.afterId);
-    if (f.beforeId !== undefined) add('id < ?::bigint', f.beforeId);
+    // ids above bigint's range (the API's "before the newest", 19 nines) leave nothing out
+    if (f.beforeId !== undefined && BigInt(f.beforeId) <= MAX_BIGINT) add('id < ?::bigint', f.beforeId);
     params.push(f.limit);
     // paging back (`beforeId`) takes the newest matches, handed out oldest first like any page
     const back = f.beforeId !== undefined;
