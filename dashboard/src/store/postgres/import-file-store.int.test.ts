@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findRepoRoot } from '../../../../test/support/repo-root.js';
 import { type PostgresCluster, startPostgresCluster } from '../../../../test/support/postgres-cluster.js';
 import { FileStateStore, STATE_FILES } from '../file-state-store.js';
+import { auditEntry } from '../state-store-audit.suite.js';
 import { webhookEvent } from '../state-store.suite.js';
 import { importFileStore } from './import-file-store.js';
 import { PostgresStateStore } from './postgres-state-store.js';
@@ -46,6 +47,8 @@ async function fileStore(): Promise<string> {
   await files.retryWebhook('w2', 1, Date.now() + 60_000);
   await files.takeProfile({ owner: 'operator', name: 'work', holder: 'aaaaaaaaaa' }, 1_700_000_000_000);
   await files.insertTemplate({ id: 'clock', name: 'Clock', app: 'command', command: ['xclock'] });
+  await files.appendAudit(auditEntry({ action: 'room.create' }));
+  await files.appendAudit(auditEntry({ action: 'room.delete', at: 1_700_000_001_000, key: 'k1' }));
   await files.close();
   return dataDir;
 }
@@ -57,6 +60,7 @@ async function snapshot(store: PostgresStateStore) {
     webhooks: await store.dueWebhooks(100, Date.now()),
     profiles: await store.listProfiles(),
     templates: await store.loadTemplates(),
+    audit: (await store.queryAudit({ limit: 100 })).map((e) => [e.action, e.at, e.actor.id]),
   };
 }
 
@@ -78,6 +82,7 @@ describe('importFileStore', () => {
         roomSettings: 0,
         profiles: 1,
         templates: 1,
+        auditEntries: 2,
       });
       const first = await snapshot(store);
       expect(first).toEqual({
@@ -98,8 +103,12 @@ describe('importFileStore', () => {
           },
         ],
         templates: [{ id: 'clock', name: 'Clock', app: 'command', command: ['xclock'] }],
+        audit: [
+          ['room.create', '2026-01-01T00:00:00.000Z', 'alice'],
+          ['room.delete', '2023-11-14T22:13:21.000Z', 'alice'],
+        ],
       });
-      expect((await importFileStore(dataDir, store.db, log)).webhooks).toBe(0);
+      expect(await importFileStore(dataDir, store.db, log)).toMatchObject({ webhooks: 0, auditEntries: 0 });
       expect(await snapshot(store)).toEqual(first);
     } finally {
       await store.close();

@@ -19,6 +19,8 @@ export interface ImportCounts {
   profiles: number;
   /** templates made through the API that were copied (one the database has by that id stays) */
   templates: number;
+  /** audit entries copied (in their order, after those the database has; an entry copied before is not again) */
+  auditEntries: number;
 }
 
 const MERGE = {
@@ -47,6 +49,7 @@ export async function importFileStore(dataDir: string, db: PgDatabase, log: Logg
   const profiles = await files.listProfiles();
   const templates = await files.loadTemplates();
   const webhooks = await files.dueWebhooks(Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
+  const audit = await files.queryAudit({ limit: Number.MAX_SAFE_INTEGER });
   await files.close();
 
   // Each row inserted, or merged as the later value: a second import changes nothing.
@@ -69,6 +72,7 @@ export async function importFileStore(dataDir: string, db: PgDatabase, log: Logg
     roomSettings: 0,
     profiles: 0,
     templates: 0,
+    auditEntries: 0,
   };
   await db.transaction(async (c) => {
     for (const [kind, count, params] of rows) {
@@ -108,6 +112,24 @@ export async function importFileStore(dataDir: string, db: PgDatabase, log: Logg
       counts.templates += rowCount ?? 0;
     }
     if (templates.length) await notifyChange(c, { kind: 'templates', room: '' });
+    // new ids, in the file's order; the key (file id and time) makes a second import copy none again
+    for (const e of audit) {
+      const { rowCount } = await c.query(
+        `INSERT INTO audit_log (at, actor_id, actor, action, room, outcome, detail, key)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (key) DO NOTHING`,
+        [
+          e.at,
+          e.actor.id,
+          JSON.stringify(e.actor),
+          e.action,
+          e.roomId,
+          e.outcome,
+          JSON.stringify(e.detail),
+          `imported.${e.id}.${e.at}`,
+        ],
+      );
+      counts.auditEntries += rowCount ?? 0;
+    }
     const rooms = new Set([...Object.keys(generations), ...Object.keys(rights), ...Object.keys(settings)]);
     counts.rooms = rooms.size;
     // Replicas already running refresh what they hold (NOTIFY is sent at commit).
@@ -128,7 +150,8 @@ export async function importFileStore(dataDir: string, db: PgDatabase, log: Logg
  */
 async function checkReadable(dataDir: string): Promise<void> {
   if (!(await stat(dataDir)).isDirectory()) throw new Error(`--import-from ${dataDir}: not a directory`);
-  for (const file of Object.values(STATE_FILES)) {
+  // the audit trail is JSON lines: a torn line is skipped, and a lost entry revives nothing
+  for (const file of Object.values(STATE_FILES).filter((f) => f.endsWith('.json'))) {
     await readJson(join(dataDir, file)).catch((err: unknown) => {
       throw new Error(
         `--import-from: ${join(dataDir, file)} unreadable (${(err as Error).message}): nothing imported`,
