@@ -19,6 +19,8 @@ export class FileAudit {
   private entries: StoredAudit[] = [];
   private readonly keys = new Set<string>();
   private lastId = 0;
+  /** the file ends in a line cut short (a crash mid-append): the next append starts a new line */
+  private torn = false;
   private handle: FileHandle | null = null;
   private readonly writes = new SerialQueue();
 
@@ -35,6 +37,7 @@ export class FileAudit {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
         this.log.error({ err, file: this.file }, 'audit trail unreadable: starting a new one');
     }
+    this.torn = text.length > 0 && !text.endsWith('\n');
     let bad = 0;
     for (const line of text.split('\n')) {
       if (!line.trim()) continue;
@@ -52,7 +55,14 @@ export class FileAudit {
       if (e.key !== null && this.keys.has(e.key)) return null;
       const stored: StoredAudit = { ...auditEntryOf(this.lastId + 1, e), ...(e.key ? { key: e.key } : {}) };
       this.handle ??= await open(this.file, 'a', 0o600);
-      await this.handle.appendFile(`${JSON.stringify(stored)}\n`);
+      try {
+        await this.handle.appendFile(`${this.torn ? '\n' : ''}${JSON.stringify(stored)}\n`);
+      } catch (err) {
+        // part of the line may be there (a full disk): the next entry starts on a line of its own
+        this.torn = true;
+        throw err;
+      }
+      this.torn = false;
       await this.handle.datasync();
       this.add(stored);
       return publicOf(stored);
@@ -81,6 +91,7 @@ export class FileAudit {
       await this.handle?.close();
       this.handle = null;
       await writeFileAtomic(this.file, kept.map((e) => `${JSON.stringify(e)}\n`).join(''));
+      this.torn = false;
       this.entries = kept;
       this.keys.clear();
       for (const e of kept) if (e.key) this.keys.add(e.key);
