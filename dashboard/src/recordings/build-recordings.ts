@@ -54,7 +54,16 @@ export function buildRecordings(o: {
     store: o.store,
     dir: config.dir,
     limits: config,
-    remove: async (id) => service?.remove(id),
+    remove: async (id) => {
+      const e = await o.store.getRecording(id);
+      await service?.remove(id);
+      // the dashboard's own deletion (BOXROOM_RECORDINGS_MAX_AGE_S, _MAX_MB): the system's entry
+      if (e)
+        await o.audit?.record('system', 'recording.delete', e.roomId, 'ok', {
+          recordingId: id,
+          reason: 'retention',
+        });
+    },
     derivedBytes: (id) => media.derivedBytes(id),
     log: o.log,
   });
