@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Logger } from '../../logger.js';
 import { readJson } from '../atomic-json.js';
 import { FileStateStore, STATE_FILES } from '../file-state-store.js';
+import { insertAudit } from './pg-audit.js';
 import type { PgDatabase } from './pg-database.js';
 import { notifyChange } from './pg-database.js';
 
@@ -114,21 +115,8 @@ export async function importFileStore(dataDir: string, db: PgDatabase, log: Logg
     if (templates.length) await notifyChange(c, { kind: 'templates', room: '' });
     // new ids, in the file's order; the key (file id and time) makes a second import copy none again
     for (const e of audit) {
-      const { rowCount } = await c.query(
-        `INSERT INTO audit_log (at, actor_id, actor, action, room, outcome, detail, key)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (key) DO NOTHING`,
-        [
-          e.at,
-          e.actor.id,
-          JSON.stringify(e.actor),
-          e.action,
-          e.roomId,
-          e.outcome,
-          JSON.stringify(e.detail),
-          `imported.${e.id}.${e.at}`,
-        ],
-      );
-      counts.auditEntries += rowCount ?? 0;
+      const key = `imported.${e.id}.${e.at}`;
+      if (await insertAudit(c, { ...e, at: Date.parse(e.at), key })) counts.auditEntries++;
     }
     const rooms = new Set([...Object.keys(generations), ...Object.keys(rights), ...Object.keys(settings)]);
     counts.rooms = rooms.size;

@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import type { AuditAction, AuditActor, AuditDetail, AuditEntry, AuditOutcome } from '@boxroom/contracts';
 import type { AuditFilter, NewAuditEntry } from '../audit-entry.js';
 import type { PgDatabase } from './pg-database.js';
@@ -25,28 +26,35 @@ const entryOf = (r: AuditRow): AuditEntry => ({
   detail: r.detail,
 });
 
+/**
+ * Adds one entry to audit_log (its id from the sequence: the order across replicas); null when an
+ * entry with its key is there already (the key's unique constraint decides between replicas).
+ */
+export async function insertAudit(db: pg.Pool | pg.PoolClient, e: NewAuditEntry): Promise<AuditEntry | null> {
+  const { rows } = await db.query<AuditRow>(
+    `INSERT INTO audit_log (at, actor_id, actor, action, room, outcome, detail, key)
+     VALUES (to_timestamp($1::double precision / 1000), $2, $3, $4, $5, $6, $7, $8)
+     ON CONFLICT (key) DO NOTHING RETURNING ${COLUMNS}`,
+    [
+      e.at,
+      e.actor.id,
+      JSON.stringify(e.actor),
+      e.action,
+      e.roomId,
+      e.outcome,
+      JSON.stringify(e.detail),
+      e.key,
+    ],
+  );
+  return rows[0] ? entryOf(rows[0]) : null;
+}
+
 /** The PostgreSQL store's audit trail (table audit_log, migration 0007). */
 export class PgAudit {
   constructor(private readonly db: PgDatabase) {}
 
-  async append(e: NewAuditEntry): Promise<AuditEntry | null> {
-    // the key's unique constraint decides between replicas recording the same event
-    const { rows } = await this.db.query<AuditRow>(
-      `INSERT INTO audit_log (at, actor_id, actor, action, room, outcome, detail, key)
-       VALUES (to_timestamp($1::double precision / 1000), $2, $3, $4, $5, $6, $7, $8)
-       ON CONFLICT (key) DO NOTHING RETURNING ${COLUMNS}`,
-      [
-        e.at,
-        e.actor.id,
-        JSON.stringify(e.actor),
-        e.action,
-        e.roomId,
-        e.outcome,
-        JSON.stringify(e.detail),
-        e.key,
-      ],
-    );
-    return rows[0] ? entryOf(rows[0]) : null;
+  append(e: NewAuditEntry): Promise<AuditEntry | null> {
+    return insertAudit(this.db.pool, e);
   }
 
   async query(f: AuditFilter): Promise<AuditEntry[]> {
