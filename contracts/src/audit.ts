@@ -87,6 +87,12 @@ export const AuditQuery = Type.Object(
     since: Type.Optional(Type.String({ format: 'date-time' })),
     /** entries after this id: `next` of the previous page */
     after: Type.Optional(Type.String({ pattern: '^[0-9]{1,19}$' })),
+    /**
+     * the newest `limit` entries before this id (still oldest first): paging back from the newest
+     * (`before=9999999999999999999`), as the dashboard's audit view does; `next` is then the `before`
+     * of the page of older entries
+     */
+    before: Type.Optional(Type.String({ pattern: '^[0-9]{1,19}$' })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000, default: 1000 })),
   },
   { additionalProperties: false },
@@ -95,7 +101,7 @@ export type AuditQuery = Static<typeof AuditQuery>;
 
 export const AuditList = Type.Object({
   entries: Type.Array(AuditEntry),
-  /** present when more entries match: pass it as `after` */
+  /** present when more entries match: pass it as `after` (as `before` when the query had `before`) */
   next: Type.Optional(Type.String()),
 });
 export type AuditList = Static<typeof AuditList>;

@@ -4,6 +4,8 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { TemplateDefinition, TokenClaims } from '@boxroom/contracts';
+import { AuditLog } from './audit/audit-log.js';
+import { AuditRetention } from './audit/audit-retention.js';
 import { InviteService } from './auth/invite-service.js';
 import { MetricsAuth } from './auth/metrics-auth.js';
 import { OperatorSessions } from './auth/operator-session.js';
@@ -42,6 +44,7 @@ import { RoomSettingsService } from './rooms/room-settings-service.js';
 import { SettingsPush } from './rooms/settings-push.js';
 import { accessRoutes } from './routes/access-routes.js';
 import { accountRoutes } from './routes/account-routes.js';
+import { auditRoutes } from './routes/audit-routes.js';
 import { controlRoutes } from './routes/control-routes.js';
 import { desktopRoutes } from './routes/desktop-routes.js';
 import { fileRoutes } from './routes/file-routes.js';
@@ -76,6 +79,8 @@ const DEFAULT_ROOM_POLL_MS = 5_000;
  * renewal period), and a store that stops answering for a third of it stops them here.
  */
 const JOB_LEASE_TTL_MS = 5_000;
+/** the audit trail's bounds when the config names none (tests): BOXROOM_AUDIT_* defaults */
+const AUDIT_BOUNDS = { retentionDays: 90, maxEntries: 100_000 };
 
 export interface AppDeps {
   config: Pick<DashboardConfig, 'dataDir' | 'publicUrl' | 'maxRooms' | 'tokenTtlS'> &
@@ -97,6 +102,7 @@ export interface AppDeps {
         | 'recordings'
         | 'metricsToken'
         | 'oidc'
+        | 'audit'
       >
     >;
   /** PEM cert and key: serve HTTPS (BOXROOM_TLS_CERT / BOXROOM_TLS_KEY, read by the composition root) */
@@ -166,6 +172,8 @@ async function composeApp(
   app.addHook('onClose', async () => driver.detach());
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
 
+  // the audit trail: every service that changes state records through this one
+  const audit = new AuditLog(store, log.child({ mod: 'audit' }));
   const tokens = await TokenService.fromPem(secrets.privateKeyPem, secrets.publicKeyPem, config.tokenTtlS);
   const invites = new InviteService(secrets.inviteKey, store, log.child({ mod: 'invites' }));
   await invites.init();
@@ -195,7 +203,7 @@ async function composeApp(
   let recordings: ReturnType<typeof buildRecordings> | null = null;
   const roomSettings = new RoomSettingsService(store, log.child({ mod: 'room-settings' }));
   await roomSettings.init();
-  const templates = new TemplateService(store, deps.templates ?? [], log.child({ mod: 'templates' }));
+  const templates = new TemplateService(store, deps.templates ?? [], log.child({ mod: 'templates' }), audit);
   await templates.init();
   const settingsPush = new SettingsPush({
     settings: roomSettings,
@@ -207,6 +215,7 @@ async function composeApp(
     store,
     storage: driver.profiles ?? null,
     log: log.child({ mod: 'profiles' }),
+    audit,
   });
   const rooms = new RoomManager({
     driver,
@@ -226,6 +235,7 @@ async function composeApp(
     settingsPush,
     profiles,
     templates,
+    audit,
   });
   const reaper = new RoomReaper({
     rooms,
@@ -234,7 +244,7 @@ async function composeApp(
     // Local agents stop after BOXROOM_LOCAL_ROOM_ORPHAN_S without hearing from us: call each 4 times as often.
     keepAliveMs: (config.localRoomOrphanS ?? 0) * 250,
     ...(config.failedRoomGraceS !== undefined ? { failedGraceMs: config.failedRoomGraceS * 1000 } : {}),
-    listener: new ControlRelay(webhooks, log.child({ mod: 'control-relay' })),
+    listener: new ControlRelay(webhooks, log.child({ mod: 'control-relay' }), audit),
     rights: rightsPush,
     settings: settingsPush,
     timeouts: (r) => rooms.timeoutsOf(r.spec),
@@ -246,6 +256,7 @@ async function composeApp(
     rights,
     rightsPush,
     log.child({ mod: 'participant-rights' }),
+    audit,
   );
   recordings = buildRecordings({
     config: config.recordings ?? null,
@@ -260,6 +271,7 @@ async function composeApp(
     tokens,
     webhooks,
     log: log.child({ mod: 'recordings' }),
+    audit,
   });
   const recorded = recordings;
   const access = new JoinService(
@@ -270,6 +282,7 @@ async function composeApp(
     participantRights,
     config.maxParticipants ?? 0,
     (id, body) => recorded.service.endedJoin(id, body),
+    audit,
   );
   // Rates apply when configured (server.ts always passes them; tests choose).
   const limit = (perMin: number | undefined, what: string, exemptAdmin = false) =>
@@ -302,10 +315,16 @@ async function composeApp(
   const reaperJob = new LeaseRunner({ ...lease, name: 'reaper', job: reaper });
   const senderJob = sender ? new LeaseRunner({ ...lease, name: 'webhooks', job: sender }) : null;
   const recordersJob = new LeaseRunner({ ...lease, name: 'recorders', job: recorded.pool });
+  const auditJob = new LeaseRunner({
+    ...lease,
+    name: 'audit-retention',
+    job: new AuditRetention({ store, ...(config.audit ?? AUDIT_BOUNDS), log: log.child({ mod: 'audit' }) }),
+  });
   app.addHook('onReady', async () => {
     reaperJob.start();
     senderJob?.start();
     recordersJob.start();
+    auditJob.start();
   });
   app.addHook('onClose', async () => {
     // The reaper first (it emits), then what was emitted goes into the store, then the sender stops:
@@ -313,6 +332,7 @@ async function composeApp(
     // their recordings resume after a restart (or on the replica that takes the lease).
     await recordersJob.stop();
     await reaperJob.stop();
+    await auditJob.stop();
     rooms.close();
     await webhooks.close();
     await senderJob?.stop();
@@ -378,6 +398,7 @@ async function composeApp(
     await api.register(recordingRoutes, { recordings: recorded.service, files: recorded.media });
     await api.register(fileRoutes, { files });
     await api.register(profileRoutes, { profiles });
+    await api.register(auditRoutes, { audit });
   });
   const quota = config.maxSocketsPerPrincipal
     ? {

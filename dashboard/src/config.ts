@@ -119,6 +119,8 @@ export interface DashboardConfig {
   readonly recordings: RecordingsConfig;
   /** operator sign-in with OpenID Connect; null: off (the admin token only) */
   readonly oidc: OidcConfig | null;
+  /** the audit trail's bounds (0: none) */
+  readonly audit: { readonly retentionDays: number; readonly maxEntries: number };
 }
 
 /** Recordings: the default policy, where they live, how long and how much is kept. */
@@ -285,6 +287,10 @@ export function loadDashboardConfig(env: Env = process.env, cwd: string = proces
       linkTtlS: v.BOXROOM_RECORDING_LINK_TTL_S,
     }),
     oidc: oidcConfig(v, base, cwd),
+    audit: Object.freeze({
+      retentionDays: v.BOXROOM_AUDIT_RETENTION_DAYS,
+      maxEntries: v.BOXROOM_AUDIT_MAX_ENTRIES,
+    }),
   };
   return Object.freeze(config);
 }

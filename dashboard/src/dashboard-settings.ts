@@ -301,6 +301,22 @@ export const DASHBOARD_SETTINGS = defineSettings(['dashboard', 'janitor', 'room-
     processes: dash,
     doc: "lifetime of a recording's signed `play` and `download` links (they work without a cookie or bearer, e.g. in VLC)",
   },
+  BOXROOM_AUDIT_RETENTION_DAYS: {
+    type: 'int',
+    default: 90,
+    min: 0,
+    max: 36_500,
+    processes: dash,
+    doc: 'audit entries older than this many days are deleted; 0: no age limit; see [docs/audit.md](../docs/audit.md)',
+  },
+  BOXROOM_AUDIT_MAX_ENTRIES: {
+    type: 'int',
+    default: 100_000,
+    min: 0,
+    max: 100_000_000,
+    processes: dash,
+    doc: 'the audit trail keeps at most this many entries (the oldest go first; the file store holds them in memory); 0: no cap',
+  },
   BOXROOM_DATABASE_URL: {
     type: 'string',
     default: null,

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Profile } from '@boxroom/contracts';
 import type { Principal } from '../auth/principal.js';
 import { errors } from '../errors.js';
+import { NO_AUDIT, type AuditLog } from '../audit/audit-log.js';
 import type { Logger } from '../logger.js';
 import { profileOf, type ProfileRef, type ProfileStorage, type RoomSpec } from '../rooms/room-driver.js';
 import type { ProfileEntry } from '../store/profile-entry.js';
@@ -29,6 +30,8 @@ export interface ProfileServiceDeps {
   /** the driver's; null: the driver keeps no profiles, and a create naming one is refused */
   storage: ProfileStorage | null;
   log: Logger;
+  /** deletions are recorded here */
+  audit?: AuditLog;
   now?: () => number;
 }
 
@@ -119,7 +122,14 @@ export class ProfileService {
     const caller = requireProfileCaller(p);
     const all = await this.deps.store.listProfiles();
     const owners = all.filter((e) => e.name === name).map((e) => e.owner);
-    const owner = ownerToDelete(caller, askedOwner, name, owners);
+    const audit = this.deps.audit ?? NO_AUDIT;
+    let owner = '';
+    await audit.guard(
+      p,
+      'profile.delete',
+      null,
+      () => (owner = ownerToDelete(caller, askedOwner, name, owners)),
+    );
     if (!owners.includes(owner)) throw errors.profileNotFound(name);
     // Held while the home goes, so no room mounts a half-removed one; a crash here is undone by reconcile().
     const lease = { owner, name, holder: `${DELETING}${randomBytes(4).toString('hex')}` };
@@ -132,6 +142,7 @@ export class ProfileService {
     }
     await this.deps.store.deleteProfile(lease);
     this.deps.log.info({ owner, profile: name, by: caller.id }, 'profile deleted');
+    await audit.record(caller, 'profile.delete', null, 'ok', { owner, profile: name });
   }
 
   /**

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { AuditLog } from '../audit/audit-log.js';
 import type { InviteService } from '../auth/invite-service.js';
 import type { TokenService } from '../auth/token-service.js';
 import type { RecordingsConfig } from '../config.js';
@@ -41,6 +42,7 @@ export function buildRecordings(o: {
   tokens: TokenService;
   webhooks: WebhookSink;
   log: Logger;
+  audit?: AuditLog;
   spawn?: Spawn;
 }) {
   const config = o.config ?? DEFAULTS(o.dataDir);
@@ -52,7 +54,16 @@ export function buildRecordings(o: {
     store: o.store,
     dir: config.dir,
     limits: config,
-    remove: async (id) => service?.remove(id),
+    remove: async (id) => {
+      const e = await o.store.getRecording(id);
+      await service?.remove(id);
+      // the dashboard's own deletion (BOXROOM_RECORDINGS_MAX_AGE_S, _MAX_MB): the system's entry
+      if (e)
+        await o.audit?.record('system', 'recording.delete', e.roomId, 'ok', {
+          recordingId: id,
+          reason: 'retention',
+        });
+    },
     derivedBytes: (id) => media.derivedBytes(id),
     log: o.log,
   });
@@ -107,6 +118,7 @@ export function buildRecordings(o: {
     tokens: o.tokens,
     webhooks: o.webhooks,
     log: o.log,
+    ...(o.audit ? { audit: o.audit } : {}),
   });
   return { service, pool, media };
 }

@@ -8,6 +8,7 @@ import {
   type Recording,
   type RecordingTimelineEntry,
 } from '@boxroom/contracts';
+import { NO_AUDIT, type AuditLog } from '../audit/audit-log.js';
 import { authorize } from '../auth/abilities.js';
 import type { InviteService } from '../auth/invite-service.js';
 import type { Principal } from '../auth/principal.js';
@@ -27,6 +28,8 @@ import type { RecorderPool } from './recorder-pool.js';
 
 /** A stop asked through a replica that does not run the recorder waits this long for the one that does. */
 const REMOTE_STOP_WAIT_MS = 8_000;
+/** One `recording.view` per person and recording in this long (its page opened, reloaded, polled). */
+const VIEW_WINDOW_MS = 5 * 60_000;
 
 export const newRecordingId = (): string => `rec${randomBytes(8).toString('hex')}`;
 
@@ -46,9 +49,15 @@ export class RecordingService {
       tokens: TokenService;
       webhooks: WebhookSink;
       log: Logger;
+      /** starts, stops, deletes, views and downloads are recorded here */
+      audit?: AuditLog;
       now?: () => number;
     },
   ) {}
+
+  private get audit(): AuditLog {
+    return this.d.audit ?? NO_AUDIT;
+  }
 
   private now(): number {
     return (this.d.now ?? Date.now)();
@@ -56,7 +65,7 @@ export class RecordingService {
 
   async start(p: Principal | null, roomId: string, by?: string): Promise<Recording> {
     const record = await this.d.rooms.require(roomId);
-    if (p) authorize(p, 'record', record.spec);
+    if (p) await this.audit.guard(p, 'recording.start', roomId, () => authorize(p, 'record', record.spec));
     if ((record.spec.record ?? 'manual') === 'off')
       throw errors.conflict(`room ${roomId} is not recorded: its policy is "off"`);
     if (record.status !== 'ready') throw errors.roomUnavailable(roomId);
@@ -87,6 +96,11 @@ export class RecordingService {
       data: { recordingId: entry.id, by: entry.startedBy },
     });
     this.d.pool.wake();
+    // the room policy's own start is the dashboard's doing
+    await this.audit.record(p ?? 'system', 'recording.start', roomId, 'ok', {
+      recordingId: entry.id,
+      by: entry.startedBy,
+    });
     return this.view(entry);
   }
 
@@ -103,12 +117,18 @@ export class RecordingService {
 
   async stop(p: Principal | null, roomId: string): Promise<Recording> {
     const record = await this.d.rooms.require(roomId);
-    authorize(p, 'record', record.spec);
+    await this.audit.guard(p, 'recording.stop', roomId, () => authorize(p, 'record', record.spec));
     const entry = (await this.d.store.listRecordings()).find(
       (e) => e.roomId === roomId && e.state === 'recording',
     );
     if (!entry) throw errors.notRecording(roomId);
-    return this.view(await this.end(entry, 'stopped'));
+    const ended = await this.end(entry, 'stopped');
+    await this.audit.record(p!, 'recording.stop', roomId, 'ok', {
+      recordingId: entry.id,
+      durationS: ended.durationS,
+      bytes: ended.bytes,
+    });
+    return this.view(ended);
   }
 
   /** Stops a running recording, here or through the replica that runs it; resolves with its entry. */
@@ -135,15 +155,41 @@ export class RecordingService {
       .map((e) => this.view(e));
   }
 
+  /**
+   * One recording with fresh signed links: what a player asks before it plays (the replay page), so
+   * this is where a viewing is recorded (`recording.view`), not per segment; a caller asking again
+   * and again (a script waiting for the end) is one viewing per VIEW_WINDOW_MS.
+   */
   async get(p: Principal | null, id: string): Promise<Recording> {
-    return this.view(requireWatch(p, await this.d.store.getRecording(id), id));
+    const entry = requireWatch(p, await this.d.store.getRecording(id), id);
+    const window = Math.floor(this.now() / VIEW_WINDOW_MS);
+    const key = `${id}.view.${p!.account?.id ?? p!.id}.${window}`;
+    await this.audit.record(p!, 'recording.view', entry.roomId, 'ok', { recordingId: id }, key);
+    return this.view(entry);
+  }
+
+  /**
+   * The MP4 export was asked for (GET .../download from its first byte: a download, not each range
+   * of it). A signed link names nobody: its actor is the link (see docs/audit.md).
+   */
+  async downloaded(p: Principal | null, e: RecordingEntry): Promise<void> {
+    const who = p ?? { id: 'link', name: 'signed link', role: 'viewer' as const };
+    await this.audit.record(who, 'recording.download', e.roomId, 'ok', {
+      recordingId: e.id,
+      via: p ? 'bearer' : 'link',
+    });
   }
 
   async delete(p: Principal | null, id: string): Promise<void> {
-    const entry = requireManage(p, await this.d.store.getRecording(id), id);
+    const found = await this.d.store.getRecording(id);
+    let entry = found!;
+    await this.audit.guard(p, 'recording.delete', found?.roomId ?? null, () => {
+      entry = requireManage(p, found, id);
+    });
     if (entry.state === 'recording') await this.end(entry, 'deleted');
     await this.remove(id);
     this.d.log.info({ recording: id, room: entry.roomId, by: p!.id }, 'recording deleted');
+    await this.audit.record(p!, 'recording.delete', entry.roomId, 'ok', { recordingId: id });
   }
 
   /** Index entry and files (retention uses it too). */

@@ -1,6 +1,7 @@
 import type { EndedRoomJoinResult, InviteRole, JoinBody, JoinResult, RoomLinks } from '@boxroom/contracts';
 import { AppError, errors } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { NO_AUDIT, type AuditLog } from '../audit/audit-log.js';
 import { authorize } from '../auth/abilities.js';
 import type { InviteService } from '../auth/invite-service.js';
 import type { Principal } from '../auth/principal.js';
@@ -23,6 +24,8 @@ export class JoinService {
     private readonly maxParticipants = 0,
     /** a room that is gone: its recordings may still honour the invite (RecordingService.endedJoin) */
     private readonly ended?: (id: string, body: JoinBody) => Promise<EndedRoomJoinResult>,
+    /** joins and revocations are recorded here */
+    private readonly audit: AuditLog = NO_AUDIT,
   ) {}
 
   async join(id: string, body: JoinBody): Promise<JoinResult | EndedRoomJoinResult> {
@@ -46,6 +49,9 @@ export class JoinService {
       this.rights?.minIat(id, role) ?? 0,
     );
     this.log.info({ room: id, participantId, role }, 'joined');
+    // the new participant is the actor: the invite secret it came with is never recorded
+    const actor = { id: participantId, name: claims.name, role };
+    await this.audit.record(actor, 'participant.join', id, 'ok', { role });
     return {
       token,
       role,
@@ -76,9 +82,10 @@ export class JoinService {
   async revoke(p: Principal | null, id: string, role: InviteRole): Promise<RoomLinks> {
     if (!p) throw errors.unauthorized();
     const record = await this.rooms.require(id);
-    authorize(p, 'invite', record.spec);
+    await this.audit.guard(p, 'invite.revoke', id, () => authorize(p, 'invite', record.spec));
     await this.invites.revoke(id, role);
     await this.rights?.revoked(id, role);
+    await this.audit.record(p, 'invite.revoke', id, 'ok', { role });
     return this.rooms.links(id);
   }
 }

@@ -3,6 +3,7 @@ import { errors } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { RightsPush } from './rights-push.js';
 import type { RoomManager } from './room-manager.js';
+import { NO_AUDIT, type AuditLog } from '../audit/audit-log.js';
 import { authorize } from '../auth/abilities.js';
 import type { Principal } from '../auth/principal.js';
 import type { RightsService } from '../auth/rights-service.js';
@@ -22,6 +23,7 @@ export class ParticipantRights {
     private readonly rights: RightsService,
     private readonly push: RightsPush,
     private readonly log: Logger,
+    private readonly audit: AuditLog = NO_AUDIT,
   ) {}
 
   /**
@@ -50,12 +52,13 @@ export class ParticipantRights {
   async kick(p: Principal | null, id: string, participantId: string): Promise<void> {
     if (!p) throw errors.unauthorized();
     const record = await this.rooms.require(id);
-    authorize(p, 'kick', record.spec);
+    await this.audit.guard(p, 'participant.kick', id, () => authorize(p, 'kick', record.spec));
     if (participantId === p.id) throw errors.badRequest('you cannot remove yourself; leave the room instead');
     // No token of theirs was issued after now (renewals are refused from now on): none outlives this.
     const until = Math.floor(Date.now() / 1000) + this.tokens.defaultTtlS + KICK_MARGIN_S;
     await this.rights.kick(id, participantId, until);
     this.log.info({ room: id, participantId, by: p.id }, 'participant removed');
+    await this.audit.record(p, 'participant.kick', id, 'ok', { participantId });
     await this.push.push(id);
   }
 

@@ -15,6 +15,7 @@ import {
   type RecordPolicy,
   type RoomTemplate,
 } from '@boxroom/contracts';
+import { NO_AUDIT, type AuditLog } from '../audit/audit-log.js';
 import { authorize, can } from '../auth/abilities.js';
 import type { InviteService } from '../auth/invite-service.js';
 import type { Principal } from '../auth/principal.js';
@@ -87,6 +88,8 @@ export interface RoomManagerDeps {
   };
   /** the templates a create may name (TemplateService); default: the built-in ones */
   templates?: { find(id: string): RoomTemplate | null };
+  /** where creates, updates, deletes and expiries are recorded (default: nowhere) */
+  audit?: AuditLog;
   now?: () => number;
   newId?: () => string;
 }
@@ -101,9 +104,11 @@ export class RoomManager {
   private readonly newId: () => string;
   private readonly webhooks: WebhookSink;
   private readonly protocols: AgentProtocols;
+  private readonly audit: AuditLog;
 
   constructor(private readonly deps: RoomManagerDeps) {
     this.protocols = deps.protocols ?? new AgentProtocols(deps.log);
+    this.audit = deps.audit ?? NO_AUDIT;
     this.now = deps.now ?? Date.now;
     this.newId = deps.newId ?? newRoomId;
     this.webhooks = deps.webhooks ?? NO_WEBHOOKS;
@@ -116,7 +121,8 @@ export class RoomManager {
   }
 
   async create(p: Principal | null, body: CreateRoomBody): Promise<Room> {
-    authorize(p, 'create');
+    await this.audit.guard(p, 'room.create', null, () => authorize(p, 'create'));
+    if (!p) throw errors.unauthorized();
     const existing = await this.deps.driver.list();
     if (existing.length >= this.deps.maxRooms)
       throw errors.conflict(`room limit reached (${this.deps.maxRooms})`);
@@ -162,6 +168,17 @@ export class RoomManager {
       'room created',
     );
     this.webhooks.emit(roomEvents.created(spec));
+    await this.audit.record(p, 'room.create', id, 'ok', {
+      name: spec.name,
+      template: spec.template,
+      app: spec.app,
+      width: spec.width,
+      height: spec.height,
+      fps: spec.fps,
+      startUrl: spec.startUrl,
+      profile: spec.profile,
+      record: spec.record,
+    });
     return this.view(p, record);
   }
 
@@ -188,7 +205,7 @@ export class RoomManager {
   async patch(p: Principal | null, id: string, body: PatchRoomBody): Promise<Room> {
     if (!p) throw errors.unauthorized();
     const record = await this.require(id);
-    authorize(p, 'settings', record.spec);
+    await this.audit.guard(p, 'room.update', id, () => authorize(p, 'settings', record.spec));
     const { settings, settingsPush } = this.deps;
     if (!settings || !settingsPush) throw errors.conflict('live settings are not available here');
     if (record.status === 'stopping' || record.status === 'failed')
@@ -217,16 +234,25 @@ export class RoomManager {
       },
       'room settings changed',
     );
+    await this.audit.record(p, 'room.update', id, 'ok', {
+      width: next.width,
+      height: next.height,
+      clipboardCopyOut: next.settings.clipboard.copyOut,
+      clipboardPasteIn: next.settings.clipboard.pasteIn,
+      filesUpload: next.settings.files.upload,
+      filesDownload: next.settings.files.download,
+    });
     return this.liveView(p, (await this.deps.driver.get(id)) ?? record);
   }
 
   async delete(p: Principal | null, id: string): Promise<void> {
     if (!p) throw errors.unauthorized();
     const record = await this.require(id);
-    authorize(p, 'delete', record.spec);
+    await this.audit.guard(p, 'room.delete', id, () => authorize(p, 'delete', record.spec));
     await this.tearDown(record);
     this.deps.log.info({ room: id, by: p.id }, 'room deleted');
     this.webhooks.emit(roomEvents.deletedByRequest(id, this.now(), p.id));
+    await this.audit.record(p, 'room.delete', id, 'ok', { name: record.spec.name });
   }
 
   /**
@@ -255,6 +281,8 @@ export class RoomManager {
     await this.tearDown(record);
     this.deps.log.info({ room: id, reason: expiry.reason }, 'room deleted');
     this.webhooks.emit(roomEvents.expired(id, this.now(), expiry.reason));
+    // keyed: a reaper that took over mid-expiry (another replica) records it once
+    await this.audit.record('system', 'room.expire', id, 'ok', { reason: expiry.reason }, `${id}.expire`);
   }
 
   /** A room that failed and stayed failed for the grace period: deleted and announced. */
@@ -265,6 +293,7 @@ export class RoomManager {
     await this.tearDown(record);
     this.deps.log.info({ room: id, reason: 'failed' }, 'room deleted');
     this.webhooks.emit(roomEvents.failed(id, this.now(), failedAt));
+    await this.audit.record('system', 'room.expire', id, 'ok', { reason: 'failed' }, `${id}.expire`);
   }
 
   /**

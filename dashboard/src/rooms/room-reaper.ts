@@ -17,11 +17,15 @@ export interface ReapableRooms {
   removeFailed(id: string, failedAt: number): Promise<void>;
 }
 
-/** Who wants to hear about lease changes (the webhook relay). */
+/** Who wants to hear about lease changes (the webhook relay, the audit trail). */
 export interface StateListener {
   readonly active: boolean;
   since(room: string): number;
-  relay(room: string, changes: AgentState['controlChanges']): void;
+  relay(
+    room: string,
+    changes: AgentState['controlChanges'],
+    present: AgentState['participants'],
+  ): void | Promise<void>;
   forget(room: string): void;
 }
 
@@ -170,7 +174,7 @@ export class RoomReaper {
       this.o.log.debug({ room: id, err }, 'reaper could not ask the agent');
       return;
     }
-    listener?.relay(id, state.controlChanges);
+    await listener?.relay(id, state.controlChanges, state.participants);
     if (state.expired) await this.expire(id, state.expired);
     else if (state.settings) await this.o.settings?.sync(r, state.settings);
   }

@@ -180,6 +180,8 @@ export const recordingRoutes: FastifyPluginAsyncTypebox<{
       const entry = await recordings.forMedia(req.principal, req.params.rid, req.query);
       if (entry.durationS <= 0) throw errors.notFound('nothing recorded yet');
       const out = await files.export(entry);
+      // one entry per download: ranges after the first byte are the same download going on
+      if (!/^bytes=[1-9]/.test(req.headers.range ?? '')) await recordings.downloaded(req.principal, entry);
       try {
         return await sendFile(reply, out.path, {
           type: 'video/mp4',

@@ -1,10 +1,11 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FileOutbox } from './file-outbox.js';
 import { FileStateStore, STATE_FILES } from './file-state-store.js';
+import { auditEntry } from './state-store-audit.suite.js';
 import { defineStateStoreSuite, webhookEvent } from './state-store.suite.js';
 
 const log = pino({ level: 'silent' });
@@ -79,6 +80,35 @@ describe('FileStateStore files', () => {
     expect(outbox.due(10, Date.now()).map((e) => e.event.id)).toEqual(['w2', 'w3', 'w4']);
     expect(lines.join('')).toContain('webhook outbox full: oldest event dropped');
     expect(lines.join('')).toContain('"event":"w1"');
+  });
+
+  it('keeps the audit trail as JSON lines (owner-only), skips a line torn by a crash, compacts on prune', async () => {
+    const store = new FileStateStore(dir, log);
+    await store.open();
+    await store.appendAudit(auditEntry({ detail: { n: 1 } }));
+    await store.appendAudit(auditEntry({ detail: { n: 2 }, key: 'k2' }));
+    await store.close();
+    const file = join(dir, STATE_FILES.audit);
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    const lines = (await readFile(file, 'utf8')).trim().split('\n');
+    expect(lines.map((l) => (JSON.parse(l) as { detail: unknown }).detail)).toEqual([{ n: 1 }, { n: 2 }]);
+    // a crash in the middle of an append
+    await appendFile(file, '{"id":"3","at":"2026-');
+    const logged: string[] = [];
+    const again = new FileStateStore(dir, pino({ level: 'warn' }, { write: (l: string) => logged.push(l) }));
+    await again.open();
+    expect((await again.queryAudit({ limit: 10 })).map((e) => e.detail.n)).toEqual([1, 2]);
+    expect(logged.join('')).toContain('unreadable lines skipped');
+    // the key survived the restart; an entry appended after the torn line is whole
+    expect(await again.appendAudit(auditEntry({ key: 'k2' }))).toBeNull();
+    await again.appendAudit(auditEntry({ detail: { n: 3 } }));
+    await again.close();
+    const third = new FileStateStore(dir, log);
+    await third.open();
+    expect((await third.queryAudit({ limit: 10 })).map((e) => e.detail.n)).toEqual([1, 2, 3]);
+    expect(await third.pruneAudit(0, 1)).toBe(2);
+    await third.close();
+    expect((await readFile(file, 'utf8')).trim().split('\n')).toHaveLength(1);
   });
 
   it('lets a lease holder renew for the new ttl, measured on its clock', async () => {

@@ -1,9 +1,11 @@
 import { join } from 'node:path';
-import type { Account, TemplateDefinition, WebhookEvent } from '@boxroom/contracts';
+import type { Account, AuditEntry, TemplateDefinition, WebhookEvent } from '@boxroom/contracts';
 import type { Logger } from '../logger.js';
 import { readJsonOr, SerialQueue, writeJsonAtomic } from './atomic-json.js';
+import type { AuditFilter, NewAuditEntry } from './audit-entry.js';
 import { ChangeListeners } from './change-listeners.js';
 import { FileAccounts } from './file-accounts.js';
+import { FileAudit } from './file-audit.js';
 import { FileOutbox } from './file-outbox.js';
 import { FileProfiles } from './file-profiles.js';
 import type { ProfileEntry, ProfileLease } from './profile-entry.js';
@@ -32,6 +34,7 @@ export const STATE_FILES = {
   templates: 'templates.json',
   accounts: 'accounts.json',
   apiTokens: 'api-tokens.json',
+  audit: 'audit.jsonl',
 } as const;
 
 interface Lease {
@@ -58,6 +61,7 @@ export class FileStateStore implements StateStore {
   private readonly profiles: FileProfiles;
   private readonly templates: FileTemplates;
   private readonly accounts: FileAccounts;
+  private readonly audit: FileAudit;
   private readonly changes: ChangeListeners;
 
   constructor(
@@ -73,6 +77,7 @@ export class FileStateStore implements StateStore {
       { accounts: join(dataDir, STATE_FILES.accounts), tokens: join(dataDir, STATE_FILES.apiTokens) },
       log,
     );
+    this.audit = new FileAudit(join(dataDir, STATE_FILES.audit), log);
     this.changes = new ChangeListeners(log);
   }
 
@@ -96,6 +101,7 @@ export class FileStateStore implements StateStore {
     this.templates.loaded(
       await this.readOr(STATE_FILES.templates, 'templates unreadable: the API-made templates are missing'),
     );
+    await this.audit.load();
   }
 
   async close(): Promise<void> {
@@ -108,6 +114,7 @@ export class FileStateStore implements StateStore {
       this.profiles.settled(),
       this.templates.settled(),
       this.accounts.settled(),
+      this.audit.close(),
     ]);
   }
 
@@ -305,6 +312,18 @@ export class FileStateStore implements StateStore {
 
   touchApiToken(id: string, at: string): Promise<void> {
     return this.accounts.touchToken(id, at);
+  }
+
+  appendAudit(entry: NewAuditEntry): Promise<AuditEntry | null> {
+    return this.audit.append(entry);
+  }
+
+  queryAudit(filter: AuditFilter): Promise<AuditEntry[]> {
+    return Promise.resolve(this.audit.query(filter));
+  }
+
+  pruneAudit(beforeMs: number, keepMax: number): Promise<number> {
+    return this.audit.prune(beforeMs, keepMax);
   }
 
   private async updateRights(room: string, change: (e: RoomRightsEntry) => RoomRightsEntry): Promise<void> {

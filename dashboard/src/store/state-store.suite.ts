@@ -2,6 +2,7 @@ import type { WebhookEvent } from '@boxroom/contracts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RecordingEntry } from './recording-entry.js';
 import { defineAccountTests } from './state-store-accounts.suite.js';
+import { defineAuditTests } from './state-store-audit.suite.js';
 import { defineProfileLeaseTests } from './state-store-profiles.suite.js';
 import type { StateStore, StoreChange } from './state-store.js';
 
@@ -287,6 +288,7 @@ export function defineStateStoreSuite(label: string, newFixture: () => Promise<S
     });
 
     describe('profiles', () => defineProfileLeaseTests(() => ({ store, peer, reopen })));
+    describe('audit', () => defineAuditTests(() => ({ store, peer, reopen })));
 
     describe('accounts', () => defineAccountTests(() => ({ store, peer, reopen })));
 

@@ -2,10 +2,12 @@ import type {
   Account,
   AgentLiveSettings,
   ApiToken,
+  AuditEntry,
   InviteRole,
   TemplateDefinition,
   WebhookEvent,
 } from '@boxroom/contracts';
+import type { AuditFilter, NewAuditEntry } from './audit-entry.js';
 import type { ProfileEntry, ProfileLease } from './profile-entry.js';
 import type { RecordingEntry } from './recording-entry.js';
 
@@ -133,6 +135,14 @@ export interface StateStore {
   deleteApiToken(id: string): Promise<boolean>;
   /** Sets lastUsedAt (an unknown id: no-op). */
   touchApiToken(id: string, at: string): Promise<void>;
+
+  // --- the audit trail: appended by every replica, in one order (ids increase)
+  /** Adds an entry with the next id; null when an entry with its `key` is stored already. */
+  appendAudit(entry: NewAuditEntry): Promise<AuditEntry | null>;
+  /** Entries passing the filter, oldest first, at most `limit`. */
+  queryAudit(filter: AuditFilter): Promise<AuditEntry[]>;
+  /** Drops entries older than `beforeMs`, then all but the newest `keepMax` (0: no cap); the number dropped. */
+  pruneAudit(beforeMs: number, keepMax: number): Promise<number>;
 }
 
 /** A personal API token as kept: `digest` is the SHA-256 (hex) of its secret, which is never stored. */

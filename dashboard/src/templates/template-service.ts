@@ -2,6 +2,7 @@ import type { RoomTemplate, TemplateDefinition, TemplateList } from '@boxroom/co
 import { authorize } from '../auth/abilities.js';
 import type { Principal } from '../auth/principal.js';
 import { errors } from '../errors.js';
+import { NO_AUDIT, type AuditLog } from '../audit/audit-log.js';
 import type { Logger } from '../logger.js';
 import type { StateStore } from '../store/state-store.js';
 import { StoreMirror } from '../store/store-mirror.js';
@@ -23,6 +24,7 @@ export class TemplateService {
     private readonly store: StateStore,
     fromFile: readonly TemplateDefinition[],
     private readonly log: Logger,
+    private readonly audit: AuditLog = NO_AUDIT,
   ) {
     this.fixed = [
       ...Object.values(BUILT_IN_TEMPLATES),
@@ -63,7 +65,8 @@ export class TemplateService {
   }
 
   async add(p: Principal | null, t: TemplateDefinition): Promise<RoomTemplate> {
-    this.operatorOnly(p);
+    await this.audit.guard(p, 'template.create', null, () => this.operatorOnly(p));
+    if (!p) throw errors.unauthorized();
     const problem = templateProblem(t);
     if (problem) throw errors.badRequest(`template ${t.id}: ${problem}`);
     const taken = this.find(t.id);
@@ -72,11 +75,13 @@ export class TemplateService {
     this.stored = [...this.stored.filter((s) => s.id !== t.id), t];
     this.mirror.wrote();
     this.log.info({ template: t.id, app: t.app, by: p.id }, 'template added');
+    await this.audit.record(p, 'template.create', null, 'ok', { template: t.id, app: t.app });
     return { ...t, source: 'api' };
   }
 
   async remove(p: Principal | null, id: string): Promise<void> {
-    this.operatorOnly(p);
+    await this.audit.guard(p, 'template.delete', null, () => this.operatorOnly(p));
+    if (!p) throw errors.unauthorized();
     const t = this.find(id);
     if (!t) throw errors.notFound(`template ${id} not found`);
     if (t.source !== 'api')
@@ -88,6 +93,7 @@ export class TemplateService {
     this.mirror.wrote();
     // its rooms keep running as they were made: their specs hold what the template said
     this.log.info({ template: id, by: p.id }, 'template deleted');
+    await this.audit.record(p, 'template.delete', null, 'ok', { template: id });
   }
 
   private all(): RoomTemplate[] {

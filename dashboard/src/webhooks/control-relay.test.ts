@@ -1,6 +1,8 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { ControlChange, WebhookEvent } from '@boxroom/contracts';
+import { AuditLog } from '../audit/audit-log.js';
+import { tempFileStore } from '../testing/temp-file-store.js';
 import { ControlRelay } from './control-relay.js';
 
 const change = (seq: number): ControlChange => ({
@@ -45,5 +47,35 @@ describe('ControlRelay', () => {
     relay.forget('r1');
     relay.relay('r1', [change(1)]);
     expect(sent.map((e) => e.id)).toEqual(['r1.control.1', 'r1.control.5', 'r1.control.1']);
+  });
+});
+
+describe('ControlRelay with the audit trail', () => {
+  it('records each change once, even relayed by two replicas, naming who caused it', async () => {
+    const { store, dispose } = await tempFileStore();
+    try {
+      const log = pino({ level: 'silent' });
+      const audit = new AuditLog(store, log);
+      const quiet = { enabled: false, emit: () => {}, close: async () => {} };
+      // a participant the trail knows from their join
+      await audit.record({ id: 'b', name: 'Bea', role: 'owner' }, 'participant.join', 'r1');
+      const a = new ControlRelay(quiet, log, audit);
+      const b = new ControlRelay(quiet, log, audit);
+      expect(a.active).toBe(true);
+      const byBea: ControlChange = { ...change(2), reason: 'take', by: 'b' };
+      const timer: ControlChange = { ...change(3), reason: 'idle', by: null };
+      await a.relay('r1', [change(1), byBea]);
+      // the reaper's lease moved: the new holder starts from 0 and relays all again
+      await b.relay('r1', [change(1), byBea, timer]);
+      const entries = await store.queryAudit({ action: 'control.change', limit: 10 });
+      expect(entries.map((e) => [e.detail.seq, e.actor.id, e.actor.role, e.detail.reason])).toEqual([
+        [1, 'a', 'participant', 'request'],
+        [2, 'b', 'owner', 'take'],
+        [3, 'system', 'system', 'idle'],
+      ]);
+      expect(entries[0]!.detail).toMatchObject({ by: 'a', holder: 'a', holderName: 'A', locked: false });
+    } finally {
+      await dispose();
+    }
   });
 });

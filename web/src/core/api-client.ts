@@ -6,6 +6,7 @@ import type {
   CreateApiTokenBody,
   CreatedApiToken,
   OidcSignIn,
+  AuditList,
   ControlState,
   ControlVerb,
   CreateRoomBody,
@@ -208,6 +209,11 @@ export class ApiClient {
   /** Admins: the accounts that signed in so far. */
   listAccounts(): Promise<Account[]> {
     return this.call<AccountList>('GET', '/api/accounts').then((r) => r.accounts);
+  }
+
+  /** A page of the audit trail (`query`: GET /api/audit's query string, from auditQuery). */
+  listAudit(query: string): Promise<AuditList> {
+    return this.call('GET', `/api/audit${query}`);
   }
 
   private async send(method: string, path: string, body?: unknown): Promise<Response> {

@@ -13,6 +13,7 @@ import { pageHeader } from '../styles/blocks.js';
 import { controls } from '../styles/shared.js';
 import './br-account-menu.js';
 import './br-api-tokens.js';
+import './br-audit-log.js';
 import './br-create-room.js';
 import { profileKey, type ProfileRef } from './br-profile-list.js';
 import './br-room-card.js';
@@ -244,6 +245,7 @@ export class BrDashboardPage extends LitElement {
         @delete-profile=${this.onDeleteProfile}
       ></br-profile-list>
       <br-api-tokens .api=${this.rooms.client} ?admin=${this.session?.role === 'admin'}></br-api-tokens>
+      <br-audit-log .api=${this.rooms.client}></br-audit-log>
     </main>`;
   }
 

@@ -23,6 +23,43 @@ export const panel = css`
   }
 `;
 
+/** A card of the dashboard page holding a table (profiles, the audit trail): heading row, table, notes. */
+export const tableCard = css`
+  :host {
+    display: block;
+  }
+  section {
+    padding: 0.9rem 1rem;
+    display: flex;
+    flex-direction: column;
+    gap: 0.6rem;
+  }
+  h2 {
+    margin: 0;
+    font-size: 1rem;
+  }
+  table {
+    width: 100%;
+    border-collapse: collapse;
+    font-size: 0.85rem;
+  }
+  th {
+    text-align: left;
+    font-weight: 600;
+    color: var(--muted);
+  }
+  th,
+  td {
+    padding: 0.35rem 0.5rem 0.35rem 0;
+    border-bottom: 1px solid var(--line);
+    overflow-wrap: anywhere;
+  }
+  p {
+    margin: 0;
+    font-size: 0.85rem;
+  }
+`;
+
 /** A page that is one form (a card) in the middle of the screen: sign in, join. */
 export const formPage = css`
   :host {
@@ -107,42 +144,10 @@ export const panelRow = css`
 /** A side panel's styles: the shared controls, `panel`, then the element's own. */
 export const panelStyles = (own: CSSResult): CSSResult[] => [controls, panel, own];
 
-/** A card listing things in a table (profiles, API tokens): a heading row, small text, actions right. */
+/** A table card whose last column holds actions, right-aligned (profiles, API tokens). */
 export const listCard = css`
-  :host {
-    display: block;
-  }
-  section {
-    padding: 0.9rem 1rem;
-    display: flex;
-    flex-direction: column;
-    gap: 0.6rem;
-  }
-  h2 {
-    margin: 0;
-    font-size: 1rem;
-  }
-  table {
-    width: 100%;
-    border-collapse: collapse;
-    font-size: 0.85rem;
-  }
-  th {
-    text-align: left;
-    font-weight: 600;
-    color: var(--muted);
-  }
-  th,
-  td {
-    padding: 0.35rem 0.5rem 0.35rem 0;
-    border-bottom: 1px solid var(--line);
-    overflow-wrap: anywhere;
-  }
+  ${tableCard}
   td:last-child {
     text-align: right;
-  }
-  p {
-    margin: 0;
-    font-size: 0.85rem;
   }
 `;

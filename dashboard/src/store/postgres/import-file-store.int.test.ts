@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findRepoRoot } from '../../../../test/support/repo-root.js';
 import { type PostgresCluster, startPostgresCluster } from '../../../../test/support/postgres-cluster.js';
 import { FileStateStore, STATE_FILES } from '../file-state-store.js';
+import { auditEntry } from '../state-store-audit.suite.js';
 import { webhookEvent } from '../state-store.suite.js';
 import { importFileStore } from './import-file-store.js';
 import { PostgresStateStore } from './postgres-state-store.js';
@@ -67,6 +68,8 @@ async function fileStore(): Promise<string> {
   await files.insertTemplate({ id: 'clock', name: 'Clock', app: 'command', command: ['xclock'] });
   await files.upsertAccount(ALICE);
   await files.insertApiToken(ALICE_TOKEN);
+  await files.appendAudit(auditEntry({ action: 'room.create' }));
+  await files.appendAudit(auditEntry({ action: 'room.delete', at: 1_700_000_001_000, key: 'k1' }));
   await files.close();
   return dataDir;
 }
@@ -80,6 +83,7 @@ async function snapshot(store: PostgresStateStore) {
     templates: await store.loadTemplates(),
     accounts: await store.listAccounts(),
     apiTokens: await store.listApiTokens(null),
+    audit: (await store.queryAudit({ limit: 100 })).map((e) => [e.action, e.at, e.actor.id]),
   };
 }
 
@@ -103,6 +107,7 @@ describe('importFileStore', () => {
         templates: 1,
         accounts: 1,
         apiTokens: 1,
+        auditEntries: 2,
       });
       const first = await snapshot(store);
       expect(first).toEqual({
@@ -125,8 +130,12 @@ describe('importFileStore', () => {
         templates: [{ id: 'clock', name: 'Clock', app: 'command', command: ['xclock'] }],
         accounts: [ALICE],
         apiTokens: [ALICE_TOKEN],
+        audit: [
+          ['room.create', '2026-01-01T00:00:00.000Z', 'alice'],
+          ['room.delete', '2023-11-14T22:13:21.000Z', 'alice'],
+        ],
       });
-      expect((await importFileStore(dataDir, store.db, log)).webhooks).toBe(0);
+      expect(await importFileStore(dataDir, store.db, log)).toMatchObject({ webhooks: 0, auditEntries: 0 });
       expect(await snapshot(store)).toEqual(first);
     } finally {
       await store.close();

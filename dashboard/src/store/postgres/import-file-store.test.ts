@@ -27,9 +27,12 @@ describe('importFileStore refuses what it cannot read', () => {
     await expect(importFileStore(join(dir, 'no-such-dir'), untouched, log)).rejects.toThrow(/ENOENT/);
   });
 
-  it.each(Object.values(STATE_FILES))('a %s that does not parse imports nothing', async (file) => {
-    const dataDir = await mkdtemp(join(dir, 'data-'));
-    await writeFile(join(dataDir, file), '{"cut off');
-    await expect(importFileStore(dataDir, untouched, log)).rejects.toThrow(/unreadable.*nothing imported/);
-  });
+  it.each(Object.values(STATE_FILES).filter((f) => f.endsWith('.json')))(
+    'a %s that does not parse imports nothing',
+    async (file) => {
+      const dataDir = await mkdtemp(join(dir, 'data-'));
+      await writeFile(join(dataDir, file), '{"cut off');
+      await expect(importFileStore(dataDir, untouched, log)).rejects.toThrow(/unreadable.*nothing imported/);
+    },
+  );
 });

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Logger } from '../../logger.js';
 import { readJson } from '../atomic-json.js';
 import { FileStateStore, STATE_FILES } from '../file-state-store.js';
+import { insertAudit } from './pg-audit.js';
 import type { PgDatabase } from './pg-database.js';
 import { notifyChange } from './pg-database.js';
 
@@ -23,6 +24,8 @@ export interface ImportCounts {
   accounts: number;
   /** personal API tokens copied (by id: their digests come along, so their secrets keep working) */
   apiTokens: number;
+  /** audit entries copied (in their order, after those the database has; an entry copied before is not again) */
+  auditEntries: number;
 }
 
 const MERGE = {
@@ -53,6 +56,7 @@ export async function importFileStore(dataDir: string, db: PgDatabase, log: Logg
   const accounts = await files.listAccounts();
   const apiTokens = await files.listApiTokens(null);
   const webhooks = await files.dueWebhooks(Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
+  const audit = await files.queryAudit({ limit: Number.MAX_SAFE_INTEGER });
   await files.close();
 
   // Each row inserted, or merged as the later value: a second import changes nothing.
@@ -77,6 +81,7 @@ export async function importFileStore(dataDir: string, db: PgDatabase, log: Logg
     templates: 0,
     accounts: 0,
     apiTokens: 0,
+    auditEntries: 0,
   };
   await db.transaction(async (c) => {
     for (const [kind, count, params] of rows) {
@@ -132,6 +137,11 @@ export async function importFileStore(dataDir: string, db: PgDatabase, log: Logg
       );
       counts.apiTokens += rowCount ?? 0;
     }
+    // new ids, in the file's order; the key (file id and time) makes a second import copy none again
+    for (const e of audit) {
+      const key = `imported.${e.id}.${e.at}`;
+      if (await insertAudit(c, { ...e, at: Date.parse(e.at), key })) counts.auditEntries++;
+    }
     const rooms = new Set([...Object.keys(generations), ...Object.keys(rights), ...Object.keys(settings)]);
     counts.rooms = rooms.size;
     // Replicas already running refresh what they hold (NOTIFY is sent at commit).
@@ -152,7 +162,8 @@ export async function importFileStore(dataDir: string, db: PgDatabase, log: Logg
  */
 async function checkReadable(dataDir: string): Promise<void> {
   if (!(await stat(dataDir)).isDirectory()) throw new Error(`--import-from ${dataDir}: not a directory`);
-  for (const file of Object.values(STATE_FILES)) {
+  // the audit trail is JSON lines: a torn line is skipped, and a lost entry revives nothing
+  for (const file of Object.values(STATE_FILES).filter((f) => f.endsWith('.json'))) {
     await readJson(join(dataDir, file)).catch((err: unknown) => {
       throw new Error(
         `--import-from: ${join(dataDir, file)} unreadable (${(err as Error).message}): nothing imported`,

@@ -1,5 +1,6 @@
-import type { Account, TemplateDefinition, WebhookEvent } from '@boxroom/contracts';
+import type { Account, AuditEntry, TemplateDefinition, WebhookEvent } from '@boxroom/contracts';
 import type { Logger } from '../../logger.js';
+import type { AuditFilter, NewAuditEntry } from '../audit-entry.js';
 import { ChangeListeners } from '../change-listeners.js';
 import type { ProfileEntry, ProfileLease } from '../profile-entry.js';
 import { mergeRecordingWrite, type RecordingEntry } from '../recording-entry.js';
@@ -17,6 +18,7 @@ import { ChangeFeed } from './change-feed.js';
 import { redactDatabaseUrl } from './database-url.js';
 import { applyMigrations } from './migrate.js';
 import { PgAccounts } from './pg-accounts.js';
+import { PgAudit } from './pg-audit.js';
 import { notifyChange, PgDatabase } from './pg-database.js';
 
 /** Finished webhooks are kept this long, so that a late replica queueing the same event is refused. */
@@ -33,6 +35,7 @@ export class PostgresStateStore implements StateStore {
   private readonly feed: ChangeFeed;
   private readonly changes: ChangeListeners;
   private readonly accounts: PgAccounts;
+  private readonly audit: PgAudit;
   private closed: Promise<void> | null = null;
 
   constructor(
@@ -40,6 +43,7 @@ export class PostgresStateStore implements StateStore {
     private readonly log: Logger,
   ) {
     this.db = new PgDatabase(url, log);
+    this.audit = new PgAudit(this.db);
     this.changes = new ChangeListeners(log);
     this.accounts = new PgAccounts(this.db);
     this.feed = new ChangeFeed({
@@ -387,6 +391,18 @@ export class PostgresStateStore implements StateStore {
 
   touchApiToken(id: string, at: string): Promise<void> {
     return this.accounts.touchToken(id, at);
+  }
+
+  appendAudit(entry: NewAuditEntry): Promise<AuditEntry | null> {
+    return this.audit.append(entry);
+  }
+
+  queryAudit(filter: AuditFilter): Promise<AuditEntry[]> {
+    return this.audit.query(filter);
+  }
+
+  pruneAudit(beforeMs: number, keepMax: number): Promise<number> {
+    return this.audit.prune(beforeMs, keepMax);
   }
 
   /** Tells listeners of every room with state: what changed while the feed was down is unknown. */

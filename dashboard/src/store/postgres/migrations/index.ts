@@ -4,6 +4,7 @@ import { migration0003 } from './0003-room-settings.js';
 import { migration0004 } from './0004-profiles.js';
 import { migration0005 } from './0005-templates.js';
 import { migration0006 } from './0006-accounts.js';
+import { migration0007 } from './0007-audit.js';
 
 /**
  * One schema change. Versions count up from 1 and a migration never changes once released: a new
@@ -23,4 +24,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0004,
   migration0005,
   migration0006,
+  migration0007,
 ];
