@@ -5,6 +5,8 @@ import { readJsonOr, SerialQueue, writeJsonAtomic } from './atomic-json.js';
 import { ChangeListeners } from './change-listeners.js';
 import { FileOutbox } from './file-outbox.js';
 import { FileProfiles } from './file-profiles.js';
+import { FileQuotas } from './file-quotas.js';
+import type { QuotaOverrides, RoomUsageEntry } from './quota-entry.js';
 import type { ProfileEntry, ProfileLease } from './profile-entry.js';
 import { FileRecordings } from './file-recordings.js';
 import { FileTemplates } from './file-templates.js';
@@ -28,6 +30,7 @@ export const STATE_FILES = {
   settings: 'room-settings.json',
   profiles: 'profiles.json',
   templates: 'templates.json',
+  quotas: 'quotas.json',
 } as const;
 
 interface Lease {
@@ -53,6 +56,7 @@ export class FileStateStore implements StateStore {
   private readonly recordings: FileRecordings;
   private readonly profiles: FileProfiles;
   private readonly templates: FileTemplates;
+  private readonly quotas: FileQuotas;
   private readonly changes: ChangeListeners;
 
   constructor(
@@ -64,6 +68,7 @@ export class FileStateStore implements StateStore {
     this.recordings = new FileRecordings(join(dataDir, STATE_FILES.recordings), log);
     this.profiles = new FileProfiles(join(dataDir, STATE_FILES.profiles), log);
     this.templates = new FileTemplates(join(dataDir, STATE_FILES.templates));
+    this.quotas = new FileQuotas(join(dataDir, STATE_FILES.quotas), log);
     this.changes = new ChangeListeners(log);
   }
 
@@ -83,6 +88,7 @@ export class FileStateStore implements StateStore {
     await this.outbox.load();
     await this.recordings.load();
     await this.profiles.load();
+    await this.quotas.load();
     this.templates.loaded(
       await this.readOr(STATE_FILES.templates, 'templates unreadable: the API-made templates are missing'),
     );
@@ -97,6 +103,7 @@ export class FileStateStore implements StateStore {
       this.recordings.settled(),
       this.profiles.settled(),
       this.templates.settled(),
+      this.quotas.settled(),
     ]);
   }
 
@@ -262,6 +269,30 @@ export class FileStateStore implements StateStore {
     const deleted = await this.templates.delete(id);
     if (deleted) this.changes.emit({ kind: 'templates', room: id });
     return deleted;
+  }
+
+  getQuotaOverrides(account: string): Promise<QuotaOverrides> {
+    return Promise.resolve(this.quotas.overrides(account));
+  }
+
+  patchQuotaOverrides(account: string, patch: QuotaOverrides): Promise<QuotaOverrides> {
+    return this.quotas.patch(account, patch);
+  }
+
+  openRoomUsage(entry: Omit<RoomUsageEntry, 'endedAt'>): Promise<boolean> {
+    return this.quotas.open(entry);
+  }
+
+  closeRoomUsage(room: string, endedAt: number): Promise<boolean> {
+    return this.quotas.close(room, endedAt);
+  }
+
+  listRoomUsage(sinceMs: number): Promise<RoomUsageEntry[]> {
+    return Promise.resolve(this.quotas.list(sinceMs));
+  }
+
+  pruneRoomUsage(endedBeforeMs: number): Promise<number> {
+    return this.quotas.prune(endedBeforeMs);
   }
 
   private async updateRights(room: string, change: (e: RoomRightsEntry) => RoomRightsEntry): Promise<void> {

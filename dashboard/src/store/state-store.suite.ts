@@ -2,6 +2,7 @@ import type { WebhookEvent } from '@boxroom/contracts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RecordingEntry } from './recording-entry.js';
 import { defineProfileLeaseTests } from './state-store-profiles.suite.js';
+import { defineQuotaStoreTests } from './state-store-quotas.suite.js';
 import type { StateStore, StoreChange } from './state-store.js';
 
 /**
@@ -285,6 +286,7 @@ export function defineStateStoreSuite(label: string, newFixture: () => Promise<S
     });
 
     describe('profiles', () => defineProfileLeaseTests(() => ({ store, peer, reopen })));
+    describe('quotas', () => defineQuotaStoreTests(() => ({ store, peer, reopen })));
 
     describe('leases', () => {
       it('have one holder at a time, renewed by it, handed over on release', async () => {

@@ -1,5 +1,6 @@
 import type { AgentLiveSettings, InviteRole, TemplateDefinition, WebhookEvent } from '@boxroom/contracts';
 import type { ProfileEntry, ProfileLease } from './profile-entry.js';
+import type { QuotaOverrides, RoomUsageEntry } from './quota-entry.js';
 import type { RecordingEntry } from './recording-entry.js';
 
 export type { InviteRole };
@@ -106,6 +107,20 @@ export interface StateStore {
   insertTemplate(template: TemplateDefinition): Promise<boolean>;
   /** false: there was none */
   deleteTemplate(id: string): Promise<boolean>;
+
+  // --- per-creator quotas: an admin's limits per account, and the room-hours ledger
+  /** The account's own limits ({} when an admin set none: the defaults apply). */
+  getQuotaOverrides(account: string): Promise<QuotaOverrides>;
+  /** Applies `patch` (present keys replace, null included; absent keys stay) in one step; the result. */
+  patchQuotaOverrides(account: string, patch: QuotaOverrides): Promise<QuotaOverrides>;
+  /** Opens the room's ledger entry (endedAt null); false: the room has one already (a retried write). */
+  openRoomUsage(entry: Omit<RoomUsageEntry, 'endedAt'>): Promise<boolean>;
+  /** Ends the room's open entry at `endedAt`; false: it has none open (ended before, or never opened). */
+  closeRoomUsage(room: string, endedAt: number): Promise<boolean>;
+  /** The entries still open or ended at or after `sinceMs`, oldest first. */
+  listRoomUsage(sinceMs: number): Promise<RoomUsageEntry[]>;
+  /** Drops the entries that ended before `endedBeforeMs`; how many went. */
+  pruneRoomUsage(endedBeforeMs: number): Promise<number>;
 }
 
 /** room -> invite role -> generation (absent: 0) */

@@ -2,6 +2,7 @@ import type { TemplateDefinition, WebhookEvent } from '@boxroom/contracts';
 import type { Logger } from '../../logger.js';
 import { ChangeListeners } from '../change-listeners.js';
 import type { ProfileEntry, ProfileLease } from '../profile-entry.js';
+import type { QuotaOverrides, RoomUsageEntry } from '../quota-entry.js';
 import { mergeRecordingWrite, type RecordingEntry } from '../recording-entry.js';
 import type {
   InviteGenerations,
@@ -16,6 +17,7 @@ import { ChangeFeed } from './change-feed.js';
 import { redactDatabaseUrl } from './database-url.js';
 import { applyMigrations } from './migrate.js';
 import { notifyChange, PgDatabase } from './pg-database.js';
+import { PostgresQuotas } from './postgres-quotas.js';
 
 /** Finished webhooks are kept this long, so that a late replica queueing the same event is refused. */
 const FINISHED_WEBHOOK_KEEP = '1 day';
@@ -30,6 +32,7 @@ export class PostgresStateStore implements StateStore {
   readonly db: PgDatabase;
   private readonly feed: ChangeFeed;
   private readonly changes: ChangeListeners;
+  private readonly quotas: PostgresQuotas;
   private closed: Promise<void> | null = null;
 
   constructor(
@@ -37,6 +40,7 @@ export class PostgresStateStore implements StateStore {
     private readonly log: Logger,
   ) {
     this.db = new PgDatabase(url, log);
+    this.quotas = new PostgresQuotas(this.db);
     this.changes = new ChangeListeners(log);
     this.feed = new ChangeFeed({
       connectionString: url,
@@ -352,6 +356,15 @@ export class PostgresStateStore implements StateStore {
       return (rowCount ?? 0) > 0;
     });
   }
+
+  // quotas: each one statement (postgres-quotas.ts)
+  readonly getQuotaOverrides = (account: string): Promise<QuotaOverrides> => this.quotas.overrides(account);
+  readonly patchQuotaOverrides = (account: string, patch: QuotaOverrides): Promise<QuotaOverrides> =>
+    this.quotas.patch(account, patch);
+  readonly openRoomUsage = (e: Omit<RoomUsageEntry, 'endedAt'>): Promise<boolean> => this.quotas.open(e);
+  readonly closeRoomUsage = (room: string, at: number): Promise<boolean> => this.quotas.close(room, at);
+  readonly listRoomUsage = (sinceMs: number): Promise<RoomUsageEntry[]> => this.quotas.list(sinceMs);
+  readonly pruneRoomUsage = (beforeMs: number): Promise<number> => this.quotas.prune(beforeMs);
 
   /** Tells listeners of every room with state: what changed while the feed was down is unknown. */
   private async resync(): Promise<void> {

@@ -3,6 +3,7 @@ import { migration0002 } from './0002-recordings.js';
 import { migration0003 } from './0003-room-settings.js';
 import { migration0004 } from './0004-profiles.js';
 import { migration0005 } from './0005-templates.js';
+import { migration0008 } from './0008-quotas.js';
 
 /**
  * One schema change. Versions count up from 1 and a migration never changes once released: a new
@@ -21,4 +22,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0003,
   migration0004,
   migration0005,
+  migration0008,
 ];
