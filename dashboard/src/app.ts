@@ -34,6 +34,8 @@ import { NO_TIMEOUTS } from './rooms/room-driver.js';
 import { RoomManager } from './rooms/room-manager.js';
 import { RoomReaper } from './rooms/room-reaper.js';
 import { ProfileService } from './profiles/profile-service.js';
+import { UNCAPPED } from './quotas/quota-math.js';
+import { QuotaService } from './quotas/quota-service.js';
 import { RightsPush } from './rooms/rights-push.js';
 import { RoomSettingsService } from './rooms/room-settings-service.js';
 import { SettingsPush } from './rooms/settings-push.js';
@@ -42,6 +44,7 @@ import { controlRoutes } from './routes/control-routes.js';
 import { desktopRoutes } from './routes/desktop-routes.js';
 import { fileRoutes } from './routes/file-routes.js';
 import { profileRoutes } from './routes/profile-routes.js';
+import { quotaRoutes } from './routes/quota-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { roomRoutes } from './routes/room-routes.js';
 import { templateRoutes } from './routes/template-routes.js';
@@ -91,6 +94,7 @@ export interface AppDeps {
         | 'databaseUrl'
         | 'recordings'
         | 'metricsToken'
+        | 'quotas'
       >
     >;
   /** PEM cert and key: serve HTTPS (BOXROOM_TLS_CERT / BOXROOM_TLS_KEY, read by the composition root) */
@@ -202,6 +206,13 @@ async function composeApp(
     storage: driver.profiles ?? null,
     log: log.child({ mod: 'profiles' }),
   });
+  // per-creator quotas: admits creates and recording starts, stops recordings over the bytes limit
+  const quotas = new QuotaService({
+    store,
+    defaults: config.quotas ?? UNCAPPED,
+    rooms: () => driver.list(),
+    log: log.child({ mod: 'quotas' }),
+  });
   const rooms = new RoomManager({
     driver,
     defaultRecord: config.recordings?.defaultPolicy ?? 'manual',
@@ -220,6 +231,7 @@ async function composeApp(
     settingsPush,
     profiles,
     templates,
+    quotas,
   });
   const reaper = new RoomReaper({
     rooms,
@@ -253,6 +265,7 @@ async function composeApp(
     tokens,
     webhooks,
     log: log.child({ mod: 'recordings' }),
+    quotas,
   });
   const recorded = recordings;
   const access = new JoinService(
@@ -290,6 +303,8 @@ async function composeApp(
     reaperJob.start();
     senderJob?.start();
     recordersJob.start();
+    // rooms that ended while no dashboard ran stop counting room-hours
+    await quotas.reconcile().catch((err: unknown) => log.warn({ err }, 'quota ledger reconcile failed'));
   });
   app.addHook('onClose', async () => {
     // The reaper first (it emits), then what was emitted goes into the store, then the sender stops:
@@ -355,6 +370,7 @@ async function composeApp(
     await api.register(recordingRoutes, { recordings: recorded.service, files: recorded.media });
     await api.register(fileRoutes, { files });
     await api.register(profileRoutes, { profiles });
+    await api.register(quotaRoutes, { quotas });
   });
   const quota = config.maxSocketsPerPrincipal
     ? {

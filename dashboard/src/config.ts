@@ -1,5 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
-import type { ResolvedRoomTimeouts } from '@boxroom/contracts';
+import type { QuotaLimits, ResolvedRoomTimeouts } from '@boxroom/contracts';
 import { ConfigError, readSettings, type Env } from '@boxroom/contracts/settings';
 import { DASHBOARD_SETTINGS, type DashboardProcess } from './dashboard-settings.js';
 
@@ -115,6 +115,8 @@ export interface DashboardConfig {
   /** PostgreSQL holding the shared state (never logged: it carries a password); null: files in dataDir */
   readonly databaseUrl: string | null;
   readonly recordings: RecordingsConfig;
+  /** every creator's limits unless an admin set its own (BOXROOM_QUOTA_*); null: no limit */
+  readonly quotas: QuotaLimits;
 }
 
 /** Recordings: the default policy, where they live, how long and how much is kept. */
@@ -142,6 +144,9 @@ function tls(v: Values, cwd: string): DashboardConfig['tls'] {
     throw new ConfigError('BOXROOM_TLS_CERT and BOXROOM_TLS_KEY go together: set both or neither');
   return Object.freeze({ certFile: absolute(cert, cwd), keyFile: absolute(key, cwd) });
 }
+
+/** A quota setting (digits, checked by its pattern); unset: null, no limit. */
+const whole = (raw: string | null): number | null => (raw === null ? null : Number(raw));
 
 const absolute = (p: string, cwd: string) => (isAbsolute(p) ? p : resolve(cwd, p));
 
@@ -252,6 +257,12 @@ export function loadDashboardConfig(env: Env = process.env, cwd: string = proces
       maxBytes: v.BOXROOM_RECORDINGS_MAX_MB * 1024 * 1024,
       minFreeBytes: v.BOXROOM_RECORDINGS_MIN_FREE_MB * 1024 * 1024,
       linkTtlS: v.BOXROOM_RECORDING_LINK_TTL_S,
+    }),
+    quotas: Object.freeze({
+      roomsAtOnce: whole(v.BOXROOM_QUOTA_ROOMS),
+      roomHoursPerDay: whole(v.BOXROOM_QUOTA_ROOM_HOURS_PER_DAY),
+      recordingBytes:
+        v.BOXROOM_QUOTA_RECORDING_MB === null ? null : Number(v.BOXROOM_QUOTA_RECORDING_MB) * 1024 * 1024,
     }),
   };
   return Object.freeze(config);

@@ -85,6 +85,11 @@ export interface RoomManagerDeps {
     ): Promise<T>;
     release(spec: RoomSpec): Promise<void>;
   };
+  /** per-creator quotas (QuotaService): admits (or refuses) each create, told when each room ends */
+  quotas?: {
+    admitRoom<T>(p: Principal, spec: RoomSpec, create: (spec: RoomSpec) => Promise<T>): Promise<T>;
+    roomEnded(id: string): Promise<void>;
+  };
   /** the templates a create may name (TemplateService); default: the built-in ones */
   templates?: { find(id: string): RoomTemplate | null };
   now?: () => number;
@@ -144,9 +149,12 @@ export class RoomManager {
       recordingsVisibleTo: body.recordingsVisibleTo ?? 'viewers',
       ...(body.profile ? { profile: body.profile } : {}),
     };
-    const make = () => this.deps.driver.create(spec);
     const stillThere = async (roomId: string) => (await this.deps.driver.get(roomId)) !== null;
-    const record = await (this.deps.profiles?.holding(spec, make, stillThere) ?? make());
+    const make = (s: RoomSpec) => {
+      const run = () => this.deps.driver.create(s);
+      return this.deps.profiles?.holding(s, run, stillThere) ?? run();
+    };
+    const record = await (this.deps.quotas?.admitRoom(p, spec, make) ?? make(spec));
     // Only a policy that differs from the default is stored: the agent is told when it is ready.
     if (spec.clipboard && this.deps.settings) await this.deps.settings.set(id, this.deps.settings.of(spec));
     this.deps.log.info(
@@ -161,7 +169,7 @@ export class RoomManager {
       },
       'room created',
     );
-    this.webhooks.emit(roomEvents.created(spec));
+    this.webhooks.emit(roomEvents.created(record.spec));
     return this.view(p, record);
   }
 
@@ -288,6 +296,7 @@ export class RoomManager {
   private async tearDown(record: RoomRecord): Promise<void> {
     const id = record.spec.id;
     await this.deps.driver.delete(id);
+    await this.deps.quotas?.roomEnded(id);
     await this.deps.profiles?.release(record.spec);
     await this.ending(id);
     await this.deps.invites.forget(id);
