@@ -57,7 +57,7 @@ export function cappedMaxAgeS(maxAgeS: number, leftS: number): number {
   return maxAgeS > 0 ? Math.min(maxAgeS, left) : left;
 }
 
-/** Bytes for people: `12.3 MB` (MiB, one decimal). */
+/** Bytes for people: `12.3 MiB` (one decimal), the unit of BOXROOM_QUOTA_RECORDING_MB. */
 export function formatBytes(bytes: number): string {
-  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
 }

@@ -171,7 +171,7 @@ describe('QuotaService', () => {
     await store.updateRecording({ ...running, bytes: 400 });
     expect(await q.recordingOver(running)).toBe(true);
     expect(await outcome(q.admitRecording(r1))).toBe(
-      'quota_exceeded: quota exceeded: recordings may keep 0.0 MB (0.0 MB kept): delete some first',
+      'quota_exceeded: quota exceeded: recordings may keep 0.0 MiB (0.0 MiB kept): delete some first',
     );
     // a room of an uncapped owner (no ledger entry) records freely
     await q.admitRoom(OPERATOR, spec('r2', 'operator', now), driverCreate);
