@@ -14,6 +14,7 @@ import type {
   PatchRoomBody,
   Profile,
   ProfileList,
+  QuotaReport,
   RenewResult,
   Room,
   RoomLinks,
@@ -28,6 +29,7 @@ export type {
   JoinResult,
   OperatorSession,
   Profile,
+  QuotaReport,
   Recording,
   RecordingTimelineEntry,
   Room,
@@ -173,6 +175,11 @@ export class ApiClient {
     const res = await this.send('GET', `/api/recordings/${enc(rid)}/frame.jpg?t=${t.toFixed(2)}`);
     if (!res.ok) throw new ApiError(res.status, null, `HTTP ${res.status}`);
     return res.blob();
+  }
+
+  /** The signed-in account's quota: limits (null: none) and usage. */
+  quota(): Promise<QuotaReport> {
+    return this.call('GET', '/api/quota');
   }
 
   private async send(method: string, path: string, body?: unknown): Promise<Response> {

@@ -1,10 +1,18 @@
 import { LitElement, css, html, nothing } from 'lit';
-import { ApiClient, ApiError, type CreateRoom, type Profile, type RoomTemplate } from '../core/api-client.js';
+import {
+  ApiClient,
+  ApiError,
+  type CreateRoom,
+  type Profile,
+  type QuotaReport,
+  type RoomTemplate,
+} from '../core/api-client.js';
 import { RoomsController } from '../controllers/rooms-controller.js';
 import { pageHeader } from '../styles/blocks.js';
 import { controls } from '../styles/shared.js';
 import './br-create-room.js';
 import { profileKey, type ProfileRef } from './br-profile-list.js';
+import './br-quota-meter.js';
 import './br-room-card.js';
 import './br-sign-in.js';
 
@@ -25,6 +33,7 @@ export class BrDashboardPage extends LitElement {
     profiles: { state: true },
     profilesError: { state: true },
     deletingProfiles: { state: true },
+    quota: { state: true },
   };
   /** the operator session's CSRF token: set while signed in */
   declare csrf: string | null;
@@ -38,6 +47,8 @@ export class BrDashboardPage extends LitElement {
   declare profiles: Profile[] | null;
   declare profilesError: string | null;
   declare deletingProfiles: Set<string>;
+  /** GET /api/quota's answer (read again with the profiles, and after each create) */
+  declare quota: QuotaReport | null;
   private readonly rooms = new RoomsController(this);
   /** the rooms (ids and states) the profiles were last read for */
   private profilesReadFor: string | null = null;
@@ -53,6 +64,7 @@ export class BrDashboardPage extends LitElement {
     this.profiles = null;
     this.profilesError = null;
     this.deletingProfiles = new Set();
+    this.quota = null;
   }
 
   static override styles = [
@@ -140,6 +152,11 @@ export class BrDashboardPage extends LitElement {
     if (rooms === this.profilesReadFor) return;
     this.profilesReadFor = rooms;
     void this.loadProfiles();
+    void this.loadQuota();
+  }
+
+  private async loadQuota(): Promise<void> {
+    this.quota = (await this.rooms.client?.quota().catch(() => null)) ?? null;
   }
 
   private async loadProfiles(): Promise<void> {
@@ -173,6 +190,7 @@ export class BrDashboardPage extends LitElement {
   private renderRooms() {
     const list = this.rooms.rooms;
     return html`<main>
+      <br-quota-meter .report=${this.quota}></br-quota-meter>
       <br-create-room
         .busy=${this.creating}
         .templates=${this.templates ?? undefined}
@@ -238,6 +256,7 @@ export class BrDashboardPage extends LitElement {
       this.rooms.refresh();
     } catch (err) {
       this.createError = err instanceof ApiError ? err.message : String(err);
+      if (err instanceof ApiError && err.code === 'quota_exceeded') void this.loadQuota();
     } finally {
       this.creating = false;
     }
