@@ -3,18 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Browser, BrowserContext } from 'playwright-core';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccountRef, QuotaReport, Recording, RecordingTimelineEntry, Room } from '@boxroom/contracts';
 import { buildApp } from '../../dashboard/src/app.js';
-import { ROOM_AGENT_DEFAULTS } from '../../dashboard/src/config.js';
-import { findAgentEntry } from '../../dashboard/src/drivers/local/agent-entry.js';
-import { createLocalDriver } from '../../dashboard/src/drivers/local/index.js';
 import type { RoomDriver } from '../../dashboard/src/rooms/room-driver.js';
-import { loadSecrets } from '../../dashboard/src/secrets/secret-store.js';
 import { until } from '../support/agent-helpers.js';
 import { launchChromium } from '../support/browser.js';
 import { buildWeb, REPO } from '../support/dashboard-process.js';
+import { localDriverIn } from '../support/local-driver.js';
 
 const ADMIN_TOKEN = 'quotas-admin-token-0123456789';
 const ALICE: AccountRef = { id: 'alice', name: 'Alice', role: 'creator' };
@@ -57,20 +53,9 @@ describe('quotas of a creator (local driver, real rooms and recordings, Chromium
   beforeAll(async () => {
     buildWeb();
     dataDir = await mkdtemp(join(tmpdir(), 'boxroom-quotas-int-'));
-    const secrets = await loadSecrets(dataDir, ADMIN_TOKEN);
-    const log = pino({ level: process.env.BOXROOM_TEST_LOG ?? 'silent' });
-    driver = createLocalDriver(
-      {
-        log,
-        dataDir,
-        publicKeyPem: secrets.publicKeyPem,
-        publicKeyFile: secrets.publicKeyFile,
-        room: ROOM_AGENT_DEFAULTS,
-        env: process.env,
-      },
-      { agentEntry: findAgentEntry(), displayBase: 175 },
-    );
-    await driver.init();
+    const local = await localDriverIn(dataDir, ADMIN_TOKEN, 175);
+    const { secrets, log } = local;
+    driver = local.driver;
     app = await buildApp({
       config: {
         dataDir,
