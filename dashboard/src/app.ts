@@ -39,6 +39,8 @@ import { NO_TIMEOUTS } from './rooms/room-driver.js';
 import { RoomManager } from './rooms/room-manager.js';
 import { RoomReaper } from './rooms/room-reaper.js';
 import { ProfileService } from './profiles/profile-service.js';
+import { UNCAPPED } from './quotas/quota-math.js';
+import { QuotaService } from './quotas/quota-service.js';
 import { RightsPush } from './rooms/rights-push.js';
 import { RoomSettingsService } from './rooms/room-settings-service.js';
 import { SettingsPush } from './rooms/settings-push.js';
@@ -49,6 +51,7 @@ import { controlRoutes } from './routes/control-routes.js';
 import { desktopRoutes } from './routes/desktop-routes.js';
 import { fileRoutes } from './routes/file-routes.js';
 import { profileRoutes } from './routes/profile-routes.js';
+import { quotaRoutes } from './routes/quota-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { roomRoutes } from './routes/room-routes.js';
 import { templateRoutes } from './routes/template-routes.js';
@@ -103,6 +106,7 @@ export interface AppDeps {
         | 'metricsToken'
         | 'oidc'
         | 'audit'
+        | 'quotas'
       >
     >;
   /** PEM cert and key: serve HTTPS (BOXROOM_TLS_CERT / BOXROOM_TLS_KEY, read by the composition root) */
@@ -217,6 +221,13 @@ async function composeApp(
     log: log.child({ mod: 'profiles' }),
     audit,
   });
+  // per-creator quotas: admits creates and recording starts, stops recordings over the bytes limit
+  const quotas = new QuotaService({
+    store,
+    defaults: config.quotas ?? UNCAPPED,
+    rooms: () => driver.list(),
+    log: log.child({ mod: 'quotas' }),
+  });
   const rooms = new RoomManager({
     driver,
     defaultRecord: config.recordings?.defaultPolicy ?? 'manual',
@@ -236,6 +247,7 @@ async function composeApp(
     profiles,
     templates,
     audit,
+    quotas,
   });
   const reaper = new RoomReaper({
     rooms,
@@ -272,6 +284,7 @@ async function composeApp(
     webhooks,
     log: log.child({ mod: 'recordings' }),
     audit,
+    quotas,
   });
   const recorded = recordings;
   const access = new JoinService(
@@ -325,6 +338,8 @@ async function composeApp(
     senderJob?.start();
     recordersJob.start();
     auditJob.start();
+    // rooms that ended while no dashboard ran stop counting room-hours
+    await quotas.reconcile().catch((err: unknown) => log.warn({ err }, 'quota ledger reconcile failed'));
   });
   app.addHook('onClose', async () => {
     // The reaper first (it emits), then what was emitted goes into the store, then the sender stops:
@@ -399,6 +414,7 @@ async function composeApp(
     await api.register(fileRoutes, { files });
     await api.register(profileRoutes, { profiles });
     await api.register(auditRoutes, { audit });
+    await api.register(quotaRoutes, { quotas });
   });
   const quota = config.maxSocketsPerPrincipal
     ? {

@@ -1,5 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
-import type { ResolvedRoomTimeouts } from '@boxroom/contracts';
+import type { QuotaLimits, ResolvedRoomTimeouts } from '@boxroom/contracts';
 import { ConfigError, readSettings, type Env } from '@boxroom/contracts/settings';
 import { parseRoleRules, type OidcConfig } from './oidc-settings.js';
 import { DASHBOARD_SETTINGS, type DashboardProcess } from './dashboard-settings.js';
@@ -121,6 +121,8 @@ export interface DashboardConfig {
   readonly oidc: OidcConfig | null;
   /** the audit trail's bounds (0: none) */
   readonly audit: { readonly retentionDays: number; readonly maxEntries: number };
+  /** every creator's limits unless an admin set its own (BOXROOM_QUOTA_*); null: no limit */
+  readonly quotas: QuotaLimits;
 }
 
 /** Recordings: the default policy, where they live, how long and how much is kept. */
@@ -148,6 +150,9 @@ function tls(v: Values, cwd: string): DashboardConfig['tls'] {
     throw new ConfigError('BOXROOM_TLS_CERT and BOXROOM_TLS_KEY go together: set both or neither');
   return Object.freeze({ certFile: absolute(cert, cwd), keyFile: absolute(key, cwd) });
 }
+
+/** A quota setting (digits, checked by its pattern); unset: null, no limit. */
+const whole = (raw: string | null): number | null => (raw === null ? null : Number(raw));
 
 const absolute = (p: string, cwd: string) => (isAbsolute(p) ? p : resolve(cwd, p));
 
@@ -290,6 +295,12 @@ export function loadDashboardConfig(env: Env = process.env, cwd: string = proces
     audit: Object.freeze({
       retentionDays: v.BOXROOM_AUDIT_RETENTION_DAYS,
       maxEntries: v.BOXROOM_AUDIT_MAX_ENTRIES,
+    }),
+    quotas: Object.freeze({
+      roomsAtOnce: whole(v.BOXROOM_QUOTA_ROOMS),
+      roomHoursPerDay: whole(v.BOXROOM_QUOTA_ROOM_HOURS_PER_DAY),
+      recordingBytes:
+        v.BOXROOM_QUOTA_RECORDING_MB === null ? null : Number(v.BOXROOM_QUOTA_RECORDING_MB) * 1024 * 1024,
     }),
   };
   return Object.freeze(config);

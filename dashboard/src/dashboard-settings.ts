@@ -7,6 +7,7 @@ import { OIDC_SETTINGS } from './oidc-settings.js';
 export type DashboardProcess = 'dashboard' | 'janitor' | 'room-firewall' | 'migrate';
 
 const dash = ['dashboard'] as const;
+
 const MAX_RATE = 100_000;
 
 /**
@@ -28,6 +29,17 @@ const forRooms = <K extends keyof AgentSettings>(
 
 const timeout = (def: number, doc: string) =>
   ({ type: 'int', default: def, min: 0, max: ROOM_TIMEOUT_MAX_S, processes: dash, doc }) as const;
+
+/** A per-creator quota default: a whole number, unset: no limit (null). */
+const quota = (doc: string) =>
+  ({
+    type: 'string',
+    default: null,
+    docDefault: 'no limit',
+    pattern: { re: /^\d{1,12}$/, like: 'a whole number' },
+    processes: dash,
+    doc,
+  }) as const;
 
 /**
  * Every variable the dashboard's programs read; config.ts is their one reader, and the table in
@@ -293,6 +305,15 @@ export const DASHBOARD_SETTINGS = defineSettings(['dashboard', 'janitor', 'room-
     processes: dash,
     doc: "running recordings stop (`partial`) when the recordings dir's file system has less free space than this",
   },
+  BOXROOM_QUOTA_ROOMS: quota(
+    "a creator's rooms running at once; a create beyond answers 409 `quota_exceeded` (admins and operators have no quotas; an admin sets an account's own with PUT /api/accounts/:id/quota)",
+  ),
+  BOXROOM_QUOTA_ROOM_HOURS_PER_DAY: quota(
+    "hours a creator's rooms may run per UTC day, summed over them; a create once they are spent answers 409 `quota_exceeded`, and a new room's max age is capped to what is left",
+  ),
+  BOXROOM_QUOTA_RECORDING_MB: quota(
+    "MiB of recordings a creator's rooms may keep; a recording start at or over it answers 409 `quota_exceeded`, and a running recording that reaches it stops (`partial`, reason `quota`)",
+  ),
   BOXROOM_RECORDING_LINK_TTL_S: {
     type: 'int',
     default: 14_400,

@@ -40,6 +40,8 @@ export const errors = {
   profileInUse: (name: string) =>
     new AppError('profile_in_use', `profile ${name} is in use by another room: delete that room first`),
   profileNotFound: (name: string) => new AppError('not_found', `profile ${name} not found`),
+  /** a creator's limit (quotas/quota-service.ts says which) */
+  quotaExceeded: (message: string) => new AppError('quota_exceeded', message),
   tooManyRequests: (message: string) => new AppError('too_many_requests', message),
   internal: (cause?: unknown) => new AppError('internal', 'internal error', { cause }),
 } as const;

@@ -5,7 +5,8 @@ import type { TokenService } from '../auth/token-service.js';
 import type { RecordingsConfig } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { AgentClient } from '../rooms/agent-client.js';
-import type { RoomDriver } from '../rooms/room-driver.js';
+import type { RoomDriver, RoomSpec } from '../rooms/room-driver.js';
+import type { RecordingEntry } from '../store/recording-entry.js';
 import type { RoomManager } from '../rooms/room-manager.js';
 import type { StateStore } from '../store/state-store.js';
 import type { WebhookSink } from '../webhooks/webhook-sink.js';
@@ -44,6 +45,11 @@ export function buildRecordings(o: {
   log: Logger;
   audit?: AuditLog;
   spawn?: Spawn;
+  /** per-creator quotas (QuotaService): recording starts and running recordings against bytes kept */
+  quotas?: {
+    admitRecording(spec: RoomSpec): Promise<void>;
+    recordingOver(entry: RecordingEntry): Promise<boolean>;
+  };
 }) {
   const config = o.config ?? DEFAULTS(o.dataDir);
   const spawn = o.spawn ?? spawnFfmpeg();
@@ -104,6 +110,7 @@ export function buildRecordings(o: {
     rooms: access,
     media,
     retention,
+    ...(o.quotas ? { quotaOver: (e: RecordingEntry) => o.quotas!.recordingOver(e) } : {}),
     spawn,
     webhooks: o.webhooks,
     log: o.log,
@@ -119,6 +126,7 @@ export function buildRecordings(o: {
     webhooks: o.webhooks,
     log: o.log,
     ...(o.audit ? { audit: o.audit } : {}),
+    ...(o.quotas ? { quotas: o.quotas } : {}),
   });
   return { service, pool, media };
 }

@@ -49,6 +49,8 @@ export class RecorderPool implements SingletonJob {
       rooms: RoomAccess;
       media: RecordingMedia;
       retention: RecordingRetention;
+      /** true when the recording's creator holds their recording bytes quota or more (QuotaService) */
+      quotaOver?: (entry: RecordingEntry) => Promise<boolean>;
       spawn: Spawn;
       webhooks: WebhookSink;
       log: Logger;
@@ -151,7 +153,8 @@ export class RecorderPool implements SingletonJob {
         log,
         webhooks: this.o.webhooks,
         announce: (id) => this.o.rooms.announce(entry.roomId, id),
-        limit: () => this.o.retention.limit(),
+        limit: async () =>
+          (await this.o.retention.limit()) ?? ((await this.o.quotaOver?.(entry)) ? 'quota' : null),
         ended: (id) => {
           if (this.recorders.get(id) === recorder) this.recorders.delete(id);
           if (recorder.done && entry.state !== 'recording') this.o.media.prepare(entry);

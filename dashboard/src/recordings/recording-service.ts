@@ -17,6 +17,7 @@ import { AppError, errors } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { newParticipantId } from '../rooms/ids.js';
 import type { RoomManager } from '../rooms/room-manager.js';
+import type { RoomSpec } from '../rooms/room-driver.js';
 import type { StateStore } from '../store/state-store.js';
 import type { WebhookSink } from '../webhooks/webhook-sink.js';
 import { canWatch, requireManage, requireWatch } from './recording-access.js';
@@ -51,6 +52,8 @@ export class RecordingService {
       log: Logger;
       /** starts, stops, deletes, views and downloads are recorded here */
       audit?: AuditLog;
+      /** per-creator quotas: refuses a start while the creator's recordings hold their limit */
+      quotas?: { admitRecording(spec: RoomSpec): Promise<void> };
       now?: () => number;
     },
   ) {}
@@ -69,6 +72,7 @@ export class RecordingService {
     if ((record.spec.record ?? 'manual') === 'off')
       throw errors.conflict(`room ${roomId} is not recorded: its policy is "off"`);
     if (record.status !== 'ready') throw errors.roomUnavailable(roomId);
+    await this.d.quotas?.admitRecording(record.spec);
     const entry: RecordingEntry = {
       id: newRecordingId(),
       roomId,
@@ -110,7 +114,8 @@ export class RecordingService {
    */
   async startByPolicy(roomId: string): Promise<void> {
     await this.start(null, roomId, 'policy').catch((err: unknown) => {
-      if (!(err instanceof AppError && err.code === 'already_recording'))
+      // a quota refusal is logged where it refuses (and the pool asks again every few seconds)
+      if (!(err instanceof AppError && (err.code === 'already_recording' || err.code === 'quota_exceeded')))
         this.d.log.warn({ err, room: roomId }, 'could not start the recording the room policy asks for');
     });
   }

@@ -18,7 +18,14 @@ const REFRESH_MS = 2_000;
 /** How often the agent is asked for control changes and presence (their times are the agent's). */
 const OBSERVE_MS = 1_000;
 
-export type LimitReason = 'byte-cap' | 'disk-full';
+/** quota: the room creator's recording bytes quota */
+export type LimitReason = 'byte-cap' | 'disk-full' | 'quota';
+
+const LIMIT_MESSAGES: Record<LimitReason, string> = {
+  'byte-cap': 'the recordings byte cap is reached',
+  'disk-full': 'the recordings disk is full',
+  quota: "the room creator's recording quota is reached",
+};
 
 export interface RoomRecorderDeps {
   entry: RecordingEntry;
@@ -33,7 +40,7 @@ export interface RoomRecorderDeps {
   webhooks: WebhookSink;
   /** tells everyone in the room (the agent's session event); never throws */
   announce(recordingId: string | null): Promise<void>;
-  /** a reason to stop now (the byte cap, too little disk), or null */
+  /** a reason to stop now (the byte cap, too little disk, the creator's quota), or null */
   limit(): Promise<LimitReason | null>;
   /** the recording ended here (finished, or abandoned on shutdown) */
   ended(id: string): void;
@@ -201,9 +208,7 @@ export class RoomRecorder {
     if (!checkLimits || this.finishing) return;
     const over = await this.d.limit();
     if (over) {
-      const message =
-        over === 'disk-full' ? 'the recordings disk is full' : 'the recordings byte cap is reached';
-      this.timeline.add({ t: this.now(), type: 'warning', reason: over, message });
+      this.timeline.add({ t: this.now(), type: 'warning', reason: over, message: LIMIT_MESSAGES[over] });
       void this.stop('partial', over);
     }
   }

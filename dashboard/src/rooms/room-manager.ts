@@ -86,6 +86,11 @@ export interface RoomManagerDeps {
     ): Promise<T>;
     release(spec: RoomSpec): Promise<void>;
   };
+  /** per-creator quotas (QuotaService): admits (or refuses) each create, told when each room ends */
+  quotas?: {
+    admitRoom<T>(p: Principal, spec: RoomSpec, create: (spec: RoomSpec) => Promise<T>): Promise<T>;
+    roomEnded(id: string): Promise<void>;
+  };
   /** the templates a create may name (TemplateService); default: the built-in ones */
   templates?: { find(id: string): RoomTemplate | null };
   /** where creates, updates, deletes and expiries are recorded (default: nowhere) */
@@ -150,9 +155,12 @@ export class RoomManager {
       recordingsVisibleTo: body.recordingsVisibleTo ?? 'viewers',
       ...(body.profile ? { profile: body.profile } : {}),
     };
-    const make = () => this.deps.driver.create(spec);
     const stillThere = async (roomId: string) => (await this.deps.driver.get(roomId)) !== null;
-    const record = await (this.deps.profiles?.holding(spec, make, stillThere) ?? make());
+    const make = (s: RoomSpec) => {
+      const run = () => this.deps.driver.create(s);
+      return this.deps.profiles?.holding(s, run, stillThere) ?? run();
+    };
+    const record = await (this.deps.quotas?.admitRoom(p, spec, make) ?? make(spec));
     // Only a policy that differs from the default is stored: the agent is told when it is ready.
     if (spec.clipboard && this.deps.settings) await this.deps.settings.set(id, this.deps.settings.of(spec));
     this.deps.log.info(
@@ -167,17 +175,17 @@ export class RoomManager {
       },
       'room created',
     );
-    this.webhooks.emit(roomEvents.created(spec));
+    this.webhooks.emit(roomEvents.created(record.spec));
     await this.audit.record(p, 'room.create', id, 'ok', {
-      name: spec.name,
-      template: spec.template,
-      app: spec.app,
-      width: spec.width,
-      height: spec.height,
-      fps: spec.fps,
-      startUrl: spec.startUrl,
-      profile: spec.profile,
-      record: spec.record,
+      name: record.spec.name,
+      template: record.spec.template,
+      app: record.spec.app,
+      width: record.spec.width,
+      height: record.spec.height,
+      fps: record.spec.fps,
+      startUrl: record.spec.startUrl,
+      profile: record.spec.profile,
+      record: record.spec.record,
     });
     return this.view(p, record);
   }
@@ -324,6 +332,7 @@ export class RoomManager {
   private async tearDown(record: RoomRecord): Promise<void> {
     const id = record.spec.id;
     await this.deps.driver.delete(id);
+    await this.deps.quotas?.roomEnded(id);
     await this.deps.profiles?.release(record.spec);
     await this.ending(id);
     await this.deps.invites.forget(id);

@@ -6,18 +6,14 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentHealth, SessionEvent, WebhookEvent } from '@boxroom/contracts';
 import { verifyWebhook } from '@boxroom/contracts/webhook';
 import { openSession, until } from '../../../test/support/agent-helpers.js';
 import { alive } from '../../../test/support/agent-process.js';
+import { localDriverIn } from '../../../test/support/local-driver.js';
 import { buildApp } from '../app.js';
-import { findAgentEntry } from '../drivers/local/agent-entry.js';
-import { createLocalDriver } from '../drivers/local/index.js';
 import { findRoomProcesses } from '../drivers/local/leftovers.js';
-import { loadSecrets } from '../secrets/secret-store.js';
-import { ROOM_AGENT_DEFAULTS } from '../config.js';
 import type { RoomDriver } from './room-driver.js';
 
 const ADMIN = { authorization: 'Bearer timeouts-admin-token-0123' };
@@ -65,20 +61,9 @@ describe('room timeouts through the dashboard (local driver, real agent)', () =>
     execFileSync(process.execPath, ['scripts/build.mjs', '--only=room-agent'], { stdio: 'inherit' });
     receiver = await startReceiver();
     dataDir = await mkdtemp(join(tmpdir(), 'boxroom-timeouts-int-'));
-    const secrets = await loadSecrets(dataDir, ADMIN.authorization.slice('Bearer '.length));
-    const log = pino({ level: process.env.BOXROOM_TEST_LOG ?? 'silent' });
-    driver = createLocalDriver(
-      {
-        log,
-        dataDir,
-        publicKeyPem: secrets.publicKeyPem,
-        publicKeyFile: secrets.publicKeyFile,
-        room: ROOM_AGENT_DEFAULTS,
-        env: process.env,
-      },
-      { agentEntry: findAgentEntry(), displayBase: 160 },
-    );
-    await driver.init();
+    const local = await localDriverIn(dataDir, ADMIN.authorization.slice('Bearer '.length), 160);
+    const { secrets, log } = local;
+    driver = local.driver;
     app = await buildApp({
       config: {
         dataDir,

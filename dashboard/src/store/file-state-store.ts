@@ -8,6 +8,8 @@ import { FileAccounts } from './file-accounts.js';
 import { FileAudit } from './file-audit.js';
 import { FileOutbox } from './file-outbox.js';
 import { FileProfiles } from './file-profiles.js';
+import { FileQuotas } from './file-quotas.js';
+import type { QuotaOverrides, RoomUsageEntry } from './quota-entry.js';
 import type { ProfileEntry, ProfileLease } from './profile-entry.js';
 import { FileRecordings } from './file-recordings.js';
 import { FileTemplates } from './file-templates.js';
@@ -35,6 +37,7 @@ export const STATE_FILES = {
   accounts: 'accounts.json',
   apiTokens: 'api-tokens.json',
   audit: 'audit.jsonl',
+  quotas: 'quotas.json',
 } as const;
 
 interface Lease {
@@ -62,6 +65,7 @@ export class FileStateStore implements StateStore {
   private readonly templates: FileTemplates;
   private readonly accounts: FileAccounts;
   private readonly audit: FileAudit;
+  private readonly quotas: FileQuotas;
   private readonly changes: ChangeListeners;
 
   constructor(
@@ -78,6 +82,7 @@ export class FileStateStore implements StateStore {
       log,
     );
     this.audit = new FileAudit(join(dataDir, STATE_FILES.audit), log);
+    this.quotas = new FileQuotas(join(dataDir, STATE_FILES.quotas), log);
     this.changes = new ChangeListeners(log);
   }
 
@@ -98,6 +103,7 @@ export class FileStateStore implements StateStore {
     await this.recordings.load();
     await this.profiles.load();
     await this.accounts.load();
+    await this.quotas.load();
     this.templates.loaded(
       await this.readOr(STATE_FILES.templates, 'templates unreadable: the API-made templates are missing'),
     );
@@ -115,6 +121,7 @@ export class FileStateStore implements StateStore {
       this.templates.settled(),
       this.accounts.settled(),
       this.audit.close(),
+      this.quotas.settled(),
     ]);
   }
 
@@ -324,6 +331,30 @@ export class FileStateStore implements StateStore {
 
   pruneAudit(beforeMs: number, keepMax: number): Promise<number> {
     return this.audit.prune(beforeMs, keepMax);
+  }
+
+  getQuotaOverrides(account: string): Promise<QuotaOverrides> {
+    return Promise.resolve(this.quotas.overrides(account));
+  }
+
+  patchQuotaOverrides(account: string, patch: QuotaOverrides): Promise<QuotaOverrides> {
+    return this.quotas.patch(account, patch);
+  }
+
+  openRoomUsage(entry: Omit<RoomUsageEntry, 'endedAt'>): Promise<boolean> {
+    return this.quotas.open(entry);
+  }
+
+  closeRoomUsage(room: string, endedAt: number): Promise<boolean> {
+    return this.quotas.close(room, endedAt);
+  }
+
+  listRoomUsage(sinceMs: number): Promise<RoomUsageEntry[]> {
+    return Promise.resolve(this.quotas.list(sinceMs));
+  }
+
+  pruneRoomUsage(endedBeforeMs: number): Promise<number> {
+    return this.quotas.prune(endedBeforeMs);
   }
 
   private async updateRights(room: string, change: (e: RoomRightsEntry) => RoomRightsEntry): Promise<void> {

@@ -4,6 +4,7 @@ import type { RecordingEntry } from './recording-entry.js';
 import { defineAccountTests } from './state-store-accounts.suite.js';
 import { defineAuditTests } from './state-store-audit.suite.js';
 import { defineProfileLeaseTests } from './state-store-profiles.suite.js';
+import { defineQuotaStoreTests } from './state-store-quotas.suite.js';
 import type { StateStore, StoreChange } from './state-store.js';
 
 /**
@@ -291,6 +292,7 @@ export function defineStateStoreSuite(label: string, newFixture: () => Promise<S
     describe('audit', () => defineAuditTests(() => ({ store, peer, reopen })));
 
     describe('accounts', () => defineAccountTests(() => ({ store, peer, reopen })));
+    describe('quotas', () => defineQuotaStoreTests(() => ({ store, peer, reopen })));
 
     describe('leases', () => {
       it('have one holder at a time, renewed by it, handed over on release', async () => {

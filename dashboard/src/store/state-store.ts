@@ -9,6 +9,7 @@ import type {
 } from '@boxroom/contracts';
 import type { AuditFilter, NewAuditEntry } from './audit-entry.js';
 import type { ProfileEntry, ProfileLease } from './profile-entry.js';
+import type { QuotaOverrides, RoomUsageEntry } from './quota-entry.js';
 import type { RecordingEntry } from './recording-entry.js';
 
 export type { InviteRole };
@@ -143,6 +144,20 @@ export interface StateStore {
   queryAudit(filter: AuditFilter): Promise<AuditEntry[]>;
   /** Drops entries older than `beforeMs`, then all but the newest `keepMax` (0: no cap); the number dropped. */
   pruneAudit(beforeMs: number, keepMax: number): Promise<number>;
+
+  // --- per-creator quotas: an admin's limits per account, and the room-hours ledger
+  /** The account's own limits ({} when an admin set none: the defaults apply). */
+  getQuotaOverrides(account: string): Promise<QuotaOverrides>;
+  /** Applies `patch` (present keys replace, null included; absent keys stay) in one step; the result. */
+  patchQuotaOverrides(account: string, patch: QuotaOverrides): Promise<QuotaOverrides>;
+  /** Opens the room's ledger entry (endedAt null); false: the room has one already (a retried write). */
+  openRoomUsage(entry: Omit<RoomUsageEntry, 'endedAt'>): Promise<boolean>;
+  /** Ends the room's open entry at `endedAt`; false: it has none open (ended before, or never opened). */
+  closeRoomUsage(room: string, endedAt: number): Promise<boolean>;
+  /** The entries still open or ended at or after `sinceMs`, oldest first. */
+  listRoomUsage(sinceMs: number): Promise<RoomUsageEntry[]>;
+  /** Drops the entries that ended before `endedBeforeMs`; how many went. */
+  pruneRoomUsage(endedBeforeMs: number): Promise<number>;
 }
 
 /** A personal API token as kept: `digest` is the SHA-256 (hex) of its secret, which is never stored. */

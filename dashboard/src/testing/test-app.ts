@@ -1,7 +1,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { API_TOKEN_PREFIX, type AccountRef, type TemplateDefinition } from '@boxroom/contracts';
+import {
+  API_TOKEN_PREFIX,
+  type AccountRef,
+  type QuotaLimits,
+  type TemplateDefinition,
+} from '@boxroom/contracts';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { buildApp } from '../app.js';
@@ -40,6 +45,8 @@ export async function buildTestApp(
      * they sign in (auth/ tests the real API tokens and OIDC)
      */
     accounts?: Record<string, AccountRef>;
+    /** every creator's default limits (BOXROOM_QUOTA_*); absent: none */
+    quotas?: QuotaLimits;
   } = {},
 ): Promise<TestApp> {
   const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), 'boxroom-dash-test-')));
@@ -53,6 +60,7 @@ export async function buildTestApp(
       tokenTtlS: 3600,
       ...(opts.roomPollMs !== undefined ? { roomPollMs: opts.roomPollMs } : {}),
       ...(opts.metricsToken !== undefined ? { metricsToken: opts.metricsToken } : {}),
+      ...(opts.quotas ? { quotas: opts.quotas } : {}),
     },
     log: opts.logLines
       ? pino({ level: 'debug' }, { write: (line: string) => void opts.logLines!.push(line) })

@@ -22,6 +22,7 @@ import type {
   PatchRoomBody,
   Profile,
   ProfileList,
+  QuotaReport,
   RenewResult,
   Room,
   RoomLinks,
@@ -40,6 +41,7 @@ export type {
   JoinResult,
   OperatorSession,
   Profile,
+  QuotaReport,
   Recording,
   RecordingTimelineEntry,
   Room,
@@ -214,6 +216,11 @@ export class ApiClient {
   /** A page of the audit trail (`query`: GET /api/audit's query string, from auditQuery). */
   listAudit(query: string): Promise<AuditList> {
     return this.call('GET', `/api/audit${query}`);
+  }
+
+  /** The signed-in account's quota: limits (null: none) and usage. */
+  quota(): Promise<QuotaReport> {
+    return this.call('GET', '/api/quota');
   }
 
   private async send(method: string, path: string, body?: unknown): Promise<Response> {

@@ -6,6 +6,7 @@ import {
   type OidcSignIn,
   type OperatorSession,
   type Profile,
+  type QuotaReport,
   type RoomTemplate,
 } from '../core/api-client.js';
 import { RoomsController } from '../controllers/rooms-controller.js';
@@ -16,6 +17,7 @@ import './br-api-tokens.js';
 import './br-audit-log.js';
 import './br-create-room.js';
 import { profileKey, type ProfileRef } from './br-profile-list.js';
+import './br-quota-meter.js';
 import './br-room-card.js';
 import './br-room-manage.js';
 import './br-sign-in.js';
@@ -40,6 +42,7 @@ export class BrDashboardPage extends LitElement {
     profilesError: { state: true },
     deletingProfiles: { state: true },
     managing: { state: true },
+    quota: { state: true },
   };
   /** the operator session's CSRF token: set while signed in */
   declare csrf: string | null;
@@ -59,6 +62,8 @@ export class BrDashboardPage extends LitElement {
   declare deletingProfiles: Set<string>;
   /** the room whose management panel is open */
   declare managing: string | null;
+  /** GET /api/quota's answer (read again with the profiles, and after each create) */
+  declare quota: QuotaReport | null;
   private readonly rooms = new RoomsController(this);
   /** the rooms (ids and states) the profiles were last read for */
   private profilesReadFor: string | null = null;
@@ -77,6 +82,7 @@ export class BrDashboardPage extends LitElement {
     this.profilesError = null;
     this.deletingProfiles = new Set();
     this.managing = null;
+    this.quota = null;
   }
 
   static override styles = [
@@ -170,6 +176,11 @@ export class BrDashboardPage extends LitElement {
     if (rooms === this.profilesReadFor) return;
     this.profilesReadFor = rooms;
     void this.loadProfiles();
+    void this.loadQuota();
+  }
+
+  private async loadQuota(): Promise<void> {
+    this.quota = (await this.rooms.client?.quota().catch(() => null)) ?? null;
   }
 
   private async loadProfiles(): Promise<void> {
@@ -204,6 +215,7 @@ export class BrDashboardPage extends LitElement {
   private renderRooms() {
     const list = this.rooms.rooms;
     return html`<main>
+      <br-quota-meter .report=${this.quota}></br-quota-meter>
       <br-create-room
         .busy=${this.creating}
         .templates=${this.templates ?? undefined}
@@ -289,6 +301,7 @@ export class BrDashboardPage extends LitElement {
       this.rooms.refresh();
     } catch (err) {
       this.createError = err instanceof ApiError ? err.message : String(err);
+      if (err instanceof ApiError && err.code === 'quota_exceeded') void this.loadQuota();
     } finally {
       this.creating = false;
     }

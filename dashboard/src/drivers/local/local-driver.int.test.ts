@@ -5,16 +5,13 @@ import { get, type ClientRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { isAvcFrame, readFlvStream, waitForTag } from '../../../../test/support/flv-reader.js';
+import { localDriverIn } from '../../../../test/support/local-driver.js';
 import { buildApp } from '../../app.js';
-import { ROOM_AGENT_DEFAULTS } from '../../config.js';
 import type { RoomDriver } from '../../rooms/room-driver.js';
-import { loadSecrets } from '../../secrets/secret-store.js';
 import { AGENT_BUNDLE, findAgentEntry } from './agent-entry.js';
-import { createLocalDriver } from './index.js';
 import { findRoomProcesses } from './leftovers.js';
 import { groupAlive } from './process-group.js';
 
@@ -39,20 +36,9 @@ describe('local driver + real room agent, through the dashboard API and proxy', 
     const entry = findAgentEntry();
     expect(entry, `${AGENT_BUNDLE} not built`).toBeTruthy();
     dataDir = await mkdtemp(join(tmpdir(), 'boxroom-local-int-'));
-    const secrets = await loadSecrets(dataDir, ADMIN.authorization.slice('Bearer '.length));
-    const log = pino({ level: process.env.BOXROOM_TEST_LOG ?? 'silent' });
-    driver = createLocalDriver(
-      {
-        log,
-        dataDir,
-        publicKeyPem: secrets.publicKeyPem,
-        publicKeyFile: secrets.publicKeyFile,
-        room: ROOM_AGENT_DEFAULTS,
-        env: process.env,
-      },
-      { agentEntry: entry, displayBase: 140 },
-    );
-    await driver.init();
+    const local = await localDriverIn(dataDir, ADMIN.authorization.slice('Bearer '.length), 140);
+    const { secrets, log } = local;
+    driver = local.driver;
     app = await buildApp({
       config: { dataDir, publicUrl: 'http://127.0.0.1', maxRooms: 5, tokenTtlS: 600 },
       log,

@@ -3,6 +3,7 @@ import type { Logger } from '../../logger.js';
 import type { AuditFilter, NewAuditEntry } from '../audit-entry.js';
 import { ChangeListeners } from '../change-listeners.js';
 import type { ProfileEntry, ProfileLease } from '../profile-entry.js';
+import type { QuotaOverrides, RoomUsageEntry } from '../quota-entry.js';
 import { mergeRecordingWrite, type RecordingEntry } from '../recording-entry.js';
 import type {
   ApiTokenEntry,
@@ -20,6 +21,7 @@ import { applyMigrations } from './migrate.js';
 import { PgAccounts } from './pg-accounts.js';
 import { PgAudit } from './pg-audit.js';
 import { notifyChange, PgDatabase } from './pg-database.js';
+import { PostgresQuotas } from './postgres-quotas.js';
 
 /** Finished webhooks are kept this long, so that a late replica queueing the same event is refused. */
 const FINISHED_WEBHOOK_KEEP = '1 day';
@@ -36,6 +38,7 @@ export class PostgresStateStore implements StateStore {
   private readonly changes: ChangeListeners;
   private readonly accounts: PgAccounts;
   private readonly audit: PgAudit;
+  private readonly quotas: PostgresQuotas;
   private closed: Promise<void> | null = null;
 
   constructor(
@@ -44,6 +47,7 @@ export class PostgresStateStore implements StateStore {
   ) {
     this.db = new PgDatabase(url, log);
     this.audit = new PgAudit(this.db);
+    this.quotas = new PostgresQuotas(this.db);
     this.changes = new ChangeListeners(log);
     this.accounts = new PgAccounts(this.db);
     this.feed = new ChangeFeed({
@@ -404,6 +408,14 @@ export class PostgresStateStore implements StateStore {
   pruneAudit(beforeMs: number, keepMax: number): Promise<number> {
     return this.audit.prune(beforeMs, keepMax);
   }
+  // quotas: each one statement (postgres-quotas.ts)
+  readonly getQuotaOverrides = (account: string): Promise<QuotaOverrides> => this.quotas.overrides(account);
+  readonly patchQuotaOverrides = (account: string, patch: QuotaOverrides): Promise<QuotaOverrides> =>
+    this.quotas.patch(account, patch);
+  readonly openRoomUsage = (e: Omit<RoomUsageEntry, 'endedAt'>): Promise<boolean> => this.quotas.open(e);
+  readonly closeRoomUsage = (room: string, at: number): Promise<boolean> => this.quotas.close(room, at);
+  readonly listRoomUsage = (sinceMs: number): Promise<RoomUsageEntry[]> => this.quotas.list(sinceMs);
+  readonly pruneRoomUsage = (beforeMs: number): Promise<number> => this.quotas.prune(beforeMs);
 
   /** Tells listeners of every room with state: what changed while the feed was down is unknown. */
   private async resync(): Promise<void> {

@@ -5,6 +5,7 @@ import { migration0004 } from './0004-profiles.js';
 import { migration0005 } from './0005-templates.js';
 import { migration0006 } from './0006-accounts.js';
 import { migration0007 } from './0007-audit.js';
+import { migration0008 } from './0008-quotas.js';
 
 /**
  * One schema change. Versions count up from 1 and a migration never changes once released: a new
@@ -25,4 +26,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0005,
   migration0006,
   migration0007,
+  migration0008,
 ];
