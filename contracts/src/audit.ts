@@ -30,7 +30,8 @@ export const AuditAction = oneOf(AUDIT_ACTIONS);
 
 /**
  * An operator role (accounts.ts) for accounts, a room role (roles.ts) for participants, `system` for
- * the dashboard's own jobs (the reaper, the recorder).
+ * the dashboard's own jobs (the reaper, the recorder), `anonymous` for someone not known (a sign-in
+ * that failed).
  */
 export const AUDIT_ACTOR_ROLES = [
   'admin',
@@ -40,6 +41,7 @@ export const AUDIT_ACTOR_ROLES = [
   'participant',
   'viewer',
   'system',
+  'anonymous',
 ] as const;
 export type AuditActorRole = (typeof AUDIT_ACTOR_ROLES)[number];
 export const AuditActorRole = oneOf(AUDIT_ACTOR_ROLES);

@@ -3,7 +3,7 @@ import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/typ
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { TemplateDefinition, TokenClaims } from '@boxroom/contracts';
+import { ADMIN_ACCOUNT_ID, type TemplateDefinition, type TokenClaims } from '@boxroom/contracts';
 import { AuditLog } from './audit/audit-log.js';
 import { AuditRetention } from './audit/audit-retention.js';
 import { InviteService } from './auth/invite-service.js';
@@ -226,6 +226,9 @@ async function composeApp(
     store,
     defaults: config.quotas ?? UNCAPPED,
     rooms: () => driver.list(),
+    // the role an account signed in with last (the admin token's account: admin)
+    roleOf: async (id) => (id === ADMIN_ACCOUNT_ID ? 'admin' : ((await store.getAccount(id))?.role ?? null)),
+    audit,
     log: log.child({ mod: 'quotas' }),
   });
   const rooms = new RoomManager({
@@ -310,7 +313,7 @@ async function composeApp(
   const files = new FileService(rooms, log.child({ mod: 'files' }));
   // operator accounts: signed in with OpenID Connect (a session cookie) or by personal API tokens
   const accounts = new AccountService(store, log.child({ mod: 'accounts' }));
-  const apiTokens = new ApiTokenService(store, log.child({ mod: 'api-tokens' }));
+  const apiTokens = new ApiTokenService(store, log.child({ mod: 'api-tokens' }), Date.now, audit);
   const oidc = await buildOidc(config.oidc, {
     inviteKey: secrets.inviteKey,
     accounts,
@@ -393,10 +396,11 @@ async function composeApp(
   });
   await app.register(async (api) => {
     installAuthHook(api, resolver, sessions);
-    await api.register(sessionRoutes, { sessions, resolver, ...(signInLimit ? { signInLimit } : {}) });
+    await api.register(sessionRoutes, { sessions, resolver, audit, ...(signInLimit ? { signInLimit } : {}) });
     await api.register(oidcRoutes, {
       oidc,
       sessions,
+      audit,
       log: log.child({ mod: 'oidc' }),
       ...(signInLimit ? { signInLimit } : {}),
     });

@@ -214,5 +214,23 @@ describe('operator sign-in with OpenID Connect (oidc-provider, real dashboard, C
     await cara.locator('br-sign-in').waitFor();
     // the page clears the cookie without waiting for the answer
     await expect.poll(async () => (await fromPage(cara, 'GET', '/api/session')).status).toBe(401);
+
+    // the audit trail has every sign-in (eve's refused), the token's making and revoking, the sign-out
+    const kept = new Set(['operator.signin', 'operator.signout', 'token.create', 'token.revoke']);
+    const trail = async () => {
+      const r = await dash!.api<{
+        entries: Array<{ action: string; outcome: string; actor: { name: string } }>;
+      }>('GET', '/api/audit');
+      return r.body.entries.filter((e) => kept.has(e.action)).map((e) => [e.action, e.actor.name, e.outcome]);
+    };
+    await expect.poll(trail).toEqual([
+      ['operator.signin', 'Ada Admin', 'ok'],
+      ['operator.signin', 'Cara Creator', 'ok'],
+      ['operator.signin', 'Carl Creator', 'ok'],
+      ['operator.signin', 'not signed in', 'denied'],
+      ['token.create', 'Cara Creator', 'ok'],
+      ['token.revoke', 'Cara Creator', 'ok'],
+      ['operator.signout', 'Cara Creator', 'ok'],
+    ]);
   }, 120_000);
 });

@@ -5,6 +5,12 @@ import type { Principal } from '../auth/principal.js';
 export type AuditWho = Principal | 'system' | AuditActor;
 
 export const SYSTEM_ACTOR: AuditActor = Object.freeze({ id: 'system', name: 'boxroom', role: 'system' });
+/** Someone the dashboard could not name: a sign-in that was refused or failed. */
+export const ANONYMOUS_ACTOR: AuditActor = Object.freeze({
+  id: 'anonymous',
+  name: 'not signed in',
+  role: 'anonymous',
+});
 
 const ROLE_LIMIT = 128;
 const clip = (s: string) => s.slice(0, ROLE_LIMIT);

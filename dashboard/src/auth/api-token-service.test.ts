@@ -60,6 +60,15 @@ describe('personal API tokens (HTTP)', () => {
     const del = (bearer: string) =>
       t.app.inject({ method: 'DELETE', url: `/api/tokens/${made.token.id}`, headers: as(bearer) });
     expect((await del('brt_bob')).statusCode).toBe(404);
+    // a token cannot make tokens (a stolen one would outlive its own revocation through them)
+    const minted = await t.app.inject({
+      method: 'POST',
+      url: '/api/tokens',
+      headers: as(made.secret),
+      payload: { name: 'again' },
+    });
+    expect(minted.statusCode).toBe(403);
+    expect(minted.json().error.message).toMatch(/cannot make API tokens/);
     expect((await del('brt_alice')).statusCode).toBe(204);
     expect((await del('brt_alice')).statusCode).toBe(404);
     const after = await t.app.inject({ url: '/api/rooms', headers: as(made.secret) });

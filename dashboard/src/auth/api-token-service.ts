@@ -6,6 +6,7 @@ import {
   type CreatedApiToken,
 } from '@boxroom/contracts';
 import { errors } from '../errors.js';
+import type { AuditLog } from '../audit/audit-log.js';
 import type { Logger } from '../logger.js';
 import type { ApiTokenEntry, StateStore } from '../store/state-store.js';
 import { mintApiToken, parseApiToken, secretMatches } from './api-token-secret.js';
@@ -25,10 +26,16 @@ export class ApiTokenService implements AccountBearers {
     private readonly store: StateStore,
     private readonly log: Logger,
     private readonly now: () => number = Date.now,
+    /** token.create and token.revoke go into the audit trail */
+    private readonly audit: Pick<AuditLog, 'record'> | null = null,
   ) {}
 
   owns(bearer: string): boolean {
     return bearer.startsWith(API_TOKEN_PREFIX);
+  }
+
+  isApiToken(bearer: string): boolean {
+    return parseApiToken(bearer) !== null;
   }
 
   async resolve(bearer: string): Promise<AccountRef | null> {
@@ -52,6 +59,11 @@ export class ApiTokenService implements AccountBearers {
   /** A token for the caller's own account (a signed-in person, an API client, the admin token). */
   async create(p: Principal | null, body: CreateApiTokenBody): Promise<CreatedApiToken> {
     const owner = accountOf(p);
+    // a stolen token must not outlive its own revocation through tokens it made
+    if (p?.viaApiToken)
+      throw errors.forbidden(
+        'an API token cannot make API tokens: sign in (or use the admin token) to make one',
+      );
     const minted = mintApiToken();
     const now = this.now();
     const token: ApiToken = {
@@ -63,6 +75,11 @@ export class ApiTokenService implements AccountBearers {
       lastUsedAt: null,
     };
     await this.store.insertApiToken({ ...token, digest: minted.digest });
+    await this.audit?.record(p!, 'token.create', null, 'ok', {
+      token: token.id,
+      name: token.name,
+      expiresAt: token.expiresAt,
+    });
     this.log.info({ token: token.id, owner: owner.id }, 'API token created');
     return { token, secret: minted.bearer };
   }
@@ -84,6 +101,11 @@ export class ApiTokenService implements AccountBearers {
     if (!entry || (entry.owner.id !== self.id && !isAdmin(p)) || !(await this.store.deleteApiToken(id)))
       throw errors.notFound(`API token ${id} not found`);
     this.log.info({ token: id, owner: entry.owner.id, by: self.id }, 'API token revoked');
+    await this.audit?.record(p!, 'token.revoke', null, 'ok', {
+      token: id,
+      name: entry.name,
+      owner: entry.owner.id,
+    });
   }
 }
 

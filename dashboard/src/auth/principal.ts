@@ -21,6 +21,8 @@ export interface Principal {
   readonly token: string | null;
   /** the operator account acting, for principals without a room (the audit trail's actor) */
   readonly account?: AccountRef;
+  /** the account acts through a personal API token (which may not mint more of them) */
+  readonly viaApiToken?: boolean;
 }
 
 /** The admin token: rooms it creates have always been owned by 'operator' (ADMIN_ACCOUNT_ID). */
@@ -56,12 +58,15 @@ export interface AccountBearers {
   owns(bearer: string): boolean;
   /** the account it acts for; null: unknown, revoked or expired */
   resolve(bearer: string): Promise<AccountRef | null>;
+  /** true for a personal API token (its principal says so: viaApiToken) */
+  isApiToken?(bearer: string): boolean;
 }
 
 /** Bearers of several kinds: the first that knows one decides (tests' fixed bearers, then real tokens). */
 export function firstBearers(...list: AccountBearers[]): AccountBearers {
   return {
     owns: (bearer) => list.some((b) => b.owns(bearer)),
+    isApiToken: (bearer) => list.some((b) => b.isApiToken?.(bearer) ?? false),
     resolve: async (bearer) => {
       for (const b of list) {
         const account = b.owns(bearer) ? await b.resolve(bearer) : null;
@@ -98,7 +103,8 @@ export class PrincipalResolver {
     if (this.accounts?.owns(bearer)) {
       const account = await this.accounts.resolve(bearer);
       if (!account) throw errors.unauthorized('this API token is unknown, revoked or expired');
-      return principalOfAccount(account);
+      const principal = principalOfAccount(account);
+      return this.accounts.isApiToken?.(bearer) ? { ...principal, viaApiToken: true } : principal;
     }
     // verify() refuses agent-audience tokens: the dashboard's own calls to agents are no credential here.
     const claims = await this.tokens.verify(bearer);

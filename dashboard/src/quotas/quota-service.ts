@@ -8,6 +8,7 @@ import {
 } from '@boxroom/contracts';
 import { isAdmin, type Principal } from '../auth/principal.js';
 import { errors } from '../errors.js';
+import type { AuditLog } from '../audit/audit-log.js';
 import type { Logger } from '../logger.js';
 import { KeyedSerial } from '../rooms/keyed-serial.js';
 import { timeoutsOf, type RoomRecord, type RoomSpec } from '../rooms/room-driver.js';
@@ -54,6 +55,8 @@ export interface QuotaServiceDeps {
    * counts as a creator. Default: the admin token's account is an admin, the rest unknown.
    */
   roleOf?(account: string): Promise<OperatorRole | null>;
+  /** quota.change goes into the audit trail */
+  audit?: Pick<AuditLog, 'record'>;
   log: Logger;
   now?: () => number;
 }
@@ -96,6 +99,7 @@ export class QuotaService {
     this.requireAdmin(p);
     const overrides = await this.d.store.patchQuotaOverrides(account, patch);
     this.d.log.info({ account, by: p!.id, overrides }, 'quota changed');
+    await this.d.audit?.record(p!, 'quota.change', null, 'ok', { account, ...limitDetail(patch) });
     return this.report(account, await this.roleOf(account));
   }
 
@@ -268,3 +272,10 @@ export class QuotaService {
 }
 
 const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+
+/** The limits a change set, as audit detail (null: lifted). */
+function limitDetail(patch: QuotaLimitsPatch): Record<string, number | null> {
+  const out: Record<string, number | null> = {};
+  for (const [k, v] of Object.entries(patch)) if (v !== undefined) out[k] = v;
+  return out;
+}

@@ -72,7 +72,9 @@ export class RecordingService {
     if ((record.spec.record ?? 'manual') === 'off')
       throw errors.conflict(`room ${roomId} is not recorded: its policy is "off"`);
     if (record.status !== 'ready') throw errors.roomUnavailable(roomId);
-    await this.d.quotas?.admitRecording(record.spec);
+    await this.d.quotas
+      ?.admitRecording(record.spec)
+      .catch((err: unknown) => this.audit.refused(p, 'recording.start', roomId, err));
     const entry: RecordingEntry = {
       id: newRecordingId(),
       roomId,

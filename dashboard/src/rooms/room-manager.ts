@@ -160,7 +160,9 @@ export class RoomManager {
       const run = () => this.deps.driver.create(s);
       return this.deps.profiles?.holding(s, run, stillThere) ?? run();
     };
-    const record = await (this.deps.quotas?.admitRoom(p, spec, make) ?? make(spec));
+    const record = await (this.deps.quotas?.admitRoom(p, spec, make) ?? make(spec)).catch((err: unknown) =>
+      this.audit.refused(p, 'room.create', null, err, { name: spec.name, template: spec.template }),
+    );
     // Only a policy that differs from the default is stored: the agent is told when it is ready.
     if (spec.clipboard && this.deps.settings) await this.deps.settings.set(id, this.deps.settings.of(spec));
     this.deps.log.info(

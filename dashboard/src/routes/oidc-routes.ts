@@ -1,6 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { OidcSignIn } from '@boxroom/contracts';
 import type { FastifyReply, onRequestHookHandler } from 'fastify';
+import { ANONYMOUS_ACTOR } from '../audit/audit-actor.js';
+import type { AuditLog } from '../audit/audit-log.js';
 import { FLOW_COOKIE, flowCookie, FLOW_TTL_MS } from '../auth/oidc/flow-cookie.js';
 import type { OidcService } from '../auth/oidc/oidc-service.js';
 import { cookieValue, sessionCookie, type OperatorSessions } from '../auth/operator-session.js';
@@ -18,7 +20,9 @@ export const oidcRoutes: FastifyPluginAsyncTypebox<{
   sessions: OperatorSessions;
   log: Logger;
   signInLimit?: onRequestHookHandler;
-}> = async (app, { oidc, sessions, log, signInLimit }) => {
+  /** every sign-in, refused and failed ones included, goes into the audit trail */
+  audit?: Pick<AuditLog, 'record'>;
+}> = async (app, { oidc, sessions, log, signInLimit, audit }) => {
   app.addHook('onSend', async (_req, reply) => {
     reply.header('cache-control', 'no-store');
   });
@@ -64,13 +68,17 @@ export const oidcRoutes: FastifyPluginAsyncTypebox<{
       const cleared = flowCookie('', 0, secure);
       try {
         const account = await oidc.finish(query, cookieValue(req.headers.cookie, FLOW_COOKIE));
-        // signed in (audit: operator.signin ok)
         const s = sessions.issue(account);
+        await audit?.record(account, 'operator.signin', null, 'ok', { via: 'oidc' });
         const maxAgeS = Math.floor((s.expiresAt - Date.now()) / 1000);
         reply.header('set-cookie', [cleared, sessionCookie(s.cookie, maxAgeS, secure)]);
         return reply.redirect('/', 302);
       } catch (err) {
-        // refused or failed (audit: operator.signin denied / failed)
+        const refused = err instanceof AppError && err.status < 500;
+        await audit?.record(ANONYMOUS_ACTOR, 'operator.signin', null, refused ? 'denied' : 'failed', {
+          via: 'oidc',
+          reason: err instanceof AppError ? err.message : 'error',
+        });
         reply.header('set-cookie', cleared);
         return failed(reply, err);
       }

@@ -1,6 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { OperatorSession, SignInBody } from '@boxroom/contracts';
 import { errorResponses } from '../api/schemas.js';
+import { ANONYMOUS_ACTOR } from '../audit/audit-actor.js';
+import type { AuditLog } from '../audit/audit-log.js';
 import {
   SESSION_COOKIE,
   cookieValue,
@@ -34,7 +36,9 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{
   sessions: OperatorSessions;
   resolver: PrincipalResolver;
   signInLimit?: onRequestHookHandler;
-}> = async (app, { sessions, resolver, signInLimit }) => {
+  /** sign-ins (and refused admin tokens) and sign-outs go into the audit trail */
+  audit?: Pick<AuditLog, 'record'>;
+}> = async (app, { sessions, resolver, signInLimit, audit }) => {
   // an answer about the session carries its CSRF token: never kept by a cache (this plugin's routes only)
   app.addHook('onSend', async (_req, reply) => {
     reply.header('cache-control', 'no-store');
@@ -53,8 +57,12 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{
     ),
     async (req, reply) => {
       const who = await resolver.resolve(`Bearer ${req.body.token}`).catch(() => null);
-      if (who !== OPERATOR) throw errors.unauthorized('that is not the admin token');
+      if (who !== OPERATOR) {
+        await audit?.record(ANONYMOUS_ACTOR, 'operator.signin', null, 'denied', { via: 'admin-token' });
+        throw errors.unauthorized('that is not the admin token');
+      }
       const s = sessions.issue();
+      await audit?.record(OPERATOR, 'operator.signin', null, 'ok', { via: 'admin-token' });
       const maxAgeS = Math.floor((s.expiresAt - Date.now()) / 1000);
       reply.header('set-cookie', sessionCookie(s.cookie, maxAgeS, req.protocol === 'https'));
       return sessionInfo(s);
@@ -83,6 +91,8 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{
       response: { 204: noContent('signed out') },
     }),
     async (req, reply) => {
+      const s = sessions.verify(cookieValue(req.headers.cookie, SESSION_COOKIE));
+      if (s) await audit?.record(s.account ?? OPERATOR, 'operator.signout', null, 'ok', {});
       reply.header('set-cookie', sessionCookie('', 0, req.protocol === 'https'));
       return reply.status(204).send(null);
     },

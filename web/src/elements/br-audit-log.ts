@@ -54,8 +54,20 @@ export class BrAuditLog extends LitElement {
         flex-wrap: wrap;
         gap: 0.6rem;
       }
+      /* a phone scrolls the table, not the page */
+      .scroll {
+        overflow-x: auto;
+      }
       table {
         font-size: 0.8rem;
+      }
+      input,
+      select {
+        max-width: 100%;
+      }
+      label {
+        min-width: 0;
+        max-width: 100%;
       }
       td {
         vertical-align: top;
@@ -99,21 +111,23 @@ export class BrAuditLog extends LitElement {
           ? html`<p class="muted">Loading…</p>`
           : list.length === 0
             ? html`<p class="muted">No entries match.</p>`
-            : html`<table>
-                <thead>
-                  <tr>
-                    <th>When</th>
-                    <th>Actor</th>
-                    <th>Action</th>
-                    <th>Room</th>
-                    <th>Outcome</th>
-                    <th>Detail</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  ${[...list].reverse().map((e) => this.renderRow(e))}
-                </tbody>
-              </table>`
+            : html`<div class="scroll">
+                <table>
+                  <thead>
+                    <tr>
+                      <th>When</th>
+                      <th>Actor</th>
+                      <th>Action</th>
+                      <th>Room</th>
+                      <th>Outcome</th>
+                      <th>Detail</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    ${[...list].reverse().map((e) => this.renderRow(e))}
+                  </tbody>
+                </table>
+              </div>`
       }
       ${
         this.older
