@@ -6,7 +6,6 @@ import {
   type CreatedApiToken,
 } from '@boxroom/contracts';
 import { errors } from '../errors.js';
-import type { AuditLog } from '../audit/audit-log.js';
 import type { Logger } from '../logger.js';
 import type { ApiTokenEntry, StateStore } from '../store/state-store.js';
 import { mintApiToken, parseApiToken, secretMatches } from './api-token-secret.js';
@@ -26,8 +25,8 @@ export class ApiTokenService implements AccountBearers {
     private readonly store: StateStore,
     private readonly log: Logger,
     private readonly now: () => number = Date.now,
-    /** token.create and token.revoke go into the audit trail */
-    private readonly audit: Pick<AuditLog, 'record'> | null = null,
+    /** token.create and token.revoke go into the audit trail (audit/ imports auth/: not the other way) */
+    private readonly audit: TokenAudit | null = null,
   ) {}
 
   owns(bearer: string): boolean {
@@ -107,6 +106,17 @@ export class ApiTokenService implements AccountBearers {
       owner: entry.owner.id,
     });
   }
+}
+
+/** The audit trail as this service writes to it (AuditLog is one). */
+export interface TokenAudit {
+  record(
+    who: Principal,
+    action: 'token.create' | 'token.revoke',
+    roomId: null,
+    outcome: 'ok',
+    detail: Record<string, string | null>,
+  ): Promise<void>;
 }
 
 /** Only accounts have tokens: a room token (a participant) does not. */
