@@ -27,6 +27,23 @@ export class AccountService {
     return { id: a.id, name: a.name, role: a.role };
   }
 
+  /**
+   * The provider vouched for a person whom no role rule admits any more: an account they had keeps
+   * no personal API token (those would otherwise go on acting with the role of their last sign-in).
+   * Answers how many were revoked.
+   */
+  async lostRole(id: string): Promise<number> {
+    if (!(await this.store.getAccount(id))) return 0;
+    const tokens = await this.store.listApiTokens(id);
+    for (const t of tokens) await this.store.deleteApiToken(t.id);
+    if (tokens.length)
+      this.log.info(
+        { account: id, tokens: tokens.length },
+        'API tokens of an account without a role revoked',
+      );
+    return tokens.length;
+  }
+
   async list(p: Principal | null): Promise<Account[]> {
     if (!isAdmin(p)) throw errors.forbidden('only an admin may list the accounts');
     return this.store.listAccounts();

@@ -55,19 +55,31 @@ export const oidcRoutes: FastifyPluginAsyncTypebox<{
 
   app.get(
     '/api/auth/oidc/callback',
-    // not rate-limited: each callback needs a flow cookie, which only the (limited) login hands out
-    publicRoute({
-      summary: "The identity provider's redirect back: signs the page in (302 to the dashboard)",
-      tags: ['access'],
-    }),
+    // rate-limited like the login: a callback without a flow is answered at once, but still counts
+    publicRoute(
+      {
+        summary: "The identity provider's redirect back: signs the page in (302 to the dashboard)",
+        tags: ['access'],
+      },
+      signInLimit,
+    ),
     async (req, reply) => {
       if (!oidc) throw errors.notFound('sign-in with OpenID Connect is not configured');
       const secure = req.protocol === 'https';
       const query = req.url.includes('?') ? req.url.slice(req.url.indexOf('?') + 1) : '';
       // the flow is used once, whatever happens
       const cleared = flowCookie('', 0, secure);
+      const flow = oidc.openFlow(cookieValue(req.headers.cookie, FLOW_COOKIE));
+      // nobody's sign-in: refused without a look at the rest, and not worth an audit entry
+      if (!flow) {
+        reply.header('set-cookie', cleared);
+        return failed(
+          reply,
+          errors.badRequest('this sign-in expired or was not started here: sign in again'),
+        );
+      }
       try {
-        const account = await oidc.finish(query, cookieValue(req.headers.cookie, FLOW_COOKIE));
+        const account = await oidc.finish(query, flow);
         const s = sessions.issue(account);
         await audit?.record(account, 'operator.signin', null, 'ok', { via: 'oidc' });
         const maxAgeS = Math.floor((s.expiresAt - Date.now()) / 1000);
@@ -75,9 +87,15 @@ export const oidcRoutes: FastifyPluginAsyncTypebox<{
         return reply.redirect('/', 302);
       } catch (err) {
         const refused = err instanceof AppError && err.status < 500;
+        // the provider's own words stay out of the trail: only its OAuth error code, or our reason
+        const providerError = (err as { providerError?: string }).providerError;
         await audit?.record(ANONYMOUS_ACTOR, 'operator.signin', null, refused ? 'denied' : 'failed', {
           via: 'oidc',
-          reason: err instanceof AppError ? err.message : 'error',
+          reason: providerError
+            ? `provider: ${providerError}`
+            : err instanceof AppError
+              ? err.message
+              : 'error',
         });
         reply.header('set-cookie', cleared);
         return failed(reply, err);

@@ -42,4 +42,40 @@ describe('an account session cookie (v2)', () => {
     expect((await t.app.inject({ url: '/api/auth/oidc/login' })).statusCode).toBe(404);
     expect((await t.app.inject({ url: '/api/auth/oidc/callback?code=x&state=y' })).statusCode).toBe(404);
   });
+
+  it('a callback without a flow cookie is refused unrecorded, and callbacks are rate-limited like sign-ins', async () => {
+    const app = await buildTestApp({
+      signInPerMin: 10,
+      oidc: {
+        // never asked: nothing here gets as far as the provider
+        issuer: 'http://127.0.0.1:9/issuer',
+        name: 'Test IdP',
+        clientId: 'boxroom',
+        clientSecret: null,
+        clientSecretFile: null,
+        scopes: ['openid'],
+        roleClaim: 'groups',
+        roles: [{ value: '*', role: 'creator' }],
+        redirectUri: 'http://box.test/api/auth/oidc/callback',
+      },
+    });
+    try {
+      const statuses: number[] = [];
+      for (const q of [
+        'error=access_denied&error_description=forged+text',
+        'code=x&state=y',
+        'code=z&state=w',
+      ])
+        statuses.push((await app.app.inject({ url: `/api/auth/oidc/callback?${q}` })).statusCode);
+      expect(statuses).toEqual([400, 400, 400]);
+      let limited = 0;
+      for (let i = 0; i < 8; i++)
+        if ((await app.app.inject({ url: '/api/auth/oidc/callback?code=x' })).statusCode === 429) limited++;
+      expect(limited).toBeGreaterThan(0);
+      const trail = await app.app.inject({ url: '/api/audit', headers: app.admin });
+      expect(trail.json().entries).toEqual([]);
+    } finally {
+      await app.close();
+    }
+  });
 });

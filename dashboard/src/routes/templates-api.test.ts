@@ -31,7 +31,14 @@ const CLOCK: TemplateDefinition = {
 describe('room templates API', () => {
   let t: TestApp;
   beforeEach(async () => {
-    t = await buildTestApp({ templates: FROM_FILE });
+    t = await buildTestApp({
+      templates: FROM_FILE,
+      accounts: {
+        brt_olga: { id: 'olga', name: 'Olga', role: 'operator' },
+        brt_cara: { id: 'cara', name: 'Cara', role: 'creator' },
+        brt_ada: { id: 'ada', name: 'Ada', role: 'admin' },
+      },
+    });
   });
   afterEach(() => t.close());
 
@@ -94,6 +101,21 @@ describe('room templates API', () => {
     const file = await call('DELETE', '/api/templates/intranet');
     expect(file.statusCode).toBe(409);
     expect(file.json().error.message).toMatch(/BOXROOM_TEMPLATES_FILE/);
+  });
+
+  it('only admins write (settings): operator and creator accounts read the list but may not change it', async () => {
+    for (const who of ['brt_olga', 'brt_cara']) {
+      const bearer = { authorization: `Bearer ${who}` };
+      expect((await call('GET', '/api/templates', undefined, bearer)).statusCode, who).toBe(200);
+      expect((await call('POST', '/api/templates', CLOCK, bearer)).statusCode, who).toBe(403);
+    }
+    const ada = { authorization: 'Bearer brt_ada' };
+    expect((await call('POST', '/api/templates', CLOCK, ada)).statusCode).toBe(201);
+    expect(
+      (await call('DELETE', `/api/templates/${CLOCK.id}`, undefined, { authorization: 'Bearer brt_olga' }))
+        .statusCode,
+    ).toBe(403);
+    expect((await call('DELETE', `/api/templates/${CLOCK.id}`, undefined, ada)).statusCode).toBe(204);
   });
 
   it('only the operator writes; room tokens read nothing; no token is 401', async () => {

@@ -1,6 +1,6 @@
 import type { RoomTemplate, TemplateDefinition, TemplateList } from '@boxroom/contracts';
 import { authorize } from '../auth/abilities.js';
-import type { Principal } from '../auth/principal.js';
+import { isAdmin, type Principal } from '../auth/principal.js';
 import { errors } from '../errors.js';
 import { NO_AUDIT, type AuditLog } from '../audit/audit-log.js';
 import type { Logger } from '../logger.js';
@@ -13,7 +13,7 @@ import { templateProblem } from './template-rules.js';
  * The room templates: built-in ones, the operator's file (BOXROOM_TEMPLATES_FILE, read at start) and
  * those made through the API, kept in the StateStore (each replica answers from its copy, which any
  * replica's write refreshes). Ids are unique across all three. Anyone who may create rooms may read
- * them; only the operator (the admin credential) adds and deletes, and only API-made ones.
+ * them; only admins (the admin token, admin accounts) add and delete, and only API-made ones.
  */
 export class TemplateService {
   private stored: TemplateDefinition[] = [];
@@ -65,7 +65,7 @@ export class TemplateService {
   }
 
   async add(p: Principal | null, t: TemplateDefinition): Promise<RoomTemplate> {
-    await this.audit.guard(p, 'template.create', null, () => this.operatorOnly(p));
+    await this.audit.guard(p, 'template.create', null, () => this.adminOnly(p));
     if (!p) throw errors.unauthorized();
     const problem = templateProblem(t);
     if (problem) throw errors.badRequest(`template ${t.id}: ${problem}`);
@@ -80,7 +80,7 @@ export class TemplateService {
   }
 
   async remove(p: Principal | null, id: string): Promise<void> {
-    await this.audit.guard(p, 'template.delete', null, () => this.operatorOnly(p));
+    await this.audit.guard(p, 'template.delete', null, () => this.adminOnly(p));
     if (!p) throw errors.unauthorized();
     const t = this.find(id);
     if (!t) throw errors.notFound(`template ${id} not found`);
@@ -103,9 +103,9 @@ export class TemplateService {
     return [...this.fixed, ...api];
   }
 
-  private operatorOnly(p: Principal | null): asserts p is Principal {
+  /** Templates are settings (they bound what owners may ask for): admins only. */
+  private adminOnly(p: Principal | null): asserts p is Principal {
     if (!p) throw errors.unauthorized();
-    if (p.room !== null || p.role !== 'operator')
-      throw errors.forbidden('only the operator (the admin credential) adds and deletes templates');
+    if (!isAdmin(p)) throw errors.forbidden('only an admin (or the admin token) adds and deletes templates');
   }
 }

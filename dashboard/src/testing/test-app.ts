@@ -10,6 +10,7 @@ import {
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { buildApp } from '../app.js';
+import type { OidcConfig } from '../oidc-settings.js';
 import { loadSecrets, type Secrets } from '../secrets/secret-store.js';
 import { FakeDriver } from './fake-driver.js';
 
@@ -47,6 +48,10 @@ export async function buildTestApp(
     accounts?: Record<string, AccountRef>;
     /** every creator's default limits (BOXROOM_QUOTA_*); absent: none */
     quotas?: QuotaLimits;
+    /** operator sign-in with OpenID Connect (the provider is asked only when a flow needs it) */
+    oidc?: OidcConfig;
+    /** sign-ins per client address and minute (BOXROOM_RATE_SIGNIN_PER_MIN) */
+    signInPerMin?: number;
   } = {},
 ): Promise<TestApp> {
   const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), 'boxroom-dash-test-')));
@@ -61,6 +66,10 @@ export async function buildTestApp(
       ...(opts.roomPollMs !== undefined ? { roomPollMs: opts.roomPollMs } : {}),
       ...(opts.metricsToken !== undefined ? { metricsToken: opts.metricsToken } : {}),
       ...(opts.quotas ? { quotas: opts.quotas } : {}),
+      ...(opts.oidc ? { oidc: opts.oidc } : {}),
+      ...(opts.signInPerMin
+        ? { rates: { signInPerMin: opts.signInPerMin, joinPerMin: 0, createPerMin: 0 } }
+        : {}),
     },
     log: opts.logLines
       ? pino({ level: 'debug' }, { write: (line: string) => void opts.logLines!.push(line) })

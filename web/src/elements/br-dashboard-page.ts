@@ -288,6 +288,9 @@ export class BrDashboardPage extends LitElement {
     this.csrf = null;
     this.session = null;
     this.profiles = null;
+    // nothing of this account may show, even for a moment, to whoever signs in next on this page
+    this.quota = null;
+    this.managing = null;
     this.profilesReadFor = null;
   }
 

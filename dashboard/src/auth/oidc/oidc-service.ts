@@ -4,7 +4,7 @@ import type { OidcConfig } from '../../oidc-settings.js';
 import { AppError, errors } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { AccountService, SignedInPerson } from '../account-service.js';
-import type { FlowCookies } from './flow-cookie.js';
+import type { FlowCookies, OidcFlow } from './flow-cookie.js';
 import type { OidcClient } from './oidc-client.js';
 import { roleFor } from './role-mapping.js';
 
@@ -39,19 +39,29 @@ export class OidcService {
   }
 
   /**
-   * The account the provider vouched for (`query`: the callback's query string). Throws an AppError
-   * whose message tells the person why: the provider refused, the flow expired or was tampered with,
-   * the provider's answer did not check out, or no role rule matches them.
+   * The sign-in this browser started here (its flow cookie, sealed by begin), or null: a callback
+   * without one is nobody's sign-in (expired, tampered with, or not started here) and is answered
+   * without looking at anything else it carries.
    */
-  async finish(query: string, flowCookie: string | undefined): Promise<AccountRef> {
+  openFlow(flowCookie: string | undefined): OidcFlow | null {
+    return this.d.flows.open(flowCookie);
+  }
+
+  /**
+   * The account the provider vouched for (`query`: the callback's query string) in the flow `flow`
+   * (openFlow's). Throws an AppError whose message tells the person why: the provider refused, its
+   * answer did not check out, or no role rule matches them; a refusal by the provider carries its
+   * OAuth error code (`providerError`) for the audit trail, never its free text.
+   */
+  async finish(query: string, flow: OidcFlow): Promise<AccountRef> {
     const params = new URLSearchParams(query);
     const denied = params.get('error');
     if (denied) {
       const why = (params.get('error_description') ?? denied).slice(0, 200);
-      throw errors.forbidden(`the identity provider did not sign you in: ${why}`);
+      throw Object.assign(errors.forbidden(`the identity provider did not sign you in: ${why}`), {
+        providerError: /^[a-z_]{1,40}$/.test(denied) ? denied : 'other',
+      });
     }
-    const flow = this.d.flows.open(flowCookie);
-    if (!flow) throw errors.badRequest('this sign-in expired or was not started here: sign in again');
     let claims: Record<string, unknown>;
     try {
       claims = await this.d.client.finish(query, flow);
@@ -64,6 +74,7 @@ export class OidcService {
     const person = this.personOf(claims);
     if (!person) {
       this.d.log.info({ claim: this.d.config.roleClaim }, 'sign-in refused: no role rule matches');
+      await this.d.accounts.lostRole(accountIdOf(this.d.config.issuer, String(claims.sub)));
       throw errors.forbidden(
         'your account has no role in this dashboard: ask its administrator to add you to a group it admits',
       );
