@@ -1,7 +1,11 @@
 import { isIP } from 'node:net';
 import { ROOM_TIMEOUT_MAX_S } from '@boxroom/contracts';
 import { AGENT_SETTINGS, defineSettings, LOG_LEVELS } from '@boxroom/contracts/settings';
+import { AUDIT_SETTINGS } from './audit-settings.js';
+import { DOCKER_ROOM_SETTINGS } from './docker-room-settings.js';
+import { RECORDING_SETTINGS } from './recording-settings.js';
 import { OIDC_SETTINGS } from './oidc-settings.js';
+import { QUOTA_SETTINGS } from './quota-settings.js';
 
 /** The programs built from dashboard/src: the server, compose's janitor, the room firewall CLI, `npm run migrate`. */
 export type DashboardProcess = 'dashboard' | 'janitor' | 'room-firewall' | 'migrate';
@@ -29,17 +33,6 @@ const forRooms = <K extends keyof AgentSettings>(
 
 const timeout = (def: number, doc: string) =>
   ({ type: 'int', default: def, min: 0, max: ROOM_TIMEOUT_MAX_S, processes: dash, doc }) as const;
-
-/** A per-creator quota default: a whole number, unset: no limit (null). */
-const quota = (doc: string) =>
-  ({
-    type: 'string',
-    default: null,
-    docDefault: 'no limit',
-    pattern: { re: /^\d{1,12}$/, like: 'a whole number' },
-    processes: dash,
-    doc,
-  }) as const;
 
 /**
  * Every variable the dashboard's programs read; config.ts is their one reader, and the table in
@@ -267,77 +260,9 @@ export const DASHBOARD_SETTINGS = defineSettings(['dashboard', 'janitor', 'room-
     processes: dash,
     doc: 'HMAC key of webhook signatures (16+ characters); unset: generated on first use, kept in `<data>/webhook-secret`',
   },
-  BOXROOM_RECORD: {
-    type: 'enum',
-    values: ['off', 'manual', 'always'],
-    default: 'manual',
-    processes: dash,
-    doc: "rooms' recording policy when the create body names none: `off`, `manual` (owners and operators start and stop) or `always`; see [docs/recordings.md](../docs/recordings.md)",
-  },
-  BOXROOM_RECORDINGS_DIR: {
-    type: 'string',
-    default: null,
-    docDefault: '`<data>/recordings`',
-    processes: dash,
-    doc: 'where recordings are written (fMP4 HLS per recording); replicas share it (one network file system)',
-  },
-  BOXROOM_RECORDINGS_MAX_AGE_S: {
-    type: 'int',
-    default: 0,
-    min: 0,
-    max: 10 * 365 * 24 * 3600,
-    processes: dash,
-    doc: 'finished recordings older than this are deleted; 0: kept until deleted or the byte cap needs room',
-  },
-  BOXROOM_RECORDINGS_MAX_MB: {
-    type: 'int',
-    default: 0,
-    min: 0,
-    max: 1_000_000_000,
-    processes: dash,
-    doc: 'all recordings together at most this many MiB: the oldest finished go first, and when the running ones alone exceed it they stop (`partial`); 0: no cap',
-  },
-  BOXROOM_RECORDINGS_MIN_FREE_MB: {
-    type: 'int',
-    default: 256,
-    min: 0,
-    max: 1_000_000_000,
-    processes: dash,
-    doc: "running recordings stop (`partial`) when the recordings dir's file system has less free space than this",
-  },
-  BOXROOM_QUOTA_ROOMS: quota(
-    "a creator's rooms running at once; a create beyond answers 409 `quota_exceeded` (admins and operators have no quotas; an admin sets an account's own with PUT /api/accounts/:id/quota)",
-  ),
-  BOXROOM_QUOTA_ROOM_HOURS_PER_DAY: quota(
-    "hours a creator's rooms may run per UTC day, summed over them; a create once they are spent answers 409 `quota_exceeded`, and a new room's max age is capped to what is left",
-  ),
-  BOXROOM_QUOTA_RECORDING_MB: quota(
-    "MiB of recordings a creator's rooms may keep; a recording start at or over it answers 409 `quota_exceeded`, and a running recording that reaches it stops (`partial`, reason `quota`)",
-  ),
-  BOXROOM_RECORDING_LINK_TTL_S: {
-    type: 'int',
-    default: 14_400,
-    min: 60,
-    max: 7 * 24 * 3600,
-    processes: dash,
-    doc: "lifetime of a recording's signed `play` and `download` links (they work without a cookie or bearer, e.g. in VLC)",
-  },
-  BOXROOM_AUDIT_RETENTION_DAYS: {
-    type: 'int',
-    default: 90,
-    min: 0,
-    max: 36_500,
-    processes: dash,
-    doc: 'audit entries older than this many days are deleted; 0: no age limit; see [docs/audit.md](../docs/audit.md)',
-  },
-  BOXROOM_AUDIT_MAX_ENTRIES: {
-    type: 'int',
-    default: 100_000,
-    min: 0,
-    max: 100_000_000,
-    processes: dash,
-    doc: 'the audit trail keeps at most this many entries (the oldest go first; the file store holds them in memory); 0: no cap',
-  },
+  ...RECORDING_SETTINGS,
+  ...QUOTA_SETTINGS,
+  ...AUDIT_SETTINGS,
   BOXROOM_DATABASE_URL: {
     type: 'string',
     default: null,
@@ -397,73 +322,7 @@ export const DASHBOARD_SETTINGS = defineSettings(['dashboard', 'janitor', 'room-
     processes: dash,
     doc: "local rooms: the boxroom-capture binary (docker rooms use their image's)",
   },
-  BOXROOM_ROOM_EGRESS_ALLOW: {
-    type: 'list',
-    processes: ['dashboard', 'room-firewall'],
-    doc: 'docker rooms: comma-separated CIDRs, addresses, `host:port`, `[v6]:port` rooms may reach although private',
-  },
-  BOXROOM_ROOM_FIREWALL: {
-    type: 'enum',
-    values: ['auto', 'off'],
-    default: 'auto',
-    processes: dash,
-    doc: "docker rooms: `auto` installs the rooms network's iptables rules when it can (root), else warns; `off` leaves them",
-  },
-  BOXROOM_DOCKER_IMAGE: {
-    type: 'string',
-    default: 'boxroom/room:latest',
-    processes: dash,
-    doc: 'docker rooms: the room image',
-  },
-  BOXROOM_DOCKER_INSTANCE: {
-    type: 'string',
-    default: 'default',
-    processes: ['dashboard', 'janitor', 'room-firewall'],
-    doc: 'docker rooms: the label scope of this deployment; a dashboard (and its janitor) adopts and reaps only rooms of its instance',
-  },
-  BOXROOM_DOCKER_NETWORK: {
-    type: 'string',
-    default: 'boxroom-rooms',
-    processes: ['dashboard', 'room-firewall'],
-    doc: 'docker rooms: the network rooms join (created, with inter-container traffic off, when missing)',
-  },
-  BOXROOM_DOCKER_AGENT_ADDRESS: {
-    type: 'enum',
-    values: ['published', 'container'],
-    default: 'published',
-    processes: dash,
-    doc: "docker rooms: how the dashboard reaches an agent: `published` (a port on `BOXROOM_DOCKER_PUBLISH_HOST`) or `container` (the container's address: a dashboard on the rooms network)",
-  },
-  BOXROOM_DOCKER_PUBLISH_HOST: {
-    type: 'string',
-    default: '127.0.0.1',
-    processes: dash,
-    doc: 'docker rooms: the host address agent ports are published on',
-  },
-  BOXROOM_ROOM_CPUS: {
-    type: 'number',
-    default: 1,
-    min: 0.1,
-    max: 64,
-    processes: dash,
-    doc: 'docker rooms: cores per room (0.1 to 64)',
-  },
-  BOXROOM_ROOM_MEMORY_MB: {
-    type: 'number',
-    default: 1024,
-    min: 128,
-    max: 65536,
-    processes: dash,
-    doc: 'docker rooms: memory per room, its tmpfs included (128 to 65536)',
-  },
-  BOXROOM_ROOM_SHM_MB: {
-    type: 'number',
-    default: 256,
-    min: 16,
-    max: 8192,
-    processes: dash,
-    doc: 'docker rooms: `/dev/shm` per room (16 to 8192)',
-  },
+  ...DOCKER_ROOM_SETTINGS,
   BOXROOM_JANITOR_WAIT_S: {
     type: 'number',
     default: 5,
