@@ -1,28 +1,22 @@
 import fastifyWebsocket from '@fastify/websocket';
 import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
 import { ADMIN_ACCOUNT_ID, type TemplateDefinition, type TokenClaims } from '@boxroom/contracts';
 import { AuditLog } from './audit/audit-log.js';
 import { AuditRetention } from './audit/audit-retention.js';
 import { InviteService } from './auth/invite-service.js';
 import { MetricsAuth } from './auth/metrics-auth.js';
-import { OperatorSessions } from './auth/operator-session.js';
 import { RightsService } from './auth/rights-service.js';
 import { JoinService } from './rooms/join-service.js';
 import { ParticipantRights } from './rooms/participant-rights.js';
-import { firstBearers, PrincipalResolver, type AccountBearers } from './auth/principal.js';
-import { AccountService } from './auth/account-service.js';
-import { ApiTokenService } from './auth/api-token-service.js';
-import { buildOidc } from './auth/oidc/build-oidc.js';
+import type { AccountBearers } from './auth/principal.js';
+import { buildOperators } from './auth/build-operators.js';
 import { TokenService } from './auth/token-service.js';
 import type { DashboardConfig } from './config.js';
-import { installAuthHook } from './http/auth-hook.js';
 import { clientErrorHandler, frameworkErrors, installErrorHandler } from './http/error-handler.js';
 import { Metrics } from './http/metrics.js';
 import { registerOpenApi } from './http/openapi.js';
-import { RateLimiter, rateLimited } from './http/rate-limit.js';
+import { rateLimits } from './http/rate-limit.js';
 import { installSecurityHeaders } from './http/security-headers.js';
 import { findWebDir, webAssets } from './http/web-assets.js';
 import { redactUrl, type Logger } from './logger.js';
@@ -44,25 +38,13 @@ import { QuotaService } from './quotas/quota-service.js';
 import { RightsPush } from './rooms/rights-push.js';
 import { RoomSettingsService } from './rooms/room-settings-service.js';
 import { SettingsPush } from './rooms/settings-push.js';
-import { accessRoutes } from './routes/access-routes.js';
-import { accountRoutes } from './routes/account-routes.js';
-import { auditRoutes } from './routes/audit-routes.js';
-import { controlRoutes } from './routes/control-routes.js';
-import { desktopRoutes } from './routes/desktop-routes.js';
-import { fileRoutes } from './routes/file-routes.js';
-import { profileRoutes } from './routes/profile-routes.js';
-import { quotaRoutes } from './routes/quota-routes.js';
+import { registerApiRoutes } from './routes/api-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
-import { roomRoutes } from './routes/room-routes.js';
-import { templateRoutes } from './routes/template-routes.js';
-import { oidcRoutes } from './routes/oidc-routes.js';
-import { sessionRoutes } from './routes/session-routes.js';
 import type { Secrets } from './secrets/secret-store.js';
 import { loadWebhookSecret } from './secrets/webhook-secret.js';
 import { createStateStore } from './store/create-state-store.js';
 import { buildRecordings } from './recordings/build-recordings.js';
-import { recordingRoutes } from './routes/recording-routes.js';
-import { LeaseRunner } from './store/lease-runner.js';
+import { SingletonJobs } from './store/singleton-jobs.js';
 import type { StateStore } from './store/state-store.js';
 import { TemplateService } from './templates/template-service.js';
 import { ControlRelay } from './webhooks/control-relay.js';
@@ -77,11 +59,6 @@ const BODY_LIMIT_BYTES = 64 * 1024;
 /** Browser -> agent messages (RFB input, session pings) are small. */
 const WS_MAX_PAYLOAD_BYTES = 1024 * 1024;
 const DEFAULT_ROOM_POLL_MS = 5_000;
-/**
- * Singleton jobs' leases: a replica that dies leaves its jobs undone this long at most (plus a
- * renewal period), and a store that stops answering for a third of it stops them here.
- */
-const JOB_LEASE_TTL_MS = 5_000;
 /** the audit trail's bounds when the config names none (tests): BOXROOM_AUDIT_* defaults */
 const AUDIT_BOUNDS = { retentionDays: 90, maxEntries: 100_000 };
 
@@ -300,47 +277,35 @@ async function composeApp(
     (id, body) => recorded.service.endedJoin(id, body),
     audit,
   );
-  // Rates apply when configured (server.ts always passes them; tests choose).
-  const limit = (perMin: number | undefined, what: string, exemptAdmin = false) =>
-    perMin
-      ? rateLimited(new RateLimiter(perMin, Math.max(1, Math.ceil(perMin / 2))), what, exemptAdmin)
-      : undefined;
-  const joinLimit = limit(config.rates?.joinPerMin, 'join', true);
-  const createLimit = limit(config.rates?.createPerMin, 'create');
-  const signInLimit = limit(config.rates?.signInPerMin, 'sign-in');
   const control = new ControlService(rooms, agent, log.child({ mod: 'control' }));
   const desktop = new DesktopService(rooms, agent, log.child({ mod: 'desktop' }));
   const files = new FileService(rooms, log.child({ mod: 'files' }));
   // operator accounts: signed in with OpenID Connect (a session cookie) or by personal API tokens
-  const accounts = new AccountService(store, log.child({ mod: 'accounts' }));
-  const apiTokens = new ApiTokenService(store, log.child({ mod: 'api-tokens' }), Date.now, audit);
-  const oidc = await buildOidc(config.oidc, {
-    inviteKey: secrets.inviteKey,
-    accounts,
-    log: log.child({ mod: 'oidc' }),
+  const { accounts, apiTokens, oidc, resolver, sessions } = await buildOperators({
+    store,
+    secrets,
+    oidc: config.oidc,
+    tokens,
+    rights,
+    audit,
+    extraBearers: deps.accountBearers,
+    log,
   });
-  const bearers = deps.accountBearers ? firstBearers(deps.accountBearers, apiTokens) : apiTokens;
-  const resolver = new PrincipalResolver(secrets.adminToken, tokens, rights, bearers);
-  const sessions = new OperatorSessions(secrets.inviteKey, secrets.adminToken);
 
-  // Singleton jobs run on the replica holding their lease, from ready to close (with one dashboard
-  // and the file store: this one, always).
-  const holder = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
-  const jobLog = log.child({ mod: 'jobs' });
-  const lease = { store, holder, ttlMs: JOB_LEASE_TTL_MS, log: jobLog };
-  const reaperJob = new LeaseRunner({ ...lease, name: 'reaper', job: reaper });
-  const senderJob = sender ? new LeaseRunner({ ...lease, name: 'webhooks', job: sender }) : null;
-  const recordersJob = new LeaseRunner({ ...lease, name: 'recorders', job: recorded.pool });
-  const auditJob = new LeaseRunner({
-    ...lease,
-    name: 'audit-retention',
-    job: new AuditRetention({ store, ...(config.audit ?? AUDIT_BOUNDS), log: log.child({ mod: 'audit' }) }),
+  const jobs = new SingletonJobs(store, log, {
+    producers: {
+      recorders: recorded.pool,
+      reaper,
+      'audit-retention': new AuditRetention({
+        store,
+        ...(config.audit ?? AUDIT_BOUNDS),
+        log: log.child({ mod: 'audit' }),
+      }),
+    },
+    sender,
   });
   app.addHook('onReady', async () => {
-    reaperJob.start();
-    senderJob?.start();
-    recordersJob.start();
-    auditJob.start();
+    jobs.start();
     // rooms that ended while no dashboard ran stop counting room-hours
     await quotas.reconcile().catch((err: unknown) => log.warn({ err }, 'quota ledger reconcile failed'));
   });
@@ -348,12 +313,10 @@ async function composeApp(
     // The reaper first (it emits), then what was emitted goes into the store, then the sender stops:
     // what it did not send, the next holder of its lease sends. Recorders stop without finishing:
     // their recordings resume after a restart (or on the replica that takes the lease).
-    await recordersJob.stop();
-    await reaperJob.stop();
-    await auditJob.stop();
+    await jobs.stopProducers();
     rooms.close();
     await webhooks.close();
-    await senderJob?.stop();
+    await jobs.stopSender();
     invites.close();
     rights.close();
     roomSettings.close();
@@ -394,31 +357,26 @@ async function composeApp(
     }),
     metricsAuth: new MetricsAuth(secrets.adminToken, config.metricsToken ?? null),
   });
-  await app.register(async (api) => {
-    installAuthHook(api, resolver, sessions);
-    await api.register(sessionRoutes, { sessions, resolver, audit, ...(signInLimit ? { signInLimit } : {}) });
-    await api.register(oidcRoutes, {
-      oidc,
-      sessions,
-      audit,
-      log: log.child({ mod: 'oidc' }),
-      ...(signInLimit ? { signInLimit } : {}),
-    });
-    await api.register(accountRoutes, { accounts, apiTokens });
-    await api.register(roomRoutes, { rooms, ...(createLimit ? { createLimit } : {}) });
-    await api.register(templateRoutes, { templates });
-    await api.register(accessRoutes, {
-      access,
-      rights: participantRights,
-      ...(joinLimit ? { joinLimit } : {}),
-    });
-    await api.register(controlRoutes, { control });
-    await api.register(desktopRoutes, { desktop });
-    await api.register(recordingRoutes, { recordings: recorded.service, files: recorded.media });
-    await api.register(fileRoutes, { files });
-    await api.register(profileRoutes, { profiles });
-    await api.register(auditRoutes, { audit });
-    await api.register(quotaRoutes, { quotas });
+  await registerApiRoutes(app, {
+    resolver,
+    sessions,
+    oidc,
+    accounts,
+    apiTokens,
+    audit,
+    rooms,
+    templates,
+    access,
+    participantRights,
+    control,
+    desktop,
+    recordings: recorded,
+    files,
+    profiles,
+    quotas,
+    // rates apply when configured (server.ts always passes them; tests choose)
+    limits: rateLimits(config.rates),
+    log,
   });
   const quota = config.maxSocketsPerPrincipal
     ? {

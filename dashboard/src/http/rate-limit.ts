@@ -1,4 +1,4 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import { errors } from '../errors.js';
 
 /** Clients remembered at once: a flood of new addresses costs bounded memory (oldest forgotten). */
@@ -62,4 +62,22 @@ export function rateLimited(limiter: RateLimiter, what: string, exemptAdmin = fa
       `too many ${what} requests from your address (at most ${limiter.perMinute} a minute); retry in ${wait} s`,
     );
   };
+}
+
+/** The API's rate limits per client address and minute (absent or 0: none), bursts of half that. */
+export function rateLimits(
+  rates: { joinPerMin?: number; createPerMin?: number; signInPerMin?: number } = {},
+): {
+  join?: onRequestHookHandler;
+  create?: onRequestHookHandler;
+  signIn?: onRequestHookHandler;
+} {
+  const limit = (perMin: number | undefined, what: string, exemptAdmin = false) =>
+    perMin
+      ? rateLimited(new RateLimiter(perMin, Math.max(1, Math.ceil(perMin / 2))), what, exemptAdmin)
+      : undefined;
+  const join = limit(rates.joinPerMin, 'join', true);
+  const create = limit(rates.createPerMin, 'create');
+  const signIn = limit(rates.signInPerMin, 'sign-in');
+  return { ...(join ? { join } : {}), ...(create ? { create } : {}), ...(signIn ? { signIn } : {}) };
 }
