@@ -20,6 +20,7 @@ import { redactDatabaseUrl } from './database-url.js';
 import { applyMigrations } from './migrate.js';
 import { PgAccounts } from './pg-accounts.js';
 import { PgAudit } from './pg-audit.js';
+import { PgTemplates } from './pg-templates.js';
 import { notifyChange, PgDatabase } from './pg-database.js';
 import { PostgresQuotas } from './postgres-quotas.js';
 
@@ -38,6 +39,7 @@ export class PostgresStateStore implements StateStore {
   private readonly changes: ChangeListeners;
   private readonly accounts: PgAccounts;
   private readonly audit: PgAudit;
+  private readonly templates: PgTemplates;
   private readonly quotas: PostgresQuotas;
   private closed: Promise<void> | null = null;
 
@@ -47,6 +49,7 @@ export class PostgresStateStore implements StateStore {
   ) {
     this.db = new PgDatabase(url, log);
     this.audit = new PgAudit(this.db);
+    this.templates = new PgTemplates(this.db);
     this.quotas = new PostgresQuotas(this.db);
     this.changes = new ChangeListeners(log);
     this.accounts = new PgAccounts(this.db);
@@ -339,75 +342,26 @@ export class PostgresStateStore implements StateStore {
     return rowCount === 1;
   }
 
-  async loadTemplates(): Promise<TemplateDefinition[]> {
-    const { rows } = await this.db.query<{ definition: TemplateDefinition }>(
-      'SELECT definition FROM templates ORDER BY seq',
-    );
-    return rows.map((r) => r.definition);
-  }
+  // templates (pg-templates.ts)
+  readonly loadTemplates = (): Promise<TemplateDefinition[]> => this.templates.load();
+  readonly insertTemplate = (t: TemplateDefinition): Promise<boolean> => this.templates.insert(t);
+  readonly deleteTemplate = (id: string): Promise<boolean> => this.templates.delete(id);
 
-  insertTemplate(template: TemplateDefinition): Promise<boolean> {
-    return this.db.transaction(async (c) => {
-      const { rowCount } = await c.query(
-        'INSERT INTO templates (id, definition) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING',
-        [template.id, JSON.stringify(template)],
-      );
-      if (rowCount) await notifyChange(c, { kind: 'templates', room: template.id });
-      return (rowCount ?? 0) > 0;
-    });
-  }
+  // accounts and API tokens (pg-accounts.ts), the audit trail (pg-audit.ts): each one statement
+  readonly upsertAccount = (account: Account): Promise<Account> => this.accounts.upsert(account);
+  readonly getAccount = (id: string): Promise<Account | null> => this.accounts.get(id);
+  readonly listAccounts = (): Promise<Account[]> => this.accounts.list();
+  readonly insertApiToken = (entry: ApiTokenEntry): Promise<void> => this.accounts.insertToken(entry);
+  readonly getApiToken = (id: string): Promise<ApiTokenEntry | null> => this.accounts.getToken(id);
+  readonly listApiTokens = (ownerId: string | null): Promise<ApiTokenEntry[]> =>
+    this.accounts.listTokens(ownerId);
+  readonly deleteApiToken = (id: string): Promise<boolean> => this.accounts.deleteToken(id);
+  readonly touchApiToken = (id: string, at: string): Promise<void> => this.accounts.touchToken(id, at);
+  readonly appendAudit = (entry: NewAuditEntry): Promise<AuditEntry | null> => this.audit.append(entry);
+  readonly queryAudit = (filter: AuditFilter): Promise<AuditEntry[]> => this.audit.query(filter);
+  readonly pruneAudit = (beforeMs: number, keepMax: number): Promise<number> =>
+    this.audit.prune(beforeMs, keepMax);
 
-  deleteTemplate(id: string): Promise<boolean> {
-    return this.db.transaction(async (c) => {
-      const { rowCount } = await c.query('DELETE FROM templates WHERE id = $1', [id]);
-      if (rowCount) await notifyChange(c, { kind: 'templates', room: id });
-      return (rowCount ?? 0) > 0;
-    });
-  }
-
-  upsertAccount(account: Account): Promise<Account> {
-    return this.accounts.upsert(account);
-  }
-
-  getAccount(id: string): Promise<Account | null> {
-    return this.accounts.get(id);
-  }
-
-  listAccounts(): Promise<Account[]> {
-    return this.accounts.list();
-  }
-
-  insertApiToken(entry: ApiTokenEntry): Promise<void> {
-    return this.accounts.insertToken(entry);
-  }
-
-  getApiToken(id: string): Promise<ApiTokenEntry | null> {
-    return this.accounts.getToken(id);
-  }
-
-  listApiTokens(ownerId: string | null): Promise<ApiTokenEntry[]> {
-    return this.accounts.listTokens(ownerId);
-  }
-
-  deleteApiToken(id: string): Promise<boolean> {
-    return this.accounts.deleteToken(id);
-  }
-
-  touchApiToken(id: string, at: string): Promise<void> {
-    return this.accounts.touchToken(id, at);
-  }
-
-  appendAudit(entry: NewAuditEntry): Promise<AuditEntry | null> {
-    return this.audit.append(entry);
-  }
-
-  queryAudit(filter: AuditFilter): Promise<AuditEntry[]> {
-    return this.audit.query(filter);
-  }
-
-  pruneAudit(beforeMs: number, keepMax: number): Promise<number> {
-    return this.audit.prune(beforeMs, keepMax);
-  }
   // quotas: each one statement (postgres-quotas.ts)
   readonly getQuotaOverrides = (account: string): Promise<QuotaOverrides> => this.quotas.overrides(account);
   readonly patchQuotaOverrides = (account: string, patch: QuotaOverrides): Promise<QuotaOverrides> =>
