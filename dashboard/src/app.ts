@@ -42,7 +42,7 @@ import { ProfileService } from './profiles/profile-service.js';
 import { UNCAPPED } from './quotas/quota-math.js';
 import { QuotaService } from './quotas/quota-service.js';
 import { RightsPush } from './rooms/rights-push.js';
-import { RoomSettingsService } from './rooms/room-settings-service.js';
+import { liveTimeouts, RoomSettingsService } from './rooms/room-settings-service.js';
 import { SettingsPush } from './rooms/settings-push.js';
 import { accessRoutes } from './routes/access-routes.js';
 import { accountRoutes } from './routes/account-routes.js';
@@ -226,6 +226,7 @@ async function composeApp(
     store,
     defaults: config.quotas ?? UNCAPPED,
     rooms: () => driver.list(),
+    timeoutsOf: (spec) => liveTimeouts(roomSettings.of(spec), spec),
     // the role an account signed in with last (the admin token's account: admin)
     roleOf: async (id) => (id === ADMIN_ACCOUNT_ID ? 'admin' : ((await store.getAccount(id))?.role ?? null)),
     audit,
