@@ -36,7 +36,7 @@ import { ProfileService } from './profiles/profile-service.js';
 import { UNCAPPED } from './quotas/quota-math.js';
 import { QuotaService } from './quotas/quota-service.js';
 import { RightsPush } from './rooms/rights-push.js';
-import { RoomSettingsService } from './rooms/room-settings-service.js';
+import { liveTimeouts, RoomSettingsService } from './rooms/room-settings-service.js';
 import { SettingsPush } from './rooms/settings-push.js';
 import { registerApiRoutes } from './routes/api-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
@@ -203,6 +203,7 @@ async function composeApp(
     store,
     defaults: config.quotas ?? UNCAPPED,
     rooms: () => driver.list(),
+    timeoutsOf: (spec) => liveTimeouts(roomSettings.of(spec), spec),
     // the role an account signed in with last (the admin token's account: admin)
     roleOf: async (id) => (id === ADMIN_ACCOUNT_ID ? 'admin' : ((await store.getAccount(id))?.role ?? null)),
     audit,

@@ -10,7 +10,7 @@ import type { RoomDriver } from '../../dashboard/src/rooms/room-driver.js';
 import { until } from '../support/agent-helpers.js';
 import { launchChromium } from '../support/browser.js';
 import { buildWeb, REPO } from '../support/dashboard-process.js';
-import { localDriverIn } from '../support/local-driver.js';
+import { localAppDeps, localDriverIn } from '../support/local-driver.js';
 
 const ADMIN_TOKEN = 'quotas-admin-token-0123456789';
 const ALICE: AccountRef = { id: 'alice', name: 'Alice', role: 'creator' };
@@ -54,19 +54,11 @@ describe('quotas of a creator (local driver, real rooms and recordings, Chromium
     buildWeb();
     dataDir = await mkdtemp(join(tmpdir(), 'boxroom-quotas-int-'));
     const local = await localDriverIn(dataDir, ADMIN_TOKEN, 175);
-    const { secrets, log } = local;
     driver = local.driver;
     app = await buildApp({
-      config: {
-        dataDir,
-        publicUrl: 'http://127.0.0.1',
-        maxRooms: 5,
-        tokenTtlS: 600,
+      ...localAppDeps(dataDir, local, {
         quotas: { roomsAtOnce: 1, roomHoursPerDay: null, recordingBytes: null },
-      },
-      log,
-      driver,
-      secrets,
+      }),
       webDir: join(REPO, 'web', 'dist'),
       accountBearers: {
         owns: (b) => b.startsWith('brt_'),

@@ -1,4 +1,5 @@
 import { pino } from 'pino';
+import type { AppDeps } from '../../dashboard/src/app.js';
 import { ROOM_AGENT_DEFAULTS } from '../../dashboard/src/config.js';
 import { findAgentEntry } from '../../dashboard/src/drivers/local/agent-entry.js';
 import { createLocalDriver } from '../../dashboard/src/drivers/local/index.js';
@@ -31,4 +32,22 @@ export async function localDriverIn(
   );
   await driver.init();
   return { driver, secrets, log };
+}
+
+/**
+ * What buildApp takes to run real rooms in the test's process with `local` (from localDriverIn):
+ * a loopback public URL, 5 rooms at most, 10-minute tokens, and the test's own `config` over that.
+ */
+export function localAppDeps(
+  dataDir: string,
+  local: { driver: RoomDriver; secrets: Secrets; log: Logger },
+  config: Omit<AppDeps['config'], 'dataDir' | 'publicUrl' | 'maxRooms' | 'tokenTtlS'> = {},
+): Pick<AppDeps, 'config' | 'driver' | 'secrets' | 'log'> {
+  const { driver, secrets, log } = local;
+  return {
+    config: { dataDir, publicUrl: 'http://127.0.0.1', maxRooms: 5, tokenTtlS: 600, ...config },
+    driver,
+    secrets,
+    log,
+  };
 }

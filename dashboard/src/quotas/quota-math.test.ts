@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { cappedMaxAgeS, effectiveLimits, roomHoursToday, utcDayStart } from './quota-math.js';
+import {
+  cappedMaxAgeS,
+  effectiveLimits,
+  longestMaxAgeS,
+  noLonger,
+  promisedMs,
+  roomHoursToday,
+  roomMsToday,
+  utcDayStart,
+} from './quota-math.js';
 
 const T = (iso: string) => Date.parse(iso);
 const entry = (startedAt: string, endedAt: string | null, room = 'r') => ({
@@ -52,10 +61,57 @@ describe('limits', () => {
     expect(effectiveLimits(defaults, { roomHoursPerDay: 0 }).roomHoursPerDay).toBe(0);
   });
 
-  it("caps a new room's max age to the seconds left, never to 0 (which would mean none)", () => {
+  it("caps a new room's max age to the whole seconds left, never to 0 (which would mean none)", () => {
     expect(cappedMaxAgeS(0, 1800)).toBe(1800);
     expect(cappedMaxAgeS(600, 1800)).toBe(600);
-    expect(cappedMaxAgeS(3600, 1799.2)).toBe(1800);
+    expect(cappedMaxAgeS(3600, 1799.8)).toBe(1799); // rounded up, rooms together would go over
     expect(cappedMaxAgeS(0, 0.1)).toBe(1);
+  });
+});
+
+describe('room-hours promised to running rooms', () => {
+  const now = T('2026-12-03T10:00:00Z');
+  const created = (iso: string, maxAgeS: number) => ({ createdAt: T(iso), maxAgeS });
+
+  it('sums what each may still run until its max age; nothing for one past it', () => {
+    expect(promisedMs([], now)).toBe(0);
+    expect(
+      promisedMs([created('2026-12-03T09:30:00Z', 3600), created('2026-12-03T10:00:00Z', 1200)], now),
+    ).toBe(30 * 60_000 + 20 * 60_000);
+    expect(promisedMs([created('2026-12-03T08:00:00Z', 3600)], now)).toBe(0);
+  });
+
+  it('is unbounded when a room has no max age', () => {
+    expect(promisedMs([created('2026-12-03T09:30:00Z', 3600), created('2026-12-03T09:00:00Z', 0)], now)).toBe(
+      Infinity,
+    );
+  });
+
+  it('with what ran today adds up to all of a room: its max age (a room started today)', () => {
+    const room = created('2026-12-03T09:15:00Z', 5400);
+    const ran = roomMsToday([entry('2026-12-03T09:15:00Z', null)], now);
+    expect(ran + promisedMs([room], now)).toBe(5400_000);
+  });
+});
+
+describe('extending a running room', () => {
+  const now = T('2026-12-03T10:00:00Z');
+
+  it('may run what it ran since its create plus what is left (whole seconds)', () => {
+    expect(longestMaxAgeS(T('2026-12-03T09:00:00Z'), 30 * 60_000, now)).toBe(5400);
+    // created yesterday: its time before midnight is yesterday's, but its max age counts from its create
+    expect(longestMaxAgeS(T('2026-12-02T23:00:00Z'), 0, now)).toBe(11 * 3600);
+    expect(longestMaxAgeS(T('2026-12-03T09:59:59.500Z'), 999, now)).toBe(1);
+    // more promised than left: shorter than it ran already
+    expect(longestMaxAgeS(T('2026-12-03T09:00:00Z'), -1800_000, now)).toBe(1800);
+  });
+
+  it('costs nothing when unchanged or sooner; any end is sooner than none; none is never sooner', () => {
+    expect(noLonger(3600, 3600)).toBe(true);
+    expect(noLonger(3600, 1800)).toBe(true);
+    expect(noLonger(0, 0)).toBe(true);
+    expect(noLonger(0, 999_999)).toBe(true);
+    expect(noLonger(3600, 3601)).toBe(false);
+    expect(noLonger(3600, 0)).toBe(false);
   });
 });

@@ -50,11 +50,50 @@ export function effectiveLimits(defaults: QuotaLimits, overrides: QuotaOverrides
 
 /**
  * A new room's max age under what is left of today's room-hours: the smaller of its own (0: none)
- * and the seconds left, rounded up so that a room never gets 0 (which would mean "no limit"). Pure.
+ * and the whole seconds left, so that the rooms' max ages never add up to more than the limit.
+ * Callers refuse a create with less than a second left; a room never gets 0 (which would mean
+ * "no limit"). Pure.
  */
 export function cappedMaxAgeS(maxAgeS: number, leftS: number): number {
-  const left = Math.max(1, Math.ceil(leftS));
+  const left = Math.max(1, Math.floor(leftS));
   return maxAgeS > 0 ? Math.min(maxAgeS, left) : left;
+}
+
+/** A running room: when it was created and the max age it runs with now (0: none). */
+export interface RunningRoom {
+  createdAt: number;
+  maxAgeS: number;
+}
+
+/**
+ * The time (ms) running rooms may still run from `nowMs` until their max age: each room's
+ * createdAt + maxAgeS - now, none for a room past it, Infinity when one has no max age. What they
+ * ran already is not in it (roomMsToday counts that), so the two add up to all a room may take. Pure.
+ */
+export function promisedMs(rooms: readonly RunningRoom[], nowMs: number): number {
+  let ms = 0;
+  for (const r of rooms) {
+    if (r.maxAgeS <= 0) return Infinity;
+    ms += Math.max(0, r.createdAt + r.maxAgeS * 1000 - nowMs);
+  }
+  return ms;
+}
+
+/**
+ * The longest max age (whole s) a running room created at `createdAt` may get when `leftMs` of
+ * the day's room-hours are neither used nor promised to other rooms: what it ran since its create
+ * plus that (its own time so far is in what was used, so it is given back). Pure.
+ */
+export function longestMaxAgeS(createdAt: number, leftMs: number, nowMs: number): number {
+  return Math.floor((nowMs - createdAt + leftMs) / 1000);
+}
+
+/**
+ * True when a room's max age going `from` -> `to` promises it no more time: unchanged, or an end
+ * sooner than before (any end, where there was none). Pure.
+ */
+export function noLonger(from: number, to: number): boolean {
+  return to === from || (to > 0 && (from === 0 || to < from));
 }
 
 /** Bytes for people: `12.3 MiB` (one decimal), the unit of BOXROOM_QUOTA_RECORDING_MB. */

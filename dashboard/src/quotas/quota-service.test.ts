@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AccountRef, QuotaLimits } from '@boxroom/contracts';
-import { OPERATOR, principalOfAccount } from '../auth/principal.js';
+import { OPERATOR, principalOfAccount, type Principal } from '../auth/principal.js';
 import { AppError } from '../errors.js';
 import type { RoomRecord, RoomSpec } from '../rooms/room-driver.js';
 import type { FileStateStore } from '../store/file-state-store.js';
@@ -99,24 +99,132 @@ describe('QuotaService', () => {
     ).toBe('ok');
   });
 
-  it("caps a new room's max age to today's hours left, and refuses once they are spent", async () => {
+  it("caps a new room's max age to today's hours neither used nor promised, and refuses once none are left", async () => {
     const q = service({ roomHoursPerDay: 1 });
     const p = principalOfAccount(ALICE);
-    await q.admitRoom(p, spec('r1', 'alice', now, 7200), driverCreate);
-    expect(records[0]!.spec.timeouts?.maxAgeS).toBe(3600);
-    now = T0 + 40 * 60_000; // r1 ran 40 min: 20 left
+    await q.admitRoom(p, spec('r1', 'alice', now, 1800), driverCreate);
+    expect(records[0]!.spec.timeouts?.maxAgeS).toBe(1800);
+    now = T0 + 20 * 60_000; // r1 ran 20 min and may run 10 more: 30 left
     await q.admitRoom(p, spec('r2', 'alice', now, 0), driverCreate);
-    expect(records[1]!.spec.timeouts?.maxAgeS).toBe(20 * 60);
-    now = T0 + 50 * 60_000; // 50 + 10 minutes: the hour is spent
+    expect(records[1]!.spec.timeouts?.maxAgeS).toBe(30 * 60);
+    expect(await outcome(q.admitRoom(p, spec('r3', 'alice', now), driverCreate))).toBe(
+      "quota_exceeded: quota exceeded: the rest of today's room-hours (UTC) is promised to your running rooms " +
+        'until their max age (1 h a day): shorten or delete one first',
+    );
+    now = T0 + 30 * 60_000; // r1 reached its max age
+    records.shift();
+    await q.roomEnded('r1');
+    now = T0 + 50 * 60_000; // 30 + 30 minutes: the hour is spent
     expect(await outcome(q.admitRoom(p, spec('r3', 'alice', now), driverCreate))).toBe(
       "quota_exceeded: quota exceeded: today's room-hours (UTC) are used up (1 h a day): more after midnight UTC",
     );
     // the next UTC day starts afresh
     records = [];
-    await q.roomEnded('r1');
     await q.roomEnded('r2');
     now = Date.parse('2026-12-04T00:10:00Z');
     expect(await outcome(q.admitRoom(p, spec('r4', 'alice', now), driverCreate))).toBe('ok');
+  });
+
+  it('shares the hours among creates admitted at once: their max ages never add up to more than the day', async () => {
+    const q = service({ roomHoursPerDay: 2 });
+    const p = principalOfAccount(ALICE);
+    let release!: () => void;
+    const slow = new Promise<void>((r) => (release = r));
+    // none is listed before all were admitted: the driver is still creating them
+    const creates = ['r1', 'r2', 'r3'].map((id) =>
+      outcome(
+        q.admitRoom(p, spec(id, 'alice', now, 3600), async (s) => {
+          await slow;
+          return driverCreate(s);
+        }),
+      ),
+    );
+    await new Promise((r) => setTimeout(r, 20));
+    release();
+    expect(await Promise.all(creates)).toEqual([
+      'ok',
+      'ok',
+      expect.stringMatching(/^quota_exceeded: quota exceeded: the rest of today's room-hours/),
+    ]);
+    expect(records.map((r) => r.spec.timeouts?.maxAgeS)).toEqual([3600, 3600]);
+  });
+
+  it("refuses a create while one of the creator's rooms runs with no max age (extended by an operator)", async () => {
+    const live = new Map<string, number>();
+    const q = new QuotaService({
+      store,
+      defaults: { ...NONE, roomHoursPerDay: 8 },
+      rooms: async () => [...records],
+      timeoutsOf: (s) => ({ ...s.timeouts!, maxAgeS: live.get(s.id) ?? s.timeouts!.maxAgeS }),
+      log: pino({ level: 'silent' }),
+      now: () => now,
+    });
+    const p = principalOfAccount(ALICE);
+    await q.admitRoom(p, spec('r1', 'alice', now, 600), driverCreate);
+    await q.admitExtend(OPERATOR, records[0]!.spec, { maxAgeS: 0, noViewersS: 0, noInputS: 0 }, async () =>
+      live.set('r1', 0),
+    );
+    expect(await outcome(q.admitRoom(p, spec('r2', 'alice', now), driverCreate))).toBe(
+      "quota_exceeded: quota exceeded: a room runs with no max age and may take all of today's room-hours " +
+        '(8 h a day): give it a max age or delete it first',
+    );
+    // its creator gives it an end again (shorter than none: always allowed), and may create
+    await q.admitExtend(p, records[0]!.spec, { maxAgeS: 3600, noViewersS: 0, noInputS: 0 }, async () =>
+      live.set('r1', 3600),
+    );
+    await q.admitRoom(p, spec('r2', 'alice', now), driverCreate);
+    expect(records[1]!.spec.timeouts?.maxAgeS).toBe(7 * 3600);
+  });
+
+  it("admits an extend of a creator's room within the owner's hours left, for its creator and its owner link", async () => {
+    const q = service({ roomHoursPerDay: 2 });
+    const alice = principalOfAccount(ALICE);
+    const ownerLink: Principal = { role: 'owner', id: 'guest', name: 'guest', room: 'r1', token: 'x' };
+    await q.admitRoom(alice, spec('r1', 'alice', now, 1800), driverCreate);
+    await q.admitRoom(alice, spec('r2', 'alice', now, 1800), driverCreate);
+    now = T0 + 10 * 60_000; // 20 min used, 40 promised: r1 may run 60 more minutes than its 30
+    const extend = (p: Principal, maxAgeS: number) =>
+      outcome(
+        q.admitExtend(p, records[0]!.spec, { maxAgeS, noViewersS: 0, noInputS: 0 }, async () => {
+          records[0] = {
+            ...records[0]!,
+            spec: { ...records[0]!.spec, timeouts: { maxAgeS, noViewersS: 0, noInputS: 0 } },
+          };
+        }),
+      );
+    for (const p of [alice, ownerLink]) {
+      expect(await extend(p, 0)).toBe(
+        "quota_exceeded: quota exceeded: maxAgeS 0 (no end) runs past the owner's room-hours left today (UTC) " +
+          '(2 h a day): at most 5400 s for this room',
+      );
+      expect(await extend(p, 5401)).toMatch(/maxAgeS 5401 s runs past .* at most 5400 s for this room$/);
+    }
+    expect(await extend(ownerLink, 5400)).toBe('ok');
+    expect(records[0]!.spec.timeouts?.maxAgeS).toBe(5400);
+    // r1 took the rest: r2 may only keep what it has, or less
+    expect(await outcome(q.admitRoom(alice, spec('r3', 'alice', now), driverCreate))).toMatch(/promised/);
+    const r2 = records[1]!.spec;
+    const r2To = (maxAgeS: number) =>
+      outcome(q.admitExtend(alice, r2, { maxAgeS, noViewersS: 0, noInputS: 0 }, async () => undefined));
+    expect(await r2To(1801)).toMatch(/at most 1800 s for this room$/);
+    expect(await r2To(1800)).toBe('ok');
+    expect(await r2To(600)).toBe('ok');
+    // operators and admins are not limited
+    expect(await extend(OPERATOR, 0)).toBe('ok');
+    expect(await extend(principalOfAccount(OPS), 86_400)).toBe('ok');
+  });
+
+  it('leaves extends of rooms whose create was not counted for a creator, or whose owner has no hours limit, alone', async () => {
+    const q = service({ roomHoursPerDay: 1 });
+    const ownerLink: Principal = { role: 'owner', id: 'guest', name: 'guest', room: 'r1', token: 'x' };
+    await q.admitRoom(OPERATOR, spec('r1', 'operator', now, 600), driverCreate);
+    const off = { maxAgeS: 0, noViewersS: 0, noInputS: 0 };
+    expect(await outcome(q.admitExtend(ownerLink, records[0]!.spec, off, async () => undefined))).toBe('ok');
+    await q.admitRoom(principalOfAccount(ALICE), spec('r2', 'alice', now, 600), driverCreate);
+    await q.set(OPERATOR, 'alice', { roomHoursPerDay: null });
+    expect(
+      await outcome(q.admitExtend(principalOfAccount(ALICE), records[1]!.spec, off, async () => undefined)),
+    ).toBe('ok');
   });
 
   it('leaves admins, operators and the admin token alone: no limit, limits all null in their report', async () => {

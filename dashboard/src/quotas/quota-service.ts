@@ -5,6 +5,7 @@ import {
   type QuotaLimits,
   type QuotaLimitsPatch,
   type QuotaReport,
+  type ResolvedRoomTimeouts,
 } from '@boxroom/contracts';
 import { isAdmin, type Principal } from '../auth/principal.js';
 import { errors } from '../errors.js';
@@ -20,6 +21,9 @@ import {
   effectiveLimits,
   formatBytes,
   HOUR_MS,
+  longestMaxAgeS,
+  noLonger,
+  promisedMs,
   roomMsToday,
   UNCAPPED,
   utcDayStart,
@@ -50,6 +54,8 @@ export interface QuotaServiceDeps {
   defaults: QuotaLimits;
   /** every room the driver runs */
   rooms(): Promise<RoomRecord[]>;
+  /** the timeouts a room runs with now (an extend over its created ones); default: its created ones */
+  timeoutsOf?(spec: RoomSpec): ResolvedRoomTimeouts;
   /**
    * the role of an account other than the caller (an admin's look at it); null: unknown, which
    * counts as a creator. Default: the admin token's account is an admin, the rest unknown.
@@ -63,16 +69,17 @@ export interface QuotaServiceDeps {
 
 /**
  * Per-creator quotas: rooms at once, room-hours per UTC day, recording bytes. Admins and operators
- * have none. The creates of one creator are admitted one at a time (counting the rooms still being
- * created), and every refusal goes through refuse(). The room-hours ledger is written at create and
+ * have none. The creates and extends of one creator are admitted one at a time (counting the rooms
+ * still being created), and every refusal goes through refuse(). A creator's rooms never hold more
+ * room-hours than its day has: what they ran today plus what their max ages still promise. The room-hours ledger is written at create and
  * at every end; open entries whose room is gone (ended while no dashboard ran) are closed when
  * found. One replica's in-flight creates are known to it only: two replicas admitting the same
  * creator's last slot at the same instant may both pass.
  */
 export class QuotaService {
   private readonly admissions = new KeyedSerial();
-  /** room id -> owner: creates admitted and not finished */
-  private readonly inFlight = new Map<string, string>();
+  /** room id -> its owner and admitted spec: creates admitted and not finished */
+  private readonly inFlight = new Map<string, { owner: string; spec: RoomSpec }>();
   private prunedAt = 0;
 
   constructor(private readonly d: QuotaServiceDeps) {}
@@ -105,8 +112,9 @@ export class QuotaService {
 
   /**
    * A create by `p`, admitted: a creator at its room cap or out of today's hours is refused; its
-   * room's max age is capped to the hours left today; its ledger entry is opened before the room
-   * exists and closed again when the create fails. Others' creates pass untouched.
+   * room's max age is capped to the hours left today (neither used nor promised to its other
+   * rooms); its ledger entry is opened before the room exists and closed again when the create
+   * fails. Others' creates pass untouched.
    */
   async admitRoom<T>(p: Principal, spec: RoomSpec, create: (spec: RoomSpec) => Promise<T>): Promise<T> {
     const account = p.account;
@@ -115,7 +123,7 @@ export class QuotaService {
       const limits = await this.limitsOf(account.id, 'creator');
       const records = await this.d.rooms();
       await this.reconcile(records);
-      const running = this.running(account.id, records);
+      const running = this.running(account.id, records).length;
       if (limits.roomsAtOnce !== null && running >= limits.roomsAtOnce)
         this.refuse(
           account,
@@ -124,17 +132,18 @@ export class QuotaService {
         );
       let next = spec;
       if (limits.roomHoursPerDay !== null) {
-        const leftS = (limits.roomHoursPerDay * HOUR_MS - (await this.msToday(account.id))) / 1000;
-        if (leftS <= 0)
+        const leftS = (await this.msLeft(account, limits.roomHoursPerDay, records)) / 1000;
+        if (leftS < 1)
           this.refuse(
             account,
             'roomHoursPerDay',
-            `today's room-hours (UTC) are used up (${limits.roomHoursPerDay} h a day): more after midnight UTC`,
+            `the rest of today's room-hours (UTC) is promised to your running rooms until their max age ` +
+              `(${limits.roomHoursPerDay} h a day): shorten or delete one first`,
           );
         const timeouts = timeoutsOf(spec);
         next = { ...spec, timeouts: { ...timeouts, maxAgeS: cappedMaxAgeS(timeouts.maxAgeS, leftS) } };
       }
-      this.inFlight.set(spec.id, account.id);
+      this.inFlight.set(spec.id, { owner: account.id, spec: next });
       try {
         await this.d.store.openRoomUsage({ room: spec.id, owner: account.id, startedAt: spec.createdAt });
       } catch (err) {
@@ -151,6 +160,41 @@ export class QuotaService {
     } finally {
       this.inFlight.delete(spec.id);
     }
+  }
+
+  /**
+   * An extend (a PATCH of the timeouts `to` in force afterwards) of a creator's room, admitted: a
+   * max age that would end the room after the owner's room-hours of today run out (what its rooms
+   * used today and what its other rooms' max ages promise) is refused, and so is none (0). The
+   * limit is the room's owner's, whoever asks (its creator, an owner link); operators and admins
+   * are not limited, as by the template's maximum. A max age unchanged or shorter always passes.
+   * `apply` (the change itself) runs while no create or extend of the same creator is admitted.
+   */
+  async admitExtend<T>(
+    p: Principal,
+    spec: RoomSpec,
+    to: ResolvedRoomTimeouts,
+    apply: () => Promise<T>,
+  ): Promise<T> {
+    const from = this.timeouts(spec).maxAgeS;
+    if (p.role === 'operator' || noLonger(from, to.maxAgeS)) return apply();
+    const owner = await this.cappedOwner(spec.id);
+    if (!owner) return apply();
+    return this.admissions.run(owner, async () => {
+      const { roomHoursPerDay: limit } = await this.limitsOf(owner, await this.roleOf(owner));
+      if (limit === null) return apply();
+      const account: AccountRef = { id: owner, name: owner, role: 'creator' };
+      const leftMs = await this.msLeft(account, limit, await this.d.rooms(), spec.id);
+      const longest = longestMaxAgeS(spec.createdAt, leftMs, this.now());
+      if (to.maxAgeS === 0 || to.maxAgeS > longest)
+        this.refuse(
+          account,
+          'roomHoursPerDay',
+          `maxAgeS ${to.maxAgeS === 0 ? '0 (no end)' : `${to.maxAgeS} s`} runs past the owner's room-hours ` +
+            `left today (UTC) (${limit} h a day): at most ${Math.max(longest, from)} s for this room`,
+        );
+      return apply();
+    });
   }
 
   /** A room ended (deleted, expired, failed): its hours stop counting. Never throws. */
@@ -218,7 +262,7 @@ export class QuotaService {
       account,
       limits: await this.limitsOf(account, role),
       usage: {
-        roomsAtOnce: this.running(account, records),
+        roomsAtOnce: this.running(account, records).length,
         roomHoursPerDay: Math.round((await this.msToday(account)) / 3600) / 1000,
         recordingBytes: await this.recordingBytes(account),
       },
@@ -236,12 +280,49 @@ export class QuotaService {
   }
 
   /** The account's rooms the driver lists (not those on their way out) and its creates in flight. */
-  private running(account: string, records: RoomRecord[]): number {
-    const ids = new Set(
-      records.filter((r) => r.spec.ownerId === account && r.status !== 'stopping').map((r) => r.spec.id),
+  private running(account: string, records: RoomRecord[]): RoomSpec[] {
+    const specs = new Map<string, RoomSpec>();
+    for (const { owner, spec } of this.inFlight.values()) if (owner === account) specs.set(spec.id, spec);
+    for (const r of records)
+      if (r.spec.ownerId === account && r.status !== 'stopping') specs.set(r.spec.id, r.spec);
+    return [...specs.values()];
+  }
+
+  /**
+   * The ms of today's room-hours (`limitH`) the account's rooms neither used nor are promised: the
+   * limit, less what its rooms ran today, less what the max ages of its running rooms (but `except`)
+   * still allow them. Refused when the day's hours are used, or a running room has no max age.
+   */
+  private async msLeft(
+    account: AccountRef,
+    limitH: number,
+    records: RoomRecord[],
+    except?: string,
+  ): Promise<number> {
+    const used = await this.msToday(account.id);
+    if (used >= limitH * HOUR_MS)
+      this.refuse(
+        account,
+        'roomHoursPerDay',
+        `today's room-hours (UTC) are used up (${limitH} h a day): more after midnight UTC`,
+      );
+    const others = this.running(account.id, records).filter((s) => s.id !== except);
+    const promised = promisedMs(
+      others.map((s) => ({ createdAt: s.createdAt, maxAgeS: this.timeouts(s).maxAgeS })),
+      this.now(),
     );
-    for (const [id, owner] of this.inFlight) if (owner === account) ids.add(id);
-    return ids.size;
+    if (promised === Infinity)
+      this.refuse(
+        account,
+        'roomHoursPerDay',
+        `a room runs with no max age and may take all of today's room-hours (${limitH} h a day): ` +
+          'give it a max age or delete it first',
+      );
+    return limitH * HOUR_MS - used - promised;
+  }
+
+  private timeouts(spec: RoomSpec): ResolvedRoomTimeouts {
+    return this.d.timeoutsOf?.(spec) ?? timeoutsOf(spec);
   }
 
   private async msToday(account: string): Promise<number> {

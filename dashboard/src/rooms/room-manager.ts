@@ -86,9 +86,10 @@ export interface RoomManagerDeps {
     ): Promise<T>;
     release(spec: RoomSpec): Promise<void>;
   };
-  /** per-creator quotas (QuotaService): admits (or refuses) each create, told when each room ends */
+  /** per-creator quotas (QuotaService): admits (or refuses) creates and extends, told when rooms end */
   quotas?: {
     admitRoom<T>(p: Principal, spec: RoomSpec, create: (spec: RoomSpec) => Promise<T>): Promise<T>;
+    admitExtend<T>(p: Principal, spec: RoomSpec, to: ResolvedRoomTimeouts, run: () => Promise<T>): Promise<T>;
     roomEnded(id: string): Promise<void>;
   };
   /** the templates a create may name (TemplateService); default: the built-in ones */
@@ -224,13 +225,21 @@ export class RoomManager {
     // one PATCH of a room at a time: each reads what the one before it stored, and none pushes an
     // older state over a newer one (a clipboard change during a resize would undo the resize)
     const next = await settingsPush.exclusive(id, async () => {
-      const now = settings.of(record.spec);
-      const wanted = patched(now, body, timeoutsOf(record.spec));
-      if (record.status === 'ready') {
-        await this.refuseOtherProtocol(record);
-        await settingsPush.send(record, wanted);
-      }
-      await settings.set(id, wanted);
+      const wanted = patched(settings.of(record.spec), body, timeoutsOf(record.spec));
+      const apply = async () => {
+        if (record.status === 'ready') {
+          await this.refuseOtherProtocol(record);
+          await settingsPush.send(record, wanted);
+        }
+        await settings.set(id, wanted);
+      };
+      // a new end of a creator's room spends its owner's room-hours, whoever asks: the quota admits it
+      const to = body.timeouts ? wanted.timeouts : undefined;
+      if (to && this.deps.quotas)
+        await this.deps.quotas
+          .admitExtend(p, record.spec, to, apply)
+          .catch((err: unknown) => this.audit.refused(p, 'room.update', id, err, { maxAgeS: to.maxAgeS }));
+      else await apply();
       return wanted;
     });
     this.deps.log.info(

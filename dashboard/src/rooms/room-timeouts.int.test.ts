@@ -11,7 +11,7 @@ import type { AgentHealth, SessionEvent, WebhookEvent } from '@boxroom/contracts
 import { verifyWebhook } from '@boxroom/contracts/webhook';
 import { openSession, until } from '../../../test/support/agent-helpers.js';
 import { alive } from '../../../test/support/agent-process.js';
-import { localDriverIn } from '../../../test/support/local-driver.js';
+import { localAppDeps, localDriverIn } from '../../../test/support/local-driver.js';
 import { buildApp } from '../app.js';
 import { findRoomProcesses } from '../drivers/local/leftovers.js';
 import type { RoomDriver } from './room-driver.js';
@@ -62,23 +62,15 @@ describe('room timeouts through the dashboard (local driver, real agent)', () =>
     receiver = await startReceiver();
     dataDir = await mkdtemp(join(tmpdir(), 'boxroom-timeouts-int-'));
     const local = await localDriverIn(dataDir, ADMIN.authorization.slice('Bearer '.length), 160);
-    const { secrets, log } = local;
     driver = local.driver;
-    app = await buildApp({
-      config: {
-        dataDir,
-        publicUrl: 'http://127.0.0.1',
-        maxRooms: 5,
-        tokenTtlS: 600,
+    app = await buildApp(
+      localAppDeps(dataDir, local, {
         roomTimeouts: { maxAgeS: 0, noViewersS: 0, noInputS: 0 },
         roomPollMs: 300,
         webhookUrl: receiver.url,
         webhookSecret: WEBHOOK_SECRET,
-      },
-      log,
-      driver,
-      secrets,
-    });
+      }),
+    );
     base = await app.listen({ port: 0, host: '127.0.0.1' });
   });
 

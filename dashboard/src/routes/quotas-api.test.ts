@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AccountRef, QuotaLimits, QuotaReport, Room } from '@boxroom/contracts';
+import type { AccountRef, AuditList, QuotaLimits, QuotaReport, Room } from '@boxroom/contracts';
 import { buildTestApp, inviteOf, type TestApp } from '../testing/test-app.js';
 
 const ACCOUNTS: Record<string, AccountRef> = {
@@ -18,7 +18,12 @@ describe('quotas API', () => {
   const start = async (quotas: Partial<QuotaLimits>) => {
     t = await buildTestApp({ accounts: ACCOUNTS, quotas: { ...NONE, ...quotas } });
   };
-  const call = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, headers: object, payload?: object) =>
+  const call = (
+    method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+    url: string,
+    headers: object,
+    payload?: object,
+  ) =>
     t.app.inject({
       method,
       url,
@@ -138,6 +143,100 @@ describe('quotas API', () => {
         code: 'quota_exceeded',
         message: "quota exceeded: today's room-hours (UTC) are used up (0 h a day): more after midnight UTC",
       },
+    });
+  });
+
+  it('shares the hours among creates at the same time: their max ages add up to the day at most', async () => {
+    await start({ roomHoursPerDay: 2 });
+    const created = await Promise.all(
+      [1, 2, 3].map(() => create('brt_alice', { timeouts: { maxAgeS: 3600 } })),
+    );
+    expect(created.map((r) => r.statusCode).sort()).toEqual([201, 201, 409]);
+    expect(created.find((r) => r.statusCode === 409)!.json().error.message).toBe(
+      "quota exceeded: the rest of today's room-hours (UTC) is promised to your running rooms until their " +
+        'max age (2 h a day): shorten or delete one first',
+    );
+    const ages = created.filter((r) => r.statusCode === 201).map((r) => r.json<Room>().timeouts.maxAgeS);
+    expect(ages).toEqual([3600, 3600]);
+    // a room asking for no max age gets none of the day: it is promised already
+    expect((await create('brt_alice')).statusCode).toBe(409);
+    expect((await create('brt_bob')).json<Room>().timeouts.maxAgeS).toBe(7200);
+  });
+
+  describe("extending a creator's room (PATCH timeouts) within its owner's room-hours", () => {
+    const patch = (headers: object, id: string, maxAgeS: number) =>
+      call('PATCH', `/api/rooms/${id}`, headers, { timeouts: { maxAgeS } });
+    /** a room of alice's with 1 h a day; still starting: a PATCH only stores its settings */
+    const aliceRoom = async () => {
+      await start({ roomHoursPerDay: 1 });
+      t.driver.createStatus = 'starting';
+      const room = (await create('brt_alice')).json<Room>();
+      expect(room.timeouts.maxAgeS).toBe(3600);
+      return room;
+    };
+    const maxAgeOf = async (id: string) =>
+      (await call('GET', `/api/rooms/${id}`, t.admin)).json<Room>().timeouts.maxAgeS;
+    const denied = async () =>
+      (await call('GET', '/api/audit?action=room.update', t.admin))
+        .json<AuditList>()
+        .entries.map((e) => [e.actor.id, e.outcome, e.detail]);
+
+    it('its creator: no end and an end past the hours are refused (409, in the audit trail); within them: 200', async () => {
+      const room = await aliceRoom();
+      const never = await patch(as('brt_alice'), room.id, 0);
+      expect(never.statusCode).toBe(409);
+      expect(never.json().error.code).toBe('quota_exceeded');
+      expect(never.json().error.message).toMatch(
+        /^quota exceeded: maxAgeS 0 \(no end\) runs past the owner's room-hours left today \(UTC\) \(1 h a day\): at most 36\d\d s for this room$/,
+      );
+      const month = await patch(as('brt_alice'), room.id, 2_592_000);
+      expect(month.statusCode).toBe(409);
+      expect(month.json().error.message).toMatch(/^quota exceeded: maxAgeS 2592000 s runs past/);
+      expect(await maxAgeOf(room.id)).toBe(3600);
+      expect(await denied()).toEqual([
+        ['alice', 'denied', { maxAgeS: 0, reason: 'quota_exceeded' }],
+        ['alice', 'denied', { maxAgeS: 2_592_000, reason: 'quota_exceeded' }],
+      ]);
+      // shorter, then back: the hour is its own
+      expect((await patch(as('brt_alice'), room.id, 1800)).statusCode).toBe(200);
+      expect((await patch(as('brt_alice'), room.id, 3600)).statusCode).toBe(200);
+      expect(await maxAgeOf(room.id)).toBe(3600);
+    });
+
+    it("the owner link on a creator's room: limited by the room's owner, not the caller", async () => {
+      const room = await aliceRoom();
+      const joined = await call(
+        'POST',
+        `/api/rooms/${room.id}/join`,
+        {},
+        {
+          invite: inviteOf(room.links!.owner),
+          name: 'guest',
+        },
+      );
+      expect(joined.statusCode, joined.body).toBe(200);
+      const owner = as(joined.json<{ token: string }>().token);
+      for (const maxAgeS of [0, 2_592_000]) {
+        const res = await patch(owner, room.id, maxAgeS);
+        expect(res.statusCode).toBe(409);
+        expect(res.json().error.code).toBe('quota_exceeded');
+      }
+      expect(await maxAgeOf(room.id)).toBe(3600);
+      expect((await denied()).map(([, outcome]) => outcome)).toEqual(['denied', 'denied']);
+      expect((await patch(owner, room.id, 600)).statusCode).toBe(200);
+      // other timeouts change freely: the room's end stays
+      const idle = await call('PATCH', `/api/rooms/${room.id}`, owner, { timeouts: { noInputS: 300 } });
+      expect(idle.statusCode).toBe(200);
+      expect(idle.json<Room>().timeouts).toMatchObject({ maxAgeS: 600, noInputS: 300 });
+    });
+
+    it('operators and admins are not limited (their extend of her room is their decision)', async () => {
+      const room = await aliceRoom();
+      expect((await patch(as('brt_ops'), room.id, 2_592_000)).statusCode).toBe(200);
+      expect((await patch(t.admin, room.id, 0)).statusCode).toBe(200);
+      expect(await maxAgeOf(room.id)).toBe(0);
+      // while her room has no end, it may take the whole day: her next create is refused
+      expect((await create('brt_alice')).json().error.message).toMatch(/a room runs with no max age/);
     });
   });
 

@@ -40,6 +40,10 @@ export class FileQuotas {
     return { ...this.data.overrides[account] };
   }
 
+  allOverrides(): Record<string, QuotaOverrides> {
+    return structuredClone(this.data.overrides);
+  }
+
   patch(account: string, patch: QuotaOverrides): Promise<QuotaOverrides> {
     return this.change((d) => {
       const next = patchOverrides(d.overrides[account] ?? {}, patch);

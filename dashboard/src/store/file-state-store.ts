@@ -341,6 +341,11 @@ export class FileStateStore implements StateStore {
     return this.quotas.patch(account, patch);
   }
 
+  /** Every account's own limits (the import into PostgreSQL copies them). */
+  listQuotaOverrides(): Promise<Record<string, QuotaOverrides>> {
+    return Promise.resolve(this.quotas.allOverrides());
+  }
+
   openRoomUsage(entry: Omit<RoomUsageEntry, 'endedAt'>): Promise<boolean> {
     return this.quotas.open(entry);
   }

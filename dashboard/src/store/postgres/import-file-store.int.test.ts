@@ -70,6 +70,11 @@ async function fileStore(): Promise<string> {
   await files.insertApiToken(ALICE_TOKEN);
   await files.appendAudit(auditEntry({ action: 'room.create' }));
   await files.appendAudit(auditEntry({ action: 'room.delete', at: 1_700_000_001_000, key: 'k1' }));
+  await files.patchQuotaOverrides('oidc:a', { roomsAtOnce: 2, recordingBytes: null });
+  await files.patchQuotaOverrides('oidc:b', { roomHoursPerDay: 3 });
+  await files.openRoomUsage({ room: 'aaaaaaaaaa', owner: 'oidc:a', startedAt: 1_700_000_000_000 });
+  await files.openRoomUsage({ room: 'bbbbbbbbbb', owner: 'oidc:a', startedAt: 1_700_000_000_000 });
+  await files.closeRoomUsage('bbbbbbbbbb', 1_700_000_360_000);
   await files.close();
   return dataDir;
 }
@@ -84,6 +89,8 @@ async function snapshot(store: PostgresStateStore) {
     accounts: await store.listAccounts(),
     apiTokens: await store.listApiTokens(null),
     audit: (await store.queryAudit({ limit: 100 })).map((e) => [e.action, e.at, e.actor.id]),
+    quotaOverrides: [await store.getQuotaOverrides('oidc:a'), await store.getQuotaOverrides('oidc:b')],
+    roomUsage: await store.listRoomUsage(0),
   };
 }
 
@@ -95,6 +102,8 @@ describe('importFileStore', () => {
     try {
       // Already in the database and higher: kept (a lower generation would revive revoked links).
       for (let i = 0; i < 5; i++) await store.bumpInviteGeneration('aaaaaaaaaa', 'owner');
+      // an account with its own limits in the database already keeps them (an admin set them since)
+      await store.patchQuotaOverrides('oidc:b', { roomHoursPerDay: 8 });
       const counts = await importFileStore(dataDir, store.db, log);
       expect(counts).toEqual({
         rooms: 1,
@@ -108,6 +117,8 @@ describe('importFileStore', () => {
         accounts: 1,
         apiTokens: 1,
         auditEntries: 2,
+        quotaOverrides: 1,
+        roomUsage: 2,
       });
       const first = await snapshot(store);
       expect(first).toEqual({
@@ -134,8 +145,18 @@ describe('importFileStore', () => {
           ['room.create', '2026-01-01T00:00:00.000Z', 'alice'],
           ['room.delete', '2023-11-14T22:13:21.000Z', 'alice'],
         ],
+        quotaOverrides: [{ roomsAtOnce: 2, recordingBytes: null }, { roomHoursPerDay: 8 }],
+        roomUsage: [
+          { room: 'aaaaaaaaaa', owner: 'oidc:a', startedAt: 1_700_000_000_000, endedAt: null },
+          { room: 'bbbbbbbbbb', owner: 'oidc:a', startedAt: 1_700_000_000_000, endedAt: 1_700_000_360_000 },
+        ],
       });
-      expect(await importFileStore(dataDir, store.db, log)).toMatchObject({ webhooks: 0, auditEntries: 0 });
+      expect(await importFileStore(dataDir, store.db, log)).toMatchObject({
+        webhooks: 0,
+        auditEntries: 0,
+        quotaOverrides: 0,
+        roomUsage: 0,
+      });
       expect(await snapshot(store)).toEqual(first);
     } finally {
       await store.close();

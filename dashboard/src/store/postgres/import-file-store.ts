@@ -26,6 +26,10 @@ export interface ImportCounts {
   apiTokens: number;
   /** audit entries copied (in their order, after those the database has; an entry copied before is not again) */
   auditEntries: number;
+  /** accounts whose own quota limits were copied (one the database has limits for keeps them) */
+  quotaOverrides: number;
+  /** room-hours ledger entries copied (a room the database has an entry for keeps it) */
+  roomUsage: number;
 }
 
 const MERGE = {
@@ -57,6 +61,8 @@ export async function importFileStore(dataDir: string, db: PgDatabase, log: Logg
   const apiTokens = await files.listApiTokens(null);
   const webhooks = await files.dueWebhooks(Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
   const audit = await files.queryAudit({ limit: Number.MAX_SAFE_INTEGER });
+  const quotaOverrides = await files.listQuotaOverrides();
+  const roomUsage = await files.listRoomUsage(0);
   await files.close();
 
   // Each row inserted, or merged as the later value: a second import changes nothing.
@@ -82,6 +88,8 @@ export async function importFileStore(dataDir: string, db: PgDatabase, log: Logg
     accounts: 0,
     apiTokens: 0,
     auditEntries: 0,
+    quotaOverrides: 0,
+    roomUsage: 0,
   };
   await db.transaction(async (c) => {
     for (const [kind, count, params] of rows) {
@@ -141,6 +149,22 @@ export async function importFileStore(dataDir: string, db: PgDatabase, log: Logg
     for (const e of audit) {
       const key = `imported.${e.id}.${e.at}`;
       if (await insertAudit(c, { ...e, at: Date.parse(e.at), key })) counts.auditEntries++;
+    }
+    // an admin's limits, and today's room-hours: without them creators start the day afresh
+    for (const [account, limits] of Object.entries(quotaOverrides)) {
+      const { rowCount } = await c.query(
+        'INSERT INTO quota_overrides (account, limits) VALUES ($1, $2) ON CONFLICT (account) DO NOTHING',
+        [account, JSON.stringify(limits)],
+      );
+      counts.quotaOverrides += rowCount ?? 0;
+    }
+    for (const e of roomUsage) {
+      const { rowCount } = await c.query(
+        `INSERT INTO room_usage (room, owner, started_at, ended_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (room) DO NOTHING`,
+        [e.room, e.owner, Math.round(e.startedAt), e.endedAt === null ? null : Math.round(e.endedAt)],
+      );
+      counts.roomUsage += rowCount ?? 0;
     }
     const rooms = new Set([...Object.keys(generations), ...Object.keys(rights), ...Object.keys(settings)]);
     counts.rooms = rooms.size;
