@@ -1,11 +1,14 @@
-import type { WebhookEvent } from '@boxroom/contracts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { RecordingEntry } from './recording-entry.js';
 import { defineAccountTests } from './state-store-accounts.suite.js';
 import { defineAuditTests } from './state-store-audit.suite.js';
 import { defineProfileLeaseTests } from './state-store-profiles.suite.js';
 import { defineQuotaStoreTests } from './state-store-quotas.suite.js';
+import { defineTemplateStoreTests } from './state-store-templates.suite.js';
+import type { RecordingEntry } from './recording-entry.js';
+import { OTHER, ROOM, recordingEntry, seen, sleep, webhookEvent } from './state-store-fixtures.js';
 import type { StateStore, StoreChange } from './state-store.js';
+
+export { recordingEntry, webhookEvent };
 
 /**
  * One place the state on a fixture lives (a data dir, a database). `open()` makes a new store
@@ -17,49 +20,6 @@ export interface StoreFixture {
   open(): Promise<StateStore>;
   /** Removes the state (the stores are closed by then). */
   dispose(): Promise<void>;
-}
-
-const ROOM = 'aaaaaaaaaa';
-const OTHER = 'bbbbbbbbbb';
-
-export function webhookEvent(id: string, room = ROOM): WebhookEvent {
-  return { id, at: 1_700_000_000_000, room, type: 'room.deleted', data: { cause: 'request', by: 'op' } };
-}
-
-export function recordingEntry(id: string, startedAt: number, room = ROOM): RecordingEntry {
-  return {
-    id,
-    roomId: room,
-    roomName: 'demo',
-    ownerId: 'operator',
-    visibleTo: 'viewers',
-    state: 'recording',
-    startedAt,
-    endedAt: null,
-    endReason: null,
-    startedBy: 'operator',
-    durationS: 0,
-    bytes: 0,
-    parts: [],
-    roomInvites: null,
-  };
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-/** Resolves once `pred` holds on the changes seen, or fails after `timeoutMs`. */
-async function seen(
-  changes: StoreChange[],
-  pred: (c: StoreChange) => boolean,
-  timeoutMs = 2000,
-): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!changes.some(pred)) {
-    if (Date.now() > until) throw new Error(`change not seen in ${timeoutMs} ms: ${JSON.stringify(changes)}`);
-    await sleep(10);
-  }
 }
 
 /** Every StateStore implementation must pass this: call it inside the implementation's test file. */
@@ -196,45 +156,7 @@ export function defineStateStoreSuite(label: string, newFixture: () => Promise<S
       });
     });
 
-    describe('templates', () => {
-      const clock = { id: 'clock', name: 'Clock', app: 'command' as const, command: ['xclock', '-digital'] };
-      const wiki = {
-        id: 'wiki',
-        name: 'Wiki',
-        app: 'browser' as const,
-        startUrl: 'https://wiki.example/',
-        policies: { clipboard: { copyOut: false }, record: ['off' as const] },
-      };
-      it('are added once, listed in order, seen by the other replica and told to it', async () => {
-        const changes: StoreChange[] = [];
-        const off = peer.onChange((c) => changes.push(c));
-        expect(await store.loadTemplates()).toEqual([]);
-        expect(await store.insertTemplate(wiki)).toBe(true);
-        expect(await store.insertTemplate(clock)).toBe(true);
-        expect(await peer.insertTemplate({ ...clock, name: 'another clock' })).toBe(false);
-        await seen(changes, (c) => c.kind === 'templates' && c.room === 'clock');
-        off();
-        expect(await peer.loadTemplates()).toEqual([wiki, clock]);
-      });
-
-      it('are deleted, and read back after a restart', async () => {
-        await store.insertTemplate(clock);
-        await store.insertTemplate(wiki);
-        expect(await peer.deleteTemplate('clock')).toBe(true);
-        expect(await store.deleteTemplate('clock')).toBe(false);
-        const again = await reopen(store);
-        expect(await again.loadTemplates()).toEqual([wiki]);
-      });
-
-      it('refuse the same id from two replicas at once: one wins', async () => {
-        const [a, b] = await Promise.all([
-          store.insertTemplate(clock),
-          peer.insertTemplate({ ...clock, name: 'B' }),
-        ]);
-        expect([a, b].filter(Boolean)).toHaveLength(1);
-        expect(await store.loadTemplates()).toHaveLength(1);
-      });
-    });
+    describe('templates', () => defineTemplateStoreTests(() => ({ store, peer, reopen })));
 
     it('forgets a deleted room, and only that room, keeping its webhooks', async () => {
       for (const room of [ROOM, OTHER]) {
