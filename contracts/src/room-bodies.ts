@@ -71,6 +71,19 @@ export const JoinResult = Type.Object({
 });
 export type JoinResult = Static<typeof JoinResult>;
 
+/**
+ * POST /api/rooms/:id/viewer-token (accounts that may watch the room: the admin, operators, its
+ * creator): a short-lived viewer token for its thumbnail and stream, without joining (no invite, no
+ * `participant.join` in the audit trail). Ask again before `expiresAt`.
+ */
+export const ViewerToken = Type.Object({
+  token: Type.String({ description: '`?token=` for /rooms/:id/snapshot.jpg and the stream' }),
+  role: Type.Literal('viewer'),
+  participantId: Type.String(),
+  expiresAt: Type.String({ format: 'date-time', description: 'ask for a new one before this' }),
+});
+export type ViewerToken = Static<typeof ViewerToken>;
+
 /** POST /api/rooms/:id/token */
 export const RenewResult = Type.Object({
   token: Type.String({ description: 'a new token of the same participant (id, role, name)' }),

@@ -20,8 +20,8 @@ const DENIED_CODES: ReadonlySet<string> = new Set(['forbidden', 'quota_exceeded'
 const DEFAULT_PAGE = 1000;
 
 /**
- * The audit trail: every state-changing action and every look at a recording, one entry each,
- * written to the StateStore before the action answers. Writing never fails the action it records
+ * The audit trail: the actions docs/audit.md lists (not every change: it says which are left out)
+ * and every look at a recording, one entry each, written to the StateStore before the action answers. Writing never fails the action it records
  * (an entry the store refuses is logged as an error with its content), and readers are admins and
  * operators only.
  */

@@ -92,6 +92,20 @@ describe('signed recording links', () => {
     );
     expect(links.download).toMatch(/^https:\/\/box\.example\/api\/recordings\/rec1\/download\?exp=/);
   });
+
+  it('carry whom they were handed to, signed: another name or none breaks the signature', () => {
+    const { exp, sig, by } = signer.sign('rec1', 'al@ice');
+    expect(by).toBe('al@ice');
+    expect(signer.verify('rec1', String(exp), sig, 'al@ice')).toBe(true);
+    expect(signer.verify('rec1', String(exp), sig, 'bob')).toBe(false);
+    expect(signer.verify('rec1', String(exp), sig)).toBe(false);
+    expect(signer.verify('rec1', String(exp), signer.sign('rec1').sig, 'al@ice')).toBe(false);
+    const play = new URL(signer.links('rec1', 'al@ice').play);
+    expect(play.searchParams.get('by')).toBe('al@ice');
+    expect(signer.verify('rec1', play.searchParams.get('exp'), play.searchParams.get('sig'), 'al@ice')).toBe(
+      true,
+    );
+  });
 });
 
 describe('media time of a wall-clock moment', () => {

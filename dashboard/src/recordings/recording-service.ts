@@ -8,6 +8,7 @@ import {
   type Recording,
   type RecordingTimelineEntry,
 } from '@boxroom/contracts';
+import { actorOf } from '../audit/audit-actor.js';
 import { NO_AUDIT, type AuditLog } from '../audit/audit-log.js';
 import { authorize } from '../auth/abilities.js';
 import type { InviteService } from '../auth/invite-service.js';
@@ -23,14 +24,13 @@ import type { WebhookSink } from '../webhooks/webhook-sink.js';
 import { canWatch, requireManage, requireWatch } from './recording-access.js';
 import type { RecordingEntry } from '../store/recording-entry.js';
 import type { RecordingLinkSigner } from './recording-links.js';
+import { RecordingLooks, type LookAction } from './recording-looks.js';
 import type { RecordingMedia } from './recording-media.js';
 import { readTimeline } from './recording-timeline.js';
 import type { RecorderPool } from './recorder-pool.js';
 
 /** A stop asked through a replica that does not run the recorder waits this long for the one that does. */
 const REMOTE_STOP_WAIT_MS = 8_000;
-/** One `recording.view` per person and recording in this long (its page opened, reloaded, polled). */
-const VIEW_WINDOW_MS = 5 * 60_000;
 
 export const newRecordingId = (): string => `rec${randomBytes(8).toString('hex')}`;
 
@@ -39,6 +39,8 @@ export const newRecordingId = (): string => `rec${randomBytes(8).toString('hex')
  * join of a room that ended. The recorders themselves run in the RecorderPool.
  */
 export class RecordingService {
+  private readonly looks: RecordingLooks;
+
   constructor(
     private readonly d: {
       store: StateStore;
@@ -56,7 +58,9 @@ export class RecordingService {
       quotas?: { admitRecording(spec: RoomSpec): Promise<void> };
       now?: () => number;
     },
-  ) {}
+  ) {
+    this.looks = new RecordingLooks(this.audit, d.store, () => this.now());
+  }
 
   private get audit(): AuditLog {
     return this.d.audit ?? NO_AUDIT;
@@ -107,7 +111,7 @@ export class RecordingService {
       recordingId: entry.id,
       by: entry.startedBy,
     });
-    return this.view(entry);
+    return this.view(entry, p);
   }
 
   /**
@@ -135,7 +139,7 @@ export class RecordingService {
       durationS: ended.durationS,
       bytes: ended.bytes,
     });
-    return this.view(ended);
+    return this.view(ended, p);
   }
 
   /** Stops a running recording, here or through the replica that runs it; resolves with its entry. */
@@ -159,32 +163,35 @@ export class RecordingService {
     const all = await this.d.store.listRecordings();
     return all
       .filter((e) => (roomId === undefined || e.roomId === roomId) && canWatch(p, e))
-      .map((e) => this.view(e));
+      .map((e) => this.view(e, p));
   }
 
   /**
    * One recording with fresh signed links: what a player asks before it plays (the replay page), so
-   * this is where a viewing is recorded (`recording.view`), not per segment; a caller asking again
-   * and again (a script waiting for the end) is one viewing per VIEW_WINDOW_MS.
+   * a viewing is recorded here (`recording.view`) as well as where its playlist is served; asking
+   * again and again (a script waiting for the end) is one viewing per VIEW_WINDOW_MS.
    */
   async get(p: Principal | null, id: string): Promise<Recording> {
     const entry = requireWatch(p, await this.d.store.getRecording(id), id);
-    const window = Math.floor(this.now() / VIEW_WINDOW_MS);
-    const key = `${id}.view.${p!.account?.id ?? p!.id}.${window}`;
-    await this.audit.record(p!, 'recording.view', entry.roomId, 'ok', { recordingId: id }, key);
-    return this.view(entry);
+    await this.looks.record('recording.view', entry, { p: p! });
+    return this.view(entry, p);
   }
 
   /**
-   * The MP4 export was asked for (GET .../download from its first byte: a download, not each range
-   * of it). A signed link names nobody: its actor is the link (see docs/audit.md).
+   * Its playlist was served (`recording.view`) or its MP4, any range of it (`recording.download`):
+   * one entry per person, recording and window (recording-looks.ts). Through a signed link the actor
+   * is whom the link was handed to; a bearer's request, the bearer.
    */
-  async downloaded(p: Principal | null, e: RecordingEntry): Promise<void> {
-    const who = p ?? { id: 'link', name: 'signed link', role: 'viewer' as const };
-    await this.audit.record(who, 'recording.download', e.roomId, 'ok', {
-      recordingId: e.id,
-      via: p ? 'bearer' : 'link',
-    });
+  async looked(
+    action: LookAction,
+    p: Principal | null,
+    e: RecordingEntry,
+    q: { exp?: unknown; sig?: unknown; by?: unknown },
+  ): Promise<void> {
+    const linked = q.sig !== undefined && this.d.links.verify(e.id, q.exp, q.sig, q.by);
+    if (!linked && !p) return; // forMedia let neither through
+    const by = typeof q.by === 'string' ? q.by : undefined;
+    await this.looks.record(action, e, linked ? { link: by !== undefined ? { by } : {} } : { p: p! });
   }
 
   async delete(p: Principal | null, id: string): Promise<void> {
@@ -217,10 +224,10 @@ export class RecordingService {
   async forMedia(
     p: Principal | null,
     id: string,
-    q: { exp?: unknown; sig?: unknown },
+    q: { exp?: unknown; sig?: unknown; by?: unknown },
   ): Promise<RecordingEntry> {
     const entry = await this.d.store.getRecording(id);
-    if (q.sig !== undefined && this.d.links.verify(id, q.exp, q.sig)) {
+    if (q.sig !== undefined && this.d.links.verify(id, q.exp, q.sig, q.by)) {
       if (!entry) throw errors.recordingNotFound(id);
       return entry;
     }
@@ -229,9 +236,13 @@ export class RecordingService {
   }
 
   /** The signature segment URIs in a playlist carry (that of the request, or a fresh one). */
-  signatureFor(id: string, q: { exp?: unknown; sig?: unknown }): string {
-    if (typeof q.sig === 'string' && this.d.links.verify(id, q.exp, q.sig))
-      return this.d.links.query({ exp: Number(q.exp), sig: q.sig });
+  signatureFor(id: string, q: { exp?: unknown; sig?: unknown; by?: unknown }): string {
+    if (typeof q.sig === 'string' && this.d.links.verify(id, q.exp, q.sig, q.by))
+      return this.d.links.query({
+        exp: Number(q.exp),
+        sig: q.sig,
+        ...(typeof q.by === 'string' ? { by: q.by } : {}),
+      });
     return this.d.links.query(this.d.links.sign(id));
   }
 
@@ -275,7 +286,8 @@ export class RecordingService {
     };
   }
 
-  view(e: RecordingEntry): Recording {
+  /** `p`: whom its signed links are handed to (the audit trail names them when a player uses one). */
+  view(e: RecordingEntry, p: Principal | null = null): Recording {
     return {
       id: e.id,
       roomId: e.roomId,
@@ -285,7 +297,7 @@ export class RecordingService {
       endedAt: e.endedAt === null ? null : new Date(e.endedAt).toISOString(),
       durationS: e.durationS,
       bytes: e.bytes,
-      links: this.d.links.links(e.id),
+      links: this.d.links.links(e.id, p ? actorOf(p).id : undefined),
     };
   }
 }

@@ -1,4 +1,11 @@
-import type { EndedRoomJoinResult, InviteRole, JoinBody, JoinResult, RoomLinks } from '@boxroom/contracts';
+import type {
+  EndedRoomJoinResult,
+  InviteRole,
+  JoinBody,
+  JoinResult,
+  RoomLinks,
+  ViewerToken,
+} from '@boxroom/contracts';
 import { AppError, errors } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { NO_AUDIT, type AuditLog } from '../audit/audit-log.js';
@@ -10,6 +17,9 @@ import { newParticipantId } from './ids.js';
 import type { ParticipantRights } from './participant-rights.js';
 import type { RoomRecord } from './room-driver.js';
 import type { RoomManager } from './room-manager.js';
+
+/** Viewer tokens for accounts last this long: the dashboard page asks again for each room's thumbnail. */
+export const VIEWER_TOKEN_TTL_S = 15 * 60;
 
 /** Exchanges invite secrets for participant tokens, and revokes invites. */
 export class JoinService {
@@ -59,6 +69,35 @@ export class JoinService {
       expiresAt: new Date(claims.exp * 1000).toISOString(),
       // the page starts the stream with this when the room is ready: no second round trip for it
       room: this.rooms.summary(record),
+    };
+  }
+
+  /**
+   * A short-lived viewer token of the room for an account that may watch it anyway (the admin,
+   * operators, its creator): the dashboard page's thumbnails, without joining through the owner's
+   * invite (which the trail would record as an owner joining, per room and reload). Nothing is
+   * recorded: the account already may see the room, and a token to look is no change.
+   */
+  async viewerToken(p: Principal | null, id: string): Promise<ViewerToken> {
+    if (!p) throw errors.unauthorized();
+    if (p.room !== null) throw errors.forbidden('a room token is a token of its room already');
+    const record = await this.rooms.require(id);
+    authorize(p, 'watch', record.spec);
+    if (record.status === 'stopping' || record.status === 'failed') {
+      throw errors.conflict(`room ${id} is ${record.status}`);
+    }
+    const participantId = newParticipantId();
+    const { token, claims } = await this.tokens.issue(
+      { sub: participantId, room: id, role: 'viewer', name: p.account?.name ?? p.name },
+      VIEWER_TOKEN_TTL_S,
+      this.rights?.minIat(id, 'viewer') ?? 0,
+    );
+    this.log.debug({ room: id, participantId, account: p.account?.id ?? p.id }, 'viewer token issued');
+    return {
+      token,
+      role: 'viewer',
+      participantId,
+      expiresAt: new Date(claims.exp * 1000).toISOString(),
     };
   }
 

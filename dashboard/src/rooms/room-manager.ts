@@ -260,6 +260,14 @@ export class RoomManager {
       clipboardPasteIn: next.settings.clipboard.pasteIn,
       filesUpload: next.settings.files.upload,
       filesDownload: next.settings.files.download,
+      // an extend: who set the timeouts to what (those in force, the unnamed ones kept)
+      ...(body.timeouts && next.timeouts
+        ? {
+            maxAgeS: next.timeouts.maxAgeS,
+            noViewersS: next.timeouts.noViewersS,
+            noInputS: next.timeouts.noInputS,
+          }
+        : {}),
     });
     return this.liveView(p, (await this.deps.driver.get(id)) ?? record);
   }

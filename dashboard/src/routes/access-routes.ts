@@ -1,5 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { EndedRoomJoinResult, JoinBody, JoinResult, RenewResult, RoomLinks } from '@boxroom/contracts';
+import {
+  EndedRoomJoinResult,
+  JoinBody,
+  JoinResult,
+  RenewResult,
+  RoomLinks,
+  ViewerToken,
+} from '@boxroom/contracts';
 import { Type } from 'typebox';
 import { InviteParams, KickParams, RoomIdParams, errorResponses } from '../api/schemas.js';
 import type { onRequestHookHandler } from 'fastify';
@@ -60,6 +67,23 @@ export const accessRoutes: FastifyPluginAsyncTypebox<{
       },
     },
     async (req) => rights.renew(req.principal, req.params.id),
+  );
+
+  app.post(
+    '/api/rooms/:id/viewer-token',
+    {
+      schema: {
+        summary:
+          "A short-lived viewer token for the room's thumbnail and stream (admin, operator, its creator)",
+        description:
+          'For accounts that may watch the room anyway: no invite, no join. 403 for room tokens and ' +
+          'for creators of other rooms; 409 while the room is stopping or failed.',
+        tags: ['access'],
+        params: RoomIdParams,
+        response: { 200: ViewerToken, ...errorResponses(400, 401, 403, 404, 409) },
+      },
+    },
+    async (req) => access.viewerToken(req.principal, req.params.id),
   );
 
   app.post(

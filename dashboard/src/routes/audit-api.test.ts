@@ -1,5 +1,6 @@
 import type { AuditEntry, AuditList } from '@boxroom/contracts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { roomWithAgent } from '../testing/room-with-agent.js';
 import { buildTestApp, inviteOf, type TestApp } from '../testing/test-app.js';
 
 const OLGA = { authorization: 'Bearer brt_olga' };
@@ -130,6 +131,27 @@ describe('audit API', () => {
     const older = await audit(`?limit=3&before=${newest.next}`);
     expect(older.entries.map((e) => e.id)).toEqual(all.slice(0, all.length - 3).map((e) => e.id));
     expect(older.next).toBeUndefined();
+  });
+
+  it('names in room.update the timeouts an extend set, and none for a change of something else', async () => {
+    const { room, agent, tokens } = await roomWithAgent(t, { timeouts: { maxAgeS: 600 } });
+    try {
+      const owner = { authorization: `Bearer ${tokens.owner!.token}` };
+      const patch = (payload: object) =>
+        t.app.inject({ method: 'PATCH', url: `/api/rooms/${room.id}`, headers: owner, payload });
+      expect((await patch({ timeouts: { maxAgeS: 1800 } })).statusCode).toBe(200);
+      expect((await patch({ clipboard: { copyOut: false } })).statusCode).toBe(200);
+      const updates = (await audit('?action=room.update')).entries;
+      expect(updates.map((e) => e.actor.id)).toEqual([
+        tokens.owner!.participantId,
+        tokens.owner!.participantId,
+      ]);
+      expect(updates[0]!.detail).toMatchObject({ maxAgeS: 1800, noViewersS: 0, noInputS: 0 });
+      expect(updates[1]!.detail).not.toHaveProperty('maxAgeS');
+      expect(updates[1]!.detail).toMatchObject({ clipboardCopyOut: false });
+    } finally {
+      await agent.close();
+    }
   });
 
   it('refuses a bad query with 400', async () => {

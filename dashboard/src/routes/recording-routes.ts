@@ -18,6 +18,9 @@ const MediaParams = Type.Object({
 const Signed = Type.Object({
   exp: Type.Optional(Type.String({ description: 'signed links: expiry (s since epoch)' })),
   sig: Type.Optional(Type.String({ description: 'signed links: signature (never logged)' })),
+  by: Type.Optional(
+    Type.String({ maxLength: 128, description: 'signed links: whom the link was handed to (signed)' }),
+  ),
 });
 const FrameQuery = Type.Object({
   ...Signed.properties,
@@ -131,6 +134,8 @@ export const recordingRoutes: FastifyPluginAsyncTypebox<{
       const entry = await recordings.forMedia(req.principal, rid, req.query);
       const q = recordings.signatureFor(rid, req.query);
       const text = await files.playlist(entry, (path) => `media/${path}?${q}`);
+      // a viewing: the playlist is what every player asks first (its segments are not recorded)
+      await recordings.looked('recording.view', req.principal, entry, req.query);
       // the raw reply: the route's schemas declare its errors only (a playlist is no JSON shape)
       return reply
         .header('cache-control', 'no-store')
@@ -180,8 +185,8 @@ export const recordingRoutes: FastifyPluginAsyncTypebox<{
       const entry = await recordings.forMedia(req.principal, req.params.rid, req.query);
       if (entry.durationS <= 0) throw errors.notFound('nothing recorded yet');
       const out = await files.export(entry);
-      // one entry per download: ranges after the first byte are the same download going on
-      if (!/^bytes=[1-9]/.test(req.headers.range ?? '')) await recordings.downloaded(req.principal, entry);
+      // every request counts, whatever its range: one entry per person, recording and window
+      await recordings.looked('recording.download', req.principal, entry, req.query);
       try {
         return await sendFile(reply, out.path, {
           type: 'video/mp4',

@@ -10,9 +10,19 @@ interface StoredAudit extends AuditEntry {
 }
 
 /**
+ * The line a prune that drops the newest entry writes first: the highest id ever given, so ids go on
+ * from it after a restart (a reader paging with `after` would otherwise miss the reused ids).
+ */
+interface HighWaterMark {
+  lastId: number;
+}
+const isMark = (line: object): line is HighWaterMark => 'lastId' in line && !('action' in line);
+
+/**
  * The file store's audit trail: an append-only JSON-lines file (`audit.jsonl`, one entry a line,
  * each appended and synced before the action's answer), read whole at start into memory, rewritten
- * atomically only when pruned. A line torn by a crash mid-append is skipped on the next start.
+ * atomically only when pruned. A line torn by a crash mid-append is skipped on the next start. Ids
+ * never go back: a prune that empties the trail keeps the last id given in a line of its own.
  * Bounded by the retention job (BOXROOM_AUDIT_RETENTION_DAYS, BOXROOM_AUDIT_MAX_ENTRIES).
  */
 export class FileAudit {
@@ -42,7 +52,9 @@ export class FileAudit {
     for (const line of text.split('\n')) {
       if (!line.trim()) continue;
       try {
-        this.add(JSON.parse(line) as StoredAudit);
+        const parsed = JSON.parse(line) as StoredAudit | HighWaterMark;
+        if (isMark(parsed)) this.lastId = Math.max(this.lastId, Number(parsed.lastId) || 0);
+        else this.add(parsed);
       } catch {
         bad++;
       }
@@ -90,7 +102,12 @@ export class FileAudit {
       if (dropped === 0) return 0;
       await this.handle?.close();
       this.handle = null;
-      await writeFileAtomic(this.file, kept.map((e) => `${JSON.stringify(e)}\n`).join(''));
+      // the newest entry dropped too (all were old): its id stays taken, in the same atomic rewrite
+      const mark: HighWaterMark[] = kept.some((e) => Number(e.id) === this.lastId)
+        ? []
+        : [{ lastId: this.lastId }];
+      const lines = [...mark, ...kept].map((e) => `${JSON.stringify(e)}\n`);
+      await writeFileAtomic(this.file, lines.join(''));
       this.torn = false;
       this.entries = kept;
       this.keys.clear();

@@ -111,6 +111,34 @@ describe('FileStateStore files', () => {
     expect((await readFile(file, 'utf8')).trim().split('\n')).toHaveLength(1);
   });
 
+  it('never gives an audit id twice: a prune that empties the trail keeps its last id over a restart', async () => {
+    const store = new FileStateStore(dir, log);
+    await store.open();
+    await store.appendAudit(auditEntry({ detail: { n: 1 } }));
+    const second = await store.appendAudit(auditEntry({ detail: { n: 2 } }));
+    expect(await store.pruneAudit(Date.now() + 1000, 0)).toBe(2);
+    await store.close();
+    const again = new FileStateStore(dir, log);
+    await again.open();
+    expect(await again.queryAudit({ limit: 10 })).toEqual([]);
+    const third = await again.appendAudit(auditEntry({ detail: { n: 3 } }));
+    expect(BigInt(third!.id)).toBeGreaterThan(BigInt(second!.id));
+    // a reader that had paged up to the second entry finds the third
+    expect((await again.queryAudit({ afterId: second!.id, limit: 10 })).map((e) => e.detail.n)).toEqual([3]);
+    // a later prune that keeps the newest entry needs no mark: the entry carries the id
+    expect(await again.pruneAudit(0, 1)).toBe(0);
+    await again.appendAudit(auditEntry({ detail: { n: 4 } }));
+    expect(await again.pruneAudit(0, 1)).toBe(1);
+    await again.close();
+    const text = await readFile(join(dir, STATE_FILES.audit), 'utf8');
+    expect(text.trim().split('\n')).toHaveLength(1);
+    const last = new FileStateStore(dir, log);
+    await last.open();
+    const fifth = await last.appendAudit(auditEntry({ detail: { n: 5 } }));
+    expect(Number(fifth!.id)).toBe(Number(third!.id) + 2);
+    await last.close();
+  });
+
   it('lets a lease holder renew for the new ttl, measured on its clock', async () => {
     let now = 1000;
     const store = new FileStateStore(dir, log, () => now);

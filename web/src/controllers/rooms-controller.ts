@@ -1,14 +1,15 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { ApiClient, ApiError, inviteFromHash, type Room } from '../core/api-client.js';
+import { ApiClient, ApiError, type Room } from '../core/api-client.js';
 
 const POLL_MS = 2000;
-/** Owner tokens for thumbnails are renewed this long before they expire. */
+/** Viewer tokens for thumbnails are renewed this long before they expire. */
 const TOKEN_RENEW_MARGIN_MS = 60_000;
 
 /**
- * The dashboard's room list: GET /api/rooms every 2 s with the admin token. Thumbnails need a room
- * token (the agent checks signed tokens only), so the page joins each ready room once with its owner
- * link and keeps that token until shortly before it expires.
+ * The dashboard's room list: GET /api/rooms every 2 s with the operator session. Thumbnails need a
+ * room token (the agent checks signed tokens only), so the page asks for a short-lived viewer token of
+ * each ready room (POST /api/rooms/:id/viewer-token: no join, nothing in the audit trail) and keeps it
+ * until shortly before it expires.
  */
 export class RoomsController implements ReactiveController {
   rooms: Room[] = [];
@@ -80,11 +81,10 @@ export class RoomsController implements ReactiveController {
   private async ensureThumbToken(api: ApiClient, room: Room): Promise<void> {
     const have = this.thumbTokens.get(room.id);
     if (have && have.expiresAt - Date.now() > TOKEN_RENEW_MARGIN_MS) return;
-    const invite = room.links ? inviteFromHash(new URL(room.links.owner).hash) : null;
-    if (!invite || this.pendingTokens.has(room.id)) return;
+    if (this.pendingTokens.has(room.id)) return;
     this.pendingTokens.add(room.id);
     try {
-      const r = await api.join(room.id, invite, 'dashboard');
+      const r = await api.viewerToken(room.id);
       this.thumbTokens.set(room.id, { token: r.token, expiresAt: Date.parse(r.expiresAt) });
       this.host.requestUpdate();
     } catch {

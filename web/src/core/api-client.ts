@@ -29,6 +29,7 @@ import type {
   RoomList,
   RoomTemplate,
   TemplateList,
+  ViewerToken,
 } from '@boxroom/contracts';
 
 // The API's shapes are the contracts' (one source: the dashboard validates and documents the same).
@@ -221,6 +222,11 @@ export class ApiClient {
   /** The signed-in account's quota: limits (null: none) and usage. */
   quota(): Promise<QuotaReport> {
     return this.call('GET', '/api/quota');
+  }
+
+  /** A short-lived viewer token of a room the signed-in account may watch (its thumbnail): no join. */
+  viewerToken(id: string): Promise<ViewerToken> {
+    return this.call('POST', `/api/rooms/${enc(id)}/viewer-token`);
   }
 
   private async send(method: string, path: string, body?: unknown): Promise<Response> {
