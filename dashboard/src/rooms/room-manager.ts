@@ -7,9 +7,6 @@ import {
   type JoinedRoom,
   type Room,
   type RoomLinks,
-  type ControlState,
-  type ParticipantRef,
-  type Presence,
   type ResolvedRoomTimeouts,
   type RoomExpiry,
   type RecordPolicy,
@@ -26,17 +23,18 @@ import type { Logger } from '../logger.js';
 import { roomEvents } from '../webhooks/room-events.js';
 import { NO_WEBHOOKS, type WebhookSink } from '../webhooks/webhook-sink.js';
 import type { AgentClient } from './agent-client.js';
-import { AgentProtocols, type AgentProtocol } from './agent-protocol.js';
+import { AgentProtocols } from './agent-protocol.js';
 import { newRoomId } from './ids.js';
 import type { RightsPush } from './rights-push.js';
-import { createdSettings, liveTimeouts, patched, type RoomSettingsService } from './room-settings-service.js';
+import type { RoomSettingsService } from './room-settings-service.js';
 import { BUILT_IN_ONLY } from '../templates/built-in-templates.js';
-import { refuseOutOfBounds, resolveCreate, templateIdOf } from './template-resolution.js';
+import { RoomPatcher, type ExtendQuota } from './room-patch.js';
+import { RoomViews } from './room-views.js';
+import { createdDetail, resolveCreate, templateFor } from './template-resolution.js';
 import type { SettingsPush } from './settings-push.js';
 import type { RoomLiveSettings } from '../store/state-store.js';
 import {
   NO_TIMEOUTS,
-  timeoutsOf,
   type RoomDriver,
   type RoomRecord,
   type RoomSpec,
@@ -87,9 +85,8 @@ export interface RoomManagerDeps {
     release(spec: RoomSpec): Promise<void>;
   };
   /** per-creator quotas (QuotaService): admits (or refuses) creates and extends, told when rooms end */
-  quotas?: {
+  quotas?: ExtendQuota & {
     admitRoom<T>(p: Principal, spec: RoomSpec, create: (spec: RoomSpec) => Promise<T>): Promise<T>;
-    admitExtend<T>(p: Principal, spec: RoomSpec, to: ResolvedRoomTimeouts, run: () => Promise<T>): Promise<T>;
     roomEnded(id: string): Promise<void>;
   };
   /** the templates a create may name (TemplateService); default: the built-in ones */
@@ -111,6 +108,8 @@ export class RoomManager {
   private readonly webhooks: WebhookSink;
   private readonly protocols: AgentProtocols;
   private readonly audit: AuditLog;
+  private readonly patcher: RoomPatcher;
+  private readonly views: RoomViews;
 
   constructor(private readonly deps: RoomManagerDeps) {
     this.protocols = deps.protocols ?? new AgentProtocols(deps.log);
@@ -118,6 +117,19 @@ export class RoomManager {
     this.now = deps.now ?? Date.now;
     this.newId = deps.newId ?? newRoomId;
     this.webhooks = deps.webhooks ?? NO_WEBHOOKS;
+    this.views = new RoomViews({
+      settings: deps.settings,
+      agent: deps.agent,
+      protocols: this.protocols,
+      log: deps.log,
+      links: (id) => this.links(id),
+      agentToken: (p, id) => this.agentToken(p, id),
+    });
+    this.patcher = new RoomPatcher({
+      ...deps,
+      audit: this.audit,
+      refuseOtherProtocol: (record) => this.refuseOtherProtocol(record),
+    });
     deps.driver.on('status', this.onStatus);
   }
 
@@ -133,13 +145,7 @@ export class RoomManager {
     if (existing.length >= this.deps.maxRooms)
       throw errors.conflict(`room limit reached (${this.deps.maxRooms})`);
     // the template first: a create it refuses (400) takes no room id
-    const templateId = templateIdOf(body);
-    const template = (this.deps.templates ?? BUILT_IN_ONLY).find(templateId);
-    if (!template)
-      throw errors.badRequest(`template ${templateId} does not exist (GET /api/templates lists them)`);
-    if (body.profile && template.profiles !== true)
-      throw errors.badRequest(`template ${template.id} keeps no profiles (it does not say "profiles": true)`);
-    if (body.profile && !this.deps.profiles) throw errors.badRequest('this dashboard keeps no profiles');
+    const template = templateFor(body, this.deps.templates ?? BUILT_IN_ONLY, !!this.deps.profiles);
     const fromTemplate = resolveCreate(body, template, {
       record: this.deps.defaultRecord ?? 'manual',
       timeouts: this.deps.defaultTimeouts ?? NO_TIMEOUTS,
@@ -166,31 +172,14 @@ export class RoomManager {
     );
     // Only a policy that differs from the default is stored: the agent is told when it is ready.
     if (spec.clipboard && this.deps.settings) await this.deps.settings.set(id, this.deps.settings.of(spec));
+    // never the start URL in the log: its query may carry a secret (the audit trail drops the query)
     this.deps.log.info(
-      {
-        room: id,
-        by: p.id,
-        width: spec.width,
-        height: spec.height,
-        fps: spec.fps,
-        app: spec.app,
-        template: spec.template,
-      },
+      { room: id, by: p.id, ...createdDetail(record.spec), startUrl: undefined },
       'room created',
     );
     this.webhooks.emit(roomEvents.created(record.spec));
-    await this.audit.record(p, 'room.create', id, 'ok', {
-      name: record.spec.name,
-      template: record.spec.template,
-      app: record.spec.app,
-      width: record.spec.width,
-      height: record.spec.height,
-      fps: record.spec.fps,
-      startUrl: record.spec.startUrl,
-      profile: record.spec.profile,
-      record: record.spec.record,
-    });
-    return this.view(p, record);
+    await this.audit.record(p, 'room.create', id, 'ok', createdDetail(record.spec));
+    return this.views.view(p, record);
   }
 
   /** Room-independent: the admin credential only (a room token has its own room's GET). */
@@ -198,14 +187,14 @@ export class RoomManager {
     authorize(p, 'list');
     const records = (await this.deps.driver.list()).filter((r) => can(p, 'read', r.spec));
     records.sort((a, b) => a.spec.createdAt - b.spec.createdAt);
-    return Promise.all(records.map((r) => this.liveView(p, r)));
+    return Promise.all(records.map((r) => this.views.liveView(p, r)));
   }
 
   async get(p: Principal | null, id: string): Promise<Room> {
     if (!p) throw errors.unauthorized();
     const record = await this.require(id);
     authorize(p, 'read', record.spec);
-    return this.liveView(p, record);
+    return this.views.liveView(p, record);
   }
 
   /**
@@ -217,59 +206,8 @@ export class RoomManager {
     if (!p) throw errors.unauthorized();
     const record = await this.require(id);
     await this.audit.guard(p, 'room.update', id, () => authorize(p, 'settings', record.spec));
-    const { settings, settingsPush } = this.deps;
-    if (!settings || !settingsPush) throw errors.conflict('live settings are not available here');
-    if (record.status === 'stopping' || record.status === 'failed')
-      throw errors.conflict(`room ${id} is ${record.status}: its settings can no longer change`);
-    refuseOutOfBounds(record.spec, body, p.role !== 'operator');
-    // one PATCH of a room at a time: each reads what the one before it stored, and none pushes an
-    // older state over a newer one (a clipboard change during a resize would undo the resize)
-    const next = await settingsPush.exclusive(id, async () => {
-      const wanted = patched(settings.of(record.spec), body, timeoutsOf(record.spec));
-      const apply = async () => {
-        if (record.status === 'ready') {
-          await this.refuseOtherProtocol(record);
-          await settingsPush.send(record, wanted);
-        }
-        await settings.set(id, wanted);
-      };
-      // a new end of a creator's room spends its owner's room-hours, whoever asks: the quota admits it
-      const to = body.timeouts ? wanted.timeouts : undefined;
-      if (to && this.deps.quotas)
-        await this.deps.quotas
-          .admitExtend(p, record.spec, to, apply)
-          .catch((err: unknown) => this.audit.refused(p, 'room.update', id, err, { maxAgeS: to.maxAgeS }));
-      else await apply();
-      return wanted;
-    });
-    this.deps.log.info(
-      {
-        room: id,
-        by: p.id,
-        width: next.width,
-        height: next.height,
-        clipboard: next.settings.clipboard,
-        timeouts: next.timeouts,
-      },
-      'room settings changed',
-    );
-    await this.audit.record(p, 'room.update', id, 'ok', {
-      width: next.width,
-      height: next.height,
-      clipboardCopyOut: next.settings.clipboard.copyOut,
-      clipboardPasteIn: next.settings.clipboard.pasteIn,
-      filesUpload: next.settings.files.upload,
-      filesDownload: next.settings.files.download,
-      // an extend: who set the timeouts to what (those in force, the unnamed ones kept)
-      ...(body.timeouts && next.timeouts
-        ? {
-            maxAgeS: next.timeouts.maxAgeS,
-            noViewersS: next.timeouts.noViewersS,
-            noInputS: next.timeouts.noInputS,
-          }
-        : {}),
-    });
-    return this.liveView(p, (await this.deps.driver.get(id)) ?? record);
+    await this.patcher.apply(p, record, body);
+    return this.views.liveView(p, (await this.deps.driver.get(id)) ?? record);
   }
 
   async delete(p: Principal | null, id: string): Promise<void> {
@@ -436,73 +374,17 @@ export class RoomManager {
 
   /** What anyone holding an invite may know of a room (the join answer carries it). */
   summary(r: RoomRecord): JoinedRoom {
-    const { spec } = r;
-    const { width, height } = this.liveSettings(spec);
-    return {
-      id: spec.id,
-      name: spec.name,
-      status: r.status,
-      width,
-      height,
-      fps: spec.fps,
-      app: spec.app,
-    };
-  }
-
-  /** What the room was made from: its template and, for a browser, the page it opened. */
-  private madeFrom(spec: RoomSpec): Pick<Room, 'template' | 'startUrl'> {
-    return {
-      ...(spec.template !== undefined ? { template: spec.template } : {}),
-      ...(spec.startUrl !== undefined ? { startUrl: spec.startUrl } : {}),
-    };
+    return this.views.summary(r);
   }
 
   /** The room's size and policies in force now (PATCH /api/rooms/:id changes them). */
   liveSettings(spec: RoomSpec): RoomLiveSettings {
-    return this.deps.settings?.of(spec) ?? createdSettings(spec);
+    return this.views.liveSettings(spec);
   }
 
   /** The room's timeouts in force now: an extend (PATCH) over those it was created with. */
   timeoutsOf(spec: RoomSpec): ResolvedRoomTimeouts {
-    return liveTimeouts(this.liveSettings(spec), spec);
-  }
-
-  private view(p: Principal, r: RoomRecord): Room {
-    const { spec } = r;
-    return {
-      ...this.summary(r),
-      ...this.madeFrom(spec),
-      createdAt: new Date(spec.createdAt).toISOString(),
-      settings: this.liveSettings(spec).settings,
-      timeouts: this.timeoutsOf(spec),
-      profile: spec.profile ?? null,
-      ...(can(p, 'invite', spec) ? { links: this.links(spec.id) } : {}),
-      ...(r.stale ? { stale: true } : {}),
-    };
-  }
-
-  /** The view plus live figures from the agent; an agent that does not answer gives nulls, not an error. */
-  private async liveView(p: Principal, r: RoomRecord): Promise<Room> {
-    let viewers: number | null = null;
-    let controller: ParticipantRef | null = null;
-    let participants: Presence[] | null = null;
-    let control: ControlState | null = null;
-    let expired: RoomExpiry | null = null;
-    let agentProtocol: AgentProtocol | null = null;
-    if (r.status === 'ready' && r.agentUrl) agentProtocol = await this.protocols.of(r);
-    if (r.status === 'ready' && r.agentUrl && agentProtocol?.compatible !== false) {
-      try {
-        const state = await this.deps.agent.state(r.spec.id, r.agentUrl, await this.agentToken(p, r.spec.id));
-        viewers = state.viewers;
-        controller = state.control.holder;
-        participants = state.participants;
-        control = state.control;
-        expired = state.expired;
-      } catch (err) {
-        this.deps.log.warn({ room: r.spec.id, err }, 'agent state unavailable');
-      }
-    }
-    return { ...this.view(p, r), viewers, controller, participants, control, expired, agentProtocol };
+    return this.views.timeoutsOf(spec);
   }
 
   private async freshId(existing: RoomRecord[]): Promise<string> {

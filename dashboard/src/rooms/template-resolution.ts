@@ -51,6 +51,24 @@ export interface CreateDefaults {
 }
 
 /**
+ * The template a create names (or its `app`'s built-in one), checked before any room id is taken:
+ * 400 for one that does not exist, and for a profile it or this dashboard cannot keep.
+ */
+export function templateFor(
+  body: CreateRoomBody,
+  templates: { find(id: string): RoomTemplate | null },
+  keepsProfiles: boolean,
+): RoomTemplate {
+  const id = templateIdOf(body);
+  const template = templates.find(id);
+  if (!template) throw errors.badRequest(`template ${id} does not exist (GET /api/templates lists them)`);
+  if (body.profile && template.profiles !== true)
+    throw errors.badRequest(`template ${template.id} keeps no profiles (it does not say "profiles": true)`);
+  if (body.profile && !keepsProfiles) throw errors.badRequest('this dashboard keeps no profiles');
+  return template;
+}
+
+/**
  * A create body against its template: the template's size and fps unless the body gives its own,
  * the page only for a browser, and the template's policy bounds enforced (400 naming the field).
  * Everything the room runs is copied into the spec, so a later change of the template changes no room.
@@ -181,4 +199,19 @@ export function refuseOutOfBounds(
   };
   refuse('clipboard', body.clipboard, spec.policies?.clipboard);
   refuse('files', body.files, spec.policies?.files);
+}
+
+/** What the log and the audit trail say of a new room (its start URL's query is the audit's to drop). */
+export function createdDetail(spec: RoomSpec) {
+  return {
+    name: spec.name,
+    template: spec.template,
+    app: spec.app,
+    width: spec.width,
+    height: spec.height,
+    fps: spec.fps,
+    startUrl: spec.startUrl,
+    profile: spec.profile,
+    record: spec.record,
+  };
 }
