@@ -73,7 +73,7 @@ describe('room management on the dashboard (real dashboard, local driver, Chromi
     await until(async () => (await room()).status === 'ready', 30_000, 'the room to be ready');
 
     const manage = admin.locator('br-room-manage');
-    await admin.locator(`br-room-card article[data-room=${id}] [data-testid=manage]`).click();
+    await admin.locator(`br-room-card article[data-room="${id}"] [data-testid=manage]`).click();
     await manage.locator('[data-testid=max-age]').waitFor();
     expect(await manage.locator('[data-testid=max-age]').textContent()).toContain(`${MAX_AGE_MIN} min`);
 

@@ -71,6 +71,7 @@ export function rateLimits(
   join?: onRequestHookHandler;
   create?: onRequestHookHandler;
   signIn?: onRequestHookHandler;
+  signInCallback?: onRequestHookHandler;
 } {
   const limit = (perMin: number | undefined, what: string, exemptAdmin = false) =>
     perMin
@@ -79,5 +80,11 @@ export function rateLimits(
   const join = limit(rates.joinPerMin, 'join', true);
   const create = limit(rates.createPerMin, 'create');
   const signIn = limit(rates.signInPerMin, 'sign-in');
-  return { ...(join ? { join } : {}), ...(create ? { create } : {}), ...(signIn ? { signIn } : {}) };
+  const signInCallback = limit(rates.signInPerMin, 'sign-in callback');
+  return {
+    ...(join ? { join } : {}),
+    ...(create ? { create } : {}),
+    ...(signIn ? { signIn } : {}),
+    ...(signInCallback ? { signInCallback } : {}),
+  };
 }

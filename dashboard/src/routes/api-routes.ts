@@ -48,13 +48,18 @@ export interface ApiRoutesDeps {
   files: FileService;
   profiles: ProfileService;
   quotas: QuotaService;
-  limits: { join?: onRequestHookHandler; create?: onRequestHookHandler; signIn?: onRequestHookHandler };
+  limits: {
+    join?: onRequestHookHandler;
+    create?: onRequestHookHandler;
+    signIn?: onRequestHookHandler;
+    signInCallback?: onRequestHookHandler;
+  };
   log: Logger;
 }
 
 /** Every /api route, behind one auth hook (bearers, and cookie sessions with their CSRF token). */
 export async function registerApiRoutes(app: FastifyInstance, d: ApiRoutesDeps): Promise<void> {
-  const { join, create, signIn } = d.limits;
+  const { join, create, signIn, signInCallback } = d.limits;
   await app.register(async (api) => {
     installAuthHook(api, d.resolver, d.sessions);
     const signInLimit = signIn ? { signInLimit: signIn } : {};
@@ -70,6 +75,7 @@ export async function registerApiRoutes(app: FastifyInstance, d: ApiRoutesDeps):
       audit: d.audit,
       log: d.log.child({ mod: 'oidc' }),
       ...signInLimit,
+      ...(signInCallback ? { callbackLimit: signInCallback } : {}),
     });
     await api.register(accountRoutes, { accounts: d.accounts, apiTokens: d.apiTokens });
     await api.register(roomRoutes, { rooms: d.rooms, ...(create ? { createLimit: create } : {}) });

@@ -20,9 +20,11 @@ export const oidcRoutes: FastifyPluginAsyncTypebox<{
   sessions: OperatorSessions;
   log: Logger;
   signInLimit?: onRequestHookHandler;
+  /** the callbacks' own budget at the same rate: a sign-in is one login and one callback */
+  callbackLimit?: onRequestHookHandler;
   /** every sign-in, refused and failed ones included, goes into the audit trail */
   audit?: Pick<AuditLog, 'record'>;
-}> = async (app, { oidc, sessions, log, signInLimit, audit }) => {
+}> = async (app, { oidc, sessions, log, signInLimit, callbackLimit, audit }) => {
   app.addHook('onSend', async (_req, reply) => {
     reply.header('cache-control', 'no-store');
   });
@@ -55,13 +57,14 @@ export const oidcRoutes: FastifyPluginAsyncTypebox<{
 
   app.get(
     '/api/auth/oidc/callback',
-    // rate-limited like the login: a callback without a flow is answered at once, but still counts
+    // rate-limited like the login (a flow cookie may be replayed with made-up codes), in a budget of
+    // its own so that one sign-in does not count twice
     publicRoute(
       {
         summary: "The identity provider's redirect back: signs the page in (302 to the dashboard)",
         tags: ['access'],
       },
-      signInLimit,
+      callbackLimit,
     ),
     async (req, reply) => {
       if (!oidc) throw errors.notFound('sign-in with OpenID Connect is not configured');
