@@ -211,4 +211,29 @@ describe('StreamFanout', () => {
     expect(stalled.dropped).toBe(true);
     expect(fan.droppedCount()).toBe(1);
   });
+
+  it('drops a viewer still skipping at a keyframe long after it fell behind: it stopped reading', () => {
+    const src = new FakeSource();
+    let now = 0;
+    const fan = new StreamFanout(src, {
+      maxBacklogBytes: 1e6,
+      skipBacklogBytes: 2000,
+      maxSkippingMs: 10_000,
+      now: () => now,
+      logger,
+    });
+    const stalled = new FakeSink(0);
+    fan.attach(stalled);
+    for (let i = 0; i < 4; i++) src.push(frame(i, i === 0));
+    expect(fan.skipCount()).toBe(1);
+    now = 9_000;
+    src.push(frame(10, true));
+    expect(stalled.dropped).toBe(false);
+    now = 10_500;
+    src.push(frame(11, false)); // not a keyframe: judged at the next one
+    expect(stalled.dropped).toBe(false);
+    src.push(frame(12, true));
+    expect(stalled.dropped).toBe(true);
+    expect(fan.droppedCount()).toBe(1);
+  });
 });

@@ -12,6 +12,8 @@ import { WsViewerSink } from './ws-viewer-sink.js';
 export const SKIP_BACKLOG_BYTES = 256 * 1024;
 /** A skipping viewer takes up again at a keyframe once what it was sent is down to this. */
 export const RESUME_BACKLOG_BYTES = 16 * 1024;
+/** A viewer still skipping this long has stopped reading (or its link carries next to nothing): dropped. */
+export const MAX_SKIPPING_MS = 10_000;
 
 export interface StreamFanoutOptions {
   /** a viewer whose unsent bytes exceed this is dropped (config.viewerMaxBacklogBytes) */
@@ -20,6 +22,9 @@ export interface StreamFanoutOptions {
   skipBacklogBytes?: number;
   /** default RESUME_BACKLOG_BYTES */
   resumeBacklogBytes?: number;
+  /** default MAX_SKIPPING_MS */
+  maxSkippingMs?: number;
+  now?: () => number;
   logger: Logger;
   /** sees every live tag before the viewers do (the room's stream metrics) */
   meter?: { tag(tag: Buffer): void };
@@ -39,6 +44,8 @@ interface Viewer {
   readonly since: number;
   /** behind: video frames are left out until a keyframe finds its backlog drained */
   skipping: boolean;
+  /** when it started skipping (ms) */
+  skippingSince: number;
 }
 
 /**
@@ -51,9 +58,9 @@ interface Viewer {
  * the stream skips ahead rather than falling further behind: when a video frame comes while more than
  * skipBacklogBytes of what it was sent is still unsent, it goes without video frames (audio, metadata
  * and sequence headers still go) until a keyframe finds its backlog down to resumeBacklogBytes, and
- * plays on from that keyframe: it sees fewer frames, never older ones. Only a viewer whose backlog
- * passes maxBacklogBytes even so (a reader that stopped reading) is dropped, so a viewer costs at most
- * maxBacklogBytes plus one tag of memory.
+ * plays on from that keyframe: it sees fewer frames, never older ones. A viewer still skipping at a
+ * keyframe maxSkippingMs after it started (a reader that stopped reading), or whose backlog passes
+ * maxBacklogBytes even so, is dropped, so a viewer costs at most maxBacklogBytes plus one tag of memory.
  */
 export class StreamFanout extends EventEmitter<FanoutEvents> {
   private readonly viewers = new Set<Viewer>();
@@ -64,6 +71,8 @@ export class StreamFanout extends EventEmitter<FanoutEvents> {
   private skips = 0;
   private readonly skipBytes: number;
   private readonly resumeBytes: number;
+  private readonly maxSkippingMs: number;
+  private readonly now: () => number;
   /** how viewers are ended on close: null, the sinks' own "stream ended" */
   private endWith: { code: number; reason: string } | null = null;
 
@@ -75,6 +84,8 @@ export class StreamFanout extends EventEmitter<FanoutEvents> {
     this.log = opts.logger.child({ mod: 'stream-fanout' });
     this.skipBytes = Math.min(opts.skipBacklogBytes ?? SKIP_BACKLOG_BYTES, opts.maxBacklogBytes / 2);
     this.resumeBytes = Math.min(opts.resumeBacklogBytes ?? RESUME_BACKLOG_BYTES, this.skipBytes);
+    this.maxSkippingMs = opts.maxSkippingMs ?? MAX_SKIPPING_MS;
+    this.now = opts.now ?? Date.now;
     source.setTagListener(this.onTag);
   }
 
@@ -90,7 +101,7 @@ export class StreamFanout extends EventEmitter<FanoutEvents> {
 
   /** For tests and other transports. */
   attach(sink: ViewerSink): ViewerHandle {
-    const viewer: Viewer = { id: this.nextId++, sink, since: Date.now(), skipping: false };
+    const viewer: Viewer = { id: this.nextId++, sink, since: Date.now(), skipping: false, skippingSince: 0 };
     const handle: ViewerHandle = { id: viewer.id, close: () => this.remove(viewer, 'closed') };
     if (this.closed) {
       sink.end(this.endWith?.code, this.endWith?.reason);
@@ -136,7 +147,11 @@ export class StreamFanout extends EventEmitter<FanoutEvents> {
     this.opts.meter?.tag(tag);
     const kind = flvTagKind(tag);
     for (const v of this.viewers) {
-      if (kind !== TagKind.Always && !this.sends(v, kind)) continue;
+      if (kind !== TagKind.Always && !this.sends(v, kind)) {
+        if (kind === TagKind.KeyFrame && this.now() - v.skippingSince > this.maxSkippingMs)
+          this.remove(v, 'slow');
+        continue;
+      }
       v.sink.write(tag);
       if (v.sink.backlog() > max) this.remove(v, 'slow');
     }
@@ -153,6 +168,7 @@ export class StreamFanout extends EventEmitter<FanoutEvents> {
     }
     if (backlog <= this.skipBytes) return true;
     v.skipping = true;
+    v.skippingSince = this.now();
     this.skips += 1;
     this.log.info({ viewer: v.id, kind: v.sink.kind, backlog }, 'viewer behind, skipping to a keyframe');
     return false;
