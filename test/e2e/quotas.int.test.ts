@@ -4,7 +4,14 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AccountRef, QuotaReport, Recording, RecordingTimelineEntry, Room } from '@boxroom/contracts';
+import type {
+  AccountRef,
+  AuditList,
+  QuotaReport,
+  Recording,
+  RecordingTimelineEntry,
+  Room,
+} from '@boxroom/contracts';
 import { buildApp } from '../../dashboard/src/app.js';
 import type { RoomDriver } from '../../dashboard/src/rooms/room-driver.js';
 import { until } from '../support/agent-helpers.js';
@@ -192,5 +199,23 @@ describe('quotas of a creator (local driver, real rooms and recordings, Chromium
     await mkdir(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, 'quota-meter.png'), fullPage: true });
     expect((await driver.list()).length).toBe(1);
+
+    // the audit trail has each limit the admin set and each refusal, in the order they happened
+    const trail = await api<AuditList>('GET', '/api/audit?limit=5000', undefined, ADMIN_TOKEN);
+    const quotaEntries = trail.body.entries.filter(
+      (e) => e.action === 'quota.change' || e.outcome === 'denied',
+    );
+    expect(
+      quotaEntries.filter((e) => e.action === 'quota.change').every((e) => e.actor.role === 'admin'),
+    ).toBe(true);
+    expect(quotaEntries.filter((e) => e.action === 'quota.change').length).toBeGreaterThanOrEqual(4);
+    const denied = quotaEntries.filter((e) => e.outcome === 'denied');
+    expect(denied.map((e) => [e.action, e.actor.id, e.detail.reason])).toEqual(
+      expect.arrayContaining([
+        ['room.create', 'alice', 'quota_exceeded'],
+        ['recording.start', 'alice', 'quota_exceeded'],
+      ]),
+    );
+    expect(quotaEntries.at(-1)!.action).toBe('room.create'); // the page's refused create came last
   }, 60_000);
 });
