@@ -80,8 +80,9 @@ export class BrApiTokens extends LitElement {
           type="number"
           min="0"
           max="3650"
-          placeholder="Days (0: never expires)"
-          aria-label="Expires in days"
+          placeholder="Days valid"
+          title="Days until it expires; empty or 0: never"
+          aria-label="Expires in days (empty or 0: never)"
         />
         <button class="small primary" type="submit" ?disabled=${this.busy}>Create token</button>
       </form>
