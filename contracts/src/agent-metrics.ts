@@ -46,6 +46,11 @@ export const AgentMetrics = Type.Object({
    * agents older than the field)
    */
   viewerSkips: Type.Optional(Type.Integer({ minimum: 0 })),
+  /**
+   * dashboard relays (WS /relay) attached now: one per dashboard replica with viewers of the room;
+   * their viewers are counted in `viewers` (absent from agents older than the field)
+   */
+  relayUpstreams: Type.Optional(Type.Integer({ minimum: 0 })),
   /** key and pointer events from the controller that reached the desktop */
   inputEvents: Type.Integer({ minimum: 0 }),
   /** someone holds control */

@@ -24,3 +24,4 @@ export * from './profiles.js';
 export * from './accounts.js';
 export * from './audit.js';
 export * from './quotas.js';
+export * from './relay.js';
