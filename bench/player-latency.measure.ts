@@ -8,7 +8,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { xClientEnv } from '../test/support/agent-helpers.js';
 import { launchChromium } from '../test/support/browser.js';
-import { DashboardProcess, REPO, buildWeb } from '../test/support/dashboard-process.js';
+import { DashboardProcess, REPO } from '../test/support/dashboard-process.js';
 import { sleep } from '../test/support/processes.js';
 
 const run = promisify(execFile);
@@ -97,7 +97,6 @@ const pct = (xs: number[], p: number) => {
 };
 
 beforeAll(async () => {
-  buildWeb();
   // the dashboard serves the web UI itself
   dash = await DashboardProcess.start({ driver: 'local', env: { BOXROOM_LOG_LEVEL: 'warn' } });
   baseUrl = dash.url;

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import type { Browser } from 'playwright-core';
 import { cpus, loadavg } from 'node:os';
 import { launchChromium } from '../../test/support/browser.js';
-import { DashboardProcess, REPO, buildWeb } from '../../test/support/dashboard-process.js';
+import { DashboardProcess, REPO } from '../../test/support/dashboard-process.js';
 import { SECTIONS } from '../sections/index.js';
 import { BenchContext } from './bench-context.js';
 import { BenchRooms } from './bench-rooms.js';
@@ -30,7 +30,6 @@ export async function runBench(opts: BenchOptions, cleanup = new Cleanup()): Pro
   try {
     log('building the bundles and the web UI');
     execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: REPO, stdio: 'ignore' });
-    buildWeb();
     const dash = await DashboardProcess.start({
       driver: opts.driver,
       env: { BOXROOM_LOG_LEVEL: 'warn', BOXROOM_DOCKER_INSTANCE: `bench-${process.pid}` },

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEntry, AuditList, Recording, RecordingResult } from '@boxroom/contracts';
 import { until } from '../support/agent-helpers.js';
 import { launchChromium } from '../support/browser.js';
-import { DashboardProcess, REPO, buildWeb } from '../support/dashboard-process.js';
+import { DashboardProcess, REPO } from '../support/dashboard-process.js';
 import { sleep } from '../support/processes.js';
 
 /**
@@ -45,7 +45,6 @@ async function audit(query: string): Promise<AuditEntry[]> {
 }
 
 beforeAll(async () => {
-  buildWeb();
   dash = await DashboardProcess.start({
     driver: 'local',
     env: {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { xPointer, xdotool } from '../support/agent-helpers.js';
-import { DashboardProcess, buildWeb } from '../support/dashboard-process.js';
+import { DashboardProcess } from '../support/dashboard-process.js';
 import { launchFirefox } from '../support/firefox.js';
 import { sleep } from '../support/processes.js';
 
@@ -59,7 +59,6 @@ async function framesOf(page: Page): Promise<number> {
 }
 
 beforeAll(async () => {
-  buildWeb();
   dash = await DashboardProcess.start({
     driver: 'local',
     env: { BOXROOM_LOG_LEVEL: process.env.BOXROOM_E2E_LOG_LEVEL ?? 'warn' },

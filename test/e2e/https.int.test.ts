@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/browser.js';
-import { DashboardProcess, buildWeb } from '../support/dashboard-process.js';
+import { DashboardProcess } from '../support/dashboard-process.js';
 import { sleep } from '../support/processes.js';
 
 const certDir = mkdtempSync(join(tmpdir(), 'boxroom-tls-'));
@@ -37,7 +37,6 @@ beforeAll(async () => {
     '-out',
     join(certDir, 'cert.pem'),
   ]);
-  buildWeb();
   // This worker's own fetch() talks to a certificate nobody signed; the dashboard child keeps checking.
   process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
   dash = await DashboardProcess.start({

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/browser.js';
-import { DashboardProcess, REPO, buildWeb } from '../support/dashboard-process.js';
+import { DashboardProcess, REPO } from '../support/dashboard-process.js';
 import { startTestProvider, type TestProvider } from '../support/oidc-test-provider.js';
 import { freePort } from '../support/processes.js';
 
@@ -29,7 +29,6 @@ const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
-  buildWeb();
   const [providerPort, dashPort] = [await freePort(), await freePort()];
   provider = await startTestProvider({
     port: providerPort,

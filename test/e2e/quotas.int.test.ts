@@ -16,7 +16,7 @@ import { buildApp } from '../../dashboard/src/app.js';
 import type { RoomDriver } from '../../dashboard/src/rooms/room-driver.js';
 import { until } from '../support/agent-helpers.js';
 import { launchChromium } from '../support/browser.js';
-import { buildWeb, REPO } from '../support/dashboard-process.js';
+import { REPO } from '../support/dashboard-process.js';
 import { localAppDeps, localDriverIn } from '../support/local-driver.js';
 
 const ADMIN_TOKEN = 'quotas-admin-token-0123456789';
@@ -58,7 +58,6 @@ describe('quotas of a creator (local driver, real rooms and recordings, Chromium
   const quota = async () => (await api<QuotaReport>('GET', '/api/quota')).body;
 
   beforeAll(async () => {
-    buildWeb();
     dataDir = await mkdtemp(join(tmpdir(), 'boxroom-quotas-int-'));
     const local = await localDriverIn(dataDir, ADMIN_TOKEN, 175);
     driver = local.driver;

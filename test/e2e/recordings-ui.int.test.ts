@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Recording, RecordingList } from '@boxroom/contracts';
 import { until } from '../support/agent-helpers.js';
 import { launchChromium } from '../support/browser.js';
-import { DashboardProcess, REPO, buildWeb } from '../support/dashboard-process.js';
+import { DashboardProcess, REPO } from '../support/dashboard-process.js';
 import { sleep } from '../support/processes.js';
 
 /**
@@ -71,7 +71,6 @@ async function recordingsOf(roomId: string): Promise<Recording[]> {
 }
 
 beforeAll(async () => {
-  buildWeb();
   dash = await DashboardProcess.start({
     driver: 'local',
     env: { BOXROOM_LOG_LEVEL: process.env.BOXROOM_E2E_LOG_LEVEL ?? 'warn' },

@@ -4,7 +4,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { until, xdotool } from '../support/agent-helpers.js';
 import { launchChromium } from '../support/browser.js';
-import { DashboardProcess, buildWeb } from '../support/dashboard-process.js';
+import { DashboardProcess } from '../support/dashboard-process.js';
 import { sleep } from '../support/processes.js';
 
 let dash: DashboardProcess | null = null;
@@ -12,7 +12,6 @@ let browser: Browser | null = null;
 const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
-  buildWeb();
   dash = await DashboardProcess.start({
     driver: 'local',
     env: { BOXROOM_LOG_LEVEL: process.env.BOXROOM_E2E_LOG_LEVEL ?? 'warn' },

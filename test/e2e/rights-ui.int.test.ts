@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DashboardProcess, buildWeb } from '../support/dashboard-process.js';
+import { DashboardProcess } from '../support/dashboard-process.js';
 import { sleep } from '../support/processes.js';
 import { until } from '../support/agent-helpers.js';
 import { UiPages, joinRoomPage } from '../support/ui-pages.js';
@@ -15,7 +15,6 @@ const framesOf = async (page: Page) =>
   Number((await page.locator('[data-testid=frames]').textContent()) ?? 0);
 
 beforeAll(async () => {
-  buildWeb();
   dash = await DashboardProcess.start({
     driver: 'local',
     env: {

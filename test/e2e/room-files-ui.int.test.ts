@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RoomFileList } from '@boxroom/contracts';
 import { until } from '../support/agent-helpers.js';
 import { launchChromium } from '../support/browser.js';
-import { DashboardProcess, buildWeb } from '../support/dashboard-process.js';
+import { DashboardProcess } from '../support/dashboard-process.js';
 import { asDesktopUser } from '../support/desktop-user.js';
 
 /**
@@ -25,7 +25,6 @@ let browser: Browser | null = null;
 const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
-  buildWeb();
   dash = await DashboardProcess.start({ driver: 'local', env: { BOXROOM_LOG_LEVEL: 'warn' } });
   browser = await launchChromium();
 }, 120_000);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { until } from '../support/agent-helpers.js';
-import { DashboardProcess, REPO, buildWeb } from '../support/dashboard-process.js';
+import { DashboardProcess, REPO } from '../support/dashboard-process.js';
 import { sleep } from '../support/processes.js';
 import { UiPages, joinRoomPage, signInDashboard } from '../support/ui-pages.js';
 
@@ -34,7 +34,6 @@ type RoomView = {
 };
 
 beforeAll(async () => {
-  buildWeb();
   dash = await DashboardProcess.start({
     driver: 'local',
     env: {

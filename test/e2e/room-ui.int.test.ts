@@ -7,7 +7,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { xClientEnv } from '../support/agent-helpers.js';
 import { launchChromium } from '../support/browser.js';
-import { DashboardProcess, REPO, buildWeb } from '../support/dashboard-process.js';
+import { DashboardProcess, REPO } from '../support/dashboard-process.js';
 import { sleep } from '../support/processes.js';
 
 const ARTIFACTS = join(REPO, 'test-artifacts');
@@ -80,7 +80,6 @@ function xdotool(display: number, runDir: string, ...args: string[]): string {
 }
 
 beforeAll(async () => {
-  buildWeb();
   // the dashboard serves the web UI itself, as a user runs it
   dash = await DashboardProcess.start({
     driver: 'local',

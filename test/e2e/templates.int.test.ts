@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Profile, Room } from '@boxroom/contracts';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '../support/browser.js';
-import { DashboardProcess, REPO, buildWeb } from '../support/dashboard-process.js';
+import { DashboardProcess, REPO } from '../support/dashboard-process.js';
 import { descendantPids, sleep } from '../support/processes.js';
 import { framesUntilColour } from '../support/room-frames.js';
 
@@ -77,7 +77,6 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => site.listen(0, '127.0.0.1', r));
   siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}/welcome?from=boxroom`;
-  buildWeb();
   filesDir = mkdtempSync(join(tmpdir(), 'boxroom-templates-'));
   const templatesFile = join(filesDir, 'templates.json');
   writeFileSync(

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { until, xPointer, xdotool } from '../support/agent-helpers.js';
 import { launchChromium } from '../support/browser.js';
 import { composeAsAndroid, dispatchKeys, touchMove } from '../support/cdp-input.js';
-import { DashboardProcess, REPO, buildWeb } from '../support/dashboard-process.js';
+import { DashboardProcess, REPO } from '../support/dashboard-process.js';
 import { enter } from '../support/keyboard-layouts.js';
 import { sleep } from '../support/processes.js';
 import { startXev, xevButtons as buttons, xevEvents, xevKeyPresses as keyPresses } from '../support/xev.js';
@@ -26,7 +26,6 @@ let browser: Browser | null = null;
 let room: { id: string; link: string; display: number; runDir: string } | null = null;
 
 beforeAll(async () => {
-  buildWeb();
   dash = await DashboardProcess.start({
     driver: 'local',
     env: { BOXROOM_LOG_LEVEL: process.env.BOXROOM_E2E_LOG_LEVEL ?? 'warn' },

@@ -1,4 +1,4 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,11 +8,6 @@ import { findRepoRoot } from './repo-root.js';
 
 export const REPO = findRepoRoot();
 export const DASHBOARD_BUNDLE = join(REPO, 'dashboard/dist/server.mjs');
-
-/** Builds the web UI, which the dashboard serves at / and /r/:id (the globalSetup builds the Node bundles). */
-export function buildWeb(): void {
-  execFileSync('npm', ['run', 'build', '-w', 'web'], { cwd: REPO, stdio: 'ignore' });
-}
 
 /** What the local driver's state file says about one room (dashboard/src/drivers/local/local-state.ts). */
 export interface LocalRoom {

@@ -1,6 +1,6 @@
 import type { Browser } from 'playwright-core';
 import { launchChromium } from './browser.js';
-import { DashboardProcess, buildWeb } from './dashboard-process.js';
+import { DashboardProcess } from './dashboard-process.js';
 
 /**
  * What an end-to-end test of the room page needs: a dashboard with the local driver (rooms as
@@ -21,7 +21,6 @@ export async function startLocalRoomBrowser<B extends { close(): Promise<void> }
 export async function startLocalRoomBrowser(
   launch: () => Promise<{ close(): Promise<void> }> = launchChromium,
 ): Promise<LocalRoomBrowser<{ close(): Promise<void> }>> {
-  buildWeb();
   const dash = await DashboardProcess.start({
     driver: 'local',
     env: { BOXROOM_LOG_LEVEL: process.env.BOXROOM_E2E_LOG_LEVEL ?? 'warn' },

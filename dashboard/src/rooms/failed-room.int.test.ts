@@ -10,7 +10,7 @@ import WebSocket from 'ws';
 import type { WebhookEvent } from '@boxroom/contracts';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '../../../test/support/browser.js';
-import { DashboardProcess, buildWeb } from '../../../test/support/dashboard-process.js';
+import { DashboardProcess } from '../../../test/support/dashboard-process.js';
 import { alive } from '../../../test/support/agent-process.js';
 
 let dash: DashboardProcess | null = null;
@@ -28,7 +28,6 @@ beforeAll(async () => {
     });
   });
   await new Promise<void>((r) => sink!.listen(0, '127.0.0.1', r));
-  buildWeb();
   browser = await launchChromium();
   const port = (sink.address() as { port: number }).port;
   dash = await DashboardProcess.start({
