@@ -8,7 +8,8 @@ afterAll(() => cleanup.run(), 60_000);
 /** `npm run bench` in its shortest mode: every metric gets samples. The figures are not checked here. */
 describe('the bench (smoke mode: a few samples of each metric)', () => {
   it('runs through the real dashboard, Chromium and Firefox and reports every metric', async () => {
-    const r = await runBench({ driver: 'local', mode: 'smoke' }, cleanup);
+    // the integration project's globalSetup has just built the bundles and the web UI
+    const r = await runBench({ driver: 'local', mode: 'smoke', prebuilt: true }, cleanup);
     const keys = r.metrics.map((m) => m.key);
     for (const k of [
       'cold_start_local',

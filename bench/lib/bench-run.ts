@@ -20,7 +20,7 @@ function chosenSections(opts: Pick<BenchOptions, 'only'>): BenchSection[] {
 }
 
 /**
- * Builds the bundles, starts the dashboard and Chromium, and runs the chosen sections one after the
+ * Builds the bundles (unless `prebuilt`), starts the dashboard and Chromium, and runs the chosen sections one after the
  * other (a failed one is reported in `errors`, the rest still run); everything started is undone at
  * the end, whatever failed.
  */
@@ -28,8 +28,10 @@ export async function runBench(opts: BenchOptions, cleanup = new Cleanup()): Pro
   const log = opts.log ?? (() => {});
   const started = Date.now();
   try {
-    log('building the bundles and the web UI');
-    execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: REPO, stdio: 'ignore' });
+    if (!opts.prebuilt) {
+      log('building the bundles and the web UI');
+      execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: REPO, stdio: 'ignore' });
+    }
     const dash = await DashboardProcess.start({
       driver: opts.driver,
       env: { BOXROOM_LOG_LEVEL: 'warn', BOXROOM_DOCKER_INSTANCE: `bench-${process.pid}` },

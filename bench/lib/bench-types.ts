@@ -17,6 +17,8 @@ export interface BenchOptions {
   player?: Record<string, unknown>;
   /** the chaos section's PRNG seed (`--seed`) */
   seed?: number;
+  /** the bundles and the web UI are built already (the smoke test's globalSetup built them) */
+  prebuilt?: boolean;
   log?: (line: string) => void;
 }
 
