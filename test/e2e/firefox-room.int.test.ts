@@ -4,7 +4,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { xPointer, xdotool } from '../support/agent-helpers.js';
+import { wigglePointer, xPointer, xdotool } from '../support/agent-helpers.js';
 import { DashboardProcess } from '../support/dashboard-process.js';
 import { launchFirefox } from '../support/firefox.js';
 import { sleep } from '../support/processes.js';
@@ -85,7 +85,16 @@ describe('the room page in Firefox ESR', () => {
     await page.waitForSelector('>>> br-video-stage', { timeout: 10_000 });
 
     // --- it plays: the page's readout counts frames, the <video>'s clock runs, frames are presented
-    await expect.poll(() => framesOf(page), { timeout: 20_000 }).toBeGreaterThanOrEqual(20);
+    // (the pointer wiggles between reads: frames at ~15 a second, not the still screen's 2)
+    await expect
+      .poll(
+        async () => {
+          await wigglePointer(display, runDir);
+          return framesOf(page);
+        },
+        { timeout: 20_000 },
+      )
+      .toBeGreaterThanOrEqual(20);
     // an idle desktop sends few frames (capture follows damage): the terminal gets typed into meanwhile
     const a = await videoState(page);
     await xdotool(display, runDir, 'type', '--delay', '60', 'abcdefghijklmnopqrst');

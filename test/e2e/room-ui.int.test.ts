@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { xClientEnv } from '../support/agent-helpers.js';
+import { wigglePointer, xClientEnv } from '../support/agent-helpers.js';
 import { launchChromium } from '../support/browser.js';
 import { DashboardProcess, REPO } from '../support/dashboard-process.js';
 import { sleep } from '../support/processes.js';
@@ -68,16 +68,9 @@ async function joinRoom(page: Page, link: string, name: string): Promise<void> {
 /** The room's X screen, once it is made: waitFrames moves its pointer. */
 let roomScreen: { display: number; runDir: string } | null = null;
 
-/** Four 1-pixel pointer moves 50 ms apart, there and back twice: 200 ms, the pointer ends where it was. */
-const WIGGLE = Array.from({ length: 4 }, (_, i) => [
-  ...['mousemove_relative', '--', i % 2 === 0 ? '1' : '-1', '0'],
-  ...['sleep', '0.05'],
-]).flat();
-
 /**
- * Waits until the page has presented `atLeast` frames. A still screen streams only keepalive frames,
- * two a second, so meanwhile the room's pointer wiggles (it is drawn into the picture, so each move is
- * a change and a frame): about 15 frames a second instead of 2, the same count of frames presented.
+ * Waits until the page has presented `atLeast` frames; meanwhile the room's pointer wiggles, so the
+ * frames come at about 15 a second instead of the still screen's 2 (the same count of frames).
  */
 async function waitFrames(page: Page, atLeast: number, timeoutMs = 15_000): Promise<number> {
   const deadline = Date.now() + timeoutMs;
@@ -85,7 +78,7 @@ async function waitFrames(page: Page, atLeast: number, timeoutMs = 15_000): Prom
     const n = await framesOf(page);
     if (n >= atLeast) return n;
     if (Date.now() > deadline) throw new Error(`only ${n} frames presented`);
-    if (roomScreen) xdotool(roomScreen.display, roomScreen.runDir, ...WIGGLE);
+    if (roomScreen) await wigglePointer(roomScreen.display, roomScreen.runDir);
     else await sleep(200);
   }
 }

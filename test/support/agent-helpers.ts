@@ -70,6 +70,22 @@ export async function xdotool(display: number, runDir: string, ...args: string[]
   return stdout;
 }
 
+/** Four 1-pixel pointer moves 50 ms apart, there and back twice. */
+const WIGGLE = Array.from({ length: 4 }, (_, i) => [
+  ...['mousemove_relative', '--', i % 2 === 0 ? '1' : '-1', '0'],
+  ...['sleep', '0.05'],
+]).flat();
+
+/**
+ * Moves the room's pointer a pixel to and fro for 200 ms; it ends where it was. A still screen streams
+ * only keepalive frames, two a second; the pointer is drawn into the picture, so each move is a change
+ * and a frame: a test that waits for N frames presented calls this between its reads and gets them at
+ * about 15 a second. Before the room's X server is up it only waits the 200 ms.
+ */
+export async function wigglePointer(display: number, runDir: string): Promise<void> {
+  await xdotool(display, runDir, ...WIGGLE).catch(() => new Promise((r) => setTimeout(r, 200)));
+}
+
 /** A session socket that collects every event it receives. */
 export interface SessionRecorder {
   ws: WebSocket;
