@@ -13,6 +13,7 @@ import {
   type RoomStatus,
 } from '../../rooms/room-driver.js';
 import { agentSaysReady } from '../agent-readiness.js';
+import { CachedRooms } from '../cached-rooms.js';
 import { ReadyWatches } from '../ready-watches.js';
 import { roomStatusMove } from '../room-status-move.js';
 import { containerCreateOptions } from './container-options.js';
@@ -23,7 +24,6 @@ import { ensureRoomsNetwork, roomsBridge } from './network.js';
 import type { ResolvedOptions } from './options.js';
 import { ProfileVolumes } from './profile-volumes.js';
 import { applyRoomFirewall } from './room-firewall.js';
-import { RoomCache } from './room-cache.js';
 import { recordFromSummary, statusFromEvent } from './room-status.js';
 
 const GONE_POLL_MS = 100;
@@ -49,10 +49,8 @@ export class DockerRoomDriver extends EventEmitter<DriverEvents> implements Room
    */
   private readonly ready: ReadyWatches;
   private events: EventStream | null = null;
-  /** last known rooms, served (marked stale) while the engine does not answer */
-  private readonly cache = new RoomCache();
-  /** the one list call refreshing the cache in the background while the engine is unresponsive */
-  private refreshing: Promise<void> | null = null;
+  /** the engine's answers, and the last known rooms (marked stale) while it does not answer */
+  private readonly reads: CachedRooms;
   /** persistent profiles: named volumes, kept when their rooms go */
   readonly profiles: ProfileVolumes;
 
@@ -67,6 +65,17 @@ export class DockerRoomDriver extends EventEmitter<DriverEvents> implements Room
       url: async (id) => (await this.get(id))?.agentUrl ?? null,
       onReady: (id) => this.announce(id, 'ready'),
       log,
+    });
+    this.reads = new CachedRooms({
+      readAll: () => this.listFromEngine(),
+      readOne: async (id) => {
+        const c = (await this.listContainers(id))[0];
+        return c ? recordFromSummary(c, this.o, this.ready.saidReady) : null;
+      },
+      view: (r) => this.withDeleting(r),
+      answersAgain: () => void this.resync(),
+      log,
+      engine: 'docker engine',
     });
   }
 
@@ -101,7 +110,7 @@ export class DockerRoomDriver extends EventEmitter<DriverEvents> implements Room
 
   async create(spec: RoomSpec): Promise<RoomRecord> {
     // An engine seen hanging gets one short ping: a create fails in a second, not in fifteen.
-    if (this.cache.stale) {
+    if (this.reads.stale) {
       // dockerode's ping takes an abort signal; its types do not say so
       const ping = this.docker.ping.bind(this.docker) as (o: {
         abortSignal: AbortSignal;
@@ -132,49 +141,17 @@ export class DockerRoomDriver extends EventEmitter<DriverEvents> implements Room
     return (await this.get(spec.id)) ?? { spec, status: 'starting', agentUrl: null };
   }
 
-  /**
-   * Every room of this instance. While the engine answers, its answer (which also refreshes the
-   * cache); once a list went unanswered, the cache at once (marked stale) and one refresh in the
-   * background, so no caller waits on a hung engine more than once.
-   */
-  async list(): Promise<RoomRecord[]> {
-    if (this.cache.ready && this.cache.stale) {
-      this.refreshInBackground();
-      return this.cache.all().map((r) => this.withDeleting(r));
-    }
-    try {
-      const records = await this.listFromEngine();
-      this.cache.replace(records);
-      return records;
-    } catch (err) {
-      if (!this.cache.ready) throw err;
-      this.cache.failed();
-      this.log.warn({ err }, 'docker engine not answering: serving rooms from the cache');
-      return this.cache.all().map((r) => this.withDeleting(r));
-    }
+  /** Every room of this instance (cached-rooms.ts: the cache while the engine does not answer). */
+  list(): Promise<RoomRecord[]> {
+    return this.reads.list();
   }
 
-  async get(id: string): Promise<RoomRecord | null> {
-    if (this.cache.ready && this.cache.stale) {
-      this.refreshInBackground();
-      return this.fromCache(id);
-    }
-    try {
-      const containers = await this.listContainers(id);
-      const c = containers[0];
-      const r = c ? recordFromSummary(c, this.o, this.ready.saidReady) : null;
-      this.cache.put(id, r);
-      return r ? this.withDeleting(r) : null;
-    } catch (err) {
-      if (!this.cache.ready) throw err;
-      this.cache.failed();
-      this.log.warn({ err, room: id }, 'docker engine not answering: serving the room from the cache');
-      return this.fromCache(id);
-    }
+  get(id: string): Promise<RoomRecord | null> {
+    return this.reads.get(id);
   }
 
   health(): DriverHealth {
-    return this.cache.health();
+    return this.reads.health();
   }
 
   async delete(id: string): Promise<void> {
@@ -263,7 +240,7 @@ export class DockerRoomDriver extends EventEmitter<DriverEvents> implements Room
   }
 
   /** `cold`: nothing to fall back on if the engine is slow (a delete, or no full list seen yet) */
-  private listContainers(id?: string, cold = !this.cache.ready): Promise<Docker.ContainerInfo[]> {
+  private listContainers(id?: string, cold = this.reads.cold): Promise<Docker.ContainerInfo[]> {
     return withDeadline('list', cold ? DEADLINE.listCold : DEADLINE.list, (abortSignal) =>
       this.docker.listContainers({
         all: true,
@@ -282,35 +259,9 @@ export class DockerRoomDriver extends EventEmitter<DriverEvents> implements Room
     });
   }
 
-  private fromCache(id: string): RoomRecord | null {
-    const r = this.cache.one(id);
-    return r ? this.withDeleting(r) : null;
-  }
-
-  /** Asks the engine again, once at a time; an answer ends the stale state. */
-  private refreshInBackground(): void {
-    this.refreshing ??= this.listFromEngine()
-      .then(
-        (records) => {
-          this.cache.replace(records);
-          this.log.info({ rooms: records.length }, 'docker engine answers again');
-          void this.resync();
-        },
-        () => this.cache.failed(),
-      )
-      .finally(() => {
-        this.refreshing = null;
-      });
-  }
-
-  /** An engine call that, failing for want of an engine, marks the cache stale. */
-  private async call<T>(what: string, ms: number, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    try {
-      return await withDeadline(what, ms, fn);
-    } catch (err) {
-      if (err instanceof EngineTimeout || httpStatus(err) === undefined) this.cache.failed();
-      throw err;
-    }
+  /** An engine call under its deadline that, failing for want of an engine, marks the cache stale. */
+  private call<T>(what: string, ms: number, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    return this.reads.call(() => withDeadline(what, ms, fn));
   }
 
   private withDeleting(r: RoomRecord): RoomRecord {
@@ -329,7 +280,7 @@ export class DockerRoomDriver extends EventEmitter<DriverEvents> implements Room
     if (status) this.announce(id, status);
     if (e.Action === 'destroy') {
       this.announced.delete(id);
-      this.cache.remove(id);
+      this.reads.cache.remove(id);
     }
   }
 
@@ -337,7 +288,7 @@ export class DockerRoomDriver extends EventEmitter<DriverEvents> implements Room
   private announce(id: string, status: RoomStatus): void {
     if (!roomStatusMove(this.log, id, this.announced.get(id), status)) return;
     this.announced.set(id, status);
-    this.cache.setStatus(id, status);
+    this.reads.cache.setStatus(id, status);
     this.log.debug({ room: id, status }, 'room status');
     this.emit('status', id, status);
   }

@@ -11,10 +11,10 @@ import type {
   RoomStatus,
 } from '../../rooms/room-driver.js';
 import { agentSaysReady } from '../agent-readiness.js';
+import { CachedRooms } from '../cached-rooms.js';
 import { ENGINE_DEADLINE_MS as DEADLINE, EngineTimeout } from '../docker/engine-deadline.js';
 import { containerEventFilters, EventStream, type ContainerEvent } from '../docker/event-stream.js';
 import { LABEL } from '../docker/labels.js';
-import { RoomCache } from '../docker/room-cache.js';
 import { ReadyWatches } from '../ready-watches.js';
 import { roomStatusMove } from '../room-status-move.js';
 import type { ResolvedSwarmOptions } from './options.js';
@@ -50,14 +50,14 @@ export class SwarmRoomDriver extends EventEmitter<DriverEvents> implements RoomD
   private readonly deleting = new Set<string>();
   private readonly announced = new Map<string, RoomStatus>();
   private readonly ready: ReadyWatches;
-  private readonly cache = new RoomCache();
+  /** the manager's answers, and the last known rooms (marked stale) while it does not answer */
+  private readonly reads: CachedRooms;
   /** down nodes' hostnames by id: their rooms are failed whatever their tasks still say */
   private readonly downNodes = new Map<string, string>();
   /** the node of each room's task, from the last read */
   private readonly roomNodes = new Map<string, string>();
   private readonly streams: EventStream[] = [];
   private reconcileTimer: NodeJS.Timeout | null = null;
-  private refreshing: Promise<void> | null = null;
 
   constructor(
     engine: SwarmEngine,
@@ -70,6 +70,14 @@ export class SwarmRoomDriver extends EventEmitter<DriverEvents> implements RoomD
       url: async (id) => (await this.get(id))?.agentUrl ?? null,
       onReady: (id) => this.announce(id, 'ready'),
       log,
+    });
+    this.reads = new CachedRooms({
+      readAll: () => this.readRooms(),
+      readOne: async (id) => (await this.readRooms(id))[0] ?? null,
+      view: (r) => this.withDeleting(r),
+      answersAgain: () => void this.resync(),
+      log,
+      engine: 'swarm manager',
     });
   }
 
@@ -118,9 +126,9 @@ export class SwarmRoomDriver extends EventEmitter<DriverEvents> implements RoomD
 
   async create(spec: RoomSpec): Promise<RoomRecord> {
     if (spec.profile) throw errors.badRequest('persistent profiles are not available on the swarm driver');
-    const nodes = await this.call(() => this.engine.nodes());
-    const services = await this.call(() => this.engine.services());
-    const tasks = await this.call(() => this.engine.tasks());
+    const nodes = await this.reads.call(() => this.engine.nodes());
+    const services = await this.reads.call(() => this.engine.services());
+    const tasks = await this.reads.call(() => this.engine.tasks());
     const perNode = new Map<string, number>();
     for (const s of services) {
       const t = currentTask(tasks.filter((x) => x.ServiceID === s.ID));
@@ -129,7 +137,7 @@ export class SwarmRoomDriver extends EventEmitter<DriverEvents> implements RoomD
     const placed = pickNode(nodes, perNode, this.o.constraints, this.o.maxRoomsPerNode);
     if ('none' in placed) throw errors.noRoomCapacity(`no node can take a room now: ${placed.none}`);
     try {
-      await this.call(() => this.engine.createService(roomServiceSpec(spec, this.o, placed.node.ID)));
+      await this.reads.call(() => this.engine.createService(roomServiceSpec(spec, this.o, placed.node.ID)));
     } catch (err) {
       if (httpStatus(err) === 409) throw errors.conflict(`room ${spec.id} already exists`);
       throw err;
@@ -143,43 +151,17 @@ export class SwarmRoomDriver extends EventEmitter<DriverEvents> implements RoomD
     return (await this.get(spec.id)) ?? { spec, status: 'starting', agentUrl: null };
   }
 
-  /** As the docker driver's: the engine's answer while it answers, else the cache (stale) at once. */
-  async list(): Promise<RoomRecord[]> {
-    if (this.cache.ready && this.cache.stale) {
-      this.refreshInBackground();
-      return this.cache.all().map((r) => this.withDeleting(r));
-    }
-    try {
-      const records = await this.readRooms();
-      this.cache.replace(records);
-      return records;
-    } catch (err) {
-      if (!this.cache.ready) throw err;
-      this.cache.failed();
-      this.log.warn({ err }, 'swarm manager not answering: serving rooms from the cache');
-      return this.cache.all().map((r) => this.withDeleting(r));
-    }
+  /** Every room of this instance (cached-rooms.ts: the cache while the manager does not answer). */
+  list(): Promise<RoomRecord[]> {
+    return this.reads.list();
   }
 
-  async get(id: string): Promise<RoomRecord | null> {
-    if (this.cache.ready && this.cache.stale) {
-      this.refreshInBackground();
-      return this.fromCache(id);
-    }
-    try {
-      const r = (await this.readRooms(id))[0] ?? null;
-      this.cache.put(id, r);
-      return r;
-    } catch (err) {
-      if (!this.cache.ready) throw err;
-      this.cache.failed();
-      this.log.warn({ err, room: id }, 'swarm manager not answering: serving the room from the cache');
-      return this.fromCache(id);
-    }
+  get(id: string): Promise<RoomRecord | null> {
+    return this.reads.get(id);
   }
 
   health(): DriverHealth {
-    return this.cache.health();
+    return this.reads.health();
   }
 
   /** Removes the service; resolves once the swarm has no task of it left (its containers stopped). */
@@ -215,7 +197,7 @@ export class SwarmRoomDriver extends EventEmitter<DriverEvents> implements RoomD
 
   /** Services (one room: `id`) and their tasks, as records; notes where each room runs. */
   private async readRooms(id?: string): Promise<RoomRecord[]> {
-    const cold = !this.cache.ready || id !== undefined;
+    const cold = this.reads.cold || id !== undefined;
     const services = await this.engine.services(id, cold);
     const tasks = await this.engine.tasks(id, cold);
     return services.flatMap((s) =>
@@ -304,7 +286,7 @@ export class SwarmRoomDriver extends EventEmitter<DriverEvents> implements RoomD
     if (!this.announced.has(id)) return;
     this.announce(id, 'stopping');
     this.announced.delete(id);
-    this.cache.remove(id);
+    this.reads.cache.remove(id);
     this.roomNodes.delete(id);
     this.ready.unwatch(id);
   }
@@ -314,7 +296,7 @@ export class SwarmRoomDriver extends EventEmitter<DriverEvents> implements RoomD
     if (status === 'failed' || status === 'stopping') this.ready.unwatch(id);
     if (!roomStatusMove(this.log, id, this.announced.get(id), status)) return;
     this.announced.set(id, status);
-    this.cache.setStatus(id, status);
+    this.reads.cache.setStatus(id, status);
     this.log.debug({ room: id, status }, 'room status');
     this.emit('status', id, status);
   }
@@ -329,36 +311,6 @@ export class SwarmRoomDriver extends EventEmitter<DriverEvents> implements RoomD
       for (const id of [...this.announced.keys()]) if (!present.has(id)) this.forget(id);
     } catch (err) {
       this.log.warn({ err }, 'swarm resync failed');
-    }
-  }
-
-  private fromCache(id: string): RoomRecord | null {
-    const r = this.cache.one(id);
-    return r ? this.withDeleting(r) : null;
-  }
-
-  private refreshInBackground(): void {
-    this.refreshing ??= this.readRooms()
-      .then(
-        (records) => {
-          this.cache.replace(records);
-          this.log.info({ rooms: records.length }, 'swarm manager answers again');
-          void this.resync();
-        },
-        () => this.cache.failed(),
-      )
-      .finally(() => {
-        this.refreshing = null;
-      });
-  }
-
-  /** An engine call that, failing for want of an engine, marks the cache stale. */
-  private async call<T>(fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (err) {
-      if (err instanceof EngineTimeout || httpStatus(err) === undefined) this.cache.failed();
-      throw err;
     }
   }
 
