@@ -73,10 +73,10 @@ describe.skipIf(missing !== null)('swarm driver on two nodes', () => {
   beforeAll(async () => {
     await cluster.start();
     mark('cluster');
-    const [copied] = await cluster.copyImages([ROOM_IMAGE]);
-    mark('image');
-    console.info(`swarm.int: ${ROOM_IMAGE} copied to the worker in ${copied!.ms} ms`);
     await run('docker', ['network', 'create', '--driver', 'overlay', '--attachable', network]);
+    // the dashboard runs on the manager, which has the images: it starts while the worker gets them
+    const copying = cluster.copyImages([ROOM_IMAGE]);
+    copying.catch(() => undefined); // awaited below; a dashboard that fails first must not leave it unhandled
     dash = await SwarmDashboard.start({
       prefix: cluster.prefix,
       network,
@@ -86,17 +86,24 @@ describe.skipIf(missing !== null)('swarm driver on two nodes', () => {
       env: { BOXROOM_FAILED_ROOM_GRACE_S: '0', BOXROOM_ROOM_POLL_MS: '1000' },
     });
     mark('dashboard');
+    const [copied] = await copying;
+    mark('image');
+    console.info(`swarm.int: ${ROOM_IMAGE} copied to the worker in ${copied!.ms} ms`);
   }, 300_000);
 
   afterAll(async () => {
     for (const s of streams) s.destroy();
     try {
       await dash?.dispose();
+      mark('dashboard disposed');
     } finally {
-      await cluster.dispose();
-      console.info(
-        `swarm.int timings (ms since start): ${JSON.stringify({ ...timings, end: Date.now() - t0 })}`,
-      );
+      try {
+        await cluster.dispose();
+      } finally {
+        const end = Date.now() - t0;
+        console.info(`swarm.int timings (ms since start): ${JSON.stringify({ ...timings, end })}`);
+        console.info(`swarm.int teardown (ms): ${JSON.stringify(cluster.teardownMs)}`);
+      }
     }
   }, 180_000);
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { until } from './agent-helpers.js';
-import { REPO } from './dashboard-process.js';
+import { callApi, REPO } from './dashboard-process.js';
 import { freePort } from './processes.js';
 
 const run = promisify(execFile);
@@ -51,6 +51,19 @@ export class SwarmDashboard {
         timeout: 900_000,
       });
     const bundleDir = await mkdtemp(join(tmpdir(), 'boxroom-swarm-dash-'));
+    try {
+      return await SwarmDashboard.run(o, image, bundleDir);
+    } catch (err) {
+      await rm(bundleDir, { recursive: true, force: true });
+      throw err;
+    }
+  }
+
+  private static async run(
+    o: SwarmDashboardOptions,
+    image: string,
+    bundleDir: string,
+  ): Promise<SwarmDashboard> {
     // one file with its dependencies, as the image's own (scripts/images.sh builds it so)
     await run(
       process.execPath,
@@ -113,19 +126,15 @@ export class SwarmDashboard {
       60_000,
       'the dashboard service to answer /healthz',
     ).catch(async (err: unknown) => {
-      throw new Error(`${(err as Error).message}\n${await d.logs()}`);
+      const logs = await d.logs();
+      await d.dispose(); // nobody else has it to dispose of
+      throw new Error(`${(err as Error).message}\n${logs}`);
     });
     return d;
   }
 
-  async api<T = unknown>(method: string, path: string, body?: unknown, token = this.adminToken) {
-    const res = await fetch(`${this.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
+  api<T = unknown>(method: string, path: string, body?: unknown, token = this.adminToken) {
+    return callApi<T>(this.url, method, path, body, token);
   }
 
   async logs(): Promise<string> {

@@ -1,22 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { loadDashboardConfig } from '../../config.js';
 import type { RoomSpec } from '../../rooms/room-driver.js';
+import { ROOM_SPEC } from '../../testing/container-summary.js';
 import { toLabels } from '../docker/labels.js';
 import { swarmOptionsFromConfig, SwarmConfigError } from './from-config.js';
 import { resolveSwarmOptions } from './options.js';
 import { agentUrlOf, roomServiceSpec, SWARM_FILES_DIR } from './service-spec.js';
 
-const spec: RoomSpec = {
-  id: 'abc123',
-  name: 'standup',
-  width: 1280,
-  height: 720,
-  fps: 30,
-  app: 'terminal',
-  createdAt: 1_763_900_000_000,
-  ownerId: null,
-  timeouts: { maxAgeS: 7200, noViewersS: 600, noInputS: 0 },
-};
+const spec: RoomSpec = { ...ROOM_SPEC, id: 'abc123' };
 const MB = 1024 * 1024;
 
 describe('roomServiceSpec', () => {
