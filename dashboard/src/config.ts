@@ -43,6 +43,15 @@ export interface DockerConfig {
   readonly egressAllow: readonly string[];
 }
 
+/** The swarm driver's own settings (image, instance and limits are DockerConfig's). */
+export interface SwarmConfig {
+  readonly network: string;
+  readonly constraints: readonly string[];
+  readonly maxRoomsPerNode: number;
+  readonly reserveCpus: number;
+  readonly reserveMemoryMb: number;
+}
+
 /** Everything the dashboard needs from its environment, parsed once, validated and frozen. */
 export interface DashboardConfig {
   readonly port: number;
@@ -110,6 +119,7 @@ export interface DashboardConfig {
   /** what every room's agent gets, on every driver */
   readonly rooms: RoomAgentSettings;
   readonly docker: DockerConfig;
+  readonly swarm: SwarmConfig;
   /** where room and control events are POSTed; null: no webhooks */
   readonly webhookUrl: string | null;
   /** HMAC key of webhook signatures; null: generated on first start and kept in dataDir */
@@ -201,6 +211,16 @@ function dockerConfig(v: Values): DockerConfig {
   });
 }
 
+function swarmConfig(v: Values): SwarmConfig {
+  return Object.freeze({
+    network: v.BOXROOM_SWARM_NETWORK,
+    constraints: v.BOXROOM_SWARM_CONSTRAINTS,
+    maxRoomsPerNode: v.BOXROOM_SWARM_MAX_ROOMS_PER_NODE,
+    reserveCpus: v.BOXROOM_SWARM_RESERVE_CPUS,
+    reserveMemoryMb: v.BOXROOM_SWARM_RESERVE_MEMORY_MB,
+  });
+}
+
 function oidcConfig(v: Values, publicBase: string, cwd: string): OidcConfig | null {
   const issuer = v.BOXROOM_OIDC_ISSUER;
   if (!issuer) {
@@ -278,6 +298,7 @@ export function loadDashboardConfig(env: Env = process.env, cwd: string = proces
     templatesFile: v.BOXROOM_TEMPLATES_FILE && absolute(v.BOXROOM_TEMPLATES_FILE, cwd),
     rooms: roomAgentSettings(v),
     docker: dockerConfig(v),
+    swarm: swarmConfig(v),
     webhookUrl: v.BOXROOM_WEBHOOK_URL && new URL(v.BOXROOM_WEBHOOK_URL).toString(),
     webhookSecret: v.BOXROOM_WEBHOOK_SECRET,
     databaseUrl: v.BOXROOM_DATABASE_URL,

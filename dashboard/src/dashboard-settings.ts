@@ -3,6 +3,7 @@ import { ROOM_TIMEOUT_MAX_S } from '@boxroom/contracts';
 import { AGENT_SETTINGS, defineSettings, LOG_LEVELS } from '@boxroom/contracts/settings';
 import { AUDIT_SETTINGS } from './audit-settings.js';
 import { DOCKER_ROOM_SETTINGS } from './docker-room-settings.js';
+import { SWARM_ROOM_SETTINGS } from './swarm-room-settings.js';
 import { RECORDING_SETTINGS } from './recording-settings.js';
 import { OIDC_SETTINGS } from './oidc-settings.js';
 import { QUOTA_SETTINGS } from './quota-settings.js';
@@ -81,10 +82,10 @@ export const DASHBOARD_SETTINGS = defineSettings(['dashboard', 'janitor', 'room-
   },
   BOXROOM_DRIVER: {
     type: 'enum',
-    values: ['auto', 'docker', 'local'],
+    values: ['auto', 'docker', 'swarm', 'local'],
     default: 'auto',
     processes: dash,
-    doc: '`docker` or `local`; auto takes docker when its module exists and `dockerUsable()` is true',
+    doc: '`docker`, `swarm` (rooms as services of the swarm the engine manages) or `local`; auto takes docker when its module exists and `dockerUsable()` is true (never swarm)',
   },
   BOXROOM_PUBLIC_URL: {
     type: 'string',
@@ -323,6 +324,7 @@ export const DASHBOARD_SETTINGS = defineSettings(['dashboard', 'janitor', 'room-
     doc: "local rooms: the boxroom-capture binary (docker rooms use their image's)",
   },
   ...DOCKER_ROOM_SETTINGS,
+  ...SWARM_ROOM_SETTINGS,
   BOXROOM_JANITOR_WAIT_S: {
     type: 'number',
     default: 5,

@@ -18,13 +18,13 @@ export const DOCKER_ROOM_SETTINGS = {
     type: 'string',
     default: 'boxroom/room:latest',
     processes: dash,
-    doc: 'docker rooms: the room image',
+    doc: 'docker and swarm rooms: the room image (on swarm it must be on every node that may take rooms)',
   },
   BOXROOM_DOCKER_INSTANCE: {
     type: 'string',
     default: 'default',
     processes: ['dashboard', 'janitor', 'room-firewall'],
-    doc: 'docker rooms: the label scope of this deployment; a dashboard (and its janitor) adopts and reaps only rooms of its instance',
+    doc: 'docker and swarm rooms: the label scope of this deployment; a dashboard (and its janitor) adopts and reaps only rooms of its instance',
   },
   BOXROOM_DOCKER_NETWORK: {
     type: 'string',
@@ -51,7 +51,7 @@ export const DOCKER_ROOM_SETTINGS = {
     min: 0.1,
     max: 64,
     processes: dash,
-    doc: 'docker rooms: cores per room (0.1 to 64)',
+    doc: 'docker and swarm rooms: cores per room (0.1 to 64; swarm: the limit)',
   },
   BOXROOM_ROOM_MEMORY_MB: {
     type: 'number',
@@ -59,7 +59,7 @@ export const DOCKER_ROOM_SETTINGS = {
     min: 128,
     max: 65536,
     processes: dash,
-    doc: 'docker rooms: memory per room, its tmpfs included (128 to 65536)',
+    doc: 'docker and swarm rooms: memory per room, its tmpfs included (128 to 65536; swarm: the limit)',
   },
   BOXROOM_ROOM_SHM_MB: {
     type: 'number',
@@ -67,6 +67,6 @@ export const DOCKER_ROOM_SETTINGS = {
     min: 16,
     max: 8192,
     processes: dash,
-    doc: 'docker rooms: `/dev/shm` per room (16 to 8192)',
+    doc: 'docker and swarm rooms: `/dev/shm` per room (16 to 8192)',
   },
 } as const;

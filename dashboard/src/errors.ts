@@ -29,6 +29,8 @@ export const errors = {
   conflict: (message: string) => new AppError('conflict', message),
   roomUnavailable: (id: string, cause?: unknown) =>
     new AppError('unavailable', `room ${id} is not available right now`, { cause }),
+  /** no node of the cluster may take another room (swarm placement says why): 503 */
+  noRoomCapacity: (message: string) => new AppError('unavailable', message),
   /** the room exists but cannot come back (its agent is gone or gave up): 410, close 4504 */
   roomFailed: (id: string) =>
     new AppError('gone', `room ${id} has failed: its desktop cannot come back; create a new room`),

@@ -64,6 +64,7 @@ async function main(): Promise<void> {
       orphanS: config.localRoomOrphanS,
     },
     docker: config.docker,
+    swarm: config.swarm,
   });
   let isolation: LocalIsolation | null = null;
   if (driver.kind === 'local') {

@@ -32,6 +32,23 @@ export interface DashboardOptions {
 }
 
 /** A real dashboard process (the bundle `npm start` runs), as a user starts it. */
+/** One API call with a bearer token, JSON in and out: `{ status, body }` (null body when empty). */
+export async function callApi<T = unknown>(
+  base: string,
+  method: string,
+  path: string,
+  body: unknown,
+  token: string,
+): Promise<{ status: number; body: T }> {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
+}
+
 export class DashboardProcess {
   readonly adminToken: string;
   readonly url: string;
@@ -122,14 +139,8 @@ export class DashboardProcess {
     clearTimeout(t);
   }
 
-  async api<T = unknown>(method: string, path: string, body?: unknown, token = this.adminToken) {
-    const res = await fetch(`${this.url}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
+  api<T = unknown>(method: string, path: string, body?: unknown, token = this.adminToken) {
+    return callApi<T>(this.url, method, path, body, token);
   }
 
   /** POST /api/rooms with `spec`, then polls until the room is `ready`: its id and invite links. */

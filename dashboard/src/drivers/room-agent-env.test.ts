@@ -5,6 +5,8 @@ import { containerCreateOptions } from './docker/container-options.js';
 import { resolveOptions } from './docker/options.js';
 import { agentEnv } from './local/agent-env.js';
 import { roomAgentEnv } from './room-agent-env.js';
+import { resolveSwarmOptions } from './swarm/options.js';
+import { roomServiceSpec } from './swarm/service-spec.js';
 
 const spec: RoomSpec = {
   id: 'abc123',
@@ -55,10 +57,17 @@ const dockerEnv = Object.fromEntries(
   ),
 );
 
+const swarmEnv = Object.fromEntries(
+  (
+    roomServiceSpec(spec, resolveSwarmOptions({ publicKeyPem: 'PEM', room: config.rooms }), 'node-1')
+      .TaskTemplate.ContainerSpec as { Env: string[] }
+  ).Env.map((kv) => kv.split(/=(.*)/s, 2) as [string, string]),
+);
+
 describe('the room settings on every driver', () => {
   const shared = roomAgentEnv(spec, config.rooms);
 
-  it('both drivers hand the agent the same room values, the operator settings among them', () => {
+  it('every driver hands the agent the same room values, the operator settings among them', () => {
     expect(shared).toMatchObject({
       ...ROOM_SETTINGS,
       BOXROOM_ROOM_NO_INPUT_S: '60',
@@ -74,6 +83,7 @@ describe('the room settings on every driver', () => {
     });
     expect(localEnv).toMatchObject(shared);
     expect(dockerEnv).toMatchObject(shared);
+    expect(swarmEnv).toMatchObject(shared);
   });
 
   it('and beyond them only where the room runs (address, display, key, dirs, a host binary)', () => {
@@ -95,5 +105,6 @@ describe('the room settings on every driver', () => {
     // the image sets its agent's address, display and dirs (room-image/Dockerfile); the files
     // folder is a tmpfs the driver mounts (container-options.ts)
     expect(extra(dockerEnv)).toEqual(['BOXROOM_FILES_DIR', 'BOXROOM_PUBLIC_KEY']);
+    expect(extra(swarmEnv)).toEqual(['BOXROOM_FILES_DIR', 'BOXROOM_PUBLIC_KEY']);
   });
 });

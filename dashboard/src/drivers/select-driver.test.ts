@@ -84,4 +84,24 @@ describe('selectDriver', () => {
     const mod = await loadDockerModule(opts.log);
     if (mod) expect(typeof mod.createDockerDriver).toBe('function');
   });
+
+  it('swarm: its own driver with the docker image, instance and limits and its own settings, never loading docker', async () => {
+    let loaded = false;
+    const swarmConfig = loadDashboardConfig({
+      BOXROOM_DOCKER_INSTANCE: 'prod',
+      BOXROOM_SWARM_NETWORK: 'overlay-1',
+      BOXROOM_SWARM_MAX_ROOMS_PER_NODE: '3',
+    });
+    const d = await selectDriver({
+      choice: 'swarm',
+      opts,
+      local,
+      docker: swarmConfig.docker,
+      swarm: swarmConfig.swarm,
+      loadDocker: async () => ((loaded = true), fakeDocker(true)),
+    });
+    expect(d.kind).toBe('swarm');
+    expect(loaded).toBe(false);
+    await d.close();
+  });
 });

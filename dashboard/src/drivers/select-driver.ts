@@ -1,8 +1,9 @@
-import type { DockerConfig, DriverChoice } from '../config.js';
+import type { DockerConfig, DriverChoice, SwarmConfig } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { RoomDriver } from '../rooms/room-driver.js';
 import type { DriverOptions } from './driver-options.js';
 import { createLocalDriver, type LocalDriverSettings } from './local/index.js';
+import { createSwarmDriver, swarmOptionsFromConfig } from './swarm/index.js';
 
 /**
  * The contract of drivers/docker/index.ts (written by the docker driver's author). createDockerDriver
@@ -44,17 +45,37 @@ export interface SelectDriverInput {
   local: LocalDriverSettings;
   /** the docker driver's settings (config.docker) */
   docker: DockerConfig;
+  /** the swarm driver's own settings (config.swarm); absent: its defaults */
+  swarm?: SwarmConfig;
   /** injectable for tests */
   loadDocker?: (log: Logger) => Promise<DockerDriverModule | null>;
 }
 
+const SWARM_DEFAULTS: SwarmConfig = {
+  network: 'boxroom-rooms',
+  constraints: [],
+  maxRoomsPerNode: 0,
+  reserveCpus: 0,
+  reserveMemoryMb: 0,
+};
+
 /**
- * BOXROOM_DRIVER=local|docker forces a driver (docker fails loudly when unusable); unset or auto
- * takes docker when its module exists and dockerUsable() says yes, local otherwise.
+ * BOXROOM_DRIVER=local|docker|swarm forces a driver (docker fails loudly when unusable, swarm at
+ * init when the engine is no swarm manager); unset or auto takes docker when its module exists and
+ * dockerUsable() says yes, local otherwise. Auto never takes swarm: rooms as services of a cluster
+ * are a deployment's decision.
  */
 export async function selectDriver(input: SelectDriverInput): Promise<RoomDriver> {
   const { choice, opts } = input;
   const log = opts.log;
+  if (choice === 'swarm') {
+    log.info('driver: swarm');
+    return createSwarmDriver({
+      ...swarmOptionsFromConfig(input.docker, input.swarm ?? SWARM_DEFAULTS),
+      ...opts,
+      log: opts.log.child({ driver: 'swarm' }),
+    });
+  }
   if (choice !== 'local') {
     const docker = await (input.loadDocker ?? loadDockerModule)(log);
     // Bad BOXROOM_DOCKER_* settings are a configuration error: fail the start, whatever the choice.

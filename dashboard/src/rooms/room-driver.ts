@@ -14,7 +14,7 @@ import {
 
 // The drivers name these through this module, the seam they implement.
 export type { RoomApp, RoomStatus };
-export type DriverKind = 'local' | 'docker';
+export type DriverKind = 'local' | 'docker' | 'swarm';
 
 /** What a room is: decided by the RoomManager (policy), persisted by the driver (mechanism). */
 export interface RoomSpec {

@@ -17,6 +17,19 @@ import {
 
 const SECOND_NS = 1_000_000_000;
 
+/**
+ * Stated in the room's container as well as in the image, so health timing does not depend on which
+ * image runs. 1 s interval: Engine API 1.41 has no StartInterval. A new room's readiness does not
+ * wait for it (the driver holds the agent's /healthz?wait=); it tells failures and restarts.
+ */
+export const ROOM_HEALTHCHECK = {
+  Test: ['CMD', '/opt/boxroom/healthcheck.sh'],
+  Interval: SECOND_NS,
+  Timeout: 2 * SECOND_NS,
+  StartPeriod: 30 * SECOND_NS,
+  Retries: 3,
+};
+
 export function containerName(instance: string, roomId: string): string {
   return `boxroom-${instance}-${roomId}`;
 }
@@ -48,16 +61,7 @@ export function containerCreateOptions(spec: RoomSpec, o: ResolvedOptions): Cont
       ...(profile ? { BOXROOM_DESKTOP_HOME: PROFILE_HOME } : {}),
     }),
     ExposedPorts: { [port]: {} },
-    // Stated here as well as in the image so health timing does not depend on which image runs.
-    // 1 s interval: Engine API 1.41 has no StartInterval. A new room's readiness does not wait for
-    // it (the driver holds the agent's /healthz?wait=); it tells failures and restarts.
-    Healthcheck: {
-      Test: ['CMD', '/opt/boxroom/healthcheck.sh'],
-      Interval: SECOND_NS,
-      Timeout: 2 * SECOND_NS,
-      StartPeriod: 30 * SECOND_NS,
-      Retries: 3,
-    },
+    Healthcheck: ROOM_HEALTHCHECK,
     StopSignal: 'SIGTERM',
     StopTimeout: o.stopTimeoutS,
     HostConfig: {

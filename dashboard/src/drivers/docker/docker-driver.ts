@@ -12,22 +12,21 @@ import {
   type RoomSpec,
   type RoomStatus,
 } from '../../rooms/room-driver.js';
-import { agentSaysReady, waitAgentReady } from '../agent-readiness.js';
+import { agentSaysReady } from '../agent-readiness.js';
+import { CachedRooms } from '../cached-rooms.js';
+import { ReadyWatches } from '../ready-watches.js';
 import { roomStatusMove } from '../room-status-move.js';
 import { containerCreateOptions } from './container-options.js';
 import { ENGINE_DEADLINE_MS as DEADLINE, EngineTimeout, withDeadline } from './engine-deadline.js';
-import { EventStream, type ContainerEvent } from './event-stream.js';
+import { containerEventFilters, EventStream, type ContainerEvent } from './event-stream.js';
 import { LABEL, labelFilter } from './labels.js';
 import { ensureRoomsNetwork, roomsBridge } from './network.js';
 import type { ResolvedOptions } from './options.js';
 import { ProfileVolumes } from './profile-volumes.js';
 import { applyRoomFirewall } from './room-firewall.js';
-import { RoomCache } from './room-cache.js';
 import { recordFromSummary, statusFromEvent } from './room-status.js';
 
 const GONE_POLL_MS = 100;
-/** Beyond the healthcheck's start period: after that the engine's verdict is all there is. */
-const READY_WATCH_MS = 40_000;
 /** init() asks the agents of starting rooms once, so a restarted dashboard lists a ready room as ready. */
 const INIT_PROBE_TIMEOUT_MS = 1_000;
 
@@ -46,16 +45,12 @@ export class DockerRoomDriver extends EventEmitter<DriverEvents> implements Room
   private readonly announced = new Map<string, RoomStatus>();
   /**
    * Rooms whose agent said ready (GET /healthz?wait=) before the engine's first healthcheck, which
-   * runs up to its 1 s interval later. Memory only: after a restart the engine has long caught up.
+   * runs up to its 1 s interval later (measured: 0.1-1 s, about 0.5 s on average).
    */
-  private readonly agentReady = new Set<string>();
-  /** readiness watches of starting rooms, by room id */
-  private readonly readyWatches = new Map<string, AbortController>();
+  private readonly ready: ReadyWatches;
   private events: EventStream | null = null;
-  /** last known rooms, served (marked stale) while the engine does not answer */
-  private readonly cache = new RoomCache();
-  /** the one list call refreshing the cache in the background while the engine is unresponsive */
-  private refreshing: Promise<void> | null = null;
+  /** the engine's answers, and the last known rooms (marked stale) while it does not answer */
+  private readonly reads: CachedRooms;
   /** persistent profiles: named volumes, kept when their rooms go */
   readonly profiles: ProfileVolumes;
 
@@ -66,6 +61,22 @@ export class DockerRoomDriver extends EventEmitter<DriverEvents> implements Room
   ) {
     super();
     this.profiles = new ProfileVolumes(docker, o.instance);
+    this.ready = new ReadyWatches({
+      url: async (id) => (await this.get(id))?.agentUrl ?? null,
+      onReady: (id) => this.announce(id, 'ready'),
+      log,
+    });
+    this.reads = new CachedRooms({
+      readAll: () => this.listFromEngine(),
+      readOne: async (id) => {
+        const c = (await this.listContainers(id))[0];
+        return c ? recordFromSummary(c, this.o, this.ready.saidReady) : null;
+      },
+      view: (r) => this.withDeleting(r),
+      answersAgain: () => void this.resync(),
+      log,
+      engine: 'docker engine',
+    });
   }
 
   async init(): Promise<void> {
@@ -80,16 +91,16 @@ export class DockerRoomDriver extends EventEmitter<DriverEvents> implements Room
     const starting = (await this.list()).filter((r) => r.status === 'starting' && r.agentUrl);
     await Promise.all(
       starting.map(async (r) => {
-        if (await agentSaysReady(r.agentUrl!, INIT_PROBE_TIMEOUT_MS)) this.agentReady.add(r.spec.id);
+        if (await agentSaysReady(r.agentUrl!, INIT_PROBE_TIMEOUT_MS)) this.ready.markReady(r.spec.id);
       }),
     );
     const rooms = await this.list();
     for (const r of rooms) this.announced.set(r.spec.id, r.status);
     this.log.info({ rooms: rooms.length, instance: this.o.instance }, 'docker driver found its rooms');
-    for (const r of rooms) if (r.status === 'starting') this.watchReady(r.spec.id);
+    for (const r of rooms) if (r.status === 'starting') this.ready.watch(r.spec.id);
     this.events = new EventStream(
       this.docker,
-      this.o.instance,
+      containerEventFilters(this.o.instance),
       this.log,
       (e) => this.onEvent(e),
       () => void this.resync(),
@@ -99,7 +110,7 @@ export class DockerRoomDriver extends EventEmitter<DriverEvents> implements Room
 
   async create(spec: RoomSpec): Promise<RoomRecord> {
     // An engine seen hanging gets one short ping: a create fails in a second, not in fifteen.
-    if (this.cache.stale) {
+    if (this.reads.stale) {
       // dockerode's ping takes an abort signal; its types do not say so
       const ping = this.docker.ping.bind(this.docker) as (o: {
         abortSignal: AbortSignal;
@@ -126,60 +137,28 @@ export class DockerRoomDriver extends EventEmitter<DriverEvents> implements Room
       ).catch(() => undefined);
       throw err;
     }
-    this.watchReady(spec.id);
+    this.ready.watch(spec.id);
     return (await this.get(spec.id)) ?? { spec, status: 'starting', agentUrl: null };
   }
 
-  /**
-   * Every room of this instance. While the engine answers, its answer (which also refreshes the
-   * cache); once a list went unanswered, the cache at once (marked stale) and one refresh in the
-   * background, so no caller waits on a hung engine more than once.
-   */
-  async list(): Promise<RoomRecord[]> {
-    if (this.cache.ready && this.cache.stale) {
-      this.refreshInBackground();
-      return this.cache.all().map((r) => this.withDeleting(r));
-    }
-    try {
-      const records = await this.listFromEngine();
-      this.cache.replace(records);
-      return records;
-    } catch (err) {
-      if (!this.cache.ready) throw err;
-      this.cache.failed();
-      this.log.warn({ err }, 'docker engine not answering: serving rooms from the cache');
-      return this.cache.all().map((r) => this.withDeleting(r));
-    }
+  /** Every room of this instance (cached-rooms.ts: the cache while the engine does not answer). */
+  list(): Promise<RoomRecord[]> {
+    return this.reads.list();
   }
 
-  async get(id: string): Promise<RoomRecord | null> {
-    if (this.cache.ready && this.cache.stale) {
-      this.refreshInBackground();
-      return this.fromCache(id);
-    }
-    try {
-      const containers = await this.listContainers(id);
-      const c = containers[0];
-      const r = c ? recordFromSummary(c, this.o, this.saidReady) : null;
-      this.cache.put(id, r);
-      return r ? this.withDeleting(r) : null;
-    } catch (err) {
-      if (!this.cache.ready) throw err;
-      this.cache.failed();
-      this.log.warn({ err, room: id }, 'docker engine not answering: serving the room from the cache');
-      return this.fromCache(id);
-    }
+  get(id: string): Promise<RoomRecord | null> {
+    return this.reads.get(id);
   }
 
   health(): DriverHealth {
-    return this.cache.health();
+    return this.reads.health();
   }
 
   async delete(id: string): Promise<void> {
     // No cache here: deleting needs the engine, and says so (503) when it does not answer.
     const containers = await this.listContainers(id, true);
     if (containers.length === 0) return;
-    this.unwatchReady(id);
+    this.ready.unwatch(id);
     this.deleting.add(id);
     this.announce(id, 'stopping');
     try {
@@ -208,7 +187,7 @@ export class DockerRoomDriver extends EventEmitter<DriverEvents> implements Room
   async close(): Promise<void> {
     this.events?.close();
     this.events = null;
-    for (const id of [...this.readyWatches.keys()]) this.unwatchReady(id);
+    this.ready.close();
   }
 
   /**
@@ -246,42 +225,6 @@ export class DockerRoomDriver extends EventEmitter<DriverEvents> implements Room
     }
   }
 
-  private readonly saidReady = (id: string): boolean => this.agentReady.has(id);
-
-  /**
-   * starting -> ready the moment the agent says ok, instead of at the engine's next healthcheck
-   * (measured: 0.1-1 s later, about 0.5 s on average). The engine's events still rule everything
-   * else: unhealthy, die and destroy end the watch and the early verdict.
-   */
-  private watchReady(id: string): void {
-    if (this.readyWatches.has(id)) return;
-    const stop = new AbortController();
-    this.readyWatches.set(id, stop);
-    let url: string | null = null;
-    waitAgentReady({
-      url: async () => (url ??= (await this.get(id))?.agentUrl ?? null),
-      signal: AbortSignal.any([stop.signal, AbortSignal.timeout(READY_WATCH_MS)]),
-    }).then(
-      () => {
-        // unwatched meanwhile: deleted, or the engine gave its own verdict
-        if (this.readyWatches.get(id) !== stop) return;
-        this.readyWatches.delete(id);
-        this.agentReady.add(id);
-        this.log.debug({ room: id }, 'agent ready before the engine healthcheck');
-        this.announce(id, 'ready');
-      },
-      () => {
-        if (this.readyWatches.get(id) === stop) this.readyWatches.delete(id);
-      },
-    );
-  }
-
-  private unwatchReady(id: string): void {
-    this.readyWatches.get(id)?.abort();
-    this.readyWatches.delete(id);
-    this.agentReady.delete(id);
-  }
-
   private async waitGone(container: Docker.Container): Promise<void> {
     const deadline = Date.now() + DEADLINE.gone;
     for (;;) {
@@ -297,7 +240,7 @@ export class DockerRoomDriver extends EventEmitter<DriverEvents> implements Room
   }
 
   /** `cold`: nothing to fall back on if the engine is slow (a delete, or no full list seen yet) */
-  private listContainers(id?: string, cold = !this.cache.ready): Promise<Docker.ContainerInfo[]> {
+  private listContainers(id?: string, cold = this.reads.cold): Promise<Docker.ContainerInfo[]> {
     return withDeadline('list', cold ? DEADLINE.listCold : DEADLINE.list, (abortSignal) =>
       this.docker.listContainers({
         all: true,
@@ -310,41 +253,15 @@ export class DockerRoomDriver extends EventEmitter<DriverEvents> implements Room
   private async listFromEngine(): Promise<RoomRecord[]> {
     const containers = await this.listContainers();
     return containers.flatMap((c) => {
-      const r = recordFromSummary(c, this.o, this.saidReady);
+      const r = recordFromSummary(c, this.o, this.ready.saidReady);
       if (!r) this.log.warn({ container: c.Id }, 'container with unreadable room labels, ignored');
       return r ? [this.withDeleting(r)] : [];
     });
   }
 
-  private fromCache(id: string): RoomRecord | null {
-    const r = this.cache.one(id);
-    return r ? this.withDeleting(r) : null;
-  }
-
-  /** Asks the engine again, once at a time; an answer ends the stale state. */
-  private refreshInBackground(): void {
-    this.refreshing ??= this.listFromEngine()
-      .then(
-        (records) => {
-          this.cache.replace(records);
-          this.log.info({ rooms: records.length }, 'docker engine answers again');
-          void this.resync();
-        },
-        () => this.cache.failed(),
-      )
-      .finally(() => {
-        this.refreshing = null;
-      });
-  }
-
-  /** An engine call that, failing for want of an engine, marks the cache stale. */
-  private async call<T>(what: string, ms: number, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    try {
-      return await withDeadline(what, ms, fn);
-    } catch (err) {
-      if (err instanceof EngineTimeout || httpStatus(err) === undefined) this.cache.failed();
-      throw err;
-    }
+  /** An engine call under its deadline that, failing for want of an engine, marks the cache stale. */
+  private call<T>(what: string, ms: number, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    return this.reads.call(() => withDeadline(what, ms, fn));
   }
 
   private withDeleting(r: RoomRecord): RoomRecord {
@@ -359,11 +276,11 @@ export class DockerRoomDriver extends EventEmitter<DriverEvents> implements Room
     const removing = this.deleting.has(id) || this.announced.get(id) === 'stopping';
     const status = statusFromEvent(e.Action, removing);
     // the engine has its own verdict now (or the container is going): ours is no longer needed
-    if (status && status !== 'starting') this.unwatchReady(id);
+    if (status && status !== 'starting') this.ready.unwatch(id);
     if (status) this.announce(id, status);
     if (e.Action === 'destroy') {
       this.announced.delete(id);
-      this.cache.remove(id);
+      this.reads.cache.remove(id);
     }
   }
 
@@ -371,7 +288,7 @@ export class DockerRoomDriver extends EventEmitter<DriverEvents> implements Room
   private announce(id: string, status: RoomStatus): void {
     if (!roomStatusMove(this.log, id, this.announced.get(id), status)) return;
     this.announced.set(id, status);
-    this.cache.setStatus(id, status);
+    this.reads.cache.setStatus(id, status);
     this.log.debug({ room: id, status }, 'room status');
     this.emit('status', id, status);
   }

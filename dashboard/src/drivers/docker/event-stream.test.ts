@@ -2,7 +2,7 @@ import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
 import { pino } from 'pino';
 import { describe, expect, it, vi } from 'vitest';
-import { EventStream, WATCHED_ACTIONS, type ContainerEvent } from './event-stream.js';
+import { containerEventFilters, EventStream, WATCHED_ACTIONS, type ContainerEvent } from './event-stream.js';
 
 function fakeDocker() {
   const streams: PassThrough[] = [];
@@ -25,7 +25,7 @@ describe('EventStream', () => {
     const f = fakeDocker();
     const es = new EventStream(
       f.docker,
-      'prod',
+      containerEventFilters('prod'),
       pino({ level: 'silent' }),
       () => {},
       () => {},
@@ -42,7 +42,7 @@ describe('EventStream', () => {
     const seen: string[] = [];
     const es = new EventStream(
       f.docker,
-      'prod',
+      containerEventFilters('prod'),
       pino({ level: 'silent' }),
       (e) => seen.push(e.Action),
       () => {},
@@ -59,7 +59,13 @@ describe('EventStream', () => {
   it('reconnects when the stream ends, then reports it', async () => {
     const f = fakeDocker();
     const reconnected = vi.fn();
-    const es = new EventStream(f.docker, 'prod', pino({ level: 'silent' }), () => {}, reconnected);
+    const es = new EventStream(
+      f.docker,
+      containerEventFilters('prod'),
+      pino({ level: 'silent' }),
+      () => {},
+      reconnected,
+    );
     await es.open();
     f.streams[0]!.end();
     await vi.waitFor(() => expect(reconnected).toHaveBeenCalledTimes(1), { timeout: 2000 });
@@ -71,7 +77,7 @@ describe('EventStream', () => {
     const f = fakeDocker();
     const es = new EventStream(
       f.docker,
-      'prod',
+      containerEventFilters('prod'),
       pino({ level: 'silent' }),
       () => {},
       () => {},

@@ -5,12 +5,22 @@ import { labelFilter } from './labels.js';
 
 /** The fields of an engine event that we read. */
 export interface ContainerEvent {
+  /** container, service, node: what the event is about */
+  Type?: string;
   Action: string;
   Actor: { ID: string; Attributes: Record<string, string> };
   time: number;
 }
 
 export const WATCHED_ACTIONS = ['create', 'start', 'health_status', 'kill', 'die', 'destroy'];
+
+/** The engine's event filters (`docker events --filter`), by key. */
+export type EventFilters = Record<string, string[]>;
+
+/** The docker driver's: its instance's containers, the actions that change a room's status. */
+export function containerEventFilters(instance: string): EventFilters {
+  return { type: ['container'], label: labelFilter(instance), event: WATCHED_ACTIONS };
+}
 const RETRY_MIN_MS = 250;
 const RETRY_MAX_MS = 5_000;
 
@@ -48,7 +58,7 @@ async function openWithin(
 }
 
 /**
- * Follows the engine's container events for one instance's rooms and keeps following: when the
+ * Follows the engine's events that pass `filters` (the docker driver: its instance's containers) and keeps following: when the
  * stream ends or fails (engine restart, socket hiccup) it reconnects with backoff and calls
  * `onReconnect`, so the caller can re-read state it may have missed meanwhile.
  */
@@ -60,7 +70,7 @@ export class EventStream {
 
   constructor(
     private readonly docker: Docker,
-    private readonly instance: string,
+    private readonly filters: EventFilters,
     private readonly log: Logger,
     private readonly onEvent: (e: ContainerEvent) => void,
     private readonly onReconnect: () => void,
@@ -68,9 +78,7 @@ export class EventStream {
 
   async open(): Promise<void> {
     const stream = await openWithin(
-      this.docker.getEvents({
-        filters: { type: ['container'], label: labelFilter(this.instance), event: WATCHED_ACTIONS },
-      }),
+      this.docker.getEvents({ filters: this.filters }),
       ENGINE_DEADLINE_MS.events,
     );
     if (this.closed) return void (stream as unknown as { destroy(): void }).destroy();

@@ -100,7 +100,8 @@ export const PROFILE_HOME = '/run/boxroom-profile';
 /** The room image's desktop user (`boxroom-desktop`). */
 export const DESKTOP_UID = 1001;
 
-const INSTANCE_PATTERN = /^[a-z0-9][a-z0-9-]{0,30}$/;
+/** Part of container and service names, and of a label filter. */
+export const INSTANCE_PATTERN = /^[a-z0-9][a-z0-9-]{0,30}$/;
 
 export interface ResolvedOptions {
   readonly image: string;

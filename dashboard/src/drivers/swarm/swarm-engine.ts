@@ -1,0 +1,108 @@
+import type Docker from 'dockerode';
+import { ENGINE_DEADLINE_MS as DEADLINE, withDeadline } from '../docker/engine-deadline.js';
+import { LABEL, labelFilter } from '../docker/labels.js';
+import type { SwarmNodeInfo } from './placement.js';
+import type { RoomServiceSpec } from './service-spec.js';
+import type { SwarmServiceInfo, SwarmTaskInfo } from './task-status.js';
+
+export function httpStatus(err: unknown): number | undefined {
+  return (err as { statusCode?: number } | null)?.statusCode;
+}
+
+/**
+ * The swarm manager's API as the driver uses it: each call typed (dockerode's swarm types are
+ * `any`) and under a deadline (engine-deadline.ts), so a manager that stops answering costs a
+ * caller seconds, never a hang.
+ */
+export class SwarmEngine {
+  constructor(
+    readonly docker: Docker,
+    private readonly instance: string,
+  ) {}
+
+  /** This instance's room services (one room: `roomId`); `cold`: nothing cached to fall back on. */
+  services(roomId?: string, cold = true): Promise<SwarmServiceInfo[]> {
+    return withDeadline(
+      'services',
+      cold ? DEADLINE.listCold : DEADLINE.list,
+      (abortSignal) =>
+        this.docker.listServices({
+          filters: { label: labelFilter(this.instance, roomId) },
+          abortSignal,
+        } as Docker.ServiceListOptions) as unknown as Promise<SwarmServiceInfo[]>,
+    );
+  }
+
+  /**
+   * This instance's tasks (one room's: `roomId`). By label, not by service: the engine answers a
+   * service filter naming a removed service with 404, while its tasks are still stopping.
+   */
+  tasks(roomId?: string, cold = true): Promise<SwarmTaskInfo[]> {
+    return withDeadline(
+      'tasks',
+      cold ? DEADLINE.listCold : DEADLINE.list,
+      (abortSignal) =>
+        this.docker.listTasks({
+          filters: { label: labelFilter(this.instance, roomId) },
+          abortSignal,
+        }) as Promise<SwarmTaskInfo[]>,
+    );
+  }
+
+  nodes(): Promise<SwarmNodeInfo[]> {
+    return withDeadline(
+      'nodes',
+      DEADLINE.listCold,
+      (abortSignal) =>
+        this.docker.listNodes({ abortSignal } as Docker.NodeListOptions) as Promise<SwarmNodeInfo[]>,
+    );
+  }
+
+  async createService(spec: RoomServiceSpec): Promise<void> {
+    await withDeadline('create', DEADLINE.create, (abortSignal) =>
+      this.docker.createService({ ...spec, abortSignal } as unknown as Docker.CreateServiceOptions),
+    );
+  }
+
+  /** 404 is fine: gone already. */
+  async removeService(idOrName: string): Promise<void> {
+    await withDeadline('remove', DEADLINE.remove, (abortSignal) =>
+      this.docker.getService(idOrName).remove({ abortSignal }),
+    ).catch((err: unknown) => {
+      if (httpStatus(err) !== 404) throw err;
+    });
+  }
+
+  /**
+   * The rooms' overlay: attachable (dashboards run as services or plain containers on it), labelled
+   * as this instance's. An existing network of that name is used as it is.
+   */
+  async ensureOverlay(name: string): Promise<'exists' | 'created'> {
+    const found = await withDeadline('network', DEADLINE.network, () =>
+      this.docker.getNetwork(name).inspect(),
+    ).then(
+      () => true,
+      (err: unknown) => {
+        if (httpStatus(err) === 404) return false;
+        throw err;
+      },
+    );
+    if (found) return 'exists';
+    try {
+      await withDeadline('network', DEADLINE.network, (abortSignal) =>
+        this.docker.createNetwork({
+          Name: name,
+          Driver: 'overlay',
+          Attachable: true,
+          CheckDuplicate: true,
+          Labels: { [LABEL.instance]: this.instance },
+          abortSignal,
+        }),
+      );
+      return 'created';
+    } catch (err) {
+      if (httpStatus(err) === 409) return 'exists'; // another dashboard made it at the same moment
+      throw err;
+    }
+  }
+}
