@@ -111,7 +111,7 @@ beforeAll(async () => {
     boxroom_admin_token: ADMIN_TOKEN,
     boxroom_signing_key: SIGNING_KEY,
     boxroom_invite_key: randomBytes(32).toString('base64'),
-    boxroom_pg_password: `${randomBytes(12).toString('hex')} with spaces & symbols/@:`,
+    boxroom_pg_password: `${randomBytes(12).toString('hex')} with spaces & symbols/@:%25`,
   };
   for (const [name, value] of Object.entries(secrets)) {
     const file = join(ROOT, name);

@@ -51,10 +51,10 @@ done
 if [ -n "${BOXROOM_DATABASE_PASSWORD_FILE:-}" ]; then
   [ -n "${BOXROOM_DATABASE_URL:-}" ] || fail "BOXROOM_DATABASE_PASSWORD_FILE is set but BOXROOM_DATABASE_URL is not"
   read_secret BOXROOM_DATABASE_PASSWORD_FILE "$BOXROOM_DATABASE_PASSWORD_FILE"
-  # URL's setter percent-encodes whatever the password holds; the URL never goes on a command line
+  # encoded whole (the URL setter leaves `%` as it is); the URL never goes on a command line
   BOXROOM_DATABASE_URL=$(PASSWORD="$value" node -e '
     const u = new URL(process.env.BOXROOM_DATABASE_URL);
-    u.password = process.env.PASSWORD;
+    u.password = encodeURIComponent(process.env.PASSWORD);
     process.stdout.write(u.href);
   ') || fail "BOXROOM_DATABASE_URL is not a URL"
   export BOXROOM_DATABASE_URL
