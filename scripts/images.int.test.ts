@@ -1,7 +1,8 @@
 /**
  * scripts/images.sh never reaches a registry unless asked. Runs the real script (and the real
  * bundler) against a stand-in `docker` on PATH that records every call: the engine here has neither
- * debian:bookworm-slim nor node:20-bookworm-slim, as on CI.
+ * debian:bookworm-slim nor node:20-bookworm-slim, as on CI. Then the images it really builds hold
+ * no way back to privileges: swarm services cannot have no-new-privileges.
  */
 import { execFile } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -50,12 +51,30 @@ describe('scripts/images.sh', () => {
     const log = await images({});
     expect(log.filter((c) => c.startsWith('pull'))).toEqual([]);
     const builds = log.filter((c) => c.startsWith('build'));
-    expect(builds).toHaveLength(2); // room and dashboard
+    expect(builds.map((b) => b.match(/-f (\S+)/)?.[1])).toEqual([
+      'room-image/Dockerfile',
+      'dashboard/Dockerfile',
+      'postgres-image/Dockerfile',
+    ]);
     for (const b of builds) {
       expect(b).toContain('--build-arg BASE_IMAGE=boxroom/base:bookworm');
-      expect(b).toMatch(/--build-arg NODE_IMAGE=boxroom\/node:\d+\.\d+\.\d+-local/);
       expect(b).not.toContain('--pull');
     }
+    // node is for the images that run it; PostgreSQL's has none
+    for (const b of builds.slice(0, 2))
+      expect(b).toMatch(/--build-arg NODE_IMAGE=boxroom\/node:\d+\.\d+\.\d+-local/);
+    expect(builds[2]).not.toContain('NODE_IMAGE');
+  }, 90_000);
+
+  it('IMAGES picks images: postgres alone needs neither node nor a bundle', async () => {
+    const log = await images({ IMAGES: 'postgres', POSTGRES_IMAGE: 'example/postgres:1' });
+    expect(log.filter((c) => c.startsWith('build'))).toEqual([
+      expect.stringMatching(
+        /^build -t example\/postgres:1 -f postgres-image\/Dockerfile --build-arg BASE_IMAGE=/,
+      ),
+    ]);
+    expect(log.filter((c) => c.includes('node:') || c.includes('boxroom/node'))).toEqual([]);
+    await expect(images({ IMAGES: 'room,nginx' })).rejects.toThrow(/unknown image 'nginx'/);
   }, 90_000);
 
   it('pulls the slim images only when BOXROOM_PULL=1', async () => {
@@ -71,4 +90,26 @@ describe('scripts/images.sh', () => {
     expect(log.filter((c) => c.startsWith('pull') || c.includes('bookworm-slim'))).toEqual([]);
     expect(log.find((c) => c.startsWith('build'))).toContain('BASE_IMAGE=example/base:1');
   }, 90_000);
+});
+
+describe('the images it builds', () => {
+  const room = process.env.ROOM_IMAGE || 'boxroom/room:latest';
+  const dashboard = process.env.DASHBOARD_IMAGE || 'boxroom/dashboard:latest';
+  const postgres = process.env.POSTGRES_IMAGE || 'boxroom/postgres:latest';
+
+  it('hold no setuid or setgid program and no file capabilities (swarm has no no-new-privileges)', async () => {
+    // the real engine now; layer-cached after `.ci/run`'s setup built them
+    await run('bash', ['scripts/images.sh'], { cwd: REPO, timeout: 900_000, maxBuffer: 64 * 1024 * 1024 });
+    const inside = async (image: string, script: string) =>
+      (
+        await run('docker', ['run', '--rm', '--user', '0', '--entrypoint', 'sh', image, '-c', script])
+      ).stdout.trim();
+    const setid = 'find / -xdev -perm /6000 -type f 2>/dev/null; true';
+    for (const image of [room, dashboard, postgres]) expect(await inside(image, setid), image).toBe('');
+    // the room image has getcap (libcap2-bin comes with its packages); the others have no setcap to
+    // have given any file a capability with
+    expect(await inside(room, 'getcap -r / 2>/dev/null; true')).toBe('');
+    for (const image of [dashboard, postgres])
+      expect(await inside(image, 'command -v setcap getcap; true'), image).toBe('');
+  }, 960_000);
 });

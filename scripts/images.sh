@@ -1,22 +1,33 @@
 #!/usr/bin/env bash
-# Builds boxroom's container images: the room image (boxroom/room) and, once the dashboard has a
-# server entry, the dashboard image (boxroom/dashboard). Never reaches a container registry unless
+# Builds boxroom's container images: the room image (boxroom/room), the dashboard image
+# (boxroom/dashboard) and PostgreSQL for replicated dashboards (boxroom/postgres, compose/stack.yaml).
+# Never reaches a container registry unless
 # asked: the base is debian:bookworm-slim when that image is already local, else one built from
 # Debian packages (room-image/build-base.sh); Node comes from node:20-bookworm-slim when local, else
 # from the host's own binary. Idempotent and layer-cached; starts dockerd when root and no engine answers.
 #
-#   bash scripts/images.sh            (ROOM_IMAGE=boxroom/room:latest DASHBOARD_IMAGE=boxroom/dashboard:latest)
+#   bash scripts/images.sh            (ROOM_IMAGE=boxroom/room:latest DASHBOARD_IMAGE=boxroom/dashboard:latest
+#                                      POSTGRES_IMAGE=boxroom/postgres:latest)
 #   BOXROOM_PULL=1 bash scripts/images.sh    (a registry is reachable: pull the slim images when missing)
 #   BASE_IMAGE=debian:bookworm-slim NODE_IMAGE=node:20-bookworm-slim bash scripts/images.sh
 #                                     (exactly these images; the engine pulls them if they are not local)
 #   BROWSER=firefox-esr | BROWSER=   (room app packages; default chromium)
 #   IMAGES=room                       (only the room image, as the docker driver's tests need)
+#   IMAGES=dashboard,postgres         (any of room, dashboard, postgres, comma-separated; default all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 log() { printf '[images] %s\n' "$*" >&2; }
 
 room_image="${ROOM_IMAGE:-boxroom/room:latest}"
 dashboard_image="${DASHBOARD_IMAGE:-boxroom/dashboard:latest}"
+postgres_image="${POSTGRES_IMAGE:-boxroom/postgres:latest}"
+
+images="${IMAGES:-all}"
+[ "$images" = all ] && images=room,dashboard,postgres
+for i in ${images//,/ }; do
+  case "$i" in room | dashboard | postgres) ;; *) log "IMAGES: unknown image '$i' (room, dashboard, postgres)"; exit 1 ;; esac
+done
+wanted() { [[ ",$images," == *",$1,"* ]]; }
 
 ensure_engine() {
   docker info >/dev/null 2>&1 && return 0
@@ -74,7 +85,7 @@ build() { # tag dockerfile [extra build args...]
   local tag="$1" file="$2" start
   shift 2
   start=$(date +%s)
-  docker build -t "$tag" -f "$file" --build-arg "BASE_IMAGE=$base" --build-arg "NODE_IMAGE=$node" "$@" "$ctx" >&2
+  docker build -t "$tag" -f "$file" --build-arg "BASE_IMAGE=$base" "$@" "$ctx" >&2
   log "$tag built in $(( $(date +%s) - start )) s ($(docker image inspect -f '{{.Size}}' "$tag" | awk '{printf "%d MB", $1/1e6}'))"
 }
 
@@ -95,23 +106,28 @@ stage_context() {
 
 ensure_engine
 base="$(resolve_base)"
-node="$(resolve_node)"
+# Node only for the images that run it: PostgreSQL's needs none.
+if wanted room || wanted dashboard; then node="$(resolve_node)"; else node=none; fi
 log "base $base, node from $node"
 stage_context
 
-node scripts/build.mjs --standalone --only=room-agent --outdir="$ctx"
-[ -f "$ctx/room-agent/dist/room-agent.mjs" ] || { log "room-agent/src/main.ts is missing: nothing to put in the room image"; exit 1; }
-build "$room_image" room-image/Dockerfile --build-arg "BROWSER=${BROWSER-chromium}"
+if wanted room; then
+  node scripts/build.mjs --standalone --only=room-agent --outdir="$ctx"
+  [ -f "$ctx/room-agent/dist/room-agent.mjs" ] || { log "room-agent/src/main.ts is missing: nothing to put in the room image"; exit 1; }
+  build "$room_image" room-image/Dockerfile --build-arg "NODE_IMAGE=$node" --build-arg "BROWSER=${BROWSER-chromium}"
+fi
 
-if [ "${IMAGES:-all}" != room ]; then
-  # Not fatal: the room image is what the tests need, and the dashboard bundle may lag behind.
+if wanted dashboard; then
+  # Not fatal: the other images are what most tests need, and the dashboard bundle may lag behind.
   if ! node scripts/build.mjs --standalone --only=dashboard --outdir="$ctx"; then
     log "WARNING: bundling the dashboard failed: skipping $dashboard_image"
   elif [ -f "$ctx/dashboard/dist/server.mjs" ] && [ -f "$ctx/dashboard/dist/janitor.mjs" ]; then
-    build "$dashboard_image" dashboard/Dockerfile
+    build "$dashboard_image" dashboard/Dockerfile --build-arg "NODE_IMAGE=$node"
   else
     log "dashboard/src/server.ts does not exist yet: skipping $dashboard_image"
   fi
 fi
+
+if wanted postgres; then build "$postgres_image" postgres-image/Dockerfile; fi
 # Layers replaced by a rebuild stay behind untagged: drop them so repeated builds do not fill the disk.
 docker image prune -f --filter label=io.boxroom.image >/dev/null 2>&1 || true
