@@ -82,6 +82,7 @@ function result(opts: BenchOptions, ctx: BenchContext, started: number): BenchRe
     misses: ctx.misses,
     errors: ctx.errors,
     ...(ctx.chaos ? { chaos: ctx.chaos } : {}),
+    ...(ctx.relay ? { relay: ctx.relay } : {}),
     durationS: Math.round((Date.now() - started) / 1000),
   };
 }
