@@ -8,6 +8,8 @@ export interface ReaderReport {
   closed: number;
   bytes: number;
   closeCodes: Record<string, number>;
+  /** the same by code and reason (`4503 room unavailable`) */
+  closeReasons: Record<string, number>;
   /** readers that have seen an H.264 keyframe */
   keyframes: number;
   /** open readers that got data in the last 3 s */
@@ -16,7 +18,15 @@ export interface ReaderReport {
 
 /** N plain WS-FLV readers in a child process (bench/lib/flv-readers.mjs), bounded in time. */
 export class FlvReaders {
-  last: ReaderReport = { open: 0, closed: 0, bytes: 0, closeCodes: {}, keyframes: 0, live: 0 };
+  last: ReaderReport = {
+    open: 0,
+    closed: 0,
+    bytes: 0,
+    closeCodes: {},
+    closeReasons: {},
+    keyframes: 0,
+    live: 0,
+  };
 
   private constructor(private readonly child: ChildProcess) {
     child.on('message', (m: ReaderReport) => (this.last = m));
@@ -26,12 +36,19 @@ export class FlvReaders {
     return this.child.pid!;
   }
 
-  /** Resolves once every reader is open (or after `openMs`). */
-  static async start(urls: string[], maxMs: number, openMs = 15_000): Promise<FlvReaders> {
+  /**
+   * Resolves once every reader is open (or after `openMs`). `connecting`: handshakes in flight at most
+   * (default all at once).
+   */
+  static async start(
+    urls: string[],
+    maxMs: number,
+    opts: { openMs?: number; connecting?: number } = {},
+  ): Promise<FlvReaders> {
     const child = fork(join(REPO, 'bench', 'lib', 'flv-readers.mjs'), [], { stdio: 'ignore' });
     const r = new FlvReaders(child);
-    child.send({ urls, maxMs });
-    await r.until((x) => x.open >= urls.length, openMs);
+    child.send({ urls, maxMs, connecting: opts.connecting });
+    await r.until((x) => x.open + x.closed >= urls.length, opts.openMs ?? 15_000);
     return r;
   }
 

@@ -2,7 +2,8 @@
 // it is sent, reads everything, and reports once a second how many are open, how many were closed by
 // the server (a reader that falls behind is dropped), the bytes read, how many readers have seen an
 // H.264 keyframe and how many got data in the last LIVE_MS (the stream is at least a keepalive frame
-// every 500 ms). Bounded: it exits on `{stop: true}`, when the parent goes away, or after `maxMs`.
+// every 500 ms). `connecting` bounds the handshakes in flight. Bounded: it exits on `{stop: true}`,
+// when the parent goes away, or after `maxMs`.
 import WebSocket from 'ws';
 
 const LIVE_MS = 3000;
@@ -16,6 +17,8 @@ let open = 0;
 let closed = 0;
 let keyframes = 0;
 const closeCodes = {};
+/** by close code, reason and whether data had come, e.g. `4503 room unavailable (before any data)` */
+const closeReasons = {};
 const lastData = new Map();
 
 /**
@@ -50,6 +53,41 @@ function keyframeScanner() {
   };
 }
 
+/** One reader; `settled` once its handshake is over (open, refused or failed). */
+function openReader(url, settled) {
+  const ws = new WebSocket(url, { perMessageDeflate: false });
+  let scan = keyframeScanner();
+  let connecting = true;
+  const done = () => {
+    if (connecting) settled();
+    connecting = false;
+  };
+  ws.on('open', () => {
+    open++;
+    done();
+  });
+  ws.on('message', (d) => {
+    bytes += d.length;
+    lastData.set(ws, Date.now());
+    if (scan && scan(d)) {
+      keyframes++;
+      scan = null;
+    }
+  });
+  ws.on('close', (code, reason) => {
+    if (!connecting) open--;
+    done();
+    closed++;
+    closeCodes[code] = (closeCodes[code] ?? 0) + 1;
+    const when = lastData.has(ws) ? 'while reading' : 'before any data';
+    const why = `${code} ${reason.toString().slice(0, 60)} (${when})`.replace(/ +/g, ' ');
+    closeReasons[why] = (closeReasons[why] ?? 0) + 1;
+    lastData.delete(ws);
+  });
+  ws.on('error', () => {});
+  return ws;
+}
+
 process.on('message', (m) => {
   if (m.stop) {
     for (const s of sockets) s.terminate();
@@ -57,27 +95,21 @@ process.on('message', (m) => {
   }
   if (m.urls) {
     setTimeout(() => process.exit(0), m.maxMs ?? 300_000).unref();
-    sockets = m.urls.map((url) => {
-      const ws = new WebSocket(url, { perMessageDeflate: false });
-      let scan = keyframeScanner();
-      ws.on('open', () => open++);
-      ws.on('message', (d) => {
-        bytes += d.length;
-        lastData.set(ws, Date.now());
-        if (scan && scan(d)) {
-          keyframes++;
-          scan = null;
-        }
-      });
-      ws.on('close', (code) => {
-        open--;
-        closed++;
-        closeCodes[code] = (closeCodes[code] ?? 0) + 1;
-        lastData.delete(ws);
-      });
-      ws.on('error', () => {});
-      return ws;
-    });
+    // at most `connecting` handshakes at once: viewers arrive over a moment, not in one instant
+    const queue = [...m.urls];
+    let connecting = 0;
+    const pump = () => {
+      while (connecting < (m.connecting ?? Infinity) && queue.length) {
+        connecting++;
+        sockets.push(
+          openReader(queue.shift(), () => {
+            connecting--;
+            pump();
+          }),
+        );
+      }
+    };
+    pump();
   }
 });
 process.on('disconnect', () => process.exit(0));
@@ -85,5 +117,5 @@ setInterval(() => {
   const since = Date.now() - LIVE_MS;
   let live = 0;
   for (const at of lastData.values()) if (at >= since) live++;
-  process.send?.({ open, closed, bytes, closeCodes, keyframes, live });
+  process.send?.({ open, closed, bytes, closeCodes, closeReasons, keyframes, live });
 }, 1000);

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { sleep } from '../../test/support/processes.js';
 import { agentMetrics } from './agent-metrics.js';
@@ -8,6 +10,7 @@ import { FlvReaders, type ReaderReport } from './fanout.js';
 import { latencies, sampleGlassToGlass } from './glass-to-glass.js';
 import { CpuSampler } from './proc-stats.js';
 import { ReplicaPair } from './replica-pair.js';
+import { waitPlaying } from './room-page.js';
 import { summarize, type Summary } from './stats.js';
 
 /** WS-FLV readers (over both replicas), glass-to-glass samples per phase and the least time per phase. */
@@ -27,6 +30,8 @@ export const RELAY_TARGETS = { g2gP95Ms: 100, maxUpstreams: 2 } as const;
 
 /** Joins in flight at once while the readers' tokens are fetched. */
 const JOIN_CONCURRENCY = 8;
+/** Reader handshakes in flight at once per replica: an audience arrives over seconds, not at once. */
+const READERS_CONNECTING = 50;
 
 export interface ReplicaFigures {
   replica: 'A' | 'B';
@@ -36,7 +41,8 @@ export interface ReplicaFigures {
   open: number;
   keyframes: number;
   live: number;
-  closeCodes: Record<string, number>;
+  /** readers closed by the server, by code and reason */
+  closed: Record<string, number>;
   /** mean % of a core over each phase: the room (and on A the measuring page) only, then with readers */
   cpuIdlePct: number;
   cpuLoadedPct: number;
@@ -84,17 +90,40 @@ export async function runRelay(ctx: BenchContext, plan: RelayPlan): Promise<Rela
     ctx.log('relay: baseline, no readers');
     const idle = await phase(ctx, pair, p.page, [], plan);
     ctx.log(`relay: ${plan.readers} readers`);
-    const readers = await Promise.all(urls.map((u) => FlvReaders.start(u, plan.minMs + 180_000, 60_000)));
+    const t0 = Date.now();
+    const readers = await Promise.all(
+      urls.map((u) =>
+        FlvReaders.start(u, plan.minMs + 180_000, { openMs: 60_000, connecting: READERS_CONNECTING }),
+      ),
+    );
     for (const r of readers) ctx.cleanup.add('stop the readers', () => r.stop());
     await Promise.all(readers.map((r, i) => r.until((x) => x.keyframes >= urls[i]!.length, 30_000)));
-    await sleep(2000);
+    ctx.log(`relay: readers open ${readers.map((r) => r.last.open).join(' + ')} in ${Date.now() - t0} ms`);
+    // the page's own stream rides the same replica: playing again if the arrival disturbed it
+    await waitPlaying(p.page, 3, 2000);
     const loaded = await phase(ctx, pair, p.page, readers, plan);
     const reports = readers.map((r) => r.last);
     await Promise.all(readers.map((r) => r.stop()));
-    return record(ctx, plan, split, reports, idle, loaded);
+    const result = record(ctx, plan, split, reports, idle, loaded);
+    if (!result.met.video || !loaded.latencies.length) logTails(ctx, pair);
+    return result;
   } finally {
     await closePage();
     await pair.close();
+  }
+}
+
+/** What the replicas and the agent logged last: why readers or the page lost their stream. */
+function logTails(ctx: BenchContext, pair: ReplicaPair): void {
+  const tail = (text: string) => text.trim().split('\n').slice(-15).join('\n');
+  ctx.log(`relay: replica A's log:\n${tail(pair.a.output())}`);
+  ctx.log(`relay: replica B's log:\n${tail(pair.b.output())}`);
+  if (ctx.opts.driver !== 'local') return;
+  try {
+    const runDir = pair.a.localRoom(pair.probed.room.id).runDir;
+    ctx.log(`relay: the agent's log:\n${tail(readFileSync(join(runDir, 'agent.log'), 'utf8'))}`);
+  } catch (err) {
+    ctx.log(`relay: the agent's log: ${(err as Error).message}`);
   }
 }
 
@@ -179,7 +208,7 @@ function record(
       open: r.open,
       keyframes: r.keyframes,
       live: r.live,
-      closeCodes: r.closeCodes,
+      closed: r.closeReasons,
       cpuIdlePct: round(cpuIdlePct, 1),
       cpuLoadedPct: round(cpuLoadedPct, 1),
       cpuPerViewerPct: split[i] ? round((cpuLoadedPct - cpuIdlePct) / split[i]!, 4) : null,

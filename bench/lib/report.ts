@@ -152,7 +152,7 @@ function renderRelay(r: RelayResult): string {
         cell(x.cpuIdlePct),
         cell(x.cpuLoadedPct),
         pct(x.cpuPerViewerPct),
-        JSON.stringify(x.closeCodes),
+        JSON.stringify(x.closed),
       ]),
     ),
     '',
