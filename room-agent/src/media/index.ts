@@ -7,4 +7,5 @@ export {
   type ViewerHandle,
   type ViewerSink,
 } from '@boxroom/media-fanout';
+export { RELAY_PROTOCOL_CLOSE, RelayUpstreams, type RelayUpstreamsDeps } from './relay-upstreams.js';
 export { SnapshotError, SnapshotSource, type SnapshotOptions } from './snapshot.js';
