@@ -1,5 +1,5 @@
-import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
+import type { FanoutLogger } from './fanout-logger.js';
 import type { FlvTagSource } from './flv-tag-source.js';
 import { StreamFanout } from './stream-fanout.js';
 import type { ViewerSink } from './viewer-sink.js';
@@ -48,7 +48,7 @@ class FakeSink implements ViewerSink {
   }
 }
 
-const logger = pino({ level: 'silent' });
+const logger: FanoutLogger = { child: () => logger, debug: () => {}, info: () => {} };
 /** An opaque tag (a script data tag: always sent), told apart by its last byte. */
 const tag = (n: number, size = 1000) => {
   const b = Buffer.alloc(size, n);
