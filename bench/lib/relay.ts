@@ -1,14 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { sleep } from '../../test/support/processes.js';
-import { agentMetrics } from './agent-metrics.js';
 import type { BenchContext } from './bench-context.js';
 import type { BenchRoom, BenchRooms } from './bench-rooms.js';
 import type { Plan } from './bench-types.js';
 import { FlvReaders, type ReaderReport } from './fanout.js';
 import { latencies, sampleGlassToGlass } from './glass-to-glass.js';
 import { CpuSampler } from './proc-stats.js';
+import { RelayWatch, type RelaySeen } from './relay-watch.js';
 import { ReplicaPair } from './replica-pair.js';
 import { waitPlaying } from './room-page.js';
 import { summarize, type Summary } from './stats.js';
@@ -57,7 +56,7 @@ export interface RelayResult {
   cpuPerViewerPct: number | null;
   viewersPerCore: number | null;
   /** the room agent during the loaded phase (GET /metrics, the most seen), and its CPU per phase */
-  agent: { viewers: number | null; relayUpstreams: number | null; cpuIdlePct: number; cpuLoadedPct: number };
+  agent: RelaySeen & { cpuIdlePct: number; cpuLoadedPct: number };
   /** the readers' own processes, loaded phase */
   readersCpuPct: number;
   g2g: { baseline: Summary; loaded: Summary };
@@ -66,7 +65,6 @@ export interface RelayResult {
 
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
 const round = (x: number, digits = 2) => Number(x.toFixed(digits));
-const maxOf = (a: number | null, b: number | undefined) => (b === undefined ? a : Math.max(a ?? 0, b));
 
 /**
  * Relay fan-out (issue 19): one room, two dashboard replicas on PostgreSQL, the page measuring
@@ -141,11 +139,10 @@ async function readerUrls(rooms: BenchRooms, room: BenchRoom, n: number, first: 
 interface Phase {
   latencies: number[];
   cpu: { a: CpuSampler; b: CpuSampler; agent: CpuSampler; readers: CpuSampler };
-  viewers: number | null;
-  relayUpstreams: number | null;
+  seen: RelaySeen;
 }
 
-/** Glass-to-glass through A while /proc samples the replicas, the agent and the readers, and the agent's metrics are read every 2 s. */
+/** Glass-to-glass via A while /proc samples the replicas, the agent and the readers; a RelayWatch meanwhile. */
 async function phase(
   ctx: BenchContext,
   pair: ReplicaPair,
@@ -162,30 +159,15 @@ async function phase(
     readers: new CpuSampler(() => readers.map((r) => r.pid)),
   };
   await Promise.all(Object.values(cpu).map((s) => s.start()));
-  const out: Phase = { latencies: [], cpu, viewers: null, relayUpstreams: null };
-  let watching = true;
-  const watch = (async () => {
-    while (watching) {
-      try {
-        const m = await agentMetrics(pair.a, room.id, rt.agentUrl);
-        out.viewers = maxOf(out.viewers, m.viewers);
-        out.relayUpstreams = maxOf(out.relayUpstreams, m.relayUpstreams);
-      } catch (err) {
-        ctx.log(`relay: agent metrics: ${(err as Error).message}`);
-      }
-      await sleep(2000);
-    }
-  })();
+  const watch = new RelayWatch([pair.a, pair.b], room.id, rt.agentUrl, ctx.log);
   const t0 = Date.now();
   const r = await sampleGlassToGlass(page, probe, room, plan.samples, {
     until: () => Date.now() - t0 >= plan.minMs,
   });
-  watching = false;
-  await watch;
+  const seen = await watch.stop();
   await Promise.all(Object.values(cpu).map((s) => s.stop()));
   ctx.misses[`relay_${readers.length ? plan.readers : 0}`] = r.misses;
-  out.latencies = latencies(r.samples);
-  return out;
+  return { latencies: latencies(r.samples), cpu, seen };
 }
 
 function record(
@@ -251,8 +233,7 @@ function record(
     cpuPerViewerPct: perViewer === null ? null : round(perViewer, 4),
     viewersPerCore: perViewer && perViewer > 0 ? Math.floor(100 / perViewer) : null,
     agent: {
-      viewers: loaded.viewers,
-      relayUpstreams: loaded.relayUpstreams,
+      ...loaded.seen,
       cpuIdlePct: round(mean(idle.cpu.agent.cpuPct), 1),
       cpuLoadedPct: round(mean(loaded.cpu.agent.cpuPct), 1),
     },
@@ -260,11 +241,11 @@ function record(
     g2g,
     met: {
       g2g: g2g.loaded.p95 !== null && g2g.loaded.p95 <= RELAY_TARGETS.g2gP95Ms,
-      // none reported (an agent without the field, or no relay): the agent serves every reader itself
+      // no relay upstream reported (an agent without the field, or no relay): it serves every reader
       upstreams:
-        loaded.relayUpstreams !== null &&
-        loaded.relayUpstreams >= 1 &&
-        loaded.relayUpstreams <= RELAY_TARGETS.maxUpstreams,
+        (loaded.seen.relayUpstreams ?? 0) >= 1 &&
+        loaded.seen.agentStreams !== null &&
+        loaded.seen.agentStreams <= RELAY_TARGETS.maxUpstreams,
       video: reports.every(everyReader),
     },
   };

@@ -157,7 +157,8 @@ function renderRelay(r: RelayResult): string {
     ),
     '',
     `CPU per viewer, both replicas: ${pct(r.cpuPerViewerPct)} % of a core; viewers per core: ${cell(r.viewersPerCore)}; ` +
-      `agent CPU ${r.agent.cpuIdlePct} -> ${r.agent.cpuLoadedPct} %; readers' processes ${r.readersCpuPct} %`,
+      `agent CPU ${r.agent.cpuIdlePct} -> ${r.agent.cpuLoadedPct} %; readers' processes ${r.readersCpuPct} %; ` +
+      `replicas' relay upstreams / viewers: ${r.agent.replicas.map((x) => `${cell(x.upstreams)} / ${cell(x.viewers)}`).join(', ')}`,
     '',
     table(
       ['figure', 'value', 'target', 'met'],
@@ -169,9 +170,11 @@ function renderRelay(r: RelayResult): string {
           yes(r.met.g2g),
         ],
         [
-          "agent's relay upstreams (most seen)",
-          r.agent.relayUpstreams === null ? 'not reported' : String(r.agent.relayUpstreams),
-          `1..${RELAY_TARGETS.maxUpstreams}`,
+          "agent's streams (most seen): relay upstreams + viewers no replica relays",
+          r.agent.relayUpstreams === null
+            ? `relay upstreams not reported; ${cell(r.agent.agentStreams)}`
+            : `${r.agent.relayUpstreams} + ${cell((r.agent.agentStreams ?? 0) - r.agent.relayUpstreams)}`,
+          `1..${RELAY_TARGETS.maxUpstreams} upstreams, nothing else`,
           yes(r.met.upstreams),
         ],
         [
