@@ -91,6 +91,25 @@ describe('StreamFanout', () => {
     expect(b.written[3]).toBe(live);
   });
 
+  it('a viewer joining a source without a GOP gets no video frame before a keyframe', () => {
+    const src = new FakeSource();
+    let gop = false;
+    const fan = new StreamFanout(Object.assign(src, { joinStartsAtKeyframe: () => gop }), {
+      maxBacklogBytes: 1e6,
+      logger,
+    });
+    const late = new FakeSink();
+    fan.attach(late);
+    for (const t of [frame(1, false), audio(2), frame(3, true), frame(4, false)]) src.push(t);
+    expect(last(late.written)).toEqual([2, 3, 4]);
+    gop = true;
+    const onTime = new FakeSink();
+    fan.attach(onTime);
+    src.push(frame(5, false));
+    expect(last(onTime.written)).toEqual([5]);
+    expect(fan.skipCount()).toBe(0);
+  });
+
   it('drops a viewer whose backlog passes the limit and keeps serving the others', () => {
     const src = new FakeSource();
     const fan = new StreamFanout(src, { maxBacklogBytes: 10_000, logger });

@@ -102,7 +102,15 @@ export class StreamFanout extends EventEmitter<FanoutEvents> {
 
   /** For tests and other transports. */
   attach(sink: ViewerSink): ViewerHandle {
-    const viewer: Viewer = { id: this.nextId++, sink, since: Date.now(), skipping: false, skippingSince: 0 };
+    // joining without a keyframe to start from: it waits for one, as a viewer that fell behind does
+    const waits = this.source.joinStartsAtKeyframe?.() === false;
+    const viewer: Viewer = {
+      id: this.nextId++,
+      sink,
+      since: Date.now(),
+      skipping: waits,
+      skippingSince: waits ? this.now() : 0,
+    };
     const handle: ViewerHandle = { id: viewer.id, close: () => this.remove(viewer, 'closed') };
     if (this.closed) {
       sink.end(this.endWith?.code, this.endWith?.reason);
