@@ -1,5 +1,6 @@
 import type { DashboardProcess } from '../../test/support/dashboard-process.js';
 import { sleep } from '../../test/support/processes.js';
+import type { AgentMetrics } from '@boxroom/contracts';
 import { agentMetrics } from './agent-metrics.js';
 
 /** A replica's relay gauges on its /metrics (null: not there, a dashboard without the relay). */
@@ -64,24 +65,31 @@ export class RelayWatch {
   ) {
     this.done = (async () => {
       while (this.running) {
-        try {
-          const [m, a, b] = await Promise.all([
-            agentMetrics(replicas[0], roomId, agentUrl),
-            replicaRelay(replicas[0]),
-            replicaRelay(replicas[1]),
-          ]);
-          const s = this.seen;
-          s.viewers = maxOf(s.viewers, m.viewers);
-          s.relayUpstreams = maxOf(s.relayUpstreams, m.relayUpstreams);
-          const direct = Math.max(0, m.viewers - (a.viewers ?? 0) - (b.viewers ?? 0));
-          s.agentStreams = maxOf(s.agentStreams, (m.relayUpstreams ?? 0) + direct);
-          s.replicas = [a, b];
-        } catch (err) {
-          log(`relay: agent or replica metrics: ${(err as Error).message}`);
-        }
+        const [m, a, b] = await Promise.allSettled([
+          agentMetrics(replicas[0], roomId, agentUrl),
+          replicaRelay(replicas[0]),
+          replicaRelay(replicas[1]),
+        ]);
+        const failed = (['the agent', 'replica A', 'replica B'] as const).flatMap((who, i) => {
+          const r = [m, a, b][i]!;
+          return r.status === 'rejected' ? [`${who}: ${(r.reason as Error).message}`] : [];
+        });
+        if (m.status === 'fulfilled' && a.status === 'fulfilled' && b.status === 'fulfilled')
+          this.note(m.value, a.value, b.value);
+        else log(`relay: metrics not read: ${failed.join('; ')}`);
         await sleep(2000);
       }
     })();
+  }
+
+  /** One reading of all three at (nearly) the same moment. */
+  private note(m: AgentMetrics, a: ReplicaRelay, b: ReplicaRelay): void {
+    const s = this.seen;
+    s.viewers = maxOf(s.viewers, m.viewers);
+    s.relayUpstreams = maxOf(s.relayUpstreams, m.relayUpstreams);
+    const direct = Math.max(0, m.viewers - (a.viewers ?? 0) - (b.viewers ?? 0));
+    s.agentStreams = maxOf(s.agentStreams, (m.relayUpstreams ?? 0) + direct);
+    s.replicas = [a, b];
   }
 
   async stop(): Promise<RelaySeen> {
