@@ -9,7 +9,9 @@ import { latencies, sampleGlassToGlass } from './glass-to-glass.js';
 import { CpuSampler } from './proc-stats.js';
 import { RelayWatch, type RelaySeen } from './relay-watch.js';
 import { ReplicaPair } from './replica-pair.js';
-import { waitPlaying } from './room-page.js';
+import { installProbe } from './page-probe.js';
+import { withPlayerSettings } from './player-settings.js';
+import { openRoomLink, waitPlaying } from './room-page.js';
 import { summarize, type Summary } from './stats.js';
 
 /** WS-FLV readers (over both replicas), glass-to-glass samples per phase and the least time per phase. */
@@ -83,8 +85,14 @@ export async function runRelay(ctx: BenchContext, plan: RelayPlan): Promise<Rela
       await readerUrls(pair.roomsA, room, split[0], 0),
       await readerUrls(pair.roomsB, room, split[1], split[0]),
     ];
-    const p = await ctx.openPlayingPage(room.links.participant);
+    // WS-FLV, not the page's default HTTP-FLV (proxied 1:1): the page watches through A's relay
+    const p = await openRoomLink(
+      withPlayerSettings(ctx.browser, { ...ctx.opts.player, transport: 'ws' }),
+      room.links.participant,
+    );
     closePage = () => p.ctx.close();
+    await waitPlaying(p.page, 3, ctx.opts.mode === 'smoke' ? 1000 : 3000);
+    await installProbe(p.page, 'room');
     ctx.log('relay: baseline, no readers');
     const idle = await phase(ctx, pair, p.page, [], plan);
     ctx.log(`relay: ${plan.readers} readers`);
