@@ -47,7 +47,7 @@ export interface ReplicaFigures {
   /** mean % of a core over each phase: the room (and on A the measuring page) only, then with readers */
   cpuIdlePct: number;
   cpuLoadedPct: number;
-  /** (loaded - idle) / readers: % of a core per viewer */
+  /** (loaded - idle) / readers it served video to: % of a core per viewer */
   cpuPerViewerPct: number | null;
 }
 
@@ -192,6 +192,8 @@ function record(
     const cpuIdlePct = mean(idle.cpu[key].cpuPct);
     const cpuLoadedPct = mean(loaded.cpu[key].cpuPct);
     const r = reports[i]!;
+    // the viewers it actually served: readers it left without video cost it (next to) nothing
+    const served = Math.min(r.open, r.keyframes, r.live);
     return {
       replica,
       readers: split[i]!,
@@ -201,11 +203,12 @@ function record(
       closed: r.closeReasons,
       cpuIdlePct: round(cpuIdlePct, 1),
       cpuLoadedPct: round(cpuLoadedPct, 1),
-      cpuPerViewerPct: split[i] ? round((cpuLoadedPct - cpuIdlePct) / split[i]!, 4) : null,
+      cpuPerViewerPct: served ? round((cpuLoadedPct - cpuIdlePct) / served, 4) : null,
     };
   });
   const extra = replicas.reduce((s, x) => s + x.cpuLoadedPct - x.cpuIdlePct, 0);
-  const perViewer = n ? extra / n : null;
+  const served = replicas.reduce((s, x) => s + Math.min(x.open, x.keyframes, x.live), 0);
+  const perViewer = served ? extra / served : null;
   ctx.add(
     { key: 'relay_0_g2g', label: 'relay, no readers: Chromium glass-to-glass via replica A', unit: 'ms' },
     idle.latencies,
