@@ -75,3 +75,6 @@ console.log(`\nwritten: ${file}`);
 if (Object.keys(result.errors).length) process.exitCode = 1;
 if (result.chaos && Object.values(result.chaos.met).some((m) => !m)) process.exitCode = 1;
 if (only?.includes('chaos') && !result.chaos) process.exitCode = 1;
+// likewise the relay's (issue 19)
+if (result.relay && Object.values(result.relay.met).some((m) => !m)) process.exitCode = 1;
+if (only?.includes('relay') && !result.relay) process.exitCode = 1;

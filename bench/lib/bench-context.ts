@@ -4,6 +4,7 @@ import type { BenchRooms } from './bench-rooms.js';
 import type { BenchOptions, BenchResult, Metric } from './bench-types.js';
 import type { ChaosResult } from './chaos.js';
 import type { Cleanup } from './cleanup.js';
+import type { RelayResult } from './relay.js';
 import { installProbe } from './page-probe.js';
 import { openRoomLink, waitPlaying, type RoomPage } from './room-page.js';
 import { summarize, type Summary } from './stats.js';
@@ -17,6 +18,7 @@ export class BenchContext {
   readonly breakdown: BenchResult['breakdown'] = {};
   readonly errors: Record<string, string> = {};
   chaos: ChaosResult | undefined;
+  relay: RelayResult | undefined;
   readonly log: (line: string) => void;
 
   constructor(

@@ -1,5 +1,4 @@
 import { execFileSync } from 'node:child_process';
-import type { Browser } from 'playwright-core';
 import { cpus, loadavg } from 'node:os';
 import { launchChromium } from '../../test/support/browser.js';
 import { DashboardProcess, REPO } from '../../test/support/dashboard-process.js';
@@ -9,6 +8,7 @@ import { BenchRooms } from './bench-rooms.js';
 import type { BenchSection } from './bench-section.js';
 import type { BenchOptions, BenchResult } from './bench-types.js';
 import { Cleanup } from './cleanup.js';
+import { withPlayerSettings } from './player-settings.js';
 import { SharedRoom } from './shared-room.js';
 
 export type { BenchMode, BenchOptions, BenchResult, Driver, Metric } from './bench-types.js';
@@ -83,25 +83,9 @@ function result(opts: BenchOptions, ctx: BenchContext, started: number): BenchRe
     misses: ctx.misses,
     errors: ctx.errors,
     ...(ctx.chaos ? { chaos: ctx.chaos } : {}),
+    ...(ctx.relay ? { relay: ctx.relay } : {}),
     durationS: Math.round((Date.now() - started) / 1000),
   };
-}
-
-/**
- * The browser with `settings` put in each new context's localStorage (the room page's player settings,
- * `boxroom.player`) before any page script runs: A/B runs of the player without rebuilding it.
- */
-function withPlayerSettings(browser: Browser, settings: Record<string, unknown> | undefined): Browser {
-  if (!settings) return browser;
-  const json = JSON.stringify(settings);
-  const newContext: Browser['newContext'] = async (options) => {
-    const ctx = await browser.newContext(options);
-    await ctx.addInitScript((v) => localStorage.setItem('boxroom.player', v), json);
-    return ctx;
-  };
-  return new Proxy(browser, {
-    get: (target, key) => (key === 'newContext' ? newContext : Reflect.get(target, key, target)),
-  });
 }
 
 function gitCommit(): string {

@@ -1,4 +1,5 @@
 import type { ChaosResult } from './chaos.js';
+import type { RelayResult } from './relay.js';
 import type { Summary } from './stats.js';
 
 export type BenchMode = 'full' | 'quick' | 'smoke';
@@ -56,5 +57,7 @@ export interface BenchResult {
   errors: Record<string, string>;
   /** the chaos section's figures (`--only chaos`) */
   chaos?: ChaosResult;
+  /** the relay section's figures (`--only relay`) */
+  relay?: RelayResult;
   durationS: number;
 }

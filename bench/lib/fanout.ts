@@ -8,11 +8,25 @@ export interface ReaderReport {
   closed: number;
   bytes: number;
   closeCodes: Record<string, number>;
+  /** the same by code and reason (`4503 room unavailable`) */
+  closeReasons: Record<string, number>;
+  /** readers that have seen an H.264 keyframe */
+  keyframes: number;
+  /** open readers that got data in the last 3 s */
+  live: number;
 }
 
 /** N plain WS-FLV readers in a child process (bench/lib/flv-readers.mjs), bounded in time. */
 export class FlvReaders {
-  last: ReaderReport = { open: 0, closed: 0, bytes: 0, closeCodes: {} };
+  last: ReaderReport = {
+    open: 0,
+    closed: 0,
+    bytes: 0,
+    closeCodes: {},
+    closeReasons: {},
+    keyframes: 0,
+    live: 0,
+  };
 
   private constructor(private readonly child: ChildProcess) {
     child.on('message', (m: ReaderReport) => (this.last = m));
@@ -22,13 +36,27 @@ export class FlvReaders {
     return this.child.pid!;
   }
 
-  static async start(urls: string[], maxMs: number): Promise<FlvReaders> {
+  /**
+   * Resolves once every reader is open (or after `openMs`). `connecting`: handshakes in flight at most
+   * (default all at once).
+   */
+  static async start(
+    urls: string[],
+    maxMs: number,
+    opts: { openMs?: number; connecting?: number } = {},
+  ): Promise<FlvReaders> {
     const child = fork(join(REPO, 'bench', 'lib', 'flv-readers.mjs'), [], { stdio: 'ignore' });
     const r = new FlvReaders(child);
-    child.send({ urls, maxMs });
-    const deadline = Date.now() + 15_000;
-    while (r.last.open < urls.length && Date.now() < deadline) await sleep(200);
+    child.send({ urls, maxMs, connecting: opts.connecting });
+    await r.until((x) => x.open + x.closed >= urls.length, opts.openMs ?? 15_000);
     return r;
+  }
+
+  /** Waits until the latest report satisfies `pred` or `ms` passed; whether it did. */
+  async until(pred: (r: ReaderReport) => boolean, ms: number): Promise<boolean> {
+    const deadline = Date.now() + ms;
+    while (!pred(this.last) && Date.now() < deadline) await sleep(200);
+    return pred(this.last);
   }
 
   async stop(): Promise<void> {

@@ -1,5 +1,6 @@
 import type { BenchResult } from './bench-types.js';
 import { CHAOS_TARGETS, type ChaosResult } from './chaos.js';
+import { RELAY_TARGETS, type RelayResult } from './relay.js';
 import type { Summary } from './stats.js';
 
 const cell = (x: number | null | undefined) => (x === null || x === undefined ? '-' : String(x));
@@ -74,6 +75,7 @@ export function renderReport(r: BenchResult): string {
   if (misses.length)
     out.push('', `samples without a hit (timed out): ${misses.map(([k, v]) => `${k} ${v}`).join(', ')}`);
   if (r.chaos) out.push('', renderChaos(r.chaos));
+  if (r.relay) out.push('', renderRelay(r.relay));
   for (const [k, v] of Object.entries(r.errors ?? {})) out.push('', `FAILED ${k}: ${v}`);
   return out.join('\n');
 }
@@ -119,5 +121,69 @@ function renderChaos(c: ChaosResult): string {
     `killed agents: reported failed after ${agents.map((f) => f.reportedFailedMs ?? '-').join(', ') || '-'} ms; ` +
       `their clients' close codes: ${JSON.stringify(codes)}; control asked for again ${c.controlRegained} times`,
     `dashboard restarts: the new dashboard answered after ${down.join(', ') || '-'} ms`,
+  ].join('\n');
+}
+
+/** The relay section: readers and CPU per replica, then the three targets. */
+function renderRelay(r: RelayResult): string {
+  const pct = (x: number | null) => (x === null ? '-' : `${x}`);
+  const g = r.g2g;
+  return [
+    `relay, ${r.readers} WS readers over two dashboard replicas (CPU: mean % of a core; idle: the room and, on A, the measuring page):`,
+    '',
+    table(
+      [
+        'replica',
+        'readers',
+        'open',
+        'keyframe',
+        'live',
+        'CPU idle',
+        'CPU loaded',
+        'CPU per viewer',
+        'closed',
+      ],
+      r.replicas.map((x) => [
+        x.replica,
+        cell(x.readers),
+        cell(x.open),
+        cell(x.keyframes),
+        cell(x.live),
+        cell(x.cpuIdlePct),
+        cell(x.cpuLoadedPct),
+        pct(x.cpuPerViewerPct),
+        JSON.stringify(x.closed),
+      ]),
+    ),
+    '',
+    `CPU per viewer, both replicas: ${pct(r.cpuPerViewerPct)} % of a core; viewers per core: ${cell(r.viewersPerCore)}; ` +
+      `agent CPU ${r.agent.cpuIdlePct} -> ${r.agent.cpuLoadedPct} %; readers' processes ${r.readersCpuPct} %; ` +
+      `replicas' relay upstreams / viewers: ${r.agent.replicas.map((x) => `${cell(x.upstreams)} / ${cell(x.viewers)}`).join(', ')}`,
+    '',
+    table(
+      ['figure', 'value', 'target', 'met'],
+      [
+        [
+          'glass-to-glass via A (ms), n / p50 / p95: no readers; with readers',
+          `${cell(g.baseline.n)} / ${cell(g.baseline.p50)} / ${cell(g.baseline.p95)}; ${cell(g.loaded.n)} / ${cell(g.loaded.p50)} / ${cell(g.loaded.p95)}`,
+          `p95 <= ${RELAY_TARGETS.g2gP95Ms}`,
+          yes(r.met.g2g),
+        ],
+        [
+          "agent's streams (most seen): relay upstreams + viewers no replica relays",
+          r.agent.relayUpstreams === null
+            ? `relay upstreams not reported; ${cell(r.agent.agentStreams)}`
+            : `${r.agent.relayUpstreams} + ${cell((r.agent.agentStreams ?? 0) - r.agent.relayUpstreams)}`,
+          `1..${RELAY_TARGETS.maxUpstreams} upstreams, nothing else`,
+          yes(r.met.upstreams),
+        ],
+        [
+          "readers with video (keyframe, open, data in the last 3 s); agent's viewers",
+          `${r.replicas.map((x) => Math.min(x.keyframes, x.open, x.live)).reduce((a, b) => a + b, 0)} of ${r.readers}; ${cell(r.agent.viewers)}`,
+          'all',
+          yes(r.met.video),
+        ],
+      ],
+    ),
   ].join('\n');
 }

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { AGENT_PORT } from '../../dashboard/src/drivers/docker/options.js';
 import type { DashboardProcess } from '../../test/support/dashboard-process.js';
 import { processTree } from './proc-stats.js';
 import type { ScreenTarget } from './screen-probe.js';
@@ -10,6 +11,8 @@ const run = promisify(execFile);
 /** What the bench needs of a running room besides its URLs: its screen and its processes. */
 export interface RoomRuntime {
   screen: ScreenTarget;
+  /** where the dashboard reaches the room's agent (its GET /metrics with a dashboard token) */
+  agentUrl: string;
   /** the room agent (Node): media server, fan-out, input gate */
   agentPids(): Promise<number[]>;
   /** every process of the room: agent, Xvfb, PulseAudio, openbox, the app, x11vnc, ffmpeg */
@@ -26,6 +29,7 @@ export async function roomRuntime(
     const agent = r.pid!;
     return {
       screen: { kind: 'local', display: r.display, xauthority: join(r.runDir, 'xauthority') },
+      agentUrl: `http://127.0.0.1:${r.port}`,
       agentPids: async () => [agent],
       async allPids() {
         // the agent's /healthz names its supervised processes; the tree adds what they started (bash)
@@ -52,9 +56,25 @@ export async function roomRuntime(
   const top = () => dockerTop(container);
   return {
     screen: { kind: 'docker', container, display, xauthority: `${runDir}/xauthority` },
+    agentUrl: await containerAgentUrl(container),
     agentPids: async () => (await top()).filter((p) => p.comm === 'node').map((p) => p.pid),
     allPids: async () => (await top()).map((p) => p.pid),
   };
+}
+
+/** The agent port of a container, as the docker driver reaches it: published on the host, or its address. */
+async function containerAgentUrl(container: string): Promise<string> {
+  const net = JSON.parse(
+    (await run('docker', ['inspect', '-f', '{{json .NetworkSettings}}', container])).stdout,
+  ) as {
+    Ports?: Record<string, Array<{ HostIp: string; HostPort: string }> | null>;
+    Networks?: Record<string, { IPAddress?: string }>;
+  };
+  const bound = net.Ports?.[`${AGENT_PORT}/tcp`]?.[0];
+  if (bound) return `http://${bound.HostIp === '0.0.0.0' ? '127.0.0.1' : bound.HostIp}:${bound.HostPort}`;
+  const ip = Object.values(net.Networks ?? {}).find((n) => n.IPAddress)?.IPAddress;
+  if (!ip) throw new Error(`no address for the agent of container ${container}`);
+  return `http://${ip}:${AGENT_PORT}`;
 }
 
 /** The container of a Docker room ('' when there is none). */

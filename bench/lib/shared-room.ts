@@ -12,13 +12,23 @@ export interface ProbedRoom {
   probe: ScreenProbe;
 }
 
-export async function openProbedRoom(ctx: BenchContext, spec: Record<string, unknown>): Promise<ProbedRoom> {
-  const room = await ctx.rooms.create(spec);
-  ctx.cleanup.add(`delete the room ${spec.name}`, () => ctx.rooms.delete(room.id));
-  await ctx.rooms.waitReady(room.id);
-  const rt = await roomRuntime(ctx.dash, ctx.opts.driver, room.id);
+/**
+ * Where a room is made and who undoes it: the bench's dashboard and cleanup (the default), or a
+ * dashboard a section started, with that section's own cleanup.
+ */
+type Via = Pick<BenchContext, 'dash' | 'rooms' | 'cleanup'>;
+
+export async function openProbedRoom(
+  ctx: BenchContext,
+  spec: Record<string, unknown>,
+  via: Via = ctx,
+): Promise<ProbedRoom> {
+  const room = await via.rooms.create(spec);
+  via.cleanup.add(`delete the room ${spec.name}`, () => via.rooms.delete(room.id));
+  await via.rooms.waitReady(room.id);
+  const rt = await roomRuntime(via.dash, ctx.opts.driver, room.id);
   const probe = ScreenProbe.start(rt.screen);
-  ctx.cleanup.add('stop the X probe', () => probe.close());
+  via.cleanup.add('stop the X probe', () => probe.close());
   const rect = probeRect(room.width, room.height);
   await probe.show(rect.x, rect.y, rect.w, rect.h, 0x00ff00);
   return { room, rt, probe };

@@ -11,6 +11,7 @@ import { idle } from './idle.js';
 import { input } from './input.js';
 import { join } from './join.js';
 import { recording } from './recording.js';
+import { relay } from './relay.js';
 import { shaped } from './shaped.js';
 
 /**
@@ -31,4 +32,5 @@ export const SECTIONS: readonly BenchSection[] = [
   recording,
   g2g1080,
   chaos,
+  relay,
 ];

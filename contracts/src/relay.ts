@@ -14,6 +14,13 @@ import { Type, type Static } from 'typebox';
  */
 const viewerId = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
 
+/**
+ * Viewers one upstream may have joined or joining at once: the agent answers a join over it with
+ * `close` 4503 (the viewer's player reconnects, perhaps through another replica). Each costs the
+ * agent one rights timer, not a socket.
+ */
+export const RELAY_MAX_VIEWERS_PER_UPSTREAM = 10_000;
+
 /** The largest room token a relay may forward (tokens are a few hundred bytes). */
 export const RELAY_TOKEN_MAX_CHARS = 4096;
 

@@ -1,7 +1,7 @@
 import fastifyWebsocket from '@fastify/websocket';
 import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { ADMIN_ACCOUNT_ID, type TemplateDefinition, type TokenClaims } from '@boxroom/contracts';
+import { ADMIN_ACCOUNT_ID, type TemplateDefinition } from '@boxroom/contracts';
 import { AuditLog } from './audit/audit-log.js';
 import { AuditRetention } from './audit/audit-retention.js';
 import { InviteService } from './auth/invite-service.js';
@@ -23,7 +23,6 @@ import { redactUrl, type Logger } from './logger.js';
 import { MeteredDriver } from './metrics/metered-driver.js';
 import { RoomSeries } from './metrics/room-series.js';
 import { proxyRoutes } from './proxy/proxy-routes.js';
-import { SocketQuota } from './proxy/socket-quota.js';
 import { AgentClient } from './rooms/agent-client.js';
 import { ControlService } from './rooms/control-service.js';
 import { DesktopService } from './rooms/desktop-service.js';
@@ -77,6 +76,7 @@ export interface AppDeps {
         | 'rates'
         | 'maxParticipants'
         | 'maxSocketsPerPrincipal'
+        | 'relay'
         | 'webDir'
         | 'databaseUrl'
         | 'recordings'
@@ -379,18 +379,13 @@ async function composeApp(
     limits: rateLimits(config.rates),
     log,
   });
-  const quota = config.maxSocketsPerPrincipal
-    ? {
-        sockets: new SocketQuota(config.maxSocketsPerPrincipal),
-        principalOf: (c: TokenClaims) => `${c.room ?? '*'}:${c.sub}`,
-      }
-    : undefined;
   await app.register(proxyRoutes, {
     rooms,
     tokens,
     metrics,
     log: log.child({ mod: 'proxy' }),
-    ...(quota ? { quota } : {}),
+    maxSocketsPerPrincipal: config.maxSocketsPerPrincipal ?? 0,
+    relay: config.relay ?? true,
   });
   await app.register(webAssets, {
     root: deps.webDir === undefined ? findWebDir(deps.config.webDir ?? null) : deps.webDir,

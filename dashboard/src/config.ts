@@ -112,6 +112,8 @@ export interface DashboardConfig {
   readonly maxParticipants: number;
   /** WebSockets one participant (token subject) may hold open through the edge; more: close 4429 */
   readonly maxSocketsPerPrincipal: number;
+  /** WS /rooms/:id/stream through this replica's relay (one upstream per room); false: proxied 1:1 */
+  readonly relay: boolean;
   /** the built web UI (BOXROOM_WEB_DIR, absolute); null: found beside the bundle */
   readonly webDir: string | null;
   /** the operator's room templates (BOXROOM_TEMPLATES_FILE, absolute), read by the composition root; null: none */
@@ -294,6 +296,7 @@ export function loadDashboardConfig(env: Env = process.env, cwd: string = proces
     }),
     maxParticipants: v.BOXROOM_MAX_PARTICIPANTS,
     maxSocketsPerPrincipal: v.BOXROOM_MAX_SOCKETS_PER_PRINCIPAL,
+    relay: v.BOXROOM_RELAY === 'on',
     webDir: v.BOXROOM_WEB_DIR && absolute(v.BOXROOM_WEB_DIR, cwd),
     templatesFile: v.BOXROOM_TEMPLATES_FILE && absolute(v.BOXROOM_TEMPLATES_FILE, cwd),
     rooms: roomAgentSettings(v),

@@ -153,6 +153,13 @@ export const DASHBOARD_SETTINGS = defineSettings(['dashboard', 'janitor', 'room-
     processes: dash,
     doc: 'WebSockets one token subject may hold open through the edge (a page uses three); one more is closed with 4429',
   },
+  BOXROOM_RELAY: {
+    type: 'enum',
+    values: ['on', 'off'],
+    default: 'on',
+    processes: dash,
+    doc: "`WS /rooms/:id/stream` through one upstream per room and dashboard replica, fanned out here (the agent still checks every viewer's token); `off`: one agent socket per viewer",
+  },
   BOXROOM_RATE_JOIN_PER_MIN: {
     type: 'int',
     default: 60,

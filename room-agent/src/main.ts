@@ -1,6 +1,7 @@
 import { chmodSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { sameSizeAndSettings, sameTimeouts } from '@boxroom/contracts';
 import { join } from 'node:path';
+import { RightsRegistry } from './auth/rights-registry.js';
 import { TokenVerifier } from './auth/token-verifier.js';
 import { ClipboardBridge } from './clipboard/clipboard-bridge.js';
 import { loadAgentConfig } from './config.js';
@@ -20,7 +21,7 @@ import { DashboardSilence } from './lifecycle/dashboard-silence.js';
 import { ExpiryWatch } from './lifecycle/expiry-watch.js';
 import { GiveUpWatch } from './lifecycle/give-up-watch.js';
 import { createRootLogger } from './logger.js';
-import { MediaServer, SnapshotSource, StreamFanout } from './media/index.js';
+import { MediaServer, RelayUpstreams, SnapshotSource, StreamFanout } from './media/index.js';
 import { RoomMetrics } from './metrics/room-metrics.js';
 import { StreamMeter } from './metrics/stream-meter.js';
 import { RoomRuntime } from './room-runtime.js';
@@ -97,6 +98,14 @@ async function main(): Promise<void> {
     xauthority: agentPaths(config.runDir).xauthority,
     log,
   });
+  const rights = new RightsRegistry(log.child({ mod: 'rights' }));
+  // the dashboards' relays: their viewers are checked here like direct ones and counted with them
+  const relay = new RelayUpstreams({
+    fanout,
+    verify: (token) => verifier.verify(token),
+    rights,
+    log,
+  });
   const session = new SessionHub(log.child({ mod: 'session' }));
   const lease = new ControlLease({
     idleMs: config.controlIdleMs,
@@ -105,9 +114,10 @@ async function main(): Promise<void> {
   });
   const metrics = new RoomMetrics({
     stream: meter,
-    viewers: () => fanout.viewerCount(),
+    viewers: () => relay.viewerCount(),
     viewersDropped: () => fanout.droppedCount(),
     viewerSkips: () => fanout.skipCount(),
+    relayUpstreams: () => relay.upstreamCount(),
     controllerPresent: () => lease.holderId() !== null,
   });
   session.on('latency', (ms) => metrics.latencyReported(ms));
@@ -190,6 +200,7 @@ async function main(): Promise<void> {
     supervisor,
     media,
     fanout,
+    viewers: relay,
     lease,
     history,
     expiry,
@@ -273,7 +284,13 @@ async function main(): Promise<void> {
       history,
       expiry,
       session,
-      stream: fanout,
+      stream: {
+        attachHttp: (res) => fanout.attachHttp(res),
+        attachWs: (ws) => fanout.attachWs(ws),
+        viewerCount: () => relay.viewerCount(),
+      },
+      relay,
+      rights,
       input: {
         admit: (ws, id) => void gate.admit(ws, id),
         close: (ws, code, reason) => void gate.closeSocket(ws, code, reason),

@@ -76,6 +76,8 @@ function setup(opts: { graceMs?: number; idleMs?: number; noViewersMs?: number }
     supervisor,
     media,
     fanout,
+    // the relays' viewers are counted by RelayUpstreams (its own tests); here the fan-out's count is all
+    viewers: fanout,
     lease,
     history,
     expiry,

@@ -9,12 +9,20 @@ import type { MediaServer, StreamFanout } from './media/index.js';
 import type { SessionHub } from './session/session-hub.js';
 import type { Supervisor } from './supervisor/supervisor.js';
 
+/** The room's stream viewers, direct and relayed (media/relay-upstreams.ts). */
+export interface ViewerCount {
+  viewerCount(): number;
+  on(event: 'viewers', fn: (count: number) => void): unknown;
+}
+
 export interface RoomParts {
   roomId: string;
   log: Logger;
   supervisor: Supervisor;
   media: MediaServer;
   fanout: StreamFanout;
+  /** who watches: the fan-out's readers and the relays' viewers (the relays themselves not) */
+  viewers: ViewerCount;
   lease: ControlLease;
   history: ControlHistory;
   expiry: ExpiryWatch;
@@ -70,7 +78,7 @@ export class RoomRuntime {
       p.lease.disconnected(who.id);
       this.viewersChanged();
     });
-    p.fanout.on('viewers', () => this.viewersChanged());
+    p.viewers.on('viewers', () => this.viewersChanged());
     p.supervisor.on('status', (h) =>
       p.session.broadcast({ type: 'health', process: h.name, status: h.status }),
     );
@@ -100,7 +108,7 @@ export class RoomRuntime {
   }
 
   private viewersChanged(): void {
-    this.p.expiry.setViewers(this.p.session.participants().length + this.p.fanout.viewerCount());
+    this.p.expiry.setViewers(this.p.session.participants().length + this.p.viewers.viewerCount());
   }
 
   /**
@@ -131,7 +139,7 @@ export class RoomRuntime {
   }
 
   health(): AgentHealth {
-    const { supervisor, media, fanout } = this.p;
+    const { supervisor, media, viewers } = this.p;
     const publishing = media.isPublishing();
     const ok = supervisor.allReady() && publishing;
     if (ok) this.everOk = true;
@@ -150,7 +158,7 @@ export class RoomRuntime {
       isolation: this.p.isolation,
       protocol: AGENT_PROTOCOL_VERSION,
       publishing,
-      viewers: fanout.viewerCount(),
+      viewers: viewers.viewerCount(),
       expired: this.p.expiry.expired(),
       processes: supervisor.health(),
       events: supervisor.recentEvents(),

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { WebSocket, WebSocketServer } from 'ws';
 import { MediaServer } from '../../room-agent/src/media/media-server.js';
-import { StreamFanout } from '../../room-agent/src/media/stream-fanout.js';
+import { StreamFanout } from '@boxroom/media-fanout';
 import { lavfiPublishArgs, ProcessGroup, sleep } from './processes.js';
 
 type Kind = 'ws' | 'http';

@@ -16,7 +16,15 @@ import { findRepoRoot } from '../support/repo-root.js';
  */
 const root = findRepoRoot();
 const SKIP = new Set(['node_modules', 'dist', '.git', '.data', 'test', 'testing', 'bench', 'web']);
-const CODE_DIRS = ['dashboard', 'room-agent', 'contracts', 'scripts', 'compose', 'room-image'];
+const CODE_DIRS = [
+  'dashboard',
+  'room-agent',
+  'media-fanout',
+  'contracts',
+  'scripts',
+  'compose',
+  'room-image',
+];
 const DOCS = ['README.md', 'dashboard/README.md', 'CONTRIBUTING.md', 'docs'];
 // a whole name: `BOXROOM_DOCKER_*` in a comment is a family, not a variable
 const VARIABLE = /\bBOXROOM_[A-Z0-9_]*[A-Z0-9](?![A-Z0-9_*])/g;

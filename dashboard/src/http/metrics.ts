@@ -77,6 +77,26 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** This replica's relays, read at scrape time (proxy/ sets it when the relay is on). */
+  private relaySource: { upstreams(): number; viewers(): number } | null = null;
+  private readonly relayUpstreams: Gauge = new Gauge({
+    name: 'boxroom_relay_upstreams',
+    help: 'relay upstreams (WS /relay) this replica holds open now: one per room it has viewers of',
+    registers: [this.registry],
+    collect: (): void => this.relayUpstreams.set(this.relaySource?.upstreams() ?? 0),
+  });
+  private readonly relayViewers: Gauge = new Gauge({
+    name: 'boxroom_relay_viewers',
+    help: "viewers this replica's relays serve now (admitted or being checked by the agent)",
+    registers: [this.registry],
+    collect: (): void => this.relayViewers.set(this.relaySource?.viewers() ?? 0),
+  });
+
+  /** The relays whose figures /metrics shows. */
+  relay(source: { upstreams(): number; viewers(): number }): void {
+    this.relaySource = source;
+  }
+
   response(status: number): void {
     this.responses.inc({ status: String(status) });
   }

@@ -7,9 +7,10 @@ import type { TokenService } from '../auth/token-service.js';
 import { AppError, errors } from '../errors.js';
 import type { Metrics } from '../http/metrics.js';
 import type { Logger } from '../logger.js';
+import { RelayHub } from '../relay/relay-hub.js';
 import type { RoomManager } from '../rooms/room-manager.js';
 import { proxyHttp } from './http-proxy.js';
-import type { SocketQuota } from './socket-quota.js';
+import { SocketQuota } from './socket-quota.js';
 import { EarlyMessages, offeredProtocols, proxyWebSocket } from './ws-proxy.js';
 
 const HTTP_PATHS = ['stream.flv', 'snapshot.jpg'] as const;
@@ -69,16 +70,32 @@ function forwardedHeaders(req: FastifyRequest): Record<string, string> {
 /**
  * The edge: /rooms/:id/* goes to that room's agent. Both check the token (`?token=` or a bearer):
  * here that it is a token of this very room and no agent-call token, at the agent the rest (roles,
- * control). Never logs the query string.
+ * control). Never logs the query string. With `relay` on, WS /rooms/:id/stream is not proxied 1:1
+ * but served by this replica's relay of the room (one upstream per room, relay/relay-hub.ts).
  */
 export const proxyRoutes: FastifyPluginAsyncTypebox<{
   rooms: RoomManager;
   tokens: TokenService;
   metrics: Metrics;
   log: Logger;
-  /** sockets per principal, the principal being a function of the checked token's claims */
-  quota?: { sockets: SocketQuota; principalOf: (claims: TokenClaims) => string };
-}> = async (app, { rooms, tokens, metrics, log, quota }) => {
+  /** WebSockets one token subject of a room may hold open (BOXROOM_MAX_SOCKETS_PER_PRINCIPAL); 0: no cap */
+  maxSocketsPerPrincipal?: number;
+  /** BOXROOM_RELAY: WS /rooms/:id/stream through one upstream per room (default on) */
+  relay?: boolean;
+}> = async (app, { rooms, tokens, metrics, log, maxSocketsPerPrincipal = 0, relay = true }) => {
+  const quota = maxSocketsPerPrincipal > 0 ? new SocketQuota(maxSocketsPerPrincipal) : null;
+  const principalOf = (c: TokenClaims) => `${c.room ?? '*'}:${c.sub}`;
+  const hub = relay
+    ? new RelayHub({
+        agentToken: (room) =>
+          tokens.issueForAgent({ sub: 'boxroom-dashboard', name: 'dashboard', role: 'operator', room }),
+        log: log.child({ mod: 'relay-hub' }),
+      })
+    : null;
+  if (hub) {
+    metrics.relay(hub);
+    app.addHook('onClose', async () => hub.close());
+  }
   for (const path of HTTP_PATHS) {
     app.get(
       `/rooms/:id/${path}`,
@@ -145,11 +162,11 @@ export const proxyRoutes: FastifyPluginAsyncTypebox<{
         try {
           const claims = await checkToken(tokens, req, id, 'ws');
           if (quota) {
-            release = quota.sockets.acquire(quota.principalOf(claims));
+            release = quota.acquire(principalOf(claims));
             if (!release) {
               socket.close(
                 WS_CLOSE.tooManySockets,
-                `too many sockets: at most ${quota.sockets.max} per participant; close another tab`,
+                `too many sockets: at most ${quota.max} per participant; close another tab`,
               );
               return;
             }
@@ -168,6 +185,14 @@ export const proxyRoutes: FastifyPluginAsyncTypebox<{
         if (socket.readyState !== socket.OPEN) {
           // closed while the token was checked (its 'close' may have fired before the slot was taken)
           release?.();
+          return;
+        }
+        if (hub && path === 'stream') {
+          // the edge checked the token; the agent checks it again on the upstream (join)
+          hub.attach(id, agentUrl, socket, tokenOf(req, 'ws')!).catch((err: unknown) => {
+            log.error({ err, room: id }, 'could not relay the stream');
+            socket.close(WS_CLOSE.unavailable, 'room unavailable');
+          });
           return;
         }
         try {

@@ -13,6 +13,7 @@ const nextMessage = (ws: WebSocket) =>
     ws.once('message', (data, isBinary) => resolve({ data: data as Buffer, isBinary })),
   );
 
+// WS /rooms/:id/stream proxied 1:1 (BOXROOM_RELAY=off); through the relay: relay-edge.test.ts
 describe('edge proxy /rooms/:id/*', () => {
   let t: TestApp;
   let agent: FakeAgent;
@@ -23,7 +24,7 @@ describe('edge proxy /rooms/:id/*', () => {
 
   beforeEach(async () => {
     logLines.length = 0;
-    t = await buildTestApp({ logLines });
+    t = await buildTestApp({ logLines, relay: false });
     room = (await t.app.inject({ method: 'POST', url: '/api/rooms', headers: t.admin })).json();
     agent = await startFakeAgent(t.secrets.publicKeyPem, room.id);
     t.driver.rooms.set(room.id, { ...t.driver.rooms.get(room.id)!, agentUrl: agent.url });

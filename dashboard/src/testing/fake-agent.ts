@@ -12,6 +12,7 @@ import {
   type Presence,
   type TokenClaims,
 } from '@boxroom/contracts';
+import { fakeRelayRoute, type FakeRelayUpstream } from './fake-relay-route.js';
 
 export interface FakeAgent {
   app: FastifyInstance;
@@ -48,6 +49,8 @@ export interface FakeAgent {
   maxSize: { width: number; height: number };
   /** what GET /metrics answers (dashboard tokens only); null: 404, as agents of earlier builds */
   metrics: AgentMetrics | null;
+  /** every WS /relay it accepted (dashboard relays), in order */
+  relays: FakeRelayUpstream[];
   close(): Promise<void>;
 }
 
@@ -77,6 +80,7 @@ export async function startFakeAgent(publicKeyPem: string, roomId: string): Prom
     filesAnswer: JSON.stringify({ files: [] }),
     maxSize: { width: 3840, height: 2160 },
     metrics: null,
+    relays: [],
     viewers: 2,
     protocol: AGENT_PROTOCOL_VERSION,
     participants: [],
@@ -219,6 +223,7 @@ export async function startFakeAgent(publicKeyPem: string, roomId: string): Prom
       return reply.status(401).send({ error: { code: 'unauthorized', message: 'bad token' } });
     return reply.type('image/jpeg').send(Buffer.from([0xff, 0xd8, 0xff, 0xd9]));
   });
+  fakeRelayRoute(app, (token) => claims({ query: { token }, headers: {} } as FastifyRequest), agent.relays);
   for (const path of ['stream', 'input', 'session']) {
     app.get(`/${path}`, { websocket: true }, async (socket, req) => {
       // Hold messages that arrive while the token is checked: a listener attached after an await misses them.

@@ -52,6 +52,8 @@ export async function buildTestApp(
     oidc?: OidcConfig;
     /** sign-ins per client address and minute (BOXROOM_RATE_SIGNIN_PER_MIN) */
     signInPerMin?: number;
+    /** BOXROOM_RELAY (default on) */
+    relay?: boolean;
   } = {},
 ): Promise<TestApp> {
   const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), 'boxroom-dash-test-')));
@@ -67,6 +69,7 @@ export async function buildTestApp(
       ...(opts.metricsToken !== undefined ? { metricsToken: opts.metricsToken } : {}),
       ...(opts.quotas ? { quotas: opts.quotas } : {}),
       ...(opts.oidc ? { oidc: opts.oidc } : {}),
+      ...(opts.relay !== undefined ? { relay: opts.relay } : {}),
       ...(opts.signInPerMin
         ? { rates: { signInPerMin: opts.signInPerMin, joinPerMin: 0, createPerMin: 0 } }
         : {}),

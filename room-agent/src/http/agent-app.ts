@@ -5,34 +5,35 @@ import {
   AGENT_AUDIENCE,
   AgentRecordingBody,
   CONTROL_ACTIONS,
-  ERROR_STATUS,
   AgentLiveSettings,
   RoomRights,
   isModerator,
   WS_CLOSE,
   type AgentMetrics,
   type AgentState,
-  type ErrorCode,
   type ParticipantRef,
   type RoomExpiry,
   type TokenClaims,
 } from '@boxroom/contracts';
 import { Value } from 'typebox/value';
 import type { ControlHistory } from '../control/control-history.js';
-import { FilesError, type RoomFiles } from '../files/room-files.js';
+import type { RoomFiles } from '../files/room-files.js';
 import { RightsRegistry } from '../auth/rights-registry.js';
 import { AuthError, tokenFromRequest, type TokenVerifier } from '../auth/token-verifier.js';
-import { ControlError, type ControlLease } from '../control/control-lease.js';
+import type { ControlLease } from '../control/control-lease.js';
 import { redactUrl, type Logger } from '../logger.js';
 import { ScreenResizeError } from '../desktop/screen-size.js';
 import type { SessionHub } from '../session/session-hub.js';
 import { SettingsRefused } from '../settings/settings-applier.js';
+import { HttpError, installErrorHandlers } from './error-handler.js';
 import { fileRoutes } from './file-routes.js';
+import { relayRoute } from './relay-route.js';
 import type {
   DesktopPort,
   HealthPort,
   InputPort,
   MetricsPort,
+  RelayPort,
   SettingsPort,
   SnapshotPort,
   StreamPort,
@@ -63,15 +64,8 @@ export interface AgentAppDeps {
   settings: SettingsPort;
   /** the room's stream figures for GET /metrics (absent: no such endpoint) */
   metrics?: MetricsPort;
-}
-
-class HttpError extends Error {
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
+  /** the dashboards' relays of the stream (absent: no WS /relay) */
+  relay?: RelayPort;
 }
 
 /** Longest GET /healthz?wait= hold: under the dashboard's and proxies' usual idle timeouts. */
@@ -116,21 +110,7 @@ export async function buildAgentApp(deps: AgentAppDeps): Promise<FastifyInstance
     );
   });
 
-  app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, req, reply) => {
-    let code: ErrorCode = 'internal';
-    let message = 'internal error';
-    if (err instanceof HttpError) [code, message] = [err.code, err.message];
-    else if (err instanceof AuthError) [code, message] = ['unauthorized', err.message];
-    else if (err instanceof ControlError) [code, message] = [err.code, err.message];
-    else if (err instanceof FilesError) [code, message] = [err.code, err.message];
-    else if (err.validation || (err.statusCode && err.statusCode >= 400 && err.statusCode < 500)) {
-      [code, message] = ['bad_request', err.message];
-    } else log.error({ err, url: redactUrl(req.url) }, 'request failed');
-    void reply.status(ERROR_STATUS[code]).send({ error: { code, message } });
-  });
-  app.setNotFoundHandler((_req, reply) => {
-    void reply.status(404).send({ error: { code: 'not_found', message: 'no such endpoint' } });
-  });
+  installErrorHandlers(app, log);
 
   /** A valid token of this room whose participant was not kicked and whose invite was not revoked. */
   const claimsOf = async (req: FastifyRequest): Promise<TokenClaims> => {
@@ -261,6 +241,8 @@ export async function buildAgentApp(deps: AgentAppDeps): Promise<FastifyInstance
     deps.stream.attachWs(socket);
     socket.resume();
   });
+
+  if (deps.relay) relayRoute(app, { relay: deps.relay, wsClaims, closePaused });
 
   app.get('/session', { websocket: true }, async (socket, req) => {
     const claims = await wsClaims(socket, req);

@@ -9,6 +9,12 @@ export interface StreamPort {
   viewerCount(): number;
 }
 
+/** The dashboards' relays (media/relay-upstreams.ts). */
+export interface RelayPort {
+  /** an authenticated dashboard's WS /relay socket, still paused */
+  attach(ws: WebSocket): void;
+}
+
 export interface InputPort {
   admit(ws: WebSocket, participantId: string): void;
   /** ends an input socket with `code` (releasing what it holds when it is the admitted one) */

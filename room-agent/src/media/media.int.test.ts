@@ -4,6 +4,7 @@ import { createServer, get, type IncomingMessage, request, type Server } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WS_CLOSE } from '@boxroom/contracts';
+import { StreamFanout } from '@boxroom/media-fanout';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
@@ -19,7 +20,6 @@ import {
 import { readFileSync } from 'node:fs';
 import { lavfiPublishArgs, listeningTcpPorts, ProcessGroup, sleep } from '../../../test/support/processes.js';
 import { MediaServer } from './media-server.js';
-import { StreamFanout } from './stream-fanout.js';
 
 const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 /** above the largest GOP of the test stream (~0.5-1 MB), below the 4 MB default to keep the test short */

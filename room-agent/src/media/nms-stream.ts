@@ -3,10 +3,10 @@ import type { Socket } from 'node:net';
 import Context from 'node-media-server/src/core/context.js';
 import BroadcastServer from 'node-media-server/src/server/broadcast_server.js';
 import BaseSession from 'node-media-server/src/session/base_session.js';
+import type { FlvTagSource } from '@boxroom/media-fanout';
 import type { Logger } from '../logger.js';
 import { unwrapMetadataTag } from './flv-metadata.js';
 import { FlvPipePublisher } from './flv-pipe-publisher.js';
-import type { FlvTagSource } from './flv-tag-source.js';
 
 const SCRIPT_TAG_TYPE = 18;
 

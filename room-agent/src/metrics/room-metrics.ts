@@ -7,6 +7,8 @@ export interface RoomMetricsSources {
   viewers: () => number;
   viewersDropped: () => number;
   viewerSkips: () => number;
+  /** dashboards' relays attached now (WS /relay) */
+  relayUpstreams: () => number;
   controllerPresent: () => boolean;
 }
 
@@ -39,6 +41,7 @@ export class RoomMetrics {
       viewers: this.s.viewers(),
       viewersDropped: this.s.viewersDropped(),
       viewerSkips: this.s.viewerSkips(),
+      relayUpstreams: this.s.relayUpstreams(),
       inputEvents: this.inputCount,
       controllerPresent: this.s.controllerPresent(),
       encodeSeconds: stream.encodeSeconds.snapshot(),

@@ -1,5 +1,5 @@
-import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
+import type { FanoutLogger } from './fanout-logger.js';
 import type { FlvTagSource } from './flv-tag-source.js';
 import { StreamFanout } from './stream-fanout.js';
 import type { ViewerSink } from './viewer-sink.js';
@@ -48,7 +48,7 @@ class FakeSink implements ViewerSink {
   }
 }
 
-const logger = pino({ level: 'silent' });
+const logger: FanoutLogger = { child: () => logger, debug: () => {}, info: () => {} };
 /** An opaque tag (a script data tag: always sent), told apart by its last byte. */
 const tag = (n: number, size = 1000) => {
   const b = Buffer.alloc(size, n);
@@ -89,6 +89,25 @@ describe('StreamFanout', () => {
     expect(last(b.written)).toEqual([1, 2, 3, 5]);
     expect(a.written[4]).toBe(live);
     expect(b.written[3]).toBe(live);
+  });
+
+  it('a viewer joining a source without a GOP gets no video frame before a keyframe', () => {
+    const src = new FakeSource();
+    let gop = false;
+    const fan = new StreamFanout(Object.assign(src, { joinStartsAtKeyframe: () => gop }), {
+      maxBacklogBytes: 1e6,
+      logger,
+    });
+    const late = new FakeSink();
+    fan.attach(late);
+    for (const t of [frame(1, false), audio(2), frame(3, true), frame(4, false)]) src.push(t);
+    expect(last(late.written)).toEqual([2, 3, 4]);
+    gop = true;
+    const onTime = new FakeSink();
+    fan.attach(onTime);
+    src.push(frame(5, false));
+    expect(last(onTime.written)).toEqual([5]);
+    expect(fan.skipCount()).toBe(0);
   });
 
   it('drops a viewer whose backlog passes the limit and keeps serving the others', () => {

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import type { WebSocket } from 'ws';
-import type { Logger } from '../logger.js';
+import type { FanoutLogger } from './fanout-logger.js';
 import { TagKind, flvTagKind } from './flv-tag-kind.js';
 import type { FlvTagSource } from './flv-tag-source.js';
 import { HttpViewerSink } from './http-viewer-sink.js';
@@ -16,7 +16,7 @@ export const RESUME_BACKLOG_BYTES = 16 * 1024;
 export const MAX_SKIPPING_MS = 10_000;
 
 export interface StreamFanoutOptions {
-  /** a viewer whose unsent bytes exceed this is dropped (config.viewerMaxBacklogBytes) */
+  /** a viewer whose unsent bytes exceed this is dropped (the agent's BOXROOM_VIEWER_MAX_BACKLOG_BYTES) */
   maxBacklogBytes: number;
   /** default SKIP_BACKLOG_BYTES; kept below maxBacklogBytes */
   skipBacklogBytes?: number;
@@ -25,7 +25,7 @@ export interface StreamFanoutOptions {
   /** default MAX_SKIPPING_MS */
   maxSkippingMs?: number;
   now?: () => number;
-  logger: Logger;
+  logger: FanoutLogger;
   /** sees every live tag before the viewers do (the room's stream metrics) */
   meter?: { tag(tag: Buffer): void };
 }
@@ -49,7 +49,8 @@ interface Viewer {
 }
 
 /**
- * Viewer side of GET /stream.flv and WS /stream. One listener on the live stream writes each tag
+ * Viewer side of a live stream: the room agent's GET /stream.flv, WS /stream and WS /relay, and a
+ * dashboard relay's viewers of one upstream. One listener on the live stream writes each tag
  * Buffer, unchanged, to every viewer; a joining viewer first gets the join buffers (header, metadata,
  * sequence headers, GOP cache) so its first keyframe arrives at once. Viewers are attached to this
  * object, not to a publisher, so they keep playing across a publisher restart.
@@ -64,7 +65,7 @@ interface Viewer {
  */
 export class StreamFanout extends EventEmitter<FanoutEvents> {
   private readonly viewers = new Set<Viewer>();
-  private readonly log: Logger;
+  private readonly log: FanoutLogger;
   private nextId = 1;
   private closed = false;
   private dropped = 0;
@@ -101,7 +102,15 @@ export class StreamFanout extends EventEmitter<FanoutEvents> {
 
   /** For tests and other transports. */
   attach(sink: ViewerSink): ViewerHandle {
-    const viewer: Viewer = { id: this.nextId++, sink, since: Date.now(), skipping: false, skippingSince: 0 };
+    // joining without a keyframe to start from: it waits for one, as a viewer that fell behind does
+    const waits = this.source.joinStartsAtKeyframe?.() === false;
+    const viewer: Viewer = {
+      id: this.nextId++,
+      sink,
+      since: Date.now(),
+      skipping: waits,
+      skippingSince: waits ? this.now() : 0,
+    };
     const handle: ViewerHandle = { id: viewer.id, close: () => this.remove(viewer, 'closed') };
     if (this.closed) {
       sink.end(this.endWith?.code, this.endWith?.reason);

@@ -1,0 +1,183 @@
+import type { AddressInfo } from 'node:net';
+import { pino } from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket, WebSocketServer } from 'ws';
+import { WS_CLOSE, type RelayDownMessage, type RelayUpMessage } from '@boxroom/contracts';
+import {
+  FLV_HEADER,
+  flvAudioSeq,
+  flvInterframe,
+  flvKeyframe,
+  flvMeta,
+  flvVideoSeq,
+} from '../testing/flv-tags.js';
+import { until } from '../testing/until.js';
+import { RelayHub } from './relay-hub.js';
+
+const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+
+/** The agent's end of each WS /relay: what the relay sent, and how to answer. */
+interface AgentEnd {
+  ws: WebSocket;
+  url: string;
+  up: RelayUpMessage[];
+  send(msg: RelayDownMessage | Buffer): void;
+}
+
+const closers: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const c of closers.splice(0).reverse()) await c();
+});
+
+async function server(onConnection: (ws: WebSocket, url: string) => void): Promise<number> {
+  const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+  wss.on('connection', (ws, req) => onConnection(ws, req.url ?? ''));
+  await new Promise((r) => wss.once('listening', r));
+  closers.push(() => {
+    for (const c of wss.clients) c.terminate();
+    return new Promise<void>((r) => wss.close(() => r()));
+  });
+  return (wss.address() as AddressInfo).port;
+}
+
+const KEY = flvKeyframe(0);
+const BURST = [FLV_HEADER, flvMeta(), flvAudioSeq(), flvVideoSeq(), KEY];
+
+async function setup() {
+  const agents: AgentEnd[] = [];
+  const agentPort = await server((ws, url) => {
+    const end: AgentEnd = {
+      ws,
+      url,
+      up: [],
+      send: (m) => (Buffer.isBuffer(m) ? ws.send(m, { binary: true }) : ws.send(JSON.stringify(m))),
+    };
+    ws.on('message', (d) => end.up.push(JSON.parse(String(d)) as RelayUpMessage));
+    for (const u of BURST) ws.send(u, { binary: true });
+    agents.push(end);
+  });
+  const tokens: string[] = [];
+  const hub = new RelayHub({
+    agentToken: async (room) => {
+      tokens.push(room);
+      return `agent-token-${room}`;
+    },
+    log,
+    lingerMs: 200,
+  });
+  closers.push(() => hub.close());
+  // the edge: each accepted socket goes to the hub with the token in its query
+  const edgePort = await server((ws, url) => {
+    const q = new URL(url, 'http://x').searchParams;
+    void hub.attach(q.get('room')!, `http://127.0.0.1:${agentPort}`, ws, q.get('token')!);
+  });
+  const viewer = async (room: string, token: string) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${edgePort}/?room=${room}&token=${token}`);
+    closers.push(() => ws.terminate());
+    const v = {
+      ws,
+      got: [] as Buffer[],
+      closed: new Promise<{ code: number; reason: string }>((r) =>
+        ws.once('close', (code, reason) => r({ code, reason: String(reason) })),
+      ),
+    };
+    ws.on('message', (d: Buffer) => v.got.push(d));
+    await new Promise((r) => ws.once('open', r));
+    return v;
+  };
+  return { agents, hub, tokens, viewer };
+}
+
+describe('RelayHub and RoomRelay', () => {
+  it('one upstream per room: each viewer is announced with its token and served only once admitted', async () => {
+    const { agents, hub, tokens, viewer } = await setup();
+    const a = await viewer('r1', 'tok-a');
+    const b = await viewer('r1', 'tok-b');
+    await until(() => agents[0]?.up.length === 2, 2000);
+    expect(agents).toHaveLength(1);
+    expect(tokens).toEqual(['r1']);
+    expect(new URL(agents[0]!.url, 'http://x').pathname).toBe('/relay');
+    expect(new URL(agents[0]!.url, 'http://x').searchParams.get('token')).toBe('agent-token-r1');
+    expect(agents[0]!.up).toEqual([
+      { type: 'join', id: 1, token: 'tok-a' },
+      { type: 'join', id: 2, token: 'tok-b' },
+    ]);
+    expect(hub.upstreams()).toBe(1);
+    expect(hub.viewers()).toBe(2);
+    expect(a.got).toEqual([]);
+
+    agents[0]!.send({ type: 'admitted', id: 1 });
+    // the join burst at once: header, metadata, sequence headers, the GOP
+    await until(() => a.got.length === BURST.length, 2000);
+    expect(a.got).toEqual(BURST);
+    const live = flvInterframe(40);
+    agents[0]!.send(live);
+    await until(() => a.got.length === BURST.length + 1, 2000);
+    expect(a.got.at(-1)).toEqual(live);
+    expect(b.got).toEqual([]);
+
+    // the agent's close: code and reason as sent; the relay forgets it (no leave)
+    agents[0]!.send({
+      type: 'close',
+      id: 2,
+      code: WS_CLOSE.kicked,
+      reason: 'you were removed from this room',
+    });
+    expect(await b.closed).toEqual({ code: WS_CLOSE.kicked, reason: 'you were removed from this room' });
+    await until(() => hub.viewers() === 1, 2000);
+    // a viewer that goes: leave
+    a.ws.close();
+    await until(() => agents[0]!.up.length === 3, 2000);
+    expect(agents[0]!.up[2]).toEqual({ type: 'leave', id: 1 });
+    expect(hub.viewers()).toBe(0);
+  });
+
+  it('closes the upstream a while after the last viewer leaves; a viewer meanwhile keeps it', async () => {
+    const { agents, hub, viewer } = await setup();
+    const a = await viewer('r1', 'a');
+    await until(() => agents[0]?.up.length === 1, 2000);
+    a.ws.close();
+    await until(() => hub.viewers() === 0, 2000);
+    const b = await viewer('r1', 'b');
+    await until(() => agents[0]!.up.length === 3, 2000);
+    expect(agents).toHaveLength(1);
+    b.ws.close();
+    const upstreamClosed = new Promise<number>((r) => agents[0]!.ws.once('close', (code) => r(code)));
+    expect(await upstreamClosed).toBe(WS_CLOSE.goingAway);
+    await until(() => hub.upstreams() === 0, 2000);
+    await viewer('r1', 'c');
+    await until(() => agents.length === 2, 2000);
+  });
+
+  it('the upstream ending closes every viewer: 4504 stays 4504, anything else becomes 4503', async () => {
+    const { agents, hub, viewer } = await setup();
+    const a = await viewer('r1', 'a');
+    const b = await viewer('r1', 'b');
+    const c = await viewer('r2', 'c');
+    await until(() => agents.length === 2 && agents.every((x) => x.up.length > 0), 2000);
+    const r1 = agents.find((x) => x.up.length === 2)!;
+    const r2 = agents.find((x) => x.up.length === 1)!;
+    r1.send({ type: 'admitted', id: 1 });
+    await until(() => a.got.length > 0, 2000);
+    // b is still waiting for the agent's answer: it is closed as well
+    r1.ws.close(WS_CLOSE.roomFailed, 'room failed: Xvfb exited');
+    expect(await a.closed).toEqual({ code: WS_CLOSE.roomFailed, reason: 'room failed: Xvfb exited' });
+    expect(await b.closed).toEqual({ code: WS_CLOSE.roomFailed, reason: 'room failed: Xvfb exited' });
+    r2.ws.close(WS_CLOSE.goingAway, 'stream ended');
+    expect((await c.closed).code).toBe(WS_CLOSE.unavailable);
+    await until(() => hub.upstreams() === 0, 2000);
+    expect(hub.viewers()).toBe(0);
+  });
+
+  it('an agent that refuses the upstream closes the viewer with 4503', async () => {
+    const hub = new RelayHub({ agentToken: async () => 't', log });
+    closers.push(() => hub.close());
+    const port = await server((ws) => ws.close(4401, 'invalid token'));
+    const edgePort = await server((ws) => void hub.attach('r1', `http://127.0.0.1:${port}`, ws, 'tok'));
+    const ws = new WebSocket(`ws://127.0.0.1:${edgePort}/`);
+    closers.push(() => ws.terminate());
+    const code = await new Promise<number>((r) => ws.once('close', (c) => r(c)));
+    expect(code).toBe(WS_CLOSE.unavailable);
+    await until(() => hub.upstreams() === 0, 2000);
+  });
+});
