@@ -187,7 +187,7 @@ export const proxyRoutes: FastifyPluginAsyncTypebox<{
           release?.();
           return;
         }
-        if (hub && path === 'stream') {
+        if (hub && path === 'stream' && hub.relays(id)) {
           // the edge checked the token; the agent checks it again on the upstream (join)
           hub.attach(id, agentUrl, socket, tokenOf(req, 'ws')!).catch((err: unknown) => {
             log.error({ err, room: id }, 'could not relay the stream');
