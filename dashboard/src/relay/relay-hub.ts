@@ -19,6 +19,7 @@ export const RELAY_VIEWER_MAX_BACKLOG_BYTES = 4 * 1024 * 1024;
 export interface RelayHubDeps {
   /** a fresh dashboard agent-call token for a room's agent (TokenService.issueForAgent) */
   agentToken(roomId: string): Promise<string>;
+  /** the relays' logger (mod: relay): each room's relay adds `room` */
   log: Logger;
   lingerMs?: number;
   /** tests: another relay (a stand-in upstream) */

@@ -58,7 +58,7 @@ export class RoomRelay extends EventEmitter<RoomRelayEvents> {
 
   constructor(opts: RoomRelayOptions) {
     super();
-    this.log = opts.log.child({ mod: 'room-relay', room: opts.roomId });
+    this.log = opts.log.child({ room: opts.roomId });
     this.fanout = new StreamFanout(this.cache, { maxBacklogBytes: opts.maxBacklogBytes, logger: this.log });
     const url = new URL(opts.url);
     url.searchParams.set('token', opts.token);
