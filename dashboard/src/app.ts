@@ -385,7 +385,7 @@ async function composeApp(
     metrics,
     log: log.child({ mod: 'proxy' }),
     maxSocketsPerPrincipal: config.maxSocketsPerPrincipal ?? 0,
-    relay: config.relay ?? true,
+    relay: (config.relay ?? true) ? { log: log.child({ mod: 'relay' }) } : null,
   });
   await app.register(webAssets, {
     root: deps.webDir === undefined ? findWebDir(deps.config.webDir ?? null) : deps.webDir,

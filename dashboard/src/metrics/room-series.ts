@@ -79,6 +79,12 @@ export const ROOM_SERIES: ReadonlyArray<{ name: string; type: Kind; help: string
       (m) => m.viewerSkips ?? 0,
     ],
     [
+      'boxroom_room_relay_upstreams',
+      'gauge',
+      'dashboard relays attached to the room now (one per replica with viewers of it)',
+      (m) => m.relayUpstreams ?? 0,
+    ],
+    [
       'boxroom_room_input_events_total',
       'counter',
       "the controller's key and pointer events that reached the desktop",

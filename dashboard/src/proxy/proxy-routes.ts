@@ -80,16 +80,16 @@ export const proxyRoutes: FastifyPluginAsyncTypebox<{
   log: Logger;
   /** WebSockets one token subject of a room may hold open (BOXROOM_MAX_SOCKETS_PER_PRINCIPAL); 0: no cap */
   maxSocketsPerPrincipal?: number;
-  /** BOXROOM_RELAY: WS /rooms/:id/stream through one upstream per room (default on) */
-  relay?: boolean;
-}> = async (app, { rooms, tokens, metrics, log, maxSocketsPerPrincipal = 0, relay = true }) => {
+  /** BOXROOM_RELAY: WS /rooms/:id/stream through one upstream per room, logging here; null: off */
+  relay: { log: Logger } | null;
+}> = async (app, { rooms, tokens, metrics, log, maxSocketsPerPrincipal = 0, relay }) => {
   const quota = maxSocketsPerPrincipal > 0 ? new SocketQuota(maxSocketsPerPrincipal) : null;
   const principalOf = (c: TokenClaims) => `${c.room ?? '*'}:${c.sub}`;
   const hub = relay
     ? new RelayHub({
         agentToken: (room) =>
           tokens.issueForAgent({ sub: 'boxroom-dashboard', name: 'dashboard', role: 'operator', room }),
-        log: log.child({ mod: 'relay-hub' }),
+        log: relay.log,
       })
     : null;
   if (hub) {
@@ -187,7 +187,7 @@ export const proxyRoutes: FastifyPluginAsyncTypebox<{
           release?.();
           return;
         }
-        if (hub && path === 'stream') {
+        if (hub && path === 'stream' && hub.relays(id)) {
           // the edge checked the token; the agent checks it again on the upstream (join)
           hub.attach(id, agentUrl, socket, tokenOf(req, 'ws')!).catch((err: unknown) => {
             log.error({ err, room: id }, 'could not relay the stream');

@@ -67,4 +67,17 @@ describe('edge: WS /rooms/:id/stream through the relay', () => {
     expect(agent.relays).toHaveLength(0);
     expect(agent.seen.filter((s) => s.url.startsWith('/relay'))).toEqual([]);
   });
+
+  it('an agent without WS /relay: its viewers are closed with 4503 once, then proxied 1:1', async () => {
+    agent.relayMissing = true;
+    expect(await viewer(token).closed).toBe(4503);
+    const again = viewer(token);
+    // the stand-in's /stream echoes: what the viewer sends comes back through the 1:1 proxy
+    await new Promise((r) => again.ws.once('open', r));
+    again.ws.send(Buffer.from([7]));
+    await until(() => again.got.length > 0);
+    expect(agent.seen.filter((s) => s.url.startsWith('/stream?'))).toHaveLength(1);
+    expect(agent.relays).toHaveLength(0);
+    again.ws.close();
+  });
 });

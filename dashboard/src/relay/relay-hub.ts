@@ -3,6 +3,11 @@ import { WS_CLOSE } from '@boxroom/contracts';
 import type { Logger } from '../logger.js';
 import { RoomRelay, type RoomRelayOptions } from './room-relay.js';
 
+/**
+ * A room whose agent has no WS /relay (it predates the relay tier) is proxied 1:1 for this long
+ * before the relay is tried again.
+ */
+export const RELAY_UNSUPPORTED_RETRY_MS = 10 * 60_000;
 /** An upstream with no viewer left is kept this long: a reload or a player's reconnect reuses it. */
 export const RELAY_LINGER_MS = 5_000;
 /**
@@ -14,6 +19,7 @@ export const RELAY_VIEWER_MAX_BACKLOG_BYTES = 4 * 1024 * 1024;
 export interface RelayHubDeps {
   /** a fresh dashboard agent-call token for a room's agent (TokenService.issueForAgent) */
   agentToken(roomId: string): Promise<string>;
+  /** the relays' logger (mod: relay): each room's relay adds `room` */
   log: Logger;
   lingerMs?: number;
   /** tests: another relay (a stand-in upstream) */
@@ -36,6 +42,8 @@ export class RelayHub {
   /** relays whose agent token is being minted: viewers arriving meanwhile wait for the same one */
   private readonly opening = new Map<string, Promise<HubEntry>>();
   private readonly lingerMs: number;
+  /** rooms whose agent answered 404 to WS /relay -> when to try again (ms) */
+  private readonly unsupported = new Map<string, number>();
   private closed = false;
 
   constructor(private readonly d: RelayHubDeps) {
@@ -50,6 +58,18 @@ export class RelayHub {
     const entry = this.rooms.get(roomId) ?? (await this.open(roomId, agentUrl));
     if (ws.readyState !== ws.OPEN) return; // gone while the upstream was being set up
     entry.relay.add(ws, token);
+  }
+
+  /**
+   * Whether `roomId`'s viewers go through the relay: not when its agent predates WS /relay (found
+   * out by the first upstream, whose viewers were closed with 4503: their reconnects are proxied).
+   */
+  relays(roomId: string): boolean {
+    const until = this.unsupported.get(roomId);
+    if (until === undefined) return true;
+    if (Date.now() < until) return false;
+    this.unsupported.delete(roomId);
+    return true;
   }
 
   /** Upstreams open now. */
@@ -95,6 +115,10 @@ export class RelayHub {
     const entry: HubEntry = { relay, linger: null };
     this.rooms.set(roomId, entry);
     relay.on('viewers', (count) => this.viewersChanged(roomId, entry, count));
+    relay.once('unsupported', () => {
+      this.d.log.warn({ room: roomId }, 'the room agent has no WS /relay: its viewers are proxied 1:1');
+      this.unsupported.set(roomId, Date.now() + RELAY_UNSUPPORTED_RETRY_MS);
+    });
     relay.once('ended', () => {
       if (entry.linger) clearTimeout(entry.linger);
       if (this.rooms.get(roomId) === entry) this.rooms.delete(roomId);

@@ -32,6 +32,8 @@ type RoomRelayEvents = {
   viewers: [count: number];
   /** the upstream is gone and every viewer was closed: forget this relay */
   ended: [];
+  /** the agent has no WS /relay (404: an agent older than the relay tier) */
+  unsupported: [];
 };
 
 /**
@@ -56,7 +58,7 @@ export class RoomRelay extends EventEmitter<RoomRelayEvents> {
 
   constructor(opts: RoomRelayOptions) {
     super();
-    this.log = opts.log.child({ mod: 'room-relay', room: opts.roomId });
+    this.log = opts.log.child({ room: opts.roomId });
     this.fanout = new StreamFanout(this.cache, { maxBacklogBytes: opts.maxBacklogBytes, logger: this.log });
     const url = new URL(opts.url);
     url.searchParams.set('token', opts.token);
@@ -73,6 +75,7 @@ export class RoomRelay extends EventEmitter<RoomRelayEvents> {
       this.log.warn({ status: res.statusCode }, 'the agent refused the relay upstream');
       res.resume();
       req.destroy();
+      if (res.statusCode === 404) this.emit('unsupported');
       this.end(WS_CLOSE.unavailable, 'room unavailable');
     });
     this.upstream.on('error', (err) => {

@@ -51,6 +51,8 @@ export interface FakeAgent {
   metrics: AgentMetrics | null;
   /** every WS /relay it accepted (dashboard relays), in order */
   relays: FakeRelayUpstream[];
+  /** true: no WS /relay (404), as agents before the relay tier */
+  relayMissing: boolean;
   close(): Promise<void>;
 }
 
@@ -81,6 +83,7 @@ export async function startFakeAgent(publicKeyPem: string, roomId: string): Prom
     maxSize: { width: 3840, height: 2160 },
     metrics: null,
     relays: [],
+    relayMissing: false,
     viewers: 2,
     protocol: AGENT_PROTOCOL_VERSION,
     participants: [],
@@ -223,7 +226,12 @@ export async function startFakeAgent(publicKeyPem: string, roomId: string): Prom
       return reply.status(401).send({ error: { code: 'unauthorized', message: 'bad token' } });
     return reply.type('image/jpeg').send(Buffer.from([0xff, 0xd8, 0xff, 0xd9]));
   });
-  fakeRelayRoute(app, (token) => claims({ query: { token }, headers: {} } as FastifyRequest), agent.relays);
+  fakeRelayRoute(
+    app,
+    (token) => claims({ query: { token }, headers: {} } as FastifyRequest),
+    agent.relays,
+    () => agent.relayMissing,
+  );
   for (const path of ['stream', 'input', 'session']) {
     app.get(`/${path}`, { websocket: true }, async (socket, req) => {
       // Hold messages that arrive while the token is checked: a listener attached after an await misses them.

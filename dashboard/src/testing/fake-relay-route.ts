@@ -20,7 +20,13 @@ export function fakeRelayRoute(
   app: FastifyInstance,
   verify: (token: string) => Promise<TokenClaims | null>,
   upstreams: FakeRelayUpstream[],
+  /** act out an agent older than WS /relay: 404 */
+  missing: () => boolean,
 ): void {
+  app.addHook('onRequest', async (req, reply) => {
+    if (missing() && req.url.startsWith('/relay'))
+      return reply.status(404).send({ error: { code: 'not_found', message: 'no such endpoint' } });
+  });
   app.get('/relay', { websocket: true }, async (socket, req) => {
     const early: Buffer[] = [];
     const hold = (data: Buffer) => early.push(data);
