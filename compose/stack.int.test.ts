@@ -10,11 +10,10 @@
  */
 import { execFile } from 'node:child_process';
 import { createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DASHBOARD_SETTINGS } from '../dashboard/src/dashboard-settings.js';
 import { watchDashboard } from '../test/support/contract-check.js';
 import { PrivateSwarm, type PrivateNode } from '../test/support/private-swarm.js';
 import { sleep } from '../test/support/processes.js';
@@ -32,11 +31,9 @@ const ADMIN_TOKEN = randomBytes(24).toString('hex');
 const SIGNING_KEY = generateKeyPairSync('ed25519')
   .privateKey.export({ type: 'pkcs8', format: 'pem' })
   .toString();
-// The swarm driver is another change; until the dashboard knows it, the stack runs the docker driver
-// (no room is made here: this is about the deployment, and the room image, 1.2 GB, stays out).
-const SWARM_DRIVER = (DASHBOARD_SETTINGS.BOXROOM_DRIVER.values as readonly string[]).includes('swarm');
-
-const SECRET_FILES = ['admin_token', 'signing_key', 'invite_key', 'pg_password'].map(
+// No room is made here (test/e2e/swarm.int.test.ts makes rooms on two nodes): this is about the
+// deployment, so the room image (1.2 GB) stays out.
+const SECRET_FILES = ['admin_token', 'metrics_token', 'signing_key', 'invite_key', 'pg_password'].map(
   (s) => `/run/secrets/boxroom_${s}`,
 );
 
@@ -109,6 +106,7 @@ beforeAll(async () => {
   await swarm.docker(a, ['node', 'update', '--label-add', 'boxroom.postgres=true', a.name]);
   const secrets = {
     boxroom_admin_token: ADMIN_TOKEN,
+    boxroom_metrics_token: randomBytes(24).toString('hex'),
     boxroom_signing_key: SIGNING_KEY,
     boxroom_invite_key: randomBytes(32).toString('base64'),
     boxroom_pg_password: `${randomBytes(12).toString('hex')} with spaces & symbols/@:%25`,
@@ -118,20 +116,14 @@ beforeAll(async () => {
     await writeFile(file, `${value}\n`, { mode: 0o600 });
     await swarm.docker(a, ['secret', 'create', name, file]);
   }
-  let stack = await readFile(join(REPO, 'compose/stack.yaml'), 'utf8');
-  if (!SWARM_DRIVER) {
-    expect(stack).toContain('BOXROOM_DRIVER: swarm');
-    stack = stack.replace('BOXROOM_DRIVER: swarm', 'BOXROOM_DRIVER: docker');
-  }
-  await writeFile(join(ROOT, 'stack.yaml'), stack);
   await swarm.docker(
     a,
-    ['stack', 'deploy', '--resolve-image', 'never', '-c', join(ROOT, 'stack.yaml'), STACK],
+    ['stack', 'deploy', '--resolve-image', 'never', '-c', join(REPO, 'compose/stack.yaml'), STACK],
     {
       ...process.env,
       DASHBOARD_IMAGE,
       POSTGRES_IMAGE,
-      // an image every node has: the docker driver wants its room image present to start
+      // an image every node has (the room image stays out, above)
       ROOM_IMAGE: DASHBOARD_IMAGE,
     },
   );
@@ -173,9 +165,8 @@ afterAll(async () => {
 
 describe('docker stack deploy (compose/stack.yaml) on a two-node swarm', () => {
   it('runs a dashboard on each manager, published on its node, PostgreSQL on the labelled one', async () => {
-    const expected = SWARM_DRIVER ? 'swarm' : 'docker';
     for (const node of [a, b])
-      expect(await healthy(node, 5000)).toMatchObject({ status: 'ok', driver: expected });
+      expect(await healthy(node, 5000)).toMatchObject({ status: 'ok', driver: 'swarm' });
     // The swarm calls a task running once the image's healthcheck passed (every 10 s): wait for it.
     const deadline = Date.now() + 60_000;
     for (;;) {
