@@ -120,7 +120,9 @@ export class SwarmCluster {
       () => true,
       () => false,
     );
-    this.hostJoined = true;
+    // joined only once our init took: an init refused because someone else's swarm is active on the
+    // shared engine must not make dispose() leave (and so destroy) that swarm. An init that failed
+    // late (a timeout) may still have made ours: the engine advertising our address says so.
     await docker([
       'swarm',
       'init',
@@ -130,7 +132,12 @@ export class SwarmCluster {
       `${MANAGER_ADDRESS}:2377`,
       '--default-addr-pool',
       ADDRESS_POOL,
-    ]);
+    ]).catch(async (err: unknown) => {
+      const addr = await docker(['info', '--format', '{{.Swarm.NodeAddr}}']).catch(() => '');
+      if (addr === MANAGER_ADDRESS) this.hostJoined = true;
+      throw err;
+    });
+    this.hostJoined = true;
     const token = await docker(['swarm', 'join-token', '-q', 'worker']);
     await docker(
       ['swarm', 'join', '--token', token, '--advertise-addr', WORKER_ADDRESS, `${MANAGER_ADDRESS}:2377`],
