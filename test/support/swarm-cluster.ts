@@ -276,11 +276,22 @@ export class SwarmCluster {
     throw new Error(`worker node ${id} not ready within ${NODE_READY_MS} ms`);
   }
 
-  /** A dockerd of ours whose child handle is gone (stopWorker timed out): by its pid file. */
+  /**
+   * A dockerd of ours whose child handle is gone (stopWorker timed out): by its pid file. The file
+   * outlives a dockerd that died without removing it, and its pid may be another process's by now:
+   * signalled only when that process's command line names our own data root.
+   */
   private async killStrayEngine(): Promise<void> {
     if (!existsSync(this.pidFile)) return;
     const pid = Number(readFileSync(this.pidFile, 'utf8').trim());
     if (!Number.isInteger(pid) || pid <= 1) return;
+    let cmdline: string;
+    try {
+      cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+    } catch {
+      return; // gone already
+    }
+    if (!cmdline.includes(`${this.dir}/data`)) return;
     try {
       process.kill(pid, 'SIGKILL');
     } catch {
