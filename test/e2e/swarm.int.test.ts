@@ -1,8 +1,9 @@
 /**
  * The swarm driver on a real two-node swarm (test/support/swarm-cluster.ts): the dashboard runs as
  * a service on the manager with BOXROOM_DRIVER=swarm, rooms spread over both nodes, each streams
- * H.264 through the dashboard; then the worker's engine stops: its room turns failed and is
- * removed, the manager's keeps streaming. Skipped, saying why, only on a machine that cannot run a
+ * H.264 through the dashboard (HTTP-FLV, and the worker's room over WS too, through the dashboard's
+ * relay); then the worker's engine stops: its room turns failed and is removed, the manager's keeps
+ * streaming. Skipped, saying why, only on a machine that cannot run a
  * second engine (not root, no `ip`, no docker); the host engine is out of swarm mode afterwards.
  */
 import { execFile } from 'node:child_process';
@@ -11,11 +12,13 @@ import { get, type IncomingMessage } from 'node:http';
 import { promisify } from 'node:util';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { until } from '../support/agent-helpers.js';
 import {
   isAvcFrame,
   isAvcKeyframe,
   readFlvStream,
+  readFlvWebSocket,
   waitForTag,
   type FlvReader,
 } from '../support/flv-reader.js';
@@ -40,6 +43,7 @@ describe.skipIf(missing !== null)('swarm driver on two nodes', () => {
   const network = `${cluster.prefix}-rooms`;
   const docker = new Docker();
   const streams: IncomingMessage[] = [];
+  const sockets: WebSocket[] = [];
   let dash: SwarmDashboard | undefined;
   const t0 = Date.now();
   const timings: Record<string, number> = {};
@@ -53,19 +57,36 @@ describe.skipIf(missing !== null)('swarm driver on two nodes', () => {
     }>;
     return tasks[0]?.NodeID;
   };
-  const watch = async (r: Room): Promise<FlvReader> => {
+  const viewerToken = async (r: Room): Promise<string> => {
     const invite = new URL(r.links.viewer).hash.replace('#invite=', '');
     const joined = await D().api<{ token: string }>('POST', `/api/rooms/${r.id}/join`, {
       invite,
       name: 'Vera',
     });
     expect(joined.status).toBe(200);
+    return joined.body.token;
+  };
+  /** HTTP-FLV: proxied 1:1 by the dashboard to the agent. */
+  const watch = async (r: Room): Promise<FlvReader> => {
+    const token = await viewerToken(r);
     const res = await new Promise<IncomingMessage>((resolve, reject) =>
-      get(`${D().url}/rooms/${r.id}/stream.flv?token=${joined.body.token}`, resolve).on('error', reject),
+      get(`${D().url}/rooms/${r.id}/stream.flv?token=${token}`, resolve).on('error', reject),
     );
     expect(res.statusCode).toBe(200);
     streams.push(res);
     const reader = readFlvStream(res);
+    await waitForTag(reader, isAvcKeyframe, 20_000);
+    return reader;
+  };
+  /** WS-FLV: through the dashboard's relay, whose one upstream per room is the agent's WS /relay over the overlay. */
+  const watchWs = async (r: Room): Promise<FlvReader> => {
+    const token = await viewerToken(r);
+    const ws = new WebSocket(`${D().url.replace('http', 'ws')}/rooms/${r.id}/stream?token=${token}`, {
+      perMessageDeflate: false,
+    });
+    ws.on('error', () => {});
+    sockets.push(ws);
+    const reader = readFlvWebSocket(ws);
     await waitForTag(reader, isAvcKeyframe, 20_000);
     return reader;
   };
@@ -93,6 +114,7 @@ describe.skipIf(missing !== null)('swarm driver on two nodes', () => {
 
   afterAll(async () => {
     for (const s of streams) s.destroy();
+    for (const ws of sockets) ws.terminate();
     try {
       await dash?.dispose();
       mark('dashboard disposed');
@@ -139,8 +161,11 @@ describe.skipIf(missing !== null)('swarm driver on two nodes', () => {
       await Promise.all(rooms.map(async (r) => ((await nodeOf(r.id)) === cluster.manager!.id ? r : null)))
     ).find(Boolean)!;
     const workerStream = await watch(onWorker);
+    // the worker's room over WS too: the relay's upstream crosses nodes on the overlay
+    const workerRelayed = await watchWs(onWorker);
     const managerStream = await watch(onManager);
     expect(workerStream.failed).toBeNull();
+    expect(workerRelayed.failed).toBeNull();
     mark('streaming');
 
     await cluster.stopWorker();

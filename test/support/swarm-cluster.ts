@@ -120,7 +120,9 @@ export class SwarmCluster {
       () => true,
       () => false,
     );
-    this.hostJoined = true;
+    // joined only once our init took: an init refused because someone else's swarm is active on the
+    // shared engine must not make dispose() leave (and so destroy) that swarm. An init that failed
+    // late (a timeout) may still have made ours: the engine advertising our address says so.
     await docker([
       'swarm',
       'init',
@@ -130,7 +132,12 @@ export class SwarmCluster {
       `${MANAGER_ADDRESS}:2377`,
       '--default-addr-pool',
       ADDRESS_POOL,
-    ]);
+    ]).catch(async (err: unknown) => {
+      const addr = await docker(['info', '--format', '{{.Swarm.NodeAddr}}']).catch(() => '');
+      if (addr === MANAGER_ADDRESS) this.hostJoined = true;
+      throw err;
+    });
+    this.hostJoined = true;
     const token = await docker(['swarm', 'join-token', '-q', 'worker']);
     await docker(
       ['swarm', 'join', '--token', token, '--advertise-addr', WORKER_ADDRESS, `${MANAGER_ADDRESS}:2377`],
@@ -269,11 +276,22 @@ export class SwarmCluster {
     throw new Error(`worker node ${id} not ready within ${NODE_READY_MS} ms`);
   }
 
-  /** A dockerd of ours whose child handle is gone (stopWorker timed out): by its pid file. */
+  /**
+   * A dockerd of ours whose child handle is gone (stopWorker timed out): by its pid file. The file
+   * outlives a dockerd that died without removing it, and its pid may be another process's by now:
+   * signalled only when that process's command line names our own data root.
+   */
   private async killStrayEngine(): Promise<void> {
     if (!existsSync(this.pidFile)) return;
     const pid = Number(readFileSync(this.pidFile, 'utf8').trim());
     if (!Number.isInteger(pid) || pid <= 1) return;
+    let cmdline: string;
+    try {
+      cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+    } catch {
+      return; // gone already
+    }
+    if (!cmdline.includes(`${this.dir}/data`)) return;
     try {
       process.kill(pid, 'SIGKILL');
     } catch {

@@ -75,12 +75,18 @@ export class SwarmDashboard {
     );
     const port = await freePort();
     const service = `${o.prefix}-dashboard`;
+    // the admin token as a swarm secret (the entrypoint reads BOXROOM_ADMIN_TOKEN_FILE), by stdin:
+    // never on a command line, where `ps` would show it
+    const secret = `${service}-admin-token`;
+    const creating = run('docker', ['secret', 'create', secret, '-']);
+    creating.child.stdin?.end(o.adminToken);
+    await creating;
     const env = {
       BOXROOM_DRIVER: 'swarm',
       BOXROOM_DOCKER_INSTANCE: o.prefix,
       BOXROOM_DOCKER_IMAGE: o.roomImage,
       BOXROOM_SWARM_NETWORK: o.network,
-      BOXROOM_ADMIN_TOKEN: o.adminToken,
+      BOXROOM_ADMIN_TOKEN_FILE: '/run/secrets/admin-token',
       BOXROOM_LOG_LEVEL: 'info',
       ...o.env,
     };
@@ -109,6 +115,8 @@ export class SwarmDashboard {
       '1000:1000',
       '--group',
       String(statSync('/var/run/docker.sock').gid),
+      '--secret',
+      `source=${secret},target=admin-token,uid=1000,gid=1000,mode=0400`,
       '--restart-condition',
       'none',
       // the test asks /healthz itself; the image's 10 s check would only delay `running`
@@ -150,6 +158,7 @@ export class SwarmDashboard {
     for (const r of listed?.body?.rooms ?? [])
       await this.api('DELETE', `/api/rooms/${r.id}`).catch(() => undefined);
     await run('docker', ['service', 'rm', this.service]).catch(() => undefined);
+    await run('docker', ['secret', 'rm', `${this.service}-admin-token`]).catch(() => undefined);
     await rm(this.bundleDir, { recursive: true, force: true });
   }
 }

@@ -84,7 +84,7 @@ function fakeManager(nodes: SwarmNodeInfo[]) {
   const event = (e: object) => {
     for (const s of streams) s.write(`${JSON.stringify(e)}\n`);
   };
-  return { m, docker: docker as unknown as Docker, event, services };
+  return { m, docker: docker as unknown as Docker, event, services, tasks };
 }
 
 function driverOn(nodes: SwarmNodeInfo[], maxRoomsPerNode = 0) {
@@ -112,6 +112,14 @@ describe('swarm driver', () => {
       status: 503,
       message: expect.stringMatching(/every eligible swarm node holds 1 rooms already/),
     });
+    await driver.close();
+  });
+
+  it('places concurrent creates one at a time: a cap of 1 on two nodes puts them on different nodes', async () => {
+    const { driver, tasks } = driverOn([node('a'), node('b')], 1);
+    await driver.init();
+    await Promise.all([driver.create({ ...ROOM_SPEC, id: 'r1' }), driver.create({ ...ROOM_SPEC, id: 'r2' })]);
+    expect(tasks.map((t) => t.NodeID).sort()).toEqual(['a', 'b']);
     await driver.close();
   });
 

@@ -18,7 +18,7 @@ import { LABEL } from '../docker/labels.js';
 import { ReadyWatches } from '../ready-watches.js';
 import { roomStatusMove } from '../room-status-move.js';
 import type { ResolvedSwarmOptions } from './options.js';
-import { pickNode } from './placement.js';
+import { pickNode, type SwarmNodeInfo } from './placement.js';
 import { roomServiceSpec, serviceName } from './service-spec.js';
 import { httpStatus, SwarmEngine } from './swarm-engine.js';
 import {
@@ -58,6 +58,8 @@ export class SwarmRoomDriver extends EventEmitter<DriverEvents> implements RoomD
   private readonly roomNodes = new Map<string, string>();
   private readonly streams: EventStream[] = [];
   private reconcileTimer: NodeJS.Timeout | null = null;
+  /** the last create's placement: the next one waits for it (create()) */
+  private placing: Promise<unknown> = Promise.resolve();
 
   constructor(
     engine: SwarmEngine,
@@ -126,13 +128,28 @@ export class SwarmRoomDriver extends EventEmitter<DriverEvents> implements RoomD
 
   async create(spec: RoomSpec): Promise<RoomRecord> {
     if (spec.profile) throw errors.badRequest('persistent profiles are not available on the swarm driver');
+    // One placement at a time in this replica: counting, then creating, two concurrent creates would
+    // both see the same counts and could both go over the per-node cap. A failed create must not
+    // stop the ones queued behind it. Across replicas nothing serialises them: there the cap is soft.
+    const placing = this.placing.then(() => this.place(spec));
+    this.placing = placing.catch(() => undefined);
+    const node = await placing;
+    this.log.info({ room: spec.id, node: node.Description?.Hostname ?? node.ID }, 'room placed');
+    this.ready.watch(spec.id);
+    return (await this.get(spec.id)) ?? { spec, status: 'starting', agentUrl: null };
+  }
+
+  /** Picks the node and creates the room's service there (create() runs one at a time). */
+  private async place(spec: RoomSpec): Promise<SwarmNodeInfo> {
     const nodes = await this.reads.call(() => this.engine.nodes());
     const services = await this.reads.call(() => this.engine.services());
     const tasks = await this.reads.call(() => this.engine.tasks());
     const perNode = new Map<string, number>();
     for (const s of services) {
       const t = currentTask(tasks.filter((x) => x.ServiceID === s.ID));
-      if (t?.NodeID && t.DesiredState === 'running') perNode.set(t.NodeID, (perNode.get(t.NodeID) ?? 0) + 1);
+      // a service created a moment ago may have no task placed yet: it counts where it was pinned
+      const nodeId = t?.NodeID ?? this.roomNodes.get(s.Spec?.Labels?.[LABEL.id] ?? '');
+      if (nodeId && (!t || t.DesiredState === 'running')) perNode.set(nodeId, (perNode.get(nodeId) ?? 0) + 1);
     }
     const placed = pickNode(nodes, perNode, this.o.constraints, this.o.maxRoomsPerNode);
     if ('none' in placed) throw errors.noRoomCapacity(`no node can take a room now: ${placed.none}`);
@@ -142,15 +159,9 @@ export class SwarmRoomDriver extends EventEmitter<DriverEvents> implements RoomD
       if (httpStatus(err) === 409) throw errors.conflict(`room ${spec.id} already exists`);
       throw err;
     }
-    this.log.info(
-      { room: spec.id, node: placed.node.Description?.Hostname ?? placed.node.ID },
-      'room placed',
-    );
     this.roomNodes.set(spec.id, placed.node.ID);
-    this.ready.watch(spec.id);
-    return (await this.get(spec.id)) ?? { spec, status: 'starting', agentUrl: null };
+    return placed.node;
   }
-
   /** Every room of this instance (cached-rooms.ts: the cache while the manager does not answer). */
   list(): Promise<RoomRecord[]> {
     return this.reads.list();
