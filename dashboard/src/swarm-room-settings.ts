@@ -23,7 +23,7 @@ export const SWARM_ROOM_SETTINGS = {
     min: 0,
     max: 10000,
     processes: dash,
-    doc: 'swarm rooms: rooms one node may hold at once (0: no cap); a create with no node left answers 503',
+    doc: 'swarm rooms: rooms one node may hold at once (0: no cap); a create with no node left answers 503. Exact per dashboard; two replicas creating at the same moment may pass it by one each',
   },
   BOXROOM_SWARM_RESERVE_CPUS: {
     type: 'number',
