@@ -12,6 +12,7 @@ import {
   flvVideoSeq,
 } from '../testing/flv-tags.js';
 import { until } from '../testing/until.js';
+import { WsRelayClient } from './relay-client.js';
 import { RelayHub } from './relay-hub.js';
 
 const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
@@ -69,7 +70,7 @@ async function setup() {
   // the edge: each accepted socket goes to the hub with the token in its query
   const edgePort = await server((ws, url) => {
     const q = new URL(url, 'http://x').searchParams;
-    void hub.attach(q.get('room')!, `http://127.0.0.1:${agentPort}`, ws, q.get('token')!);
+    void hub.attach(q.get('room')!, `http://127.0.0.1:${agentPort}`, new WsRelayClient(ws), q.get('token')!);
   });
   const viewer = async (room: string, token: string) => {
     const ws = new WebSocket(`ws://127.0.0.1:${edgePort}/?room=${room}&token=${token}`);
@@ -173,7 +174,9 @@ describe('RelayHub and RoomRelay', () => {
     const hub = new RelayHub({ agentToken: async () => 't', log });
     closers.push(() => hub.close());
     const port = await server((ws) => ws.close(4401, 'invalid token'));
-    const edgePort = await server((ws) => void hub.attach('r1', `http://127.0.0.1:${port}`, ws, 'tok'));
+    const edgePort = await server(
+      (ws) => void hub.attach('r1', `http://127.0.0.1:${port}`, new WsRelayClient(ws), 'tok'),
+    );
     const ws = new WebSocket(`ws://127.0.0.1:${edgePort}/`);
     closers.push(() => ws.terminate());
     const code = await new Promise<number>((r) => ws.once('close', (c) => r(c)));
