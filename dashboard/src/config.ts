@@ -112,7 +112,7 @@ export interface DashboardConfig {
   readonly maxParticipants: number;
   /** WebSockets one participant (token subject) may hold open through the edge; more: close 4429 */
   readonly maxSocketsPerPrincipal: number;
-  /** WS /rooms/:id/stream through this replica's relay (one upstream per room); false: proxied 1:1 */
+  /** the room stream (WS and HTTP-FLV) through this replica's relay (one upstream per room); false: proxied 1:1 */
   readonly relay: boolean;
   /** the built web UI (BOXROOM_WEB_DIR, absolute); null: found beside the bundle */
   readonly webDir: string | null;

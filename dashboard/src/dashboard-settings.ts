@@ -158,7 +158,7 @@ export const DASHBOARD_SETTINGS = defineSettings(['dashboard', 'janitor', 'room-
     values: ['on', 'off'],
     default: 'on',
     processes: dash,
-    doc: "`WS /rooms/:id/stream` through one upstream per room and dashboard replica, fanned out here (the agent still checks every viewer's token); `off`: one agent socket per viewer",
+    doc: "`WS /rooms/:id/stream` and `GET /rooms/:id/stream.flv` through one upstream per room and dashboard replica, fanned out here (the agent still checks every viewer's token); `off`: one agent connection per viewer",
   },
   BOXROOM_RATE_JOIN_PER_MIN: {
     type: 'int',

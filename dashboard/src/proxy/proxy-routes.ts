@@ -7,6 +7,7 @@ import type { TokenService } from '../auth/token-service.js';
 import { AppError, errors } from '../errors.js';
 import type { Metrics } from '../http/metrics.js';
 import type { Logger } from '../logger.js';
+import { HttpRelayClient, WsRelayClient } from '../relay/relay-client.js';
 import { RelayHub } from '../relay/relay-hub.js';
 import type { RoomManager } from '../rooms/room-manager.js';
 import { proxyHttp } from './http-proxy.js';
@@ -70,8 +71,9 @@ function forwardedHeaders(req: FastifyRequest): Record<string, string> {
 /**
  * The edge: /rooms/:id/* goes to that room's agent. Both check the token (`?token=` or a bearer):
  * here that it is a token of this very room and no agent-call token, at the agent the rest (roles,
- * control). Never logs the query string. With `relay` on, WS /rooms/:id/stream is not proxied 1:1
- * but served by this replica's relay of the room (one upstream per room, relay/relay-hub.ts).
+ * control). Never logs the query string. With `relay` on, WS /rooms/:id/stream and GET
+ * /rooms/:id/stream.flv are not proxied 1:1 but served by this replica's relay of the room (one
+ * upstream per room, relay/relay-hub.ts), except for an agent without WS /relay.
  */
 export const proxyRoutes: FastifyPluginAsyncTypebox<{
   rooms: RoomManager;
@@ -80,7 +82,7 @@ export const proxyRoutes: FastifyPluginAsyncTypebox<{
   log: Logger;
   /** WebSockets one token subject of a room may hold open (BOXROOM_MAX_SOCKETS_PER_PRINCIPAL); 0: no cap */
   maxSocketsPerPrincipal?: number;
-  /** BOXROOM_RELAY: WS /rooms/:id/stream through one upstream per room, logging here; null: off */
+  /** BOXROOM_RELAY: the room's stream (WS and HTTP-FLV) through one upstream per room, logging here; null: off */
   relay: { log: Logger } | null;
 }> = async (app, { rooms, tokens, metrics, log, maxSocketsPerPrincipal = 0, relay }) => {
   const quota = maxSocketsPerPrincipal > 0 ? new SocketQuota(maxSocketsPerPrincipal) : null;
@@ -114,6 +116,18 @@ export const proxyRoutes: FastifyPluginAsyncTypebox<{
       async (req, reply) => {
         const agentUrl = await rooms.agentUrl(req.params.id);
         await checkToken(tokens, req, req.params.id, 'http');
+        if (hub && path === 'stream.flv' && hub.relays(req.params.id)) {
+          // headers only once the agent admitted the viewer (`join` with its own token); a refusal
+          // at join is thrown as the HTTP error the agent's GET /stream.flv answers
+          const client = new HttpRelayClient(reply.raw, () => reply.hijack());
+          try {
+            await hub.attach(req.params.id, agentUrl, client, tokenOf(req, 'http')!);
+          } catch (err) {
+            throw errors.roomUnavailable(req.params.id, err);
+          }
+          if ((await client.outcome) === 'gone') reply.hijack(); // nobody left to answer
+          return;
+        }
         reply.hijack();
         proxyHttp({
           target: new URL(`/${path}${searchOf(req.url)}`, agentUrl),
@@ -189,7 +203,7 @@ export const proxyRoutes: FastifyPluginAsyncTypebox<{
         }
         if (hub && path === 'stream' && hub.relays(id)) {
           // the edge checked the token; the agent checks it again on the upstream (join)
-          hub.attach(id, agentUrl, socket, tokenOf(req, 'ws')!).catch((err: unknown) => {
+          hub.attach(id, agentUrl, new WsRelayClient(socket), tokenOf(req, 'ws')!).catch((err: unknown) => {
             log.error({ err, room: id }, 'could not relay the stream');
             socket.close(WS_CLOSE.unavailable, 'room unavailable');
           });

@@ -13,7 +13,7 @@ const nextMessage = (ws: WebSocket) =>
     ws.once('message', (data, isBinary) => resolve({ data: data as Buffer, isBinary })),
   );
 
-// WS /rooms/:id/stream proxied 1:1 (BOXROOM_RELAY=off); through the relay: relay-edge.test.ts
+// WS /rooms/:id/stream and GET stream.flv proxied 1:1 (BOXROOM_RELAY=off); through the relay: relay-edge.test.ts
 describe('edge proxy /rooms/:id/*', () => {
   let t: TestApp;
   let agent: FakeAgent;

@@ -1,3 +1,4 @@
+import { createServer, get, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -12,6 +13,7 @@ import {
   flvVideoSeq,
 } from '../testing/flv-tags.js';
 import { until } from '../testing/until.js';
+import { HttpRelayClient, WsRelayClient, type HttpRelayOutcome } from './relay-client.js';
 import { RelayHub } from './relay-hub.js';
 
 const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
@@ -69,7 +71,7 @@ async function setup() {
   // the edge: each accepted socket goes to the hub with the token in its query
   const edgePort = await server((ws, url) => {
     const q = new URL(url, 'http://x').searchParams;
-    void hub.attach(q.get('room')!, `http://127.0.0.1:${agentPort}`, ws, q.get('token')!);
+    void hub.attach(q.get('room')!, `http://127.0.0.1:${agentPort}`, new WsRelayClient(ws), q.get('token')!);
   });
   const viewer = async (room: string, token: string) => {
     const ws = new WebSocket(`ws://127.0.0.1:${edgePort}/?room=${room}&token=${token}`);
@@ -85,7 +87,40 @@ async function setup() {
     await new Promise((r) => ws.once('open', r));
     return v;
   };
-  return { agents, hub, tokens, viewer };
+  // an HTTP-FLV edge: the response goes to the hub, its outcome is recorded (an error answered as JSON)
+  const outcomes: Array<HttpRelayOutcome | number> = [];
+  const http = createServer((req, res) => {
+    const q = new URL(req.url ?? '', 'http://x').searchParams;
+    const client = new HttpRelayClient(res, () => {});
+    void hub.attach(q.get('room')!, `http://127.0.0.1:${agentPort}`, client, q.get('token')!);
+    client.outcome.then(
+      (o) => outcomes.push(o),
+      (err: { status: number; message: string }) => {
+        outcomes.push(err.status);
+        res.writeHead(err.status, { 'content-type': 'application/json' }).end(err.message);
+      },
+    );
+  });
+  await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
+  closers.push(() => {
+    http.closeAllConnections();
+    return new Promise<void>((r) => http.close(() => r()));
+  });
+  const httpViewer = (room: string, token: string) => {
+    const got: Buffer[] = [];
+    let answer: IncomingMessage | null = null;
+    const req = get(
+      `http://127.0.0.1:${(http.address() as AddressInfo).port}/?room=${room}&token=${token}`,
+      (r) => {
+        answer = r;
+        r.on('data', (d: Buffer) => got.push(d));
+      },
+    );
+    req.on('error', () => {});
+    closers.push(() => void req.destroy());
+    return { req, got, answer: () => answer };
+  };
+  return { agents, hub, tokens, viewer, httpViewer, outcomes };
 }
 
 describe('RelayHub and RoomRelay', () => {
@@ -132,6 +167,37 @@ describe('RelayHub and RoomRelay', () => {
     expect(hub.viewers()).toBe(0);
   });
 
+  it('HTTP-FLV viewers: no headers before admitted; a refusal is its HTTP status; one that goes is left', async () => {
+    const { agents, hub, httpViewer, outcomes } = await setup();
+    const a = httpViewer('r1', 'tok-a');
+    const b = httpViewer('r1', 'tok-b');
+    const c = httpViewer('r1', 'tok-c');
+    await until(() => agents[0]?.up.length === 3, 2000);
+    await new Promise((r) => setTimeout(r, 50));
+    expect([a.answer(), b.answer(), c.answer()]).toEqual([null, null, null]);
+
+    agents[0]!.send({ type: 'admitted', id: 1 });
+    await until(() => Buffer.concat(a.got).length === Buffer.concat(BURST).length, 2000);
+    expect(a.answer()!.statusCode).toBe(200);
+    expect(a.answer()!.headers['content-type']).toBe('video/x-flv');
+    expect(a.answer()!.headers['cache-control']).toBe('no-store');
+    expect(Buffer.concat(a.got)).toEqual(Buffer.concat(BURST));
+
+    agents[0]!.send({ type: 'close', id: 2, code: WS_CLOSE.kicked, reason: 'you were removed' });
+    await until(() => b.answer() !== null, 2000);
+    expect(b.answer()!.statusCode).toBe(401);
+
+    c.req.destroy();
+    await until(() => agents[0]!.up.some((m) => m.type === 'leave' && m.id === 3), 2000);
+    expect(outcomes).toEqual(['served', 401, 'gone']);
+
+    // a close after admission just ends the response
+    const ended = new Promise((r) => a.answer()!.once('close', r));
+    agents[0]!.send({ type: 'close', id: 1, code: WS_CLOSE.tokenExpired, reason: 'token expired' });
+    await ended;
+    await until(() => hub.viewers() === 0, 2000);
+  });
+
   it('closes the upstream a while after the last viewer leaves; a viewer meanwhile keeps it', async () => {
     const { agents, hub, viewer } = await setup();
     const a = await viewer('r1', 'a');
@@ -173,7 +239,9 @@ describe('RelayHub and RoomRelay', () => {
     const hub = new RelayHub({ agentToken: async () => 't', log });
     closers.push(() => hub.close());
     const port = await server((ws) => ws.close(4401, 'invalid token'));
-    const edgePort = await server((ws) => void hub.attach('r1', `http://127.0.0.1:${port}`, ws, 'tok'));
+    const edgePort = await server(
+      (ws) => void hub.attach('r1', `http://127.0.0.1:${port}`, new WsRelayClient(ws), 'tok'),
+    );
     const ws = new WebSocket(`ws://127.0.0.1:${edgePort}/`);
     closers.push(() => ws.terminate());
     const code = await new Promise<number>((r) => ws.once('close', (c) => r(c)));

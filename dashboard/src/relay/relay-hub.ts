@@ -1,6 +1,6 @@
-import type WebSocket from 'ws';
 import { WS_CLOSE } from '@boxroom/contracts';
 import type { Logger } from '../logger.js';
+import type { RelayClient } from './relay-client.js';
 import { RoomRelay, type RoomRelayOptions } from './room-relay.js';
 
 /**
@@ -51,13 +51,13 @@ export class RelayHub {
   }
 
   /**
-   * Hands an accepted viewer socket of `roomId` (its room token already checked at the edge) to the
-   * room's relay, opening one if there is none. `agentUrl` is the room agent's base URL.
+   * Hands a viewer of `roomId` (a WS or an HTTP-FLV one, its room token already checked at the edge)
+   * to the room's relay, opening one if there is none. `agentUrl` is the room agent's base URL.
    */
-  async attach(roomId: string, agentUrl: string, ws: WebSocket, token: string): Promise<void> {
+  async attach(roomId: string, agentUrl: string, client: RelayClient, token: string): Promise<void> {
     const entry = this.rooms.get(roomId) ?? (await this.open(roomId, agentUrl));
-    if (ws.readyState !== ws.OPEN) return; // gone while the upstream was being set up
-    entry.relay.add(ws, token);
+    if (!client.isOpen()) return; // gone while the upstream was being set up
+    entry.relay.add(client, token);
   }
 
   /**

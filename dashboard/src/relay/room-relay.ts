@@ -5,6 +5,7 @@ import { StreamFanout, type ViewerHandle } from '@boxroom/media-fanout';
 import { Value } from 'typebox/value';
 import type { Logger } from '../logger.js';
 import { FlvJoinCache } from './flv-join-cache.js';
+import type { RelayClient } from './relay-client.js';
 
 /** Keyframes of a 1080p stream fit comfortably (as the 1:1 proxy's upstream limit). */
 const UPSTREAM_MAX_PAYLOAD_BYTES = 32 * 1024 * 1024;
@@ -23,7 +24,7 @@ export interface RoomRelayOptions {
 
 /** One viewer of this relay: `handle` once the agent admitted it and the fan-out serves it. */
 interface RelayViewer {
-  readonly ws: WebSocket;
+  readonly client: RelayClient;
   handle: ViewerHandle | null;
 }
 
@@ -43,7 +44,9 @@ type RoomRelayEvents = {
  * who watches: a viewer is announced with `join` (its own room token) and attached to the fan-out
  * only once the agent answers `admitted`; a `close` from the agent closes it with the agent's code
  * and reason. When the upstream ends, every viewer is closed: 4504 stays 4504 (the room failed),
- * anything else becomes 4503 so players reconnect (and open a new upstream).
+ * anything else becomes 4503 so players reconnect (and open a new upstream). Viewers are WS-FLV
+ * sockets or HTTP-FLV responses alike (relay-client.ts): an HTTP one refused before `admitted` gets
+ * the HTTP error the agent's GET /stream.flv would answer, later its response just ends.
  */
 export class RoomRelay extends EventEmitter<RoomRelayEvents> {
   private readonly viewers = new Map<number, RelayViewer>();
@@ -93,22 +96,23 @@ export class RoomRelay extends EventEmitter<RoomRelayEvents> {
     return this.viewers.size;
   }
 
-  /** An accepted viewer socket of WS /rooms/:id/stream with its (edge-checked) room token. */
-  add(ws: WebSocket, token: string): void {
+  /**
+   * A viewer of WS /rooms/:id/stream or GET /rooms/:id/stream.flv with its (edge-checked) room
+   * token.
+   */
+  add(client: RelayClient, token: string): void {
     if (this.ended) {
-      ws.close(WS_CLOSE.unavailable, 'room unavailable');
+      client.close(WS_CLOSE.unavailable, 'room unavailable');
       return;
     }
     const id = this.nextId++;
-    const viewer: RelayViewer = { ws, handle: null };
+    const viewer: RelayViewer = { client, handle: null };
     this.viewers.set(id, viewer);
-    ws.once('close', () => {
+    client.onGone(() => {
       if (this.viewers.get(id) !== viewer) return;
       this.forget(id);
       this.send({ type: 'leave', id });
     });
-    // a player sends nothing on the stream socket; ws needs an error listener all the same
-    ws.on('error', () => {});
     this.send({ type: 'join', id, token });
     this.emit('viewers', this.viewers.size);
   }
@@ -137,12 +141,11 @@ export class RoomRelay extends EventEmitter<RoomRelayEvents> {
     const viewer = this.viewers.get(msg.id);
     if (!viewer) return; // it left while the answer was on its way
     if (msg.type === 'admitted') {
-      if (viewer.handle || viewer.ws.readyState !== WebSocket.OPEN) return;
-      viewer.handle = this.fanout.attachWs(viewer.ws);
+      if (!viewer.handle) viewer.handle = viewer.client.admit(this.fanout);
       return;
     }
     this.forget(msg.id);
-    viewer.ws.close(msg.code, msg.reason);
+    viewer.client.close(msg.code, msg.reason);
   };
 
   private forget(id: number): void {
@@ -161,7 +164,7 @@ export class RoomRelay extends EventEmitter<RoomRelayEvents> {
     this.queued.length = 0;
     // the attached viewers through the fan-out, the ones still waiting for the agent directly
     this.fanout.close(code, reason);
-    for (const { ws, handle } of this.viewers.values()) if (!handle) ws.close(code, reason);
+    for (const { client, handle } of this.viewers.values()) if (!handle) client.close(code, reason);
     this.viewers.clear();
     if (this.upstream.readyState === WebSocket.OPEN) this.upstream.close(WS_CLOSE.goingAway, 'relay closed');
     else if (this.upstream.readyState === WebSocket.CONNECTING) this.upstream.terminate();

@@ -53,6 +53,8 @@ export interface FakeAgent {
   relays: FakeRelayUpstream[];
   /** true: no WS /relay (404), as agents before the relay tier */
   relayMissing: boolean;
+  /** set: every relayed `join` is answered with this `close` (a kicked or revoked token, a full relay) */
+  relayRefusal: { code: number; reason: string } | null;
   close(): Promise<void>;
 }
 
@@ -84,6 +86,7 @@ export async function startFakeAgent(publicKeyPem: string, roomId: string): Prom
     metrics: null,
     relays: [],
     relayMissing: false,
+    relayRefusal: null,
     viewers: 2,
     protocol: AGENT_PROTOCOL_VERSION,
     participants: [],
@@ -231,6 +234,7 @@ export async function startFakeAgent(publicKeyPem: string, roomId: string): Prom
     (token) => claims({ query: { token }, headers: {} } as FastifyRequest),
     agent.relays,
     () => agent.relayMissing,
+    () => agent.relayRefusal,
   );
   for (const path of ['stream', 'input', 'session']) {
     app.get(`/${path}`, { websocket: true }, async (socket, req) => {

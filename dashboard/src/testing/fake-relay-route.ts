@@ -22,6 +22,8 @@ export function fakeRelayRoute(
   upstreams: FakeRelayUpstream[],
   /** act out an agent older than WS /relay: 404 */
   missing: () => boolean,
+  /** set: every `join` is answered with this `close`, whatever its token */
+  refusal: () => { code: number; reason: string } | null = () => null,
 ): void {
   app.addHook('onRequest', async (req, reply) => {
     if (missing() && req.url.startsWith('/relay'))
@@ -53,13 +55,16 @@ export function fakeRelayRoute(
       if (!Value.Check(RelayUpMessage, msg)) return socket.close(1008, 'not a relay message');
       upstream.up.push(msg);
       if (msg.type === 'leave') return;
-      void verify(msg.token).then((c) =>
+      void verify(msg.token).then((c) => {
+        const refused = refusal();
         upstream.send(
-          c && c.aud === undefined
-            ? { type: 'admitted', id: msg.id }
-            : { type: 'close', id: msg.id, code: 4401, reason: 'invalid token' },
-        ),
-      );
+          refused
+            ? { type: 'close', id: msg.id, ...refused }
+            : c && c.aud === undefined
+              ? { type: 'admitted', id: msg.id }
+              : { type: 'close', id: msg.id, code: 4401, reason: 'invalid token' },
+        );
+      });
     };
     socket.on('message', onMessage);
     for (const data of early) onMessage(data);
