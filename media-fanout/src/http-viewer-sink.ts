@@ -15,7 +15,8 @@ export class HttpViewerSink implements ViewerSink {
   constructor(private readonly res: ServerResponse) {
     if (!res.headersSent) res.writeHead(200, FLV_HEADERS);
     // tags are small and latency-bound: do not let Nagle hold them back
-    res.socket?.setNoDelay(true);
+    // (a socket stand-in, as fastify's inject makes, may not have it)
+    if (typeof res.socket?.setNoDelay === 'function') res.socket.setNoDelay(true);
   }
 
   write(buf: Buffer): void {

@@ -4,6 +4,9 @@ import { WS_CLOSE } from '@boxroom/contracts';
 import type { StreamFanout, ViewerHandle } from '@boxroom/media-fanout';
 import { AppError, errors } from '../errors.js';
 
+/** RFC 6455: a close frame's body is at most 125 bytes, 2 of them the code. */
+const MAX_CLOSE_REASON_BYTES = 123;
+
 /**
  * A viewer of a room relay, whatever its transport: announced to the agent with `join`, served by
  * the fan-out once `admitted`, closed with the agent's code and reason otherwise.
@@ -35,7 +38,10 @@ export class WsRelayClient implements RelayClient {
   }
 
   close(code: number, reason: string): void {
-    this.ws.close(code, reason);
+    // The code and reason come from the agent, which is inside the room's boundary: ws throws on a
+    // code a peer may not send and on a reason over 123 bytes, and a throw here would end the replica.
+    const sendable = code === 1000 || code === 1001 || code === 1008 || (code >= 4000 && code <= 4999);
+    this.ws.close(sendable ? code : WS_CLOSE.unavailable, fitCloseReason(reason));
   }
 
   onGone(fn: () => void): void {
@@ -129,4 +135,15 @@ export class HttpRelayClient implements RelayClient {
     this.decided = true;
     fn();
   }
+}
+
+/** A close frame's reason holds 123 bytes of UTF-8: longer ones are cut at a character boundary. */
+export function fitCloseReason(reason: string): string {
+  if (Buffer.byteLength(reason) <= MAX_CLOSE_REASON_BYTES) return reason;
+  let out = '';
+  for (const ch of reason) {
+    if (Buffer.byteLength(out + ch) > MAX_CLOSE_REASON_BYTES) break;
+    out += ch;
+  }
+  return out;
 }

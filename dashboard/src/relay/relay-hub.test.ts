@@ -120,7 +120,7 @@ async function setup() {
     closers.push(() => void req.destroy());
     return { req, got, answer: () => answer };
   };
-  return { agents, hub, tokens, viewer, httpViewer, outcomes };
+  return { agents, agentPort, hub, tokens, viewer, httpViewer, outcomes };
 }
 
 describe('RelayHub and RoomRelay', () => {
@@ -246,6 +246,32 @@ describe('RelayHub and RoomRelay', () => {
     closers.push(() => ws.terminate());
     const code = await new Promise<number>((r) => ws.once('close', (c) => r(c)));
     expect(code).toBe(WS_CLOSE.unavailable);
+    await until(() => hub.upstreams() === 0, 2000);
+  });
+
+  it('a close the agent sends with a code ws may not send, or a long reason, still closes the viewer', async () => {
+    const { agents, hub, viewer } = await setup();
+    const a = await viewer('r1', 'a');
+    const b = await viewer('r1', 'b');
+    await until(() => agents[0]?.up.length === 2, 2000);
+    // 1005 may not go in a close frame, and 100 two-byte characters are 200 bytes: ws would throw on both
+    agents[0]!.send({ type: 'close', id: 1, code: 1005, reason: 'x' });
+    agents[0]!.send({ type: 'close', id: 2, code: WS_CLOSE.kicked, reason: 'é'.repeat(100) });
+    expect(await a.closed).toEqual({ code: WS_CLOSE.unavailable, reason: 'x' });
+    const closedB = await b.closed;
+    expect(closedB.code).toBe(WS_CLOSE.kicked);
+    expect(closedB.reason).toBe('é'.repeat(61));
+    await until(() => hub.viewers() === 0, 2000);
+  });
+
+  it('an upstream opened for a viewer that went meanwhile closes after the linger', async () => {
+    const { agents, agentPort, hub } = await setup();
+    const ws = new WebSocket('ws://127.0.0.1:1/'); // never opens: stands for a viewer already gone
+    closers.push(() => ws.terminate());
+    await new Promise((r) => ws.once('error', r));
+    await hub.attach('r1', `http://127.0.0.1:${agentPort}`, new WsRelayClient(ws), 'a');
+    await until(() => agents.length === 1, 2000);
+    expect(hub.viewers()).toBe(0);
     await until(() => hub.upstreams() === 0, 2000);
   });
 });

@@ -125,6 +125,9 @@ export class RelayHub {
     });
     if (this.closed) relay.close(WS_CLOSE.unavailable, 'dashboard stopping');
     else this.d.log.info({ room: roomId, upstreams: this.rooms.size }, 'relay upstream opened');
+    // Armed now, cancelled by the first viewer: a viewer that went while the upstream was opened
+    // never reaches it, and the upstream must not stay open for nobody until the room ends.
+    this.viewersChanged(roomId, entry, 0);
     return entry;
   }
 
