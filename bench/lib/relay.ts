@@ -85,7 +85,7 @@ export async function runRelay(ctx: BenchContext, plan: RelayPlan): Promise<Rela
       await readerUrls(pair.roomsA, room, split[0], 0),
       await readerUrls(pair.roomsB, room, split[1], split[0]),
     ];
-    // WS-FLV, not the page's default HTTP-FLV (proxied 1:1): the page watches through A's relay
+    // WS-FLV, as the readers read (the page's default HTTP-FLV goes through the relay as well)
     const p = await openRoomLink(
       withPlayerSettings(ctx.browser, { ...ctx.opts.player, transport: 'ws' }),
       room.links.participant,
