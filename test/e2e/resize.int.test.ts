@@ -120,11 +120,15 @@ describe('resizing a running room (Chromium, local room, Xvfb + RandR)', () => {
           })
           .toBe(`${w} ${h}`);
         // the agent applies first, then the dashboard stores: the answer to the PATCH may still be on its way
+        // (expect.poll's default second was not enough under CI's load)
         await expect
-          .poll(async () => {
-            const room = await dash!.api<{ width: number; height: number }>('GET', `/api/rooms/${id}`);
-            return `${room.body.width}x${room.body.height}`;
-          })
+          .poll(
+            async () => {
+              const room = await dash!.api<{ width: number; height: number }>('GET', `/api/rooms/${id}`);
+              return `${room.body.width}x${room.body.height}`;
+            },
+            { timeout: 10_000 },
+          )
           .toBe(`${w}x${h}`);
         await expect.poll(() => videoSize(viewer), { timeout: 15_000 }).toBe(`${w}x${h}`);
         await expect.poll(() => videoSize(owner), { timeout: 15_000 }).toBe(`${w}x${h}`);
