@@ -55,6 +55,11 @@ export interface FakeAgent {
   relayMissing: boolean;
   /** set: every relayed `join` is answered with this `close` (a kicked or revoked token, a full relay) */
   relayRefusal: { code: number; reason: string } | null;
+  /**
+   * true: every relayed viewer is ended (`close` 1000) right after it is admitted, so a relayed
+   * HTTP-FLV response ends as the stand-in's own /stream.flv does (inject waits for a response's end)
+   */
+  relayEndsAfterAdmit: boolean;
   close(): Promise<void>;
 }
 
@@ -87,6 +92,7 @@ export async function startFakeAgent(publicKeyPem: string, roomId: string): Prom
     relays: [],
     relayMissing: false,
     relayRefusal: null,
+    relayEndsAfterAdmit: false,
     viewers: 2,
     protocol: AGENT_PROTOCOL_VERSION,
     participants: [],
@@ -235,6 +241,7 @@ export async function startFakeAgent(publicKeyPem: string, roomId: string): Prom
     agent.relays,
     () => agent.relayMissing,
     () => agent.relayRefusal,
+    () => agent.relayEndsAfterAdmit,
   );
   for (const path of ['stream', 'input', 'session']) {
     app.get(`/${path}`, { websocket: true }, async (socket, req) => {

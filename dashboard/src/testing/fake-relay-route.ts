@@ -24,6 +24,8 @@ export function fakeRelayRoute(
   missing: () => boolean,
   /** set: every `join` is answered with this `close`, whatever its token */
   refusal: () => { code: number; reason: string } | null = () => null,
+  /** true: each viewer is ended (`close` 1000) right after it is admitted; the upstream stays */
+  endAfterAdmit: () => boolean = () => false,
 ): void {
   app.addHook('onRequest', async (req, reply) => {
     if (missing() && req.url.startsWith('/relay'))
@@ -57,13 +59,16 @@ export function fakeRelayRoute(
       if (msg.type === 'leave') return;
       void verify(msg.token).then((c) => {
         const refused = refusal();
+        const admitted = !refused && c?.aud === undefined && c !== null;
         upstream.send(
           refused
             ? { type: 'close', id: msg.id, ...refused }
-            : c && c.aud === undefined
+            : admitted
               ? { type: 'admitted', id: msg.id }
               : { type: 'close', id: msg.id, code: 4401, reason: 'invalid token' },
         );
+        if (admitted && endAfterAdmit())
+          upstream.send({ type: 'close', id: msg.id, code: 1000, reason: 'stream ended' });
       });
     };
     socket.on('message', onMessage);
