@@ -1,7 +1,18 @@
-const VIDEO_TAG = 9;
-const AVC_CODEC = 7;
-const AVC_NALU = 1;
-const KEY_FRAME = 1;
+/** FLV tag types (the low 5 bits of a tag's first byte) and the codec values boxroom streams carry. */
+export const FLV = {
+  AUDIO_TAG: 8,
+  VIDEO_TAG: 9,
+  SCRIPT_TAG: 18,
+  /** SoundFormat (audio tag, high nibble of byte 11) */
+  AAC: 10,
+  /** CodecID (video tag, low nibble of byte 11) */
+  AVC: 7,
+  /** AACPacketType / AVCPacketType (byte 12) */
+  SEQUENCE_HEADER: 0,
+  AVC_NALU: 1,
+  /** FrameType (video tag, high nibble of byte 11) */
+  KEY_FRAME: 1,
+} as const;
 
 /** What a viewer that has fallen behind may go without: see StreamFanout. */
 export const TagKind = {
@@ -17,9 +28,9 @@ export type TagKind = (typeof TagKind)[keyof typeof TagKind];
 /** The kind of one complete FLV tag (11-byte header first), read from its first bytes. */
 export function flvTagKind(tag: Buffer): TagKind {
   if (tag.length < 13) return TagKind.Always;
-  if ((tag[0]! & 0x1f) !== VIDEO_TAG) return TagKind.Always;
+  if ((tag[0]! & 0x1f) !== FLV.VIDEO_TAG) return TagKind.Always;
   const head = tag[11]!;
   // AVC: only NAL units are frames (not the sequence header or the end of sequence)
-  if ((head & 0x0f) === AVC_CODEC && tag[12] !== AVC_NALU) return TagKind.Always;
-  return head >> 4 === KEY_FRAME ? TagKind.KeyFrame : TagKind.InterFrame;
+  if ((head & 0x0f) === FLV.AVC && tag[12] !== FLV.AVC_NALU) return TagKind.Always;
+  return head >> 4 === FLV.KEY_FRAME ? TagKind.KeyFrame : TagKind.InterFrame;
 }

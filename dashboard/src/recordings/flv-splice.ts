@@ -10,12 +10,12 @@
  * - A part always starts at a video keyframe, so its first segment decodes on its own.
  */
 
+import { FLV } from '@boxroom/media-fanout';
+
 const FLV_HEADER_BYTES = 9;
 const PREV_TAG_SIZE_BYTES = 4;
 const TAG_HEADER_BYTES = 11;
-const TAG_AUDIO = 8;
-const TAG_VIDEO = 9;
-const TAG_SCRIPT = 18;
+const { AUDIO_TAG: TAG_AUDIO, VIDEO_TAG: TAG_VIDEO, SCRIPT_TAG: TAG_SCRIPT } = FLV;
 /** A new connection whose first media tag is this far behind what was written: a new timeline. */
 const TIMELINE_RESTART_MS = 5_000;
 /** Tags are small; a larger one is a corrupt stream (the connection is dropped and retried). */

@@ -1,11 +1,6 @@
-import { TagKind, flvTagKind, type FlvTagSource } from '@boxroom/media-fanout';
+import { FLV, TagKind, flvTagKind, type FlvTagSource } from '@boxroom/media-fanout';
 
-const AUDIO_TAG = 8;
-const VIDEO_TAG = 9;
-const SCRIPT_TAG = 18;
-const AAC = 10;
-const AVC = 7;
-const SEQUENCE_HEADER = 0;
+const { AUDIO_TAG, VIDEO_TAG, SCRIPT_TAG, AAC, AVC, SEQUENCE_HEADER } = FLV;
 /** "FLV": the 13-byte file header the agent sends first on every upstream */
 const FLV_SIGNATURE = 0x464c56;
 
