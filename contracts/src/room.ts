@@ -29,6 +29,9 @@ export const AgentProtocolInfo = Type.Object({
 });
 export type AgentProtocolInfo = Static<typeof AgentProtocolInfo>;
 
+/** The longest `failure` a room answer carries: a runtime's words are cut there. */
+export const ROOM_FAILURE_MAX_CHARS = 200;
+
 /**
  * What anyone holding an invite may know of a room. Room and JoinedRoom are spelled out from these
  * rather than with `Type.Pick`, whose machinery would follow the schemas into the web's bundle.
@@ -81,6 +84,17 @@ export const Room = Type.Object({
    * dashboard: listed, but every call that would drive it answers 409. null when it could not be asked.
    */
   agentProtocol: Type.Optional(Type.Union([AgentProtocolInfo, Type.Null()])),
+  /**
+   * why a `failed` room failed, in its runtime's words, one line without secrets: the local agent's
+   * exit or a start that was not healthy in time, the container's exit code, out of memory or its
+   * healthcheck, the swarm task's state and error, a lost node. null: the runtime did not say.
+   * Absent for every other status (a room that recovers drops it).
+   */
+  failure: Type.Optional(
+    Type.Union([Type.String({ maxLength: ROOM_FAILURE_MAX_CHARS }), Type.Null()], {
+      description: 'why a failed room failed (absent unless `status` is `failed`)',
+    }),
+  ),
 });
 export type Room = Static<typeof Room>;
 

@@ -113,6 +113,11 @@ export interface RoomRecord {
   readonly agentUrl: string | null;
   /** the runtime did not answer: this is the last state it reported (or announced by event) */
   readonly stale?: boolean;
+  /**
+   * why a `failed` room failed, through failureText() (drivers/room-failure.ts); null: the runtime did
+   * not say. Absent for every other status.
+   */
+  readonly failure?: string | null;
 }
 
 /** How the runtime itself is doing: the docker driver's engine may stop answering. */

@@ -1,4 +1,5 @@
 import type { RoomRecord, RoomStatus } from '../../rooms/room-driver.js';
+import { withFailure } from '../room-failure.js';
 
 /** What the dashboard knows of its engine, for /healthz. */
 export interface EngineHealth {
@@ -47,10 +48,14 @@ export class RoomCache {
     this.unresponsiveSince = null;
   }
 
-  /** An event changed a room's status; rooms not seen in a list yet wait for the next one. */
-  setStatus(id: string, status: RoomStatus): void {
+  /**
+   * An event changed a room's status (and said why it failed, if it knows); rooms not seen in a list
+   * yet wait for the next one. A room that is no longer failed drops its failure.
+   */
+  setStatus(id: string, status: RoomStatus, failure?: string | null): void {
     const r = this.records.get(id);
-    if (r && r.status !== status) this.records.set(id, { ...r, status });
+    if (r && (r.status !== status || failure !== undefined))
+      this.records.set(id, withFailure({ ...r, status }, failure));
   }
 
   remove(id: string): void {
