@@ -159,7 +159,14 @@ describe('LocalDriver (with a stand-in agent process)', () => {
     const childPid = Number(await readFile(join(runDir, 'child.pid'), 'utf8'));
     process.kill(pid, 'SIGKILL');
     await until(async () => (await d.get('aaaaaaaaaa'))?.status === 'failed');
-    expect((await d.get('aaaaaaaaaa'))?.agentUrl).toBeNull();
+    expect(await d.get('aaaaaaaaaa')).toMatchObject({
+      agentUrl: null,
+      failure: 'the room agent was killed by SIGKILL',
+    });
+    // the reason goes into the state file (saved just after the move): a restarted dashboard still says it
+    const stored = async () =>
+      JSON.parse(await readFile(join(dataDir, 'local', 'rooms.json'), 'utf8')).rooms[0];
+    expect(await until(async () => (await stored()).failure)).toBe('the room agent was killed by SIGKILL');
     await until(() => !processAlive(childPid));
     await d.delete('aaaaaaaaaa');
     expect(await d.get('aaaaaaaaaa')).toBeNull();
@@ -181,11 +188,21 @@ describe('LocalDriver (with a stand-in agent process)', () => {
 
     const second = make();
     await second.init();
-    expect((await second.get('bbbbbbbbbb'))?.status).toBe('failed');
+    // the first driver, in this same process, may have seen its child's exit before the second read the file
+    expect(await second.get('bbbbbbbbbb')).toMatchObject({
+      status: 'failed',
+      failure: expect.stringMatching(
+        /^the room agent (was killed by SIGKILL|was not running when the dashboard restarted)$/,
+      ),
+    });
     await until(async () => (await second.get('aaaaaaaaaa'))?.status === 'ready');
+    expect(await second.get('aaaaaaaaaa')).not.toHaveProperty('failure');
     // adopted, not our child: its death is still noticed
     signalGroup(pidOf('aaaaaaaaaa'), 'SIGKILL');
     await until(async () => (await second.get('aaaaaaaaaa'))?.status === 'failed');
+    expect((await second.get('aaaaaaaaaa'))?.failure).toMatch(
+      /^the room agent ended \(started before the dashboard/,
+    );
     await second.delete('aaaaaaaaaa');
     await second.delete('bbbbbbbbbb');
     expect(await second.list()).toEqual([]);
@@ -236,6 +253,7 @@ describe('LocalDriver (with a stand-in agent process)', () => {
     const state = JSON.parse(await readFile(join(dataDir, 'local', 'rooms.json'), 'utf8'));
     pgids.push(state.rooms[0].pid);
     await until(async () => (await d.get('aaaaaaaaaa'))?.status === 'failed');
+    expect((await d.get('aaaaaaaaaa'))?.failure).toBe('the room agent was not healthy within 400 ms');
     await until(() => !groupAlive(state.rooms[0].pid));
   });
 

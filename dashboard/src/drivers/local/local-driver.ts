@@ -16,6 +16,8 @@ import {
 } from '../../rooms/room-driver.js';
 import { waitAgentReady } from '../agent-readiness.js';
 import type { DriverOptions } from '../driver-options.js';
+import { failureText, withFailure } from '../room-failure.js';
+import { agentFailure } from './agent-failure.js';
 import { roomStatusMove } from '../room-status-move.js';
 import { findAgentEntry } from './agent-entry.js';
 import { agentEnv } from './agent-env.js';
@@ -145,7 +147,7 @@ export class LocalDriver extends EventEmitter<DriverEvents> implements RoomDrive
           { room: r.spec.id, pid: r.pid },
           'room agent gone while the dashboard was away: failed',
         );
-        await this.agentGone(r.spec.id, 'not running after restart');
+        await this.agentGone(r.spec.id, agentFailure.goneWhileAway);
       }
     }
     await this.save();
@@ -206,9 +208,9 @@ export class LocalDriver extends EventEmitter<DriverEvents> implements RoomDrive
     this.watch(spec.id, child);
     child.once('error', (err) => {
       this.log.error({ room: spec.id, err }, 'room agent could not start');
-      void this.agentGone(spec.id, err.message);
+      void this.agentGone(spec.id, agentFailure.notStarted(err));
     });
-    child.once('exit', (code, signal) => void this.agentGone(spec.id, `exit code ${code} signal ${signal}`));
+    child.once('exit', (code, signal) => void this.agentGone(spec.id, agentFailure.exited(code, signal)));
     this.log.info({ room: spec.id, pid: child.pid, port, display }, 'room agent started');
     await this.save();
     if (state.pid !== null) this.watchReady(spec.id);
@@ -260,16 +262,16 @@ export class LocalDriver extends EventEmitter<DriverEvents> implements RoomDrive
     await this.save();
   }
 
-  /** The agent exited (or vanished): failed, unless we are deleting it; its leftovers are stopped. */
-  private async agentGone(id: string, detail: string): Promise<void> {
+  /** The agent exited (or vanished): failed, `failure` says why (unless we delete it); leftovers are stopped. */
+  private async agentGone(id: string, failure: string): Promise<void> {
     const r = this.rooms.get(id);
     if (!r || r.status === 'stopping') return;
     this.unwatch(id);
     const pgid = r.pid;
     r.pid = null;
     if (r.status !== 'failed') {
-      this.log.warn({ room: id, detail }, 'room agent ended: room failed');
-      this.setStatus(id, 'failed');
+      this.log.warn({ room: id, failure }, 'room agent ended: room failed');
+      this.setStatus(id, 'failed', failure);
     }
     await this.save();
     // Children the agent left behind (it crashed before stopping them) still hold the display.
@@ -310,7 +312,7 @@ export class LocalDriver extends EventEmitter<DriverEvents> implements RoomDrive
           const pgid = r.pid;
           this.unwatch(id);
           r.pid = null;
-          this.setStatus(id, 'failed');
+          this.setStatus(id, 'failed', agentFailure.notHealthy(this.s.startTimeoutMs));
           await this.save();
           if (pgid !== null) await stopGroup(pgid, this.s.stopTimeoutMs);
           await this.sweep(r);
@@ -324,7 +326,7 @@ export class LocalDriver extends EventEmitter<DriverEvents> implements RoomDrive
       const r = this.rooms.get(id);
       if (!r || r.pid === null || !this.watches.has(id)) return;
       if (!processAlive(r.pid)) {
-        await this.agentGone(id, 'process disappeared');
+        await this.agentGone(id, agentFailure.vanished);
         return;
       }
       this.schedule(id, tick, this.s.livenessPollMs);
@@ -357,14 +359,16 @@ export class LocalDriver extends EventEmitter<DriverEvents> implements RoomDrive
   }
 
   private record(r: LocalRoomState): RoomRecord {
-    return { spec: r.spec, status: r.status, agentUrl: r.status === 'failed' ? null : agentUrlOf(r) };
+    const agentUrl = r.status === 'failed' ? null : agentUrlOf(r);
+    return withFailure({ spec: r.spec, status: r.status, agentUrl }, r.failure);
   }
 
   /** Every change of a known room's status, through the shared table (room-status-move.ts). */
-  private setStatus(id: string, status: RoomStatus): void {
+  private setStatus(id: string, status: RoomStatus, failure?: string): void {
     const r = this.rooms.get(id);
     if (!r || !roomStatusMove(this.log, id, r.status, status)) return;
     r.status = status;
+    r.failure = status === 'failed' ? failureText(failure) : undefined;
     this.emit('status', id, status);
   }
 

@@ -11,6 +11,8 @@ export interface LocalRoomState {
   port: number;
   display: number;
   runDir: string;
+  /** why a failed room failed (room-failure.ts); absent for other statuses and in older files */
+  failure?: string | null;
 }
 
 export interface LocalStateFile {
