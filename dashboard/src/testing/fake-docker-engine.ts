@@ -14,6 +14,8 @@ export function fakeDockerEngine(container: ContainerInfo) {
     hung: false,
     aborted: 0,
     listed: [container],
+    /** what an inspect answers; null: the container is gone (404) */
+    inspected: null as object | null,
     events: new PassThrough(),
     answer<T>(value: T, signal?: AbortSignal): Promise<T> {
       if (!engine.hung) return Promise.resolve(value);
@@ -24,11 +26,11 @@ export function fakeDockerEngine(container: ContainerInfo) {
         }),
       );
     },
-    /** An engine event about a room's container, as the stream carries it. */
-    event(action: string, room: string): void {
+    /** An engine event about a room's container, as the stream carries it (`die` has `exitCode`). */
+    event(action: string, room: string, attributes: Record<string, string> = {}): void {
       const e: ContainerEvent = {
         Action: action,
-        Actor: { ID: container.Id, Attributes: { [LABEL.id]: room } },
+        Actor: { ID: container.Id, Attributes: { ...attributes, [LABEL.id]: room } },
         time: 1,
       };
       engine.events.write(`${JSON.stringify(e)}\n`);
@@ -44,7 +46,7 @@ export function fakeDockerEngine(container: ContainerInfo) {
     getContainer: () => ({
       stop: (o: { abortSignal?: AbortSignal }) => engine.answer(undefined, o.abortSignal),
       remove: (o: { abortSignal?: AbortSignal }) => engine.answer(undefined, o.abortSignal),
-      inspect: () => Promise.reject(gone),
+      inspect: () => (engine.inspected ? Promise.resolve(engine.inspected) : Promise.reject(gone)),
     }),
   };
   return { engine, docker: docker as unknown as Docker };

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { RoomStatus } from '../../rooms/room-driver.js';
 import { containerSummary } from '../../testing/container-summary.js';
 import { fakeDockerEngine } from '../../testing/fake-docker-engine.js';
+import { OUT_OF_MEMORY } from './container-failure.js';
 import { DockerRoomDriver } from './docker-driver.js';
 import { resolveOptions } from './options.js';
 
@@ -66,6 +67,60 @@ describe('docker driver status moves', () => {
     // nor did the cache the driver serves from when the engine stops answering
     s.engine.hung = true;
     expect(await s.driver.get('r1')).toMatchObject({ status: 'stopping', stale: true });
+  });
+
+  it('a failed room says why: the exit code at once, out of memory after an inspect; recovered, nothing', async () => {
+    const s = await setup();
+    drivers.push(s.driver);
+    const exited = containerSummary({ State: 'exited', Status: 'Exited (137) 1 second ago' });
+    const oomed = { State: { Status: 'exited', ExitCode: 137, OOMKilled: true } };
+    s.engine.listed = [exited];
+    // the die's exit code is known before any inspect answers
+    let inspect: (v: object) => void = () => {};
+    s.engine.inspected = { then: (r: (v: object) => void) => (inspect = r) };
+    s.engine.event('die', 'r1', { exitCode: '137' });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(s.announced).toEqual(['failed']);
+    s.engine.hung = true; // the cache, as the event left it
+    expect(await s.driver.get('r1')).toMatchObject({
+      status: 'failed',
+      failure: 'the container exited with code 137 (SIGKILL)',
+      stale: true,
+    });
+    s.engine.hung = false;
+    inspect(oomed);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(await s.driver.get('r1')).toMatchObject({ status: 'failed', failure: OUT_OF_MEMORY });
+    expect(await s.driver.list()).toMatchObject([{ failure: OUT_OF_MEMORY }]);
+    // started again and healthy: no failure left, in the engine's answer or the cache
+    s.engine.listed = [containerSummary()];
+    await s.events('start', 'health_status: healthy');
+    expect(await s.driver.get('r1')).not.toHaveProperty('failure');
+    s.engine.hung = true;
+    expect(await s.driver.get('r1')).not.toHaveProperty('failure');
+  });
+
+  it('a dashboard restarted beside a failed container learns why with one inspect', async () => {
+    const { engine, docker } = fakeDockerEngine(
+      containerSummary({ State: 'running', Status: 'Up 2 minutes (unhealthy)' }),
+    );
+    engine.inspected = {
+      State: {
+        Status: 'running',
+        Health: { Status: 'unhealthy', Log: [{ ExitCode: 1, Output: 'agent /healthz: 503\n' }] },
+      },
+    };
+    const driver = new DockerRoomDriver(
+      docker,
+      resolveOptions({ publicKeyPem: 'x' }),
+      pino({ level: 'silent' }),
+    );
+    drivers.push(driver);
+    await driver.init();
+    expect(await driver.get('r1')).toMatchObject({
+      status: 'failed',
+      failure: "the room agent's healthcheck failed: agent /healthz: 503",
+    });
   });
 
   it('once the container is destroyed the room is forgotten: a new one of that id starts afresh', async () => {

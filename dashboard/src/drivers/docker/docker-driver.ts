@@ -15,7 +15,9 @@ import {
 import { agentSaysReady } from '../agent-readiness.js';
 import { CachedRooms } from '../cached-rooms.js';
 import { ReadyWatches } from '../ready-watches.js';
+import { withFailure } from '../room-failure.js';
 import { roomStatusMove } from '../room-status-move.js';
+import { failureFromEvent, failureFromInspect, type InspectedState } from './container-failure.js';
 import { containerCreateOptions } from './container-options.js';
 import { ENGINE_DEADLINE_MS as DEADLINE, EngineTimeout, withDeadline } from './engine-deadline.js';
 import { containerEventFilters, EventStream, type ContainerEvent } from './event-stream.js';
@@ -44,6 +46,11 @@ export class DockerRoomDriver extends EventEmitter<DriverEvents> implements Room
   /** last status announced per room, so repeated or replayed events do not announce twice */
   private readonly announced = new Map<string, RoomStatus>();
   /**
+   * Why each failed room failed, as far as an event or an inspect said more than the list entry can
+   * (out of memory, the healthcheck's output); dropped when the room moves on or goes.
+   */
+  private readonly failures = new Map<string, string>();
+  /**
    * Rooms whose agent said ready (GET /healthz?wait=) before the engine's first healthcheck, which
    * runs up to its 1 s interval later (measured: 0.1-1 s, about 0.5 s on average).
    */
@@ -70,9 +77,12 @@ export class DockerRoomDriver extends EventEmitter<DriverEvents> implements Room
       readAll: () => this.listFromEngine(),
       readOne: async (id) => {
         const c = (await this.listContainers(id))[0];
-        return c ? recordFromSummary(c, this.o, this.ready.saidReady) : null;
+        const r = c ? recordFromSummary(c, this.o, this.ready.saidReady) : null;
+        // one inspect the first time a failed room is read: a restarted dashboard learns why too
+        if (r?.status === 'failed' && !this.failures.has(id)) await this.learnFailure(id, c!.Id);
+        return r && this.withNotedFailure(r);
       },
-      view: (r) => this.withDeleting(r),
+      view: (r) => this.withNotedFailure(this.withDeleting(r)),
       answersAgain: () => void this.resync(),
       log,
       engine: 'docker engine',
@@ -255,7 +265,8 @@ export class DockerRoomDriver extends EventEmitter<DriverEvents> implements Room
     return containers.flatMap((c) => {
       const r = recordFromSummary(c, this.o, this.ready.saidReady);
       if (!r) this.log.warn({ container: c.Id }, 'container with unreadable room labels, ignored');
-      return r ? [this.withDeleting(r)] : [];
+      if (r?.status === 'failed' && !this.failures.has(r.spec.id)) void this.learnFailure(r.spec.id, c.Id);
+      return r ? [this.withNotedFailure(this.withDeleting(r))] : [];
     });
   }
 
@@ -265,7 +276,28 @@ export class DockerRoomDriver extends EventEmitter<DriverEvents> implements Room
   }
 
   private withDeleting(r: RoomRecord): RoomRecord {
-    return this.deleting.has(r.spec.id) ? { ...r, status: 'stopping' } : r;
+    return this.deleting.has(r.spec.id) ? withFailure({ ...r, status: 'stopping' }) : r;
+  }
+
+  /** A failed room with the best reason heard (an event, an inspect) over its list entry's. */
+  private withNotedFailure(r: RoomRecord): RoomRecord {
+    const noted = this.failures.get(r.spec.id);
+    return r.status === 'failed' && noted ? withFailure(r, noted) : r;
+  }
+
+  /** Asks the engine why a room's container failed (one inspect; an engine that does not say changes nothing). */
+  private async learnFailure(id: string, containerId: string): Promise<void> {
+    try {
+      const info = await withDeadline('inspect', DEADLINE.inspect, (abortSignal) =>
+        this.docker.getContainer(containerId).inspect({ abortSignal }),
+      );
+      const failure = failureFromInspect(info.State as InspectedState);
+      if (!failure || this.announced.get(id) === 'stopping') return;
+      this.failures.set(id, failure);
+      if (this.announced.get(id) === 'failed') this.reads.cache.setStatus(id, 'failed', failure);
+    } catch (err) {
+      this.log.debug({ err, room: id }, 'could not inspect a failed room');
+    }
   }
 
   private onEvent(e: ContainerEvent): void {
@@ -277,18 +309,27 @@ export class DockerRoomDriver extends EventEmitter<DriverEvents> implements Room
     const status = statusFromEvent(e.Action, removing);
     // the engine has its own verdict now (or the container is going): ours is no longer needed
     if (status && status !== 'starting') this.ready.unwatch(id);
-    if (status) this.announce(id, status);
+    if (status === 'failed') {
+      const failure = failureFromEvent(e.Action, e.Actor.Attributes);
+      if (failure) this.failures.set(id, failure);
+      this.announce(id, status, failure);
+      // the event says what happened; an inspect says more (out of memory, the healthcheck's output)
+      void this.learnFailure(id, e.Actor.ID);
+    } else if (status) this.announce(id, status);
     if (e.Action === 'destroy') {
       this.announced.delete(id);
+      this.failures.delete(id);
       this.reads.cache.remove(id);
     }
   }
 
   /** Every status change, through the shared table (room-status-move.ts): repeats and illegal moves stop here. */
-  private announce(id: string, status: RoomStatus): void {
+  private announce(id: string, status: RoomStatus, failure?: string | null): void {
+    // a room that moves on (recovers, restarts, goes) has no failure any more
+    if (status !== 'failed') this.failures.delete(id);
     if (!roomStatusMove(this.log, id, this.announced.get(id), status)) return;
     this.announced.set(id, status);
-    this.reads.cache.setStatus(id, status);
+    this.reads.cache.setStatus(id, status, failure);
     this.log.debug({ room: id, status }, 'room status');
     this.emit('status', id, status);
   }

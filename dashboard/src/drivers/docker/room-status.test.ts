@@ -58,7 +58,10 @@ describe('room status', () => {
       spec,
       status: 'failed',
       agentUrl: null,
+      failure: 'the container exited with code 0',
     });
+    // a live room has no failure at all (not even null)
+    expect(recordFromSummary(c, o)).not.toHaveProperty('failure');
   });
 
   it('builds the record with the container address on the rooms network', () => {

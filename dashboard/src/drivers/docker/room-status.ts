@@ -1,5 +1,7 @@
 import type { ContainerInfo } from 'dockerode';
 import type { RoomRecord, RoomStatus } from '../../rooms/room-driver.js';
+import { withFailure } from '../room-failure.js';
+import { failureFromSummary } from './container-failure.js';
 import { fromLabels } from './labels.js';
 import { AGENT_PORT, type ResolvedOptions } from './options.js';
 
@@ -49,7 +51,7 @@ export function recordFromSummary(
   const running = c.State === 'running';
   const agentUrl = running ? agentUrlFromSummary(c, o) : null;
   const status = statusFromSummary(c.State, c.Status, agentUrl !== null && agentSaidReady(spec.id));
-  return { spec, status, agentUrl };
+  return withFailure({ spec, status, agentUrl }, failureFromSummary(c.State, c.Status));
 }
 
 /**
