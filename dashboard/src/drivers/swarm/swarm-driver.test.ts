@@ -137,8 +137,13 @@ describe('swarm driver', () => {
     expect(statuses).toContainEqual(['r2', 'failed']);
     expect(statuses).not.toContainEqual(['r1', 'failed']);
     // and it stays failed though its task still says running (the manager has no word from it)
-    expect(await driver.get('r2')).toMatchObject({ status: 'failed', agentUrl: null });
+    expect(await driver.get('r2')).toMatchObject({
+      status: 'failed',
+      agentUrl: null,
+      failure: 'node host-b is down',
+    });
     expect(await driver.get('r1')).toMatchObject({ status: 'ready' });
+    expect(await driver.get('r1')).not.toHaveProperty('failure');
     await driver.close();
   });
 
@@ -154,6 +159,7 @@ describe('swarm driver', () => {
     });
     await tick();
     expect(statuses).toContainEqual(['r1', 'failed']);
+    expect(await driver.get('r1')).toMatchObject({ status: 'failed', failure: 'task failed' });
     await driver.close();
   });
 

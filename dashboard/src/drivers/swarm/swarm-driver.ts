@@ -16,6 +16,7 @@ import { ENGINE_DEADLINE_MS as DEADLINE, EngineTimeout } from '../docker/engine-
 import { containerEventFilters, EventStream, type ContainerEvent } from '../docker/event-stream.js';
 import { LABEL } from '../docker/labels.js';
 import { ReadyWatches } from '../ready-watches.js';
+import { withFailure } from '../room-failure.js';
 import { roomStatusMove } from '../room-status-move.js';
 import type { ResolvedSwarmOptions } from './options.js';
 import { pickNode, type SwarmNodeInfo } from './placement.js';
@@ -23,8 +24,8 @@ import { roomServiceSpec, serviceName } from './service-spec.js';
 import { httpStatus, SwarmEngine } from './swarm-engine.js';
 import {
   currentTask,
+  nodeDownFailure,
   recordFromService,
-  taskFailure,
   type SwarmServiceInfo,
   type SwarmTaskInfo,
 } from './task-status.js';
@@ -234,10 +235,8 @@ export class SwarmRoomDriver extends EventEmitter<DriverEvents> implements RoomD
     }
     const task = currentTask(tasks);
     if (task?.NodeID) this.roomNodes.set(r.spec.id, task.NodeID);
-    const down = task?.NodeID ? this.downNodes.get(task.NodeID) : undefined;
-    const reason = down ? `node ${down} is down` : taskFailure(task);
-    if (r.status === 'failed' && reason && this.announced.get(r.spec.id) !== 'failed')
-      this.log.warn({ room: r.spec.id, reason }, 'room failed');
+    if (r.status === 'failed' && r.failure && this.announced.get(r.spec.id) !== 'failed')
+      this.log.warn({ room: r.spec.id, reason: r.failure }, 'room failed');
     return [this.withDeleting(r)];
   }
 
@@ -287,12 +286,12 @@ export class SwarmRoomDriver extends EventEmitter<DriverEvents> implements RoomD
    */
   private nodeDown(nodeId: string, hostname: string): void {
     this.downNodes.set(nodeId, hostname);
-    const reason = `node ${hostname} is down`;
+    const reason = nodeDownFailure(hostname);
     const lost = [...this.roomNodes].filter(([, n]) => n === nodeId).map(([room]) => room);
     this.log.warn({ node: hostname, rooms: lost }, reason);
     for (const room of lost) {
       this.log.warn({ room, reason }, 'room failed');
-      this.announce(room, 'failed');
+      this.announce(room, 'failed', reason);
     }
   }
 
@@ -305,12 +304,13 @@ export class SwarmRoomDriver extends EventEmitter<DriverEvents> implements RoomD
     this.ready.unwatch(id);
   }
 
-  private announce(id: string, status: RoomStatus): void {
+  /** `failure`: why, when the driver knows better than its last read (a node just seen down). */
+  private announce(id: string, status: RoomStatus, failure?: string): void {
     // a ready room keeps the agent's word: its task says `starting` until the next healthcheck
     if (status === 'failed' || status === 'stopping') this.ready.unwatch(id);
     if (!roomStatusMove(this.log, id, this.announced.get(id), status)) return;
     this.announced.set(id, status);
-    this.reads.cache.setStatus(id, status);
+    this.reads.cache.setStatus(id, status, failure);
     this.log.debug({ room: id, status }, 'room status');
     this.emit('status', id, status);
   }
@@ -329,6 +329,6 @@ export class SwarmRoomDriver extends EventEmitter<DriverEvents> implements RoomD
   }
 
   private withDeleting(r: RoomRecord): RoomRecord {
-    return this.deleting.has(r.spec.id) ? { ...r, status: 'stopping' } : r;
+    return this.deleting.has(r.spec.id) ? withFailure({ ...r, status: 'stopping' }) : r;
   }
 }

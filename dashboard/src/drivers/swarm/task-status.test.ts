@@ -43,13 +43,19 @@ describe('statusFromTaskState', () => {
 });
 
 describe('taskFailure', () => {
-  it('the engine’s error, else its message, else the state; null while the task lives', () => {
+  it('the state and the engine’s error, else its message; null while the task lives', () => {
     expect(taskFailure(task('failed', { Status: { State: 'failed', Err: 'task: non-zero exit (1)' } }))).toBe(
-      'task: non-zero exit (1)',
+      'task failed: task: non-zero exit (1)',
     );
     expect(taskFailure(task('rejected', { Status: { State: 'rejected', Message: 'no such image' } }))).toBe(
-      'no such image',
+      'task rejected: no such image',
     );
+    // the engine's words, bounded and without what looks like a secret
+    const long = taskFailure(
+      task('rejected', { Status: { State: 'rejected', Err: `bad env SECRET=x ${'y'.repeat(500)}` } }),
+    )!;
+    expect(long).toMatch(/^task rejected: bad env SECRET=\[redacted\] y+…$/);
+    expect(long.length).toBe(200);
     expect(taskFailure(task('orphaned'))).toBe('task orphaned');
     expect(taskFailure(task('running'))).toBeNull();
     expect(taskFailure(undefined)).toBeNull();
@@ -68,11 +74,18 @@ describe('recordFromService', () => {
       agentUrl: 'http://boxroom-ci-r1:9000',
     });
     expect(recordFromService(service, [], ctx())).toMatchObject({ status: 'starting', agentUrl: null });
+    // a failed task says why; a live one has no failure at all
+    expect(recordFromService(service, [task('running')], ctx())).not.toHaveProperty('failure');
+    const failed = task('failed', { Status: { State: 'failed', Err: 'task: non-zero exit (137)' } });
+    expect(recordFromService(service, [failed], ctx())).toMatchObject({
+      status: 'failed',
+      failure: 'task failed: task: non-zero exit (137)',
+    });
   });
 
   it('a room on a down node is failed and unreachable, whatever its task still says', () => {
     const r = recordFromService(service, [task('running')], ctx({ down: new Map([['n1', 'host-2']]) }));
-    expect(r).toMatchObject({ status: 'failed', agentUrl: null });
+    expect(r).toMatchObject({ status: 'failed', agentUrl: null, failure: 'node host-2 is down' });
   });
 
   it('null for a service whose labels are no room', () => {

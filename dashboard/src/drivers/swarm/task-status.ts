@@ -1,5 +1,6 @@
 import type { RoomRecord, RoomStatus } from '../../rooms/room-driver.js';
 import { fromLabels } from '../docker/labels.js';
+import { failureText, withFailure } from '../room-failure.js';
 import { agentUrlOf } from './service-spec.js';
 
 /** The fields of a swarm task that the driver reads (GET /tasks). */
@@ -43,11 +44,17 @@ export function statusFromTaskState(state: string | undefined, agentSaidReady = 
   return 'failed'; // complete, shutdown, failed, rejected, orphaned, remove
 }
 
-/** Why a task ended, in the engine's words; null while it has not. */
+/** Why a task ended: its state and the engine's error (else its message); null while it has not. */
 export function taskFailure(task: SwarmTaskInfo | undefined): string | null {
   const state = task?.Status?.State;
   if (!task || state === undefined || STARTING.has(state) || state === 'running') return null;
-  return task.Status?.Err || task.Status?.Message || `task ${state}`;
+  const detail = task.Status?.Err || task.Status?.Message;
+  return failureText(detail ? `task ${state}: ${detail}` : `task ${state}`);
+}
+
+/** What fails every room of a node that is down (the manager hears nothing more from its tasks). */
+export function nodeDownFailure(hostname: string): string {
+  return `node ${hostname} is down`;
 }
 
 /** The task that is the room now: the newest (a service with restart none has one, but a scale or update may add one). */
@@ -72,9 +79,11 @@ export function recordFromService(
   if (!spec) return null;
   const task = currentTask(tasks);
   const state = task?.Status?.State;
-  const nodeDown = task?.NodeID !== undefined && ctx.downNodes.has(task.NodeID);
+  const downHost = task?.NodeID === undefined ? undefined : ctx.downNodes.get(task.NodeID);
+  const nodeDown = downHost !== undefined;
   const status: RoomStatus = nodeDown ? 'failed' : statusFromTaskState(state, ctx.agentSaidReady(spec.id));
   // the name resolves once the task is attached to the overlay, which is before it starts
   const reachable = !nodeDown && (state === 'starting' || state === 'running');
-  return { spec, status, agentUrl: reachable ? agentUrlOf(ctx.instance, spec.id) : null };
+  const record = { spec, status, agentUrl: reachable ? agentUrlOf(ctx.instance, spec.id) : null };
+  return withFailure(record, nodeDown ? nodeDownFailure(downHost) : taskFailure(task));
 }
