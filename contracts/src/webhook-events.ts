@@ -24,8 +24,11 @@ export type WebhookEvent =
       data:
         | { cause: 'request'; by: string }
         | { cause: 'expired'; reason: ExpiryReason }
-        /** the room failed (its desktop could not come back) and stayed failed for the grace period */
-        | { cause: 'failed'; failedAt: number };
+        /**
+         * the room failed (its desktop could not come back) and stayed failed for the grace period;
+         * `failure`: why, as the Room answer's `failure` said (null: the runtime did not say)
+         */
+        | { cause: 'failed'; failedAt: number; failure?: string | null };
     })
   | (WebhookBase & {
       type: 'control.changed';

@@ -68,7 +68,13 @@ describe('RoomManager', () => {
     const dead = await rooms.create(OPERATOR, {});
     const back = await rooms.create(OPERATOR, {});
     sent.length = 0;
-    driver.setStatus(dead.id, 'failed');
+    driver.setStatus(dead.id, 'failed', 'the room agent was killed by SIGKILL');
+    // the API says why, for the failed room only
+    expect(await rooms.get(OPERATOR, dead.id)).toMatchObject({
+      status: 'failed',
+      failure: 'the room agent was killed by SIGKILL',
+    });
+    expect(await rooms.get(OPERATOR, back.id)).not.toHaveProperty('failure');
     await rooms.removeFailed(dead.id, 1234);
     // one that came back meanwhile stays
     await rooms.removeFailed(back.id, 1234);
@@ -80,7 +86,7 @@ describe('RoomManager', () => {
         type: 'room.deleted',
         at: 5000,
         room: dead.id,
-        data: { cause: 'failed', failedAt: 1234 },
+        data: { cause: 'failed', failedAt: 1234, failure: 'the room agent was killed by SIGKILL' },
       },
     ]);
   });

@@ -254,10 +254,11 @@ export class RoomManager {
   async removeFailed(id: string, failedAt: number): Promise<void> {
     const record = await this.deps.driver.get(id);
     if (!record || record.status !== 'failed') return;
-    this.deps.log.warn({ room: id, failedAt }, 'room failed and did not come back: deleting');
+    const failure = record.failure ?? null;
+    this.deps.log.warn({ room: id, failedAt, failure }, 'room failed and did not come back: deleting');
     await this.tearDown(record);
     this.deps.log.info({ room: id, reason: 'failed' }, 'room deleted');
-    this.webhooks.emit(roomEvents.failed(id, this.now(), failedAt));
+    this.webhooks.emit(roomEvents.failed(id, this.now(), failedAt, failure));
     await this.audit.record('system', 'room.expire', id, 'ok', { reason: 'failed' }, `${id}.expire`);
   }
 

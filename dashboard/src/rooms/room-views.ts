@@ -76,6 +76,8 @@ export class RoomViews {
       profile: spec.profile ?? null,
       ...(can(p, 'invite', spec) ? { links: this.d.links(spec.id) } : {}),
       ...(r.stale ? { stale: true } : {}),
+      // why it failed: failed rooms only, so a room that recovers has none
+      ...(r.status === 'failed' ? { failure: r.failure ?? null } : {}),
     };
   }
 

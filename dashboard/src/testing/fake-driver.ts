@@ -9,6 +9,7 @@ import {
   type RoomSpec,
   type RoomStatus,
 } from '../rooms/room-driver.js';
+import { withFailure } from '../drivers/room-failure.js';
 
 /** Profiles' homes in memory: made by a room's create, measured as 1 KiB, removed on request. */
 export class MemoryProfiles implements ProfileStorage {
@@ -70,8 +71,9 @@ export class FakeDriver extends EventEmitter<DriverEvents> implements RoomDriver
 
   async close(): Promise<void> {}
 
-  setStatus(id: string, status: RoomStatus): void {
+  /** `failure`: why, for a failed room (the drivers' `withFailure` drops it for any other status) */
+  setStatus(id: string, status: RoomStatus, failure?: string | null): void {
     const r = this.rooms.get(id);
-    if (r) this.rooms.set(id, { ...r, status });
+    if (r) this.rooms.set(id, withFailure({ ...r, status }, failure));
   }
 }

@@ -40,8 +40,8 @@ export const roomEvents = {
     deleted(room, at, { cause: 'request', by }),
   expired: (room: string, at: number, reason: ExpiryReason): WebhookEvent =>
     deleted(room, at, { cause: 'expired', reason }),
-  failed: (room: string, at: number, failedAt: number): WebhookEvent =>
-    deleted(room, at, { cause: 'failed', failedAt }),
+  failed: (room: string, at: number, failedAt: number, failure: string | null): WebhookEvent =>
+    deleted(room, at, { cause: 'failed', failedAt, failure }),
   control: (room: string, c: ControlChange): WebhookEvent => ({
     id: `${room}.control.${c.seq}`,
     type: 'control.changed',
