@@ -33,7 +33,8 @@ beforeAll(async () => {
   dash = await DashboardProcess.start({
     driver: 'local',
     env: {
-      BOXROOM_FAILED_ROOM_GRACE_S: '2',
+      // long enough for the dashboard page (it polls every 2 s) to show the failed room's card
+      BOXROOM_FAILED_ROOM_GRACE_S: '4',
       BOXROOM_ROOM_POLL_MS: '250',
       BOXROOM_WEBHOOK_URL: `http://127.0.0.1:${port}/hook`,
       BOXROOM_LOG_LEVEL: 'warn',
@@ -68,15 +69,27 @@ describe('a room whose agent died', () => {
     await page.locator('br-join-form button[type=submit]').click();
     await page.locator('br-video-stage').waitFor();
 
+    // and the operator on the dashboard page, where the room's card shows why it failed
+    const admin = await (await browser!.newContext()).newPage();
+    await admin.goto(dash!.url + '/');
+    await admin.locator('br-sign-in input[name=token]').fill(dash!.adminToken);
+    await admin.locator('br-sign-in button[type=submit]').click();
+    const card = admin.locator(`br-room-card article[data-room="${id}"]`);
+    await card.locator('[data-status=ready]').waitFor({ timeout: 15_000 });
+
     const pid = dash!.localRoom(id).pid!;
     process.kill(-pid, 'SIGKILL');
     for (let i = 0; i < 100 && alive(pid); i++) await new Promise((r) => setTimeout(r, 50));
-    let status = '';
-    for (let i = 0; i < 100 && status !== 'failed'; i++) {
-      status = (await dash!.api<{ status: string }>('GET', `/api/rooms/${id}`)).body.status;
-      if (status !== 'failed') await new Promise((r) => setTimeout(r, 50));
+    let room = { status: '', failure: undefined as string | null | undefined };
+    for (let i = 0; i < 100 && room.status !== 'failed'; i++) {
+      room = (await dash!.api<typeof room>('GET', `/api/rooms/${id}`)).body;
+      if (room.status !== 'failed') await new Promise((r) => setTimeout(r, 50));
     }
-    expect(status).toBe('failed');
+    expect(room).toMatchObject({ status: 'failed', failure: 'the room agent was killed by SIGKILL' });
+    await card.locator('.failure').waitFor({ timeout: 5_000 });
+    expect(await card.locator('.failure').textContent()).toContain(
+      'Why it failed: the room agent was killed by SIGKILL',
+    );
 
     const ws = new WebSocket(`${dash!.url.replace('http', 'ws')}/rooms/${id}/session?token=x`);
     const closed = await new Promise<{ code: number; reason: string }>((r) =>
@@ -101,6 +114,10 @@ describe('a room whose agent died', () => {
     expect(gone).toBe(true);
     await expect
       .poll(() => events.find((e) => e.type === 'room.deleted' && e.room === id), { timeout: 5000 })
-      .toMatchObject({ type: 'room.deleted', room: id, data: { cause: 'failed' } });
+      .toMatchObject({
+        type: 'room.deleted',
+        room: id,
+        data: { cause: 'failed', failure: 'the room agent was killed by SIGKILL' },
+      });
   }, 60_000);
 });

@@ -154,7 +154,7 @@ export class BrRoomCard extends LitElement {
             : html`<div class="placeholder">
                 ${r.status === 'starting' ? html`<span class="spinner"></span> Starting the desktop…` : nothing}
                 ${r.status === 'ready' ? html`<span class="spinner"></span> Loading preview…` : nothing}
-                ${r.status === 'failed' ? html`The room failed to start` : nothing}
+                ${r.status === 'failed' ? html`The room failed` : nothing}
                 ${r.status === 'stopping' ? html`<span class="spinner"></span> Stopping…` : nothing}
               </div>`
         }
@@ -170,6 +170,13 @@ export class BrRoomCard extends LitElement {
           <span>viewers <b class="viewers">${r.viewers ?? '–'}</b></span>
           <span>control <b class="controller">${controller}</b></span>
         </div>
+        ${
+          r.status === 'failed'
+            ? html`<p class="error failure" role="status">
+                ${r.failure ? `Why it failed: ${r.failure}` : 'Its runtime did not say why it failed.'}
+              </p>`
+            : nothing
+        }
         ${
           r.agentProtocol?.compatible === false
             ? html`<p class="error other-protocol" role="status">

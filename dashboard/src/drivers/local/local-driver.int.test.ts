@@ -171,10 +171,16 @@ describe('local driver + real room agent, through the dashboard API and proxy', 
     // the agent, Xvfb, PulseAudio, the window manager, the app, x11vnc, ffmpeg
     expect((await processesOfRoom(runDir)).length).toBeGreaterThan(4);
     process.kill(pid, 'SIGKILL');
-    while ((await app.inject({ url: `/api/rooms/${room.id}`, headers: ADMIN })).json().status !== 'failed') {
+    let failed: { status: string; failure?: string | null };
+    while (
+      (failed = (await app.inject({ url: `/api/rooms/${room.id}`, headers: ADMIN })).json()).status !==
+      'failed'
+    ) {
       expect(Date.now() - t0, 'room not failed').toBeLessThan(40_000);
       await new Promise((r) => setTimeout(r, 50));
     }
+    // the API says why, in the runtime's words
+    expect(failed.failure).toBe('the room agent was killed by SIGKILL');
     const deadline = Date.now() + 10_000;
     while ((await processesOfRoom(runDir)).length && Date.now() < deadline)
       await new Promise((r) => setTimeout(r, 100));
