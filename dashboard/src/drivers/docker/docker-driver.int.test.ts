@@ -208,6 +208,15 @@ describe('docker driver (real engine, real room image)', () => {
     });
     expect(await stranger.list()).toEqual([]);
 
+    // Killed behind the dashboard's back: failed, and why in the engine's words (the die event's exit code)
+    const [container] = await docker.listContainers({ filters: { label: labelFilter(instance, spec.id) } });
+    await docker.getContainer(container!.Id).kill({ signal: 'SIGKILL' });
+    await expect.poll(async () => (await second.get(spec.id))?.status, { timeout: 10_000 }).toBe('failed');
+    expect(await second.get(spec.id)).toMatchObject({
+      agentUrl: null,
+      failure: 'the container exited with code 137 (SIGKILL)',
+    });
+
     const t1 = Date.now();
     await second.delete(spec.id);
     console.log(`delete: ${Date.now() - t1} ms`);
