@@ -63,6 +63,7 @@ export function exitFailure(what: string, code: number | null, signal: string | 
 export function withFailure(r: RoomRecord, failure?: string | null): RoomRecord {
   if (r.status === 'failed') return { ...r, failure: failureText(failure ?? r.failure) };
   if (r.failure === undefined) return r;
-  const { failure: _dropped, ...rest } = r;
+  const rest = { ...r };
+  delete rest.failure;
   return rest;
 }
