@@ -187,6 +187,29 @@ describe('rooms API', () => {
     });
   });
 
+  it('a failed room says why, in the list and alone; others have no failure; a recovered room drops it', async () => {
+    const room = (await create()).json();
+    const other = (await create()).json();
+    t.driver.setStatus(room.id, 'failed', 'the room agent was killed by SIGKILL');
+    const get = async (id: string) =>
+      (await t.app.inject({ method: 'GET', url: `/api/rooms/${id}`, headers: t.admin })).json();
+    expect(await get(room.id)).toMatchObject({
+      status: 'failed',
+      failure: 'the room agent was killed by SIGKILL',
+    });
+    expect(await get(other.id)).not.toHaveProperty('failure');
+    const list = (await t.app.inject({ method: 'GET', url: '/api/rooms', headers: t.admin })).json().rooms;
+    expect(list.map((r: { failure?: string }) => r.failure)).toEqual([
+      'the room agent was killed by SIGKILL',
+      undefined,
+    ]);
+    t.driver.setStatus(room.id, 'ready');
+    expect(await get(room.id)).not.toHaveProperty('failure');
+    // failed again, and the runtime did not say why
+    t.driver.setStatus(room.id, 'failed');
+    expect(await get(room.id)).toMatchObject({ status: 'failed', failure: null });
+  });
+
   it('an agent that does not answer gives nulls, not an error', async () => {
     t.driver.agentUrl = 'http://127.0.0.1:9';
     const room = (await create()).json();
@@ -305,6 +328,9 @@ describe('ops routes', () => {
     expect(
       spec.paths['/api/rooms'].post.requestBody.content['application/json'].schema.properties.fps.maximum,
     ).toBe(60);
+    // Room's failure, as contracts define it
+    const failure = (await t.app.inject('/openapi.json')).body.match(/"failure":\{[^}]*\}/)?.[0];
+    expect(failure).toContain('"maxLength":200');
     for (const path of ['/docs/', '/docs/static/swagger-ui.css', '/docs/static/logo.svg'])
       expect((await t.app.inject(path)).statusCode, path).toBe(200);
   });
