@@ -79,7 +79,7 @@ export class DockerRoomDriver extends EventEmitter<DriverEvents> implements Room
         const c = (await this.listContainers(id))[0];
         const r = c ? recordFromSummary(c, this.o, this.ready.saidReady) : null;
         // one inspect the first time a failed room is read: a restarted dashboard learns why too
-        if (r?.status === 'failed' && !this.failures.has(id)) await this.learnFailure(id, c!.Id);
+        if (r?.status === 'failed' && !this.failures.has(id)) await this.learnFailure(id, c!.Id, r.failure);
         return r && this.withNotedFailure(r);
       },
       view: (r) => this.withNotedFailure(this.withDeleting(r)),
@@ -265,7 +265,8 @@ export class DockerRoomDriver extends EventEmitter<DriverEvents> implements Room
     return containers.flatMap((c) => {
       const r = recordFromSummary(c, this.o, this.ready.saidReady);
       if (!r) this.log.warn({ container: c.Id }, 'container with unreadable room labels, ignored');
-      if (r?.status === 'failed' && !this.failures.has(r.spec.id)) void this.learnFailure(r.spec.id, c.Id);
+      if (r?.status === 'failed' && !this.failures.has(r.spec.id))
+        void this.learnFailure(r.spec.id, c.Id, r.failure);
       return r ? [this.withNotedFailure(this.withDeleting(r))] : [];
     });
   }
@@ -285,13 +286,17 @@ export class DockerRoomDriver extends EventEmitter<DriverEvents> implements Room
     return r.status === 'failed' && noted ? withFailure(r, noted) : r;
   }
 
-  /** Asks the engine why a room's container failed (one inspect; an engine that does not say changes nothing). */
-  private async learnFailure(id: string, containerId: string): Promise<void> {
+  /**
+   * Asks the engine why a room's container failed (one inspect); `known`: what was heard so far, kept
+   * when the inspect says nothing more, so a room is inspected once. An engine that does not answer
+   * changes nothing (the next read asks again).
+   */
+  private async learnFailure(id: string, containerId: string, known?: string | null): Promise<void> {
     try {
       const info = await withDeadline('inspect', DEADLINE.inspect, (abortSignal) =>
         this.docker.getContainer(containerId).inspect({ abortSignal }),
       );
-      const failure = failureFromInspect(info.State as InspectedState);
+      const failure = failureFromInspect(info.State as InspectedState) ?? known;
       if (!failure || this.announced.get(id) === 'stopping') return;
       this.failures.set(id, failure);
       if (this.announced.get(id) === 'failed') this.reads.cache.setStatus(id, 'failed', failure);
