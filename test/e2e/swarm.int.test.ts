@@ -32,7 +32,7 @@ import { sleep } from '../support/processes.js';
 import { SwarmCluster, swarmClusterMissing } from '../support/swarm-cluster.js';
 import { DashboardBundle, SwarmDashboard } from '../support/swarm-dashboard.js';
 import { SwarmPostgres } from '../support/swarm-postgres.js';
-import { hostAddresses, SwarmSecrets, tcpProbe } from '../support/swarm-services.js';
+import { hostAddresses, lookup, SwarmSecrets, tcpProbe } from '../support/swarm-services.js';
 
 const run = promisify(execFile);
 const missing = await swarmClusterMissing();
@@ -40,6 +40,8 @@ if (missing) console.warn(`swarm.int.test.ts skipped: ${missing}`);
 
 const ROOM_IMAGE = process.env.ROOM_IMAGE || 'boxroom/room:latest';
 const ADMIN_TOKEN = `swarm-admin-${randomBytes(12).toString('hex')}`;
+/** A name only the world's DNS knows (the dashboard resolves it where the machine has DNS at all). */
+const EXTERNAL_NAME = 'deb.debian.org';
 /** What the dashboard's lease runner logs when a replica starts a singleton job. */
 const LEASE_WON = 'lease won: job started here';
 
@@ -57,6 +59,8 @@ describe.skipIf(missing !== null)('swarm driver on two nodes, two dashboard repl
   const secrets = new SwarmSecrets();
   const streams: IncomingMessage[] = [];
   const sockets: WebSocket[] = [];
+  /** built while the cluster starts; disposed in afterAll whatever failed before it was awaited */
+  let building: Promise<DashboardBundle> | undefined;
   let bundle: DashboardBundle | undefined;
   let pg: SwarmPostgres | undefined;
   let a: SwarmDashboard | undefined;
@@ -146,7 +150,7 @@ describe.skipIf(missing !== null)('swarm driver on two nodes, two dashboard repl
     ]);
     // the dashboards and PostgreSQL run on the manager, which has the images: the worker gets them meanwhile
     const copying = cluster.copyImages([ROOM_IMAGE]);
-    const building = DashboardBundle.build();
+    building = DashboardBundle.build();
     // awaited below; whatever fails first must not leave the others unhandled
     for (const p of [networks, made, copying, building]) p.catch(() => undefined);
     const [adminToken, signingKey, inviteKey, pgPassword] = await made;
@@ -203,7 +207,7 @@ describe.skipIf(missing !== null)('swarm driver on two nodes, two dashboard repl
       for (const d of [b, a]) await d?.dispose();
       await pg?.dispose();
       await secrets.removeAll();
-      await bundle?.dispose();
+      await (bundle ?? (await building?.catch(() => undefined)))?.dispose();
       mark('services disposed');
     } finally {
       try {
@@ -266,16 +270,22 @@ describe.skipIf(missing !== null)('swarm driver on two nodes, two dashboard repl
     const roomContainer = (
       await run('docker', ['ps', '-q', '--filter', `label=io.boxroom.room.id=${onManager.id}`])
     ).stdout.trim();
-    const [fromRoom, fromDashboard] = await Promise.all([
+    const dashContainer = await B().container();
+    const [fromRoom, fromDashboard, roomDns, dashDns] = await Promise.all([
       tcpProbe(roomContainer, 'boxroom-desktop', targets),
-      tcpProbe(await B().container(), '1000', targets),
+      tcpProbe(dashContainer, '1000', targets),
+      // nor does a name off the overlay resolve there (the resolver would be a way out for data)
+      lookup(roomContainer, 'boxroom-desktop', EXTERNAL_NAME),
+      lookup(dashContainer, '1000', EXTERNAL_NAME),
     ]);
     console.info(
-      `swarm.int egress: room ${JSON.stringify(fromRoom)} dashboard ${JSON.stringify(fromDashboard)}`,
+      `swarm.int egress: room ${JSON.stringify(fromRoom)} dashboard ${JSON.stringify(fromDashboard)}; ` +
+        `${EXTERNAL_NAME}: room ${roomDns}, dashboard ${dashDns}`,
     );
     expect(all).toContain('198.18.100.1');
     for (const r of fromRoom) expect(r.result, r.host).not.toMatch(/^connected/);
     expect(fromDashboard.find((r) => r.host === gwbridge)?.result).toBe('connected host');
+    expect(roomDns).not.toMatch(/^resolved/);
     mark('egress checked');
 
     // A crashes: nothing released, its leases run out

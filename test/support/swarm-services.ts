@@ -98,3 +98,23 @@ export async function hostAddresses(): Promise<{ all: string[]; gwbridge: string
   const gwbridge = stdout.trim();
   return { all: [...new Set([...all, gwbridge])], gwbridge };
 }
+
+/**
+ * A name asked of the container's resolver (its resolv.conf's, the engine's on 127.0.0.11), as
+ * `user`: `resolved <address>`, else the error code. One try of 1.5 s: a resolver that cannot forward
+ * would hold getaddrinfo's retries for 10 s.
+ */
+export async function lookup(container: string, user: string, name: string): Promise<string> {
+  const { stdout } = await run('docker', [
+    'exec',
+    '-u',
+    user,
+    container,
+    'node',
+    '-e',
+    "new (require('dns').Resolver)({ timeout: 1500, tries: 1 }).resolve4(process.argv[1], " +
+      "(e, a) => console.log(e ? e.code || 'error' : 'resolved ' + a[0]))",
+    name,
+  ]);
+  return stdout.trim();
+}
