@@ -1,10 +1,12 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { until } from './agent-helpers.js';
+import { sleep } from './processes.js';
 import { taskContainer } from './swarm-services.js';
 
 const run = promisify(execFile);
 const PG_READY_MS = 60_000;
+const PG_POLL_MS = 300;
 
 export interface SwarmPostgresOptions {
   /** names the service */
@@ -64,15 +66,19 @@ export class SwarmPostgres {
       image,
     ]);
     const pg = new SwarmPostgres(service);
-    // on TCP: the first start's private server has no TCP listener, only the real one answers
+    // on TCP: the first start's private server has no TCP listener, only the real one answers.
+    // Every 300 ms: each try is two docker CLI runs, on cores the image copy and initdb need.
     await until(
       async () => {
         const c = await taskContainer(service);
-        if (!c) return false;
-        return run('docker', ['exec', c, 'pg_isready', '-q', '-h', '127.0.0.1']).then(
-          () => true,
-          () => false,
-        );
+        const ready =
+          c !== null &&
+          (await run('docker', ['exec', c, 'pg_isready', '-q', '-h', '127.0.0.1']).then(
+            () => true,
+            () => false,
+          ));
+        if (!ready) await sleep(PG_POLL_MS);
+        return ready;
       },
       PG_READY_MS,
       'PostgreSQL to accept connections',
