@@ -65,6 +65,7 @@ describe.skipIf(missing !== null)('swarm driver on two nodes, two dashboard repl
   let pg: SwarmPostgres | undefined;
   let a: SwarmDashboard | undefined;
   let b: SwarmDashboard | undefined;
+  let startingB: Promise<SwarmDashboard> | undefined;
   let listener: Server | undefined;
   const t0 = Date.now();
   const timings: Record<string, number> = {};
@@ -148,7 +149,8 @@ describe.skipIf(missing !== null)('swarm driver on two nodes, two dashboard repl
       secrets.create(`${cluster.prefix}-invite-key`, randomBytes(32).toString('base64')),
       secrets.create(`${cluster.prefix}-pg-password`, randomBytes(24).toString('hex')),
     ]);
-    // the dashboards and PostgreSQL run on the manager, which has the images: the worker gets them meanwhile
+    // the dashboards and PostgreSQL run on the manager, which has the images: the worker gets the
+    // room's meanwhile (started later, it slowed the dashboards' start more than it spares initdb)
     const copying = cluster.copyImages([ROOM_IMAGE]);
     building = DashboardBundle.build();
     // awaited below; whatever fails first must not leave the others unhandled
@@ -191,8 +193,12 @@ describe.skipIf(missing !== null)('swarm driver on two nodes, two dashboard repl
     // A first, alone: it takes every singleton lease
     await untilLeaseWon(A(), 'reaper', 15_000);
     mark('dashboard A');
-    b = await replica('dashboard-b');
-    mark('dashboard B');
+    // then B, while the rooms are made through A (the test awaits it before it uses B)
+    startingB = replica('dashboard-b');
+    startingB.then(
+      (d) => (b = d),
+      () => undefined,
+    );
     const [copied] = await copying;
     mark('image');
     console.info(`swarm.int: ${ROOM_IMAGE} copied to the worker in ${copied!.ms} ms`);
@@ -204,6 +210,7 @@ describe.skipIf(missing !== null)('swarm driver on two nodes, two dashboard repl
     listener?.close();
     try {
       // the rooms through B first (A may be dead), then the services, then what they used
+      await startingB?.catch(() => undefined);
       for (const d of [b, a]) await d?.dispose();
       await pg?.dispose();
       await secrets.removeAll();
@@ -221,7 +228,6 @@ describe.skipIf(missing !== null)('swarm driver on two nodes, two dashboard repl
   }, 180_000);
 
   it('spreads rooms over both nodes, fences them, survives a replica crash and a lost node', async () => {
-    expect(await leaseWon(B(), 'reaper')).toBe(false);
     const rooms: Room[] = [];
     const nodes = new Set<string>();
     // fewest rooms first: two rooms land on two nodes; a few more at most if another create raced
@@ -246,6 +252,10 @@ describe.skipIf(missing !== null)('swarm driver on two nodes, two dashboard repl
         );
       });
     mark('rooms ready');
+    b = await startingB;
+    mark('dashboard B');
+    // A took every lease before B started: B runs no singleton job yet
+    expect(await leaseWon(B(), 'reaper')).toBe(false);
     const on = async (nodeId: string) =>
       (await Promise.all(rooms.map(async (r) => ((await nodeOf(r.id)) === nodeId ? r : null)))).find(
         Boolean,
