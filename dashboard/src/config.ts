@@ -46,6 +46,8 @@ export interface DockerConfig {
 /** The swarm driver's own settings (image, instance and limits are DockerConfig's). */
 export interface SwarmConfig {
   readonly network: string;
+  /** `none`: the rooms' overlay is internal (drivers/swarm/rooms-network.ts) */
+  readonly egress: 'none' | 'open';
   readonly constraints: readonly string[];
   readonly maxRoomsPerNode: number;
   readonly reserveCpus: number;
@@ -216,6 +218,7 @@ function dockerConfig(v: Values): DockerConfig {
 function swarmConfig(v: Values): SwarmConfig {
   return Object.freeze({
     network: v.BOXROOM_SWARM_NETWORK,
+    egress: v.BOXROOM_SWARM_EGRESS,
     constraints: v.BOXROOM_SWARM_CONSTRAINTS,
     maxRoomsPerNode: v.BOXROOM_SWARM_MAX_ROOMS_PER_NODE,
     reserveCpus: v.BOXROOM_SWARM_RESERVE_CPUS,

@@ -12,6 +12,13 @@ export const SWARM_ROOM_SETTINGS = {
     processes: dash,
     doc: 'swarm rooms: the attachable overlay network rooms and dashboards share (created when missing); dashboards reach agents on it by service name',
   },
+  BOXROOM_SWARM_EGRESS: {
+    type: 'enum',
+    values: ['none', 'open'],
+    default: 'none',
+    processes: dash,
+    doc: 'swarm rooms: `none` makes the rooms network internal (a room reaches the overlay only: not its node, private networks, metadata or the internet); `open` leaves it as the engine makes it (docs/security.md, "Swarm rooms"). An existing network whose fence differs stops the start',
+  },
   BOXROOM_SWARM_CONSTRAINTS: {
     type: 'list',
     processes: dash,

@@ -7,38 +7,21 @@ import { promisify } from 'node:util';
 import { until } from './agent-helpers.js';
 import { callApi, REPO } from './dashboard-process.js';
 import { freePort } from './processes.js';
+import { taskContainer } from './swarm-services.js';
 
 const run = promisify(execFile);
 
-export interface SwarmDashboardOptions {
-  /** names the service, the rooms' instance label */
-  prefix: string;
-  /** the attachable overlay the dashboard and the rooms share */
-  network: string;
-  roomImage: string;
-  adminToken: string;
-  env?: Record<string, string>;
-}
-
 /**
- * The dashboard as a swarm service on the manager: the boxroom/dashboard image (node, entrypoint,
- * web UI) running this checkout's dashboard bundle, bind-mounted, so the test needs no image build
- * to run the current code. On the rooms' overlay (it reaches agents there by service name), its port
- * published in `mode: host` (no ingress mesh: this kernel has no IPVS), the engine's socket mounted.
+ * This checkout's dashboard bundle, built once for every replica of a test: one file with its
+ * dependencies, as the image's own (scripts/images.sh builds it so), and the image it runs in.
  */
-export class SwarmDashboard {
+export class DashboardBundle {
   private constructor(
-    readonly service: string,
-    readonly port: number,
-    readonly adminToken: string,
-    private readonly bundleDir: string,
+    readonly dir: string,
+    readonly image: string,
   ) {}
 
-  get url(): string {
-    return `http://127.0.0.1:${this.port}`;
-  }
-
-  static async start(o: SwarmDashboardOptions): Promise<SwarmDashboard> {
+  static async build(): Promise<DashboardBundle> {
     const image = process.env.DASHBOARD_IMAGE || 'boxroom/dashboard:latest';
     const hasImage = await run('docker', ['image', 'inspect', image]).then(
       () => true,
@@ -47,50 +30,76 @@ export class SwarmDashboard {
     if (!hasImage)
       await run('bash', ['scripts/images.sh'], {
         cwd: REPO,
-        env: { ...process.env, DASHBOARD_IMAGE: image },
+        env: { ...process.env, IMAGES: 'dashboard', DASHBOARD_IMAGE: image },
         timeout: 900_000,
       });
-    const bundleDir = await mkdtemp(join(tmpdir(), 'boxroom-swarm-dash-'));
+    const dir = await mkdtemp(join(tmpdir(), 'boxroom-swarm-dash-'));
     try {
-      return await SwarmDashboard.run(o, image, bundleDir);
+      await run(
+        process.execPath,
+        ['scripts/build.mjs', '--standalone', '--only=dashboard', `--outdir=${dir}`],
+        { cwd: REPO, timeout: 120_000 },
+      );
     } catch (err) {
-      await rm(bundleDir, { recursive: true, force: true });
+      await rm(dir, { recursive: true, force: true });
       throw err;
     }
+    return new DashboardBundle(dir, image);
   }
 
-  private static async run(
-    o: SwarmDashboardOptions,
-    image: string,
-    bundleDir: string,
-  ): Promise<SwarmDashboard> {
-    // one file with its dependencies, as the image's own (scripts/images.sh builds it so)
-    await run(
-      process.execPath,
-      ['scripts/build.mjs', '--standalone', '--only=dashboard', `--outdir=${bundleDir}`],
-      {
-        cwd: REPO,
-        timeout: 120_000,
-      },
-    );
+  get dist(): string {
+    return join(this.dir, 'dashboard/dist');
+  }
+
+  async dispose(): Promise<void> {
+    await rm(this.dir, { recursive: true, force: true });
+  }
+}
+
+export interface SwarmDashboardOptions {
+  /** the rooms' instance label; with `name`, the service's name */
+  prefix: string;
+  /** this replica's name (`dashboard-a`) */
+  name: string;
+  bundle: DashboardBundle;
+  /** the rooms' overlay first, then any the dashboard needs besides (its egress, the database's) */
+  networks: readonly string[];
+  roomImage: string;
+  adminToken: string;
+  /** swarm secrets by the file name they get in /run/secrets/; the env's *_FILE settings name them */
+  secrets: Readonly<Record<string, string>>;
+  env?: Record<string, string>;
+}
+
+/**
+ * A dashboard replica as a swarm service on the manager: the boxroom/dashboard image (node,
+ * entrypoint, web UI) running this checkout's bundle, bind-mounted, so the test needs no image build
+ * to run the current code. On the rooms' overlay (it reaches agents there by service name), its port
+ * published in `mode: host` (no ingress mesh: this kernel has no IPVS), the engine's socket mounted.
+ */
+export class SwarmDashboard {
+  private constructor(
+    readonly service: string,
+    readonly port: number,
+    readonly adminToken: string,
+  ) {}
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  static async start(o: SwarmDashboardOptions): Promise<SwarmDashboard> {
     const port = await freePort();
-    const service = `${o.prefix}-dashboard`;
-    // the admin token as a swarm secret (the entrypoint reads BOXROOM_ADMIN_TOKEN_FILE), by stdin:
-    // never on a command line, where `ps` would show it
-    const secret = `${service}-admin-token`;
-    const creating = run('docker', ['secret', 'create', secret, '-']);
-    creating.child.stdin?.end(o.adminToken);
-    await creating;
+    const service = `${o.prefix}-${o.name}`;
     const env = {
       BOXROOM_DRIVER: 'swarm',
       BOXROOM_DOCKER_INSTANCE: o.prefix,
       BOXROOM_DOCKER_IMAGE: o.roomImage,
-      BOXROOM_SWARM_NETWORK: o.network,
-      BOXROOM_ADMIN_TOKEN_FILE: '/run/secrets/admin-token',
+      BOXROOM_SWARM_NETWORK: o.networks[0]!,
       BOXROOM_LOG_LEVEL: 'info',
       ...o.env,
     };
-    const dist = join(bundleDir, 'dashboard/dist');
+    const dist = o.bundle.dist;
     await run('docker', [
       'service',
       'create',
@@ -99,8 +108,7 @@ export class SwarmDashboard {
       service,
       '--constraint',
       'node.role==manager',
-      '--network',
-      o.network,
+      ...o.networks.flatMap((n) => ['--network', n]),
       '--publish',
       `mode=host,target=8080,published=${port}`,
       '--mount',
@@ -115,16 +123,18 @@ export class SwarmDashboard {
       '1000:1000',
       '--group',
       String(statSync('/var/run/docker.sock').gid),
-      '--secret',
-      `source=${secret},target=admin-token,uid=1000,gid=1000,mode=0400`,
+      ...Object.entries(o.secrets).flatMap(([target, source]) => [
+        '--secret',
+        `source=${source},target=${target},uid=1000,gid=1000,mode=0400`,
+      ]),
       '--restart-condition',
       'none',
       // the test asks /healthz itself; the image's 10 s check would only delay `running`
       '--no-healthcheck',
       ...Object.entries(env).flatMap(([k, v]) => ['--env', `${k}=${v}`]),
-      image,
+      o.bundle.image,
     ]);
-    const d = new SwarmDashboard(service, port, o.adminToken, bundleDir);
+    const d = new SwarmDashboard(service, port, o.adminToken);
     await until(
       () =>
         fetch(`${d.url}/healthz`).then(
@@ -132,7 +142,7 @@ export class SwarmDashboard {
           () => false,
         ),
       60_000,
-      'the dashboard service to answer /healthz',
+      `the ${o.name} service to answer /healthz`,
     ).catch(async (err: unknown) => {
       const logs = await d.logs();
       await d.dispose(); // nobody else has it to dispose of
@@ -152,13 +162,23 @@ export class SwarmDashboard {
     return stdout + stderr;
   }
 
-  /** Its rooms deleted through the API (best effort), then the service and the bundle. */
+  /** The running task's container (on the manager, where every replica is placed). */
+  async container(): Promise<string> {
+    const c = await taskContainer(this.service);
+    if (!c) throw new Error(`${this.service} has no running container`);
+    return c;
+  }
+
+  /** SIGKILL to its container, as a crash: nothing is released, nothing restarts it. */
+  async crash(): Promise<void> {
+    await run('docker', ['kill', '--signal', 'KILL', await this.container()]);
+  }
+
+  /** Its rooms deleted through the API (best effort: a crashed one answers nothing), then the service. */
   async dispose(): Promise<void> {
     const listed = await this.api<{ rooms: Array<{ id: string }> }>('GET', '/api/rooms').catch(() => null);
     for (const r of listed?.body?.rooms ?? [])
       await this.api('DELETE', `/api/rooms/${r.id}`).catch(() => undefined);
     await run('docker', ['service', 'rm', this.service]).catch(() => undefined);
-    await run('docker', ['secret', 'rm', `${this.service}-admin-token`]).catch(() => undefined);
-    await rm(this.bundleDir, { recursive: true, force: true });
   }
 }

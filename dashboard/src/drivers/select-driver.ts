@@ -53,6 +53,7 @@ export interface SelectDriverInput {
 
 const SWARM_DEFAULTS: SwarmConfig = {
   network: 'boxroom-rooms',
+  egress: 'none',
   constraints: [],
   maxRoomsPerNode: 0,
   reserveCpus: 0,

@@ -37,6 +37,7 @@ export function swarmOptionsFromConfig(
     ...(d.instance !== undefined ? { instance: d.instance } : {}),
     ...(d.limits ? { limits: d.limits } : {}),
     network: swarm.network,
+    egress: swarm.egress,
     constraints: swarm.constraints,
     maxRoomsPerNode: swarm.maxRoomsPerNode,
     reservations: {

@@ -2,6 +2,7 @@ import type Docker from 'dockerode';
 import { ROOM_AGENT_DEFAULTS, type RoomAgentSettings } from '../../config.js';
 import type { Logger } from '../../logger.js';
 import { DEFAULT_IMAGE, DEFAULT_LIMITS, INSTANCE_PATTERN, type RoomLimits } from '../docker/options.js';
+import { DEFAULT_SWARM_EGRESS, type SwarmEgress } from './rooms-network.js';
 
 export interface SwarmDriverOptions {
   /** a dockerode client of a swarm manager, or its connection options; default: DOCKER_HOST or the socket */
@@ -17,6 +18,11 @@ export interface SwarmDriverOptions {
    * published per room, and no service VIP or ingress mesh is needed.
    */
   network?: string;
+  /**
+   * What rooms reach off the overlay (rooms-network.ts): `none` (default) makes the overlay
+   * internal; an existing overlay must already be so, or init() stops with what to do.
+   */
+  egress?: SwarmEgress;
   /** swarm placement constraints (`node.labels.rooms==yes`); a room goes only to nodes meeting all */
   constraints?: readonly string[];
   /** rooms one node may hold at once; 0: no cap */
@@ -41,6 +47,7 @@ export interface ResolvedSwarmOptions {
   readonly instance: string;
   readonly publicKeyPem: string;
   readonly network: string;
+  readonly egress: SwarmEgress;
   readonly constraints: readonly string[];
   readonly maxRoomsPerNode: number;
   readonly limits: RoomLimits;
@@ -61,6 +68,7 @@ export function resolveSwarmOptions(opts: SwarmDriverOptions): ResolvedSwarmOpti
     instance,
     publicKeyPem: opts.publicKeyPem,
     network: opts.network ?? DEFAULT_SWARM_NETWORK,
+    egress: opts.egress ?? DEFAULT_SWARM_EGRESS,
     constraints: Object.freeze([...(opts.constraints ?? [])]),
     maxRoomsPerNode: opts.maxRoomsPerNode ?? 0,
     limits: Object.freeze({ ...DEFAULT_LIMITS, ...opts.limits }),

@@ -74,7 +74,7 @@ function fakeManager(nodes: SwarmNodeInfo[]) {
         return Promise.resolve();
       },
     }),
-    getNetwork: () => ({ inspect: () => Promise.resolve({}) }),
+    getNetwork: () => ({ inspect: () => Promise.resolve({ Internal: true }) }),
     getEvents: () => {
       const s = new PassThrough();
       streams.push(s);

@@ -94,8 +94,8 @@ export class SwarmRoomDriver extends EventEmitter<DriverEvents> implements RoomD
         );
       throw err;
     });
-    if ((await this.engine.ensureOverlay(this.o.network)) === 'created')
-      this.log.info({ network: this.o.network }, 'created the rooms overlay network');
+    if ((await this.engine.ensureOverlay(this.o.network, this.o.egress)) === 'created')
+      this.log.info({ network: this.o.network, egress: this.o.egress }, 'created the rooms overlay network');
     const starting = (await this.list()).filter((r) => r.status === 'starting' && r.agentUrl);
     await Promise.all(
       starting.map(async (r) => {

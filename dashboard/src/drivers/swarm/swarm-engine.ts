@@ -1,7 +1,8 @@
 import type Docker from 'dockerode';
 import { ENGINE_DEADLINE_MS as DEADLINE, withDeadline } from '../docker/engine-deadline.js';
-import { LABEL, labelFilter } from '../docker/labels.js';
+import { labelFilter } from '../docker/labels.js';
 import type { SwarmNodeInfo } from './placement.js';
+import { checkRoomsNetwork, roomsNetworkSpec, type SwarmEgress } from './rooms-network.js';
 import type { RoomServiceSpec } from './service-spec.js';
 import type { SwarmServiceInfo, SwarmTaskInfo } from './task-status.js';
 
@@ -74,35 +75,33 @@ export class SwarmEngine {
   }
 
   /**
-   * The rooms' overlay: attachable (dashboards run as services or plain containers on it), labelled
-   * as this instance's. An existing network of that name is used as it is.
+   * The rooms' overlay, fenced as `egress` says (rooms-network.ts), labelled as this instance's. An
+   * existing network of that name is used when its fence matches; one that does not stops the start.
    */
-  async ensureOverlay(name: string): Promise<'exists' | 'created'> {
-    const found = await withDeadline('network', DEADLINE.network, () =>
-      this.docker.getNetwork(name).inspect(),
-    ).then(
-      () => true,
-      (err: unknown) => {
-        if (httpStatus(err) === 404) return false;
-        throw err;
-      },
-    );
-    if (found) return 'exists';
+  async ensureOverlay(name: string, egress: SwarmEgress): Promise<'exists' | 'created'> {
+    const inspect = () =>
+      withDeadline('network', DEADLINE.network, () => this.docker.getNetwork(name).inspect()).then(
+        (n: { Internal?: boolean }) => n,
+        (err: unknown) => {
+          if (httpStatus(err) === 404) return null;
+          throw err;
+        },
+      );
+    const found = await inspect();
+    if (found) {
+      checkRoomsNetwork(name, found, egress);
+      return 'exists';
+    }
     try {
       await withDeadline('network', DEADLINE.network, (abortSignal) =>
-        this.docker.createNetwork({
-          Name: name,
-          Driver: 'overlay',
-          Attachable: true,
-          CheckDuplicate: true,
-          Labels: { [LABEL.instance]: this.instance },
-          abortSignal,
-        }),
+        this.docker.createNetwork({ ...roomsNetworkSpec(name, this.instance, egress), abortSignal }),
       );
       return 'created';
     } catch (err) {
-      if (httpStatus(err) === 409) return 'exists'; // another dashboard made it at the same moment
-      throw err;
+      if (httpStatus(err) !== 409) throw err;
+      // another dashboard made it at the same moment: its fence must match ours too
+      checkRoomsNetwork(name, (await inspect()) ?? {}, egress);
+      return 'exists';
     }
   }
 }
