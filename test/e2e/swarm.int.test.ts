@@ -48,6 +48,7 @@ const LEASE_WON = 'lease won: job started here';
 interface Room {
   id: string;
   status: string;
+  failure?: string | null;
   links: Record<'participant' | 'viewer' | 'owner', string>;
 }
 
@@ -317,11 +318,18 @@ describe.skipIf(missing !== null)('swarm driver on two nodes, two dashboard repl
 
     await cluster.stopWorker();
     mark('worker stopped');
+    // the API says why (the room goes at the next sweep: BOXROOM_FAILED_ROOM_GRACE_S is 0)
+    let lost: Room | undefined;
     await until(
-      async () => (await B().api<Room>('GET', `/api/rooms/${onWorker.id}`)).body.status === 'failed',
+      async () => {
+        const r = (await B().api<Room>('GET', `/api/rooms/${onWorker.id}`)).body;
+        if (r.status === 'failed') lost = r;
+        return lost !== undefined;
+      },
       30_000,
       'the lost node’s room to turn failed',
     );
+    expect(lost!.failure).toBe(`node ${cluster.workerHostname} is down`);
     mark('lost room failed');
     // removed by B's reaper: A, which held it first, is dead
     await until(
