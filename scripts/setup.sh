@@ -3,6 +3,7 @@
 # exact command), npm dependencies, the bundles, and for tests the Docker engine and images.
 #   bash scripts/setup.sh          what `npm start` needs
 #   bash scripts/setup.sh test     what `npm test` needs (adds Chromium, Firefox ESR, X tools, PostgreSQL, Docker + images)
+#   IMAGES=none bash scripts/setup.sh test   all of that but the images (.ci/run builds them meanwhile)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode="${1:-start}"
@@ -86,6 +87,6 @@ fi
 log "building bundles"
 node scripts/build.mjs
 
-if [ "$mode" = test ] && [ -x scripts/images.sh ]; then
+if [ "$mode" = test ] && [ "${IMAGES:-}" != none ] && [ -x scripts/images.sh ]; then
   bash scripts/images.sh
 fi
