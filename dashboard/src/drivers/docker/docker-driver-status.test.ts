@@ -100,6 +100,25 @@ describe('docker driver status moves', () => {
     expect(await s.driver.get('r1')).not.toHaveProperty('failure');
   });
 
+  it('an inspect that answers after the room came back is not kept as the next failure', async () => {
+    const s = await setup();
+    drivers.push(s.driver);
+    let inspect: (v: object) => void = () => {};
+    s.engine.inspected = { then: (r: (v: object) => void) => (inspect = r) };
+    s.engine.event('die', 'r1', { exitCode: '137' });
+    // started again and healthy before the engine answered the failed room's inspect
+    await s.events('start', 'health_status: healthy');
+    inspect({ State: { Status: 'exited', ExitCode: 137, OOMKilled: true } });
+    await new Promise((r) => setTimeout(r, 20));
+    // it fails again, seen in a list only (the event stream missed it): this exit, not the old one
+    s.engine.inspected = { State: { Status: 'exited', ExitCode: 1 } };
+    s.engine.listed = [containerSummary({ State: 'exited', Status: 'Exited (1) 1 second ago' })];
+    expect(await s.driver.get('r1')).toMatchObject({
+      status: 'failed',
+      failure: 'the container exited with code 1',
+    });
+  });
+
   it('a dashboard restarted beside a failed container learns why with one inspect', async () => {
     const { engine, docker } = fakeDockerEngine(
       containerSummary({ State: 'running', Status: 'Up 2 minutes (unhealthy)' }),

@@ -292,12 +292,15 @@ export class DockerRoomDriver extends EventEmitter<DriverEvents> implements Room
    * changes nothing (the next read asks again).
    */
   private async learnFailure(id: string, containerId: string, known?: string | null): Promise<void> {
+    const before = this.announced.get(id);
     try {
       const info = await withDeadline('inspect', DEADLINE.inspect, (abortSignal) =>
         this.docker.getContainer(containerId).inspect({ abortSignal }),
       );
       const failure = failureFromInspect(info.State as InspectedState) ?? known;
-      if (!failure || this.announced.get(id) === 'stopping') return;
+      const now = this.announced.get(id);
+      // moved on while the engine answered (came back, going, gone): kept, it would name the next failure
+      if (!failure || now === 'stopping' || (now !== before && now !== 'failed')) return;
       this.failures.set(id, failure);
       if (this.announced.get(id) === 'failed') this.reads.cache.setStatus(id, 'failed', failure);
     } catch (err) {
