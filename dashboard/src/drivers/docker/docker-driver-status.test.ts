@@ -119,6 +119,23 @@ describe('docker driver status moves', () => {
     });
   });
 
+  it('a reason is forgotten with its room when a list no longer has it failed (no event said so)', async () => {
+    const s = await setup();
+    drivers.push(s.driver);
+    s.engine.inspected = { State: { Status: 'exited', ExitCode: 137, OOMKilled: true } };
+    s.engine.listed = [containerSummary({ State: 'exited', Status: 'Exited (137) 1 second ago' })];
+    s.engine.event('die', 'r1', { exitCode: '137' });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(await s.driver.get('r1')).toMatchObject({ failure: OUT_OF_MEMORY });
+    // removed behind the driver's back, its destroy event missed: the next list forgets the reason
+    s.engine.listed = [];
+    expect(await s.driver.list()).toEqual([]);
+    // a container of that id fails again, listed before any event: its own exit, freshly inspected
+    s.engine.inspected = { State: { Status: 'exited', ExitCode: 1 } };
+    s.engine.listed = [containerSummary({ State: 'exited', Status: 'Exited (1) 1 second ago' })];
+    expect(await s.driver.get('r1')).toMatchObject({ failure: 'the container exited with code 1' });
+  });
+
   it('a dashboard restarted beside a failed container learns why with one inspect', async () => {
     const { engine, docker } = fakeDockerEngine(
       containerSummary({ State: 'running', Status: 'Up 2 minutes (unhealthy)' }),
