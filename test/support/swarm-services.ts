@@ -60,22 +60,18 @@ const probe = (t) => new Promise((res) => {
 Promise.all(JSON.parse(process.argv[1]).map(probe)).then((r) => console.log(JSON.stringify(r)));
 `;
 
+/** A node script run inside the container as `user`, with one argument; its stdout. */
+async function nodeIn(container: string, user: string, script: string, arg: string): Promise<string> {
+  const { stdout } = await run('docker', ['exec', '-u', user, container, 'node', '-e', script, arg]);
+  return stdout;
+}
+
 export async function tcpProbe(
   container: string,
   user: string,
   targets: Array<{ host: string; port: number }>,
 ): Promise<TcpProbeResult[]> {
-  const { stdout } = await run('docker', [
-    'exec',
-    '-u',
-    user,
-    container,
-    'node',
-    '-e',
-    PROBE,
-    JSON.stringify(targets),
-  ]);
-  return JSON.parse(stdout) as TcpProbeResult[];
+  return JSON.parse(await nodeIn(container, user, PROBE, JSON.stringify(targets))) as TcpProbeResult[];
 }
 
 /**
@@ -105,16 +101,8 @@ export async function hostAddresses(): Promise<{ all: string[]; gwbridge: string
  * would hold getaddrinfo's retries for 10 s.
  */
 export async function lookup(container: string, user: string, name: string): Promise<string> {
-  const { stdout } = await run('docker', [
-    'exec',
-    '-u',
-    user,
-    container,
-    'node',
-    '-e',
+  const script =
     "new (require('dns').Resolver)({ timeout: 1500, tries: 1 }).resolve4(process.argv[1], " +
-      "(e, a) => console.log(e ? e.code || 'error' : 'resolved ' + a[0]))",
-    name,
-  ]);
-  return stdout.trim();
+    "(e, a) => console.log(e ? e.code || 'error' : 'resolved ' + a[0]))";
+  return (await nodeIn(container, user, script, name)).trim();
 }

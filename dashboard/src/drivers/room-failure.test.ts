@@ -24,6 +24,10 @@ describe('failureText', () => {
     );
     expect(failureText('password: "hunter 2", user: bob')).toBe('password: [redacted], user: bob');
     expect(failureText('X-Api-Key=abc;next')).toBe('X-Api-Key=[redacted];next');
+    // boxroom's own keys are secrets too (signing, invite, TLS)
+    expect(failureText('BOXROOM_SIGNING_KEY=MC4CAQ BOXROOM_INVITE_KEY: x BOXROOM_TLS_KEY=k')).toBe(
+      'BOXROOM_SIGNING_KEY=[redacted] BOXROOM_INVITE_KEY: [redacted] BOXROOM_TLS_KEY=[redacted]',
+    );
     expect(failureText('Authorization: Bearer eyJhbGciOi.x.y')).toBe('Authorization: [redacted] [redacted]');
     expect(failureText('GET http://10.0.0.2:9000/stream.flv?token=eyJ.x.y failed')).toBe(
       'GET http://10.0.0.2:9000/stream.flv?[redacted] failed',

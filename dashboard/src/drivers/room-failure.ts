@@ -10,10 +10,10 @@ import type { RoomRecord } from '../rooms/room-driver.js';
 
 /**
  * `name=value` or `name: value` where the name ends in a word that says secret (BOXROOM_TOKEN=...,
- * password: ..., X-Api-Key=..., Authorization: ...); `signal: killed` is no secret.
+ * password: ..., X-Api-Key=..., BOXROOM_SIGNING_KEY=..., Authorization: ...); `signal: killed` is no secret.
  */
 const SECRET_VALUE =
-  /\b([\w.-]*?(?:token|secret|passw(?:or)?d|api[_-]?key|private[_-]?key|auth(?:orization)?|credentials?|cookie|sign(?:ature)?)s?)(\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s,;]+)/gi;
+  /\b([\w.-]*?(?:token|secret|passw(?:or)?d|key|auth(?:orization)?|credentials?|cookie|sign(?:ature)?)s?)(\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s,;]+)/gi;
 /** a URL's query and userinfo may hold a token or a password (?token=..., ?sign=..., user:pw@host) */
 const URL_QUERY = /\b(\w+:\/\/)(?:[^\s/@]+@)?([^\s?#]+)[?#]\S*/gi;
 const URL_USERINFO = /\b(\w+:\/\/)[^\s/@]+@/gi;

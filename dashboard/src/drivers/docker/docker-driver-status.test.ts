@@ -100,6 +100,42 @@ describe('docker driver status moves', () => {
     expect(await s.driver.get('r1')).not.toHaveProperty('failure');
   });
 
+  it('an inspect that answers after the room came back is not kept as the next failure', async () => {
+    const s = await setup();
+    drivers.push(s.driver);
+    let inspect: (v: object) => void = () => {};
+    s.engine.inspected = { then: (r: (v: object) => void) => (inspect = r) };
+    s.engine.event('die', 'r1', { exitCode: '137' });
+    // started again and healthy before the engine answered the failed room's inspect
+    await s.events('start', 'health_status: healthy');
+    inspect({ State: { Status: 'exited', ExitCode: 137, OOMKilled: true } });
+    await new Promise((r) => setTimeout(r, 20));
+    // it fails again, seen in a list only (the event stream missed it): this exit, not the old one
+    s.engine.inspected = { State: { Status: 'exited', ExitCode: 1 } };
+    s.engine.listed = [containerSummary({ State: 'exited', Status: 'Exited (1) 1 second ago' })];
+    expect(await s.driver.get('r1')).toMatchObject({
+      status: 'failed',
+      failure: 'the container exited with code 1',
+    });
+  });
+
+  it('a reason is forgotten with its room when a list no longer has it failed (no event said so)', async () => {
+    const s = await setup();
+    drivers.push(s.driver);
+    s.engine.inspected = { State: { Status: 'exited', ExitCode: 137, OOMKilled: true } };
+    s.engine.listed = [containerSummary({ State: 'exited', Status: 'Exited (137) 1 second ago' })];
+    s.engine.event('die', 'r1', { exitCode: '137' });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(await s.driver.get('r1')).toMatchObject({ failure: OUT_OF_MEMORY });
+    // removed behind the driver's back, its destroy event missed: the next list forgets the reason
+    s.engine.listed = [];
+    expect(await s.driver.list()).toEqual([]);
+    // a container of that id fails again, listed before any event: its own exit, freshly inspected
+    s.engine.inspected = { State: { Status: 'exited', ExitCode: 1 } };
+    s.engine.listed = [containerSummary({ State: 'exited', Status: 'Exited (1) 1 second ago' })];
+    expect(await s.driver.get('r1')).toMatchObject({ failure: 'the container exited with code 1' });
+  });
+
   it('a dashboard restarted beside a failed container learns why with one inspect', async () => {
     const { engine, docker } = fakeDockerEngine(
       containerSummary({ State: 'running', Status: 'Up 2 minutes (unhealthy)' }),

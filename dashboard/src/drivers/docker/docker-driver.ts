@@ -262,13 +262,17 @@ export class DockerRoomDriver extends EventEmitter<DriverEvents> implements Room
 
   private async listFromEngine(): Promise<RoomRecord[]> {
     const containers = await this.listContainers();
-    return containers.flatMap((c) => {
+    const records = containers.flatMap((c) => {
       const r = recordFromSummary(c, this.o, this.ready.saidReady);
       if (!r) this.log.warn({ container: c.Id }, 'container with unreadable room labels, ignored');
       if (r?.status === 'failed' && !this.failures.has(r.spec.id))
         void this.learnFailure(r.spec.id, c.Id, r.failure);
       return r ? [this.withNotedFailure(this.withDeleting(r))] : [];
     });
+    // a reason outlives no room: gone or recovered while no event said so (a missed destroy)
+    const failed = new Set(records.filter((r) => r.status === 'failed').map((r) => r.spec.id));
+    for (const id of this.failures.keys()) if (!failed.has(id)) this.failures.delete(id);
+    return records;
   }
 
   /** An engine call under its deadline that, failing for want of an engine, marks the cache stale. */
@@ -292,12 +296,15 @@ export class DockerRoomDriver extends EventEmitter<DriverEvents> implements Room
    * changes nothing (the next read asks again).
    */
   private async learnFailure(id: string, containerId: string, known?: string | null): Promise<void> {
+    const before = this.announced.get(id);
     try {
       const info = await withDeadline('inspect', DEADLINE.inspect, (abortSignal) =>
         this.docker.getContainer(containerId).inspect({ abortSignal }),
       );
       const failure = failureFromInspect(info.State as InspectedState) ?? known;
-      if (!failure || this.announced.get(id) === 'stopping') return;
+      const now = this.announced.get(id);
+      // moved on while the engine answered (came back, going, gone): kept, it would name the next failure
+      if (!failure || now === 'stopping' || (now !== before && now !== 'failed')) return;
       this.failures.set(id, failure);
       if (this.announced.get(id) === 'failed') this.reads.cache.setStatus(id, 'failed', failure);
     } catch (err) {

@@ -50,7 +50,10 @@ describe('checkRoomsNetwork', () => {
 });
 
 /** An engine that knows networks by name and answers as the Engine API does (404, 409). */
-function engineWith(networks: Map<string, { Internal?: boolean }>, raceOnCreate = false) {
+function engineWith(
+  networks: Map<string, { Internal?: boolean }>,
+  raceOnCreate: false | 'made' | 'made and removed' = false,
+) {
   const created: Array<Record<string, unknown>> = [];
   const status = (statusCode: number) => Object.assign(new Error(`HTTP ${statusCode}`), { statusCode });
   const docker = {
@@ -62,7 +65,7 @@ function engineWith(networks: Map<string, { Internal?: boolean }>, raceOnCreate 
     }),
     createNetwork: (body: { Name: string; Internal: boolean }) => {
       if (raceOnCreate) {
-        networks.set(body.Name, { Internal: false });
+        if (raceOnCreate === 'made') networks.set(body.Name, { Internal: false });
         return Promise.reject(status(409));
       }
       created.push(body);
@@ -88,8 +91,13 @@ describe('SwarmEngine.ensureOverlay', () => {
   });
 
   it('checks the network another dashboard made in the same moment', async () => {
-    const { engine } = engineWith(new Map(), true);
+    const { engine } = engineWith(new Map(), 'made');
     await expect(engine.ensureOverlay('rooms', 'none')).rejects.toThrow(/rooms is not internal/);
+  });
+
+  it('a network made and removed again while this one was created: the conflict, not a fence', async () => {
+    const { engine } = engineWith(new Map(), 'made and removed');
+    await expect(engine.ensureOverlay('rooms', 'none')).rejects.toThrow('HTTP 409');
   });
 });
 

@@ -99,8 +99,11 @@ export class SwarmEngine {
       return 'created';
     } catch (err) {
       if (httpStatus(err) !== 409) throw err;
-      // another dashboard made it at the same moment: its fence must match ours too
-      checkRoomsNetwork(name, (await inspect()) ?? {}, egress);
+      // another dashboard made it at the same moment: its fence must match ours too. Gone again
+      // (removed at once): the conflict itself is the error, not a fence it no longer has
+      const raced = await inspect();
+      if (!raced) throw err;
+      checkRoomsNetwork(name, raced, egress);
       return 'exists';
     }
   }
