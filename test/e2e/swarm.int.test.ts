@@ -296,6 +296,8 @@ describe.skipIf(missing !== null)('swarm driver on two nodes, two dashboard repl
     expect(all).toContain('198.18.100.1');
     for (const r of fromRoom) expect(r.result, r.host).not.toMatch(/^connected/);
     expect(fromDashboard.find((r) => r.host === gwbridge)?.result).toBe('connected host');
+    // the name resolves where there is a way out (the control), and not in the room
+    expect(dashDns, 'the control: the name resolves in the dashboard').toMatch(/^resolved/);
     expect(roomDns).not.toMatch(/^resolved/);
     mark('egress checked');
 

@@ -34,7 +34,7 @@ beforeAll(async () => {
     driver: 'local',
     env: {
       // long enough for the dashboard page (it polls every 2 s) to show the failed room's card
-      BOXROOM_FAILED_ROOM_GRACE_S: '4',
+      BOXROOM_FAILED_ROOM_GRACE_S: '6',
       BOXROOM_ROOM_POLL_MS: '250',
       BOXROOM_WEBHOOK_URL: `http://127.0.0.1:${port}/hook`,
       BOXROOM_LOG_LEVEL: 'warn',
