@@ -12,18 +12,24 @@ const flvTs = (tag: Buffer) => tag.readUIntBE(4, 3) | (tag[7]! << 24);
  */
 export class TagClock {
   readonly arrivals = new Map<number, number>();
+  /** performance.now() when it opened: tags the agent sent before came in its join burst, not live */
+  openedAt = Infinity;
   private readonly ws: WebSocket;
   readonly opened: Promise<void>;
 
   constructor(url: string) {
     this.ws = new WebSocket(url, { perMessageDeflate: false });
     this.ws.on('message', (data: Buffer, isBinary) => {
-      if (!isBinary || data.length < 16 || (data[0]! & 0x1f) !== 9) return;
+      // AVC frames only (not sequence headers): one per captured frame, each timestamp once
+      if (!isBinary || data.length < 16 || (data[0]! & 0x1f) !== 9 || data[12] !== 1) return;
       this.arrivals.set(flvTs(data), performance.now());
     });
     this.ws.on('error', () => {});
     this.opened = new Promise((resolve, reject) => {
-      this.ws.once('open', () => resolve());
+      this.ws.once('open', () => {
+        this.openedAt = performance.now();
+        resolve();
+      });
       this.ws.once('close', (code) => reject(new Error(`tag clock closed: ${code}`)));
     });
   }
@@ -51,15 +57,18 @@ export function stageFigures(
   until: number,
 ): StageFigures {
   const rows: Array<{ ts: number; agent: number; aFirst: number; aLast?: number; bLast?: number }> = [];
+  // a clock's arrival of a tag the agent sent before that clock opened is its join burst: not counted
+  const live = (c: TagClock | null, ts: number, agent: number) =>
+    c && agent >= c.openedAt ? c.arrivals.get(ts) : undefined;
   for (const [ts, agent] of clocks.agent.arrivals) {
-    const aFirst = clocks.aFirst.arrivals.get(ts);
+    const aFirst = live(clocks.aFirst, ts, agent);
     if (agent < since || agent > until || aFirst === undefined) continue;
     rows.push({
       ts,
       agent,
       aFirst,
-      aLast: clocks.aLast?.arrivals.get(ts),
-      bLast: clocks.bLast?.arrivals.get(ts),
+      aLast: live(clocks.aLast, ts, agent),
+      bLast: live(clocks.bLast, ts, agent),
     });
   }
   // the agent's clock and the FLV timestamps are both ms; their least difference is the fastest path
