@@ -34,6 +34,12 @@ export const RELAY_TARGETS = { g2gP95Ms: 100, maxUpstreams: 2 } as const;
 const JOIN_CONCURRENCY = 8;
 /** Reader handshakes in flight at once per replica: an audience arrives over seconds, not at once. */
 const READERS_CONNECTING = 50;
+/**
+ * The readers' processes end by themselves after this, whatever happens to the bench (they are
+ * stopped when the loaded phase is over): room for a minute of handshakes, half a minute of waiting
+ * for keyframes and a slow loaded phase on a busy machine, where 190 s ended them mid-phase.
+ */
+const READERS_MAX_MS = 600_000;
 
 export interface ReplicaFigures {
   replica: 'A' | 'B';
@@ -112,7 +118,7 @@ export async function runRelay(ctx: BenchContext, plan: RelayPlan): Promise<Rela
     const t0 = Date.now();
     const readers = await Promise.all(
       urls.map((u) =>
-        FlvReaders.start(u, plan.minMs + 180_000, { openMs: 60_000, connecting: READERS_CONNECTING }),
+        FlvReaders.start(u, READERS_MAX_MS, { openMs: 60_000, connecting: READERS_CONNECTING }),
       ),
     );
     for (const r of readers) ctx.cleanup.add('stop the readers', () => r.stop());
