@@ -62,8 +62,9 @@ class CorkSink extends FakeSink {
   override backlog(): number {
     return super.backlog() + this.held;
   }
-  cork(): void {
+  cork(): boolean {
     this.corks += 1;
+    return true;
   }
   uncork(): void {
     this.uncorks += 1;
@@ -308,6 +309,17 @@ describe('StreamFanout', () => {
     await Promise.resolve();
     expect(last(a.written)).toEqual([1, 2]);
     expect(fan.skipCount()).toBe(0);
+  });
+
+  it('counts the whole backlog of a sink that could not cork', () => {
+    const src = new FakeSource();
+    const fan = new StreamFanout(src, { maxBacklogBytes: 1e6, skipBacklogBytes: 2500, logger });
+    const a = Object.assign(new FakeSink(0), { cork: () => false });
+    fan.attach(a);
+    src.push(frame(1, true, 4000)); // offered to its kernel at once, and not taken
+    src.push(frame(2, false));
+    expect(last(a.written)).toEqual([1]);
+    expect(fan.skipCount()).toBe(1);
   });
 
   it('hands live tags with their shared frames, join buffers without', () => {

@@ -180,8 +180,7 @@ export class StreamFanout extends EventEmitter<FanoutEvents> {
           this.remove(v, 'slow');
         continue;
       }
-      if (v.corkedTurn !== this.turn && v.sink.cork) {
-        v.sink.cork();
+      if (v.corkedTurn !== this.turn && v.sink.cork?.()) {
         v.corkedTurn = this.turn;
         v.corkedBytes = 0;
         this.corked.push(v.sink);

@@ -14,9 +14,9 @@ export interface ViewerSink {
   /**
    * Hold writes until uncork(): the fan-out corks a viewer at its first tag of an event-loop turn
    * and uncorks it once the turn's tags are written, so tags that arrived together leave in one
-   * system call. Optional: a sink without it writes each tag at once.
+   * system call. Whether it corked: a sink without it, or that cannot, writes each tag at once.
    */
-  cork?(): void;
+  cork?(): boolean;
   uncork?(): void;
   /** bytes accepted by write() that the kernel has not taken yet: what a slow reader costs us */
   backlog(): number;

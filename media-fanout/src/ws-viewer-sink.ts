@@ -52,8 +52,11 @@ export class WsViewerSink implements ViewerSink {
     }
   }
 
-  cork(): void {
-    this.socket?.cork();
+  /** Only the socket written directly is corked: ws.send's own writes go out at once. */
+  cork(): boolean {
+    if (!this.socket) return false;
+    this.socket.cork();
+    return true;
   }
 
   uncork(): void {
