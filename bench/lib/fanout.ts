@@ -38,16 +38,17 @@ export class FlvReaders {
 
   /**
    * Resolves once every reader is open (or after `openMs`). `connecting`: handshakes in flight at most
-   * (default all at once).
+   * (default all at once); `nice`: the readers' process runs at this CPU priority (default 0; 19 is
+   * the lowest: it gets what the system under test leaves).
    */
   static async start(
     urls: string[],
     maxMs: number,
-    opts: { openMs?: number; connecting?: number } = {},
+    opts: { openMs?: number; connecting?: number; nice?: number } = {},
   ): Promise<FlvReaders> {
     const child = fork(join(REPO, 'bench', 'lib', 'flv-readers.mjs'), [], { stdio: 'ignore' });
     const r = new FlvReaders(child);
-    child.send({ urls, maxMs, connecting: opts.connecting });
+    child.send({ urls, maxMs, connecting: opts.connecting, nice: opts.nice });
     await r.until((x) => x.open + x.closed >= urls.length, opts.openMs ?? 15_000);
     return r;
   }

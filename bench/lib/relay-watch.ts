@@ -62,6 +62,8 @@ export class RelayWatch {
     roomId: string,
     agentUrl: string,
     log: (line: string) => void,
+    /** readers the bench itself keeps on the agent directly, left out of agentStreams */
+    private readonly ownDirect = 0,
   ) {
     this.done = (async () => {
       while (this.running) {
@@ -87,7 +89,7 @@ export class RelayWatch {
     const s = this.seen;
     s.viewers = maxOf(s.viewers, m.viewers);
     s.relayUpstreams = maxOf(s.relayUpstreams, m.relayUpstreams);
-    const direct = Math.max(0, m.viewers - (a.viewers ?? 0) - (b.viewers ?? 0));
+    const direct = Math.max(0, m.viewers - (a.viewers ?? 0) - (b.viewers ?? 0) - this.ownDirect);
     s.agentStreams = maxOf(s.agentStreams, (m.relayUpstreams ?? 0) + direct);
     s.replicas = [a, b];
   }

@@ -6,7 +6,8 @@ import type { BenchRoom, BenchRooms } from './bench-rooms.js';
 import type { Plan } from './bench-types.js';
 import { FlvReaders, type ReaderReport } from './fanout.js';
 import { latencies, sampleGlassToGlass } from './glass-to-glass.js';
-import { CpuSampler } from './proc-stats.js';
+import { CpuSampler, commOf, processTree } from './proc-stats.js';
+import { RelayStages, type StageFigures } from './relay-stages.js';
 import { RelayWatch, type RelaySeen } from './relay-watch.js';
 import { ReplicaPair } from './replica-pair.js';
 import { installProbe } from './page-probe.js';
@@ -33,6 +34,12 @@ export const RELAY_TARGETS = { g2gP95Ms: 100, maxUpstreams: 2 } as const;
 const JOIN_CONCURRENCY = 8;
 /** Reader handshakes in flight at once per replica: an audience arrives over seconds, not at once. */
 const READERS_CONNECTING = 50;
+/**
+ * The readers' processes end by themselves after this, whatever happens to the bench (they are
+ * stopped when the loaded phase is over): room for a minute of handshakes, half a minute of waiting
+ * for keyframes and a slow loaded phase on a busy machine, where 190 s ended them mid-phase.
+ */
+const READERS_MAX_MS = 600_000;
 
 export interface ReplicaFigures {
   replica: 'A' | 'B';
@@ -62,6 +69,10 @@ export interface RelayResult {
   /** the readers' own processes, loaded phase */
   readersCpuPct: number;
   g2g: { baseline: Summary; loaded: Summary };
+  /** where a video tag's time went between the agent and the replicas' viewers, per phase */
+  stages: { baseline: StageFigures; loaded: StageFigures };
+  /** every process the bench started (the room's, the replicas', the readers', Chromium), % of a core */
+  cpuSplit: { baseline: Record<string, number>; loaded: Record<string, number> };
   met: { g2g: boolean; upstreams: boolean; video: boolean };
 }
 
@@ -93,13 +104,21 @@ export async function runRelay(ctx: BenchContext, plan: RelayPlan): Promise<Rela
     closePage = () => p.ctx.close();
     await waitPlaying(p.page, 3, ctx.opts.mode === 'smoke' ? 1000 : 3000);
     await installProbe(p.page, 'room');
+    const clockToken = async (n: string) => pair.roomsA.token(room.id, room.links.viewer, `stage clock ${n}`);
+    const agentWs = pair.probed.rt.agentUrl.replace(/^http/, 'ws');
+    const stages = new RelayStages(
+      `${agentWs}/stream?token=${encodeURIComponent(await clockToken('agent'))}`,
+      await pair.roomsA.streamWs(room, 'stage clock A first'),
+    );
+    ctx.cleanup.add('close the stage clocks', async () => stages.close());
+    await stages.opened();
     ctx.log('relay: baseline, no readers');
     const idle = await phase(ctx, pair, p.page, [], plan);
     ctx.log(`relay: ${plan.readers} readers`);
     const t0 = Date.now();
     const readers = await Promise.all(
       urls.map((u) =>
-        FlvReaders.start(u, plan.minMs + 180_000, { openMs: 60_000, connecting: READERS_CONNECTING }),
+        FlvReaders.start(u, READERS_MAX_MS, { openMs: 60_000, connecting: READERS_CONNECTING }),
       ),
     );
     for (const r of readers) ctx.cleanup.add('stop the readers', () => r.stop());
@@ -107,10 +126,19 @@ export async function runRelay(ctx: BenchContext, plan: RelayPlan): Promise<Rela
     ctx.log(`relay: readers open ${readers.map((r) => r.last.open).join(' + ')} in ${Date.now() - t0} ms`);
     // the page's own stream rides the same replica: playing again if the arrival disturbed it
     await waitPlaying(p.page, 3, 2000);
+    await stages.addLast(
+      await pair.roomsA.streamWs(room, 'stage clock A last'),
+      await pair.roomsB.streamWs(room, 'stage clock B last'),
+    );
     const loaded = await phase(ctx, pair, p.page, readers, plan);
     const reports = readers.map((r) => r.last);
     await Promise.all(readers.map((r) => r.stop()));
-    const result = record(ctx, plan, split, reports, idle, loaded);
+    const figures = {
+      baseline: stages.figures(idle.since, idle.until),
+      loaded: stages.figures(loaded.since, loaded.until),
+    };
+    stages.close();
+    const result = record(ctx, plan, split, reports, idle, loaded, figures);
     if (!result.met.video || !loaded.latencies.length) logTails(ctx, pair);
     return result;
   } finally {
@@ -146,8 +174,11 @@ async function readerUrls(rooms: BenchRooms, room: BenchRoom, n: number, first: 
 
 interface Phase {
   latencies: number[];
-  cpu: { a: CpuSampler; b: CpuSampler; agent: CpuSampler; readers: CpuSampler };
+  cpu: { a: CpuSampler; b: CpuSampler; agent: CpuSampler; readers: CpuSampler; all: CpuSampler };
   seen: RelaySeen;
+  /** performance.now() at its start and end */
+  since: number;
+  until: number;
 }
 
 /** Glass-to-glass via A while /proc samples the replicas, the agent and the readers; a RelayWatch meanwhile. */
@@ -160,14 +191,17 @@ async function phase(
 ): Promise<Phase> {
   const { room, rt, probe } = pair.probed;
   const [a, b] = pair.pids();
+  const agentPids = await rt.agentPids();
+  const since = performance.now();
   const cpu = {
     a: new CpuSampler(() => [a]),
     b: new CpuSampler(() => [b]),
     agent: new CpuSampler(() => rt.agentPids()),
     readers: new CpuSampler(() => readers.map((r) => r.pid)),
+    all: new CpuSampler(() => processTree(process.pid), { nameOf: roles(pair, readers, agentPids) }),
   };
   await Promise.all(Object.values(cpu).map((s) => s.start()));
-  const watch = new RelayWatch([pair.a, pair.b], room.id, rt.agentUrl, ctx.log);
+  const watch = new RelayWatch([pair.a, pair.b], room.id, rt.agentUrl, ctx.log, RelayStages.AGENT_STREAMS);
   const t0 = Date.now();
   const r = await sampleGlassToGlass(page, probe, room, plan.samples, {
     until: () => Date.now() - t0 >= plan.minMs,
@@ -175,7 +209,20 @@ async function phase(
   const seen = await watch.stop();
   await Promise.all(Object.values(cpu).map((s) => s.stop()));
   ctx.misses[`relay_${readers.length ? plan.readers : 0}`] = r.misses;
-  return { latencies: latencies(r.samples), cpu, seen };
+  return { latencies: latencies(r.samples), cpu, seen, since, until: performance.now() };
+}
+
+/** A process's part in the run, for the CPU split: the replicas, the agent, the readers, else its name. */
+function roles(pair: ReplicaPair, readers: FlvReaders[], agentPids: number[]): (pid: number) => string {
+  const [a, b] = pair.pids();
+  const named = new Map<number, string>([
+    [a, 'replica A'],
+    [b, 'replica B'],
+    [process.pid, 'bench'],
+  ]);
+  for (const pid of agentPids) named.set(pid, 'agent');
+  for (const r of readers) named.set(r.pid, 'readers');
+  return (pid) => named.get(pid) ?? commOf(pid);
 }
 
 function record(
@@ -185,6 +232,7 @@ function record(
   reports: ReaderReport[],
   idle: Phase,
   loaded: Phase,
+  stages: RelayResult['stages'],
 ): RelayResult {
   const n = plan.readers;
   const replicas = (['A', 'B'] as const).map((replica, i): ReplicaFigures => {
@@ -250,6 +298,8 @@ function record(
     },
     readersCpuPct: round(mean(loaded.cpu.readers.cpuPct), 1),
     g2g,
+    stages,
+    cpuSplit: { baseline: idle.cpu.all.split(), loaded: loaded.cpu.all.split() },
     met: {
       g2g: g2g.loaded.p95 !== null && g2g.loaded.p95 <= RELAY_TARGETS.g2gP95Ms,
       // no relay upstream reported (an agent without the field, or no relay): it serves every reader

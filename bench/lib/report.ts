@@ -124,7 +124,10 @@ function renderChaos(c: ChaosResult): string {
   ].join('\n');
 }
 
-/** The relay section: readers and CPU per replica, then the three targets. */
+const summaryCell = (s: Summary | undefined) =>
+  s ? `${cell(s.n)} / ${cell(s.p50)} / ${cell(s.p95)} / ${cell(s.max)}` : '-';
+
+/** The relay section: readers and CPU per replica, where tags wait, CPU by process, then the three targets. */
 function renderRelay(r: RelayResult): string {
   const pct = (x: number | null) => (x === null ? '-' : `${x}`);
   const g = r.g2g;
@@ -159,6 +162,26 @@ function renderRelay(r: RelayResult): string {
     `CPU per viewer, both replicas: ${pct(r.cpuPerViewerPct)} % of a core; viewers per core: ${cell(r.viewersPerCore)}; ` +
       `agent CPU ${r.agent.cpuIdlePct} -> ${r.agent.cpuLoadedPct} %; readers' processes ${r.readersCpuPct} %; ` +
       `replicas' relay upstreams / viewers: ${r.agent.replicas.map((x) => `${cell(x.upstreams)} / ${cell(x.viewers)}`).join(', ')}`,
+    '',
+    'where a video tag waits (ms, per tag, n / p50 / p95 / max): no readers; with readers',
+    '',
+    table(
+      ['stage', 'no readers', 'with readers'],
+      Object.keys({ ...r.stages.baseline, ...r.stages.loaded }).map((k) => [
+        k,
+        summaryCell(r.stages.baseline[k]),
+        summaryCell(r.stages.loaded[k]),
+      ]),
+    ),
+    '',
+    'CPU by process (% of a core, mean over the phase): no readers -> with readers',
+    '',
+    table(
+      ['process', 'no readers', 'with readers'],
+      Object.keys({ ...r.cpuSplit.baseline, ...r.cpuSplit.loaded })
+        .sort((a, b) => (r.cpuSplit.loaded[b] ?? 0) - (r.cpuSplit.loaded[a] ?? 0))
+        .map((k) => [k, cell(r.cpuSplit.baseline[k] ?? null), cell(r.cpuSplit.loaded[k] ?? null)]),
+    ),
     '',
     table(
       ['figure', 'value', 'target', 'met'],

@@ -13,4 +13,5 @@ export {
   type ViewerHandle,
 } from './stream-fanout.js';
 export type { ViewerSink } from './viewer-sink.js';
+export { TagFrames, wsBinaryFrame } from './ws-frame.js';
 export { SLOW_CLOSE_GRACE_MS, WsViewerSink } from './ws-viewer-sink.js';

@@ -3,6 +3,7 @@ import type { FanoutLogger } from './fanout-logger.js';
 import type { FlvTagSource } from './flv-tag-source.js';
 import { StreamFanout } from './stream-fanout.js';
 import type { ViewerSink } from './viewer-sink.js';
+import type { TagFrames } from './ws-frame.js';
 
 class FakeSource implements FlvTagSource {
   join: Buffer[] = [];
@@ -27,7 +28,7 @@ class FakeSink implements ViewerSink {
   ended = false;
   private closeFn: (() => void) | null = null;
   constructor(private readonly drainPerWrite = Infinity) {}
-  write(buf: Buffer): void {
+  write(buf: Buffer, _frames?: TagFrames): void {
     this.written.push(buf);
     this.queued = Math.max(0, this.queued + buf.length - this.drainPerWrite);
   }
@@ -45,6 +46,30 @@ class FakeSink implements ViewerSink {
   }
   disconnect(): void {
     this.closeFn?.();
+  }
+}
+
+/** A sink whose writes wait while corked, as a socket's do: its backlog counts them meanwhile. */
+class CorkSink extends FakeSink {
+  corks = 0;
+  uncorks = 0;
+  held = 0;
+  flushes: number[] = [];
+  override write(buf: Buffer): void {
+    if (this.corks > this.uncorks) this.held += buf.length;
+    super.write(buf);
+  }
+  override backlog(): number {
+    return super.backlog() + this.held;
+  }
+  cork(): boolean {
+    this.corks += 1;
+    return true;
+  }
+  uncork(): void {
+    this.uncorks += 1;
+    this.flushes.push(this.held);
+    this.held = 0;
   }
 }
 
@@ -254,5 +279,66 @@ describe('StreamFanout', () => {
     src.push(frame(12, true));
     expect(stalled.dropped).toBe(true);
     expect(fan.droppedCount()).toBe(1);
+  });
+
+  it('corks each viewer for one turn of the event loop: what arrived together leaves together', async () => {
+    const src = new FakeSource();
+    const fan = new StreamFanout(src, { maxBacklogBytes: 1e6, logger });
+    const a = new CorkSink();
+    fan.attach(a);
+    src.push(frame(1, true));
+    src.push(audio(2));
+    src.push(frame(3, false));
+    expect([a.corks, a.uncorks]).toEqual([1, 0]);
+    await Promise.resolve();
+    expect([a.corks, a.uncorks]).toEqual([1, 1]);
+    expect(a.flushes).toEqual([2200]);
+    src.push(frame(4, false));
+    await Promise.resolve();
+    expect([a.corks, a.uncorks]).toEqual([2, 2]);
+    expect(last(a.written)).toEqual([1, 2, 3, 4]);
+  });
+
+  it("does not count a turn's corked bytes as backlog: a big keyframe does not make its viewer skip", async () => {
+    const src = new FakeSource();
+    const fan = new StreamFanout(src, { maxBacklogBytes: 1e6, skipBacklogBytes: 2500, logger });
+    const a = new CorkSink();
+    fan.attach(a);
+    src.push(frame(1, true, 4000)); // more than skipBacklogBytes, but not offered to the kernel yet
+    src.push(frame(2, false));
+    await Promise.resolve();
+    expect(last(a.written)).toEqual([1, 2]);
+    expect(fan.skipCount()).toBe(0);
+  });
+
+  it('counts the whole backlog of a sink that could not cork', () => {
+    const src = new FakeSource();
+    const fan = new StreamFanout(src, { maxBacklogBytes: 1e6, skipBacklogBytes: 2500, logger });
+    const a = Object.assign(new FakeSink(0), { cork: () => false });
+    fan.attach(a);
+    src.push(frame(1, true, 4000)); // offered to its kernel at once, and not taken
+    src.push(frame(2, false));
+    expect(last(a.written)).toEqual([1]);
+    expect(fan.skipCount()).toBe(1);
+  });
+
+  it('hands live tags with their shared frames, join buffers without', () => {
+    const src = new FakeSource();
+    src.join = [tag(1, 13)];
+    const fan = new StreamFanout(src, { maxBacklogBytes: 1e6, logger });
+    const seen: Array<{ n: number; framed: Buffer | null }> = [];
+    const sink = new FakeSink();
+    sink.write = (buf: Buffer, frames?: TagFrames) =>
+      void seen.push({ n: buf[buf.length - 1]!, framed: frames?.ws() ?? null });
+    const other = new FakeSink();
+    let otherFrame: Buffer | null = null;
+    other.write = (_buf: Buffer, frames?: TagFrames) => void (otherFrame = frames?.ws() ?? null);
+    fan.attach(sink);
+    fan.attach(other);
+    src.push(tag(2, 200));
+    expect(seen.map((x) => x.n)).toEqual([1, 2]);
+    expect(seen[0]!.framed).toBeNull();
+    expect(seen[1]!.framed!.subarray(4)).toEqual(tag(2, 200));
+    expect(otherFrame).toBe(seen[1]!.framed);
   });
 });

@@ -1,10 +1,23 @@
+import type { TagFrames } from './ws-frame.js';
+
 /**
  * One viewer's connection as the fan-out sees it. Implementations hand the caller's Buffer to the
  * transport as is (no copy): the same tag Buffer goes to every viewer.
  */
 export interface ViewerSink {
   readonly kind: 'http' | 'ws';
-  write(buf: Buffer): void;
+  /**
+   * `frames`, given for live tags: the same tag already framed for the transport, built once for all
+   * viewers; a sink that can write it as is does (join buffers come without it)
+   */
+  write(buf: Buffer, frames?: TagFrames): void;
+  /**
+   * Hold writes until uncork(): the fan-out corks a viewer at its first tag of an event-loop turn
+   * and uncorks it once the turn's tags are written, so tags that arrived together leave in one
+   * system call. Whether it corked: a sink without it, or that cannot, writes each tag at once.
+   */
+  cork?(): boolean;
+  uncork?(): void;
   /** bytes accepted by write() that the kernel has not taken yet: what a slow reader costs us */
   backlog(): number;
   /** the viewer fell too far behind: end it with its protocol's "too slow" signal, stop buffering */

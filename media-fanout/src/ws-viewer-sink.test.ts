@@ -1,0 +1,107 @@
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket, WebSocketServer } from 'ws';
+import type { FanoutLogger } from './fanout-logger.js';
+import type { FlvTagSource } from './flv-tag-source.js';
+import { StreamFanout } from './stream-fanout.js';
+
+const logger: FanoutLogger = { child: () => logger, debug: () => {}, info: () => {} };
+
+class Source implements FlvTagSource {
+  listener: ((tag: Buffer) => void) | null = null;
+  forEachJoinBuffer(fn: (buf: Buffer) => void): void {
+    fn(tagOf(0, 13));
+  }
+  setTagListener(fn: ((tag: Buffer) => void) | null): void {
+    this.listener = fn;
+  }
+}
+
+/** A script-data tag (always sent) of `size` bytes, told apart by its fill. */
+function tagOf(n: number, size: number): Buffer {
+  const b = Buffer.alloc(size, n);
+  b[0] = 18;
+  return b;
+}
+
+interface Client {
+  ws: WebSocket;
+  messages: Buffer[];
+  pings: number;
+  closed: Promise<{ code: number; reason: string }>;
+}
+
+const servers: WebSocketServer[] = [];
+afterEach(async () => {
+  for (const s of servers.splice(0)) await new Promise((r) => s.close(r));
+});
+
+/** A real server and client over loopback; `deflate`: permessage-deflate negotiated. */
+async function connect(deflate: boolean): Promise<{ server: WebSocket; client: Client }> {
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: deflate });
+  servers.push(wss);
+  await new Promise((r) => wss.once('listening', r));
+  const accepted = new Promise<WebSocket>((r) => wss.once('connection', r));
+  const ws = new WebSocket(`ws://127.0.0.1:${(wss.address() as AddressInfo).port}`, {
+    perMessageDeflate: deflate,
+  });
+  const client: Client = {
+    ws,
+    messages: [],
+    pings: 0,
+    closed: new Promise((r) => ws.once('close', (code, reason) => r({ code, reason: String(reason) }))),
+  };
+  // a text message (a wrong opcode) shows up as a mismatch
+  ws.on('message', (data: Buffer, binary) => client.messages.push(binary ? data : Buffer.from('text')));
+  ws.on('ping', () => (client.pings += 1));
+  await new Promise((r) => ws.once('open', r));
+  const server = await accepted;
+  expect(server.extensions === '').toBe(!deflate);
+  return { server, client };
+}
+
+describe('WsViewerSink with the fan-out, over real sockets', () => {
+  it.each([
+    ['frames written to the socket directly', false],
+    ['ws.send, permessage-deflate negotiated', true],
+  ])("every message arrives whole and in order beside ws's own pings and close (%s)", async (_, deflate) => {
+    const src = new Source();
+    const fan = new StreamFanout(src, { maxBacklogBytes: 64 * 1024 * 1024, logger });
+    const { server, client } = await connect(deflate);
+    fan.attachWs(server);
+    const tags = [tagOf(1, 100), tagOf(2, 125), tagOf(3, 126), tagOf(4, 70_000), tagOf(5, 300)];
+    // one turn: three tags and a ping between them (ws writes the ping while the socket is corked)
+    src.listener!(tags[0]!);
+    server.ping();
+    src.listener!(tags[1]!);
+    src.listener!(tags[2]!);
+    await new Promise((r) => setImmediate(r));
+    src.listener!(tags[3]!);
+    server.ping();
+    await new Promise((r) => setImmediate(r));
+    src.listener!(tags[4]!);
+    fan.close(4504, 'room failed');
+    src.listener?.(tagOf(6, 50)); // detached: never sent
+    const closed = await client.closed;
+    expect(closed).toEqual({ code: 4504, reason: 'room failed' });
+    expect(client.pings).toBe(2);
+    expect(client.messages).toEqual([tagOf(0, 13), ...tags]);
+  });
+
+  it('a slow viewer is closed with 4408 after what it was sent, not in the middle of a frame', async () => {
+    const src = new Source();
+    const fan = new StreamFanout(src, { maxBacklogBytes: 256 * 1024, logger });
+    const { server, client } = await connect(false);
+    client.ws.pause(); // reads nothing: the backlog grows in the server's socket
+    fan.attachWs(server);
+    for (let i = 0; i < 400 && fan.viewerCount(); i++) {
+      src.listener!(tagOf(i % 200, 60_000));
+      await new Promise((r) => setImmediate(r));
+    }
+    expect(fan.droppedCount()).toBe(1);
+    client.ws.resume();
+    const closed = await client.closed;
+    expect(closed.code).toBe(4408);
+    for (const m of client.messages) expect(m.length === 13 || m.length === 60_000).toBe(true);
+  });
+});
