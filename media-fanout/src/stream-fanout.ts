@@ -66,7 +66,8 @@ interface Viewer {
  * and sequence headers still go) until a keyframe finds its backlog down to resumeBacklogBytes, and
  * plays on from that keyframe: it sees fewer frames, never older ones. A viewer still skipping at a
  * keyframe maxSkippingMs after it started (a reader that stopped reading), or whose backlog passes
- * maxBacklogBytes even so, is dropped, so a viewer costs at most maxBacklogBytes plus one tag of memory.
+ * maxBacklogBytes even so, is dropped, so a viewer holds at most maxBacklogBytes of memory plus the
+ * tags of the current turn of the event loop (held by its cork, so not yet counted: one upstream read).
  */
 export class StreamFanout extends EventEmitter<FanoutEvents> {
   private readonly viewers = new Set<Viewer>();
