@@ -32,6 +32,8 @@ export class TagClock {
       });
       this.ws.once('close', (code) => reject(new Error(`tag clock closed: ${code}`)));
     });
+    // a clock closed before anyone awaited its opening must not be an unhandled rejection
+    this.opened.catch(() => {});
   }
 
   close(): void {

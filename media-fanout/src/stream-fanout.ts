@@ -194,8 +194,13 @@ export class StreamFanout extends EventEmitter<FanoutEvents> {
 
   private readonly uncorkAll = (): void => {
     this.turn += 1;
-    for (const sink of this.corked) sink.uncork?.();
-    this.corked.length = 0;
+    // emptied whatever a sink does: a list left full would never be uncorked again (no microtask is
+    // queued while it holds sinks), and every WS viewer would stall
+    try {
+      for (const sink of this.corked) sink.uncork?.();
+    } finally {
+      this.corked.length = 0;
+    }
   };
 
   /** Bytes written to a viewer that its kernel has been offered and not taken. */

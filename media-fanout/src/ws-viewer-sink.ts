@@ -46,7 +46,8 @@ export class WsViewerSink implements ViewerSink {
     // CLOSING once ws sent or received a close frame: nothing may follow it
     if (this.ws.readyState !== WebSocket.OPEN) return;
     if (frames && this.socket) {
-      if (!this.socket.destroyed) this.socket.write(frames.ws());
+      // not once ended (a write after end() would only error later)
+      if (this.socket.writable) this.socket.write(frames.ws());
     } else {
       this.ws.send(buf, SEND_OPTS);
     }
