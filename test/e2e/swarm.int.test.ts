@@ -185,8 +185,10 @@ describe.skipIf(missing !== null)('swarm driver on two nodes, two dashboard repl
           BOXROOM_INVITE_KEY_FILE: '/run/secrets/invite-key',
           BOXROOM_DATABASE_URL: pg!.url,
           BOXROOM_DATABASE_PASSWORD_FILE: '/run/secrets/pg-password',
-          // a failed room goes at the next sweep (each second), not after the default 5 minutes
-          BOXROOM_FAILED_ROOM_GRACE_S: '0',
+          // a failed room goes 3 s after it failed, not after the default 5 minutes: long enough for
+          // the test to read its `failure` (with 0 it was gone 0.2 s after turning failed, and a CI
+          // run under load never saw it failed)
+          BOXROOM_FAILED_ROOM_GRACE_S: '3',
           BOXROOM_ROOM_POLL_MS: '1000',
         },
       });
@@ -320,7 +322,7 @@ describe.skipIf(missing !== null)('swarm driver on two nodes, two dashboard repl
 
     await cluster.stopWorker();
     mark('worker stopped');
-    // the API says why (the room goes at the next sweep: BOXROOM_FAILED_ROOM_GRACE_S is 0)
+    // the API says why (for BOXROOM_FAILED_ROOM_GRACE_S, 3 s, before the sweep removes it)
     let lost: Room | undefined;
     await until(
       async () => {
