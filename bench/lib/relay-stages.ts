@@ -1,8 +1,6 @@
+import { TagKind, flvTagKind, flvTimestamp } from '@boxroom/media-fanout';
 import WebSocket from 'ws';
 import { summarize, type Summary } from './stats.js';
-
-/** An FLV tag's timestamp (ms): 24 bits plus the extended byte. */
-const flvTs = (tag: Buffer) => tag.readUIntBE(4, 3) | (tag[7]! << 24);
 
 /**
  * A plain WS-FLV reader that only notes when each video tag arrived (performance.now(), keyed by its
@@ -21,8 +19,8 @@ export class TagClock {
     this.ws = new WebSocket(url, { perMessageDeflate: false });
     this.ws.on('message', (data: Buffer, isBinary) => {
       // AVC frames only (not sequence headers): one per captured frame, each timestamp once
-      if (!isBinary || data.length < 16 || (data[0]! & 0x1f) !== 9 || data[12] !== 1) return;
-      this.arrivals.set(flvTs(data), performance.now());
+      if (!isBinary || flvTagKind(data) === TagKind.Always) return;
+      this.arrivals.set(flvTimestamp(data), performance.now());
     });
     this.ws.on('error', () => {});
     this.opened = new Promise((resolve, reject) => {

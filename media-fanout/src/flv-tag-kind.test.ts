@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TagKind, flvTagKind } from './flv-tag-kind.js';
+import { TagKind, flvTagKind, flvTimestamp } from './flv-tag-kind.js';
 
 /** An FLV tag with the given type, first body byte and second body byte. */
 const tag = (type: number, head: number, packet: number) => {
@@ -22,5 +22,17 @@ describe('flvTagKind', () => {
     expect(flvTagKind(tag(8, 0xaf, 1))).toBe(TagKind.Always);
     expect(flvTagKind(tag(18, 0x02, 0))).toBe(TagKind.Always);
     expect(flvTagKind(Buffer.from([9, 0, 0]))).toBe(TagKind.Always);
+  });
+});
+
+describe('flvTimestamp', () => {
+  it('reads the 24 low bits and the extended byte, unsigned', () => {
+    const tag = Buffer.alloc(16);
+    tag.writeUIntBE(0x123456, 4, 3);
+    expect(flvTimestamp(tag)).toBe(0x123456);
+    tag[7] = 0x01;
+    expect(flvTimestamp(tag)).toBe(0x01123456);
+    tag[7] = 0xff; // past 2^31: still positive
+    expect(flvTimestamp(tag)).toBe(0xff123456);
   });
 });

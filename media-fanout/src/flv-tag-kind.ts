@@ -34,3 +34,8 @@ export function flvTagKind(tag: Buffer): TagKind {
   if ((head & 0x0f) === FLV.AVC && tag[12] !== FLV.AVC_NALU) return TagKind.Always;
   return head >> 4 === FLV.KEY_FRAME ? TagKind.KeyFrame : TagKind.InterFrame;
 }
+
+/** A complete FLV tag's timestamp, ms: 24 bits at byte 4 and the extended (high) byte at 7, unsigned. */
+export function flvTimestamp(tag: Buffer): number {
+  return (tag.readUIntBE(4, 3) | (tag[7]! << 24)) >>> 0;
+}

@@ -1,7 +1,7 @@
 // @boxroom/media-fanout: one live FLV stream to many viewers, shared by the room agent (its viewers
 // and the dashboards' relays) and the dashboard's relay (its own viewers).
 export type { FanoutLogger } from './fanout-logger.js';
-export { FLV, TagKind, flvTagKind } from './flv-tag-kind.js';
+export { FLV, TagKind, flvTagKind, flvTimestamp } from './flv-tag-kind.js';
 export type { FlvTagSource } from './flv-tag-source.js';
 export { HttpViewerSink } from './http-viewer-sink.js';
 export {

@@ -10,7 +10,7 @@
  * - A part always starts at a video keyframe, so its first segment decodes on its own.
  */
 
-import { FLV } from '@boxroom/media-fanout';
+import { FLV, flvTimestamp } from '@boxroom/media-fanout';
 
 const FLV_HEADER_BYTES = 9;
 const PREV_TAG_SIZE_BYTES = 4;
@@ -76,10 +76,9 @@ export class FlvTagReader {
       const total = TAG_HEADER_BYTES + dataSize + PREV_TAG_SIZE_BYTES;
       if (this.pendingBytes < total) break;
       const bytes = this.take(total);
-      const ts = (bytes.readUIntBE(4, 3) | (bytes[7]! << 24)) >>> 0;
       out.push({
         type: bytes[0]! & 0x1f,
-        ts,
+        ts: flvTimestamp(bytes),
         bytes,
         data: bytes.subarray(TAG_HEADER_BYTES, TAG_HEADER_BYTES + dataSize),
       });
