@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { until } from './agent-helpers.js';
 import { callApi, REPO } from './dashboard-process.js';
 import { freePort } from './processes.js';
-import { taskContainer } from './swarm-services.js';
+import { createOnManager, taskContainer } from './swarm-services.js';
 
 const run = promisify(execFile);
 
@@ -101,13 +101,7 @@ export class SwarmDashboard {
     };
     const dist = o.bundle.dist;
     await run('docker', [
-      'service',
-      'create',
-      '--detach',
-      '--name',
-      service,
-      '--constraint',
-      'node.role==manager',
+      ...createOnManager(service),
       ...o.networks.flatMap((n) => ['--network', n]),
       '--publish',
       `mode=host,target=8080,published=${port}`,

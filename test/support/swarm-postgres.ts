@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { until } from './agent-helpers.js';
 import { sleep } from './processes.js';
-import { taskContainer } from './swarm-services.js';
+import { createOnManager, taskContainer } from './swarm-services.js';
 
 const run = promisify(execFile);
 const PG_READY_MS = 60_000;
@@ -34,13 +34,7 @@ export class SwarmPostgres {
     const image = process.env.POSTGRES_IMAGE || 'boxroom/postgres:latest';
     const service = `${o.prefix}-postgres`;
     await run('docker', [
-      'service',
-      'create',
-      '--detach',
-      '--name',
-      service,
-      '--constraint',
-      'node.role==manager',
+      ...createOnManager(service),
       '--network',
       o.network,
       '--endpoint-mode',

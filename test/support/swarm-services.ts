@@ -27,6 +27,14 @@ export class SwarmSecrets {
   }
 }
 
+/**
+ * `docker service create` of one detached service placed on a manager (the test's services need the
+ * manager's engine or its images); the caller adds the rest of the arguments and the image.
+ */
+export function createOnManager(service: string): string[] {
+  return ['service', 'create', '--detach', '--name', service, '--constraint', 'node.role==manager'];
+}
+
 /** The container of a service's running task on this engine (the manager), or null. */
 export async function taskContainer(service: string): Promise<string | null> {
   const { stdout } = await run('docker', [
