@@ -26,11 +26,13 @@ export class BenchRooms {
   async waitReady(id: string, timeoutMs = 60_000): Promise<number> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const { body } = await this.dash.api<{ status: string }>('GET', `/api/rooms/${id}`);
+      // held while the room starts: answered the moment its status moves
+      const wait = Math.max(1, Math.min(20_000, deadline - Date.now()));
+      const { body } = await this.dash.api<{ status: string }>('GET', `/api/rooms/${id}?wait=${wait}`);
       if (body.status === 'ready') return Date.now();
       if (body.status === 'failed' || Date.now() > deadline)
         throw new Error(`room ${id} ${body.status}: ${this.dash.output().slice(-2000)}`);
-      await sleep(20);
+      if (body.status !== 'starting') await sleep(20);
     }
   }
 

@@ -110,3 +110,25 @@ export const JoinedRoom = Type.Object(summary, {
   description: 'the room at the time of the join: with status `ready` the stream can be opened at once',
 });
 export type JoinedRoom = Static<typeof JoinedRoom>;
+
+/**
+ * The longest `GET /api/rooms/:id?wait=` hold, ms: under the usual idle timeouts of proxies (30-60 s),
+ * and a starting room takes 1-3 s, so one hold nearly always sees it through.
+ */
+export const ROOM_WAIT_MAX_MS = 20_000;
+
+/**
+ * `wait`: a `starting` room is answered when its status moves (ready, failed, stopping) or after this
+ * many ms, whichever is first, instead of at once: a page waiting for a room to start holds one request
+ * rather than polling. Any other status is answered at once.
+ */
+export const RoomGetQuery = Type.Object({
+  wait: Type.Optional(
+    Type.Integer({
+      minimum: 0,
+      maximum: ROOM_WAIT_MAX_MS,
+      description: 'ms to hold the answer while the room is starting (0: answer at once)',
+    }),
+  ),
+});
+export type RoomGetQuery = Static<typeof RoomGetQuery>;

@@ -157,11 +157,15 @@ export class DashboardProcess {
       throw new Error(`POST /api/rooms: ${created.status} ${JSON.stringify(created.body)}`);
     const { id } = created.body;
     const deadline = Date.now() + timeoutMs;
-    while ((await this.api<{ status: string }>('GET', `/api/rooms/${id}`)).body.status !== 'ready') {
-      if (Date.now() > deadline) throw new Error(`room ${id} not ready after ${timeoutMs} ms`);
-      await new Promise((r) => setTimeout(r, 50));
+    for (;;) {
+      // held while the room starts: answered the moment its status moves (GET /api/rooms/:id?wait=)
+      const wait = Math.max(1, Math.min(20_000, deadline - Date.now()));
+      const { status } = (await this.api<{ status: string }>('GET', `/api/rooms/${id}?wait=${wait}`)).body;
+      if (status === 'ready') return created.body;
+      if (Date.now() > deadline) throw new Error(`room ${id} not ready after ${timeoutMs} ms (${status})`);
+      // failed (it may come back) or stopping: answered at once, so not asked in a tight loop
+      if (status !== 'starting') await new Promise((r) => setTimeout(r, 50));
     }
-    return created.body;
   }
 
   /** A room of the local driver, from its state file (rooms outlive the dashboard process). */

@@ -30,6 +30,7 @@ import type { RoomSettingsService } from './room-settings-service.js';
 import { BUILT_IN_ONLY } from '../templates/built-in-templates.js';
 import { RoomPatcher, type ExtendQuota } from './room-patch.js';
 import { RoomViews } from './room-views.js';
+import { RoomStatusWaiters, type StatusWait } from './room-status-waiters.js';
 import { createdDetail, resolveCreate, templateFor } from './template-resolution.js';
 import type { SettingsPush } from './settings-push.js';
 import type { RoomLiveSettings } from '../store/state-store.js';
@@ -110,6 +111,7 @@ export class RoomManager {
   private readonly audit: AuditLog;
   private readonly patcher: RoomPatcher;
   private readonly views: RoomViews;
+  private readonly waiters = new RoomStatusWaiters();
 
   constructor(private readonly deps: RoomManagerDeps) {
     this.protocols = deps.protocols ?? new AgentProtocols(deps.log);
@@ -190,10 +192,13 @@ export class RoomManager {
     return Promise.all(records.map((r) => this.views.liveView(p, r)));
   }
 
-  async get(p: Principal | null, id: string): Promise<Room> {
+  /** `wait`: a starting room is answered once its status moves (or the wait runs out), not at once. */
+  async get(p: Principal | null, id: string, wait?: StatusWait): Promise<Room> {
     if (!p) throw errors.unauthorized();
-    const record = await this.require(id);
+    let record = await this.require(id);
     authorize(p, 'read', record.spec);
+    if (wait && record.status === 'starting')
+      record = await this.waiters.settled(id, wait, () => this.require(id));
     return this.views.liveView(p, record);
   }
 
@@ -268,6 +273,7 @@ export class RoomManager {
    * receivers), told its kicks and revocations and asked its protocol.
    */
   private readonly onStatus = (id: string, status: RoomStatus): void => {
+    this.waiters.moved(id, status);
     this.deps.log.info({ room: id, status }, 'room status');
     if (status !== 'ready') return;
     this.webhooks.emit(roomEvents.ready(id, this.now()));
@@ -292,19 +298,13 @@ export class RoomManager {
     await this.deps.driver.delete(id);
     await this.deps.quotas?.roomEnded(id);
     await this.deps.profiles?.release(record.spec);
-    await this.ending(id);
+    // their failure never stops the delete
+    await this.deps
+      .roomEnding?.(id)
+      .catch((err: unknown) => this.deps.log.error({ room: id, err }, 'recordings could not note the end'));
     await this.deps.invites.forget(id);
     await this.deps.rights?.forget(id);
     this.protocols.forget(id);
-  }
-
-  /** The recordings keep what they need of a room that ends; their failure never stops the delete. */
-  private async ending(id: string): Promise<void> {
-    await this.deps
-      .roomEnding?.(id)
-      .catch((err: unknown) =>
-        this.deps.log.error({ room: id, err }, 'recordings could not note that the room ended'),
-      );
   }
 
   async require(id: string): Promise<RoomRecord> {

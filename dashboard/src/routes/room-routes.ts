@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { noContent } from './route-options.js';
-import { CreateRoomBody, PatchRoomBody, Room, RoomList } from '@boxroom/contracts';
+import { CreateRoomBody, PatchRoomBody, Room, RoomGetQuery, RoomList } from '@boxroom/contracts';
 import { RoomIdParams, errorResponses } from '../api/schemas.js';
 import type { RoomManager } from '../rooms/room-manager.js';
 import type { onRequestHookHandler } from 'fastify';
@@ -47,13 +47,26 @@ export const roomRoutes: FastifyPluginAsyncTypebox<{
     '/api/rooms/:id',
     {
       schema: {
-        summary: 'One room',
+        summary: 'One room; `?wait=<ms>` holds the answer while it is starting, until its status moves',
         tags: ['rooms'],
         params: RoomIdParams,
+        querystring: RoomGetQuery,
         response: { 200: Room, ...errorResponses(400, 401, 403, 404) },
       },
     },
-    async (req) => rooms.get(req.principal, req.params.id),
+    async (req) => {
+      const ms = req.query.wait ?? 0;
+      if (ms === 0) return rooms.get(req.principal, req.params.id);
+      // a caller that goes ends its hold (its socket closes; keep-alive sockets stay for the next request)
+      const gone = new AbortController();
+      const onClose = () => gone.abort();
+      req.raw.socket.once('close', onClose);
+      try {
+        return await rooms.get(req.principal, req.params.id, { ms, signal: gone.signal });
+      } finally {
+        req.raw.socket.off('close', onClose);
+      }
+    },
   );
 
   app.patch(

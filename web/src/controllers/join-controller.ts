@@ -10,6 +10,8 @@ import {
   type JoinResult,
   type RoomStatus,
 } from '../core/api-client.js';
+import { ROOM_WAIT_MAX_MS } from '@boxroom/contracts';
+import { Backoff } from '../core/backoff.js';
 import { joinErrorMessage } from '../core/close-reasons.js';
 import { rememberName, rememberedName } from '../core/display-name.js';
 import type { EarlyJoin } from '../core/early-join.js';
@@ -19,11 +21,14 @@ import { TokenRenewal } from '../core/token-renewal.js';
 import type { SessionController } from './session-controller.js';
 
 /**
- * While the room starts, its status is asked this often (a starting room takes ~1-2 s; 400 ms cost ~165 ms
- * of cold start on average). A held request (GET /api/rooms/:id?wait=, like the agent's /healthz?wait=)
- * would answer at the moment instead: a follow-up.
+ * While the room starts, the page holds one `GET /api/rooms/:id?wait=` at a time: the dashboard answers
+ * the moment the room's status moves (polling every 100 ms cost up to that much of a cold start, and a
+ * request each time). A failed room (which may come back: its container restarts) is asked at this
+ * interval; a request that failed is tried again with backoff.
  */
-const READY_POLL_MS = 100;
+const FAILED_RECHECK_MS = 1000;
+const retryBackoff = (): Backoff =>
+  new Backoff({ baseMs: 200, maxMs: 5000, quickCapMs: 1000, quickAttempts: 5 });
 
 /**
  * name: the form; joining: the join is under way; fatal: a link that cannot work; room: joined;
@@ -67,6 +72,9 @@ export class JoinController implements ReactiveController {
 
   private readonly invite = inviteFromHash(location.hash);
   private readyTimer: ReturnType<typeof setTimeout> | null = null;
+  private retry = retryBackoff();
+  /** the page left: an answer still in flight changes nothing */
+  private left = false;
   private autoJoined = false;
   /**
    * Renews the token before it expires: new connections use the new one, the open ones learn it over
@@ -101,6 +109,7 @@ export class JoinController implements ReactiveController {
   }
 
   hostDisconnected(): void {
+    this.left = true;
     if (this.readyTimer) clearTimeout(this.readyTimer);
     this.readyTimer = null;
     this.renewal.stop();
@@ -227,7 +236,7 @@ export class JoinController implements ReactiveController {
 
   /**
    * The player starts only once the room publishes (a player that connects earlier may never start):
-   * at once when the join found it ready, else after polling the room until it is.
+   * at once when the join found it ready, else when a held request says it moved.
    */
   private follow(room: { name: string; status: RoomStatus }): void {
     if (this.readyTimer) clearTimeout(this.readyTimer);
@@ -235,29 +244,37 @@ export class JoinController implements ReactiveController {
     this.set({ roomName: room.name });
     document.title = `${room.name} · boxroom`;
     if (room.status === 'ready') {
+      // it just turned ready: ask for the stream while the player is being made
+      if (!this.ready && this.o.transport() === 'http') streamPrefetch.start(this.streamUrl());
       this.set({ ready: true });
       return;
     }
-    if (room.status === 'failed' || room.status === 'stopping') {
+    const failed = room.status === 'failed';
+    if (failed || room.status === 'stopping') {
       this.set({
-        error: `This room is ${room.status === 'failed' ? 'not running (it failed to start)' : 'shutting down'}.`,
+        error: `This room is ${failed ? 'not running (it failed to start)' : 'shutting down'}.`,
       });
     }
-    this.readyTimer = setTimeout(() => void this.poll(), READY_POLL_MS);
+    this.readyTimer = setTimeout(() => void this.ask(), failed ? FAILED_RECHECK_MS : 0);
   }
 
-  private async poll(): Promise<void> {
+  /** The room's status, held by the dashboard while the room is starting. */
+  private async ask(): Promise<void> {
     this.readyTimer = null;
     try {
-      this.follow(await this.api().getRoom(this.o.roomId()));
+      const room = await this.api().getRoom(this.o.roomId(), ROOM_WAIT_MAX_MS);
+      if (this.left) return;
+      this.retry = retryBackoff();
+      this.follow(room);
     } catch (err) {
+      if (this.left) return;
       if (err instanceof ApiError && err.status === 404) {
         // ended while it started: the join now answers with its recordings, if there are any
         if ((await this.doJoin()) === 'ended') return;
         this.set({ phase: 'fatal', error: 'This room does not exist (any more).' });
         return;
       }
-      this.readyTimer = setTimeout(() => void this.poll(), READY_POLL_MS);
+      this.readyTimer = setTimeout(() => void this.ask(), this.retry.next());
     }
   }
 }

@@ -99,8 +99,9 @@ export class ApiClient {
     return this.call<RoomList>('GET', '/api/rooms').then((r) => r.rooms);
   }
 
-  getRoom(id: string): Promise<Room> {
-    return this.call('GET', `/api/rooms/${enc(id)}`);
+  /** `waitMs`: a starting room is answered when its status moves (or after that long), not at once. */
+  getRoom(id: string, waitMs = 0): Promise<Room> {
+    return this.call('GET', `/api/rooms/${enc(id)}${waitMs > 0 ? `?wait=${waitMs}` : ''}`);
   }
 
   /** The room templates a create may name (built-in, the operator's file, the API's). */
