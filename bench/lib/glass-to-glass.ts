@@ -113,5 +113,10 @@ export function breakdown(
     'of which: rVFC callback -> expected display (vsync)': summarize(
       samples.map((s) => s.displayedAt - s.callbackAt),
     ),
+    // expectedDisplayTime is the player's own estimate (with MSE it follows the media timeline, which the
+    // low-latency remux moves back to the playhead); the callback is when the page saw the frame
+    'screen change -> rVFC callback (the page has the frame; no display estimate)': summarize(
+      samples.map((s) => s.callbackAt - s.changedAt),
+    ),
   };
 }

@@ -13,10 +13,15 @@ const Generator = (globalThis as { MediaStreamTrackGenerator?: GeneratorConstruc
 
 export const hasTrackGenerator = (): boolean => Generator !== undefined;
 
-/** A generated track and its writer; the writer closes what it is given, written or not. */
+/** A generated track and its writer; the writer closes what it is given, shown or not. */
 export interface TrackWriter<T extends VideoFrame | AudioData> {
   readonly track: MediaStreamTrack;
-  /** hands `item` to the track (which closes it once shown), or closes it when the track is busy: false then */
+  /**
+   * Hands `item` to the track, which closes it once delivered. Video: while the track is still taking
+   * the one before, the newest waits in its place and an older waiting one is closed unshown (false).
+   * The screen is captured on change, so the newest frame may be the last for 500 ms: it is never the
+   * one left out.
+   */
   write(item: T): boolean;
   close(): void;
 }
@@ -24,25 +29,46 @@ export interface TrackWriter<T extends VideoFrame | AudioData> {
 export function trackGenerator<K extends 'video' | 'audio'>(
   kind: K,
 ): TrackWriter<K extends 'video' ? VideoFrame : AudioData> {
+  type T = K extends 'video' ? VideoFrame : AudioData;
   if (!Generator) throw new Error('no MediaStreamTrackGenerator');
   const track = new Generator({ kind });
   const writer = track.writable.getWriter();
   let closed = false;
+  let busy = false;
+  let waiting: T | null = null;
+  const send = (item: T) => {
+    busy = true;
+    writer.write(item).then(
+      () => {
+        busy = false;
+        const next = waiting;
+        waiting = null;
+        if (next) send(next);
+      },
+      () => item.close(),
+    );
+  };
   return {
     track,
     write(item) {
-      // the sink takes frames as they come; a full queue means it is behind: the newest frame waits
-      // for the next one rather than piling up (audio is never behind the way video can be)
-      if (closed || (kind === 'video' && (writer.desiredSize ?? 1) <= 0)) {
+      if (closed) {
         item.close();
         return false;
       }
-      writer.write(item).catch(() => item.close());
-      return true;
+      if (kind === 'audio' || !busy) {
+        send(item);
+        return true;
+      }
+      const dropped = waiting;
+      waiting = item;
+      dropped?.close();
+      return dropped === null;
     },
     close() {
       if (closed) return;
       closed = true;
+      waiting?.close();
+      waiting = null;
       writer.close().catch(() => {});
       track.stop();
     },

@@ -6,9 +6,11 @@ import { trackGenerator, type TrackWriter } from './track-generator.js';
 
 /**
  * More chunks than this waiting in the VideoDecoder means it falls behind the stream: frames are left
- * out until the next keyframe (decoding them late only adds latency). At 30 fps, 100 ms.
+ * out until the next keyframe (decoding them late only adds latency). At 30 fps, half a second: a
+ * keyframe's decode on a busy machine queues a few frames behind it for a moment, and with capture on
+ * change the next keyframe can be seconds away, so only a decoder that is really behind drops.
  */
-export const MAX_DECODE_QUEUE = 3;
+export const MAX_DECODE_QUEUE = 15;
 
 export interface WebCodecsEvents {
   /** the stream's codec cannot be decoded here: play it another way */
@@ -21,7 +23,7 @@ export interface WebCodecsStats {
   framesDecoded: number;
   /** encoded frames left out (decoder behind, or waiting for a keyframe after that) */
   framesDropped: number;
-  /** decoded frames not shown because the track was still busy with the one before */
+  /** decoded frames not shown: a newer one came while the track was still taking the one before */
   framesSkipped: number;
 }
 
