@@ -6,6 +6,8 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ScreenProbe } from '../../bench/lib/screen-probe.js';
 import { wigglePointer } from '../support/agent-helpers.js';
+import { sleep } from '../support/processes.js';
+import { localPulseServer, playPcm, sinePcm } from '../support/room-sound.js';
 import { startLocalRoomBrowser, type LocalRoomBrowser } from '../support/local-room-browser.js';
 
 // The room page's WebCodecs player (web/src/webcodecs/) in Chromium against a real local room: it
@@ -81,6 +83,32 @@ function videoState(page: Page, rect = { x: 0, y: 0, w: 8, h: 8 }) {
   }, rect);
 }
 
+/** Not a harmonic of anything the room makes by itself; a tone at -6 dBFS reads near -30 dB per bin. */
+const TONE_HZ = 1375;
+const HEARD_DB = -60;
+
+const audioTracks = (page: Page) =>
+  page.evaluate(() => {
+    const video = document
+      .querySelector('br-room-page')!
+      .shadowRoot!.querySelector('br-video-stage')!
+      .shadowRoot!.querySelector('video')!;
+    return video.srcObject instanceof MediaStream ? video.srcObject.getAudioTracks().length : -1;
+  });
+
+/** The analyser's level at `hz`, dBFS (the loudest of its bin and the two beside it). */
+const levelAt = (page: Page, hz: number) =>
+  page.evaluate((f) => {
+    const { ctx, analyser } = (
+      window as unknown as { __wcAudio: { ctx: AudioContext; analyser: AnalyserNode } }
+    ).__wcAudio;
+    const bins = new Float32Array(analyser.frequencyBinCount);
+    analyser.getFloatFrequencyData(bins);
+    const k = Math.round(f / (ctx.sampleRate / analyser.fftSize));
+    const db = Math.max(bins[k - 1]!, bins[k]!, bins[k + 1]!);
+    return Number.isFinite(db) ? db : -200;
+  }, hz);
+
 const near = (a: number[], b: number[]) => a.every((v, i) => Math.abs(v - b[i]!) < 40);
 
 beforeAll(async () => {
@@ -144,6 +172,37 @@ describe('the WebCodecs player in Chromium', () => {
     await waitFrames(page, (await framesOf(page)) + 10);
     await page.locator('br-control-panel button[data-action=release]').click();
   }, 90_000);
+
+  it('plays the sound once unmuted: a tone played in the room is in the audio track of the <video>', async () => {
+    const page = await newPage('webcodecs');
+    await joinRoom(page, 'ursula');
+    await waitFrames(page, 5);
+    await page.locator('br-video-stage button.unmute').click();
+    // unmuting rebuilds the player with an audio track (AudioDecoder into a second generated track)
+    await expect.poll(() => audioTracks(page), { timeout: 10_000 }).toBe(1);
+    await page.evaluate(() => {
+      const video = document
+        .querySelector('br-room-page')!
+        .shadowRoot!.querySelector('br-video-stage')!
+        .shadowRoot!.querySelector('video')!;
+      const ctx = new AudioContext();
+      const analyser = ctx.createAnalyser();
+      analyser.fftSize = 8192;
+      analyser.smoothingTimeConstant = 0;
+      ctx.createMediaStreamSource(video.srcObject as MediaStream).connect(analyser);
+      (window as unknown as { __wcAudio: unknown }).__wcAudio = { ctx, analyser };
+    });
+    const playing = playPcm(localPulseServer(env!.dash.localRoom(room!.id).pid!), sinePcm(TONE_HZ, 3));
+    try {
+      let best = -200;
+      for (let deadline = Date.now() + 3000; best < HEARD_DB && Date.now() < deadline; await sleep(100))
+        best = Math.max(best, await levelAt(page, TONE_HZ));
+      expect(best).toBeGreaterThan(HEARD_DB);
+    } finally {
+      await playing;
+    }
+    await waitFrames(page, (await framesOf(page)) + 5);
+  }, 60_000);
 
   it('falls back to MSE where VideoDecoder is missing, and plays', async () => {
     const page = await newPage('webcodecs', true);
