@@ -14,7 +14,7 @@ import { emptyPlayerStats, type PlayerStats } from '../core/player-stats.js';
 import type { PlayerSettings } from '../core/settings.js';
 import { loadedMpegts } from '../core/mpegts-preload.js';
 import { prefetchedLoaderConfig, streamPrefetch } from '../core/stream-prefetch.js';
-import { chooseDecoder, decoderCapabilities, type Decoder } from '../webcodecs/decoder-choice.js';
+import { chooseDecoder, decoderCapabilities } from '../webcodecs/decoder-choice.js';
 import { WebCodecsPlayer } from '../webcodecs/webcodecs-player.js';
 
 type Player = MpegtsNs.Player;
