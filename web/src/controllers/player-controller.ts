@@ -126,7 +126,7 @@ export class PlayerController implements ReactiveController {
     this.edge.tune(audio ? AUDIO_EDGE.tune : VIDEO_ONLY_EDGE.tune);
   }
 
-  /** Change the target at once; transport changes rebuild the player. */
+  /** Change the target at once; transport and decoder changes rebuild the player. */
   applySettings(settings: PlayerSettings): void {
     const rebuild =
       this.settings?.transport !== settings.transport || this.settings?.decoder !== settings.decoder;
@@ -260,6 +260,7 @@ export class PlayerController implements ReactiveController {
       if (this.webCodecs) {
         // nothing buffered to steer: each frame is shown when it is decoded
         this.stats.dropped = this.webCodecs.stats.framesDropped;
+        this.stats.lagMs = this.stats.floorMs = 0;
         this.afterFrame(video, now, onFrame);
         return;
       }

@@ -109,12 +109,14 @@ export class WebCodecsPlayer {
         error: (e) => this.decoderFailed(e),
       });
       // a new sequence header (another size after a resize) restarts at the next keyframe
-      this.video.configure({
+      const config: VideoDecoderConfig = {
         codec: p.codec,
         description: p.description.slice(),
         optimizeForLatency: true,
         hardwareAcceleration: 'no-preference',
-      });
+      };
+      // a config it cannot take throws (TypeError); one it cannot decode fails in its error callback
+      if (!this.configure(this.video, config)) return;
       this.waitKey = true;
       return;
     }
@@ -158,6 +160,16 @@ export class WebCodecsPlayer {
     }
     if (p.kind !== 'frame' || !this.audio || this.audio.state !== 'configured') return;
     this.audio.decode(new EncodedAudioChunk({ type: 'key', timestamp: timestampMs * 1000, data: p.data }));
+  }
+
+  private configure(decoder: VideoDecoder, config: VideoDecoderConfig): boolean {
+    try {
+      decoder.configure(config);
+      return true;
+    } catch (e) {
+      this.fail(() => this.on.unsupported(e instanceof Error ? e.message : String(e)));
+      return false;
+    }
   }
 
   private present(frame: VideoFrame): void {
