@@ -30,6 +30,8 @@ export interface G2gSample {
   displayedAt: number;
   presentedAt: number;
   callbackAt: number;
+  /** the first animation frame that drew it (page-probe.ts's Hit.rafAt) */
+  rafAt: number | null;
   bufferMs: number;
   /** the frame's media time (s) */
   mediaTime: number;
@@ -74,6 +76,7 @@ export async function sampleGlassToGlass(
         displayedAt: hit.displayedAt,
         presentedAt: hit.presentedAt,
         callbackAt: hit.callbackAt,
+        rafAt: hit.rafAt,
         bufferMs: hit.bufferMs,
         mediaTime: hit.mediaTime,
         tapArrivedAt: tapped?.arrivedAt ?? null,
@@ -112,6 +115,14 @@ export function breakdown(
     'of which: player buffer ahead of currentTime at that frame': summarize(samples.map((s) => s.bufferMs)),
     'of which: rVFC callback -> expected display (vsync)': summarize(
       samples.map((s) => s.displayedAt - s.callbackAt),
+    ),
+    // expectedDisplayTime is the player's own estimate (with MSE it follows the media timeline, which the
+    // low-latency remux moves back to the playhead); the callback is when the page saw the frame
+    'screen change -> rVFC callback (the page has the frame; no display estimate)': summarize(
+      samples.map((s) => s.callbackAt - s.changedAt),
+    ),
+    'screen change -> first animation frame that draws it (drawImage of the <video>)': summarize(
+      samples.filter((s) => s.rafAt !== null).map((s) => s.rafAt! - s.changedAt),
     ),
   };
 }

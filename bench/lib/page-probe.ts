@@ -30,6 +30,12 @@ export interface Hit {
   presentedAt: number;
   /** when the callback ran */
   callbackAt: number;
+  /**
+   * the first animation frame whose drawImage of the <video> showed the target (the rAF's frame time):
+   * when the page could first paint it, whatever the player says about its display (null: not seen
+   * by a rAF within a second of the hit)
+   */
+  rafAt: number | null;
   /** the frame's media time, s */
   mediaTime: number;
   /** buffered.end - currentTime then, ms: what the player held back */
@@ -120,17 +126,37 @@ export async function installProbe(page: ProbePage, locator: VideoLocator): Prom
       target: null as T | null,
       hit: null as unknown,
       keyAt: null as number | null,
+      rafAt: null as number | null,
       waiter: null as ((h: unknown) => void) | null,
     };
     (window as unknown as { __bxProbe: typeof p }).__bxProbe = p;
     window.addEventListener('keydown', () => (p.keyAt = Date.now()), true);
+    const meanOf = (t: T) => {
+      g.drawImage(video, t.x, t.y, t.w, t.h, 0, 0, 8, 8);
+      const d = g.getImageData(0, 0, 8, 8).data;
+      const m = [0, 0, 0] as [number, number, number];
+      for (let i = 0; i < d.length; i += 4) for (let c = 0; c < 3; c++) m[c]! += d[i + c]! / 64;
+      return m;
+    };
+    const done = () => {
+      const hit = p.hit as { rafAt: number | null } | null;
+      if (!hit) return;
+      hit.rafAt = p.rafAt;
+      p.waiter?.(hit);
+    };
+    const onAnimationFrame = (now: number) => {
+      const t = p.target;
+      if (t && p.rafAt === null && meanOf(t).every((v, c) => Math.abs(v - t.rgb[c]!) < 60)) {
+        p.rafAt = Date.now() + (now - performance.now());
+        done();
+      }
+      requestAnimationFrame(onAnimationFrame);
+    };
+    requestAnimationFrame(onAnimationFrame);
     const onFrame = (_now: number, meta: VideoFrameCallbackMetadata) => {
       const t = p.target;
       if (t && !p.hit) {
-        g.drawImage(video, t.x, t.y, t.w, t.h, 0, 0, 8, 8);
-        const d = g.getImageData(0, 0, 8, 8).data;
-        const m = [0, 0, 0] as [number, number, number];
-        for (let i = 0; i < d.length; i += 4) for (let c = 0; c < 3; c++) m[c]! += d[i + c]! / 64;
+        const m = meanOf(t);
         if (m.every((v, c) => Math.abs(v - t.rgb[c]!) < 60)) {
           const nowWall = Date.now();
           const nowPerf = performance.now();
@@ -145,8 +171,11 @@ export async function installProbe(page: ProbePage, locator: VideoLocator): Prom
             bufferMs: (end - video.currentTime) * 1000,
             keyAt: p.keyAt,
             rgb: m.map(Math.round),
+            rafAt: null,
           };
-          p.waiter?.(p.hit);
+          // the page's next animation frame draws it, or already did: the hit is complete then
+          if (p.rafAt !== null) done();
+          else setTimeout(() => p.waiter?.(p.hit), 1000);
         }
       }
       video.requestVideoFrameCallback(onFrame);
@@ -160,7 +189,7 @@ export async function arm(page: ProbePage, target: Target): Promise<void> {
   await page.evaluate((t) => {
     const p = (window as unknown as { __bxProbe: { target: unknown; hit: unknown; keyAt: unknown } })
       .__bxProbe;
-    Object.assign(p, { target: t, hit: null, keyAt: null });
+    Object.assign(p, { target: t, hit: null, keyAt: null, rafAt: null });
   }, target);
 }
 

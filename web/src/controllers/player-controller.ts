@@ -10,27 +10,18 @@ import {
   setNominalFrameDurations,
   setVideoFrameHoldMs,
 } from '../mpegts/low-latency-remux.js';
+import { emptyPlayerStats, type PlayerStats } from '../core/player-stats.js';
 import type { PlayerSettings } from '../core/settings.js';
 import { loadedMpegts } from '../core/mpegts-preload.js';
-import { prefetchedLoaderConfig } from '../core/stream-prefetch.js';
+import { prefetchedLoaderConfig, streamPrefetch } from '../core/stream-prefetch.js';
+import { chooseDecoder, decoderCapabilities } from '../webcodecs/decoder-choice.js';
+import { WebCodecsPlayer } from '../webcodecs/webcodecs-player.js';
 
 type Player = MpegtsNs.Player;
 
-export type PlayerPhase = 'idle' | 'waiting' | 'starting' | 'playing' | 'reconnecting' | 'failed';
+export type { PlayerStats };
 
-export interface PlayerStats {
-  framesPresented: number;
-  /** buffered.end - currentTime on the last frame, ms */
-  lagMs: number;
-  /** its minimum over the controller's window */
-  floorMs: number;
-  playbackRate: number;
-  seeks: number;
-  /** jumps out of a stall to a frame that was not presented (see STALL_KICK_MS) */
-  kicks: number;
-  width: number;
-  height: number;
-}
+export type PlayerPhase = 'idle' | 'waiting' | 'starting' | 'playing' | 'reconnecting' | 'failed';
 
 /** After this long without a presented frame while playing, the player is rebuilt. */
 const STALL_RESTART_MS = 4000;
@@ -75,19 +66,13 @@ const STATS_UPDATE_MS = 250;
 export class PlayerController implements ReactiveController {
   phase: PlayerPhase = 'idle';
   message = '';
-  stats: PlayerStats = {
-    framesPresented: 0,
-    lagMs: 0,
-    floorMs: 0,
-    playbackRate: 1,
-    seeks: 0,
-    kicks: 0,
-    width: 0,
-    height: 0,
-  };
+  stats: PlayerStats = emptyPlayerStats();
 
   private video: HTMLVideoElement | null = null;
   private player: Player | null = null;
+  private webCodecs: WebCodecsPlayer | null = null;
+  /** VideoDecoder refused the stream's codec on this page: MSE from then on */
+  private webCodecsRefused = false;
   private url: (() => string) | null = null;
   private settings: PlayerSettings | null = null;
   private readonly edge = new LiveEdgeController();
@@ -141,9 +126,10 @@ export class PlayerController implements ReactiveController {
     this.edge.tune(audio ? AUDIO_EDGE.tune : VIDEO_ONLY_EDGE.tune);
   }
 
-  /** Change the target at once; transport changes rebuild the player. */
+  /** Change the target at once; transport and decoder changes rebuild the player. */
   applySettings(settings: PlayerSettings): void {
-    const rebuild = this.settings?.transport !== settings.transport;
+    const rebuild =
+      this.settings?.transport !== settings.transport || this.settings?.decoder !== settings.decoder;
     this.adopt(settings);
     if (!settings.liveEdge && this.video) this.video.playbackRate = 1;
     if (this.player && this.video) this.steerRemux(this.video, this.generation);
@@ -172,6 +158,8 @@ export class PlayerController implements ReactiveController {
     const settings = this.settings;
     if (!video || !this.url || !settings) return;
     this.setPhase(this.stats.framesPresented > 0 ? 'reconnecting' : 'starting', this.message);
+    this.stats.decoder = chooseDecoder(settings.decoder, decoderCapabilities(), this.webCodecsRefused);
+    if (this.stats.decoder === 'webcodecs') return this.buildWebCodecs(video, gen);
     const { Mpegts } = loadedMpegts() ?? (await import('../mpegts/mpegts-loader.js'));
     if (gen !== this.generation) return;
     if (!Mpegts.isSupported()) {
@@ -212,6 +200,37 @@ export class PlayerController implements ReactiveController {
     player.attachMediaElement(video);
     this.steerRemux(video, gen);
     player.load();
+    await this.play(video, gen, restart);
+  }
+
+  /** The WebCodecs player (no Media Source); a codec its VideoDecoder refuses is played by MSE instead. */
+  private async buildWebCodecs(video: HTMLVideoElement, gen: number): Promise<void> {
+    const url = this.url!();
+    this.builtWithAudio = this.withAudio;
+    this.tuneEdge();
+    const restart = (why: string) => {
+      if (gen === this.generation) this.scheduleRebuild(why);
+    };
+    const wc = new WebCodecsPlayer(
+      video,
+      {
+        unsupported: () => {
+          if (gen !== this.generation) return;
+          this.webCodecsRefused = true;
+          void this.build();
+        },
+        error: (why) => restart(`stream error (${why})`),
+        ended: () => restart('the stream ended'),
+      },
+      this.withAudio,
+    );
+    this.webCodecs = wc;
+    wc.start(url, streamPrefetch.take(url));
+    await this.play(video, gen, restart);
+  }
+
+  /** Watch the frames the new build presents, restart it when none come, and start the element. */
+  private async play(video: HTMLVideoElement, gen: number, restart: (why: string) => void): Promise<void> {
     this.edge.reset();
     this.lastFrameAt = performance.now();
     this.watchFrames(video, gen);
@@ -238,6 +257,13 @@ export class PlayerController implements ReactiveController {
         this.backoff.reset();
         this.setPhase('playing', '');
       }
+      if (this.webCodecs) {
+        // nothing buffered to steer: each frame is shown when it is decoded
+        this.stats.dropped = this.webCodecs.stats.framesDropped;
+        this.stats.lagMs = this.stats.floorMs = 0;
+        this.afterFrame(video, now, onFrame);
+        return;
+      }
       const bufferedEnd = bufferedEndAt(video.buffered, video.currentTime);
       // video-only: the newest frame's nominal end, not the buffered end that follows its estimated
       // duration (on a still screen the gap before it, up to 500 ms; the controller would chase that)
@@ -257,14 +283,18 @@ export class PlayerController implements ReactiveController {
         }
         if (video.playbackRate !== d.playbackRate) video.playbackRate = d.playbackRate;
       }
-      this.stats.playbackRate = video.playbackRate;
-      if (now - this.lastStatsAt > STATS_UPDATE_MS) {
-        this.lastStatsAt = now;
-        this.host.requestUpdate();
-      }
-      this.frameHandle = video.requestVideoFrameCallback(onFrame);
+      this.afterFrame(video, now, onFrame);
     };
     if ('requestVideoFrameCallback' in video) this.frameHandle = video.requestVideoFrameCallback(onFrame);
+  }
+
+  private afterFrame(video: HTMLVideoElement, now: number, onFrame: VideoFrameRequestCallback): void {
+    this.stats.playbackRate = video.playbackRate;
+    if (now - this.lastStatsAt > STATS_UPDATE_MS) {
+      this.lastStatsAt = now;
+      this.host.requestUpdate();
+    }
+    this.frameHandle = video.requestVideoFrameCallback(onFrame);
   }
 
   /**
@@ -322,6 +352,8 @@ export class PlayerController implements ReactiveController {
     this.frameHandle = null;
     this.clearStallKick();
     setPlayheadClock(null);
+    this.webCodecs?.destroy();
+    this.webCodecs = null;
     const p = this.player;
     this.player = null;
     if (p) {

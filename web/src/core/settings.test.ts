@@ -18,10 +18,12 @@ describe('loadSettings', () => {
     expect(s.targetLatencyMs).toBe(2000);
     expect(s.catchUpMarginMs).toBe(-50);
     const t = loadSettings(
-      stored({ targetLatencyMs: 'x', catchUpMarginMs: null, transport: 'carrier pigeon' }),
+      stored({ targetLatencyMs: 'x', catchUpMarginMs: null, transport: 'carrier pigeon', decoder: 'vlc' }),
     );
     expect(t.targetLatencyMs).toBe(DEFAULT_SETTINGS.targetLatencyMs);
     expect(t.catchUpMarginMs).toBe(DEFAULT_SETTINGS.catchUpMarginMs);
     expect(t.transport).toBe(DEFAULT_SETTINGS.transport);
+    expect(t.decoder).toBe('auto');
+    expect(loadSettings(stored({ decoder: 'webcodecs' })).decoder).toBe('webcodecs');
   });
 });

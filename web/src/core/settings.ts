@@ -1,4 +1,6 @@
 export type Transport = 'http' | 'ws';
+/** Which player decodes the stream: `auto` picks by capability (webcodecs/decoder-choice.ts). */
+export type DecoderSetting = 'auto' | 'webcodecs' | 'mse';
 
 /** Player settings, kept in localStorage (nothing secret). */
 export interface PlayerSettings {
@@ -13,6 +15,8 @@ export interface PlayerSettings {
   catchUpMarginMs: number;
   /** each video frame lasts one nominal frame interval instead of the gap before it (see low-latency-remux) */
   nominalFrameDurations: boolean;
+  /** the player: WebCodecs (no Media Source buffer), MSE (mpegts.js), or `auto` (by capability) */
+  decoder: DecoderSetting;
 }
 
 export const DEFAULT_SETTINGS: PlayerSettings = {
@@ -22,6 +26,7 @@ export const DEFAULT_SETTINGS: PlayerSettings = {
   lowLatencyRemux: true,
   catchUpMarginMs: 5,
   nominalFrameDurations: true,
+  decoder: 'auto',
 };
 
 const KEY = 'boxroom.player';
@@ -31,6 +36,7 @@ export function loadSettings(storage: Pick<Storage, 'getItem'> = localStorage): 
     const raw = JSON.parse(storage.getItem(KEY) ?? '{}') as Partial<PlayerSettings>;
     const s = { ...DEFAULT_SETTINGS, ...raw };
     if (s.transport !== 'http' && s.transport !== 'ws') s.transport = DEFAULT_SETTINGS.transport;
+    if (!['auto', 'webcodecs', 'mse'].includes(s.decoder)) s.decoder = DEFAULT_SETTINGS.decoder;
     s.targetLatencyMs = clamp(finiteOr(s.targetLatencyMs, DEFAULT_SETTINGS.targetLatencyMs), 0, 2000);
     s.catchUpMarginMs = clamp(finiteOr(s.catchUpMarginMs, DEFAULT_SETTINGS.catchUpMarginMs), -50, 200);
     return s;

@@ -73,6 +73,10 @@ export class BrLatencyReadout extends LitElement {
         <dd>${playing ? `${s.playbackRate.toFixed(2)}×` : '–'}</dd>
         <dt>Frames</dt>
         <dd data-testid="frames">${s?.framesPresented ?? 0}</dd>
+        <dt>Player</dt>
+        <dd data-testid="decoder">
+          ${s?.decoder === 'webcodecs' ? 'WebCodecs' : s?.decoder === 'mse' ? 'MSE' : '–'}
+        </dd>
       </dl>
     </section>`;
   }

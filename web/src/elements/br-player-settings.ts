@@ -1,5 +1,5 @@
 import { LitElement, css, html } from 'lit';
-import type { PlayerSettings, Transport } from '../core/settings.js';
+import type { DecoderSetting, PlayerSettings, Transport } from '../core/settings.js';
 import { controls } from '../styles/shared.js';
 
 /** Transport and live-edge settings; fires `settings-change` with the new PlayerSettings. */
@@ -52,6 +52,17 @@ export class BrPlayerSettings extends LitElement {
           >
             <option value="http" ?selected=${s.transport === 'http'}>HTTP-FLV</option>
             <option value="ws" ?selected=${s.transport === 'ws'}>WebSocket-FLV</option>
+          </select></label
+        >
+        <label
+          >Player
+          <select
+            @change=${(e: Event) =>
+              this.set({ decoder: (e.target as HTMLSelectElement).value as DecoderSetting })}
+          >
+            <option value="auto" ?selected=${s.decoder === 'auto'}>Automatic</option>
+            <option value="webcodecs" ?selected=${s.decoder === 'webcodecs'}>WebCodecs (no buffer)</option>
+            <option value="mse" ?selected=${s.decoder === 'mse'}>Media Source (mpegts.js)</option>
           </select></label
         >
         <label

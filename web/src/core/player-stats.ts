@@ -1,0 +1,33 @@
+import type { Decoder } from '../webcodecs/decoder-choice.js';
+
+/** What the player controller reports about the stream it plays (the latency readout, the bench). */
+export interface PlayerStats {
+  framesPresented: number;
+  /** buffered.end - currentTime on the last frame, ms */
+  lagMs: number;
+  /** its minimum over the controller's window */
+  floorMs: number;
+  playbackRate: number;
+  seeks: number;
+  /** jumps out of a stall to a frame that was not presented (see STALL_KICK_MS in player-controller.ts) */
+  kicks: number;
+  width: number;
+  height: number;
+  /** the player of the current build (null before the first) */
+  decoder: Decoder | null;
+  /** WebCodecs only: encoded frames left out because the decoder was behind */
+  dropped: number;
+}
+
+export const emptyPlayerStats = (): PlayerStats => ({
+  framesPresented: 0,
+  lagMs: 0,
+  floorMs: 0,
+  playbackRate: 1,
+  seeks: 0,
+  kicks: 0,
+  width: 0,
+  height: 0,
+  decoder: null,
+  dropped: 0,
+});
