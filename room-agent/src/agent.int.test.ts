@@ -360,7 +360,8 @@ describe('room agent with the real Xvfb, PulseAudio, x11vnc, ffmpeg and node-med
     // the whole room: Xvfb, PulseAudio, openbox, xterm and its shell, x11vnc, boxroom-capture, ffmpeg
     expect(cmdlines.length).toBeGreaterThanOrEqual(7);
     const ffmpeg = cmdlines.find((c) => c.startsWith('ffmpeg '));
-    expect(ffmpeg).toMatch(/ -f flv pipe:1 $/);
+    // the picture's FLV on its stdout, the sound's on fd 3: pipes to the agent, no URL
+    expect(ffmpeg).toMatch(/ -f flv pipe:1 .* -f flv pipe:3 $/);
     for (const cmd of cmdlines) {
       expect(cmd).not.toMatch(/sign=|rtmp:|token|eyJ[\w-]+\.|BEGIN|[0-9a-f]{32}/i);
     }

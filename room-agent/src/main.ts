@@ -132,7 +132,7 @@ async function main(): Promise<void> {
   const specs = roomProcessSpecs(config, {
     size: () => live.size(),
     ...(screen.resizable ? { setScreen: (w: number, h: number) => screen.set(w, h) } : {}),
-    publishStdout: (flv) => media.publishFrom(flv),
+    publishStdout: (video, audio) => media.publishFrom(video, audio),
     ffmpegReady: (signal) => media.waitForPublish(signal),
     runningAsRoot: process.getuid?.() === 0,
     identity,

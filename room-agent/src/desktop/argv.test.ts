@@ -153,7 +153,7 @@ describe('argv builders', () => {
     });
   });
 
-  it('ffmpeg, pulse first then x11grab, FLV to stdout', () => {
+  it('ffmpeg, pulse first then x11grab on its clock, picture FLV to stdout and sound FLV to fd 3', () => {
     expect(ffmpegArgv({ display: 150, width: 1280, height: 720, fps: 30 })).toEqual({
       command: 'ffmpeg',
       args: [
@@ -170,16 +170,20 @@ describe('argv builders', () => {
           '1280x720',
           '-draw_mouse',
           '1',
+          '-isync',
+          '0',
           '-i',
           ':150',
         ],
-        ...['-map', '1:v', '-map', '0:a'],
-        ...['-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency'],
+        ...['-map', '1:v', '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency'],
         ...['-bf', '0', '-g', '30', '-keyint_min', '30', '-sc_threshold', '0', '-pix_fmt', 'yuv420p'],
         ...['-maxrate', '4147k', '-bufsize', '2074k'],
-        ...['-af', 'aresample=async=1:min_hard_comp=0.015', '-c:a', 'aac', '-b:a', '128k', '-ar', '48000'],
-        ...['-flvflags', 'no_duration_filesize', '-flush_packets', '1'],
+        ...['-output_ts_offset', '0.1', '-flvflags', 'no_duration_filesize', '-flush_packets', '1'],
         ...['-f', 'flv', 'pipe:1'],
+        ...['-map', '0:a', '-af', 'aresample=async=1:min_hard_comp=0.015'],
+        ...['-c:a', 'aac', '-b:a', '128k', '-ar', '48000'],
+        ...['-output_ts_offset', '0.1', '-flvflags', 'no_duration_filesize', '-flush_packets', '1'],
+        ...['-f', 'flv', 'pipe:3'],
       ],
     });
     const sixty = ffmpegArgv({
@@ -213,16 +217,18 @@ describe('argv builders', () => {
         ...['-f', 'pulse', '-thread_queue_size', '1024', '-i', 'room.monitor'],
         ...['-f', 'rawvideo', '-pix_fmt', 'bgr0', '-video_size', '1280x720'],
         ...['-framerate', '1000', '-use_wallclock_as_timestamps', '1', '-thread_queue_size', '8'],
-        ...['-i', 'pipe:0'],
-        ...['-map', '1:v', '-map', '0:a'],
+        ...['-isync', '0', '-i', 'pipe:0'],
         ...['-fps_mode', 'passthrough', '-r', '30', '-enc_time_base', '1:1000'],
-        ...['-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency'],
+        ...['-map', '1:v', '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency'],
         ...['-bf', '0', '-force_key_frames', 'expr:gte(t,n_forced*1)'],
         ...['-sc_threshold', '0', '-pix_fmt', 'yuv420p'],
         ...['-maxrate', '4147k', '-bufsize', '2074k'],
-        ...['-af', 'aresample=async=1:min_hard_comp=0.015', '-c:a', 'aac', '-b:a', '128k', '-ar', '48000'],
-        ...['-flvflags', 'no_duration_filesize', '-flush_packets', '1'],
+        ...['-output_ts_offset', '0.1', '-flvflags', 'no_duration_filesize', '-flush_packets', '1'],
         ...['-f', 'flv', 'pipe:1'],
+        ...['-map', '0:a', '-af', 'aresample=async=1:min_hard_comp=0.015'],
+        ...['-c:a', 'aac', '-b:a', '128k', '-ar', '48000'],
+        ...['-output_ts_offset', '0.1', '-flvflags', 'no_duration_filesize', '-flush_packets', '1'],
+        ...['-f', 'flv', 'pipe:3'],
       ],
     });
   });

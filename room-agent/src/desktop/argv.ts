@@ -296,40 +296,64 @@ export function defaultMaxrateKbps(o: ScreenOptions & { fps: number }): number {
 const AUDIO_ON_WALL_CLOCK = 'aresample=async=1:min_hard_comp=0.015';
 
 /**
- * The output side, the same in both capture modes; `keyframes` is what differs. FLV goes to stdout,
- * which the agent reads and publishes into its media server in process: nothing on this command line
- * is a secret (every uid can read /proc/<pid>/cmdline), and there is no RTMP hop (mux, TCP, demux).
- * `-flush_packets 1` writes every packet to the pipe the moment it is muxed, never held in ffmpeg's
- * 32 KiB output buffer.
+ * ffmpeg's AAC encoder stamps its first packet 1,024 samples (21.3 ms) before zero, and an FLV muxer
+ * shifts a file that starts below zero up to zero. With sound and picture in separate files that
+ * would shift the sound alone, 21 ms late against the picture; both files are moved by this much
+ * instead, so neither starts below zero and both keep the one timeline `-isync 0` gives them.
+ */
+const OUTPUT_TS_OFFSET_S = 0.1;
+
+/** Per output file: write every packet to its pipe the moment it is muxed (no 32 KiB buffer). */
+const FLV_OUT = ['-output_ts_offset', String(OUTPUT_TS_OFFSET_S), '-flvflags', 'no_duration_filesize'];
+const FLUSH = ['-flush_packets', '1'];
+
+/** The fd on which the "ffmpeg" unit writes its sound (an FLV with the AAC track alone). */
+export const AUDIO_OUTPUT_FD = 3;
+
+/**
+ * The output side, the same in both capture modes; `keyframes` is what differs. Two FLV files: the
+ * picture on stdout, the sound on fd 3 (AUDIO_OUTPUT_FD, a pipe the agent gives the unit). The agent
+ * reads both and publishes them as one stream in process (flv-track-merge.ts): nothing on this
+ * command line is a secret (every uid can read /proc/<pid>/cmdline), and there is no RTMP hop.
+ *
+ * Why two files: ffmpeg's muxer interleaves the streams of one file by time, so with sound and
+ * picture on one clock (`-isync 0`) it held each frame until the audio of its time had come, and a
+ * change on the screen took 80-140 ms to leave the capture instead of under 100. A file with one
+ * stream waits for nothing. See docs/decisions.md ("Sound and picture in two pipes").
  */
 function encodeArgs(o: FfmpegOptions, keyframes: string[]): string[] {
   const maxrate = o.maxrateKbps ?? defaultMaxrateKbps(o);
   const bufsize = o.bufsizeKbps ?? Math.round(maxrate / 2);
   return [
-    ...['-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency'],
+    ...['-map', '1:v', '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency'],
     ...['-bf', '0', ...keyframes, '-sc_threshold', '0', '-pix_fmt', 'yuv420p'],
     ...['-maxrate', `${maxrate}k`, '-bufsize', `${bufsize}k`],
-    ...['-af', AUDIO_ON_WALL_CLOCK, '-c:a', 'aac', '-b:a', '128k', '-ar', '48000'],
-    ...['-flvflags', 'no_duration_filesize', '-flush_packets', '1'],
+    ...FLV_OUT,
+    ...FLUSH,
     ...['-f', 'flv', 'pipe:1'],
+    ...['-map', '0:a', '-af', AUDIO_ON_WALL_CLOCK, '-c:a', 'aac', '-b:a', '128k', '-ar', '48000'],
+    ...FLV_OUT,
+    ...FLUSH,
+    ...['-f', 'flv', `pipe:${AUDIO_OUTPUT_FD}`],
   ];
 }
 
-/*
- * Not `-isync 0` on the video input, although it puts sound and picture on one clock in the FLV
- * (offset p50 4.5 / p95 18 ms instead of +100-160 ms: ffmpeg shifts each input to zero by its own first
- * timestamp, and the pulse input starts first): with the audio aligned, the FLV muxer holds each
- * frame until audio of the same time has come, and a change on the screen took 80-140 ms to leave the
- * capture instead of under 100 (capture.int.test.ts). Sync without that wait belongs with the
- * latency work (the encoder muxing audio without holding video back).
+/**
+ * Put on the video input: ffmpeg shifts each input to start at zero by its own first timestamp, and
+ * the pulse input (opened first) starts 100-160 ms before the first frame, so every sound came that
+ * much after its picture. Both inputs stamp by the wall clock; `-isync 0` shifts the video by the
+ * difference of the two start times instead, which keeps them on one clock (offset in the FLV: p50
+ * 4.5 / p95 18 ms, from 100-160 ms). It costs the picture no wait because sound and picture leave
+ * ffmpeg in separate files (encodeArgs).
  */
+const SYNC_TO_PULSE = ['-isync', '0'];
 
 const pulseInput = (o: FfmpegOptions): string[] => [
   ...['-f', 'pulse', '-thread_queue_size', '1024', '-i', o.pulseSource ?? PULSE_MONITOR_SOURCE],
 ];
 
 /**
- * Capture and encode to stdout. The pulse input is opened first and x11grab second: with x11grab
+ * Capture and encode to stdout (picture) and fd 3 (sound). The pulse input is opened first and x11grab second: with x11grab
  * first, ffmpeg delivered 12-21 frames in 4-6 s instead of 30 fps.
  */
 export function ffmpegArgv(o: FfmpegOptions): CommandLine {
@@ -341,8 +365,7 @@ export function ffmpegArgv(o: FfmpegOptions): CommandLine {
       ...pulseInput(o),
       ...['-f', 'x11grab', '-thread_queue_size', '1024', '-framerate', fps],
       ...['-video_size', `${o.width}x${o.height}`, '-draw_mouse', '1'],
-      ...['-i', `:${o.display}`],
-      ...['-map', '1:v', '-map', '0:a'],
+      ...[...SYNC_TO_PULSE, '-i', `:${o.display}`],
       ...encodeArgs(o, ['-g', fps, '-keyint_min', fps]),
     ],
   };
@@ -373,8 +396,7 @@ export function ffmpegPipeArgv(o: FfmpegOptions): CommandLine {
       ...pulseInput(o),
       ...['-f', 'rawvideo', '-pix_fmt', 'bgr0', '-video_size', `${o.width}x${o.height}`],
       ...['-framerate', '1000', '-use_wallclock_as_timestamps', '1', '-thread_queue_size', '8'],
-      ...['-i', 'pipe:0'],
-      ...['-map', '1:v', '-map', '0:a'],
+      ...[...SYNC_TO_PULSE, '-i', 'pipe:0'],
       ...['-fps_mode', 'passthrough', '-r', String(o.fps), '-enc_time_base', '1:1000'],
       ...encodeArgs(o, ['-force_key_frames', `expr:gte(t,n_forced*${KEYFRAME_INTERVAL_S})`]),
     ],
@@ -406,8 +428,8 @@ export interface CaptureOptions extends ScreenOptions {
 
 /**
  * boxroom-capture and the encoder it runs: one supervised unit, so either one ending restarts both.
- * The encoder inherits boxroom-capture's stdout (which writes nothing there itself), so its FLV reaches
- * the agent through the unit's stdout as in x11grab mode.
+ * The encoder inherits boxroom-capture's stdout and fd 3 (it writes nothing to either itself), so its
+ * two FLV files reach the agent through the unit's pipes as in x11grab mode.
  */
 export function captureArgv(o: CaptureOptions): CommandLine {
   return {

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAgent, type RunningAgent } from '../../../test/support/agent-process.js';
 import { until } from '../../../test/support/agent-helpers.js';
 import {
+  isAacFrame,
   isAvcFrame,
   isAvcKeyframe,
   readFlvStream,
@@ -70,6 +71,32 @@ describe('damage capture: frames only when the screen changes', () => {
     expect(readFileSync(`/proc/${ffmpeg.pid}/comm`, 'utf8').trim()).toBe('boxroom-capture');
     const kids = childrenOf(ffmpeg.pid!);
     expect(kids.map((pid) => readFileSync(`/proc/${pid}/comm`, 'utf8').trim())).toEqual(['ffmpeg']);
+  });
+
+  it('gives a viewer one FLV with H.264 and AAC (two pipes from ffmpeg), both on one timeline', async () => {
+    const s = await httpFlv(`${agent.url}/stream.flv?token=${viewer}`);
+    await waitForTag(s.reader, isAvcKeyframe, 2000);
+    await sleep(500); // past the GOP cache
+    const from = s.reader.tags.length;
+    xdo.stdin.write("type 'yes'\nkey Return\n"); // frames at the full rate, not only keepalives
+    await sleep(2500);
+    xdo.stdin.write('key ctrl+c\n');
+    s.close();
+    expect(s.reader.header).toMatchObject({ hasAudio: true, hasVideo: true });
+    const live = s.reader.tags.slice(from);
+    const audio = live.filter(isAacFrame);
+    const video = live.filter(isAvcFrame);
+    // AAC at 48 kHz: 46.9 frames per second, none held back
+    expect(audio.length / 2.5).toBeGreaterThan(40);
+    // Each track's lag behind the wall clock (arrival minus timestamp, the best frame's): with both on
+    // one timeline they differ by the sound's own latency (pulse fragment, AAC frame), tens of ms;
+    // ffmpeg's separate input clocks made it 100-160 ms.
+    const lag = (tags: FlvTag[]) => Math.min(...tags.map((t) => t.receivedAt - t.timestamp));
+    const soundBehind = lag(audio) - lag(video);
+    expect(Math.abs(soundBehind), `sound behind picture by ${soundBehind.toFixed(1)} ms`).toBeLessThan(80);
+    for (const track of [audio, video])
+      expect(track.every((t, i) => i === 0 || t.timestamp >= track[i - 1]!.timestamp)).toBe(true);
+    await sleep(1000); // still again
   });
 
   it('keeps a still screen alive with keepalive frames and a keyframe about every second', async () => {

@@ -81,9 +81,12 @@ describe('roomProcessSpecs', () => {
     expect(by.clipboard!.env.XAUTHORITY).toBe('/run/boxroom-r1/xauthority'); // the agent's cookie
     expect(by.wm!.readiness).toEqual({ kind: 'file', path: '/tmp/desk-r1/wm-ready' });
     expect(by.xvfb!.args.slice(0, 3)).toEqual([':150', '-auth', '/run/boxroom-r1/xauthority']);
-    // ffmpeg writes FLV to its stdout, which goes to the media server: no URL on its command line
-    expect(by.ffmpeg!.args.slice(-3)).toEqual(['-f', 'flv', 'pipe:1']);
+    // ffmpeg writes the picture's FLV to its stdout and the sound's to fd 3, which go to the media
+    // server: no URL on its command line
+    expect(by.ffmpeg!.args.filter((a) => a.startsWith('pipe:'))).toEqual(['pipe:1', 'pipe:3']);
+    expect(by.ffmpeg!.args.slice(-3)).toEqual(['-f', 'flv', 'pipe:3']);
     expect(by.ffmpeg!.takeStdout).toBe(publishStdout);
+    expect(by.ffmpeg!.outputFd3).toBe(true);
     for (const spec of specs) expect(spec.args.join(' ')).not.toMatch(/rtmp:|sign=/);
     expect(new DependencyGraph(specs).dependentsOf('xvfb').sort()).toEqual([
       ...['app', 'clipboard', 'ffmpeg', 'wm', 'x11vnc'],
@@ -238,8 +241,9 @@ describe('roomProcessSpecs', () => {
     expect(damage.args[sep + 1]).toBe('ffmpeg');
     expect(damage.args).toContain('pipe:0');
     expect(damage.args).not.toContain('x11grab');
-    expect(damage.args.slice(-3)).toEqual(['-f', 'flv', 'pipe:1']);
+    expect(damage.args.slice(-3)).toEqual(['-f', 'flv', 'pipe:3']);
     expect(damage.takeStdout).toBe(publishStdout);
+    expect(damage.outputFd3).toBe(true);
     expect(damage.dependsOn).toEqual(['xvfb', 'pulse']);
     expect(damage.readiness).toEqual({ kind: 'probe', probe: ffmpegReady });
   });

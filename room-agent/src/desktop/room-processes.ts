@@ -29,8 +29,11 @@ export const ROOM_PROCESS_NAMES = ['xvfb', 'pulse', 'wm', 'app', 'x11vnc', 'clip
 export type RoomProcessName = (typeof ROOM_PROCESS_NAMES)[number];
 
 export interface RoomProcessOptions {
-  /** takes ffmpeg's stdout (FLV) at every start and publishes it: MediaServer.publishFrom */
-  publishStdout: (flv: Readable) => void;
+  /**
+   * takes ffmpeg's stdout (the picture's FLV) and fd 3 (the sound's) at every start and publishes them
+   * as one stream: MediaServer.publishFrom
+   */
+  publishStdout: (video: Readable, audio: Readable | null) => void;
   /** resolves once the media server sees ffmpeg's stream: ffmpeg's readiness */
   ffmpegReady: ProbeFn;
   /**
@@ -104,8 +107,9 @@ const DESKTOP_SHELL = existsSync('/bin/bash') ? '/bin/bash' : '/bin/sh';
  *
  * "ffmpeg" is the picture-and-sound pipeline: in damage mode boxroom-capture, which runs ffmpeg with
  * its frames on ffmpeg's stdin (one unit: either one ending ends the other, and the supervisor
- * restarts both); in x11grab mode ffmpeg alone. Either way the unit's stdout is ffmpeg's FLV, which
- * the agent publishes in process (no URL, no secret on a command line).
+ * restarts both); in x11grab mode ffmpeg alone. Either way the unit's stdout is the picture's FLV and
+ * its fd 3 the sound's, which the agent publishes in process as one stream (no URL, no secret on a
+ * command line).
  */
 export function roomProcessSpecs(config: AgentConfig, opts: RoomProcessOptions): ProcessSpec[] {
   const { agent: a, desktop: d, xSocket } = roomPaths(config, opts.xLockPaths);
@@ -257,6 +261,7 @@ export function roomProcessSpecs(config: AgentConfig, opts: RoomProcessOptions):
       dependsOn: ['xvfb', 'pulse'],
       readiness: { kind: 'probe', probe: opts.ffmpegReady },
       takeStdout: opts.publishStdout,
+      outputFd3: true,
     }),
   };
   const include = opts.include ?? (() => true);

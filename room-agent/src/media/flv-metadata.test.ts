@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { unwrapMetadataTag } from './flv-metadata.js';
+import { mergeMetadataBodies, unwrapMetadataTag } from './flv-metadata.js';
+import { amfString, ffmpegMetadata } from './flv-test-fixture.js';
 
 function scriptTag(body: Buffer): Buffer {
   const tag = Buffer.alloc(11 + body.length + 4);
@@ -9,7 +10,6 @@ function scriptTag(body: Buffer): Buffer {
   tag.writeUInt32BE(11 + body.length, 11 + body.length);
   return tag;
 }
-const amfString = (s: string) => Buffer.concat([Buffer.from([2, 0, s.length]), Buffer.from(s, 'latin1')]);
 
 describe('unwrapMetadataTag', () => {
   it('removes the @setDataFrame prefix and fixes both sizes', () => {
@@ -25,5 +25,39 @@ describe('unwrapMetadataTag', () => {
     video[0] = 9;
     expect(unwrapMetadataTag(video)).toBe(video);
     expect(unwrapMetadataTag(Buffer.alloc(3))).toHaveLength(3);
+  });
+});
+
+describe('mergeMetadataBodies', () => {
+  const video = ffmpegMetadata({ duration: 0, width: 1280, height: 720, videocodecid: 7, encoder: 'Lavf59' });
+  const audio = ffmpegMetadata({
+    duration: 0,
+    audiosamplerate: 48000,
+    stereo: true,
+    audiocodecid: 10,
+    encoder: 'x',
+  });
+
+  it('gives one ECMA array with both tracks` fields, the picture`s winning a name both have', () => {
+    expect(mergeMetadataBodies(video, audio)).toEqual(
+      ffmpegMetadata({
+        duration: 0,
+        width: 1280,
+        height: 720,
+        videocodecid: 7,
+        encoder: 'Lavf59',
+        audiosamplerate: 48000,
+        stereo: true,
+        audiocodecid: 10,
+      }),
+    );
+  });
+
+  it('refuses what is not ffmpeg`s onMetaData (another name, an object, a truncated body)', () => {
+    expect(mergeMetadataBodies(amfString('onCuePoint'), audio)).toBeNull();
+    const asObject = Buffer.from(video);
+    asObject[13] = 3;
+    expect(mergeMetadataBodies(asObject, audio)).toBeNull();
+    expect(mergeMetadataBodies(video, audio.subarray(0, audio.length - 5))).toBeNull();
   });
 });

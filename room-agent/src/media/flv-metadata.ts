@@ -25,3 +25,54 @@ export function unwrapMetadataTag(tag: Buffer): Buffer {
   out.writeUInt32BE(TAG_HEADER_BYTES + dataSize, TAG_HEADER_BYTES + dataSize);
   return out;
 }
+
+const AMF_NUMBER = 0;
+const AMF_BOOLEAN = 1;
+const AMF_STRING = 2;
+const AMF_ECMA_ARRAY = 8;
+const AMF_OBJECT_END = [0, 0, 9];
+const ON_METADATA = Buffer.from([AMF_STRING, 0x00, 0x0a, ...Buffer.from('onMetaData', 'latin1')]);
+
+/** The entries of an onMetaData body as ffmpeg's FLV muxer writes it: name -> its bytes (key and value). */
+function metadataEntries(body: Buffer): Map<string, Buffer> | null {
+  const start = ON_METADATA.length;
+  if (body.length < start + 5 || !body.subarray(0, start).equals(ON_METADATA)) return null;
+  if (body[start] !== AMF_ECMA_ARRAY) return null;
+  const entries = new Map<string, Buffer>();
+  let p = start + 5; // type and the (advisory) count
+  while (p + 3 <= body.length) {
+    const keyLength = body.readUInt16BE(p);
+    if (keyLength === 0 && body[p + 2] === AMF_OBJECT_END[2]) return entries;
+    const valueAt = p + 2 + keyLength;
+    if (valueAt >= body.length) return null;
+    const type = body[valueAt];
+    let end: number;
+    if (type === AMF_NUMBER) end = valueAt + 9;
+    else if (type === AMF_BOOLEAN) end = valueAt + 2;
+    else if (type === AMF_STRING && valueAt + 3 <= body.length)
+      end = valueAt + 3 + body.readUInt16BE(valueAt + 1);
+    else return null; // ffmpeg writes only these three
+    if (end > body.length) return null;
+    entries.set(body.toString('latin1', p + 2, valueAt), body.subarray(p, end));
+    p = end;
+  }
+  return null;
+}
+
+/**
+ * One onMetaData body from the picture's and the sound's (script tag data, no tag header): the room's
+ * ffmpeg writes them as two FLV files, and a viewer's single FLV carries one metadata tag with both
+ * tracks' fields (mpegts.js reads the codecs and the sample rate from it). The picture's entry wins a
+ * name both have (duration, encoder). Null when either is not the ECMA array ffmpeg writes.
+ * Runs once per start of ffmpeg, not per frame.
+ */
+export function mergeMetadataBodies(video: Buffer, audio: Buffer): Buffer | null {
+  const v = metadataEntries(video);
+  const a = metadataEntries(audio);
+  if (!v || !a) return null;
+  for (const [name, bytes] of a) if (!v.has(name)) v.set(name, bytes);
+  const count = Buffer.alloc(5);
+  count[0] = AMF_ECMA_ARRAY;
+  count.writeUInt32BE(v.size, 1);
+  return Buffer.concat([ON_METADATA, count, ...v.values(), Buffer.from(AMF_OBJECT_END)]);
+}

@@ -81,15 +81,17 @@ export class MediaServer extends EventEmitter<MediaServerEvents> {
   }
 
   /**
-   * Publishes ffmpeg's FLV output (its stdout, given at every spawn). Its first byte makes it the
-   * publisher; a restarted ffmpeg resumes the same broadcast (one timeline for attached viewers). A
-   * previous pipe still open is ended first: there is one ffmpeg per room.
+   * Publishes ffmpeg's FLV output, given at every spawn: the picture on its stdout and the sound on
+   * fd 3 (or both tracks in one FLV, `audio` null). The first byte makes it the publisher; a restarted
+   * ffmpeg resumes the same broadcast (one timeline for attached viewers). A previous publisher still
+   * open is ended first: there is one ffmpeg per room.
    */
-  publishFrom(flv: Readable): void {
+  publishFrom(flv: Readable, audio: Readable | null = null): void {
     if (!this.nms) {
       // the supervisor calls this at a spawn: no throw there; ffmpeg ends on the closed pipe
       this.log.warn('ffmpeg started while the media server is not running; its output is dropped');
       flv.destroy();
+      audio?.destroy();
       return;
     }
     this.pipePublisher?.end();
@@ -98,6 +100,7 @@ export class MediaServer extends EventEmitter<MediaServerEvents> {
       { sign: streamSign(this.streamPath, this.secret) }, // NMS's publish check, made in process
       flv,
       this.opts.logger.child({ mod: 'flv-pipe-publisher' }),
+      audio,
     );
     this.pipePublisher = publisher;
     publisher.onEnd(() => {

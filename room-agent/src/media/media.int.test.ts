@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, get, type IncomingMessage, request, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -21,6 +22,41 @@ import { readFileSync } from 'node:fs';
 import { lavfiPublishArgs, listeningTcpPorts, ProcessGroup, sleep } from '../../../test/support/processes.js';
 import { MediaServer } from './media-server.js';
 
+/** lavfiPublishArgs' sources and codecs, written as the room's ffmpeg writes them (argv.ts, encodeArgs) */
+function twoPipeArgs(): string[] {
+  const args = lavfiPublishArgs();
+  const inputs = args.slice(0, args.indexOf('-c:v'));
+  const file = [
+    '-output_ts_offset',
+    '0.1',
+    '-flvflags',
+    'no_duration_filesize',
+    '-flush_packets',
+    '1',
+    '-f',
+    'flv',
+  ];
+  return [
+    ...inputs,
+    ...[
+      '-map',
+      '0:v',
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-tune',
+      'zerolatency',
+      '-g',
+      '30',
+      '-bf',
+      '0',
+    ],
+    ...['-pix_fmt', 'yuv420p', ...file, 'pipe:1'],
+    ...['-map', '1:a', '-c:a', 'aac', '-b:a', '96k', ...file, 'pipe:3'],
+  ];
+}
+
 const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 /** above the largest GOP of the test stream (~0.5-1 MB), below the 4 MB default to keep the test short */
 const MAX_BACKLOG_BYTES = 1536 * 1024;
@@ -37,10 +73,13 @@ describe('media server + fan-out (real NMS and ffmpeg)', () => {
   let base: string;
   let publisher: ChildProcess;
 
-  /** ffmpeg writing FLV to its stdout, published by the media server in process (as in a room) */
+  /**
+   * ffmpeg as in a room: the picture's FLV on its stdout and the sound's on fd 3 (a file per track, so
+   * neither waits for the other in a muxer), published by the media server in process as one stream
+   */
   function publish(): ChildProcess {
-    const child = procs.spawn('ffmpeg', lavfiPublishArgs(), { stdio: ['ignore', 'pipe', 'pipe'] });
-    media.publishFrom(child.stdout!);
+    const child = procs.spawn('ffmpeg', twoPipeArgs(), { stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
+    media.publishFrom(child.stdout!, child.stdio[3] as Readable);
     return child;
   }
 
@@ -54,11 +93,11 @@ describe('media server + fan-out (real NMS and ffmpeg)', () => {
     });
   }
 
-  function wsViewer(): Promise<{ ws: WebSocket; reader: FlvReader; openedAt: number }> {
+  function wsViewer(keepData = false): Promise<{ ws: WebSocket; reader: FlvReader; openedAt: number }> {
     const openedAt = performance.now();
     const ws = new WebSocket(`${base.replace('http', 'ws')}/stream`);
     openSockets.add(ws);
-    const reader = readFlvWebSocket(ws);
+    const reader = readFlvWebSocket(ws, { keepData });
     return new Promise((resolve, reject) => {
       ws.once('open', () => resolve({ ws, reader, openedAt }));
       ws.once('error', reject);
@@ -101,7 +140,7 @@ describe('media server + fan-out (real NMS and ffmpeg)', () => {
   it('publishes ffmpeg`s stdout with nothing secret on its command line, and opens no RTMP port', () => {
     expect(media.isPublishing()).toBe(true);
     const cmdline = readFileSync(`/proc/${publisher.pid}/cmdline`, 'utf8').split('\0');
-    expect(cmdline.slice(-4, -1)).toEqual(['-f', 'flv', 'pipe:1']);
+    expect(cmdline.filter((a) => a.startsWith('pipe:'))).toEqual(['pipe:1', 'pipe:3']);
     expect(cmdline.join(' ')).not.toMatch(/sign=|rtmp:|\?/);
     // NMS listens on its HTTP port only (RTMP's 1935 or any other is not opened); the rest is ours
     const httpPort = Number(new URL(base).port);
@@ -124,6 +163,33 @@ describe('media server + fan-out (real NMS and ffmpeg)', () => {
       expect(reader.failed).toBeNull();
     }
     expect(fanout.viewerCount()).toBeGreaterThanOrEqual(2);
+  });
+
+  it('gives a viewer one FLV from the two pipes: both tracks` metadata, one timeline, no track waiting', async () => {
+    const { reader, openedAt } = await wsViewer(true);
+    await sleep(2000);
+    const metadata = reader.tags.find((t) => t.type === 18)!;
+    expect(metadata.data && metadata.data.toString('latin1')).toMatch(
+      /width.*audiosamplerate|audiosamplerate.*width/s,
+    );
+    const live = reader.tags.filter((t) => t.receivedAt > openedAt + 500); // past the GOP cache
+    const audio = live.filter(isAacFrame);
+    const video = live.filter(isAvcFrame);
+    expect(audio.length).toBeGreaterThan(60); // 46.9 AAC frames per second
+    expect(video.length).toBeGreaterThan(40);
+    // both sources run in real time from 0 on one timeline: at any moment the newest tag of each
+    // track is about as far along; with the tracks offset or one held back this grows to 100s of ms
+    const gaps: number[] = [];
+    let newestAudio = -1;
+    for (const t of live) {
+      if (isAacFrame(t)) newestAudio = t.timestamp;
+      else if (isAvcFrame(t) && newestAudio >= 0) gaps.push(t.timestamp - newestAudio);
+    }
+    gaps.sort((a, b) => a - b);
+    const p50 = gaps[gaps.length >> 1]!;
+    expect(Math.abs(p50), JSON.stringify(gaps)).toBeLessThan(60);
+    for (const track of [audio, video])
+      expect(track.every((t, i) => i === 0 || t.timestamp >= track[i - 1]!.timestamp)).toBe(true);
   });
 
   it('refuses unsigned publish and unsigned play (HTTP, WS) at NMS`s HTTP port', async () => {

@@ -1,6 +1,7 @@
 // What boxroom uses of node-media-server 4.4 (CommonJS). `@types/node-media-server` describes v2 and is
-// wrong for v4. Only media-server.ts, nms-stream.ts, flv-pipe-publisher.ts and nms-log-bridge.ts may
-// import these modules: they are NMS's process-wide singletons and internals, kept behind our wrapper.
+// wrong for v4. Only media-server.ts, nms-stream.ts, flv-pipe-publisher.ts, flv-track-merge.ts and
+// nms-log-bridge.ts may import these modules: they are NMS's process-wide singletons and internals,
+// kept behind our wrapper.
 
 declare module 'node-media-server' {
   interface NmsConfig {

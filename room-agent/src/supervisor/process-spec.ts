@@ -65,9 +65,12 @@ export interface ProcessSpec {
   readonly prepare?: (signal: AbortSignal) => Promise<void>;
   /**
    * Given the process's stdout at every spawn, before any byte is read: a byte stream for the agent
-   * (ffmpeg's FLV), not text. Without it, stdout lines go to the log like stderr's.
+   * (ffmpeg's FLV), not text. Without it, stdout lines go to the log like stderr's. With `outputFd3`
+   * the second argument is the read end of a pipe that is the child's fd 3 (ffmpeg's sound), else null.
    */
-  readonly takeStdout?: (stdout: Readable) => void;
+  readonly takeStdout?: (stdout: Readable, fd3: Readable | null) => void;
+  /** a second output pipe on the child's fd 3, handed to takeStdout */
+  readonly outputFd3?: boolean;
   /**
    * Given the process's stdin at every spawn (a pipe; without this it is /dev/null): the agent talks to
    * a helper this way (boxroom-clipboard's pastes).

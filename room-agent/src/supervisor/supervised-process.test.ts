@@ -133,6 +133,25 @@ describe('SupervisedProcess', () => {
     expect(records.some((r) => r.msg === 'err' && r.stream === 'stderr')).toBe(true);
   });
 
+  it('with outputFd3, hands a pipe that is the child`s fd 3 to takeStdout beside stdout', async () => {
+    const got: string[] = [];
+    const { proc } = make({
+      name: 'two-outputs',
+      command: 'sh',
+      args: ['-c', 'printf picture; printf sound >&3; exit 1'],
+      restart: { initialDelayMs: 10 },
+      outputFd3: true,
+      takeStdout: (stdout, fd3) => {
+        stdout.on('data', (c: Buffer) => got.push(`1:${String(c)}`));
+        fd3?.on('data', (c: Buffer) => got.push(`3:${String(c)}`));
+      },
+    });
+    proc.start();
+    await becomes(proc, 'backoff');
+    await proc.stop();
+    expect(got.sort()).toEqual(['1:picture', '3:sound']);
+  });
+
   it('hands a stdin pipe to takeStdin at every spawn; what is written there reaches the process', async () => {
     const echoed: string[] = [];
     const { proc } = make({

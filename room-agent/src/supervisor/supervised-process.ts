@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
+import type { Readable } from 'node:stream';
 import type { ProcessHealth, ProcessStatus } from '@boxroom/contracts';
 import type { Logger } from '../logger.js';
 import { RestartBackoff } from './backoff.js';
@@ -185,7 +186,12 @@ export class SupervisedProcess extends EventEmitter<SupervisedProcessEvents> {
         // libuv drops supplementary groups (setgroups(0)) before setgid/setuid
         ...(spec.runAs ? { uid: spec.runAs.uid, gid: spec.runAs.gid } : {}),
         detached: true, // own process group: one signal reaches its children too
-        stdio: [spec.takeStdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+        stdio: [
+          spec.takeStdin ? 'pipe' : 'ignore',
+          'pipe',
+          'pipe',
+          ...(spec.outputFd3 ? ['pipe' as const] : []),
+        ],
       });
     } catch (err) {
       fail(err as Error);
@@ -203,7 +209,8 @@ export class SupervisedProcess extends EventEmitter<SupervisedProcessEvents> {
     this.startedAtMs = Date.now();
     this.tail.clear();
     if (spec.takeStdin && child.stdin) spec.takeStdin(child.stdin);
-    if (spec.takeStdout && child.stdout) spec.takeStdout(child.stdout);
+    const fd3 = spec.outputFd3 ? (child.stdio[3] as Readable | null) : null;
+    if (spec.takeStdout && child.stdout) spec.takeStdout(child.stdout, fd3);
     else this.tail.attach(child.stdout, 'stdout');
     this.tail.attach(child.stderr, 'stderr');
     this.log.info({ pid: child.pid, restarts: this.spawns - 1 }, 'spawned');
