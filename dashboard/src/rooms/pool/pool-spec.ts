@@ -1,0 +1,133 @@
+import { isDeepStrictEqual } from 'node:util';
+import { ROOM_DEFAULTS } from '@boxroom/contracts';
+import type { PoolClaim } from '../../store/pool-claim-entry.js';
+import type { DriverKind, RoomSpec } from '../room-driver.js';
+import type { TemplatedSpec } from '../template-resolution.js';
+
+/**
+ * The owner a pooled room is started with: the runtime's spec of a pooled room says this for ever
+ * (docker labels cannot change), the store's claim says who took it. No principal has this id
+ * (accounts are `oidc:...`, the admin credential `operator`). A claim with this owner retires the
+ * room: the pool took it back to delete it, so no create can take it meanwhile.
+ */
+export const POOL_OWNER = 'boxroom-pool';
+
+export function isPooled(spec: Pick<RoomSpec, 'ownerId'>): boolean {
+  return spec.ownerId === POOL_OWNER;
+}
+
+/**
+ * What a pooled room of a template starts with: the template's defaults (a create with an empty
+ * body), a name that says so, owned by the pool. Only what is the same for every taker.
+ */
+export function pooledSpec(id: string, templated: TemplatedSpec, now: number): RoomSpec {
+  return {
+    id,
+    name: `pool ${templated.template ?? templated.app}`,
+    ...templated,
+    createdAt: now,
+    ownerId: POOL_OWNER,
+    recordingsVisibleTo: 'viewers',
+  };
+}
+
+/**
+ * Why a template's default rooms cannot be pooled, or null. A room's agent starts its clocks (max
+ * age from its createdAt, no viewers and no input from its start) at start: a pooled room would
+ * bring the time it waited into its taker's timeouts. Until the agent can restart its clocks when
+ * taken, only rooms without timeouts are pooled.
+ */
+export function unpoolable(templated: TemplatedSpec): string | null {
+  const t = templated.timeouts;
+  if (t && (t.maxAgeS > 0 || t.noViewersS > 0 || t.noInputS > 0))
+    return 'its rooms have timeouts (BOXROOM_ROOM_*_S or the template): the agent counts them from its start';
+  return null;
+}
+
+/** The fields a room's agent (or the runtime) got at start: a taker must want exactly these. */
+const STARTED_WITH = [
+  'app',
+  'template',
+  'width',
+  'height',
+  'fps',
+  'command',
+  'env',
+  'image',
+  'startUrl',
+  'browserMode',
+  'policies',
+  'clipboard',
+  'files',
+  'timeouts',
+  'profile',
+] as const satisfies readonly (keyof RoomSpec)[];
+
+/**
+ * Whether a pooled room can become the room a create wants: everything it was started with is what
+ * the create resolved to (a start URL, size, profile... of its own: no); the record policy, name,
+ * owner and visibility of recordings are the dashboard's alone and become the taker's.
+ */
+export function serves(pooled: RoomSpec, wanted: TemplatedSpec & Pick<RoomSpec, 'profile'>): boolean {
+  return STARTED_WITH.every((k) => isDeepStrictEqual(pooled[k], wanted[k]));
+}
+
+/** A taken room as everyone else sees it: the runtime's spec with the taker's part over it. */
+export function withClaim(spec: RoomSpec, claim: PoolClaim): RoomSpec {
+  return {
+    ...spec,
+    name: claim.name,
+    ownerId: claim.ownerId,
+    createdAt: claim.createdAt,
+    record: claim.record,
+    recordingsVisibleTo: claim.recordingsVisibleTo,
+  };
+}
+
+/** The claim that makes `spec` (built by the RoomManager for the taker) the pooled room's. */
+export function claimOf(spec: RoomSpec): PoolClaim {
+  if (spec.ownerId === null) throw new Error('a pooled room is taken by someone');
+  return {
+    room: spec.id,
+    name: spec.name,
+    ownerId: spec.ownerId,
+    createdAt: spec.createdAt,
+    record: spec.record ?? 'manual',
+    recordingsVisibleTo: spec.recordingsVisibleTo ?? 'viewers',
+  };
+}
+
+/** How many rooms to keep per template id. */
+export type PoolTargets = ReadonlyMap<string, number>;
+
+/** BOXROOM_POOL unset: none locally, one terminal room with Docker, none on a swarm (any node could be asked). */
+export function defaultPoolTargets(kind: DriverKind): PoolTargets {
+  return new Map(kind === 'docker' ? [[ROOM_DEFAULTS.app, 1]] : []);
+}
+
+/**
+ * BOXROOM_POOL: `terminal=1,browser=0` (per template id), or one number for the default template
+ * (`terminal`, what a create naming none gets). Null: the driver's default. Throws on anything else.
+ */
+export function parsePoolTargets(value: string | null, kind: DriverKind): PoolTargets {
+  if (value === null || value.trim() === '') return defaultPoolTargets(kind);
+  const v = value.trim();
+  if (/^\d{1,2}$/.test(v)) return new Map([[ROOM_DEFAULTS.app, Number(v)]]);
+  const out = new Map<string, number>();
+  for (const part of v.split(',')) {
+    const m = /^\s*([a-z0-9][a-z0-9-]{0,63})\s*=\s*(\d{1,2})\s*$/.exec(part);
+    if (!m) throw new Error(`BOXROOM_POOL: "${part}" is not template=count`);
+    out.set(m[1]!, Number(m[2]));
+  }
+  return out;
+}
+
+/** What is wrong with a BOXROOM_POOL value, or null (the settings' check). */
+export function poolSettingError(value: string): string | null {
+  try {
+    parsePoolTargets(value, 'local');
+    return null;
+  } catch (err) {
+    return (err as Error).message.replace(/^BOXROOM_POOL: /, '');
+  }
+}
