@@ -31,16 +31,29 @@ export function pooledSpec(id: string, templated: TemplatedSpec, now: number): R
   };
 }
 
+/** A pooled room's clocks may run short by at most this share of its shortest timeout. */
+const POOL_WAIT_SHARE = 0.1;
+/** Replacing pooled rooms more often than this costs more than it saves: such templates are not pooled. */
+const POOL_MIN_WAIT_MS = 60_000;
+
 /**
- * Why a template's default rooms cannot be pooled, or null. A room's agent starts its clocks (max
- * age from its createdAt, no viewers and no input from its start) at start: a pooled room would
- * bring the time it waited into its taker's timeouts. Until the agent can restart its clocks when
- * taken, only rooms without timeouts are pooled.
+ * How long a pooled room may wait for a taker before it is replaced (null: for ever). A room's
+ * agent starts its clocks when it starts: max age from its createdAt, no viewers and no input from
+ * its start, until the first viewer or input (a taker's first viewer restarts the no-viewers clock).
+ * A pooled room's taker would find them short by the time it waited: a tenth of the shortest
+ * timeout at most (6 min of BOXROOM_ROOM_NO_VIEWERS_S's hour).
  */
-export function unpoolable(templated: TemplatedSpec): string | null {
+export function maxWaitMs(templated: Pick<RoomSpec, 'timeouts'>): number | null {
   const t = templated.timeouts;
-  if (t && (t.maxAgeS > 0 || t.noViewersS > 0 || t.noInputS > 0))
-    return 'its rooms have timeouts (BOXROOM_ROOM_*_S or the template): the agent counts them from its start';
+  const set = t ? [t.maxAgeS, t.noViewersS, t.noInputS].filter((s) => s > 0) : [];
+  return set.length ? Math.min(...set) * 1000 * POOL_WAIT_SHARE : null;
+}
+
+/** Why a template's default rooms are not pooled, or null. */
+export function unpoolable(templated: TemplatedSpec): string | null {
+  const wait = maxWaitMs(templated);
+  if (wait !== null && wait < POOL_MIN_WAIT_MS)
+    return `its rooms' shortest timeout is under ${POOL_MIN_WAIT_MS / POOL_WAIT_SHARE / 1000} s: a pooled room would be replaced too often`;
   return null;
 }
 

@@ -1,7 +1,7 @@
 import type { Logger } from '../../logger.js';
 import type { RoomRecord, RoomSpec } from '../room-driver.js';
 import type { TemplatedSpec } from '../template-resolution.js';
-import { claimOf, pooledSpec, serves, unpoolable, type PoolTargets } from './pool-spec.js';
+import { claimOf, maxWaitMs, pooledSpec, serves, unpoolable, type PoolTargets } from './pool-spec.js';
 import type { PooledDriver } from './pooled-driver.js';
 
 /** How often the pool looks at its rooms (and refills) when nothing else wakes it. */
@@ -174,6 +174,9 @@ export class RoomPool {
     if ((this.d.targets.get(t) ?? 0) === 0) return 'its template is no longer pooled';
     const now = this.d.defaults(t);
     if (!now || !serves(r.spec, now)) return 'its template changed';
+    // its clocks run from its start: a taker gets it before they took much of the time (maxWaitMs)
+    const wait = maxWaitMs(r.spec);
+    if (wait !== null && this.now() - r.spec.createdAt > wait) return 'waited too long';
     return null;
   }
 
