@@ -7,7 +7,7 @@ import type { PooledDriver } from './pooled-driver.js';
 /** How often the pool looks at its rooms (and refills) when nothing else wakes it. */
 const POOL_TICK_MS = 2_000;
 /** A take's refill waits this long: the taken room's first frames go before a new room's start. */
-const REFILL_AFTER_TAKE_MS = 1_000;
+const REFILL_AFTER_TAKE_MS = 2_000;
 const BACKOFF_FIRST_MS = 1_000;
 const BACKOFF_MAX_MS = 60_000;
 
