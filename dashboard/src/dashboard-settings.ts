@@ -7,7 +7,7 @@ import { SWARM_ROOM_SETTINGS } from './swarm-room-settings.js';
 import { RECORDING_SETTINGS } from './recording-settings.js';
 import { OIDC_SETTINGS } from './oidc-settings.js';
 import { QUOTA_SETTINGS } from './quota-settings.js';
-import { poolSettingError } from './rooms/pool/pool-spec.js';
+import { POOL_SETTINGS } from './pool-settings.js';
 
 /** The programs built from dashboard/src: the server, compose's janitor, the room firewall CLI, `npm run migrate`. */
 export type DashboardProcess = 'dashboard' | 'janitor' | 'room-firewall' | 'migrate';
@@ -137,14 +137,6 @@ export const DASHBOARD_SETTINGS = defineSettings(['dashboard', 'janitor', 'room-
     max: 1000,
     processes: dash,
     doc: 'POST /api/rooms answers 409 beyond it',
-  },
-  BOXROOM_POOL: {
-    type: 'string',
-    default: null,
-    docDefault: '1 with docker, 0 local and swarm',
-    processes: dash,
-    check: (v) => poolSettingError(v),
-    doc: "warm pool: rooms kept started and unassigned, `terminal=1,browser=1` per template or one number for `terminal`; a create with the template's defaults (no profile, start URL, size, policies or timeouts of its own) takes one (about 0.3 s to the first frame instead of 2.4 s) and another starts behind it. Pooled rooms are not listed and count against no limit or quota; only rooms without timeouts are pooled. See [docs/drivers.md](../docs/drivers.md)",
   },
   BOXROOM_MAX_PARTICIPANTS: {
     type: 'int',
@@ -279,6 +271,7 @@ export const DASHBOARD_SETTINGS = defineSettings(['dashboard', 'janitor', 'room-
   },
   ...RECORDING_SETTINGS,
   ...QUOTA_SETTINGS,
+  ...POOL_SETTINGS,
   ...AUDIT_SETTINGS,
   BOXROOM_DATABASE_URL: {
     type: 'string',

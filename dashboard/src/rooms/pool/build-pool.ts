@@ -5,7 +5,7 @@ import type { Logger } from '../../logger.js';
 import { newRoomId } from '../ids.js';
 import { NO_TIMEOUTS, type RoomRecord } from '../room-driver.js';
 import { resolveCreate } from '../template-resolution.js';
-import { parsePoolTargets } from './pool-spec.js';
+import { parsePoolTargets } from '../../pool-settings.js';
 import type { PooledDriver } from './pooled-driver.js';
 import { RoomPool } from './room-pool.js';
 

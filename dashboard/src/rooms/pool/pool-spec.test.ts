@@ -1,14 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { BUILT_IN_TEMPLATES } from '../../templates/built-in-templates.js';
 import { resolveCreate } from '../template-resolution.js';
-import {
-  maxWaitMs,
-  parsePoolTargets,
-  poolSettingError,
-  pooledSpec,
-  serves,
-  unpoolable,
-} from './pool-spec.js';
+import { parsePoolTargets, poolSettingError } from '../../pool-settings.js';
+import { maxWaitMs, pooledSpec, serves, unpoolable } from './pool-spec.js';
 
 const terminal = BUILT_IN_TEMPLATES.terminal;
 const browser = BUILT_IN_TEMPLATES.browser;

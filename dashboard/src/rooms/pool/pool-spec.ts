@@ -1,7 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
-import { ROOM_DEFAULTS } from '@boxroom/contracts';
 import type { PoolClaim } from '../../store/pool-claim-entry.js';
-import type { DriverKind, RoomSpec } from '../room-driver.js';
+import type { RoomSpec } from '../room-driver.js';
 import type { TemplatedSpec } from '../template-resolution.js';
 
 /**
@@ -108,39 +107,4 @@ export function claimOf(spec: RoomSpec): PoolClaim {
     record: spec.record ?? 'manual',
     recordingsVisibleTo: spec.recordingsVisibleTo ?? 'viewers',
   };
-}
-
-/** How many rooms to keep per template id. */
-export type PoolTargets = ReadonlyMap<string, number>;
-
-/** BOXROOM_POOL unset: none locally, one terminal room with Docker, none on a swarm (any node could be asked). */
-export function defaultPoolTargets(kind: DriverKind): PoolTargets {
-  return new Map(kind === 'docker' ? [[ROOM_DEFAULTS.app, 1]] : []);
-}
-
-/**
- * BOXROOM_POOL: `terminal=1,browser=0` (per template id), or one number for the default template
- * (`terminal`, what a create naming none gets). Null: the driver's default. Throws on anything else.
- */
-export function parsePoolTargets(value: string | null, kind: DriverKind): PoolTargets {
-  if (value === null || value.trim() === '') return defaultPoolTargets(kind);
-  const v = value.trim();
-  if (/^\d{1,2}$/.test(v)) return new Map([[ROOM_DEFAULTS.app, Number(v)]]);
-  const out = new Map<string, number>();
-  for (const part of v.split(',')) {
-    const m = /^\s*([a-z0-9][a-z0-9-]{0,63})\s*=\s*(\d{1,2})\s*$/.exec(part);
-    if (!m) throw new Error(`BOXROOM_POOL: "${part}" is not template=count`);
-    out.set(m[1]!, Number(m[2]));
-  }
-  return out;
-}
-
-/** What is wrong with a BOXROOM_POOL value, or null (the settings' check). */
-export function poolSettingError(value: string): string | null {
-  try {
-    parsePoolTargets(value, 'local');
-    return null;
-  } catch (err) {
-    return (err as Error).message.replace(/^BOXROOM_POOL: /, '');
-  }
 }

@@ -1,7 +1,8 @@
 import type { Logger } from '../../logger.js';
 import type { RoomRecord, RoomSpec } from '../room-driver.js';
 import type { TemplatedSpec } from '../template-resolution.js';
-import { claimOf, maxWaitMs, pooledSpec, serves, unpoolable, type PoolTargets } from './pool-spec.js';
+import type { PoolTargets } from '../../pool-settings.js';
+import { claimOf, maxWaitMs, pooledSpec, serves, unpoolable } from './pool-spec.js';
 import type { PooledDriver } from './pooled-driver.js';
 
 /** How often the pool looks at its rooms (and refills) when nothing else wakes it. */
