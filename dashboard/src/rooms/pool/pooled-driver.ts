@@ -14,6 +14,9 @@ import type {
 } from '../room-driver.js';
 import { isPooled, POOL_OWNER, withClaim } from './pool-spec.js';
 
+/** How stale a list may be about rooms other replicas took from the pool. */
+const CLAIMS_RELOAD_MS = 1_000;
+
 export type PoolClaimStore = Pick<StateStore, 'loadPoolClaims' | 'claimPoolRoom' | 'dropPoolClaim'>;
 
 /**
@@ -29,6 +32,7 @@ export class PooledDriver extends EventEmitter<DriverEvents> implements RoomDriv
   private readonly claims = new Map<string, PoolClaim>();
   /** ids of pooled rooms this process knows (made, or seen listed): their status moves are the pool's */
   private readonly pooledIds = new Set<string>();
+  private reloadedAt = -Infinity;
   readonly health?: () => DriverHealth;
   readonly profiles?: ProfileStorage;
 
@@ -36,6 +40,7 @@ export class PooledDriver extends EventEmitter<DriverEvents> implements RoomDriv
     private readonly inner: RoomDriver,
     private readonly store: PoolClaimStore,
     private readonly log: Logger,
+    private readonly now: () => number = Date.now,
   ) {
     super();
     if (inner.health) this.health = () => inner.health!();
@@ -67,13 +72,14 @@ export class PooledDriver extends EventEmitter<DriverEvents> implements RoomDriv
     return this.inner.create(spec);
   }
 
+  /** A room another replica took shows in lists within CLAIMS_RELOAD_MS (a get finds it at once). */
   async list(): Promise<RoomRecord[]> {
-    return this.visible(await this.inner.list());
+    return this.visible(await this.inner.list(), false);
   }
 
   async get(id: string): Promise<RoomRecord | null> {
     const r = await this.inner.get(id);
-    return r ? ((await this.visible([r]))[0] ?? null) : null;
+    return r ? ((await this.visible([r], true))[0] ?? null) : null;
   }
 
   async delete(id: string): Promise<void> {
@@ -146,10 +152,12 @@ export class PooledDriver extends EventEmitter<DriverEvents> implements RoomDriv
   }
 
   /** Records without the pool's own rooms, taken ones with their claim over them. */
-  private async visible(records: RoomRecord[]): Promise<RoomRecord[]> {
+  private async visible(records: RoomRecord[], always: boolean): Promise<RoomRecord[]> {
     const pooled = records.filter((r) => isPooled(r.spec));
     for (const r of pooled) this.pooledIds.add(r.spec.id);
-    if (pooled.some((r) => !this.claims.has(r.spec.id))) await this.reloadClaims();
+    const unknown = pooled.some((r) => !this.claims.has(r.spec.id));
+    // a list with a room waiting in the pool would read the store every time: at most once a second
+    if (unknown && (always || this.now() - this.reloadedAt >= CLAIMS_RELOAD_MS)) await this.reloadClaims();
     return records.flatMap((r) => {
       if (!isPooled(r.spec)) return [r];
       const claim = this.claims.get(r.spec.id);
@@ -158,6 +166,7 @@ export class PooledDriver extends EventEmitter<DriverEvents> implements RoomDriv
   }
 
   private async reloadClaims(): Promise<void> {
+    this.reloadedAt = this.now();
     try {
       for (const c of await this.store.loadPoolClaims()) this.claims.set(c.room, c);
     } catch (err) {
