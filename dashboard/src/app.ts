@@ -21,6 +21,8 @@ import { installSecurityHeaders } from './http/security-headers.js';
 import { findWebDir, webAssets } from './http/web-assets.js';
 import { redactUrl, type Logger } from './logger.js';
 import { MeteredDriver } from './metrics/metered-driver.js';
+import { buildPool, keepAliveMsOf } from './rooms/pool/build-pool.js';
+import { PooledDriver } from './rooms/pool/pooled-driver.js';
 import { RoomSeries } from './metrics/room-series.js';
 import { proxyRoutes } from './proxy/proxy-routes.js';
 import { AgentClient } from './rooms/agent-client.js';
@@ -67,6 +69,7 @@ export interface AppDeps {
       Pick<
         DashboardConfig,
         | 'roomTimeouts'
+        | 'pool'
         | 'roomPollMs'
         | 'webhookUrl'
         | 'webhookSecret'
@@ -132,7 +135,8 @@ async function composeApp(
   const { config, log, secrets } = deps;
   const metrics = new Metrics();
   // create() times, time to ready and failures, per driver: every caller goes through this one
-  const driver = new MeteredDriver(deps.driver, metrics);
+  // rooms waiting in the warm pool exist for the pool only (rooms/pool); the rest use this driver
+  const driver = new PooledDriver(new MeteredDriver(deps.driver, metrics), store, log.child({ mod: 'pool' }));
   // HTTPS or not, the routes are the same: the server type is only what listen() creates.
   const serverOptions = deps.tls ? { https: { cert: deps.tls.cert, key: deps.tls.key } } : {};
   const app = Fastify({
@@ -209,8 +213,10 @@ async function composeApp(
     audit,
     log: log.child({ mod: 'quotas' }),
   });
+  const pool = buildPool({ config, driver, templates, metrics, log, keepAlive: (r) => rooms.observe(r) });
   const rooms = new RoomManager({
     driver,
+    pool,
     defaultRecord: config.recordings?.defaultPolicy ?? 'manual',
     roomEnding: async (id) => recordings?.service.roomEnding(id),
     invites,
@@ -234,8 +240,7 @@ async function composeApp(
     rooms,
     log: log.child({ mod: 'reaper' }),
     pollMs: config.roomPollMs ?? DEFAULT_ROOM_POLL_MS,
-    // Local agents stop after BOXROOM_LOCAL_ROOM_ORPHAN_S without hearing from us: call each 4 times as often.
-    keepAliveMs: (config.localRoomOrphanS ?? 0) * 250,
+    keepAliveMs: keepAliveMsOf(config),
     ...(config.failedRoomGraceS !== undefined ? { failedGraceMs: config.failedRoomGraceS * 1000 } : {}),
     listener: new ControlRelay(webhooks, log.child({ mod: 'control-relay' }), audit),
     rights: rightsPush,
@@ -297,6 +302,7 @@ async function composeApp(
     producers: {
       recorders: recorded.pool,
       reaper,
+      pool,
       'audit-retention': new AuditRetention({
         store,
         ...(config.audit ?? AUDIT_BOUNDS),

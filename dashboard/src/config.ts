@@ -85,6 +85,8 @@ export interface DashboardConfig {
   /** lifetime of a participant token; clients re-join to refresh it */
   readonly tokenTtlS: number;
   readonly maxRooms: number;
+  /** BOXROOM_POOL as given (null: the driver's default; absent: no pool); rooms/pool/pool-spec.ts reads it */
+  readonly pool?: string | null;
   /** the bundled room agent the local driver starts; null: found next to the repository */
   readonly agentEntry: string | null;
   /** first X display number the local driver tries */
@@ -278,6 +280,7 @@ export function loadDashboardConfig(env: Env = process.env, cwd: string = proces
     logLevel: v.BOXROOM_LOG_LEVEL,
     tokenTtlS: v.BOXROOM_TOKEN_TTL_S,
     maxRooms: v.BOXROOM_MAX_ROOMS,
+    pool: v.BOXROOM_POOL,
     agentEntry: v.BOXROOM_AGENT_ENTRY && absolute(v.BOXROOM_AGENT_ENTRY, cwd),
     localDisplayBase: v.BOXROOM_LOCAL_DISPLAY_BASE,
     ...(v.BOXROOM_LOCAL_PROFILES_DIR

@@ -7,6 +7,7 @@ import { SWARM_ROOM_SETTINGS } from './swarm-room-settings.js';
 import { RECORDING_SETTINGS } from './recording-settings.js';
 import { OIDC_SETTINGS } from './oidc-settings.js';
 import { QUOTA_SETTINGS } from './quota-settings.js';
+import { POOL_SETTINGS } from './pool-settings.js';
 
 /** The programs built from dashboard/src: the server, compose's janitor, the room firewall CLI, `npm run migrate`. */
 export type DashboardProcess = 'dashboard' | 'janitor' | 'room-firewall' | 'migrate';
@@ -270,6 +271,7 @@ export const DASHBOARD_SETTINGS = defineSettings(['dashboard', 'janitor', 'room-
   },
   ...RECORDING_SETTINGS,
   ...QUOTA_SETTINGS,
+  ...POOL_SETTINGS,
   ...AUDIT_SETTINGS,
   BOXROOM_DATABASE_URL: {
     type: 'string',

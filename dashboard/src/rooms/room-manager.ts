@@ -24,7 +24,8 @@ import { roomEvents } from '../webhooks/room-events.js';
 import { NO_WEBHOOKS, type WebhookSink } from '../webhooks/webhook-sink.js';
 import type { AgentClient } from './agent-client.js';
 import { AgentProtocols } from './agent-protocol.js';
-import { newRoomId } from './ids.js';
+import { freshRoomId, newRoomId } from './ids.js';
+import { PoolTakeLost, type RoomPool } from './pool/room-pool.js';
 import type { RightsPush } from './rights-push.js';
 import type { RoomSettingsService } from './room-settings-service.js';
 import { BUILT_IN_ONLY } from '../templates/built-in-templates.js';
@@ -92,6 +93,8 @@ export interface RoomManagerDeps {
   };
   /** the templates a create may name (TemplateService); default: the built-in ones */
   templates?: { find(id: string): RoomTemplate | null };
+  /** the warm pool (BOXROOM_POOL) a create takes a room from; absent: every room starts cold */
+  pool?: Pick<RoomPool, 'candidate' | 'take' | 'taken'>;
   /** where creates, updates, deletes and expiries are recorded (default: nowhere) */
   audit?: AuditLog;
   now?: () => number;
@@ -140,7 +143,7 @@ export class RoomManager {
     this.deps.driver.off('status', this.onStatus);
   }
 
-  async create(p: Principal | null, body: CreateRoomBody): Promise<Room> {
+  async create(p: Principal | null, body: CreateRoomBody, fromPool = true): Promise<Room> {
     await this.audit.guard(p, 'room.create', null, () => authorize(p, 'create'));
     if (!p) throw errors.unauthorized();
     const existing = await this.deps.driver.list();
@@ -152,7 +155,9 @@ export class RoomManager {
       record: this.deps.defaultRecord ?? 'manual',
       timeouts: this.deps.defaultTimeouts ?? NO_TIMEOUTS,
     });
-    const id = await this.freshId(existing);
+    // a pooled room started with exactly what this create resolved to (no profile) is taken as is
+    const pooled = fromPool && !body.profile ? (this.deps.pool?.candidate(fromTemplate) ?? null) : null;
+    const id = pooled?.spec.id ?? (await freshRoomId(this.newId, this.deps.driver, existing));
     const spec: RoomSpec = {
       id,
       name: body.name?.trim() || `room ${id}`,
@@ -166,20 +171,25 @@ export class RoomManager {
     };
     const stillThere = async (roomId: string) => (await this.deps.driver.get(roomId)) !== null;
     const make = (s: RoomSpec) => {
+      if (pooled) return this.deps.pool!.take(pooled, s);
       const run = () => this.deps.driver.create(s);
       return this.deps.profiles?.holding(s, run, stillThere) ?? run();
     };
     const record = await (this.deps.quotas?.admitRoom(p, spec, make) ?? make(spec)).catch((err: unknown) =>
-      this.audit.refused(p, 'room.create', null, err, { name: spec.name, template: spec.template }),
+      err instanceof PoolTakeLost
+        ? null
+        : this.audit.refused(p, 'room.create', null, err, { name: spec.name, template: spec.template }),
     );
+    if (!record) return this.create(p, body, false); // its pooled room was taken meanwhile: cold
     // Only a policy that differs from the default is stored: the agent is told when it is ready.
     if (spec.clipboard && this.deps.settings) await this.deps.settings.set(id, this.deps.settings.of(spec));
     // never the start URL in the log: its query may carry a secret (the audit trail drops the query)
     this.deps.log.info(
-      { room: id, by: p.id, ...createdDetail(record.spec), startUrl: undefined },
+      { room: id, by: p.id, pooled: !!pooled, ...createdDetail(record.spec), startUrl: undefined },
       'room created',
     );
     this.webhooks.emit(roomEvents.created(record.spec));
+    if (pooled) this.deps.pool?.taken(record);
     await this.audit.record(p, 'room.create', id, 'ok', createdDetail(record.spec));
     return this.views.view(p, record);
   }
@@ -386,14 +396,5 @@ export class RoomManager {
   /** The room's timeouts in force now: an extend (PATCH) over those it was created with. */
   timeoutsOf(spec: RoomSpec): ResolvedRoomTimeouts {
     return this.views.timeoutsOf(spec);
-  }
-
-  private async freshId(existing: RoomRecord[]): Promise<string> {
-    const taken = new Set(existing.map((r) => r.spec.id));
-    for (let i = 0; i < 5; i++) {
-      const id = this.newId();
-      if (!taken.has(id) && !(await this.deps.driver.get(id))) return id;
-    }
-    throw errors.internal(new Error('could not find a free room id'));
   }
 }

@@ -13,6 +13,8 @@ import type { QuotaOverrides, RoomUsageEntry } from './quota-entry.js';
 import type { ProfileEntry, ProfileLease } from './profile-entry.js';
 import { FileRecordings } from './file-recordings.js';
 import { FileTemplates } from './file-templates.js';
+import { FilePoolClaims } from './file-pool-claims.js';
+import type { PoolClaim } from './pool-claim-entry.js';
 import type { RecordingEntry } from './recording-entry.js';
 import type {
   ApiTokenEntry,
@@ -34,6 +36,7 @@ export const STATE_FILES = {
   settings: 'room-settings.json',
   profiles: 'profiles.json',
   templates: 'templates.json',
+  poolClaims: 'pool-claims.json',
   accounts: 'accounts.json',
   apiTokens: 'api-tokens.json',
   audit: 'audit.jsonl',
@@ -63,6 +66,7 @@ export class FileStateStore implements StateStore {
   private readonly recordings: FileRecordings;
   private readonly profiles: FileProfiles;
   private readonly templates: FileTemplates;
+  private readonly poolClaims: FilePoolClaims;
   private readonly accounts: FileAccounts;
   private readonly audit: FileAudit;
   private readonly quotas: FileQuotas;
@@ -77,6 +81,7 @@ export class FileStateStore implements StateStore {
     this.recordings = new FileRecordings(join(dataDir, STATE_FILES.recordings), log);
     this.profiles = new FileProfiles(join(dataDir, STATE_FILES.profiles), log);
     this.templates = new FileTemplates(join(dataDir, STATE_FILES.templates));
+    this.poolClaims = new FilePoolClaims(join(dataDir, STATE_FILES.poolClaims));
     this.accounts = new FileAccounts(
       { accounts: join(dataDir, STATE_FILES.accounts), tokens: join(dataDir, STATE_FILES.apiTokens) },
       log,
@@ -107,6 +112,8 @@ export class FileStateStore implements StateStore {
     this.templates.loaded(
       await this.readOr(STATE_FILES.templates, 'templates unreadable: the API-made templates are missing'),
     );
+    // unreadable: rooms taken from the pool look pooled again; the pool deletes them at start
+    this.poolClaims.loaded(await this.readOr(STATE_FILES.poolClaims, 'pool claims unreadable'));
     await this.audit.load();
   }
 
@@ -119,6 +126,7 @@ export class FileStateStore implements StateStore {
       this.recordings.settled(),
       this.profiles.settled(),
       this.templates.settled(),
+      this.poolClaims.settled(),
       this.accounts.settled(),
       this.audit.close(),
       this.quotas.settled(),
@@ -282,6 +290,11 @@ export class FileStateStore implements StateStore {
     if (added) this.changes.emit({ kind: 'templates', room: template.id });
     return added;
   }
+
+  // the warm pool's claims (file-pool-claims.ts)
+  readonly loadPoolClaims = (): Promise<PoolClaim[]> => Promise.resolve(this.poolClaims.all());
+  readonly claimPoolRoom = (claim: PoolClaim): Promise<boolean> => this.poolClaims.insert(claim);
+  readonly dropPoolClaim = (room: string): Promise<void> => this.poolClaims.delete(room);
 
   async deleteTemplate(id: string): Promise<boolean> {
     const deleted = await this.templates.delete(id);

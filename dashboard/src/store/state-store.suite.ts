@@ -4,6 +4,7 @@ import { defineAuditTests } from './state-store-audit.suite.js';
 import { defineProfileLeaseTests } from './state-store-profiles.suite.js';
 import { defineQuotaStoreTests } from './state-store-quotas.suite.js';
 import { defineTemplateStoreTests } from './state-store-templates.suite.js';
+import { definePoolClaimTests } from './state-store-pool.suite.js';
 import type { RecordingEntry } from './recording-entry.js';
 import { OTHER, ROOM, recordingEntry, seen, sleep, webhookEvent } from './state-store-fixtures.js';
 import type { StateStore, StoreChange } from './state-store.js';
@@ -157,6 +158,8 @@ export function defineStateStoreSuite(label: string, newFixture: () => Promise<S
     });
 
     describe('templates', () => defineTemplateStoreTests(() => ({ store, peer, reopen })));
+
+    describe('pool claims', () => definePoolClaimTests(() => ({ store, peer, reopen })));
 
     it('forgets a deleted room, and only that room, keeping its webhooks', async () => {
       for (const room of [ROOM, OTHER]) {

@@ -8,6 +8,7 @@ import type {
   WebhookEvent,
 } from '@boxroom/contracts';
 import type { AuditFilter, NewAuditEntry } from './audit-entry.js';
+import type { PoolClaim } from './pool-claim-entry.js';
 import type { ProfileEntry, ProfileLease } from './profile-entry.js';
 import type { QuotaOverrides, RoomUsageEntry } from './quota-entry.js';
 import type { RecordingEntry } from './recording-entry.js';
@@ -158,6 +159,13 @@ export interface StateStore {
   listRoomUsage(sinceMs: number): Promise<RoomUsageEntry[]>;
   /** Drops the entries that ended before `endedBeforeMs`; how many went. */
   pruneRoomUsage(endedBeforeMs: number): Promise<number>;
+
+  // --- the warm pool (rooms/pool): which pooled rooms a create took, and as whose
+  loadPoolClaims(): Promise<PoolClaim[]>;
+  /** Records that `claim.room` was taken; false: it was taken already (by this or another replica). */
+  claimPoolRoom(claim: PoolClaim): Promise<boolean>;
+  /** Forgets the room's claim (the room is gone); none is fine. */
+  dropPoolClaim(room: string): Promise<void>;
 }
 
 /** A personal API token as kept: `digest` is the SHA-256 (hex) of its secret, which is never stored. */

@@ -21,6 +21,8 @@ import { applyMigrations } from './migrate.js';
 import { PgAccounts } from './pg-accounts.js';
 import { PgAudit } from './pg-audit.js';
 import { PgTemplates } from './pg-templates.js';
+import { PgPoolClaims } from './pg-pool-claims.js';
+import type { PoolClaim } from '../pool-claim-entry.js';
 import { notifyChange, PgDatabase } from './pg-database.js';
 import { PostgresQuotas } from './postgres-quotas.js';
 
@@ -40,6 +42,7 @@ export class PostgresStateStore implements StateStore {
   private readonly accounts: PgAccounts;
   private readonly audit: PgAudit;
   private readonly templates: PgTemplates;
+  private readonly poolClaims: PgPoolClaims;
   private readonly quotas: PostgresQuotas;
   private closed: Promise<void> | null = null;
 
@@ -50,6 +53,7 @@ export class PostgresStateStore implements StateStore {
     this.db = new PgDatabase(url, log);
     this.audit = new PgAudit(this.db);
     this.templates = new PgTemplates(this.db);
+    this.poolClaims = new PgPoolClaims(this.db);
     this.quotas = new PostgresQuotas(this.db);
     this.changes = new ChangeListeners(log);
     this.accounts = new PgAccounts(this.db);
@@ -346,6 +350,10 @@ export class PostgresStateStore implements StateStore {
   readonly loadTemplates = (): Promise<TemplateDefinition[]> => this.templates.load();
   readonly insertTemplate = (t: TemplateDefinition): Promise<boolean> => this.templates.insert(t);
   readonly deleteTemplate = (id: string): Promise<boolean> => this.templates.delete(id);
+  // the warm pool's claims (pg-pool-claims.ts)
+  readonly loadPoolClaims = (): Promise<PoolClaim[]> => this.poolClaims.load();
+  readonly claimPoolRoom = (claim: PoolClaim): Promise<boolean> => this.poolClaims.insert(claim);
+  readonly dropPoolClaim = (room: string): Promise<void> => this.poolClaims.delete(room);
 
   // accounts and API tokens (pg-accounts.ts), the audit trail (pg-audit.ts): each one statement
   readonly upsertAccount = (account: Account): Promise<Account> => this.accounts.upsert(account);

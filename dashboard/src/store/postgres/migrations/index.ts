@@ -6,6 +6,7 @@ import { migration0005 } from './0005-templates.js';
 import { migration0006 } from './0006-accounts.js';
 import { migration0007 } from './0007-audit.js';
 import { migration0008 } from './0008-quotas.js';
+import { migration0009 } from './0009-pool-claims.js';
 
 /**
  * One schema change. Versions count up from 1 and a migration never changes once released: a new
@@ -27,4 +28,5 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0006,
   migration0007,
   migration0008,
+  migration0009,
 ];
