@@ -1,4 +1,4 @@
-import { SerialQueue, writeJsonAtomic } from './atomic-json.js';
+import { readJson, SerialQueue, writeJsonAtomic } from './atomic-json.js';
 import type { PoolClaim } from './pool-claim-entry.js';
 
 /**
@@ -11,8 +11,18 @@ export class FilePoolClaims {
 
   constructor(private readonly file: string) {}
 
-  /** What the file held (unreadable or absent: none; the rooms it named are then served as pooled never). */
-  loaded(data: unknown): void {
+  /**
+   * Reads the file (absent: no claims). Not read past when corrupt, as the other state files are:
+   * without its claims a room taken from the warm pool looks pooled again (its runtime's labels cannot
+   * change), and the pool would delete someone's room at start.
+   */
+  async load(): Promise<void> {
+    const data = await readJson(this.file).catch((err: unknown) => {
+      throw new Error(
+        `${this.file} is unreadable (${String(err)}): rooms taken from the warm pool cannot be told ` +
+          'from pooled ones; repair it, or remove it, which deletes those rooms',
+      );
+    });
     const list = (data as { claims?: unknown } | undefined)?.claims;
     this.claims = Array.isArray(list) ? (list as PoolClaim[]) : [];
   }

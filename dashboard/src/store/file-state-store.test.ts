@@ -68,6 +68,12 @@ describe('FileStateStore files', () => {
     expect(lines.join('')).toContain('invite generations unreadable');
   });
 
+  it('refuses to open on corrupt pool claims (without them, rooms taken from the pool look pooled and would be deleted)', async () => {
+    await writeFile(join(dir, STATE_FILES.poolClaims), '{"claims": [');
+    const store = new FileStateStore(dir, log);
+    await expect(store.open()).rejects.toThrow(/pool-claims\.json is unreadable.*repair it, or remove it/);
+  });
+
   it('drops the oldest queued webhook, with a warning, beyond its bound', async () => {
     const lines: string[] = [];
     const outbox = new FileOutbox(

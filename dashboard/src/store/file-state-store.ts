@@ -112,8 +112,7 @@ export class FileStateStore implements StateStore {
     this.templates.loaded(
       await this.readOr(STATE_FILES.templates, 'templates unreadable: the API-made templates are missing'),
     );
-    // unreadable: rooms taken from the pool look pooled again; the pool deletes them at start
-    this.poolClaims.loaded(await this.readOr(STATE_FILES.poolClaims, 'pool claims unreadable'));
+    await this.poolClaims.load();
     await this.audit.load();
   }
 
