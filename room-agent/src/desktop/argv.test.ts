@@ -211,7 +211,7 @@ describe('argv builders', () => {
       args: [
         ...['-loglevel', 'warning', '-nostdin'],
         ...['-f', 'pulse', '-thread_queue_size', '1024', '-i', 'room.monitor'],
-        ...['-f', 'rawvideo', '-pix_fmt', 'bgr0', '-video_size', '1280x720'],
+        ...['-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-video_size', '1280x720'],
         ...['-framerate', '1000', '-use_wallclock_as_timestamps', '1', '-thread_queue_size', '8'],
         ...['-i', 'pipe:0'],
         ...['-map', '1:v', '-map', '0:a'],
