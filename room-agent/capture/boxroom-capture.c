@@ -3,22 +3,28 @@
  *
  *   boxroom-capture --display :99 --size 1280x720 --fps 30 [--keepalive-ms 500]
  *                   [--pointer-poll-ms 16] [--no-cursor]
- *                   -- ffmpeg -f rawvideo -pix_fmt bgr0 ... -i pipe:0 ...
+ *                   [--trace] -- ffmpeg -f rawvideo -pix_fmt yuv420p ... -i pipe:0 ...
  *
  * It runs the command after "--" with its stdin on a pipe (one supervised unit: when either side
- * ends, the other follows) and writes whole bgr0 frames of the screen into that pipe:
+ * ends, the other follows) and writes whole yuv420p (I420) frames of the screen into that pipe:
  *   - when DAMAGE reports a change on the root window, or the pointer moves (XQueryPointer every
  *     pointer-poll-ms: input injected through XTEST, as x11vnc and xdotool do, raises no XInput2 raw
  *     events, and other clients' windows take the motion events) or changes shape (XFixes cursor
  *     notify), at most fps frames a second. A change after a quiet spell is captured at once, not at
  *     the next slot of a fixed clock;
  *   - only the damaged bounding box is read from the server (XShmGetImage into a scratch segment),
- *     into a persistent copy of the screen; the cursor (XFixesGetCursorImage, blended the way
+ *     into a persistent bgr0 copy of the screen; the cursor (XFixesGetCursorImage, blended the way
  *     ffmpeg's x11grab -draw_mouse does) is drawn into it for the write and then removed again;
+ *   - only that box and the cursor's old and new boxes (widened to even coordinates) are converted
+ *     into a persistent I420 copy, which is what is written: 1.5 bytes a pixel instead of 4 through
+ *     the pipe, and the encoder converts nothing (BT.601 limited range, as swscale's default for
+ *     bgr0 -> yuv420p, so colours are what they were when ffmpeg converted);
  *   - when nothing changes, the last frame again, so timestamps keep flowing and the encoder's
  *     time-based keyframes keep their cadence: the gap grows by at most KEEPALIVE_GROWTH per frame,
  *     up to keepalive-ms (see there why it may not jump).
  * The encoder timestamps frames by its wall clock (-use_wallclock_as_timestamps), as x11grab does.
+ * --trace prints one line per frame written to stderr: how long the change waited for its slot, the
+ * read from the server, the conversion and the write took (ms), and the bytes converted.
  *
  * Exit status: the encoder's (128 + signal when it was killed); 1 on a setup or X error.
  * Build: cc -O2 -o boxroom-capture boxroom-capture.c -lX11 -lXext -lXdamage -lXfixes
@@ -76,12 +82,21 @@ struct cursor_state {
   int valid;
 };
 
+/* A box on screen, [x0, x1) x [y0, y1); empty when x0 >= x1 or y0 >= y1. */
+struct box {
+  int x0, y0, x1, y1;
+};
+
 struct capture {
   Display *dpy;
   Window root;
   int width, height;
   size_t frame_bytes;
   uint8_t *frame; /* the screen as last captured, bgr0, stride width * 4 */
+  size_t yuv_bytes;
+  uint8_t *yuv;        /* what is written: I420, Y then U then V, chroma (width+1)/2 x (height+1)/2 */
+  struct box dirty;    /* read from the server since the last write, not converted yet */
+  struct box drawn;    /* where the cursor was drawn into yuv at the last write */
   int use_shm;
   XShmSegmentInfo shm;
   XImage *scratch; /* shm image used for damaged rectangles */
@@ -148,9 +163,22 @@ static int setup_shm(struct capture *c) {
   return !x_error; /* e.g. the server runs in another IPC namespace */
 }
 
+static void box_add(struct box *b, int x0, int y0, int x1, int y1) {
+  if (x0 >= x1 || y0 >= y1) return;
+  if (b->x0 >= b->x1 || b->y0 >= b->y1) {
+    *b = (struct box){x0, y0, x1, y1};
+    return;
+  }
+  if (x0 < b->x0) b->x0 = x0;
+  if (y0 < b->y0) b->y0 = y0;
+  if (x1 > b->x1) b->x1 = x1;
+  if (y1 > b->y1) b->y1 = y1;
+}
+
 /* Reads the rectangle into c->frame. */
 static void grab_rect(struct capture *c, int x, int y, int w, int h) {
   if (w <= 0 || h <= 0) return;
+  box_add(&c->dirty, x, y, x + w, y + h);
   size_t stride = (size_t)c->width * 4;
   if (c->use_shm) {
     /* the server packs rows at w * 4 bytes from the segment's start */
@@ -293,6 +321,61 @@ static void undraw_cursor(struct capture *c) {
   }
 }
 
+/* BT.601 limited range in 15-bit fixed point: swscale's coefficients for rgb -> yuv (Y 16..235,
+ * U and V 16..240), so a colour encodes as it did when ffmpeg converted the bgr0 frames. */
+#define YUV_SHIFT 15
+#define RY 8414
+#define GY 16519
+#define BY 3208
+#define RU (-4857)
+#define GU (-9535)
+#define BU 14392
+#define RV 14392
+#define GV (-12052)
+#define BV (-2340)
+
+static inline uint8_t luma(const uint8_t *px) {
+  return (uint8_t)((RY * px[2] + GY * px[1] + BY * px[0] + (16 << YUV_SHIFT) + (1 << (YUV_SHIFT - 1))) >>
+                   YUV_SHIFT);
+}
+
+/* Converts a box of c->frame into c->yuv, widened to even coordinates: each chroma sample is the
+ * mean of its 2x2 pixels (a row or column past an odd edge repeats the last one). */
+static size_t convert_box(struct capture *c, struct box b) {
+  if (b.x0 < 0) b.x0 = 0;
+  if (b.y0 < 0) b.y0 = 0;
+  if (b.x1 > c->width) b.x1 = c->width;
+  if (b.y1 > c->height) b.y1 = c->height;
+  if (b.x0 >= b.x1 || b.y0 >= b.y1) return 0;
+  b.x0 &= ~1;
+  b.y0 &= ~1;
+  const int w = c->width, h = c->height, cw = (w + 1) / 2;
+  const size_t stride = (size_t)w * 4;
+  uint8_t *yp = c->yuv, *up = c->yuv + (size_t)w * h, *vp = up + (size_t)cw * ((h + 1) / 2);
+  for (int y = b.y0; y < b.y1; y += 2) {
+    const int y2 = y + 1 < h ? y + 1 : y;
+    const uint8_t *r0 = c->frame + (size_t)y * stride, *r1 = c->frame + (size_t)y2 * stride;
+    uint8_t *l0 = yp + (size_t)y * w, *l1 = yp + (size_t)y2 * w;
+    uint8_t *u = up + (size_t)(y / 2) * cw, *v = vp + (size_t)(y / 2) * cw;
+    for (int x = b.x0; x < b.x1; x += 2) {
+      const int x2 = x + 1 < w ? x + 1 : x;
+      const uint8_t *a = r0 + x * 4, *bb = r0 + x2 * 4, *cc = r1 + x * 4, *d = r1 + x2 * 4;
+      l0[x] = luma(a);
+      l0[x2] = luma(bb);
+      l1[x] = luma(cc);
+      l1[x2] = luma(d);
+      const int bs = a[0] + bb[0] + cc[0] + d[0], gs = a[1] + bb[1] + cc[1] + d[1];
+      const int rs = a[2] + bb[2] + cc[2] + d[2];
+      /* sums of four: two more bits of shift */
+      u[x / 2] = (uint8_t)((RU * rs + GU * gs + BU * bs + (128 << (YUV_SHIFT + 2)) + (1 << (YUV_SHIFT + 1))) >>
+                           (YUV_SHIFT + 2));
+      v[x / 2] = (uint8_t)((RV * rs + GV * gs + BV * bs + (128 << (YUV_SHIFT + 2)) + (1 << (YUV_SHIFT + 1))) >>
+                           (YUV_SHIFT + 2));
+    }
+  }
+  return (size_t)(((b.x1 - b.x0 + 1) & ~1) * ((b.y1 - b.y0 + 1) & ~1));
+}
+
 static pid_t encoder_pid;
 
 /* Waits for the encoder and exits with its status. */
@@ -321,10 +404,24 @@ static void write_all(int fd, const uint8_t *p, size_t n) {
   }
 }
 
-static void write_frame(struct capture *c, int out) {
+static double ms_since(int64_t t) { return (double)(now_ns() - t) / NS_PER_MS; }
+
+/* Converts what changed since the last write (the damage, and the cursor where it was and where it
+ * is: the old box gets back what is under it), writes the frame, and returns the pixels converted. */
+static size_t write_frame(struct capture *c, int out, double *convert_ms, double *write_ms) {
+  int64_t t = now_ns();
   draw_cursor(c);
-  write_all(out, c->frame, c->frame_bytes);
+  struct box now = {0, 0, 0, 0};
+  cursor_box(c, &now.x0, &now.y0, &now.x1, &now.y1);
+  size_t px = convert_box(c, c->dirty) + convert_box(c, c->drawn) + convert_box(c, now);
+  c->dirty = c->drawn = (struct box){0, 0, 0, 0};
+  c->drawn = now;
+  *convert_ms = ms_since(t);
+  t = now_ns();
+  write_all(out, c->yuv, c->yuv_bytes);
+  *write_ms = ms_since(t);
   undraw_cursor(c);
+  return px;
 }
 
 static pid_t spawn_encoder(char **argv, int *out) {
@@ -352,7 +449,7 @@ static pid_t spawn_encoder(char **argv, int *out) {
 
 int main(int argc, char **argv) {
   const char *display = NULL;
-  int width = 0, height = 0, fps = 0, keepalive_ms = 500, pointer_poll_ms = 16, draw_cur = 1;
+  int width = 0, height = 0, fps = 0, keepalive_ms = 500, pointer_poll_ms = 16, draw_cur = 1, trace = 0;
   char **encoder = NULL;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
@@ -371,6 +468,8 @@ int main(int argc, char **argv) {
       pointer_poll_ms = atoi(argv[++i]);
     } else if (!strcmp(a, "--no-cursor")) {
       draw_cur = 0;
+    } else if (!strcmp(a, "--trace")) {
+      trace = 1;
     } else {
       usage();
     }
@@ -384,6 +483,7 @@ int main(int argc, char **argv) {
   c.width = width;
   c.height = height;
   c.frame_bytes = (size_t)width * height * 4;
+  c.yuv_bytes = (size_t)width * height + 2 * (size_t)((width + 1) / 2) * ((height + 1) / 2);
 
   XSetErrorHandler(on_x_error);
   XSetIOErrorHandler(on_x_io_error);
@@ -401,7 +501,8 @@ int main(int argc, char **argv) {
   if (!XFixesQueryExtension(c.dpy, &c.fixes_event, &err)) die("the X server has no XFIXES extension");
 
   c.frame = calloc(1, c.frame_bytes);
-  if (!c.frame) die("out of memory");
+  c.yuv = malloc(c.yuv_bytes);
+  if (!c.frame || !c.yuv) die("out of memory");
   c.use_shm = setup_shm(&c);
   if (!c.use_shm) fprintf(stderr, "%s: no MIT-SHM, using XGetImage\n", prog);
 
@@ -429,7 +530,8 @@ int main(int argc, char **argv) {
   grab_rect(&c, 0, 0, width, height);
   XDamageSubtract(c.dpy, c.damage, None, None);
   update_cursor(&c);
-  write_frame(&c, out);
+  double convert_ms, write_ms;
+  write_frame(&c, out, &convert_ms, &write_ms);
   int64_t last_write = now_ns(), last_check = last_write;
   /* the time at which the bucket was empty: tokens = (now - empty_at) / frame_ns, at most BURST */
   int64_t empty_at = last_write;
@@ -438,6 +540,7 @@ int main(int argc, char **argv) {
   int damaged = 0, pointer = 0;
   const int64_t pointer_poll_ns = (int64_t)pointer_poll_ms * NS_PER_MS;
   int pointer_x = -1, pointer_y = -1;
+  int64_t noticed = 0; /* when the pending change was first seen (--trace) */
 
   for (;;) {
     while (XPending(c.dpy)) {
@@ -453,6 +556,7 @@ int main(int argc, char **argv) {
       last_check = now;
       if (pointer_moved(&c, &pointer_x, &pointer_y)) pointer = 1;
     }
+    if ((damaged || pointer) && !noticed) noticed = now;
     int pending = damaged || pointer || startup_left > 0;
     if (empty_at < now - BURST_FRAMES * frame_ns) empty_at = now - BURST_FRAMES * frame_ns;
     /* a change goes out at once while the bucket has a frame in it, else when it has one again */
@@ -465,6 +569,7 @@ int main(int argc, char **argv) {
     if (due < empty_at + frame_ns) due = empty_at + frame_ns;
     if (now >= due) {
       int changed = 0;
+      int64_t grab_at = now_ns();
       if (damaged) {
         grab_damage(&c);
         changed = 1;
@@ -472,8 +577,18 @@ int main(int argc, char **argv) {
       if (damaged || pointer) changed |= update_cursor(&c);
       damaged = pointer = 0;
       if (changed || startup_left > 0 || now >= last_write + idle_gap) {
-        write_frame(&c, out);
+        double grab_ms = ms_since(grab_at);
+        size_t px = write_frame(&c, out, &convert_ms, &write_ms);
         int64_t written = now_ns();
+        if (trace) {
+          struct timespec wall;
+          clock_gettime(CLOCK_REALTIME, &wall);
+          double wall_ms = (double)wall.tv_sec * 1e3 + (double)wall.tv_nsec / 1e6;
+          fprintf(stderr, "%s: frame at %.1f %s waited %.1f grab %.1f convert %.1f write %.1f ms, %zu px\n",
+                  prog, wall_ms, changed ? "change" : "repeat",
+                  noticed ? (double)(grab_at - noticed) / NS_PER_MS : 0.0, grab_ms, convert_ms, write_ms, px);
+        }
+        noticed = 0;
         last_gap = written - last_write;
         last_write = written;
         empty_at += frame_ns;

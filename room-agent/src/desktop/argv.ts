@@ -379,9 +379,9 @@ export function ffmpegArgv(o: FfmpegOptions): CommandLine {
 export const KEYFRAME_INTERVAL_S = 1;
 
 /**
- * Encode frames that boxroom-capture writes to stdin (bgr0, whole screen, only when something changed
- * or as a keepalive). Timestamps are ffmpeg's wall clock when a frame arrives, like x11grab's and the
- * pulse input's, so A/V sync holds; `-framerate 1000` only makes the demuxer's time base 1 ms (with
+ * Encode frames that boxroom-capture writes to stdin (yuv420p, the encoder's own format, so ffmpeg
+ * converts nothing; whole screen, only when something changed or as a keepalive). Timestamps are
+ * ffmpeg's wall clock when a frame arrives, like x11grab's and the pulse input's, so A/V sync holds; `-framerate 1000` only makes the demuxer's time base 1 ms (with
  * 1/fps, wall-clock stamps were rounded to the frame grid and frames sharing a slot were dropped).
  * `-fps_mode passthrough` keeps the variable rate (no duplicates filled in), `-r` gives the encoder
  * and the stream's metadata the nominal rate, and `-enc_time_base 1:1000` keeps ms precision through
@@ -394,7 +394,7 @@ export function ffmpegPipeArgv(o: FfmpegOptions): CommandLine {
     args: [
       ...['-loglevel', 'warning', '-nostdin'],
       ...pulseInput(o),
-      ...['-f', 'rawvideo', '-pix_fmt', 'bgr0', '-video_size', `${o.width}x${o.height}`],
+      ...['-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-video_size', `${o.width}x${o.height}`],
       ...['-framerate', '1000', '-use_wallclock_as_timestamps', '1', '-thread_queue_size', '8'],
       ...[...SYNC_TO_PULSE, '-i', 'pipe:0'],
       ...['-fps_mode', 'passthrough', '-r', String(o.fps), '-enc_time_base', '1:1000'],
