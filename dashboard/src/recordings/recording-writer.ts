@@ -14,7 +14,7 @@ const REPLAY_MAX_BYTES = 32 * 1024 * 1024;
 /** An ffmpeg that dies this soon after its start this many times in a row: the recording gives up. */
 const QUICK_DEATH_MS = 3_000;
 const QUICK_DEATHS_MAX = 3;
-/** The agent's encoder forces a keyframe this often (room-agent/src/desktop/argv.ts). */
+/** The agent's encoder forces a keyframe this often (room-agent/src/desktop/encoder-argv.ts). */
 const KEYFRAME_INTERVAL_MS = 1_000;
 
 export interface WriterEvents {

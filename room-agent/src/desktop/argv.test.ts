@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
-  captureArgv,
   chromiumArgv,
   clipboardArgv,
-  defaultMaxrateKbps,
-  ffmpegArgv,
-  ffmpegPipeArgv,
   openboxArgv,
   openboxConfig,
   pulseaudioArgv,
@@ -14,6 +10,7 @@ import {
   xtermArgv,
   xvfbArgv,
 } from './argv.js';
+import { captureArgv, defaultMaxrateKbps, ffmpegArgv, ffmpegPipeArgv } from './encoder-argv.js';
 
 describe('argv builders', () => {
   it('Xvfb', () => {

@@ -13,7 +13,7 @@ import {
   type FlvReader,
   type FlvTag,
 } from '../../../test/support/flv-reader.js';
-import { CAPTURE_KEEPALIVE_MS, KEYFRAME_INTERVAL_S } from './argv.js';
+import { CAPTURE_KEEPALIVE_MS, KEYFRAME_INTERVAL_S } from './encoder-argv.js';
 
 const WIDTH = 1024;
 const HEIGHT = 576;

@@ -9,10 +9,7 @@ import { waitForUnixSocket } from '../supervisor/readiness.js';
 import { clearStaleXLock, type XLockPaths } from '../supervisor/x-lock.js';
 import { appArgv, panelConfig } from './app-argv.js';
 import {
-  captureArgv,
   clipboardArgv,
-  ffmpegArgv,
-  ffmpegPipeArgv,
   openboxArgv,
   openboxConfig,
   pulseaudioArgv,
@@ -21,6 +18,7 @@ import {
   xvfbArgv,
   type CommandLine,
 } from './argv.js';
+import { captureArgv, ffmpegArgv, ffmpegPipeArgv } from './encoder-argv.js';
 import { agentPaths, createDesktopDir, desktopPaths, refreshDesktopFiles } from './desktop-dirs.js';
 import type { DesktopIdentity } from './desktop-user.js';
 import { newCookie, xauthorityEntry } from './xauthority.js';

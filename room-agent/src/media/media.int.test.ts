@@ -22,7 +22,7 @@ import { readFileSync } from 'node:fs';
 import { lavfiPublishArgs, listeningTcpPorts, ProcessGroup, sleep } from '../../../test/support/processes.js';
 import { MediaServer } from './media-server.js';
 
-/** lavfiPublishArgs' sources and codecs, written as the room's ffmpeg writes them (argv.ts, encodeArgs) */
+/** lavfiPublishArgs' sources and codecs, written as the room's ffmpeg writes them (encoder-argv.ts, encodeArgs) */
 function twoPipeArgs(): string[] {
   const args = lavfiPublishArgs();
   const inputs = args.slice(0, args.indexOf('-c:v'));

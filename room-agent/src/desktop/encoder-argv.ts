@@ -1,0 +1,181 @@
+/**
+ * Command lines of the room's capture and encoding unit: ffmpeg (x11grab, or raw frames from
+ * boxroom-capture) writing the picture and the sound as two FLV pipes to the agent. Pure functions,
+ * as in argv.ts, so tests can pin them exactly.
+ */
+import { PULSE_MONITOR_SOURCE, type CommandLine, type ScreenOptions } from './argv.js';
+
+export interface FfmpegOptions extends ScreenOptions {
+  fps: number;
+  pulseSource?: string;
+  /** VBV cap; default scales with pixels per second (~4.1 Mbit/s at 720p30) */
+  maxrateKbps?: number;
+  /** VBV buffer; half a second of maxrate keeps keyframe bursts small */
+  bufsizeKbps?: number;
+}
+
+export function defaultMaxrateKbps(o: ScreenOptions & { fps: number }): number {
+  return Math.round((o.width * o.height * o.fps * 0.15) / 1000);
+}
+
+/**
+ * The pulse input stamps each fragment by the wall clock (as the video is stamped), but under load
+ * ffmpeg reads it late and sound is lost (measured: the FLV's audio timestamps ran 0.4 ms/s ahead of
+ * its sample count on a loaded machine, 12 ms in 31 s on a quieter one). A player lays AAC frames end
+ * to end by their sample count (mpegts.js does, and Chromium plays them so), so the sound slid ahead
+ * of the picture without bound (-110 ms after 25 s). `aresample=async=1` fills a gap with silence (or
+ * trims an overlap) once the sample count is more than `min_hard_comp` off its timestamps, so it never
+ * is by more than that; stretching instead (async > 1) was tried and is capped too low (100 samples/s
+ * still left -100 ms after 30 s).
+ */
+const AUDIO_ON_WALL_CLOCK = 'aresample=async=1:min_hard_comp=0.015';
+
+/**
+ * ffmpeg's AAC encoder stamps its first packet 1,024 samples (21.3 ms) before zero, and an FLV muxer
+ * shifts a file that starts below zero up to zero. With sound and picture in separate files that
+ * would shift the sound alone, 21 ms late against the picture; both files are moved by this much
+ * instead, so neither starts below zero and both keep the one timeline `-isync 0` gives them.
+ */
+const OUTPUT_TS_OFFSET_S = 0.1;
+
+/** Per output file: write every packet to its pipe the moment it is muxed (no 32 KiB buffer). */
+const FLV_OUT = ['-output_ts_offset', String(OUTPUT_TS_OFFSET_S), '-flvflags', 'no_duration_filesize'];
+const FLUSH = ['-flush_packets', '1'];
+
+/** The fd on which the "ffmpeg" unit writes its sound (an FLV with the AAC track alone). */
+export const AUDIO_OUTPUT_FD = 3;
+
+/**
+ * The output side, the same in both capture modes; `keyframes` is what differs. Two FLV files: the
+ * picture on stdout, the sound on fd 3 (AUDIO_OUTPUT_FD, a pipe the agent gives the unit). The agent
+ * reads both and publishes them as one stream in process (flv-track-merge.ts): nothing on this
+ * command line is a secret (every uid can read /proc/<pid>/cmdline), and there is no RTMP hop.
+ *
+ * Why two files: ffmpeg's muxer interleaves the streams of one file by time, so with sound and
+ * picture on one clock (`-isync 0`) it held each frame until the audio of its time had come, and a
+ * change on the screen took 80-140 ms to leave the capture instead of under 100. A file with one
+ * stream waits for nothing. See docs/decisions.md ("Sound and picture in two pipes").
+ */
+function encodeArgs(o: FfmpegOptions, keyframes: string[]): string[] {
+  const maxrate = o.maxrateKbps ?? defaultMaxrateKbps(o);
+  const bufsize = o.bufsizeKbps ?? Math.round(maxrate / 2);
+  return [
+    ...['-map', '1:v', '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency'],
+    ...['-bf', '0', ...keyframes, '-sc_threshold', '0', '-pix_fmt', 'yuv420p'],
+    ...['-maxrate', `${maxrate}k`, '-bufsize', `${bufsize}k`],
+    ...FLV_OUT,
+    ...FLUSH,
+    ...['-f', 'flv', 'pipe:1'],
+    ...['-map', '0:a', '-af', AUDIO_ON_WALL_CLOCK, '-c:a', 'aac', '-b:a', '128k', '-ar', '48000'],
+    ...FLV_OUT,
+    ...FLUSH,
+    ...['-f', 'flv', `pipe:${AUDIO_OUTPUT_FD}`],
+  ];
+}
+
+/**
+ * Put on the video input: ffmpeg shifts each input to start at zero by its own first timestamp, and
+ * the pulse input (opened first) starts 100-160 ms before the first frame, so every sound came that
+ * much after its picture. Both inputs stamp by the wall clock; `-isync 0` shifts the video by the
+ * difference of the two start times instead, which keeps them on one clock (offset in the FLV: p50
+ * 4.5 / p95 18 ms, from 100-160 ms). It costs the picture no wait because sound and picture leave
+ * ffmpeg in separate files (encodeArgs).
+ */
+const SYNC_TO_PULSE = ['-isync', '0'];
+
+const pulseInput = (o: FfmpegOptions): string[] => [
+  ...['-f', 'pulse', '-thread_queue_size', '1024', '-i', o.pulseSource ?? PULSE_MONITOR_SOURCE],
+];
+
+/**
+ * Capture and encode to stdout (picture) and fd 3 (sound). The pulse input is opened first and x11grab second: with x11grab
+ * first, ffmpeg delivered 12-21 frames in 4-6 s instead of 30 fps.
+ */
+export function ffmpegArgv(o: FfmpegOptions): CommandLine {
+  const fps = String(o.fps);
+  return {
+    command: 'ffmpeg',
+    args: [
+      ...['-loglevel', 'warning', '-nostdin'],
+      ...pulseInput(o),
+      ...['-f', 'x11grab', '-thread_queue_size', '1024', '-framerate', fps],
+      ...['-video_size', `${o.width}x${o.height}`, '-draw_mouse', '1'],
+      ...[...SYNC_TO_PULSE, '-i', `:${o.display}`],
+      ...encodeArgs(o, ['-g', fps, '-keyint_min', fps]),
+    ],
+  };
+}
+
+/**
+ * The keyframe interval in time, not frames: with frames only on change, a frame count would stretch
+ * a GOP to minutes on a still screen. The media server's GOP cache starts a new viewer at the last
+ * keyframe, so this bounds how far back a join starts.
+ */
+export const KEYFRAME_INTERVAL_S = 1;
+
+/**
+ * Encode frames that boxroom-capture writes to stdin (yuv420p, the encoder's own format, so ffmpeg
+ * converts nothing; whole screen, only when something changed or as a keepalive). Timestamps are
+ * ffmpeg's wall clock when a frame arrives, like x11grab's and the pulse input's, so A/V sync holds; `-framerate 1000` only makes the demuxer's time base 1 ms (with
+ * 1/fps, wall-clock stamps were rounded to the frame grid and frames sharing a slot were dropped).
+ * `-fps_mode passthrough` keeps the variable rate (no duplicates filled in), `-r` gives the encoder
+ * and the stream's metadata the nominal rate, and `-enc_time_base 1:1000` keeps ms precision through
+ * the encoder. A short input queue pushes back on the capture program when the encoder falls behind,
+ * so it captures the newest screen when the encoder is ready instead of queueing stale frames.
+ */
+export function ffmpegPipeArgv(o: FfmpegOptions): CommandLine {
+  return {
+    command: 'ffmpeg',
+    args: [
+      ...['-loglevel', 'warning', '-nostdin'],
+      ...pulseInput(o),
+      ...['-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-video_size', `${o.width}x${o.height}`],
+      ...['-framerate', '1000', '-use_wallclock_as_timestamps', '1', '-thread_queue_size', '8'],
+      ...[...SYNC_TO_PULSE, '-i', 'pipe:0'],
+      ...['-fps_mode', 'passthrough', '-r', String(o.fps), '-enc_time_base', '1:1000'],
+      ...encodeArgs(o, ['-force_key_frames', `expr:gte(t,n_forced*${KEYFRAME_INTERVAL_S})`]),
+    ],
+  };
+}
+
+/**
+ * When the screen is still, boxroom-capture repeats the last frame this often: timestamps keep moving
+ * (the player's buffer and the media server see a live stream) and a keyframe still comes about every
+ * KEYFRAME_INTERVAL_S. Measured cost: see docs/decisions.md ("Capture only what changes").
+ */
+export const CAPTURE_KEEPALIVE_MS = 500;
+/**
+ * How often boxroom-capture asks where the pointer is. Input injected through XTEST (x11vnc, xdotool)
+ * raises no XInput2 raw events and other clients' windows take the motion events, so a pointer that
+ * moves without changing shape or drawing anything is found by asking (one small round trip).
+ */
+export const CAPTURE_POINTER_POLL_MS = 16;
+
+export interface CaptureOptions extends ScreenOptions {
+  fps: number;
+  /** path of the boxroom-capture binary */
+  bin: string;
+  keepaliveMs?: number;
+  pointerPollMs?: number;
+  /** the encoder it runs with the frames on its stdin */
+  encoder: CommandLine;
+}
+
+/**
+ * boxroom-capture and the encoder it runs: one supervised unit, so either one ending restarts both.
+ * The encoder inherits boxroom-capture's stdout and fd 3 (it writes nothing to either itself), so its
+ * two FLV files reach the agent through the unit's pipes as in x11grab mode.
+ */
+export function captureArgv(o: CaptureOptions): CommandLine {
+  return {
+    command: o.bin,
+    args: [
+      ...['--display', `:${o.display}`, '--size', `${o.width}x${o.height}`, '--fps', String(o.fps)],
+      ...['--keepalive-ms', String(o.keepaliveMs ?? CAPTURE_KEEPALIVE_MS)],
+      ...['--pointer-poll-ms', String(o.pointerPollMs ?? CAPTURE_POINTER_POLL_MS)],
+      '--',
+      o.encoder.command,
+      ...o.encoder.args,
+    ],
+  };
+}
