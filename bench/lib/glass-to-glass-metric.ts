@@ -5,6 +5,7 @@ import { FlvTap } from './flv-tap.js';
 import { breakdown, latencies, probeRegion, sampleGlassToGlass } from './glass-to-glass.js';
 import type { ProbePage } from './page-probe.js';
 import type { ScreenProbe } from './screen-probe.js';
+import { TARGETS } from './targets.js';
 
 /** The browser a room page runs in: its name in labels, and what its metric keys end with. */
 export interface G2gBrowser {
@@ -42,7 +43,7 @@ export async function measureGlassToGlass(
       key,
       label: `glass-to-glass ${r.width}x${r.height}@30, screen change -> presented in ${browser.name}`,
       unit: 'ms',
-      target: label === '720p30' ? { p50: 50, p95: 80 } : undefined,
+      target: TARGETS.g2g[label],
     },
     latencies(res.samples),
   );

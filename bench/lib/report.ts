@@ -2,6 +2,7 @@ import type { BenchResult } from './bench-types.js';
 import { CHAOS_TARGETS, type ChaosResult } from './chaos.js';
 import { RELAY_TARGETS, type RelayResult } from './relay.js';
 import type { Summary } from './stats.js';
+import { TARGETS } from './targets.js';
 
 const cell = (x: number | null | undefined) => (x === null || x === undefined ? '-' : String(x));
 
@@ -49,7 +50,11 @@ export function renderReport(r: BenchResult): string {
       ]),
     ),
   );
-  out.push('', `our 720p30 glass-to-glass p50 / HLS's: ${cell(r.hlsRatio)}`);
+  const ratioMet = r.hlsRatio === null ? '' : r.hlsRatio <= TARGETS.hlsRatio ? ', met' : ', NOT met';
+  out.push(
+    '',
+    `our 720p30 glass-to-glass p50 / HLS's: ${cell(r.hlsRatio)} (target <= ${TARGETS.hlsRatio}${ratioMet})`,
+  );
   for (const [label, stages] of Object.entries(r.breakdown)) {
     out.push('', `where the glass-to-glass time goes, ${label} (ms):`, '');
     out.push(table(['stage', 'n', 'p50', 'p95', 'max'], summaryRows(stages)));

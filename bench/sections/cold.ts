@@ -5,6 +5,7 @@ import { BenchRooms } from '../lib/bench-rooms.js';
 import { waitFirstFrame } from '../lib/page-probe.js';
 import { ownSection } from '../lib/bench-section.js';
 import { stageSummaries } from '../lib/stats.js';
+import { TARGETS } from '../lib/targets.js';
 
 /** POST /api/rooms on `rooms`, then its room page until the first frame: the stages, ms after the POST. */
 async function startToFirstFrame(
@@ -72,7 +73,7 @@ export const cold = ownSection(
         key: `cold_start_${driver}`,
         label: `cold start, POST /api/rooms -> first frame in Chromium (${driver})`,
         unit: 'ms',
-        target: driver === 'docker' ? { p50: 2000 } : undefined,
+        target: driver === 'docker' ? TARGETS.coldDocker : undefined,
       },
       cold,
       0,
@@ -106,7 +107,7 @@ export const cold = ownSection(
         key: `cold_start_pool_${driver}`,
         label: `cold start from the warm pool, POST /api/rooms -> first frame in Chromium (${driver})`,
         unit: 'ms',
-        target: { p50: 400 },
+        target: TARGETS.coldFromPool,
       },
       pooled,
       0,

@@ -4,6 +4,7 @@ import { FlvReaders } from '../lib/fanout.js';
 import { latencies, sampleGlassToGlass } from '../lib/glass-to-glass.js';
 import { CpuSampler } from '../lib/proc-stats.js';
 import { summarize } from '../lib/stats.js';
+import { TARGETS } from '../lib/targets.js';
 
 /**
  * Fan-out: N plain WS readers through the dashboard while Chromium measures glass-to-glass. `plan`: the
@@ -53,7 +54,7 @@ export const fanout = roomSection(
           key: `fanout_${n}_g2g`,
           label: `fan-out ${viewers}: Chromium glass-to-glass`,
           unit: 'ms',
-          target: n === 100 ? { p95: 100 } : undefined,
+          target: n === 100 ? TARGETS.fanout100 : undefined,
         },
         latencies(r.samples),
       );

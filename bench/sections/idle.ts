@@ -1,6 +1,7 @@
 import { sleep } from '../../test/support/processes.js';
 import { roomSection } from '../lib/bench-section.js';
 import { CpuSampler } from '../lib/proc-stats.js';
+import { TARGETS } from '../lib/targets.js';
 
 /** Idle cost: the whole room runtime on a still screen, nobody watching. */
 export const idle = roomSection(
@@ -22,7 +23,7 @@ export const idle = roomSection(
         key: 'idle_cpu',
         label: 'idle room runtime CPU (all its processes)',
         unit: '% of a core',
-        target: { p50: 5 },
+        target: TARGETS.idleCpu,
       },
       sampler.cpuPct,
     );

@@ -2,6 +2,7 @@ import { sleep } from '../../test/support/processes.js';
 import { roomSection } from '../lib/bench-section.js';
 import { arm, waitHit } from '../lib/page-probe.js';
 import { takeControl } from '../lib/room-page.js';
+import { TARGETS } from '../lib/targets.js';
 
 /** A shell loop in the room's terminal: `w` turns reverse video on (white screen), `b` off. */
 const FLIP_ON_KEY =
@@ -42,7 +43,7 @@ export const input = roomSection(
         key: 'input_to_photon',
         label: 'input-to-photon, keydown in the page -> frame showing it (720p30)',
         unit: 'ms',
-        target: { p50: 70, p95: 110 },
+        target: TARGETS.inputToPhoton,
       },
       lat,
     );

@@ -1,6 +1,7 @@
 import { roomSection } from '../lib/bench-section.js';
 import { measureJoin, type JoinSample } from '../lib/join-probe.js';
 import { stageSummaries } from '../lib/stats.js';
+import { TARGETS } from '../lib/targets.js';
 
 /**
  * Join: the room page opened (a returning participant: remembered name, no form) -> the first frame
@@ -31,7 +32,7 @@ export const join = roomSection(
         key: 'join',
         label: 'join, room page opened (remembered name) -> first frame presented',
         unit: 'ms',
-        target: { p50: 300 },
+        target: TARGETS.join,
       },
       runs.returning.map((r) => r.total),
       0,
@@ -41,6 +42,7 @@ export const join = roomSection(
         key: 'join_first_visit',
         label: 'join, first visit: room page opened -> name form -> first frame presented',
         unit: 'ms',
+        target: TARGETS.joinFirstVisit,
       },
       runs.firstVisit.map((r) => r.total),
       0,
