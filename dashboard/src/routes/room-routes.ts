@@ -10,6 +10,13 @@ export const roomRoutes: FastifyPluginAsyncTypebox<{
   rooms: RoomManager;
   createLimit?: onRequestHookHandler;
 }> = async (app, { rooms, createLimit }) => {
+  // held `?wait=` requests: a closing dashboard answers them at once (its server waits for every open
+  // request before the app's onClose hooks run, so a hold would delay the shutdown by up to its wait)
+  const holds = new Set<AbortController>();
+  app.addHook('preClose', async () => {
+    for (const hold of holds) hold.abort();
+  });
+
   app.post(
     '/api/rooms',
     {
@@ -61,9 +68,11 @@ export const roomRoutes: FastifyPluginAsyncTypebox<{
       const gone = new AbortController();
       const onClose = () => gone.abort();
       req.raw.socket.once('close', onClose);
+      holds.add(gone);
       try {
         return await rooms.get(req.principal, req.params.id, { ms, signal: gone.signal });
       } finally {
+        holds.delete(gone);
         req.raw.socket.off('close', onClose);
       }
     },

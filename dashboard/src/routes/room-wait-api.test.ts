@@ -95,6 +95,18 @@ describe('GET /api/rooms/:id?wait=', () => {
     for (const res of await Promise.all(held)) expect(res.json().status).toBe('ready');
   });
 
+  it('a closing dashboard answers its held requests at once instead of waiting out their hold', async () => {
+    const id = await startingRoom();
+    const held = get(id, '?wait=10000');
+    await new Promise((r) => setTimeout(r, 50));
+    const started = Date.now();
+    const closed = t.app.close();
+    const res = await held;
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(res.json().status).toBe('starting');
+    await closed;
+  });
+
   it.each(['?wait=-1', `?wait=${ROOM_WAIT_MAX_MS + 1}`, '?wait=abc'])('400 for %s', async (q) => {
     const id = await startingRoom();
     const res = await get(id, q);

@@ -77,3 +77,30 @@ describe('JoinController and an ended room', () => {
     j.hostDisconnected();
   });
 });
+
+describe('JoinController and a room that is not starting', () => {
+  beforeEach(() => history.replaceState(null, '', '/r/room1#invite=s3cret'));
+  afterEach(() => vi.unstubAllGlobals());
+
+  it('a stopping room is asked again after a pause, not in a loop (a held GET answers it at once)', async () => {
+    const stopping = { id: 'room1', name: 'demo', status: 'stopping' };
+    const gets: string[] = [];
+    vi.stubGlobal('fetch', async (url: string, init: RequestInit) => {
+      if (init.method === 'GET') gets.push(url);
+      const body = init.method === 'GET' ? stopping : { ...LIVE, room: stopping };
+      return new Response(JSON.stringify(body), { status: 200 });
+    });
+    const host = { addController: vi.fn(), requestUpdate: vi.fn() };
+    const session = { start: vi.fn(), stop: vi.fn(), renew: vi.fn(), reconnect: vi.fn() };
+    const j = new JoinController(host as never, {
+      roomId: () => 'room1',
+      transport: () => 'ws',
+      session: session as unknown as SessionController,
+    });
+    j.submitName('vera');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(j.error).toMatch(/shutting down/);
+    expect(gets.length).toBeLessThanOrEqual(1);
+    j.hostDisconnected();
+  });
+});

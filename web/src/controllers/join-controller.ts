@@ -23,10 +23,11 @@ import type { SessionController } from './session-controller.js';
 /**
  * While the room starts, the page holds one `GET /api/rooms/:id?wait=` at a time: the dashboard answers
  * the moment the room's status moves (polling every 100 ms cost up to that much of a cold start, and a
- * request each time). A failed room (which may come back: its container restarts) is asked at this
- * interval; a request that failed is tried again with backoff.
+ * request each time). Any other status is answered at once, so a failed room (which may come back: its
+ * container restarts) or a stopping one (until it is gone: 404) is asked at this interval, not in a
+ * loop; a request that failed is tried again with backoff.
  */
-const FAILED_RECHECK_MS = 1000;
+const NOT_STARTING_RECHECK_MS = 1000;
 const retryBackoff = (): Backoff =>
   new Backoff({ baseMs: 200, maxMs: 5000, quickCapMs: 1000, quickAttempts: 5 });
 
@@ -255,7 +256,8 @@ export class JoinController implements ReactiveController {
         error: `This room is ${failed ? 'not running (it failed to start)' : 'shutting down'}.`,
       });
     }
-    this.readyTimer = setTimeout(() => void this.ask(), failed ? FAILED_RECHECK_MS : 0);
+    const holds = room.status === 'starting';
+    this.readyTimer = setTimeout(() => void this.ask(), holds ? 0 : NOT_STARTING_RECHECK_MS);
   }
 
   /** The room's status, held by the dashboard while the room is starting. */

@@ -63,6 +63,17 @@ describe('FlvTagReader', () => {
     expect([...first!.body]).toEqual([1, 2, 3]);
   });
 
+  it('reads push after push into one buffer (no new one per push), and an earlier body stays intact', () => {
+    const r = new FlvTagReader();
+    const [first] = r.push(new Uint8Array([...HEADER, ...tag(FLV.VIDEO_TAG, 0, [1, 2, 3])]));
+    const bodies = [first!.body];
+    for (let i = 0; i < 50; i++)
+      bodies.push(r.push(new Uint8Array(tag(FLV.VIDEO_TAG, i, [i, i, i])))[0]!.body);
+    expect(new Set(bodies.map((b) => b.buffer)).size).toBe(1);
+    expect([...first!.body]).toEqual([1, 2, 3]);
+    expect([...bodies[50]!]).toEqual([49, 49, 49]);
+  });
+
   it('refuses what is not FLV', () => {
     expect(() => new FlvTagReader().push(new TextEncoder().encode('<html>not a stream</html>'))).toThrow(
       FlvFormatError,

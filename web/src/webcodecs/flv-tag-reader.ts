@@ -31,16 +31,24 @@ const TAG_HEADER_BYTES = 11;
 const PREVIOUS_SIZE_BYTES = 4;
 /** A tag body larger than this is a broken stream, not a frame (a 4K keyframe is a few MB at most). */
 const MAX_TAG_BYTES = 32 << 20;
+/**
+ * The smallest buffer the bytes are read into: a new one is made only when it is full (about every
+ * second at a room's bit rates), not at each push (a WebSocket message, about one per frame).
+ */
+const MIN_BUFFER_BYTES = 1 << 20;
 
 export class FlvFormatError extends Error {}
 
 /**
  * Reads FLV as it arrives, in pieces of any size (HTTP chunks, WebSocket messages): the file header,
- * then each complete tag once its last byte is there. The bytes of a tag are only kept until it is
- * returned; a caller that keeps a body past the next push must copy it.
+ * then each complete tag once its last byte is there. A returned body views the reader's buffer,
+ * whose bytes are never written over: new bytes go after them, and when the buffer is full what is
+ * not returned yet moves to a new one (the old one stays with the bodies that view it).
  */
 export class FlvTagReader {
   private buf = new Uint8Array(0);
+  /** where the bytes not returned yet start (the ones before are returned bodies' or dropped) */
+  private start = 0;
   private used = 0;
   private headerRead = false;
 
@@ -48,15 +56,16 @@ export class FlvTagReader {
   push(bytes: Uint8Array): FlvTag[] {
     this.append(bytes);
     const tags: FlvTag[] = [];
-    let at = 0;
+    let at = this.start;
     if (!this.headerRead) {
-      if (this.used < HEADER_BYTES + PREVIOUS_SIZE_BYTES) return tags;
+      if (this.used - at < HEADER_BYTES + PREVIOUS_SIZE_BYTES) return tags;
       const b = this.buf;
-      if (b[0] !== 0x46 || b[1] !== 0x4c || b[2] !== 0x56) throw new FlvFormatError('not an FLV stream');
-      const dataOffset = ((b[5]! << 24) | (b[6]! << 16) | (b[7]! << 8) | b[8]!) >>> 0;
+      if (b[at] !== 0x46 || b[at + 1] !== 0x4c || b[at + 2] !== 0x56)
+        throw new FlvFormatError('not an FLV stream');
+      const dataOffset = ((b[at + 5]! << 24) | (b[at + 6]! << 16) | (b[at + 7]! << 8) | b[at + 8]!) >>> 0;
       if (dataOffset < HEADER_BYTES) throw new FlvFormatError('bad FLV header');
-      if (this.used < dataOffset + PREVIOUS_SIZE_BYTES) return tags;
-      at = dataOffset + PREVIOUS_SIZE_BYTES;
+      if (this.used - at < dataOffset + PREVIOUS_SIZE_BYTES) return tags;
+      at += dataOffset + PREVIOUS_SIZE_BYTES;
       this.headerRead = true;
     }
     for (;;) {
@@ -73,30 +82,20 @@ export class FlvTagReader {
       });
       at = end;
     }
-    this.consume(at);
+    this.start = at;
     return tags;
   }
 
   private append(bytes: Uint8Array): void {
     if (this.used + bytes.length > this.buf.length) {
-      const next = new Uint8Array(Math.max(this.buf.length * 2, this.used + bytes.length, 64 << 10));
-      next.set(this.buf.subarray(0, this.used));
+      const rest = this.buf.subarray(this.start, this.used);
+      const next = new Uint8Array(Math.max(2 * (rest.length + bytes.length), MIN_BUFFER_BYTES));
+      next.set(rest);
       this.buf = next;
+      this.start = 0;
+      this.used = rest.length;
     }
     this.buf.set(bytes, this.used);
     this.used += bytes.length;
-  }
-
-  /**
-   * Drops the first `n` bytes. The returned bodies view the old bytes, so the rest is moved into a new
-   * buffer rather than copied over them.
-   */
-  private consume(n: number): void {
-    if (n === 0) return;
-    const rest = this.buf.subarray(n, this.used);
-    const next = new Uint8Array(Math.max(rest.length, 64 << 10));
-    next.set(rest);
-    this.buf = next;
-    this.used = rest.length;
   }
 }

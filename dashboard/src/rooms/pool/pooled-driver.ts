@@ -32,6 +32,10 @@ export class PooledDriver extends EventEmitter<DriverEvents> implements RoomDriv
   private readonly claims = new Map<string, PoolClaim>();
   /** ids of pooled rooms this process knows (made, or seen listed): their status moves are the pool's */
   private readonly pooledIds = new Set<string>();
+  /** ids of rooms known not to be pooled (made here, or read), until they stop: their moves pass at once */
+  private readonly publicIds = new Set<string>();
+  /** moves of rooms not known yet (another replica made them), in order, while the runtime is asked */
+  private readonly asking = new Map<string, RoomStatus[]>();
   private reloadedAt = -Infinity;
   readonly health?: () => DriverHealth;
   readonly profiles?: ProfileStorage;
@@ -69,6 +73,8 @@ export class PooledDriver extends EventEmitter<DriverEvents> implements RoomDriv
 
   create(spec: RoomSpec): Promise<RoomRecord> {
     if (isPooled(spec)) throw new Error('pooled rooms are made by the pool (createPooled)');
+    // before the create: a driver may announce `starting` before it resolves
+    this.publicIds.add(spec.id);
     return this.inner.create(spec);
   }
 
@@ -141,10 +147,46 @@ export class PooledDriver extends EventEmitter<DriverEvents> implements RoomDriv
     return true;
   }
 
+  /**
+   * The runtime's status moves, without the pool's rooms'. A room this process neither made nor read
+   * (a pooled room another replica's pool made, or any room another replica made) is read once before
+   * its moves pass, else a pooled room's `ready` would be announced (webhooks) before anyone took it.
+   */
   private readonly relay = (id: string, status: RoomStatus): void => {
-    if (this.pooledIds.has(id) && !this.taken(id)) return;
+    const queued = this.asking.get(id);
+    if (queued) {
+      queued.push(status);
+      return;
+    }
+    if (this.pooledIds.has(id) || this.claims.has(id)) {
+      if (this.taken(id)) this.emit('status', id, status);
+      return;
+    }
+    if (!this.publicIds.has(id)) {
+      this.asking.set(id, [status]);
+      void this.inner
+        .get(id)
+        .catch(() => null)
+        .then((r) => this.learnt(id, r));
+      return;
+    }
+    if (status === 'stopping') this.publicIds.delete(id);
     this.emit('status', id, status);
   };
+
+  /** What `relay` waited for: the moves of a room read as pooled are the pool's, the others pass. */
+  private learnt(id: string, record: RoomRecord | null): void {
+    const moves = this.asking.get(id) ?? [];
+    this.asking.delete(id);
+    if (record && isPooled(record.spec)) {
+      this.pooledIds.add(id);
+      for (const status of moves) this.relay(id, status);
+      return;
+    }
+    // gone already (or unreadable): nothing of the pool's is known of it, as before this relay
+    this.publicIds.add(id);
+    for (const status of moves) this.relay(id, status);
+  }
 
   private taken(id: string): boolean {
     const claim = this.claims.get(id);

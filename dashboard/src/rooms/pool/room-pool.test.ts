@@ -97,6 +97,35 @@ describe('RoomPool and PooledDriver (fake runtime, the file store)', () => {
     other.detach();
   });
 
+  it('on another replica, a pooled room it never read moves unannounced; any other room`s moves pass in order', async () => {
+    pool.start();
+    await until(() => pool.size().ready === 1);
+    const other = new PooledDriver(runtime, store, log);
+    const seen: Array<[string, RoomStatus]> = [];
+    other.on('status', (id, s) => seen.push([id, s]));
+    runtime.emit('status', 'pool1', 'starting');
+    runtime.emit('status', 'pool1', 'ready');
+    // a room a create on a third replica made: its moves pass, in order
+    await runtime.create({ ...takerSpec({ spec: { id: 'cold1' } } as RoomRecord), ownerId: 'oidc:bob' });
+    runtime.emit('status', 'cold1', 'starting');
+    runtime.emit('status', 'cold1', 'ready');
+    runtime.emit('status', 'cold1', 'stopping');
+    await until(() => seen.length === 3);
+    expect(seen).toEqual([
+      ['cold1', 'starting'],
+      ['cold1', 'ready'],
+      ['cold1', 'stopping'],
+    ]);
+    // taken (here or anywhere): from then on its moves are the taker's
+    const candidate = pool.candidate(terminalDefaults())!;
+    await pool.take(candidate, takerSpec(candidate));
+    expect(await other.get('pool1')).not.toBeNull();
+    runtime.emit('status', 'pool1', 'failed');
+    await until(() => seen.length === 4);
+    expect(seen[3]).toEqual(['pool1', 'failed']);
+    other.detach();
+  });
+
   it('keeps who took a room across a restart: a new driver over the store never serves it again', async () => {
     pool.start();
     await until(() => pool.size().ready === 1);

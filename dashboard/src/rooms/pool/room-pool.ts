@@ -35,8 +35,8 @@ export class PoolTakeLost extends Error {}
  * exactly what a pooled room was started with takes it (the store decides once); the pool then
  * starts another behind it, one room at a time, with backoff after a failure. Pooled rooms of an
  * earlier run, of a template no longer pooled, or whose template changed are deleted, never
- * reused; so are this pool's rooms when it stops. Runs on one replica (the singleton-jobs lease);
- * any replica takes.
+ * reused; so are this pool's rooms when it stops. Runs on one replica (the singleton-jobs lease),
+ * and only there are candidates known: another replica's creates start cold.
  */
 export class RoomPool {
   private readonly now: () => number;
