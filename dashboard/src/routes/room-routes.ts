@@ -68,6 +68,7 @@ export const roomRoutes: FastifyPluginAsyncTypebox<{
       const gone = new AbortController();
       const onClose = () => gone.abort();
       req.raw.socket.once('close', onClose);
+      if (req.raw.socket.destroyed) gone.abort(); // gone before the handler ran: no 'close' to come
       holds.add(gone);
       try {
         return await rooms.get(req.principal, req.params.id, { ms, signal: gone.signal });

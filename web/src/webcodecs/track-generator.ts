@@ -11,6 +11,9 @@ type GeneratorConstructor = new (init: { kind: 'video' | 'audio' }) => MediaStre
 const Generator = (globalThis as { MediaStreamTrackGenerator?: GeneratorConstructor })
   .MediaStreamTrackGenerator;
 
+/** Sound waiting for the track, at most: ~170 ms of AAC frames (1,024 samples at 48 kHz). */
+const MAX_AUDIO_QUEUED = 8;
+
 export const hasTrackGenerator = (): boolean => Generator !== undefined;
 
 /** A generated track and its writer; the writer closes what it is given, shown or not. */
@@ -36,16 +39,23 @@ export function trackGenerator<K extends 'video' | 'audio'>(
   let closed = false;
   let busy = false;
   let waiting: T | null = null;
+  /** writes not yet settled (audio is not paced like video: see MAX_AUDIO_QUEUED) */
+  let queued = 0;
   const send = (item: T) => {
     busy = true;
+    queued += 1;
     writer.write(item).then(
       () => {
+        queued -= 1;
         busy = false;
         const next = waiting;
         waiting = null;
         if (next) send(next);
       },
-      () => item.close(),
+      () => {
+        queued -= 1;
+        item.close();
+      },
     );
   };
   return {
@@ -55,7 +65,16 @@ export function trackGenerator<K extends 'video' | 'audio'>(
         item.close();
         return false;
       }
-      if (kind === 'audio' || !busy) {
+      if (kind === 'audio') {
+        // a track that takes sound slower than it comes would add latency without bound: drop instead
+        if (queued >= MAX_AUDIO_QUEUED) {
+          item.close();
+          return false;
+        }
+        send(item);
+        return true;
+      }
+      if (!busy) {
         send(item);
         return true;
       }

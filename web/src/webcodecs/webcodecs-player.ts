@@ -150,12 +150,19 @@ export class WebCodecsPlayer {
         output: (data) => this.audioOut?.write(data) ?? data.close(),
         error: (e) => this.decoderFailed(e),
       });
-      this.audio.configure({
-        codec: p.codec,
-        sampleRate: p.sampleRate,
-        numberOfChannels: p.numberOfChannels,
-        description: p.description.slice(),
-      });
+      try {
+        this.audio.configure({
+          codec: p.codec,
+          sampleRate: p.sampleRate,
+          numberOfChannels: p.numberOfChannels,
+          description: p.description.slice(),
+        });
+      } catch {
+        // a sound it cannot take leaves the picture playing (no reconnect loop, no MSE for that);
+        // the same config is not tried again (audioConfig)
+        this.audio.close();
+        this.audio = null;
+      }
       return;
     }
     if (p.kind !== 'frame' || !this.audio || this.audio.state !== 'configured') return;
