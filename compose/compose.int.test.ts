@@ -140,6 +140,9 @@ beforeAll(async () => {
     BOXROOM_ADMIN_TOKEN: ADMIN_TOKEN,
     BOXROOM_DOCKER_INSTANCE: INSTANCE,
     BOXROOM_DOCKER_NETWORK: NETWORK,
+    // counts the room containers it makes: no pooled room beside them (the pool on docker has
+    // its own test, test/e2e/pool-docker.int.test.ts)
+    BOXROOM_POOL: '0',
   };
   await compose('up', '-d');
   await waitHealthy();
