@@ -212,6 +212,7 @@ describe('argv builders', () => {
       args: [
         ...['-loglevel', 'warning', '-nostdin'],
         ...['-f', 'pulse', '-thread_queue_size', '1024', '-i', 'room.monitor'],
+        ...['-probesize', '32', '-analyzeduration', '0'],
         ...['-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-video_size', '1280x720'],
         ...['-framerate', '1000', '-use_wallclock_as_timestamps', '1', '-thread_queue_size', '8'],
         ...['-isync', '0', '-i', 'pipe:0'],

@@ -123,12 +123,20 @@ export const KEYFRAME_INTERVAL_S = 1;
  * the encoder. A short input queue pushes back on the capture program when the encoder falls behind,
  * so it captures the newest screen when the encoder is ready instead of queueing stale frames.
  */
+/**
+ * The raw input says what it is on the command line, so ffmpeg need not probe it: by default it reads
+ * 5 MB (or 5 s) first, and with I420 frames of a small screen (115 KB at 320x240) arriving at the
+ * keepalive pace after the first ten, that took ~17 s: a room too slow to be ready in time.
+ */
+const RAW_INPUT_NOT_PROBED = ['-probesize', '32', '-analyzeduration', '0'];
+
 export function ffmpegPipeArgv(o: FfmpegOptions): CommandLine {
   return {
     command: 'ffmpeg',
     args: [
       ...['-loglevel', 'warning', '-nostdin'],
       ...pulseInput(o),
+      ...RAW_INPUT_NOT_PROBED,
       ...['-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-video_size', `${o.width}x${o.height}`],
       ...['-framerate', '1000', '-use_wallclock_as_timestamps', '1', '-thread_queue_size', '8'],
       ...[...SYNC_TO_PULSE, '-i', 'pipe:0'],
