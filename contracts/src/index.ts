@@ -25,3 +25,4 @@ export * from './accounts.js';
 export * from './audit.js';
 export * from './quotas.js';
 export * from './relay.js';
+export * from './flv.js';

@@ -1,18 +1,6 @@
-/** FLV tag types (the low 5 bits of a tag's first byte) and the codec values boxroom streams carry. */
-export const FLV = {
-  AUDIO_TAG: 8,
-  VIDEO_TAG: 9,
-  SCRIPT_TAG: 18,
-  /** SoundFormat (audio tag, high nibble of byte 11) */
-  AAC: 10,
-  /** CodecID (video tag, low nibble of byte 11) */
-  AVC: 7,
-  /** AACPacketType / AVCPacketType (byte 12) */
-  SEQUENCE_HEADER: 0,
-  AVC_NALU: 1,
-  /** FrameType (video tag, high nibble of byte 11) */
-  KEY_FRAME: 1,
-} as const;
+import { FLV } from '@boxroom/contracts';
+
+export { FLV };
 
 /** What a viewer that has fallen behind may go without: see StreamFanout. */
 export const TagKind = {

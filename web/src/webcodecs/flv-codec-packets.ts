@@ -1,4 +1,5 @@
-import { FLV, FlvFormatError } from './flv-tag-reader.js';
+import { FLV } from '@boxroom/contracts';
+import { FlvFormatError } from './flv-tag-reader.js';
 
 /** What a video tag's body holds, for VideoDecoder. */
 export type VideoPacket =

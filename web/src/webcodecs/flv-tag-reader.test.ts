@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FLV, FlvFormatError, FlvTagReader } from './flv-tag-reader.js';
+import { FLV } from '@boxroom/contracts';
+import { FlvFormatError, FlvTagReader } from './flv-tag-reader.js';
 
 const HEADER = [0x46, 0x4c, 0x56, 1, 5, 0, 0, 0, 9, 0, 0, 0, 0];
 

@@ -1,22 +1,3 @@
-/**
- * FLV tag types and codec values, as in media-fanout's FLV table (that one reads Node Buffers; this
- * reader runs in the page on Uint8Arrays).
- */
-export const FLV = {
-  AUDIO_TAG: 8,
-  VIDEO_TAG: 9,
-  SCRIPT_TAG: 18,
-  /** SoundFormat (audio tag, high nibble of the body's first byte) */
-  AAC: 10,
-  /** CodecID (video tag, low nibble of the body's first byte) */
-  AVC: 7,
-  /** AACPacketType / AVCPacketType (the body's second byte) */
-  SEQUENCE_HEADER: 0,
-  AVC_NALU: 1,
-  /** FrameType (video tag, high nibble of the body's first byte) */
-  KEY_FRAME: 1,
-} as const;
-
 export interface FlvTag {
   /** 8 audio, 9 video, 18 script */
   type: number;

@@ -1,7 +1,8 @@
 import type { PrefetchedStream } from '../core/stream-prefetch.js';
 import { audioPacket, videoPacket } from './flv-codec-packets.js';
 import { openFlvSource, type FlvSource } from './flv-source.js';
-import { FLV, FlvTagReader } from './flv-tag-reader.js';
+import { FLV } from '@boxroom/contracts';
+import { FlvTagReader } from './flv-tag-reader.js';
 import { trackGenerator, type TrackWriter } from './track-generator.js';
 
 /**
