@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { DashboardProcess } from '../../test/support/dashboard-process.js';
 import { sleep } from '../../test/support/processes.js';
 
@@ -31,8 +33,18 @@ export class BenchRooms {
       const { body } = await this.dash.api<{ status: string }>('GET', `/api/rooms/${id}?wait=${wait}`);
       if (body.status === 'ready') return Date.now();
       if (body.status === 'failed' || Date.now() > deadline)
-        throw new Error(`room ${id} ${body.status}: ${this.dash.output().slice(-2000)}`);
+        throw new Error(`room ${id} ${body.status}: ${JSON.stringify(body)}\n${this.dash.output().slice(-2000)}${this.agentLog(id)}`);
       if (body.status !== 'starting') await sleep(20);
+    }
+  }
+
+  /** The end of a local room's agent log (why it did not start), or '' (docker, or no log). */
+  private agentLog(id: string): string {
+    try {
+      const log = readFileSync(join(this.dash.localRoom(id).runDir, 'agent.log'), 'utf8');
+      return `\nthe agent's log:\n${log.trim().split('\n').slice(-40).join('\n')}`;
+    } catch {
+      return '';
     }
   }
 

@@ -80,10 +80,10 @@ export class DesktopUsers {
     return this.fallback;
   }
 
-  /** SIGKILL whatever still runs as the room's own user (a crashed agent's desktop, a stray job). */
-  async stopProcesses(roomId: string): Promise<number> {
+  /** SIGKILL whatever still runs as the room's own user (a crashed agent's desktop, a stray job); @returns their names. */
+  async stopProcesses(roomId: string): Promise<string[]> {
     const uid = this.ownUid(roomId);
-    if (uid === null) return 0;
+    if (uid === null) return [];
     return killAll(await processesOfUid(uid));
   }
 
@@ -92,7 +92,7 @@ export class DesktopUsers {
     if (this.ownUid(roomId) === null) return;
     const name = roomUserName(roomId);
     const killed = await this.stopProcesses(roomId);
-    if (killed > 0) this.log.warn({ room: roomId, user: name, killed }, 'killed processes of the room user');
+    if (killed.length > 0) this.log.warn({ room: roomId, user: name, killed }, 'killed processes of the room user');
     await this.removeFiles(roomId);
     // userdel refuses while a process of the user lives: give SIGKILL a moment to land.
     for (let attempt = 0; ; attempt++) {

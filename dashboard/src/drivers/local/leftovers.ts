@@ -19,7 +19,7 @@ export async function findRoomProcesses(runDir: string): Promise<number[]> {
   return findProcesses('environ', (environ) => environ.split('\0').some(belongs));
 }
 
-/** SIGKILL whatever of the room is still running; returns how many were signalled. */
-export async function killRoomLeftovers(runDir: string): Promise<number> {
+/** SIGKILL whatever of the room is still running; returns the names of those signalled. */
+export async function killRoomLeftovers(runDir: string): Promise<string[]> {
   return killAll(await findRoomProcesses(runDir));
 }

@@ -29,14 +29,21 @@ export async function findProcesses(
   return found;
 }
 
-/** SIGKILL each of `pids` (one already gone is skipped); returns how many were signalled. */
-export function killAll(pids: readonly number[]): number {
-  for (const pid of pids) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // gone already
-    }
-  }
-  return pids.length;
+/**
+ * SIGKILL each of `pids` (one already gone is skipped); returns the names (`comm`) of those signalled,
+ * for the log: which of a room's processes outlived it says where to look.
+ */
+export async function killAll(pids: readonly number[]): Promise<string[]> {
+  const names = await Promise.all(
+    pids.map(async (pid) => {
+      const name = await readFile(`/proc/${pid}/comm`, 'utf8').then((c) => c.trim(), () => null);
+      try {
+        process.kill(pid, 'SIGKILL');
+        return name ?? String(pid);
+      } catch {
+        return null; // gone already
+      }
+    }),
+  );
+  return names.filter((n): n is string => n !== null);
 }
