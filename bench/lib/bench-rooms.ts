@@ -33,7 +33,9 @@ export class BenchRooms {
       const { body } = await this.dash.api<{ status: string }>('GET', `/api/rooms/${id}?wait=${wait}`);
       if (body.status === 'ready') return Date.now();
       if (body.status === 'failed' || Date.now() > deadline)
-        throw new Error(`room ${id} ${body.status}: ${JSON.stringify(body)}\n${this.dash.output().slice(-2000)}${this.agentLog(id)}`);
+        throw new Error(
+          `room ${id} ${body.status}: ${JSON.stringify(body)}\n${this.dash.output().slice(-2000)}${this.agentLog(id)}`,
+        );
       if (body.status !== 'starting') await sleep(20);
     }
   }

@@ -12,6 +12,18 @@ export interface PlaybackEvents {
   mediaSources: number;
 }
 
+/** One of the element's waiting / playing / ratechange / seeking / seeked events, when and where. */
+export interface PlaybackEvent {
+  type: string;
+  /** Date.now() */
+  at: number;
+  /** currentTime then, s */
+  currentTime: number;
+  playbackRate: number;
+  /** end of the buffered range holding currentTime, s (null: none) */
+  bufferedEnd: number | null;
+}
+
 /**
  * Keeps a copy of every buffer the page appends to an audio SourceBuffer (the init segment and each
  * fragment, exactly as mpegts.js hands them to MSE), so the bench can read the audio timeline the
@@ -21,7 +33,17 @@ export interface PlaybackEvents {
 export async function recordAudioAppends(page: Page): Promise<void> {
   await page.evaluate(() => {
     type Tagged = SourceBuffer & { __bxAudio?: boolean };
-    const rec = { gens: [] as Uint8Array[][], events: { waiting: 0, rateChanges: 0, seeks: 0 } };
+    const rec = {
+      gens: [] as Uint8Array[][],
+      events: { waiting: 0, rateChanges: 0, seeks: 0 },
+      log: [] as Array<{
+        type: string;
+        at: number;
+        currentTime: number;
+        playbackRate: number;
+        bufferedEnd: number | null;
+      }>,
+    };
     (window as unknown as { __bxAppends: typeof rec }).__bxAppends = rec;
     const add = MediaSource.prototype.addSourceBuffer;
     MediaSource.prototype.addSourceBuffer = function (this: MediaSource, mime: string) {
@@ -51,6 +73,29 @@ export async function recordAudioAppends(page: Page): Promise<void> {
     video.addEventListener('waiting', () => rec.events.waiting++);
     video.addEventListener('ratechange', () => rec.events.rateChanges++);
     video.addEventListener('seeking', () => rec.events.seeks++);
+    const note = (e: Event) => {
+      const b = video.buffered;
+      let end: number | null = null;
+      for (let i = 0; i < b.length; i++)
+        if (b.start(i) <= video.currentTime + 0.001 && video.currentTime <= b.end(i)) end = b.end(i);
+      rec.log.push({
+        type: e.type,
+        at: Date.now(),
+        currentTime: video.currentTime,
+        playbackRate: video.playbackRate,
+        bufferedEnd: end,
+      });
+    };
+    for (const type of ['waiting', 'playing', 'ratechange', 'seeking', 'seeked', 'stalled'])
+      video.addEventListener(type, note);
+  });
+}
+
+/** The element's events since recordAudioAppends (or the last call), oldest first. */
+export async function takePlaybackLog(page: Page): Promise<PlaybackEvent[]> {
+  return page.evaluate(() => {
+    const rec = (window as unknown as { __bxAppends: { log: PlaybackEvent[] } }).__bxAppends;
+    return rec.log.splice(0);
   });
 }
 

@@ -8,7 +8,12 @@ import { roomSection } from '../lib/bench-section.js';
 import { probeRegion } from '../lib/glass-to-glass.js';
 import { audioOnsets, flashTimes, pairOffsetsMs } from '../lib/media-marks.js';
 import { RoomMonitor } from '../lib/room-monitor.js';
-import { recordAudioAppends, takeAudioAppends } from '../lib/page-audio.js';
+import {
+  recordAudioAppends,
+  takeAudioAppends,
+  takePlaybackLog,
+  type PlaybackEvent,
+} from '../lib/page-audio.js';
 import { arm, waitHit } from '../lib/page-probe.js';
 import { summarize } from '../lib/stats.js';
 
@@ -57,6 +62,10 @@ export const avsync = roomSection(
     /** per sample: the flash's media time in the page (null: not seen), and how late it followed the beep */
     const pageFlashes: Array<number | null> = [];
     const skews: number[] = [];
+    /** per sample: what the element did from arming to the hit (or the timeout) */
+    const eventsBySample: PlaybackEvent[][] = [];
+    const hitsAt: Array<number | null> = [];
+    await takePlaybackLog(page); // the settling's events are not a sample's
     for (let i = 0; i < n; i++) {
       await arm(page, { ...region, rgb: [255, 255, 255] });
       const playing = playPcm(pulse, beep);
@@ -66,11 +75,13 @@ export const avsync = roomSection(
       skews.push(rep.doneAt - onset);
       const hit = await waitHit(page, 3000);
       pageFlashes.push(hit?.mediaTime ?? null);
+      hitsAt.push(hit?.displayedAt ?? null);
       if (!hit) ctx.miss('av_offset_page');
       await playing;
       await sleep(150);
       await probe.fill(GREEN);
       await sleep(700 + Math.random() * 500);
+      eventsBySample.push(await takePlaybackLog(page));
     }
     await sleep(1000);
     ws.terminate();
@@ -113,11 +124,28 @@ export const avsync = roomSection(
       samplesMs: { stream: stream.map(round), page: inPage.map(round) },
       flashAfterBeepMs: summarize(skews),
       playback: events,
+      eventsBySample,
     };
     ctx.log(
       `  signed (audio - video) ms: stream ${stream.map(round).join(' ')}; page ${inPage.map(round).join(' ')}`,
     );
     ctx.log(`  while unmuted: ${JSON.stringify(events)}`);
+    // a page offset the stream did not have: what the element did around that flash
+    inPage.forEach((x, i) => {
+      const s = stream[i];
+      if (x === null || s === null || s === undefined || Math.abs(x - s) <= 20) return;
+      const evs = eventsBySample[i] ?? [];
+      const hitAt = hitsAt[i];
+      const line = evs
+        .map(
+          (e) =>
+            `${e.type}@${hitAt ? e.at - Math.round(hitAt) : e.at} ct=${e.currentTime.toFixed(3)} rate=${e.playbackRate} end=${e.bufferedEnd?.toFixed(3)}`,
+        )
+        .join('; ');
+      ctx.log(
+        `  flash ${i}: page ${round(x)} stream ${round(s)}, media ${pageFlashes[i]?.toFixed(3)}; events (ms from the hit): ${line || 'none'}`,
+      );
+    });
   },
 );
 

@@ -92,7 +92,8 @@ export class DesktopUsers {
     if (this.ownUid(roomId) === null) return;
     const name = roomUserName(roomId);
     const killed = await this.stopProcesses(roomId);
-    if (killed.length > 0) this.log.warn({ room: roomId, user: name, killed }, 'killed processes of the room user');
+    if (killed.length > 0)
+      this.log.warn({ room: roomId, user: name, killed }, 'killed processes of the room user');
     await this.removeFiles(roomId);
     // userdel refuses while a process of the user lives: give SIGKILL a moment to land.
     for (let attempt = 0; ; attempt++) {

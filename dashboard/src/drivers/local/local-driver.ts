@@ -283,7 +283,8 @@ export class LocalDriver extends EventEmitter<DriverEvents> implements RoomDrive
   /** Kill what a dead agent left running in groups of their own (Xvfb, ffmpeg, ...) or as the room's user. */
   private async sweep(r: LocalRoomState): Promise<void> {
     const killed = [...(await killRoomLeftovers(r.runDir)), ...(await this.users.stopProcesses(r.spec.id))];
-    if (killed.length > 0) this.log.warn({ room: r.spec.id, killed }, 'killed processes the room agent left behind');
+    if (killed.length > 0)
+      this.log.warn({ room: r.spec.id, killed }, 'killed processes the room agent left behind');
   }
 
   /** starting -> ready the moment the agent says ok (it holds /healthz?wait=); failed after startTimeoutMs. */

@@ -36,7 +36,10 @@ export async function findProcesses(
 export async function killAll(pids: readonly number[]): Promise<string[]> {
   const names = await Promise.all(
     pids.map(async (pid) => {
-      const name = await readFile(`/proc/${pid}/comm`, 'utf8').then((c) => c.trim(), () => null);
+      const name = await readFile(`/proc/${pid}/comm`, 'utf8').then(
+        (c) => c.trim(),
+        () => null,
+      );
       try {
         process.kill(pid, 'SIGKILL');
         return name ?? String(pid);
