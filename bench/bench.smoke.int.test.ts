@@ -19,6 +19,7 @@ describe('the bench (smoke mode: a few samples of each metric)', () => {
       'input_to_photon',
       'av_offset_stream',
       'av_offset_page',
+      'g2g_720p30_unmuted',
       'fanout_3_g2g',
       'fanout_3_agent_cpu',
       'fanout_3_dashboard_cpu',

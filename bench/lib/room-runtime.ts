@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { AGENT_PORT } from '../../dashboard/src/drivers/docker/options.js';
 import type { DashboardProcess } from '../../test/support/dashboard-process.js';
+import { localPulseServer } from '../../test/support/room-sound.js';
 import { processTree } from './proc-stats.js';
 import type { ScreenTarget } from './screen-probe.js';
 
@@ -17,6 +18,8 @@ export interface RoomRuntime {
   agentPids(): Promise<number[]>;
   /** every process of the room: agent, Xvfb, PulseAudio, openbox, the app, x11vnc, ffmpeg */
   allPids(): Promise<number[]>;
+  /** PULSE_SERVER for the room's own PulseAudio, reached from this host (pacat, parec) */
+  pulseServer(): Promise<string>;
 }
 
 export async function roomRuntime(
@@ -31,6 +34,7 @@ export async function roomRuntime(
       screen: { kind: 'local', display: r.display, xauthority: join(r.runDir, 'xauthority') },
       agentUrl: `http://127.0.0.1:${r.port}`,
       agentPids: async () => [agent],
+      pulseServer: async () => localPulseServer(agent),
       async allPids() {
         // the agent's /healthz names its supervised processes; the tree adds what they started (bash)
         const pids = new Set(processTree(agent));
@@ -59,6 +63,13 @@ export async function roomRuntime(
     agentUrl: await containerAgentUrl(container),
     agentPids: async () => (await top()).filter((p) => p.comm === 'node').map((p) => p.pid),
     allPids: async () => (await top()).map((p) => p.pid),
+    async pulseServer() {
+      // the socket is inside the container: reached through the agent's root (the daemon lets
+      // anyone who can open the socket in, as it does the room's own programs)
+      const agent = (await top()).find((p) => p.comm === 'node');
+      if (!agent) throw new Error(`no agent process in container ${container}`);
+      return localPulseServer(agent.pid).replace(/^unix:/, `unix:/proc/${agent.pid}/root`);
+    },
   };
 }
 

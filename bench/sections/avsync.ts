@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { sleep } from '../../test/support/processes.js';
-import { localPulseServer, playPcm, sinePcm } from '../../test/support/room-sound.js';
+import { playPcm, sinePcm } from '../../test/support/room-sound.js';
 import { roomSection } from '../lib/bench-section.js';
 import { probeRegion } from '../lib/glass-to-glass.js';
 import { audioOnsets, flashTimes, pairOffsetsMs } from '../lib/media-marks.js';
@@ -36,13 +36,11 @@ export const avsync = roomSection(
   },
   async (ctx, n, shared) => {
     const { room, rt, probe } = shared;
-    if (ctx.opts.driver !== 'local')
-      throw new Error('avsync plays into the room sink from this host: --driver local');
     const { page } = await shared.page();
     ctx.log(`A/V offset while unmuted, ${n} flashes with a beep`);
     const dir = mkdtempSync(join(tmpdir(), 'boxroom-avsync-'));
     ctx.cleanup.add('remove the avsync files', async () => rmSync(dir, { recursive: true, force: true }));
-    const pulse = localPulseServer((await rt.agentPids())[0]!);
+    const pulse = await rt.pulseServer();
     const monitor = new RoomMonitor(pulse);
     ctx.cleanup.add('stop the room monitor', async () => monitor.close());
     const flv: Buffer[] = [];
@@ -65,6 +63,8 @@ export const avsync = roomSection(
     /** per sample: what the element did from arming to the hit (or the timeout) */
     const eventsBySample: PlaybackEvent[][] = [];
     const hitsAt: Array<number | null> = [];
+    /** glass-to-glass of each flash seen, with the audio track playing */
+    const unmutedG2g: number[] = [];
     await takePlaybackLog(page); // the settling's events are not a sample's
     for (let i = 0; i < n; i++) {
       await arm(page, { ...region, rgb: [255, 255, 255] });
@@ -76,6 +76,7 @@ export const avsync = roomSection(
       const hit = await waitHit(page, 3000);
       pageFlashes.push(hit?.mediaTime ?? null);
       hitsAt.push(hit?.displayedAt ?? null);
+      if (hit) unmutedG2g.push(hit.displayedAt - rep.doneAt);
       if (!hit) ctx.miss('av_offset_page');
       await playing;
       await sleep(150);
@@ -86,6 +87,15 @@ export const avsync = roomSection(
     await sleep(1000);
     ws.terminate();
     const { mp4, events } = await takeAudioAppends(page);
+    // what the player's audio path repaired (silence where the stream skipped, late frames dropped)
+    const audioRepairs = await page.evaluate(() => {
+      const st = (
+        document.querySelector('br-room-page') as unknown as {
+          stats: { audioFilled: number; audioDropped: number } | null;
+        }
+      ).stats;
+      return st ? { filled: st.audioFilled, dropped: st.audioDropped } : null;
+    });
     await page.locator('br-video-stage .bar button[aria-label=Mute]').click();
     monitor.close();
 
@@ -118,18 +128,29 @@ export const avsync = roomSection(
       },
       found(inPage).map(Math.abs),
     );
+    ctx.add(
+      {
+        key: 'g2g_720p30_unmuted',
+        label: 'glass-to-glass 1280x720@30 while unmuted (the flash; the player keeps an audio reserve)',
+        unit: 'ms',
+      },
+      unmutedG2g,
+    );
     // signed, so a constant lead or lag shows, and what the element did meanwhile (rate changes, stalls)
     ctx.details.avsync = {
       signedMs: { stream: summarize(found(stream)), page: summarize(found(inPage)) },
       samplesMs: { stream: stream.map(round), page: inPage.map(round) },
       flashAfterBeepMs: summarize(skews),
       playback: events,
+      audioRepairs,
       eventsBySample,
     };
     ctx.log(
       `  signed (audio - video) ms: stream ${stream.map(round).join(' ')}; page ${inPage.map(round).join(' ')}`,
     );
-    ctx.log(`  while unmuted: ${JSON.stringify(events)}`);
+    ctx.log(
+      `  while unmuted: ${JSON.stringify(events)}; audio frames filled / dropped: ${JSON.stringify(audioRepairs)}`,
+    );
     // a page offset the stream did not have: what the element did around that flash
     inPage.forEach((x, i) => {
       const s = stream[i];

@@ -3,6 +3,7 @@ import type MpegtsNs from 'mpegts.js';
 import { Backoff, PAGE_RECONNECT } from '../core/backoff.js';
 import { DEFAULT_LIVE_EDGE, LiveEdgeController, bufferedEndAt } from '../core/live-edge-controller.js';
 import {
+  audioRepairs,
   newestVideoDtsS,
   newestVideoEndS,
   setLowLatencyRemux,
@@ -264,6 +265,8 @@ export class PlayerController implements ReactiveController {
         this.afterFrame(video, now, onFrame);
         return;
       }
+      this.stats.audioFilled = audioRepairs.filled;
+      this.stats.audioDropped = audioRepairs.dropped;
       const bufferedEnd = bufferedEndAt(video.buffered, video.currentTime);
       // video-only: the newest frame's nominal end, not the buffered end that follows its estimated
       // duration (on a still screen the gap before it, up to 500 ms; the controller would chase that)

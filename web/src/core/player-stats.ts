@@ -17,6 +17,9 @@ export interface PlayerStats {
   decoder: Decoder | null;
   /** WebCodecs only: encoded frames left out because the decoder was behind */
   dropped: number;
+  /** MSE with sound: silent AAC frames put where the stream skipped time, and frames dropped that came late */
+  audioFilled: number;
+  audioDropped: number;
 }
 
 export const emptyPlayerStats = (): PlayerStats => ({
@@ -30,4 +33,6 @@ export const emptyPlayerStats = (): PlayerStats => ({
   height: 0,
   decoder: null,
   dropped: 0,
+  audioFilled: 0,
+  audioDropped: 0,
 });

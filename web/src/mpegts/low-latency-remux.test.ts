@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { catchUpShiftMs } from './low-latency-remux.js';
+import { audioDrift, catchUpShiftMs } from './low-latency-remux.js';
 
 describe('catchUpShiftMs (a frame after a gap moves back towards the playhead)', () => {
   it('moves a frame that would wait behind a playhead long past the previous frame to playhead + margin', () => {
@@ -32,5 +32,29 @@ describe('catchUpShiftMs (a frame after a gap moves back towards the playhead)',
 
   it('without a previous frame, only the playhead counts', () => {
     expect(catchUpShiftMs(300, null, 100, 5, 33)).toBe(195);
+  });
+});
+
+describe('audioDrift (an AAC frame against the emitted, contiguous timeline)', () => {
+  const frame = 1024 / 48;
+  it('leaves whole-millisecond stamps of a steady stream alone', () => {
+    let next = 0;
+    for (const dts of [0, 21, 43, 64, 85, 107, 128]) {
+      expect(audioDrift(dts, next, frame)).toBe(0);
+      next += frame;
+    }
+  });
+  it('asks for as many silent frames as the stream skipped', () => {
+    expect(audioDrift(64 + 3 * frame, 64, frame)).toBe(3);
+    expect(audioDrift(64 + 0.6 * frame, 64, frame)).toBe(1);
+    expect(audioDrift(64 + 0.4 * frame, 64, frame)).toBe(0);
+  });
+  it('drops a frame a whole frame or more behind', () => {
+    expect(audioDrift(64 - frame, 64, frame)).toBe(-1);
+    expect(audioDrift(64 - 0.9 * frame, 64, frame)).toBe(0);
+  });
+  it('treats a jump of a second or more, either way, as a new timeline', () => {
+    expect(audioDrift(5000, 64, frame)).toBe(0);
+    expect(audioDrift(0, 2000, frame)).toBe(0);
   });
 });

@@ -23,17 +23,24 @@
  * order and MSE's discontinuity rule hold. Without audio nothing else is on that timeline; with audio
  * the clock is not set (lip sync).
  *
+ * Audio keeps the stream's clock (`audioDrift`): where the stream's AAC timestamps skip a frame or more,
+ * silence fills the gap; a frame that comes a frame or more behind is dropped. mpegts.js itself makes
+ * AAC timestamps contiguous, so every skip used to move all later sound earlier against the picture.
+ *
  * Each video frame lasts one nominal frame interval (`setNominalFrameDurations`), not the gap before it:
  * with the gap, a frame after a still spell was placed inside the previous frame's span (up to 500 ms),
  * and Firefox showed it only when that span ended (glass-to-glass p50 ~0.5 s; Chromium showed it at once).
  * The element now stalls at the end of a still frame's short span and plays the next frame on arrival.
  */
 
+import AAC from 'mpegts.js/src/remux/aac-silent.js';
 import { firstInstall } from './install-once.js';
 
 export interface RemuxSample {
   dts: number;
   length: number;
+  /** an AAC frame's bytes (audio samples) */
+  unit?: Uint8Array;
 }
 
 export interface RemuxTrack {
@@ -48,6 +55,7 @@ export interface RemuxerInternals {
   _videoMeta: { refSampleDuration: number } | null;
   _audioMeta: { codec: string; refSampleDuration: number; [more: string]: unknown } | null;
   _videoNextDts: number | undefined;
+  _audioNextDts: number | undefined;
   _videoStashedLastSample: RemuxSample | null;
   _audioStashedLastSample: RemuxSample | null;
   _remuxVideo(track: RemuxTrack, force?: boolean): void;
@@ -235,21 +243,79 @@ export function installLowLatencyRemux(proto: RemuxerInternals): void {
 
   proto._remuxAudio = function (this: RemuxerInternals, track: RemuxTrack, force?: boolean): void {
     // AAC frames have a fixed, known duration: the original computes dts from it; only mp3 differs.
-    if (!enabled || !this._isLive || !isAac(this._audioMeta?.codec) || !track.samples?.length) {
+    const meta = this._audioMeta;
+    if (!enabled || !this._isLive || !meta || !isAac(meta.codec) || !track.samples?.length) {
       origAudio.call(this, track, force);
       return;
     }
     const samples = takeSamples(track, this._audioStashedLastSample);
     this._audioStashedLastSample = null;
-    for (const s of samples) {
+    const one = (s: RemuxSample): void => {
       track.samples = [s];
       track.length = s.length;
       origAudio.call(this, track, true);
+    };
+    for (const s of samples) {
+      const next = this._audioNextDts;
+      const drift = next === undefined ? 0 : audioDrift(s.dts - this._dtsBase, next, meta.refSampleDuration);
+      if (drift < 0) {
+        // a frame or more behind the timeline: played, it would put the sound that much late for good
+        audioRepairs.dropped += 1;
+        continue;
+      }
+      if (drift > 0) {
+        const silent = silentAacFrame(meta);
+        if (silent) {
+          // the stream skipped time (a capture hiccup): silence in its place keeps the sound on time
+          for (let i = 0; i < drift; i++)
+            one({
+              dts: this._dtsBase + next! + i * meta.refSampleDuration,
+              length: silent.length,
+              unit: silent,
+            });
+          audioRepairs.filled += drift;
+        }
+      }
+      one(s);
     }
     track.samples = [];
     track.length = 0;
   };
 }
+
+/**
+ * Where an AAC frame stamped `originalDts` stands against the emitted timeline (`nextDts`, where
+ * mpegts.js puts the next frame: its AAC dts are contiguous, each frame one `frameMs` after the last,
+ * whatever the stream's timestamps say): how many frames of silence to put before it (> 0), drop it
+ * (< 0), or 0 to emit it as it is. Without this, every gap in the stream's audio timestamps (a
+ * capture hiccup, a busy encoder) moved all later sound earlier against the picture, for good, and
+ * every overlap moved it later (only from 3 frames on did the original drop one; its silence
+ * filling, `fixAudioTimestampGap`, also starts at 3 frames, 64 ms at 48 kHz: past the lip-sync budget).
+ * Timestamp steps of the stream (whole ms: 21, 21, 22) never trigger; a jump of a second or more is a
+ * new timeline (a publisher restart) that goes on contiguous, as the picture's does.
+ */
+export function audioDrift(originalDts: number, nextDts: number, frameMs: number): number {
+  const d = originalDts - nextDts;
+  if (Math.abs(d) >= DISCONTINUITY_MS) return 0;
+  // stamps are whole ms: a frame behind is within a millisecond of -frameMs
+  if (d <= 1 - frameMs) return -1;
+  return Math.max(0, Math.round(d / frameMs));
+}
+
+/** Silence filled and frames dropped by the audio path since the page loaded (player stats). */
+export const audioRepairs = { filled: 0, dropped: 0 };
+
+/** One silent AAC frame for the stream's config (mpegts.js's table), cached; null if it has none. */
+function silentAacFrame(meta: NonNullable<RemuxerInternals['_audioMeta']>): Uint8Array | null {
+  const key = `${String(meta.originalCodec)}/${String(meta.channelCount)}`;
+  if (silentKey !== key) {
+    silentKey = key;
+    silent = AAC.getSilentFrame(String(meta.originalCodec), Number(meta.channelCount)) ?? null;
+  }
+  return silent;
+}
+let silentKey = '';
+let silent: Uint8Array | null = null;
 
 /** The batch's samples, with a sample the original stashed (before we were enabled) in front. */
 function takeSamples(track: RemuxTrack, stashed: RemuxSample | null): RemuxSample[] {

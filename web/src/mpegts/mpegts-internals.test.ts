@@ -15,7 +15,9 @@ import * as loaderModule from 'mpegts.js/src/io/loader.js';
 import MP4Remuxer from 'mpegts.js/src/remux/mp4-remuxer.js';
 import FLVDemuxer from 'mpegts.js/src/demux/flv-demuxer.js';
 import { defaultConfig } from 'mpegts.js/src/config.js';
+import AAC from 'mpegts.js/src/remux/aac-silent.js';
 import {
+  audioRepairs,
   installLowLatencyRemux,
   isAac,
   setNominalFrameDurations,
@@ -96,6 +98,7 @@ describe('MP4Remuxer internals (low-latency-remux.ts)', () => {
       _isLive: true,
       _dtsBase: -1,
       _videoNextDts: undefined,
+      _audioNextDts: undefined,
       _videoStashedLastSample: null,
       _audioStashedLastSample: null,
       _videoMeta: null,
@@ -183,6 +186,30 @@ describe('AAC as the FLV demuxer names it (low-latency-remux.ts isAac)', () => {
     for (const dts of [1000, 1021, 1043]) r.remux(audioTrack(dts), null);
     expect(segments.map((s) => s.sampleCount)).toEqual([1, 1, 1]);
     expect(r._audioStashedLastSample).toBeNull();
+  });
+
+  it("keeps the sound on the stream's clock: silence fills a skip, a frame behind is dropped", () => {
+    class Patched extends (MP4Remuxer as unknown as { new (c: Record<string, unknown>): object }) {}
+    installLowLatencyRemux(Patched.prototype as unknown as RemuxerInternals);
+    const { r, segments } = remuxer(Patched as unknown as typeof MP4Remuxer);
+    r._videoMeta = null;
+    r._audioMeta = {
+      codec: 'mp4a.40.2',
+      originalCodec: 'mp4a.40.2',
+      channelCount: 1,
+      refSampleDuration: 1024 / 48,
+    };
+    const before = { ...audioRepairs };
+    // whole-ms stamps of 48 kHz AAC, then 3 frames missing (a capture hiccup), then one a frame behind
+    for (const dts of [1000, 1021, 1043, 1064, 1149, 1170, 1149 + 21]) r.remux(audioTrack(dts), null);
+    expect(audioRepairs.filled - before.filled).toBe(3);
+    expect(audioRepairs.dropped - before.dropped).toBe(1);
+    // the frame after the skip is emitted at its own time (within a frame), not 64 ms early
+    const begins = segments.map((x) => x.info.beginDts);
+    expect(begins.length).toBe(4 + 3 + 2);
+    expect(Math.abs(begins[7]! - (1149 - 1000))).toBeLessThanOrEqual(1);
+    // the silence is the library's own silent frame for the config (its table is what we rely on)
+    expect(AAC.getSilentFrame('mp4a.40.2', 1)).toBeInstanceOf(Uint8Array);
   });
 });
 

@@ -29,3 +29,10 @@ declare module 'mpegts.js/src/io/loader.js' {
 declare module 'mpegts.js/src/config.js' {
   export const defaultConfig: Record<string, unknown>;
 }
+declare module 'mpegts.js/src/remux/aac-silent.js' {
+  const AAC: {
+    /** one silent AAC frame for `codec` (mp4a.40.x) with `channelCount` channels, or null */
+    getSilentFrame(codec: string, channelCount: number): Uint8Array | null;
+  };
+  export default AAC;
+}
