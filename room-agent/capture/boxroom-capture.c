@@ -2,11 +2,17 @@
  * boxroom-capture: captures an X screen only when it changes, and feeds an encoder raw frames.
  *
  *   boxroom-capture --display :99 --size 1280x720 --fps 30 [--keepalive-ms 500]
- *                   [--pointer-poll-ms 16] [--no-cursor]
- *                   [--trace] -- ffmpeg -f rawvideo -pix_fmt yuv420p ... -i pipe:0 ...
+ *                   [--pointer-poll-ms 16] [--no-cursor] [--trace]
+ *                   [--sound ffmpeg -f pulse ... pipe:3 --]
+ *                   -- ffmpeg -f rawvideo -pix_fmt yuv420p ... -i pipe:0 ...
  *
- * It runs the command after "--" with its stdin on a pipe (one supervised unit: when either side
- * ends, the other follows) and writes whole yuv420p (I420) frames of the screen into that pipe:
+ * It runs the command after "--" (the encoder) with its stdin on a pipe, and the command after
+ * --sound (up to its "--"), if any, beside it with stdin on /dev/null and stdout on stderr (it writes
+ * to fd 3, which only it keeps). One supervised unit: when any of the three ends, the others follow.
+ * The sound has a process of its own because ffmpeg 5.1 reads its inputs in one loop that waits for
+ * the input whose output is furthest behind: with frames only on change that is the screen, and the
+ * sound left in bursts with the keepalive frames, every 500 ms on a still screen.
+ * It writes whole yuv420p (I420) frames of the screen into the encoder's pipe:
  *   - when DAMAGE reports a change on the root window, or the pointer moves (XQueryPointer every
  *     pointer-poll-ms: input injected through XTEST, as x11vnc and xdotool do, raises no XInput2 raw
  *     events, and other clients' windows take the motion events) or changes shape (XFixes cursor
@@ -139,7 +145,7 @@ static int on_x_io_error(Display *dpy) {
 static void usage(void) {
   fprintf(stderr,
           "usage: %s --display :N --size WxH --fps N [--keepalive-ms N] [--pointer-poll-ms N] [--no-cursor]"
-          " -- encoder args...\n",
+          " [--trace] [--sound sound encoder args... --] -- encoder args...\n",
           prog);
   exit(2);
 }
@@ -377,9 +383,11 @@ static size_t convert_box(struct capture *c, struct box b) {
 }
 
 static pid_t encoder_pid;
+static pid_t sound_pid = -1;
 
-/* Waits for the encoder and exits with its status. */
+/* Waits for the encoder and exits with its status (the sound encoder, if any, is told to end). */
 static void exit_with_encoder(int out) {
+  if (sound_pid > 0) kill(sound_pid, SIGTERM);
   if (out >= 0) close(out);
   int status = 0;
   while (waitpid(encoder_pid, &status, 0) < 0 && errno == EINTR) {
@@ -424,6 +432,28 @@ static size_t write_frame(struct capture *c, int out, double *convert_ms, double
   return px;
 }
 
+/* The sound encoder: stdin from /dev/null, stdout on stderr (only the picture goes to stdout), fd 3
+ * (the sound's pipe) inherited. */
+static pid_t spawn_sound(char **argv) {
+  pid_t pid = fork();
+  if (pid < 0) die("fork failed");
+  if (pid == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (getppid() == 1) _exit(1);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    signal(SIGPIPE, SIG_DFL);
+    int null = open("/dev/null", O_RDONLY);
+    if (null >= 0) dup2(null, 0);
+    dup2(2, 1);
+    execvp(argv[0], argv);
+    fprintf(stderr, "%s: cannot run %s: %s\n", prog, argv[0], strerror(errno));
+    _exit(127);
+  }
+  return pid;
+}
+
 static pid_t spawn_encoder(char **argv, int *out) {
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) < 0) die("pipe failed");
@@ -437,6 +467,7 @@ static pid_t spawn_encoder(char **argv, int *out) {
     sigprocmask(SIG_SETMASK, &none, NULL);
     signal(SIGPIPE, SIG_DFL);
     dup2(fds[0], 0);
+    if (sound_pid > 0) close(3); /* the sound's pipe: its end comes when the sound encoder's does */
     execvp(argv[0], argv);
     fprintf(stderr, "%s: cannot run %s: %s\n", prog, argv[0], strerror(errno));
     _exit(127);
@@ -450,12 +481,17 @@ static pid_t spawn_encoder(char **argv, int *out) {
 int main(int argc, char **argv) {
   const char *display = NULL;
   int width = 0, height = 0, fps = 0, keepalive_ms = 500, pointer_poll_ms = 16, draw_cur = 1, trace = 0;
-  char **encoder = NULL;
+  char **encoder = NULL, **sound = NULL;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     if (!strcmp(a, "--")) {
       encoder = argv + i + 1;
       break;
+    } else if (!strcmp(a, "--sound") && !sound) {
+      sound = argv + i + 1;
+      while (i + 1 < argc && strcmp(argv[i + 1], "--")) i++;
+      if (i + 1 >= argc || sound == argv + i + 1) usage(); /* no command, or no "--" after it */
+      argv[++i] = NULL; /* its "--" ends the sound command's argv */
     } else if (!strcmp(a, "--display") && i + 1 < argc) {
       display = argv[++i];
     } else if (!strcmp(a, "--size") && i + 1 < argc) {
@@ -476,6 +512,8 @@ int main(int argc, char **argv) {
   }
   if (!display || width <= 0 || height <= 0 || fps <= 0 || keepalive_ms <= 0 || pointer_poll_ms <= 0 || !encoder || !encoder[0])
     usage();
+  /* checked before anything opens a file: fd 3 must be the sound's pipe, not one of ours */
+  if (sound && fcntl(3, F_GETFD) < 0) die("--sound needs fd 3 open (the sound's pipe)");
 
   struct capture c;
   memset(&c, 0, sizeof c);
@@ -522,6 +560,10 @@ int main(int argc, char **argv) {
   signal(SIGPIPE, SIG_IGN);
 
   int out = -1;
+  if (sound) {
+    sound_pid = spawn_sound(sound);
+    close(3); /* the sound encoder's now: the agent sees it end when that process does */
+  }
   encoder_pid = spawn_encoder(encoder, &out);
 
   const int64_t frame_ns = NS_PER_S / fps;
@@ -604,7 +646,15 @@ int main(int argc, char **argv) {
     if (pfd[1].revents & POLLIN) {
       struct signalfd_siginfo si;
       while (read(sfd, &si, sizeof si) == sizeof si) {
-        if (si.ssi_signo == SIGCHLD) exit_with_encoder(out);
+        if (si.ssi_signo == SIGCHLD) {
+          int status;
+          if (sound_pid > 0 && waitpid(sound_pid, &status, WNOHANG) == sound_pid) {
+            fprintf(stderr, "%s: sound encoder ended (status %d); ending the encoder\n", prog, status);
+            sound_pid = -1;
+            kill(encoder_pid, SIGTERM);
+          }
+          exit_with_encoder(out);
+        }
         /* SIGTERM/SIGINT: end the stream; the encoder flushes and exits on EOF */
         kill(encoder_pid, SIGTERM);
         exit_with_encoder(out);

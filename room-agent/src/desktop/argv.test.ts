@@ -10,7 +10,14 @@ import {
   xtermArgv,
   xvfbArgv,
 } from './argv.js';
-import { captureArgv, defaultMaxrateKbps, ffmpegArgv, ffmpegPipeArgv } from './encoder-argv.js';
+import {
+  captureArgv,
+  defaultMaxrateKbps,
+  ffmpegArgv,
+  ffmpegPipeArgv,
+  soundArgv,
+  streamClockBase,
+} from './encoder-argv.js';
 
 describe('argv builders', () => {
   it('Xvfb', () => {
@@ -206,29 +213,56 @@ describe('argv builders', () => {
     expect(defaultMaxrateKbps({ display: 1, width: 1280, height: 720, fps: 30 })).toBe(4147);
   });
 
-  it('ffmpeg reading boxroom-capture`s frames: wall-clock ms stamps, variable rate, keyframes by time', () => {
-    expect(ffmpegPipeArgv({ display: 150, width: 1280, height: 720, fps: 30 })).toEqual({
+  it('ffmpeg reading boxroom-capture`s frames: wall-clock ms stamps on the shared base, variable rate, keyframes by time', () => {
+    expect(ffmpegPipeArgv({ display: 150, width: 1280, height: 720, fps: 30 }, '1796360820.392')).toEqual({
+      command: 'ffmpeg',
+      args: [
+        ...['-loglevel', 'warning', '-nostdin'],
+        ...['-probesize', '32', '-analyzeduration', '0'],
+        ...['-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-video_size', '1280x720'],
+        ...['-framerate', '1000', '-use_wallclock_as_timestamps', '1', '-i', 'pipe:0'],
+        ...['-copyts', '-fps_mode', 'passthrough', '-r', '30', '-enc_time_base', '1:1000'],
+        ...['-map', '0:v', '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency'],
+        ...['-bf', '0', '-force_key_frames', 'expr:if(isnan(prev_forced_t),1,gte(t-prev_forced_t,1))'],
+        ...['-sc_threshold', '0', '-pix_fmt', 'yuv420p'],
+        ...['-maxrate', '4147k', '-bufsize', '2074k'],
+        ...[
+          '-output_ts_offset',
+          '-1796360820.392',
+          '-flvflags',
+          'no_duration_filesize',
+          '-flush_packets',
+          '1',
+        ],
+        ...['-f', 'flv', 'pipe:1'],
+      ],
+    });
+  });
+
+  it('the sound beside it: its own ffmpeg, the same clock base, its FLV on fd 3', () => {
+    expect(soundArgv({}, '1796360820.392')).toEqual({
       command: 'ffmpeg',
       args: [
         ...['-loglevel', 'warning', '-nostdin'],
         ...['-f', 'pulse', '-thread_queue_size', '1024', '-i', 'room.monitor'],
-        ...['-probesize', '32', '-analyzeduration', '0'],
-        ...['-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-video_size', '1280x720'],
-        ...['-framerate', '1000', '-use_wallclock_as_timestamps', '1', '-thread_queue_size', '8'],
-        ...['-isync', '0', '-i', 'pipe:0'],
-        ...['-fps_mode', 'passthrough', '-r', '30', '-enc_time_base', '1:1000'],
-        ...['-map', '1:v', '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency'],
-        ...['-bf', '0', '-force_key_frames', 'expr:gte(t,n_forced*1)'],
-        ...['-sc_threshold', '0', '-pix_fmt', 'yuv420p'],
-        ...['-maxrate', '4147k', '-bufsize', '2074k'],
-        ...['-output_ts_offset', '0.1', '-flvflags', 'no_duration_filesize', '-flush_packets', '1'],
-        ...['-f', 'flv', 'pipe:1'],
+        '-copyts',
         ...['-map', '0:a', '-af', 'aresample=async=1:min_hard_comp=0.015'],
         ...['-c:a', 'aac', '-b:a', '128k', '-ar', '48000'],
-        ...['-output_ts_offset', '0.1', '-flvflags', 'no_duration_filesize', '-flush_packets', '1'],
+        ...[
+          '-output_ts_offset',
+          '-1796360820.392',
+          '-flvflags',
+          'no_duration_filesize',
+          '-flush_packets',
+          '1',
+        ],
         ...['-f', 'flv', 'pipe:3'],
       ],
     });
+  });
+
+  it('the clock base is the wall clock 0.1 s before the encoders start, in seconds to the ms', () => {
+    expect(streamClockBase(1796360820492)).toBe('1796360820.392');
   });
 
   it('boxroom-capture, with the encoder it runs after --', () => {
@@ -263,6 +297,19 @@ describe('argv builders', () => {
     expect(tuned.slice(0, tuned.indexOf('--'))).toEqual([
       ...['--display', ':1', '--size', '640x480', '--fps', '60'],
       ...['--keepalive-ms', '1000', '--pointer-poll-ms', '8'],
+    ]);
+    const withSound = captureArgv({
+      bin: 'boxroom-capture',
+      display: 1,
+      width: 640,
+      height: 480,
+      fps: 30,
+      encoder,
+      sound: { command: 'ffmpeg', args: ['-f', 'pulse', '-i', 'room.monitor', 'pipe:3'] },
+    }).args;
+    expect(withSound.slice(withSound.indexOf('--sound'))).toEqual([
+      ...['--sound', 'ffmpeg', '-f', 'pulse', '-i', 'room.monitor', 'pipe:3', '--'],
+      ...['--', 'ffmpeg', '-i', 'pipe:0', 'out.flv'],
     ]);
   });
 });

@@ -66,11 +66,16 @@ describe('damage capture: frames only when the screen changes', () => {
     if (agent && agent.proc.exitCode === null) await agent.stop();
   });
 
-  it('runs ffmpeg under boxroom-capture', async () => {
+  it('runs the picture`s and the sound`s ffmpeg under boxroom-capture', async () => {
     const ffmpeg = (await agent.health()).body.processes.find((p) => p.name === 'ffmpeg')!;
     expect(readFileSync(`/proc/${ffmpeg.pid}/comm`, 'utf8').trim()).toBe('boxroom-capture');
-    const kids = childrenOf(ffmpeg.pid!);
-    expect(kids.map((pid) => readFileSync(`/proc/${pid}/comm`, 'utf8').trim())).toEqual(['ffmpeg']);
+    const kids = childrenOf(ffmpeg.pid!).map((pid) =>
+      readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0'),
+    );
+    expect(kids.map((argv) => argv[0])).toEqual(['ffmpeg', 'ffmpeg']);
+    // one reads the frames on its stdin and writes stdout, the other reads the sink and writes fd 3
+    const outputs = kids.map((argv) => argv.filter((a) => a.startsWith('pipe:')).join(' ')).sort();
+    expect(outputs).toEqual(['pipe:0 pipe:1', 'pipe:3']);
   });
 
   it('gives a viewer one FLV with H.264 and AAC (two pipes from ffmpeg), both on one timeline', async () => {
@@ -182,6 +187,31 @@ describe('damage capture: frames only when the screen changes', () => {
     );
     const fresh = await waitForTag(s.reader, (t) => isAvcFrame(t) && t.receivedAt > killedAt + 50, 3000);
     expect(fresh.receivedAt - killedAt).toBeLessThan(3000);
+    s.close();
+  });
+
+  it('restarts the unit when the sound`s encoder dies; sound and picture are back within 3 s', async () => {
+    const before = (await agent.health()).body.processes.find((p) => p.name === 'ffmpeg')!;
+    const s = await httpFlv(`${agent.url}/stream.flv?token=${viewer}`);
+    await waitForTag(s.reader, isAacFrame, 2000);
+    const sound = childrenOf(before.pid!).find((pid) =>
+      readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes('pipe:3'),
+    );
+    expect(sound).toBeGreaterThan(0);
+    const killedAt = performance.now();
+    process.kill(sound!, 'SIGKILL');
+    await until(
+      async () => {
+        const p = (await agent.health()).body.processes.find((x) => x.name === 'ffmpeg')!;
+        return p.restarts > before.restarts && p.status === 'ready';
+      },
+      10_000,
+      'the capture unit to restart',
+    );
+    for (const is of [isAacFrame, isAvcFrame]) {
+      const fresh = await waitForTag(s.reader, (t) => is(t) && t.receivedAt > killedAt + 50, 3000);
+      expect(fresh.receivedAt - killedAt).toBeLessThan(3000);
+    }
     s.close();
   });
 });

@@ -39,17 +39,37 @@ const AUDIO_ON_WALL_CLOCK = 'aresample=async=1:min_hard_comp=0.015';
 const OUTPUT_TS_OFFSET_S = 0.1;
 
 /** Per output file: write every packet to its pipe the moment it is muxed (no 32 KiB buffer). */
-const FLV_OUT = ['-output_ts_offset', String(OUTPUT_TS_OFFSET_S), '-flvflags', 'no_duration_filesize'];
-const FLUSH = ['-flush_packets', '1'];
+const flvOut = (tsOffset: string): string[] => [
+  ...['-output_ts_offset', tsOffset, '-flvflags', 'no_duration_filesize'],
+  ...['-flush_packets', '1'],
+];
 
 /** The fd on which the "ffmpeg" unit writes its sound (an FLV with the AAC track alone). */
 export const AUDIO_OUTPUT_FD = 3;
 
+const pictureOut = (o: FfmpegOptions, input: string, keyframes: string[], tsOffset: string): string[] => {
+  const maxrate = o.maxrateKbps ?? defaultMaxrateKbps(o);
+  const bufsize = o.bufsizeKbps ?? Math.round(maxrate / 2);
+  return [
+    ...['-map', `${input}:v`, '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency'],
+    ...['-bf', '0', ...keyframes, '-sc_threshold', '0', '-pix_fmt', 'yuv420p'],
+    ...['-maxrate', `${maxrate}k`, '-bufsize', `${bufsize}k`],
+    ...flvOut(tsOffset),
+    ...['-f', 'flv', 'pipe:1'],
+  ];
+};
+
+const soundOut = (input: string, tsOffset: string): string[] => [
+  ...['-map', `${input}:a`, '-af', AUDIO_ON_WALL_CLOCK, '-c:a', 'aac', '-b:a', '128k', '-ar', '48000'],
+  ...flvOut(tsOffset),
+  ...['-f', 'flv', `pipe:${AUDIO_OUTPUT_FD}`],
+];
+
 /**
- * The output side, the same in both capture modes; `keyframes` is what differs. Two FLV files: the
- * picture on stdout, the sound on fd 3 (AUDIO_OUTPUT_FD, a pipe the agent gives the unit). The agent
- * reads both and publishes them as one stream in process (flv-track-merge.ts): nothing on this
- * command line is a secret (every uid can read /proc/<pid>/cmdline), and there is no RTMP hop.
+ * The output side of x11grab mode. Two FLV files: the picture on stdout, the sound on fd 3
+ * (AUDIO_OUTPUT_FD, a pipe the agent gives the unit). The agent reads both and publishes them as one
+ * stream in process (flv-track-merge.ts): nothing on this command line is a secret (every uid can
+ * read /proc/<pid>/cmdline), and there is no RTMP hop.
  *
  * Why two files: ffmpeg's muxer interleaves the streams of one file by time, so with sound and
  * picture on one clock (`-isync 0`) it held each frame until the audio of its time had come, and a
@@ -57,20 +77,8 @@ export const AUDIO_OUTPUT_FD = 3;
  * stream waits for nothing. See docs/decisions.md ("Sound and picture in two pipes").
  */
 function encodeArgs(o: FfmpegOptions, keyframes: string[]): string[] {
-  const maxrate = o.maxrateKbps ?? defaultMaxrateKbps(o);
-  const bufsize = o.bufsizeKbps ?? Math.round(maxrate / 2);
-  return [
-    ...['-map', '1:v', '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency'],
-    ...['-bf', '0', ...keyframes, '-sc_threshold', '0', '-pix_fmt', 'yuv420p'],
-    ...['-maxrate', `${maxrate}k`, '-bufsize', `${bufsize}k`],
-    ...FLV_OUT,
-    ...FLUSH,
-    ...['-f', 'flv', 'pipe:1'],
-    ...['-map', '0:a', '-af', AUDIO_ON_WALL_CLOCK, '-c:a', 'aac', '-b:a', '128k', '-ar', '48000'],
-    ...FLV_OUT,
-    ...FLUSH,
-    ...['-f', 'flv', `pipe:${AUDIO_OUTPUT_FD}`],
-  ];
+  const offset = String(OUTPUT_TS_OFFSET_S);
+  return [...pictureOut(o, '1', keyframes, offset), ...soundOut('0', offset)];
 }
 
 /**
@@ -83,7 +91,7 @@ function encodeArgs(o: FfmpegOptions, keyframes: string[]): string[] {
  */
 const SYNC_TO_PULSE = ['-isync', '0'];
 
-const pulseInput = (o: FfmpegOptions): string[] => [
+const pulseInput = (o: Pick<FfmpegOptions, 'pulseSource'>): string[] => [
   ...['-f', 'pulse', '-thread_queue_size', '1024', '-i', o.pulseSource ?? PULSE_MONITOR_SOURCE],
 ];
 
@@ -130,18 +138,54 @@ export const KEYFRAME_INTERVAL_S = 1;
  */
 const RAW_INPUT_NOT_PROBED = ['-probesize', '32', '-analyzeduration', '0'];
 
-export function ffmpegPipeArgv(o: FfmpegOptions): CommandLine {
+/**
+ * In damage mode picture and sound are encoded by two ffmpeg processes (boxroom-capture runs both:
+ * ffmpeg 5.1 reads its inputs in one loop that waits for the input whose output is furthest behind,
+ * which with frames only on change is the screen, so the sound left in bursts with the keepalive
+ * frames, every 500 ms on a still screen). Both stamp by the wall clock; with `-copyts` neither
+ * shifts its input to zero, and both subtract the same base (`-output_ts_offset -base`, the wall
+ * clock just before they start, so the stream starts near zero as before): one timeline across two
+ * processes, as `-isync 0` gave within one.
+ */
+export function streamClockBase(nowMs = Date.now()): string {
+  return ((nowMs - OUTPUT_TS_OFFSET_S * 1000) / 1000).toFixed(3);
+}
+
+/**
+ * Keyframes every KEYFRAME_INTERVAL_S of media time, counted from the last forced one: with `-copyts`
+ * `t` is the wall clock (`n_forced*1` would force every frame), and the first frame is a keyframe
+ * anyway.
+ */
+const KEYFRAMES_BY_TIME = [
+  '-force_key_frames',
+  `expr:if(isnan(prev_forced_t),1,gte(t-prev_forced_t,${KEYFRAME_INTERVAL_S}))`,
+];
+
+/** The picture encoder boxroom-capture runs, its frames on stdin, its FLV on stdout. */
+export function ffmpegPipeArgv(o: FfmpegOptions, clockBase: string): CommandLine {
   return {
     command: 'ffmpeg',
     args: [
       ...['-loglevel', 'warning', '-nostdin'],
-      ...pulseInput(o),
       ...RAW_INPUT_NOT_PROBED,
       ...['-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-video_size', `${o.width}x${o.height}`],
-      ...['-framerate', '1000', '-use_wallclock_as_timestamps', '1', '-thread_queue_size', '8'],
-      ...[...SYNC_TO_PULSE, '-i', 'pipe:0'],
-      ...['-fps_mode', 'passthrough', '-r', String(o.fps), '-enc_time_base', '1:1000'],
-      ...encodeArgs(o, ['-force_key_frames', `expr:gte(t,n_forced*${KEYFRAME_INTERVAL_S})`]),
+      ...['-framerate', '1000', '-use_wallclock_as_timestamps', '1', '-i', 'pipe:0'],
+      ...['-copyts', '-fps_mode', 'passthrough', '-r', String(o.fps), '-enc_time_base', '1:1000'],
+      ...pictureOut(o, '0', KEYFRAMES_BY_TIME, `-${clockBase}`),
+    ],
+  };
+}
+
+/** The sound encoder boxroom-capture runs beside it: the room's sink, AAC, its FLV on fd 3. */
+export function soundArgv(o: Pick<FfmpegOptions, 'pulseSource'>, clockBase: string): CommandLine {
+  return {
+    command: 'ffmpeg',
+    args: [
+      ...['-loglevel', 'warning', '-nostdin'],
+      ...['-fragment_size', '3840'],
+      ...pulseInput(o),
+      '-copyts',
+      ...soundOut('0', `-${clockBase}`),
     ],
   };
 }
@@ -167,12 +211,14 @@ export interface CaptureOptions extends ScreenOptions {
   pointerPollMs?: number;
   /** the encoder it runs with the frames on its stdin */
   encoder: CommandLine;
+  /** the sound encoder it runs beside (writing fd 3) */
+  sound?: CommandLine;
 }
 
 /**
- * boxroom-capture and the encoder it runs: one supervised unit, so either one ending restarts both.
- * The encoder inherits boxroom-capture's stdout and fd 3 (it writes nothing to either itself), so its
- * two FLV files reach the agent through the unit's pipes as in x11grab mode.
+ * boxroom-capture and the encoders it runs: one supervised unit, so any one ending restarts all. The
+ * picture's encoder inherits boxroom-capture's stdout, the sound's its fd 3, so their two FLV files
+ * reach the agent through the unit's pipes as in x11grab mode.
  */
 export function captureArgv(o: CaptureOptions): CommandLine {
   return {
@@ -181,6 +227,7 @@ export function captureArgv(o: CaptureOptions): CommandLine {
       ...['--display', `:${o.display}`, '--size', `${o.width}x${o.height}`, '--fps', String(o.fps)],
       ...['--keepalive-ms', String(o.keepaliveMs ?? CAPTURE_KEEPALIVE_MS)],
       ...['--pointer-poll-ms', String(o.pointerPollMs ?? CAPTURE_POINTER_POLL_MS)],
+      ...(o.sound ? ['--sound', o.sound.command, ...o.sound.args, '--'] : []),
       '--',
       o.encoder.command,
       ...o.encoder.args,

@@ -233,15 +233,24 @@ describe('roomProcessSpecs', () => {
 
     const damage = ffmpegOf({ ...config, capture: 'damage' });
     expect(damage.command).toBe('/opt/boxroom/boxroom-capture');
-    const sep = damage.args.indexOf('--');
-    expect(damage.args.slice(0, sep)).toEqual([
+    const sound = damage.args.indexOf('--sound');
+    expect(damage.args.slice(0, sound)).toEqual([
       ...['--display', ':150', '--size', '1280x720', '--fps', '30'],
       ...['--keepalive-ms', '500', '--pointer-poll-ms', '16'],
     ]);
-    expect(damage.args[sep + 1]).toBe('ffmpeg');
+    // the sound encoder (writing fd 3), then the picture's (reading the frames on stdin)
+    const soundEnd = damage.args.indexOf('--', sound);
+    expect(damage.args[sound + 1]).toBe('ffmpeg');
+    expect(damage.args.slice(soundEnd - 3, soundEnd)).toEqual(['-f', 'flv', 'pipe:3']);
+    expect(damage.args[soundEnd + 1]).toBe('--');
+    expect(damage.args[soundEnd + 2]).toBe('ffmpeg');
     expect(damage.args).toContain('pipe:0');
     expect(damage.args).not.toContain('x11grab');
-    expect(damage.args.slice(-3)).toEqual(['-f', 'flv', 'pipe:3']);
+    expect(damage.args.slice(-3)).toEqual(['-f', 'flv', 'pipe:1']);
+    // one clock base for both encoders of a start
+    const offsets = damage.args.flatMap((a, i) => (a === '-output_ts_offset' ? [damage.args[i + 1]] : []));
+    expect(offsets).toHaveLength(2);
+    expect(offsets[0]).toBe(offsets[1]);
     expect(damage.takeStdout).toBe(publishStdout);
     expect(damage.outputFd3).toBe(true);
     expect(damage.dependsOn).toEqual(['xvfb', 'pulse']);

@@ -18,7 +18,7 @@ import {
   xvfbArgv,
   type CommandLine,
 } from './argv.js';
-import { captureArgv, ffmpegArgv, ffmpegPipeArgv } from './encoder-argv.js';
+import { captureArgv, ffmpegArgv, ffmpegPipeArgv, soundArgv, streamClockBase } from './encoder-argv.js';
 import { agentPaths, createDesktopDir, desktopPaths, refreshDesktopFiles } from './desktop-dirs.js';
 import type { DesktopIdentity } from './desktop-user.js';
 import { newCookie, xauthorityEntry } from './xauthority.js';
@@ -275,5 +275,12 @@ export function encoderPipeline(
 ): CommandLine {
   const o = { display: config.display, width: config.width, height: config.height, fps: config.fps };
   if (config.capture === 'x11grab') return ffmpegArgv(o);
-  return captureArgv({ ...o, bin: config.captureBin, encoder: ffmpegPipeArgv(o) });
+  // built at each start: both encoders of this start share one clock base (encoder-argv.ts)
+  const base = streamClockBase();
+  return captureArgv({
+    ...o,
+    bin: config.captureBin,
+    encoder: ffmpegPipeArgv(o, base),
+    sound: soundArgv({}, base),
+  });
 }
