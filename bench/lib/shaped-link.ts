@@ -72,7 +72,12 @@ function delayed(from: Socket, to: Socket, delayMs: number): void {
   from.on('end', () => setTimeout(() => to.end(), delayMs));
 }
 
-/** from -> to at the shape's rate, then its delay; reading stops while the queue is full. */
+/**
+ * from -> to at the shape's rate, then its delay; reading stops while the queue is full. Pieces reach
+ * `to` through one ordered queue and one timer: a timer per piece could fire two pieces due in the
+ * same millisecond out of order (timers of different durations live in different lists), which
+ * corrupted the stream a reader saw once the sound came as many small writes.
+ */
 function shaped(from: Socket, to: Socket, shape: LinkShape): void {
   const limit = shape.queueBytes ?? 64 * 1024;
   const msPerByte = 8000 / shape.downBitsPerS;
@@ -82,6 +87,24 @@ function shaped(from: Socket, to: Socket, shape: LinkShape): void {
   let linkFreeAt = 0;
   let timer: ReturnType<typeof setTimeout> | null = null;
   let ended = false;
+  /** sent, on their way: when each arrives (non-decreasing), null for the end */
+  const inFlight: Array<{ at: number; piece: Buffer | null }> = [];
+  let deliverTimer: ReturnType<typeof setTimeout> | null = null;
+
+  const deliver = (): void => {
+    deliverTimer = null;
+    const now = Date.now();
+    while (inFlight.length && inFlight[0]!.at <= now) {
+      const { piece } = inFlight.shift()!;
+      if (piece === null) to.end();
+      else if (to.writable) to.write(piece);
+    }
+    if (inFlight.length) deliverTimer = setTimeout(deliver, Math.max(1, inFlight[0]!.at - now));
+  };
+  const send = (piece: Buffer | null, at: number): void => {
+    inFlight.push({ at, piece });
+    if (!deliverTimer) deliverTimer = setTimeout(deliver, Math.max(0, at - Date.now()));
+  };
 
   const pump = (): void => {
     timer = null;
@@ -90,11 +113,11 @@ function shaped(from: Socket, to: Socket, shape: LinkShape): void {
       const piece = queue.shift()!;
       queued -= piece.length;
       linkFreeAt = Math.max(linkFreeAt, now) + piece.length * msPerByte;
-      setTimeout(() => to.writable && to.write(piece), shape.delayMs + (linkFreeAt - now));
+      send(piece, linkFreeAt + shape.delayMs);
     }
     if (queued < limit && from.isPaused()) from.resume();
     if (queue.length) timer = setTimeout(pump, Math.max(1, linkFreeAt - now));
-    else if (ended) setTimeout(() => to.end(), shape.delayMs + Math.max(0, linkFreeAt - now));
+    else if (ended) send(null, Math.max(linkFreeAt, now) + shape.delayMs);
   };
 
   from.on('data', (d: Buffer) => {

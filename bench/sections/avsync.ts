@@ -15,6 +15,7 @@ import {
   type PlaybackEvent,
 } from '../lib/page-audio.js';
 import { arm, waitHit } from '../lib/page-probe.js';
+import { FlvReader, isAacFrame } from '../../test/support/flv-reader.js';
 import { summarize } from '../lib/stats.js';
 
 const WHITE = 0xffffff;
@@ -46,7 +47,11 @@ export const avsync = roomSection(
     const flv: Buffer[] = [];
     const ws = new WebSocket(await ctx.rooms.streamWs(room, 'avsync'), { perMessageDeflate: false });
     ws.binaryType = 'nodebuffer';
-    ws.on('message', (d: Buffer) => flv.push(d));
+    const tags = new FlvReader();
+    ws.on('message', (d: Buffer) => {
+      flv.push(d);
+      tags.push(d);
+    });
     ws.on('error', () => {});
     ctx.cleanup.add('close the avsync reader', async () => ws.terminate());
 
@@ -98,6 +103,9 @@ export const avsync = roomSection(
     });
     await page.locator('br-video-stage .bar button[aria-label=Mute]').click();
     monitor.close();
+    // muted again, the player keeps its audio track and reserve: the sections after this one get a
+    // new page, muted and video-only, as a viewer who never unmuted has
+    await shared.closePage();
 
     const flvFile = join(dir, 'stream.flv');
     const mp4File = join(dir, 'page-audio.mp4');
@@ -127,6 +135,17 @@ export const avsync = roomSection(
         target: { p95: 40 },
       },
       found(inPage).map(Math.abs),
+    );
+    // how unevenly the sound reaches a viewer: what the page's audio reserve has to cover
+    const aac = tags.tags.filter(isAacFrame).map((t) => t.receivedAt - t.timestamp);
+    const least = aac.length ? Math.min(...aac) : 0;
+    ctx.add(
+      {
+        key: 'audio_arrival_spread',
+        label: 'sound at a WS reader: arrival - timestamp, above the least (ms)',
+        unit: 'ms',
+      },
+      aac.map((x) => x - least),
     );
     ctx.add(
       {

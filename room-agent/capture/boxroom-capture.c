@@ -32,7 +32,8 @@
  * --trace prints one line per frame written to stderr: how long the change waited for its slot, the
  * read from the server, the conversion and the write took (ms), and the bytes converted.
  *
- * Exit status: the encoder's (128 + signal when it was killed); 1 on a setup or X error.
+ * Exit status: the encoder's (128 + signal when it was killed; 143 when the sound encoder ended first and
+ * the encoder was told to stop); 1 on a setup or X error.
  * Build: cc -O2 -o boxroom-capture boxroom-capture.c -lX11 -lXext -lXdamage -lXfixes
  */
 #define _GNU_SOURCE
@@ -385,10 +386,27 @@ static size_t convert_box(struct capture *c, struct box b) {
 static pid_t encoder_pid;
 static pid_t sound_pid = -1;
 
-/* Waits for the encoder and exits with its status (the sound encoder, if any, is told to end). */
+/* Ends the sound encoder, if it runs: SIGTERM, then SIGKILL after a second; it holds fd 3, whose
+ * end the agent waits for. */
+static void end_sound(void) {
+  if (sound_pid <= 0) return;
+  kill(sound_pid, SIGTERM);
+  for (int i = 0; i < 100; i++) {
+    if (waitpid(sound_pid, NULL, WNOHANG) == sound_pid) {
+      sound_pid = -1;
+      return;
+    }
+    usleep(10000);
+  }
+  kill(sound_pid, SIGKILL);
+  waitpid(sound_pid, NULL, 0);
+  sound_pid = -1;
+}
+
+/* Waits for the encoder and exits with its status (the sound encoder, if any, is ended first). */
 static void exit_with_encoder(int out) {
-  if (sound_pid > 0) kill(sound_pid, SIGTERM);
   if (out >= 0) close(out);
+  end_sound();
   int status = 0;
   while (waitpid(encoder_pid, &status, 0) < 0 && errno == EINTR) {
   }
@@ -444,8 +462,8 @@ static pid_t spawn_sound(char **argv) {
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
     signal(SIGPIPE, SIG_DFL);
-    int null = open("/dev/null", O_RDONLY);
-    if (null >= 0) dup2(null, 0);
+    int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (null >= 0) dup2(null, 0); /* dup2's copy has no close-on-exec */
     dup2(2, 1);
     execvp(argv[0], argv);
     fprintf(stderr, "%s: cannot run %s: %s\n", prog, argv[0], strerror(errno));
@@ -467,7 +485,6 @@ static pid_t spawn_encoder(char **argv, int *out) {
     sigprocmask(SIG_SETMASK, &none, NULL);
     signal(SIGPIPE, SIG_DFL);
     dup2(fds[0], 0);
-    if (sound_pid > 0) close(3); /* the sound's pipe: its end comes when the sound encoder's does */
     execvp(argv[0], argv);
     fprintf(stderr, "%s: cannot run %s: %s\n", prog, argv[0], strerror(errno));
     _exit(127);
@@ -649,7 +666,10 @@ int main(int argc, char **argv) {
         if (si.ssi_signo == SIGCHLD) {
           int status;
           if (sound_pid > 0 && waitpid(sound_pid, &status, WNOHANG) == sound_pid) {
-            fprintf(stderr, "%s: sound encoder ended (status %d); ending the encoder\n", prog, status);
+            if (WIFEXITED(status))
+              fprintf(stderr, "%s: sound encoder exited with status %d\n", prog, WEXITSTATUS(status));
+            else
+              fprintf(stderr, "%s: sound encoder killed by signal %d\n", prog, WTERMSIG(status));
             sound_pid = -1;
             kill(encoder_pid, SIGTERM);
           }

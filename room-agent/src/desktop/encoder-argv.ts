@@ -26,7 +26,9 @@ export function defaultMaxrateKbps(o: ScreenOptions & { fps: number }): number {
  * of the picture without bound (-110 ms after 25 s). `aresample=async=1` fills a gap with silence (or
  * trims an overlap) once the sample count is more than `min_hard_comp` off its timestamps, so it never
  * is by more than that; stretching instead (async > 1) was tried and is capped too low (100 samples/s
- * still left -100 ms after 30 s).
+ * still left -100 ms after 30 s). With `-copyts` (damage mode) it sees wall-clock timestamps; its
+ * internal unit (1 / (in rate * out rate)) keeps them within int64 at 48 kHz (about 4e18 of 9.2e18),
+ * not at 96 kHz in and out.
  */
 const AUDIO_ON_WALL_CLOCK = 'aresample=async=1:min_hard_comp=0.015';
 
@@ -34,7 +36,8 @@ const AUDIO_ON_WALL_CLOCK = 'aresample=async=1:min_hard_comp=0.015';
  * ffmpeg's AAC encoder stamps its first packet 1,024 samples (21.3 ms) before zero, and an FLV muxer
  * shifts a file that starts below zero up to zero. With sound and picture in separate files that
  * would shift the sound alone, 21 ms late against the picture; both files are moved by this much
- * instead, so neither starts below zero and both keep the one timeline `-isync 0` gives them.
+ * instead, so neither starts below zero and both keep the one timeline `-isync 0` gives them (x11grab
+ * mode; in damage mode it is folded into the clock base both encoders subtract, streamClockBase).
  */
 const OUTPUT_TS_OFFSET_S = 0.1;
 
@@ -122,16 +125,6 @@ export function ffmpegArgv(o: FfmpegOptions): CommandLine {
 export const KEYFRAME_INTERVAL_S = 1;
 
 /**
- * Encode frames that boxroom-capture writes to stdin (yuv420p, the encoder's own format, so ffmpeg
- * converts nothing; whole screen, only when something changed or as a keepalive). Timestamps are
- * ffmpeg's wall clock when a frame arrives, like x11grab's and the pulse input's, so A/V sync holds; `-framerate 1000` only makes the demuxer's time base 1 ms (with
- * 1/fps, wall-clock stamps were rounded to the frame grid and frames sharing a slot were dropped).
- * `-fps_mode passthrough` keeps the variable rate (no duplicates filled in), `-r` gives the encoder
- * and the stream's metadata the nominal rate, and `-enc_time_base 1:1000` keeps ms precision through
- * the encoder. A short input queue pushes back on the capture program when the encoder falls behind,
- * so it captures the newest screen when the encoder is ready instead of queueing stale frames.
- */
-/**
  * The raw input says what it is on the command line, so ffmpeg need not probe it: by default it reads
  * 5 MB (or 5 s) first, and with I420 frames of a small screen (115 KB at 320x240) arriving at the
  * keepalive pace after the first ten, that took ~17 s: a room too slow to be ready in time.
@@ -152,16 +145,28 @@ export function streamClockBase(nowMs = Date.now()): string {
 }
 
 /**
- * Keyframes every KEYFRAME_INTERVAL_S of media time, counted from the last forced one: with `-copyts`
- * `t` is the wall clock (`n_forced*1` would force every frame), and the first frame is a keyframe
- * anyway.
+ * A keyframe at the first frame at or after each KEYFRAME_INTERVAL_S of media time, as on the grid
+ * without `-copyts`: with it `t` is the wall clock, so the grid starts at the clock base (counting
+ * from the last forced keyframe instead would miss a keepalive that came a millisecond early, and
+ * make a still screen's GOPs 1.5 s).
  */
-const KEYFRAMES_BY_TIME = [
+const keyframesByTime = (clockBase: string): string[] => [
   '-force_key_frames',
-  `expr:if(isnan(prev_forced_t),1,gte(t-prev_forced_t,${KEYFRAME_INTERVAL_S}))`,
+  `expr:gte(t,${clockBase}+n_forced*${KEYFRAME_INTERVAL_S})`,
 ];
 
-/** The picture encoder boxroom-capture runs, its frames on stdin, its FLV on stdout. */
+/**
+ * Encode frames that boxroom-capture writes to stdin (yuv420p, the encoder's own format, so ffmpeg
+ * converts nothing; whole screen, only when something changed or as a keepalive) to an FLV on stdout.
+ * Timestamps are ffmpeg's wall clock when a frame arrives, like x11grab's and the pulse input's, on
+ * the clock base shared with the sound's encoder (streamClockBase); `-framerate 1000` only makes the
+ * demuxer's time base 1 ms (with 1/fps, wall-clock stamps were rounded to the frame grid and frames
+ * sharing a slot were dropped). `-fps_mode passthrough` keeps the variable rate (no duplicates filled
+ * in), `-r` gives the encoder and the stream's metadata the nominal rate, and `-enc_time_base 1:1000`
+ * keeps ms precision through the encoder. With one input ffmpeg reads the pipe as frames come (no
+ * input thread, no queue): the pipe pushes back on the capture program when the encoder falls behind,
+ * so it captures the newest screen when the encoder is ready instead of queueing stale frames.
+ */
 export function ffmpegPipeArgv(o: FfmpegOptions, clockBase: string): CommandLine {
   return {
     command: 'ffmpeg',
@@ -171,10 +176,17 @@ export function ffmpegPipeArgv(o: FfmpegOptions, clockBase: string): CommandLine
       ...['-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-video_size', `${o.width}x${o.height}`],
       ...['-framerate', '1000', '-use_wallclock_as_timestamps', '1', '-i', 'pipe:0'],
       ...['-copyts', '-fps_mode', 'passthrough', '-r', String(o.fps), '-enc_time_base', '1:1000'],
-      ...pictureOut(o, '0', KEYFRAMES_BY_TIME, `-${clockBase}`),
+      ...pictureOut(o, '0', keyframesByTime(clockBase), `-${clockBase}`),
     ],
   };
 }
+
+/**
+ * PulseAudio hands the pulse input its sound in fragments of this many bytes: 20 ms of 48 kHz stereo
+ * s16 (ffmpeg's default, 50 ms, arrived at a WS reader as bunches ~100 ms apart; with 20 ms the
+ * sound's arrival varies half as much, which is what the page's audio reserve has to cover).
+ */
+const PULSE_FRAGMENT = ['-fragment_size', '3840'];
 
 /** The sound encoder boxroom-capture runs beside it: the room's sink, AAC, its FLV on fd 3. */
 export function soundArgv(o: Pick<FfmpegOptions, 'pulseSource'>, clockBase: string): CommandLine {
@@ -182,7 +194,7 @@ export function soundArgv(o: Pick<FfmpegOptions, 'pulseSource'>, clockBase: stri
     command: 'ffmpeg',
     args: [
       ...['-loglevel', 'warning', '-nostdin'],
-      ...['-fragment_size', '3840'],
+      ...PULSE_FRAGMENT,
       ...pulseInput(o),
       '-copyts',
       ...soundOut('0', `-${clockBase}`),

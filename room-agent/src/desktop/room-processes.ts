@@ -103,9 +103,9 @@ const DESKTOP_SHELL = existsSync('/bin/bash') ? '/bin/bash' : '/bin/sh';
  * everything a controller starts from them) run as the desktop user when there is one, with HOME,
  * XAUTHORITY (a copy of the cookie) and PULSE_SERVER in desktopDir and nothing of runDir in reach.
  *
- * "ffmpeg" is the picture-and-sound pipeline: in damage mode boxroom-capture, which runs ffmpeg with
- * its frames on ffmpeg's stdin (one unit: either one ending ends the other, and the supervisor
- * restarts both); in x11grab mode ffmpeg alone. Either way the unit's stdout is the picture's FLV and
+ * "ffmpeg" is the picture-and-sound pipeline: in damage mode boxroom-capture, which runs the
+ * picture's ffmpeg with its frames on ffmpeg's stdin and the sound's ffmpeg beside it (one unit: any
+ * one ending ends the others, and the supervisor restarts all three); in x11grab mode ffmpeg alone. Either way the unit's stdout is the picture's FLV and
  * its fd 3 the sound's, which the agent publishes in process as one stream (no URL, no secret on a
  * command line).
  */

@@ -13,14 +13,15 @@ import { FlvTrackMerge, type FlvTrackPipe } from './flv-track-merge.js';
 export const PIPE_PUBLISHER_ADDRESS = 'ffmpeg-stdout';
 
 /**
- * The room's ffmpeg, publishing its picture's FLV through its stdout and its sound's through fd 3 (or
- * one FLV with both on stdout alone): an in-process NMS publisher session that does what NMS's own
+ * The room's encoding unit, publishing its picture's FLV through its stdout and its sound's through
+ * fd 3 (or one FLV with both on stdout alone): an in-process NMS publisher session that does what NMS's own
  * FlvSession does for an HTTP POST publisher, with the pipes in place of the request. The first byte
  * of either makes it the stream path's publisher (`postPublish`, which also checks the signed query
  * like any publisher's); FlvTrackMerge turns both pipes' bytes into the packets of one stream, handed
  * to the path's BroadcastServer (`broadcastMessage`: metadata, sequence headers, GOP cache,
  * subscribers); the end of either pipe is the end of the publish (`donePublish`, which opens NMS's
- * resume window): ffmpeg dies of the other closed pipe and the supervisor restarts it.
+ * resume window): the unit's encoders end with it (a closed pipe, or boxroom-capture ending the other)
+ * and the supervisor restarts the unit.
  *
  * Hot path: each chunk a pipe delivers goes to its parser as it is (no buffering, no timer: the
  * pipes are read as fast as ffmpeg writes, so nothing waits here to push back); the parser copies a

@@ -9,8 +9,8 @@ const METADATA_FLAGS = 5;
 export type FlvTrackPipe = 'video' | 'audio';
 
 /**
- * The room's ffmpeg writes its picture and its sound as two FLV files, so that neither waits for
- * the other in a muxer (encoder-argv.ts, encodeArgs); viewers, the recorder and relays get one FLV. This turns
+ * The room's encoders write its picture and its sound as two FLV files (one ffmpeg in x11grab mode,
+ * two in damage mode), so that neither waits for the other (encoder-argv.ts); viewers, the recorder and relays get one FLV. This turns
  * both byte streams into the packets of that one stream, for NMS's BroadcastServer, which then
  * builds it: one header with both flags, the metadata, both sequence headers, the GOP cache.
  *

@@ -23,8 +23,8 @@
  * order and MSE's discontinuity rule hold. Without audio nothing else is on that timeline; with audio
  * the clock is not set (lip sync).
  *
- * Audio keeps the stream's clock (`audioDrift`): where the stream's AAC timestamps skip a frame or more,
- * silence fills the gap; a frame that comes a frame or more behind is dropped. mpegts.js itself makes
+ * Audio keeps the stream's clock (`audioDrift`): where the stream's AAC timestamps skip half a frame or
+ * more, silence fills the gap (whole frames); a frame that comes a frame or more behind is dropped. mpegts.js itself makes
  * AAC timestamps contiguous, so every skip used to move all later sound earlier against the picture.
  *
  * Each video frame lasts one nominal frame interval (`setNominalFrameDurations`), not the gap before it:
@@ -267,6 +267,7 @@ export function installLowLatencyRemux(proto: RemuxerInternals): void {
         const silent = silentAacFrame(meta);
         if (silent) {
           // the stream skipped time (a capture hiccup): silence in its place keeps the sound on time
+          // (whole frames: a skip from half a frame on gets one)
           for (let i = 0; i < drift; i++)
             one({
               dts: this._dtsBase + next! + i * meta.refSampleDuration,
@@ -291,8 +292,9 @@ export function installLowLatencyRemux(proto: RemuxerInternals): void {
  * capture hiccup, a busy encoder) moved all later sound earlier against the picture, for good, and
  * every overlap moved it later (only from 3 frames on did the original drop one; its silence
  * filling, `fixAudioTimestampGap`, also starts at 3 frames, 64 ms at 48 kHz: past the lip-sync budget).
- * Timestamp steps of the stream (whole ms: 21, 21, 22) never trigger; a jump of a second or more is a
- * new timeline (a publisher restart) that goes on contiguous, as the picture's does.
+ * Timestamp steps of the stream (whole ms: 21, 21, 22) never trigger. A jump of a second or more is
+ * left to mpegts.js as before: forward, the sound goes on contiguous (the player sets no
+ * `fixAudioTimestampGap`); backward, it drops frames until the stream's stamps catch up.
  */
 export function audioDrift(originalDts: number, nextDts: number, frameMs: number): number {
   const d = originalDts - nextDts;
