@@ -223,7 +223,7 @@ describe('argv builders', () => {
         ...['-framerate', '1000', '-use_wallclock_as_timestamps', '1', '-i', 'pipe:0'],
         ...['-copyts', '-fps_mode', 'passthrough', '-r', '30', '-enc_time_base', '1:1000'],
         ...['-map', '0:v', '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency'],
-        ...['-bf', '0', '-force_key_frames', 'expr:gte(t,1796360820.392+n_forced*1)'],
+        ...['-bf', '0', '-force_key_frames', 'expr:if(isnan(prev_forced_t),1,gte(t-prev_forced_t,0.983))'],
         ...['-sc_threshold', '0', '-pix_fmt', 'yuv420p'],
         ...['-maxrate', '4147k', '-bufsize', '2074k'],
         ...[

@@ -145,14 +145,14 @@ export function streamClockBase(nowMs = Date.now()): string {
 }
 
 /**
- * A keyframe at the first frame at or after each KEYFRAME_INTERVAL_S of media time, as on the grid
- * without `-copyts`: with it `t` is the wall clock, so the grid starts at the clock base (counting
- * from the last forced keyframe instead would miss a keepalive that came a millisecond early, and
- * make a still screen's GOPs 1.5 s).
+ * A keyframe every KEYFRAME_INTERVAL_S of media time, counted from the last forced one (the first frame
+ * is one), less half a frame interval: a keepalive that comes a millisecond early still makes a still
+ * screen's GOP 1 s, not 1.5 s. (A grid from the clock base, `gte(t, base + n_forced)`, forced none:
+ * the encoder's `t` is not the wall clock even with `-copyts`.)
  */
-const keyframesByTime = (clockBase: string): string[] => [
+const keyframesByTime = (fps: number): string[] => [
   '-force_key_frames',
-  `expr:gte(t,${clockBase}+n_forced*${KEYFRAME_INTERVAL_S})`,
+  `expr:if(isnan(prev_forced_t),1,gte(t-prev_forced_t,${(KEYFRAME_INTERVAL_S - 0.5 / fps).toFixed(3)}))`,
 ];
 
 /**
@@ -176,7 +176,7 @@ export function ffmpegPipeArgv(o: FfmpegOptions, clockBase: string): CommandLine
       ...['-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-video_size', `${o.width}x${o.height}`],
       ...['-framerate', '1000', '-use_wallclock_as_timestamps', '1', '-i', 'pipe:0'],
       ...['-copyts', '-fps_mode', 'passthrough', '-r', String(o.fps), '-enc_time_base', '1:1000'],
-      ...pictureOut(o, '0', keyframesByTime(clockBase), `-${clockBase}`),
+      ...pictureOut(o, '0', keyframesByTime(o.fps), `-${clockBase}`),
     ],
   };
 }
