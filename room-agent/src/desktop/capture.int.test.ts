@@ -169,6 +169,17 @@ describe('damage capture: frames only when the screen changes', () => {
     expect(median(lags.pointer), JSON.stringify(lags)).toBeLessThan(100);
   });
 
+  /** Until the capture unit has restarted (more restarts than `before`) and is ready again. */
+  const unitRestarted = (before: number) =>
+    until(
+      async () => {
+        const p = (await agent.health()).body.processes.find((x) => x.name === 'ffmpeg')!;
+        return p.restarts > before && p.status === 'ready';
+      },
+      10_000,
+      'the capture unit to restart',
+    );
+
   it('restarts the unit when the encoder under boxroom-capture dies; video is back within 3 s', async () => {
     const before = (await agent.health()).body.processes.find((p) => p.name === 'ffmpeg')!;
     const s = await httpFlv(`${agent.url}/stream.flv?token=${viewer}`);
@@ -177,14 +188,7 @@ describe('damage capture: frames only when the screen changes', () => {
     expect(encoder).toBeGreaterThan(0);
     const killedAt = performance.now();
     process.kill(encoder!, 'SIGKILL');
-    await until(
-      async () => {
-        const p = (await agent.health()).body.processes.find((x) => x.name === 'ffmpeg')!;
-        return p.restarts > before.restarts && p.status === 'ready';
-      },
-      10_000,
-      'the capture unit to restart',
-    );
+    await unitRestarted(before.restarts);
     const fresh = await waitForTag(s.reader, (t) => isAvcFrame(t) && t.receivedAt > killedAt + 50, 3000);
     expect(fresh.receivedAt - killedAt).toBeLessThan(3000);
     s.close();
@@ -200,14 +204,7 @@ describe('damage capture: frames only when the screen changes', () => {
     expect(sound).toBeGreaterThan(0);
     const killedAt = performance.now();
     process.kill(sound!, 'SIGKILL');
-    await until(
-      async () => {
-        const p = (await agent.health()).body.processes.find((x) => x.name === 'ffmpeg')!;
-        return p.restarts > before.restarts && p.status === 'ready';
-      },
-      10_000,
-      'the capture unit to restart',
-    );
+    await unitRestarted(before.restarts);
     for (const is of [isAacFrame, isAvcFrame]) {
       const fresh = await waitForTag(s.reader, (t) => is(t) && t.receivedAt > killedAt + 50, 3000);
       expect(fresh.receivedAt - killedAt).toBeLessThan(3000);
