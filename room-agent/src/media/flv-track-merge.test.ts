@@ -117,6 +117,29 @@ describe('FlvTrackMerge through FlvPipePublisher (NMS BroadcastServer and our ta
     expect(tags.slice(-8)).toEqual([mergedMeta, aacHeader(), ...audioFile(4).slice(3), ...videoFile(2, 12)]);
   });
 
+  it('takes a new sound file on the same pipe (the sound woke up): its tags go on, one stream', async () => {
+    const { video, audio, pub } = publish();
+    writeSplit(video, Buffer.concat(videoFile(12)), 64);
+    writeSplit(audio, Buffer.concat(audioFile(4)), 7);
+    await flush();
+    // the sound encoder slept and a new one writes a new file; its timestamps go on by the wall clock
+    const later = [flvHeader(4), flvTag(18, 0, audioMeta), aacHeader(), aacFrame(9000), aacFrame(9021)];
+    writeSplit(audio, Buffer.concat(later), 5);
+    writeSplit(video, Buffer.concat(videoFile(2, 12)), 64);
+    await flush();
+    expect(pub.isPublishing()).toBe(true);
+    const sound = tags.filter((t) => t[0] === 8);
+    expect(sound).toEqual([
+      aacHeader(),
+      ...audioFile(4).slice(3),
+      aacHeader(),
+      aacFrame(9000),
+      aacFrame(9021),
+    ]);
+    expect(tags.filter((t) => t[0] === 18).at(-1)).toEqual(mergedMeta);
+    expect(join().slice(1, 4)).toEqual([mergedMeta, aacHeader(), avcHeader()]);
+  });
+
   it('ends the publish when the sound`s pipe closes, and closes the picture`s', async () => {
     const { video, audio, pub } = publish();
     video.write(Buffer.concat(videoFile(3)));

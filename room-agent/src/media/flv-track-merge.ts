@@ -1,5 +1,6 @@
 import type AVPacket from 'node-media-server/src/core/avpacket.js';
 import Flv from 'node-media-server/src/protocol/flv.js';
+import { FlvFileStarts } from './flv-file-starts.js';
 import { mergeMetadataBodies } from './flv-metadata.js';
 
 /** NMS's packet flag of a script (metadata) tag */
@@ -23,21 +24,43 @@ export type FlvTrackPipe = 'video' | 'audio';
  *   have come, the stream's metadata is one tag with both; until then (the sound starts later, or
  *   a single file carries both tracks) a file's own metadata passes as it is.
  *
+ * - The sound's pipe may carry one file after another (the sound's encoder sleeps while nobody
+ *   watches and a new one writes a new file when it wakes): each new file gets a new parser and its
+ *   own metadata, sequence header and timestamps, which go on from the wall clock as before.
+ *
  * Hot path: media tags go from the parser to the callback untouched (the parser's one copy, as for
- * any NMS publisher); only metadata, once per start of ffmpeg, is copied and rebuilt.
+ * any NMS publisher); only metadata, once per start of ffmpeg, is copied and rebuilt. The picture's
+ * chunks go to its parser as they are; the sound's (about 50 small tags a second) are also walked
+ * tag by tag for a new file's header.
  */
 export class FlvTrackMerge {
-  private readonly parsers = { video: new Flv(), audio: new Flv() };
+  private readonly parsers = { video: this.parser('video'), audio: this.parser('audio') };
   private readonly metadata: Record<FlvTrackPipe, Buffer | null> = { video: null, audio: null };
+  private readonly soundFiles = new FlvFileStarts();
 
-  constructor(private readonly onPacket: (packet: AVPacket) => void) {
-    this.parsers.video.onPacketCallback = (p) => this.forward('video', p);
-    this.parsers.audio.onPacketCallback = (p) => this.forward('audio', p);
-  }
+  constructor(private readonly onPacket: (packet: AVPacket) => void) {}
 
   /** Parses one chunk of a pipe; @returns an error message when its bytes are not FLV, else null. */
   push(pipe: FlvTrackPipe, chunk: Buffer): string | null {
-    return this.parsers[pipe].parserData(chunk);
+    if (pipe === 'video') return this.parsers.video.parserData(chunk);
+    for (let from = 0; ;) {
+      const at = this.soundFiles.next(chunk, from);
+      const part = at < 0 ? (from === 0 ? chunk : chunk.subarray(from)) : chunk.subarray(from, at);
+      if (part.length > 0) {
+        const err = this.parsers.audio.parserData(part);
+        if (err !== null) return err;
+      }
+      if (at < 0) return null;
+      // a new sound file: its header would be garbage to the parser of the last one
+      this.parsers.audio = this.parser('audio');
+      from = at;
+    }
+  }
+
+  private parser(pipe: FlvTrackPipe): Flv {
+    const parser = new Flv();
+    parser.onPacketCallback = (p) => this.forward(pipe, p);
+    return parser;
   }
 
   private forward(pipe: FlvTrackPipe, packet: AVPacket): void {
