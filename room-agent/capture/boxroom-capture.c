@@ -8,7 +8,11 @@
  *
  * It runs the command after "--" (the encoder) with its stdin on a pipe, and the command after
  * --sound (up to its "--"), if any, beside it with stdin on /dev/null and stdout on stderr (it writes
- * to fd 3, which only it keeps). One supervised unit: when any of the three ends, the others follow.
+ * to fd 3). One supervised unit: when any of the three ends, the others follow; except that the sound
+ * encoder sleeps on request: SIGUSR1 ends it (nobody is listening: it costs about as much CPU as the
+ * rest of an idle room), SIGUSR2 starts it again, writing a new FLV file into the same fd 3 (the
+ * agent reads that as a restart of the sound's file). So boxroom-capture keeps fd 3 (close-on-exec:
+ * the picture's encoder never holds it).
  * The sound has a process of its own because ffmpeg 5.1 reads its inputs in one loop that waits for
  * the input whose output is furthest behind: with frames only on change that is the screen, and the
  * sound left in bursts with the keepalive frames, every 500 ms on a still screen.
@@ -385,6 +389,7 @@ static size_t convert_box(struct capture *c, struct box b) {
 
 static pid_t encoder_pid;
 static pid_t sound_pid = -1;
+static char **sound_argv;
 
 /* Ends the sound encoder, if it runs: SIGTERM, then SIGKILL after a second; it holds fd 3, whose
  * end the agent waits for. */
@@ -465,6 +470,7 @@ static pid_t spawn_sound(char **argv) {
     int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
     if (null >= 0) dup2(null, 0); /* dup2's copy has no close-on-exec */
     dup2(2, 1);
+    fcntl(3, F_SETFD, 0); /* ours is close-on-exec; the sound encoder's is its output */
     execvp(argv[0], argv);
     fprintf(stderr, "%s: cannot run %s: %s\n", prog, argv[0], strerror(errno));
     _exit(127);
@@ -571,6 +577,8 @@ int main(int argc, char **argv) {
   sigaddset(&sigs, SIGTERM);
   sigaddset(&sigs, SIGINT);
   sigaddset(&sigs, SIGCHLD);
+  sigaddset(&sigs, SIGUSR1);
+  sigaddset(&sigs, SIGUSR2);
   sigprocmask(SIG_BLOCK, &sigs, NULL);
   int sfd = signalfd(-1, &sigs, SFD_CLOEXEC | SFD_NONBLOCK);
   if (sfd < 0) die("signalfd failed");
@@ -578,8 +586,9 @@ int main(int argc, char **argv) {
 
   int out = -1;
   if (sound) {
+    fcntl(3, F_SETFD, FD_CLOEXEC);
+    sound_argv = sound;
     sound_pid = spawn_sound(sound);
-    close(3); /* the sound encoder's now: the agent sees it end when that process does */
   }
   encoder_pid = spawn_encoder(encoder, &out);
 
@@ -663,6 +672,15 @@ int main(int argc, char **argv) {
     if (pfd[1].revents & POLLIN) {
       struct signalfd_siginfo si;
       while (read(sfd, &si, sizeof si) == sizeof si) {
+        if (si.ssi_signo == SIGUSR1) {
+          /* nobody listens: the sound encoder goes (reaped here; its SIGCHLD then finds nothing) */
+          if (sound_pid > 0) end_sound();
+          continue;
+        }
+        if (si.ssi_signo == SIGUSR2) {
+          if (sound_argv && sound_pid <= 0) sound_pid = spawn_sound(sound_argv);
+          continue;
+        }
         if (si.ssi_signo == SIGCHLD) {
           int status;
           if (sound_pid > 0 && waitpid(sound_pid, &status, WNOHANG) == sound_pid) {
@@ -672,7 +690,12 @@ int main(int argc, char **argv) {
               fprintf(stderr, "%s: sound encoder killed by signal %d\n", prog, WTERMSIG(status));
             sound_pid = -1;
             kill(encoder_pid, SIGTERM);
+            exit_with_encoder(out);
           }
+          /* the encoder, or a sleeping sound encoder reaped already (signals of one kind merge) */
+          siginfo_t enc = {0};
+          if (waitid(P_PID, (id_t)encoder_pid, &enc, WEXITED | WNOHANG | WNOWAIT) == 0 && enc.si_pid == 0)
+            continue;
           exit_with_encoder(out);
         }
         /* SIGTERM/SIGINT: end the stream; the encoder flushes and exits on EOF */

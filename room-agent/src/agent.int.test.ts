@@ -89,6 +89,8 @@ describe('room agent with the real Xvfb, PulseAudio, x11vnc, ffmpeg and node-med
       BOXROOM_HEIGHT: String(HEIGHT),
       BOXROOM_FPS: String(FPS),
       BOXROOM_CONTROL_GRACE_MS: '0',
+      // the sound stays awake between tests that look at both encoders (its sleep: capture.int)
+      BOXROOM_SOUND_IDLE_MS: '0',
     });
     firstAnswer = await until(
       () =>

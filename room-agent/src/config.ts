@@ -87,6 +87,8 @@ export interface AgentConfig {
   /** a viewer whose unsent bytes exceed this is dropped (close 4408) instead of buffered */
   readonly viewerMaxBacklogBytes: number;
   readonly controlIdleMs: number;
+  /** damage capture: the sound encoder sleeps after this long without a viewer; 0: never */
+  readonly soundIdleMs: number;
   /** how long a disconnected holder keeps control, for reconnects */
   readonly controlGraceMs: number;
   /** the room's lifecycle timeouts (the dashboard resolves per-room values and defaults); 0: off */
@@ -242,6 +244,7 @@ export function loadAgentConfig(
     publicKeyPem: publicKey(v),
     viewerMaxBacklogBytes: v.BOXROOM_VIEWER_MAX_BACKLOG_BYTES,
     controlIdleMs: v.BOXROOM_CONTROL_IDLE_S * 1000,
+    soundIdleMs: v.BOXROOM_SOUND_IDLE_MS,
     controlGraceMs: v.BOXROOM_CONTROL_GRACE_MS,
     roomMaxAgeMs: v.BOXROOM_ROOM_MAX_AGE_S * 1000,
     roomNoViewersMs: v.BOXROOM_ROOM_NO_VIEWERS_S * 1000,

@@ -91,6 +91,8 @@ describe(`fuzz the room agent (BOXROOM_FUZZ_SEED=${SEED})`, () => {
       BOXROOM_HEIGHT: '480',
       BOXROOM_FPS: '10',
       BOXROOM_CONTROL_GRACE_MS: '0',
+      // "no process restarted" afterwards: the sound's encoder does not sleep between viewers here
+      BOXROOM_SOUND_IDLE_MS: '0',
     });
     await agent.waitHealthy(30_000);
     const t = (sub: string, role: 'owner' | 'operator' | 'participant' | 'viewer') => agent.token(sub, role);

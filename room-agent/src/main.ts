@@ -13,6 +13,7 @@ import { sweepAsDesktop } from './desktop/desktop-sweep.js';
 import { desktopCanSandbox, resolveDesktopIdentity, type DesktopIdentity } from './desktop/desktop-user.js';
 import { roomProcessSpecs } from './desktop/room-processes.js';
 import { ScreenSize } from './desktop/screen-size.js';
+import { SoundSleep } from './desktop/sound-sleep.js';
 import { newCookie } from './desktop/xauthority.js';
 import { RoomFiles } from './files/room-files.js';
 import { buildAgentApp } from './http/agent-app.js';
@@ -148,6 +149,19 @@ async function main(): Promise<void> {
         : undefined,
   });
   const supervisor = new Supervisor(specs, { log: log.child({ mod: 'supervisor' }) });
+  // damage capture runs the sound's encoder apart from the picture's, so it can sleep while nobody
+  // watches (x11grab mode has one ffmpeg for both)
+  if (config.capture === 'damage') {
+    const sound = new SoundSleep({
+      viewers: relay,
+      signal: (sig) => supervisor.signal('ffmpeg', sig),
+      idleMs: config.soundIdleMs,
+      log: log.child({ mod: 'sound-sleep' }),
+    });
+    media.on('publish', () => sound.unitStarted());
+    media.on('unpublish', () => sound.unitEnded());
+    relay.on('viewers', () => sound.viewersChanged());
+  }
   const history = new ControlHistory();
   const expiry = new ExpiryWatch({
     timeouts: {

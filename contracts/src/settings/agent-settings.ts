@@ -130,6 +130,14 @@ export const AGENT_SETTINGS = defineSettings(['room-agent'], {
     processes: agent,
     doc: 'the boxroom-capture binary',
   },
+  BOXROOM_SOUND_IDLE_MS: {
+    type: 'int',
+    default: 5000,
+    min: 0,
+    max: 3_600_000,
+    processes: agent,
+    doc: 'damage capture: the sound encoder sleeps after this long with nobody watching (0: never), and wakes with the first viewer',
+  },
   BOXROOM_CLIPBOARD_BIN: {
     type: 'string',
     default: null,

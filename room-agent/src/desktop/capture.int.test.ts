@@ -39,6 +39,15 @@ function childrenOf(pid: number): number[] {
   }
 }
 
+/** The sound encoders under boxroom-capture: the ffmpeg that writes fd 3. */
+const soundEncoders = (capture: number): number[] =>
+  childrenOf(capture).filter((pid) =>
+    readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes('pipe:3'),
+  );
+
+/** The sound sleeps after this long with nobody watching (BOXROOM_SOUND_IDLE_MS). */
+const SOUND_IDLE_MS = 1500;
+
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -53,6 +62,7 @@ describe('damage capture: frames only when the screen changes', () => {
       BOXROOM_HEIGHT: String(HEIGHT),
       BOXROOM_FPS: String(FPS),
       BOXROOM_CAPTURE: 'damage',
+      BOXROOM_SOUND_IDLE_MS: String(SOUND_IDLE_MS),
     });
     await agent.waitHealthy();
     viewer = await agent.token('vic', 'viewer');
@@ -67,6 +77,9 @@ describe('damage capture: frames only when the screen changes', () => {
   });
 
   it('runs the picture`s and the sound`s ffmpeg under boxroom-capture', async () => {
+    // someone watching: the sound is awake
+    const s = await httpFlv(`${agent.url}/stream.flv?token=${viewer}`);
+    await waitForTag(s.reader, isAacFrame, 3000);
     const ffmpeg = (await agent.health()).body.processes.find((p) => p.name === 'ffmpeg')!;
     expect(readFileSync(`/proc/${ffmpeg.pid}/comm`, 'utf8').trim()).toBe('boxroom-capture');
     const kids = childrenOf(ffmpeg.pid!).map((pid) =>
@@ -76,6 +89,49 @@ describe('damage capture: frames only when the screen changes', () => {
     // one reads the frames on its stdin and writes stdout, the other reads the sink and writes fd 3
     const outputs = kids.map((argv) => argv.filter((a) => a.startsWith('pipe:')).join(' ')).sort();
     expect(outputs).toEqual(['pipe:0 pipe:1', 'pipe:3']);
+    s.close();
+  });
+
+  it('lets the sound sleep while nobody watches and wakes it for a viewer: sound within 1.5 s, one timeline, no restart', async () => {
+    const unit = (await agent.health()).body.processes.find((p) => p.name === 'ffmpeg')!;
+    let s = await httpFlv(`${agent.url}/stream.flv?token=${viewer}`);
+    const before = await waitForTag(s.reader, isAacFrame, 3000);
+    s.close();
+    // ended and reaped (a zombie has no command line but is still a child)
+    await until(() => childrenOf(unit.pid!).length === 1, SOUND_IDLE_MS + 5000, 'the sound encoder to end');
+    // the picture's encoder goes on, and the unit was not restarted
+    expect(soundEncoders(unit.pid!)).toEqual([]);
+    let now = (await agent.health()).body.processes.find((p) => p.name === 'ffmpeg')!;
+    expect([now.pid, now.restarts, now.status]).toEqual([unit.pid, unit.restarts, 'ready']);
+
+    const joinedAt = performance.now();
+    s = await httpFlv(`${agent.url}/stream.flv?token=${viewer}`);
+    const picture = await waitForTag(s.reader, isAvcFrame, 2000);
+    expect(picture.receivedAt - joinedAt).toBeLessThan(500); // the picture never slept
+    // The GOP a viewer joins with may hold sound from before the sleep. The new encoder's file
+    // comes live with its own AAC sequence header (the join sent the one kept), then its frames.
+    const isAacHeader = (t: FlvTag) => t.type === 8 && t.aacPacketType === 0;
+    const woke = await waitForTag(
+      s.reader,
+      (t) => isAacHeader(t) && s.reader.tags.filter(isAacHeader)[1] === t,
+      3000,
+    );
+    const sound = await waitForTag(
+      s.reader,
+      (t) =>
+        isAacFrame(t) &&
+        t.receivedAt >= woke.receivedAt &&
+        s.reader.tags.indexOf(t) > s.reader.tags.indexOf(woke),
+      3000,
+    );
+    expect(sound.receivedAt - joinedAt).toBeLessThan(1500);
+    expect(sound.timestamp).toBeGreaterThan(before.timestamp);
+    expect(soundEncoders(unit.pid!)).toHaveLength(1);
+    const next = await waitForTag(s.reader, (t) => isAvcFrame(t) && t.receivedAt >= sound.receivedAt, 2000);
+    expect(Math.abs(sound.timestamp - next.timestamp)).toBeLessThan(600);
+    now = (await agent.health()).body.processes.find((p) => p.name === 'ffmpeg')!;
+    expect([now.pid, now.restarts]).toEqual([unit.pid, unit.restarts]);
+    s.close();
   });
 
   it('gives a viewer one FLV with H.264 and AAC (two pipes from ffmpeg), both on one timeline', async () => {

@@ -84,6 +84,7 @@ describe('the room desktop under supervision (real Xvfb, PulseAudio, openbox, xt
       publicKeyPem: 'unused',
       viewerMaxBacklogBytes: 1 << 20,
       controlIdleMs: 0,
+      soundIdleMs: 5000,
       controlGraceMs: 0,
       roomMaxAgeMs: 0,
       roomNoViewersMs: 0,

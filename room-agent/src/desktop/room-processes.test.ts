@@ -37,6 +37,7 @@ const config: AgentConfig = Object.freeze({
   publicKeyPem: 'unused',
   viewerMaxBacklogBytes: 1 << 20,
   controlIdleMs: 0,
+  soundIdleMs: 5000,
   controlGraceMs: 0,
   roomMaxAgeMs: 0,
   roomNoViewersMs: 0,

@@ -82,6 +82,18 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     return this.procs.get(name)?.pid ?? null;
   }
 
+  /** Sends a signal to a process (not its group) that runs now; false when none does. */
+  signal(name: string, sig: NodeJS.Signals): boolean {
+    const pid = this.pidOf(name);
+    if (pid === null) return false;
+    try {
+      process.kill(pid, sig);
+      return true;
+    } catch {
+      return false; // it has just ended
+    }
+  }
+
   /**
    * Starts everything in dependency order. Resolves when all are ready; rejects when one is not
    * ready in time, cannot be spawned, or startTimeoutMs passes. A rejection does not stop the
