@@ -41,9 +41,13 @@ function childrenOf(pid: number): number[] {
 
 /** The sound encoders under boxroom-capture: the ffmpeg that writes fd 3. */
 const soundEncoders = (capture: number): number[] =>
-  childrenOf(capture).filter((pid) =>
-    readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes('pipe:3'),
-  );
+  childrenOf(capture).filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes('pipe:3');
+    } catch {
+      return false; // ended between the listing and the read
+    }
+  });
 
 /** The sound sleeps after this long with nobody watching (BOXROOM_SOUND_IDLE_MS). */
 const SOUND_IDLE_MS = 1500;

@@ -23,7 +23,7 @@ describe('SoundSleep', () => {
     });
   });
   afterEach(() => {
-    sleep.close();
+    sleep.unitEnded();
     vi.useRealTimers();
   });
 
@@ -92,6 +92,6 @@ describe('SoundSleep', () => {
     never.unitStarted();
     vi.advanceTimersByTime(IDLE_MS * 10);
     expect(sent).toEqual([]);
-    never.close();
+    never.unitEnded();
   });
 });

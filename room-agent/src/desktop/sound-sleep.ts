@@ -67,10 +67,6 @@ export class SoundSleep {
     return this.asleep;
   }
 
-  close(): void {
-    this.unitEnded();
-  }
-
   private clearTimer(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
