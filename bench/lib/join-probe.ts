@@ -1,5 +1,5 @@
 /// <reference lib="dom" />
-import type { Browser } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { recordFirstFrame, waitFirstFrame } from './page-probe.js';
 
 /** The room page's own name key (web/src/core/display-name.ts). */
@@ -13,6 +13,27 @@ export interface JoinSample {
 }
 
 /**
+ * A fresh browser context and an empty tab, as a browser that is already open: the context remembers
+ * `name` (when given: a returning participant, whose room page joins without the form), and the
+ * first-frame probe is installed. Nothing is loaded yet.
+ */
+export async function openTab(
+  browser: Browser,
+  name: string | null,
+): Promise<{ ctx: BrowserContext; page: Page }> {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  try {
+    if (name !== null) await ctx.addInitScript(([k, v]) => localStorage.setItem(k!, v!), [NAME_KEY, name]);
+    const page = await ctx.newPage();
+    await recordFirstFrame(page);
+    return { ctx, page };
+  } catch (err) {
+    await ctx.close();
+    throw err;
+  }
+}
+
+/**
  * One join in a fresh browser context, timed from `page.goto` of the room link to the first presented
  * frame. `returning`: the context remembers a display name (put in its localStorage before any page
  * script), so the page joins at once; otherwise a first visit, through the name form. Null: no frame
@@ -23,12 +44,8 @@ export async function measureJoin(
   link: string,
   opts: { returning: boolean; name: string; roomId: string; timeoutMs?: number },
 ): Promise<JoinSample | null> {
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const { ctx, page } = await openTab(browser, opts.returning ? opts.name : null);
   try {
-    if (opts.returning)
-      await ctx.addInitScript(([k, v]) => localStorage.setItem(k!, v!), [NAME_KEY, opts.name]);
-    const page = await ctx.newPage();
-    await recordFirstFrame(page);
     const t0 = Date.now();
     let formAt = NaN;
     if (opts.returning) await page.goto(link, { waitUntil: 'commit' });
@@ -42,10 +59,12 @@ export async function measureJoin(
     if (!first) return null;
     // script chunks, from Resource Timing (relative to the navigation, like performance.now())
     const chunks = await page.evaluate(() =>
-      performance.getEntriesByType('resource').map((e) => ({
-        name: e.name,
-        end: performance.timeOrigin + (e as PerformanceResourceTiming).responseEnd,
-      })),
+      [...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')].map(
+        (e) => ({
+          name: e.entryType === 'navigation' ? 'page HTML' : e.name,
+          end: performance.timeOrigin + (e as PerformanceResourceTiming).responseEnd,
+        }),
+      ),
     );
     const chunk = (part: string) => chunks.find((c) => c.name.includes(part))?.end ?? NaN;
     const f = (part: string) => first.fetches.find((x) => x.url.includes(part));
@@ -54,6 +73,8 @@ export async function measureJoin(
       total: first.displayedAt - t0,
       stages: {
         'navigation started': first.navigationAt - t0,
+        'page HTML received': since(chunk('page HTML')),
+        'main code loaded': since(chunk('/assets/index-')),
         'room page code loaded': since(chunk('/assets/br-room-page-')),
         'player code loaded': since(chunk('/assets/mpegts-loader-')),
         ...(opts.returning ? {} : { 'name typed (form shown)': formAt - t0 }),

@@ -55,19 +55,34 @@ export interface FirstFrame {
   fetches: Array<{ url: string; start: number; headers: number; status: number }>;
 }
 
+/** What a page logs (console.debug) when it presented its first frame. */
+const FIRST_FRAME_SIGNAL = '__bxFirstFramePresented';
+/** per page: resolves true once it logged FIRST_FRAME_SIGNAL, false if it closed first */
+const firstFrameSignals = new WeakMap<Page, Promise<boolean>>();
+
 /**
  * Before any page script: record the first frame any <video> presents, and when each fetch started
  * and got its headers (the stream's fetch never completes, so Resource Timing has no entry for it).
  */
 export async function recordFirstFrame(page: Page): Promise<void> {
-  await page.addInitScript(() => {
+  firstFrameSignals.set(
+    page,
+    page.waitForEvent('console', { predicate: (m) => m.text() === FIRST_FRAME_SIGNAL, timeout: 0 }).then(
+      () => true,
+      () => false,
+    ),
+  );
+  await page.addInitScript((FIRST_FRAME_SIGNAL) => {
     const w = window as unknown as { __bxFirst: { displayedAt: number | null; fetches: unknown[] } };
     w.__bxFirst = { displayedAt: null, fetches: [] };
     const rvfc = HTMLVideoElement.prototype.requestVideoFrameCallback;
     HTMLVideoElement.prototype.requestVideoFrameCallback = function (cb) {
       return rvfc.call(this, (now, meta) => {
-        if (w.__bxFirst.displayedAt === null)
+        if (w.__bxFirst.displayedAt === null) {
           w.__bxFirst.displayedAt = Date.now() + (meta.expectedDisplayTime - performance.now());
+          // waitFirstFrame listens for this instead of asking the page while it loads
+          console.debug(FIRST_FRAME_SIGNAL);
+        }
         cb(now, meta);
       });
     };
@@ -79,27 +94,34 @@ export async function recordFirstFrame(page: Page): Promise<void> {
       w.__bxFirst.fetches.push({ url, start, headers: Date.now(), status: res.status });
       return res;
     };
-  });
+  }, FIRST_FRAME_SIGNAL);
 }
 
-/** Resolves once the page presented a frame (see recordFirstFrame), or null after timeoutMs. */
+/**
+ * Resolves once the page presented a frame (see recordFirstFrame), or null after timeoutMs. It waits
+ * for the page's console signal and asks the page only then: asking every few ms while the page loads
+ * would take the renderer's main thread from the very work being timed.
+ */
 export async function waitFirstFrame(page: Page, timeoutMs: number): Promise<FirstFrame | null> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const r = await page.evaluate(() => {
-      const w = window as unknown as {
-        __bxFirst: { displayedAt: number | null; fetches: FirstFrame['fetches'] };
-      };
-      return {
-        displayedAt: w.__bxFirst.displayedAt,
-        navigationAt: performance.timeOrigin,
-        fetches: w.__bxFirst.fetches,
-      };
-    });
-    if (r.displayedAt !== null) return r as FirstFrame;
-    if (Date.now() > deadline) return null;
-    await new Promise((res) => setTimeout(res, 10));
-  }
+  const signal = firstFrameSignals.get(page);
+  if (!signal) throw new Error('waitFirstFrame: call recordFirstFrame on the page before it loads');
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const seen = await Promise.race([
+    signal,
+    new Promise<false>((res) => (timer = setTimeout(() => res(false), timeoutMs))),
+  ]).finally(() => clearTimeout(timer));
+  if (!seen) return null;
+  const r = await page.evaluate(() => {
+    const w = window as unknown as {
+      __bxFirst: { displayedAt: number | null; fetches: FirstFrame['fetches'] };
+    };
+    return {
+      displayedAt: w.__bxFirst.displayedAt,
+      navigationAt: performance.timeOrigin,
+      fetches: w.__bxFirst.fetches,
+    };
+  });
+  return r.displayedAt === null ? null : (r as FirstFrame);
 }
 
 /**
