@@ -1,5 +1,6 @@
 /// <reference lib="dom" />
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { sleep } from '../../test/support/processes.js';
 import { recordFirstFrame, waitFirstFrame } from './page-probe.js';
 
 /** The room page's own name key (web/src/core/display-name.ts). */
@@ -13,9 +14,17 @@ export interface JoinSample {
 }
 
 /**
+ * How long a new tab is left alone before it is used. Headless Chromium builds each new context's
+ * window with its own browser UI (its omnibox popup is a WebUI page of ~140 resources) in the first
+ * few hundred ms; a person's browser has that done before they open a link. A probe against one room
+ * (10 loads each, alternating): page opened -> first frame p50 702-804 ms at once, 616-618 ms after 1 s.
+ */
+const TAB_SETTLE_MS = 1000;
+
+/**
  * A fresh browser context and an empty tab, as a browser that is already open: the context remembers
  * `name` (when given: a returning participant, whose room page joins without the form), and the
- * first-frame probe is installed. Nothing is loaded yet.
+ * first-frame probe is installed. Nothing is loaded yet; the browser has settled (TAB_SETTLE_MS).
  */
 export async function openTab(
   browser: Browser,
@@ -26,6 +35,7 @@ export async function openTab(
     if (name !== null) await ctx.addInitScript(([k, v]) => localStorage.setItem(k!, v!), [NAME_KEY, name]);
     const page = await ctx.newPage();
     await recordFirstFrame(page);
+    await sleep(TAB_SETTLE_MS);
     return { ctx, page };
   } catch (err) {
     await ctx.close();
