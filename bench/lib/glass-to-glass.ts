@@ -18,9 +18,17 @@ export const probeRegion = (width: number, height: number) => {
   return { x: r.x + 24, y: r.y + 24, w: r.w - 48, h: r.h - 48 };
 };
 
+/**
+ * The probe window's colours, in turn. Four, not two: a player seconds behind (HLS) that falls a little
+ * further behind (a stall) would otherwise present the frame of two samples ago, the same colour as
+ * the one awaited, as a hit within a few ms of the change (the HLS rows' p50 of 200-400 ms). Each
+ * differs from every other by 255 in one channel at least (the probe allows 60).
+ */
 const COLOURS: Array<[number, [number, number, number]]> = [
   [0x00ff00, [0, 255, 0]],
   [0xff00ff, [255, 0, 255]],
+  [0x0000ff, [0, 0, 255]],
+  [0xffff00, [255, 255, 0]],
 ];
 
 export interface G2gSample {
@@ -55,15 +63,15 @@ export async function sampleGlassToGlass(
   const region = probeRegion(room.width, room.height);
   const samples: G2gSample[] = [];
   let misses = 0;
-  // first, unrecorded: the window in the second colour and the page showing it, so that a slow player
+  // first, unrecorded: the window in the last colour and the page showing it, so that a slow player
   // (HLS, seconds behind) cannot present an older frame of the first colour as a hit
-  const [primeRgb, primeExpect] = COLOURS[1]!;
+  const [primeRgb, primeExpect] = COLOURS[COLOURS.length - 1]!;
   await arm(page, { ...region, rgb: primeExpect });
   await probe.fill(primeRgb);
   await waitHit(page, 2 * (opts.timeoutMs ?? 3000));
   await sleep(200);
   for (let i = 0; (i < n || opts.until?.() === false) && misses < Math.max(5, n); i++) {
-    const [rgb, expect] = COLOURS[i % 2]!;
+    const [rgb, expect] = COLOURS[i % COLOURS.length]!;
     const target: Target = { ...region, rgb: expect };
     await arm(page, target);
     const rep = await probe.fill(rgb);

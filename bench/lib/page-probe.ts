@@ -195,9 +195,11 @@ export async function installProbe(page: ProbePage, locator: VideoLocator): Prom
             rgb: m.map(Math.round),
             rafAt: null,
           };
-          // the page's next animation frame draws it, or already did: the hit is complete then
+          // the page's next animation frame draws it, or already did: the hit is complete then; else
+          // it is given a second, for this hit only (the next sample may be armed and waiting by then)
+          const hit = p.hit;
           if (p.rafAt !== null) done();
-          else setTimeout(() => p.waiter?.(p.hit), 1000);
+          else setTimeout(() => p.hit === hit && p.waiter?.(hit), 1000);
         }
       }
       video.requestVideoFrameCallback(onFrame);
