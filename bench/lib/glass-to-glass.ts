@@ -24,7 +24,7 @@ export const probeRegion = (width: number, height: number) => {
  * the one awaited, as a hit within a few ms of the change (the HLS rows' p50 of 200-400 ms). Each
  * differs from every other by 255 in one channel at least (the probe allows 60).
  */
-const COLOURS: Array<[number, [number, number, number]]> = [
+export const PROBE_COLOURS: Array<[number, [number, number, number]]> = [
   [0x00ff00, [0, 255, 0]],
   [0xff00ff, [255, 0, 255]],
   [0x0000ff, [0, 0, 255]],
@@ -65,13 +65,13 @@ export async function sampleGlassToGlass(
   let misses = 0;
   // first, unrecorded: the window in the last colour and the page showing it, so that a slow player
   // (HLS, seconds behind) cannot present an older frame of the first colour as a hit
-  const [primeRgb, primeExpect] = COLOURS[COLOURS.length - 1]!;
+  const [primeRgb, primeExpect] = PROBE_COLOURS[PROBE_COLOURS.length - 1]!;
   await arm(page, { ...region, rgb: primeExpect });
   await probe.fill(primeRgb);
   await waitHit(page, 2 * (opts.timeoutMs ?? 3000));
   await sleep(200);
   for (let i = 0; (i < n || opts.until?.() === false) && misses < Math.max(5, n); i++) {
-    const [rgb, expect] = COLOURS[i % COLOURS.length]!;
+    const [rgb, expect] = PROBE_COLOURS[i % PROBE_COLOURS.length]!;
     const target: Target = { ...region, rgb: expect };
     await arm(page, target);
     const rep = await probe.fill(rgb);

@@ -2,15 +2,10 @@ import { sleep } from '../../test/support/processes.js';
 import { roomSection } from '../lib/bench-section.js';
 import type { BenchContext } from '../lib/bench-context.js';
 import { FlvTap } from '../lib/flv-tap.js';
-import { probeRegion } from '../lib/glass-to-glass.js';
+import { PROBE_COLOURS, probeRegion } from '../lib/glass-to-glass.js';
 import { ShapedLink, type LinkShape } from '../lib/shaped-link.js';
 import type { ScreenProbe } from '../lib/screen-probe.js';
 import type { SharedRoom } from '../lib/shared-room.js';
-
-const COLOURS: Array<[number, [number, number, number]]> = [
-  [0x00ff00, [0, 255, 0]],
-  [0xff00ff, [255, 0, 255]],
-];
 
 /**
  * A viewer behind a poor link (issue: latency round two, "viewers on poor networks"): a Node WS-FLV
@@ -95,7 +90,7 @@ async function streamRate(
     const b0 = tap.bytes;
     const t0 = Date.now();
     for (let i = 0; Date.now() - t0 < 6000; i++) {
-      await shared.probe.fill(COLOURS[i % 2]![0]);
+      await shared.probe.fill(PROBE_COLOURS[i % PROBE_COLOURS.length]![0]);
       await sleep(150 + Math.random() * 250);
     }
     return { rate: ((tap.bytes - b0) * 8 * 1000) / (Date.now() - t0), captureOffset: tap.minOffset };
@@ -105,7 +100,7 @@ async function streamRate(
 }
 
 /**
- * `n` samples: repaint the probe window in the other colour, wait for the first frame captured after
+ * `n` samples: repaint the probe window in the next colour, wait for the first frame captured after
  * that and showing it to reach the reader (up to 10 s: a reader far behind still has older frames of
  * the same colour to show), pause 150-400 ms.
  */
@@ -118,7 +113,7 @@ async function sampleAtReader(
   const latencies: number[] = [];
   let misses = 0;
   for (let i = 0; i < n && misses < Math.max(5, n / 2); i++) {
-    const [rgb, expect] = COLOURS[i % 2]!;
+    const [rgb, expect] = PROBE_COLOURS[i % PROBE_COLOURS.length]!;
     const rep = await probe.fill(rgb);
     const f = await tap.find(rep.sentAt, expect, 10_000, (x) => x.flvTs + captureOffset >= rep.sentAt);
     if (f) latencies.push(f.arrivedAt - rep.doneAt);
