@@ -12,8 +12,8 @@ const standalone = process.argv.includes('--standalone');
 // The room agent is always one self-contained file: it starts with every room, and resolving and
 // loading its dependencies from node_modules (typebox alone is ~700 small ES modules) cost 0.8-0.9 s
 // of CPU before main(), the one file 0.25 s. Its source map maps our code only, without the sources'
-// text: the image runs it with --enable-source-maps, which parses the whole map at every start (the
-// full map cost a 1-core room ~70 ms), and stack traces need only the mappings.
+// text: stack traces need only the mappings, and the smaller map is quicker to parse when the agent
+// maps a logged stack (contracts/src/log/stack-map.ts; no --enable-source-maps at start).
 const targets = [
   { entry: 'room-agent/src/main.ts', out: 'room-agent/dist/room-agent.mjs', selfContained: true },
   // The dashboard too: a restarted dashboard is what viewers wait for (see docs/decisions.md).

@@ -1,6 +1,6 @@
 // Source maps that keep only the mappings into some sources. The room agent's bundle holds ~1,300
-// files of dependencies around ~40 of ours; Node (--enable-source-maps) parses the whole map at start,
-// and for the full map that cost a room ~70 ms of its 1-core start. Stack frames in our code map
+// files of dependencies around ~40 of ours; the whole map is parsed to map one logged stack
+// (contracts/src/log/stack-map.ts), and the full one cost ~70 ms of CPU. Stack frames in our code map
 // exactly as before; frames in dependencies show the bundle's line and column.
 
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';

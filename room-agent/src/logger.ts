@@ -1,5 +1,6 @@
 import { pino, type Logger } from 'pino';
 import { prettyDestination } from '@boxroom/contracts/pretty-log';
+import { withMappedStack } from '@boxroom/contracts/stack-map';
 
 export type { Logger };
 
@@ -12,6 +13,8 @@ export function createRootLogger(level = 'info'): Logger {
     level,
     base: { svc: 'room-agent' },
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    // stacks point at the TypeScript sources, mapped when an error is logged (not at every start)
+    serializers: { err: (e: Error) => withMappedStack(pino.stdSerializers.err(e)) },
   };
   // a terminal's writes are synchronous; anything else keeps pino's own fast destination (fd 1)
   return process.stdout.isTTY ? pino(options, prettyDestination(process.stdout)) : pino(options);

@@ -1,5 +1,6 @@
 import { chmodSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { sameSizeAndSettings, sameTimeouts } from '@boxroom/contracts';
+import { mapStack } from '@boxroom/contracts/stack-map';
 import { join } from 'node:path';
 import { RightsRegistry } from './auth/rights-registry.js';
 import { TokenVerifier } from './auth/token-verifier.js';
@@ -348,6 +349,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`room-agent failed to start: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.stderr.write(
+    `room-agent failed to start: ${err instanceof Error ? mapStack(err.stack ?? String(err)) : String(err)}\n`,
+  );
   process.exit(1);
 });
