@@ -37,6 +37,9 @@ const FAILED_EXIT_DELAY_MS = 500;
 /** A failed room's agent exits with this: the driver marks the room failed, not stopped. */
 const EXIT_FAILED = 3;
 
+/** The HTTP side waits at most this for Xvfb's spawn before it is built anyway. */
+const XVFB_FIRST_CAP_MS = 500;
+
 /** Leaves time inside Docker's and the local driver's 10 s stop timeouts, and the 5 s target. */
 const SHUTDOWN_DEADLINE_MS = 4_500;
 
@@ -274,13 +277,16 @@ async function main(): Promise<void> {
 
   // The desktop starts before the HTTP side is built and listening: building it (fastify, its
   // plugins, the routes) then runs while Xvfb, PulseAudio and ffmpeg start. Nobody can watch a room
-  // before the dashboard sees /healthz ok, so nothing waits on the order.
+  // before the dashboard sees /healthz ok, so nothing waits on the order. And not before Xvfb runs:
+  // everything in the room waits for the X server, and the build (~100 ms of this thread, measured
+  // in a container) ran between the steps of its prepare and held its spawn back.
   runtime.start();
   giveUp.start();
   supervisor.start().then(
     () => log.info('room ready'),
     (err: unknown) => log.error({ err }, 'room did not become ready; still retrying'),
   );
+  await supervisor.spawned('xvfb', XVFB_FIRST_CAP_MS);
 
   const snapshots = new SnapshotSource({
     display: config.display,

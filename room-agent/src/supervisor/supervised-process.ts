@@ -16,6 +16,8 @@ const EXIT_LOG_DRAIN_MS = 500;
 export type SupervisedProcessEvents = {
   /** every state change; `detail` says why (exit code, dependency, timeout) */
   status: [health: ProcessHealth, detail: string | undefined];
+  /** the program runs (its readiness is still to come) */
+  spawned: [pid: number];
   /** started but not ready in time (or its probe failed): it is being killed and will be restarted */
   readyFailed: [error: Error];
 };
@@ -214,6 +216,7 @@ export class SupervisedProcess extends EventEmitter<SupervisedProcessEvents> {
     else this.tail.attach(child.stdout, 'stdout');
     this.tail.attach(child.stderr, 'stderr');
     this.log.info({ pid: child.pid, restarts: this.spawns - 1 }, 'spawned');
+    this.emit('spawned', child.pid);
     child.once('exit', (code, signal) => this.onExit(child, code, signal));
     child.on('error', (err) => this.log.warn({ err }, 'child process error'));
     return child;

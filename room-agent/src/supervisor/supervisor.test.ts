@@ -57,6 +57,21 @@ describe('Supervisor', () => {
     expect(at('pulse:starting')).toBeLessThan(at('x:ready')); // independent processes start together
   });
 
+  it('spawned() resolves once the process runs, before it is ready, and at its cap when it never starts', async () => {
+    const { sup, events } = make([sockProc('x', [], 300), sockProc('wm', ['x'])]);
+    const started = sup.start();
+    await sup.spawned('x', 5_000);
+    expect(sup.pidOf('x')).not.toBeNull();
+    expect(events).not.toContain('x:ready'); // it listens only 300 ms after its spawn
+    const t0 = Date.now();
+    await sup.spawned('wm', 50); // waits for x's readiness: the cap ends the wait first
+    expect(Date.now() - t0).toBeLessThan(250);
+    expect(sup.pidOf('wm')).toBeNull();
+    await started;
+    await sup.spawned('wm', 5_000); // running already: at once
+    expect(sup.pidOf('wm')).not.toBeNull();
+  });
+
   it('restarts the dependents (transitively) when a dependency dies, and not the others', async () => {
     const { sup } = make([
       sockProc('x'),

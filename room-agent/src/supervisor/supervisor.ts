@@ -143,6 +143,24 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     if (done.status === 'rejected') throw done.reason;
   }
 
+  /**
+   * Resolves once `name` has been spawned (a process of this start, or one already running), or
+   * after `capMs` whatever happened: a caller that only wants to go second never waits for long.
+   */
+  spawned(name: string, capMs: number): Promise<void> {
+    const proc = this.procs.get(name);
+    if (!proc || proc.pid !== null) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(cap);
+        proc.off('spawned', done);
+        resolve();
+      };
+      const cap = setTimeout(done, capMs);
+      proc.on('spawned', done);
+    });
+  }
+
   private whenAllReady(): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const cleanup = (): void => {
