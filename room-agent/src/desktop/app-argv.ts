@@ -31,6 +31,15 @@ export function commandArgv(argv: readonly string[]): CommandLine {
   return { command, args };
 }
 
+/**
+ * Whether the room's X server offers GLX. The terminal (xterm) and the browser (Chromium, run with
+ * --disable-gpu) never use it, and leaving it out makes Xvfb's start ~80-100 ms of CPU cheaper; the
+ * desktop session's launchers and a template's command may start anything, so theirs keep it.
+ */
+export function appNeedsGlx(app: AgentConfig['app']): boolean {
+  return app === 'desktop' || app === 'command';
+}
+
 export function appArgv(
   config: Pick<AgentConfig, 'app' | 'appCommand' | 'width' | 'height' | 'startUrl' | 'browserMode'>,
   o: { userDataDir: string; runningAsRoot: boolean; panelConfig: string },

@@ -28,6 +28,8 @@ describe('argv builders', () => {
         ...['-nolisten', 'tcp', '-noreset', '-dpi', '96'],
       ],
     });
+    const noGlx = xvfbArgv({ display: 150, width: 1280, height: 720, authFile: '/a', glx: false });
+    expect(noGlx.args.slice(-2)).toEqual(['-extension', 'GLX']);
   });
 
   it('PulseAudio script and command line', () => {

@@ -18,7 +18,11 @@ export interface ScreenOptions {
 }
 
 /** `authFile`: the Xauthority file whose cookie is the only way in (see xauthority.ts) */
-export function xvfbArgv(o: ScreenOptions & { dpi?: number; authFile: string }): CommandLine {
+/**
+ * `glx: false` leaves GLX out: its start (Mesa's software renderer) cost Xvfb ~80-100 ms of CPU, on
+ * the path to a room's first frame, and the image's own apps never use it (see glxFor).
+ */
+export function xvfbArgv(o: ScreenOptions & { dpi?: number; authFile: string; glx?: boolean }): CommandLine {
   return {
     command: 'Xvfb',
     args: [
@@ -28,6 +32,7 @@ export function xvfbArgv(o: ScreenOptions & { dpi?: number; authFile: string }):
       ...['-nolisten', 'tcp'], // clients are local; the unix socket is the readiness signal
       '-noreset', // keep running when the last client (e.g. the app during a restart) disconnects
       ...['-dpi', String(o.dpi ?? XVFB_DPI)], // fixed, so font sizes are the same in every room
+      ...(o.glx === false ? ['-extension', 'GLX'] : []),
     ],
   };
 }

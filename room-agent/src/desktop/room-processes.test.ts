@@ -82,6 +82,17 @@ describe('roomProcessSpecs', () => {
     expect(by.clipboard!.env.XAUTHORITY).toBe('/run/boxroom-r1/xauthority'); // the agent's cookie
     expect(by.wm!.readiness).toEqual({ kind: 'file', path: '/tmp/desk-r1/wm-ready' });
     expect(by.xvfb!.args.slice(0, 3)).toEqual([':150', '-auth', '/run/boxroom-r1/xauthority']);
+    // GLX only where the app may be anything: the desktop session and a template's command
+    const glx = (app: typeof config.app) =>
+      !roomProcessSpecs({ ...config, app, appCommand: ['glxgears'] }, opts)
+        .find((s) => s.name === 'xvfb')!
+        .args.includes('GLX');
+    expect(['terminal', 'browser', 'desktop', 'command'].map((a) => glx(a as typeof config.app))).toEqual([
+      false,
+      false,
+      true,
+      true,
+    ]);
     // ffmpeg writes the picture's FLV to its stdout and the sound's to fd 3, which go to the media
     // server: no URL on its command line
     expect(by.ffmpeg!.args.filter((a) => a.startsWith('pipe:'))).toEqual(['pipe:1', 'pipe:3']);

@@ -7,7 +7,7 @@ import type { AgentConfig } from '../config.js';
 import { defineProcess, type ProbeFn, type ProcessSpec } from '../supervisor/process-spec.js';
 import { waitForUnixSocket } from '../supervisor/readiness.js';
 import { clearStaleXLock, type XLockPaths } from '../supervisor/x-lock.js';
-import { appArgv, panelConfig } from './app-argv.js';
+import { appArgv, appNeedsGlx, panelConfig } from './app-argv.js';
 import {
   clipboardArgv,
   openboxArgv,
@@ -166,7 +166,7 @@ export function roomProcessSpecs(config: AgentConfig, opts: RoomProcessOptions):
   const specs: Record<RoomProcessName, ProcessSpec> = {
     xvfb: defineProcess({
       name: 'xvfb',
-      ...cmd(xvfbArgv({ ...config, ...screen, authFile: a.xauthority })),
+      ...cmd(xvfbArgv({ ...config, ...screen, authFile: a.xauthority, glx: appNeedsGlx(config.app) })),
       env: agentEnv,
       // Xvfb's framebuffer is the largest size; the room's size is set inside it before the wm, the
       // app, x11vnc or the capture start, so they all begin at the room's size.
