@@ -56,10 +56,11 @@ export interface AgentConfig {
   readonly maxWidth: number;
   readonly maxHeight: number;
   /**
-   * node-media-server's HTTP-FLV port on 127.0.0.1 (signed plays: diagnostics and tests); 0 picks a
-   * free port. There is no RTMP port: ffmpeg publishes through its stdout.
+   * node-media-server's HTTP-FLV port on 127.0.0.1 (signed plays: diagnostics and tests); null for
+   * none (BOXROOM_MEDIA_HTTP_PORT=0, the default). There is no RTMP port: ffmpeg publishes through
+   * its stdout.
    */
-  readonly mediaHttpPort: number;
+  readonly mediaHttpPort: number | null;
   /** the agent's private dir (0700): X cookie, x11vnc's socket, PulseAudio's state, media store */
   readonly runDir: string;
   /**
@@ -232,7 +233,8 @@ export function loadAgentConfig(
       pasteIn: v.BOXROOM_CLIPBOARD_PASTE_IN === 'on',
     },
     ...screenSizes(width, height, lookup),
-    mediaHttpPort: v.BOXROOM_MEDIA_HTTP_PORT,
+    // 0: NMS's core alone, no listener (media-server.ts)
+    mediaHttpPort: v.BOXROOM_MEDIA_HTTP_PORT === 0 ? null : v.BOXROOM_MEDIA_HTTP_PORT,
     runDir: v.BOXROOM_RUN_DIR ?? join(tmpdir(), `boxroom-${roomId}-${display}`),
     desktopDir,
     desktopHome: v.BOXROOM_DESKTOP_HOME ?? null,

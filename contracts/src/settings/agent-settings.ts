@@ -240,9 +240,9 @@ export const AGENT_SETTINGS = defineSettings(['room-agent'], {
     default: 0,
     min: 0,
     max: 65535,
-    docDefault: '`0` (free port)',
+    docDefault: '`0` (none)',
     processes: agent,
-    doc: "NMS's HTTP-FLV port on 127.0.0.1: signed plays, diagnostics only",
+    doc: "NMS's HTTP-FLV listener on 127.0.0.1 for signed plays, diagnostics only: its port, or `0` for none (the room's viewers use the agent's stream)",
   },
   BOXROOM_VIEWER_MAX_BACKLOG_BYTES: {
     type: 'int',

@@ -2,7 +2,8 @@ import { EventEmitter } from 'node:events';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import NodeMediaServer from 'node-media-server';
+import type NodeMediaServer from 'node-media-server';
+import Context from 'node-media-server/src/core/context.js';
 import type { FlvTagSource } from '@boxroom/media-fanout';
 import type { AgentConfig } from '../config.js';
 import type { Logger } from '../logger.js';
@@ -19,9 +20,12 @@ const STREAM_APP = 'live';
 export interface MediaServerOptions {
   /** stream name under /live/; the room id */
   streamName: string;
-  /** NMS's HTTP-FLV/WS-FLV port for signed plays (diagnostics and tests; viewers use the fan-out); 0 picks a free port */
-  httpPort: number;
-  /** NMS's JSON store goes under here (it defaults to ./data) */
+  /**
+   * NMS's HTTP-FLV/WS-FLV listener for signed plays (diagnostics and tests; viewers use the
+   * fan-out): its port, 0 for a free one; null runs NMS's core alone, without it (the default)
+   */
+  httpPort: number | null;
+  /** NMS's JSON store goes under here (it defaults to ./data), when its listener runs */
   runDir: string;
   logger: Logger;
 }
@@ -37,10 +41,15 @@ let running: MediaServer | null = null;
 
 /**
  * Our typed wrapper around node-media-server v4. The room's ffmpeg publishes through its stdout
- * (publishFrom: an in-process NMS publisher session, no URL and no secret on any command line); NMS
- * opens no RTMP listener. Its HTTP listener, on loopback, only serves signed plays (diagnostics and
- * tests) and would take signed publishers: publish and play are both signed by a secret that lives
- * only in this process, for this start.
+ * (publishFrom: an in-process NMS publisher session, no URL and no secret on any command line) to
+ * NMS's broadcast server (its GOP cache, sequence headers and metadata), which the fan-out reads.
+ * That core is all a room needs, and all it runs by default: NMS's server class would also load and
+ * start an Express HTTP listener, a JSON store, a rate sampler and its record, relay and notify
+ * servers (~2 MB of the agent's 4.8 MB bundle: ~115 ms more of every room's start before Xvfb, and
+ * timers on an idle room). With `httpPort` set it runs whole, loaded then: its HTTP listener, on
+ * loopback, serves signed plays (diagnostics and tests) and would take signed publishers; publish
+ * and play are both signed by a secret that lives only in this process, for this start. No RTMP
+ * listener either way.
  * Events: `publish` when a publisher is live, `unpublish` the moment its stream ends.
  */
 export class MediaServer extends EventEmitter<MediaServerEvents> {
@@ -87,7 +96,7 @@ export class MediaServer extends EventEmitter<MediaServerEvents> {
    * open is ended first: there is one ffmpeg per room.
    */
   publishFrom(flv: Readable, audio: Readable | null = null): void {
-    if (!this.nms) {
+    if (!this.stream) {
       // the supervisor calls this at a spawn: no throw there; ffmpeg ends on the closed pipe
       this.log.warn('ffmpeg started while the media server is not running; its output is dropped');
       flv.destroy();
@@ -111,9 +120,11 @@ export class MediaServer extends EventEmitter<MediaServerEvents> {
 
   /** Signed loopback play URLs straight from NMS (diagnostics and tests; viewers go through the fan-out). */
   playUrl(kind: 'http' | 'ws'): string {
+    if (!this.nms) throw new MediaServerError('the media server has no HTTP-FLV listener (httpPort)');
     return `${kind}://${MEDIA_HOST}:${this.port}${this.streamPath}.flv?${signedQuery(this.streamPath, this.secret)}`;
   }
 
+  /** NMS's HTTP-FLV port; 0 when it has no listener */
   get httpPort(): number {
     return this.port;
   }
@@ -167,20 +178,35 @@ export class MediaServer extends EventEmitter<MediaServerEvents> {
   }
 
   private async startNms(): Promise<void> {
-    const http = await ensurePort(MEDIA_HOST, this.opts.httpPort).catch(
-      portError('HTTP', this.opts.httpPort),
-    );
-    this.port = http;
     this.secret = newStreamSecret();
+    const auth = { play: true, publish: true, secret: this.secret };
+    bridgeNmsLogs(this.opts.logger.child({ mod: 'nms' }));
+    if (this.opts.httpPort === null) {
+      // what NMS's server would set, and all its broadcast server reads: the signed publish check
+      Context.config = { auth };
+    } else await this.startNmsServer(this.opts.httpPort, auth);
+
+    this.stream = new NmsStream(this.streamPath, this.opts.logger.child({ mod: 'media-stream' }));
+    this.stream.on('publish', () => this.emit('publish'));
+    this.stream.on('unpublish', () => this.emit('unpublish'));
+    this.log.info(
+      { ...(this.nms ? { httpPort: this.port } : {}), streamPath: this.streamPath },
+      'media server started',
+    );
+  }
+
+  /** NMS whole, with its HTTP listener on `port` (0: a free one); loaded only now. */
+  private async startNmsServer(port: number, auth: { play: boolean; publish: boolean; secret: string }) {
+    const http = await ensurePort(MEDIA_HOST, port).catch(portError('HTTP', port));
+    this.port = http;
     const storeDir = join(this.opts.runDir, 'nms-store');
     await mkdir(storeDir, { recursive: true });
-
-    bridgeNmsLogs(this.opts.logger.child({ mod: 'nms' }));
+    const { default: NodeMediaServer } = await import('node-media-server');
     // no `rtmp` section: NMS opens no RTMP listener (ingest is the pipe)
     const nms = new NodeMediaServer({
       bind: MEDIA_HOST,
       http: { port: http },
-      auth: { play: true, publish: true, secret: this.secret },
+      auth,
       store: { path: storeDir },
       webadmin: { enable: false },
     });
@@ -188,11 +214,6 @@ export class MediaServer extends EventEmitter<MediaServerEvents> {
     const storeOpened = nms.run();
     await this.listening(nms);
     await storeOpened;
-
-    this.stream = new NmsStream(this.streamPath, this.opts.logger.child({ mod: 'media-stream' }));
-    this.stream.on('publish', () => this.emit('publish'));
-    this.stream.on('unpublish', () => this.emit('unpublish'));
-    this.log.info({ httpPort: http, streamPath: this.streamPath }, 'media server started');
   }
 
   /**
