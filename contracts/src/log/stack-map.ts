@@ -3,7 +3,7 @@
  * TypeScript sources when they are logged, not when the program starts. `node --enable-source-maps`
  * maps every stack, but it reads the bundle's map at the first one and splits the whole 5-7 MB
  * bundle into lines to do it: ~200 ms of CPU on a room's start, where Xvfb and the encoders wait for
- * the CPU (docs/decisions.md, "No source maps at start"). Here the map is read and parsed on the
+ * the CPU (docs/decisions.md, "A room's start, round two"). Here the map is read and parsed on the
  * first stack that needs it, once per file, and only frames of a file with a `.map` beside it change.
  */
 import { readFileSync } from 'node:fs';
