@@ -30,7 +30,7 @@ export function createRootLogger(level = 'info'): Logger {
     base: { svc: 'dashboard' },
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     // stacks point at the TypeScript sources, mapped when an error is logged (not at every start)
-    serializers: { err: (e: Error) => withMappedStack(pino.stdSerializers.err(e)) },
+    serializers: { err: (e: unknown) => withMappedStack(pino.stdSerializers.err(e as Error)) },
   };
   // a terminal's writes are synchronous; anything else keeps pino's own fast destination (fd 1)
   return process.stdout.isTTY ? pino(options, prettyDestination(process.stdout)) : pino(options);

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { reportCrashesWithMappedStacks } from '@boxroom/contracts/stack-map';
 import { API_VERSION, buildApp } from './app.js';
 import { ConfigError, loadDashboardConfig } from './config.js';
 import {
@@ -132,6 +133,7 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void stop('SIGTERM'));
 }
 
+reportCrashesWithMappedStacks('dashboard');
 main().catch((err: unknown) => {
   createRootLogger().fatal({ err }, 'dashboard failed to start');
   process.exit(1);

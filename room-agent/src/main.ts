@@ -1,6 +1,6 @@
 import { chmodSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { sameSizeAndSettings, sameTimeouts } from '@boxroom/contracts';
-import { mapStack } from '@boxroom/contracts/stack-map';
+import { mapStack, reportCrashesWithMappedStacks } from '@boxroom/contracts/stack-map';
 import { join } from 'node:path';
 import { RightsRegistry } from './auth/rights-registry.js';
 import { TokenVerifier } from './auth/token-verifier.js';
@@ -278,7 +278,7 @@ async function main(): Promise<void> {
   // The desktop starts before the HTTP side is built and listening: building it (fastify, its
   // plugins, the routes) then runs while Xvfb, PulseAudio and ffmpeg start. Nobody can watch a room
   // before the dashboard sees /healthz ok, so nothing waits on the order. And not before Xvfb runs:
-  // everything in the room waits for the X server, and the build (~100 ms of this thread, measured
+  // everything in the room waits for the X server, and the build (~130 ms of this thread, measured
   // in a container) ran between the steps of its prepare and held its spawn back.
   runtime.start();
   giveUp.start();
@@ -354,6 +354,7 @@ async function main(): Promise<void> {
     );
 }
 
+reportCrashesWithMappedStacks('room-agent');
 main().catch((err: unknown) => {
   process.stderr.write(
     `room-agent failed to start: ${err instanceof Error ? mapStack(err.stack ?? String(err)) : String(err)}\n`,

@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { build } from 'esbuild';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mapStack } from './stack-map.js';
+import { mapStack, withMappedStack } from './stack-map.js';
 
 describe('mapStack', () => {
   const dir = mkdtempSync(join(tmpdir(), 'stack-map-'));
@@ -40,6 +40,10 @@ describe('mapStack', () => {
       sourcemap: true,
       logLevel: 'silent',
     });
+    // the bundle as if it had been there before this process started (a newer map is refused)
+    const past = new Date(Date.now() - 3_600_000);
+    utimesSync(join(dir, 'bundle.mjs.map'), past, past);
+    copyFileSync(join(dir, 'bundle.mjs.map'), join(dir, 'rebuilt.mjs.map'));
     // a plain node, as the images run the bundles (vitest's own loader would map it already)
     stack = execFileSync(
       process.execPath,
@@ -64,6 +68,20 @@ describe('mapStack', () => {
   it('leaves frames of files without a map as they are', () => {
     const frame = `    at x (${pathToFileURL(join(dir, 'nomap.mjs')).href}:3:7)`;
     expect(mapStack(`Error: e\n${frame}`)).toBe(`Error: e\n${frame}`);
+  });
+
+  it('does not use a map written after this process started (a rebuilt bundle)', () => {
+    const rebuilt = stack.replaceAll('bundle.mjs', 'rebuilt.mjs');
+    expect(rebuilt).toContain('rebuilt.mjs:');
+    expect(mapStack(rebuilt)).toBe(rebuilt);
+  });
+
+  it('serializes what is not an error with a stack as it is', () => {
+    expect(withMappedStack(null)).toBeNull();
+    expect(withMappedStack('text')).toBe('text');
+    expect(withMappedStack({ message: 'm' })).toEqual({ message: 'm' });
+    const frame = stack.split('\n').find((l) => l.includes('bundle.mjs:'))!;
+    expect(withMappedStack({ stack: frame }).stack).toContain('thrower.ts:2:9');
   });
 
   it('leaves a frame on a line the map has no mapping for as it is', () => {

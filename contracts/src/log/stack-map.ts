@@ -1,17 +1,17 @@
 /**
  * Stack traces of the bundled programs (the room agent, the dashboard server), mapped back to the
  * TypeScript sources when they are logged, not when the program starts. `node --enable-source-maps`
- * maps every stack, but it reads the bundle's map at the first one and splits the whole 5-7 MB
+ * maps every stack, but it reads the bundle's map at the first one and splits the whole 4.8-6.6 MB
  * bundle into lines to do it: ~200 ms of CPU on a room's start, where Xvfb and the encoders wait for
  * the CPU (docs/decisions.md, "A room's start, round two"). Here the map is read and parsed on the
  * first stack that needs it, once per file, and only frames of a file with a `.map` beside it change.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { SourceMap, type SourceMapPayload } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 /** `file:///…/x.mjs:12:34` in a V8 stack frame (with or without the function name around it) */
-const FRAME = /(file:\/\/\/[^\s():]+\.m?js):(\d+):(\d+)/g;
+const FRAME = /(file:\/\/\/\S+?\.m?js):(\d+):(\d+)/g;
 
 /** per bundle URL: its parsed map, or null when it has none (or an unreadable one) */
 const maps = new Map<string, SourceMap | null>();
@@ -20,7 +20,13 @@ function mapOf(url: string): SourceMap | null {
   let map = maps.get(url);
   if (map === undefined) {
     try {
-      map = new SourceMap(JSON.parse(readFileSync(`${fileURLToPath(url)}.map`, 'utf8')) as SourceMapPayload);
+      const file = `${fileURLToPath(url)}.map`;
+      // a map written after this process started belongs to a rebuilt bundle, not to the code running
+      // (a local room outlives `npm run build`): its lines would be wrong
+      map =
+        statSync(file).mtimeMs > performance.timeOrigin
+          ? null
+          : new SourceMap(JSON.parse(readFileSync(file, 'utf8')) as SourceMapPayload);
     } catch {
       map = null;
     }
@@ -48,8 +54,23 @@ export function mapStack(stack: string): string {
   });
 }
 
-/** For a pino `err` serializer: the serialized error with its stack mapped. */
-export function withMappedStack<T extends { stack?: unknown }>(serialized: T): T {
-  if (typeof serialized.stack === 'string') serialized.stack = mapStack(serialized.stack);
+/** For a pino `err` serializer: the serialized error with its stack mapped (anything else as it is). */
+export function withMappedStack<T>(serialized: T): T {
+  if (typeof serialized === 'object' && serialized !== null && 'stack' in serialized) {
+    const s = serialized as { stack: unknown };
+    if (typeof s.stack === 'string') s.stack = mapStack(s.stack);
+  }
   return serialized;
+}
+
+/**
+ * An uncaught exception (or an unhandled rejection, which Node 20 turns into one) is written with
+ * its stack mapped, as Node would have written it with --enable-source-maps, and the process exits 1.
+ */
+export function reportCrashesWithMappedStacks(program: string): void {
+  process.on('uncaughtException', (err) => {
+    const text = err instanceof Error ? mapStack(err.stack ?? String(err)) : String(err);
+    process.stderr.write(`${program}: uncaught exception: ${text}\n`);
+    process.exit(1);
+  });
 }

@@ -34,7 +34,9 @@ export function commandArgv(argv: readonly string[]): CommandLine {
 /**
  * Whether the room's X server offers GLX. The terminal (xterm) and the browser (Chromium, run with
  * --disable-gpu) never use it, and leaving it out makes Xvfb's start ~80-100 ms of CPU cheaper; the
- * desktop session's launchers and a template's command may start anything, so theirs keep it.
+ * desktop session's launchers and a template's command may start anything, so theirs keep it. A GL
+ * program started by hand from a terminal room's shell finds no GLX (Chromium falls back to its
+ * software paths); a template with `command` is the way to run one.
  */
 export function appNeedsGlx(app: AgentConfig['app']): boolean {
   return app === 'desktop' || app === 'command';

@@ -17,10 +17,10 @@ export interface ScreenOptions {
   height: number;
 }
 
-/** `authFile`: the Xauthority file whose cookie is the only way in (see xauthority.ts) */
 /**
- * `glx: false` leaves GLX out: its start (Mesa's software renderer) cost Xvfb ~80-100 ms of CPU, on
- * the path to a room's first frame, and the image's own apps never use it (see glxFor).
+ * `authFile`: the Xauthority file whose cookie is the only way in (see xauthority.ts). `glx: false`
+ * leaves GLX out: its start (Mesa's software renderer) cost Xvfb ~80-100 ms of CPU, on the path to
+ * a room's first frame (which apps go without it: appNeedsGlx).
  */
 export function xvfbArgv(o: ScreenOptions & { dpi?: number; authFile: string; glx?: boolean }): CommandLine {
   return {

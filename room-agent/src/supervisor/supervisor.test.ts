@@ -1,4 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ProcessHealth } from '@boxroom/contracts';
@@ -58,9 +59,15 @@ describe('Supervisor', () => {
   });
 
   it('spawned() resolves once the process runs, before it is ready, and at its cap when it never starts', async () => {
-    const { sup, events } = make([sockProc('x', [], 300), sockProc('wm', ['x'])]);
+    // a prepare that takes 150 ms: right after start() nothing runs yet
+    const x = { ...sockProc('x', [], 300), prepare: () => sleep(150) };
+    const { sup, events } = make([x, sockProc('wm', ['x'])]);
     const started = sup.start();
+    expect(sup.pidOf('x')).toBeNull();
+    const t = Date.now();
     await sup.spawned('x', 5_000);
+    expect(Date.now() - t).toBeGreaterThanOrEqual(100);
+    expect(Date.now() - t).toBeLessThan(2_000);
     expect(sup.pidOf('x')).not.toBeNull();
     expect(events).not.toContain('x:ready'); // it listens only 300 ms after its spawn
     const t0 = Date.now();
