@@ -103,6 +103,10 @@ export const cold = ownSection(
         BOXROOM_LOG_LEVEL: 'warn',
         BOXROOM_DOCKER_INSTANCE: `bench-pool-${process.pid}`,
         BOXROOM_POOL: 'terminal=1',
+        // its own X displays: the run's dashboard allocates from 100 and knows nothing of this one's
+        // rooms, and the pool starts a room behind each take while the next sections create theirs
+        // (a CI run's 720p room found its display taken by an X server with another cookie)
+        BOXROOM_LOCAL_DISPLAY_BASE: '400',
       },
     });
     ctx.cleanup.add('stop the pool dashboard', () => dash.dispose({ killRooms: true }));
