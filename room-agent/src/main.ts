@@ -1,6 +1,6 @@
 import { chmodSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { sameSizeAndSettings, sameTimeouts } from '@boxroom/contracts';
-import { mapStack, reportCrashesWithMappedStacks } from '@boxroom/contracts/stack-map';
+import { errorText, reportCrashesWithMappedStacks } from '@boxroom/contracts/stack-map';
 import { join } from 'node:path';
 import { RightsRegistry } from './auth/rights-registry.js';
 import { TokenVerifier } from './auth/token-verifier.js';
@@ -356,8 +356,6 @@ async function main(): Promise<void> {
 
 reportCrashesWithMappedStacks('room-agent');
 main().catch((err: unknown) => {
-  process.stderr.write(
-    `room-agent failed to start: ${err instanceof Error ? mapStack(err.stack ?? String(err)) : String(err)}\n`,
-  );
+  process.stderr.write(`room-agent failed to start: ${errorText(err)}\n`);
   process.exit(1);
 });

@@ -69,8 +69,12 @@ export function withMappedStack<T>(serialized: T): T {
  */
 export function reportCrashesWithMappedStacks(program: string): void {
   process.on('uncaughtException', (err) => {
-    const text = err instanceof Error ? mapStack(err.stack ?? String(err)) : String(err);
-    process.stderr.write(`${program}: uncaught exception: ${text}\n`);
+    process.stderr.write(`${program}: uncaught exception: ${errorText(err)}\n`);
     process.exit(1);
   });
+}
+
+/** An error's stack, mapped, for a line on stderr; anything else thrown as a string. */
+export function errorText(err: unknown): string {
+  return err instanceof Error ? mapStack(err.stack ?? String(err)) : String(err);
 }

@@ -1,4 +1,4 @@
-import { EventEmitter } from 'node:events';
+import { EventEmitter, once } from 'node:events';
 import type { ProcessHealth, ProcessStatus } from '@boxroom/contracts';
 import type { Logger } from '../logger.js';
 import { DependencyGraph } from './dependency-graph.js';
@@ -150,15 +150,11 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
   spawned(name: string, capMs: number): Promise<void> {
     const proc = this.procs.get(name);
     if (!proc || proc.pid !== null) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(cap);
-        proc.off('spawned', done);
-        resolve();
-      };
-      const cap = setTimeout(done, capMs);
-      proc.on('spawned', done);
-    });
+    // the signal removes the listener when the cap comes first
+    return once(proc, 'spawned', { signal: AbortSignal.timeout(capMs) }).then(
+      () => undefined,
+      () => undefined,
+    );
   }
 
   private whenAllReady(): Promise<void> {
