@@ -60,10 +60,10 @@ for (const t of targets) {
 const C_TOOLS = [
   {
     name: 'boxroom-capture',
-    libs: ['-lX11', '-lXext', '-lXdamage', '-lXfixes'],
+    libs: ['-lX11', '-lXext', '-lXdamage', '-lXfixes', '-lx264'],
     without:
       'rooms fall back to x11grab, which costs about 20 % of a core more on a still screen. Needs cc ' +
-      'and libx11-dev libxext-dev libxfixes-dev libxdamage-dev.',
+      'and libx11-dev libxext-dev libxfixes-dev libxdamage-dev libx264-dev.',
   },
   {
     name: 'boxroom-clipboard',

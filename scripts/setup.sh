@@ -38,12 +38,12 @@ done
 if [ "$mode" = test ] && ! compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then
   missing+=(postgresql)
 fi
-# boxroom-capture and boxroom-screen (compiled by build.mjs) need a C compiler and X headers (header -> package). Optional:
+# boxroom-capture and boxroom-screen (compiled by build.mjs) need a C compiler, X headers and x264's (header -> package). Optional:
 # without them rooms fall back to ffmpeg's x11grab, so only root installs them; others get a hint.
 declare -A capture_need=(
   [X11/Xlib.h]=libx11-dev [X11/extensions/XShm.h]=libxext-dev
   [X11/extensions/Xfixes.h]=libxfixes-dev [X11/extensions/Xdamage.h]=libxdamage-dev
-  [X11/extensions/Xrandr.h]=libxrandr-dev
+  [X11/extensions/Xrandr.h]=libxrandr-dev [x264.h]=libx264-dev
 )
 capture_missing=()
 command -v cc >/dev/null 2>&1 || capture_missing+=(gcc libc6-dev)

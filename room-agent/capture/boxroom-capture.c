@@ -1,22 +1,22 @@
 /*
- * boxroom-capture: captures an X screen only when it changes, and feeds an encoder raw frames.
+ * boxroom-capture: captures an X screen only when it changes and encodes it (H.264, libx264) into an
+ * FLV file on stdout.
  *
- *   boxroom-capture --display :99 --size 1280x720 --fps 30 [--keepalive-ms 500]
+ *   boxroom-capture --display :99 --size 1280x720 --fps 30 --clock-base 1796360820.392
+ *                   [--keyframe-ms 1000] [--maxrate-kbps N] [--bufsize-kbps N] [--keepalive-ms 500]
  *                   [--pointer-poll-ms 16] [--no-cursor] [--trace]
  *                   [--sound ffmpeg -f pulse ... pipe:3 --]
- *                   -- ffmpeg -f rawvideo -pix_fmt yuv420p ... -i pipe:0 ...
  *
- * It runs the command after "--" (the encoder) with its stdin on a pipe, and the command after
- * --sound (up to its "--"), if any, beside it with stdin on /dev/null and stdout on stderr (it writes
- * to fd 3). One supervised unit: when any of the three ends, the others follow; except that the sound
- * encoder sleeps on request: SIGUSR1 ends it (nobody is listening: it costs about as much CPU as the
- * rest of an idle room), SIGUSR2 starts it again, writing a new FLV file into the same fd 3 (the
- * agent reads that as a restart of the sound's file). So boxroom-capture keeps fd 3 (close-on-exec:
- * the picture's encoder never holds it).
+ * It runs the command after --sound (up to its "--"), if any, beside it with stdin on /dev/null and
+ * stdout on stderr (it writes to fd 3). One supervised unit: when the sound encoder ends on its own,
+ * boxroom-capture ends too; except that the sound encoder sleeps on request: SIGUSR1 ends it (nobody
+ * is listening: it costs about as much CPU as the rest of an idle room), SIGUSR2 starts it again,
+ * writing a new FLV file into the same fd 3 (the agent reads that as a restart of the sound's file).
+ * So boxroom-capture keeps fd 3 (close-on-exec).
  * The sound has a process of its own because ffmpeg 5.1 reads its inputs in one loop that waits for
  * the input whose output is furthest behind: with frames only on change that is the screen, and the
  * sound left in bursts with the keepalive frames, every 500 ms on a still screen.
- * It writes whole yuv420p (I420) frames of the screen into the encoder's pipe:
+ * It encodes a frame of the whole screen:
  *   - when DAMAGE reports a change on the root window, or the pointer moves (XQueryPointer every
  *     pointer-poll-ms: input injected through XTEST, as x11vnc and xdotool do, raises no XInput2 raw
  *     events, and other clients' windows take the motion events) or changes shape (XFixes cursor
@@ -24,21 +24,27 @@
  *     the next slot of a fixed clock;
  *   - only the damaged bounding box is read from the server (XShmGetImage into a scratch segment),
  *     into a persistent bgr0 copy of the screen; the cursor (XFixesGetCursorImage, blended the way
- *     ffmpeg's x11grab -draw_mouse does) is drawn into it for the write and then removed again;
+ *     ffmpeg's x11grab -draw_mouse does) is drawn into it for the encode and then removed again;
  *   - only that box and the cursor's old and new boxes (widened to even coordinates) are converted
- *     into a persistent I420 copy, which is what is written: 1.5 bytes a pixel instead of 4 through
- *     the pipe, and the encoder converts nothing (BT.601 limited range, as swscale's default for
- *     bgr0 -> yuv420p, so colours are what they were when ffmpeg converted);
- *   - when nothing changes, the last frame again, so timestamps keep flowing and the encoder's
- *     time-based keyframes keep their cadence: the gap grows by at most KEEPALIVE_GROWTH per frame,
- *     up to keepalive-ms (see there why it may not jump).
- * The encoder timestamps frames by its wall clock (-use_wallclock_as_timestamps), as x11grab does.
- * --trace prints one line per frame written to stderr: how long the change waited for its slot, the
- * read from the server, the conversion and the write took (ms), and the bytes converted.
+ *     into a persistent I420 copy, which is what the encoder reads (BT.601 limited range, as
+ *     swscale's default for bgr0 -> yuv420p, so colours are what they were when ffmpeg converted);
+ *   - when nothing changes, the last frame again, so timestamps keep flowing and keyframes keep their
+ *     cadence: the gap grows by at most KEEPALIVE_GROWTH per frame, up to keepalive-ms (see there why
+ *     it may not jump).
+ * The encoder is the one ffmpeg ran (libx264, ultrafast, zerolatency: no B-frames, no lookahead, one
+ * frame in, its access unit out), in this process: no raw frame goes through a pipe and no second
+ * program starts (Debian's ffmpeg spends ~100 ms of CPU in the dynamic loader at each start). Each
+ * frame is stamped by the wall clock when it is encoded, in ms after --clock-base (seconds, the base
+ * the sound's encoder subtracts too: one timeline for both files), and a keyframe is forced
+ * keyframe-ms (less half a frame interval) after the last one. The FLV is what ffmpeg's muxer wrote: a header with
+ * the video flag, onMetaData, the AVC sequence header, then one tag per frame (AVCC NAL units), each
+ * written the moment it is encoded.
+ * --trace prints one line per frame to stderr: how long the change waited for its slot, the read
+ * from the server, the conversion, the encode and the write took (ms), and the pixels converted.
  *
- * Exit status: the encoder's (128 + signal when it was killed; 143 when the sound encoder ended first and
- * the encoder was told to stop); 1 on a setup or X error.
- * Build: cc -O2 -o boxroom-capture boxroom-capture.c -lX11 -lXext -lXdamage -lXfixes
+ * Exit status: 0 after SIGTERM or SIGINT; 1 on a setup or X error, when stdout is closed, or when the
+ * sound encoder ended on its own.
+ * Build: cc -O2 -o boxroom-capture boxroom-capture.c -lX11 -lXext -lXdamage -lXfixes -lx264
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -53,6 +59,7 @@
 #include <sys/prctl.h>
 #include <sys/shm.h>
 #include <sys/signalfd.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -62,12 +69,10 @@
 #include <X11/extensions/XShm.h>
 #include <X11/extensions/Xdamage.h>
 #include <X11/extensions/Xfixes.h>
+#include <x264.h>
 
 #define NS_PER_MS 1000000LL
 #define NS_PER_S 1000000000LL
-/* Frames sent at the full rate after start: ffmpeg's stream probing reads a few frames before it
- * writes anything, and a still screen would otherwise make it wait keepalive-ms for each. */
-#define STARTUP_FRAMES 10
 /* Changes after a quiet spell may go out faster than fps for a moment (a token bucket of this many
  * frames, refilled at fps, and at least half a frame interval apart): a key press first hides
  * xterm's pointer, then draws the echo a few ms later, and the echo waited a whole frame interval
@@ -78,11 +83,11 @@
  * discontinuity and drops frames up to the next keyframe; a live remuxer (mpegts.js and ours) can
  * only give a frame the duration of the gap before it. So a keepalive 500 ms after a 33 ms gap would
  * make the browser drop everything up to the next keyframe, changes included; 17, 27, 43, 68, 109, 175,
- * 280, 448, 500 ms does not (1.6, not 2: ffmpeg stamps frames when it reads them, a few ms late). It also sends a repeat one frame after every change, so a decoder or player that
+ * 280, 448, 500 ms does not (1.6, not 2: a frame is stamped when it is encoded, a few ms late). It also sends a repeat one frame after every change, so a decoder or player that
  * holds one frame back costs one frame interval, not a keepalive interval. */
 #define KEEPALIVE_GROWTH_NUM 8
 #define KEEPALIVE_GROWTH_DEN 5
-/* A pipe as large as Linux allows by default: fewer wakeups per frame for both sides. */
+/* stdout's pipe as large as Linux allows by default: a keyframe goes out in one write. */
 #define PIPE_BYTES (1 << 20)
 
 struct cursor_state {
@@ -144,13 +149,14 @@ static int on_x_error(Display *dpy, XErrorEvent *ev) {
 static int on_x_io_error(Display *dpy) {
   (void)dpy;
   fprintf(stderr, "%s: lost the X display\n", prog);
-  exit(1); /* the encoder gets SIGTERM through PR_SET_PDEATHSIG */
+  exit(1); /* the sound encoder gets SIGTERM through PR_SET_PDEATHSIG */
 }
 
 static void usage(void) {
   fprintf(stderr,
-          "usage: %s --display :N --size WxH --fps N [--keepalive-ms N] [--pointer-poll-ms N] [--no-cursor]"
-          " [--trace] [--sound sound encoder args... --] -- encoder args...\n",
+          "usage: %s --display :N --size WxH (even) --fps N --clock-base SECONDS [--keyframe-ms N] [--maxrate-kbps N]"
+          " [--bufsize-kbps N] [--keepalive-ms N] [--pointer-poll-ms N] [--no-cursor] [--trace]"
+          " [--sound sound encoder args... --]\n",
           prog);
   exit(2);
 }
@@ -387,7 +393,6 @@ static size_t convert_box(struct capture *c, struct box b) {
   return (size_t)(((b.x1 - b.x0 + 1) & ~1) * ((b.y1 - b.y0 + 1) & ~1));
 }
 
-static pid_t encoder_pid;
 static pid_t sound_pid = -1;
 static char **sound_argv;
 
@@ -408,50 +413,267 @@ static void end_sound(void) {
   sound_pid = -1;
 }
 
-/* Waits for the encoder and exits with its status (the sound encoder, if any, is ended first). */
-static void exit_with_encoder(int out) {
-  if (out >= 0) close(out);
+/* Every exit after the sound encoder started goes through here: it must not outlive the unit. */
+static void finish(int status) {
   end_sound();
-  int status = 0;
-  while (waitpid(encoder_pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (WIFEXITED(status)) {
-    fprintf(stderr, "%s: encoder exited with status %d\n", prog, WEXITSTATUS(status));
-    exit(WEXITSTATUS(status) ? WEXITSTATUS(status) : 1);
-  }
-  fprintf(stderr, "%s: encoder killed by signal %d\n", prog, WTERMSIG(status));
-  exit(128 + WTERMSIG(status));
+  exit(status);
 }
 
-static void write_all(int fd, const uint8_t *p, size_t n) {
+/* FLV (video only): tag types, and the first byte of a video tag's body (frame type << 4 | AVC). */
+#define FLV_TAG_VIDEO 9
+#define FLV_TAG_SCRIPT 18
+#define FLV_AVC_KEY 0x17
+#define FLV_AVC_INTER 0x27
+#define FLV_TAG_HEADER 11
+/* tag header + frame type/codec, AVC packet type, composition time (3 bytes) */
+#define FLV_VIDEO_HEADER (FLV_TAG_HEADER + 5)
+
+struct encoder {
+  x264_t *x264;
+  x264_picture_t pic;
+  int64_t clock_base_ms;   /* wall clock of the stream's zero, shared with the sound's encoder */
+  int64_t last_pts;        /* pts are strictly increasing (two frames in one ms get 1 ms apart) */
+  int64_t last_key_pts;    /* pts of the last forced keyframe; -1 before the first */
+  int64_t key_interval_ms; /* a keyframe when this much media time has passed since the last */
+  int out;                 /* stdout: the agent's pipe */
+};
+
+static void put_u24(uint8_t *p, uint32_t v) {
+  p[0] = (uint8_t)(v >> 16);
+  p[1] = (uint8_t)(v >> 8);
+  p[2] = (uint8_t)v;
+}
+
+static void put_u32(uint8_t *p, uint32_t v) {
+  p[0] = (uint8_t)(v >> 24);
+  put_u24(p + 1, v);
+}
+
+/* An FLV tag header: type, body size, timestamp (24 bits, then the upper 8), stream id 0. */
+static void tag_header(uint8_t *p, int type, uint32_t body, int64_t ts_ms) {
+  uint32_t ts = (uint32_t)ts_ms;
+  p[0] = (uint8_t)type;
+  put_u24(p + 1, body);
+  put_u24(p + 4, ts & 0xffffff);
+  p[7] = (uint8_t)(ts >> 24);
+  put_u24(p + 8, 0);
+}
+
+/* Writes all of iov, however the pipe splits it; stdout gone (EPIPE) ends the unit. */
+static void writev_all(int fd, struct iovec *iov, int n) {
   while (n > 0) {
-    ssize_t w = write(fd, p, n);
+    ssize_t w = writev(fd, iov, n);
     if (w < 0) {
       if (errno == EINTR) continue;
-      exit_with_encoder(fd); /* EPIPE: the encoder is gone */
+      fprintf(stderr, "%s: stdout closed (%s)\n", prog, strerror(errno));
+      finish(1);
     }
-    p += w;
-    n -= (size_t)w;
+    while (n > 0 && (size_t)w >= iov->iov_len) {
+      w -= (ssize_t)iov->iov_len;
+      iov++;
+      n--;
+    }
+    if (n > 0) {
+      iov->iov_base = (uint8_t *)iov->iov_base + w;
+      iov->iov_len -= (size_t)w;
+    }
   }
+}
+
+/* One tag: header, body in up to two parts, and the size of the tag after it. */
+static void write_tag(int fd, int type, int64_t ts_ms, const uint8_t *head, size_t head_len,
+                      const uint8_t *body, size_t body_len) {
+  uint8_t hdr[FLV_TAG_HEADER], prev[4];
+  uint32_t size = (uint32_t)(head_len + body_len);
+  tag_header(hdr, type, size, ts_ms);
+  put_u32(prev, FLV_TAG_HEADER + size);
+  struct iovec iov[4] = {{hdr, sizeof hdr}, {(void *)head, head_len}, {(void *)body, body_len}, {prev, 4}};
+  writev_all(fd, iov, 4);
+}
+
+/* AMF0 for onMetaData: a number or a string entry of an ECMA array. */
+static uint8_t *amf_key(uint8_t *p, const char *key) {
+  size_t n = strlen(key);
+  *p++ = (uint8_t)(n >> 8);
+  *p++ = (uint8_t)n;
+  memcpy(p, key, n);
+  return p + n;
+}
+
+static uint8_t *amf_number(uint8_t *p, const char *key, double v) {
+  p = amf_key(p, key);
+  uint64_t bits;
+  memcpy(&bits, &v, sizeof bits);
+  *p++ = 0; /* number: a big-endian double */
+  for (int i = 7; i >= 0; i--) *p++ = (uint8_t)(bits >> (i * 8));
+  return p;
+}
+
+static uint8_t *amf_string(uint8_t *p, const char *key, const char *v) {
+  p = amf_key(p, key);
+  *p++ = 2;
+  return amf_key(p, v); /* a string is its length and bytes, as a key is */
+}
+
+/* The file's start, as ffmpeg's FLV muxer wrote it for the picture alone: header (video flag),
+ * onMetaData with the fields it wrote (the agent merges them with the sound's), and the AVC sequence
+ * header (AVCDecoderConfigurationRecord of the SPS and PPS) at time 0. */
+static void write_file_start(struct encoder *e, int width, int height, int fps) {
+  static const uint8_t header[13] = {'F', 'L', 'V', 1, 1, 0, 0, 0, 9, 0, 0, 0, 0};
+  struct iovec iov = {(void *)header, sizeof header};
+  writev_all(e->out, &iov, 1);
+
+  uint8_t meta[256], *p = meta;
+  *p++ = 2; /* the name, a bare string */
+  p = amf_key(p, "onMetaData");
+  *p++ = 8; /* ECMA array, then its (advisory) count */
+  put_u32(p, 5);
+  p += 4;
+  p = amf_number(p, "width", width);
+  p = amf_number(p, "height", height);
+  p = amf_number(p, "framerate", fps);
+  p = amf_number(p, "videocodecid", 7);
+  p = amf_string(p, "encoder", "boxroom-capture (x264)");
+  *p++ = 0;
+  *p++ = 0;
+  *p++ = 9;
+  write_tag(e->out, FLV_TAG_SCRIPT, 0, meta, (size_t)(p - meta), NULL, 0);
+
+  x264_nal_t *nals;
+  int n;
+  if (x264_encoder_headers(e->x264, &nals, &n) < 0) die("x264 gave no headers");
+  const x264_nal_t *sps = NULL, *pps = NULL;
+  for (int i = 0; i < n; i++) {
+    if (nals[i].i_type == NAL_SPS) sps = &nals[i];
+    if (nals[i].i_type == NAL_PPS) pps = &nals[i];
+  }
+  if (!sps || !pps) die("x264 gave no SPS or PPS");
+  /* payloads carry a 4-byte length prefix (b_annexb = 0): the NAL unit follows it */
+  const uint8_t *s = sps->p_payload + 4, *q = pps->p_payload + 4;
+  size_t sn = (size_t)sps->i_payload - 4, qn = (size_t)pps->i_payload - 4;
+  uint8_t rec[512];
+  if (11 + sn + qn > sizeof rec || sn < 4) die("unexpected SPS or PPS size");
+  p = rec;
+  *p++ = FLV_AVC_KEY;
+  *p++ = 0; /* AVC sequence header */
+  put_u24(p, 0);
+  p += 3;
+  *p++ = 1;                     /* configurationVersion */
+  *p++ = s[1];                  /* profile */
+  *p++ = s[2];                  /* profile compatibility */
+  *p++ = s[3];                  /* level */
+  *p++ = 0xff;                  /* 4-byte NAL lengths */
+  *p++ = 0xe1;                  /* one SPS */
+  *p++ = (uint8_t)(sn >> 8);
+  *p++ = (uint8_t)sn;
+  memcpy(p, s, sn);
+  p += sn;
+  *p++ = 1; /* one PPS */
+  *p++ = (uint8_t)(qn >> 8);
+  *p++ = (uint8_t)qn;
+  memcpy(p, q, qn);
+  p += qn;
+  write_tag(e->out, FLV_TAG_VIDEO, 0, rec, (size_t)(p - rec), NULL, 0);
+}
+
+/* The settings ffmpeg gave libx264 (encoder-argv.ts had them on its command line): ultrafast,
+ * zerolatency, no B-frames, no scene-cut keyframes (keyframes come by time, encode_frame), CRF 23
+ * capped by the VBV, a 1 ms time base with the nominal rate for rate control, headers once (in the
+ * sequence header) and NAL units with length prefixes, as FLV carries them. One frame in, its access
+ * unit out: x264_encoder_delayed_frames() stays 0 (checked by --trace's "held" field). */
+static void open_encoder(struct encoder *e, int width, int height, int fps, int keyframe_ms,
+                         int maxrate_kbps, int bufsize_kbps) {
+  x264_param_t p;
+  if (x264_param_default_preset(&p, "ultrafast", "zerolatency") < 0) die("x264 has no ultrafast preset");
+  p.i_log_level = X264_LOG_WARNING;
+  p.i_width = width;
+  p.i_height = height;
+  p.i_csp = X264_CSP_I420;
+  p.i_fps_num = (uint32_t)fps;
+  p.i_fps_den = 1;
+  p.i_timebase_num = 1;
+  p.i_timebase_den = 1000;
+  /* zerolatency's b_vfr_input = 0, as ffmpeg left it: with 1, x264 holds each frame until the next
+   * one comes (it takes a frame's duration from the next timestamp), a keepalive interval on a still
+   * screen. Rate control then counts 1/fps per frame; the pts still carry the real times. */
+  p.i_bframe = 0;
+  p.i_keyint_max = X264_KEYINT_MAX_INFINITE;
+  p.i_scenecut_threshold = 0;
+  p.rc.i_rc_method = X264_RC_CRF;
+  p.rc.f_rf_constant = 23;
+  p.rc.i_vbv_max_bitrate = maxrate_kbps;
+  p.rc.i_vbv_buffer_size = bufsize_kbps;
+  p.b_repeat_headers = 0;
+  p.b_annexb = 0;
+  e->x264 = x264_encoder_open(&p);
+  if (!e->x264) die("x264 refused the settings");
+  x264_picture_init(&e->pic);
+  e->pic.img.i_csp = X264_CSP_I420;
+  e->pic.img.i_plane = 3;
+  e->last_pts = -1;
+  e->last_key_pts = -1;
+  e->key_interval_ms = keyframe_ms - 500 / fps;
+}
+
+static int64_t wall_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / NS_PER_MS;
+}
+
+/* Encodes c->yuv (x264 copies it in before it returns) and writes its tag. Returns the bytes. */
+static size_t encode_frame(struct encoder *e, const struct capture *c) {
+  const int cw = (c->width + 1) / 2;
+  uint8_t *y = c->yuv, *u = y + (size_t)c->width * c->height, *v = u + (size_t)cw * ((c->height + 1) / 2);
+  e->pic.img.plane[0] = y;
+  e->pic.img.plane[1] = u;
+  e->pic.img.plane[2] = v;
+  e->pic.img.i_stride[0] = c->width;
+  e->pic.img.i_stride[1] = e->pic.img.i_stride[2] = cw;
+  int64_t pts = wall_ms() - e->clock_base_ms;
+  if (pts <= e->last_pts) pts = e->last_pts + 1;
+  e->last_pts = pts;
+  e->pic.i_pts = pts;
+  e->pic.i_type = X264_TYPE_AUTO;
+  if (e->last_key_pts < 0 || pts - e->last_key_pts >= e->key_interval_ms) {
+    e->pic.i_type = X264_TYPE_IDR;
+    e->last_key_pts = pts;
+  }
+  x264_nal_t *nals;
+  int n;
+  x264_picture_t out;
+  int bytes = x264_encoder_encode(e->x264, &nals, &n, &e->pic, &out);
+  if (bytes < 0) die("x264 failed to encode a frame");
+  if (bytes == 0) return 0; /* nothing out yet (never with zerolatency) */
+  /* the NAL units of one frame are contiguous from the first one's payload */
+  uint8_t head[5] = {out.b_keyframe ? FLV_AVC_KEY : FLV_AVC_INTER, 1};
+  put_u24(head + 2, (uint32_t)(out.i_pts - out.i_dts));
+  write_tag(e->out, FLV_TAG_VIDEO, out.i_dts, head, sizeof head, nals[0].p_payload, (size_t)bytes);
+  return (size_t)bytes;
 }
 
 static double ms_since(int64_t t) { return (double)(now_ns() - t) / NS_PER_MS; }
 
-/* Converts what changed since the last write (the damage, and the cursor where it was and where it
- * is: the old box gets back what is under it), writes the frame, and returns the pixels converted. */
-static size_t write_frame(struct capture *c, int out, double *convert_ms, double *write_ms) {
-  int64_t t = now_ns();
+struct frame_times {
+  double convert_ms, encode_ms;
+};
+
+/* Converts what changed since the last frame (the damage, and the cursor where it was and where it
+ * is: the old box gets back what is under it), encodes and writes the frame, and returns the pixels
+ * converted. */
+static size_t write_frame(struct capture *c, struct encoder *e, struct frame_times *t) {
+  int64_t at = now_ns();
   draw_cursor(c);
   struct box now = {0, 0, 0, 0};
   cursor_box(c, &now.x0, &now.y0, &now.x1, &now.y1);
   size_t px = convert_box(c, c->dirty) + convert_box(c, c->drawn) + convert_box(c, now);
   c->dirty = c->drawn = (struct box){0, 0, 0, 0};
   c->drawn = now;
-  *convert_ms = ms_since(t);
-  t = now_ns();
-  write_all(out, c->yuv, c->yuv_bytes);
-  *write_ms = ms_since(t);
   undraw_cursor(c);
+  t->convert_ms = ms_since(at);
+  at = now_ns();
+  encode_frame(e, c);
+  t->encode_ms = ms_since(at);
   return px;
 }
 
@@ -478,39 +700,14 @@ static pid_t spawn_sound(char **argv) {
   return pid;
 }
 
-static pid_t spawn_encoder(char **argv, int *out) {
-  int fds[2];
-  if (pipe2(fds, O_CLOEXEC) < 0) die("pipe failed");
-  pid_t pid = fork();
-  if (pid < 0) die("fork failed");
-  if (pid == 0) {
-    prctl(PR_SET_PDEATHSIG, SIGTERM); /* we die, it ends too: restarts stay clean */
-    if (getppid() == 1) _exit(1);
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
-    signal(SIGPIPE, SIG_DFL);
-    dup2(fds[0], 0);
-    execvp(argv[0], argv);
-    fprintf(stderr, "%s: cannot run %s: %s\n", prog, argv[0], strerror(errno));
-    _exit(127);
-  }
-  close(fds[0]);
-  fcntl(fds[1], F_SETPIPE_SZ, PIPE_BYTES);
-  *out = fds[1];
-  return pid;
-}
-
 int main(int argc, char **argv) {
-  const char *display = NULL;
+  const char *display = NULL, *clock_base = NULL;
   int width = 0, height = 0, fps = 0, keepalive_ms = 500, pointer_poll_ms = 16, draw_cur = 1, trace = 0;
-  char **encoder = NULL, **sound = NULL;
+  int maxrate_kbps = 0, bufsize_kbps = 0, keyframe_ms = 1000;
+  char **sound = NULL;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
-    if (!strcmp(a, "--")) {
-      encoder = argv + i + 1;
-      break;
-    } else if (!strcmp(a, "--sound") && !sound) {
+    if (!strcmp(a, "--sound") && !sound) {
       sound = argv + i + 1;
       while (i + 1 < argc && strcmp(argv[i + 1], "--")) i++;
       if (i + 1 >= argc || sound == argv + i + 1) usage(); /* no command, or no "--" after it */
@@ -521,6 +718,14 @@ int main(int argc, char **argv) {
       if (sscanf(argv[++i], "%dx%d", &width, &height) != 2) usage();
     } else if (!strcmp(a, "--fps") && i + 1 < argc) {
       fps = atoi(argv[++i]);
+    } else if (!strcmp(a, "--clock-base") && i + 1 < argc) {
+      clock_base = argv[++i];
+    } else if (!strcmp(a, "--keyframe-ms") && i + 1 < argc) {
+      keyframe_ms = atoi(argv[++i]);
+    } else if (!strcmp(a, "--maxrate-kbps") && i + 1 < argc) {
+      maxrate_kbps = atoi(argv[++i]);
+    } else if (!strcmp(a, "--bufsize-kbps") && i + 1 < argc) {
+      bufsize_kbps = atoi(argv[++i]);
     } else if (!strcmp(a, "--keepalive-ms") && i + 1 < argc) {
       keepalive_ms = atoi(argv[++i]);
     } else if (!strcmp(a, "--pointer-poll-ms") && i + 1 < argc) {
@@ -533,7 +738,10 @@ int main(int argc, char **argv) {
       usage();
     }
   }
-  if (!display || width <= 0 || height <= 0 || fps <= 0 || keepalive_ms <= 0 || pointer_poll_ms <= 0 || !encoder || !encoder[0])
+  char *base_end = NULL;
+  double base_s = clock_base ? strtod(clock_base, &base_end) : 0;
+  if (!display || width <= 0 || height <= 0 || width % 2 || height % 2 || fps <= 0 || keyframe_ms <= 0 || keepalive_ms <= 0 ||
+      pointer_poll_ms <= 0 || maxrate_kbps < 0 || bufsize_kbps < 0 || !clock_base || *base_end || base_s < 0)
     usage();
   /* checked before anything opens a file: fd 3 must be the sound's pipe, not one of ours */
   if (sound && fcntl(3, F_GETFD) < 0) die("--sound needs fd 3 open (the sound's pipe)");
@@ -584,13 +792,18 @@ int main(int argc, char **argv) {
   if (sfd < 0) die("signalfd failed");
   signal(SIGPIPE, SIG_IGN);
 
-  int out = -1;
+  if (maxrate_kbps == 0) maxrate_kbps = (int)((int64_t)width * height * fps * 15 / 100000); /* as encoder-argv.ts */
+  if (bufsize_kbps == 0) bufsize_kbps = maxrate_kbps / 2;
+  struct encoder enc = {.clock_base_ms = (int64_t)(base_s * 1000 + 0.5), .out = 1};
+  open_encoder(&enc, width, height, fps, keyframe_ms, maxrate_kbps, bufsize_kbps);
+  fcntl(enc.out, F_SETPIPE_SZ, PIPE_BYTES); /* fails harmlessly when stdout is no pipe */
+  write_file_start(&enc, width, height, fps);
+
   if (sound) {
     fcntl(3, F_SETFD, FD_CLOEXEC);
     sound_argv = sound;
     sound_pid = spawn_sound(sound);
   }
-  encoder_pid = spawn_encoder(encoder, &out);
 
   const int64_t frame_ns = NS_PER_S / fps;
   const int64_t keepalive_ns = (int64_t)keepalive_ms * NS_PER_MS;
@@ -598,13 +811,12 @@ int main(int argc, char **argv) {
   grab_rect(&c, 0, 0, width, height);
   XDamageSubtract(c.dpy, c.damage, None, None);
   update_cursor(&c);
-  double convert_ms, write_ms;
-  write_frame(&c, out, &convert_ms, &write_ms);
+  struct frame_times times;
+  write_frame(&c, &enc, &times);
   int64_t last_write = now_ns(), last_check = last_write;
   /* the time at which the bucket was empty: tokens = (now - empty_at) / frame_ns, at most BURST */
   int64_t empty_at = last_write;
   int64_t last_gap = frame_ns; /* between the last two frames written */
-  int startup_left = STARTUP_FRAMES - 1;
   int damaged = 0, pointer = 0;
   const int64_t pointer_poll_ns = (int64_t)pointer_poll_ms * NS_PER_MS;
   int pointer_x = -1, pointer_y = -1;
@@ -625,7 +837,7 @@ int main(int argc, char **argv) {
       if (pointer_moved(&c, &pointer_x, &pointer_y)) pointer = 1;
     }
     if ((damaged || pointer) && !noticed) noticed = now;
-    int pending = damaged || pointer || startup_left > 0;
+    int pending = damaged || pointer;
     if (empty_at < now - BURST_FRAMES * frame_ns) empty_at = now - BURST_FRAMES * frame_ns;
     /* a change goes out at once while the bucket has a frame in it, else when it has one again */
     int64_t idle_gap = last_gap * KEEPALIVE_GROWTH_NUM / KEEPALIVE_GROWTH_DEN;
@@ -644,23 +856,20 @@ int main(int argc, char **argv) {
       }
       if (damaged || pointer) changed |= update_cursor(&c);
       damaged = pointer = 0;
-      if (changed || startup_left > 0 || now >= last_write + idle_gap) {
+      if (changed || now >= last_write + idle_gap) {
         double grab_ms = ms_since(grab_at);
-        size_t px = write_frame(&c, out, &convert_ms, &write_ms);
+        size_t px = write_frame(&c, &enc, &times);
         int64_t written = now_ns();
-        if (trace) {
-          struct timespec wall;
-          clock_gettime(CLOCK_REALTIME, &wall);
-          double wall_ms = (double)wall.tv_sec * 1e3 + (double)wall.tv_nsec / 1e6;
-          fprintf(stderr, "%s: frame at %.1f %s waited %.1f grab %.1f convert %.1f write %.1f ms, %zu px\n",
-                  prog, wall_ms, changed ? "change" : "repeat",
-                  noticed ? (double)(grab_at - noticed) / NS_PER_MS : 0.0, grab_ms, convert_ms, write_ms, px);
-        }
+        if (trace)
+          fprintf(stderr,
+                  "%s: frame at %lld %s waited %.1f grab %.1f convert %.1f encode+write %.1f ms, %zu px, held %d\n",
+                  prog, (long long)wall_ms(), changed ? "change" : "repeat",
+                  noticed ? (double)(grab_at - noticed) / NS_PER_MS : 0.0, grab_ms, times.convert_ms,
+                  times.encode_ms, px, x264_encoder_delayed_frames(enc.x264));
         noticed = 0;
         last_gap = written - last_write;
         last_write = written;
         empty_at += frame_ns;
-        if (startup_left > 0) startup_left--;
       }
       continue;
     }
@@ -689,18 +898,12 @@ int main(int argc, char **argv) {
             else
               fprintf(stderr, "%s: sound encoder killed by signal %d\n", prog, WTERMSIG(status));
             sound_pid = -1;
-            kill(encoder_pid, SIGTERM);
-            exit_with_encoder(out);
+            finish(1);
           }
-          /* the encoder, or a sleeping sound encoder reaped already (signals of one kind merge) */
-          siginfo_t enc = {0};
-          if (waitid(P_PID, (id_t)encoder_pid, &enc, WEXITED | WNOHANG | WNOWAIT) == 0 && enc.si_pid == 0)
-            continue;
-          exit_with_encoder(out);
+          continue; /* a sleeping sound encoder reaped already (signals of one kind merge) */
         }
-        /* SIGTERM/SIGINT: end the stream; the encoder flushes and exits on EOF */
-        kill(encoder_pid, SIGTERM);
-        exit_with_encoder(out);
+        /* SIGTERM/SIGINT: every frame encoded is written already (zerolatency holds none back) */
+        finish(0);
       }
     }
   }

@@ -362,9 +362,11 @@ describe('room agent with the real Xvfb, PulseAudio, x11vnc, ffmpeg and node-med
     // the whole room: Xvfb, PulseAudio, openbox, xterm and its shell, x11vnc, boxroom-capture, ffmpeg
     expect(cmdlines.length).toBeGreaterThanOrEqual(7);
     const ffmpegs = cmdlines.filter((c) => c.startsWith('ffmpeg '));
-    // the picture's FLV on its stdout, the sound's on fd 3 (two encoders): pipes to the agent, no URL
-    expect(ffmpegs.filter((c) => / -f flv pipe:1 $/.test(c))).toHaveLength(1);
-    expect(ffmpegs.filter((c) => / -f flv pipe:3 $/.test(c))).toHaveLength(1);
+    // the picture's FLV on boxroom-capture's stdout (it encodes it), the sound's on the ffmpeg's fd 3:
+    // pipes to the agent, no URL
+    expect(cmdlines.filter((c) => /\/boxroom-capture --display /.test(c))).toHaveLength(1);
+    expect(ffmpegs).toHaveLength(1);
+    expect(ffmpegs[0]).toMatch(/ -f flv pipe:3 $/);
     for (const cmd of cmdlines) {
       expect(cmd).not.toMatch(/sign=|rtmp:|token|eyJ[\w-]+\.|BEGIN|[0-9a-f]{32}/i);
     }

@@ -10,14 +10,7 @@ import {
   xtermArgv,
   xvfbArgv,
 } from './argv.js';
-import {
-  captureArgv,
-  defaultMaxrateKbps,
-  ffmpegArgv,
-  ffmpegPipeArgv,
-  soundArgv,
-  streamClockBase,
-} from './encoder-argv.js';
+import { captureArgv, defaultMaxrateKbps, ffmpegArgv, soundArgv, streamClockBase } from './encoder-argv.js';
 
 describe('argv builders', () => {
   it('Xvfb', () => {
@@ -215,32 +208,6 @@ describe('argv builders', () => {
     expect(defaultMaxrateKbps({ display: 1, width: 1280, height: 720, fps: 30 })).toBe(4147);
   });
 
-  it('ffmpeg reading boxroom-capture`s frames: wall-clock ms stamps on the shared base, variable rate, keyframes by time', () => {
-    expect(ffmpegPipeArgv({ display: 150, width: 1280, height: 720, fps: 30 }, '1796360820.392')).toEqual({
-      command: 'ffmpeg',
-      args: [
-        ...['-loglevel', 'warning', '-nostdin'],
-        ...['-probesize', '32', '-analyzeduration', '0'],
-        ...['-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-video_size', '1280x720'],
-        ...['-framerate', '1000', '-use_wallclock_as_timestamps', '1', '-i', 'pipe:0'],
-        ...['-copyts', '-fps_mode', 'passthrough', '-r', '30', '-enc_time_base', '1:1000'],
-        ...['-map', '0:v', '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency'],
-        ...['-bf', '0', '-force_key_frames', 'expr:if(isnan(prev_forced_t),1,gte(t-prev_forced_t,0.983))'],
-        ...['-sc_threshold', '0', '-pix_fmt', 'yuv420p'],
-        ...['-maxrate', '4147k', '-bufsize', '2074k'],
-        ...[
-          '-output_ts_offset',
-          '-1796360820.392',
-          '-flvflags',
-          'no_duration_filesize',
-          '-flush_packets',
-          '1',
-        ],
-        ...['-f', 'flv', 'pipe:1'],
-      ],
-    });
-  });
-
   it('the sound beside it: its own ffmpeg, the same clock base, its FLV on fd 3', () => {
     expect(soundArgv({}, '1796360820.392')).toEqual({
       command: 'ffmpeg',
@@ -268,8 +235,7 @@ describe('argv builders', () => {
     expect(streamClockBase(1796360820492)).toBe('1796360820.392');
   });
 
-  it('boxroom-capture, with the encoder it runs after --', () => {
-    const encoder = { command: 'ffmpeg', args: ['-i', 'pipe:0', 'out.flv'] };
+  it('boxroom-capture: the picture encoded in it (the clock base, keyframes by time, the VBV), the sound`s encoder beside it', () => {
     expect(
       captureArgv({
         bin: '/opt/boxroom/boxroom-capture',
@@ -277,14 +243,15 @@ describe('argv builders', () => {
         width: 1280,
         height: 720,
         fps: 30,
-        encoder,
+        clockBase: '1796360820.392',
       }),
     ).toEqual({
       command: '/opt/boxroom/boxroom-capture',
       args: [
         ...['--display', ':99', '--size', '1280x720', '--fps', '30'],
+        ...['--clock-base', '1796360820.392', '--keyframe-ms', '1000'],
+        ...['--maxrate-kbps', '4147', '--bufsize-kbps', '2074'],
         ...['--keepalive-ms', '500', '--pointer-poll-ms', '16'],
-        ...['--', 'ffmpeg', '-i', 'pipe:0', 'out.flv'],
       ],
     });
     const tuned = captureArgv({
@@ -293,12 +260,16 @@ describe('argv builders', () => {
       width: 640,
       height: 480,
       fps: 60,
+      clockBase: '1.000',
       keepaliveMs: 1000,
       pointerPollMs: 8,
-      encoder,
+      maxrateKbps: 8000,
+      bufsizeKbps: 1000,
     }).args;
-    expect(tuned.slice(0, tuned.indexOf('--'))).toEqual([
+    expect(tuned).toEqual([
       ...['--display', ':1', '--size', '640x480', '--fps', '60'],
+      ...['--clock-base', '1.000', '--keyframe-ms', '1000'],
+      ...['--maxrate-kbps', '8000', '--bufsize-kbps', '1000'],
       ...['--keepalive-ms', '1000', '--pointer-poll-ms', '8'],
     ]);
     const withSound = captureArgv({
@@ -307,12 +278,11 @@ describe('argv builders', () => {
       width: 640,
       height: 480,
       fps: 30,
-      encoder,
+      clockBase: '1.000',
       sound: { command: 'ffmpeg', args: ['-f', 'pulse', '-i', 'room.monitor', 'pipe:3'] },
     }).args;
     expect(withSound.slice(withSound.indexOf('--sound'))).toEqual([
       ...['--sound', 'ffmpeg', '-f', 'pulse', '-i', 'room.monitor', 'pipe:3', '--'],
-      ...['--', 'ffmpeg', '-i', 'pipe:0', 'out.flv'],
     ]);
   });
 });

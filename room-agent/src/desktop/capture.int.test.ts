@@ -1,5 +1,5 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAgent, type RunningAgent } from '../../../test/support/agent-process.js';
@@ -19,14 +19,17 @@ const WIDTH = 1024;
 const HEIGHT = 576;
 const FPS = 25;
 
-function httpFlv(url: string): Promise<{ reader: FlvReader; close: () => void }> {
+function httpFlv(
+  url: string,
+  opts?: { keepData?: boolean },
+): Promise<{ reader: FlvReader; close: () => void }> {
   return new Promise((resolve, reject) => {
-    const req = get(url, (res) => resolve({ reader: readFlvStream(res), close: () => req.destroy() }));
+    const req = get(url, (res) => resolve({ reader: readFlvStream(res, opts), close: () => req.destroy() }));
     req.on('error', (err) => (req.destroyed ? undefined : reject(err)));
   });
 }
 
-/** Children of a process, from /proc (the encoder boxroom-capture runs is not in /healthz). */
+/** Children of a process, from /proc (the sound encoder boxroom-capture runs is not in /healthz). */
 function childrenOf(pid: number): number[] {
   try {
     return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
@@ -80,19 +83,21 @@ describe('damage capture: frames only when the screen changes', () => {
     if (agent && agent.proc.exitCode === null) await agent.stop();
   });
 
-  it('runs the picture`s and the sound`s ffmpeg under boxroom-capture', async () => {
+  it('encodes the picture in boxroom-capture and runs the sound`s ffmpeg under it', async () => {
     // someone watching: the sound is awake
-    const s = await httpFlv(`${agent.url}/stream.flv?token=${viewer}`);
+    const s = await httpFlv(`${agent.url}/stream.flv?token=${viewer}`, { keepData: true });
     await waitForTag(s.reader, isAacFrame, 3000);
     const ffmpeg = (await agent.health()).body.processes.find((p) => p.name === 'ffmpeg')!;
     expect(readFileSync(`/proc/${ffmpeg.pid}/comm`, 'utf8').trim()).toBe('boxroom-capture');
     const kids = childrenOf(ffmpeg.pid!).map((pid) =>
       readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0'),
     );
-    expect(kids.map((argv) => argv[0])).toEqual(['ffmpeg', 'ffmpeg']);
-    // one reads the frames on its stdin and writes stdout, the other reads the sink and writes fd 3
-    const outputs = kids.map((argv) => argv.filter((a) => a.startsWith('pipe:')).join(' ')).sort();
-    expect(outputs).toEqual(['pipe:0 pipe:1', 'pipe:3']);
+    // one child: the sound's encoder, reading the sink and writing fd 3
+    expect(kids.map((argv) => argv[0])).toEqual(['ffmpeg']);
+    expect(kids[0]!.filter((a) => a.startsWith('pipe:'))).toEqual(['pipe:3']);
+    // the picture in the stream is boxroom-capture's own H.264: its FLV's metadata names it
+    const meta = await waitForTag(s.reader, (t) => t.type === 18, 3000);
+    expect(meta.data!.toString('latin1')).toContain('boxroom-capture (x264)');
     s.close();
   });
 
@@ -102,8 +107,8 @@ describe('damage capture: frames only when the screen changes', () => {
     const before = await waitForTag(s.reader, isAacFrame, 3000);
     s.close();
     // ended and reaped (a zombie has no command line but is still a child)
-    await until(() => childrenOf(unit.pid!).length === 1, SOUND_IDLE_MS + 5000, 'the sound encoder to end');
-    // the picture's encoder goes on, and the unit was not restarted
+    await until(() => childrenOf(unit.pid!).length === 0, SOUND_IDLE_MS + 5000, 'the sound encoder to end');
+    // the picture goes on, and the unit was not restarted
     expect(soundEncoders(unit.pid!)).toEqual([]);
     let now = (await agent.health()).body.processes.find((p) => p.name === 'ffmpeg')!;
     expect([now.pid, now.restarts, now.status]).toEqual([unit.pid, unit.restarts, 'ready']);
@@ -240,17 +245,23 @@ describe('damage capture: frames only when the screen changes', () => {
       'the capture unit to restart',
     );
 
-  it('restarts the unit when the encoder under boxroom-capture dies; video is back within 3 s', async () => {
+  it('restarts the unit when boxroom-capture dies, and ends its sound encoder; video is back within 3 s', async () => {
     const before = (await agent.health()).body.processes.find((p) => p.name === 'ffmpeg')!;
     const s = await httpFlv(`${agent.url}/stream.flv?token=${viewer}`);
-    await waitForTag(s.reader, isAvcFrame, 2000);
-    const [encoder] = childrenOf(before.pid!);
-    expect(encoder).toBeGreaterThan(0);
+    await waitForTag(s.reader, isAacFrame, 3000);
+    const [sound] = soundEncoders(before.pid!);
+    expect(sound).toBeGreaterThan(0);
     const killedAt = performance.now();
-    process.kill(encoder!, 'SIGKILL');
+    process.kill(before.pid!, 'SIGKILL');
     await unitRestarted(before.restarts);
     const fresh = await waitForTag(s.reader, (t) => isAvcFrame(t) && t.receivedAt > killedAt + 50, 3000);
     expect(fresh.receivedAt - killedAt).toBeLessThan(3000);
+    // its sound encoder went with it (PR_SET_PDEATHSIG), none is left behind
+    await until(
+      () => !existsSync(`/proc/${sound}`) || readFileSync(`/proc/${sound}/stat`, 'utf8').includes(') Z'),
+      3000,
+      'the orphaned sound encoder to end',
+    );
     s.close();
   });
 

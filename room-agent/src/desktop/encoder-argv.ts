@@ -1,7 +1,8 @@
 /**
- * Command lines of the room's capture and encoding unit: ffmpeg (x11grab, or raw frames from
- * boxroom-capture) writing the picture and the sound as two FLV pipes to the agent. Pure functions,
- * as in argv.ts, so tests can pin them exactly.
+ * Command lines of the room's capture and encoding unit, which writes the picture and the sound as
+ * two FLV pipes to the agent: boxroom-capture (which encodes the picture itself) with the sound's
+ * ffmpeg beside it, or ffmpeg's x11grab alone. Pure functions, as in argv.ts, so tests can pin them
+ * exactly.
  */
 import { PULSE_MONITOR_SOURCE, type CommandLine, type ScreenOptions } from './argv.js';
 
@@ -120,65 +121,23 @@ export function ffmpegArgv(o: FfmpegOptions): CommandLine {
 /**
  * The keyframe interval in time, not frames: with frames only on change, a frame count would stretch
  * a GOP to minutes on a still screen. The media server's GOP cache starts a new viewer at the last
- * keyframe, so this bounds how far back a join starts.
+ * keyframe, so this bounds how far back a join starts. boxroom-capture forces one when this much media
+ * time less half a frame interval has passed since the last (a keepalive that comes a millisecond
+ * early still makes a still screen's GOP 1 s, not 1.5 s).
  */
 export const KEYFRAME_INTERVAL_S = 1;
 
 /**
- * The raw input says what it is on the command line, so ffmpeg need not probe it: by default it reads
- * 5 MB (or 5 s) first, and with I420 frames of a small screen (115 KB at 320x240) arriving at the
- * keepalive pace after the first ten, that took ~17 s: a room too slow to be ready in time.
- */
-const RAW_INPUT_NOT_PROBED = ['-probesize', '32', '-analyzeduration', '0'];
-
-/**
- * In damage mode picture and sound are encoded by two ffmpeg processes (boxroom-capture runs both:
- * ffmpeg 5.1 reads its inputs in one loop that waits for the input whose output is furthest behind,
- * which with frames only on change is the screen, so the sound left in bursts with the keepalive
- * frames, every 500 ms on a still screen). Both stamp by the wall clock; with `-copyts` neither
- * shifts its input to zero, and both subtract the same base (`-output_ts_offset -base`, the wall
- * clock just before they start, so the stream starts near zero as before): one timeline across two
- * processes, as `-isync 0` gave within one.
+ * The two encoders of damage mode (boxroom-capture encodes the picture in its own process, and runs
+ * the sound's ffmpeg beside it: ffmpeg 5.1 reads its inputs in one loop that waits for the input
+ * whose output is furthest behind, which with frames only on change is the screen, so the sound left
+ * in bursts with the keepalive frames, every 500 ms on a still screen) stamp by the wall clock and
+ * subtract the same base (the sound's ffmpeg with `-copyts -output_ts_offset -base`, boxroom-capture
+ * with `--clock-base`: the wall clock just before they start, so the stream starts near zero): one
+ * timeline across two processes, as `-isync 0` gave within one.
  */
 export function streamClockBase(nowMs = Date.now()): string {
   return ((nowMs - OUTPUT_TS_OFFSET_S * 1000) / 1000).toFixed(3);
-}
-
-/**
- * A keyframe every KEYFRAME_INTERVAL_S of media time, counted from the last forced one (the first frame
- * is one), less half a frame interval: a keepalive that comes a millisecond early still makes a still
- * screen's GOP 1 s, not 1.5 s. (A grid from the clock base, `gte(t, base + n_forced)`, forced none:
- * the encoder's `t` is not the wall clock even with `-copyts`.)
- */
-const keyframesByTime = (fps: number): string[] => [
-  '-force_key_frames',
-  `expr:if(isnan(prev_forced_t),1,gte(t-prev_forced_t,${(KEYFRAME_INTERVAL_S - 0.5 / fps).toFixed(3)}))`,
-];
-
-/**
- * Encode frames that boxroom-capture writes to stdin (yuv420p, the encoder's own format, so ffmpeg
- * converts nothing; whole screen, only when something changed or as a keepalive) to an FLV on stdout.
- * Timestamps are ffmpeg's wall clock when a frame arrives, like x11grab's and the pulse input's, on
- * the clock base shared with the sound's encoder (streamClockBase); `-framerate 1000` only makes the
- * demuxer's time base 1 ms (with 1/fps, wall-clock stamps were rounded to the frame grid and frames
- * sharing a slot were dropped). `-fps_mode passthrough` keeps the variable rate (no duplicates filled
- * in), `-r` gives the encoder and the stream's metadata the nominal rate, and `-enc_time_base 1:1000`
- * keeps ms precision through the encoder. With one input ffmpeg reads the pipe as frames come (no
- * input thread, no queue): the pipe pushes back on the capture program when the encoder falls behind,
- * so it captures the newest screen when the encoder is ready instead of queueing stale frames.
- */
-export function ffmpegPipeArgv(o: FfmpegOptions, clockBase: string): CommandLine {
-  return {
-    command: 'ffmpeg',
-    args: [
-      ...['-loglevel', 'warning', '-nostdin'],
-      ...RAW_INPUT_NOT_PROBED,
-      ...['-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-video_size', `${o.width}x${o.height}`],
-      ...['-framerate', '1000', '-use_wallclock_as_timestamps', '1', '-i', 'pipe:0'],
-      ...['-copyts', '-fps_mode', 'passthrough', '-r', String(o.fps), '-enc_time_base', '1:1000'],
-      ...pictureOut(o, '0', keyframesByTime(o.fps), `-${clockBase}`),
-    ],
-  };
 }
 
 /**
@@ -221,28 +180,35 @@ export interface CaptureOptions extends ScreenOptions {
   bin: string;
   keepaliveMs?: number;
   pointerPollMs?: number;
-  /** the encoder it runs with the frames on its stdin */
-  encoder: CommandLine;
+  /** the stream's zero on the wall clock, shared with the sound's encoder (streamClockBase) */
+  clockBase: string;
+  /** VBV cap and buffer, as for ffmpeg's libx264 (pictureOut); default from the pixel rate */
+  maxrateKbps?: number;
+  bufsizeKbps?: number;
   /** the sound encoder it runs beside (writing fd 3) */
   sound?: CommandLine;
 }
 
 /**
- * boxroom-capture and the encoders it runs: one supervised unit, so any one ending restarts all. The
- * picture's encoder inherits boxroom-capture's stdout, the sound's its fd 3, so their two FLV files
- * reach the agent through the unit's pipes as in x11grab mode.
+ * boxroom-capture, which captures and encodes the picture (libx264 with the settings pictureOut gives
+ * ffmpeg: ultrafast, zerolatency, no B-frames, no scene cuts, the VBV below, a keyframe every
+ * KEYFRAME_INTERVAL_S of media time) into the FLV on its stdout, and the sound's encoder it runs
+ * beside: one supervised unit. The sound's ffmpeg inherits its fd 3, so the two FLV files reach the
+ * agent through the unit's pipes as in x11grab mode. See docs/decisions.md ("The picture is encoded
+ * where it is captured").
  */
 export function captureArgv(o: CaptureOptions): CommandLine {
+  const maxrate = o.maxrateKbps ?? defaultMaxrateKbps(o);
+  const bufsize = o.bufsizeKbps ?? Math.round(maxrate / 2);
   return {
     command: o.bin,
     args: [
       ...['--display', `:${o.display}`, '--size', `${o.width}x${o.height}`, '--fps', String(o.fps)],
+      ...['--clock-base', o.clockBase, '--keyframe-ms', String(KEYFRAME_INTERVAL_S * 1000)],
+      ...['--maxrate-kbps', String(maxrate), '--bufsize-kbps', String(bufsize)],
       ...['--keepalive-ms', String(o.keepaliveMs ?? CAPTURE_KEEPALIVE_MS)],
       ...['--pointer-poll-ms', String(o.pointerPollMs ?? CAPTURE_POINTER_POLL_MS)],
       ...(o.sound ? ['--sound', o.sound.command, ...o.sound.args, '--'] : []),
-      '--',
-      o.encoder.command,
-      ...o.encoder.args,
     ],
   };
 }

@@ -18,7 +18,7 @@ import {
   xvfbArgv,
   type CommandLine,
 } from './argv.js';
-import { captureArgv, ffmpegArgv, ffmpegPipeArgv, soundArgv, streamClockBase } from './encoder-argv.js';
+import { captureArgv, ffmpegArgv, soundArgv, streamClockBase } from './encoder-argv.js';
 import { agentPaths, createDesktopDir, desktopPaths, refreshDesktopFiles } from './desktop-dirs.js';
 import type { DesktopIdentity } from './desktop-user.js';
 import { newCookie, xauthorityEntry } from './xauthority.js';
@@ -103,9 +103,9 @@ const DESKTOP_SHELL = existsSync('/bin/bash') ? '/bin/bash' : '/bin/sh';
  * everything a controller starts from them) run as the desktop user when there is one, with HOME,
  * XAUTHORITY (a copy of the cookie) and PULSE_SERVER in desktopDir and nothing of runDir in reach.
  *
- * "ffmpeg" is the picture-and-sound pipeline: in damage mode boxroom-capture, which runs the
- * picture's ffmpeg with its frames on ffmpeg's stdin and the sound's ffmpeg beside it (one unit: any
- * one ending ends the others, and the supervisor restarts all three); in x11grab mode ffmpeg alone. Either way the unit's stdout is the picture's FLV and
+ * "ffmpeg" is the picture-and-sound pipeline: in damage mode boxroom-capture, which captures and
+ * encodes the picture itself and runs the sound's ffmpeg beside it (one unit: either ending ends the
+ * other, and the supervisor restarts both); in x11grab mode ffmpeg alone. Either way the unit's stdout is the picture's FLV and
  * its fd 3 the sound's, which the agent publishes in process as one stream (no URL, no secret on a
  * command line).
  */
@@ -275,12 +275,7 @@ export function encoderPipeline(
 ): CommandLine {
   const o = { display: config.display, width: config.width, height: config.height, fps: config.fps };
   if (config.capture === 'x11grab') return ffmpegArgv(o);
-  // built at each start: both encoders of this start share one clock base (encoder-argv.ts)
-  const base = streamClockBase();
-  return captureArgv({
-    ...o,
-    bin: config.captureBin,
-    encoder: ffmpegPipeArgv(o, base),
-    sound: soundArgv({}, base),
-  });
+  // built at each start: the picture and the sound of this start share one clock base (encoder-argv.ts)
+  const clockBase = streamClockBase();
+  return captureArgv({ ...o, bin: config.captureBin, clockBase, sound: soundArgv({}, clockBase) });
 }
