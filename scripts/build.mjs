@@ -93,6 +93,8 @@ if (!standalone && (!only || only === 'room-agent')) {
       fs.renameSync(tmp, bin);
     } catch (err) {
       fs.rmSync(tmp, { force: true });
+      // an older build's binary may not take the arguments the new agent passes: no binary, the fallback
+      fs.rmSync(bin, { force: true });
       const why = String(err.stderr ?? err.message)
         .trim()
         .split('\n')[0];

@@ -31,14 +31,15 @@
  *   - when nothing changes, the last frame again, so timestamps keep flowing and keyframes keep their
  *     cadence: the gap grows by at most KEEPALIVE_GROWTH per frame, up to keepalive-ms (see there why
  *     it may not jump).
- * The encoder is the one ffmpeg ran (libx264, ultrafast, zerolatency: no B-frames, no lookahead, one
- * frame in, its access unit out), in this process: no raw frame goes through a pipe and no second
+ * The encoder is the one ffmpeg ran (libx264 with its settings, ultrafast, zerolatency: no B-frames,
+ * no lookahead, one frame in, its access unit out), in this process: no raw frame goes through a pipe and no second
  * program starts (Debian's ffmpeg spends ~100 ms of CPU in the dynamic loader at each start). Each
  * frame is stamped by the wall clock when it is encoded, in ms after --clock-base (seconds, the base
  * the sound's encoder subtracts too: one timeline for both files), and a keyframe is forced
- * keyframe-ms (less half a frame interval) after the last one. The FLV is what ffmpeg's muxer wrote: a header with
- * the video flag, onMetaData, the AVC sequence header, then one tag per frame (AVCC NAL units), each
- * written the moment it is encoded.
+ * keyframe-ms (less half a frame interval) after the last one. The FLV is laid out as ffmpeg's muxer
+ * wrote it: a header with the video flag, onMetaData, the AVC sequence header, then one tag per frame
+ * (AVCC NAL units), each written the moment it is encoded (x264's version SEI, which ffmpeg put in
+ * the first frame, is left out, and so are the metadata's duration and data rate).
  * --trace prints one line per frame to stderr: how long the change waited for its slot, the read
  * from the server, the conversion, the encode and the write took (ms), and the pixels converted.
  *
@@ -87,8 +88,6 @@
  * holds one frame back costs one frame interval, not a keepalive interval. */
 #define KEEPALIVE_GROWTH_NUM 8
 #define KEEPALIVE_GROWTH_DEN 5
-/* stdout's pipe as large as Linux allows by default: a keyframe goes out in one write. */
-#define PIPE_BYTES (1 << 20)
 
 struct cursor_state {
   int x, y;                /* top-left on screen (position minus hotspot) */
@@ -126,10 +125,36 @@ struct capture {
 
 static const char *prog = "boxroom-capture";
 static volatile int x_error;
+static pid_t sound_pid = -1;
+static char **sound_argv;
 
-static void die(const char *msg) {
+/* Ends the sound encoder, if it runs: SIGTERM, then SIGKILL after a second; it holds fd 3, whose
+ * end the agent waits for. */
+static void end_sound(void) {
+  if (sound_pid <= 0) return;
+  kill(sound_pid, SIGTERM);
+  for (int i = 0; i < 100; i++) {
+    if (waitpid(sound_pid, NULL, WNOHANG) == sound_pid) {
+      sound_pid = -1;
+      return;
+    }
+    usleep(10000);
+  }
+  kill(sound_pid, SIGKILL);
+  waitpid(sound_pid, NULL, 0);
+  sound_pid = -1;
+}
+
+/* Every exit goes through here: the sound encoder must not outlive the unit (PR_SET_PDEATHSIG is
+ * the net for a SIGKILL of this process). */
+static _Noreturn void finish(int status) {
+  end_sound();
+  exit(status);
+}
+
+static _Noreturn void die(const char *msg) {
   fprintf(stderr, "%s: %s\n", prog, msg);
-  exit(1);
+  finish(1);
 }
 
 static int64_t now_ns(void) {
@@ -149,7 +174,7 @@ static int on_x_error(Display *dpy, XErrorEvent *ev) {
 static int on_x_io_error(Display *dpy) {
   (void)dpy;
   fprintf(stderr, "%s: lost the X display\n", prog);
-  exit(1); /* the sound encoder gets SIGTERM through PR_SET_PDEATHSIG */
+  finish(1);
 }
 
 static void usage(void) {
@@ -393,40 +418,12 @@ static size_t convert_box(struct capture *c, struct box b) {
   return (size_t)(((b.x1 - b.x0 + 1) & ~1) * ((b.y1 - b.y0 + 1) & ~1));
 }
 
-static pid_t sound_pid = -1;
-static char **sound_argv;
-
-/* Ends the sound encoder, if it runs: SIGTERM, then SIGKILL after a second; it holds fd 3, whose
- * end the agent waits for. */
-static void end_sound(void) {
-  if (sound_pid <= 0) return;
-  kill(sound_pid, SIGTERM);
-  for (int i = 0; i < 100; i++) {
-    if (waitpid(sound_pid, NULL, WNOHANG) == sound_pid) {
-      sound_pid = -1;
-      return;
-    }
-    usleep(10000);
-  }
-  kill(sound_pid, SIGKILL);
-  waitpid(sound_pid, NULL, 0);
-  sound_pid = -1;
-}
-
-/* Every exit after the sound encoder started goes through here: it must not outlive the unit. */
-static void finish(int status) {
-  end_sound();
-  exit(status);
-}
-
 /* FLV (video only): tag types, and the first byte of a video tag's body (frame type << 4 | AVC). */
 #define FLV_TAG_VIDEO 9
 #define FLV_TAG_SCRIPT 18
 #define FLV_AVC_KEY 0x17
 #define FLV_AVC_INTER 0x27
 #define FLV_TAG_HEADER 11
-/* tag header + frame type/codec, AVC packet type, composition time (3 bytes) */
-#define FLV_VIDEO_HEADER (FLV_TAG_HEADER + 5)
 
 struct encoder {
   x264_t *x264;
@@ -459,7 +456,7 @@ static void tag_header(uint8_t *p, int type, uint32_t body, int64_t ts_ms) {
   put_u24(p + 8, 0);
 }
 
-/* Writes all of iov, however the pipe splits it; stdout gone (EPIPE) ends the unit. */
+/* Writes all of iov, however the socket or pipe splits it; stdout gone (EPIPE) ends the unit. */
 static void writev_all(int fd, struct iovec *iov, int n) {
   while (n > 0) {
     ssize_t w = writev(fd, iov, n);
@@ -577,10 +574,11 @@ static void write_file_start(struct encoder *e, int width, int height, int fps) 
 }
 
 /* The settings ffmpeg gave libx264 (encoder-argv.ts had them on its command line): ultrafast,
- * zerolatency, no B-frames, no scene-cut keyframes (keyframes come by time, encode_frame), CRF 23
- * capped by the VBV, a 1 ms time base with the nominal rate for rate control, headers once (in the
- * sequence header) and NAL units with length prefixes, as FLV carries them. One frame in, its access
- * unit out: x264_encoder_delayed_frames() stays 0 (checked by --trace's "held" field). */
+ * zerolatency, no B-frames, no scene-cut keyframes (keyframes come by time, encode_frame; x264's
+ * keyint_max stays its default, 250, as ffmpeg left it), CRF 23 capped by the VBV, the nominal rate
+ * for rate control, headers once (in the sequence header) and NAL units with length prefixes, as FLV
+ * carries them. The pts (ms on the stream's clock) pass through to the output untouched. One frame
+ * in, its access unit out: x264_encoder_delayed_frames() stays 0 (--trace prints it as "held"). */
 static void open_encoder(struct encoder *e, int width, int height, int fps, int keyframe_ms,
                          int maxrate_kbps, int bufsize_kbps) {
   x264_param_t p;
@@ -591,13 +589,10 @@ static void open_encoder(struct encoder *e, int width, int height, int fps, int 
   p.i_csp = X264_CSP_I420;
   p.i_fps_num = (uint32_t)fps;
   p.i_fps_den = 1;
-  p.i_timebase_num = 1;
-  p.i_timebase_den = 1000;
   /* zerolatency's b_vfr_input = 0, as ffmpeg left it: with 1, x264 holds each frame until the next
    * one comes (it takes a frame's duration from the next timestamp), a keepalive interval on a still
-   * screen. Rate control then counts 1/fps per frame; the pts still carry the real times. */
+   * screen. Rate control then counts 1/fps per frame (and x264 ignores any time base). */
   p.i_bframe = 0;
-  p.i_keyint_max = X264_KEYINT_MAX_INFINITE;
   p.i_scenecut_threshold = 0;
   p.rc.i_rc_method = X264_RC_CRF;
   p.rc.f_rf_constant = 23;
@@ -612,7 +607,7 @@ static void open_encoder(struct encoder *e, int width, int height, int fps, int 
   e->pic.img.i_plane = 3;
   e->last_pts = -1;
   e->last_key_pts = -1;
-  e->key_interval_ms = keyframe_ms - 500 / fps;
+  e->key_interval_ms = keyframe_ms - (1000 + fps) / (2 * fps); /* less half a frame, rounded */
 }
 
 static int64_t wall_ms(void) {
@@ -741,7 +736,8 @@ int main(int argc, char **argv) {
   char *base_end = NULL;
   double base_s = clock_base ? strtod(clock_base, &base_end) : 0;
   if (!display || width <= 0 || height <= 0 || width % 2 || height % 2 || fps <= 0 || keyframe_ms <= 0 || keepalive_ms <= 0 ||
-      pointer_poll_ms <= 0 || maxrate_kbps < 0 || bufsize_kbps < 0 || !clock_base || *base_end || base_s < 0)
+      pointer_poll_ms <= 0 || maxrate_kbps < 0 || bufsize_kbps < 0 || !clock_base || base_end == clock_base ||
+      *base_end || base_s < 0)
     usage();
   /* checked before anything opens a file: fd 3 must be the sound's pipe, not one of ours */
   if (sound && fcntl(3, F_GETFD) < 0) die("--sound needs fd 3 open (the sound's pipe)");
@@ -792,11 +788,11 @@ int main(int argc, char **argv) {
   if (sfd < 0) die("signalfd failed");
   signal(SIGPIPE, SIG_IGN);
 
-  if (maxrate_kbps == 0) maxrate_kbps = (int)((int64_t)width * height * fps * 15 / 100000); /* as encoder-argv.ts */
-  if (bufsize_kbps == 0) bufsize_kbps = maxrate_kbps / 2;
+  if (maxrate_kbps == 0) /* as encoder-argv.ts: pixels a second * 0.15 / 1000, rounded */
+    maxrate_kbps = (int)(((int64_t)width * height * fps * 15 + 50000) / 100000);
+  if (bufsize_kbps == 0) bufsize_kbps = (maxrate_kbps + 1) / 2;
   struct encoder enc = {.clock_base_ms = (int64_t)(base_s * 1000 + 0.5), .out = 1};
   open_encoder(&enc, width, height, fps, keyframe_ms, maxrate_kbps, bufsize_kbps);
-  fcntl(enc.out, F_SETPIPE_SZ, PIPE_BYTES); /* fails harmlessly when stdout is no pipe */
   write_file_start(&enc, width, height, fps);
 
   if (sound) {

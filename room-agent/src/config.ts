@@ -16,7 +16,7 @@ export { ConfigError };
 
 export type RoomApp = (typeof AGENT_SETTINGS.BOXROOM_APP.values)[number];
 export type BrowserMode = (typeof AGENT_SETTINGS.BOXROOM_BROWSER_MODE.values)[number];
-/** damage: boxroom-capture feeds ffmpeg only what changed; x11grab: ffmpeg grabs every frame itself */
+/** damage: boxroom-capture captures and encodes only what changed; x11grab: ffmpeg grabs every frame itself */
 export type CaptureMode = 'damage' | 'x11grab';
 
 /** Everything a room agent needs, parsed once from the environment, validated and frozen. */

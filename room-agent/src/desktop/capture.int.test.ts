@@ -256,7 +256,8 @@ describe('damage capture: frames only when the screen changes', () => {
     await unitRestarted(before.restarts);
     const fresh = await waitForTag(s.reader, (t) => isAvcFrame(t) && t.receivedAt > killedAt + 50, 3000);
     expect(fresh.receivedAt - killedAt).toBeLessThan(3000);
-    // its sound encoder went with it (PR_SET_PDEATHSIG), none is left behind
+    // its sound encoder went with it, none is left behind (here the supervisor ends the unit`s process
+    // group; PR_SET_PDEATHSIG, for a boxroom-capture killed outside one: capture-encoder.int.test.ts)
     await until(
       () => !existsSync(`/proc/${sound}`) || readFileSync(`/proc/${sound}/stat`, 'utf8').includes(') Z'),
       3000,

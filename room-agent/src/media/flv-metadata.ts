@@ -1,6 +1,6 @@
 /**
  * AMF0 string "@setDataFrame": the wrapper RTMP publishers put around onMetaData, which NMS forwards as
- * is. ffmpeg's FLV on its stdout (the room's publisher) has none, so its metadata passes unchanged.
+ * is. The room's own FLV files (ffmpeg's, boxroom-capture's) have none, so their metadata passes unchanged.
  */
 const SET_DATA_FRAME = Buffer.from([0x02, 0x00, 0x0d, ...Buffer.from('@setDataFrame', 'latin1')]);
 const TAG_HEADER_BYTES = 11;
@@ -33,7 +33,7 @@ const AMF_ECMA_ARRAY = 8;
 const AMF_OBJECT_END = [0, 0, 9];
 const ON_METADATA = Buffer.from([AMF_STRING, 0x00, 0x0a, ...Buffer.from('onMetaData', 'latin1')]);
 
-/** The entries of an onMetaData body as ffmpeg's FLV muxer writes it: name -> its bytes (key and value). */
+/** The entries of an onMetaData body as ffmpeg's FLV muxer (and boxroom-capture) writes it: name -> its bytes (key and value). */
 function metadataEntries(body: Buffer): Map<string, Buffer> | null {
   const start = ON_METADATA.length;
   if (body.length < start + 5 || !body.subarray(0, start).equals(ON_METADATA)) return null;
@@ -61,10 +61,10 @@ function metadataEntries(body: Buffer): Map<string, Buffer> | null {
 
 /**
  * One onMetaData body from the picture's and the sound's (script tag data, no tag header): the room's
- * ffmpeg writes them as two FLV files, and a viewer's single FLV carries one metadata tag with both
+ * encoders write them as two FLV files, and a viewer's single FLV carries one metadata tag with both
  * tracks' fields (mpegts.js reads the codecs and the sample rate from it). The picture's entry wins a
- * name both have (duration, encoder). Null when either is not the ECMA array ffmpeg writes.
- * Runs once per start of ffmpeg, not per frame.
+ * name both have (encoder; duration, which boxroom-capture does not write). Null when either is not
+ * the ECMA array ffmpeg writes. Runs once per start of an encoder, not per frame.
  */
 export function mergeMetadataBodies(video: Buffer, audio: Buffer): Buffer | null {
   const v = metadataEntries(video);

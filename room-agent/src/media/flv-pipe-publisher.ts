@@ -7,7 +7,7 @@ import { FlvTrackMerge, type FlvTrackPipe } from './flv-track-merge.js';
 
 /**
  * NMS resumes a publish (same timeline, same record) when the new publisher's address, its `ip`
- * without a trailing ":port", is the previous one's. Every start of the room's ffmpeg is the same
+ * without a trailing ":port", is the previous one's. Every start of the room's encoding unit is the same
  * publisher to us, so every pipe publisher has this one address.
  */
 export const PIPE_PUBLISHER_ADDRESS = 'ffmpeg-stdout';
@@ -24,7 +24,7 @@ export const PIPE_PUBLISHER_ADDRESS = 'ffmpeg-stdout';
  * and the supervisor restarts the unit.
  *
  * Hot path: each chunk a pipe delivers goes to its parser as it is (no buffering, no timer: the
- * pipes are read as fast as ffmpeg writes, so nothing waits here to push back); the parser copies a
+ * pipes are read as fast as the encoders write, so nothing waits here to push back); the parser copies a
  * tag's body once into its own buffer and the broadcast builds one FLV message per packet, as for
  * any NMS publisher.
  */
@@ -39,10 +39,10 @@ export class FlvPipePublisher extends BaseSession {
     streamPath: string,
     /** NMS's publish check reads `sign` here, as it would from a publish URL's query */
     streamQuery: Record<string, string>,
-    /** ffmpeg's stdout: the picture's FLV (or one FLV with both tracks) */
+    /** the unit's stdout: the picture's FLV (or one FLV with both tracks) */
     video: Readable,
     private readonly log: Logger,
-    /** ffmpeg's fd 3: the sound's FLV */
+    /** the unit's fd 3: the sound's FLV */
     audio: Readable | null = null,
   ) {
     super();
@@ -106,10 +106,10 @@ export class FlvPipePublisher extends BaseSession {
     Context.networkStats.inBytes += chunk.length;
     const err = this.merge.push(pipe, chunk);
     if (err !== null) {
-      // the stream cannot be resynchronised: end it; ffmpeg then dies of a closed pipe and restarts
+      // the stream cannot be resynchronised: end it; the unit then dies of a closed pipe and restarts
       this.log.warn(
         { err, pipe, streamPath: this.streamPath },
-        'ffmpeg output is not FLV; ending the publish',
+        "the encoders' output is not FLV; ending the publish",
       );
       this.end();
     }

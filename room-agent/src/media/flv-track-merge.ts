@@ -6,18 +6,19 @@ import { mergeMetadataBodies } from './flv-metadata.js';
 /** NMS's packet flag of a script (metadata) tag */
 const METADATA_FLAGS = 5;
 
-/** Which of ffmpeg's two FLV files a chunk belongs to: stdout (picture) or fd 3 (sound). */
+/** Which of the unit's two FLV files a chunk belongs to: stdout (picture) or fd 3 (sound). */
 export type FlvTrackPipe = 'video' | 'audio';
 
 /**
- * The room's encoders write its picture and its sound as two FLV files (one ffmpeg in x11grab mode,
- * two in damage mode), so that neither waits for the other (encoder-argv.ts); viewers, the recorder and relays get one FLV. This turns
+ * The room's encoders write its picture and its sound as two FLV files (one ffmpeg in x11grab mode;
+ * boxroom-capture and the sound's ffmpeg in damage mode), so that neither waits for the other
+ * (encoder-argv.ts); viewers, the recorder and relays get one FLV. This turns
  * both byte streams into the packets of that one stream, for NMS's BroadcastServer, which then
  * builds it: one header with both flags, the metadata, both sequence headers, the GOP cache.
  *
  * - Each pipe has its own NMS FLV parser, so a tag split across reads waits in its own parser
  *   and never blocks the other pipe's tags. Packets leave in the order their tags complete; each
- *   track's timestamps are as ffmpeg wrote them (monotonic per track, one timeline for both).
+ *   track's timestamps are as its encoder wrote them (monotonic per track, one timeline for both).
  * - Sequence headers need nothing: NMS keeps the AAC and the AVC one apart and sends both first to
  *   every viewer that joins.
  * - Metadata: each file has its own onMetaData (the picture's fields, or the sound's). Once both
@@ -29,7 +30,7 @@ export type FlvTrackPipe = 'video' | 'audio';
  *   own metadata, sequence header and timestamps, which go on from the wall clock as before.
  *
  * Hot path: media tags go from the parser to the callback untouched (the parser's one copy, as for
- * any NMS publisher); only metadata, once per start of ffmpeg, is copied and rebuilt. The picture's
+ * any NMS publisher); only metadata, once per start of an encoder, is copied and rebuilt. The picture's
  * chunks go to its parser as they are; the sound's (about 50 small tags a second) are also walked
  * tag by tag for a new file's header.
  */

@@ -17,8 +17,8 @@ const BASELINE_WINDOW_MS = 30_000;
  * allocation): encoded video frames, bytes, the bit rate over the last whole seconds, and each
  * frame's encode time.
  *
- * Encode time: the encoder stamps each frame with its wall clock when the frame reaches its input
- * (`-use_wallclock_as_timestamps`; x11grab does the same), relative to the first frame. So for every
+ * Encode time: the encoder stamps each frame with its wall clock when the frame reaches it
+ * (boxroom-capture just before it encodes; ffmpeg's x11grab when it grabs), on the stream's clock. So for every
  * frame `arrival - timestamp` is the time the stream started plus that frame's delay from encoder
  * input to the agent (encode, mux, pipe, parse). The stream's start is taken as the smallest
  * `arrival - timestamp` seen (the fastest frame), and each frame's delay above it is observed; a
