@@ -1,6 +1,6 @@
 // How fast the room's capture unit starts: boxroom-capture spawned on a still screen of its own Xvfb
 // (as the agent spawns it, encoder-argv.ts), the time to the first H.264 frame tag on its stdout, and
-// the unit's CPU (its own and its children's) over its first 2 s. The unit's start is on every room's
+// the CPU of the unit's processes over its first 2 s. The unit's start is on every room's
 // path to its first frame (docs/decisions.md, "The picture is encoded where it is captured").
 //
 //   node bench/run.mjs bench/capture-start.ts [--runs=10] [--width=1280 --height=720 --fps=30]
@@ -8,10 +8,11 @@
 // Needs the bundles and boxroom-capture: `node scripts/build.mjs`. Everything it starts is stopped
 // by PID, also on failure.
 import { type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { captureArgv, streamClockBase } from '../room-agent/src/desktop/encoder-argv.js';
 import { FLV_TAG_VIDEO, FlvReader } from '../test/support/flv-reader.js';
 import { freeDisplay, ProcessGroup, sleep, startXvfb, waitForExit } from '../test/support/processes.js';
+import { cpuMs, processTree } from './lib/proc-stats.js';
 import { percentile } from './lib/stats.js';
 
 const arg = (name: string, def: string) => {
@@ -24,24 +25,6 @@ const HEIGHT = Number(arg('height', '720'));
 const FPS = Number(arg('fps', '30'));
 const CPU_WINDOW_MS = 2000;
 const BIN = 'room-agent/dist/boxroom-capture';
-/** clock ticks per second of /proc/<pid>/stat (USER_HZ, 100 on Linux) */
-const TICK_MS = 10;
-
-/** utime + stime + cutime + cstime of a process, in ms. */
-function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) * TICK_MS;
-}
-
-function childrenOf(pid: number): number[] {
-  try {
-    const list = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
-    return list ? list.split(/\s+/).map(Number) : [];
-  } catch {
-    return [];
-  }
-}
-
 async function once(procs: ProcessGroup, display: number): Promise<{ firstFrameMs: number; cpuMs: number }> {
   const { command, args } = captureArgv({
     bin: BIN,
@@ -65,7 +48,7 @@ async function once(procs: ProcessGroup, display: number): Promise<{ firstFrameM
   });
   const firstFrameMs = await firstFrame;
   await sleep(Math.max(0, CPU_WINDOW_MS - (performance.now() - spawnedAt)));
-  const cpu = [unit.pid!, ...childrenOf(unit.pid!)].reduce((sum, pid) => sum + cpuMs(pid), 0);
+  const cpu = cpuMs(processTree(unit.pid!));
   await procs.kill(unit);
   await waitForExit(unit).catch(() => {});
   return { firstFrameMs, cpuMs: cpu };

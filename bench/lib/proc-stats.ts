@@ -33,6 +33,11 @@ function memoryKiB(pid: number): { rss: number; pss: number } | null {
   }
 }
 
+/** CPU time (user + system) the live processes among `pids` have used so far, in ms. */
+export function cpuMs(pids: readonly number[]): number {
+  return pids.reduce((sum, pid) => sum + ((cpuTicks(pid) ?? 0) * 1000) / CLK_TCK, 0);
+}
+
 /** `root` and every process below it (by parent pid), from /proc; none once `root` is gone. */
 export function processTree(root: number): number[] {
   return cpuTicks(root) === null ? [] : [root, ...descendantPids(root)];

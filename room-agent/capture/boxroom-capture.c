@@ -579,8 +579,9 @@ static void write_file_start(struct encoder *e, int width, int height, int fps) 
  * for rate control, headers once (in the sequence header) and NAL units with length prefixes, as FLV
  * carries them. The pts (ms on the stream's clock) pass through to the output untouched. One frame
  * in, its access unit out: x264_encoder_delayed_frames() stays 0 (--trace prints it as "held"). */
-static void open_encoder(struct encoder *e, int width, int height, int fps, int keyframe_ms,
+static void open_encoder(struct encoder *e, const struct capture *c, int fps, int keyframe_ms,
                          int maxrate_kbps, int bufsize_kbps) {
+  const int width = c->width, height = c->height, cw = (width + 1) / 2;
   x264_param_t p;
   if (x264_param_default_preset(&p, "ultrafast", "zerolatency") < 0) die("x264 has no ultrafast preset");
   p.i_log_level = X264_LOG_WARNING;
@@ -605,6 +606,12 @@ static void open_encoder(struct encoder *e, int width, int height, int fps, int 
   x264_picture_init(&e->pic);
   e->pic.img.i_csp = X264_CSP_I420;
   e->pic.img.i_plane = 3;
+  /* the planes of the persistent I420 copy: the picture x264 reads at every frame */
+  e->pic.img.plane[0] = c->yuv;
+  e->pic.img.plane[1] = c->yuv + (size_t)width * height;
+  e->pic.img.plane[2] = e->pic.img.plane[1] + (size_t)cw * ((height + 1) / 2);
+  e->pic.img.i_stride[0] = width;
+  e->pic.img.i_stride[1] = e->pic.img.i_stride[2] = cw;
   e->last_pts = -1;
   e->last_key_pts = -1;
   e->key_interval_ms = keyframe_ms - (1000 + fps) / (2 * fps); /* less half a frame, rounded */
@@ -616,15 +623,8 @@ static int64_t wall_ms(void) {
   return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / NS_PER_MS;
 }
 
-/* Encodes c->yuv (x264 copies it in before it returns) and writes its tag. Returns the bytes. */
-static size_t encode_frame(struct encoder *e, const struct capture *c) {
-  const int cw = (c->width + 1) / 2;
-  uint8_t *y = c->yuv, *u = y + (size_t)c->width * c->height, *v = u + (size_t)cw * ((c->height + 1) / 2);
-  e->pic.img.plane[0] = y;
-  e->pic.img.plane[1] = u;
-  e->pic.img.plane[2] = v;
-  e->pic.img.i_stride[0] = c->width;
-  e->pic.img.i_stride[1] = e->pic.img.i_stride[2] = cw;
+/* Encodes the I420 copy (x264 copies it in before it returns) and writes its tag. Returns the bytes. */
+static size_t encode_frame(struct encoder *e) {
   int64_t pts = wall_ms() - e->clock_base_ms;
   if (pts <= e->last_pts) pts = e->last_pts + 1;
   e->last_pts = pts;
@@ -667,7 +667,7 @@ static size_t write_frame(struct capture *c, struct encoder *e, struct frame_tim
   undraw_cursor(c);
   t->convert_ms = ms_since(at);
   at = now_ns();
-  encode_frame(e, c);
+  encode_frame(e);
   t->encode_ms = ms_since(at);
   return px;
 }
@@ -792,7 +792,7 @@ int main(int argc, char **argv) {
     maxrate_kbps = (int)(((int64_t)width * height * fps * 15 + 50000) / 100000);
   if (bufsize_kbps == 0) bufsize_kbps = (maxrate_kbps + 1) / 2;
   struct encoder enc = {.clock_base_ms = (int64_t)(base_s * 1000 + 0.5), .out = 1};
-  open_encoder(&enc, width, height, fps, keyframe_ms, maxrate_kbps, bufsize_kbps);
+  open_encoder(&enc, &c, fps, keyframe_ms, maxrate_kbps, bufsize_kbps);
   write_file_start(&enc, width, height, fps);
 
   if (sound) {

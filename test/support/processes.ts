@@ -146,6 +146,19 @@ export function listeningTcpPorts(pid: number | 'self' = 'self'): number[] {
   return [...ports].sort((a, b) => a - b);
 }
 
+/**
+ * The direct children of `pid` (from /proc/<pid>/task/<pid>/children): an exited child not reaped yet
+ * is still listed. None once `pid` is gone.
+ */
+export function childrenOf(pid: number): number[] {
+  try {
+    const list = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
+    return list ? list.split(/\s+/).map(Number) : [];
+  } catch {
+    return [];
+  }
+}
+
 /** Every live descendant of `pid` (children, grandchildren, ...), from /proc/<pid>/stat's ppid field. */
 export function descendantPids(pid: number): number[] {
   const children = new Map<number, number[]>();

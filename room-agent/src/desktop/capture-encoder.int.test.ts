@@ -8,7 +8,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FlvReader, FLV_TAG_SCRIPT, FLV_TAG_VIDEO, type FlvTag } from '../../../test/support/flv-reader.js';
-import { freeDisplay, ProcessGroup, sleep, startXvfb, waitForExit } from '../../../test/support/processes.js';
+import {
+  childrenOf,
+  freeDisplay,
+  ProcessGroup,
+  sleep,
+  startXvfb,
+  waitForExit,
+} from '../../../test/support/processes.js';
 import { KEYFRAME_INTERVAL_S, captureArgv, streamClockBase } from './encoder-argv.js';
 
 const BIN = fileURLToPath(new URL('../../dist/boxroom-capture', import.meta.url));
@@ -20,18 +27,6 @@ const FPS = 30;
 function running(pid: number): boolean {
   if (!existsSync(`/proc/${pid}/stat`)) return false;
   return !/^\d+ \(.*\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-}
-
-function childrenOf(pid: number): number[] {
-  try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
-      .trim()
-      .split(/\s+/)
-      .filter(Boolean)
-      .map(Number);
-  } catch {
-    return [];
-  }
 }
 
 describe('boxroom-capture encodes the screen into an FLV on its stdout (real Xvfb and libx264)', () => {
@@ -64,6 +59,9 @@ describe('boxroom-capture encodes the screen into an FLV on its stdout (real Xvf
   });
 
   it('writes H.264 (constrained baseline, no B-frames) that ffprobe and ffmpeg read: sequence header, metadata, keyframes by time', async () => {
+    // before the spawn: the clock base is taken as the command line is built, and the spawn itself
+    // takes a fork's time (more on a loaded machine)
+    const startedAt = performance.now();
     const capture = spawnCapture();
     const chunks: Buffer[] = [];
     const reader = new FlvReader({ keepData: true });
@@ -71,7 +69,6 @@ describe('boxroom-capture encodes the screen into an FLV on its stdout (real Xvf
       chunks.push(c);
       reader.push(c);
     });
-    const startedAt = performance.now();
     // changes, then a still screen: keepalive frames and the keyframe cadence
     const changedAt: number[] = [];
     for (const colour of ['#ff0000', '#00ff00', '#0000ff', '#808080']) {

@@ -4,6 +4,7 @@ import { get } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAgent, type RunningAgent } from '../../../test/support/agent-process.js';
 import { until } from '../../../test/support/agent-helpers.js';
+import { childrenOf } from '../../../test/support/processes.js';
 import {
   isAacFrame,
   isAvcFrame,
@@ -27,19 +28,6 @@ function httpFlv(
     const req = get(url, (res) => resolve({ reader: readFlvStream(res, opts), close: () => req.destroy() }));
     req.on('error', (err) => (req.destroyed ? undefined : reject(err)));
   });
-}
-
-/** Children of a process, from /proc (the sound encoder boxroom-capture runs is not in /healthz). */
-function childrenOf(pid: number): number[] {
-  try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
-      .trim()
-      .split(/\s+/)
-      .filter(Boolean)
-      .map(Number);
-  } catch {
-    return [];
-  }
 }
 
 /** The sound encoders under boxroom-capture: the ffmpeg that writes fd 3. */
