@@ -12,11 +12,12 @@ if (args.includes('--help') || args.includes('-h')) {
   console.log(
     [
       'npm run bench -- [--quick | --smoke] [--only <section>[,<section>...]] [--driver local|docker]',
-      '                 [--player <JSON player settings>] [--seed <chaos PRNG seed>]',
+      '                 [--player <JSON player settings>] [--seed <chaos PRNG seed>] [--screenshots]',
       '',
       'sections, in the order they run (all but those marked * when --only is not given):',
       ...SECTIONS.map((s) => `  ${s.name.padEnd(width)} ${s.onRequest ? '*' : ' '} ${s.what}`),
       '',
+      "--screenshots: g2gfirefox also times each change by Firefox's own screenshots (a check; costs CPU).",
       'The results go to bench/results/<time>.json and are printed as Markdown tables.',
     ].join('\n'),
   );
@@ -60,6 +61,7 @@ const result = await runBench(
     only,
     player,
     seed,
+    screenshots: args.includes('--screenshots'),
     log: (l) => console.error(`[${((Date.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${l}`),
   },
   cleanup,

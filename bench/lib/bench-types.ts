@@ -16,6 +16,8 @@ export interface BenchOptions {
   only?: readonly string[];
   /** player settings stored in the pages' localStorage before they load (A/B of the player) */
   player?: Record<string, unknown>;
+  /** g2gfirefox also watches Firefox's screenshots of each change (`--screenshots`) */
+  screenshots?: boolean;
   /** the chaos section's PRNG seed (`--seed`) */
   seed?: number;
   /** the bundles and the web UI are built already (the smoke test's globalSetup built them) */

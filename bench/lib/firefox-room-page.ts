@@ -3,6 +3,7 @@ import { launchFirefox } from '../../test/support/firefox.js';
 import { sleep } from '../../test/support/processes.js';
 import type { BenchContext } from './bench-context.js';
 import { installProbe, type ProbePage } from './page-probe.js';
+import type { ScreenshotPage } from './screenshot-watch.js';
 
 /**
  * A room link opened in Firefox ESR (a browser of its own, closed by cleanup), joined through the name
@@ -11,7 +12,7 @@ import { installProbe, type ProbePage } from './page-probe.js';
 export async function openFirefoxRoomPage(
   ctx: BenchContext,
   link: string,
-): Promise<{ page: Page; probe: ProbePage }> {
+): Promise<{ page: Page; probe: ProbePage & ScreenshotPage }> {
   const browser = await launchFirefox();
   ctx.cleanup.add('close Firefox', () => browser.close());
   const page = await browser.newPage();
@@ -36,7 +37,8 @@ export async function openFirefoxRoomPage(
 }
 
 /** Puppeteer types evaluate's arguments through its element handles; the probe's are plain data. */
-const asProbePage = (page: Page): ProbePage => ({
+const asProbePage = (page: Page): ProbePage & ScreenshotPage => ({
+  screenshot: (o) => page.screenshot(o),
   evaluate: <R, A>(fn: (arg: A) => R | Promise<R>, arg: A) =>
     page.evaluate(fn as (arg: unknown) => R | Promise<R>, arg) as Promise<R>,
 });

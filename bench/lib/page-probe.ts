@@ -240,3 +240,25 @@ export function waitHit(page: ProbePage, timeoutMs: number): Promise<Hit | null>
     });
   }, timeoutMs);
 }
+
+/**
+ * The page's display refresh interval (ms): the median gap between `frames` animation frames. What the
+ * page draws in one animation frame is on screen at the next refresh at the latest.
+ */
+export function refreshInterval(page: ProbePage, frames = 30): Promise<number> {
+  return page.evaluate(
+    (n) =>
+      new Promise<number>((resolve) => {
+        const at: number[] = [];
+        const tick = (now: number) => {
+          at.push(now);
+          if (at.length <= n) return requestAnimationFrame(tick);
+          const gaps = at.slice(1).map((t, i) => t - at[i]!);
+          gaps.sort((a, b) => a - b);
+          resolve(gaps[Math.floor(gaps.length / 2)]!);
+        };
+        requestAnimationFrame(tick);
+      }),
+    frames,
+  );
+}
