@@ -84,8 +84,12 @@
  * discontinuity and drops frames up to the next keyframe; a live remuxer (mpegts.js and ours) can
  * only give a frame the duration of the gap before it. So a keepalive 500 ms after a 33 ms gap would
  * make the browser drop everything up to the next keyframe, changes included; 17, 27, 43, 68, 109, 175,
- * 280, 448, 500 ms does not (1.6, not 2: a frame is stamped when it is encoded, a few ms late). It also sends a repeat one frame after every change, so a decoder or player that
- * holds one frame back costs one frame interval, not a keepalive interval. */
+ * 280, 448, 500 ms does not (1.6, not 2: a frame is stamped when it is encoded, a few ms late). The
+ * gap after a change is 1.6 times the one before it too: a frame or two later while the screen keeps
+ * changing, up to keepalive-ms after a change that ended a quiet spell. So a player that held each
+ * frame until the next one came would show such a change that late; neither browser's player does
+ * (both draw it within a frame interval or two of its arrival: docs/decisions.md, "Firefox's frame
+ * callbacks come late"). */
 #define KEEPALIVE_GROWTH_NUM 8
 #define KEEPALIVE_GROWTH_DEN 5
 
