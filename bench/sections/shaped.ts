@@ -123,14 +123,19 @@ async function sampleAtReader(
   return { latencies, misses };
 }
 
-/** The room's `boxroom_room_viewer_skips_total` from the dashboard's /metrics. */
+/**
+ * Skips so far of the room's viewers: at its agent, and at the dashboard's relay (on by default: a
+ * viewer through it skips there, the agent sees only the relay's one reader).
+ */
 async function viewerSkips(ctx: BenchContext, roomId: string): Promise<number> {
   const res = await fetch(`${ctx.dash.url}/metrics`, {
     headers: { authorization: `Bearer ${ctx.dash.adminToken}` },
   });
   const text = await res.text();
-  const m = new RegExp(`^boxroom_room_viewer_skips_total\\{[^}]*room="${roomId}"[^}]*\\} (\\d+)`, 'm').exec(
-    text,
-  );
-  return m ? Number(m[1]) : 0;
+  const agent = new RegExp(
+    `^boxroom_room_viewer_skips_total\\{[^}]*room="${roomId}"[^}]*\\} (\\d+)`,
+    'm',
+  ).exec(text);
+  const relay = /^boxroom_relay_viewer_skips_total (\d+)/m.exec(text);
+  return (agent ? Number(agent[1]) : 0) + (relay ? Number(relay[1]) : 0);
 }

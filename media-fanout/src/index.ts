@@ -7,11 +7,13 @@ export { HttpViewerSink } from './http-viewer-sink.js';
 export {
   MAX_SKIPPING_MS,
   RESUME_BACKLOG_BYTES,
+  RESUME_LAG_MS,
   SKIP_BACKLOG_BYTES,
+  SKIP_LAG_MS,
   StreamFanout,
   type StreamFanoutOptions,
   type ViewerHandle,
 } from './stream-fanout.js';
 export type { ViewerSink } from './viewer-sink.js';
 export { TagFrames, wsBinaryFrame } from './ws-frame.js';
-export { SLOW_CLOSE_GRACE_MS, WsViewerSink } from './ws-viewer-sink.js';
+export { LAG_PING_INTERVAL_MS, SLOW_CLOSE_GRACE_MS, WsViewerSink } from './ws-viewer-sink.js';

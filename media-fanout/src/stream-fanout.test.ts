@@ -73,6 +73,16 @@ class CorkSink extends FakeSink {
   }
 }
 
+/** A sink whose transport tells how far behind its reader is (as WsViewerSink does by pings). */
+class LagSink extends FakeSink {
+  lag = 0;
+  asked = 0;
+  lagMs(): number {
+    this.asked += 1;
+    return this.lag;
+  }
+}
+
 const logger: FanoutLogger = { child: () => logger, debug: () => {}, info: () => {} };
 /** An opaque tag (a script data tag: always sent), told apart by its last byte. */
 const tag = (n: number, size = 1000) => {
@@ -242,6 +252,34 @@ describe('StreamFanout', () => {
     expect(slow.dropped).toBe(false);
     expect(fan.skipCount()).toBe(1);
     expect(fan.droppedCount()).toBe(0);
+  });
+
+  it('a viewer whose transport says it is behind skips too, with no backlog here, and resumes once it is not', () => {
+    const src = new FakeSource();
+    const fan = new StreamFanout(src, {
+      maxBacklogBytes: 100_000,
+      skipLagMs: 1000,
+      resumeLagMs: 250,
+      logger,
+    });
+    // the buffers past this process hold what it cannot take: nothing waits here, the pings are late
+    const far = new LagSink();
+    fan.attach(far);
+    src.push(frame(1, true));
+    far.lag = 1000; // at the limit: still sent
+    src.push(frame(2, false));
+    far.lag = 1001;
+    src.push(frame(3, false)); // behind: skipped
+    src.push(audio(4)); // sound still goes
+    far.lag = 400;
+    src.push(frame(5, true)); // a keyframe, but still 400 ms behind: skipped
+    far.lag = 250;
+    src.push(frame(6, false)); // caught up, but not a keyframe
+    src.push(frame(7, true)); // plays on from here
+    expect(last(far.written)).toEqual([1, 2, 4, 7]);
+    expect(fan.skipCount()).toBe(1);
+    expect(fan.droppedCount()).toBe(0);
+    expect(far.asked).toBe(6); // once per video frame; never for sound or metadata
   });
 
   it('still drops a viewer that stopped reading, once even audio and metadata pass the limit', () => {

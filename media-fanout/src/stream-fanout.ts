@@ -15,6 +15,14 @@ export const SKIP_BACKLOG_BYTES = 256 * 1024;
 export const RESUME_BACKLOG_BYTES = 16 * 1024;
 /** A viewer still skipping this long has stopped reading (or its link carries next to nothing): dropped. */
 export const MAX_SKIPPING_MS = 10_000;
+/**
+ * A viewer this far behind the stream (ms beyond its link's round trip, where its transport can tell:
+ * WsViewerSink.lagMs) is behind whatever the backlog here says: the buffers past this process (the
+ * kernel's, a proxy's) hold seconds of a desktop stream before 256 KiB wait here.
+ */
+export const SKIP_LAG_MS = 1_000;
+/** A skipping viewer takes up again at a keyframe once it is no further behind than this, too. */
+export const RESUME_LAG_MS = 250;
 
 export interface StreamFanoutOptions {
   /** a viewer whose unsent bytes exceed this is dropped (the agent's BOXROOM_VIEWER_MAX_BACKLOG_BYTES) */
@@ -25,6 +33,10 @@ export interface StreamFanoutOptions {
   resumeBacklogBytes?: number;
   /** default MAX_SKIPPING_MS */
   maxSkippingMs?: number;
+  /** default SKIP_LAG_MS */
+  skipLagMs?: number;
+  /** default RESUME_LAG_MS; kept at or below skipLagMs */
+  resumeLagMs?: number;
   now?: () => number;
   logger: FanoutLogger;
   /** sees every live tag before the viewers do (the room's stream metrics) */
@@ -62,8 +74,10 @@ interface Viewer {
  *
  * NMS has no outbound backpressure and neither would a plain loop. A viewer whose link cannot carry
  * the stream skips ahead rather than falling further behind: when a video frame comes while more than
- * skipBacklogBytes of what it was sent is still unsent, it goes without video frames (audio, metadata
- * and sequence headers still go) until a keyframe finds its backlog down to resumeBacklogBytes, and
+ * skipBacklogBytes of what it was sent is still unsent, or the reader is more than skipLagMs behind
+ * (WS: by pings, through every buffer on the way), it goes without video frames (audio, metadata and
+ * sequence headers still go) until a keyframe finds its backlog down to resumeBacklogBytes and its lag
+ * to resumeLagMs, and
  * plays on from that keyframe: it sees fewer frames, never older ones. A viewer still skipping at a
  * keyframe maxSkippingMs after it started (a reader that stopped reading), or whose backlog passes
  * maxBacklogBytes even so, is dropped, so a viewer holds at most maxBacklogBytes of memory plus the
@@ -79,6 +93,8 @@ export class StreamFanout extends EventEmitter<FanoutEvents> {
   private readonly skipBytes: number;
   private readonly resumeBytes: number;
   private readonly maxSkippingMs: number;
+  private readonly skipLagMs: number;
+  private readonly resumeLagMs: number;
   private readonly now: () => number;
   /** the live tag, framed once per transport for all viewers */
   private readonly frames = new TagFrames();
@@ -98,6 +114,8 @@ export class StreamFanout extends EventEmitter<FanoutEvents> {
     this.skipBytes = Math.min(opts.skipBacklogBytes ?? SKIP_BACKLOG_BYTES, opts.maxBacklogBytes / 2);
     this.resumeBytes = Math.min(opts.resumeBacklogBytes ?? RESUME_BACKLOG_BYTES, this.skipBytes);
     this.maxSkippingMs = opts.maxSkippingMs ?? MAX_SKIPPING_MS;
+    this.skipLagMs = opts.skipLagMs ?? SKIP_LAG_MS;
+    this.resumeLagMs = Math.min(opts.resumeLagMs ?? RESUME_LAG_MS, this.skipLagMs);
     this.now = opts.now ?? Date.now;
     source.setTagListener(this.onTag);
   }
@@ -109,7 +127,7 @@ export class StreamFanout extends EventEmitter<FanoutEvents> {
 
   /** Serve an open WebSocket as WS-FLV. */
   attachWs(ws: WebSocket): ViewerHandle {
-    return this.attach(new WsViewerSink(ws));
+    return this.attach(new WsViewerSink(ws, this.now));
   }
 
   /** For tests and other transports. */
@@ -209,20 +227,27 @@ export class StreamFanout extends EventEmitter<FanoutEvents> {
     return Math.max(0, v.sink.backlog() - held);
   }
 
-  /** Whether a viewer gets this video frame: the backlog is looked at before the frame is added. */
+  /**
+   * Whether a viewer gets this video frame: its backlog and lag are looked at before the frame is
+   * added (the lag only where the sink can tell; asking may send it a ping).
+   */
   private sends(v: Viewer, kind: TagKind): boolean {
     const backlog = this.backlog(v);
+    const lagMs = v.sink.lagMs?.() ?? 0;
     if (v.skipping) {
-      if (kind !== TagKind.KeyFrame || backlog > this.resumeBytes) return false;
+      if (kind !== TagKind.KeyFrame || backlog > this.resumeBytes || lagMs > this.resumeLagMs) return false;
       v.skipping = false;
-      this.log.debug({ viewer: v.id, backlog }, 'viewer caught up, playing on from a keyframe');
+      this.log.debug({ viewer: v.id, backlog, lagMs }, 'viewer caught up, playing on from a keyframe');
       return true;
     }
-    if (backlog <= this.skipBytes) return true;
+    if (backlog <= this.skipBytes && lagMs <= this.skipLagMs) return true;
     v.skipping = true;
     v.skippingSince = this.now();
     this.skips += 1;
-    this.log.info({ viewer: v.id, kind: v.sink.kind, backlog }, 'viewer behind, skipping to a keyframe');
+    this.log.info(
+      { viewer: v.id, kind: v.sink.kind, backlog, lagMs },
+      'viewer behind, skipping to a keyframe',
+    );
     return false;
   }
 

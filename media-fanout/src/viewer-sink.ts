@@ -20,6 +20,11 @@ export interface ViewerSink {
   uncork?(): void;
   /** bytes accepted by write() that the kernel has not taken yet: what a slow reader costs us */
   backlog(): number;
+  /**
+   * How far behind the stream the reader is (ms), where the transport can tell (WS: by pings), beyond
+   * the link's own round trip; may send what it needs to find out. Without it, only the backlog counts.
+   */
+  lagMs?(): number;
   /** the viewer fell too far behind: end it with its protocol's "too slow" signal, stop buffering */
   dropSlow(): void;
   /** an end initiated by the server: agent stopping (default), or the room failed (4504, with why) */

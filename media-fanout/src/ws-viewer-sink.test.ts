@@ -10,6 +10,7 @@ import { WebSocket, WebSocketServer } from 'ws';
 import type { FanoutLogger } from './fanout-logger.js';
 import type { FlvTagSource } from './flv-tag-source.js';
 import { StreamFanout } from './stream-fanout.js';
+import { LAG_PING_INTERVAL_MS, WsViewerSink } from './ws-viewer-sink.js';
 
 const logger: FanoutLogger = { child: () => logger, debug: () => {}, info: () => {} };
 
@@ -149,4 +150,46 @@ describe('WsViewerSink with the fan-out, over real sockets', () => {
       for (const m of client.messages) expect(m.length === 13 || m.length === 60_000).toBe(true);
     },
   );
+
+  it('tells how far behind a reader is by pings that wait behind the data, in the kernel too', async () => {
+    const { server, client } = await connect(false);
+    const sink = new WsViewerSink(server);
+    // the sink's own pongs (12 bytes: its tag and the time), not the one the test sends itself
+    const pongs = () =>
+      new Promise<void>((resolve) => {
+        const seen = (data: Buffer) => {
+          if (data.length !== 12) return;
+          server.off('pong', seen);
+          resolve();
+        };
+        server.on('pong', seen);
+      });
+    let answered = pongs();
+    expect(sink.lagMs()).toBe(0); // pings; no answer yet
+    await answered;
+    expect(sink.lagMs()).toBe(0); // the fastest round trip is the link's own: nothing beyond it
+
+    client.ws.pause(); // reads nothing: what is sent waits in the kernel (this socket's backlog is 0)
+    const chunk = Buffer.alloc(64 * 1024, 9);
+    for (let i = 0; i < 128; i++) sink.write(chunk);
+    await new Promise((r) => setTimeout(r, LAG_PING_INTERVAL_MS));
+    answered = pongs();
+    expect(sink.lagMs()).toBeLessThan(50); // a ping out behind 8 MiB, just sent
+    await new Promise((r) => setTimeout(r, 600));
+    expect(sink.lagMs()).toBeGreaterThanOrEqual(550); // ...and not answered
+    client.ws.pong(Buffer.from('not ours')); // a pong without the sink's tag changes nothing
+    await new Promise((r) => setTimeout(r, 50));
+    expect(sink.lagMs()).toBeGreaterThanOrEqual(600);
+
+    client.ws.resume();
+    await answered;
+    const late = sink.lagMs(); // the answer came: it took all that
+    expect(late).toBeGreaterThanOrEqual(600);
+    await new Promise((r) => setTimeout(r, LAG_PING_INTERVAL_MS));
+    answered = pongs();
+    sink.lagMs(); // the next ping, on a link that has caught up
+    await answered;
+    expect(sink.lagMs()).toBeLessThan(100);
+    client.ws.close();
+  }, 15_000);
 });

@@ -13,6 +13,12 @@ const SEND_OPTS = { binary: true, compress: false } as const;
  */
 export const SLOW_CLOSE_GRACE_MS = 5_000;
 
+/** How often a viewer is pinged, at most: the pong says how far behind the stream it is (lagMs). */
+export const LAG_PING_INTERVAL_MS = 250;
+/** The pings' payload: this tag, then the send time (float64 ms); a pong without it is not ours. */
+const LAG_PING_TAG = 0x62786c67; // "bxlg"
+const LAG_PING_BYTES = 12;
+
 /**
  * The socket under `ws` when whole frames may be written to it beside ws itself, else null. ws writes
  * every frame it sends (data, ping, pong, close) synchronously and whole, and only queues frames
@@ -34,13 +40,56 @@ function rawSocketOf(ws: WebSocket): Socket | null {
 export class WsViewerSink implements ViewerSink {
   readonly kind = 'ws';
   private readonly socket: Socket | null;
+  /** the ping out now: when it was sent, or -1 */
+  private pingSentAt = -1;
+  private lastPingAt = -Infinity;
+  /** the round trip of the last ping answered, and the fastest ever (the link's own) */
+  private lastTripMs = 0;
+  private fastestTripMs = Infinity;
 
-  constructor(private readonly ws: WebSocket) {
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly now: () => number = Date.now,
+  ) {
     // ws emits 'error' for a protocol violation by the peer and closes right after; without a
     // listener the error would throw. The close is what the fan-out acts on.
     ws.on('error', () => {});
+    ws.on('pong', this.onPong);
     this.socket = ws.readyState === WebSocket.OPEN ? rawSocketOf(ws) : null;
   }
+
+  /**
+   * A ping goes out behind everything written before it, through every buffer on the way (this
+   * socket's, the kernel's, a dashboard's proxy, which passes pings and pongs on), and the reader's
+   * pong comes when it has read all that: the time a ping has been out, or took, less the fastest
+   * round trip seen (the link's own) is how far behind the stream the reader is. Unlike the backlog,
+   * this sees the buffers past this process. 0 until a pong says otherwise (a peer that never answers
+   * pings counts as keeping up; its backlog still counts).
+   */
+  lagMs(): number {
+    const now = this.now();
+    if (this.pingSentAt < 0 && now - this.lastPingAt >= LAG_PING_INTERVAL_MS) this.ping(now);
+    const trip = this.pingSentAt < 0 ? this.lastTripMs : Math.max(this.lastTripMs, now - this.pingSentAt);
+    return this.fastestTripMs === Infinity ? 0 : Math.max(0, trip - this.fastestTripMs);
+  }
+
+  private ping(now: number): void {
+    if (this.ws.readyState !== WebSocket.OPEN) return;
+    // a Buffer per ping (a few a second), not one reused: a queued ping frame still refers to it
+    const data = Buffer.allocUnsafe(LAG_PING_BYTES);
+    data.writeUInt32BE(LAG_PING_TAG, 0);
+    data.writeDoubleBE(now, 4);
+    this.ws.ping(data);
+    this.pingSentAt = this.lastPingAt = now;
+  }
+
+  private readonly onPong = (data: Buffer): void => {
+    if (data.length !== LAG_PING_BYTES || data.readUInt32BE(0) !== LAG_PING_TAG) return;
+    if (data.readDoubleBE(4) !== this.pingSentAt) return;
+    this.lastTripMs = this.now() - this.pingSentAt;
+    this.fastestTripMs = Math.min(this.fastestTripMs, this.lastTripMs);
+    this.pingSentAt = -1;
+  };
 
   write(buf: Buffer, frames?: TagFrames): void {
     // CLOSING once ws sent or received a close frame: nothing may follow it

@@ -33,3 +33,31 @@ describe('Metrics: proxied bytes', () => {
     expect(await m.render()).toContain('boxroom_proxy_open{kind="stream"} 1');
   });
 });
+
+describe('Metrics: relays', () => {
+  it("shows the relays' figures as they are at scrape time, skips and drops as counters", async () => {
+    const m = new Metrics();
+    const lines = async () => (await m.render()).split('\n').filter((l) => /^boxroom_relay_\w+ /.test(l));
+    expect(await lines()).toEqual([
+      'boxroom_relay_upstreams 0',
+      'boxroom_relay_viewers 0',
+      'boxroom_relay_viewer_skips_total 0',
+      'boxroom_relay_viewers_dropped_total 0',
+    ]);
+    const figures = { upstreams: 2, viewers: 5, skips: 3, dropped: 1 };
+    m.relay({
+      upstreams: () => figures.upstreams,
+      viewers: () => figures.viewers,
+      behindCounts: () => ({ skips: figures.skips, dropped: figures.dropped }),
+    });
+    expect(await lines()).toEqual([
+      'boxroom_relay_upstreams 2',
+      'boxroom_relay_viewers 5',
+      'boxroom_relay_viewer_skips_total 3',
+      'boxroom_relay_viewers_dropped_total 1',
+    ]);
+    figures.skips = 7; // the next scrape shows the total, not the total added again
+    expect(await lines()).toContain('boxroom_relay_viewer_skips_total 7');
+    expect(await m.render()).toContain('# TYPE boxroom_relay_viewer_skips_total counter');
+  });
+});

@@ -2,6 +2,13 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 export type ProxyDirection = 'to_client' | 'to_room';
 
+/** What /metrics reads from this replica's relays (RelayHub). */
+export interface RelayFigures {
+  upstreams(): number;
+  viewers(): number;
+  behindCounts(): { skips: number; dropped: number };
+}
+
 /** One proxied request or socket: count its bytes as they pass, call end() once when it closes. */
 export interface ProxiedTraffic {
   bytes(direction: ProxyDirection, n: number): void;
@@ -78,7 +85,7 @@ export class Metrics {
   });
 
   /** This replica's relays, read at scrape time (proxy/ sets it when the relay is on). */
-  private relaySource: { upstreams(): number; viewers(): number } | null = null;
+  private relaySource: RelayFigures | null = null;
   private readonly relayUpstreams: Gauge = new Gauge({
     name: 'boxroom_relay_upstreams',
     help: 'relay upstreams (WS /relay) this replica holds open now: one per room it has viewers of',
@@ -92,8 +99,27 @@ export class Metrics {
     collect: (): void => this.relayViewers.set(this.relaySource?.viewers() ?? 0),
   });
 
+  private readonly relaySkips: Counter = new Counter({
+    name: 'boxroom_relay_viewer_skips_total',
+    help: "times a viewer of this replica's relays that fell behind skipped video frames up to a keyframe",
+    registers: [this.registry],
+    collect: (): void => this.setCounter(this.relaySkips, this.relaySource?.behindCounts().skips ?? 0),
+  });
+  private readonly relayDropped: Counter = new Counter({
+    name: 'boxroom_relay_viewers_dropped_total',
+    help: "viewers of this replica's relays dropped for falling too far behind (4408)",
+    registers: [this.registry],
+    collect: (): void => this.setCounter(this.relayDropped, this.relaySource?.behindCounts().dropped ?? 0),
+  });
+
+  /** A counter kept elsewhere (only ever growing): shown as it is there. */
+  private setCounter(c: Counter, total: number): void {
+    c.reset();
+    c.inc(total);
+  }
+
   /** The relays whose figures /metrics shows. */
-  relay(source: { upstreams(): number; viewers(): number }): void {
+  relay(source: RelayFigures): void {
     this.relaySource = source;
   }
 

@@ -200,6 +200,32 @@ describe('edge proxy /rooms/:id/*', () => {
     });
   });
 
+  it("passes the agent's pings to the client behind the data before them, and only the client's pongs back", async () => {
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const addr = t.app.server.address() as { port: number };
+    const client = new WebSocket(`ws://127.0.0.1:${addr.port}/rooms/${room.id}/stream?token=${token}`);
+    const seen: string[] = [];
+    client.on('message', (data: Buffer) => seen.push(`message ${data.length}`));
+    client.on('ping', (data: Buffer) => seen.push(`ping ${data.toString()}`));
+    await new Promise((r) => client.once('open', r));
+    let upstream: WebSocket | undefined;
+    for (let i = 0; i < 100 && !(upstream = agent.sockets.get('stream')); i++) await sleep(10);
+    const pongs: string[] = [];
+    upstream!.on('pong', (data: Buffer) => pongs.push(data.toString()));
+
+    client.pause(); // reads nothing yet: a pong would have to come from the dashboard
+    upstream!.send(Buffer.alloc(100_000, 1));
+    upstream!.ping('lag-1');
+    await sleep(300);
+    expect(pongs).toEqual([]);
+    client.resume();
+    for (let i = 0; i < 100 && pongs.length === 0; i++) await sleep(10);
+    expect(seen).toEqual(['message 100000', 'ping lag-1']);
+    await sleep(100);
+    expect(pongs).toEqual(['lag-1']); // the client's own pong (ws answers pings), and no other
+    client.close();
+  });
+
   it('backpressure: a client that stops reading stops the proxy reading from the agent, nothing is lost', async () => {
     await t.app.listen({ port: 0, host: '127.0.0.1' });
     const addr = t.app.server.address() as { port: number };

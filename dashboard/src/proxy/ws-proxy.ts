@@ -128,6 +128,22 @@ function forward(
   });
 }
 
+/**
+ * The agent's pings go on to the client, behind the messages before them, and the client's pongs come
+ * back: the agent times how far behind the stream a viewer is through this proxy's buffers as well
+ * (media-fanout's WsViewerSink.lagMs). A ping that comes while the client is not open is answered
+ * here, as ws would have.
+ */
+function passPings(upstream: WebSocket, client: WebSocket): void {
+  upstream.on('ping', (data) => {
+    if (client.readyState === WebSocket.OPEN) client.ping(data);
+    else if (upstream.readyState === WebSocket.OPEN) upstream.pong(data);
+  });
+  client.on('pong', (data) => {
+    if (upstream.readyState === WebSocket.OPEN) upstream.pong(data);
+  });
+}
+
 /** Pipe an accepted browser WebSocket to the room agent, both ways, with close codes preserved. */
 export function proxyWebSocket(client: WebSocket, opts: WsProxyOptions): void {
   const { log } = opts;
@@ -144,7 +160,10 @@ export function proxyWebSocket(client: WebSocket, opts: WsProxyOptions): void {
     perMessageDeflate: false,
     handshakeTimeout: UPSTREAM_HANDSHAKE_MS,
     maxPayload: UPSTREAM_MAX_PAYLOAD_BYTES,
+    // the client answers the agent's pings, not this process: see passPings
+    autoPong: false,
   });
+  passPings(upstream, client);
 
   const traffic = opts.traffic;
   const none = () => undefined;

@@ -167,6 +167,29 @@ describe('RelayHub and RoomRelay', () => {
     expect(hub.viewers()).toBe(0);
   });
 
+  it('a viewer that stops reading is skipped by its lag (pings), and the skip still counts once the relay ended', async () => {
+    const { agents, hub, viewer } = await setup();
+    const a = await viewer('r1', 'tok-a');
+    await until(() => agents[0]?.up.length === 1, 2000);
+    agents[0]!.send({ type: 'admitted', id: 1 });
+    await until(() => a.got.length === BURST.length, 2000);
+    let ts = 40;
+    const frames = async (ms: number) => {
+      for (const end = Date.now() + ms; Date.now() < end; ts += 40) {
+        agents[0]!.send(flvInterframe(ts));
+        await new Promise((r) => setTimeout(r, 40));
+      }
+    };
+    await frames(400); // read, and its pings answered: the link's round trip is known
+    expect(hub.behindCounts()).toEqual({ skips: 0, dropped: 0 });
+    a.ws.pause(); // nothing read from here: the next ping is never answered
+    await frames(1500);
+    expect(hub.behindCounts()).toEqual({ skips: 1, dropped: 0 });
+    agents[0]!.ws.close(); // the room's stream ends: the relay with it
+    await until(() => hub.upstreams() === 0, 2000);
+    expect(hub.behindCounts()).toEqual({ skips: 1, dropped: 0 });
+  });
+
   it('HTTP-FLV viewers: no headers before admitted; a refusal is its HTTP status; one that goes is left', async () => {
     const { agents, hub, httpViewer, outcomes } = await setup();
     const a = httpViewer('r1', 'tok-a');

@@ -34,8 +34,8 @@ interface HubEntry {
 /**
  * This replica's relays, one per room that has viewers here: opened with the room's first viewer,
  * closed RELAY_LINGER_MS after its last one left, forgotten when its upstream ends (its viewers were
- * closed with 4503 or 4504, and their reconnects open a new one). Metrics read upstreams() and
- * viewers() when scraped.
+ * closed with 4503 or 4504, and their reconnects open a new one). Metrics read upstreams(),
+ * viewers() and behindCounts() when scraped.
  */
 export class RelayHub {
   private readonly rooms = new Map<string, HubEntry>();
@@ -45,6 +45,8 @@ export class RelayHub {
   /** rooms whose agent answered 404 to WS /relay -> when to try again (ms) */
   private readonly unsupported = new Map<string, number>();
   private closed = false;
+  /** skips and drops of the relays that have ended (the open ones count their own) */
+  private readonly retired = { skips: 0, dropped: 0 };
 
   constructor(private readonly d: RelayHubDeps) {
     this.lingerMs = d.lingerMs ?? RELAY_LINGER_MS;
@@ -81,6 +83,21 @@ export class RelayHub {
   viewers(): number {
     let n = 0;
     for (const { relay } of this.rooms.values()) n += relay.viewerCount();
+    return n;
+  }
+
+  /**
+   * Since this replica started: times a relayed viewer that fell behind skipped video up to a
+   * keyframe, and relayed viewers dropped as too slow (4408). With the relay on, these are where slow
+   * viewers show: the agent sees one reader per replica.
+   */
+  behindCounts(): { skips: number; dropped: number } {
+    const n = { ...this.retired };
+    for (const { relay } of this.rooms.values()) {
+      const c = relay.behindCounts();
+      n.skips += c.skips;
+      n.dropped += c.dropped;
+    }
     return n;
   }
 
@@ -121,7 +138,11 @@ export class RelayHub {
     });
     relay.once('ended', () => {
       if (entry.linger) clearTimeout(entry.linger);
-      if (this.rooms.get(roomId) === entry) this.rooms.delete(roomId);
+      if (this.rooms.get(roomId) !== entry) return;
+      this.rooms.delete(roomId);
+      const c = relay.behindCounts();
+      this.retired.skips += c.skips;
+      this.retired.dropped += c.dropped;
     });
     if (this.closed) relay.close(WS_CLOSE.unavailable, 'dashboard stopping');
     else this.d.log.info({ room: roomId, upstreams: this.rooms.size }, 'relay upstream opened');

@@ -96,6 +96,11 @@ export class RoomRelay extends EventEmitter<RoomRelayEvents> {
     return this.viewers.size;
   }
 
+  /** Times a viewer here that fell behind skipped to a keyframe, and viewers dropped as too slow. */
+  behindCounts(): { skips: number; dropped: number } {
+    return { skips: this.fanout.skipCount(), dropped: this.fanout.droppedCount() };
+  }
+
   /**
    * A viewer of WS /rooms/:id/stream or GET /rooms/:id/stream.flv with its (edge-checked) room
    * token.
