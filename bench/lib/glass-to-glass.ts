@@ -100,8 +100,9 @@ export async function sampleGlassToGlass(
     const [rgb, expect] = PROBE_COLOURS[i % PROBE_COLOURS.length]!;
     const target: Target = { ...region, rgb: expect };
     await arm(page, target);
+    // settled even if the sample throws first (cleanup may close the page under a screenshot)
     const watched = opts.screenshots
-      ? firstScreenshotShowing(opts.screenshots, clip!, target, Date.now() + 1500)
+      ? firstScreenshotShowing(opts.screenshots, clip!, target, Date.now() + 1500).catch(() => null)
       : Promise.resolve(null);
     const rep = await probe.fill(rgb);
     const hit = await waitHit(page, opts.timeoutMs ?? 3000);

@@ -125,7 +125,8 @@ async function sampleAtReader(
 
 /**
  * Skips so far of the room's viewers: at its agent, and at the dashboard's relay (on by default: a
- * viewer through it skips there, the agent sees only the relay's one reader).
+ * viewer through it skips there, the agent sees only the relay's one reader). The relay's counter is
+ * the replica's, all rooms': the bench's other rooms have no reader that falls behind meanwhile.
  */
 async function viewerSkips(ctx: BenchContext, roomId: string): Promise<number> {
   const res = await fetch(`${ctx.dash.url}/metrics`, {

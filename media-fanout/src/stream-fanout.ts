@@ -127,7 +127,7 @@ export class StreamFanout extends EventEmitter<FanoutEvents> {
 
   /** Serve an open WebSocket as WS-FLV. */
   attachWs(ws: WebSocket): ViewerHandle {
-    return this.attach(new WsViewerSink(ws, this.now));
+    return this.attach(new WsViewerSink(ws));
   }
 
   /** For tests and other transports. */
@@ -194,15 +194,16 @@ export class StreamFanout extends EventEmitter<FanoutEvents> {
     this.frames.reset(tag);
     if (this.corked.length === 0) queueMicrotask(this.uncorkAll);
     for (const v of this.viewers) {
-      if (kind !== TagKind.Always && !this.sends(v, kind)) {
-        if (kind === TagKind.KeyFrame && this.now() - v.skippingSince > this.maxSkippingMs)
-          this.remove(v, 'slow');
-        continue;
-      }
+      // corked first: a ping sends() may write (WsViewerSink.lagMs) leaves with the turn's tags
       if (v.corkedTurn !== this.turn && v.sink.cork?.()) {
         v.corkedTurn = this.turn;
         v.corkedBytes = 0;
         this.corked.push(v.sink);
+      }
+      if (kind !== TagKind.Always && !this.sends(v, kind)) {
+        if (kind === TagKind.KeyFrame && this.now() - v.skippingSince > this.maxSkippingMs)
+          this.remove(v, 'slow');
+        continue;
       }
       v.sink.write(tag, this.frames);
       if (v.corkedTurn === this.turn) v.corkedBytes += tag.length;

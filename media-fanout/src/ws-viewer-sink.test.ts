@@ -169,27 +169,25 @@ describe('WsViewerSink with the fan-out, over real sockets', () => {
     await answered;
     expect(sink.lagMs()).toBe(0); // the fastest round trip is the link's own: nothing beyond it
 
-    client.ws.pause(); // reads nothing: what is sent waits in the kernel (this socket's backlog is 0)
+    client.ws.pause(); // reads nothing: what is sent waits in the kernel's buffers and then this socket's
     const chunk = Buffer.alloc(64 * 1024, 9);
     for (let i = 0; i < 128; i++) sink.write(chunk);
     await new Promise((r) => setTimeout(r, LAG_PING_INTERVAL_MS));
     answered = pongs();
     expect(sink.lagMs()).toBeLessThan(50); // a ping out behind 8 MiB, just sent
     await new Promise((r) => setTimeout(r, 600));
-    expect(sink.lagMs()).toBeGreaterThanOrEqual(550); // ...and not answered
+    expect(sink.lagMs()).toBeGreaterThanOrEqual(400); // ...and not answered (600 ms less the link's trip)
     client.ws.pong(Buffer.from('not ours')); // a pong without the sink's tag changes nothing
     await new Promise((r) => setTimeout(r, 50));
-    expect(sink.lagMs()).toBeGreaterThanOrEqual(600);
+    expect(sink.lagMs()).toBeGreaterThanOrEqual(450);
 
     client.ws.resume();
     await answered;
-    const late = sink.lagMs(); // the answer came: it took all that
-    expect(late).toBeGreaterThanOrEqual(600);
-    await new Promise((r) => setTimeout(r, LAG_PING_INTERVAL_MS));
     answered = pongs();
-    sink.lagMs(); // the next ping, on a link that has caught up
-    await answered;
-    expect(sink.lagMs()).toBeLessThan(100);
+    // the answer came: it took all that (and this sends the next ping, the last being 650 ms ago)
+    expect(sink.lagMs()).toBeGreaterThanOrEqual(450);
+    await answered; // that ping's pong, on a link that has caught up
+    expect(sink.lagMs()).toBeLessThan(250);
     client.ws.close();
   }, 15_000);
 });

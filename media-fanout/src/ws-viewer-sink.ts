@@ -15,6 +15,11 @@ export const SLOW_CLOSE_GRACE_MS = 5_000;
 
 /** How often a viewer is pinged, at most: the pong says how far behind the stream it is (lagMs). */
 export const LAG_PING_INTERVAL_MS = 250;
+/**
+ * The link's own round trip is the fastest pong of the last one to two of these windows: a link whose
+ * route changes (another network, a VPN) gets a new floor within them.
+ */
+const TRIP_FLOOR_WINDOW_MS = 15_000;
 /** The pings' payload: this tag, then the send time (float64 ms); a pong without it is not ours. */
 const LAG_PING_TAG = 0x62786c67; // "bxlg"
 const LAG_PING_BYTES = 12;
@@ -40,17 +45,17 @@ function rawSocketOf(ws: WebSocket): Socket | null {
 export class WsViewerSink implements ViewerSink {
   readonly kind = 'ws';
   private readonly socket: Socket | null;
-  /** the ping out now: when it was sent, or -1 */
+  /** the ping out now: when it was sent (performance.now()), or -1 */
   private pingSentAt = -1;
   private lastPingAt = -Infinity;
-  /** the round trip of the last ping answered, and the fastest ever (the link's own) */
+  /** the round trip of the last ping answered */
   private lastTripMs = 0;
+  /** the fastest round trip in this window and the one before (TRIP_FLOOR_WINDOW_MS) */
   private fastestTripMs = Infinity;
+  private fastestBeforeMs = Infinity;
+  private windowStartedAt = 0;
 
-  constructor(
-    private readonly ws: WebSocket,
-    private readonly now: () => number = Date.now,
-  ) {
+  constructor(private readonly ws: WebSocket) {
     // ws emits 'error' for a protocol violation by the peer and closes right after; without a
     // listener the error would throw. The close is what the fan-out acts on.
     ws.on('error', () => {});
@@ -62,15 +67,17 @@ export class WsViewerSink implements ViewerSink {
    * A ping goes out behind everything written before it, through every buffer on the way (this
    * socket's, the kernel's, a dashboard's proxy, which passes pings and pongs on), and the reader's
    * pong comes when it has read all that: the time a ping has been out, or took, less the fastest
-   * round trip seen (the link's own) is how far behind the stream the reader is. Unlike the backlog,
-   * this sees the buffers past this process. 0 until a pong says otherwise (a peer that never answers
-   * pings counts as keeping up; its backlog still counts).
+   * recent round trip (the link's own) is how far behind the stream the reader is. Unlike the
+   * backlog, this sees the buffers past this process. 0 until a pong says otherwise (a peer that never
+   * answers pings counts as keeping up; its backlog still counts). Timed by the monotonic clock: a
+   * wall clock stepped meanwhile would make every viewer look late (or early) at once.
    */
   lagMs(): number {
-    const now = this.now();
+    const now = performance.now();
     if (this.pingSentAt < 0 && now - this.lastPingAt >= LAG_PING_INTERVAL_MS) this.ping(now);
     const trip = this.pingSentAt < 0 ? this.lastTripMs : Math.max(this.lastTripMs, now - this.pingSentAt);
-    return this.fastestTripMs === Infinity ? 0 : Math.max(0, trip - this.fastestTripMs);
+    const floor = Math.min(this.fastestTripMs, this.fastestBeforeMs);
+    return floor === Infinity ? 0 : Math.max(0, trip - floor);
   }
 
   private ping(now: number): void {
@@ -86,9 +93,15 @@ export class WsViewerSink implements ViewerSink {
   private readonly onPong = (data: Buffer): void => {
     if (data.length !== LAG_PING_BYTES || data.readUInt32BE(0) !== LAG_PING_TAG) return;
     if (data.readDoubleBE(4) !== this.pingSentAt) return;
-    this.lastTripMs = this.now() - this.pingSentAt;
-    this.fastestTripMs = Math.min(this.fastestTripMs, this.lastTripMs);
+    const now = performance.now();
+    this.lastTripMs = now - this.pingSentAt;
     this.pingSentAt = -1;
+    if (now - this.windowStartedAt >= TRIP_FLOOR_WINDOW_MS) {
+      this.fastestBeforeMs = this.fastestTripMs;
+      this.fastestTripMs = Infinity;
+      this.windowStartedAt = now;
+    }
+    this.fastestTripMs = Math.min(this.fastestTripMs, this.lastTripMs);
   };
 
   write(buf: Buffer, frames?: TagFrames): void {

@@ -183,7 +183,14 @@ describe('RelayHub and RoomRelay', () => {
     await frames(400); // read, and its pings answered: the link's round trip is known
     expect(hub.behindCounts()).toEqual({ skips: 0, dropped: 0 });
     a.ws.pause(); // nothing read from here: the next ping is never answered
-    await frames(1500);
+    let sending = true;
+    const more = (async () => {
+      while (sending) await frames(40);
+    })();
+    // a frame more than 1 s after that ping (sent within 250 ms of the pause) finds it behind
+    await until(() => hub.behindCounts().skips === 1, 5000);
+    sending = false;
+    await more;
     expect(hub.behindCounts()).toEqual({ skips: 1, dropped: 0 });
     agents[0]!.ws.close(); // the room's stream ends: the relay with it
     await until(() => hub.upstreams() === 0, 2000);

@@ -164,7 +164,7 @@ describe('boxroom-capture encodes the screen into an FLV on its stdout (real Xvf
       'ffmpeg',
       [
         ...['-v', 'warning', '-nostdin', '-i', file],
-        ...['-fps_mode', 'passthrough', '-enc_time_base', '-1', '-f', 'null', '-'],
+        ...['-fps_mode', 'passthrough', '-enc_time_base', '1/1000', '-f', 'null', '-'],
       ],
       { encoding: 'utf8' },
     );
