@@ -8,6 +8,8 @@ import { wigglePointer, xPointer, xdotool } from '../support/agent-helpers.js';
 import { DashboardProcess } from '../support/dashboard-process.js';
 import { launchFirefox } from '../support/firefox.js';
 import { sleep } from '../support/processes.js';
+import { localPulseServer, playPcm, sinePcm } from '../support/room-sound.js';
+import { webAudioProbeScript } from '../support/webaudio-probe.js';
 
 // The room page in Firefox ESR (WebDriver BiDi through puppeteer-core): the same walk as the Chromium
 // room test's core (room-ui.int.test.ts): it plays, control is taken, a click and typed text reach the
@@ -63,7 +65,7 @@ beforeAll(async () => {
     driver: 'local',
     env: { BOXROOM_LOG_LEVEL: process.env.BOXROOM_E2E_LOG_LEVEL ?? 'warn' },
   });
-  browser = await launchFirefox();
+  browser = await launchFirefox({ speakers: true });
 }, 120_000);
 
 afterAll(async () => {
@@ -152,4 +154,55 @@ describe('the room page in Firefox ESR', () => {
     const del = await dash!.api('DELETE', `/api/rooms/${room.id}`);
     expect(del.status).toBe(204);
   }, 180_000);
+
+  it('a participant who unmutes hears a tone played in the room, through Web Audio', async () => {
+    const TONE_HZ = 1375;
+    const HEARD_DB = -60;
+    const room = await createRoom();
+    // a context of its own: the first test's page left its display name in localStorage
+    const context = await browser!.createBrowserContext();
+    const page = await context.newPage();
+    try {
+      page.on('pageerror', (e) => console.warn(`[page error] ${String(e)}`));
+      await page.evaluateOnNewDocument(webAudioProbeScript);
+      await page.setViewport({ width: 1280, height: 800 });
+      await page.goto(room.links.participant);
+      const name = await page.waitForSelector('>>> br-join-form >>> input[name=name]');
+      await name!.type('fabian');
+      await (await page.waitForSelector('>>> br-join-form >>> button[type=submit]'))!.click();
+      // Firefox's default autoplay policy: sound starts from the click on Unmute
+      await (await page.waitForSelector('>>> br-video-stage >>> button.unmute', {
+        timeout: 20_000,
+      }))!.click();
+      await expect
+        .poll(async () => (await page.$eval('>>> [data-testid=sound]', (e) => e.textContent))?.trim(), {
+          timeout: 5000,
+        })
+        .toMatch(/^Web Audio, \d+ ms ahead$/);
+      const levelAt = () =>
+        page.evaluate((f) => {
+          const probe = (window as unknown as { __bxAudio?: { ctx: AudioContext; analyser: AnalyserNode } })
+            .__bxAudio;
+          if (!probe || probe.ctx.state !== 'running') return -200;
+          const bins = new Float32Array(probe.analyser.frequencyBinCount);
+          probe.analyser.getFloatFrequencyData(bins);
+          const k = Math.round(f / (probe.ctx.sampleRate / probe.analyser.fftSize));
+          const db = Math.max(bins[k - 1]!, bins[k]!, bins[k + 1]!);
+          return Number.isFinite(db) ? db : -200;
+        }, TONE_HZ);
+      expect(await levelAt()).toBeLessThan(HEARD_DB);
+      const playing = playPcm(localPulseServer(dash!.localRoom(room.id).pid!), sinePcm(TONE_HZ, 3));
+      try {
+        let best = -200;
+        for (let deadline = Date.now() + 4000; best < HEARD_DB && Date.now() < deadline; await sleep(100))
+          best = Math.max(best, await levelAt());
+        expect(best).toBeGreaterThan(HEARD_DB);
+      } finally {
+        await playing;
+      }
+    } finally {
+      await context.close().catch(() => {});
+      await dash!.api('DELETE', `/api/rooms/${room.id}`).catch(() => {});
+    }
+  }, 120_000);
 });

@@ -8,6 +8,8 @@ import { ScreenProbe } from '../../bench/lib/screen-probe.js';
 import { wigglePointer } from '../support/agent-helpers.js';
 import { sleep } from '../support/processes.js';
 import { localPulseServer, playPcm, sinePcm } from '../support/room-sound.js';
+import { spectrum } from '../support/audio-probe.js';
+import { installWebAudioProbe, waitWebAudio } from '../support/webaudio-probe.js';
 import { startLocalRoomBrowser, type LocalRoomBrowser } from '../support/local-room-browser.js';
 
 // The room page's WebCodecs player (web/src/webcodecs/) in Chromium against a real local room: it
@@ -20,14 +22,22 @@ const contexts: BrowserContext[] = [];
 let room: { id: string; links: { participant: string } } | null = null;
 let screen: { display: number; runDir: string } | null = null;
 
-/** A page with the player setting `decoder` stored; `withoutWebCodecs` deletes VideoDecoder first. */
-async function newPage(decoder: string, withoutWebCodecs = false): Promise<Page> {
+/**
+ * A page with the player settings `decoder` and `sound` stored; `withoutWebCodecs` deletes VideoDecoder
+ * first; `webAudioProbe` listens to what the page sends to its AudioContext's speakers.
+ */
+async function newPage(
+  decoder: string,
+  o: { withoutWebCodecs?: boolean; sound?: string; webAudioProbe?: boolean } = {},
+): Promise<Page> {
+  const { withoutWebCodecs = false, sound = 'auto' } = o;
   const ctx = await env!.browser.newContext({ viewport: { width: 1280, height: 800 } });
   contexts.push(ctx);
   await ctx.addInitScript(
-    (d) => localStorage.setItem('boxroom.player', JSON.stringify({ decoder: d })),
-    decoder,
+    ([d, s]) => localStorage.setItem('boxroom.player', JSON.stringify({ decoder: d, sound: s })),
+    [decoder, sound],
   );
+  if (o.webAudioProbe) await installWebAudioProbe(ctx);
   if (withoutWebCodecs)
     await ctx.addInitScript(() => {
       delete (window as { VideoDecoder?: unknown }).VideoDecoder;
@@ -173,8 +183,29 @@ describe('the WebCodecs player in Chromium', () => {
     await page.locator('br-control-panel button[data-action=release]').click();
   }, 90_000);
 
-  it('plays the sound once unmuted: a tone played in the room is in the audio track of the <video>', async () => {
-    const page = await newPage('webcodecs');
+  it('plays the sound through Web Audio once unmuted (auto): a tone played in the room reaches the speakers', async () => {
+    const page = await newPage('webcodecs', { webAudioProbe: true });
+    await joinRoom(page, 'viola');
+    await waitFrames(page, 5);
+    await page.locator('br-video-stage button.unmute').click();
+    await waitWebAudio(page);
+    // the picture stays on its generated track; the <video> gets no audio track
+    expect(await audioTracks(page)).toBe(0);
+    const playing = playPcm(localPulseServer(env!.dash.localRoom(room!.id).pid!), sinePcm(TONE_HZ, 3));
+    try {
+      let best = -200;
+      for (let deadline = Date.now() + 3000; best < HEARD_DB && Date.now() < deadline; await sleep(100))
+        best = Math.max(best, (await spectrum(page, TONE_HZ)).atDb);
+      expect(best).toBeGreaterThan(HEARD_DB);
+    } finally {
+      await playing;
+    }
+    expect(await decoderOf(page)).toBe('WebCodecs');
+    await waitFrames(page, (await framesOf(page)) + 5);
+  }, 60_000);
+
+  it('plays the sound in the <video> once unmuted (sound setting `element`): a tone played in the room is in its audio track', async () => {
+    const page = await newPage('webcodecs', { sound: 'element' });
     await joinRoom(page, 'ursula');
     await waitFrames(page, 5);
     await page.locator('br-video-stage button.unmute').click();
@@ -205,7 +236,7 @@ describe('the WebCodecs player in Chromium', () => {
   }, 60_000);
 
   it('falls back to MSE where VideoDecoder is missing, and plays', async () => {
-    const page = await newPage('webcodecs', true);
+    const page = await newPage('webcodecs', { withoutWebCodecs: true });
     await joinRoom(page, 'mona');
     await waitFrames(page, 20);
     expect(await decoderOf(page)).toBe('MSE');

@@ -17,6 +17,9 @@ import { loadedMpegts } from '../core/mpegts-preload.js';
 import { prefetchedLoaderConfig, streamPrefetch } from '../core/stream-prefetch.js';
 import { chooseDecoder, decoderCapabilities } from '../webcodecs/decoder-choice.js';
 import { WebCodecsPlayer } from '../webcodecs/webcodecs-player.js';
+import { setAudioTagListener } from '../mpegts/audio-tap.js';
+import { SoundFeed } from '../sound/sound-feed.js';
+import { SoundPlayer, webAudioSoundCapable } from '../sound/sound-player.js';
 
 type Player = MpegtsNs.Player;
 
@@ -27,7 +30,7 @@ export type PlayerPhase = 'idle' | 'waiting' | 'starting' | 'playing' | 'reconne
 /** After this long without a presented frame while playing, the player is rebuilt. */
 const STALL_RESTART_MS = 4000;
 /**
- * The live edge with an audio track (see setAudio). Chromium's audio renderer decodes ahead and
+ * The live edge with an audio track in the element (the `element` sound path, see setAudio). Chromium's audio renderer decodes ahead and
  * underflows (the element goes `waiting`, sound and picture stop) when less than ~150 ms of audio is
  * buffered past the playhead, more while it plays faster; a seek stops both for ~400 ms while it
  * prerolls. So: a reserve of at least this, catch-up by rate only, at most 10 % faster (with the
@@ -85,10 +88,17 @@ export class PlayerController implements ReactiveController {
   private lastFrameAt = 0;
   private lastStatsAt = 0;
   private generation = 0;
-  /** with an audio track (unmuted); while muted the stream is played video-only */
+  /** unmuted; while muted the stream is played video-only */
   private withAudio = false;
   /** the current player has an audio track (built while unmuted; muting again does not rebuild) */
   private builtWithAudio = false;
+  /** the stream's audio tags, from whichever player reads it, for the Web Audio sound */
+  private readonly soundFeed = new SoundFeed();
+  private sound: SoundPlayer | null = null;
+  /** Web Audio could not decode the stream's sound on this page: the element's audio track from then on */
+  private soundRefused = false;
+  private volume = 1;
+  private outputMuted = true;
 
   constructor(private readonly host: ReactiveControllerHost) {
     host.addController(this);
@@ -96,6 +106,8 @@ export class PlayerController implements ReactiveController {
 
   hostDisconnected(): void {
     this.stop();
+    this.sound?.close();
+    this.sound = null;
   }
 
   /** Start (or restart) playback of `url()` on `video`; the url is asked again on every rebuild. */
@@ -110,19 +122,60 @@ export class PlayerController implements ReactiveController {
   /**
    * Muted playback is video-only: no audio clock, so playbackRate changes cost nothing (with audio,
    * Chromium stalls up to ~250 ms per change) and the buffer is not held to the audio track's end.
-   * Unmuting rebuilds the player once with audio and keeps the live edge gentle (AUDIO_EDGE).
+   * Unmuted, the sound plays through Web Audio beside the video-only player where the browser can
+   * (web/src/sound/; called in the click on Unmute, which lets an AudioContext start); otherwise the
+   * player is rebuilt once with an audio track and the live edge kept gentle (AUDIO_EDGE).
    */
   setAudio(on: boolean): void {
     if (on === this.withAudio) return;
     this.withAudio = on;
+    this.routeSound();
+  }
+
+  /** The element's volume and muted state, for the sound that does not play through it. */
+  setOutput(volume: number, muted: boolean): void {
+    this.volume = volume;
+    this.outputMuted = muted;
+    this.sound?.setVolume(volume, muted);
+  }
+
+  /** Unmuted, and the sound goes through Web Audio (by setting and capability). */
+  private soundByWebAudio(): boolean {
+    return (
+      this.withAudio && this.settings?.sound !== 'element' && !this.soundRefused && webAudioSoundCapable()
+    );
+  }
+
+  /** Unmuted, and the sound plays from the player's own audio track. */
+  private elementAudio(): boolean {
+    return this.withAudio && !this.soundByWebAudio();
+  }
+
+  /** Start or stop the Web Audio sound, and rebuild when the player needs an audio track it lacks. */
+  private routeSound(): void {
+    const webAudio = this.soundByWebAudio();
+    if (webAudio && !this.sound) {
+      this.sound = new SoundPlayer({
+        unsupported: () => {
+          this.soundRefused = true;
+          this.routeSound();
+        },
+      });
+      this.sound.setVolume(this.volume, this.outputMuted);
+    } else if (!webAudio && this.sound) {
+      this.sound.close();
+      this.sound = null;
+    }
+    this.soundFeed.attach(this.sound);
+    this.stats.sound = !this.withAudio ? null : webAudio ? 'webaudio' : 'element';
     this.tuneEdge();
-    if (this.url && this.video && on) void this.build();
+    if (this.url && this.video && this.elementAudio() && !this.builtWithAudio) void this.build();
   }
 
   /** The live edge for the current player: video-only, or with an audio track (AUDIO_EDGE). */
   private tuneEdge(): void {
     const target = this.settings?.targetLatencyMs ?? DEFAULT_LIVE_EDGE.targetMs;
-    const audio = this.withAudio || this.builtWithAudio;
+    const audio = this.elementAudio() || this.builtWithAudio;
     this.edge.targetMs = audio ? Math.max(target, AUDIO_EDGE.minTargetMs) : target;
     this.edge.tune(audio ? AUDIO_EDGE.tune : VIDEO_ONLY_EDGE.tune);
   }
@@ -130,8 +183,11 @@ export class PlayerController implements ReactiveController {
   /** Change the target at once; transport and decoder changes rebuild the player. */
   applySettings(settings: PlayerSettings): void {
     const rebuild =
-      this.settings?.transport !== settings.transport || this.settings?.decoder !== settings.decoder;
+      this.settings?.transport !== settings.transport ||
+      this.settings?.decoder !== settings.decoder ||
+      (this.settings?.sound !== settings.sound && this.builtWithAudio);
     this.adopt(settings);
+    this.routeSound();
     if (!settings.liveEdge && this.video) this.video.playbackRate = 1;
     if (this.player && this.video) this.steerRemux(this.video, this.generation);
     if (rebuild && this.url && this.video) void this.build();
@@ -169,10 +225,12 @@ export class PlayerController implements ReactiveController {
     }
     Mpegts.LoggingControl.enableAll = false;
     const url = this.url();
-    this.builtWithAudio = this.withAudio;
+    this.builtWithAudio = this.elementAudio();
     this.tuneEdge();
+    this.soundFeed.reset();
+    setAudioTagListener(this.soundFeed.tag);
     const player = Mpegts.createPlayer(
-      { type: 'flv', isLive: true, hasAudio: this.withAudio, hasVideo: true, url },
+      { type: 'flv', isLive: true, hasAudio: this.builtWithAudio, hasVideo: true, url },
       {
         enableWorker: false,
         enableStashBuffer: false,
@@ -207,8 +265,9 @@ export class PlayerController implements ReactiveController {
   /** The WebCodecs player (no Media Source); a codec its VideoDecoder refuses is played by MSE instead. */
   private async buildWebCodecs(video: HTMLVideoElement, gen: number): Promise<void> {
     const url = this.url!();
-    this.builtWithAudio = this.withAudio;
+    this.builtWithAudio = this.elementAudio();
     this.tuneEdge();
+    this.soundFeed.reset();
     const restart = (why: string) => {
       if (gen === this.generation) this.scheduleRebuild(why);
     };
@@ -223,7 +282,7 @@ export class PlayerController implements ReactiveController {
         error: (why) => restart(`stream error (${why})`),
         ended: () => restart('the stream ended'),
       },
-      this.withAudio,
+      { elementAudio: this.builtWithAudio, soundTag: this.soundFeed.tag },
     );
     this.webCodecs = wc;
     wc.start(url, streamPrefetch.take(url));
@@ -293,6 +352,11 @@ export class PlayerController implements ReactiveController {
 
   private afterFrame(video: HTMLVideoElement, now: number, onFrame: VideoFrameRequestCallback): void {
     this.stats.playbackRate = video.playbackRate;
+    if (this.sound) {
+      this.stats.soundLeadMs = this.sound.stats.leadMs;
+      this.stats.soundLate = this.sound.stats.late;
+      this.stats.soundDropped = this.sound.stats.dropped;
+    }
     if (now - this.lastStatsAt > STATS_UPDATE_MS) {
       this.lastStatsAt = now;
       this.host.requestUpdate();
@@ -355,6 +419,7 @@ export class PlayerController implements ReactiveController {
     this.frameHandle = null;
     this.clearStallKick();
     setPlayheadClock(null);
+    setAudioTagListener(null);
     this.webCodecs?.destroy();
     this.webCodecs = null;
     const p = this.player;

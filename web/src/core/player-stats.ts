@@ -20,6 +20,13 @@ export interface PlayerStats {
   /** MSE with sound: silent AAC frames put where the stream skipped time, and frames dropped that came late */
   audioFilled: number;
   audioDropped: number;
+  /** where the sound plays while unmuted (null: muted) */
+  sound: 'webaudio' | 'element' | null;
+  /** Web Audio: how far ahead of the audio clock the last sound frame was scheduled, ms */
+  soundLeadMs: number;
+  /** Web Audio: sound frames that came too late (a short silence), and frames left out */
+  soundLate: number;
+  soundDropped: number;
 }
 
 export const emptyPlayerStats = (): PlayerStats => ({
@@ -35,4 +42,8 @@ export const emptyPlayerStats = (): PlayerStats => ({
   dropped: 0,
   audioFilled: 0,
   audioDropped: 0,
+  sound: null,
+  soundLeadMs: 0,
+  soundLate: 0,
+  soundDropped: 0,
 });

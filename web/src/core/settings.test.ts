@@ -18,12 +18,20 @@ describe('loadSettings', () => {
     expect(s.targetLatencyMs).toBe(2000);
     expect(s.catchUpMarginMs).toBe(-50);
     const t = loadSettings(
-      stored({ targetLatencyMs: 'x', catchUpMarginMs: null, transport: 'carrier pigeon', decoder: 'vlc' }),
+      stored({
+        targetLatencyMs: 'x',
+        catchUpMarginMs: null,
+        transport: 'carrier pigeon',
+        decoder: 'vlc',
+        sound: 'gramophone',
+      }),
     );
     expect(t.targetLatencyMs).toBe(DEFAULT_SETTINGS.targetLatencyMs);
     expect(t.catchUpMarginMs).toBe(DEFAULT_SETTINGS.catchUpMarginMs);
     expect(t.transport).toBe(DEFAULT_SETTINGS.transport);
     expect(t.decoder).toBe('auto');
     expect(loadSettings(stored({ decoder: 'webcodecs' })).decoder).toBe('webcodecs');
+    expect(t.sound).toBe('auto');
+    expect(loadSettings(stored({ sound: 'element' })).sound).toBe('element');
   });
 });

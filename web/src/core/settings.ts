@@ -1,6 +1,8 @@
 export type Transport = 'http' | 'ws';
 /** Which player decodes the stream: `auto` picks by capability (webcodecs/decoder-choice.ts). */
 export type DecoderSetting = 'auto' | 'webcodecs' | 'mse';
+/** Where the sound plays once unmuted: Web Audio (web/src/sound/), the media element, or `auto`. */
+export type SoundSetting = 'auto' | 'webaudio' | 'element';
 
 /** Player settings, kept in localStorage (nothing secret). */
 export interface PlayerSettings {
@@ -17,6 +19,8 @@ export interface PlayerSettings {
   nominalFrameDurations: boolean;
   /** the player: WebCodecs (no Media Source buffer), MSE (mpegts.js), or `auto` (by capability) */
   decoder: DecoderSetting;
+  /** the sound: Web Audio beside a video-only player, the player's own audio track, or `auto` */
+  sound: SoundSetting;
 }
 
 export const DEFAULT_SETTINGS: PlayerSettings = {
@@ -27,6 +31,7 @@ export const DEFAULT_SETTINGS: PlayerSettings = {
   catchUpMarginMs: 5,
   nominalFrameDurations: true,
   decoder: 'auto',
+  sound: 'auto',
 };
 
 const KEY = 'boxroom.player';
@@ -37,6 +42,7 @@ export function loadSettings(storage: Pick<Storage, 'getItem'> = localStorage): 
     const s = { ...DEFAULT_SETTINGS, ...raw };
     if (s.transport !== 'http' && s.transport !== 'ws') s.transport = DEFAULT_SETTINGS.transport;
     if (!['auto', 'webcodecs', 'mse'].includes(s.decoder)) s.decoder = DEFAULT_SETTINGS.decoder;
+    if (!['auto', 'webaudio', 'element'].includes(s.sound)) s.sound = DEFAULT_SETTINGS.sound;
     s.targetLatencyMs = clamp(finiteOr(s.targetLatencyMs, DEFAULT_SETTINGS.targetLatencyMs), 0, 2000);
     s.catchUpMarginMs = clamp(finiteOr(s.catchUpMarginMs, DEFAULT_SETTINGS.catchUpMarginMs), -50, 200);
     return s;

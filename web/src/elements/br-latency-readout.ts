@@ -77,6 +77,16 @@ export class BrLatencyReadout extends LitElement {
         <dd data-testid="decoder">
           ${s?.decoder === 'webcodecs' ? 'WebCodecs' : s?.decoder === 'mse' ? 'MSE' : '–'}
         </dd>
+        <dt>Sound</dt>
+        <dd data-testid="sound">
+          ${
+            s?.sound === 'webaudio'
+              ? `Web Audio, ${s.soundLeadMs} ms ahead`
+              : s?.sound === 'element'
+                ? 'in the player'
+                : 'muted'
+          }
+        </dd>
       </dl>
     </section>`;
   }

@@ -1,5 +1,5 @@
 import { LitElement, css, html } from 'lit';
-import type { DecoderSetting, PlayerSettings, Transport } from '../core/settings.js';
+import type { DecoderSetting, PlayerSettings, SoundSetting, Transport } from '../core/settings.js';
 import { controls } from '../styles/shared.js';
 
 /** Transport and live-edge settings; fires `settings-change` with the new PlayerSettings. */
@@ -63,6 +63,16 @@ export class BrPlayerSettings extends LitElement {
             <option value="auto" ?selected=${s.decoder === 'auto'}>Automatic</option>
             <option value="webcodecs" ?selected=${s.decoder === 'webcodecs'}>WebCodecs (no buffer)</option>
             <option value="mse" ?selected=${s.decoder === 'mse'}>Media Source (mpegts.js)</option>
+          </select></label
+        >
+        <label
+          >Sound
+          <select
+            @change=${(e: Event) => this.set({ sound: (e.target as HTMLSelectElement).value as SoundSetting })}
+          >
+            <option value="auto" ?selected=${s.sound === 'auto'}>Automatic</option>
+            <option value="webaudio" ?selected=${s.sound === 'webaudio'}>Web Audio (short buffer)</option>
+            <option value="element" ?selected=${s.sound === 'element'}>In the player (in step, later)</option>
           </select></label
         >
         <label

@@ -216,6 +216,7 @@ export class BrVideoStage extends LitElement {
     }
     // not before the ResizeObserver's first callback (see firstUpdated)
     if ((changed.has('remoteWidth') || changed.has('remoteHeight')) && this.box.width > 0) this.layout();
+    this.player.setOutput(this.volume, this.muted || this.covered);
     this.player.setAudio(!this.muted);
     this.video.muted = this.muted || this.covered;
     this.video.volume = this.volume;

@@ -31,6 +31,7 @@ import {
   rewriteMpegtsSource,
 } from './vite-source-interop.js';
 import type { FlvDemuxerInternals } from './aac-config.js';
+import { installAudioTap, setAudioTagListener, type FlvAudioDemuxerInternals } from './audio-tap.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const packageDir = dirname(createRequire(import.meta.url).resolve('mpegts.js/package.json'));
@@ -227,6 +228,63 @@ describe('the AAC config the FLV demuxer declares (aac-config.ts)', () => {
       originalCodec: 'mp4a.40.2',
       config: [0x29, 0x191, 0x88, 0],
     });
+  });
+});
+
+describe('the audio tap on the FLV demuxer (audio-tap.ts)', () => {
+  /** An FLV tag: type, body, timestamp (ms), and its PreviousTagSize. */
+  const tag = (type: number, body: number[], ts: number) => {
+    const size = body.length;
+    return [
+      type,
+      ...[(size >> 16) & 0xff, (size >> 8) & 0xff, size & 0xff],
+      ...[(ts >> 16) & 0xff, (ts >> 8) & 0xff, ts & 0xff, (ts >> 24) & 0xff],
+      0,
+      0,
+      0,
+      ...body,
+      ...[0, 0, ((11 + size) >> 8) & 0xff, (11 + size) & 0xff],
+    ];
+  };
+
+  it('hands every audio tag to the listener, even with the player told there is no audio', () => {
+    const proto = FLVDemuxer.prototype as unknown as FlvAudioDemuxerInternals;
+    expect(proto._parseAudioData, '_parseAudioData').toBeTypeOf('function');
+    installAudioTap(proto);
+    // header: FLV 1, audio + video, header size 9, PreviousTagSize0
+    const header = [0x46, 0x4c, 0x56, 1, 5, 0, 0, 0, 9, 0, 0, 0, 0];
+    const bytes = new Uint8Array([
+      ...header,
+      ...tag(8, [0xaf, 0x00, 0x11, 0x90], 0),
+      ...tag(8, [0xaf, 0x01, 0x21, 0x10, 0x04], 0x01_02_03_04),
+    ]);
+    const d = new (
+      FLVDemuxer as unknown as {
+        new (p: unknown, c: object): FlvAudioDemuxerInternals & Record<string, unknown>;
+      }
+    )(FLVDemuxer.probe(bytes.buffer), {});
+    const metadata: string[] = [];
+    Object.assign(d, {
+      overridedHasAudio: false,
+      onError: () => {},
+      onMediaInfo: () => {},
+      onTrackMetadata: (type: string) => metadata.push(type),
+      onDataAvailable: () => {},
+    });
+    const got: Array<[number[], number]> = [];
+    setAudioTagListener((body, ts) => got.push([Array.from(body), ts]));
+    try {
+      (d as unknown as { parseChunks(c: ArrayBuffer, at: number): number }).parseChunks(bytes.buffer, 0);
+    } finally {
+      setAudioTagListener(null);
+    }
+    expect(got).toEqual([
+      [[0xaf, 0x00, 0x11, 0x90], 0],
+      // the extended timestamp byte is the high byte
+      [[0xaf, 0x01, 0x21, 0x10, 0x04], 0x01_02_03_04],
+    ]);
+    // and mpegts.js itself still ignores the sound (video-only playback)
+    expect(metadata).toEqual([]);
   });
 });
 

@@ -14,8 +14,12 @@ declare module 'mpegts.js/src/remux/mp4-remuxer.js' {
 }
 declare module 'mpegts.js/src/demux/flv-demuxer.js' {
   const FLVDemuxer: {
-    new (probeData: unknown, config: Record<string, unknown>): import('./aac-config.js').FlvDemuxerInternals;
-    prototype: import('./aac-config.js').FlvDemuxerInternals;
+    new (
+      probeData: unknown,
+      config: Record<string, unknown>,
+    ): import('./aac-config.js').FlvDemuxerInternals & import('./audio-tap.js').FlvAudioDemuxerInternals;
+    prototype: import('./aac-config.js').FlvDemuxerInternals &
+      import('./audio-tap.js').FlvAudioDemuxerInternals;
     probe(data: ArrayBuffer): unknown;
   };
   export default FLVDemuxer;

@@ -20,6 +20,14 @@ export interface WebCodecsEvents {
   ended(): void;
 }
 
+/** Where the player's sound goes: the element (its own audio track), and every audio tag to a listener. */
+export interface WebCodecsSound {
+  /** decode the sound and play it in the element's MediaStream */
+  elementAudio: boolean;
+  /** every audio tag's body (a view valid for the call) and timestamp: the Web Audio sound's feed */
+  soundTag: ((body: Uint8Array, timestampMs: number) => void) | null;
+}
+
 export interface WebCodecsStats {
   framesDecoded: number;
   /** encoded frames left out (decoder behind, or waiting for a keyframe after that) */
@@ -29,11 +37,12 @@ export interface WebCodecsStats {
 }
 
 /**
- * The stream without Media Source: FLV tags read here, H.264 decoded by VideoDecoder and AAC by
- * AudioDecoder, each decoded frame written to a MediaStreamTrackGenerator whose MediaStream is the
- * <video>'s srcObject. Nothing is buffered for playback: a frame is shown when it is decoded, audio
- * played when it is decoded (the element's MediaStream clock for both). Frames that come faster than
- * they decode are dropped up to the next keyframe.
+ * The stream without Media Source: FLV tags read here, H.264 decoded by VideoDecoder, each decoded
+ * frame written to a MediaStreamTrackGenerator whose MediaStream is the <video>'s srcObject. Nothing is
+ * buffered for playback: a frame is shown when it is decoded. Frames that come faster than they decode
+ * are dropped up to the next keyframe. The sound goes to the Web Audio feed (web/src/sound/) or, for
+ * the `element` sound path, is decoded by AudioDecoder into a second generated track, played as it
+ * is decoded.
  */
 export class WebCodecsPlayer {
   readonly stats: WebCodecsStats = { framesDecoded: 0, framesDropped: 0, framesSkipped: 0 };
@@ -51,12 +60,12 @@ export class WebCodecsPlayer {
   constructor(
     private readonly element: HTMLVideoElement,
     private readonly on: WebCodecsEvents,
-    private readonly withAudio: boolean,
+    private readonly sound: WebCodecsSound,
   ) {}
 
   start(url: string, prefetched: PrefetchedStream | null): void {
     this.videoOut = trackGenerator('video');
-    this.audioOut = this.withAudio ? trackGenerator('audio') : null;
+    this.audioOut = this.sound.elementAudio ? trackGenerator('audio') : null;
     const tracks = [this.videoOut.track, ...(this.audioOut ? [this.audioOut.track] : [])];
     this.element.srcObject = new MediaStream(tracks);
     this.source = openFlvSource(
@@ -91,7 +100,10 @@ export class WebCodecsPlayer {
     try {
       for (const tag of this.reader.push(bytes)) {
         if (tag.type === FLV.VIDEO_TAG) this.onVideoTag(tag.body, tag.timestampMs);
-        else if (tag.type === FLV.AUDIO_TAG && this.withAudio) this.onAudioTag(tag.body, tag.timestampMs);
+        else if (tag.type === FLV.AUDIO_TAG) {
+          this.sound.soundTag?.(tag.body, tag.timestampMs);
+          if (this.sound.elementAudio) this.onAudioTag(tag.body, tag.timestampMs);
+        }
         if (this.closed) return;
       }
     } catch (e) {
