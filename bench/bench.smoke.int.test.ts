@@ -20,6 +20,8 @@ describe('the bench (smoke mode: a few samples of each metric)', () => {
       'av_offset_stream',
       'av_offset_page',
       'g2g_720p30_unmuted',
+      'sound_at_reader',
+      'sound_to_ear',
       'fanout_3_g2g',
       'fanout_3_agent_cpu',
       'fanout_3_dashboard_cpu',

@@ -15,6 +15,7 @@ import {
   type PlaybackEvent,
 } from '../lib/page-audio.js';
 import { arm, waitHit } from '../lib/page-probe.js';
+import { recordHeardOnsets, soundPath, takeHeardOnsets, type HeardOnset } from '../lib/page-sound.js';
 import { FlvReader, isAacFrame } from '../../test/support/flv-reader.js';
 import { summarize } from '../lib/stats.js';
 
@@ -24,10 +25,14 @@ const GREEN = 0x00ff00;
 /**
  * A/V offset while unmuted: the probe window flashes white and a beep starts in the room's sink at the
  * same instant, `n` times. Two timelines are read: the room's stream (a WS-FLV reader's copy: the
- * first white frame's FLV timestamp against the first loud sample's), and the page's (the flash
- * frame's media time from requestVideoFrameCallback against the beep's onset in the audio the player
- * appended to MSE, the timeline Chromium plays the sound on and slaves the video to). Audio minus
- * video, ms: positive is sound late.
+ * first white frame's FLV timestamp against the first loud sample's), and the page's. With the sound
+ * through Web Audio (the default where the browser can), the page's is when the flash frame is shown
+ * (requestVideoFrameCallback's expectedDisplayTime) against when the beep's first loud sample is heard
+ * (the start the page gave its AudioBufferSourceNode, carried to the wall clock by the context's
+ * output timestamp); that also gives the sound's own latency, room sink -> heard (`sound_to_ear`).
+ * With the sound in the element (`--player '{"sound":"element"}'`), the flash frame's media time
+ * against the beep's onset in the audio the player appended to MSE, the timeline Chromium plays the
+ * sound on and slaves the video to. Audio minus video, ms: positive is sound late.
  */
 export const avsync = roomSection(
   {
@@ -56,9 +61,16 @@ export const avsync = roomSection(
     ctx.cleanup.add('close the avsync reader', async () => ws.terminate());
 
     await recordAudioAppends(page);
+    await recordHeardOnsets(page);
     await page.locator('br-video-stage button.unmute').click();
-    // the player rebuilds with the audio track; let the live-edge controller settle on it
+    // Web Audio: the sound's clock settles; element: the player rebuilds with the audio track and the
+    // live-edge controller settles on it
     await sleep(ctx.opts.mode === 'smoke' ? 2000 : 4000);
+    const path = await soundPath(page);
+    if (path === null) throw new Error('the page did not unmute');
+    ctx.log(
+      `  the page plays its sound ${path === 'webaudio' ? 'through Web Audio' : 'in the element (MSE)'}`,
+    );
 
     const region = probeRegion(room.width, room.height);
     const beep = sinePcm(1000, 0.12);
@@ -70,9 +82,14 @@ export const avsync = roomSection(
     const hitsAt: Array<number | null> = [];
     /** glass-to-glass of each flash seen, with the audio track playing */
     const unmutedG2g: number[] = [];
+    /** Web Audio: when each beep was heard in the page (wall clock), and its onset at the room's sink */
+    const heardAt: Array<number | null> = [];
+    const heardRecords: HeardOnset[] = [];
+    const onsets: number[] = [];
     await takePlaybackLog(page); // the settling's events are not a sample's
     for (let i = 0; i < n; i++) {
       await arm(page, { ...region, rgb: [255, 255, 255] });
+      await takeHeardOnsets(page);
       const playing = playPcm(pulse, beep);
       const onset = await monitor.nextOnset(3000);
       if (onset === null) throw new Error('the beep did not reach the room sink in 3 s');
@@ -83,8 +100,13 @@ export const avsync = roomSection(
       hitsAt.push(hit?.displayedAt ?? null);
       if (hit) unmutedG2g.push(hit.displayedAt - rep.doneAt);
       if (!hit) ctx.miss('av_offset_page');
+      onsets.push(onset);
       await playing;
       await sleep(150);
+      const heard = (await takeHeardOnsets(page))[0] ?? null;
+      if (heard) heardRecords.push(heard);
+      heardAt.push(heard?.heardAt ?? null);
+      if (path === 'webaudio' && !heard) ctx.miss('sound_to_ear');
       await probe.fill(GREEN);
       await sleep(700 + Math.random() * 500);
       eventsBySample.push(await takePlaybackLog(page));
@@ -92,14 +114,29 @@ export const avsync = roomSection(
     await sleep(1000);
     ws.terminate();
     const { mp4, events } = await takeAudioAppends(page);
-    // what the player's audio path repaired (silence where the stream skipped, late frames dropped)
+    // what the player's audio path repaired: in the element, silence where the stream skipped and late
+    // frames dropped; through Web Audio, frames too late (a short silence) and left out, and the lead
     const audioRepairs = await page.evaluate(() => {
       const st = (
         document.querySelector('br-room-page') as unknown as {
-          stats: { audioFilled: number; audioDropped: number } | null;
+          stats: {
+            audioFilled: number;
+            audioDropped: number;
+            soundLate: number;
+            soundDropped: number;
+            soundLeadMs: number;
+          } | null;
         }
       ).stats;
-      return st ? { filled: st.audioFilled, dropped: st.audioDropped } : null;
+      return st
+        ? {
+            filled: st.audioFilled,
+            dropped: st.audioDropped,
+            soundLate: st.soundLate,
+            soundDropped: st.soundDropped,
+            soundLeadMs: st.soundLeadMs,
+          }
+        : null;
     });
     await page.locator('br-video-stage .bar button[aria-label=Mute]').click();
     monitor.close();
@@ -115,8 +152,15 @@ export const avsync = roomSection(
     const streamFlashes = await flashTimes(flvFile, region);
     if (streamFlashes.length !== n)
       throw new Error(`${streamFlashes.length} flashes in the stream, ${n} made`);
-    const stream = corrected(pairOffsetsMs(streamFlashes, await audioOnsets(flvFile)), skews);
-    const inPage = corrected(pairOffsetsMs(pageFlashes, await audioOnsets(mp4File)), skews);
+    const flvOnsets = await audioOnsets(flvFile);
+    const stream = corrected(pairOffsetsMs(streamFlashes, flvOnsets), skews);
+    const inPage =
+      path === 'webaudio'
+        ? heardAt.map((h, i) => {
+            const shown = hitsAt[i];
+            return h === null || shown === null || shown === undefined ? null : h - shown + skews[i]!;
+          })
+        : corrected(pairOffsetsMs(pageFlashes, await audioOnsets(mp4File)), skews);
     for (const x of stream) if (x === null) ctx.miss('av_offset_stream');
     const found = (xs: Array<number | null>) => xs.filter((x): x is number => x !== null);
     ctx.add(
@@ -130,7 +174,10 @@ export const avsync = roomSection(
     ctx.add(
       {
         key: 'av_offset_page',
-        label: 'A/V offset while unmuted, |audio - video| in the page (media times as played)',
+        label:
+          path === 'webaudio'
+            ? 'A/V offset while unmuted, |audio - video| in the page (Web Audio: heard vs shown)'
+            : 'A/V offset while unmuted, |audio - video| in the page (sound in the element: media times)',
         unit: 'ms',
         target: { p95: 40 },
       },
@@ -150,16 +197,53 @@ export const avsync = roomSection(
     ctx.add(
       {
         key: 'g2g_720p30_unmuted',
-        label: 'glass-to-glass 1280x720@30 while unmuted (the flash; the player keeps an audio reserve)',
+        label:
+          path === 'webaudio'
+            ? 'glass-to-glass 1280x720@30 while unmuted (the flash; sound through Web Audio)'
+            : 'glass-to-glass 1280x720@30 while unmuted (the flash; the element keeps an audio reserve)',
         unit: 'ms',
       },
       unmutedG2g,
     );
+    // the sound's own trip to a viewer: the beep's onset at the room's sink -> the AAC tag holding its
+    // onset in the stream reaches the WS reader (its receive stamps are Node's performance clock)
+    const wallOffset = Date.now() - performance.now();
+    const aacTags = tags.tags.filter(isAacFrame);
+    const arrivals = flvOnsets.flatMap((s) => {
+      const ms = s * 1000;
+      const tag = aacTags.find((t) => t.timestamp <= ms && ms < t.timestamp + 22);
+      return tag ? [tag.receivedAt + wallOffset] : [];
+    });
+    const atReader = onsets.flatMap((o) => {
+      const a = arrivals.find((x) => x > o && x < o + 2000);
+      return a === undefined ? [] : [a - o];
+    });
+    ctx.add(
+      {
+        key: 'sound_at_reader',
+        label: "sound: the room's sink -> the AAC frame at a WS reader",
+        unit: 'ms',
+      },
+      atReader,
+    );
+    if (path === 'webaudio') {
+      const toEar = heardAt.flatMap((h, i) => (h === null ? [] : [h - onsets[i]!]));
+      ctx.add(
+        {
+          key: 'sound_to_ear',
+          label: "sound: the room's sink -> heard in the page (Web Audio output timestamp)",
+          unit: 'ms',
+        },
+        toEar,
+      );
+    }
     // signed, so a constant lead or lag shows, and what the element did meanwhile (rate changes, stalls)
     ctx.details.avsync = {
       signedMs: { stream: summarize(found(stream)), page: summarize(found(inPage)) },
       samplesMs: { stream: stream.map(round), page: inPage.map(round) },
       flashAfterBeepMs: summarize(skews),
+      sound: path,
+      heard: heardRecords.map((h) => ({ leadMs: round(h.leadMs), untilHeardMs: round(h.untilHeardMs) })),
       playback: events,
       audioRepairs,
       eventsBySample,
@@ -167,6 +251,10 @@ export const avsync = roomSection(
     ctx.log(
       `  signed (audio - video) ms: stream ${stream.map(round).join(' ')}; page ${inPage.map(round).join(' ')}`,
     );
+    if (path === 'webaudio')
+      ctx.log(
+        `  Web Audio, each beep's lead / scheduled -> heard (ms): ${heardRecords.map((h) => `${round(h.leadMs)}/${round(h.untilHeardMs)}`).join(' ')}`,
+      );
     ctx.log(
       `  while unmuted: ${JSON.stringify(events)}; audio frames filled / dropped: ${JSON.stringify(audioRepairs)}`,
     );
