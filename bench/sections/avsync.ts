@@ -82,6 +82,8 @@ export const avsync = roomSection(
     const hitsAt: Array<number | null> = [];
     /** glass-to-glass of each flash seen, with the audio track playing */
     const unmutedG2g: number[] = [];
+    /** the same per sample (null: the flash was not seen), to pair with the page's offset */
+    const g2gBySample: Array<number | null> = [];
     /** Web Audio: when each beep was heard in the page (wall clock), and its onset at the room's sink */
     const heardAt: Array<number | null> = [];
     const heardRecords: HeardOnset[] = [];
@@ -99,6 +101,7 @@ export const avsync = roomSection(
       pageFlashes.push(hit?.mediaTime ?? null);
       hitsAt.push(hit?.displayedAt ?? null);
       if (hit) unmutedG2g.push(hit.displayedAt - rep.doneAt);
+      g2gBySample.push(hit ? hit.displayedAt - rep.doneAt : null);
       if (!hit) ctx.miss('av_offset_page');
       onsets.push(onset);
       await playing;
@@ -226,17 +229,26 @@ export const avsync = roomSection(
       },
       atReader,
     );
-    if (path === 'webaudio') {
-      const toEar = heardAt.flatMap((h, i) => (h === null ? [] : [h - onsets[i]!]));
-      ctx.add(
-        {
-          key: 'sound_to_ear',
-          label: "sound: the room's sink -> heard in the page (Web Audio output timestamp)",
-          unit: 'ms',
-        },
-        toEar,
-      );
-    }
+    // in the element the beep is heard at the flash's display plus the page's (signed) A/V offset: the
+    // element plays sound and picture on one media clock
+    const toEar =
+      path === 'webaudio'
+        ? heardAt.flatMap((h, i) => (h === null ? [] : [h - onsets[i]!]))
+        : g2gBySample.flatMap((g, i) => {
+            const x = inPage[i];
+            return g === null || x === null || x === undefined ? [] : [g + x];
+          });
+    ctx.add(
+      {
+        key: 'sound_to_ear',
+        label:
+          path === 'webaudio'
+            ? "sound: the room's sink -> heard in the page (Web Audio output timestamp)"
+            : "sound: the room's sink -> heard in the page (element: the flash's display + the A/V offset)",
+        unit: 'ms',
+      },
+      toEar,
+    );
     // signed, so a constant lead or lag shows, and what the element did meanwhile (rate changes, stalls)
     ctx.details.avsync = {
       signedMs: { stream: summarize(found(stream)), page: summarize(found(inPage)) },
