@@ -14,13 +14,14 @@ export interface HeardOnset {
 
 /**
  * Watches every AudioBufferSourceNode the page starts (the Web Audio sound path, web/src/sound/): for a
- * buffer with a sample louder than `threshold` (|x|, the first channel), when that sample is heard: the
+ * buffer with a sample louder than `threshold` (|x|, the first channel; the same level the stream's
+ * and the sink's onsets are found at, bench/lib/media-marks.ts), when that sample is heard: the
  * start time the page asked for, plus the sample's offset in the buffer, carried to the wall clock by
  * the context's `getOutputTimestamp()` (which includes the output's own latency). Nothing the page's
  * code reports is used: this is what the browser was told to play, and when it plays it.
  */
 
-export async function recordHeardOnsets(page: Page, threshold = 0.05): Promise<void> {
+export async function recordHeardOnsets(page: Page, threshold = 0.2): Promise<void> {
   await page.evaluate((th) => {
     const w = window as unknown as { __bxHeard?: HeardOnset[] };
     if (w.__bxHeard) return;

@@ -53,9 +53,13 @@ export const avsync = roomSection(
     const ws = new WebSocket(await ctx.rooms.streamWs(room, 'avsync'), { perMessageDeflate: false });
     ws.binaryType = 'nodebuffer';
     const tags = new FlvReader();
+    /** when each tag arrived, on the wall clock the sink's onsets are on (FlvReader stamps Node's monotonic one) */
+    const tagWallAt: number[] = [];
     ws.on('message', (d: Buffer) => {
       flv.push(d);
       tags.push(d);
+      const now = Date.now();
+      while (tagWallAt.length < tags.tags.length) tagWallAt.push(now);
     });
     ws.on('error', () => {});
     ctx.cleanup.add('close the avsync reader', async () => ws.terminate());
@@ -210,12 +214,15 @@ export const avsync = roomSection(
     );
     // the sound's own trip to a viewer: the beep's onset at the room's sink -> the AAC tag holding its
     // onset in the stream reaches the WS reader (its receive stamps are Node's performance clock)
-    const wallOffset = Date.now() - performance.now();
-    const aacTags = tags.tags.filter(isAacFrame);
+    const aacAt = tags.tags.flatMap((t, i) =>
+      isAacFrame(t) ? [{ timestamp: t.timestamp, at: tagWallAt[i]! }] : [],
+    );
     const arrivals = flvOnsets.flatMap((s) => {
       const ms = s * 1000;
-      const tag = aacTags.find((t) => t.timestamp <= ms && ms < t.timestamp + 22);
-      return tag ? [tag.receivedAt + wallOffset] : [];
+      // the frame holding the onset: the last one stamped at or before it
+      let holder: { at: number } | null = null;
+      for (const t of aacAt) if (t.timestamp <= ms) holder = t;
+      return holder ? [holder.at] : [];
     });
     const atReader = onsets.flatMap((o) => {
       const a = arrivals.find((x) => x > o && x < o + 2000);

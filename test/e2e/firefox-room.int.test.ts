@@ -190,6 +190,17 @@ describe('the room page in Firefox ESR', () => {
           const db = Math.max(bins[k - 1]!, bins[k]!, bins[k + 1]!);
           return Number.isFinite(db) ? db : -200;
         }, TONE_HZ);
+      // the context runs (Firefox starts it once its output is open), and plays silence
+      await expect
+        .poll(
+          () =>
+            page.evaluate(
+              () =>
+                (window as unknown as { __bxAudio?: { ctx: AudioContext } }).__bxAudio?.ctx.state ?? 'none',
+            ),
+          { timeout: 5000 },
+        )
+        .toBe('running');
       expect(await levelAt()).toBeLessThan(HEARD_DB);
       const playing = playPcm(localPulseServer(dash!.localRoom(room.id).pid!), sinePcm(TONE_HZ, 3));
       try {

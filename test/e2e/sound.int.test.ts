@@ -5,7 +5,7 @@ import { launchChromium } from '../support/browser.js';
 import { startLocalRoomBrowser, type LocalRoomBrowser } from '../support/local-room-browser.js';
 import { sleep } from '../support/processes.js';
 import { localPulseServer, playPcm, sinePcm } from '../support/room-sound.js';
-import { installWebAudioProbe, waitWebAudio } from '../support/webaudio-probe.js';
+import { installWebAudioProbe, speakerConnections, waitWebAudio } from '../support/webaudio-probe.js';
 
 /** Not a harmonic of anything the room makes by itself, and well inside AAC's band at 128 kbit/s. */
 const TONE_HZ = 1375;
@@ -83,7 +83,8 @@ async function openRoom(c: Case, link: string): Promise<{ ctx: BrowserContext; p
     await ctx.addInitScript(() => {
       delete (window as { AudioDecoder?: unknown }).AudioDecoder;
     });
-  if (c.probe === 'webaudio') await installWebAudioProbe(ctx);
+  // on every path: the element's cases check that the page made no AudioContext of its own
+  await installWebAudioProbe(ctx);
   const page = await ctx.newPage();
   page.on('pageerror', (e) => console.warn(`[page error] ${e.message}`));
   await page.goto(link);
@@ -121,9 +122,11 @@ describe('sound (local driver, Chromium)', () => {
         expect(heard.atDb).toBeGreaterThan(HEARD_DB);
         // the loudest thing the page plays is the tone (bins are ~6 Hz wide)
         expect(Math.abs(heard.peakHz - TONE_HZ)).toBeLessThan(15);
+        // Web Audio: one node (the page's volume) feeds the speakers; the element: none does
+        expect(await speakerConnections(page)).toBe(c.probe === 'webaudio' ? 1 : 0);
         if (c.probe === 'webaudio') {
-          // Mute silences what goes to the speakers at once, while the tone still plays in the room: the
-          // page closes its AudioContext (an analyser on a closed context keeps its last reading)
+          // Mute stops the sound at once, while the tone still plays in the room: the page closes its
+          // AudioContext (which plays nothing more; an analyser on it keeps its last reading)
           await page.locator('br-video-stage .bar button[aria-label=Mute]').click();
           const silent = async () =>
             (await page.evaluate(

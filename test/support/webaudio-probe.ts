@@ -19,7 +19,11 @@ export function webAudioProbeScript(): void {
   AudioNode.prototype.connect = function (this: AudioNode, ...args: unknown[]) {
     const out = connect.apply(this, args);
     if (args[0] instanceof AudioDestinationNode) {
-      const w = window as unknown as { __bxAudio?: { ctx: BaseAudioContext; analyser: AnalyserNode } };
+      const w = window as unknown as {
+        __bxAudio?: { ctx: BaseAudioContext; analyser: AnalyserNode };
+        __bxSpeakerConnections?: number;
+      };
+      w.__bxSpeakerConnections = (w.__bxSpeakerConnections ?? 0) + 1;
       if (w.__bxAudio?.ctx !== this.context) {
         const analyser = this.context.createAnalyser();
         analyser.fftSize = 8192;
@@ -30,6 +34,13 @@ export function webAudioProbeScript(): void {
     }
     return out;
   } as typeof AudioNode.prototype.connect;
+}
+
+/** How many times the page connected a node to an AudioContext's speakers (0: it played nothing that way). */
+export function speakerConnections(page: Page): Promise<number> {
+  return page.evaluate(
+    () => (window as unknown as { __bxSpeakerConnections?: number }).__bxSpeakerConnections ?? 0,
+  );
 }
 
 /** Waits until the page has connected something to an AudioContext's speakers (see above). */

@@ -106,8 +106,8 @@ export class PlayerController implements ReactiveController {
 
   hostDisconnected(): void {
     this.stop();
-    this.sound?.close();
-    this.sound = null;
+    // a stage connected again starts muted, as a new one does
+    this.withAudio = this.builtWithAudio = false;
   }
 
   /** Start (or restart) playback of `url()` on `video`; the url is asked again on every rebuild. */
@@ -116,6 +116,7 @@ export class PlayerController implements ReactiveController {
     this.url = url;
     this.adopt(settings);
     this.backoff.reset();
+    this.routeSound(false);
     void this.build();
   }
 
@@ -139,10 +140,14 @@ export class PlayerController implements ReactiveController {
     this.sound?.setVolume(volume, muted);
   }
 
-  /** Unmuted, and the sound goes through Web Audio (by setting and capability). */
+  /** Unmuted, playing, and the sound goes through Web Audio (by setting and capability). */
   private soundByWebAudio(): boolean {
     return (
-      this.withAudio && this.settings?.sound !== 'element' && !this.soundRefused && webAudioSoundCapable()
+      this.withAudio &&
+      this.url !== null &&
+      this.settings?.sound !== 'element' &&
+      !this.soundRefused &&
+      webAudioSoundCapable()
     );
   }
 
@@ -151,25 +156,34 @@ export class PlayerController implements ReactiveController {
     return this.withAudio && !this.soundByWebAudio();
   }
 
-  /** Start or stop the Web Audio sound, and rebuild when the player needs an audio track it lacks. */
-  private routeSound(): void {
-    const webAudio = this.soundByWebAudio();
-    if (webAudio && !this.sound) {
-      this.sound = new SoundPlayer({
-        unsupported: () => {
-          this.soundRefused = true;
-          this.routeSound();
-        },
-      });
-      this.sound.setVolume(this.volume, this.outputMuted);
-    } else if (!webAudio && this.sound) {
+  /**
+   * Start or stop the Web Audio sound, and rebuild when the player needs an audio track it lacks (a
+   * player built with one keeps it until the next build: muting does not rebuild).
+   */
+  private routeSound(mayRebuild = true): void {
+    if (this.soundByWebAudio() && !this.sound) {
+      try {
+        this.sound = new SoundPlayer({
+          // asynchronous: never inside a call of the player or the feed
+          unsupported: () => {
+            this.soundRefused = true;
+            this.sound = null;
+            this.routeSound();
+          },
+        });
+        this.sound.setVolume(this.volume, this.outputMuted);
+      } catch {
+        this.soundRefused = true;
+      }
+    } else if (!this.soundByWebAudio() && this.sound) {
       this.sound.close();
       this.sound = null;
     }
     this.soundFeed.attach(this.sound);
-    this.stats.sound = !this.withAudio ? null : webAudio ? 'webaudio' : 'element';
+    this.stats.sound = !this.withAudio || !this.url ? null : this.sound ? 'webaudio' : 'element';
     this.tuneEdge();
-    if (this.url && this.video && this.elementAudio() && !this.builtWithAudio) void this.build();
+    if (mayRebuild && this.url && this.video && this.elementAudio() && !this.builtWithAudio)
+      void this.build();
   }
 
   /** The live edge for the current player: video-only, or with an audio track (AUDIO_EDGE). */
@@ -183,14 +197,14 @@ export class PlayerController implements ReactiveController {
   /** Change the target at once; transport and decoder changes rebuild the player. */
   applySettings(settings: PlayerSettings): void {
     const rebuild =
-      this.settings?.transport !== settings.transport ||
-      this.settings?.decoder !== settings.decoder ||
-      (this.settings?.sound !== settings.sound && this.builtWithAudio);
+      this.settings?.transport !== settings.transport || this.settings?.decoder !== settings.decoder;
     this.adopt(settings);
     this.routeSound();
+    // an audio track the sound no longer plays from (a rebuild for one it needs is routeSound's)
+    const dropTrack = this.builtWithAudio && this.withAudio && !this.elementAudio();
     if (!settings.liveEdge && this.video) this.video.playbackRate = 1;
     if (this.player && this.video) this.steerRemux(this.video, this.generation);
-    if (rebuild && this.url && this.video) void this.build();
+    if ((rebuild || dropTrack) && this.url && this.video) void this.build();
   }
 
   /** The settings that take effect without a rebuild: the live-edge target and the remux switches. */
@@ -205,6 +219,8 @@ export class PlayerController implements ReactiveController {
     this.generation += 1;
     this.teardown();
     this.url = null;
+    // the room ended: its sound too (an unmuted page starts it again with the next start)
+    this.routeSound(false);
     this.setPhase('idle', '');
   }
 
@@ -295,7 +311,9 @@ export class PlayerController implements ReactiveController {
     this.lastFrameAt = performance.now();
     this.watchFrames(video, gen);
     this.watchdog = setInterval(() => {
-      if (performance.now() - this.lastFrameAt > STALL_RESTART_MS) restart('no frames');
+      // a hidden tab presents no frames (no rendering), and its sound plays on: not a stall
+      if (document.visibilityState === 'hidden') this.lastFrameAt = performance.now();
+      else if (performance.now() - this.lastFrameAt > STALL_RESTART_MS) restart('no frames');
     }, 1000);
     try {
       await video.play();

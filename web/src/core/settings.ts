@@ -1,8 +1,11 @@
 export type Transport = 'http' | 'ws';
 /** Which player decodes the stream: `auto` picks by capability (webcodecs/decoder-choice.ts). */
 export type DecoderSetting = 'auto' | 'webcodecs' | 'mse';
-/** Where the sound plays once unmuted: Web Audio (web/src/sound/), the media element, or `auto`. */
-export type SoundSetting = 'auto' | 'webaudio' | 'element';
+/**
+ * Where the sound plays once unmuted: `auto`, through Web Audio (web/src/sound/) where the page can,
+ * else in the player's own audio track; `element`, always in the player's audio track (in step, later).
+ */
+export type SoundSetting = 'auto' | 'element';
 
 /** Player settings, kept in localStorage (nothing secret). */
 export interface PlayerSettings {
@@ -19,7 +22,7 @@ export interface PlayerSettings {
   nominalFrameDurations: boolean;
   /** the player: WebCodecs (no Media Source buffer), MSE (mpegts.js), or `auto` (by capability) */
   decoder: DecoderSetting;
-  /** the sound: Web Audio beside a video-only player, the player's own audio track, or `auto` */
+  /** the sound: Web Audio beside a video-only player where the page can (`auto`), or the player's own track */
   sound: SoundSetting;
 }
 
@@ -42,7 +45,7 @@ export function loadSettings(storage: Pick<Storage, 'getItem'> = localStorage): 
     const s = { ...DEFAULT_SETTINGS, ...raw };
     if (s.transport !== 'http' && s.transport !== 'ws') s.transport = DEFAULT_SETTINGS.transport;
     if (!['auto', 'webcodecs', 'mse'].includes(s.decoder)) s.decoder = DEFAULT_SETTINGS.decoder;
-    if (!['auto', 'webaudio', 'element'].includes(s.sound)) s.sound = DEFAULT_SETTINGS.sound;
+    if (!['auto', 'element'].includes(s.sound)) s.sound = DEFAULT_SETTINGS.sound;
     s.targetLatencyMs = clamp(finiteOr(s.targetLatencyMs, DEFAULT_SETTINGS.targetLatencyMs), 0, 2000);
     s.catchUpMarginMs = clamp(finiteOr(s.catchUpMarginMs, DEFAULT_SETTINGS.catchUpMarginMs), -50, 200);
     return s;

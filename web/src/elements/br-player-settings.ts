@@ -70,8 +70,7 @@ export class BrPlayerSettings extends LitElement {
           <select
             @change=${(e: Event) => this.set({ sound: (e.target as HTMLSelectElement).value as SoundSetting })}
           >
-            <option value="auto" ?selected=${s.sound === 'auto'}>Automatic</option>
-            <option value="webaudio" ?selected=${s.sound === 'webaudio'}>Web Audio (short buffer)</option>
+            <option value="auto" ?selected=${s.sound === 'auto'}>Web Audio where possible (sooner)</option>
             <option value="element" ?selected=${s.sound === 'element'}>In the player (in step, later)</option>
           </select></label
         >

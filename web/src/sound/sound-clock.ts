@@ -12,8 +12,9 @@
  * - the buffer shrinks back: when every frame of a `windowS` window was scheduled more than a frame
  *   beyond `reserveS` ahead, the clock moves earlier by that excess (less half a frame), and the frames
  *   it overlaps are left out (`dropped`: the sound skips a little instead of staying late for good);
- * - a frame a whole frame or more behind the previous one is left out (`dropped`); a jump of a second
- *   or more either way is a new timeline (a publisher restart, a sound that slept): it starts afresh.
+ * - a frame half a frame or more behind the sound already scheduled (still to play) is left out
+ *   (`dropped`); a jump of a second or more either way is a new timeline (a publisher restart, a sound
+ *   that slept): it starts afresh, after whatever is still scheduled of the old one.
  * So the sound plays as early as the slowest frame of the last window allows, plus `reserveS`.
  */
 
@@ -39,7 +40,7 @@ export class SoundClock {
   /** the lead of the last frame placed: how long before it plays it was scheduled, s */
   leadS = 0;
   private base: number | null = null;
-  private lastEnd = 0;
+  private lastEnd = -Infinity;
   private lastStampEnd = 0;
   private windowStart = 0;
   private leastLead = Infinity;
@@ -55,7 +56,8 @@ export class SoundClock {
     /** this frame set the clock: its lead is the reserve by construction, not a measure of the others */
     let setsClock = false;
     if (this.base === null || Math.abs(stampS - this.lastStampEnd) >= DISCONTINUITY_S) {
-      this.base = nowS + t.reserveS - stampS;
+      // the old timeline's frames still scheduled play out first: no two timelines over each other
+      this.base = Math.max(nowS + t.reserveS, this.lastEnd) - stampS;
       this.lastEnd = -Infinity;
       this.startWindow(nowS);
       setsClock = true;
@@ -88,6 +90,11 @@ export class SoundClock {
       this.startWindow(nowS);
     }
     return at;
+  }
+
+  /** Forget the timeline: the next frame sets the clock (the context's time stood still meanwhile). */
+  restart(): void {
+    this.base = null;
   }
 
   private startWindow(nowS: number): void {
