@@ -8,6 +8,7 @@ import { wigglePointer, xPointer, xdotool } from '../support/agent-helpers.js';
 import { DashboardProcess } from '../support/dashboard-process.js';
 import { launchFirefox } from '../support/firefox.js';
 import { sleep } from '../support/processes.js';
+import { readSpectrum } from '../support/audio-probe.js';
 import { localPulseServer, playPcm, sinePcm } from '../support/room-sound.js';
 import { webAudioProbeScript } from '../support/webaudio-probe.js';
 
@@ -179,17 +180,7 @@ describe('the room page in Firefox ESR', () => {
           timeout: 5000,
         })
         .toMatch(/^Web Audio, \d+ ms ahead$/);
-      const levelAt = () =>
-        page.evaluate((f) => {
-          const probe = (window as unknown as { __bxAudio?: { ctx: AudioContext; analyser: AnalyserNode } })
-            .__bxAudio;
-          if (!probe || probe.ctx.state !== 'running') return -200;
-          const bins = new Float32Array(probe.analyser.frequencyBinCount);
-          probe.analyser.getFloatFrequencyData(bins);
-          const k = Math.round(f / (probe.ctx.sampleRate / probe.analyser.fftSize));
-          const db = Math.max(bins[k - 1]!, bins[k]!, bins[k + 1]!);
-          return Number.isFinite(db) ? db : -200;
-        }, TONE_HZ);
+      const levelAt = async () => (await page.evaluate(readSpectrum, TONE_HZ)).atDb;
       // the context runs (Firefox starts it once its output is open), and plays silence
       await expect
         .poll(

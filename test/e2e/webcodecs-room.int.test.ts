@@ -106,19 +106,6 @@ const audioTracks = (page: Page) =>
     return video.srcObject instanceof MediaStream ? video.srcObject.getAudioTracks().length : -1;
   });
 
-/** The analyser's level at `hz`, dBFS (the loudest of its bin and the two beside it). */
-const levelAt = (page: Page, hz: number) =>
-  page.evaluate((f) => {
-    const { ctx, analyser } = (
-      window as unknown as { __wcAudio: { ctx: AudioContext; analyser: AnalyserNode } }
-    ).__wcAudio;
-    const bins = new Float32Array(analyser.frequencyBinCount);
-    analyser.getFloatFrequencyData(bins);
-    const k = Math.round(f / (ctx.sampleRate / analyser.fftSize));
-    const db = Math.max(bins[k - 1]!, bins[k]!, bins[k + 1]!);
-    return Number.isFinite(db) ? db : -200;
-  }, hz);
-
 const near = (a: number[], b: number[]) => a.every((v, i) => Math.abs(v - b[i]!) < 40);
 
 beforeAll(async () => {
@@ -221,13 +208,14 @@ describe('the WebCodecs player in Chromium', () => {
       analyser.fftSize = 8192;
       analyser.smoothingTimeConstant = 0;
       ctx.createMediaStreamSource(video.srcObject as MediaStream).connect(analyser);
-      (window as unknown as { __wcAudio: unknown }).__wcAudio = { ctx, analyser };
+      // where audio-probe.ts's spectrum() reads
+      (window as unknown as { __bxAudio: unknown }).__bxAudio = { ctx, analyser };
     });
     const playing = playPcm(localPulseServer(env!.dash.localRoom(room!.id).pid!), sinePcm(TONE_HZ, 3));
     try {
       let best = -200;
       for (let deadline = Date.now() + 3000; best < HEARD_DB && Date.now() < deadline; await sleep(100))
-        best = Math.max(best, await levelAt(page, TONE_HZ));
+        best = Math.max(best, (await spectrum(page, TONE_HZ)).atDb);
       expect(best).toBeGreaterThan(HEARD_DB);
     } finally {
       await playing;

@@ -54,19 +54,26 @@ export async function installAudioProbe(page: Page, timeoutMs = 15_000): Promise
 
 /** The spectrum of the last ~170 ms the probe heard, and the level at `hz`. */
 export function spectrum(page: Page, hz: number): Promise<Spectrum> {
-  return page.evaluate((f) => {
-    const { ctx, analyser } = (
-      window as unknown as { __bxAudio: { ctx: AudioContext; analyser: AnalyserNode } }
-    ).__bxAudio;
-    const bins = new Float32Array(analyser.frequencyBinCount);
-    analyser.getFloatFrequencyData(bins);
-    const binHz = ctx.sampleRate / analyser.fftSize;
-    let peak = 0;
-    for (let i = 1; i < bins.length; i++) if (bins[i]! > bins[peak]!) peak = i;
-    const k = Math.round(f / binHz);
-    const atDb = Math.max(bins[k - 1] ?? -Infinity, bins[k]!, bins[k + 1] ?? -Infinity);
-    // -Infinity (digital silence) does not survive the trip out of the page
-    const finite = (x: number) => (Number.isFinite(x) ? x : -200);
-    return { peakHz: peak * binHz, peakDb: finite(bins[peak]!), atDb: finite(atDb) };
-  }, hz);
+  return page.evaluate(readSpectrum, hz);
+}
+
+/**
+ * The same, run in the page: for a driver without this module's Page type (puppeteer:
+ * `page.evaluate(readSpectrum, hz)`). Reads the analyser at `window.__bxAudio` (this probe's, or the
+ * Web Audio probe's, webaudio-probe.ts).
+ */
+export function readSpectrum(f: number): Spectrum {
+  const { ctx, analyser } = (
+    window as unknown as { __bxAudio: { ctx: BaseAudioContext; analyser: AnalyserNode } }
+  ).__bxAudio;
+  const bins = new Float32Array(analyser.frequencyBinCount);
+  analyser.getFloatFrequencyData(bins);
+  const binHz = ctx.sampleRate / analyser.fftSize;
+  let peak = 0;
+  for (let i = 1; i < bins.length; i++) if (bins[i]! > bins[peak]!) peak = i;
+  const k = Math.round(f / binHz);
+  const atDb = Math.max(bins[k - 1] ?? -Infinity, bins[k]!, bins[k + 1] ?? -Infinity);
+  // -Infinity (digital silence) does not survive the trip out of the page
+  const finite = (x: number) => (Number.isFinite(x) ? x : -200);
+  return { peakHz: peak * binHz, peakDb: finite(bins[peak]!), atDb: finite(atDb) };
 }

@@ -1,4 +1,4 @@
-import { FLV } from '@boxroom/contracts';
+import { isAacSequenceHeader } from '../webcodecs/flv-codec-packets.js';
 import type { SoundSink } from './sound-player.js';
 
 /**
@@ -12,8 +12,7 @@ export class SoundFeed {
 
   /** One audio tag's body (a view valid for the call only) and its timestamp. */
   readonly tag = (body: Uint8Array, timestampMs: number): void => {
-    if (body.length >= 2 && body[0]! >> 4 === FLV.AAC && body[1] === FLV.SEQUENCE_HEADER)
-      this.config = { body: body.slice(), timestampMs };
+    if (isAacSequenceHeader(body)) this.config = { body: body.slice(), timestampMs };
     this.sink?.push(body, timestampMs);
   };
 

@@ -1,4 +1,5 @@
-import { audioPacket } from '../webcodecs/flv-codec-packets.js';
+import { AacTagDecoder } from '../webcodecs/aac-tag-decoder.js';
+import { isAacSequenceHeader } from '../webcodecs/flv-codec-packets.js';
 import { DEFAULT_SOUND_CLOCK, SoundClock } from './sound-clock.js';
 
 /** Where a stream's FLV audio tag bodies go (the sound feed hands them on). */
@@ -29,8 +30,6 @@ export function webAudioSoundCapable(g: object = globalThis): boolean {
 
 /** The room's sound is AAC at 48 kHz: a context at that rate resamples nothing (or once, at the output). */
 const STREAM_RATE = 48_000;
-/** Decoder errors in a row (no frame decoded in between) before the path gives up. */
-const MAX_DECODER_FAILURES = 3;
 const GESTURES = ['pointerdown', 'keydown'] as const;
 
 /**
@@ -49,10 +48,10 @@ export class SoundPlayer implements SoundSink {
   private readonly ctx: AudioContext;
   private readonly gain: GainNode;
   private readonly clock: SoundClock;
-  private decoder: AudioDecoder | null = null;
-  private config = '';
-  private decoderConfig: AudioDecoderConfig | null = null;
-  private failures = 0;
+  private readonly decoder = new AacTagDecoder({
+    output: (data) => this.play(data),
+    refused: (why) => this.refuse(why),
+  });
   private gainValue = 1;
   private listening = false;
   private closed = false;
@@ -85,30 +84,9 @@ export class SoundPlayer implements SoundSink {
   }
 
   push(body: Uint8Array, timestampMs: number): void {
-    if (this.closed) return;
-    let p: ReturnType<typeof audioPacket>;
-    try {
-      p = audioPacket(body);
-    } catch (e) {
-      this.refuse(e instanceof Error ? e.message : String(e));
-      return;
-    }
-    if (p.kind === 'config') {
-      const key = `${p.codec}:${p.description.join(',')}`;
-      if (key === this.config) return;
-      this.config = key;
-      this.decoderConfig = {
-        codec: p.codec,
-        sampleRate: p.sampleRate,
-        numberOfChannels: p.numberOfChannels,
-        description: p.description.slice(),
-      };
-      this.configure();
-      return;
-    }
-    if (p.kind !== 'frame' || this.decoder?.state !== 'configured' || this.ctx.state !== 'running') return;
-    // EncodedAudioChunk copies `data` (a view into the player's chunk)
-    this.decoder.decode(new EncodedAudioChunk({ type: 'key', timestamp: timestampMs * 1000, data: p.data }));
+    // the config always (it comes once); frames only while the context runs (no sound piles up)
+    if (this.closed || (this.ctx.state !== 'running' && !isAacSequenceHeader(body))) return;
+    this.decoder.push(body, timestampMs);
   }
 
   close(): void {
@@ -116,7 +94,7 @@ export class SoundPlayer implements SoundSink {
     this.closed = true;
     this.listen(false);
     this.ctx.onstatechange = null;
-    if (this.decoder && this.decoder.state !== 'closed') this.decoder.close();
+    this.decoder.close();
     void this.ctx.close().catch(() => {});
   }
 
@@ -137,37 +115,8 @@ export class SoundPlayer implements SoundSink {
       else removeEventListener(type, this.resumeOnGesture, true);
   }
 
-  private configure(): void {
-    if (this.closed || !this.decoderConfig) return;
-    this.decoder ??= new AudioDecoder({
-      output: (data) => this.play(data),
-      error: (e) => this.decoderFailed(e),
-    });
-    try {
-      this.decoder.configure(this.decoderConfig);
-    } catch (e) {
-      this.refuse(e instanceof Error ? e.message : String(e));
-    }
-  }
-
-  /**
-   * A codec it cannot decode: refused. A frame it could not decode closed it: a new one goes on, a few
-   * times; a decoder that fails every frame is refused too (the sound then plays in the element).
-   */
-  private decoderFailed(e: DOMException): void {
-    if (this.closed) return;
-    this.failures += 1;
-    if (e.name === 'NotSupportedError' || this.failures >= MAX_DECODER_FAILURES) {
-      this.refuse(`${e.name}: ${e.message}`);
-      return;
-    }
-    this.decoder = null;
-    this.configure();
-  }
-
   private play(data: AudioData): void {
     try {
-      this.failures = 0;
       if (this.closed || this.ctx.state !== 'running' || data.numberOfFrames === 0) return;
       const now = this.ctx.currentTime;
       const at = this.clock.place(data.timestamp / 1e6, data.numberOfFrames / data.sampleRate, now);

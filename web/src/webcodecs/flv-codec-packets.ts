@@ -39,6 +39,11 @@ export function videoPacket(body: Uint8Array): VideoPacket {
   return { kind: 'frame', key: body[0]! >> 4 === FLV.KEY_FRAME, ctsMs, data };
 }
 
+/** An FLV audio tag body that holds an AAC AudioSpecificConfig (a sequence header), not a frame. */
+export function isAacSequenceHeader(body: Uint8Array): boolean {
+  return body.length >= 2 && body[0]! >> 4 === FLV.AAC && body[1] === FLV.SEQUENCE_HEADER;
+}
+
 /** MPEG-4 sampling frequency index (ISO 14496-3 1.6.3.4). */
 const AAC_RATES = [96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000, 7350];
 
@@ -50,7 +55,7 @@ const AAC_RATES = [96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000
 export function audioPacket(body: Uint8Array): AudioPacket {
   if (body.length < 2 || body[0]! >> 4 !== FLV.AAC) return { kind: 'other' };
   const data = body.subarray(2);
-  if (body[1] === FLV.SEQUENCE_HEADER) {
+  if (isAacSequenceHeader(body)) {
     if (data.length < 2) throw new FlvFormatError('a short AudioSpecificConfig');
     const objectType = data[0]! >> 3;
     const rateIndex = ((data[0]! & 0x07) << 1) | (data[1]! >> 7);

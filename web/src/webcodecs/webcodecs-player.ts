@@ -1,5 +1,6 @@
 import type { PrefetchedStream } from '../core/stream-prefetch.js';
-import { audioPacket, videoPacket } from './flv-codec-packets.js';
+import { AacTagDecoder } from './aac-tag-decoder.js';
+import { videoPacket } from './flv-codec-packets.js';
 import { openFlvSource, type FlvSource } from './flv-source.js';
 import { FLV } from '@boxroom/contracts';
 import { FlvTagReader } from './flv-tag-reader.js';
@@ -49,11 +50,10 @@ export class WebCodecsPlayer {
   private readonly reader = new FlvTagReader();
   private source: FlvSource | null = null;
   private video: VideoDecoder | null = null;
-  private audio: AudioDecoder | null = null;
+  private audio: AacTagDecoder | null = null;
   private videoOut: TrackWriter<VideoFrame> | null = null;
   private audioOut: TrackWriter<AudioData> | null = null;
   private videoConfig = '';
-  private audioConfig = '';
   private waitKey = true;
   private closed = false;
 
@@ -83,7 +83,8 @@ export class WebCodecsPlayer {
     if (this.closed) return;
     this.closed = true;
     this.source?.close();
-    for (const d of [this.video, this.audio]) if (d && d.state !== 'closed') d.close();
+    if (this.video && this.video.state !== 'closed') this.video.close();
+    this.audio?.close();
     this.videoOut?.close();
     this.audioOut?.close();
     this.element.srcObject = null;
@@ -154,32 +155,12 @@ export class WebCodecsPlayer {
   }
 
   private onAudioTag(body: Uint8Array, timestampMs: number): void {
-    const p = audioPacket(body);
-    if (p.kind === 'config') {
-      const key = `${p.codec}:${p.description.join(',')}`;
-      if (key === this.audioConfig) return;
-      this.audioConfig = key;
-      this.audio ??= new AudioDecoder({
-        output: (data) => this.audioOut?.write(data) ?? data.close(),
-        error: (e) => this.decoderFailed(e),
-      });
-      try {
-        this.audio.configure({
-          codec: p.codec,
-          sampleRate: p.sampleRate,
-          numberOfChannels: p.numberOfChannels,
-          description: p.description.slice(),
-        });
-      } catch {
-        // a sound it cannot take leaves the picture playing (no reconnect loop, no MSE for that);
-        // the same config is not tried again (audioConfig)
-        this.audio.close();
-        this.audio = null;
-      }
-      return;
-    }
-    if (p.kind !== 'frame' || !this.audio || this.audio.state !== 'configured') return;
-    this.audio.decode(new EncodedAudioChunk({ type: 'key', timestamp: timestampMs * 1000, data: p.data }));
+    this.audio ??= new AacTagDecoder({
+      output: (data) => this.audioOut?.write(data) ?? data.close(),
+      // a sound it cannot decode leaves the picture playing (no reconnect loop, no MSE for that)
+      refused: () => {},
+    });
+    this.audio.push(body, timestampMs);
   }
 
   private configure(decoder: VideoDecoder, config: VideoDecoderConfig): boolean {
